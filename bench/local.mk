@@ -1,0 +1,1 @@
+# Benchmarks: each script appends itself to bench_scripts.

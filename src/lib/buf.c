@@ -1,0 +1,104 @@
+/* Growable byte buffer: see buf.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "buf.h"
+#include "tx.h"
+
+void tx_buf_init(struct tx_buf *b)
+{
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+void tx_buf_release(struct tx_buf *b)
+{
+	free(b->p);
+	tx_buf_init(b);
+}
+
+void tx_buf_grow(struct tx_buf *b, size_t n)
+{
+	size_t want = b->len + n + 1;
+	size_t cap = b->cap ? b->cap : 64;
+
+	if (want < b->len)
+		tx_die(TX_EXIT_SOFTWARE, "buffer size overflow");
+	while (cap < want)
+		cap = cap * 2 > cap ? cap * 2 : want;
+	if (cap != b->cap) {
+		b->p = tx_realloc(b->p, cap);
+		b->cap = cap;
+		b->p[b->len] = '\0';
+	}
+}
+
+void tx_buf_addf(struct tx_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		tx_die(TX_EXIT_SOFTWARE, "formatting failed");
+	if ((size_t)n >= b->cap - b->len || !b->p) {
+		tx_buf_grow(b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+}
+
+void tx_buf_add_uint(struct tx_buf *b, uint64_t v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	tx_buf_add(b, tmp + i, sizeof(tmp) - i);
+}
+
+void tx_buf_add_int(struct tx_buf *b, int64_t v)
+{
+	if (v < 0) {
+		tx_buf_addch(b, '-');
+		tx_buf_add_uint(b, (uint64_t)0 - (uint64_t)v);
+	} else {
+		tx_buf_add_uint(b, (uint64_t)v);
+	}
+}
+
+void tx_buf_add_json_string(struct tx_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	tx_buf_addch(b, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		tx_buf_add(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': tx_buf_add(b, "\\\"", 2); break;
+		case '\\': tx_buf_add(b, "\\\\", 2); break;
+		case '\n': tx_buf_add(b, "\\n", 2); break;
+		case '\r': tx_buf_add(b, "\\r", 2); break;
+		case '\t': tx_buf_add(b, "\\t", 2); break;
+		default: {
+			char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			tx_buf_add(b, esc, 6);
+		}
+		}
+	}
+	tx_buf_add(b, s + run, n - run);
+	tx_buf_addch(b, '"');
+}

@@ -1,0 +1,38 @@
+/* main() for every txkit program: see tx.h. */
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tx.h"
+
+int main(int argc, char **argv)
+{
+	const char *slash;
+	int status;
+
+	tx_progname = argv[0] ? argv[0] : "tx";
+	slash = strrchr(tx_progname, '/');
+	if (slash)
+		tx_progname = slash + 1;
+	/* Numbers are parsed and printed by hand; "C" keeps libc out of it. */
+	setlocale(LC_ALL, "C");
+	/* A closed pipe must be an EPIPE the program sees, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+
+	status = cmd_main(argc, argv);
+
+	/* A pipeline that silently lost output is the worst bug here (jq). */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno != EPIPE)
+			tx_error("write error on standard output: %s", strerror(errno));
+		if (status == TX_EXIT_OK)
+			status = errno == EPIPE ? TX_EXIT_OK : TX_EXIT_IO;
+	}
+	if (fclose(stdout) != 0 && errno != EPIPE && status == TX_EXIT_OK) {
+		tx_error("write error on standard output: %s", strerror(errno));
+		status = TX_EXIT_IO;
+	}
+	return status;
+}

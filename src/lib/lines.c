@@ -1,0 +1,123 @@
+/* Newline-delimited reader: see lines.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lines.h"
+#include "tx.h"
+
+#define TX_LINES_CHUNK (256 * 1024)
+
+void tx_lines_init(struct tx_lines *lr, int fd, const char *source)
+{
+	memset(lr, 0, sizeof(*lr));
+	lr->fd = fd;
+	lr->source = (!source || !strcmp(source, "-")) ? "stdin" : source;
+	lr->cap = TX_LINES_CHUNK;
+	lr->buf = tx_malloc(lr->cap + 1);
+}
+
+int tx_lines_open(struct tx_lines *lr, const char *path)
+{
+	int fd = 0;
+
+	if (strcmp(path, "-")) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return tx_error("cannot open '%s': %s", path, strerror(errno));
+	}
+	tx_lines_init(lr, fd, path);
+	return 0;
+}
+
+void tx_lines_release(struct tx_lines *lr)
+{
+	free(lr->buf);
+	lr->buf = NULL;
+}
+
+/* Hand out the next complete line from the buffer, if there is one. */
+static int take_line(struct tx_lines *lr, char **line, size_t *len)
+{
+	char *p = lr->buf + lr->start;
+	char *nl = memchr(p, '\n', lr->end - lr->start);
+
+	if (!nl) {
+		if (!lr->eof || lr->start == lr->end)
+			return 0;
+		/* last line without its '\n' */
+		nl = lr->buf + lr->end;
+	}
+	*nl = '\0';
+	*line = p;
+	*len = (size_t)(nl - p);
+	lr->start = nl == lr->buf + lr->end ? lr->end : (size_t)(nl - lr->buf) + 1;
+	lr->lineno++;
+	return 1;
+}
+
+/* Read more input, moving a partial line to the front or growing the buffer. */
+static int fill(struct tx_lines *lr)
+{
+	ssize_t n;
+
+	if (lr->start > 0) {
+		memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
+		lr->end -= lr->start;
+		lr->start = 0;
+	}
+	if (lr->cap - lr->end < TX_LINES_CHUNK / 2) {
+		lr->cap *= 2;
+		lr->buf = tx_realloc(lr->buf, lr->cap + 1);
+	}
+	do
+		n = read(lr->fd, lr->buf + lr->end, lr->cap - lr->end);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		lr->err = errno;
+		return tx_error("read error on %s: %s", lr->source, strerror(errno));
+	}
+	if (n == 0)
+		lr->eof = 1;
+	lr->end += (size_t)n;
+	return 0;
+}
+
+int tx_lines_next(struct tx_lines *lr, char **line, size_t *len)
+{
+	for (;;) {
+		if (take_line(lr, line, len))
+			return 1;
+		if (lr->eof || lr->err)
+			return lr->err ? -1 : 0;
+		if (fill(lr) < 0)
+			return -1;
+	}
+}
+
+int tx_lines_next_timeout(struct tx_lines *lr, char **line, size_t *len, int timeout_ms)
+{
+	for (;;) {
+		struct pollfd pfd = {lr->fd, POLLIN, 0};
+		int r;
+
+		if (take_line(lr, line, len))
+			return 1;
+		if (lr->eof || lr->err)
+			return lr->err ? -1 : 0;
+		r = poll(&pfd, 1, timeout_ms);
+		if (r == 0)
+			return 2;
+		if (r < 0) {
+			if (errno == EINTR)
+				return 3;
+			lr->err = errno;
+			return tx_error("poll on %s: %s", lr->source, strerror(errno));
+		}
+		if (fill(lr) < 0)
+			return -1;
+	}
+}

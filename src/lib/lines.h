@@ -1,0 +1,47 @@
+/*
+ * lines.h: read newline-delimited records from a file descriptor.
+ *
+ * Lines may be of any length (the buffer grows to fit). Each line comes
+ * without its '\n' (a "\r\n" ending is kept as is: JSON allows no bare CR
+ * inside a record, so the record parser reports it). A last line without a
+ * final '\n' is still returned. Line numbers start at 1 and count every
+ * line, blank ones included, so messages match what an editor shows.
+ */
+#ifndef TX_LINES_H
+#define TX_LINES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct tx_lines {
+	int fd;
+	const char *source; /* borrowed: the name used in messages, "-" shown as "stdin" */
+	uint64_t lineno;    /* number of the line last returned */
+	char *buf;
+	size_t cap, start, end;
+	int eof, err;	 /* err: the errno of a failed read, 0 if none */
+	int idle_signal; /* see tx_lines_next_timeout() */
+};
+
+/* Read from fd (not closed by tx_lines_release). source names it in messages. */
+void tx_lines_init(struct tx_lines *lr, int fd, const char *source);
+/* Open path ("-" means stdin). Returns 0, or -1 after reporting the error. */
+int tx_lines_open(struct tx_lines *lr, const char *path);
+void tx_lines_release(struct tx_lines *lr);
+
+/*
+ * Next line: returns 1 with *line and *len set (the bytes stay valid until
+ * the next call; line[len] is a writable '\0'), 0 at end of input, -1 on a
+ * read error (lr->err holds errno; already reported).
+ */
+int tx_lines_next(struct tx_lines *lr, char **line, size_t *len);
+
+/*
+ * As tx_lines_next(), but when no complete line is buffered and none arrives
+ * within timeout_ms, returns 2 ("idle") so the caller can flush its output or
+ * do periodic work. timeout_ms < 0 waits forever. Interrupted by a signal,
+ * returns 3 so the caller can check its flags.
+ */
+int tx_lines_next_timeout(struct tx_lines *lr, char **line, size_t *len, int timeout_ms);
+
+#endif

@@ -1,0 +1,22 @@
+# libtx.a: everything shared and testable (parsers, codecs, the ledger).
+noinst_LIBRARIES += src/lib/libtx.a
+src_lib_libtx_a_SOURCES = \
+	src/lib/tx.h src/lib/util.c \
+	src/lib/buf.h src/lib/buf.c \
+	src/lib/lines.h src/lib/lines.c \
+	src/lib/out.h src/lib/out.c \
+	src/lib/money.h src/lib/money.c \
+	src/lib/timefmt.h src/lib/timefmt.c \
+	src/lib/record.h
+# main() lives in its own object so unit tests can link libtx without it.
+noinst_LIBRARIES += src/lib/libtxmain.a
+src_lib_libtxmain_a_SOURCES = src/lib/common-main.c
+
+# C unit tests print TAP (tests/unit.h).
+EXTRA_DIST += tests/unit.h
+check_PROGRAMS += tests/unit-money tests/unit-lines
+tests_unit_money_SOURCES = tests/unit-money.c
+tests_unit_lines_SOURCES = tests/unit-lines.c
+TESTS += tests/unit-money tests/unit-lines
+tests_unit_money_LDADD = src/lib/libtxmain.a $(LDADD)
+tests_unit_lines_LDADD = src/lib/libtxmain.a $(LDADD)

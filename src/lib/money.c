@@ -1,0 +1,136 @@
+/* Exact money: see money.h. */
+#include <string.h>
+
+#include "money.h"
+
+/*
+ * ISO 4217 alphabetic codes and their minor-unit exponents, sorted by code
+ * for bsearch. Active currencies in common use plus every one whose exponent
+ * is not 2, since those are the ones a default would get wrong.
+ */
+static const struct tx_currency currencies[] = {
+	{"AED", 2}, {"ARS", 2}, {"AUD", 2}, {"BHD", 3}, {"BIF", 0}, {"BRL", 2},
+	{"CAD", 2}, {"CHF", 2}, {"CLF", 4}, {"CLP", 0}, {"CNY", 2}, {"COP", 2},
+	{"CZK", 2}, {"DJF", 0}, {"DKK", 2}, {"EGP", 2}, {"EUR", 2}, {"GBP", 2},
+	{"GNF", 0}, {"HKD", 2}, {"HUF", 2}, {"IDR", 2}, {"ILS", 2}, {"INR", 2},
+	{"IQD", 3}, {"ISK", 0}, {"JOD", 3}, {"JPY", 0}, {"KES", 2}, {"KMF", 0},
+	{"KRW", 0}, {"KWD", 3}, {"LYD", 3}, {"MXN", 2}, {"MYR", 2}, {"NGN", 2},
+	{"NOK", 2}, {"NZD", 2}, {"OMR", 3}, {"PHP", 2}, {"PKR", 2}, {"PLN", 2},
+	{"PYG", 0}, {"QAR", 2}, {"RON", 2}, {"RUB", 2}, {"RWF", 0}, {"SAR", 2},
+	{"SEK", 2}, {"SGD", 2}, {"THB", 2}, {"TND", 3}, {"TRY", 2}, {"TWD", 2},
+	{"UAH", 2}, {"UGX", 0}, {"USD", 2}, {"UYI", 0}, {"UYW", 4}, {"VND", 0},
+	{"VUV", 0}, {"XAF", 0}, {"XOF", 0}, {"XPF", 0}, {"ZAR", 2},
+};
+
+const struct tx_currency *tx_currency_find(const char *code, size_t len)
+{
+	size_t lo = 0, hi = sizeof(currencies) / sizeof(currencies[0]);
+
+	if (len != 3)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = memcmp(code, currencies[mid].code, 3);
+		if (c == 0)
+			return &currencies[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+const struct tx_currency *tx_currency_default(void)
+{
+	return tx_currency_find("USD", 3);
+}
+
+enum tx_money_err tx_money_parse(const char *s, size_t len, int exponent, int64_t *out)
+{
+	const char *end = s + len;
+	int neg = 0, decimals = 0, digits = 0;
+	uint64_t v = 0, limit;
+
+	if (s < end && *s == '-') {
+		neg = 1;
+		s++;
+	}
+	/* JSON number grammar for the integer part: 0 or [1-9][0-9]* */
+	if (s == end || *s < '0' || *s > '9' || (*s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9'))
+		return TX_MONEY_SYNTAX;
+	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; s < end && *s >= '0' && *s <= '9'; s++, digits++) {
+		if (v > (limit - (uint64_t)(*s - '0')) / 10)
+			return TX_MONEY_OVERFLOW;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (s < end && *s == '.') {
+		s++;
+		if (s == end || *s < '0' || *s > '9')
+			return TX_MONEY_SYNTAX;
+		for (; s < end && *s >= '0' && *s <= '9'; s++) {
+			if (decimals == exponent) {
+				if (*s != '0')
+					return TX_MONEY_PRECISION;
+				continue; /* trailing zeros past the exponent are exact */
+			}
+			if (v > (limit - (uint64_t)(*s - '0')) / 10)
+				return TX_MONEY_OVERFLOW;
+			v = v * 10 + (uint64_t)(*s - '0');
+			decimals++;
+		}
+	}
+	if (s != end)
+		return TX_MONEY_SYNTAX;
+	for (; decimals < exponent; decimals++) {
+		if (v > limit / 10)
+			return TX_MONEY_OVERFLOW;
+		v *= 10;
+	}
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return TX_MONEY_OK;
+}
+
+const char *tx_money_strerror(enum tx_money_err e, int exponent)
+{
+	static const char *const precision[] = {
+		"has decimals, but its currency has none",
+		"has more than 1 decimal for its currency",
+		"has more than 2 decimals for its currency",
+		"has more than 3 decimals for its currency",
+		"has more than 4 decimals for its currency",
+	};
+
+	switch (e) {
+	case TX_MONEY_OK: return "is valid";
+	case TX_MONEY_SYNTAX: return "is not a plain decimal number";
+	case TX_MONEY_PRECISION:
+		return exponent >= 0 && exponent <= 4 ? precision[exponent]
+						      : "has too many decimals for its currency";
+	case TX_MONEY_OVERFLOW: return "is out of range";
+	}
+	return "is invalid";
+}
+
+void tx_money_format(struct tx_buf *b, int64_t minor, int exponent)
+{
+	char tmp[32];
+	size_t i = sizeof(tmp);
+	uint64_t v = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+	int d;
+
+	for (d = 0; d < exponent; d++) {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	if (exponent > 0)
+		tmp[--i] = '.';
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (minor < 0)
+		tmp[--i] = '-';
+	tx_buf_add(b, tmp + i, sizeof(tmp) - i);
+}

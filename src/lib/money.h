@@ -1,0 +1,59 @@
+/*
+ * money.h: exact amounts as int64 minor units.
+ *
+ * An amount is the decimal text of a JSON number or string ("128.28",
+ * "1500", "1.5e2" is refused: exponents hide the precision). It is scaled by
+ * the currency's ISO 4217 exponent: "128.28" USD is 12828 cents, "1500" JPY
+ * is 1500 yen, "1.234" KWD is 1234 fils. More decimals than the currency has
+ * is an error unless the extra digits are all zero ("1.50" USD is fine,
+ * "1.505" USD is not). Nothing ever goes through a double.
+ */
+#ifndef TX_MONEY_H
+#define TX_MONEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct tx_currency {
+	char code[4]; /* "USD" */
+	int exponent; /* decimals: 2 for USD, 0 for JPY, 3 for KWD */
+};
+
+/*
+ * Look up an ISO 4217 alphabetic code (exactly three upper-case letters).
+ * Returns the table entry, or NULL when the code is not known.
+ */
+const struct tx_currency *tx_currency_find(const char *code, size_t len);
+/* The default currency of records without one: USD. */
+const struct tx_currency *tx_currency_default(void);
+
+enum tx_money_err {
+	TX_MONEY_OK = 0,
+	TX_MONEY_SYNTAX,    /* not a plain decimal number */
+	TX_MONEY_PRECISION, /* more decimals than the currency allows */
+	TX_MONEY_OVERFLOW   /* does not fit in int64 minor units */
+};
+
+/*
+ * Parse decimal text ([-]digits[.digits]) into minor units with the given
+ * exponent. Returns TX_MONEY_OK and sets *out, or an error code.
+ */
+enum tx_money_err tx_money_parse(const char *s, size_t len, int exponent, int64_t *out);
+/* A phrase for an error code, for messages: "has more than 2 decimals" etc. */
+const char *tx_money_strerror(enum tx_money_err e, int exponent);
+
+/*
+ * Append minor units as decimal text with exactly `exponent` decimals
+ * ("128.28", "1500", "-0.05"). This is also valid JSON number text.
+ */
+void tx_money_format(struct tx_buf *b, int64_t minor, int exponent);
+
+/* Overflow-checked addition: 0, or -1 when a + b does not fit. */
+static inline int tx_money_add(int64_t a, int64_t b, int64_t *out)
+{
+	return __builtin_add_overflow(a, b, out) ? -1 : 0;
+}
+
+#endif

@@ -1,0 +1,177 @@
+/*
+ * record.h: the transaction record codec (tx-record(5) is the user's view).
+ *
+ * A record is one JSON object on one line. tx_record_parse() validates the
+ * whole line as strict JSON (RFC 8259: what jansson accepts, and only that)
+ * in one pass, without building a DOM, and pulls out the fields txkit knows.
+ * Every other member stays where it is, byte for byte: tx_record_write()
+ * copies the original line and splices in only the members a program owns.
+ *
+ * Ownership: a parsed record borrows the line (r->line) and must not outlive
+ * it; strings that had escapes are decoded into r->scratch, owned by the
+ * record. Initialise once with tx_record_init(), reuse for every line (no
+ * allocation per line once buffers have grown), tx_record_release() at end.
+ */
+#ifndef TX_RECORD_H
+#define TX_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "money.h"
+
+/* Fields txkit knows. Canonical names in tx_field_name(). */
+enum tx_field {
+	TX_F_TRANSACTION_ID, /* "transaction_id": string, required */
+	TX_F_ACCOUNT,	     /* "account": string or integer, required */
+	TX_F_TYPE,	     /* "type" (alias "transaction_type"): enum tx_type */
+	TX_F_AMOUNT,	     /* "amount": number or string, decimal, >= 0 */
+	TX_F_CURRENCY,	     /* "currency": ISO 4217 code, default USD */
+	TX_F_TS,	     /* "ts": RFC 3339 event time */
+	TX_F_COUNTERPARTY,   /* "counterparty": account, required for transfers */
+	TX_F_STATUS,	     /* "status": pending | completed | failed */
+	TX_F_OP,	     /* "op": create | update | delete, default create */
+	TX_F_SOURCE,	     /* "source": Kafka position object, added by txsub */
+	/* Fields txbal owns (it adds or replaces them): */
+	TX_F_REASON,		   /* "reason": why a record failed, string */
+	TX_F_NEW_BALANCE,	   /* "new_balance": posted balance after */
+	TX_F_AVAILABLE_BALANCE,	   /* "available_balance": posted minus reserved */
+	TX_F_TX_COUNT,		   /* "tx_count": per-account transaction count */
+	TX_F_COUNTERPARTY_BALANCE, /* "counterparty_balance" */
+	TX_F_ALERTS,		   /* "alerts": array of rule names */
+	TX_F_ANOMALY,		   /* "anomaly": txgen's injected-anomaly label */
+	TX_F__COUNT
+};
+
+enum tx_type {
+	TX_TYPE_NONE = 0, /* field absent */
+	TX_TYPE_DEPOSIT,  /* credit: aliases Credit, CASH_IN */
+	TX_TYPE_WITHDRAWAL, /* debit: aliases Debit, withdraw, CASH_OUT, DEBIT */
+	TX_TYPE_PAYMENT,  /* debit (card payment at a merchant): alias PAYMENT, purchase */
+	TX_TYPE_TRANSFER, /* debit of account, credit of counterparty: alias TRANSFER */
+	TX_TYPE_FEE,	  /* debit */
+	TX_TYPE_REFUND,	  /* credit */
+	TX_TYPE__COUNT
+};
+
+enum tx_status { TX_STATUS_NONE = 0, TX_STATUS_PENDING, TX_STATUS_COMPLETED, TX_STATUS_FAILED };
+enum tx_op { TX_OP_NONE = 0, TX_OP_CREATE, TX_OP_UPDATE, TX_OP_DELETE };
+
+/* A decoded string: into the line when it had no escapes, else into scratch. */
+struct tx_str {
+	const char *p;
+	size_t len;
+};
+
+/* One top-level member of the object, as byte offsets into the line. */
+struct tx_member {
+	uint32_t key_off, key_len; /* the key without its quotes (raw, may hold escapes) */
+	uint32_t val_off, val_len; /* the value's raw JSON text */
+	int field;		   /* enum tx_field, or -1 for a member txkit does not know */
+};
+
+/* The Kafka source position txsub adds: "source":{"topic":..,"partition":..,...} */
+struct tx_source {
+	struct tx_str topic;
+	int32_t partition;
+	int64_t offset;
+	int64_t ts_us;	  /* broker/produce timestamp, -1 when absent */
+	struct tx_str key; /* message key; key.p == NULL when the message had none */
+};
+
+struct tx_record {
+	const char *line; /* borrowed */
+	size_t len;
+
+	struct tx_member *members; /* all top-level members, in order */
+	size_t nmembers, members_cap;
+	int idx[TX_F__COUNT]; /* index into members of each known field, -1 if absent */
+
+	struct tx_str id, account, counterparty, anomaly;
+	enum tx_type type;
+	enum tx_status status; /* TX_STATUS_NONE when absent (create means completed) */
+	enum tx_op op;	       /* TX_OP_CREATE when absent */
+	const struct tx_currency *currency; /* never NULL after a successful parse */
+	int64_t amount;			    /* minor units; valid when idx[TX_F_AMOUNT] >= 0 */
+	int64_t ts_us;			    /* valid when idx[TX_F_TS] >= 0 */
+	int has_source;
+	struct tx_source source;
+
+	struct tx_buf scratch; /* decoded strings with escapes */
+	char err[256];	       /* why the last parse failed */
+};
+
+void tx_record_init(struct tx_record *r);
+void tx_record_release(struct tx_record *r);
+
+/* What tx_record_parse() checks beyond strict JSON. */
+enum {
+	/*
+	 * Require what tx-record(5) requires of a transaction: transaction_id
+	 * and account always; type and amount unless op is update or delete;
+	 * counterparty for transfers. Without it only the JSON, the types of
+	 * the fields that are present, and their values are checked.
+	 */
+	TX_PARSE_REQUIRE = 1 << 0,
+};
+
+/*
+ * Parse one line (without its '\n'). Returns 0, or -1 with r->err holding a
+ * message such as "field 'amount' has more than 2 decimals for its
+ * currency" or "invalid JSON at byte 17: expected ',' or '}'" (no source or
+ * line: the caller prefixes those with tx_warn_at()).
+ */
+int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned flags);
+
+/* Canonical field name ("transaction_id"), and the canonical type/status/op words. */
+const char *tx_field_name(enum tx_field f);
+const char *tx_type_name(enum tx_type t);
+const char *tx_status_name(enum tx_status s);
+const char *tx_op_name(enum tx_op o);
+/* +1 for credits (deposit, refund), -1 for debits (withdrawal, payment, fee, transfer). */
+int tx_type_sign(enum tx_type t);
+
+/*
+ * Find a top-level member by its (unescaped) name. Returns its index in
+ * r->members or -1. For --key FIELD, templates and other by-name access.
+ */
+int tx_record_find(const struct tx_record *r, const char *name, size_t name_len);
+/* The raw JSON text of a member's value. */
+static inline struct tx_str tx_record_raw(const struct tx_record *r, int member)
+{
+	struct tx_str s = {r->line + r->members[member].val_off, r->members[member].val_len};
+	return s;
+}
+/*
+ * A member's value as text: strings decoded (into r->scratch), numbers,
+ * true/false/null as their JSON text, objects and arrays as raw JSON.
+ */
+struct tx_str tx_record_text(struct tx_record *r, int member);
+
+/* A change to make while writing a record out. */
+struct tx_edit {
+	enum tx_field field;
+	const char *value; /* raw JSON text of the new value; NULL removes the member */
+	size_t len;
+};
+
+enum {
+	/*
+	 * Also write the known fields in canonical form: alias names
+	 * ("transaction_type") become canonical names in place, alias values
+	 * ("Credit") canonical words, and "amount" a JSON number with exactly
+	 * the currency's decimals ("128.5" -> 128.50, "1500" JPY -> 1500).
+	 */
+	TX_WRITE_CANONICAL = 1 << 0,
+};
+
+/*
+ * Append the record to out (no '\n'), applying edits: a field already in the
+ * record is replaced in place, keeping its position; a new one is appended
+ * at the end, in the order given. Unknown members are copied byte for byte.
+ */
+void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct tx_edit *edits,
+		     size_t nedits, unsigned flags);
+
+#endif

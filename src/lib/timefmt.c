@@ -1,0 +1,135 @@
+/* RFC 3339 timestamps: see timefmt.h. */
+#include "timefmt.h"
+
+/* Howard Hinnant's days_from_civil / civil_from_days algorithms. */
+int64_t tx_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+void tx_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static int digits(const char *s, int n, unsigned *out)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static unsigned days_in_month(unsigned y, unsigned m)
+{
+	static const unsigned char dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	if (m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 29;
+	return dim[m - 1];
+}
+
+int tx_time_parse(const char *s, size_t len, int64_t *us)
+{
+	unsigned y, mo, d, h, mi, sec, oh, om;
+	int64_t frac = 0, secs;
+	size_t i = 19;
+	int nfrac = 0, sign;
+
+	if (len < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    digits(s + 17, 2, &sec))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
+		return -1;
+	if (s[i] == '.') {
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, nfrac++)
+			if (nfrac < 6)
+				frac = frac * 10 + (s[i] - '0');
+		if (nfrac == 0 || nfrac > 9)
+			return -1;
+		for (; nfrac < 6; nfrac++)
+			frac *= 10;
+	}
+	secs = tx_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
+		if (i + 1 != len)
+			return -1;
+	} else if (i + 6 == len && (s[i] == '+' || s[i] == '-')) {
+		sign = s[i] == '+' ? 1 : -1;
+		if (digits(s + i + 1, 2, &oh) || s[i + 3] != ':' || digits(s + i + 4, 2, &om) ||
+		    oh > 23 || om > 59)
+			return -1;
+		secs -= sign * (int64_t)(oh * 3600 + om * 60);
+	} else {
+		return -1;
+	}
+	*us = secs * 1000000 + frac;
+	return 0;
+}
+
+void tx_time_format(struct tx_buf *b, int64_t us)
+{
+	int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+	int64_t frac = us - secs * 1000000, days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+	int64_t rem = secs - days * 86400, y;
+	unsigned m, d;
+	char t[28];
+	int i;
+
+	tx_civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		y = y < 0 ? 0 : 9999; /* RFC 3339 has four-digit years only */
+	t[0] = (char)('0' + y / 1000);
+	t[1] = (char)('0' + y / 100 % 10);
+	t[2] = (char)('0' + y / 10 % 10);
+	t[3] = (char)('0' + y % 10);
+	t[4] = '-';
+	t[5] = (char)('0' + m / 10);
+	t[6] = (char)('0' + m % 10);
+	t[7] = '-';
+	t[8] = (char)('0' + d / 10);
+	t[9] = (char)('0' + d % 10);
+	t[10] = 'T';
+	t[11] = (char)('0' + rem / 36000);
+	t[12] = (char)('0' + rem / 3600 % 10);
+	t[13] = ':';
+	t[14] = (char)('0' + rem % 3600 / 600);
+	t[15] = (char)('0' + rem % 3600 / 60 % 10);
+	t[16] = ':';
+	t[17] = (char)('0' + rem % 60 / 10);
+	t[18] = (char)('0' + rem % 10);
+	t[19] = '.';
+	for (i = 25; i >= 20; i--) {
+		t[i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	t[26] = 'Z';
+	tx_buf_add(b, t, 27);
+}

@@ -1,0 +1,72 @@
+/*
+ * tx.h: what every txkit program shares: exit statuses, diagnostics and the
+ * common main().
+ *
+ * Each program defines cmd_main(); common-main.c owns main() (the git way):
+ * it ignores SIGPIPE so a closed pipe shows up as EPIPE on write, where the
+ * program can decide what it means, and it checks stdout at exit.
+ */
+#ifndef TX_H
+#define TX_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Exit statuses, the same in every program and documented in each man page
+ * (EXIT STATUS) and in tx(7).
+ */
+enum tx_exit {
+	TX_EXIT_OK = 0,		 /* everything read was handled */
+	TX_EXIT_REJECTED = 1,	 /* some input records were rejected, the rest handled */
+	TX_EXIT_USAGE = 2,	 /* bad command line or configuration */
+	TX_EXIT_IO = 3,		 /* a file, stdin or stdout could not be read or written */
+	TX_EXIT_UNAVAILABLE = 4, /* the broker or the database could not be reached */
+	TX_EXIT_UNDELIVERED = 5, /* records were accepted but not delivered or stored */
+	TX_EXIT_SOFTWARE = 70,	 /* internal error (a bug: please report it) */
+	TX_EXIT_SIGNAL = 128	 /* + signal number: stopped by a signal after a clean flush */
+};
+
+/* The program's name as invoked, for messages ("txgen"). */
+extern const char *tx_progname;
+
+/* The program's entry point, called by common-main.c's main(). */
+int cmd_main(int argc, char **argv);
+
+/*
+ * Diagnostics go to stderr only, as "prog: message". Library code reports
+ * with tx_error() and returns -1; it never exits. Programs exit with
+ * tx_die() (status given) or return from cmd_main().
+ */
+int tx_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tx_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tx_die(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+/* "prog: source:line: message": the form every bad input line is reported in. */
+void tx_warn_at(const char *source, uint64_t line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void tx_vwarn(const char *fmt, va_list ap);
+
+/* Quiet mode: tx_warn/tx_warn_at print nothing when set (errors still print). */
+extern int tx_quiet;
+
+/* Allocation that never returns NULL: out of memory is fatal (TX_EXIT_SOFTWARE). */
+void *tx_malloc(size_t n);
+void *tx_realloc(void *p, size_t n);
+void *tx_calloc(size_t nmemb, size_t size);
+char *tx_strdup(const char *s);
+char *tx_strndup(const char *s, size_t n);
+
+/*
+ * Parse a whole decimal number (no sign unless min < 0) within [min, max].
+ * Returns 0, or -1 when s is not entirely such a number. For option values.
+ */
+int tx_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* Monotonic clock in nanoseconds, for rates and intervals. */
+uint64_t tx_now_ns(void);
+/* Wall clock in microseconds since the epoch, UTC. */
+int64_t tx_wall_us(void);
+
+#endif

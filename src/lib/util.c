@@ -1,0 +1,130 @@
+/* Diagnostics, allocation and small parsing helpers: see tx.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tx.h"
+
+const char *tx_progname = "tx";
+int tx_quiet;
+
+void tx_vwarn(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", tx_progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int tx_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tx_vwarn(fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void tx_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (tx_quiet)
+		return;
+	va_start(ap, fmt);
+	tx_vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void tx_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tx_vwarn(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	exit(status);
+}
+
+void tx_warn_at(const char *source, uint64_t line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (tx_quiet)
+		return;
+	fprintf(stderr, "%s: %s:%llu: ", tx_progname, source, (unsigned long long)line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void *oom(size_t n)
+{
+	tx_die(TX_EXIT_SOFTWARE, "out of memory allocating %zu bytes", n);
+}
+
+void *tx_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	return p ? p : oom(n);
+}
+
+void *tx_realloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	return q ? q : oom(n);
+}
+
+void *tx_calloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	return p ? p : oom(nmemb * size);
+}
+
+char *tx_strdup(const char *s)
+{
+	return tx_strndup(s, strlen(s));
+}
+
+char *tx_strndup(const char *s, size_t n)
+{
+	char *p = tx_malloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+int tx_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s || (min >= 0 && *s == '-') || *s == ' ' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+uint64_t tx_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int64_t tx_wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}

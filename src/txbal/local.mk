@@ -1,0 +1,1 @@
+# txbal: rules added with the program.

@@ -1,0 +1,1 @@
+# txbroker: rules added with the program.

@@ -1,0 +1,1 @@
+# txgen: rules added with the program.

@@ -1,0 +1,1 @@
+# txlog: rules added with the program.

@@ -1,0 +1,1 @@
+# txpub: rules added with the program.

@@ -1,0 +1,1 @@
+# txstore: rules added with the program.

@@ -1,0 +1,1 @@
+# txsub: rules added with the program.

@@ -1,0 +1,116 @@
+# tests/lib.sh: a small TAP test library in the style of git's t/test-lib.sh.
+#
+# A test script sources this file, then runs cases:
+#
+#   . "$TX_SRCDIR/tests/lib.sh"
+#   test_expect_success 'txgen writes N lines' '
+#       txgen -n 10 >out &&
+#       test_line_count 10 out
+#   '
+#   test_done
+#
+# Each case runs in a subshell with `set -e` inside the script's own scratch
+# directory ($TRASH, cwd), so any failing command fails the case. The built
+# programs come first on PATH. Run one script by hand from the build tree:
+#   TX_BUILDDIR=$PWD TX_SRCDIR=/path/to/src sh /path/to/src/tests/t1000-txgen.sh
+# With -v (or TX_TEST_VERBOSE=1), a failing case prints its commands' output.
+
+: "${TX_BUILDDIR:?TX_BUILDDIR is not set: run tests through make check}"
+: "${TX_SRCDIR:?TX_SRCDIR is not set: run tests through make check}"
+test_name=$(basename "$0" .sh)
+TRASH="$TX_BUILDDIR/tests/trash.$test_name"
+rm -rf "$TRASH" && mkdir -p "$TRASH" && cd "$TRASH" || exit 1
+for _p in txgen txpub txsub txbal txlog txstore txbroker; do
+	PATH="$TX_BUILDDIR/src/$_p:$PATH"
+done
+PATH="$TX_BUILDDIR/tests:$PATH"
+export PATH TRASH
+case "${1:-}" in -v | --verbose) TX_TEST_VERBOSE=1 ;; esac
+
+test_count=0
+test_failed=0
+test_cleanups=
+
+say() { printf '# %s\n' "$*"; }
+
+# Run "$@" when the script exits, however it exits (servers started by a test).
+test_atexit() {
+	test_cleanups="$*; $test_cleanups"
+	trap 'eval "$test_cleanups"' EXIT
+}
+
+test_expect_success() {
+	test_count=$((test_count + 1))
+	if (
+		set -e
+		eval "$2"
+	) >"$TRASH/.case.out" 2>&1; then
+		echo "ok $test_count - $1"
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $1"
+		sed 's/^/#   /' "$TRASH/.case.out" | tail -n "${TX_TEST_TAIL:-40}"
+		[ -n "${TX_TEST_VERBOSE:-}" ] && printf '#   case: %s\n' "$2"
+	fi
+	return 0
+}
+
+# Skip one case, saying why.
+test_skip() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $1 # SKIP $2"
+}
+
+# Skip the whole script, saying why (only before any case has run).
+test_skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+test_done() {
+	echo "1..$test_count"
+	if [ "$test_failed" -eq 0 ]; then
+		cd "$TX_BUILDDIR" && [ -z "${TX_TEST_KEEP:-}" ] && rm -rf "$TRASH"
+		exit 0
+	fi
+	exit 1
+}
+
+# Helpers for case bodies. Each fails loudly with a message saying why.
+test_cmp() { diff -u "$1" "$2"; }
+
+test_line_count() {
+	_n=$(wc -l <"$2" | tr -d ' ')
+	[ "$_n" -eq "$1" ] || {
+		echo "expected $1 lines in $2, found $_n"
+		return 1
+	}
+}
+
+# test_expect_code N cmd...: run cmd, require exit status N.
+test_expect_code() {
+	_want=$1
+	shift
+	set +e
+	"$@"
+	_got=$?
+	set -e
+	[ "$_got" -eq "$_want" ] || {
+		echo "expected exit status $_want from '$*', got $_got"
+		return 1
+	}
+}
+
+# test_grep PATTERN FILE: like grep -q, but shows the file when it fails.
+test_grep() {
+	grep -q -e "$1" "$2" || {
+		echo "pattern '$1' not found in $2:"
+		head -n 20 "$2"
+		return 1
+	}
+}
+
+# A free TCP port on loopback (for brokers and servers a test starts).
+test_free_port() {
+	"$PYTHON3" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}

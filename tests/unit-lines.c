@@ -1,0 +1,66 @@
+/* Unit tests for lines.c and out.c: lines of any length, numbering, EOF. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "lines.h"
+#include "out.h"
+#include "tx.h"
+#include "unit.h"
+
+/* Feed `data` through a pipe-less temp file and collect what the reader returns. */
+static int read_all(const char *data, size_t n, struct tx_buf *got, uint64_t *lines)
+{
+	char path[] = "/tmp/unit-lines.XXXXXX";
+	int fd = mkstemp(path), r;
+	struct tx_lines lr;
+	char *line;
+	size_t len;
+
+	if (fd < 0 || write(fd, data, n) != (ssize_t)n || lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	unlink(path);
+	tx_lines_init(&lr, fd, path);
+	while ((r = tx_lines_next(&lr, &line, &len)) == 1) {
+		tx_buf_add(got, line, len);
+		tx_buf_addch(got, '|');
+	}
+	*lines = lr.lineno;
+	tx_lines_release(&lr);
+	close(fd);
+	return r;
+}
+
+int cmd_main(int argc, char **argv);
+int cmd_main(int argc, char **argv)
+{
+	struct tx_buf got = TX_BUF_INIT, big = TX_BUF_INIT;
+	uint64_t n;
+	size_t i;
+
+	CHECK(read_all("a\nbb\n\nccc\n", 10, &got, &n) == 0, "reads to EOF");
+	CHECK_EQ_STR(got.p, "a|bb||ccc|", "lines come without newlines, blank ones kept");
+	CHECK_EQ_INT(n, 4, "four lines counted");
+
+	tx_buf_reset(&got);
+	read_all("x\nlast", 6, &got, &n);
+	CHECK_EQ_STR(got.p, "x|last|", "a last line without newline is returned");
+	CHECK_EQ_INT(n, 2, "and counted");
+
+	tx_buf_reset(&got);
+	read_all("", 0, &got, &n);
+	CHECK_EQ_INT(got.len, 0, "empty input gives no lines");
+	CHECK_EQ_INT(n, 0, "and counts none");
+
+	/* 3 MiB line: bigger than any internal chunk. */
+	for (i = 0; i < 3 * 1024 * 1024; i++)
+		tx_buf_addch(&big, (char)('a' + i % 26));
+	tx_buf_adds(&big, "\nend\n");
+	tx_buf_reset(&got);
+	read_all(big.p, big.len, &got, &n);
+	CHECK_EQ_INT(got.len, 3 * 1024 * 1024 + 1 + 4, "a 3 MiB line is returned whole");
+	CHECK_EQ_INT(n, 2, "followed by the next line");
+
+	tx_buf_release(&got);
+	tx_buf_release(&big);
+	return unit_done();
+}

@@ -1,0 +1,125 @@
+/* Unit tests for money.c and timefmt.c: exact amounts and timestamps. */
+#include "money.h"
+#include "timefmt.h"
+#include "tx.h"
+#include "unit.h"
+
+static void parse_ok(const char *text, const char *cur, int64_t want)
+{
+	const struct tx_currency *c = tx_currency_find(cur, strlen(cur));
+	int64_t got = 0;
+	char what[128];
+
+	snprintf(what, sizeof(what), "%s %s parses to %lld", text, cur, (long long)want);
+	unit_report(c && tx_money_parse(text, strlen(text), c->exponent, &got) == TX_MONEY_OK &&
+			    got == want,
+		    what, __FILE__, __LINE__);
+}
+
+static void parse_err(const char *text, int exponent, enum tx_money_err want)
+{
+	int64_t got;
+	char what[128];
+
+	snprintf(what, sizeof(what), "'%s' with %d decimals is refused (%s)", text, exponent,
+		 tx_money_strerror(want, exponent));
+	unit_report(tx_money_parse(text, strlen(text), exponent, &got) == want, what, __FILE__,
+		    __LINE__);
+}
+
+static void round_trip(int64_t v, int exponent, const char *want)
+{
+	struct tx_buf b = TX_BUF_INIT;
+	int64_t back = 0;
+	char what[128];
+
+	tx_money_format(&b, v, exponent);
+	snprintf(what, sizeof(what), "%lld with %d decimals prints as %s", (long long)v, exponent, want);
+	CHECK_EQ_STR(b.p, want, what);
+	tx_money_parse(b.p, b.len, exponent, &back);
+	CHECK_EQ_INT(back, v, "and parses back");
+	tx_buf_release(&b);
+}
+
+static void time_round_trip(const char *in, const char *want)
+{
+	struct tx_buf b = TX_BUF_INIT;
+	int64_t us;
+	char what[160];
+
+	snprintf(what, sizeof(what), "%s normalises to %s", in, want);
+	if (tx_time_parse(in, strlen(in), &us) < 0) {
+		unit_report(0, what, __FILE__, __LINE__);
+		return;
+	}
+	tx_time_format(&b, us);
+	CHECK_EQ_STR(b.p, want, what);
+	tx_buf_release(&b);
+}
+
+int cmd_main(int argc, char **argv);
+int cmd_main(int argc, char **argv)
+{
+	int64_t us;
+
+	CHECK(tx_currency_find("USD", 3) && tx_currency_find("USD", 3)->exponent == 2, "USD has 2 decimals");
+	CHECK(tx_currency_find("JPY", 3)->exponent == 0, "JPY has 0 decimals");
+	CHECK(tx_currency_find("KWD", 3)->exponent == 3, "KWD has 3 decimals");
+	CHECK(tx_currency_find("BHD", 3)->exponent == 3, "BHD has 3 decimals");
+	CHECK(tx_currency_find("CHF", 3)->exponent == 2, "CHF has 2 decimals");
+	CHECK(tx_currency_find("EUR", 3) && tx_currency_find("GBP", 3), "EUR and GBP are known");
+	CHECK(!tx_currency_find("XYZ", 3) && !tx_currency_find("usd", 3) && !tx_currency_find("US", 2),
+	      "unknown, lower-case and short codes are not currencies");
+
+	parse_ok("128.28", "USD", 12828);
+	parse_ok("128.2", "USD", 12820);
+	parse_ok("128", "USD", 12800);
+	parse_ok("128.280", "USD", 12828);
+	parse_ok("0.01", "EUR", 1);
+	parse_ok("1500", "JPY", 1500);
+	parse_ok("1500.000", "JPY", 1500);
+	parse_ok("1.234", "KWD", 1234);
+	parse_ok("-5.05", "GBP", -505);
+	parse_ok("92233720368547758.07", "USD", INT64_MAX);
+	parse_ok("-92233720368547758.08", "USD", INT64_MIN);
+	parse_err("92233720368547758.08", 2, TX_MONEY_OVERFLOW);
+	parse_err("9223372036854775808", 0, TX_MONEY_OVERFLOW);
+	parse_err("99999999999999999999999", 2, TX_MONEY_OVERFLOW);
+	parse_err("1.505", 2, TX_MONEY_PRECISION);
+	parse_err("1.5", 0, TX_MONEY_PRECISION);
+	parse_err("1.2345", 3, TX_MONEY_PRECISION);
+	parse_err("1e2", 2, TX_MONEY_SYNTAX);
+	parse_err("01.5", 2, TX_MONEY_SYNTAX);
+	parse_err("1.", 2, TX_MONEY_SYNTAX);
+	parse_err(".5", 2, TX_MONEY_SYNTAX);
+	parse_err("+1", 2, TX_MONEY_SYNTAX);
+	parse_err("", 2, TX_MONEY_SYNTAX);
+	parse_err("-", 2, TX_MONEY_SYNTAX);
+	parse_err("1,5", 2, TX_MONEY_SYNTAX);
+	parse_err(" 1", 2, TX_MONEY_SYNTAX);
+
+	round_trip(12828, 2, "128.28");
+	round_trip(5, 2, "0.05");
+	round_trip(-5, 2, "-0.05");
+	round_trip(1500, 0, "1500");
+	round_trip(1234, 3, "1.234");
+	round_trip(0, 2, "0.00");
+	round_trip(INT64_MAX, 2, "92233720368547758.07");
+	round_trip(INT64_MIN, 2, "-92233720368547758.08");
+
+	time_round_trip("2026-01-31T23:59:59.123456Z", "2026-01-31T23:59:59.123456Z");
+	time_round_trip("2026-01-31T23:59:59Z", "2026-01-31T23:59:59.000000Z");
+	time_round_trip("2026-02-01T01:29:59.5+01:30", "2026-01-31T23:59:59.500000Z");
+	time_round_trip("2024-02-29 00:00:00.123456789z", "2024-02-29T00:00:00.123456Z");
+	time_round_trip("1970-01-01T00:00:00Z", "1970-01-01T00:00:00.000000Z");
+	time_round_trip("1969-12-31T23:59:59.999999Z", "1969-12-31T23:59:59.999999Z");
+	CHECK(tx_time_parse("2023-02-29T00:00:00Z", 20, &us) < 0, "2023-02-29 is not a date");
+	CHECK(tx_time_parse("2026-01-01T24:00:00Z", 20, &us) < 0, "hour 24 is refused");
+	CHECK(tx_time_parse("2026-01-01T00:00:60Z", 20, &us) < 0, "leap second is refused");
+	CHECK(tx_time_parse("2026-01-01T00:00:00", 19, &us) < 0, "a time without offset is refused");
+	CHECK(tx_time_parse("2026-01-01T00:00:00.Z", 21, &us) < 0, "an empty fraction is refused");
+	CHECK(tx_time_parse("2026-01-01T00:00:00Zx", 21, &us) < 0, "trailing bytes are refused");
+	CHECK(tx_time_parse("2026-01-01T00:00:00.000000Z", 27, &us) == 0 && us == 1767225600000000LL,
+	      "2026-01-01 is 1767225600 s after the epoch");
+	return unit_done();
+}
