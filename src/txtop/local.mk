@@ -1,0 +1,5 @@
+# txtop: a live terminal dashboard of the stream (and its plain-text / SVG reports).
+bin_PROGRAMS += src/txtop/txtop
+src_txtop_txtop_SOURCES = src/txtop/txtop.c
+src_txtop_txtop_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
+src_txtop_txtop_LDADD = src/lib/libtxmain.a $(LDADD) $(NCURSES_LIBS)
