@@ -7,7 +7,8 @@ src_lib_libtx_a_SOURCES = \
 	src/lib/out.h src/lib/out.c \
 	src/lib/money.h src/lib/money.c \
 	src/lib/timefmt.h src/lib/timefmt.c \
-	src/lib/record.h
+	src/lib/record.h src/lib/record.c \
+	src/lib/json.h src/lib/json.c
 # main() lives in its own object so unit tests can link libtx without it.
 noinst_LIBRARIES += src/lib/libtxmain.a
 src_lib_libtxmain_a_SOURCES = src/lib/common-main.c
@@ -20,3 +21,9 @@ tests_unit_lines_SOURCES = tests/unit-lines.c
 TESTS += tests/unit-money tests/unit-lines
 tests_unit_money_LDADD = src/lib/libtxmain.a $(LDADD)
 tests_unit_lines_LDADD = src/lib/libtxmain.a $(LDADD)
+
+# The record codec (record.c, json.c): unit tests.
+check_PROGRAMS += tests/unit-record
+tests_unit_record_SOURCES = tests/unit-record.c
+tests_unit_record_LDADD = src/lib/libtxmain.a $(LDADD)
+TESTS += tests/unit-record

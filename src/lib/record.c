@@ -1,0 +1,850 @@
+/*
+ * The transaction record codec: see record.h, and tx-record(5) for the
+ * format. One pass of json.c's strict scanner over the line records every
+ * top-level member; the known fields are then checked and decoded from
+ * their spans. Nothing is allocated per line once the record's buffers have
+ * grown to the longest line seen.
+ *
+ * Decoded strings live in r->scratch, which is sized once per parse to
+ * 2 * len + 2 bytes and never reallocated until the next parse, so every
+ * pointer handed out stays valid for the record's lifetime. A string whose
+ * raw JSON starts at byte i of the line decodes to scratch + i during the
+ * parse, and to scratch + len + 1 + i in tx_record_text(): decoding never
+ * lengthens, so those slots cannot overlap.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "record.h"
+#include "timefmt.h"
+#include "tx.h"
+
+static const char *const field_names[TX_F__COUNT] = {
+    [TX_F_TRANSACTION_ID] = "transaction_id",
+    [TX_F_ACCOUNT] = "account",
+    [TX_F_TYPE] = "type",
+    [TX_F_AMOUNT] = "amount",
+    [TX_F_CURRENCY] = "currency",
+    [TX_F_TS] = "ts",
+    [TX_F_COUNTERPARTY] = "counterparty",
+    [TX_F_STATUS] = "status",
+    [TX_F_OP] = "op",
+    [TX_F_SOURCE] = "source",
+    [TX_F_REASON] = "reason",
+    [TX_F_NEW_BALANCE] = "new_balance",
+    [TX_F_AVAILABLE_BALANCE] = "available_balance",
+    [TX_F_TX_COUNT] = "tx_count",
+    [TX_F_COUNTERPARTY_BALANCE] = "counterparty_balance",
+    [TX_F_ALERTS] = "alerts",
+    [TX_F_ANOMALY] = "anomaly",
+};
+
+static const char *const type_names[TX_TYPE__COUNT] = {
+    [TX_TYPE_NONE] = "",
+    [TX_TYPE_DEPOSIT] = "deposit",
+    [TX_TYPE_WITHDRAWAL] = "withdrawal",
+    [TX_TYPE_PAYMENT] = "payment",
+    [TX_TYPE_TRANSFER] = "transfer",
+    [TX_TYPE_FEE] = "fee",
+    [TX_TYPE_REFUND] = "refund",
+};
+
+/* Every spelling accepted for a type, matched without regard to case. */
+static const struct {
+	const char *word;
+	enum tx_type type;
+} type_words[] = {
+    {"deposit", TX_TYPE_DEPOSIT},
+    {"credit", TX_TYPE_DEPOSIT},
+    {"cash_in", TX_TYPE_DEPOSIT},
+    {"withdrawal", TX_TYPE_WITHDRAWAL},
+    {"withdraw", TX_TYPE_WITHDRAWAL},
+    {"debit", TX_TYPE_WITHDRAWAL},
+    {"cash_out", TX_TYPE_WITHDRAWAL},
+    {"payment", TX_TYPE_PAYMENT},
+    {"purchase", TX_TYPE_PAYMENT},
+    {"transfer", TX_TYPE_TRANSFER},
+    {"fee", TX_TYPE_FEE},
+    {"refund", TX_TYPE_REFUND},
+};
+
+const char *tx_field_name(enum tx_field f)
+{
+	return (unsigned)f < TX_F__COUNT ? field_names[f] : "";
+}
+
+const char *tx_type_name(enum tx_type t)
+{
+	return (unsigned)t < TX_TYPE__COUNT ? type_names[t] : "";
+}
+
+const char *tx_status_name(enum tx_status s)
+{
+	switch (s) {
+	case TX_STATUS_PENDING: return "pending";
+	case TX_STATUS_COMPLETED: return "completed";
+	case TX_STATUS_FAILED: return "failed";
+	case TX_STATUS_NONE: break;
+	}
+	return "";
+}
+
+const char *tx_op_name(enum tx_op o)
+{
+	switch (o) {
+	case TX_OP_CREATE: return "create";
+	case TX_OP_UPDATE: return "update";
+	case TX_OP_DELETE: return "delete";
+	case TX_OP_NONE: break;
+	}
+	return "";
+}
+
+int tx_type_sign(enum tx_type t)
+{
+	switch (t) {
+	case TX_TYPE_DEPOSIT:
+	case TX_TYPE_REFUND: return 1;
+	case TX_TYPE_WITHDRAWAL:
+	case TX_TYPE_PAYMENT:
+	case TX_TYPE_TRANSFER:
+	case TX_TYPE_FEE: return -1;
+	default: return 0;
+	}
+}
+
+void tx_record_init(struct tx_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	tx_buf_init(&r->scratch);
+	for (int i = 0; i < TX_F__COUNT; i++)
+		r->idx[i] = -1;
+	r->op = TX_OP_CREATE;
+	r->currency = tx_currency_default();
+}
+
+void tx_record_release(struct tx_record *r)
+{
+	free(r->members);
+	tx_buf_release(&r->scratch);
+	tx_record_init(r);
+}
+
+/* The known field a (decoded) key names, the alias included, or -1. */
+static int field_lookup(const char *k, size_t n)
+{
+#define IS(s) (memcmp(k, s, sizeof(s) - 1) == 0)
+	switch (n) {
+	case 2:
+		if (IS("ts"))
+			return TX_F_TS;
+		if (IS("op"))
+			return TX_F_OP;
+		break;
+	case 4:
+		if (IS("type"))
+			return TX_F_TYPE;
+		break;
+	case 6:
+		if (IS("amount"))
+			return TX_F_AMOUNT;
+		if (IS("status"))
+			return TX_F_STATUS;
+		if (IS("source"))
+			return TX_F_SOURCE;
+		if (IS("reason"))
+			return TX_F_REASON;
+		if (IS("alerts"))
+			return TX_F_ALERTS;
+		break;
+	case 7:
+		if (IS("account"))
+			return TX_F_ACCOUNT;
+		if (IS("anomaly"))
+			return TX_F_ANOMALY;
+		break;
+	case 8:
+		if (IS("currency"))
+			return TX_F_CURRENCY;
+		if (IS("tx_count"))
+			return TX_F_TX_COUNT;
+		break;
+	case 11:
+		if (IS("new_balance"))
+			return TX_F_NEW_BALANCE;
+		break;
+	case 12:
+		if (IS("counterparty"))
+			return TX_F_COUNTERPARTY;
+		break;
+	case 14:
+		if (IS("transaction_id"))
+			return TX_F_TRANSACTION_ID;
+		break;
+	case 16:
+		if (IS("transaction_type"))
+			return TX_F_TYPE;
+		break;
+	case 17:
+		if (IS("available_balance"))
+			return TX_F_AVAILABLE_BALANCE;
+		break;
+	case 20:
+		if (IS("counterparty_balance"))
+			return TX_F_COUNTERPARTY_BALANCE;
+		break;
+	}
+	return -1;
+#undef IS
+}
+
+/* The field a raw key (which may hold escapes) names. */
+static int key_field(const char *raw, size_t n)
+{
+	char tmp[128];
+
+	if (!memchr(raw, '\\', n))
+		return field_lookup(raw, n);
+	if (n > sizeof(tmp)) /* six bytes per escaped char: longer than any name */
+		return -1;
+	return field_lookup(tmp, tx_json_unescape(tmp, raw, n));
+}
+
+static int fail(struct tx_record *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct tx_record *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/*
+ * A value for a message: at most ~40 bytes, control bytes shown as '?', so a
+ * hostile line cannot flood or garble the terminal.
+ */
+static const char *shown(char *buf, size_t size, const char *s, size_t n)
+{
+	size_t i, max = size - 4;
+
+	if (n > max) {
+		/* cut on a UTF-8 boundary */
+		while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+			max--;
+	}
+	for (i = 0; i < n && i < max; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	if (n > max)
+		memcpy(buf + i, "...", 3), i += 3;
+	buf[i] = '\0';
+	return buf;
+}
+
+/* A member's string value, decoded, or -1 when the value is not a string. */
+static int str_at(struct tx_record *r, uint32_t off, uint32_t len, struct tx_str *out)
+{
+	const char *raw = r->line + off;
+
+	if (len < 2 || raw[0] != '"')
+		return -1;
+	if (!memchr(raw + 1, '\\', len - 2)) {
+		out->p = raw + 1;
+		out->len = len - 2;
+	} else {
+		char *dst = r->scratch.p + off;
+		out->len = tx_json_unescape(dst, raw + 1, len - 2);
+		dst[out->len] = '\0';
+		out->p = dst;
+	}
+	return 0;
+}
+
+static int is_integer(const char *raw, size_t len)
+{
+	unsigned shape = 0;
+	struct tx_json_err e;
+
+	return raw[0] != '"' && tx_json_scan_number(raw, raw + len, &shape, &e) == raw + len &&
+	       !(shape & (TX_JSON_NUM_FRAC | TX_JSON_NUM_EXP));
+}
+
+/* A string, or an id/account given as a non-negative integer (its text is used). */
+static int parse_id(struct tx_record *r, int f, int allow_int, struct tx_str *out)
+{
+	const struct tx_member *m = &r->members[r->idx[f]];
+
+	if (str_at(r, m->val_off, m->val_len, out) == 0) {
+		if (!out->len)
+			return fail(r, "field '%s' is empty", field_names[f]);
+		return 0;
+	}
+	if (allow_int && is_integer(r->line + m->val_off, m->val_len) &&
+	    r->line[m->val_off] != '-') {
+		out->p = r->line + m->val_off;
+		out->len = m->val_len;
+		return 0;
+	}
+	if (allow_int)
+		return fail(r, "field '%s' must be a string or a non-negative integer",
+			    field_names[f]);
+	return fail(r, "field '%s' must be a string", field_names[f]);
+}
+
+static int ieq(const char *a, size_t n, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < n && word[i]; i++) {
+		char c = a[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != word[i])
+			return 0;
+	}
+	return i == n && !word[i];
+}
+
+static int parse_type(struct tx_record *r)
+{
+	const struct tx_member *m = &r->members[r->idx[TX_F_TYPE]];
+	struct tx_str s;
+	char show[44];
+
+	if (str_at(r, m->val_off, m->val_len, &s))
+		return fail(r, "field 'type' must be a string");
+	for (size_t i = 0; i < sizeof(type_words) / sizeof(type_words[0]); i++)
+		if (ieq(s.p, s.len, type_words[i].word)) {
+			r->type = type_words[i].type;
+			return 0;
+		}
+	return fail(r, "field 'type' is not a known type: '%s'",
+		    shown(show, sizeof(show), s.p, s.len));
+}
+
+static int parse_word(struct tx_record *r, int f, const char *const *words, int n, int *out)
+{
+	const struct tx_member *m = &r->members[r->idx[f]];
+	struct tx_str s;
+	char show[44];
+
+	if (str_at(r, m->val_off, m->val_len, &s))
+		return fail(r, "field '%s' must be a string", field_names[f]);
+	for (int i = 0; i < n; i++)
+		if (strlen(words[i]) == s.len && !memcmp(words[i], s.p, s.len)) {
+			*out = i + 1;
+			return 0;
+		}
+	return fail(r, "field '%s' is not %s, %s or %s: '%s'", field_names[f], words[0], words[1],
+		    words[2], shown(show, sizeof(show), s.p, s.len));
+}
+
+static int parse_amount(struct tx_record *r)
+{
+	const struct tx_member *m = &r->members[r->idx[TX_F_AMOUNT]];
+	const char *raw = r->line + m->val_off;
+	struct tx_str s;
+	enum tx_money_err e;
+	char show[44];
+
+	if (raw[0] == '"') {
+		str_at(r, m->val_off, m->val_len, &s);
+	} else if (raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9')) {
+		s.p = raw;
+		s.len = m->val_len;
+	} else
+		return fail(r, "field 'amount' must be a number or a string");
+	if (s.len && s.p[0] == '-')
+		return fail(r, "field 'amount' is negative");
+	e = tx_money_parse(s.p, s.len, r->currency->exponent, &r->amount);
+	if (e == TX_MONEY_SYNTAX) {
+		if (memchr(s.p, 'e', s.len) || memchr(s.p, 'E', s.len))
+			return fail(r, "field 'amount' uses exponent notation: '%s'",
+				    shown(show, sizeof(show), s.p, s.len));
+		return fail(r, "field 'amount' is not a plain decimal number: '%s'",
+			    shown(show, sizeof(show), s.p, s.len));
+	}
+	if (e != TX_MONEY_OK)
+		return fail(r, "field 'amount' %s", tx_money_strerror(e, r->currency->exponent));
+	return 0;
+}
+
+/* A non-negative JSON integer no larger than max, or -1. */
+static int parse_uint(const char *raw, size_t len, int64_t max, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (!is_integer(raw, len) || raw[0] == '-')
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (v > (max - (raw[i] - '0')) / 10)
+			return -1;
+		v = v * 10 + (raw[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static const char *const source_keys[] = {"", "topic", "partition", "offset", "ts", "key"};
+
+/* Which member of "source" a raw key names: 1 to 5, or 0 for another. */
+static int source_key(const char *raw, size_t n)
+{
+	char tmp[64];
+
+	if (memchr(raw, '\\', n)) {
+		if (n > sizeof(tmp))
+			return 0;
+		n = tx_json_unescape(tmp, raw, n);
+		raw = tmp;
+	}
+	for (int i = 1; i < 6; i++)
+		if (strlen(source_keys[i]) == n && !memcmp(source_keys[i], raw, n))
+			return i;
+	return 0;
+}
+
+/* "source":{"topic":..,"partition":..,"offset":..,"ts":..,"key":..} */
+static int parse_source(struct tx_record *r)
+{
+	const struct tx_member *m = &r->members[r->idx[TX_F_SOURCE]];
+	const char *p = r->line + m->val_off, *end = p + m->val_len;
+	struct tx_source *src = &r->source;
+	struct tx_json_err e;
+	int seen = 0;
+	char show[44];
+
+	if (*p != '{')
+		return fail(r, "field 'source' must be an object");
+	memset(src, 0, sizeof(*src));
+	src->ts_us = -1;
+	p = tx_json_skip_ws(p + 1, end);
+	while (p < end && *p == '"') {
+		const char *k = p + 1, *v, *vend;
+		size_t klen;
+		uint32_t voff;
+		int which;
+		int64_t n;
+
+		p = tx_json_scan_string(p, end, NULL, &e);
+		klen = (size_t)(p - 1 - k);
+		p = tx_json_skip_ws(p, end);
+		v = tx_json_skip_ws(p + 1, end); /* past ':' */
+		vend = tx_json_scan_value(v, end, 3, &e);
+		voff = (uint32_t)(v - r->line);
+		p = tx_json_skip_ws(vend, end);
+		if (*p == ',')
+			p = tx_json_skip_ws(p + 1, end);
+
+		which = source_key(k, klen);
+		if (!which)
+			continue;
+		if (seen & (1 << which))
+			return fail(r, "field 'source' has '%s' twice", source_keys[which]);
+		seen |= 1 << which;
+		switch (which) {
+		case 1:
+			if (str_at(r, voff, (uint32_t)(vend - v), &src->topic) || !src->topic.len)
+				return fail(r, "field 'source.topic' must be a non-empty string");
+			break;
+		case 2:
+			if (parse_uint(v, (size_t)(vend - v), INT32_MAX, &n))
+				return fail(r, "field 'source.partition' must be an integer from 0 "
+					       "to 2147483647");
+			src->partition = (int32_t)n;
+			break;
+		case 3:
+			if (parse_uint(v, (size_t)(vend - v), INT64_MAX, &n))
+				return fail(r,
+					    "field 'source.offset' must be a non-negative integer");
+			src->offset = n;
+			break;
+		case 4: {
+			struct tx_str ts;
+			if (str_at(r, voff, (uint32_t)(vend - v), &ts))
+				return fail(r, "field 'source.ts' must be a string");
+			if (tx_time_parse(ts.p, ts.len, &src->ts_us))
+				return fail(r,
+					    "field 'source.ts' is not an RFC 3339 date-time: '%s'",
+					    shown(show, sizeof(show), ts.p, ts.len));
+			break;
+		}
+		case 5:
+			if (*v == 'n') /* null: the message had no key */
+				break;
+			if (str_at(r, voff, (uint32_t)(vend - v), &src->key))
+				return fail(r, "field 'source.key' must be a string or null");
+			break;
+		}
+	}
+	if (!(seen & 1 << 1))
+		return fail(r, "field 'source' lacks 'topic'");
+	if (!(seen & 1 << 2))
+		return fail(r, "field 'source' lacks 'partition'");
+	if (!(seen & 1 << 3))
+		return fail(r, "field 'source' lacks 'offset'");
+	r->has_source = 1;
+	return 0;
+}
+
+static int parse_fields(struct tx_record *r, unsigned flags)
+{
+	static const char *const statuses[] = {"pending", "completed", "failed"};
+	static const char *const ops[] = {"create", "update", "delete"};
+	const int *idx = r->idx;
+	char show[44];
+	int w;
+
+	if (idx[TX_F_TRANSACTION_ID] >= 0 && parse_id(r, TX_F_TRANSACTION_ID, 0, &r->id))
+		return -1;
+	if (idx[TX_F_ACCOUNT] >= 0 && parse_id(r, TX_F_ACCOUNT, 1, &r->account))
+		return -1;
+	if (idx[TX_F_COUNTERPARTY] >= 0 && parse_id(r, TX_F_COUNTERPARTY, 1, &r->counterparty))
+		return -1;
+	if (idx[TX_F_TYPE] >= 0 && parse_type(r))
+		return -1;
+	if (idx[TX_F_CURRENCY] >= 0) {
+		const struct tx_member *m = &r->members[idx[TX_F_CURRENCY]];
+		struct tx_str s;
+		if (str_at(r, m->val_off, m->val_len, &s))
+			return fail(r, "field 'currency' must be a string");
+		if (!(r->currency = tx_currency_find(s.p, s.len))) {
+			r->currency = tx_currency_default();
+			return fail(r, "field 'currency' is not a known ISO 4217 code: '%s'",
+				    shown(show, sizeof(show), s.p, s.len));
+		}
+	}
+	if (idx[TX_F_AMOUNT] >= 0 && parse_amount(r))
+		return -1;
+	if (idx[TX_F_TS] >= 0) {
+		const struct tx_member *m = &r->members[idx[TX_F_TS]];
+		struct tx_str s;
+		if (str_at(r, m->val_off, m->val_len, &s))
+			return fail(r, "field 'ts' must be a string");
+		if (tx_time_parse(s.p, s.len, &r->ts_us))
+			return fail(r, "field 'ts' is not an RFC 3339 date-time: '%s'",
+				    shown(show, sizeof(show), s.p, s.len));
+	}
+	if (idx[TX_F_STATUS] >= 0) {
+		if (parse_word(r, TX_F_STATUS, statuses, 3, &w))
+			return -1;
+		r->status = (enum tx_status)w;
+	}
+	if (idx[TX_F_OP] >= 0) {
+		if (parse_word(r, TX_F_OP, ops, 3, &w))
+			return -1;
+		r->op = (enum tx_op)w;
+	}
+	if (idx[TX_F_ANOMALY] >= 0) {
+		const struct tx_member *m = &r->members[idx[TX_F_ANOMALY]];
+		if (str_at(r, m->val_off, m->val_len, &r->anomaly))
+			return fail(r, "field 'anomaly' must be a string");
+	}
+	if (idx[TX_F_SOURCE] >= 0 && parse_source(r))
+		return -1;
+
+	if (flags & TX_PARSE_REQUIRE) {
+		if (idx[TX_F_TRANSACTION_ID] < 0)
+			return fail(r, "missing field 'transaction_id'");
+		if (idx[TX_F_ACCOUNT] < 0)
+			return fail(r, "missing field 'account'");
+		if (r->op == TX_OP_CREATE) {
+			if (idx[TX_F_TYPE] < 0)
+				return fail(r, "missing field 'type'");
+			if (idx[TX_F_AMOUNT] < 0)
+				return fail(r, "missing field 'amount'");
+		}
+		if (r->type == TX_TYPE_TRANSFER && idx[TX_F_COUNTERPARTY] < 0)
+			return fail(r, "missing field 'counterparty' (required for transfers)");
+	}
+	return 0;
+}
+
+static void reset(struct tx_record *r, const char *line, size_t len)
+{
+	size_t need = 2 * len + 3;
+
+	r->line = line;
+	r->len = len;
+	r->nmembers = 0;
+	for (int i = 0; i < TX_F__COUNT; i++)
+		r->idx[i] = -1;
+	r->id.p = r->account.p = r->counterparty.p = r->anomaly.p = NULL;
+	r->id.len = r->account.len = r->counterparty.len = r->anomaly.len = 0;
+	r->type = TX_TYPE_NONE;
+	r->status = TX_STATUS_NONE;
+	r->op = TX_OP_CREATE;
+	r->currency = tx_currency_default();
+	r->amount = 0;
+	r->ts_us = 0;
+	r->has_source = 0;
+	r->err[0] = '\0';
+	if (r->scratch.cap < need) {
+		r->scratch.len = 0;
+		tx_buf_grow(&r->scratch, need);
+	}
+}
+
+int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned flags)
+{
+	const char *p, *end = line + len;
+	struct tx_json_err e;
+	int dup = -1;
+
+	if (len >= UINT32_MAX / 2) {
+		reset(r, line, 0);
+		return fail(r, "line too long (%zu bytes)", len);
+	}
+	reset(r, line, len);
+	p = tx_json_skip_ws(line, end);
+	if (p == end)
+		return fail(r, "empty line");
+	if (*p != '{') {
+		e.at = p;
+		e.what = "expected '{' (a record is a JSON object)";
+		goto bad;
+	}
+	p = tx_json_skip_ws(p + 1, end);
+	if (p < end && *p == '}') {
+		p++;
+		goto close;
+	}
+	for (;;) {
+		struct tx_member *m;
+		const char *k, *v;
+		int escaped = 0, f;
+
+		if (p >= end || *p != '"') {
+			e.at = p;
+			e.what = "expected a string key";
+			goto bad;
+		}
+		k = p;
+		if (!(p = tx_json_scan_string(p, end, &escaped, &e)))
+			goto bad;
+		if (r->nmembers == r->members_cap) {
+			r->members_cap = r->members_cap ? 2 * r->members_cap : 16;
+			r->members = tx_realloc(r->members, r->members_cap * sizeof(*r->members));
+		}
+		m = &r->members[r->nmembers];
+		m->key_off = (uint32_t)(k + 1 - line);
+		m->key_len = (uint32_t)(p - k - 2);
+		p = tx_json_skip_ws(p, end);
+		if (p >= end || *p != ':') {
+			e.at = p;
+			e.what = "expected ':'";
+			goto bad;
+		}
+		v = p = tx_json_skip_ws(p + 1, end);
+		if (!(p = tx_json_scan_value(p, end, 2, &e)))
+			goto bad;
+		m->val_off = (uint32_t)(v - line);
+		m->val_len = (uint32_t)(p - v);
+		f = escaped ? key_field(k + 1, m->key_len) : field_lookup(k + 1, m->key_len);
+		m->field = f;
+		if (f >= 0) {
+			if (r->idx[f] < 0)
+				r->idx[f] = (int)r->nmembers;
+			else if (dup < 0)
+				dup = f;
+		}
+		r->nmembers++;
+		p = tx_json_skip_ws(p, end);
+		if (p < end && *p == '}') {
+			p++;
+			break;
+		}
+		if (p >= end || *p != ',') {
+			e.at = p;
+			e.what = "expected ',' or '}'";
+			goto bad;
+		}
+		p = tx_json_skip_ws(p + 1, end);
+	}
+close:
+	p = tx_json_skip_ws(p, end);
+	if (p != end) {
+		e.at = p;
+		e.what = "unexpected text after the object";
+		goto bad;
+	}
+	if (dup >= 0)
+		return fail(r, "field '%s' appears twice", field_names[dup]);
+	return parse_fields(r, flags);
+bad:
+	return fail(r, "invalid JSON at byte %zu: %s", (size_t)(e.at - line) + 1, e.what);
+}
+
+int tx_record_find(const struct tx_record *r, const char *name, size_t name_len)
+{
+	char tmp[256];
+
+	for (size_t i = 0; i < r->nmembers; i++) {
+		const struct tx_member *m = &r->members[i];
+		const char *k = r->line + m->key_off;
+		char *buf;
+		size_t n;
+		int hit;
+
+		if (!memchr(k, '\\', m->key_len)) {
+			if (m->key_len == name_len && !memcmp(k, name, name_len))
+				return (int)i;
+			continue;
+		}
+		buf = m->key_len <= sizeof(tmp) ? tmp : tx_malloc(m->key_len);
+		n = tx_json_unescape(buf, k, m->key_len);
+		hit = n == name_len && !memcmp(buf, name, n);
+		if (buf != tmp)
+			free(buf);
+		if (hit)
+			return (int)i;
+	}
+	return -1;
+}
+
+struct tx_str tx_record_text(struct tx_record *r, int member)
+{
+	const struct tx_member *m = &r->members[member];
+	const char *raw = r->line + m->val_off;
+	struct tx_str s = {raw, m->val_len};
+
+	if (raw[0] == '"') {
+		s.p = raw + 1;
+		s.len = m->val_len - 2;
+		if (memchr(s.p, '\\', s.len)) {
+			char *dst = r->scratch.p + r->len + 1 + m->val_off;
+			s.len = tx_json_unescape(dst, s.p, s.len);
+			dst[s.len] = '\0';
+			s.p = dst;
+		}
+	}
+	return s;
+}
+
+/* The last edit for field f, or NULL. */
+static const struct tx_edit *edit_for(const struct tx_edit *edits, size_t n, int f)
+{
+	const struct tx_edit *hit = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if ((int)edits[i].field == f)
+			hit = &edits[i];
+	return hit;
+}
+
+static void add_canonical_value(struct tx_buf *out, const struct tx_record *r, int f)
+{
+	tx_buf_addch(out, '"');
+	switch (f) {
+	case TX_F_TYPE: tx_buf_adds(out, tx_type_name(r->type)); break;
+	case TX_F_STATUS: tx_buf_adds(out, tx_status_name(r->status)); break;
+	case TX_F_OP: tx_buf_adds(out, tx_op_name(r->op)); break;
+	case TX_F_CURRENCY: tx_buf_add(out, r->currency->code, 3); break;
+	}
+	tx_buf_addch(out, '"');
+}
+
+/* One member: its key and value, with an edit or canonical form applied. */
+static void add_member(struct tx_buf *out, const struct tx_record *r, const struct tx_member *m,
+		       const struct tx_edit *ed, unsigned flags)
+{
+	const char *key = r->line + m->key_off - 1;
+	const char *val = r->line + m->val_off;
+	int f = m->field;
+
+	if (!(flags & TX_WRITE_CANONICAL) || f < 0) {
+		if (!ed) {
+			tx_buf_add(out, key, m->val_off + m->val_len - (m->key_off - 1));
+			return;
+		}
+		tx_buf_add(out, key, m->val_off - (m->key_off - 1));
+		tx_buf_add(out, ed->value, ed->len);
+		return;
+	}
+	/* canonical: the key by its canonical name, keeping the space around ':' */
+	if (m->key_len == strlen(field_names[f]) && !memcmp(key + 1, field_names[f], m->key_len)) {
+		tx_buf_add(out, key, m->val_off - (m->key_off - 1));
+	} else {
+		tx_buf_addch(out, '"');
+		tx_buf_adds(out, field_names[f]);
+		tx_buf_add(out, key + 1 + m->key_len, (size_t)(val - (key + 1 + m->key_len)));
+	}
+	if (ed) {
+		tx_buf_add(out, ed->value, ed->len);
+		return;
+	}
+	switch (f) {
+	case TX_F_TYPE:
+	case TX_F_STATUS:
+	case TX_F_OP:
+	case TX_F_CURRENCY: add_canonical_value(out, r, f); break;
+	case TX_F_AMOUNT: tx_money_format(out, r->amount, r->currency->exponent); break;
+	default: tx_buf_add(out, val, m->val_len); break;
+	}
+}
+
+void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct tx_edit *edits,
+		     size_t nedits, unsigned flags)
+{
+	const char *line = r->line, *end = line + r->len;
+	const char *open = tx_json_skip_ws(line, end), *tail;
+	int last_kept = -1, first_kept = -1, wrote = 0;
+	size_t i;
+
+	/* the last member kept, to know which separators to copy */
+	for (i = r->nmembers; i-- > 0;) {
+		const struct tx_member *m = &r->members[i];
+		const struct tx_edit *ed = m->field >= 0 && r->idx[m->field] == (int)i
+					       ? edit_for(edits, nedits, m->field)
+					       : NULL;
+		if (!ed || ed->value) {
+			last_kept = (int)i;
+			break;
+		}
+	}
+	if (r->nmembers) {
+		const struct tx_member *last = &r->members[r->nmembers - 1];
+		tx_buf_add(out, line, r->members[0].key_off - 1);
+		tail = line + last->val_off + last->val_len;
+	} else {
+		tx_buf_add(out, line, (size_t)(open + 1 - line));
+		tail = open + 1;
+	}
+	for (i = 0; i < r->nmembers; i++) {
+		const struct tx_member *m = &r->members[i];
+		const struct tx_edit *ed = m->field >= 0 && r->idx[m->field] == (int)i
+					       ? edit_for(edits, nedits, m->field)
+					       : NULL;
+		if (ed && !ed->value)
+			continue;
+		if (first_kept < 0)
+			first_kept = (int)i;
+		add_member(out, r, m, ed, flags);
+		wrote = 1;
+		if ((int)i != last_kept) {
+			/* the separator after this member, up to the next key */
+			const char *from = line + m->val_off + m->val_len;
+			tx_buf_add(out, from,
+				   (size_t)(line + r->members[i + 1].key_off - 1 - from));
+		}
+	}
+	/* new fields, in the order given, once each (the last edit wins) */
+	for (i = 0; i < nedits; i++) {
+		const struct tx_edit *ed = &edits[i];
+		if (!ed->value || (unsigned)ed->field >= TX_F__COUNT || r->idx[ed->field] >= 0 ||
+		    edit_for(edits, nedits, ed->field) != ed)
+			continue;
+		if (wrote)
+			tx_buf_addch(out, ',');
+		tx_buf_addch(out, '"');
+		tx_buf_adds(out, field_names[ed->field]);
+		tx_buf_add(out, "\":", 2);
+		tx_buf_add(out, ed->value, ed->len);
+		wrote = 1;
+	}
+	tx_buf_add(out, tail, (size_t)(end - tail));
+}

@@ -1,0 +1,433 @@
+/* Unit tests for record.c and json.c: fields, aliases, errors, splicing. */
+#include "json.h"
+#include "record.h"
+#include "timefmt.h"
+#include "tx.h"
+#include "unit.h"
+
+static struct tx_record rec;
+
+static int parse(const char *line, unsigned flags)
+{
+	return tx_record_parse(&rec, line, strlen(line), flags);
+}
+
+static char strbuf[4][256];
+static int strbuf_i;
+
+/* A tx_str as a C string (for CHECK_EQ_STR). */
+static const char *S(struct tx_str s)
+{
+	char *b = strbuf[strbuf_i++ % 4];
+
+	if (!s.p)
+		return "(null)";
+	snprintf(b, 256, "%.*s", (int)s.len, s.p);
+	return b;
+}
+
+static void ok(const char *line, unsigned flags)
+{
+	int rc = parse(line, flags);
+	char what[300];
+
+	snprintf(what, sizeof(what), "accepts %.200s", line);
+	unit_report(rc == 0, what, __FILE__, __LINE__);
+	if (rc)
+		printf("#   error: %s\n", rec.err);
+}
+
+static void bad(const char *line, unsigned flags, const char *want_err)
+{
+	int rc = parse(line, flags);
+	char what[400];
+
+	snprintf(what, sizeof(what), "rejects %.150s: %s", line, want_err);
+	unit_report(rc == -1 && !strcmp(rec.err, want_err), what, __FILE__, __LINE__);
+	if (rc != -1 || strcmp(rec.err, want_err))
+		printf("#   got rc %d, error '%s'\n", rc, rec.err);
+}
+
+/* Parse, write with edits, compare bytes. */
+static void wr(const char *line, const struct tx_edit *ed, size_t n, unsigned flags,
+	       const char *want)
+{
+	struct tx_buf out = TX_BUF_INIT;
+	char what[300];
+
+	if (parse(line, 0)) {
+		unit_report(0, "parse before write", __FILE__, __LINE__);
+		printf("#   error: %s\n", rec.err);
+		return;
+	}
+	tx_record_write(&out, &rec, ed, n, flags);
+	snprintf(what, sizeof(what), "write %.120s -> %.120s", line, want);
+	CHECK_EQ_STR(out.p, want, what);
+	tx_buf_release(&out);
+}
+
+static void test_fields(void)
+{
+	int64_t ts;
+
+	ok("{\"transaction_id\":\"t1\",\"account\":\"A1\",\"type\":\"deposit\",\"amount\":128.28,"
+	   "\"currency\":\"USD\",\"ts\":\"2026-01-31T23:59:59.123456Z\",\"status\":\"pending\","
+	   "\"op\":\"update\",\"anomaly\":\"burst\",\"merchant\":\"m\"}",
+	   TX_PARSE_REQUIRE);
+	CHECK_EQ_STR(S(rec.id), "t1", "transaction_id");
+	CHECK_EQ_STR(S(rec.account), "A1", "account");
+	CHECK_EQ_INT(rec.type, TX_TYPE_DEPOSIT, "type");
+	CHECK_EQ_INT(rec.amount, 12828, "amount in cents");
+	CHECK_EQ_STR(rec.currency->code, "USD", "currency");
+	tx_time_parse("2026-01-31T23:59:59.123456Z", 27, &ts);
+	CHECK_EQ_INT(rec.ts_us, ts, "ts");
+	CHECK_EQ_INT(rec.status, TX_STATUS_PENDING, "status");
+	CHECK_EQ_INT(rec.op, TX_OP_UPDATE, "op");
+	CHECK_EQ_STR(S(rec.anomaly), "burst", "anomaly");
+	CHECK_EQ_INT(rec.nmembers, 10, "ten members");
+	CHECK_EQ_INT(rec.idx[TX_F_ANOMALY], 8, "idx of anomaly");
+	CHECK_EQ_INT(rec.members[9].field, -1, "merchant is unknown");
+	CHECK_EQ_INT(rec.idx[TX_F_COUNTERPARTY], -1, "counterparty absent");
+	CHECK_EQ_INT(tx_record_find(&rec, "merchant", 8), 9, "find merchant");
+	CHECK_EQ_INT(tx_record_find(&rec, "nope", 4), -1, "find absent");
+	CHECK_EQ_STR(S(tx_record_text(&rec, 9)), "m", "text of merchant");
+	CHECK_EQ_STR(S(tx_record_text(&rec, 3)), "128.28", "text of amount");
+
+	ok("{\"account\":12345,\"amount\":\"1500\",\"currency\":\"JPY\",\"type\":\"fee\"}", 0);
+	CHECK_EQ_STR(S(rec.account), "12345", "integer account as text");
+	CHECK_EQ_INT(rec.amount, 1500, "JPY amount from a string");
+	CHECK_EQ_INT(rec.op, TX_OP_CREATE, "op defaults to create");
+	CHECK_EQ_INT(rec.status, TX_STATUS_NONE, "status absent");
+	CHECK(rec.id.p == NULL, "no id");
+
+	ok("{\"amount\":1.234,\"currency\":\"KWD\"}", 0);
+	CHECK_EQ_INT(rec.amount, 1234, "KWD has 3 decimals, currency after amount");
+	ok("{\"amount\":5}", 0);
+	CHECK_EQ_INT(rec.amount, 500, "default currency USD");
+	CHECK_EQ_STR(rec.currency->code, "USD", "default currency is USD");
+	ok("{\"amount\":1.50}", 0);
+	CHECK_EQ_INT(rec.amount, 150, "trailing zero past the exponent is exact");
+	ok("{\"amount\":0}", 0);
+	CHECK_EQ_INT(rec.amount, 0, "zero amount");
+
+	ok("{\"transaction_id\":\"a\\u00e9\\n\\\"b\",\"account\":\"x\\/y\"}", 0);
+	CHECK_EQ_STR(S(rec.id), "a\xc3\xa9\n\"b", "escapes decoded");
+	CHECK_EQ_STR(S(rec.account), "x/y", "solidus decoded");
+	ok("{\"transaction_id\":\"\\ud83d\\ude00\"}", 0);
+	CHECK_EQ_STR(S(rec.id), "\xf0\x9f\x98\x80", "surrogate pair decoded");
+	ok("{\"\\u0074ype\":\"refund\"}", 0);
+	CHECK_EQ_INT(rec.type, TX_TYPE_REFUND, "escaped key names a known field");
+	CHECK_EQ_INT(tx_record_find(&rec, "type", 4), 0, "find an escaped key");
+
+	ok(" \t{ \"account\" : \"A\" , \"x\" : [1, {\"y\": null}] }\r\n ", 0);
+	CHECK_EQ_STR(S(rec.account), "A", "whitespace everywhere");
+	CHECK_EQ_STR(S(tx_record_text(&rec, 1)), "[1, {\"y\": null}]", "raw array text");
+	ok("{}", TX_PARSE_REQUIRE & 0);
+	CHECK_EQ_INT(rec.nmembers, 0, "empty object");
+
+	ok("{\"source\":{\"topic\":\"tx\",\"partition\":3,\"offset\":42,"
+	   "\"ts\":\"2026-01-01T00:00:00Z\",\"key\":\"A1\",\"extra\":true}}",
+	   0);
+	CHECK(rec.has_source, "has source");
+	CHECK_EQ_STR(S(rec.source.topic), "tx", "source topic");
+	CHECK_EQ_INT(rec.source.partition, 3, "source partition");
+	CHECK_EQ_INT(rec.source.offset, 42, "source offset");
+	CHECK_EQ_INT(rec.source.ts_us, 1767225600000000LL, "source ts");
+	CHECK_EQ_STR(S(rec.source.key), "A1", "source key");
+	ok("{\"source\":{\"topic\":\"t\\u0031\",\"partition\":0,\"offset\":0}}", 0);
+	CHECK_EQ_STR(S(rec.source.topic), "t1", "escaped topic");
+	CHECK(rec.source.key.p == NULL, "no key");
+	CHECK_EQ_INT(rec.source.ts_us, -1, "no source ts");
+	ok("{\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":0,\"key\":null}}", 0);
+	CHECK(rec.source.key.p == NULL, "null key");
+
+	/* the record is reused: nothing leaks from one line to the next */
+	ok("{\"account\":\"B\"}", 0);
+	CHECK(!rec.has_source && rec.type == TX_TYPE_NONE && rec.idx[TX_F_TYPE] < 0,
+	      "reset between lines");
+}
+
+static void test_aliases(void)
+{
+	static const struct {
+		const char *word;
+		enum tx_type type;
+	} cases[] = {
+	    {"deposit", TX_TYPE_DEPOSIT},     {"Credit", TX_TYPE_DEPOSIT},
+	    {"CASH_IN", TX_TYPE_DEPOSIT},     {"withdrawal", TX_TYPE_WITHDRAWAL},
+	    {"Debit", TX_TYPE_WITHDRAWAL},    {"DEBIT", TX_TYPE_WITHDRAWAL},
+	    {"withdraw", TX_TYPE_WITHDRAWAL}, {"CASH_OUT", TX_TYPE_WITHDRAWAL},
+	    {"payment", TX_TYPE_PAYMENT},     {"PAYMENT", TX_TYPE_PAYMENT},
+	    {"purchase", TX_TYPE_PAYMENT},    {"transfer", TX_TYPE_TRANSFER},
+	    {"TRANSFER", TX_TYPE_TRANSFER},   {"fee", TX_TYPE_FEE},
+	    {"Refund", TX_TYPE_REFUND},
+	};
+	char line[128], what[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(line, sizeof(line), "{\"transaction_type\":\"%s\"}", cases[i].word);
+		snprintf(what, sizeof(what), "type alias %s", cases[i].word);
+		CHECK(parse(line, 0) == 0 && rec.type == cases[i].type && rec.idx[TX_F_TYPE] == 0,
+		      what);
+	}
+	CHECK_EQ_INT(tx_type_sign(TX_TYPE_DEPOSIT), 1, "deposit credits");
+	CHECK_EQ_INT(tx_type_sign(TX_TYPE_REFUND), 1, "refund credits");
+	CHECK_EQ_INT(tx_type_sign(TX_TYPE_WITHDRAWAL), -1, "withdrawal debits");
+	CHECK_EQ_INT(tx_type_sign(TX_TYPE_PAYMENT), -1, "payment debits");
+	CHECK_EQ_INT(tx_type_sign(TX_TYPE_TRANSFER), -1, "transfer debits");
+	CHECK_EQ_INT(tx_type_sign(TX_TYPE_FEE), -1, "fee debits");
+	CHECK_EQ_INT(tx_type_sign(TX_TYPE_NONE), 0, "no type, no sign");
+	CHECK_EQ_STR(tx_type_name(TX_TYPE_WITHDRAWAL), "withdrawal", "type name");
+	CHECK_EQ_STR(tx_status_name(TX_STATUS_COMPLETED), "completed", "status name");
+	CHECK_EQ_STR(tx_op_name(TX_OP_DELETE), "delete", "op name");
+	CHECK_EQ_STR(tx_field_name(TX_F_COUNTERPARTY_BALANCE), "counterparty_balance",
+		     "field name");
+	CHECK_EQ_STR(tx_field_name(TX_F_NEW_BALANCE), "new_balance", "new_balance name");
+}
+
+static void test_json_errors(void)
+{
+	bad("", 0, "empty line");
+	bad("   ", 0, "empty line");
+	bad("[1]", 0, "invalid JSON at byte 1: expected '{' (a record is a JSON object)");
+	bad("{", 0, "invalid JSON at byte 2: expected a string key");
+	bad("{\"a\"}", 0, "invalid JSON at byte 5: expected ':'");
+	bad("{\"a\":}", 0, "invalid JSON at byte 6: expected a value");
+	bad("{\"a\":1,}", 0, "invalid JSON at byte 8: expected a string key");
+	bad("{\"a\":1 \"b\":2}", 0, "invalid JSON at byte 8: expected ',' or '}'");
+	bad("{\"a\":1}x", 0, "invalid JSON at byte 8: unexpected text after the object");
+	bad("{\"a\":1}{}", 0, "invalid JSON at byte 8: unexpected text after the object");
+	bad("{\"a\":01}", 0, "invalid JSON at byte 6: invalid number (leading zero)");
+	bad("{\"a\":1.}", 0, "invalid JSON at byte 6: invalid number");
+	bad("{\"a\":.5}", 0, "invalid JSON at byte 6: expected a value");
+	bad("{\"a\":+1}", 0, "invalid JSON at byte 6: expected a value");
+	bad("{\"a\":1e}", 0, "invalid JSON at byte 6: invalid number");
+	bad("{\"a\":-}", 0, "invalid JSON at byte 6: invalid number");
+	bad("{\"a\":tru}", 0, "invalid JSON at byte 6: invalid literal");
+	bad("{\"a\":nul}", 0, "invalid JSON at byte 6: invalid literal");
+	bad("{\"a\":[1,]}", 0, "invalid JSON at byte 9: expected a value");
+	bad("{\"a\":[1 2]}", 0, "invalid JSON at byte 9: expected ',' or ']'");
+	bad("{\"a\":\"x}", 0, "invalid JSON at byte 6: unterminated string");
+	bad("{\"a\":\"x\\q\"}", 0, "invalid JSON at byte 8: invalid escape in string");
+	bad("{\"a\":\"\\u12\"}", 0, "invalid JSON at byte 7: invalid \\u escape");
+	bad("{\"a\":\"\\u0000\"}", 0, "invalid JSON at byte 7: \\u0000 is not allowed");
+	bad("{\"a\":\"\\ud800\"}", 0, "invalid JSON at byte 7: lone surrogate in \\u escape");
+	bad("{\"a\":\"\\udc00\"}", 0, "invalid JSON at byte 7: lone surrogate in \\u escape");
+	bad("{\"a\":\"\\ud800\\u0041\"}", 0,
+	    "invalid JSON at byte 7: lone surrogate in \\u escape");
+	bad("{\"a\":\"x\ty\"}", 0, "invalid JSON at byte 8: control character in string");
+	bad("{\"a\":\"\xc0\xaf\"}", 0, "invalid JSON at byte 7: invalid UTF-8 in string");
+	bad("{\"a\":\"\xed\xa0\x80\"}", 0, "invalid JSON at byte 7: invalid UTF-8 in string");
+	bad("{\"a\":\"\xf4\x90\x80\x80\"}", 0, "invalid JSON at byte 7: invalid UTF-8 in string");
+	bad("{\"a\":\"\xe2\x82\"}", 0, "invalid JSON at byte 7: invalid UTF-8 in string");
+	bad("{\"a\":1}\f", 0, "invalid JSON at byte 8: unexpected text after the object");
+	ok("{\"a\":\"\xe2\x82\xac \xf0\x9f\x98\x80 \x7f\"}", 0);
+	{
+		/* jansson counts every value: the object plus 2047 arrays is the limit */
+		static char deep[8192];
+		static const struct {
+			int arrays;
+			const char *inner;
+			int accept;
+		} d[] = {{2047, "", 1}, {2046, "1", 1}, {2047, "1", 0}, {2048, "", 0}};
+		for (size_t k = 0; k < sizeof(d) / sizeof(d[0]); k++) {
+			size_t n = (size_t)snprintf(deep, sizeof(deep), "{\"a\":");
+			char what[80];
+			for (int i = 0; i < d[k].arrays; i++)
+				deep[n++] = '[';
+			n += (size_t)snprintf(deep + n, sizeof(deep) - n, "%s", d[k].inner);
+			for (int i = 0; i < d[k].arrays; i++)
+				deep[n++] = ']';
+			deep[n++] = '}';
+			deep[n] = '\0';
+			snprintf(what, sizeof(what), "%d arrays around '%s' are %s", d[k].arrays,
+				 d[k].inner, d[k].accept ? "accepted" : "nested too deep");
+			CHECK(d[k].accept
+				  ? parse(deep, 0) == 0
+				  : parse(deep, 0) == -1 && strstr(rec.err, "nested too deep"),
+			      what);
+		}
+	}
+}
+
+static void test_field_errors(void)
+{
+	bad("{\"transaction_id\":7}", 0, "field 'transaction_id' must be a string");
+	bad("{\"transaction_id\":\"\"}", 0, "field 'transaction_id' is empty");
+	bad("{\"account\":1.5}", 0, "field 'account' must be a string or a non-negative integer");
+	bad("{\"account\":-3}", 0, "field 'account' must be a string or a non-negative integer");
+	bad("{\"account\":null}", 0, "field 'account' must be a string or a non-negative integer");
+	bad("{\"counterparty\":[]}", 0,
+	    "field 'counterparty' must be a string or a non-negative integer");
+	bad("{\"type\":1}", 0, "field 'type' must be a string");
+	bad("{\"type\":\"gift\"}", 0, "field 'type' is not a known type: 'gift'");
+	bad("{\"amount\":true}", 0, "field 'amount' must be a number or a string");
+	bad("{\"amount\":-1}", 0, "field 'amount' is negative");
+	bad("{\"amount\":\"-1.00\"}", 0, "field 'amount' is negative");
+	bad("{\"amount\":1.5e2}", 0, "field 'amount' uses exponent notation: '1.5e2'");
+	bad("{\"amount\":\"1E2\"}", 0, "field 'amount' uses exponent notation: '1E2'");
+	bad("{\"amount\":\"abc\"}", 0, "field 'amount' is not a plain decimal number: 'abc'");
+	bad("{\"amount\":\" 1\"}", 0, "field 'amount' is not a plain decimal number: ' 1'");
+	bad("{\"amount\":1.505}", 0, "field 'amount' has more than 2 decimals for its currency");
+	bad("{\"amount\":1.5,\"currency\":\"JPY\"}", 0,
+	    "field 'amount' has decimals, but its currency has none");
+	bad("{\"amount\":92233720368547758.08}", 0, "field 'amount' is out of range");
+	bad("{\"currency\":\"XYZ\"}", 0, "field 'currency' is not a known ISO 4217 code: 'XYZ'");
+	bad("{\"currency\":\"usd\"}", 0, "field 'currency' is not a known ISO 4217 code: 'usd'");
+	bad("{\"currency\":1}", 0, "field 'currency' must be a string");
+	bad("{\"ts\":\"yesterday\"}", 0, "field 'ts' is not an RFC 3339 date-time: 'yesterday'");
+	bad("{\"ts\":1700000000}", 0, "field 'ts' must be a string");
+	bad("{\"status\":\"done\"}", 0,
+	    "field 'status' is not pending, completed or failed: 'done'");
+	bad("{\"op\":\"insert\"}", 0, "field 'op' is not create, update or delete: 'insert'");
+	bad("{\"op\":false}", 0, "field 'op' must be a string");
+	bad("{\"anomaly\":1}", 0, "field 'anomaly' must be a string");
+	bad("{\"type\":\"fee\",\"transaction_type\":\"fee\"}", 0, "field 'type' appears twice");
+	bad("{\"amount\":1,\"amount\":1}", 0, "field 'amount' appears twice");
+	bad("{\"type\":\"0123456789012345678901234567890123456789012345678901234567890\"}", 0,
+	    "field 'type' is not a known type: '0123456789012345678901234567890123456789...'");
+	bad("{\"type\":\"a\\nb\"}", 0, "field 'type' is not a known type: 'a?b'");
+	bad("{\"source\":\"x\"}", 0, "field 'source' must be an object");
+	bad("{\"source\":{\"partition\":0,\"offset\":1}}", 0, "field 'source' lacks 'topic'");
+	bad("{\"source\":{\"topic\":\"t\",\"offset\":1}}", 0, "field 'source' lacks 'partition'");
+	bad("{\"source\":{\"topic\":\"t\",\"partition\":1}}", 0, "field 'source' lacks 'offset'");
+	bad("{\"source\":{\"topic\":\"t\",\"partition\":-1,\"offset\":1}}", 0,
+	    "field 'source.partition' must be an integer from 0 to 2147483647");
+	bad("{\"source\":{\"topic\":\"t\",\"partition\":2147483648,\"offset\":1}}", 0,
+	    "field 'source.partition' must be an integer from 0 to 2147483647");
+	bad("{\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":1.0}}", 0,
+	    "field 'source.offset' must be a non-negative integer");
+	bad("{\"source\":{\"topic\":\"\",\"partition\":1,\"offset\":1}}", 0,
+	    "field 'source.topic' must be a non-empty string");
+	bad("{\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":1,\"ts\":\"x\"}}", 0,
+	    "field 'source.ts' is not an RFC 3339 date-time: 'x'");
+	bad("{\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":1,\"key\":5}}", 0,
+	    "field 'source.key' must be a string or null");
+	bad("{\"source\":{\"topic\":\"t\",\"topic\":\"u\",\"partition\":1,\"offset\":1}}", 0,
+	    "field 'source' has 'topic' twice");
+
+	/* the required-fields rule */
+	bad("{\"account\":\"A\",\"type\":\"fee\",\"amount\":1}", TX_PARSE_REQUIRE,
+	    "missing field 'transaction_id'");
+	bad("{\"transaction_id\":\"t\",\"type\":\"fee\",\"amount\":1}", TX_PARSE_REQUIRE,
+	    "missing field 'account'");
+	bad("{\"transaction_id\":\"t\",\"account\":\"A\",\"amount\":1}", TX_PARSE_REQUIRE,
+	    "missing field 'type'");
+	bad("{\"transaction_id\":\"t\",\"account\":\"A\",\"type\":\"fee\"}", TX_PARSE_REQUIRE,
+	    "missing field 'amount'");
+	bad("{\"transaction_id\":\"t\",\"account\":\"A\",\"type\":\"transfer\",\"amount\":1}",
+	    TX_PARSE_REQUIRE, "missing field 'counterparty' (required for transfers)");
+	ok("{\"transaction_id\":\"t\",\"account\":\"A\",\"op\":\"delete\"}", TX_PARSE_REQUIRE);
+	ok("{\"transaction_id\":\"t\",\"account\":\"A\",\"op\":\"update\",\"status\":\"failed\"}",
+	   TX_PARSE_REQUIRE);
+	ok("{\"transaction_id\":\"t\",\"account\":\"A\",\"type\":\"transfer\",\"amount\":1,"
+	   "\"counterparty\":\"B\"}",
+	   TX_PARSE_REQUIRE);
+	ok("{\"account\":\"A\"}", 0);
+}
+
+#define E(f, v)                                                                                    \
+	{                                                                                          \
+		f, v, sizeof(v) - 1                                                                \
+	}
+#define RM(f)                                                                                      \
+	{                                                                                          \
+		f, NULL, 0                                                                         \
+	}
+
+static void test_write(void)
+{
+	const char *line = "{\"transaction_id\":\"t1\", \"big\":123456789012345678901234567890,"
+			   "\"amount\":\"5.5\",\"x\":{\"k\":[1e400]}}";
+	struct tx_edit e1[] = {E(TX_F_STATUS, "\"completed\""), E(TX_F_NEW_BALANCE, "10.00")};
+	struct tx_edit e2[] = {E(TX_F_AMOUNT, "7.25")};
+	struct tx_edit e3[] = {RM(TX_F_AMOUNT)};
+	struct tx_edit e4[] = {RM(TX_F_TRANSACTION_ID)};
+	struct tx_edit e5[] = {RM(TX_F_AMOUNT), RM(TX_F_TRANSACTION_ID)};
+	struct tx_edit e6[] = {E(TX_F_REASON, "\"a\""), E(TX_F_REASON, "\"b\"")};
+	struct tx_edit e7[] = {RM(TX_F_OP)};
+
+	wr(line, NULL, 0, 0, line);
+	wr(line, e1, 2, 0,
+	   "{\"transaction_id\":\"t1\", \"big\":123456789012345678901234567890,"
+	   "\"amount\":\"5.5\",\"x\":{\"k\":[1e400]},\"status\":\"completed\","
+	   "\"new_balance\":10.00}");
+	wr(line, e2, 1, 0,
+	   "{\"transaction_id\":\"t1\", \"big\":123456789012345678901234567890,"
+	   "\"amount\":7.25,\"x\":{\"k\":[1e400]}}");
+	wr(line, e3, 1, 0,
+	   "{\"transaction_id\":\"t1\", \"big\":123456789012345678901234567890,"
+	   "\"x\":{\"k\":[1e400]}}");
+	wr(line, e4, 1, 0,
+	   "{\"big\":123456789012345678901234567890,\"amount\":\"5.5\",\"x\":{\"k\":[1e400]}}");
+	wr(line, e5, 2, 0, "{\"big\":123456789012345678901234567890,\"x\":{\"k\":[1e400]}}");
+	wr(line, e7, 1, 0, line);
+	wr(line, NULL, 0, TX_WRITE_CANONICAL,
+	   "{\"transaction_id\":\"t1\", \"big\":123456789012345678901234567890,"
+	   "\"amount\":5.50,\"x\":{\"k\":[1e400]}}");
+
+	wr("{}", e1, 2, 0, "{\"status\":\"completed\",\"new_balance\":10.00}");
+	wr("{ }", e6, 2, 0, "{\"reason\":\"b\" }");
+	wr("{\"a\":1}", e3, 1, 0, "{\"a\":1}");
+	wr("{\"amount\":1}", e3, 1, 0, "{}");
+	wr(" { \"amount\" : 1 } ", e3, 1, 0, " {  } ");
+	wr("{\"amount\":1 , \"b\":2 }", e3, 1, 0, "{\"b\":2 }");
+	wr("{\"b\":2 , \"amount\":1 }", e3, 1, 0, "{\"b\":2 }");
+	wr("{\"a\":1, \"amount\":1, \"b\":2}", e3, 1, 0, "{\"a\":1, \"b\":2}");
+	wr("{\"b\":2 , \"amount\":1 }", e1, 2, 0,
+	   "{\"b\":2 , \"amount\":1,\"status\":\"completed\",\"new_balance\":10.00 }");
+	{
+		struct tx_edit both[] = {RM(TX_F_AMOUNT), E(TX_F_STATUS, "\"failed\"")};
+		wr("{\"b\":2,\"amount\":1}", both, 2, 0, "{\"b\":2,\"status\":\"failed\"}");
+		wr("{\"amount\":1}", both, 2, 0, "{\"status\":\"failed\"}");
+	}
+
+	/* canonical form */
+	wr("{\"transaction_type\":\"Credit\",\"amount\":\"1500\",\"currency\":\"JPY\"}", NULL, 0,
+	   TX_WRITE_CANONICAL, "{\"type\":\"deposit\",\"amount\":1500,\"currency\":\"JPY\"}");
+	wr("{\"transaction_type\" : \"CASH_OUT\", \"amount\": 128.5}", NULL, 0, TX_WRITE_CANONICAL,
+	   "{\"type\" : \"withdrawal\", \"amount\": 128.50}");
+	wr("{\"amount\":1.2,\"currency\":\"KWD\",\"\\u006fp\":\"upd\\u0061te\"}", NULL, 0,
+	   TX_WRITE_CANONICAL, "{\"amount\":1.200,\"currency\":\"KWD\",\"op\":\"update\"}");
+	wr("{\"transaction_type\":\"Debit\",\"z\":1}", NULL, 0, 0,
+	   "{\"transaction_type\":\"Debit\",\"z\":1}");
+	{
+		struct tx_edit ty[] = {E(TX_F_TYPE, "\"fee\"")};
+		wr("{\"transaction_type\":\"Debit\",\"z\":1}", ty, 1, TX_WRITE_CANONICAL,
+		   "{\"type\":\"fee\",\"z\":1}");
+		wr("{\"transaction_type\":\"Debit\",\"z\":1}", ty, 1, 0,
+		   "{\"transaction_type\":\"fee\",\"z\":1}");
+	}
+	/* unknown members keep their order and bytes, duplicates included */
+	wr("{\"z\":1,\"a\":\"\\u00e9\",\"z\":2.50e+3,\"amount\":3}", e2, 1, TX_WRITE_CANONICAL,
+	   "{\"z\":1,\"a\":\"\\u00e9\",\"z\":2.50e+3,\"amount\":7.25}");
+}
+
+static void test_json_api(void)
+{
+	struct tx_json_err e;
+	char buf[32];
+	size_t n;
+
+	CHECK(tx_json_validate("[1, \"a\", null]", 14, &e) == 0, "validate an array");
+	CHECK(tx_json_validate(" 12 ", 4, &e) == 0, "validate a number");
+	CHECK(tx_json_validate("1 2", 3, &e) == -1 &&
+		  !strcmp(e.what, "unexpected text after the value"),
+	      "validate refuses two values");
+	n = tx_json_unescape(buf, "a\\tb\\u20ac", 10);
+	CHECK(n == 6 && !memcmp(buf, "a\tb\xe2\x82\xac", 6), "unescape");
+}
+
+int cmd_main(int argc, char **argv);
+int cmd_main(int argc, char **argv)
+{
+	tx_record_init(&rec);
+	test_fields();
+	test_aliases();
+	test_json_errors();
+	test_field_errors();
+	test_write();
+	test_json_api();
+	tx_record_release(&rec);
+	return unit_done();
+}
