@@ -1,1 +1,2 @@
 # Man pages.
+dist_man_MANS += man/txbroker.1

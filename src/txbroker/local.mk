@@ -1,1 +1,8 @@
-# txbroker: rules added with the program.
+# txbroker: a local Kafka broker (librdkafka's mock cluster) for first tries and tests.
+bin_PROGRAMS += src/txbroker/txbroker
+src_txbroker_txbroker_SOURCES = src/txbroker/txbroker.c
+src_txbroker_txbroker_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+src_txbroker_txbroker_LDADD = src/lib/libtxmain.a $(LDADD) $(RDKAFKA_LIBS)
+
+TESTS += tests/t2000-txbroker.sh
+EXTRA_DIST += tests/t2000-txbroker.sh

@@ -1,0 +1,763 @@
+/*
+ * txbroker: a local Kafka broker for a first try and for tests.
+ *
+ * It runs librdkafka's mock cluster (rdkafka_mock.h) on loopback: N brokers,
+ * the topics asked for, nothing on disk. In the foreground it prints the
+ * bootstrap address and runs until SIGINT or SIGTERM; with -d it detaches
+ * and prints shell assignments, ssh-agent style, so `eval "$(txbroker -d)"`
+ * sets TX_BROKERS; -k stops it again.
+ *
+ * Failure injection for tests goes through a control socket (a Unix stream
+ * socket taking one command line per connection and answering "ok" or
+ * "error: ..."): brokers down and up, injected request errors, added
+ * latency, new topics. `txbroker -c COMMAND` is its client.
+ */
+#define _GNU_SOURCE /* accept4, pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "tx.h"
+
+#define DEFAULT_TOPIC	   "transactions"
+#define DEFAULT_PARTITIONS 128
+#define MAX_BROKERS	   32
+#define MAX_PARTITIONS	   10000
+#define MAX_ERRORS	   100000
+
+struct topic_spec {
+	char *name;
+	int partitions; /* 0: the -p default */
+};
+
+struct opts {
+	int brokers;
+	int partitions;
+	struct topic_spec *topics;
+	size_t ntopics;
+	int daemon;
+	int verbose;
+	const char *control;
+};
+
+static volatile sig_atomic_t stop_signal;
+static int wake_pipe[2] = {-1, -1};
+static int verbosity;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s [-dqv] [-B brokers] [--control socket] [-p partitions]\n"
+		"                [-t topic[:partitions]] ...\n"
+		"       %s -k\n"
+		"       %s [--control socket] -c command\n",
+		tx_progname, tx_progname, tx_progname);
+}
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+
+	stop_signal = sig;
+	if (wake_pipe[1] >= 0 && write(wake_pipe[1], "x", 1) < 0) {
+		/* The flag alone still stops the loop at its next wake-up. */
+	}
+	errno = saved;
+}
+
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	/* Errors always (unless -q), warnings and notices with -v, debug with -vv. */
+	if (tx_quiet || (level > LOG_ERR && verbosity < 1) || (level >= LOG_DEBUG && verbosity < 2))
+		return;
+	fprintf(stderr, "%s: librdkafka: %s: %s\n", tx_progname, fac, buf);
+}
+
+/* --- names for the control commands ------------------------------------ */
+
+static const struct {
+	const char *name;
+	int16_t key;
+} api_names[] = {
+    {"Produce", 0},
+    {"Fetch", 1},
+    {"ListOffsets", 2},
+    {"Metadata", 3},
+    {"OffsetCommit", 8},
+    {"OffsetFetch", 9},
+    {"FindCoordinator", 10},
+    {"JoinGroup", 11},
+    {"Heartbeat", 12},
+    {"LeaveGroup", 13},
+    {"SyncGroup", 14},
+    {"ApiVersion", 18},
+    {"ApiVersions", 18},
+    {"InitProducerId", 22},
+    {"OffsetForLeaderEpoch", 23},
+    {"AddPartitionsToTxn", 24},
+    {"AddOffsetsToTxn", 25},
+    {"EndTxn", 26},
+    {"TxnOffsetCommit", 28},
+};
+
+static int parse_api_key(const char *s, int16_t *key)
+{
+	int64_t n;
+	size_t i;
+
+	for (i = 0; i < sizeof(api_names) / sizeof(api_names[0]); i++)
+		if (!strcasecmp(s, api_names[i].name)) {
+			*key = api_names[i].key;
+			return 0;
+		}
+	if (tx_parse_int64(s, 0, 100, &n) == 0) {
+		*key = (int16_t)n;
+		return 0;
+	}
+	return -1;
+}
+
+/* An error by librdkafka's name (NOT_LEADER_FOR_PARTITION, _TRANSPORT) or by number. */
+static int parse_error(const char *s, rd_kafka_resp_err_t *err)
+{
+	const struct rd_kafka_err_desc *descs;
+	size_t n, i;
+	int64_t v;
+
+	if (!strncasecmp(s, "RD_KAFKA_RESP_ERR_", 18))
+		s += 18;
+	rd_kafka_get_err_descs(&descs, &n);
+	for (i = 0; i < n; i++)
+		if (descs[i].name && !strcasecmp(s, descs[i].name)) {
+			*err = descs[i].code;
+			return 0;
+		}
+	if (tx_parse_int64(s, -200, 200, &v) == 0) {
+		*err = (rd_kafka_resp_err_t)v;
+		return 0;
+	}
+	return -1;
+}
+
+/* --- the control socket ------------------------------------------------ */
+
+/*
+ * Run one control command against the cluster; write the reply ("ok" or
+ * "error: ...") into reply.
+ */
+static void control_run(rd_kafka_mock_cluster_t *mc, int nbrokers, char *line, char *reply,
+			size_t replysz)
+{
+	char *argv[8];
+	int argc = 0;
+	char *save = NULL, *tok;
+	int64_t id = 0, n;
+	int first, last, b;
+	rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+
+	for (tok = strtok_r(line, " \t\r\n", &save); tok && argc < 8;
+	     tok = strtok_r(NULL, " \t\r\n", &save))
+		argv[argc++] = tok;
+	snprintf(reply, replysz, "ok");
+	if (argc == 0) {
+		snprintf(reply, replysz, "error: empty command");
+		return;
+	}
+	if (!strcmp(argv[0], "ping") && argc == 1)
+		return;
+
+	/* Commands naming a broker: "all" or an id from 1 to N. */
+	if ((!strcmp(argv[0], "down") || !strcmp(argv[0], "up") || !strcmp(argv[0], "rtt")) &&
+	    argc >= 2) {
+		if (!strcmp(argv[1], "all")) {
+			first = 1;
+			last = nbrokers;
+		} else if (tx_parse_int64(argv[1], 1, nbrokers, &id) == 0) {
+			first = last = (int)id;
+		} else {
+			snprintf(reply, replysz, "error: no broker '%s' (1 to %d, or all)", argv[1],
+				 nbrokers);
+			return;
+		}
+		if (!strcmp(argv[0], "rtt")) {
+			if (argc != 3 || tx_parse_int64(argv[2], 0, 600000, &n) != 0) {
+				snprintf(reply, replysz, "error: usage: rtt BROKER|all MS");
+				return;
+			}
+		} else if (argc != 2) {
+			snprintf(reply, replysz, "error: usage: %s BROKER|all", argv[0]);
+			return;
+		}
+		for (b = first; b <= last && !err; b++) {
+			if (!strcmp(argv[0], "down"))
+				err = rd_kafka_mock_broker_set_down(mc, b);
+			else if (!strcmp(argv[0], "up"))
+				err = rd_kafka_mock_broker_set_up(mc, b);
+			else
+				err = rd_kafka_mock_broker_set_rtt(mc, b, (int)n);
+		}
+	} else if (!strcmp(argv[0], "errors")) {
+		int16_t key;
+		rd_kafka_resp_err_t e, *errs;
+		size_t i;
+
+		if (argc != 4) {
+			snprintf(reply, replysz, "error: usage: errors API COUNT ERROR");
+			return;
+		}
+		if (parse_api_key(argv[1], &key) != 0) {
+			snprintf(reply, replysz, "error: unknown request type '%s'", argv[1]);
+			return;
+		}
+		if (tx_parse_int64(argv[2], 1, MAX_ERRORS, &n) != 0) {
+			snprintf(reply, replysz, "error: bad count '%s' (1 to %d)", argv[2],
+				 MAX_ERRORS);
+			return;
+		}
+		if (parse_error(argv[3], &e) != 0) {
+			snprintf(reply, replysz, "error: unknown error '%s'", argv[3]);
+			return;
+		}
+		errs = tx_malloc((size_t)n * sizeof(*errs));
+		for (i = 0; i < (size_t)n; i++)
+			errs[i] = e;
+		rd_kafka_mock_push_request_errors_array(mc, key, (size_t)n, errs);
+		free(errs);
+	} else if (!strcmp(argv[0], "clear")) {
+		int16_t key;
+
+		if (argc != 2 || parse_api_key(argv[1], &key) != 0) {
+			snprintf(reply, replysz, "error: usage: clear API");
+			return;
+		}
+		rd_kafka_mock_clear_request_errors(mc, key);
+	} else if (!strcmp(argv[0], "topic")) {
+		if (argc != 3 || tx_parse_int64(argv[2], 1, MAX_PARTITIONS, &n) != 0) {
+			snprintf(reply, replysz, "error: usage: topic NAME PARTITIONS");
+			return;
+		}
+		err = rd_kafka_mock_topic_create(mc, argv[1], (int)n, nbrokers < 3 ? nbrokers : 3);
+	} else {
+		snprintf(reply, replysz, "error: unknown command '%s'", argv[0]);
+		return;
+	}
+	if (err)
+		snprintf(reply, replysz, "error: %s", rd_kafka_err2str(err));
+}
+
+static int control_listen(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return tx_error("control socket path too long: '%s'", path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return tx_error("socket: %s", strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0) {
+		tx_error("control socket '%s': %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Serve one control connection: read a line (bounded wait), run it, answer. */
+static void control_serve(int lfd, rd_kafka_mock_cluster_t *mc, int nbrokers)
+{
+	char line[512], reply[512];
+	size_t len = 0;
+	int cfd;
+	ssize_t r;
+	struct pollfd p;
+
+	cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (cfd < 0)
+		return;
+	p.fd = cfd;
+	p.events = POLLIN;
+	while (len < sizeof(line) - 1 && !memchr(line, '\n', len)) {
+		if (poll(&p, 1, 2000) <= 0)
+			break;
+		r = read(cfd, line + len, sizeof(line) - 1 - len);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	line[len] = '\0';
+	if (verbosity >= 1)
+		fprintf(stderr, "%s: control: %.*s\n", tx_progname, (int)strcspn(line, "\r\n"),
+			line);
+	control_run(mc, nbrokers, line, reply, sizeof(reply));
+	len = strlen(reply);
+	reply[len++] = '\n';
+	if (write(cfd, reply, len) < 0 && verbosity >= 1)
+		fprintf(stderr, "%s: control reply: %s\n", tx_progname, strerror(errno));
+	close(cfd);
+}
+
+/* txbroker -c COMMAND: send one command, print an error reply, set the status. */
+static int control_client(const char *path, const char *command)
+{
+	struct sockaddr_un sa;
+	char reply[512];
+	size_t len = 0;
+	ssize_t r;
+	int fd;
+
+	if (!path || !*path) {
+		tx_error("no control socket: give --control or set TXBROKER_CONTROL");
+		return TX_EXIT_USAGE;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		tx_error("control socket path too long: '%s'", path);
+		return TX_EXIT_USAGE;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		tx_error("cannot reach txbroker at '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return TX_EXIT_UNAVAILABLE;
+	}
+	if (write(fd, command, strlen(command)) < 0 || write(fd, "\n", 1) < 0) {
+		tx_error("control socket '%s': %s", path, strerror(errno));
+		close(fd);
+		return TX_EXIT_UNAVAILABLE;
+	}
+	while (len < sizeof(reply) - 1 && (r = read(fd, reply + len, sizeof(reply) - 1 - len)) > 0)
+		len += (size_t)r;
+	close(fd);
+	reply[len] = '\0';
+	reply[strcspn(reply, "\n")] = '\0';
+	if (!strcmp(reply, "ok"))
+		return TX_EXIT_OK;
+	if (!strncmp(reply, "error: ", 7)) {
+		tx_error("%s: %s", command, reply + 7);
+		return TX_EXIT_USAGE;
+	}
+	tx_error("no answer from txbroker at '%s'", path);
+	return TX_EXIT_UNAVAILABLE;
+}
+
+/* --- -k ----------------------------------------------------------------- */
+
+/* Is pid still running? A zombie waiting for its reaper (init) counts as gone. */
+static int process_running(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	size_t n;
+
+	if (kill(pid, 0) < 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* "pid (comm) S ...": the state follows the last ')'. */
+	p = strrchr(buf, ')');
+	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+}
+
+static int kill_broker(void)
+{
+	const char *s = getenv("TXBROKER_PID");
+	int64_t pid;
+	int i;
+
+	if (!s || tx_parse_int64(s, 2, INT_MAX, &pid) != 0) {
+		tx_error("TXBROKER_PID is not set to a process id");
+		return TX_EXIT_USAGE;
+	}
+	if (kill((pid_t)pid, SIGTERM) < 0) {
+		tx_error("cannot stop txbroker %lld: %s", (long long)pid, strerror(errno));
+		return TX_EXIT_UNAVAILABLE;
+	}
+	/* Wait (bounded) until it is gone, so the port is free when we return. */
+	for (i = 0; i < 100 && process_running((pid_t)pid); i++)
+		usleep(50000);
+	printf("unset TX_BROKERS;\nunset TXBROKER_PID;\nunset TXBROKER_CONTROL;\n");
+	if (!tx_quiet)
+		fprintf(stderr, "%s: stopped txbroker %lld\n", tx_progname, (long long)pid);
+	return TX_EXIT_OK;
+}
+
+/* --- the broker ---------------------------------------------------------- */
+
+static int parse_topic(const char *arg, struct topic_spec *t)
+{
+	const char *colon = strrchr(arg, ':');
+	int64_t n;
+
+	t->partitions = 0;
+	if (colon) {
+		if (tx_parse_int64(colon + 1, 1, MAX_PARTITIONS, &n) != 0)
+			return tx_error("bad partition count in '%s' (1 to %d)", arg,
+					MAX_PARTITIONS);
+		t->partitions = (int)n;
+		t->name = tx_strndup(arg, (size_t)(colon - arg));
+	} else {
+		t->name = tx_strdup(arg);
+	}
+	if (!*t->name || strlen(t->name) > 249 ||
+	    strspn(t->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+		strlen(t->name))
+		return tx_error("bad topic name '%s' (letters, digits, '.', '_', '-')", t->name);
+	return 0;
+}
+
+/*
+ * Start the cluster. On success *rkp and *mcp are set and the bootstrap
+ * address is in addr; on failure an error is reported and -1 returned.
+ */
+static int cluster_start(const struct opts *o, rd_kafka_t **rkp, rd_kafka_mock_cluster_t **mcp,
+			 char *addr, size_t addrsz)
+{
+	char errstr[512];
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_mock_cluster_t *mc;
+	rd_kafka_t *rk;
+	size_t i;
+	int rf = o->brokers < 3 ? o->brokers : 3;
+
+	rd_kafka_conf_set_log_cb(conf, log_cb);
+	if (rd_kafka_conf_set(conf, "client.id", "txbroker", errstr, sizeof(errstr)) ||
+	    (verbosity >= 2 && rd_kafka_conf_set(conf, "debug", "mock", errstr, sizeof(errstr)))) {
+		rd_kafka_conf_destroy(conf);
+		return tx_error("librdkafka configuration: %s", errstr);
+	}
+	/* The handle only hosts the cluster: it never connects anywhere. */
+	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	if (!rk) {
+		rd_kafka_conf_destroy(conf);
+		return tx_error("cannot create the librdkafka handle: %s", errstr);
+	}
+	mc = rd_kafka_mock_cluster_new(rk, o->brokers);
+	if (!mc) {
+		rd_kafka_destroy(rk);
+		return tx_error("cannot start the mock cluster (no loopback socket?)");
+	}
+	for (i = 0; i < o->ntopics; i++) {
+		int np = o->topics[i].partitions ? o->topics[i].partitions : o->partitions;
+		rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(mc, o->topics[i].name, np, rf);
+
+		if (err) {
+			tx_error("cannot create topic '%s': %s", o->topics[i].name,
+				 rd_kafka_err2str(err));
+			rd_kafka_mock_cluster_destroy(mc);
+			rd_kafka_destroy(rk);
+			return -1;
+		}
+		if (verbosity >= 1)
+			fprintf(stderr, "%s: topic %s: %d partitions\n", tx_progname,
+				o->topics[i].name, np);
+	}
+	if ((size_t)snprintf(addr, addrsz, "%s", rd_kafka_mock_cluster_bootstraps(mc)) >= addrsz) {
+		rd_kafka_mock_cluster_destroy(mc);
+		rd_kafka_destroy(rk);
+		return tx_error("bootstrap address too long");
+	}
+	*rkp = rk;
+	*mcp = mc;
+	return 0;
+}
+
+/* Serve the control socket (if any) until a signal arrives. */
+static void run_until_signal(rd_kafka_mock_cluster_t *mc, int nbrokers, int lfd)
+{
+	struct pollfd p[2];
+	char drain[64];
+
+	p[0].fd = wake_pipe[0];
+	p[0].events = POLLIN;
+	p[1].fd = lfd;
+	p[1].events = POLLIN;
+	while (!stop_signal) {
+		if (poll(p, lfd >= 0 ? 2 : 1, 1000) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents & POLLIN)
+			while (read(wake_pipe[0], drain, sizeof(drain)) > 0)
+				;
+		if (lfd >= 0 && (p[1].revents & POLLIN))
+			control_serve(lfd, mc, nbrokers);
+	}
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		tx_die(TX_EXIT_SOFTWARE, "pipe: %s", strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/*
+ * The broker's life: start, announce (stdout or the daemon's pipe), serve,
+ * stop. report_fd < 0 means foreground.
+ */
+static int broker_main(const struct opts *o, int report_fd, const char *control, const char *tmpdir)
+{
+	rd_kafka_t *rk = NULL;
+	rd_kafka_mock_cluster_t *mc = NULL;
+	char addr[1024];
+	int lfd = -1;
+
+	install_signals();
+	if (cluster_start(o, &rk, &mc, addr, sizeof(addr)) != 0)
+		return TX_EXIT_UNAVAILABLE;
+	if (control && (lfd = control_listen(control)) < 0) {
+		rd_kafka_mock_cluster_destroy(mc);
+		rd_kafka_destroy(rk);
+		return TX_EXIT_UNAVAILABLE;
+	}
+	if (report_fd >= 0) {
+		char msg[1100];
+		int len = snprintf(msg, sizeof(msg), "%s\n", addr);
+
+		if (write(report_fd, msg, (size_t)len) != len)
+			tx_error("cannot report to the parent: %s", strerror(errno));
+		close(report_fd);
+	} else {
+		printf("%s\n", addr);
+		fflush(stdout);
+	}
+	if (verbosity >= 1)
+		fprintf(stderr, "%s: %d broker(s) at %s\n", tx_progname, o->brokers, addr);
+
+	run_until_signal(mc, o->brokers, lfd);
+
+	if (verbosity >= 1)
+		fprintf(stderr, "%s: stopping (signal %d)\n", tx_progname, (int)stop_signal);
+	if (lfd >= 0) {
+		close(lfd);
+		unlink(control);
+	}
+	if (tmpdir)
+		rmdir(tmpdir);
+	rd_kafka_mock_cluster_destroy(mc);
+	rd_kafka_destroy(rk);
+	return TX_EXIT_OK;
+}
+
+/* A shell word for sh -c, single-quoted. */
+static void print_quoted(const char *s)
+{
+	putchar('\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*s);
+	}
+	putchar('\'');
+}
+
+static int daemon_start(const struct opts *o)
+{
+	char tmpl[PATH_MAX], control[PATH_MAX + 16], addr[1024];
+	const char *tmpdir = NULL;
+	const char *ctl = o->control;
+	int fds[2], devnull;
+	size_t len = 0;
+	ssize_t r;
+	pid_t pid;
+
+	if (!ctl) {
+		/* Like ssh-agent's socket: a private directory under $TMPDIR. */
+		const char *t = getenv("TMPDIR");
+		int n = snprintf(tmpl, sizeof(tmpl), "%s/txbroker-XXXXXX", t && *t ? t : "/tmp");
+
+		if (n < 0 || (size_t)n >= sizeof(tmpl) || !mkdtemp(tmpl)) {
+			tx_error("cannot create a directory for the control socket: %s",
+				 strerror(errno));
+			return TX_EXIT_IO;
+		}
+		tmpdir = tmpl;
+		snprintf(control, sizeof(control), "%s/control", tmpl);
+		ctl = control;
+	} else if (ctl[0] != '/') {
+		char cwd[PATH_MAX];
+
+		/* The daemon leaves the working directory: keep the socket path valid. */
+		if (!getcwd(cwd, sizeof(cwd)) || (size_t)snprintf(control, sizeof(control), "%s/%s",
+								  cwd, ctl) >= sizeof(control)) {
+			tx_error("cannot make '%s' an absolute path", ctl);
+			return TX_EXIT_USAGE;
+		}
+		ctl = control;
+	}
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		tx_error("pipe: %s", strerror(errno));
+		return TX_EXIT_SOFTWARE;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		tx_error("fork: %s", strerror(errno));
+		return TX_EXIT_SOFTWARE;
+	}
+	if (pid == 0) {
+		/* The broker: detach from the terminal and from the caller's pipes. */
+		close(fds[0]);
+		setsid();
+		if (chdir("/") < 0) {
+			/* Nothing here depends on the working directory any more. */
+		}
+		devnull = open("/dev/null", O_RDWR);
+		if (devnull >= 0) {
+			dup2(devnull, STDIN_FILENO);
+			dup2(devnull, STDOUT_FILENO);
+			if (verbosity < 1)
+				dup2(devnull, STDERR_FILENO);
+			if (devnull > STDERR_FILENO)
+				close(devnull);
+		}
+		_exit(broker_main(o, fds[1], ctl, tmpdir));
+	}
+	close(fds[1]);
+	while (len < sizeof(addr) - 1 && (r = read(fds[0], addr + len, sizeof(addr) - 1 - len)) > 0)
+		len += (size_t)r;
+	close(fds[0]);
+	addr[len] = '\0';
+	if (len == 0 || addr[len - 1] != '\n') {
+		int status = 0;
+
+		/* The child said nothing: it failed to start. Collect its status. */
+		waitpid(pid, &status, 0);
+		if (tmpdir)
+			rmdir(tmpdir);
+		tx_error("the broker failed to start%s",
+			 verbosity < 1 ? " (run with -v to see why)" : "");
+		return WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status)
+								: TX_EXIT_UNAVAILABLE;
+	}
+	addr[len - 1] = '\0';
+	printf("TX_BROKERS=");
+	print_quoted(addr);
+	printf("; export TX_BROKERS;\nTXBROKER_PID=%ld; export TXBROKER_PID;\n"
+	       "TXBROKER_CONTROL=",
+	       (long)pid);
+	print_quoted(ctl);
+	printf("; export TXBROKER_CONTROL;\n");
+	if (!tx_quiet)
+		fprintf(stderr, "%s: broker pid %ld at %s\n", tx_progname, (long)pid, addr);
+	return TX_EXIT_OK;
+}
+
+int cmd_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"brokers", required_argument, NULL, 'B'},
+	    {"command", required_argument, NULL, 'c'},
+	    {"control", required_argument, NULL, 'C'},
+	    {"daemon", no_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"kill", no_argument, NULL, 'k'},
+	    {"partitions", required_argument, NULL, 'p'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"topic", required_argument, NULL, 't'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct opts o = {.brokers = 1, .partitions = DEFAULT_PARTITIONS};
+	const char *command = NULL;
+	int kill_mode = 0, c, status;
+	int64_t n;
+	size_t i;
+
+	while ((c = getopt_long(argc, argv, "B:c:C:dhkp:qt:v", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'B':
+			if (tx_parse_int64(optarg, 1, MAX_BROKERS, &n) != 0) {
+				tx_error("bad broker count '%s' (1 to %d)", optarg, MAX_BROKERS);
+				return TX_EXIT_USAGE;
+			}
+			o.brokers = (int)n;
+			break;
+		case 'c': command = optarg; break;
+		case 'C': o.control = optarg; break;
+		case 'd': o.daemon = 1; break;
+		case 'h': usage(stdout); return TX_EXIT_OK;
+		case 'k': kill_mode = 1; break;
+		case 'p':
+			if (tx_parse_int64(optarg, 1, MAX_PARTITIONS, &n) != 0) {
+				tx_error("bad partition count '%s' (1 to %d)", optarg,
+					 MAX_PARTITIONS);
+				return TX_EXIT_USAGE;
+			}
+			o.partitions = (int)n;
+			break;
+		case 'q': tx_quiet = 1; break;
+		case 't':
+			o.topics = tx_realloc(o.topics, (o.ntopics + 1) * sizeof(*o.topics));
+			if (parse_topic(optarg, &o.topics[o.ntopics]) != 0)
+				return TX_EXIT_USAGE;
+			o.ntopics++;
+			break;
+		case 'v': verbosity++; break;
+		default: usage(stderr); return TX_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		tx_error("unexpected argument '%s'", argv[optind]);
+		usage(stderr);
+		return TX_EXIT_USAGE;
+	}
+	if (kill_mode + (command != NULL) + o.daemon > 1) {
+		tx_error("-c, -d and -k do not go together");
+		return TX_EXIT_USAGE;
+	}
+	if (kill_mode)
+		return kill_broker();
+	if (command)
+		return control_client(o.control ? o.control : getenv("TXBROKER_CONTROL"), command);
+	if (o.ntopics == 0) {
+		o.topics = tx_malloc(sizeof(*o.topics));
+		o.topics[0].name = tx_strdup(DEFAULT_TOPIC);
+		o.topics[0].partitions = 0;
+		o.ntopics = 1;
+	}
+	verbosity = tx_quiet ? 0 : verbosity;
+	if (o.daemon)
+		status = daemon_start(&o);
+	else
+		status = broker_main(&o, -1, o.control, NULL);
+	for (i = 0; i < o.ntopics; i++)
+		free(o.topics[i].name);
+	free(o.topics);
+	return status;
+}
