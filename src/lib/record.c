@@ -42,6 +42,26 @@ static const char *const field_names[TX_F__COUNT] = {
     [TX_F_ANOMALY] = "anomaly",
 };
 
+static const unsigned char field_name_len[TX_F__COUNT] = {
+    [TX_F_TRANSACTION_ID] = sizeof("transaction_id") - 1,
+    [TX_F_ACCOUNT] = sizeof("account") - 1,
+    [TX_F_TYPE] = sizeof("type") - 1,
+    [TX_F_AMOUNT] = sizeof("amount") - 1,
+    [TX_F_CURRENCY] = sizeof("currency") - 1,
+    [TX_F_TS] = sizeof("ts") - 1,
+    [TX_F_COUNTERPARTY] = sizeof("counterparty") - 1,
+    [TX_F_STATUS] = sizeof("status") - 1,
+    [TX_F_OP] = sizeof("op") - 1,
+    [TX_F_SOURCE] = sizeof("source") - 1,
+    [TX_F_REASON] = sizeof("reason") - 1,
+    [TX_F_NEW_BALANCE] = sizeof("new_balance") - 1,
+    [TX_F_AVAILABLE_BALANCE] = sizeof("available_balance") - 1,
+    [TX_F_TX_COUNT] = sizeof("tx_count") - 1,
+    [TX_F_COUNTERPARTY_BALANCE] = sizeof("counterparty_balance") - 1,
+    [TX_F_ALERTS] = sizeof("alerts") - 1,
+    [TX_F_ANOMALY] = sizeof("anomaly") - 1,
+};
+
 static const char *const type_names[TX_TYPE__COUNT] = {
     [TX_TYPE_NONE] = "",
     [TX_TYPE_DEPOSIT] = "deposit",
@@ -133,10 +153,49 @@ void tx_record_release(struct tx_record *r)
 	tx_record_init(r);
 }
 
+static inline uint64_t ld8(const char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline uint32_t ld4(const char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static inline uint16_t ld2(const char *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return v;
+}
+
+/*
+ * k[0..n) == s[0..n), for the short fixed names below: a few overlapping
+ * word loads instead of a call to memcmp (this runs for every member).
+ */
+static inline int name_eq(const char *k, const char *s, size_t n)
+{
+	if (n >= 8) {
+		if (ld8(k) != ld8(s) || ld8(k + n - 8) != ld8(s + n - 8))
+			return 0;
+		return n <= 16 || ld8(k + 8) == ld8(s + 8);
+	}
+	if (n >= 4)
+		return ld4(k) == ld4(s) && ld4(k + n - 4) == ld4(s + n - 4);
+	if (n >= 2)
+		return ld2(k) == ld2(s) && ld2(k + n - 2) == ld2(s + n - 2);
+	return n == 0 || k[0] == s[0];
+}
+
 /* The known field a (decoded) key names, the alias included, or -1. */
 static int field_lookup(const char *k, size_t n)
 {
-#define IS(s) (memcmp(k, s, sizeof(s) - 1) == 0)
+#define IS(s) name_eq(k, s, sizeof(s) - 1)
 	switch (n) {
 	case 2:
 		if (IS("ts"))
@@ -149,16 +208,24 @@ static int field_lookup(const char *k, size_t n)
 			return TX_F_TYPE;
 		break;
 	case 6:
-		if (IS("amount"))
-			return TX_F_AMOUNT;
-		if (IS("status"))
-			return TX_F_STATUS;
-		if (IS("source"))
-			return TX_F_SOURCE;
-		if (IS("reason"))
-			return TX_F_REASON;
-		if (IS("alerts"))
-			return TX_F_ALERTS;
+		switch (k[0]) {
+		case 'a':
+			if (IS("amount"))
+				return TX_F_AMOUNT;
+			if (IS("alerts"))
+				return TX_F_ALERTS;
+			break;
+		case 's':
+			if (IS("status"))
+				return TX_F_STATUS;
+			if (IS("source"))
+				return TX_F_SOURCE;
+			break;
+		case 'r':
+			if (IS("reason"))
+				return TX_F_REASON;
+			break;
+		}
 		break;
 	case 7:
 		if (IS("account"))
@@ -213,6 +280,15 @@ static int key_field(const char *raw, size_t n)
 	return field_lookup(tmp, tx_json_unescape(tmp, raw, n));
 }
 
+static const struct tx_currency *default_currency(void)
+{
+	static _Thread_local const struct tx_currency *usd;
+
+	if (!usd)
+		usd = tx_currency_default();
+	return usd;
+}
+
 static int fail(struct tx_record *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct tx_record *r, const char *fmt, ...)
 {
@@ -245,21 +321,42 @@ static const char *shown(char *buf, size_t size, const char *s, size_t n)
 	return buf;
 }
 
-/* A member's string value, decoded, or -1 when the value is not a string. */
+/* Decode the string whose raw JSON (quotes included) is at off into its scratch slot. */
+static void decode_at(struct tx_record *r, uint32_t off, uint32_t len, struct tx_str *out)
+{
+	char *dst = r->scratch.p + off;
+
+	out->len = tx_json_unescape(dst, r->line + off + 1, len - 2);
+	dst[out->len] = '\0';
+	out->p = dst;
+}
+
+/* A string value, decoded, or -1 when the value is not a string. */
 static int str_at(struct tx_record *r, uint32_t off, uint32_t len, struct tx_str *out)
 {
 	const char *raw = r->line + off;
 
 	if (len < 2 || raw[0] != '"')
 		return -1;
-	if (!memchr(raw + 1, '\\', len - 2)) {
+	if (memchr(raw + 1, '\\', len - 2)) {
+		decode_at(r, off, len, out);
+	} else {
 		out->p = raw + 1;
 		out->len = len - 2;
+	}
+	return 0;
+}
+
+/* The same for a top-level member, which knows whether it has escapes. */
+static int member_str(struct tx_record *r, const struct tx_member *m, struct tx_str *out)
+{
+	if (r->line[m->val_off] != '"')
+		return -1;
+	if (m->flags & TX_MEMBER_VAL_ESCAPED) {
+		decode_at(r, m->val_off, m->val_len, out);
 	} else {
-		char *dst = r->scratch.p + off;
-		out->len = tx_json_unescape(dst, raw + 1, len - 2);
-		dst[out->len] = '\0';
-		out->p = dst;
+		out->p = r->line + m->val_off + 1;
+		out->len = m->val_len - 2;
 	}
 	return 0;
 }
@@ -278,7 +375,7 @@ static int parse_id(struct tx_record *r, int f, int allow_int, struct tx_str *ou
 {
 	const struct tx_member *m = &r->members[r->idx[f]];
 
-	if (str_at(r, m->val_off, m->val_len, out) == 0) {
+	if (member_str(r, m, out) == 0) {
 		if (!out->len)
 			return fail(r, "field '%s' is empty", field_names[f]);
 		return 0;
@@ -315,7 +412,7 @@ static int parse_type(struct tx_record *r)
 	struct tx_str s;
 	char show[44];
 
-	if (str_at(r, m->val_off, m->val_len, &s))
+	if (member_str(r, m, &s))
 		return fail(r, "field 'type' must be a string");
 	for (size_t i = 0; i < sizeof(type_words) / sizeof(type_words[0]); i++)
 		if (ieq(s.p, s.len, type_words[i].word)) {
@@ -332,10 +429,10 @@ static int parse_word(struct tx_record *r, int f, const char *const *words, int 
 	struct tx_str s;
 	char show[44];
 
-	if (str_at(r, m->val_off, m->val_len, &s))
+	if (member_str(r, m, &s))
 		return fail(r, "field '%s' must be a string", field_names[f]);
 	for (int i = 0; i < n; i++)
-		if (strlen(words[i]) == s.len && !memcmp(words[i], s.p, s.len)) {
+		if (!strncmp(words[i], s.p, s.len) && !words[i][s.len]) {
 			*out = i + 1;
 			return 0;
 		}
@@ -352,7 +449,7 @@ static int parse_amount(struct tx_record *r)
 	char show[44];
 
 	if (raw[0] == '"') {
-		str_at(r, m->val_off, m->val_len, &s);
+		member_str(r, m, &s);
 	} else if (raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9')) {
 		s.p = raw;
 		s.len = m->val_len;
@@ -510,10 +607,15 @@ static int parse_fields(struct tx_record *r, unsigned flags)
 	if (idx[TX_F_CURRENCY] >= 0) {
 		const struct tx_member *m = &r->members[idx[TX_F_CURRENCY]];
 		struct tx_str s;
-		if (str_at(r, m->val_off, m->val_len, &s))
+		if (member_str(r, m, &s))
 			return fail(r, "field 'currency' must be a string");
-		if (!(r->currency = tx_currency_find(s.p, s.len))) {
-			r->currency = tx_currency_default();
+		static _Thread_local const struct tx_currency *last; /* records mostly repeat one */
+		if (last && s.len == 3 && !memcmp(s.p, last->code, 3))
+			r->currency = last;
+		else if ((r->currency = tx_currency_find(s.p, s.len)))
+			last = r->currency;
+		else {
+			r->currency = default_currency();
 			return fail(r, "field 'currency' is not a known ISO 4217 code: '%s'",
 				    shown(show, sizeof(show), s.p, s.len));
 		}
@@ -523,7 +625,7 @@ static int parse_fields(struct tx_record *r, unsigned flags)
 	if (idx[TX_F_TS] >= 0) {
 		const struct tx_member *m = &r->members[idx[TX_F_TS]];
 		struct tx_str s;
-		if (str_at(r, m->val_off, m->val_len, &s))
+		if (member_str(r, m, &s))
 			return fail(r, "field 'ts' must be a string");
 		if (tx_time_parse(s.p, s.len, &r->ts_us))
 			return fail(r, "field 'ts' is not an RFC 3339 date-time: '%s'",
@@ -541,7 +643,7 @@ static int parse_fields(struct tx_record *r, unsigned flags)
 	}
 	if (idx[TX_F_ANOMALY] >= 0) {
 		const struct tx_member *m = &r->members[idx[TX_F_ANOMALY]];
-		if (str_at(r, m->val_off, m->val_len, &r->anomaly))
+		if (member_str(r, m, &r->anomaly))
 			return fail(r, "field 'anomaly' must be a string");
 	}
 	if (idx[TX_F_SOURCE] >= 0 && parse_source(r))
@@ -578,7 +680,7 @@ static void reset(struct tx_record *r, const char *line, size_t len)
 	r->type = TX_TYPE_NONE;
 	r->status = TX_STATUS_NONE;
 	r->op = TX_OP_CREATE;
-	r->currency = tx_currency_default();
+	r->currency = default_currency();
 	r->amount = 0;
 	r->ts_us = 0;
 	r->has_source = 0;
@@ -640,11 +742,18 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 			goto bad;
 		}
 		v = p = tx_json_skip_ws(p + 1, end);
-		if (!(p = tx_json_scan_value(p, end, 2, &e)))
+		m->flags = escaped ? TX_MEMBER_KEY_ESCAPED : 0;
+		if (p < end && *p == '"') {
+			if (!(p = tx_json_scan_string(p, end, &escaped, &e)))
+				goto bad;
+			if (escaped)
+				m->flags |= TX_MEMBER_VAL_ESCAPED;
+		} else if (!(p = tx_json_scan_value(p, end, 2, &e)))
 			goto bad;
 		m->val_off = (uint32_t)(v - line);
 		m->val_len = (uint32_t)(p - v);
-		f = escaped ? key_field(k + 1, m->key_len) : field_lookup(k + 1, m->key_len);
+		f = m->flags & TX_MEMBER_KEY_ESCAPED ? key_field(k + 1, m->key_len)
+						     : field_lookup(k + 1, m->key_len);
 		m->field = f;
 		if (f >= 0) {
 			if (r->idx[f] < 0)
@@ -690,7 +799,7 @@ int tx_record_find(const struct tx_record *r, const char *name, size_t name_len)
 		size_t n;
 		int hit;
 
-		if (!memchr(k, '\\', m->key_len)) {
+		if (!(m->flags & TX_MEMBER_KEY_ESCAPED)) {
 			if (m->key_len == name_len && !memcmp(k, name, name_len))
 				return (int)i;
 			continue;
@@ -715,7 +824,7 @@ struct tx_str tx_record_text(struct tx_record *r, int member)
 	if (raw[0] == '"') {
 		s.p = raw + 1;
 		s.len = m->val_len - 2;
-		if (memchr(s.p, '\\', s.len)) {
+		if (m->flags & TX_MEMBER_VAL_ESCAPED) {
 			char *dst = r->scratch.p + r->len + 1 + m->val_off;
 			s.len = tx_json_unescape(dst, s.p, s.len);
 			dst[s.len] = '\0';
@@ -766,11 +875,11 @@ static void add_member(struct tx_buf *out, const struct tx_record *r, const stru
 		return;
 	}
 	/* canonical: the key by its canonical name, keeping the space around ':' */
-	if (m->key_len == strlen(field_names[f]) && !memcmp(key + 1, field_names[f], m->key_len)) {
+	if (m->key_len == field_name_len[f] && name_eq(key + 1, field_names[f], m->key_len)) {
 		tx_buf_add(out, key, m->val_off - (m->key_off - 1));
 	} else {
 		tx_buf_addch(out, '"');
-		tx_buf_adds(out, field_names[f]);
+		tx_buf_add(out, field_names[f], field_name_len[f]);
 		tx_buf_add(out, key + 1 + m->key_len, (size_t)(val - (key + 1 + m->key_len)));
 	}
 	if (ed) {
@@ -841,7 +950,7 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 		if (wrote)
 			tx_buf_addch(out, ',');
 		tx_buf_addch(out, '"');
-		tx_buf_adds(out, field_names[ed->field]);
+		tx_buf_add(out, field_names[ed->field], field_name_len[ed->field]);
 		tx_buf_add(out, "\":", 2);
 		tx_buf_add(out, ed->value, ed->len);
 		wrote = 1;

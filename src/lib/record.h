@@ -45,13 +45,13 @@ enum tx_field {
 };
 
 enum tx_type {
-	TX_TYPE_NONE = 0, /* field absent */
-	TX_TYPE_DEPOSIT,  /* credit: aliases Credit, CASH_IN */
+	TX_TYPE_NONE = 0,   /* field absent */
+	TX_TYPE_DEPOSIT,    /* credit: aliases Credit, CASH_IN */
 	TX_TYPE_WITHDRAWAL, /* debit: aliases Debit, withdraw, CASH_OUT, DEBIT */
-	TX_TYPE_PAYMENT,  /* debit (card payment at a merchant): alias PAYMENT, purchase */
-	TX_TYPE_TRANSFER, /* debit of account, credit of counterparty: alias TRANSFER */
-	TX_TYPE_FEE,	  /* debit */
-	TX_TYPE_REFUND,	  /* credit */
+	TX_TYPE_PAYMENT,    /* debit (card payment at a merchant): alias PAYMENT, purchase */
+	TX_TYPE_TRANSFER,   /* debit of account, credit of counterparty: alias TRANSFER */
+	TX_TYPE_FEE,	    /* debit */
+	TX_TYPE_REFUND,	    /* credit */
 	TX_TYPE__COUNT
 };
 
@@ -69,6 +69,11 @@ struct tx_member {
 	uint32_t key_off, key_len; /* the key without its quotes (raw, may hold escapes) */
 	uint32_t val_off, val_len; /* the value's raw JSON text */
 	int field;		   /* enum tx_field, or -1 for a member txkit does not know */
+	unsigned flags;		   /* TX_MEMBER_* */
+};
+enum {
+	TX_MEMBER_KEY_ESCAPED = 1 << 0, /* the key holds a backslash escape */
+	TX_MEMBER_VAL_ESCAPED = 1 << 1, /* the value is a string holding a backslash escape */
 };
 
 /* The Kafka source position txsub adds: "source":{"topic":..,"partition":..,...} */
@@ -76,7 +81,7 @@ struct tx_source {
 	struct tx_str topic;
 	int32_t partition;
 	int64_t offset;
-	int64_t ts_us;	  /* broker/produce timestamp, -1 when absent */
+	int64_t ts_us;	   /* broker/produce timestamp, -1 when absent */
 	struct tx_str key; /* message key; key.p == NULL when the message had none */
 };
 
