@@ -27,3 +27,9 @@ check_PROGRAMS += tests/unit-record
 tests_unit_record_SOURCES = tests/unit-record.c
 tests_unit_record_LDADD = src/lib/libtxmain.a $(LDADD)
 TESTS += tests/unit-record
+# txlog's formatter and template engine (logfmt.h), with its unit test.
+src_lib_libtx_a_SOURCES += src/lib/logfmt.h src/lib/logfmt.c
+check_PROGRAMS += tests/unit-logfmt
+tests_unit_logfmt_SOURCES = tests/unit-logfmt.c
+tests_unit_logfmt_LDADD = src/lib/libtxmain.a $(LDADD)
+TESTS += tests/unit-logfmt

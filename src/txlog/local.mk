@@ -1,1 +1,4 @@
-# txlog: rules added with the program.
+# txlog: records in, lines people read out.
+bin_PROGRAMS += src/txlog/txlog
+src_txlog_txlog_SOURCES = src/txlog/txlog.c
+src_txlog_txlog_LDADD = src/lib/libtxmain.a $(LDADD)

@@ -1,0 +1,380 @@
+/*
+ * txlog: transaction records in, lines people read out (txlog(1)).
+ *
+ * The loop reads NDJSON, parses each line with the record codec, formats it
+ * with logfmt.c into a buffered output (stdout, --out FILE, stderr under
+ * --tee) or hands it to syslog(3). Under --tee every input line also goes
+ * to stdout byte for byte, the malformed ones included: a tee never loses
+ * data. Output is flushed whenever input would block, so a live pipeline
+ * sees each line at once while a bulk run writes 64 KiB blocks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "lines.h"
+#include "logfmt.h"
+#include "out.h"
+#include "record.h"
+#include "tx.h"
+
+static volatile sig_atomic_t got_hup, got_stop;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_stop = sig;
+}
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: %s [-aq] [--color=WHEN] [-f TEMPLATE] [-o FILE | -s [-t TAG] "
+		"[--facility NAME]]\n"
+		"             [--reject FILE] [--strict] [--tee] [FILE ...]\n",
+		tx_progname);
+}
+
+static const struct {
+	const char *name;
+	int facility;
+} facilities[] = {
+    {"user", LOG_USER},	    {"daemon", LOG_DAEMON}, {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1},
+    {"local2", LOG_LOCAL2}, {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
+    {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
+};
+
+struct txlog {
+	/* options */
+	int alerts_only, strict, tee, use_syslog;
+	unsigned fmt_flags;
+	const char *out_path;
+	struct tx_logfmt *tmpl; /* NULL: the default layout */
+
+	/* outputs */
+	struct tx_out data; /* stdout under --tee */
+	struct tx_out log;  /* the log lines, unless syslog */
+	struct tx_out reject;
+	int have_reject;
+	struct tx_buf line; /* one syslog message */
+
+	/* counts and state */
+	struct tx_record rec;
+	uint64_t nread, nlogged, nrejected;
+	int stop;   /* stop reading: --strict, downstream closed, write error */
+	int status; /* worst exit status so far */
+};
+
+static void set_status(struct txlog *t, int status)
+{
+	/* I/O beats rejected beats ok; signals are decided at the end */
+	if (status == TX_EXIT_IO || t->status == TX_EXIT_OK)
+		t->status = status;
+}
+
+/* An output failed: EPIPE means downstream closed, stop quietly. */
+static void out_failed(struct txlog *t, const struct tx_out *o)
+{
+	t->stop = 1;
+	if (o->err != EPIPE)
+		set_status(t, TX_EXIT_IO);
+}
+
+static void flush_all(struct txlog *t)
+{
+	if (t->tee && tx_out_flush(&t->data) < 0)
+		out_failed(t, &t->data);
+	if (!t->use_syslog && tx_out_flush(&t->log) < 0)
+		out_failed(t, &t->log);
+	if (t->have_reject && tx_out_flush(&t->reject) < 0)
+		out_failed(t, &t->reject);
+}
+
+static int open_append(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+
+	if (fd < 0)
+		tx_error("cannot open '%s' for appending: %s", path, strerror(errno));
+	return fd;
+}
+
+/*
+ * SIGHUP: write what is buffered to the old file, then continue in a file
+ * opened afresh under the same name (logrotate has renamed the old one). If
+ * the new one cannot be opened, keep writing to the old one: lose nothing.
+ */
+static void reopen_log(struct txlog *t)
+{
+	int fd;
+
+	got_hup = 0;
+	if (!t->out_path)
+		return;
+	if (tx_out_flush(&t->log) < 0) {
+		out_failed(t, &t->log);
+		return;
+	}
+	fd = open_append(t->out_path);
+	if (fd < 0)
+		return;
+	if (close(t->log.fd) < 0) {
+		tx_error("write error on %s: %s", t->out_path, strerror(errno));
+		set_status(t, TX_EXIT_IO);
+	}
+	t->log.fd = fd;
+}
+
+static int syslog_priority(struct tx_record *r)
+{
+	if (tx_logfmt_has_alerts(r))
+		return LOG_WARNING;
+	if (r->status == TX_STATUS_FAILED)
+		return LOG_NOTICE;
+	return LOG_INFO;
+}
+
+static void format(struct txlog *t, struct tx_buf *b)
+{
+	if (t->tmpl)
+		tx_logfmt_apply(t->tmpl, b, &t->rec, t->fmt_flags);
+	else
+		tx_logfmt_default(b, &t->rec, t->fmt_flags);
+}
+
+static void handle_line(struct txlog *t, struct tx_lines *lr, char *line, size_t len, int newline)
+{
+	t->nread++;
+	if (t->tee) {
+		tx_buf_add(tx_out_buf(&t->data), line, len);
+		if (newline)
+			tx_buf_addch(tx_out_buf(&t->data), '\n');
+		if (tx_out_end_line(&t->data) < 0) {
+			out_failed(t, &t->data);
+			return;
+		}
+	}
+	if (tx_record_parse(&t->rec, line, len, 0) < 0) {
+		tx_warn_at(lr->source, lr->lineno, "%s", t->rec.err);
+		t->nrejected++;
+		set_status(t, TX_EXIT_REJECTED);
+		if (t->have_reject && tx_out_line(&t->reject, line, len) < 0)
+			out_failed(t, &t->reject);
+		if (t->strict)
+			t->stop = 1;
+		return;
+	}
+	if (t->alerts_only && !tx_logfmt_has_alerts(&t->rec))
+		return;
+	t->nlogged++;
+	if (t->use_syslog) {
+		tx_buf_reset(&t->line);
+		format(t, &t->line);
+		syslog(syslog_priority(&t->rec), "%s", t->line.p ? t->line.p : "");
+		return;
+	}
+	format(t, tx_out_buf(&t->log));
+	if (tx_out_line(&t->log, "", 0) < 0)
+		out_failed(t, &t->log);
+}
+
+static void run_input(struct txlog *t, const char *path)
+{
+	struct tx_lines lr;
+	char *line;
+	size_t len;
+	int idle = 0, r;
+
+	if (tx_lines_open(&lr, path) < 0) {
+		set_status(t, TX_EXIT_IO);
+		return;
+	}
+	while (!t->stop) {
+		/* Poll without waiting first; flush before waiting for more input. */
+		r = tx_lines_next_timeout(&lr, &line, &len, idle ? -1 : 0);
+		if (got_hup)
+			reopen_log(t);
+		if (got_stop)
+			break;
+		if (r == 1) {
+			/* a last line without '\n' ends exactly at the data read */
+			int newline = !(lr.eof && line + len == lr.buf + lr.end);
+			idle = 0;
+			handle_line(t, &lr, line, len, newline);
+		} else if (r == 2) {
+			flush_all(t);
+			idle = 1;
+		} else if (r == 0) {
+			break;
+		} else if (r < 0) {
+			set_status(t, TX_EXIT_IO);
+			break;
+		}
+	}
+	if (lr.fd > 2)
+		close(lr.fd);
+	tx_lines_release(&lr);
+}
+
+static int parse_color(const char *s)
+{
+	if (!s || !strcmp(s, "always"))
+		return 1;
+	if (!strcmp(s, "never"))
+		return 0;
+	if (!strcmp(s, "auto"))
+		return -1;
+	return -2;
+}
+
+int cmd_main(int argc, char **argv)
+{
+	enum { OPT_COLOR = 256, OPT_FACILITY, OPT_REJECT, OPT_STRICT, OPT_TEE };
+	static const struct option longopts[] = {
+	    {"alerts-only", no_argument, NULL, 'a'},
+	    {"color", optional_argument, NULL, OPT_COLOR},
+	    {"facility", required_argument, NULL, OPT_FACILITY},
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"reject", required_argument, NULL, OPT_REJECT},
+	    {"strict", no_argument, NULL, OPT_STRICT},
+	    {"syslog", no_argument, NULL, 's'},
+	    {"tag", required_argument, NULL, 't'},
+	    {"tee", no_argument, NULL, OPT_TEE},
+	    {NULL, 0, NULL, 0},
+	};
+	struct txlog t;
+	struct tx_logfmt tmpl;
+	const char *format_text = NULL, *reject_path = NULL, *tag = NULL, *facility_name = NULL;
+	const char *no_color;
+	int color = -1, facility = LOG_USER, c, i, log_fd;
+	struct sigaction sa;
+
+	memset(&t, 0, sizeof(t));
+	while ((c = getopt_long(argc, argv, "af:ho:qst:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': t.alerts_only = 1; break;
+		case 'f': format_text = optarg; break;
+		case 'h': usage(stdout); return TX_EXIT_OK;
+		case 'o': t.out_path = optarg; break;
+		case 'q': tx_quiet = 1; break;
+		case 's': t.use_syslog = 1; break;
+		case 't': tag = optarg; break;
+		case OPT_COLOR:
+			color = parse_color(optarg);
+			if (color == -2) {
+				tx_error("--color: '%s' is not auto, always or never", optarg);
+				return TX_EXIT_USAGE;
+			}
+			break;
+		case OPT_FACILITY: facility_name = optarg; break;
+		case OPT_REJECT: reject_path = optarg; break;
+		case OPT_STRICT: t.strict = 1; break;
+		case OPT_TEE: t.tee = 1; break;
+		default: usage(stderr); return TX_EXIT_USAGE;
+		}
+	}
+	if (t.use_syslog && t.out_path) {
+		tx_error("--out and --syslog are two destinations for the log: choose one");
+		return TX_EXIT_USAGE;
+	}
+	if ((tag || facility_name) && !t.use_syslog) {
+		tx_error("%s is for --syslog", tag ? "--tag" : "--facility");
+		return TX_EXIT_USAGE;
+	}
+	if (facility_name) {
+		size_t k, n = sizeof(facilities) / sizeof(facilities[0]);
+		for (k = 0; k < n && strcmp(facilities[k].name, facility_name); k++)
+			;
+		if (k == n) {
+			tx_error("--facility: '%s' is not user, daemon or local0 to local7",
+				 facility_name);
+			return TX_EXIT_USAGE;
+		}
+		facility = facilities[k].facility;
+	}
+	if (format_text) {
+		char err[160];
+		if (tx_logfmt_compile(&tmpl, format_text, err, sizeof(err)) < 0) {
+			tx_error("--format: %s", err);
+			return TX_EXIT_USAGE;
+		}
+		t.tmpl = &tmpl;
+	}
+
+	/* Where the log goes: syslog, --out FILE, stderr beside a tee, or stdout. */
+	if (t.use_syslog) {
+		openlog(tag ? tag : "txlog", LOG_PID, facility);
+		log_fd = -1;
+	} else if (t.out_path) {
+		log_fd = open_append(t.out_path);
+		if (log_fd < 0)
+			return TX_EXIT_IO;
+		tx_out_init(&t.log, log_fd, t.out_path);
+	} else {
+		log_fd = t.tee ? 2 : 1;
+		tx_out_init(&t.log, log_fd, t.tee ? "stderr" : "stdout");
+	}
+	if (t.tee)
+		tx_out_init(&t.data, 1, "stdout");
+	if (reject_path) {
+		if (tx_out_open(&t.reject, reject_path) < 0)
+			return TX_EXIT_IO;
+		t.have_reject = 1;
+	}
+	/* https://no-color.org: a non-empty NO_COLOR turns colour off; --color=always wins */
+	no_color = getenv("NO_COLOR");
+	if (color == -1)
+		color = log_fd >= 0 && isatty(log_fd) && !(no_color && *no_color);
+	if (color && log_fd >= 0)
+		t.fmt_flags |= TX_LOGFMT_COLOR;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: a signal must wake the wait for input */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (t.out_path)
+		sigaction(SIGHUP, &sa, NULL);
+
+	tx_record_init(&t.rec);
+	if (optind == argc) {
+		run_input(&t, "-");
+	} else {
+		for (i = optind; i < argc && !t.stop && !got_stop; i++)
+			run_input(&t, argv[i]);
+	}
+	if (got_hup)
+		reopen_log(&t);
+	flush_all(&t);
+
+	if (t.tee && tx_out_close(&t.data) < 0 && t.data.err != EPIPE)
+		set_status(&t, TX_EXIT_IO);
+	if (t.use_syslog)
+		closelog();
+	else if (tx_out_close(&t.log) < 0 && t.log.err != EPIPE)
+		set_status(&t, TX_EXIT_IO);
+	if (t.have_reject && tx_out_close(&t.reject) < 0)
+		set_status(&t, TX_EXIT_IO);
+	if (!tx_quiet)
+		fprintf(stderr, "%s: %llu lines read, %llu logged, %llu rejected\n", tx_progname,
+			(unsigned long long)t.nread, (unsigned long long)t.nlogged,
+			(unsigned long long)t.nrejected);
+	tx_record_release(&t.rec);
+	tx_buf_release(&t.line);
+	if (t.tmpl)
+		tx_logfmt_release(t.tmpl);
+	if (got_stop)
+		return TX_EXIT_SIGNAL + got_stop;
+	return t.status;
+}

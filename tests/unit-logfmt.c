@@ -1,0 +1,153 @@
+/* Unit tests for logfmt.c: the default layout, templates, alerts, colour. */
+#include <stdlib.h>
+
+#include "logfmt.h"
+#include "record.h"
+#include "tx.h"
+#include "unit.h"
+
+static struct tx_record rec;
+static struct tx_buf out;
+
+/* Format line with the default layout (tmpl NULL) or a template. */
+static const char *fmt(const char *line, const char *tmpl, unsigned flags)
+{
+	struct tx_logfmt f;
+	char err[128];
+
+	tx_buf_reset(&out);
+	if (tx_record_parse(&rec, line, strlen(line), 0) < 0) {
+		printf("# parse failed: %s\n", rec.err);
+		return "(parse failed)";
+	}
+	if (!tmpl) {
+		tx_logfmt_default(&out, &rec, flags);
+	} else {
+		if (tx_logfmt_compile(&f, tmpl, err, sizeof(err)) < 0) {
+			printf("# compile failed: %s\n", err);
+			return "(compile failed)";
+		}
+		tx_logfmt_apply(&f, &out, &rec, flags);
+		tx_logfmt_release(&f);
+	}
+	return out.p ? out.p : "";
+}
+
+static const char *compile_error(const char *tmpl)
+{
+	static char err[128];
+	struct tx_logfmt f;
+
+	if (tx_logfmt_compile(&f, tmpl, err, sizeof(err)) == 0) {
+		tx_logfmt_release(&f);
+		return "(compiled)";
+	}
+	return err;
+}
+
+#define PAY                                                                                        \
+	"{\"transaction_id\":\"t1\",\"account\":\"ACC000042\",\"type\":\"payment\","               \
+	"\"amount\":128.28,\"currency\":\"USD\",\"ts\":\"2026-01-01T09:15:02.123456Z\","           \
+	"\"merchant\":\"Caf\\u00e9 \\\"Z\\\"\",\"new_balance\":1871.72,"                           \
+	"\"alerts\":[\"large_amount\"]}"
+
+int cmd_main(int argc, char **argv);
+int cmd_main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	tx_record_init(&rec);
+
+	CHECK_EQ_STR(fmt(PAY, NULL, 0),
+		     "2026-01-01T09:15:02.123456Z ACC000042  payment         -128.28 USD  bal "
+		     "    1871.72  completed  [large_amount]",
+		     "default layout: debit, balance, status, alerts");
+	CHECK_EQ_STR(
+	    fmt("{\"transaction_id\":\"t2\",\"account\":3,\"transaction_type\":\"Credit\","
+		"\"amount\":8}",
+		NULL, 0),
+	    "-                           3          deposit           +8.00 USD  completed",
+	    "aliases resolved, credit signed +, no ts, no balance column, no trailing "
+	    "blanks");
+	CHECK_EQ_STR(fmt("{\"transaction_id\":\"t3\",\"account\":\"A\",\"type\":\"transfer\","
+			 "\"amount\":1500,\"currency\":\"JPY\",\"counterparty\":\"B\","
+			 "\"status\":\"failed\",\"reason\":\"insufficient_funds\","
+			 "\"new_balance\":20,\"alerts\":[\"overdraft_attempt\", \"velocity\"]}",
+			 NULL, 0),
+		     "-                           A          transfer          -1500 JPY  bal "
+		     "         20  failed     -> B  reason=insufficient_funds  "
+		     "[overdraft_attempt,velocity]",
+		     "transfer: counterparty, reason, two alerts, JPY without decimals");
+	CHECK_EQ_STR(fmt("{\"transaction_id\":\"t4\",\"account\":\"A\",\"op\":\"delete\","
+			 "\"ts\":\"2026-01-01T00:00:00Z\"}",
+			 NULL, 0),
+		     "2026-01-01T00:00:00.000000Z A          delete",
+		     "a delete: op in the type column, no amount, no status");
+	CHECK_EQ_STR(fmt("{\"transaction_id\":\"t5\",\"account\":\"A\",\"type\":\"payment\","
+			 "\"amount\":1,\"op\":\"update\",\"status\":\"completed\"}",
+			 NULL, 0),
+		     "-                           A          payment           -1.00 USD  "
+		     "completed  op=update",
+		     "an update is marked");
+	CHECK_EQ_STR(fmt("{\"transaction_id\":\"t6\",\"account\":\"A\\u001b[2J\",\"type\":"
+			 "\"deposit\",\"amount\":1,\"status\":\"pending\"}",
+			 NULL, 0),
+		     "-                           A [2J      deposit           +1.00 USD  pending",
+		     "control characters in values are blanked");
+
+	/* colour */
+	CHECK_EQ_STR(
+	    fmt("{\"transaction_id\":\"t7\",\"account\":\"A\",\"type\":\"deposit\","
+		"\"amount\":1,\"status\":\"failed\",\"alerts\":[\"x\"]}",
+		NULL, TX_LOGFMT_COLOR),
+	    "-                           A          deposit           \033[32m+1.00\033[0m USD  "
+	    "\033[31mfailed\033[0m     \033[1;31m[x]\033[0m",
+	    "colour: green credit, red failed, bold red alerts, widths unchanged");
+
+	/* templates */
+	CHECK_EQ_STR(fmt(PAY, "{ts} {account} {amount} {currency} {status}", 0),
+		     "2026-01-01T09:15:02.123456Z ACC000042 128.28 USD completed",
+		     "template with known fields");
+	CHECK_EQ_STR(fmt(PAY, "[{account:-12}|{signed_amount:10}|{type:3}]", 0),
+		     "[ACC000042   |   -128.28|payment]", "widths: left, right, never cut");
+	CHECK_EQ_STR(fmt(PAY, "{merchant} {new_balance} {alerts} {nope}|{{x}}\\t\\\\", 0),
+		     "Caf\xc3\xa9 \"Z\" 1871.72 large_amount |{x}\t\\",
+		     "members by name decoded, computed alerts, unknown empty, escapes");
+	CHECK_EQ_STR(fmt(PAY, "{merchant:-8}|", 0), "Caf\xc3\xa9 \"Z\"|",
+		     "width counts characters, not bytes");
+	CHECK_EQ_STR(fmt("{\"transaction_id\":\"x\",\"account\":\"A\"}", "{json}", 0),
+		     "{\"transaction_id\":\"x\",\"account\":\"A\"}", "{json} is the line");
+	CHECK_EQ_STR(fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"n\":[1, {\"a\":2}]}",
+			 "{n}|{alerts}|{status}|{op}", 0),
+		     "[1, {\"a\":2}]||completed|create", "arrays raw; defaults");
+	CHECK_EQ_STR(fmt(PAY, "{status:-10}|{alerts:4}|{signed_amount}", TX_LOGFMT_COLOR),
+		     "completed |\033[1;31mlarge_amount\033[0m|-128.28",
+		     "template colour only where it means something");
+	CHECK_EQ_STR(fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"type\":\"refund\","
+			 "\"amount\":2,\"status\":\"pending\"}",
+			 "{signed_amount:7}|{status:-8}|", TX_LOGFMT_COLOR),
+		     "  \033[32m+2.00\033[0m|\033[33mpending\033[0m |",
+		     "template colour with padding outside the escapes");
+
+	CHECK_EQ_STR(compile_error("{ts"), "unclosed '{' at offset 0", "unclosed brace");
+	CHECK_EQ_STR(compile_error("a}b"), "unmatched '}' at offset 1 (write '}}' for a brace)",
+		     "lone closing brace");
+	CHECK_EQ_STR(compile_error("x{}"), "empty or bad field name at offset 1", "empty name");
+	CHECK_EQ_STR(compile_error("{a:}"), "missing width after ':' at offset 2", "empty width");
+	CHECK_EQ_STR(compile_error("{a:x}"),
+		     "bad width at offset 2 (want {name:N} or {name:-N}, N up to 1000)",
+		     "bad width");
+	CHECK_EQ_STR(compile_error(""), "(compiled)", "an empty template is fine");
+
+	/* alerts */
+	fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"alerts\":[ ]}", "", 0);
+	CHECK(!tx_logfmt_has_alerts(&rec), "an empty alerts array is no alert");
+	fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"alerts\":null}", "", 0);
+	CHECK(!tx_logfmt_has_alerts(&rec), "null alerts is no alert");
+	fmt(PAY, "", 0);
+	CHECK(tx_logfmt_has_alerts(&rec), "alerts found");
+
+	tx_record_release(&rec);
+	tx_buf_release(&out);
+	return unit_done();
+}
