@@ -33,3 +33,6 @@ check_PROGRAMS += tests/unit-logfmt
 tests_unit_logfmt_SOURCES = tests/unit-logfmt.c
 tests_unit_logfmt_LDADD = src/lib/libtxmain.a $(LDADD)
 TESTS += tests/unit-logfmt
+# txgen's model and PaySim rows (the txgen helper).
+src_lib_libtx_a_SOURCES += src/lib/rng.h src/lib/rng.c src/lib/gen.h src/lib/gen.c \
+	src/lib/paysim.h src/lib/paysim.c

@@ -1,0 +1,66 @@
+/*
+ * paysim.h: rows of a CSV in the PaySim schema (Lopez-Rojas et al., the
+ * "Synthetic Financial Datasets For Fraud Detection" set), for txgen
+ * --paysim:
+ *
+ *   step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,
+ *   oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud
+ *
+ * step is a positive integer (hours), type one of CASH_IN, CASH_OUT, DEBIT,
+ * PAYMENT, TRANSFER, amount and the balances plain decimals (>= 0), names
+ * account names ([A-Za-z0-9_.:-], 1 to 64 bytes), the flags 0 or 1. No
+ * quoting (PaySim writes none). A trailing '\r' is ignored.
+ *
+ * Ownership: a parsed row borrows the line (the names point into it).
+ */
+#ifndef TX_PAYSIM_H
+#define TX_PAYSIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "money.h"
+#include "record.h"
+
+/* The header line of a PaySim CSV, without its '\n'. */
+extern const char tx_paysim_header[];
+
+struct tx_paysim_row {
+	int64_t step;
+	enum tx_type type; /* CASH_IN deposit; CASH_OUT, DEBIT withdrawal; PAYMENT; TRANSFER */
+	const char *type_text;
+	int64_t amount; /* minor units at the exponent given to the parser */
+	struct tx_str orig, dest;
+	int is_fraud, is_flagged;
+};
+
+/* 1 when the line is the PaySim header (a trailing '\r' allowed), else 0. */
+int tx_paysim_is_header(const char *line, size_t len);
+
+/*
+ * Parse one row (without its '\n'), the amount at the currency's exponent.
+ * Returns 0, or -1 with err holding what is wrong ("expected 11 columns,
+ * found 9", "unknown type 'FOO'", ...), without source or line.
+ */
+int tx_paysim_parse(const char *line, size_t len, int exponent, struct tx_paysim_row *row,
+		    char *err, size_t errsz);
+
+/*
+ * The record of a row: "ps-<lineno>" as transaction_id (stable, so a
+ * replay of the same file is idempotent downstream), nameOrig as account,
+ * the canonical type, nameDest as counterparty of a TRANSFER and as
+ * merchant of a PAYMENT, "anomaly":"paysim_fraud" when isFraud is 1.
+ * Appends one line, '\n' included.
+ */
+void tx_paysim_write(struct tx_buf *b, const struct tx_paysim_row *row, uint64_t lineno,
+		     const struct tx_currency *cur, int64_t ts_us);
+
+/*
+ * The time of a row: step 1 is the hour starting at start_us, step 2 the
+ * next hour, and so on; within its hour a row gets a pseudo-random offset
+ * fixed by seed and lineno (rows keep their file order).
+ */
+int64_t tx_paysim_ts(int64_t start_us, int64_t step, uint64_t seed, uint64_t lineno);
+
+#endif

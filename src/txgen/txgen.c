@@ -1,0 +1,360 @@
+/*
+ * txgen: write synthetic transaction records (tx-record(5)) as NDJSON, from
+ * the model in gen.h or replayed from a PaySim CSV (paysim.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "gen.h"
+#include "lines.h"
+#include "money.h"
+#include "out.h"
+#include "paysim.h"
+#include "timefmt.h"
+#include "tx.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "usage: txgen [-q] [-n count] [--seed N] [--accounts N] [--currency CODE[,CODE...]]\n"
+	    "             [--start TIME] [--rate N] [--anomalies F] [--pending F]\n"
+	    "             [--deletes F] [--duplicates F]\n"
+	    "       txgen --paysim FILE [-q] [--strict] [--reject FILE] [-n count] [--seed N]\n"
+	    "             [--currency CODE] [--start TIME] [--rate N]\n"
+	    "       txgen -h | --help | --version\n");
+}
+
+enum {
+	OPT_SEED = 256,
+	OPT_ACCOUNTS,
+	OPT_RATE,
+	OPT_START,
+	OPT_CURRENCY,
+	OPT_ANOMALIES,
+	OPT_PENDING,
+	OPT_DELETES,
+	OPT_DUPLICATES,
+	OPT_PAYSIM,
+	OPT_STRICT,
+	OPT_REJECT,
+	OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+    {"count", required_argument, NULL, 'n'},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"accounts", required_argument, NULL, OPT_ACCOUNTS},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"start", required_argument, NULL, OPT_START},
+    {"currency", required_argument, NULL, OPT_CURRENCY},
+    {"anomalies", required_argument, NULL, OPT_ANOMALIES},
+    {"pending", required_argument, NULL, OPT_PENDING},
+    {"deletes", required_argument, NULL, OPT_DELETES},
+    {"duplicates", required_argument, NULL, OPT_DUPLICATES},
+    {"paysim", required_argument, NULL, OPT_PAYSIM},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"reject", required_argument, NULL, OPT_REJECT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static void bad_value(const char *opt, const char *val, const char *want)
+{
+	tx_error("invalid %s '%s': expected %s", opt, val, want);
+	fprintf(stderr, "Try 'txgen --help' for more information.\n");
+}
+
+/* A share from 0 to 1 with up to 6 decimals, as parts per million. */
+static int parse_fraction(const char *opt, const char *s, uint32_t *ppm)
+{
+	int64_t v;
+
+	if (tx_money_parse(s, strlen(s), 6, &v) != TX_MONEY_OK || v < 0 || v > 1000000) {
+		bad_value(opt, s, "a fraction from 0 to 1 with at most 6 decimals");
+		return -1;
+	}
+	*ppm = (uint32_t)v;
+	return 0;
+}
+
+static int parse_currencies(const char *s, struct tx_gen_config *c)
+{
+	const char *p = s;
+
+	c->ncurrencies = 0;
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		const struct tx_currency *cur = tx_currency_find(p, n);
+
+		if (!cur) {
+			tx_error("unknown currency '%.*s' in --currency: expected ISO 4217 codes "
+				 "such as USD, EUR, JPY, KWD",
+				 (int)n, p);
+			return -1;
+		}
+		if (c->ncurrencies == TX_GEN_MAX_CURRENCIES) {
+			tx_error("too many currencies in --currency (at most %d)",
+				 TX_GEN_MAX_CURRENCIES);
+			return -1;
+		}
+		c->currencies[c->ncurrencies++] = cur;
+		if (!comma)
+			return 0;
+		p = comma + 1;
+	}
+}
+
+/* Wait until line i of a rate_milli / 1000 per second schedule is due. */
+static void pace(uint64_t t0, uint64_t i, uint64_t rate_milli)
+{
+	uint64_t due = t0 + (uint64_t)((unsigned __int128)i * 1000000000000ull / rate_milli);
+	struct timespec ts = {(time_t)(due / 1000000000), (long)(due % 1000000000)};
+
+	while (!stop_signal && tx_now_ns() < due &&
+	       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+struct run {
+	struct tx_gen_config c;
+	uint64_t count; /* 0: unbounded */
+	int have_count, have_start, strict;
+	const char *paysim, *reject;
+	uint64_t written, rejected;
+};
+
+static int finish(struct tx_out *o, int status)
+{
+	if (tx_out_flush(o) < 0 && o->err != EPIPE)
+		return TX_EXIT_IO;
+	if (stop_signal)
+		return TX_EXIT_SIGNAL + stop_signal;
+	return status;
+}
+
+static int run_model(struct run *r, struct tx_out *o)
+{
+	struct tx_gen *g = tx_gen_new(&r->c);
+	uint64_t t0 = tx_now_ns();
+	int status;
+
+	while (!stop_signal && (!r->count || r->written < r->count)) {
+		if (r->c.rate_milli) {
+			pace(t0, r->written, r->c.rate_milli);
+			if (stop_signal)
+				break;
+		}
+		tx_gen_next(g, tx_out_buf(o), r->count ? r->count - r->written : 0);
+		r->written++;
+		if (tx_out_end_line(o) < 0)
+			break;
+	}
+	status = finish(o, TX_EXIT_OK);
+	if (stop_signal)
+		tx_warn("stopped by signal %d after %llu records", (int)stop_signal,
+			(unsigned long long)r->written);
+	tx_gen_free(g);
+	return status;
+}
+
+static int run_paysim(struct run *r, struct tx_out *o)
+{
+	const struct tx_currency *cur = r->c.currencies[0];
+	struct tx_out rej;
+	struct tx_lines lr;
+	struct tx_paysim_row row;
+	uint64_t t0 = tx_now_ns();
+	char err[256], *line;
+	size_t len;
+	int rc = 1, status;
+
+	if (tx_lines_open(&lr, r->paysim) < 0)
+		return TX_EXIT_IO;
+	if (r->reject && tx_out_open(&rej, r->reject) < 0) {
+		tx_lines_release(&lr);
+		return TX_EXIT_IO;
+	}
+	while (!stop_signal && (!r->count || r->written < r->count) &&
+	       (rc = tx_lines_next(&lr, &line, &len)) == 1) {
+		if (lr.lineno == 1 && tx_paysim_is_header(line, len))
+			continue;
+		if (tx_paysim_parse(line, len, cur->exponent, &row, err, sizeof(err)) < 0) {
+			tx_warn_at(r->paysim, lr.lineno, "%s", err);
+			r->rejected++;
+			if (r->reject)
+				tx_out_line(&rej, line, len);
+			if (r->strict)
+				break;
+			continue;
+		}
+		if (r->c.rate_milli) {
+			pace(t0, r->written, r->c.rate_milli);
+			if (stop_signal)
+				break;
+		}
+		tx_paysim_write(tx_out_buf(o), &row, lr.lineno, cur,
+				tx_paysim_ts(r->c.start_us, row.step, r->c.seed, lr.lineno));
+		r->written++;
+		if (tx_out_end_line(o) < 0)
+			break;
+	}
+	status = r->rejected ? TX_EXIT_REJECTED : TX_EXIT_OK;
+	if (rc < 0)
+		status = TX_EXIT_IO;
+	if (r->reject && tx_out_close(&rej) < 0)
+		status = TX_EXIT_IO;
+	status = finish(o, status);
+	if (stop_signal)
+		tx_warn("stopped by signal %d", (int)stop_signal);
+	tx_warn("%s: %llu records written, %llu rows rejected", r->paysim,
+		(unsigned long long)r->written, (unsigned long long)r->rejected);
+	tx_lines_release(&lr);
+	return status;
+}
+
+int cmd_main(int argc, char **argv)
+{
+	struct run r;
+	struct tx_out o;
+	struct sigaction sa;
+	int opt, model_opts = 0, status;
+	int64_t v;
+
+	memset(&r, 0, sizeof(r));
+	tx_gen_config_init(&r.c);
+	argv[0] = (char *)tx_progname; /* getopt's messages say "txgen: ..." */
+	while ((opt = getopt_long(argc, argv, "n:qh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'n':
+			if (tx_parse_int64(optarg, 0, INT64_MAX, &v) < 0) {
+				bad_value("-n", optarg, "a count from 0 up");
+				return TX_EXIT_USAGE;
+			}
+			r.count = (uint64_t)v;
+			r.have_count = 1;
+			break;
+		case OPT_SEED:
+			if (tx_parse_int64(optarg, 0, INT64_MAX, &v) < 0) {
+				bad_value("--seed", optarg,
+					  "an integer from 0 to 9223372036854775807");
+				return TX_EXIT_USAGE;
+			}
+			r.c.seed = (uint64_t)v;
+			break;
+		case OPT_ACCOUNTS:
+			if (tx_parse_int64(optarg, 1, TX_GEN_MAX_ACCOUNTS, &v) < 0) {
+				bad_value("--accounts", optarg, "a number from 1 to 10000000");
+				return TX_EXIT_USAGE;
+			}
+			r.c.accounts = (uint32_t)v;
+			model_opts++;
+			break;
+		case OPT_RATE:
+			if (tx_money_parse(optarg, strlen(optarg), 3, &v) != TX_MONEY_OK || v < 1 ||
+			    v > 10000000000ll) {
+				bad_value("--rate", optarg,
+					  "records per second from 0.001 to 10000000");
+				return TX_EXIT_USAGE;
+			}
+			r.c.rate_milli = (uint64_t)v;
+			break;
+		case OPT_START:
+			if (tx_time_parse(optarg, strlen(optarg), &v) < 0 || v < 0) {
+				bad_value(
+				    "--start", optarg,
+				    "an RFC 3339 time from 1970 on, like 2026-01-01T00:00:00Z");
+				return TX_EXIT_USAGE;
+			}
+			r.c.start_us = v;
+			r.have_start = 1;
+			break;
+		case OPT_CURRENCY:
+			if (parse_currencies(optarg, &r.c) < 0) {
+				fprintf(stderr, "Try 'txgen --help' for more information.\n");
+				return TX_EXIT_USAGE;
+			}
+			break;
+		case OPT_ANOMALIES:
+			if (parse_fraction("--anomalies", optarg, &r.c.anomalies_ppm) < 0)
+				return TX_EXIT_USAGE;
+			model_opts++;
+			break;
+		case OPT_PENDING:
+			if (parse_fraction("--pending", optarg, &r.c.pending_ppm) < 0)
+				return TX_EXIT_USAGE;
+			model_opts++;
+			break;
+		case OPT_DELETES:
+			if (parse_fraction("--deletes", optarg, &r.c.deletes_ppm) < 0)
+				return TX_EXIT_USAGE;
+			model_opts++;
+			break;
+		case OPT_DUPLICATES:
+			if (parse_fraction("--duplicates", optarg, &r.c.duplicates_ppm) < 0)
+				return TX_EXIT_USAGE;
+			model_opts++;
+			break;
+		case OPT_PAYSIM: r.paysim = optarg; break;
+		case OPT_STRICT: r.strict = 1; break;
+		case OPT_REJECT: r.reject = optarg; break;
+		case 'q': tx_quiet = 1; break;
+		case 'h': usage(stdout); return TX_EXIT_OK;
+		case OPT_VERSION: printf("txgen (txkit) %s\n", PACKAGE_VERSION); return TX_EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'txgen --help' for more information.\n");
+			return TX_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		tx_error("unexpected argument '%s'", argv[optind]);
+		usage(stderr);
+		return TX_EXIT_USAGE;
+	}
+	if (r.paysim && model_opts) {
+		tx_error(
+		    "--paysim replays a file: --accounts, --anomalies, --pending, --deletes and "
+		    "--duplicates apply to the model only");
+		return TX_EXIT_USAGE;
+	}
+	if (r.paysim && r.c.ncurrencies != 1) {
+		tx_error("--paysim takes one --currency");
+		return TX_EXIT_USAGE;
+	}
+	if (!r.paysim && (r.strict || r.reject)) {
+		tx_error("--strict and --reject apply to --paysim rows only");
+		return TX_EXIT_USAGE;
+	}
+	/* With --rate the clock is real time, unless --start says otherwise. */
+	if (r.c.rate_milli && !r.have_start && !r.paysim)
+		r.c.start_us = tx_wall_us();
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	tx_out_init(&o, STDOUT_FILENO, "standard output");
+	if (r.c.rate_milli)
+		o.line_buffered = 1;
+	status = r.paysim ? run_paysim(&r, &o) : run_model(&r, &o);
+	tx_out_close(&o);
+	return status;
+}
