@@ -36,3 +36,16 @@ TESTS += tests/unit-logfmt
 # txgen's model and PaySim rows (the txgen helper).
 src_lib_libtx_a_SOURCES += src/lib/rng.h src/lib/rng.c src/lib/gen.h src/lib/gen.c \
 	src/lib/paysim.h src/lib/paysim.c
+
+# Kafka options and configuration shared by txpub and txsub (kafka.h), and
+# the progress line and signal flag (progress.h). libtxkafka.a is separate
+# so that only programs that talk to Kafka compile and link librdkafka.
+src_lib_libtx_a_SOURCES += src/lib/progress.h src/lib/progress.c
+noinst_LIBRARIES += src/lib/libtxkafka.a
+src_lib_libtxkafka_a_SOURCES = src/lib/kafka.h src/lib/kafka.c
+src_lib_libtxkafka_a_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS) $(JANSSON_CFLAGS)
+check_PROGRAMS += tests/unit-kafka
+tests_unit_kafka_SOURCES = tests/unit-kafka.c
+tests_unit_kafka_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
+tests_unit_kafka_LDADD = src/lib/libtxmain.a src/lib/libtxkafka.a $(LDADD) $(RDKAFKA_LIBS)
+TESTS += tests/unit-kafka

@@ -1,1 +1,5 @@
-# txpub: rules added with the program.
+# txpub: NDJSON records to a Kafka topic (txpub(1)).
+bin_PROGRAMS += src/txpub/txpub
+src_txpub_txpub_SOURCES = src/txpub/txpub.c
+src_txpub_txpub_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
+src_txpub_txpub_LDADD = src/lib/libtxmain.a src/lib/libtxkafka.a $(LDADD) $(RDKAFKA_LIBS)

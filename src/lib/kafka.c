@@ -1,0 +1,435 @@
+/* Kafka configuration and options shared by txpub and txsub: see kafka.h. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "kafka.h"
+#include "lines.h"
+#include "tx.h"
+
+volatile int tx_kafka_fatal;
+static int kafka_verbose;
+
+void tx_kafka_opts_init(struct tx_kafka_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->connect_timeout_ms = TX_KAFKA_DEFAULT_CONNECT_TIMEOUT_MS;
+}
+
+void tx_kafka_opts_release(struct tx_kafka_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nprops; i++) {
+		free(o->props[i].name);
+		free(o->props[i].value);
+	}
+	free(o->props);
+	free(o->bootstrap);
+	o->props = NULL;
+	o->nprops = o->props_cap = 0;
+	o->bootstrap = NULL;
+}
+
+int tx_kafka_opt_X(struct tx_kafka_opts *o, const char *arg)
+{
+	const char *eq;
+
+	if (!strcmp(arg, "list")) {
+		o->list = 1;
+		return 0;
+	}
+	if (!strcmp(arg, "dump")) {
+		o->dump = 1;
+		return 0;
+	}
+	eq = strchr(arg, '=');
+	if (!eq || eq == arg)
+		return tx_error("-X '%s': expected name=value, list or dump", arg);
+	if (o->nprops == o->props_cap) {
+		o->props_cap = o->props_cap ? 2 * o->props_cap : 8;
+		o->props = tx_realloc(o->props, o->props_cap * sizeof(*o->props));
+	}
+	o->props[o->nprops].name = tx_strndup(arg, (size_t)(eq - arg));
+	o->props[o->nprops].value = tx_strdup(eq + 1);
+	o->nprops++;
+	return 0;
+}
+
+int tx_kafka_getopt(struct tx_kafka_opts *o, int c, const char *arg)
+{
+	int64_t v;
+
+	switch (c) {
+	case 'b':
+		if (!*arg)
+			return tx_error("-b: empty broker list");
+		o->brokers = arg;
+		return 1;
+	case 'F': o->config_file = arg; return 1;
+	case 'q': tx_quiet = 1; return 1;
+	case 'v': o->verbose++; return 1;
+	case 'X': return tx_kafka_opt_X(o, arg) < 0 ? -1 : 1;
+	case TX_KAFKA_OPT_PROGRESS: o->progress = 1; return 1;
+	case TX_KAFKA_OPT_CONNECT_TIMEOUT:
+		if (tx_parse_int64(arg, 1, 3600, &v) < 0)
+			return tx_error("--connect-timeout '%s': expected whole seconds, 1 to 3600",
+					arg);
+		o->connect_timeout_ms = (int)v * 1000;
+		return 1;
+	default: return 0;
+	}
+}
+
+int tx_kafka_is_secret(const char *name)
+{
+	static const char *const keys[] = {"ssl.key.pem", "ssl_key", "sasl.oauthbearer.config",
+					   "ssl.keystore.location"};
+	size_t i;
+
+	if (strstr(name, "password") || strstr(name, "secret"))
+		return 1;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(name, keys[i]))
+			return 1;
+	return 0;
+}
+
+static int is_brokers(const char *name)
+{
+	return !strcmp(name, "bootstrap.servers") || !strcmp(name, "metadata.broker.list");
+}
+
+/* librdkafka's log lines, only with -v (-vv for debug levels). */
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	if (kafka_verbose && level <= (kafka_verbose >= 2 ? 7 : 5))
+		tx_warn("kafka: %s: %s", fac, buf);
+}
+
+static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	char fatal[512];
+
+	if (err == RD_KAFKA_RESP_ERR__FATAL) {
+		rd_kafka_fatal_error(rk, fatal, sizeof(fatal));
+		tx_error("kafka: fatal error: %s", fatal);
+		tx_kafka_fatal = 1;
+		return;
+	}
+	/* Connection failures are retried by librdkafka; the programs report the outcome. */
+	if (kafka_verbose)
+		tx_warn("kafka: %s", reason);
+}
+
+static int conf_set(rd_kafka_conf_t *conf, const char *name, const char *value, const char *where,
+		    uint64_t line)
+{
+	char err[512];
+
+	if (rd_kafka_conf_set(conf, name, value, err, sizeof(err)) == RD_KAFKA_CONF_OK)
+		return 0;
+	if (line)
+		return tx_error("%s:%llu: %s", where, (unsigned long long)line, err);
+	return tx_error("%s %s=%s: %s", where, name,
+			tx_kafka_is_secret(name) ? "[redacted]" : value, err);
+}
+
+static char *trim(char *s, char *end)
+{
+	while (s < end && isspace((unsigned char)*s))
+		s++;
+	while (end > s && isspace((unsigned char)end[-1]))
+		end--;
+	*end = '\0';
+	return s;
+}
+
+int tx_kafka_conf_file(rd_kafka_conf_t *conf, const char *path, int *brokers_set)
+{
+	struct tx_lines lr;
+	const char *secret = NULL;
+	char *line, *name, *value, *eq;
+	size_t len;
+	int r, ret = 0;
+	struct stat st;
+
+	if (tx_lines_open(&lr, path) < 0)
+		return -1;
+	lr.source = path;
+	while ((r = tx_lines_next(&lr, &line, &len)) == 1) {
+		name = trim(line, line + len);
+		if (!*name || *name == '#')
+			continue;
+		eq = strchr(name, '=');
+		if (!eq || eq == name) {
+			ret = tx_error("%s:%llu: expected name=value", path,
+				       (unsigned long long)lr.lineno);
+			break;
+		}
+		value = trim(eq + 1, name + strlen(name));
+		name = trim(name, eq);
+		if (!*name) {
+			ret = tx_error("%s:%llu: expected name=value", path,
+				       (unsigned long long)lr.lineno);
+			break;
+		}
+		if (conf_set(conf, name, value, path, lr.lineno) < 0) {
+			ret = -1;
+			break;
+		}
+		if (is_brokers(name))
+			*brokers_set = 1;
+		if (!secret && tx_kafka_is_secret(name) && *value)
+			secret = tx_strdup(name);
+	}
+	if (r < 0)
+		ret = -1;
+	if (ret == 0 && secret && fstat(lr.fd, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+		tx_warn("%s: holds a secret (%s) but group or others can read it: chmod 600 %s",
+			path, secret, path);
+	free((char *)secret);
+	if (lr.fd > 0)
+		close(lr.fd);
+	tx_lines_release(&lr);
+	return ret;
+}
+
+/* -F, else $TXKIT_CONFIG, else ~/.config/txkit/kafka.conf if it exists. */
+static int read_config(struct tx_kafka_opts *o, rd_kafka_conf_t *conf, int *brokers_set)
+{
+	static char home_path[4096];
+	const char *path = o->config_file, *home;
+	struct stat st;
+	int n;
+
+	if (!path) {
+		path = getenv("TXKIT_CONFIG");
+		if (path && !*path)
+			path = NULL;
+	}
+	if (!path) {
+		home = getenv("HOME");
+		if (!home || !*home)
+			return 0;
+		n = snprintf(home_path, sizeof(home_path), "%s/.config/txkit/kafka.conf", home);
+		if (n < 0 || (size_t)n >= sizeof(home_path) || stat(home_path, &st) < 0)
+			return 0;
+		path = home_path;
+	}
+	o->config_used = path;
+	return tx_kafka_conf_file(conf, path, brokers_set);
+}
+
+rd_kafka_conf_t *tx_kafka_conf(struct tx_kafka_opts *o, const char *const *defaults)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	int file_brokers = 0, x_brokers = 0;
+	const char *env, *brokers;
+	char buf[4096];
+	size_t i, size;
+
+	kafka_verbose = o->verbose;
+	rd_kafka_conf_set_log_cb(conf, log_cb);
+	rd_kafka_conf_set_error_cb(conf, error_cb);
+	for (i = 0; defaults && defaults[i]; i += 2)
+		if (conf_set(conf, defaults[i], defaults[i + 1], "default", 0) < 0)
+			goto fail;
+	if (read_config(o, conf, &file_brokers) < 0)
+		goto fail;
+	for (i = 0; i < o->nprops; i++) {
+		if (conf_set(conf, o->props[i].name, o->props[i].value, "-X", 0) < 0)
+			goto fail;
+		if (is_brokers(o->props[i].name))
+			x_brokers = 1;
+	}
+	env = getenv("TX_BROKERS");
+	if (o->brokers)
+		brokers = o->brokers;
+	else if (x_brokers || (!(env && *env) && file_brokers))
+		brokers = NULL; /* already set */
+	else if (env && *env)
+		brokers = env;
+	else
+		brokers = TX_KAFKA_DEFAULT_BROKERS;
+	if (brokers && conf_set(conf, "bootstrap.servers", brokers, "brokers", 0) < 0)
+		goto fail;
+	size = sizeof(buf);
+	if (rd_kafka_conf_get(conf, "bootstrap.servers", buf, &size) != RD_KAFKA_CONF_OK)
+		buf[0] = '\0';
+	free(o->bootstrap);
+	o->bootstrap = tx_strdup(buf);
+	return conf;
+fail:
+	rd_kafka_conf_destroy(conf);
+	return NULL;
+}
+
+void tx_kafka_list(FILE *fp)
+{
+	rd_kafka_conf_properties_show(fp);
+}
+
+static void dump_pairs(const char **arr, size_t cnt, FILE *fp)
+{
+	size_t i, n;
+
+	for (i = 0; i + 1 < cnt; i += 2) {
+		n = strlen(arr[i]);
+		/* Function pointers and opaques mean nothing to a reader (and vary per run). */
+		if ((n > 3 && !strcmp(arr[i] + n - 3, "_cb")) || strstr(arr[i], "opaque"))
+			continue;
+		fprintf(fp, "%s=%s\n", arr[i],
+			tx_kafka_is_secret(arr[i]) ? "[redacted]" : arr[i + 1]);
+	}
+}
+
+void tx_kafka_dump(rd_kafka_conf_t *conf, FILE *fp)
+{
+	const char **arr;
+	size_t cnt;
+	rd_kafka_topic_conf_t *tconf;
+
+	fprintf(fp, "# global configuration\n");
+	arr = rd_kafka_conf_dump(conf, &cnt);
+	dump_pairs(arr, cnt, fp);
+	rd_kafka_conf_dump_free(arr, cnt);
+	tconf = rd_kafka_conf_get_default_topic_conf(conf);
+	if (tconf) {
+		fprintf(fp, "# topic configuration\n");
+		arr = rd_kafka_topic_conf_dump(tconf, &cnt);
+		dump_pairs(arr, cnt, fp);
+		rd_kafka_conf_dump_free(arr, cnt);
+	}
+}
+
+int tx_kafka_wait_metadata(rd_kafka_t *rk, const char *topic, const char *brokers, int timeout_ms,
+			   rd_kafka_resp_err_t *topic_err)
+{
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_resp_err_t err;
+	int n = 0;
+
+	*topic_err = RD_KAFKA_RESP_ERR_NO_ERROR;
+	if (!rkt)
+		return tx_error("topic '%s': %s", topic, rd_kafka_err2str(rd_kafka_last_error()));
+	err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+	rd_kafka_topic_destroy(rkt);
+	if (err)
+		return tx_error("cannot reach the brokers at %s within %d s: %s", brokers,
+				timeout_ms / 1000, rd_kafka_err2str(err));
+	if (md->topic_cnt == 1) {
+		*topic_err = md->topics[0].err;
+		if (!*topic_err)
+			n = md->topics[0].partition_cnt;
+	} else {
+		*topic_err = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+	}
+	rd_kafka_metadata_destroy(md);
+	return n;
+}
+
+int tx_kafka_parse_partitions(const char *s, unsigned char *want, int n)
+{
+	const char *p = s;
+	char *end;
+	long a, b;
+
+	if (!*s)
+		return tx_error("-p: empty partition list");
+	for (;;) {
+		if (!isdigit((unsigned char)*p))
+			goto bad;
+		errno = 0;
+		a = strtol(p, &end, 10);
+		if (errno)
+			goto bad;
+		p = end;
+		b = a;
+		if (*p == '-') {
+			p++;
+			if (!isdigit((unsigned char)*p))
+				goto bad;
+			b = strtol(p, &end, 10);
+			if (errno || b < a)
+				goto bad;
+			p = end;
+		}
+		if (b >= n)
+			return tx_error("-p '%s': partition %ld does not exist (the topic has %d)",
+					s, b, n);
+		for (; a <= b; a++)
+			want[a] = 1;
+		if (!*p)
+			return 0;
+		if (*p++ != ',')
+			goto bad;
+	}
+bad:
+	return tx_error("-p '%s': expected partitions like 3, 0-7 or 0,2,5", s);
+}
+
+int tx_kafka_load_offsets(const char *path, const char *topic, int64_t *offsets, int n)
+{
+	struct tx_lines lr;
+	char *line;
+	size_t len;
+	int r, set = 0, ret = 0;
+
+	if (tx_lines_open(&lr, path) < 0)
+		return -1;
+	while ((r = tx_lines_next(&lr, &line, &len)) == 1) {
+		json_error_t jerr;
+		json_t *o, *t, *p, *off;
+		const char *why = NULL;
+		json_int_t pi = 0, oi = 0;
+		size_t i;
+
+		for (i = 0; i < len && isspace((unsigned char)line[i]); i++)
+			;
+		if (i == len)
+			continue;
+		o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!o) {
+			ret = tx_error("%s:%llu: invalid JSON: %s", path,
+				       (unsigned long long)lr.lineno, jerr.text);
+			break;
+		}
+		t = json_object_get(o, "topic");
+		p = json_object_get(o, "partition");
+		off = json_object_get(o, "offset");
+		if (!json_is_object(o))
+			why = "expected an object";
+		else if (!json_is_string(t))
+			why = "'topic' must be a string";
+		else if (!json_is_integer(p) || (pi = json_integer_value(p)) < 0 || pi > INT32_MAX)
+			why = "'partition' must be an integer >= 0";
+		else if (!json_is_integer(off) || (oi = json_integer_value(off)) < 0)
+			why = "'offset' must be an integer >= 0";
+		else if (!strcmp(json_string_value(t), topic) && pi >= n)
+			why = "no such partition in the topic";
+		if (why) {
+			json_decref(o);
+			ret = tx_error("%s:%llu: %s", path, (unsigned long long)lr.lineno, why);
+			break;
+		}
+		if (!strcmp(json_string_value(t), topic)) {
+			offsets[pi] = oi;
+			set++;
+		}
+		json_decref(o);
+	}
+	if (r < 0)
+		ret = -1;
+	if (lr.fd > 0)
+		close(lr.fd);
+	tx_lines_release(&lr);
+	return ret < 0 ? -1 : set;
+}

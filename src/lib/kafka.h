@@ -1,0 +1,142 @@
+/*
+ * kafka.h: what txpub and txsub share about Kafka (the kcat conventions).
+ *
+ * Options: -b brokers, -X name=value (also -X list, -X dump), -F file, -q,
+ * -v, --progress, --connect-timeout. tx_kafka_getopt() handles them inside
+ * each program's getopt_long() loop; tx_kafka_conf() then builds the
+ * librdkafka configuration, lowest precedence first:
+ *
+ *   1. the program's own defaults (txpub: idempotence, acks=all, ...);
+ *   2. the config file: -F FILE, else $TXKIT_CONFIG, else
+ *      ~/.config/txkit/kafka.conf when it exists. librdkafka-style
+ *      "name=value" lines; '#' starts a comment line; blank lines are
+ *      skipped; errors are reported as "FILE:LINE: ...";
+ *   3. -X name=value, in command-line order;
+ *   4. the brokers: -b, else bootstrap.servers given with -X, else
+ *      $TX_BROKERS, else bootstrap.servers from the config file, else
+ *      localhost:9092.
+ *
+ * Secrets (any property whose name contains "password" or "secret", and
+ * the private key properties) are never printed: -X dump shows them as
+ * "[redacted]", and a config file holding one that group or others can
+ * read draws a warning.
+ *
+ * librdkafka's log lines go through tx_warn() ("txpub: kafka: ...") and only
+ * with -v: connection retries are its business, the programs report what
+ * the user must know. Fatal client errors are always reported.
+ */
+#ifndef TX_KAFKA_H
+#define TX_KAFKA_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <librdkafka/rdkafka.h>
+
+/* The brokers used when nothing else names them. */
+#define TX_KAFKA_DEFAULT_BROKERS "localhost:9092"
+/* How long to wait for the first answer from the cluster (--connect-timeout). */
+#define TX_KAFKA_DEFAULT_CONNECT_TIMEOUT_MS 10000
+
+struct tx_kafka_prop {
+	char *name, *value; /* owned */
+};
+
+struct tx_kafka_opts {
+	const char *brokers;	     /* -b, borrowed from argv; NULL if not given */
+	const char *config_file;     /* -F, borrowed; NULL if not given */
+	struct tx_kafka_prop *props; /* -X name=value, in order, owned */
+	size_t nprops, props_cap;
+	int list, dump;		/* -X list, -X dump */
+	int verbose;		/* -v given this many times */
+	int progress;		/* --progress */
+	int connect_timeout_ms; /* --connect-timeout, in ms */
+	/* Filled in by tx_kafka_conf(): where the brokers came from and what they are. */
+	char *bootstrap;	 /* owned */
+	const char *config_used; /* the config file read, or NULL (points into env or a static) */
+};
+
+void tx_kafka_opts_init(struct tx_kafka_opts *o);
+void tx_kafka_opts_release(struct tx_kafka_opts *o);
+
+/*
+ * The short options tx_kafka_getopt() handles, for the getopt string, and
+ * the long ones (their val fields are TX_KAFKA_OPT_*), for the option table.
+ */
+#define TX_KAFKA_SHORTOPTS "b:F:qvX:"
+enum { TX_KAFKA_OPT_PROGRESS = 0x1000, TX_KAFKA_OPT_CONNECT_TIMEOUT };
+#define TX_KAFKA_LONGOPTS                                                                          \
+	{"progress", no_argument, NULL, TX_KAFKA_OPT_PROGRESS},                                    \
+	{                                                                                          \
+		"connect-timeout", required_argument, NULL, TX_KAFKA_OPT_CONNECT_TIMEOUT           \
+	}
+
+/*
+ * Handle one option returned by getopt_long(). Returns 1 when it was one of
+ * ours, 0 when it was not (the program handles it), -1 after reporting a bad
+ * argument (the program exits with TX_EXIT_USAGE). -q sets tx_quiet.
+ */
+int tx_kafka_getopt(struct tx_kafka_opts *o, int c, const char *arg);
+
+/* -X ARG alone: "list", "dump" or "name=value". 0, or -1 after reporting. */
+int tx_kafka_opt_X(struct tx_kafka_opts *o, const char *arg);
+
+/*
+ * Build the configuration in the order described above. defaults is a
+ * NULL-terminated list of name, value pairs (may be NULL). Installs the log
+ * and error callbacks. Returns a new conf (the caller passes it to
+ * rd_kafka_new() or destroys it), or NULL after reporting the error.
+ */
+rd_kafka_conf_t *tx_kafka_conf(struct tx_kafka_opts *o, const char *const *defaults);
+
+/*
+ * -X list: print librdkafka's property table. -X dump: print conf as
+ * "name=value" lines (the config file's format), global then topic
+ * properties, secrets redacted, callbacks and opaques left out.
+ */
+void tx_kafka_list(FILE *fp);
+void tx_kafka_dump(rd_kafka_conf_t *conf, FILE *fp);
+
+/* Whether a property holds a secret that must never be printed. */
+int tx_kafka_is_secret(const char *name);
+
+/*
+ * Read a config file into conf. Returns 0, or -1 after reporting
+ * "FILE:LINE: ..." (or the open error). *brokers_set tells whether the file
+ * named bootstrap.servers (or its alias metadata.broker.list).
+ */
+int tx_kafka_conf_file(rd_kafka_conf_t *conf, const char *path, int *brokers_set);
+
+/*
+ * Wait up to timeout_ms for the cluster to answer a metadata request about
+ * topic. Returns its partition count (0 when the cluster does not know the
+ * topic, with *topic_err set), or -1 after reporting that the brokers could
+ * not be reached (the caller exits with TX_EXIT_UNAVAILABLE).
+ */
+int tx_kafka_wait_metadata(rd_kafka_t *rk, const char *topic, const char *brokers, int timeout_ms,
+			   rd_kafka_resp_err_t *topic_err);
+
+/*
+ * State the error callback keeps: set when librdkafka reports a fatal error
+ * (the idempotent producer's sequence is broken, for instance). The message
+ * has already been printed.
+ */
+extern volatile int tx_kafka_fatal;
+
+/*
+ * A partition list: "3", "0-7", "0,2,5", "0-3,6". Sets want[p] = 1 for each
+ * partition named (want has n entries, all partitions of the topic).
+ * Returns 0, or -1 after reporting a bad list or a partition >= n.
+ */
+int tx_kafka_parse_partitions(const char *s, unsigned char *want, int n);
+
+/*
+ * The offsets file (doc/interfaces.txt): NDJSON lines
+ * {"topic":"t","partition":3,"offset":12346}, each the NEXT offset to read.
+ * Fills offsets[p] for the lines about topic (partitions < n); the others
+ * are left as they were. Lines about other topics are skipped. Returns the
+ * number of partitions set, or -1 after reporting "FILE:LINE: ...".
+ */
+int tx_kafka_load_offsets(const char *path, const char *topic, int64_t *offsets, int n);
+
+#endif
