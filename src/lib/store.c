@@ -1,0 +1,1134 @@
+/* The generic part of txstore's sink: DSNs, batches, retries, reports. See store.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "money.h"
+#include "store_impl.h"
+#include "timefmt.h"
+#include "tx.h"
+
+/* How long a lost database is retried before the batch is given up. */
+#define TXS_RETRY_MS	   60000
+#define TXS_BACKOFF_MIN_MS 100
+#define TXS_BACKOFF_MAX_MS 5000
+
+void tx_store_set_err(struct tx_store *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->errmsg, sizeof(st->errmsg), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- DSNs ---- */
+
+static int has_prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+/*
+ * A URI's password ("postgresql://user:secret@host/db") and any
+ * "password=" parameter, in a URI query or a keyword/value conninfo, become
+ * "***". The result is only ever used in messages.
+ */
+static char *redact(const char *dsn)
+{
+	struct tx_buf b = TX_BUF_INIT;
+	const char *p = dsn;
+
+	if (has_prefix(dsn, "postgresql://") || has_prefix(dsn, "postgres://")) {
+		const char *auth = strstr(dsn, "://") + 3;
+		const char *end = auth + strcspn(auth, "/?");
+		const char *at = NULL, *q;
+		for (q = auth; q < end; q++)
+			if (*q == '@')
+				at = q;
+		if (at) {
+			const char *colon = memchr(auth, ':', (size_t)(at - auth));
+			if (colon) {
+				tx_buf_add(&b, dsn, (size_t)(colon + 1 - dsn));
+				tx_buf_adds(&b, "***");
+				p = at;
+			}
+		}
+		/* query parameters: password=... up to '&' */
+		while (*p) {
+			if ((p[-1] == '?' || p[-1] == '&') && has_prefix(p, "password=")) {
+				tx_buf_adds(&b, "password=***");
+				p += strcspn(p, "&");
+				continue;
+			}
+			tx_buf_addch(&b, *p++);
+		}
+		return b.p ? b.p : tx_strdup("");
+	}
+	/* keyword = value pairs; values may be single-quoted with backslash escapes */
+	while (*p) {
+		const char *k = p, *ke;
+		while (*p && *p != '=' && *p != ' ' && *p != '\t')
+			p++;
+		ke = p;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '=') {
+			tx_buf_add(&b, k, (size_t)(p - k));
+			if (*p)
+				tx_buf_addch(&b, *p++);
+			continue;
+		}
+		p++;
+		tx_buf_add(&b, k, (size_t)(ke - k));
+		tx_buf_addch(&b, '=');
+		while (*p == ' ' || *p == '\t')
+			p++;
+		const char *v = p;
+		if (*p == '\'') {
+			for (p++; *p && *p != '\''; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (*p)
+				p++;
+		} else {
+			while (*p && *p != ' ' && *p != '\t')
+				p++;
+		}
+		if ((size_t)(ke - k) == 8 && !strncmp(k, "password", 8))
+			tx_buf_adds(&b, "***");
+		else
+			tx_buf_add(&b, v, (size_t)(p - v));
+		while (*p == ' ' || *p == '\t')
+			tx_buf_addch(&b, *p++);
+	}
+	return b.p ? b.p : tx_strdup("");
+}
+
+struct tx_store *tx_store_open(const char *dsn, int *status)
+{
+	struct tx_store *st = tx_calloc(1, sizeof(*st));
+	size_t n = strlen(dsn);
+	int rc;
+
+	*status = TX_EXIT_USAGE;
+	if (has_prefix(dsn, "sqlite:")) {
+		st->dialect = TXS_SQLITE;
+		st->target = tx_strdup(dsn + 7);
+	} else if (has_prefix(dsn, "postgresql://") || has_prefix(dsn, "postgres://") ||
+		   strchr(dsn, '=')) {
+		st->dialect = TXS_PG;
+		st->target = tx_strdup(dsn);
+	} else if (n > 3 && !strcmp(dsn + n - 3, ".db")) {
+		st->dialect = TXS_SQLITE;
+		st->target = tx_strdup(dsn);
+	} else {
+		tx_error("'%s' is not a DSN: use sqlite:PATH, PATH.db, postgresql://... or a "
+			 "conninfo string",
+			 dsn);
+		free(st);
+		return NULL;
+	}
+	if (st->dialect == TXS_SQLITE && !*st->target) {
+		tx_error("'%s': the SQLite path is empty", dsn);
+		free(st->target);
+		free(st);
+		return NULL;
+	}
+	st->shown = st->dialect == TXS_PG ? redact(dsn) : tx_strdup(dsn);
+	rc = st->dialect == TXS_SQLITE ? tx_store_sqlite_open(st) : tx_store_pg_open(st);
+	if (rc < 0 || tx_store_load_offsets(st) < 0) {
+		*status = TX_EXIT_UNAVAILABLE;
+		tx_store_close(st);
+		return NULL;
+	}
+	*status = TX_EXIT_OK;
+	return st;
+}
+
+void tx_store_close(struct tx_store *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	if (st->be)
+		st->be->close(st);
+	for (i = 0; i < st->noffsets; i++)
+		free(st->offsets[i].topic);
+	free(st->offsets);
+	free(st->shown);
+	free(st->target);
+	free(st);
+}
+
+const char *tx_store_name(const struct tx_store *st)
+{
+	return st->shown;
+}
+
+const struct tx_store_counts *tx_store_counts(const struct tx_store *st)
+{
+	return &st->counts;
+}
+
+/* ---- offsets ---- */
+
+static struct tx_store_offset *offset_find(struct tx_store *st, const char *topic, size_t tlen,
+					   int32_t partition, int create)
+{
+	size_t i;
+
+	for (i = 0; i < st->noffsets; i++)
+		if (st->offsets[i].partition == partition && strlen(st->offsets[i].topic) == tlen &&
+		    !memcmp(st->offsets[i].topic, topic, tlen))
+			return &st->offsets[i];
+	if (!create)
+		return NULL;
+	if (st->noffsets == st->offsets_cap) {
+		st->offsets_cap = st->offsets_cap ? 2 * st->offsets_cap : 16;
+		st->offsets = tx_realloc(st->offsets, st->offsets_cap * sizeof(*st->offsets));
+	}
+	st->offsets[st->noffsets] =
+	    (struct tx_store_offset){tx_strndup(topic, tlen), partition, 0, -1};
+	return &st->offsets[st->noffsets++];
+}
+
+static int load_offset_row(void *ctx, int ncols, const char *const *v)
+{
+	struct tx_store *st = ctx;
+	int64_t part, next;
+
+	if (ncols != 3 || !v[0] || !v[1] || !v[2] || tx_parse_int64(v[1], 0, INT32_MAX, &part) ||
+	    tx_parse_int64(v[2], 0, INT64_MAX, &next))
+		return tx_error("%s: the offsets table holds a bad row", st->shown);
+	offset_find(st, v[0], strlen(v[0]), (int32_t)part, 1)->next = next;
+	return 0;
+}
+
+int tx_store_load_offsets(struct tx_store *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->noffsets; i++)
+		free(st->offsets[i].topic);
+	st->noffsets = 0;
+	if (st->be->query(st, "SELECT topic, \"partition\", next_offset FROM offsets", 0, NULL,
+			  load_offset_row, st) != TXS_OK)
+		return -1;
+	return 0;
+}
+
+/* ---- batches ---- */
+
+void tx_store_batch_init(struct tx_store_batch *b)
+{
+	memset(b, 0, sizeof(*b));
+	tx_buf_init(&b->arena);
+}
+
+void tx_store_batch_release(struct tx_store_batch *b)
+{
+	free(b->rows);
+	free(b->ids);
+	tx_buf_release(&b->arena);
+	memset(b, 0, sizeof(*b));
+}
+
+void tx_store_batch_reset(struct tx_store_batch *b)
+{
+	b->n = 0;
+	b->ncreates = 0;
+	tx_buf_reset(&b->arena);
+	if (b->ids_used) {
+		memset(b->ids, 0, b->nids * sizeof(*b->ids));
+		b->ids_used = 0;
+	}
+}
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	while (n--)
+		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
+	return h;
+}
+
+/* The ids of updates and deletes in the batch, to spot a create that must wait. */
+static int ids_has(const struct tx_store_batch *b, const char *id, size_t len)
+{
+	size_t i;
+
+	if (!b->ids_used)
+		return 0;
+	for (i = hash_bytes(id, len) & (b->nids - 1); b->ids[i]; i = (i + 1) & (b->nids - 1)) {
+		const struct tx_store_row *row = &b->rows[b->ids[i] - 1];
+		if (row->id.len == len && !memcmp(b->arena.p + row->id.off, id, len))
+			return 1;
+	}
+	return 0;
+}
+
+static void ids_add(struct tx_store_batch *b, size_t rowidx)
+{
+	const struct tx_store_row *row = &b->rows[rowidx];
+	size_t i;
+
+	if ((b->ids_used + 1) * 2 > b->nids) {
+		size_t old = b->nids, j;
+		size_t *oldids = b->ids;
+		b->nids = old ? old * 2 : 1024;
+		b->ids = tx_calloc(b->nids, sizeof(*b->ids));
+		b->ids_used = 0;
+		for (j = 0; j < old; j++)
+			if (oldids[j]) {
+				const struct tx_store_row *o = &b->rows[oldids[j] - 1];
+				size_t k =
+				    hash_bytes(b->arena.p + o->id.off, o->id.len) & (b->nids - 1);
+				while (b->ids[k])
+					k = (k + 1) & (b->nids - 1);
+				b->ids[k] = oldids[j];
+				b->ids_used++;
+			}
+		free(oldids);
+	}
+	i = hash_bytes(b->arena.p + row->id.off, row->id.len) & (b->nids - 1);
+	while (b->ids[i])
+		i = (i + 1) & (b->nids - 1);
+	b->ids[i] = rowidx + 1;
+	b->ids_used++;
+}
+
+int tx_store_batch_conflicts(const struct tx_store_batch *b, const struct tx_record *r)
+{
+	return r->op != TX_OP_UPDATE && r->op != TX_OP_DELETE && ids_has(b, r->id.p, r->id.len);
+}
+
+static struct tx_sref put(struct tx_store_batch *b, const char *p, size_t n)
+{
+	struct tx_sref s = {b->arena.len, n};
+	tx_buf_add(&b->arena, p, n);
+	tx_buf_addch(&b->arena, '\0');
+	return s;
+}
+
+/* A decoded string that is bound as text: it may not hold a NUL. */
+static int put_text(struct tx_store_batch *b, struct tx_str v, const char *field,
+		    struct tx_sref *out, char *err, size_t errlen)
+{
+	if (memchr(v.p, '\0', v.len)) {
+		snprintf(err, errlen,
+			 "field '%s' contains a NUL character, which SQL text cannot hold", field);
+		return -1;
+	}
+	*out = put(b, v.p, v.len);
+	return 0;
+}
+
+static struct tx_sref put_time(struct tx_store_batch *b, int64_t us)
+{
+	struct tx_sref s = {b->arena.len, 0};
+	tx_time_format(&b->arena, us);
+	s.len = b->arena.len - s.off;
+	tx_buf_addch(&b->arena, '\0');
+	return s;
+}
+
+/* A balance txbal wrote: a JSON number (or string) in the record's currency. */
+static int parse_amount_field(struct tx_record *r, enum tx_field f, int exponent, int64_t *out,
+			      char *err, size_t errlen)
+{
+	struct tx_str v = tx_record_raw(r, r->idx[f]);
+	enum tx_money_err e;
+
+	if (v.len >= 2 && v.p[0] == '"') {
+		v.p++;
+		v.len -= 2;
+	}
+	e = tx_money_parse(v.p, v.len, exponent, out);
+	if (e != TX_MONEY_OK) {
+		snprintf(err, errlen, "field '%s' %s", tx_field_name(f),
+			 tx_money_strerror(e, exponent));
+		return -1;
+	}
+	return 0;
+}
+
+int tx_store_batch_add(struct tx_store_batch *b, struct tx_record *r, const char *line, size_t len,
+		       uint64_t lineno, char *err, size_t errlen)
+{
+	struct tx_store_row row;
+	size_t arena_len = b->arena.len;
+	int exp = r->currency->exponent;
+	const char *status = NULL;
+
+	memset(&row, 0, sizeof(row));
+	row.op = r->op == TX_OP_NONE ? TX_OP_CREATE : r->op;
+	row.lineno = lineno;
+	row.exponent = exp;
+	row.type = row.amount = row.ts = row.status = row.reason = row.alerts = row.counterparty =
+	    row.source_topic = row.source_ts = row.reason_refused = TX_SREF_NULL;
+	row.time_us = -1;
+	if (put_text(b, r->id, "transaction_id", &row.id, err, errlen) ||
+	    put_text(b, r->account, "account", &row.account, err, errlen))
+		goto fail;
+	if (r->type != TX_TYPE_NONE)
+		row.type = put(b, tx_type_name(r->type), strlen(tx_type_name(r->type)));
+	if (r->idx[TX_F_AMOUNT] >= 0) {
+		struct tx_sref s = {b->arena.len, 0};
+		tx_money_format(&b->arena, r->amount, exp);
+		s.len = b->arena.len - s.off;
+		tx_buf_addch(&b->arena, '\0');
+		row.amount = s;
+		row.amount_minor = r->amount;
+	}
+	row.currency = put(b, r->currency->code, 3);
+	if (r->idx[TX_F_TS] >= 0) {
+		row.ts = put_time(b, r->ts_us);
+		row.time_us = r->ts_us;
+	}
+	if (r->status != TX_STATUS_NONE)
+		status = tx_status_name(r->status);
+	else if (row.op == TX_OP_CREATE)
+		status = "completed";
+	if (status)
+		row.status = put(b, status, strlen(status));
+	if (r->idx[TX_F_REASON] >= 0 &&
+	    put_text(b, tx_record_text(r, r->idx[TX_F_REASON]), "reason", &row.reason, err, errlen))
+		goto fail;
+	if (r->idx[TX_F_ALERTS] >= 0) {
+		struct tx_str a = tx_record_raw(r, r->idx[TX_F_ALERTS]);
+		row.alerts = put(b, a.p, a.len);
+	}
+	if (r->idx[TX_F_COUNTERPARTY] >= 0 &&
+	    put_text(b, r->counterparty, "counterparty", &row.counterparty, err, errlen))
+		goto fail;
+	if (memchr(line, '\0', len)) {
+		snprintf(err, errlen, "the line contains a NUL byte");
+		goto fail;
+	}
+	row.record = put(b, line, len);
+	if (r->has_source) {
+		if (put_text(b, r->source.topic, "source.topic", &row.source_topic, err, errlen))
+			goto fail;
+		row.has_source = 1;
+		row.partition = r->source.partition;
+		row.offset = r->source.offset;
+		if (r->source.ts_us >= 0) {
+			row.source_ts = put_time(b, r->source.ts_us);
+			row.time_us = r->source.ts_us;
+		}
+	}
+	if (r->idx[TX_F_NEW_BALANCE] >= 0) {
+		if (parse_amount_field(r, TX_F_NEW_BALANCE, exp, &row.balance, err, errlen))
+			goto fail;
+		row.has_balance = 1;
+	}
+	if (r->idx[TX_F_AVAILABLE_BALANCE] >= 0) {
+		if (parse_amount_field(r, TX_F_AVAILABLE_BALANCE, exp, &row.available, err, errlen))
+			goto fail;
+		row.has_available = 1;
+	}
+	if (r->idx[TX_F_TX_COUNT] >= 0) {
+		struct tx_str v = tx_record_raw(r, r->idx[TX_F_TX_COUNT]);
+		char num[24];
+		if (v.len >= sizeof(num) || (memcpy(num, v.p, v.len), num[v.len] = '\0',
+					     tx_parse_int64(num, 0, INT64_MAX, &row.tx_count))) {
+			snprintf(err, errlen, "field 'tx_count' is not a count");
+			goto fail;
+		}
+		row.has_count = 1;
+	}
+	if (r->idx[TX_F_COUNTERPARTY_BALANCE] >= 0 && row.counterparty.off != (size_t)-1) {
+		if (parse_amount_field(r, TX_F_COUNTERPARTY_BALANCE, exp, &row.cp_balance, err,
+				       errlen))
+			goto fail;
+		row.has_cp_balance = 1;
+	}
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 1024;
+		b->rows = tx_realloc(b->rows, b->cap * sizeof(*b->rows));
+	}
+	b->rows[b->n] = row;
+	if (row.op == TX_OP_CREATE)
+		b->ncreates++;
+	else
+		ids_add(b, b->n);
+	b->n++;
+	return 0;
+fail:
+	b->arena.len = arena_len;
+	if (b->arena.p)
+		b->arena.p[arena_len] = '\0';
+	return -1;
+}
+
+/* ---- writing ---- */
+
+struct bal_map {
+	struct tx_store_bal *v;
+	size_t n, cap;
+	size_t *slots, nslots; /* index+1 into v */
+};
+
+static struct tx_store_bal *bal_get(struct bal_map *m, const struct tx_store_batch *b,
+				    struct tx_sref account, struct tx_sref currency, int exponent)
+{
+	const char *a = b->arena.p + account.off, *c = b->arena.p + currency.off;
+	uint64_t h = hash_bytes(a, account.len) ^ hash_bytes(c, currency.len);
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->nslots) {
+		size_t j;
+		free(m->slots);
+		m->nslots = m->nslots ? 2 * m->nslots : 1024;
+		m->slots = tx_calloc(m->nslots, sizeof(*m->slots));
+		for (j = 0; j < m->n; j++) {
+			const struct tx_store_bal *e = &m->v[j];
+			uint64_t eh = hash_bytes(b->arena.p + e->account.off, e->account.len) ^
+				      hash_bytes(b->arena.p + e->currency.off, e->currency.len);
+			size_t k = eh & (m->nslots - 1);
+			while (m->slots[k])
+				k = (k + 1) & (m->nslots - 1);
+			m->slots[k] = j + 1;
+		}
+	}
+	for (i = h & (m->nslots - 1); m->slots[i]; i = (i + 1) & (m->nslots - 1)) {
+		struct tx_store_bal *e = &m->v[m->slots[i] - 1];
+		if (e->account.len == account.len && e->currency.len == currency.len &&
+		    !memcmp(b->arena.p + e->account.off, a, account.len) &&
+		    !memcmp(b->arena.p + e->currency.off, c, currency.len))
+			return e;
+	}
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 256;
+		m->v = tx_realloc(m->v, m->cap * sizeof(*m->v));
+	}
+	m->v[m->n] = (struct tx_store_bal){account, currency, exponent, 0, 0, 0, 0, 0};
+	m->v[m->n].balance = INT64_MIN; /* not set yet */
+	m->slots[i] = ++m->n;
+	return &m->v[m->n - 1];
+}
+
+/* A balance-only update (a transfer's counterparty): the available balance moves with it. */
+static void bal_set_posted(struct tx_store_bal *e, int64_t balance)
+{
+	if (e->balance != INT64_MIN && e->has_available)
+		e->available += balance - e->balance;
+	else
+		e->has_available = 0;
+	e->balance = balance;
+}
+
+static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful)
+{
+	const struct tx_store_backend *be = st->be;
+	struct bal_map m = {0};
+	struct tx_buf ts = TX_BUF_INIT;
+	size_t i;
+	int rc;
+
+	tx_time_format(&ts, tx_wall_us());
+	snprintf(st->stored_at, sizeof(st->stored_at), "%s", ts.p);
+	tx_buf_release(&ts);
+	st->bulk_duplicates = 0;
+	for (i = 0; i < st->noffsets; i++)
+		st->offsets[i].next_new = -1;
+	for (i = 0; i < b->n; i++) {
+		struct tx_store_row *row = &b->rows[i];
+		row->outcome = TX_STORE_PENDING;
+		row->reason_refused = TX_SREF_NULL;
+		if (row->has_source) {
+			struct tx_store_offset *o =
+			    offset_find(st, b->arena.p + row->source_topic.off,
+					row->source_topic.len, row->partition, 1);
+			if (row->offset < o->next) {
+				row->outcome = TX_STORE_SKIPPED;
+				continue;
+			}
+			if (row->offset + 1 > o->next_new)
+				o->next_new = row->offset + 1;
+		}
+	}
+	rc = be->begin(st);
+	if (rc != TXS_OK)
+		goto out;
+	if (be->apply_bulk && !careful && b->ncreates > 0) {
+		rc = be->apply_bulk(st, b);
+		if (rc != TXS_OK)
+			goto fail;
+	}
+	for (i = 0; i < b->n; i++) {
+		struct tx_store_row *row = &b->rows[i];
+		if (row->outcome != TX_STORE_PENDING)
+			continue;
+		rc = be->apply_row(st, b, row, careful);
+		if (rc != TXS_OK)
+			goto fail;
+		if (row->outcome == TX_STORE_REFUSED && !row->reason_refused.len)
+			row->reason_refused = put(b, st->errmsg, strlen(st->errmsg));
+	}
+	/* The balances the batch leaves: the last value per account wins. */
+	for (i = 0; i < b->n; i++) {
+		struct tx_store_row *row = &b->rows[i];
+		if (row->outcome == TX_STORE_SKIPPED)
+			continue;
+		if (row->has_balance) {
+			struct tx_store_bal *e =
+			    bal_get(&m, b, row->account, row->currency, row->exponent);
+			if (row->has_available) {
+				e->balance = row->balance;
+				e->available = row->available;
+				e->has_available = 1;
+			} else {
+				bal_set_posted(e, row->balance);
+			}
+			if (row->has_count) {
+				e->tx_count = row->tx_count;
+				e->has_count = 1;
+			}
+		}
+		if (row->has_cp_balance)
+			bal_set_posted(
+			    bal_get(&m, b, row->counterparty, row->currency, row->exponent),
+			    row->cp_balance);
+	}
+	if (m.n) {
+		rc = be->put_balances(st, b, m.v, m.n);
+		if (rc != TXS_OK)
+			goto fail;
+	}
+	for (i = 0; i < st->noffsets; i++) {
+		struct tx_store_offset *o = &st->offsets[i];
+		if (o->next_new < 0)
+			continue;
+		rc = be->put_offset(st, o->topic, o->partition, o->next_new);
+		if (rc != TXS_OK)
+			goto fail;
+	}
+	rc = be->commit(st);
+	if (rc != TXS_OK)
+		goto fail;
+	for (i = 0; i < st->noffsets; i++)
+		if (st->offsets[i].next_new >= 0)
+			st->offsets[i].next = st->offsets[i].next_new;
+	goto out;
+fail:
+	be->rollback(st);
+out:
+	free(m.v);
+	free(m.slots);
+	return rc;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&t, &t) < 0 && errno == EINTR)
+		;
+}
+
+int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
+{
+	uint64_t start = tx_now_ns();
+	unsigned delay = TXS_BACKOFF_MIN_MS;
+	int careful = 0, rc;
+	size_t i;
+
+	if (!b->n)
+		return 0;
+	for (;;) {
+		rc = write_once(st, b, careful);
+		if (rc == TXS_OK)
+			break;
+		if (rc == TXS_REFUSED && !careful) {
+			/* One row spoiled the set: do this batch row by row. */
+			careful = 1;
+			continue;
+		}
+		if (rc != TXS_LOST) {
+			tx_error("%s: %s", st->shown, st->errmsg);
+			return -1;
+		}
+		for (;;) {
+			if ((tx_now_ns() - start) / 1000000 > TXS_RETRY_MS) {
+				tx_error("%s: %s; gave up after %d s", st->shown, st->errmsg,
+					 TXS_RETRY_MS / 1000);
+				return -1;
+			}
+			tx_warn("%s: %s; retrying the batch in %u ms", st->shown, st->errmsg,
+				delay);
+			sleep_ms(delay);
+			delay = delay * 2 > TXS_BACKOFF_MAX_MS ? TXS_BACKOFF_MAX_MS : delay * 2;
+			st->counts.retries++;
+			if (st->be->reconnect(st) == TXS_OK && tx_store_load_offsets(st) == 0)
+				break;
+		}
+	}
+	st->counts.batches++;
+	for (i = 0; i < b->n; i++) {
+		switch (b->rows[i].outcome) {
+		case TX_STORE_STORED: st->counts.stored++; break;
+		case TX_STORE_DUPLICATE: st->counts.duplicates++; break;
+		case TX_STORE_UPDATED: st->counts.updated++; break;
+		case TX_STORE_DELETED: st->counts.deleted++; break;
+		case TX_STORE_SKIPPED: st->counts.skipped++; break;
+		case TX_STORE_REFUSED: st->counts.refused++; break;
+		case TX_STORE_PENDING: break;
+		}
+	}
+	st->counts.stored -= st->bulk_duplicates;
+	st->counts.duplicates += st->bulk_duplicates;
+	return 0;
+}
+
+/* ---- reading ---- */
+
+struct print_ctx {
+	struct tx_store *st;
+	struct tx_out *out;
+	int failed;
+};
+
+static int print_offset_row(void *ctx, int ncols, const char *const *v)
+{
+	struct print_ctx *pc = ctx;
+	struct tx_buf *o = tx_out_buf(pc->out);
+
+	tx_buf_adds(o, "{\"topic\":");
+	tx_buf_add_json_string(o, v[0], strlen(v[0]));
+	tx_buf_adds(o, ",\"partition\":");
+	tx_buf_adds(o, v[1]);
+	tx_buf_adds(o, ",\"offset\":");
+	tx_buf_adds(o, v[2]);
+	tx_buf_addch(o, '}');
+	tx_buf_addch(o, '\n');
+	return tx_out_end_line(pc->out) < 0 ? -1 : 0;
+}
+
+int tx_store_print_offsets(struct tx_store *st, struct tx_out *out)
+{
+	struct print_ctx pc = {st, out, 0};
+
+	if (st->be->query(st,
+			  "SELECT topic, \"partition\", next_offset FROM offsets "
+			  "ORDER BY topic, \"partition\"",
+			  0, NULL, print_offset_row, &pc) != TXS_OK)
+		return out->err ? -1 : tx_error("%s: %s", st->shown, st->errmsg);
+	return 0;
+}
+
+/* A decimal from the database, normalised to the currency's decimals. */
+static int add_decimal(struct tx_buf *o, const char *text, const char *currency)
+{
+	const struct tx_currency *c = tx_currency_find(currency, strlen(currency));
+	int exp = c ? c->exponent : 2;
+	int64_t v;
+
+	if (tx_money_parse(text, strlen(text), exp, &v) != TX_MONEY_OK) {
+		tx_buf_adds(o, text); /* exact as stored, only not normalised */
+		return 0;
+	}
+	tx_money_format(o, v, exp);
+	return 0;
+}
+
+static int print_balance_row(void *ctx, int ncols, const char *const *v)
+{
+	struct print_ctx *pc = ctx;
+	struct tx_buf *o = tx_out_buf(pc->out);
+
+	tx_buf_adds(o, "{\"account\":");
+	tx_buf_add_json_string(o, v[0], strlen(v[0]));
+	tx_buf_adds(o, ",\"currency\":");
+	tx_buf_add_json_string(o, v[1], strlen(v[1]));
+	tx_buf_adds(o, ",\"balance\":");
+	add_decimal(o, v[2], v[1]);
+	tx_buf_adds(o, ",\"available_balance\":");
+	add_decimal(o, v[3], v[1]);
+	tx_buf_adds(o, ",\"tx_count\":");
+	tx_buf_adds(o, v[4]);
+	tx_buf_addch(o, '}');
+	tx_buf_addch(o, '\n');
+	return tx_out_end_line(pc->out) < 0 ? -1 : 0;
+}
+
+#define TXS_BALANCE_SELECT                                                                         \
+	"SELECT account, currency, balance, available_balance, tx_count FROM balances "
+
+int tx_store_print_balances(struct tx_store *st, struct tx_out *out)
+{
+	struct print_ctx pc = {st, out, 0};
+	const char *sql = st->dialect == TXS_PG ? TXS_BALANCE_SELECT
+			      "ORDER BY account COLLATE \"C\", currency"
+						: TXS_BALANCE_SELECT "ORDER BY account, currency";
+
+	if (st->be->query(st, sql, 0, NULL, print_balance_row, &pc) != TXS_OK)
+		return out->err ? -1 : tx_error("%s: %s", st->shown, st->errmsg);
+	return 0;
+}
+
+/* ---- report ---- */
+
+/* A result set kept as text, printed as NDJSON or as an aligned table. */
+enum col_kind { COL_STR, COL_NUM, COL_JSON };
+struct col {
+	const char *name;
+	enum col_kind kind;
+};
+struct section {
+	const char *name;
+	const struct col *cols;
+	int ncols;
+	char **cells; /* nrows * ncols, NULL for absent */
+	size_t nrows, cap;
+	int money_col, currency_col; /* normalise this column's decimals (-1: none) */
+	int minor;		     /* money_col holds minor units (SQLite sums) */
+};
+
+static int section_row(void *ctx, int ncols, const char *const *v)
+{
+	struct section *s = ctx;
+	int i;
+
+	if (ncols != s->ncols)
+		return tx_error("report: %d columns where %d were expected", ncols, s->ncols);
+	if ((s->nrows + 1) * (size_t)s->ncols > s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64 * (size_t)s->ncols;
+		s->cells = tx_realloc(s->cells, s->cap * sizeof(*s->cells));
+	}
+	for (i = 0; i < ncols; i++) {
+		char *c = v[i] ? tx_strdup(v[i]) : NULL;
+		if (c && i == s->money_col && s->currency_col >= 0 && v[s->currency_col]) {
+			const struct tx_currency *cur =
+			    tx_currency_find(v[s->currency_col], strlen(v[s->currency_col]));
+			int exp = cur ? cur->exponent : 2;
+			struct tx_buf b = TX_BUF_INIT;
+			int64_t m;
+			if (s->minor ? tx_parse_int64(c, INT64_MIN, INT64_MAX, &m) == 0
+				     : tx_money_parse(c, strlen(c), exp, &m) == TX_MONEY_OK) {
+				tx_money_format(&b, m, exp);
+				free(c);
+				c = b.p;
+			}
+		}
+		s->cells[s->nrows * (size_t)s->ncols + (size_t)i] = c;
+	}
+	s->nrows++;
+	return 0;
+}
+
+static void section_free(struct section *s)
+{
+	size_t i;
+	for (i = 0; i < s->nrows * (size_t)s->ncols; i++)
+		free(s->cells[i]);
+	free(s->cells);
+}
+
+/* Display width of UTF-8 text, counting code points (good enough for alignment). */
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xC0) != 0x80;
+	return w;
+}
+
+static int section_print(const struct section *s, int table, struct tx_out *out)
+{
+	struct tx_buf *o = tx_out_buf(out);
+	size_t r;
+	int c;
+
+	if (!table) {
+		for (r = 0; r < s->nrows; r++) {
+			tx_buf_adds(o, "{\"report\":");
+			tx_buf_add_json_string(o, s->name, strlen(s->name));
+			for (c = 0; c < s->ncols; c++) {
+				const char *v = s->cells[r * (size_t)s->ncols + (size_t)c];
+				if (!v)
+					continue;
+				tx_buf_addch(o, ',');
+				tx_buf_add_json_string(o, s->cols[c].name, strlen(s->cols[c].name));
+				tx_buf_addch(o, ':');
+				if (s->cols[c].kind == COL_STR)
+					tx_buf_add_json_string(o, v, strlen(v));
+				else
+					tx_buf_adds(o, v);
+			}
+			tx_buf_adds(o, "}\n");
+			if (tx_out_end_line(out) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	size_t *w = tx_calloc((size_t)s->ncols, sizeof(*w));
+	for (c = 0; c < s->ncols; c++)
+		w[c] = strlen(s->cols[c].name);
+	for (r = 0; r < s->nrows; r++)
+		for (c = 0; c < s->ncols; c++) {
+			const char *v = s->cells[r * (size_t)s->ncols + (size_t)c];
+			size_t l = v ? text_width(v) : 1;
+			if (l > w[c])
+				w[c] = l;
+		}
+	tx_buf_addf(o, "%s%s (%zu)\n", s->name, "", s->nrows);
+	for (r = 0; r <= s->nrows; r++) {
+		for (c = 0; c < s->ncols; c++) {
+			const char *v = r == 0 ? s->cols[c].name
+					       : s->cells[(r - 1) * (size_t)s->ncols + (size_t)c];
+			size_t l;
+			if (!v)
+				v = "-";
+			l = text_width(v);
+			if (c)
+				tx_buf_adds(o, "  ");
+			if (s->cols[c].kind == COL_NUM && r > 0) {
+				for (; l < w[c]; l++)
+					tx_buf_addch(o, ' ');
+				tx_buf_adds(o, v);
+			} else {
+				tx_buf_adds(o, v);
+				if (c + 1 < s->ncols)
+					for (; l < w[c]; l++)
+						tx_buf_addch(o, ' ');
+			}
+		}
+		tx_buf_addch(o, '\n');
+	}
+	tx_buf_addch(o, '\n');
+	free(w);
+	return tx_out_end_line(out);
+}
+
+/* SQL text of a timestamp column in canonical RFC 3339. */
+static void add_ts_expr(struct tx_buf *q, enum tx_store_dialect d, const char *col)
+{
+	if (d == TXS_PG)
+		tx_buf_addf(
+		    q, "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')", col);
+	else
+		tx_buf_adds(q, col);
+}
+
+struct filter {
+	struct tx_buf where;
+	const char *params[8];
+	int n;
+	struct tx_buf since, until;
+};
+
+static void filter_add(struct filter *f, enum tx_store_dialect d, const char *cond_fmt,
+		       const char *value)
+{
+	char ph[16];
+	f->params[f->n++] = value;
+	snprintf(ph, sizeof(ph), d == TXS_PG ? "$%d" : "?%d", f->n);
+	tx_buf_adds(&f->where, " AND ");
+	tx_buf_addf(&f->where, cond_fmt, ph);
+}
+
+static void filter_build(struct filter *f, enum tx_store_dialect d,
+			 const struct tx_store_report *rep)
+{
+	memset(f, 0, sizeof(*f));
+	tx_buf_adds(&f->where, " WHERE deleted_at IS NULL");
+	if (rep->account)
+		filter_add(f, d, "account = %s", rep->account);
+	if (rep->status)
+		filter_add(f, d, "status = %s", rep->status);
+	if (rep->type)
+		filter_add(f, d, "type = %s", rep->type);
+	if (rep->since_us >= 0) {
+		tx_time_format(&f->since, rep->since_us);
+		filter_add(f, d, d == TXS_PG ? "ts >= %s::timestamptz" : "ts >= %s", f->since.p);
+	}
+	if (rep->until_us >= 0) {
+		tx_time_format(&f->until, rep->until_us);
+		filter_add(f, d, d == TXS_PG ? "ts < %s::timestamptz" : "ts < %s", f->until.p);
+	}
+}
+
+static int run_section(struct tx_store *st, struct section *s, const char *sql,
+		       const struct filter *f)
+{
+	if (st->be->query(st, sql, f ? f->n : 0, f ? f->params : NULL, section_row, s) != TXS_OK)
+		return tx_error("%s: %s", st->shown, st->errmsg);
+	return 0;
+}
+
+struct lat_ctx {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static int lat_row(void *ctx, int ncols, const char *const *v)
+{
+	struct lat_ctx *l = ctx;
+	int64_t a, b;
+
+	if (!v[0] || !v[1] || tx_time_parse(v[0], strlen(v[0]), &a) ||
+	    tx_time_parse(v[1], strlen(v[1]), &b))
+		return 0;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 4096;
+		l->v = tx_realloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = a - b;
+	return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Microseconds as milliseconds with three decimals ("12.345", "-0.002"). */
+static char *fmt_ms(int64_t us)
+{
+	struct tx_buf b = TX_BUF_INIT;
+	tx_money_format(&b, us, 3);
+	return b.p;
+}
+
+int tx_store_print_report(struct tx_store *st, const struct tx_store_report *rep,
+			  struct tx_out *out)
+{
+	static const struct col tx_cols[] = {{"transaction_id", COL_STR}, {"account", COL_STR},
+					     {"type", COL_STR},		  {"amount", COL_NUM},
+					     {"currency", COL_STR},	  {"ts", COL_STR},
+					     {"status", COL_STR},	  {"reason", COL_STR},
+					     {"counterparty", COL_STR},	  {"stored_at", COL_STR}};
+	static const struct col bal_cols[] = {{"account", COL_STR},  {"currency", COL_STR},
+					      {"balance", COL_NUM},  {"available_balance", COL_NUM},
+					      {"tx_count", COL_NUM}, {"updated_at", COL_STR}};
+	static const struct col type_cols[] = {
+	    {"type", COL_STR}, {"currency", COL_STR}, {"count", COL_NUM}, {"sum", COL_NUM}};
+	static const struct col status_cols[] = {
+	    {"status", COL_STR}, {"currency", COL_STR}, {"count", COL_NUM}, {"sum", COL_NUM}};
+	static const struct col lat_cols[] = {{"count", COL_NUM},
+					      {"p50_ms", COL_NUM},
+					      {"p95_ms", COL_NUM},
+					      {"p99_ms", COL_NUM},
+					      {"max_ms", COL_NUM}};
+	enum tx_store_dialect d = st->dialect;
+	struct section tx = {"transactions", tx_cols, 10, NULL, 0, 0, 3, 4, 0};
+	struct section bal = {"balances", bal_cols, 6, NULL, 0, 0, -1, -1, 0};
+	struct section bytype = {"by_type", type_cols, 4, NULL, 0, 0, 3, 1, d == TXS_SQLITE};
+	struct section bystatus = {"by_status", status_cols, 4, NULL, 0, 0, 3, 1, d == TXS_SQLITE};
+	struct section lat = {"latency", lat_cols, 5, NULL, 0, 0, -1, -1, 0};
+	struct filter f;
+	struct tx_buf q = TX_BUF_INIT;
+	struct lat_ctx l = {0};
+	char limit[24];
+	int rc = -1;
+
+	filter_build(&f, d, rep);
+	snprintf(limit, sizeof(limit), "%lld", (long long)rep->limit);
+
+	/* recent transactions */
+	tx_buf_adds(&q, "SELECT transaction_id, account, type, ");
+	tx_buf_adds(&q, d == TXS_PG ? "amount::text" : "amount");
+	tx_buf_adds(&q, ", currency, ");
+	add_ts_expr(&q, d, "ts");
+	tx_buf_adds(&q, ", status, reason, counterparty, ");
+	add_ts_expr(&q, d, "stored_at");
+	tx_buf_adds(&q, " FROM transactions");
+	tx_buf_add(&q, f.where.p, f.where.len);
+	tx_buf_addf(&q, " ORDER BY ts DESC%s, stored_at DESC, transaction_id LIMIT %s",
+		    d == TXS_PG ? " NULLS LAST" : "", limit);
+	if (run_section(st, &tx, q.p, &f) < 0)
+		goto out;
+
+	/* balances (the account filter applies) */
+	tx_buf_reset(&q);
+	tx_buf_adds(&q, "SELECT account, currency, ");
+	tx_buf_adds(&q, d == TXS_PG ? "balance::text, available_balance::text"
+				    : "balance, available_balance");
+	tx_buf_adds(&q, ", tx_count, ");
+	add_ts_expr(&q, d, "updated_at");
+	tx_buf_adds(&q, " FROM balances");
+	if (rep->account)
+		tx_buf_adds(&q, d == TXS_PG ? " WHERE account = $1" : " WHERE account = ?1");
+	tx_buf_adds(&q, d == TXS_PG ? " ORDER BY account COLLATE \"C\", currency"
+				    : " ORDER BY account, currency");
+	{
+		struct filter fa = {.n = rep->account ? 1 : 0};
+		fa.params[0] = rep->account;
+		bal.money_col = 2;
+		bal.currency_col = 1;
+		if (run_section(st, &bal, q.p, &fa) < 0)
+			goto out;
+	}
+
+	/* counts and exact sums by type and by status, per currency */
+	for (int pass = 0; pass < 2; pass++) {
+		const char *key = pass ? "status" : "type";
+		tx_buf_reset(&q);
+		tx_buf_addf(&q, "SELECT %s, currency, count(*), ", key);
+		tx_buf_adds(&q, d == TXS_PG ? "coalesce(sum(amount), 0)::text"
+					    : "coalesce(sum(amount_minor), 0)");
+		tx_buf_adds(&q, " FROM transactions");
+		tx_buf_add(&q, f.where.p, f.where.len);
+		tx_buf_addf(&q, " GROUP BY %s, currency ORDER BY %s, currency", key, key);
+		if (run_section(st, pass ? &bystatus : &bytype, q.p, &f) < 0)
+			goto out;
+	}
+
+	/* end-to-end latency: produce time (source.ts) or event time (ts) to stored_at */
+	tx_buf_reset(&q);
+	tx_buf_adds(&q, "SELECT ");
+	add_ts_expr(&q, d, "stored_at");
+	tx_buf_adds(&q, ", ");
+	add_ts_expr(&q, d, "coalesce(source_ts, ts)");
+	tx_buf_adds(&q, " FROM transactions");
+	tx_buf_add(&q, f.where.p, f.where.len);
+	if (st->be->query(st, q.p, f.n, f.params, lat_row, &l) != TXS_OK) {
+		tx_error("%s: %s", st->shown, st->errmsg);
+		goto out;
+	}
+	if (l.n) {
+		const char *cells[5];
+		char count[24];
+		char *p[4];
+		static const int pct[3] = {50, 95, 99};
+		qsort(l.v, l.n, sizeof(*l.v), cmp_i64);
+		snprintf(count, sizeof(count), "%zu", l.n);
+		for (int i = 0; i < 3; i++) {
+			/* nearest rank: the smallest value with at least pct% at or below it */
+			size_t rank = (l.n * (size_t)pct[i] + 99) / 100;
+			p[i] = fmt_ms(l.v[rank ? rank - 1 : 0]);
+		}
+		p[3] = fmt_ms(l.v[l.n - 1]);
+		cells[0] = count;
+		for (int i = 0; i < 4; i++)
+			cells[i + 1] = p[i];
+		section_row(&lat, 5, cells);
+		for (int i = 0; i < 4; i++)
+			free(p[i]);
+	}
+
+	if (section_print(&tx, rep->table, out) < 0 || section_print(&bal, rep->table, out) < 0 ||
+	    section_print(&bytype, rep->table, out) < 0 ||
+	    section_print(&bystatus, rep->table, out) < 0 ||
+	    section_print(&lat, rep->table, out) < 0)
+		goto out;
+	rc = 0;
+out:
+	section_free(&tx);
+	section_free(&bal);
+	section_free(&bytype);
+	section_free(&bystatus);
+	section_free(&lat);
+	tx_buf_release(&q);
+	tx_buf_release(&f.where);
+	tx_buf_release(&f.since);
+	tx_buf_release(&f.until);
+	free(l.v);
+	return rc;
+}

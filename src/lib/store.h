@@ -1,0 +1,144 @@
+/*
+ * store.h: txstore's database sink, SQLite or PostgreSQL behind one
+ * interface (txstore(1) is the user's view, with the schema).
+ *
+ * A store is opened from a DSN ("sqlite:PATH", "x.db", "postgresql://...",
+ * "host=... dbname=..."); the schema is created or migrated on open. Records
+ * are collected into a batch (tx_store_batch_add copies what it needs, so the
+ * line can be reused at once), and tx_store_write() stores the whole batch
+ * in ONE database transaction together with the balances its records leave
+ * and the next source offset per topic/partition. A database that goes away
+ * is reconnected with backoff and the batch is retried; records whose source
+ * offset is below the stored next offset are skipped, which is what makes a
+ * retry or a replay after a crash idempotent. A record the database refuses
+ * is rejected on its own: the rest of its batch is stored.
+ *
+ * Ownership: the store owns its connection and the batch owns copies of the
+ * record fields; both are released by their _close/_release functions.
+ * Library functions report with tx_error() and return -1; they never exit.
+ */
+#ifndef TX_STORE_H
+#define TX_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "out.h"
+#include "record.h"
+
+struct tx_store;
+
+/* What happened to one record of a batch. */
+enum tx_store_outcome {
+	TX_STORE_PENDING = 0, /* not written yet */
+	TX_STORE_STORED,      /* a new row */
+	TX_STORE_DUPLICATE,   /* the transaction_id was already stored (or nothing to change) */
+	TX_STORE_UPDATED,     /* op=update changed status, reason or alerts */
+	TX_STORE_DELETED,     /* op=delete marked the row deleted */
+	TX_STORE_SKIPPED,     /* source offset below the stored next offset: stored before */
+	TX_STORE_REFUSED      /* the database refused it (row->reason says why) */
+};
+
+/* A string copied into the batch arena; off == SIZE_MAX means SQL NULL. */
+struct tx_sref {
+	size_t off, len;
+};
+#define TX_SREF_NULL ((struct tx_sref){(size_t)-1, 0})
+
+/* One record as it is bound to the database: every value as text. */
+struct tx_store_row {
+	enum tx_op op;
+	uint64_t lineno; /* input line, for messages */
+	struct tx_sref id, account, type, amount, currency, ts, status, reason, alerts,
+	    counterparty, record, source_topic, source_ts;
+	int64_t amount_minor; /* valid when amount is not NULL */
+	int has_source;
+	int32_t partition;
+	int64_t offset;
+	int64_t time_us; /* source ts, else event ts, else -1: for latency */
+	/* Balances txbal left in the record (new_balance, counterparty_balance, ...). */
+	int has_balance, has_available, has_count, has_cp_balance;
+	int64_t balance, available, tx_count, cp_balance; /* minor units */
+	int exponent;
+	enum tx_store_outcome outcome;
+	struct tx_sref reason_refused; /* the database's message when REFUSED */
+};
+
+struct tx_store_batch {
+	struct tx_store_row *rows;
+	size_t n, cap;
+	struct tx_buf arena; /* NUL-terminated strings the rows point into */
+	size_t ncreates;     /* rows with op create */
+	size_t nids;	     /* hash of the transaction_ids in the batch: */
+	size_t *ids;	     /* index+1 into rows, 0 = empty; nids slots */
+	size_t ids_used;
+};
+
+static inline const char *tx_sref_str(const struct tx_store_batch *b, struct tx_sref s)
+{
+	return s.off == (size_t)-1 ? NULL : b->arena.p + s.off;
+}
+
+void tx_store_batch_init(struct tx_store_batch *b);
+void tx_store_batch_release(struct tx_store_batch *b);
+void tx_store_batch_reset(struct tx_store_batch *b);
+
+/*
+ * Would adding this record change the meaning of the batch? Creates are
+ * merged set-based before updates and deletes, so a create whose id an update
+ * or delete in the batch already names must start a new batch. Returns 1 when
+ * the caller should write the batch first.
+ */
+int tx_store_batch_conflicts(const struct tx_store_batch *b, const struct tx_record *r);
+
+/*
+ * Copy a parsed record (and its line) into the batch. Returns 0, or -1 with a
+ * reason in err (errlen bytes) when the record cannot be stored at all (a NUL
+ * character in a text field, a balance that is not a number, ...).
+ */
+int tx_store_batch_add(struct tx_store_batch *b, struct tx_record *r, const char *line, size_t len,
+		       uint64_t lineno, char *err, size_t errlen);
+
+/* Counts over the life of a store handle (the end summary). */
+struct tx_store_counts {
+	uint64_t stored, duplicates, updated, deleted, skipped, refused;
+	uint64_t batches, retries;
+};
+
+/*
+ * Open (and create or migrate the schema of) the store a DSN names. Returns
+ * NULL after reporting; *status is then TX_EXIT_USAGE for a DSN that names
+ * nothing txstore knows, TX_EXIT_UNAVAILABLE when the database cannot be
+ * reached or opened. Passwords never appear in messages.
+ */
+struct tx_store *tx_store_open(const char *dsn, int *status);
+void tx_store_close(struct tx_store *st);
+/* The DSN as it may be shown (a password replaced by "***"). */
+const char *tx_store_name(const struct tx_store *st);
+
+/*
+ * Write a batch in one transaction (see the top of this file). Every row's
+ * outcome is set; counts are added to st's. Returns 0, or -1 when the batch
+ * could not be stored (the database stayed away past the retry time, or a
+ * database error that is not about one record): nothing of it was committed.
+ */
+int tx_store_write(struct tx_store *st, struct tx_store_batch *b);
+const struct tx_store_counts *tx_store_counts(const struct tx_store *st);
+
+/* The offsets file (NDJSON, next offset per topic/partition) on out. */
+int tx_store_print_offsets(struct tx_store *st, struct tx_out *out);
+/* The balances file (NDJSON, one line per account and currency) on out. */
+int tx_store_print_balances(struct tx_store *st, struct tx_out *out);
+
+/* txstore report: filters (NULL: none) and the output form. */
+struct tx_store_report {
+	const char *account, *status, *type;
+	int64_t since_us, until_us; /* -1: unbounded */
+	int64_t limit;		    /* recent transactions shown */
+	int table;		    /* aligned text instead of NDJSON */
+};
+int tx_store_print_report(struct tx_store *st, const struct tx_store_report *rep,
+			  struct tx_out *out);
+
+#endif

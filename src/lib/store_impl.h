@@ -1,0 +1,106 @@
+/*
+ * store_impl.h: what store.c (the generic part: batches, retries, balances,
+ * offsets, reports) and the two backends (store_sqlite.c, store_pg.c) share.
+ * Nothing outside src/lib/store*.c includes this file.
+ */
+#ifndef TX_STORE_IMPL_H
+#define TX_STORE_IMPL_H
+
+#include "store.h"
+
+/* Return codes of backend calls. */
+enum {
+	TXS_OK = 0,
+	TXS_FAIL = -1,	  /* an error not about one record: give up the batch */
+	TXS_LOST = -2,	  /* the connection went away (or a transient conflict): retry */
+	TXS_REFUSED = -3, /* the database refused the data (st->errmsg says why) */
+};
+
+enum tx_store_dialect { TXS_SQLITE, TXS_PG };
+
+/* The balance an account (and currency) is left with by a batch. */
+struct tx_store_bal {
+	struct tx_sref account, currency; /* into the batch arena */
+	int exponent;
+	int has_available, has_count;
+	int64_t balance, available, tx_count; /* minor units */
+};
+
+struct tx_store_offset {
+	char *topic;
+	int32_t partition;
+	int64_t next;	  /* next offset to read, as committed */
+	int64_t next_new; /* this batch's, -1 when untouched */
+};
+
+/* Called once per result row with its cells as text (NULL for SQL NULL). */
+typedef int (*tx_store_row_fn)(void *ctx, int ncols, const char *const *vals);
+
+struct tx_store_backend {
+	const char *name;
+	/* Statements that fail abort the transaction (PostgreSQL): use savepoints per row. */
+	int row_errors_abort;
+	int (*begin)(struct tx_store *st);
+	int (*commit)(struct tx_store *st);
+	void (*rollback)(struct tx_store *st);
+	/*
+	 * Insert every PENDING create of the batch set-based (may be NULL).
+	 * Sets their outcome to STORED and st->bulk_duplicates to how many of
+	 * them were already stored. TXS_REFUSED: some row was refused, and the
+	 * transaction must be rolled back and the batch done row by row.
+	 */
+	int (*apply_bulk)(struct tx_store *st, struct tx_store_batch *b);
+	/*
+	 * Apply one row (create, update or delete) and set its outcome. With
+	 * careful set, a refused row is undone alone (savepoint) and gets
+	 * outcome REFUSED with the message in row->reason_refused; without it
+	 * TXS_REFUSED is returned and the caller starts over carefully.
+	 */
+	int (*apply_row)(struct tx_store *st, struct tx_store_batch *b, struct tx_store_row *row,
+			 int careful);
+	int (*put_balances)(struct tx_store *st, struct tx_store_batch *b,
+			    const struct tx_store_bal *bals, size_t n);
+	int (*put_offset)(struct tx_store *st, const char *topic, int32_t partition, int64_t next);
+	/* Run a query; params are text (NULL: SQL NULL); placeholders as the dialect writes them.
+	 */
+	int (*query)(struct tx_store *st, const char *sql, int nparams, const char *const *params,
+		     tx_store_row_fn fn, void *ctx);
+	int (*reconnect)(struct tx_store *st);
+	void (*close)(struct tx_store *st);
+};
+
+struct tx_store {
+	const struct tx_store_backend *be;
+	enum tx_store_dialect dialect;
+	char *shown;  /* the DSN without its password */
+	char *target; /* what the backend opens: a path or a conninfo/URI */
+	void *db;     /* the backend's own state */
+	struct tx_store_counts counts;
+	struct tx_store_offset *offsets;
+	size_t noffsets, offsets_cap;
+	uint64_t bulk_duplicates;
+	char stored_at[40]; /* this batch's time, canonical RFC 3339 */
+	char errmsg[1024];  /* the last database error */
+};
+
+/* Backend constructors: 0, or -1 after reporting (the connection or file failed). */
+int tx_store_sqlite_open(struct tx_store *st);
+int tx_store_pg_open(struct tx_store *st);
+
+/* Load the stored next offsets (SELECT topic, partition, next_offset FROM offsets). */
+int tx_store_load_offsets(struct tx_store *st);
+
+/* The message of the last error, for rejects: st->errmsg with a prefix. */
+void tx_store_set_err(struct tx_store *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The columns of the transactions table, in the order the backends bind them. */
+#define TXS_TX_COLUMNS                                                                             \
+	"transaction_id, account, type, amount, currency, ts, status, reason, alerts, "            \
+	"counterparty, record, stored_at, source_topic, source_partition, source_offset, "         \
+	"source_ts"
+
+/* The schema version this txstore writes; older ones are migrated on open. */
+#define TXS_SCHEMA_VERSION 1
+
+#endif

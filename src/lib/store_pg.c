@@ -1,0 +1,612 @@
+/*
+ * The PostgreSQL backend of txstore: a batch's creates are sent with COPY
+ * into a temporary staging table and merged with one INSERT ... ON CONFLICT
+ * DO NOTHING; updates, deletes and balances are set-based or prepared
+ * statements in the same transaction. Every string travels as a parameter or
+ * COPY-escaped data, never inside SQL text. A lost connection is reported as
+ * TXS_LOST so store.c reconnects and retries the batch.
+ */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_impl.h"
+#include "tx.h"
+
+struct pg {
+	PGconn *conn;
+	struct tx_buf copy; /* COPY data being built */
+};
+
+static const char schema_v1[] =
+    "CREATE TABLE transactions (\n"
+    "  transaction_id text NOT NULL PRIMARY KEY,\n"
+    "  account text NOT NULL,\n"
+    "  type text,\n"
+    "  amount numeric,\n"
+    "  currency text NOT NULL,\n"
+    "  ts timestamptz,\n"
+    "  status text NOT NULL,\n"
+    "  reason text,\n"
+    "  alerts jsonb,\n"
+    "  counterparty text,\n"
+    "  record jsonb NOT NULL,\n"
+    "  stored_at timestamptz NOT NULL,\n"
+    "  updated_at timestamptz,\n"
+    "  deleted_at timestamptz,\n"
+    "  source_topic text,\n"
+    "  source_partition integer,\n"
+    "  source_offset bigint,\n"
+    "  source_ts timestamptz,\n"
+    "  CONSTRAINT transaction_id_length CHECK (length(transaction_id) BETWEEN 1 AND 256),\n"
+    "  CONSTRAINT account_length CHECK (length(account) BETWEEN 1 AND 256),\n"
+    "  CONSTRAINT counterparty_length CHECK (length(counterparty) <= 256),\n"
+    "  CONSTRAINT amount_not_negative CHECK (amount >= 0),\n"
+    "  CONSTRAINT type_known CHECK (type IN ('deposit', 'withdrawal', 'payment', "
+    "'transfer', 'fee', 'refund')),\n"
+    "  CONSTRAINT status_known CHECK (status IN ('pending', 'completed', 'failed'))\n"
+    ");\n"
+    "CREATE TABLE balances (\n"
+    "  account text NOT NULL,\n"
+    "  currency text NOT NULL,\n"
+    "  balance numeric NOT NULL,\n"
+    "  available_balance numeric NOT NULL,\n"
+    "  tx_count bigint NOT NULL,\n"
+    "  updated_at timestamptz NOT NULL,\n"
+    "  PRIMARY KEY (account, currency)\n"
+    ");\n"
+    "CREATE TABLE offsets (\n"
+    "  topic text NOT NULL,\n"
+    "  \"partition\" integer NOT NULL,\n"
+    "  next_offset bigint NOT NULL,\n"
+    "  updated_at timestamptz NOT NULL,\n"
+    "  PRIMARY KEY (topic, \"partition\")\n"
+    ");\n";
+
+/* migrations[v] upgrades schema version v to v + 1 (0: an empty database). */
+static const char *const migrations[TXS_SCHEMA_VERSION] = {schema_v1};
+
+/* Per connection: the staging tables (emptied at every commit) and statements. */
+static const char session_sql[] =
+    "SET client_min_messages = warning;\n"
+    "CREATE TEMP TABLE txstore_stage (transaction_id text, account text, type text, "
+    "amount numeric, currency text, ts timestamptz, status text, reason text, alerts jsonb, "
+    "counterparty text, record jsonb, stored_at timestamptz, source_topic text, "
+    "source_partition integer, source_offset bigint, source_ts timestamptz) "
+    "ON COMMIT DELETE ROWS;\n"
+    "CREATE TEMP TABLE txstore_bal_stage (account text, currency text, balance numeric, "
+    "available_balance numeric, tx_count bigint, updated_at timestamptz) "
+    "ON COMMIT DELETE ROWS;\n";
+
+static int classify(struct tx_store *st, PGresult *res)
+{
+	struct pg *p = st->db;
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	if (!msg) {
+		const char *m = PQerrorMessage(p->conn);
+		size_t n = strlen(m);
+		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+			n--;
+		tx_store_set_err(st, "%.*s", (int)n, m);
+	} else {
+		tx_store_set_err(st, "%s", msg);
+	}
+	if (PQstatus(p->conn) == CONNECTION_BAD)
+		return TXS_LOST;
+	if (!state)
+		return TXS_FAIL;
+	if (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3) || !strcmp(state, "40001") ||
+	    !strcmp(state, "40P01"))
+		return TXS_LOST;
+	if (!strncmp(state, "23", 2) || !strncmp(state, "22", 2) || !strncmp(state, "54", 2))
+		return TXS_REFUSED;
+	return TXS_FAIL;
+}
+
+/* Run a statement without results; PGRES_COMMAND_OK expected. */
+static int pg_exec(struct tx_store *st, const char *sql)
+{
+	struct pg *p = st->db;
+	PGresult *res = PQexec(p->conn, sql);
+	int rc = TXS_OK;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+		rc = classify(st, res);
+	PQclear(res);
+	return rc;
+}
+
+static int pg_begin(struct tx_store *st)
+{
+	return pg_exec(st, "BEGIN");
+}
+
+static int pg_commit(struct tx_store *st)
+{
+	struct pg *p = st->db;
+	PGresult *res = PQexec(p->conn, "COMMIT");
+	int rc = TXS_OK;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		rc = classify(st, res);
+	} else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+		tx_store_set_err(st, "the transaction was rolled back");
+		rc = TXS_FAIL;
+	}
+	PQclear(res);
+	return rc;
+}
+
+static void pg_rollback(struct tx_store *st)
+{
+	struct pg *p = st->db;
+	if (PQstatus(p->conn) == CONNECTION_OK && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(p->conn, "ROLLBACK"));
+}
+
+/* One value in COPY text format: \N for NULL, backslash escapes for the rest. */
+static void copy_value(struct tx_buf *o, const char *s, size_t n)
+{
+	size_t i, run = 0;
+
+	if (!s) {
+		tx_buf_add(o, "\\N", 2);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		char c = s[i], e;
+		switch (c) {
+		case '\\': e = '\\'; break;
+		case '\n': e = 'n'; break;
+		case '\r': e = 'r'; break;
+		case '\t': e = 't'; break;
+		default: continue;
+		}
+		tx_buf_add(o, s + run, i - run);
+		tx_buf_addch(o, '\\');
+		tx_buf_addch(o, e);
+		run = i + 1;
+	}
+	tx_buf_add(o, s + run, n - run);
+}
+
+static void copy_ref(struct tx_buf *o, const struct tx_store_batch *b, struct tx_sref r)
+{
+	copy_value(o, tx_sref_str(b, r), r.len);
+}
+
+/* Send o as COPY data for sql ("COPY t FROM STDIN"). */
+static int copy_in(struct tx_store *st, const char *sql, struct tx_buf *o)
+{
+	struct pg *p = st->db;
+	PGresult *res = PQexec(p->conn, sql);
+	size_t off;
+	int rc = TXS_OK;
+
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		rc = classify(st, res);
+		PQclear(res);
+		return rc;
+	}
+	PQclear(res);
+	for (off = 0; off < o->len;) {
+		size_t n = o->len - off > (1 << 20) ? (1 << 20) : o->len - off;
+		if (PQputCopyData(p->conn, o->p + off, (int)n) != 1)
+			break;
+		off += n;
+	}
+	if (PQputCopyEnd(p->conn, off < o->len ? "txstore could not send the rows" : NULL) != 1)
+		return classify(st, NULL);
+	res = PQgetResult(p->conn);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = classify(st, res);
+	PQclear(res);
+	while ((res = PQgetResult(p->conn)))
+		PQclear(res);
+	return rc;
+}
+
+static int pg_apply_bulk(struct tx_store *st, struct tx_store_batch *b)
+{
+	struct pg *p = st->db;
+	struct tx_buf *o = &p->copy;
+	PGresult *res;
+	size_t i, n = 0;
+	uint64_t inserted;
+	int rc;
+
+	tx_buf_reset(o);
+	for (i = 0; i < b->n; i++) {
+		const struct tx_store_row *row = &b->rows[i];
+		if (row->outcome != TX_STORE_PENDING || row->op != TX_OP_CREATE)
+			continue;
+		copy_ref(o, b, row->id);
+		tx_buf_addch(o, '\t');
+		copy_ref(o, b, row->account);
+		tx_buf_addch(o, '\t');
+		copy_ref(o, b, row->type);
+		tx_buf_addch(o, '\t');
+		copy_ref(o, b, row->amount);
+		tx_buf_addch(o, '\t');
+		copy_ref(o, b, row->currency);
+		tx_buf_addch(o, '\t');
+		copy_ref(o, b, row->ts);
+		tx_buf_addch(o, '\t');
+		copy_ref(o, b, row->status);
+		tx_buf_addch(o, '\t');
+		copy_ref(o, b, row->reason);
+		tx_buf_addch(o, '\t');
+		copy_ref(o, b, row->alerts);
+		tx_buf_addch(o, '\t');
+		copy_ref(o, b, row->counterparty);
+		tx_buf_addch(o, '\t');
+		copy_ref(o, b, row->record);
+		tx_buf_addch(o, '\t');
+		tx_buf_adds(o, st->stored_at);
+		tx_buf_addch(o, '\t');
+		copy_ref(o, b, row->source_topic);
+		tx_buf_addch(o, '\t');
+		if (row->has_source) {
+			tx_buf_add_int(o, row->partition);
+			tx_buf_addch(o, '\t');
+			tx_buf_add_int(o, row->offset);
+		} else {
+			tx_buf_adds(o, "\\N\t\\N");
+		}
+		tx_buf_addch(o, '\t');
+		copy_ref(o, b, row->source_ts);
+		tx_buf_addch(o, '\n');
+		n++;
+	}
+	if (!n)
+		return TXS_OK;
+	rc = copy_in(st, "COPY txstore_stage FROM STDIN", o);
+	if (rc != TXS_OK)
+		return rc;
+	res = PQexec(p->conn, "INSERT INTO transactions (" TXS_TX_COLUMNS ") SELECT " TXS_TX_COLUMNS
+			      " FROM txstore_stage ON CONFLICT (transaction_id) DO NOTHING");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		rc = classify(st, res);
+		PQclear(res);
+		return rc;
+	}
+	inserted = strtoull(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	for (i = 0; i < b->n; i++)
+		if (b->rows[i].outcome == TX_STORE_PENDING && b->rows[i].op == TX_OP_CREATE)
+			b->rows[i].outcome = TX_STORE_STORED;
+	st->bulk_duplicates = n - inserted;
+	return TXS_OK;
+}
+
+/* Run a prepared statement; *changed gets the affected row count. */
+static int exec_prepared(struct tx_store *st, const char *name, int n, const char *const *v,
+			 uint64_t *changed)
+{
+	struct pg *p = st->db;
+	PGresult *res = PQexecPrepared(p->conn, name, n, v, NULL, NULL, 0);
+	int rc = TXS_OK;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+		rc = classify(st, res);
+	else if (changed)
+		*changed = PQresultStatus(res) == PGRES_TUPLES_OK
+			       ? (uint64_t)PQntuples(res)
+			       : strtoull(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return rc;
+}
+
+static int pg_apply_row(struct tx_store *st, struct tx_store_batch *b, struct tx_store_row *row,
+			int careful)
+{
+	char part[16], off[24];
+	const char *v[16];
+	uint64_t changed = 0;
+	int rc;
+
+	if (careful && (rc = pg_exec(st, "SAVEPOINT txstore_row")) != TXS_OK)
+		return rc;
+	if (row->op == TX_OP_CREATE) {
+		snprintf(part, sizeof(part), "%d", (int)row->partition);
+		snprintf(off, sizeof(off), "%lld", (long long)row->offset);
+		v[0] = tx_sref_str(b, row->id);
+		v[1] = tx_sref_str(b, row->account);
+		v[2] = tx_sref_str(b, row->type);
+		v[3] = tx_sref_str(b, row->amount);
+		v[4] = tx_sref_str(b, row->currency);
+		v[5] = tx_sref_str(b, row->ts);
+		v[6] = tx_sref_str(b, row->status);
+		v[7] = tx_sref_str(b, row->reason);
+		v[8] = tx_sref_str(b, row->alerts);
+		v[9] = tx_sref_str(b, row->counterparty);
+		v[10] = tx_sref_str(b, row->record);
+		v[11] = st->stored_at;
+		v[12] = tx_sref_str(b, row->source_topic);
+		v[13] = row->has_source ? part : NULL;
+		v[14] = row->has_source ? off : NULL;
+		v[15] = tx_sref_str(b, row->source_ts);
+		rc = exec_prepared(st, "txstore_ins", 16, v, &changed);
+	} else {
+		v[0] = tx_sref_str(b, row->id);
+		v[1] = st->stored_at;
+		v[2] = tx_sref_str(b, row->status);
+		v[3] = tx_sref_str(b, row->reason);
+		v[4] = tx_sref_str(b, row->alerts);
+		rc = exec_prepared(st, row->op == TX_OP_UPDATE ? "txstore_upd" : "txstore_del",
+				   row->op == TX_OP_UPDATE ? 5 : 2, v, &changed);
+		if (rc == TXS_OK && !changed) {
+			uint64_t found = 0;
+			rc = exec_prepared(st, "txstore_exists", 1, v, &found);
+			if (rc == TXS_OK && !found) {
+				row->outcome = TX_STORE_REFUSED;
+				tx_store_set_err(st, "%s of a transaction_id that is not stored",
+						 row->op == TX_OP_UPDATE ? "update" : "delete");
+			}
+		}
+	}
+	if (rc == TXS_REFUSED && careful) {
+		rc = pg_exec(st, "ROLLBACK TO SAVEPOINT txstore_row");
+		if (rc != TXS_OK)
+			return rc;
+		row->outcome = TX_STORE_REFUSED;
+		return TXS_OK;
+	}
+	if (rc != TXS_OK)
+		return rc;
+	if (careful && (rc = pg_exec(st, "RELEASE SAVEPOINT txstore_row")) != TXS_OK)
+		return rc;
+	if (row->outcome == TX_STORE_REFUSED)
+		return TXS_OK;
+	if (!changed)
+		row->outcome = TX_STORE_DUPLICATE;
+	else
+		row->outcome = row->op == TX_OP_CREATE	 ? TX_STORE_STORED
+			       : row->op == TX_OP_UPDATE ? TX_STORE_UPDATED
+							 : TX_STORE_DELETED;
+	return TXS_OK;
+}
+
+static int pg_put_balances(struct tx_store *st, struct tx_store_batch *b,
+			   const struct tx_store_bal *bals, size_t n)
+{
+	struct pg *p = st->db;
+	struct tx_buf *o = &p->copy;
+	size_t i;
+	int rc;
+
+	tx_buf_reset(o);
+	for (i = 0; i < n; i++) {
+		const struct tx_store_bal *e = &bals[i];
+		copy_ref(o, b, e->account);
+		tx_buf_addch(o, '\t');
+		copy_ref(o, b, e->currency);
+		tx_buf_addch(o, '\t');
+		tx_money_format(o, e->balance, e->exponent);
+		tx_buf_addch(o, '\t');
+		if (e->has_available)
+			tx_money_format(o, e->available, e->exponent);
+		else
+			tx_buf_adds(o, "\\N");
+		tx_buf_addch(o, '\t');
+		if (e->has_count)
+			tx_buf_add_int(o, e->tx_count);
+		else
+			tx_buf_adds(o, "\\N");
+		tx_buf_addch(o, '\t');
+		tx_buf_adds(o, st->stored_at);
+		tx_buf_addch(o, '\n');
+	}
+	rc = copy_in(st, "COPY txstore_bal_stage FROM STDIN", o);
+	if (rc == TXS_OK)
+		/* A counterparty's balance alone: the available balance moves with it. */
+		rc = pg_exec(st, "UPDATE balances b SET balance = s.balance, available_balance = "
+				 "coalesce(s.available_balance, b.available_balance + s.balance - "
+				 "b.balance), tx_count = coalesce(s.tx_count, b.tx_count), "
+				 "updated_at = s.updated_at FROM txstore_bal_stage s "
+				 "WHERE b.account = s.account AND b.currency = s.currency");
+	if (rc == TXS_OK)
+		rc =
+		    pg_exec(st, "INSERT INTO balances SELECT account, currency, balance, "
+				"coalesce(available_balance, balance), coalesce(tx_count, 0), "
+				"updated_at FROM txstore_bal_stage ON CONFLICT (account, currency) "
+				"DO NOTHING");
+	return rc == TXS_REFUSED ? TXS_FAIL : rc;
+}
+
+static int pg_put_offset(struct tx_store *st, const char *topic, int32_t partition, int64_t next)
+{
+	char part[16], off[24];
+	const char *v[4] = {topic, part, off, st->stored_at};
+	int rc;
+
+	snprintf(part, sizeof(part), "%d", (int)partition);
+	snprintf(off, sizeof(off), "%lld", (long long)next);
+	rc = exec_prepared(st, "txstore_off", 4, v, NULL);
+	return rc == TXS_REFUSED ? TXS_FAIL : rc;
+}
+
+static int pg_query(struct tx_store *st, const char *sql, int nparams, const char *const *params,
+		    tx_store_row_fn fn, void *ctx)
+{
+	struct pg *p = st->db;
+	PGresult *res = PQexecParams(p->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	int rc = TXS_OK, nrows, ncols, r, c;
+	const char **vals;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = classify(st, res);
+		PQclear(res);
+		return rc;
+	}
+	nrows = PQntuples(res);
+	ncols = PQnfields(res);
+	vals = tx_calloc((size_t)ncols + 1, sizeof(*vals));
+	for (r = 0; r < nrows && rc == TXS_OK; r++) {
+		for (c = 0; c < ncols; c++)
+			vals[c] = PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+		if (fn(ctx, ncols, vals) < 0) {
+			tx_store_set_err(st, "could not handle a result row");
+			rc = TXS_FAIL;
+		}
+	}
+	free(vals);
+	PQclear(res);
+	return rc;
+}
+
+static void quiet_notices(void *arg, const char *message)
+{
+}
+
+static int prepare(struct tx_store *st, const char *name, const char *sql)
+{
+	struct pg *p = st->db;
+	PGresult *res = PQprepare(p->conn, name, sql, 0, NULL);
+	int rc = TXS_OK;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = classify(st, res);
+	PQclear(res);
+	return rc;
+}
+
+/* Connect and set the session up: TXS_OK, TXS_LOST (cannot reach) or TXS_FAIL. */
+static int pg_connect(struct tx_store *st)
+{
+	struct pg *p = st->db;
+	int rc;
+
+	if (p->conn)
+		PQfinish(p->conn);
+	p->conn = PQconnectdb(st->target);
+	if (PQstatus(p->conn) != CONNECTION_OK)
+		return classify(st, NULL) == TXS_LOST ? TXS_LOST : TXS_FAIL;
+	PQsetNoticeProcessor(p->conn, quiet_notices, NULL);
+	if ((rc = pg_exec(st, session_sql)) != TXS_OK ||
+	    (rc = prepare(st, "txstore_ins",
+			  "INSERT INTO transactions (" TXS_TX_COLUMNS ") VALUES ($1, $2, $3, $4, "
+			  "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
+			  "ON CONFLICT (transaction_id) DO NOTHING")) != TXS_OK ||
+	    (rc =
+		 prepare(st, "txstore_upd",
+			 "UPDATE transactions SET status = coalesce($3, status), reason = "
+			 "coalesce($4, reason), alerts = coalesce($5::jsonb, alerts), updated_at = "
+			 "$2 WHERE transaction_id = $1 AND deleted_at IS NULL AND (status IS "
+			 "DISTINCT FROM coalesce($3, status) OR reason IS DISTINCT FROM "
+			 "coalesce($4, reason) OR alerts IS DISTINCT FROM coalesce($5::jsonb, "
+			 "alerts))")) != TXS_OK ||
+	    (rc = prepare(st, "txstore_del",
+			  "UPDATE transactions SET deleted_at = $2 WHERE transaction_id = $1 AND "
+			  "deleted_at IS NULL")) != TXS_OK ||
+	    (rc = prepare(st, "txstore_exists",
+			  "SELECT 1 FROM transactions WHERE transaction_id = $1")) != TXS_OK ||
+	    (rc = prepare(st, "txstore_off",
+			  "INSERT INTO offsets VALUES ($1, $2, $3, $4) ON CONFLICT (topic, "
+			  "\"partition\") DO UPDATE SET next_offset = excluded.next_offset, "
+			  "updated_at = excluded.updated_at")) != TXS_OK)
+		return rc;
+	return TXS_OK;
+}
+
+static int pg_reconnect(struct tx_store *st)
+{
+	return pg_connect(st);
+}
+
+static void pg_close(struct tx_store *st)
+{
+	struct pg *p = st->db;
+
+	if (!p)
+		return;
+	if (p->conn)
+		PQfinish(p->conn);
+	tx_buf_release(&p->copy);
+	free(p);
+	st->db = NULL;
+}
+
+static const struct tx_store_backend pg_backend = {
+    .name = "postgresql",
+    .row_errors_abort = 1,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .apply_bulk = pg_apply_bulk,
+    .apply_row = pg_apply_row,
+    .put_balances = pg_put_balances,
+    .put_offset = pg_put_offset,
+    .query = pg_query,
+    .reconnect = pg_reconnect,
+    .close = pg_close,
+};
+
+static int version_row(void *ctx, int ncols, const char *const *v)
+{
+	int64_t *ver = ctx;
+	if (!v[0] || tx_parse_int64(v[0], 0, 1000000, ver))
+		return -1;
+	return 0;
+}
+
+/* Create or migrate the schema, one txstore at a time (an advisory lock). */
+static int migrate(struct tx_store *st)
+{
+	int64_t ver = 0;
+
+	if (pg_exec(st, "BEGIN") != TXS_OK ||
+	    pg_exec(st, "SELECT pg_advisory_xact_lock(7813520451)") != TXS_OK ||
+	    pg_exec(st, "CREATE TABLE IF NOT EXISTS txstore_meta (key text PRIMARY KEY, value "
+			"text NOT NULL)") != TXS_OK ||
+	    pg_query(st, "SELECT value FROM txstore_meta WHERE key = 'schema_version'", 0, NULL,
+		     version_row, &ver) != TXS_OK)
+		goto fail;
+	if (ver > TXS_SCHEMA_VERSION) {
+		pg_rollback(st);
+		return tx_error("%s: schema version %lld is newer than this txstore's (%d)",
+				st->shown, (long long)ver, TXS_SCHEMA_VERSION);
+	}
+	for (; ver < TXS_SCHEMA_VERSION; ver++) {
+		char sql[160];
+		if (pg_exec(st, migrations[ver]) != TXS_OK)
+			goto fail;
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO txstore_meta VALUES ('schema_version', '%lld') ON CONFLICT "
+			 "(key) DO UPDATE SET value = excluded.value",
+			 (long long)ver + 1);
+		if (pg_exec(st, sql) != TXS_OK)
+			goto fail;
+	}
+	if (pg_exec(st, "COMMIT") != TXS_OK)
+		goto fail;
+	return 0;
+fail:
+	pg_rollback(st);
+	return tx_error("%s: %s", st->shown, st->errmsg);
+}
+
+int tx_store_pg_open(struct tx_store *st)
+{
+	struct pg *p = tx_calloc(1, sizeof(*p));
+
+	st->be = &pg_backend;
+	st->db = p;
+	tx_buf_init(&p->copy);
+	p->conn = PQconnectdb(st->target);
+	if (PQstatus(p->conn) != CONNECTION_OK) {
+		classify(st, NULL);
+		return tx_error("%s: %s", st->shown, st->errmsg);
+	}
+	PQsetNoticeProcessor(p->conn, quiet_notices, NULL);
+	if (pg_exec(st, "SET client_min_messages = warning") != TXS_OK)
+		return tx_error("%s: %s", st->shown, st->errmsg);
+	if (migrate(st) < 0)
+		return -1;
+	if (pg_connect(st) != TXS_OK)
+		return tx_error("%s: %s", st->shown, st->errmsg);
+	return 0;
+}

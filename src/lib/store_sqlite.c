@@ -1,0 +1,447 @@
+/*
+ * The SQLite backend of txstore: WAL, prepared statements, one transaction
+ * per batch, a busy timeout so readers never make a write fail. Amounts are
+ * stored as their decimal text and, for exact sums, as integer minor units.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_impl.h"
+#include "tx.h"
+
+/* How long a write waits for a lock another connection holds. */
+#define TXS_SQLITE_BUSY_MS 10000
+
+struct sq {
+	sqlite3 *db;
+	sqlite3_stmt *ins, *upd, *del, *exists, *bal_get, *bal_put, *off_put;
+};
+
+static const char schema_v1[] =
+    "CREATE TABLE transactions (\n"
+    "  transaction_id TEXT NOT NULL PRIMARY KEY,\n"
+    "  account TEXT NOT NULL,\n"
+    "  type TEXT,\n"
+    "  amount TEXT,\n"
+    "  amount_minor INTEGER,\n"
+    "  currency TEXT NOT NULL,\n"
+    "  ts TEXT,\n"
+    "  status TEXT NOT NULL,\n"
+    "  reason TEXT,\n"
+    "  alerts TEXT,\n"
+    "  counterparty TEXT,\n"
+    "  record TEXT NOT NULL,\n"
+    "  stored_at TEXT NOT NULL,\n"
+    "  updated_at TEXT,\n"
+    "  deleted_at TEXT,\n"
+    "  source_topic TEXT,\n"
+    "  source_partition INTEGER,\n"
+    "  source_offset INTEGER,\n"
+    "  source_ts TEXT,\n"
+    "  CONSTRAINT transaction_id_length CHECK (length(transaction_id) BETWEEN 1 AND 256),\n"
+    "  CONSTRAINT account_length CHECK (length(account) BETWEEN 1 AND 256),\n"
+    "  CONSTRAINT counterparty_length CHECK (length(counterparty) <= 256),\n"
+    "  CONSTRAINT amount_not_negative CHECK (amount_minor >= 0),\n"
+    "  CONSTRAINT type_known CHECK (type IN ('deposit', 'withdrawal', 'payment', "
+    "'transfer', 'fee', 'refund')),\n"
+    "  CONSTRAINT status_known CHECK (status IN ('pending', 'completed', 'failed'))\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE balances (\n"
+    "  account TEXT NOT NULL,\n"
+    "  currency TEXT NOT NULL,\n"
+    "  balance TEXT NOT NULL,\n"
+    "  available_balance TEXT NOT NULL,\n"
+    "  tx_count INTEGER NOT NULL,\n"
+    "  balance_minor INTEGER NOT NULL,\n"
+    "  available_minor INTEGER NOT NULL,\n"
+    "  updated_at TEXT NOT NULL,\n"
+    "  PRIMARY KEY (account, currency)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE offsets (\n"
+    "  topic TEXT NOT NULL,\n"
+    "  \"partition\" INTEGER NOT NULL,\n"
+    "  next_offset INTEGER NOT NULL,\n"
+    "  updated_at TEXT NOT NULL,\n"
+    "  PRIMARY KEY (topic, \"partition\")\n"
+    ") WITHOUT ROWID;\n";
+
+/*
+ * Migrations: migrations[v] upgrades schema version v to v + 1. Version 0 is
+ * an empty database. A later txstore appends its steps here.
+ */
+static const char *const migrations[TXS_SCHEMA_VERSION] = {schema_v1};
+
+static int sq_err(struct tx_store *st, int rc)
+{
+	struct sq *s = st->db;
+
+	tx_store_set_err(st, "%s", sqlite3_errmsg(s->db));
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: return TXS_LOST;
+	case SQLITE_CONSTRAINT:
+	case SQLITE_TOOBIG:
+	case SQLITE_MISMATCH: return TXS_REFUSED;
+	default: return TXS_FAIL;
+	}
+}
+
+static int sq_exec(struct tx_store *st, const char *sql)
+{
+	struct sq *s = st->db;
+	char *msg = NULL;
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		tx_store_set_err(st, "%s", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? TXS_LOST
+										  : TXS_FAIL;
+	}
+	return TXS_OK;
+}
+
+static int sq_begin(struct tx_store *st)
+{
+	/* IMMEDIATE: take the write lock now, so a reader cannot make the upgrade fail. */
+	return sq_exec(st, "BEGIN IMMEDIATE");
+}
+
+static int sq_commit(struct tx_store *st)
+{
+	return sq_exec(st, "COMMIT");
+}
+
+static void sq_rollback(struct tx_store *st)
+{
+	struct sq *s = st->db;
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void bind_ref(sqlite3_stmt *stmt, int i, const struct tx_store_batch *b, struct tx_sref r)
+{
+	if (r.off == (size_t)-1)
+		sqlite3_bind_null(stmt, i);
+	else
+		sqlite3_bind_text(stmt, i, b->arena.p + r.off, (int)r.len, SQLITE_STATIC);
+}
+
+/* Step a statement that returns no rows; reset it. */
+static int step_done(struct tx_store *st, sqlite3_stmt *stmt)
+{
+	int rc = sqlite3_step(stmt);
+	int ret = rc == SQLITE_DONE || rc == SQLITE_ROW ? TXS_OK : sq_err(st, rc);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return ret;
+}
+
+static int sq_apply_row(struct tx_store *st, struct tx_store_batch *b, struct tx_store_row *row,
+			int careful)
+{
+	struct sq *s = st->db;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (row->op == TX_OP_CREATE) {
+		stmt = s->ins;
+		bind_ref(stmt, 1, b, row->id);
+		bind_ref(stmt, 2, b, row->account);
+		bind_ref(stmt, 3, b, row->type);
+		bind_ref(stmt, 4, b, row->amount);
+		bind_ref(stmt, 5, b, row->currency);
+		bind_ref(stmt, 6, b, row->ts);
+		bind_ref(stmt, 7, b, row->status);
+		bind_ref(stmt, 8, b, row->reason);
+		bind_ref(stmt, 9, b, row->alerts);
+		bind_ref(stmt, 10, b, row->counterparty);
+		bind_ref(stmt, 11, b, row->record);
+		sqlite3_bind_text(stmt, 12, st->stored_at, -1, SQLITE_STATIC);
+		bind_ref(stmt, 13, b, row->source_topic);
+		if (row->has_source) {
+			sqlite3_bind_int(stmt, 14, row->partition);
+			sqlite3_bind_int64(stmt, 15, row->offset);
+		}
+		bind_ref(stmt, 16, b, row->source_ts);
+		if (row->amount.off != (size_t)-1)
+			sqlite3_bind_int64(stmt, 17, row->amount_minor);
+	} else {
+		stmt = row->op == TX_OP_UPDATE ? s->upd : s->del;
+		bind_ref(stmt, 1, b, row->id);
+		sqlite3_bind_text(stmt, 2, st->stored_at, -1, SQLITE_STATIC);
+		if (row->op == TX_OP_UPDATE) {
+			bind_ref(stmt, 3, b, row->status);
+			bind_ref(stmt, 4, b, row->reason);
+			bind_ref(stmt, 5, b, row->alerts);
+		}
+	}
+	rc = step_done(st, stmt);
+	if (rc == TXS_REFUSED) {
+		/* SQLite undid the statement alone; the transaction goes on. */
+		row->outcome = TX_STORE_REFUSED;
+		return TXS_OK;
+	}
+	if (rc != TXS_OK)
+		return rc;
+	if (sqlite3_changes(s->db) > 0) {
+		row->outcome = row->op == TX_OP_CREATE	 ? TX_STORE_STORED
+			       : row->op == TX_OP_UPDATE ? TX_STORE_UPDATED
+							 : TX_STORE_DELETED;
+		return TXS_OK;
+	}
+	if (row->op == TX_OP_CREATE) {
+		row->outcome = TX_STORE_DUPLICATE;
+		return TXS_OK;
+	}
+	/* Nothing changed: already so, or no such transaction. */
+	bind_ref(s->exists, 1, b, row->id);
+	rc = sqlite3_step(s->exists);
+	if (rc == SQLITE_ROW) {
+		row->outcome = TX_STORE_DUPLICATE;
+	} else if (rc == SQLITE_DONE) {
+		row->outcome = TX_STORE_REFUSED;
+		tx_store_set_err(st, "%s of a transaction_id that is not stored",
+				 row->op == TX_OP_UPDATE ? "update" : "delete");
+	} else {
+		rc = sq_err(st, rc);
+		sqlite3_reset(s->exists);
+		return rc;
+	}
+	sqlite3_reset(s->exists);
+	sqlite3_clear_bindings(s->exists);
+	return TXS_OK;
+}
+
+static int bind_money(sqlite3_stmt *stmt, int i, int64_t minor, int exponent)
+{
+	struct tx_buf t = TX_BUF_INIT;
+	tx_money_format(&t, minor, exponent);
+	return sqlite3_bind_text(stmt, i, t.p, (int)t.len, free);
+}
+
+static int sq_put_balances(struct tx_store *st, struct tx_store_batch *b,
+			   const struct tx_store_bal *bals, size_t n)
+{
+	struct sq *s = st->db;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		struct tx_store_bal e = bals[i];
+		if (!e.has_available || !e.has_count) {
+			/* A counterparty's balance: the rest follows the stored row. */
+			int64_t old_bal = 0, old_avail = 0, old_count = 0, found = 0;
+			bind_ref(s->bal_get, 1, b, e.account);
+			bind_ref(s->bal_get, 2, b, e.currency);
+			rc = sqlite3_step(s->bal_get);
+			if (rc == SQLITE_ROW) {
+				found = 1;
+				old_bal = sqlite3_column_int64(s->bal_get, 0);
+				old_avail = sqlite3_column_int64(s->bal_get, 1);
+				old_count = sqlite3_column_int64(s->bal_get, 2);
+			} else if (rc != SQLITE_DONE) {
+				rc = sq_err(st, rc);
+				sqlite3_reset(s->bal_get);
+				return rc;
+			}
+			sqlite3_reset(s->bal_get);
+			if (!e.has_available)
+				e.available = found ? old_avail + (e.balance - old_bal) : e.balance;
+			if (!e.has_count)
+				e.tx_count = old_count;
+		}
+		bind_ref(s->bal_put, 1, b, e.account);
+		bind_ref(s->bal_put, 2, b, e.currency);
+		bind_money(s->bal_put, 3, e.balance, e.exponent);
+		bind_money(s->bal_put, 4, e.available, e.exponent);
+		sqlite3_bind_int64(s->bal_put, 5, e.tx_count);
+		sqlite3_bind_int64(s->bal_put, 6, e.balance);
+		sqlite3_bind_int64(s->bal_put, 7, e.available);
+		sqlite3_bind_text(s->bal_put, 8, st->stored_at, -1, SQLITE_STATIC);
+		rc = step_done(st, s->bal_put);
+		if (rc != TXS_OK)
+			return rc == TXS_REFUSED ? TXS_FAIL : rc;
+	}
+	return TXS_OK;
+}
+
+static int sq_put_offset(struct tx_store *st, const char *topic, int32_t partition, int64_t next)
+{
+	struct sq *s = st->db;
+	int rc;
+
+	sqlite3_bind_text(s->off_put, 1, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s->off_put, 2, partition);
+	sqlite3_bind_int64(s->off_put, 3, next);
+	sqlite3_bind_text(s->off_put, 4, st->stored_at, -1, SQLITE_STATIC);
+	rc = step_done(st, s->off_put);
+	return rc == TXS_REFUSED ? TXS_FAIL : rc;
+}
+
+static int sq_query(struct tx_store *st, const char *sql, int nparams, const char *const *params,
+		    tx_store_row_fn fn, void *ctx)
+{
+	struct sq *s = st->db;
+	sqlite3_stmt *stmt;
+	const char **vals = NULL;
+	int rc, i, ncols, ret = TXS_OK;
+
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		return sq_err(st, rc);
+	for (i = 0; i < nparams; i++)
+		sqlite3_bind_text(stmt, i + 1, params[i], -1, SQLITE_STATIC);
+	ncols = sqlite3_column_count(stmt);
+	vals = tx_calloc((size_t)ncols + 1, sizeof(*vals));
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		for (i = 0; i < ncols; i++)
+			vals[i] = (const char *)sqlite3_column_text(stmt, i);
+		if (fn(ctx, ncols, vals) < 0) {
+			tx_store_set_err(st, "could not handle a result row");
+			ret = TXS_FAIL;
+			break;
+		}
+	}
+	if (ret == TXS_OK && rc != SQLITE_DONE)
+		ret = sq_err(st, rc);
+	free(vals);
+	sqlite3_finalize(stmt);
+	return ret;
+}
+
+static int sq_reconnect(struct tx_store *st)
+{
+	return TXS_OK; /* a file does not go away; a busy lock is simply retried */
+}
+
+static void sq_close(struct tx_store *st)
+{
+	struct sq *s = st->db;
+
+	if (!s)
+		return;
+	sqlite3_finalize(s->ins);
+	sqlite3_finalize(s->upd);
+	sqlite3_finalize(s->del);
+	sqlite3_finalize(s->exists);
+	sqlite3_finalize(s->bal_get);
+	sqlite3_finalize(s->bal_put);
+	sqlite3_finalize(s->off_put);
+	sqlite3_close(s->db);
+	free(s);
+	st->db = NULL;
+}
+
+static const struct tx_store_backend sqlite_backend = {
+    .name = "sqlite",
+    .row_errors_abort = 0,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .apply_bulk = NULL,
+    .apply_row = sq_apply_row,
+    .put_balances = sq_put_balances,
+    .put_offset = sq_put_offset,
+    .query = sq_query,
+    .reconnect = sq_reconnect,
+    .close = sq_close,
+};
+
+static int version_row(void *ctx, int ncols, const char *const *v)
+{
+	int64_t *ver = ctx;
+	if (!v[0] || tx_parse_int64(v[0], 0, 1000000, ver))
+		return -1;
+	return 0;
+}
+
+static int prepare(struct tx_store *st, sqlite3_stmt **stmt, const char *sql)
+{
+	struct sq *s = st->db;
+	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL);
+	if (rc != SQLITE_OK)
+		return tx_error("%s: %s", st->shown, sqlite3_errmsg(s->db));
+	return 0;
+}
+
+int tx_store_sqlite_open(struct tx_store *st)
+{
+	struct sq *s = tx_calloc(1, sizeof(*s));
+	int64_t ver = 0;
+	int rc;
+
+	st->be = &sqlite_backend;
+	st->db = s;
+	rc = sqlite3_open_v2(st->target, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK)
+		return tx_error("%s: %s", st->shown,
+				s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	sqlite3_extended_result_codes(s->db, 0);
+	sqlite3_busy_timeout(s->db, TXS_SQLITE_BUSY_MS);
+	/*
+	 * WAL: readers and the writer do not block each other. synchronous=NORMAL
+	 * in WAL mode survives a crash of txstore (not of the machine's power).
+	 */
+	if (sq_exec(st, "PRAGMA journal_mode=WAL") != TXS_OK ||
+	    sq_exec(st, "PRAGMA synchronous=NORMAL") != TXS_OK ||
+	    sq_exec(st, "BEGIN IMMEDIATE") != TXS_OK ||
+	    sq_exec(st, "CREATE TABLE IF NOT EXISTS txstore_meta (key TEXT PRIMARY KEY, "
+			"value TEXT NOT NULL)") != TXS_OK)
+		goto fail;
+	if (sq_query(st, "SELECT value FROM txstore_meta WHERE key = 'schema_version'", 0, NULL,
+		     version_row, &ver) != TXS_OK)
+		goto fail;
+	if (ver > TXS_SCHEMA_VERSION) {
+		sq_rollback(st);
+		return tx_error("%s: schema version %lld is newer than this txstore's (%d)",
+				st->shown, (long long)ver, TXS_SCHEMA_VERSION);
+	}
+	for (; ver < TXS_SCHEMA_VERSION; ver++) {
+		char sql[128];
+		if (sq_exec(st, migrations[ver]) != TXS_OK)
+			goto fail;
+		snprintf(sql, sizeof(sql),
+			 "INSERT OR REPLACE INTO txstore_meta VALUES ('schema_version', '%lld')",
+			 (long long)ver + 1);
+		if (sq_exec(st, sql) != TXS_OK)
+			goto fail;
+	}
+	if (sq_exec(st, "COMMIT") != TXS_OK)
+		goto fail;
+	if (prepare(st, &s->ins,
+		    "INSERT INTO transactions (" TXS_TX_COLUMNS ", amount_minor) VALUES (?1, ?2, "
+		    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+		    "ON CONFLICT (transaction_id) DO NOTHING") ||
+	    prepare(st, &s->upd,
+		    "UPDATE transactions SET status = coalesce(?3, status), reason = "
+		    "coalesce(?4, reason), alerts = coalesce(?5, alerts), updated_at = ?2 "
+		    "WHERE transaction_id = ?1 AND deleted_at IS NULL AND ("
+		    "status IS NOT coalesce(?3, status) OR reason IS NOT coalesce(?4, reason) OR "
+		    "alerts IS NOT coalesce(?5, alerts))") ||
+	    prepare(st, &s->del,
+		    "UPDATE transactions SET deleted_at = ?2 WHERE transaction_id = ?1 AND "
+		    "deleted_at IS NULL") ||
+	    prepare(st, &s->exists, "SELECT 1 FROM transactions WHERE transaction_id = ?1") ||
+	    prepare(st, &s->bal_get,
+		    "SELECT balance_minor, available_minor, tx_count FROM balances WHERE "
+		    "account = ?1 AND currency = ?2") ||
+	    prepare(st, &s->bal_put,
+		    "INSERT INTO balances VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT "
+		    "(account, currency) DO UPDATE SET balance = excluded.balance, "
+		    "available_balance = excluded.available_balance, tx_count = excluded.tx_count, "
+		    "balance_minor = excluded.balance_minor, available_minor = "
+		    "excluded.available_minor, updated_at = excluded.updated_at") ||
+	    prepare(
+		st, &s->off_put,
+		"INSERT INTO offsets VALUES (?1, ?2, ?3, ?4) ON CONFLICT (topic, \"partition\") "
+		"DO UPDATE SET next_offset = excluded.next_offset, updated_at = "
+		"excluded.updated_at"))
+		return -1;
+	return 0;
+fail:
+	sq_rollback(st);
+	return tx_error("%s: %s", st->shown, st->errmsg);
+}

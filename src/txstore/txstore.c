@@ -1,0 +1,322 @@
+/*
+ * txstore: store transaction records in SQLite or PostgreSQL, idempotently,
+ * with the source offsets and balances in the same transaction; print the
+ * offsets, the balances and reports back. See txstore(1).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lines.h"
+#include "out.h"
+#include "record.h"
+#include "store.h"
+#include "timefmt.h"
+#include "tx.h"
+
+#define DEFAULT_DSN "tx.db"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: txstore [-q] [--batch N] [--flush-ms T] [--progress] [--reject FILE]\n"
+		   "               [--strict] [DSN]\n"
+		   "       txstore offsets [DSN]\n"
+		   "       txstore balances [DSN]\n"
+		   "       txstore report [--table] [--account A] [--status S] [--type T]\n"
+		   "               [--since TIME] [--until TIME] [--limit N] [DSN]\n"
+		   "DSN: sqlite:PATH, PATH.db, postgresql://..., or a libpq conninfo "
+		   "(default " DEFAULT_DSN ")\n");
+}
+
+struct run {
+	struct tx_store *st;
+	struct tx_store_batch batch;
+	struct tx_out reject;
+	int have_reject;
+	int strict, progress;
+	uint64_t read, malformed;
+	uint64_t start_ns, last_progress_ns;
+	int failed; /* a batch could not be stored */
+};
+
+static void reject_line(struct run *run, uint64_t lineno, const char *line, size_t len,
+			const char *why)
+{
+	tx_warn_at("stdin", lineno, "%s", why);
+	if (!run->have_reject)
+		return;
+	tx_buf_addf(tx_out_buf(&run->reject), "# txstore: stdin:%llu: %s\n",
+		    (unsigned long long)lineno, why);
+	tx_out_line(&run->reject, line, len);
+}
+
+static uint64_t rejected(const struct run *run)
+{
+	return run->malformed + tx_store_counts(run->st)->refused;
+}
+
+static void progress(struct run *run, int final)
+{
+	const struct tx_store_counts *c = tx_store_counts(run->st);
+	double secs = (double)(tx_now_ns() - run->start_ns) / 1e9;
+
+	if (tx_quiet && !final)
+		return;
+	if (final && tx_quiet)
+		return;
+	fprintf(stderr,
+		"%s: %s%llu read, %llu stored, %llu duplicates, %llu updated, %llu deleted, "
+		"%llu rejected, %llu already stored (offsets) in %.2f s (%.0f records/s)\n",
+		tx_progname, final ? "" : "progress: ", (unsigned long long)run->read,
+		(unsigned long long)c->stored, (unsigned long long)c->duplicates,
+		(unsigned long long)c->updated, (unsigned long long)c->deleted,
+		(unsigned long long)rejected(run), (unsigned long long)c->skipped, secs,
+		secs > 0 ? (double)run->read / secs : 0.0);
+}
+
+/* Store the batch; report the records the database refused. */
+static int flush(struct run *run)
+{
+	struct tx_store_batch *b = &run->batch;
+	size_t i;
+
+	if (!b->n)
+		return 0;
+	if (tx_store_write(run->st, b) < 0) {
+		run->failed = 1;
+		return -1;
+	}
+	for (i = 0; i < b->n; i++) {
+		const struct tx_store_row *row = &b->rows[i];
+		if (row->outcome == TX_STORE_REFUSED)
+			reject_line(run, row->lineno, tx_sref_str(b, row->record), row->record.len,
+				    tx_sref_str(b, row->reason_refused));
+	}
+	tx_store_batch_reset(b);
+	if (run->progress && tx_now_ns() - run->last_progress_ns >= 1000000000ULL) {
+		run->last_progress_ns = tx_now_ns();
+		progress(run, 0);
+	}
+	return 0;
+}
+
+static int store_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"batch", required_argument, NULL, 'b'}, {"flush-ms", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},	     {"progress", no_argument, NULL, 'P'},
+	    {"quiet", no_argument, NULL, 'q'},	     {"reject", required_argument, NULL, 'r'},
+	    {"strict", no_argument, NULL, 'S'},	     {NULL, 0, NULL, 0}};
+	struct run run;
+	struct tx_record rec;
+	struct tx_lines lr;
+	struct sigaction sa;
+	const char *dsn = DEFAULT_DSN, *reject_path = NULL;
+	int64_t batch_max = 5000, flush_ms = 200;
+	uint64_t deadline = 0;
+	int c, status = TX_EXIT_OK, r;
+	char *line;
+	size_t len;
+
+	memset(&run, 0, sizeof(run));
+	while ((c = getopt_long(argc, argv, "b:f:hqr:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (tx_parse_int64(optarg, 1, 10000000, &batch_max))
+				tx_die(TX_EXIT_USAGE,
+				       "--batch: '%s' is not a count from 1 to 10000000", optarg);
+			break;
+		case 'f':
+			if (tx_parse_int64(optarg, 0, 3600000, &flush_ms))
+				tx_die(TX_EXIT_USAGE,
+				       "--flush-ms: '%s' is not a number of milliseconds", optarg);
+			break;
+		case 'h': usage(stdout); return TX_EXIT_OK;
+		case 'P': run.progress = 1; break;
+		case 'q': tx_quiet = 1; break;
+		case 'r': reject_path = optarg; break;
+		case 'S': run.strict = 1; break;
+		default: usage(stderr); return TX_EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1) {
+		usage(stderr);
+		return TX_EXIT_USAGE;
+	}
+	if (optind < argc)
+		dsn = argv[optind];
+	if (reject_path) {
+		if (tx_out_open(&run.reject, reject_path) < 0)
+			return TX_EXIT_IO;
+		run.have_reject = 1;
+	}
+	run.st = tx_store_open(dsn, &status);
+	if (!run.st)
+		return status;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: a signal interrupts the wait for input */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	tx_record_init(&rec);
+	tx_store_batch_init(&run.batch);
+	tx_lines_init(&lr, STDIN_FILENO, "stdin");
+	run.start_ns = run.last_progress_ns = tx_now_ns();
+	for (;;) {
+		int timeout = -1;
+		char err[256];
+
+		if (stop_signal)
+			break;
+		if (run.batch.n) {
+			uint64_t now = tx_now_ns();
+			timeout = now >= deadline ? 0 : (int)((deadline - now + 999999) / 1000000);
+		}
+		r = tx_lines_next_timeout(&lr, &line, &len, timeout);
+		if (r == 2) {
+			if (flush(&run) < 0)
+				break;
+			continue;
+		}
+		if (r == 3)
+			continue;
+		if (r <= 0) {
+			if (r < 0)
+				status = TX_EXIT_IO;
+			break;
+		}
+		run.read++;
+		if (tx_record_parse(&rec, line, len, TX_PARSE_REQUIRE) < 0) {
+			run.malformed++;
+			reject_line(&run, lr.lineno, line, len, rec.err);
+			if (run.strict)
+				break;
+			continue;
+		}
+		if (tx_store_batch_conflicts(&run.batch, &rec) && flush(&run) < 0)
+			break;
+		if (tx_store_batch_add(&run.batch, &rec, line, len, lr.lineno, err, sizeof(err)) <
+		    0) {
+			run.malformed++;
+			reject_line(&run, lr.lineno, line, len, err);
+			if (run.strict)
+				break;
+			continue;
+		}
+		if (run.batch.n == 1)
+			deadline = tx_now_ns() + (uint64_t)flush_ms * 1000000ULL;
+		if (run.batch.n >= (size_t)batch_max || (run.batch.n && tx_now_ns() >= deadline)) {
+			if (flush(&run) < 0)
+				break;
+			if (run.strict && tx_store_counts(run.st)->refused)
+				break;
+		}
+	}
+	if (!run.failed)
+		flush(&run);
+	if (run.failed) {
+		tx_error("%zu records read were not stored", run.batch.n);
+		status = TX_EXIT_UNDELIVERED;
+	}
+	progress(&run, 1);
+	if (run.have_reject && tx_out_close(&run.reject) < 0 && status == TX_EXIT_OK)
+		status = TX_EXIT_IO;
+	if (status == TX_EXIT_OK && stop_signal)
+		status = TX_EXIT_SIGNAL + stop_signal;
+	if (status == TX_EXIT_OK && rejected(&run))
+		status = TX_EXIT_REJECTED;
+	tx_lines_release(&lr);
+	tx_record_release(&rec);
+	tx_store_batch_release(&run.batch);
+	tx_store_close(run.st);
+	return status;
+}
+
+static int parse_time_opt(const char *opt, const char *s, int64_t *us)
+{
+	if (tx_time_parse(s, strlen(s), us) < 0)
+		tx_die(TX_EXIT_USAGE, "%s: '%s' is not an RFC 3339 time", opt, s);
+	return 0;
+}
+
+static int read_main(const char *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {{"account", required_argument, NULL, 'a'},
+					     {"help", no_argument, NULL, 'h'},
+					     {"limit", required_argument, NULL, 'n'},
+					     {"since", required_argument, NULL, 's'},
+					     {"status", required_argument, NULL, 'S'},
+					     {"table", no_argument, NULL, 't'},
+					     {"type", required_argument, NULL, 'T'},
+					     {"until", required_argument, NULL, 'u'},
+					     {NULL, 0, NULL, 0}};
+	static const struct option help_only[] = {{"help", no_argument, NULL, 'h'},
+						  {NULL, 0, NULL, 0}};
+	struct tx_store_report rep = {NULL, NULL, NULL, -1, -1, 20, 0};
+	int report = !strcmp(cmd, "report");
+	struct tx_store *st;
+	struct tx_out out;
+	int c, status, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, report ? "a:hn:s:S:tT:u:" : "h",
+				report ? opts : help_only, NULL)) != -1) {
+		switch (c) {
+		case 'a': rep.account = optarg; break;
+		case 'h': usage(stdout); return TX_EXIT_OK;
+		case 'n':
+			if (tx_parse_int64(optarg, 0, INT64_MAX, &rep.limit))
+				tx_die(TX_EXIT_USAGE, "--limit: '%s' is not a count", optarg);
+			break;
+		case 's': parse_time_opt("--since", optarg, &rep.since_us); break;
+		case 'S': rep.status = optarg; break;
+		case 't': rep.table = 1; break;
+		case 'T': rep.type = optarg; break;
+		case 'u': parse_time_opt("--until", optarg, &rep.until_us); break;
+		default: usage(stderr); return TX_EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1) {
+		usage(stderr);
+		return TX_EXIT_USAGE;
+	}
+	st = tx_store_open(optind < argc ? argv[optind] : DEFAULT_DSN, &status);
+	if (!st)
+		return status;
+	tx_out_init(&out, STDOUT_FILENO, "stdout");
+	if (!strcmp(cmd, "offsets"))
+		rc = tx_store_print_offsets(st, &out);
+	else if (!strcmp(cmd, "balances"))
+		rc = tx_store_print_balances(st, &out);
+	else
+		rc = tx_store_print_report(st, &rep, &out);
+	if (tx_out_flush(&out) < 0 && out.err != EPIPE)
+		rc = -1;
+	tx_store_close(st);
+	tx_buf_release(&out.b);
+	if (rc < 0)
+		return out.err == EPIPE ? TX_EXIT_OK : out.err ? TX_EXIT_IO : TX_EXIT_UNAVAILABLE;
+	return TX_EXIT_OK;
+}
+
+int cmd_main(int argc, char **argv)
+{
+	if (argc > 1 && (!strcmp(argv[1], "offsets") || !strcmp(argv[1], "balances") ||
+			 !strcmp(argv[1], "report")))
+		return read_main(argv[1], argc - 1, argv + 1);
+	return store_main(argc, argv);
+}
