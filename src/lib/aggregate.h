@@ -1,0 +1,68 @@
+/*
+ * aggregate.h: per-account totals over tumbling windows of event time, for
+ * txbal --aggregate (txbal(1), AGGREGATES, is the user's view).
+ *
+ * Windows are [k * interval, (k + 1) * interval) of event time (ts, UTC,
+ * aligned to the epoch). The watermark is the largest ts seen so far minus
+ * the lateness allowance; a window closes, and its totals are written, once
+ * the watermark reaches its end. A new transaction whose window has already
+ * closed is late: it is not aggregated, only counted (al->late). A
+ * transaction without ts is not aggregated either (al->untimed).
+ *
+ * What counts: each new transaction the ledger accepted (pending or
+ * completed), at its creation; later voids and reversals do not change
+ * closed or open totals. A transfer counts for both sides: a debit of the
+ * account and a credit of the counterparty.
+ *
+ * Memory: one cell (56 bytes plus its map slot) per account active in an
+ * open window; a closed window's cells are freed.
+ */
+#ifndef TX_AGGREGATE_H
+#define TX_AGGREGATE_H
+
+#include <stdint.h>
+
+#include "hashmap.h"
+#include "ledger.h"
+#include "out.h"
+
+struct tx_agg_cell {
+	uint32_t acct;
+	uint32_t count;
+	int64_t debits, credits; /* minor units, both >= 0 */
+	uint32_t by_type[TX_TYPE__COUNT];
+};
+
+struct tx_agg_window {
+	int64_t start;
+	struct tx_map cells; /* key: account entry (4 bytes); value: struct tx_agg_cell */
+};
+
+struct tx_agg {
+	int64_t interval, lateness; /* microseconds */
+	int64_t max_ts;		    /* INT64_MIN before the first */
+	struct tx_agg_window *w;    /* open windows, by start */
+	size_t nw, wcap;
+	uint64_t late, untimed, emitted, overflow;
+};
+
+void tx_agg_init(struct tx_agg *ag, int64_t interval_us, int64_t lateness_us);
+void tx_agg_release(struct tx_agg *ag);
+
+/*
+ * Count a record the ledger handled (only accepted creates count). Windows
+ * that the record's time closes are written to o first. 0, or -1 on a
+ * write error on o.
+ */
+int tx_agg_add(struct tx_agg *ag, const struct tx_ledger *l, const struct tx_ledger_result *res,
+	       int has_ts, int64_t ts_us, struct tx_out *o);
+/* Write every open window (end of input). 0 or -1 as tx_agg_add(). */
+int tx_agg_flush(struct tx_agg *ag, const struct tx_ledger *l, struct tx_out *o);
+
+/*
+ * Parse a duration: digits and a unit, "500ms", "30s", "5m", "1h", "1d"
+ * (a bare "0" is zero). 0 and *us set, or -1.
+ */
+int tx_parse_duration(const char *s, int64_t *us);
+
+#endif

@@ -1,0 +1,171 @@
+/* Alert rules: see alerts.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alerts.h"
+#include "tx.h"
+
+static const char *const names[TX_ALERT__COUNT] = {
+    [TX_ALERT_LOW_BALANCE] = "low_balance",
+    [TX_ALERT_LARGE_AMOUNT] = "large_amount",
+    [TX_ALERT_VELOCITY] = "velocity",
+    [TX_ALERT_OVERDRAFT] = "overdraft",
+};
+
+const char *tx_alert_name(enum tx_alert_rule rule)
+{
+	return (unsigned)rule < TX_ALERT__COUNT ? names[rule] : "";
+}
+
+static int thresholds(const char *text, const char *what, int64_t out[5])
+{
+	for (int e = 0; e <= 4; e++) {
+		enum tx_money_err err = tx_money_parse(text, strlen(text), e, &out[e]);
+		if (err == TX_MONEY_OVERFLOW)
+			out[e] = INT64_MAX;
+		else if (err != TX_MONEY_OK || out[e] < 0)
+			return tx_error("%s threshold '%s' is not an amount >= 0", what, text);
+	}
+	return 0;
+}
+
+int tx_alerts_init(struct tx_alerts *al, const struct tx_alert_opts *o)
+{
+	memset(al, 0, sizeof(*al));
+	if (o->low_balance) {
+		if (thresholds(o->low_balance, "low-balance", al->low))
+			return -1;
+		al->low_on = 1;
+	}
+	if (o->large) {
+		if (thresholds(o->large, "large-amount", al->large))
+			return -1;
+		al->large_on = 1;
+	}
+	if (o->velocity_n > TX_ALERT_VELOCITY_MAX)
+		return tx_error("velocity count %u is above %u", o->velocity_n,
+				TX_ALERT_VELOCITY_MAX);
+	al->vn = o->velocity_n;
+	al->vus = o->velocity_us;
+	al->overdraft_on = o->overdraft;
+	return 0;
+}
+
+void tx_alerts_release(struct tx_alerts *al)
+{
+	free(al->ring);
+	free(al->head);
+	memset(al, 0, sizeof(*al));
+}
+
+static int64_t *ring_of(struct tx_alerts *al, uint32_t acct)
+{
+	if (acct >= al->ring_cap) {
+		uint32_t cap = al->ring_cap ? al->ring_cap : 1024, i;
+		while (cap <= acct)
+			cap *= 2;
+		al->ring = tx_realloc(al->ring, (size_t)cap * al->vn * sizeof(*al->ring));
+		al->head = tx_realloc(al->head, (size_t)cap * sizeof(*al->head));
+		for (i = al->ring_cap; i < cap; i++) {
+			for (uint32_t k = 0; k < al->vn; k++)
+				al->ring[(size_t)i * al->vn + k] = INT64_MIN;
+			al->head[i] = 0;
+		}
+		al->ring_cap = cap;
+	}
+	return al->ring + (size_t)acct * al->vn;
+}
+
+static int exp_of(const struct tx_currency *c)
+{
+	return c->exponent <= 4 ? c->exponent : 4;
+}
+
+unsigned tx_alerts_check(struct tx_alerts *al, const struct tx_ledger *l,
+			 const struct tx_ledger_result *res, int has_ts, int64_t ts_us)
+{
+	const struct tx_acct *a;
+	unsigned fired = 0;
+	int e;
+
+	if (res->acct < 0 ||
+	    (res->outcome != TX_LEDGER_APPLIED && res->outcome != TX_LEDGER_REFUSED))
+		return 0;
+	a = tx_ledger_acct(l, (uint32_t)res->acct);
+	e = exp_of(a->cur);
+	if (al->low_on) {
+		int64_t after = a->balance - a->reserved;
+		if (res->avail_before >= al->low[e] && after < al->low[e])
+			fired |= 1u << TX_ALERT_LOW_BALANCE;
+	}
+	/* the rules on new transactions: a create accepted or refused */
+	if (res->created || res->outcome == TX_LEDGER_REFUSED) {
+		if (al->large_on && res->amount >= al->large[e])
+			fired |= 1u << TX_ALERT_LARGE_AMOUNT;
+		if (al->vn && has_ts) {
+			int64_t *ring = ring_of(al, (uint32_t)res->acct);
+			uint16_t *h = &al->head[res->acct];
+			int64_t oldest = ring[*h];
+			/* N earlier ones within T, this one makes N + 1 */
+			if (oldest != INT64_MIN && ts_us - oldest < al->vus)
+				fired |= 1u << TX_ALERT_VELOCITY;
+			ring[*h] = ts_us;
+			*h = (uint16_t)((*h + 1) % al->vn);
+		}
+		if (al->overdraft_on && res->outcome == TX_LEDGER_REFUSED && res->reason &&
+		    !strcmp(res->reason, "insufficient_funds"))
+			fired |= 1u << TX_ALERT_OVERDRAFT;
+	}
+	for (int r = 0; r < TX_ALERT__COUNT; r++)
+		if (fired & 1u << r)
+			al->fired[r]++;
+	return fired;
+}
+
+void tx_alerts_detail(const struct tx_alerts *al, enum tx_alert_rule rule,
+		      const struct tx_ledger *l, const struct tx_ledger_result *res,
+		      struct tx_buf *b)
+{
+	const struct tx_acct *a = tx_ledger_acct(l, (uint32_t)res->acct);
+	int e = exp_of(a->cur), x = a->cur->exponent;
+
+	switch (rule) {
+	case TX_ALERT_LOW_BALANCE:
+		tx_buf_adds(b, "available balance ");
+		tx_money_format(b, a->balance - a->reserved, x);
+		tx_buf_adds(b, " below ");
+		tx_money_format(b, al->low[e], x);
+		break;
+	case TX_ALERT_LARGE_AMOUNT:
+		tx_buf_adds(b, "amount ");
+		tx_money_format(b, res->amount, x);
+		tx_buf_adds(b, " at or above ");
+		tx_money_format(b, al->large[e], x);
+		break;
+	case TX_ALERT_VELOCITY:
+		tx_buf_adds(b, "more than ");
+		tx_buf_add_uint(b, al->vn);
+		tx_buf_adds(b, " transactions within ");
+		tx_buf_add_int(b, al->vus / 1000000);
+		if (al->vus % 1000000) {
+			char frac[8];
+			int64_t f = al->vus % 1000000;
+			int n = 6;
+			while (f % 10 == 0)
+				f /= 10, n--;
+			for (int i = n - 1; i >= 0; i--, f /= 10)
+				frac[i] = (char)('0' + f % 10);
+			tx_buf_addch(b, '.');
+			tx_buf_add(b, frac, (size_t)n);
+		}
+		tx_buf_adds(b, "s");
+		break;
+	case TX_ALERT_OVERDRAFT:
+		tx_buf_adds(b, "debit of ");
+		tx_money_format(b, res->amount, x);
+		tx_buf_adds(b, " refused, available balance ");
+		tx_money_format(b, a->balance - a->reserved, x);
+		break;
+	case TX_ALERT__COUNT: break;
+	}
+}

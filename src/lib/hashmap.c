@@ -1,0 +1,160 @@
+/* Open-addressing string map: see hashmap.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hashmap.h"
+#include "tx.h"
+
+#define P0 0xa0761d6478bd642fULL
+#define P1 0xe7037ed1a0b428dbULL
+#define P2 0x8ebc6af09c88c6e3ULL
+
+static inline uint64_t mum(uint64_t a, uint64_t b)
+{
+	__uint128_t r = (__uint128_t)a * b;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static inline uint64_t rd8(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline uint64_t rd4(const unsigned char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+uint64_t tx_hash64(const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t seed = P0 ^ mum(n ^ P1, P2), a, b;
+	size_t left = n;
+
+	while (left > 16) {
+		seed = mum(rd8(p) ^ P1, rd8(p + 8) ^ seed);
+		p += 16;
+		left -= 16;
+	}
+	if (left >= 8) {
+		a = rd8(p);
+		b = rd8(p + left - 8);
+	} else if (left >= 4) {
+		a = rd4(p);
+		b = rd4(p + left - 4);
+	} else if (left > 0) {
+		a = ((uint64_t)p[0] << 16) | ((uint64_t)p[left >> 1] << 8) | p[left - 1];
+		b = 0;
+	} else {
+		a = b = 0;
+	}
+	return mum(P1 ^ n, mum(a ^ P1, b ^ seed));
+}
+
+void tx_map_init(struct tx_map *m, size_t value_size)
+{
+	memset(m, 0, sizeof(*m));
+	m->value_size = value_size;
+	m->mask = 15;
+	m->slots = tx_calloc(16, sizeof(*m->slots));
+}
+
+void tx_map_release(struct tx_map *m)
+{
+	free(m->slots);
+	free(m->entries);
+	free(m->values);
+	free(m->arena);
+	memset(m, 0, sizeof(*m));
+}
+
+int64_t tx_map_find(const struct tx_map *m, const void *key, size_t len)
+{
+	uint64_t h = tx_hash64(key, len);
+	uint32_t h32 = (uint32_t)h, i = h32 & m->mask;
+
+	for (;;) {
+		uint64_t s = m->slots[i];
+		if (!s)
+			return -1;
+		if ((uint32_t)(s >> 32) == h32) {
+			uint32_t e = (uint32_t)s - 1;
+			const struct tx_map_entry *en = &m->entries[e];
+			if (en->key_len == len && !memcmp(m->arena + en->key_off, key, len))
+				return e;
+		}
+		i = (i + 1) & m->mask;
+	}
+}
+
+static void grow_slots(struct tx_map *m)
+{
+	uint32_t nslots = (m->mask + 1) * 2, mask = nslots - 1, e;
+	uint64_t *slots = tx_calloc(nslots, sizeof(*slots));
+
+	for (e = 0; e < m->count; e++) {
+		uint32_t h32 = m->entries[e].hash, i = h32 & mask;
+		while (slots[i])
+			i = (i + 1) & mask;
+		slots[i] = ((uint64_t)h32 << 32) | (e + 1);
+	}
+	free(m->slots);
+	m->slots = slots;
+	m->mask = mask;
+}
+
+int64_t tx_map_insert(struct tx_map *m, const void *key, size_t len, int *created)
+{
+	uint64_t h = tx_hash64(key, len);
+	uint32_t h32 = (uint32_t)h, i = h32 & m->mask, e;
+	struct tx_map_entry *en;
+
+	if (created)
+		*created = 0;
+	for (;;) {
+		uint64_t s = m->slots[i];
+		if (!s)
+			break;
+		if ((uint32_t)(s >> 32) == h32) {
+			e = (uint32_t)s - 1;
+			en = &m->entries[e];
+			if (en->key_len == len && !memcmp(m->arena + en->key_off, key, len))
+				return e;
+		}
+		i = (i + 1) & m->mask;
+	}
+	if (m->count >= UINT32_MAX - 1 || m->arena_len + len + 1 > UINT32_MAX)
+		return tx_error("hash table full (%u entries)", m->count);
+	if (m->count == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 16;
+		m->entries = tx_realloc(m->entries, (size_t)m->cap * sizeof(*m->entries));
+		m->values =
+		    tx_realloc(m->values, (size_t)m->cap * (m->value_size ? m->value_size : 1));
+	}
+	if (m->arena_cap - m->arena_len < len + 1) {
+		while (m->arena_cap - m->arena_len < len + 1)
+			m->arena_cap = m->arena_cap ? m->arena_cap * 2 : 4096;
+		m->arena = tx_realloc(m->arena, m->arena_cap);
+	}
+	e = m->count++;
+	en = &m->entries[e];
+	en->hash = h32;
+	en->key_off = (uint32_t)m->arena_len;
+	en->key_len = (uint32_t)len;
+	if (len)
+		memcpy(m->arena + m->arena_len, key, len);
+	m->arena[m->arena_len + len] = '\0';
+	m->arena_len += len + 1;
+	if (m->value_size)
+		memset(tx_map_value(m, e), 0, m->value_size);
+	m->slots[i] = ((uint64_t)h32 << 32) | (e + 1);
+	if ((uint64_t)m->count * 4 > (uint64_t)(m->mask + 1) * 3)
+		grow_slots(m);
+	if (created)
+		*created = 1;
+	return e;
+}

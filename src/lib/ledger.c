@@ -1,0 +1,695 @@
+/* The ledger: see ledger.h, and txbal(1) for the rules. */
+#define _GNU_SOURCE /* qsort_r */
+#include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ledger.h"
+#include "lines.h"
+#include "tx.h"
+
+#define IDX_MASK    ((1u << 28) - 1)
+#define FIRST_SLOTS 1024
+
+/* --- the transaction table ---------------------------------------------- */
+
+static void txtab_init(struct tx_txtab *t, uint64_t slots)
+{
+	t->slots = tx_calloc(slots, sizeof(*t->slots));
+	t->mask = slots - 1;
+	t->count = 0;
+}
+
+static uint64_t id_hash(const char *id, size_t len)
+{
+	uint64_t h = tx_hash64(id, len);
+	return h ? h : 1; /* 0 marks an empty slot */
+}
+
+static struct tx_txn *txtab_find(const struct tx_txtab *t, uint64_t h)
+{
+	uint64_t i = h & t->mask;
+
+	for (;;) {
+		struct tx_txn *x = &t->slots[i];
+		if (x->h == h)
+			return x;
+		if (!x->h)
+			return NULL;
+		i = (i + 1) & t->mask;
+	}
+}
+
+/* Put x into t, which has room and does not hold x->h. */
+static struct tx_txn *txtab_put(struct tx_txtab *t, const struct tx_txn *x)
+{
+	uint64_t i = x->h & t->mask;
+
+	while (t->slots[i].h)
+		i = (i + 1) & t->mask;
+	t->slots[i] = *x;
+	t->count++;
+	return &t->slots[i];
+}
+
+static void txtab_grow(struct tx_txtab *t)
+{
+	struct tx_txtab n;
+	uint64_t i;
+
+	txtab_init(&n, (t->mask + 1) * 2);
+	for (i = 0; i <= t->mask; i++)
+		if (t->slots[i].h)
+			txtab_put(&n, &t->slots[i]);
+	free(t->slots);
+	*t = n;
+}
+
+/*
+ * The current generation is full: it becomes the previous one, and the old
+ * previous one is dropped after carrying its pending transactions over.
+ */
+static void roll(struct tx_ledger *l)
+{
+	struct tx_txtab *old = &l->gen[!l->cur], n;
+	uint64_t i;
+
+	txtab_init(&n, FIRST_SLOTS);
+	for (i = 0; old->slots && i <= old->mask; i++) {
+		const struct tx_txn *x = &old->slots[i];
+		if (x->h && tx_txn_state(x) == TX_TXN_PENDING) {
+			if ((n.count + 1) * 4 > (n.mask + 1) * 3)
+				txtab_grow(&n);
+			txtab_put(&n, x);
+		}
+	}
+	free(old->slots);
+	*old = n;
+	l->cur = !l->cur;
+	l->generations++;
+}
+
+static struct tx_txn *remember(struct tx_ledger *l, uint64_t h, int64_t amount, uint32_t acct,
+			       int64_t cp, enum tx_type type, enum tx_txn_state st)
+{
+	struct tx_txtab *t = &l->gen[l->cur];
+	struct tx_txn x;
+
+	if ((t->count + 1) * 4 > l->gen_slots * 3) {
+		roll(l);
+		t = &l->gen[l->cur];
+	}
+	if ((t->count + 1) * 4 > (t->mask + 1) * 3)
+		txtab_grow(t);
+	x.h = h;
+	x.amount = amount;
+	x.acct = acct | (uint32_t)type << 28;
+	x.cp = (uint32_t)(cp + 1) | (uint32_t)st << 28;
+	return txtab_put(t, &x);
+}
+
+static void set_state(struct tx_txn *x, enum tx_txn_state st)
+{
+	x->cp = (x->cp & IDX_MASK) | (uint32_t)st << 28;
+}
+
+struct tx_txn *tx_ledger_find(struct tx_ledger *l, const char *id, size_t len)
+{
+	uint64_t h = id_hash(id, len);
+	struct tx_txn *x = txtab_find(&l->gen[l->cur], h);
+
+	if (!x && l->gen[!l->cur].slots)
+		x = txtab_find(&l->gen[!l->cur], h);
+	return x;
+}
+
+uint64_t tx_ledger_ids(const struct tx_ledger *l)
+{
+	return l->gen[0].count + l->gen[1].count;
+}
+
+/* --- set-up ------------------------------------------------------------- */
+
+int tx_ledger_init(struct tx_ledger *l, const struct tx_ledger_opts *opts)
+{
+	const char *od = opts->overdraft ? opts->overdraft : "0";
+	uint64_t window = opts->window ? opts->window : 1;
+
+	memset(l, 0, sizeof(*l));
+	for (int e = 0; e <= 4; e++) {
+		enum tx_money_err err = tx_money_parse(od, strlen(od), e, &l->overdraft[e]);
+		if (err == TX_MONEY_OVERFLOW)
+			l->overdraft[e] = INT64_MAX;
+		else if (err != TX_MONEY_OK || l->overdraft[e] < 0)
+			return tx_error("overdraft limit '%s' is not an amount >= 0", od);
+	}
+	l->overdraft_unlimited = opts->overdraft_unlimited;
+	/* the smallest power of two holding the window at load 3/4 */
+	l->gen_slots = FIRST_SLOTS;
+	while (l->gen_slots / 4 * 3 < window)
+		l->gen_slots *= 2;
+	tx_map_init(&l->accounts, sizeof(struct tx_acct));
+	txtab_init(&l->gen[0], FIRST_SLOTS);
+	l->cur = 0;
+	return 0;
+}
+
+void tx_ledger_release(struct tx_ledger *l)
+{
+	tx_map_release(&l->accounts);
+	free(l->gen[0].slots);
+	free(l->gen[1].slots);
+	memset(l, 0, sizeof(*l));
+}
+
+int64_t tx_ledger_account(struct tx_ledger *l, const char *account, size_t len,
+			  const struct tx_currency *cur)
+{
+	char small[128], *key = small;
+	int64_t i;
+	int created;
+
+	if (len + 3 > sizeof(small))
+		key = tx_malloc(len + 3);
+	memcpy(key, cur->code, 3);
+	memcpy(key + 3, account, len);
+	if (l->accounts.count >= TX_LEDGER_MAX_ACCOUNTS &&
+	    tx_map_find(&l->accounts, key, len + 3) < 0) {
+		i = tx_error("too many accounts (at most %u)", TX_LEDGER_MAX_ACCOUNTS);
+	} else {
+		i = tx_map_insert(&l->accounts, key, len + 3, &created);
+		if (i >= 0 && created)
+			tx_ledger_acct(l, (uint32_t)i)->cur = cur;
+	}
+	if (key != small)
+		free(key);
+	return i;
+}
+
+/* --- balance changes ---------------------------------------------------- */
+
+/* 0 when balance and reserved, and their difference (available), fit in int64. */
+static int fits(__int128 bal, __int128 res)
+{
+	__int128 avail = bal - res;
+	return bal >= INT64_MIN && bal <= INT64_MAX && res >= INT64_MIN && res <= INT64_MAX &&
+		       avail >= INT64_MIN && avail <= INT64_MAX
+		   ? 0
+		   : -1;
+}
+
+/*
+ * Change an entry by dbal (posted) and dres (reserved), and, when cp >= 0,
+ * the counterparty's posted balance by dcp: all or nothing. -1 on overflow.
+ */
+static int change(struct tx_ledger *l, uint32_t acct, __int128 dbal, __int128 dres, int64_t cp,
+		  __int128 dcp)
+{
+	struct tx_acct *a = tx_ledger_acct(l, acct),
+		       *c = cp >= 0 ? tx_ledger_acct(l, (uint32_t)cp) : NULL;
+	__int128 nb = (__int128)a->balance + dbal, nr = (__int128)a->reserved + dres, nc = 0;
+
+	if (fits(nb, nr))
+		return -1;
+	if (c) {
+		nc = (__int128)c->balance + dcp;
+		if (fits(nc, c->reserved))
+			return -1;
+	}
+	a->balance = (int64_t)nb;
+	a->reserved = (int64_t)nr;
+	if (c)
+		c->balance = (int64_t)nc;
+	return 0;
+}
+
+/* Post (dir 1) or reverse (dir -1) a transaction's effect on posted balances. */
+static int post(struct tx_ledger *l, uint32_t acct, int64_t cp, enum tx_type type, int64_t amount,
+		int dir, int release)
+{
+	__int128 v = (__int128)amount * dir;
+	int sign = tx_type_sign(type);
+
+	return change(l, acct, sign * v, release ? -(__int128)amount : 0,
+		      type == TX_TYPE_TRANSFER ? cp : -1, v);
+}
+
+static void refuse(struct tx_ledger_result *res, const char *why)
+{
+	res->outcome = TX_LEDGER_REFUSED;
+	res->status = TX_STATUS_FAILED;
+	res->reason = why;
+}
+
+static void reject(struct tx_ledger_result *res, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void reject(struct tx_ledger_result *res, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(res->msg, sizeof(res->msg), fmt, ap);
+	va_end(ap);
+	res->outcome = TX_LEDGER_REJECTED;
+	res->reason = res->msg;
+}
+
+/* An id for messages: at most 40 bytes, control characters as '?'. */
+static const char *shown(char *buf, size_t size, const char *s, size_t len)
+{
+	size_t i, n = len < size - 4 ? len : size - 4;
+
+	for (i = 0; i < n; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	if (n < len)
+		buf[n++] = '.', buf[n++] = '.', buf[n++] = '.';
+	buf[n] = '\0';
+	return buf;
+}
+
+static enum tx_status status_of(enum tx_txn_state st)
+{
+	switch (st) {
+	case TX_TXN_PENDING: return TX_STATUS_PENDING;
+	case TX_TXN_COMPLETED: return TX_STATUS_COMPLETED;
+	case TX_TXN_FAILED:
+	case TX_TXN_DELETED: break;
+	}
+	return TX_STATUS_FAILED;
+}
+
+static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_ledger_result *res)
+{
+	uint64_t h = id_hash(t->id, t->id_len);
+	enum tx_status status = t->status ? t->status : TX_STATUS_COMPLETED;
+	int sign = tx_type_sign(t->type);
+	int64_t acct, cp = -1;
+	struct tx_acct *a;
+
+	if (t->type == TX_TYPE_NONE || !t->has_amount)
+		return reject(res, "missing field '%s'", t->type ? "amount" : "type");
+	if (t->amount < 0)
+		return reject(res, "field 'amount' is negative");
+	if (t->type == TX_TYPE_TRANSFER) {
+		if (!t->counterparty)
+			return reject(res, "missing field 'counterparty' (required for transfers)");
+		if (t->counterparty_len == t->account_len &&
+		    !memcmp(t->counterparty, t->account, t->account_len))
+			return reject(res, "transfer to its own account");
+	}
+	if (txtab_find(&l->gen[l->cur], h) ||
+	    (l->gen[!l->cur].slots && txtab_find(&l->gen[!l->cur], h))) {
+		res->outcome = TX_LEDGER_DUPLICATE;
+		return;
+	}
+	if ((acct = tx_ledger_account(l, t->account, t->account_len, t->currency)) < 0)
+		return reject(res, "too many accounts");
+	if (t->type == TX_TYPE_TRANSFER &&
+	    (cp = tx_ledger_account(l, t->counterparty, t->counterparty_len, t->currency)) < 0)
+		return reject(res, "too many accounts");
+	a = tx_ledger_acct(l, (uint32_t)acct);
+	res->acct = acct;
+	res->cp = cp;
+	res->type = t->type;
+	res->amount = t->amount;
+	res->avail_before = a->balance - a->reserved;
+	res->status = status;
+	if (status == TX_STATUS_FAILED) {
+		remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_FAILED);
+		return;
+	}
+	if (sign < 0 && !l->overdraft_unlimited) {
+		int e = t->currency->exponent <= 4 ? t->currency->exponent : 4;
+		__int128 after = (__int128)a->balance - a->reserved - t->amount;
+		if (after < -(__int128)l->overdraft[e]) {
+			refuse(res, "insufficient_funds");
+			remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_FAILED);
+			return;
+		}
+	}
+	if (status == TX_STATUS_PENDING) {
+		if (sign < 0 && change(l, (uint32_t)acct, 0, t->amount, -1, 0)) {
+			refuse(res, "balance_overflow");
+			remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_FAILED);
+			return;
+		}
+		remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_PENDING);
+	} else {
+		if (post(l, (uint32_t)acct, cp, t->type, t->amount, 1, 0)) {
+			refuse(res, "balance_overflow");
+			remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_FAILED);
+			return;
+		}
+		remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_COMPLETED);
+	}
+	tx_ledger_acct(l, (uint32_t)acct)->tx_count++;
+	if (cp >= 0)
+		tx_ledger_acct(l, (uint32_t)cp)->tx_count++;
+	res->created = 1;
+}
+
+/* An update or delete names the same transaction: the fields it has must match. */
+static int same_fields(struct tx_ledger *l, const struct tx_ledger_tx *t, const struct tx_txn *x,
+		       struct tx_ledger_result *res)
+{
+	const char *op = t->op == TX_OP_DELETE ? "delete" : "update";
+	uint32_t acct = x->acct & IDX_MASK;
+	int64_t cp = (int64_t)(x->cp & IDX_MASK) - 1;
+	const struct tx_acct *a = tx_ledger_acct(l, acct);
+	size_t len;
+	const char *name = tx_ledger_account_name(l, acct, &len);
+
+	if (len != t->account_len || memcmp(name, t->account, len))
+		return reject(res, "%s changes 'account'", op), -1;
+	if (t->has_currency && t->currency != a->cur)
+		return reject(res, "%s changes 'currency'", op), -1;
+	if (t->type != TX_TYPE_NONE && t->type != (enum tx_type)(x->acct >> 28))
+		return reject(res, "%s changes 'type'", op), -1;
+	if (t->has_amount && t->amount != x->amount)
+		return reject(res, "%s changes 'amount'", op), -1;
+	if (t->counterparty) {
+		if (cp < 0)
+			return reject(res, "%s changes 'counterparty'", op), -1;
+		name = tx_ledger_account_name(l, (uint32_t)cp, &len);
+		if (len != t->counterparty_len || memcmp(name, t->counterparty, len))
+			return reject(res, "%s changes 'counterparty'", op), -1;
+	}
+	return 0;
+}
+
+static void settle(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_ledger_result *res)
+{
+	const char *op = t->op == TX_OP_DELETE ? "delete" : "update";
+	struct tx_txn *x = tx_ledger_find(l, t->id, t->id_len);
+	char show[48];
+	enum tx_txn_state st;
+	enum tx_status to;
+	uint32_t acct;
+	int64_t cp;
+	int sign;
+	struct tx_acct *a;
+
+	if (!x)
+		return reject(res, "%s of unknown transaction '%s'", op,
+			      shown(show, sizeof(show), t->id, t->id_len));
+	if (same_fields(l, t, x, res))
+		return;
+	st = tx_txn_state(x);
+	acct = x->acct & IDX_MASK;
+	cp = (int64_t)(x->cp & IDX_MASK) - 1;
+	a = tx_ledger_acct(l, acct);
+	res->acct = acct;
+	res->cp = cp;
+	res->type = (enum tx_type)(x->acct >> 28);
+	res->amount = x->amount;
+	res->avail_before = a->balance - a->reserved;
+	sign = tx_type_sign(res->type);
+	if (st == TX_TXN_DELETED) {
+		if (t->op == TX_OP_DELETE) {
+			res->outcome = TX_LEDGER_DUPLICATE;
+			return;
+		}
+		return reject(res, "update of deleted transaction '%s'",
+			      shown(show, sizeof(show), t->id, t->id_len));
+	}
+	if (t->op == TX_OP_DELETE) {
+		res->status = TX_STATUS_NONE;
+		if (st == TX_TXN_PENDING && sign < 0)
+			change(l, acct, 0, -(__int128)x->amount, -1,
+			       0); /* shrinks: cannot overflow */
+		else if (st == TX_TXN_COMPLETED && post(l, acct, cp, res->type, x->amount, -1, 0))
+			return reject(res, "reversal overflows a balance");
+		set_state(x, TX_TXN_DELETED);
+		return;
+	}
+	to = t->status ? t->status : status_of(st);
+	res->status = to;
+	if (st == TX_TXN_PENDING) {
+		if (to == TX_STATUS_COMPLETED) {
+			if (post(l, acct, cp, res->type, x->amount, 1, sign < 0)) {
+				if (sign < 0)
+					change(l, acct, 0, -(__int128)x->amount, -1, 0);
+				refuse(res, "balance_overflow");
+				set_state(x, TX_TXN_FAILED);
+				return;
+			}
+			set_state(x, TX_TXN_COMPLETED);
+		} else if (to == TX_STATUS_FAILED) {
+			if (sign < 0)
+				change(l, acct, 0, -(__int128)x->amount, -1, 0);
+			set_state(x, TX_TXN_FAILED);
+		}
+		return;
+	}
+	if (st == TX_TXN_COMPLETED) {
+		if (to == TX_STATUS_PENDING)
+			return reject(res, "update changes status from completed to pending");
+		if (to == TX_STATUS_FAILED) {
+			if (post(l, acct, cp, res->type, x->amount, -1, 0))
+				return reject(res, "reversal overflows a balance");
+			set_state(x, TX_TXN_FAILED);
+		}
+		return;
+	}
+	/* failed */
+	if (to != TX_STATUS_FAILED)
+		return reject(res, "update changes status from failed to %s", tx_status_name(to));
+}
+
+void tx_ledger_apply(struct tx_ledger *l, const struct tx_ledger_tx *t,
+		     struct tx_ledger_result *res)
+{
+	res->outcome = TX_LEDGER_APPLIED;
+	res->status = TX_STATUS_NONE;
+	res->reason = NULL;
+	res->msg[0] = '\0';
+	res->acct = res->cp = -1;
+	res->type = t->type;
+	res->amount = t->amount;
+	res->created = 0;
+	res->avail_before = 0;
+	if (t->op == TX_OP_UPDATE || t->op == TX_OP_DELETE)
+		settle(l, t, res);
+	else
+		create(l, t, res);
+}
+
+/* --- balances files ----------------------------------------------------- */
+
+void tx_ledger_format(const struct tx_ledger *l, uint32_t i, struct tx_buf *b)
+{
+	const struct tx_acct *a = tx_ledger_acct(l, i);
+	size_t len;
+	const char *name = tx_ledger_account_name(l, i, &len);
+
+	tx_buf_adds(b, "{\"account\":");
+	tx_buf_add_json_string(b, name, len);
+	tx_buf_adds(b, ",\"currency\":\"");
+	tx_buf_add(b, a->cur->code, 3);
+	tx_buf_adds(b, "\",\"balance\":");
+	tx_money_format(b, a->balance, a->cur->exponent);
+	tx_buf_adds(b, ",\"available_balance\":");
+	tx_money_format(b, a->balance - a->reserved, a->cur->exponent);
+	tx_buf_adds(b, ",\"tx_count\":");
+	tx_buf_add_uint(b, a->tx_count);
+	tx_buf_adds(b, "}\n");
+}
+
+/* A member's value as minor units, or -1 with the reason in r->err. */
+static int member_money(struct tx_record *r, int m, const char *name, int exponent, int64_t *out)
+{
+	struct tx_str s = tx_record_text(r, m);
+	enum tx_money_err e = tx_money_parse(s.p, s.len, exponent, out);
+
+	if (e != TX_MONEY_OK) {
+		snprintf(r->err, sizeof(r->err), "field '%s' %s", name,
+			 tx_money_strerror(e, exponent));
+		return -1;
+	}
+	return 0;
+}
+
+static int load_line(struct tx_ledger *l, struct tx_record *r, const char *line, size_t len)
+{
+	int64_t i, bal, avail, count = 0;
+	int created, m;
+	struct tx_acct *a;
+	char *key;
+
+	if (tx_record_parse(r, line, len, 0))
+		return -1;
+	if (r->idx[TX_F_ACCOUNT] < 0) {
+		snprintf(r->err, sizeof(r->err), "missing field 'account'");
+		return -1;
+	}
+	if ((m = tx_record_find(r, "balance", 7)) < 0) {
+		snprintf(r->err, sizeof(r->err), "missing field 'balance'");
+		return -1;
+	}
+	if (member_money(r, m, "balance", r->currency->exponent, &bal))
+		return -1;
+	avail = bal;
+	if ((m = r->idx[TX_F_AVAILABLE_BALANCE]) >= 0 &&
+	    member_money(r, m, "available_balance", r->currency->exponent, &avail))
+		return -1;
+	if ((m = r->idx[TX_F_TX_COUNT]) >= 0) {
+		struct tx_str s = tx_record_text(r, m);
+		char num[24];
+		if (s.len == 0 || s.len >= sizeof(num)) {
+			count = -1;
+		} else {
+			memcpy(num, s.p, s.len);
+			num[s.len] = '\0';
+			if (tx_parse_int64(num, 0, INT64_MAX, &count))
+				count = -1;
+		}
+		if (count < 0) {
+			snprintf(r->err, sizeof(r->err), "field 'tx_count' is not a count");
+			return -1;
+		}
+	}
+	if (fits(bal, (__int128)bal - avail)) {
+		snprintf(r->err, sizeof(r->err), "field 'available_balance' is out of range");
+		return -1;
+	}
+	key = tx_malloc(r->account.len + 3);
+	memcpy(key, r->currency->code, 3);
+	memcpy(key + 3, r->account.p, r->account.len);
+	i = tx_map_insert(&l->accounts, key, r->account.len + 3, &created);
+	free(key);
+	if (i < 0) {
+		snprintf(r->err, sizeof(r->err), "too many accounts");
+		return -1;
+	}
+	if (!created) {
+		snprintf(r->err, sizeof(r->err), "account and currency listed twice");
+		return -1;
+	}
+	a = tx_ledger_acct(l, (uint32_t)i);
+	a->cur = r->currency;
+	a->balance = bal;
+	a->reserved = bal - avail;
+	a->tx_count = (uint64_t)count;
+	return 0;
+}
+
+int tx_ledger_load(struct tx_ledger *l, const char *path)
+{
+	struct tx_lines lr;
+	struct tx_record r;
+	char *line;
+	size_t len;
+	int rc, ret = 0;
+
+	if (tx_lines_open(&lr, path) < 0)
+		return -1;
+	tx_record_init(&r);
+	while ((rc = tx_lines_next(&lr, &line, &len)) > 0) {
+		if (len == 0)
+			continue;
+		if (load_line(l, &r, line, len)) {
+			ret = tx_error("%s:%llu: %s", lr.source, (unsigned long long)lr.lineno,
+				       r.err);
+			break;
+		}
+	}
+	if (rc < 0)
+		ret = -1;
+	tx_record_release(&r);
+	if (lr.fd > 0)
+		close(lr.fd);
+	tx_lines_release(&lr);
+	return ret;
+}
+
+static int cmp_entries(const void *pa, const void *pb, void *arg)
+{
+	const struct tx_ledger *l = arg;
+	uint32_t ia = *(const uint32_t *)pa, ib = *(const uint32_t *)pb;
+	size_t la, lb;
+	const char *a = tx_ledger_account_name(l, ia, &la), *b = tx_ledger_account_name(l, ib, &lb);
+	int c = memcmp(a, b, la < lb ? la : lb);
+
+	if (c)
+		return c;
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return memcmp(tx_ledger_acct(l, ia)->cur->code, tx_ledger_acct(l, ib)->cur->code, 3);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int tx_ledger_save(const struct tx_ledger *l, const char *path)
+{
+	uint32_t n = tx_ledger_count(l), *order = tx_malloc((size_t)(n ? n : 1) * sizeof(*order));
+	struct tx_buf b = TX_BUF_INIT, tmp = TX_BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int fd, dfd, ret = -1;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof(*order), cmp_entries, (void *)l);
+	tx_buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		tx_error("cannot open '%s' for writing: %s", tmp.p, strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		tx_ledger_format(l, order[i], &b);
+		if (b.len >= 1 << 20 || i + 1 == n) {
+			if (write_all(fd, b.p, b.len))
+				break;
+			tx_buf_reset(&b);
+		}
+	}
+	if (i < n || fsync(fd) < 0) {
+		tx_error("write error on '%s': %s", tmp.p, strerror(errno));
+		close(fd);
+		unlink(tmp.p);
+		goto out;
+	}
+	if (close(fd) < 0 || rename(tmp.p, path) < 0) {
+		tx_error("cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp.p);
+		goto out;
+	}
+	/* the rename itself is durable only once the directory is synced */
+	tx_buf_reset(&tmp);
+	if (slash)
+		tx_buf_add(&tmp, path, slash == path ? 1 : (size_t)(slash - path));
+	else
+		tx_buf_addch(&tmp, '.');
+	dfd = open(tmp.p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) < 0) {
+		tx_error("cannot sync directory '%s': %s", tmp.p, strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
+		goto out;
+	}
+	close(dfd);
+	ret = 0;
+out:
+	free(order);
+	tx_buf_release(&b);
+	tx_buf_release(&tmp);
+	return ret;
+}

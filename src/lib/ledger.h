@@ -1,0 +1,174 @@
+/*
+ * ledger.h: exact balances per account and currency, pending reservations,
+ * and the set of transaction ids already applied (txbal(1) is the user's
+ * view; every rule below is documented there).
+ *
+ * Accounts. An account entry is an (account, currency) pair: its posted
+ * balance, the sum of its reservations (pending debits), and its count of
+ * transactions, all in int64 minor units (uint64 count). Available balance
+ * is posted minus reserved. Every change is overflow-checked: a change that
+ * does not fit leaves every balance as it was.
+ *
+ * Transactions. The ledger remembers each transaction id it has seen (a
+ * 64-bit hash of the id, see tx_hash64()) with what is needed to settle it
+ * later: its amount, type, account entry, counterparty entry and state
+ * (pending, completed, failed, deleted). That is the dedup set: 24 bytes per
+ * slot, the table kept between 3/8 and 3/4 full. The window is the last
+ * `window` ids at least: ids live in two generations; when the current one
+ * is full it becomes the previous one and the old previous one is dropped,
+ * its pending transactions carried into the new generation (so a
+ * reservation can always be settled). Two different ids collide with
+ * probability 2^-64: over a window of n ids the chance of any false
+ * duplicate is about n^2 / 2^65 (3e-6 for n = 10 million).
+ *
+ * Ownership: the ledger owns everything it holds; strings passed in are
+ * borrowed for the call and copied when kept.
+ */
+#ifndef TX_LEDGER_H
+#define TX_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hashmap.h"
+#include "money.h"
+#include "record.h"
+
+/* One account entry: the value of the ledger's account map. */
+struct tx_acct {
+	int64_t balance;  /* posted */
+	int64_t reserved; /* pending debits not yet posted or voided */
+	const struct tx_currency *cur;
+	uint64_t tx_count; /* transactions accepted on this entry, either side */
+};
+
+/* A remembered transaction (one slot of a generation). */
+struct tx_txn {
+	uint64_t h;	/* tx_hash64(id) (never 0), 0 for an empty slot */
+	int64_t amount; /* minor units */
+	uint32_t acct;	/* low 28 bits: account entry; high 4: enum tx_type */
+	uint32_t cp;	/* low 28 bits: counterparty entry + 1 (0: none); high 4: state */
+};
+
+struct tx_txtab {
+	struct tx_txn *slots;
+	uint64_t mask, count;
+};
+
+enum tx_txn_state { TX_TXN_PENDING = 1, TX_TXN_COMPLETED, TX_TXN_FAILED, TX_TXN_DELETED };
+
+/* The maximum number of account entries (28 bits). */
+#define TX_LEDGER_MAX_ACCOUNTS ((1u << 28) - 1)
+
+struct tx_ledger_opts {
+	/*
+	 * Overdraft policy: a debit may take the available balance down to
+	 * -overdraft (decimal text in the currency's units, "0" by default),
+	 * or anywhere when overdraft_unlimited is set.
+	 */
+	const char *overdraft;
+	int overdraft_unlimited;
+	/* The dedup window in ids (at least this many are remembered). */
+	uint64_t window;
+};
+
+struct tx_ledger {
+	struct tx_map accounts; /* key: currency code (3 bytes) + account; value: struct tx_acct */
+	struct tx_txtab gen[2]; /* gen[cur] and gen[!cur] */
+	int cur;
+	uint64_t gen_slots; /* slot count at which a generation is full */
+	int overdraft_unlimited;
+	int64_t overdraft[5]; /* by currency exponent 0..4; INT64_MAX when it does not fit */
+	uint64_t generations; /* how many times the window rolled over */
+};
+
+/* A transaction as read from a record, for tx_ledger_apply(). Borrowed strings. */
+struct tx_ledger_tx {
+	const char *id;
+	size_t id_len;
+	const char *account;
+	size_t account_len;
+	const char *counterparty; /* NULL when absent */
+	size_t counterparty_len;
+	const struct tx_currency *currency; /* never NULL */
+	int has_currency;		    /* 0: the default, not named by the record */
+	enum tx_type type;		    /* TX_TYPE_NONE when absent */
+	int has_amount;
+	int64_t amount;
+	enum tx_status status; /* TX_STATUS_NONE when absent */
+	enum tx_op op;
+};
+
+enum tx_ledger_outcome {
+	TX_LEDGER_APPLIED,   /* write the record out, with res.status */
+	TX_LEDGER_REFUSED,   /* write it out as failed, with res.reason */
+	TX_LEDGER_DUPLICATE, /* already applied: not written again */
+	TX_LEDGER_REJECTED,  /* inconsistent with the ledger: res.reason says why; not written */
+};
+
+struct tx_ledger_result {
+	enum tx_ledger_outcome outcome;
+	enum tx_status status; /* to write; TX_STATUS_NONE for a delete (left as it was) */
+	const char *reason; /* REFUSED: "insufficient_funds" or "balance_overflow"; REJECTED: msg */
+	char msg[256];
+	int64_t acct; /* account entry, -1 when none (unknown transaction) */
+	int64_t cp;   /* counterparty entry, -1 when none */
+	enum tx_type type;
+	int64_t amount;
+	int created;	      /* a create accepted (pending or completed) */
+	int64_t avail_before; /* the account's available balance before */
+};
+
+/* Returns 0, or -1 (reported) when opts->overdraft is not a decimal amount. */
+int tx_ledger_init(struct tx_ledger *l, const struct tx_ledger_opts *opts);
+void tx_ledger_release(struct tx_ledger *l);
+
+/* The entry of (account, currency), created with zero balances when new; -1 when full. */
+int64_t tx_ledger_account(struct tx_ledger *l, const char *account, size_t len,
+			  const struct tx_currency *cur);
+static inline struct tx_acct *tx_ledger_acct(const struct tx_ledger *l, uint32_t i)
+{
+	return tx_map_value(&l->accounts, i);
+}
+static inline const char *tx_ledger_account_name(const struct tx_ledger *l, uint32_t i, size_t *len)
+{
+	const char *k = tx_map_key(&l->accounts, i, len);
+	if (len)
+		*len -= 3;
+	return k + 3;
+}
+static inline uint32_t tx_ledger_count(const struct tx_ledger *l)
+{
+	return l->accounts.count;
+}
+
+/* Apply one transaction record; the outcome and what to write are in *res. */
+void tx_ledger_apply(struct tx_ledger *l, const struct tx_ledger_tx *t,
+		     struct tx_ledger_result *res);
+
+/* Look a transaction up by id (either generation); NULL when unknown. */
+struct tx_txn *tx_ledger_find(struct tx_ledger *l, const char *id, size_t len);
+static inline enum tx_txn_state tx_txn_state(const struct tx_txn *x)
+{
+	return (enum tx_txn_state)(x->cp >> 28);
+}
+
+/* Ids remembered now (both generations). */
+uint64_t tx_ledger_ids(const struct tx_ledger *l);
+
+/*
+ * Load a balances file (doc/interfaces.txt): one {"account","currency",
+ * "balance","available_balance","tx_count"} object per line. Returns 0, or
+ * -1 after reporting "path:line: what is wrong" for the first bad line.
+ */
+int tx_ledger_load(struct tx_ledger *l, const char *path);
+/* Append one balances-file line (with '\n') for entry i. */
+void tx_ledger_format(const struct tx_ledger *l, uint32_t i, struct tx_buf *b);
+/*
+ * Write every entry, sorted by account then currency (bytewise), to path
+ * atomically: a temporary file next to it, fsync, rename, fsync of the
+ * directory. Async-signal-unsafe: call it from the main loop. 0 or -1.
+ */
+int tx_ledger_save(const struct tx_ledger *l, const char *path);
+
+#endif
