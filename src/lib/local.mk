@@ -33,6 +33,9 @@ check_PROGRAMS += tests/unit-logfmt
 tests_unit_logfmt_SOURCES = tests/unit-logfmt.c
 tests_unit_logfmt_LDADD = src/lib/libtxmain.a $(LDADD)
 TESTS += tests/unit-logfmt
+# txgen's model and PaySim rows (the txgen helper).
+src_lib_libtx_a_SOURCES += src/lib/rng.h src/lib/rng.c src/lib/gen.h src/lib/gen.c \
+	src/lib/paysim.h src/lib/paysim.c
 
 # Kafka options and configuration shared by txpub and txsub (kafka.h), and
 # the progress line and signal flag (progress.h). libtxkafka.a is separate
@@ -46,36 +49,9 @@ tests_unit_kafka_SOURCES = tests/unit-kafka.c
 tests_unit_kafka_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
 tests_unit_kafka_LDADD = src/lib/libtxmain.a src/lib/libtxkafka.a $(LDADD) $(RDKAFKA_LIBS)
 TESTS += tests/unit-kafka
-
-# txbal's ledger (accounts, reservations, dedup set), the string hash map,
-# alert rules and windowed aggregates, with their unit test.
-src_lib_libtx_a_SOURCES += src/lib/hashmap.h src/lib/hashmap.c \
-	src/lib/ledger.h src/lib/ledger.c \
-	src/lib/alerts.h src/lib/alerts.c \
-	src/lib/aggregate.h src/lib/aggregate.c
-check_PROGRAMS += tests/unit-ledger
-tests_unit_ledger_SOURCES = tests/unit-ledger.c
-tests_unit_ledger_LDADD = src/lib/libtxmain.a $(LDADD)
-TESTS += tests/unit-ledger
-# txtop: stream statistics and text charts (unit-tested in tests/unit-stats).
-src_lib_libtx_a_SOURCES += src/lib/stats.h src/lib/stats.c src/lib/chart.h src/lib/chart.c
-# txgen's model and PaySim rows (the txgen helper).
-src_lib_libtx_a_SOURCES += src/lib/rng.h src/lib/rng.c src/lib/gen.h src/lib/gen.c \
-	src/lib/paysim.h src/lib/paysim.c
 # txstore's sink (store.h): the SQLite and PostgreSQL backends, in a library
 # of their own so only txstore compiles and links against sqlite3 and libpq.
 noinst_LIBRARIES += src/lib/libtxstore.a
 src_lib_libtxstore_a_SOURCES = src/lib/store.h src/lib/store_impl.h src/lib/store.c \
 	src/lib/store_sqlite.c src/lib/store_pg.c
 src_lib_libtxstore_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(LIBPQ_CFLAGS)
-
-# txbal's ledger (accounts, reservations, dedup set), the string hash map,
-# alert rules and windowed aggregates, with their unit test.
-src_lib_libtx_a_SOURCES += src/lib/hashmap.h src/lib/hashmap.c \
-	src/lib/ledger.h src/lib/ledger.c \
-	src/lib/alerts.h src/lib/alerts.c \
-	src/lib/aggregate.h src/lib/aggregate.c
-check_PROGRAMS += tests/unit-ledger
-tests_unit_ledger_SOURCES = tests/unit-ledger.c
-tests_unit_ledger_LDADD = src/lib/libtxmain.a $(LDADD)
-TESTS += tests/unit-ledger
