@@ -55,3 +55,14 @@ noinst_LIBRARIES += src/lib/libtxstore.a
 src_lib_libtxstore_a_SOURCES = src/lib/store.h src/lib/store_impl.h src/lib/store.c \
 	src/lib/store_sqlite.c src/lib/store_pg.c
 src_lib_libtxstore_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(LIBPQ_CFLAGS)
+
+# txbal's ledger (accounts, reservations, dedup set), the string hash map,
+# alert rules and windowed aggregates, with their unit test.
+src_lib_libtx_a_SOURCES += src/lib/hashmap.h src/lib/hashmap.c \
+	src/lib/ledger.h src/lib/ledger.c \
+	src/lib/alerts.h src/lib/alerts.c \
+	src/lib/aggregate.h src/lib/aggregate.c
+check_PROGRAMS += tests/unit-ledger
+tests_unit_ledger_SOURCES = tests/unit-ledger.c
+tests_unit_ledger_LDADD = src/lib/libtxmain.a $(LDADD)
+TESTS += tests/unit-ledger
