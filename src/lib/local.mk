@@ -27,6 +27,13 @@ check_PROGRAMS += tests/unit-record
 tests_unit_record_SOURCES = tests/unit-record.c
 tests_unit_record_LDADD = src/lib/libtxmain.a $(LDADD)
 TESTS += tests/unit-record
+# Differential test against jansson, the reference parser.
+check_PROGRAMS += tests/unit-json-diff
+tests_unit_json_diff_SOURCES = tests/unit-json-diff.c
+tests_unit_json_diff_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
+tests_unit_json_diff_LDADD = src/lib/libtxmain.a $(LDADD)
+TESTS += tests/unit-json-diff
+# (end of the record codec's rules)
 # txlog's formatter and template engine (logfmt.h), with its unit test.
 src_lib_libtx_a_SOURCES += src/lib/logfmt.h src/lib/logfmt.c
 check_PROGRAMS += tests/unit-logfmt
