@@ -1,0 +1,500 @@
+/*
+ * txbal: exact running balances, statuses, alerts and aggregates over a
+ * stream of transaction records (txbal(1)).
+ *
+ * Each line is parsed with the record codec (no DOM), applied to the ledger
+ * (src/lib/ledger.c: balances, reservations, the dedup set), checked by the
+ * alert rules (alerts.c), counted into windows (aggregate.c), and written
+ * out as the original bytes with txbal's own fields spliced in. Output is
+ * flushed whenever input would block, so a live pipeline sees each record
+ * at once while a bulk run writes 64 KiB blocks.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aggregate.h"
+#include "alerts.h"
+#include "ledger.h"
+#include "lines.h"
+#include "out.h"
+#include "progress.h"
+#include "record.h"
+#include "tx.h"
+
+#define IDLE_FLUSH_MS 50
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: %s [-q] [--strict] [--reject FILE] [--init FILE] [--state FILE]\n"
+		"            [--overdraft LIMIT | --overdraft-unlimited] [--window N]\n"
+		"            [--low-balance AMOUNT] [--large AMOUNT] [--velocity N/T]\n"
+		"            [--no-alert RULE] [--alerts FILE]\n"
+		"            [--aggregate INTERVAL --aggregates FILE [--lateness DURATION]]\n"
+		"            [FILE ...]\n",
+		tx_progname);
+}
+
+struct txbal {
+	int strict;
+	struct tx_ledger ledger;
+	struct tx_alerts alerts;
+	struct tx_agg agg;
+	int aggregating;
+
+	struct tx_out out, reject, alert_out, agg_out;
+	int have_reject, have_alerts;
+	struct tx_record rec;
+	struct tx_buf vals; /* the values of one record's edits */
+
+	uint64_t nread, napplied, nfailed, ndup, nrejected, nalerts;
+	int stop;   /* stop reading: --strict, downstream closed, write error */
+	int status; /* worst exit status so far */
+};
+
+static void set_status(struct txbal *b, int status)
+{
+	if (status == TX_EXIT_IO || b->status == TX_EXIT_OK)
+		b->status = status;
+}
+
+/* A write failed: EPIPE on stdout means downstream is gone, stop quietly. */
+static void out_failed(struct txbal *b, struct tx_out *o)
+{
+	b->stop = 1;
+	if (!(o == &b->out && o->err == EPIPE))
+		set_status(b, TX_EXIT_IO);
+}
+
+static void reject_line(struct txbal *b, const struct tx_lines *lr, const char *line, size_t len,
+			const char *why)
+{
+	b->nrejected++;
+	tx_warn_at(lr->source, lr->lineno, "%s", why);
+	set_status(b, TX_EXIT_REJECTED);
+	if (b->have_reject && tx_out_line(&b->reject, line, len) < 0)
+		out_failed(b, &b->reject);
+	if (b->strict)
+		b->stop = 1;
+}
+
+static void write_alerts(struct txbal *b, unsigned fired, const struct tx_ledger_result *res)
+{
+	struct tx_record *r = &b->rec;
+	struct tx_buf *o = tx_out_buf(&b->alert_out);
+	const struct tx_acct *a = tx_ledger_acct(&b->ledger, (uint32_t)res->acct);
+	size_t len;
+	const char *name = tx_ledger_account_name(&b->ledger, (uint32_t)res->acct, &len);
+
+	for (int rule = 0; rule < TX_ALERT__COUNT; rule++) {
+		struct tx_str s;
+		if (!(fired & 1u << rule))
+			continue;
+		tx_buf_adds(o, "{\"alert\":\"");
+		tx_buf_adds(o, tx_alert_name((enum tx_alert_rule)rule));
+		tx_buf_adds(o, "\",\"transaction_id\":");
+		s = tx_record_raw(r, r->idx[TX_F_TRANSACTION_ID]);
+		tx_buf_add(o, s.p, s.len);
+		tx_buf_adds(o, ",\"account\":");
+		tx_buf_add_json_string(o, name, len);
+		tx_buf_adds(o, ",\"currency\":\"");
+		tx_buf_add(o, a->cur->code, 3);
+		tx_buf_addch(o, '"');
+		if (r->idx[TX_F_TS] >= 0) {
+			tx_buf_adds(o, ",\"ts\":");
+			s = tx_record_raw(r, r->idx[TX_F_TS]);
+			tx_buf_add(o, s.p, s.len);
+		}
+		tx_buf_adds(o, ",\"detail\":\"");
+		tx_alerts_detail(&b->alerts, (enum tx_alert_rule)rule, &b->ledger, res, o);
+		tx_buf_adds(o, "\"}");
+		if (tx_out_line(&b->alert_out, "", 0) < 0) {
+			out_failed(b, &b->alert_out);
+			return;
+		}
+	}
+}
+
+static void add_money(struct tx_buf *v, const struct tx_ledger *l, int64_t acct, int which)
+{
+	const struct tx_acct *a = tx_ledger_acct(l, (uint32_t)acct);
+	tx_money_format(v, which ? a->balance - a->reserved : a->balance, a->cur->exponent);
+}
+
+static void write_record(struct txbal *b, const struct tx_ledger_result *res, unsigned fired)
+{
+	struct tx_record *r = &b->rec;
+	struct tx_buf *v = &b->vals;
+	struct tx_edit e[7];
+	size_t off[7], n = 0, i;
+
+	tx_buf_reset(v);
+#define EDIT(f)                                                                                    \
+	do {                                                                                       \
+		e[n].field = (f);                                                                  \
+		off[n] = v->len;                                                                   \
+	} while (0)
+#define DONE() (e[n].len = v->len - off[n], n++)
+	if (res->status != TX_STATUS_NONE) {
+		EDIT(TX_F_STATUS);
+		tx_buf_addch(v, '"');
+		tx_buf_adds(v, tx_status_name(res->status));
+		tx_buf_addch(v, '"');
+		DONE();
+	}
+	if (res->outcome == TX_LEDGER_REFUSED) {
+		EDIT(TX_F_REASON);
+		tx_buf_addch(v, '"');
+		tx_buf_adds(v, res->reason);
+		tx_buf_addch(v, '"');
+		DONE();
+	}
+	EDIT(TX_F_NEW_BALANCE);
+	add_money(v, &b->ledger, res->acct, 0);
+	DONE();
+	EDIT(TX_F_AVAILABLE_BALANCE);
+	add_money(v, &b->ledger, res->acct, 1);
+	DONE();
+	EDIT(TX_F_TX_COUNT);
+	tx_buf_add_uint(v, tx_ledger_acct(&b->ledger, (uint32_t)res->acct)->tx_count);
+	DONE();
+	if (res->type == TX_TYPE_TRANSFER && res->cp >= 0) {
+		EDIT(TX_F_COUNTERPARTY_BALANCE);
+		add_money(v, &b->ledger, res->cp, 0);
+		DONE();
+	}
+	if (fired) {
+		int first = 1;
+		EDIT(TX_F_ALERTS);
+		tx_buf_addch(v, '[');
+		for (int rule = 0; rule < TX_ALERT__COUNT; rule++) {
+			if (!(fired & 1u << rule))
+				continue;
+			if (!first)
+				tx_buf_addch(v, ',');
+			first = 0;
+			tx_buf_addch(v, '"');
+			tx_buf_adds(v, tx_alert_name((enum tx_alert_rule)rule));
+			tx_buf_addch(v, '"');
+		}
+		tx_buf_addch(v, ']');
+		DONE();
+	} else if (r->idx[TX_F_ALERTS] >= 0) {
+		EDIT(TX_F_ALERTS);
+		DONE();
+	}
+#undef EDIT
+#undef DONE
+	for (i = 0; i < n; i++)
+		e[i].value = v->p + off[i];
+	if (!fired && r->idx[TX_F_ALERTS] >= 0)
+		e[n - 1].value = NULL; /* a stale list from an earlier run goes */
+	tx_record_write(tx_out_buf(&b->out), r, e, n, TX_WRITE_CANONICAL);
+	if (tx_out_line(&b->out, "", 0) < 0)
+		out_failed(b, &b->out);
+}
+
+static void handle(struct txbal *b, const struct tx_lines *lr, char *line, size_t len)
+{
+	struct tx_record *r = &b->rec;
+	struct tx_ledger_tx t;
+	struct tx_ledger_result res;
+	unsigned fired;
+	int has_ts;
+
+	b->nread++;
+	if (tx_record_parse(r, line, len, TX_PARSE_REQUIRE) < 0)
+		return reject_line(b, lr, line, len, r->err);
+	t.id = r->id.p;
+	t.id_len = r->id.len;
+	t.account = r->account.p;
+	t.account_len = r->account.len;
+	t.counterparty = r->idx[TX_F_COUNTERPARTY] >= 0 ? r->counterparty.p : NULL;
+	t.counterparty_len = r->counterparty.len;
+	t.currency = r->currency;
+	t.has_currency = r->idx[TX_F_CURRENCY] >= 0;
+	t.type = r->type;
+	t.has_amount = r->idx[TX_F_AMOUNT] >= 0;
+	t.amount = r->amount;
+	t.status = r->status;
+	t.op = r->op;
+	tx_ledger_apply(&b->ledger, &t, &res);
+	switch (res.outcome) {
+	case TX_LEDGER_REJECTED: return reject_line(b, lr, line, len, res.reason);
+	case TX_LEDGER_DUPLICATE: b->ndup++; return;
+	case TX_LEDGER_REFUSED: b->nfailed++; break;
+	case TX_LEDGER_APPLIED: b->napplied++; break;
+	}
+	has_ts = r->idx[TX_F_TS] >= 0;
+	fired = tx_alerts_check(&b->alerts, &b->ledger, &res, has_ts, r->ts_us);
+	if (fired) {
+		b->nalerts += (unsigned)__builtin_popcount(fired);
+		if (b->have_alerts)
+			write_alerts(b, fired, &res);
+	}
+	write_record(b, &res, fired);
+	if (b->aggregating && tx_agg_add(&b->agg, &b->ledger, &res, has_ts, r->ts_us, &b->agg_out))
+		out_failed(b, &b->agg_out);
+}
+
+static void flush_all(struct txbal *b)
+{
+	if (tx_out_flush(&b->out) < 0)
+		out_failed(b, &b->out);
+	if (b->have_alerts && tx_out_flush(&b->alert_out) < 0)
+		out_failed(b, &b->alert_out);
+	if (b->aggregating && tx_out_flush(&b->agg_out) < 0)
+		out_failed(b, &b->agg_out);
+	if (b->have_reject && tx_out_flush(&b->reject) < 0)
+		out_failed(b, &b->reject);
+}
+
+static void run_input(struct txbal *b, const char *path)
+{
+	struct tx_lines lr;
+	char *line;
+	size_t len;
+
+	if (tx_lines_open(&lr, path) < 0) {
+		set_status(b, TX_EXIT_IO);
+		return;
+	}
+	while (!b->stop && !tx_signal) {
+		int rc = tx_lines_next_timeout(&lr, &line, &len, IDLE_FLUSH_MS);
+		if (rc == 1) {
+			if (len)
+				handle(b, &lr, line, len);
+		} else if (rc == 2) {
+			flush_all(b);
+		} else if (rc == 3) {
+			continue; /* a signal: the loop condition decides */
+		} else {
+			if (rc < 0)
+				set_status(b, TX_EXIT_IO);
+			break;
+		}
+	}
+	if (lr.fd > 0)
+		close(lr.fd);
+	tx_lines_release(&lr);
+}
+
+/* "N/T": more than N within T ("3/60s", "10/1m"; a bare T is seconds). */
+static int parse_velocity(const char *s, uint32_t *n, int64_t *us)
+{
+	const char *slash = strchr(s, '/');
+	char num[16];
+	int64_t v;
+	size_t k;
+
+	if (!slash || (k = (size_t)(slash - s)) == 0 || k >= sizeof(num))
+		return -1;
+	memcpy(num, s, k);
+	num[k] = '\0';
+	if (tx_parse_int64(num, 1, TX_ALERT_VELOCITY_MAX, &v))
+		return -1;
+	*n = (uint32_t)v;
+	if (tx_parse_duration(slash + 1, us) == 0)
+		return *us > 0 ? 0 : -1;
+	if (tx_parse_int64(slash + 1, 1, INT64_MAX / 1000000, &v))
+		return -1;
+	*us = v * 1000000;
+	return 0;
+}
+
+enum {
+	OPT_STRICT = 256,
+	OPT_REJECT,
+	OPT_INIT,
+	OPT_STATE,
+	OPT_OVERDRAFT,
+	OPT_UNLIMITED,
+	OPT_WINDOW,
+	OPT_LOW,
+	OPT_LARGE,
+	OPT_VELOCITY,
+	OPT_NO_ALERT,
+	OPT_ALERTS,
+	OPT_AGGREGATE,
+	OPT_AGGREGATES,
+	OPT_LATENESS,
+};
+
+static const struct option longopts[] = {
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"reject", required_argument, NULL, OPT_REJECT},
+    {"init", required_argument, NULL, OPT_INIT},
+    {"state", required_argument, NULL, OPT_STATE},
+    {"overdraft", required_argument, NULL, OPT_OVERDRAFT},
+    {"overdraft-unlimited", no_argument, NULL, OPT_UNLIMITED},
+    {"window", required_argument, NULL, OPT_WINDOW},
+    {"low-balance", required_argument, NULL, OPT_LOW},
+    {"large", required_argument, NULL, OPT_LARGE},
+    {"velocity", required_argument, NULL, OPT_VELOCITY},
+    {"no-alert", required_argument, NULL, OPT_NO_ALERT},
+    {"alerts", required_argument, NULL, OPT_ALERTS},
+    {"aggregate", required_argument, NULL, OPT_AGGREGATE},
+    {"aggregates", required_argument, NULL, OPT_AGGREGATES},
+    {"lateness", required_argument, NULL, OPT_LATENESS},
+    {NULL, 0, NULL, 0},
+};
+
+int cmd_main(int argc, char **argv)
+{
+	static struct txbal b;
+	struct tx_ledger_opts lo = {"0", 0, 10000000};
+	struct tx_alert_opts ao = {"100", "10000", 3, 60000000, 1};
+	const char *reject_path = NULL, *init_path = NULL, *state_path = NULL;
+	const char *alerts_path = NULL, *agg_path = NULL;
+	int64_t interval = 0, lateness = 0, v;
+	int c, have_overdraft = 0;
+
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'q': tx_quiet = 1; break;
+		case 'h': usage(stdout); return TX_EXIT_OK;
+		case OPT_STRICT: b.strict = 1; break;
+		case OPT_REJECT: reject_path = optarg; break;
+		case OPT_INIT: init_path = optarg; break;
+		case OPT_STATE: state_path = optarg; break;
+		case OPT_OVERDRAFT:
+			lo.overdraft = optarg;
+			have_overdraft = 1;
+			break;
+		case OPT_UNLIMITED: lo.overdraft_unlimited = 1; break;
+		case OPT_WINDOW:
+			if (tx_parse_int64(optarg, 1, INT64_MAX / 4, &v)) {
+				tx_error("--window: '%s' is not a count of ids >= 1", optarg);
+				return TX_EXIT_USAGE;
+			}
+			lo.window = (uint64_t)v;
+			break;
+		case OPT_LOW: ao.low_balance = optarg; break;
+		case OPT_LARGE: ao.large = optarg; break;
+		case OPT_VELOCITY:
+			if (parse_velocity(optarg, &ao.velocity_n, &ao.velocity_us)) {
+				tx_error("--velocity: '%s' is not N/T (1 <= N <= %d, T a duration "
+					 "such as 60s)",
+					 optarg, TX_ALERT_VELOCITY_MAX);
+				return TX_EXIT_USAGE;
+			}
+			break;
+		case OPT_NO_ALERT:
+			if (!strcmp(optarg, "low_balance") || !strcmp(optarg, "all"))
+				ao.low_balance = NULL;
+			if (!strcmp(optarg, "large_amount") || !strcmp(optarg, "all"))
+				ao.large = NULL;
+			if (!strcmp(optarg, "velocity") || !strcmp(optarg, "all"))
+				ao.velocity_n = 0;
+			if (!strcmp(optarg, "overdraft") || !strcmp(optarg, "all"))
+				ao.overdraft = 0;
+			if (strcmp(optarg, "low_balance") && strcmp(optarg, "large_amount") &&
+			    strcmp(optarg, "velocity") && strcmp(optarg, "overdraft") &&
+			    strcmp(optarg, "all")) {
+				tx_error(
+				    "--no-alert: unknown rule '%s' (low_balance, large_amount, "
+				    "velocity, overdraft, all)",
+				    optarg);
+				return TX_EXIT_USAGE;
+			}
+			break;
+		case OPT_ALERTS: alerts_path = optarg; break;
+		case OPT_AGGREGATE:
+			if (tx_parse_duration(optarg, &interval) || interval <= 0) {
+				tx_error("--aggregate: '%s' is not a duration such as 1m, 1h, 1d",
+					 optarg);
+				return TX_EXIT_USAGE;
+			}
+			break;
+		case OPT_AGGREGATES: agg_path = optarg; break;
+		case OPT_LATENESS:
+			if (tx_parse_duration(optarg, &lateness)) {
+				tx_error("--lateness: '%s' is not a duration such as 0, 10s, 5m",
+					 optarg);
+				return TX_EXIT_USAGE;
+			}
+			break;
+		default: usage(stderr); return TX_EXIT_USAGE;
+		}
+	}
+	if (have_overdraft && lo.overdraft_unlimited) {
+		tx_error("--overdraft and --overdraft-unlimited are exclusive");
+		return TX_EXIT_USAGE;
+	}
+	if (!interval != !agg_path) {
+		tx_error("--aggregate INTERVAL and --aggregates FILE go together");
+		return TX_EXIT_USAGE;
+	}
+	if (tx_ledger_init(&b.ledger, &lo) < 0 || tx_alerts_init(&b.alerts, &ao) < 0)
+		return TX_EXIT_USAGE;
+	if (init_path && tx_ledger_load(&b.ledger, init_path) < 0)
+		return TX_EXIT_USAGE;
+
+	tx_out_init(&b.out, 1, "stdout");
+	if (reject_path) {
+		if (tx_out_open(&b.reject, reject_path) < 0)
+			return TX_EXIT_IO;
+		b.have_reject = 1;
+	}
+	if (alerts_path) {
+		if (tx_out_open(&b.alert_out, alerts_path) < 0)
+			return TX_EXIT_IO;
+		b.have_alerts = 1;
+	}
+	if (agg_path) {
+		if (tx_out_open(&b.agg_out, agg_path) < 0)
+			return TX_EXIT_IO;
+		tx_agg_init(&b.agg, interval, lateness);
+		b.aggregating = 1;
+	}
+	tx_record_init(&b.rec);
+	tx_signals_install();
+
+	if (optind == argc)
+		run_input(&b, "-");
+	for (int i = optind; i < argc && !b.stop && !tx_signal; i++)
+		run_input(&b, argv[i]);
+
+	/* Open windows are written on a signal too: they exist nowhere else. */
+	if (b.aggregating && tx_agg_flush(&b.agg, &b.ledger, &b.agg_out) < 0)
+		out_failed(&b, &b.agg_out);
+	flush_all(&b);
+	if (tx_out_close(&b.out) < 0 && b.out.err != EPIPE)
+		set_status(&b, TX_EXIT_IO);
+	if (b.have_alerts && tx_out_close(&b.alert_out) < 0)
+		set_status(&b, TX_EXIT_IO);
+	if (b.aggregating && tx_out_close(&b.agg_out) < 0)
+		set_status(&b, TX_EXIT_IO);
+	if (b.have_reject && tx_out_close(&b.reject) < 0)
+		set_status(&b, TX_EXIT_IO);
+	if (state_path && tx_ledger_save(&b.ledger, state_path) < 0)
+		set_status(&b, TX_EXIT_IO);
+
+	if (!tx_quiet) {
+		fprintf(stderr,
+			"%s: %llu read, %llu applied, %llu failed, %llu duplicates, %llu rejected, "
+			"%llu alerts",
+			tx_progname, (unsigned long long)b.nread, (unsigned long long)b.napplied,
+			(unsigned long long)b.nfailed, (unsigned long long)b.ndup,
+			(unsigned long long)b.nrejected, (unsigned long long)b.nalerts);
+		if (b.aggregating)
+			fprintf(stderr, ", %llu aggregates, %llu late, %llu without ts",
+				(unsigned long long)b.agg.emitted, (unsigned long long)b.agg.late,
+				(unsigned long long)b.agg.untimed);
+		fputc('\n', stderr);
+	}
+	tx_record_release(&b.rec);
+	tx_buf_release(&b.vals);
+	tx_agg_release(&b.agg);
+	tx_alerts_release(&b.alerts);
+	tx_ledger_release(&b.ledger);
+	if (tx_signal)
+		return TX_EXIT_SIGNAL + tx_signal;
+	return b.status;
+}
