@@ -33,6 +33,7 @@ tests_unit_json_diff_SOURCES = tests/unit-json-diff.c
 tests_unit_json_diff_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 tests_unit_json_diff_LDADD = src/lib/libtxmain.a $(LDADD)
 TESTS += tests/unit-json-diff
+include $(srcdir)/tests/fuzz/local.mk
 # (end of the record codec's rules)
 # txlog's formatter and template engine (logfmt.h), with its unit test.
 src_lib_libtx_a_SOURCES += src/lib/logfmt.h src/lib/logfmt.c

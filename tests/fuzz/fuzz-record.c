@@ -1,0 +1,121 @@
+/*
+ * libFuzzer target for the record codec (record.c, json.c): `make fuzz`
+ * (FUZZ_SECONDS, default 600) or `make fuzz-smoke` (about 30 s, run by CI).
+ * Built by clang with -fsanitize=fuzzer,address,undefined straight from the
+ * library sources, never by `make all` or `make check`.
+ *
+ * Besides "no crash, no sanitizer report", every input checks invariants:
+ *   - the line is copied to an exact-size heap block, so any read past its
+ *     end is an AddressSanitizer error
+ *   - tx_record_parse() accepts only what tx_json_validate() accepts, and
+ *     an "invalid JSON" verdict agrees with tx_json_validate() (or the line
+ *     is valid JSON that is not an object)
+ *   - writing with no edits reproduces the line byte for byte
+ *   - the canonical form parses again, with the same id, account, type,
+ *     amount and currency
+ *   - writing with edits (a removal, a replacement, two additions) gives
+ *     valid JSON that parses again with the edits visible
+ *   - tx_record_find() finds every member's key, tx_record_text() is safe on
+ *     every member
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "record.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct tx_record rec, again;
+static struct tx_buf out, key;
+
+static int same(struct tx_str a, struct tx_str b)
+{
+	return a.len == b.len && (!a.len || !memcmp(a.p, b.p, a.len));
+}
+
+static void check_write(void)
+{
+	static const struct tx_edit edits[] = {
+	    {TX_F_AMOUNT, NULL, 0},
+	    {TX_F_STATUS, "\"failed\"", 8},
+	    {TX_F_NEW_BALANCE, "-12.50", 6},
+	    {TX_F_ALERTS, "[\"big\",\"burst\"]", 15},
+	};
+	struct tx_json_err e;
+
+	tx_buf_reset(&out);
+	tx_record_write(&out, &rec, NULL, 0, 0);
+	if (out.len != rec.len || memcmp(out.p, rec.line, rec.len))
+		abort(); /* a write without edits must reproduce the line */
+
+	tx_buf_reset(&out);
+	tx_record_write(&out, &rec, NULL, 0, TX_WRITE_CANONICAL);
+	if (tx_record_parse(&again, out.p, out.len, 0))
+		abort(); /* the canonical form must parse */
+	if (!same(again.id, rec.id) || !same(again.account, rec.account) ||
+	    again.amount != rec.amount || again.type != rec.type ||
+	    again.currency != rec.currency || again.op != rec.op || again.status != rec.status)
+		abort(); /* ... to the same values */
+
+	tx_buf_reset(&out);
+	tx_record_write(&out, &rec, edits, sizeof(edits) / sizeof(edits[0]), TX_WRITE_CANONICAL);
+	if (tx_json_validate(out.p, out.len, &e))
+		abort(); /* edits must give valid JSON */
+	if (tx_record_parse(&again, out.p, out.len, 0))
+		abort();
+	if (again.idx[TX_F_AMOUNT] >= 0 || again.status != TX_STATUS_FAILED ||
+	    again.idx[TX_F_NEW_BALANCE] < 0 || again.idx[TX_F_ALERTS] < 0 ||
+	    !same(again.id, rec.id))
+		abort(); /* and the edits must show */
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int ready;
+	struct tx_json_err e;
+	char *line;
+	int valid;
+
+	if (!ready) {
+		tx_record_init(&rec);
+		tx_record_init(&again);
+		ready = 1;
+	}
+	line = malloc(size ? size : 1);
+	memcpy(line, data, size);
+	valid = tx_json_validate(line, size, &e) == 0;
+
+	for (unsigned flags = 0; flags <= TX_PARSE_REQUIRE; flags += TX_PARSE_REQUIRE) {
+		if (tx_record_parse(&rec, line, size, flags)) {
+			if (!strncmp(rec.err, "invalid JSON", 12) && valid) {
+				/* only a valid non-object may be called invalid */
+				const char *p = tx_json_skip_ws(line, line + size);
+				if (*p == '{')
+					abort();
+			}
+			if (!rec.err[0] || strlen(rec.err) >= sizeof(rec.err) - 1)
+				abort(); /* a reason, never cut off */
+			continue;
+		}
+		if (!valid)
+			abort(); /* accepted what the validator refuses */
+		for (size_t i = 0; i < rec.nmembers; i++) {
+			const struct tx_member *m = &rec.members[i];
+			struct tx_str t = tx_record_text(&rec, (int)i);
+			int found;
+
+			(void)t;
+			tx_buf_reset(&key);
+			tx_buf_grow(&key, m->key_len);
+			key.len = tx_json_unescape(key.p, rec.line + m->key_off, m->key_len);
+			found = tx_record_find(&rec, key.p, key.len);
+			if (found < 0 || found > (int)i)
+				abort();
+		}
+		check_write();
+	}
+	free(line);
+	return 0;
+}
