@@ -6,3 +6,8 @@ src_txbroker_txbroker_LDADD = src/lib/libtxmain.a $(LDADD) $(RDKAFKA_LIBS)
 
 TESTS += tests/t2000-txbroker.sh
 EXTRA_DIST += tests/t2000-txbroker.sh
+
+# The broker harness: txbroker and Apache Kafka (tests/kafka.sh, tests/kafka/pom.xml).
+EXTRA_DIST += tests/kafka.sh tests/kafka/pom.xml
+TESTS += tests/t2001-brokers-kcat.sh
+EXTRA_DIST += tests/t2001-brokers-kcat.sh
