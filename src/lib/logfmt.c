@@ -294,6 +294,18 @@ static void add_known(struct tx_buf *b, struct tx_record *r, enum tx_field f)
 	}
 }
 
+/* new_balance with the currency's decimals, as the amount; as written if it is no amount. */
+static void add_balance(struct tx_buf *b, struct tx_record *r)
+{
+	struct tx_str text = tx_record_text(r, r->idx[TX_F_NEW_BALANCE]);
+	int64_t minor;
+
+	if (tx_money_parse(text.p, text.len, r->currency->exponent, &minor) == TX_MONEY_OK)
+		tx_money_format(b, minor, r->currency->exponent);
+	else
+		add_str(b, text);
+}
+
 void tx_logfmt_default(struct tx_buf *b, struct tx_record *r, unsigned flags)
 {
 	int color = flags & TX_LOGFMT_COLOR;
@@ -353,7 +365,7 @@ void tx_logfmt_default(struct tx_buf *b, struct tx_record *r, unsigned flags)
 	if (has_member(r, TX_F_NEW_BALANCE)) {
 		tx_buf_add(b, "  bal ", 6);
 		start = b->len;
-		add_member_text(b, r, r->idx[TX_F_NEW_BALANCE]);
+		add_balance(b, r);
 		pad_since(b, start, 0, W_BALANCE, 0);
 	}
 
