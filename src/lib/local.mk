@@ -74,3 +74,10 @@ check_PROGRAMS += tests/unit-ledger
 tests_unit_ledger_SOURCES = tests/unit-ledger.c
 tests_unit_ledger_LDADD = src/lib/libtxmain.a $(LDADD)
 TESTS += tests/unit-ledger
+# txtop: stream statistics and text charts (unit-tested in tests/unit-stats).
+src_lib_libtx_a_SOURCES += src/lib/stats.h src/lib/stats.c src/lib/chart.h src/lib/chart.c \
+	src/lib/svg.h src/lib/svg.c
+check_PROGRAMS += tests/unit-stats
+tests_unit_stats_SOURCES = tests/unit-stats.c
+tests_unit_stats_LDADD = src/lib/libtxmain.a $(LDADD)
+TESTS += tests/unit-stats
