@@ -1,3 +1,7 @@
 # Man pages.
 dist_man_MANS += man/txlog.1
 dist_man_MANS += man/txbroker.1
+
+# tx-record(5): the record format (the codec helper).
+dist_man_MANS += man/tx-record.5
+# (end of tx-record(5))

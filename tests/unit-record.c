@@ -403,6 +403,52 @@ static void test_write(void)
 	   "{\"z\":1,\"a\":\"\\u00e9\",\"z\":2.50e+3,\"amount\":7.25}");
 }
 
+/* The lines in tx-record(5)'s EXAMPLES mean what the page says. */
+static void test_man_examples(void)
+{
+	static const char *const good[] = {
+	    "{\"transaction_id\":\"tx-00000001\",\"account\":\"ACC00042\",\"type\":\"deposit\","
+	    "\"amount\":2500.00,\"currency\":\"USD\",\"ts\":\"2026-01-05T09:00:00.000000Z\"}",
+	    "{\"transaction_id\":\"tx-00000002\",\"account\":\"ACC00042\",\"type\":\"payment\","
+	    "\"amount\":128.28,\"currency\":\"USD\",\"ts\":\"2026-01-05T12:31:07.250000Z\","
+	    "\"merchant\":\"M0193\",\"category\":\"grocery\"}",
+	    "{\"transaction_id\":\"tx-00000003\",\"account\":\"ACC00007\",\"type\":\"transfer\","
+	    "\"amount\":1500,\"currency\":\"JPY\",\"counterparty\":\"ACC00042\","
+	    "\"ts\":\"2026-01-05T12:40:00.000000Z\"}",
+	    "{\"transaction_id\":\"tx-9\",\"account\":\"ACC00042\",\"type\":\"payment\","
+	    "\"amount\":40.00,\"status\":\"pending\",\"ts\":\"2026-01-05T13:00:00.000000Z\"}",
+	    "{\"transaction_id\":\"tx-9\",\"account\":\"ACC00042\",\"type\":\"payment\","
+	    "\"amount\":40.00,\"op\":\"update\",\"status\":\"completed\","
+	    "\"ts\":\"2026-01-05T13:00:02.000000Z\"}",
+	    "{\"transaction_id\":\"tx-8\",\"account\":\"ACC00042\",\"op\":\"delete\","
+	    "\"ts\":\"2026-01-05T13:05:00.000000Z\"}",
+	    "{\"transaction_id\":\"T1\",\"account\":12345,\"transaction_type\":\"Debit\","
+	    "\"amount\":\"19.9\"}",
+	    "{\"transaction_id\":\"T1\",\"account\":12345,\"type\":\"withdrawal\",\"amount\":19.90,"
+	    "\"status\":\"completed\",\"new_balance\":80.10,\"available_balance\":80.10,"
+	    "\"tx_count\":2}",
+	    "{\"transaction_id\":\"tx-00000002\",\"account\":\"ACC00042\",\"type\":\"payment\","
+	    "\"amount\":128.28,\"source\":{\"topic\":\"transactions\",\"partition\":3,"
+	    "\"offset\":12345,\"ts\":\"2026-01-05T12:31:07.301000Z\",\"key\":\"ACC00042\"}}",
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ok(good[i], TX_PARSE_REQUIRE);
+	CHECK_EQ_INT(rec.source.offset, 12345, "the txsub example's offset");
+	wr(good[6], NULL, 0, TX_WRITE_CANONICAL,
+	   "{\"transaction_id\":\"T1\",\"account\":12345,\"type\":\"withdrawal\",\"amount\":19."
+	   "90}");
+	bad("{\"transaction_id\":\"x\",\"account\":\"A\",\"type\":\"fee\",\"amount\":1.505}",
+	    TX_PARSE_REQUIRE, "field 'amount' has more than 2 decimals for its currency");
+	bad("{\"transaction_id\":\"x\",\"account\":\"A\",\"type\":\"fee\",\"amount\":1e3}",
+	    TX_PARSE_REQUIRE, "field 'amount' uses exponent notation: '1e3'");
+	bad("{\"transaction_id\":\"x\",\"account\":\"A\",\"type\":\"gift\",\"amount\":1}",
+	    TX_PARSE_REQUIRE, "field 'type' is not a known type: 'gift'");
+	bad("{\"transaction_id\":\"x\" \"account\":\"A\"}", TX_PARSE_REQUIRE,
+	    "invalid JSON at byte 23: expected ',' or '}'");
+	bad("{\"currency\":\"XYZ\"}", 0, "field 'currency' is not a known ISO 4217 code: 'XYZ'");
+}
+
 static void test_json_api(void)
 {
 	struct tx_json_err e;
@@ -428,6 +474,7 @@ int cmd_main(int argc, char **argv)
 	test_field_errors();
 	test_write();
 	test_json_api();
+	test_man_examples();
 	tx_record_release(&rec);
 	return unit_done();
 }
