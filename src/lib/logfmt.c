@@ -32,12 +32,15 @@ static int has_member(const struct tx_record *r, enum tx_field f)
 	return r->idx[f] >= 0;
 }
 
-/* Characters (UTF-8 code points) in s[0..n). */
-static size_t text_width(const char *s, size_t n)
+/*
+ * Characters (UTF-8 code points) in s[0..n), at most `enough`: once the
+ * width is known to be reached, counting further changes nothing.
+ */
+static size_t text_width(const char *s, size_t n, size_t enough)
 {
 	size_t w = 0, i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && w < enough; i++)
 		w += ((unsigned char)s[i] & 0xC0) != 0x80;
 	return w;
 }
@@ -59,9 +62,12 @@ static void add_spaces(struct tx_buf *b, size_t n)
  */
 static void pad_since(struct tx_buf *b, size_t start, size_t invisible, int width, int left)
 {
-	size_t w = text_width(b->p + start, b->len - start) - invisible, n;
+	size_t w, n;
 
-	if (width <= 0 || w >= (size_t)width)
+	if (width <= 0)
+		return;
+	w = text_width(b->p + start, b->len - start, (size_t)width + invisible) - invisible;
+	if (w >= (size_t)width)
 		return;
 	n = (size_t)width - w;
 	if (left) {
@@ -72,6 +78,27 @@ static void pad_since(struct tx_buf *b, size_t start, size_t invisible, int widt
 		tx_buf_grow(b, n);
 	memmove(b->p + start + n, b->p + start, b->len - start);
 	memset(b->p + start, ' ', n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* pad_since() for text known to be ASCII (numbers, words, times): bytes are characters. */
+static inline void pad_ascii(struct tx_buf *b, size_t start, size_t invisible, int width, int left)
+{
+	size_t w = b->len - start - invisible, n;
+
+	if (w >= (size_t)width)
+		return;
+	n = (size_t)width - w;
+	if (b->cap - b->len <= n)
+		tx_buf_grow(b, n);
+	if (!left) {
+		char *p = b->p + start;
+		memmove(p + n, p, b->len - start);
+		memset(p, ' ', n);
+	} else {
+		memset(b->p + b->len, ' ', n);
+	}
 	b->len += n;
 	b->p[b->len] = '\0';
 }
@@ -257,13 +284,35 @@ static void add_member_text(struct tx_buf *b, struct tx_record *r, int member)
 	add_str(b, tx_record_text(r, member));
 }
 
+/*
+ * The event time in canonical form. txgen and txbal write it canonically
+ * already ("2026-01-01T09:15:02.123456Z", which the parser has validated):
+ * copy those bytes instead of formatting the parsed value again.
+ */
+static void add_ts(struct tx_buf *b, const struct tx_record *r)
+{
+	struct tx_str raw = tx_record_raw(r, r->idx[TX_F_TS]);
+
+	int i;
+
+	if (raw.len == 29 && raw.p[11] == 'T' && raw.p[20] == '.' && raw.p[27] == 'Z') {
+		for (i = 21; i < 27 && raw.p[i] >= '0' && raw.p[i] <= '9'; i++)
+			;
+		if (i == 27 && !memchr(raw.p, '\\', 20)) {
+			tx_buf_add(b, raw.p + 1, 27);
+			return;
+		}
+	}
+	tx_time_format(b, r->ts_us);
+}
+
 /* A field txkit knows, in canonical form; nothing when absent. */
 static void add_known(struct tx_buf *b, struct tx_record *r, enum tx_field f)
 {
 	switch (f) {
 	case TX_F_TS:
 		if (has_member(r, f))
-			tx_time_format(b, r->ts_us);
+			add_ts(b, r);
 		return;
 	case TX_F_TYPE:
 		if (r->type != TX_TYPE_NONE)
@@ -316,10 +365,10 @@ void tx_logfmt_default(struct tx_buf *b, struct tx_record *r, unsigned flags)
 	/* TS */
 	start = b->len;
 	if (has_member(r, TX_F_TS))
-		tx_time_format(b, r->ts_us);
+		add_ts(b, r);
 	else
 		tx_buf_addch(b, '-');
-	pad_since(b, start, 0, W_TS, 1);
+	pad_ascii(b, start, 0, W_TS, 1);
 	tx_buf_addch(b, ' ');
 
 	/* ACCOUNT */
@@ -339,7 +388,7 @@ void tx_logfmt_default(struct tx_buf *b, struct tx_record *r, unsigned flags)
 		tx_buf_adds(b, tx_op_name(r->op));
 	else
 		tx_buf_addch(b, '-');
-	pad_since(b, start, 0, W_TYPE, 1);
+	pad_ascii(b, start, 0, W_TYPE, 1);
 	tx_buf_addch(b, ' ');
 
 	/* SIGNED AMOUNT and CURRENCY */
@@ -354,7 +403,7 @@ void tx_logfmt_default(struct tx_buf *b, struct tx_record *r, unsigned flags)
 	} else if (has_member(r, TX_F_AMOUNT)) {
 		add_signed_amount(b, r);
 	}
-	pad_since(b, start, invisible, W_AMOUNT, 0);
+	pad_ascii(b, start, invisible, W_AMOUNT, 0);
 	tx_buf_addch(b, ' ');
 	if (has_member(r, TX_F_AMOUNT) || has_member(r, TX_F_CURRENCY))
 		tx_buf_adds(b, r->currency->code);
@@ -384,7 +433,7 @@ void tx_logfmt_default(struct tx_buf *b, struct tx_record *r, unsigned flags)
 #define NEXT_EXTRA()                                                                               \
 	do {                                                                                       \
 		if (status_pad)                                                                    \
-			pad_since(b, start, invisible, W_STATUS, 1);                               \
+			pad_ascii(b, start, invisible, W_STATUS, 1);                               \
 		status_pad = 0;                                                                    \
 		tx_buf_add(b, "  ", 2);                                                            \
 	} while (0)
