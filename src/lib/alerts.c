@@ -53,27 +53,19 @@ int tx_alerts_init(struct tx_alerts *al, const struct tx_alert_opts *o)
 
 void tx_alerts_release(struct tx_alerts *al)
 {
-	free(al->ring);
-	free(al->head);
 	memset(al, 0, sizeof(*al));
 }
 
-static int64_t *ring_of(struct tx_alerts *al, uint32_t acct)
+/* The velocity ring in the ledger's extra bytes: zeroed means empty. */
+struct ring {
+	uint16_t head, used;
+	uint32_t pad;
+	int64_t ts[];
+};
+
+size_t tx_alerts_extra(const struct tx_alerts *al)
 {
-	if (acct >= al->ring_cap) {
-		uint32_t cap = al->ring_cap ? al->ring_cap : 1024, i;
-		while (cap <= acct)
-			cap *= 2;
-		al->ring = tx_realloc(al->ring, (size_t)cap * al->vn * sizeof(*al->ring));
-		al->head = tx_realloc(al->head, (size_t)cap * sizeof(*al->head));
-		for (i = al->ring_cap; i < cap; i++) {
-			for (uint32_t k = 0; k < al->vn; k++)
-				al->ring[(size_t)i * al->vn + k] = INT64_MIN;
-			al->head[i] = 0;
-		}
-		al->ring_cap = cap;
-	}
-	return al->ring + (size_t)acct * al->vn;
+	return al->vn ? sizeof(struct ring) + al->vn * sizeof(int64_t) : 0;
 }
 
 static int exp_of(const struct tx_currency *c)
@@ -103,14 +95,14 @@ unsigned tx_alerts_check(struct tx_alerts *al, const struct tx_ledger *l,
 		if (al->large_on && res->amount >= al->large[e])
 			fired |= 1u << TX_ALERT_LARGE_AMOUNT;
 		if (al->vn && has_ts) {
-			int64_t *ring = ring_of(al, (uint32_t)res->acct);
-			uint16_t *h = &al->head[res->acct];
-			int64_t oldest = ring[*h];
+			struct ring *g = tx_ledger_extra(l, (uint32_t)res->acct);
 			/* N earlier ones within T, this one makes N + 1 */
-			if (oldest != INT64_MIN && ts_us - oldest < al->vus)
+			if (g->used == al->vn && (__int128)ts_us - g->ts[g->head] < al->vus)
 				fired |= 1u << TX_ALERT_VELOCITY;
-			ring[*h] = ts_us;
-			*h = (uint16_t)((*h + 1) % al->vn);
+			g->ts[g->head] = ts_us;
+			g->head = (uint16_t)((g->head + 1) % al->vn);
+			if (g->used < al->vn)
+				g->used++;
 		}
 		if (al->overdraft_on && res->outcome == TX_LEDGER_REFUSED && res->reason &&
 		    !strcmp(res->reason, "insufficient_funds"))

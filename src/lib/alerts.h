@@ -11,7 +11,8 @@
  *
  * Thresholds are decimal text in the currency's units ("100" is 100.00 USD
  * and 100 JPY). Velocity keeps, per account entry, the event times of its
- * last N new transactions: 8 * N + 2 bytes per account.
+ * last N new transactions, in the ledger's per-account extra bytes
+ * (tx_alerts_extra()): 8 * N + 8 bytes per account.
  */
 #ifndef TX_ALERTS_H
 #define TX_ALERTS_H
@@ -55,6 +56,8 @@ const char *tx_alert_name(enum tx_alert_rule rule);
 
 /* 0, or -1 (reported) when a threshold is not a decimal amount >= 0. */
 int tx_alerts_init(struct tx_alerts *al, const struct tx_alert_opts *opts);
+/* The per-account bytes the rules need: pass it as tx_ledger_opts.extra. */
+size_t tx_alerts_extra(const struct tx_alerts *al);
 void tx_alerts_release(struct tx_alerts *al);
 
 /*

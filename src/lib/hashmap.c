@@ -59,6 +59,7 @@ void tx_map_init(struct tx_map *m, size_t value_size)
 {
 	memset(m, 0, sizeof(*m));
 	m->value_size = value_size;
+	m->stride = sizeof(struct tx_map_entry) + (value_size + 7) / 8 * 8;
 	m->mask = 15;
 	m->slots = tx_calloc(16, sizeof(*m->slots));
 }
@@ -67,14 +68,20 @@ void tx_map_release(struct tx_map *m)
 {
 	free(m->slots);
 	free(m->entries);
-	free(m->values);
 	free(m->arena);
 	memset(m, 0, sizeof(*m));
 }
 
-int64_t tx_map_find(const struct tx_map *m, const void *key, size_t len)
+static inline int key_is(const struct tx_map *m, const struct tx_map_entry *en, const void *key,
+			 size_t len)
 {
-	uint64_t h = tx_hash64(key, len);
+	if (en->key_len != len)
+		return 0;
+	return !memcmp(len < TX_MAP_INLINE_KEY ? en->k.key : m->arena + en->k.key_off, key, len);
+}
+
+int64_t tx_map_find_h(const struct tx_map *m, const void *key, size_t len, uint64_t h)
+{
 	uint32_t h32 = (uint32_t)h, i = h32 & m->mask;
 
 	for (;;) {
@@ -83,12 +90,16 @@ int64_t tx_map_find(const struct tx_map *m, const void *key, size_t len)
 			return -1;
 		if ((uint32_t)(s >> 32) == h32) {
 			uint32_t e = (uint32_t)s - 1;
-			const struct tx_map_entry *en = &m->entries[e];
-			if (en->key_len == len && !memcmp(m->arena + en->key_off, key, len))
+			if (key_is(m, tx_map_entry(m, e), key, len))
 				return e;
 		}
 		i = (i + 1) & m->mask;
 	}
+}
+
+int64_t tx_map_find(const struct tx_map *m, const void *key, size_t len)
+{
+	return tx_map_find_h(m, key, len, tx_hash64(key, len));
 }
 
 static void grow_slots(struct tx_map *m)
@@ -97,7 +108,7 @@ static void grow_slots(struct tx_map *m)
 	uint64_t *slots = tx_calloc(nslots, sizeof(*slots));
 
 	for (e = 0; e < m->count; e++) {
-		uint32_t h32 = m->entries[e].hash, i = h32 & mask;
+		uint32_t h32 = tx_map_entry(m, e)->hash, i = h32 & mask;
 		while (slots[i])
 			i = (i + 1) & mask;
 		slots[i] = ((uint64_t)h32 << 32) | (e + 1);
@@ -107,9 +118,8 @@ static void grow_slots(struct tx_map *m)
 	m->mask = mask;
 }
 
-int64_t tx_map_insert(struct tx_map *m, const void *key, size_t len, int *created)
+int64_t tx_map_insert_h(struct tx_map *m, const void *key, size_t len, uint64_t h, int *created)
 {
-	uint64_t h = tx_hash64(key, len);
 	uint32_t h32 = (uint32_t)h, i = h32 & m->mask, e;
 	struct tx_map_entry *en;
 
@@ -121,40 +131,45 @@ int64_t tx_map_insert(struct tx_map *m, const void *key, size_t len, int *create
 			break;
 		if ((uint32_t)(s >> 32) == h32) {
 			e = (uint32_t)s - 1;
-			en = &m->entries[e];
-			if (en->key_len == len && !memcmp(m->arena + en->key_off, key, len))
+			if (key_is(m, tx_map_entry(m, e), key, len))
 				return e;
 		}
 		i = (i + 1) & m->mask;
 	}
-	if (m->count >= UINT32_MAX - 1 || m->arena_len + len + 1 > UINT32_MAX)
+	if (m->count >= UINT32_MAX - 1 || len > UINT32_MAX)
 		return tx_error("hash table full (%u entries)", m->count);
 	if (m->count == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : 16;
-		m->entries = tx_realloc(m->entries, (size_t)m->cap * sizeof(*m->entries));
-		m->values =
-		    tx_realloc(m->values, (size_t)m->cap * (m->value_size ? m->value_size : 1));
-	}
-	if (m->arena_cap - m->arena_len < len + 1) {
-		while (m->arena_cap - m->arena_len < len + 1)
-			m->arena_cap = m->arena_cap ? m->arena_cap * 2 : 4096;
-		m->arena = tx_realloc(m->arena, m->arena_cap);
+		m->entries = tx_realloc(m->entries, (size_t)m->cap * m->stride);
 	}
 	e = m->count++;
-	en = &m->entries[e];
+	en = tx_map_entry(m, e);
+	memset(en, 0, m->stride);
 	en->hash = h32;
-	en->key_off = (uint32_t)m->arena_len;
 	en->key_len = (uint32_t)len;
-	if (len)
+	if (len < TX_MAP_INLINE_KEY) {
+		if (len)
+			memcpy(en->k.key, key, len);
+	} else {
+		if (m->arena_cap - m->arena_len < len + 1) {
+			while (m->arena_cap - m->arena_len < len + 1)
+				m->arena_cap = m->arena_cap ? m->arena_cap * 2 : 4096;
+			m->arena = tx_realloc(m->arena, m->arena_cap);
+		}
+		en->k.key_off = m->arena_len;
 		memcpy(m->arena + m->arena_len, key, len);
-	m->arena[m->arena_len + len] = '\0';
-	m->arena_len += len + 1;
-	if (m->value_size)
-		memset(tx_map_value(m, e), 0, m->value_size);
+		m->arena[m->arena_len + len] = '\0';
+		m->arena_len += len + 1;
+	}
 	m->slots[i] = ((uint64_t)h32 << 32) | (e + 1);
 	if ((uint64_t)m->count * 4 > (uint64_t)(m->mask + 1) * 3)
 		grow_slots(m);
 	if (created)
 		*created = 1;
 	return e;
+}
+
+int64_t tx_map_insert(struct tx_map *m, const void *key, size_t len, int *created)
+{
+	return tx_map_insert_h(m, key, len, tx_hash64(key, len), created);
 }

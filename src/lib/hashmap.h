@@ -4,19 +4,21 @@
  * Open addressing with linear probing over a power-of-two slot array, kept at
  * most 3/4 full. Each slot is 8 bytes (32 bits of the key's hash, 32 bits of
  * entry number), so a probe rarely touches an entry whose key does not match.
- * Entries live in insertion order in a dense array; their keys are copied
- * into one growing arena and their values into a second dense array of
- * value_size bytes each. Nothing is allocated per insertion: the arrays grow
- * by doubling (realloc, so untouched capacity costs address space, not
- * memory).
+ * Entries live in insertion order in one dense array: a 32-byte header (the
+ * hash, the key's length, and the key itself when it is shorter than 24
+ * bytes, else its offset in a key arena) followed by the value, value_size bytes
+ * rounded up to 8. A lookup of a short key thus touches one slot and one
+ * entry, nothing else. Nothing is allocated per insertion: the arrays grow by
+ * doubling (realloc, so untouched capacity costs address space, not memory).
  *
  * Entries are named by their number (0, 1, 2, ... in insertion order), which
- * stays valid for the map's life; pointers returned by tx_map_value() are
- * valid only until the next insertion. There is no removal: drop the whole
- * map with tx_map_release().
+ * stays valid for the map's life; pointers returned by tx_map_value() and
+ * tx_map_key() are valid only until the next insertion. There is no
+ * removal: drop the whole map with tx_map_release().
  *
- * Memory per entry: 12 bytes of entry header, the key's bytes, value_size,
- * and 8/load bytes of slot (10.7 to 21.3 bytes at load 3/4 to 3/8).
+ * Memory per entry: 32 bytes of header, the value, 8/load bytes of slot
+ * (10.7 to 21.3 bytes at load 3/4 to 3/8), and len + 1 bytes of arena for a
+ * key of 24 bytes or more.
  */
 #ifndef TX_HASHMAP_H
 #define TX_HASHMAP_H
@@ -30,21 +32,26 @@
  */
 uint64_t tx_hash64(const void *p, size_t n);
 
+#define TX_MAP_INLINE_KEY 24
+
 struct tx_map_entry {
 	uint32_t hash; /* low 32 bits of tx_hash64(key) */
-	uint32_t key_off;
 	uint32_t key_len;
+	union {
+		char key[TX_MAP_INLINE_KEY]; /* key_len < TX_MAP_INLINE_KEY, NUL-padded */
+		uint64_t key_off;	     /* else: its offset in the arena */
+	} k;
 };
 
 struct tx_map {
 	uint64_t *slots; /* 0 empty, else (hash << 32) | (entry number + 1) */
 	uint32_t mask;	 /* slot count - 1 */
 	uint32_t count;	 /* entries */
-	uint32_t cap;	 /* entries the arrays have room for */
+	uint32_t cap;	 /* entries the array has room for */
 	size_t value_size;
-	struct tx_map_entry *entries;
-	char *values;
-	char *arena; /* keys, back to back, each followed by a NUL */
+	size_t stride; /* bytes per entry: header + value rounded up to 8 */
+	char *entries;
+	char *arena; /* long keys, back to back, each followed by a NUL */
 	size_t arena_len, arena_cap;
 };
 
@@ -54,24 +61,36 @@ void tx_map_release(struct tx_map *m);
 
 /* The entry number of key, or -1 when absent. */
 int64_t tx_map_find(const struct tx_map *m, const void *key, size_t len);
+/* As tx_map_find(), with h = tx_hash64(key, len) already computed. */
+int64_t tx_map_find_h(const struct tx_map *m, const void *key, size_t len, uint64_t h);
 /*
  * The entry number of key, inserting it with a zeroed value when absent
  * (*created then set to 1, else 0; created may be NULL). The key is copied.
- * Returns -1 (after tx_error) only when the map would exceed 2^32-2 entries
- * or 4 GiB of keys.
+ * Returns -1 (after tx_error) only when the map would exceed 2^32-2 entries.
  */
 int64_t tx_map_insert(struct tx_map *m, const void *key, size_t len, int *created);
+int64_t tx_map_insert_h(struct tx_map *m, const void *key, size_t len, uint64_t h, int *created);
+/* Start loading the slot a key with hash h probes first (before a lookup). */
+static inline void tx_map_prefetch(const struct tx_map *m, uint64_t h)
+{
+	__builtin_prefetch(&m->slots[(uint32_t)h & m->mask]);
+}
 
+static inline struct tx_map_entry *tx_map_entry(const struct tx_map *m, uint32_t i)
+{
+	return (struct tx_map_entry *)(m->entries + (size_t)i * m->stride);
+}
 static inline void *tx_map_value(const struct tx_map *m, uint32_t i)
 {
-	return m->values + (size_t)i * m->value_size;
+	return m->entries + (size_t)i * m->stride + sizeof(struct tx_map_entry);
 }
-/* The key of entry i (NUL-terminated in the arena; *len set when len != NULL). */
+/* The key of entry i, NUL-terminated (*len set when len != NULL). */
 static inline const char *tx_map_key(const struct tx_map *m, uint32_t i, size_t *len)
 {
+	const struct tx_map_entry *e = tx_map_entry(m, i);
 	if (len)
-		*len = m->entries[i].key_len;
-	return m->arena + m->entries[i].key_off;
+		*len = e->key_len;
+	return e->key_len < TX_MAP_INLINE_KEY ? e->k.key : m->arena + e->k.key_off;
 }
 
 #endif

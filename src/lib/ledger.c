@@ -152,7 +152,7 @@ int tx_ledger_init(struct tx_ledger *l, const struct tx_ledger_opts *opts)
 	l->gen_slots = FIRST_SLOTS;
 	while (l->gen_slots / 4 * 3 < window)
 		l->gen_slots *= 2;
-	tx_map_init(&l->accounts, sizeof(struct tx_acct));
+	tx_map_init(&l->accounts, sizeof(struct tx_acct) + (opts->extra + 7) / 8 * 8);
 	txtab_init(&l->gen[0], FIRST_SLOTS);
 	l->cur = 0;
 	return 0;
@@ -166,28 +166,49 @@ void tx_ledger_release(struct tx_ledger *l)
 	memset(l, 0, sizeof(*l));
 }
 
-int64_t tx_ledger_account(struct tx_ledger *l, const char *account, size_t len,
-			  const struct tx_currency *cur)
+/* The map key of an account: currency code, then the account's bytes. */
+struct acct_key {
+	char small[128], *key;
+	size_t len;
+	uint64_t h;
+};
+
+static void acct_key(struct acct_key *k, const char *account, size_t len,
+		     const struct tx_currency *cur)
 {
-	char small[128], *key = small;
+	k->key = len + 3 > sizeof(k->small) ? tx_malloc(len + 3) : k->small;
+	memcpy(k->key, cur->code, 3);
+	memcpy(k->key + 3, account, len);
+	k->len = len + 3;
+	k->h = tx_hash64(k->key, k->len);
+}
+
+static int64_t account_k(struct tx_ledger *l, struct acct_key *k, const struct tx_currency *cur)
+{
 	int64_t i;
 	int created;
 
-	if (len + 3 > sizeof(small))
-		key = tx_malloc(len + 3);
-	memcpy(key, cur->code, 3);
-	memcpy(key + 3, account, len);
 	if (l->accounts.count >= TX_LEDGER_MAX_ACCOUNTS &&
-	    tx_map_find(&l->accounts, key, len + 3) < 0) {
+	    tx_map_find_h(&l->accounts, k->key, k->len, k->h) < 0) {
 		i = tx_error("too many accounts (at most %u)", TX_LEDGER_MAX_ACCOUNTS);
 	} else {
-		i = tx_map_insert(&l->accounts, key, len + 3, &created);
+		i = tx_map_insert_h(&l->accounts, k->key, k->len, k->h, &created);
 		if (i >= 0 && created)
 			tx_ledger_acct(l, (uint32_t)i)->cur = cur;
 	}
-	if (key != small)
-		free(key);
+	if (k->key != k->small)
+		free(k->key);
+	k->key = NULL;
 	return i;
+}
+
+int64_t tx_ledger_account(struct tx_ledger *l, const char *account, size_t len,
+			  const struct tx_currency *cur)
+{
+	struct acct_key k;
+
+	acct_key(&k, account, len, cur);
+	return account_k(l, &k, cur);
 }
 
 /* --- balance changes ---------------------------------------------------- */
@@ -282,9 +303,10 @@ static enum tx_status status_of(enum tx_txn_state st)
 	return TX_STATUS_FAILED;
 }
 
-static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_ledger_result *res)
+static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_ledger_result *res,
+		   uint64_t h)
 {
-	uint64_t h = id_hash(t->id, t->id_len);
+	struct acct_key k;
 	enum tx_status status = t->status ? t->status : TX_STATUS_COMPLETED;
 	int sign = tx_type_sign(t->type);
 	int64_t acct, cp = -1;
@@ -301,12 +323,17 @@ static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 		    !memcmp(t->counterparty, t->account, t->account_len))
 			return reject(res, "transfer to its own account");
 	}
+	/* load the account's slot while the id's is on its way (see tx_ledger_apply) */
+	acct_key(&k, t->account, t->account_len, t->currency);
+	tx_map_prefetch(&l->accounts, k.h);
 	if (txtab_find(&l->gen[l->cur], h) ||
 	    (l->gen[!l->cur].slots && txtab_find(&l->gen[!l->cur], h))) {
+		if (k.key != k.small)
+			free(k.key);
 		res->outcome = TX_LEDGER_DUPLICATE;
 		return;
 	}
-	if ((acct = tx_ledger_account(l, t->account, t->account_len, t->currency)) < 0)
+	if ((acct = account_k(l, &k, t->currency)) < 0)
 		return reject(res, "too many accounts");
 	if (t->type == TX_TYPE_TRANSFER &&
 	    (cp = tx_ledger_account(l, t->counterparty, t->counterparty_len, t->currency)) < 0)
@@ -463,6 +490,9 @@ static void settle(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 void tx_ledger_apply(struct tx_ledger *l, const struct tx_ledger_tx *t,
 		     struct tx_ledger_result *res)
 {
+	const struct tx_txtab *c = &l->gen[l->cur], *p = &l->gen[!l->cur];
+	uint64_t h;
+
 	res->outcome = TX_LEDGER_APPLIED;
 	res->status = TX_STATUS_NONE;
 	res->reason = NULL;
@@ -472,10 +502,18 @@ void tx_ledger_apply(struct tx_ledger *l, const struct tx_ledger_tx *t,
 	res->amount = t->amount;
 	res->created = 0;
 	res->avail_before = 0;
+	/*
+	 * The id's slot is almost never in cache (ids are random over a large
+	 * table): start loading it now, so the miss overlaps the account lookup.
+	 */
+	h = id_hash(t->id, t->id_len);
+	__builtin_prefetch(&c->slots[h & c->mask]);
+	if (p->slots)
+		__builtin_prefetch(&p->slots[h & p->mask]);
 	if (t->op == TX_OP_UPDATE || t->op == TX_OP_DELETE)
 		settle(l, t, res);
 	else
-		create(l, t, res);
+		create(l, t, res, h);
 }
 
 /* --- balances files ----------------------------------------------------- */

@@ -70,6 +70,12 @@ struct tx_ledger_opts {
 	int overdraft_unlimited;
 	/* The dedup window in ids (at least this many are remembered). */
 	uint64_t window;
+	/*
+	 * Bytes of the caller's own per-account data kept right after each
+	 * struct tx_acct (zeroed when the account is created), so per-account
+	 * state such as alerts.c's velocity ring shares its cache lines.
+	 */
+	size_t extra;
 };
 
 struct tx_ledger {
@@ -129,6 +135,11 @@ int64_t tx_ledger_account(struct tx_ledger *l, const char *account, size_t len,
 static inline struct tx_acct *tx_ledger_acct(const struct tx_ledger *l, uint32_t i)
 {
 	return tx_map_value(&l->accounts, i);
+}
+/* The caller's per-account data (tx_ledger_opts.extra bytes, 8-aligned). */
+static inline void *tx_ledger_extra(const struct tx_ledger *l, uint32_t i)
+{
+	return (char *)tx_map_value(&l->accounts, i) + sizeof(struct tx_acct);
 }
 static inline const char *tx_ledger_account_name(const struct tx_ledger *l, uint32_t i, size_t *len)
 {

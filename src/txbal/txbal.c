@@ -348,7 +348,7 @@ static const struct option longopts[] = {
 int cmd_main(int argc, char **argv)
 {
 	static struct txbal b;
-	struct tx_ledger_opts lo = {"0", 0, 10000000};
+	struct tx_ledger_opts lo = {"0", 0, 10000000, 0};
 	struct tx_alert_opts ao = {"100", "10000", 3, 60000000, 1};
 	const char *reject_path = NULL, *init_path = NULL, *state_path = NULL;
 	const char *alerts_path = NULL, *agg_path = NULL;
@@ -431,7 +431,10 @@ int cmd_main(int argc, char **argv)
 		tx_error("--aggregate INTERVAL and --aggregates FILE go together");
 		return TX_EXIT_USAGE;
 	}
-	if (tx_ledger_init(&b.ledger, &lo) < 0 || tx_alerts_init(&b.alerts, &ao) < 0)
+	if (tx_alerts_init(&b.alerts, &ao) < 0)
+		return TX_EXIT_USAGE;
+	lo.extra = tx_alerts_extra(&b.alerts);
+	if (tx_ledger_init(&b.ledger, &lo) < 0)
 		return TX_EXIT_USAGE;
 	if (init_path && tx_ledger_load(&b.ledger, init_path) < 0)
 		return TX_EXIT_USAGE;
