@@ -10,3 +10,5 @@ bench_codec_bench_SOURCES = bench/codec-bench.c
 bench_codec_bench_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 bench_codec_bench_LDADD = src/lib/libtxmain.a $(LDADD)
 # (end of bench/codec.sh)
+bench_scripts += bench/txlog.sh
+EXTRA_DIST += bench/txlog.sh
