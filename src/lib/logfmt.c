@@ -343,13 +343,18 @@ static void add_known(struct tx_buf *b, struct tx_record *r, enum tx_field f)
 	}
 }
 
-/* new_balance with the currency's decimals, as the amount; as written if it is no amount. */
+/*
+ * new_balance with the currency's decimals, as the amount. As written when
+ * the record does not name its currency (a delete: USD would be a guess)
+ * or the value is no amount.
+ */
 static void add_balance(struct tx_buf *b, struct tx_record *r)
 {
 	struct tx_str text = tx_record_text(r, r->idx[TX_F_NEW_BALANCE]);
 	int64_t minor;
 
-	if (tx_money_parse(text.p, text.len, r->currency->exponent, &minor) == TX_MONEY_OK)
+	if (has_member(r, TX_F_CURRENCY) &&
+	    tx_money_parse(text.p, text.len, r->currency->exponent, &minor) == TX_MONEY_OK)
 		tx_money_format(b, minor, r->currency->exponent);
 	else
 		add_str(b, text);

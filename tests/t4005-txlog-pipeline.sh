@@ -1,0 +1,91 @@
+#!/bin/sh
+# txlog in the real pipeline (txgen | txbal | txlog), the man page's examples
+# on files, and the default layout checked line by line against an
+# independent implementation (Python, Decimal) over a few thousand records.
+. "$TX_SRCDIR/tests/lib.sh"
+
+command -v txbal >/dev/null 2>&1 && [ -x "$TX_BUILDDIR/src/txbal/txbal" ] ||
+	test_skip_all 'txbal is not built'
+"$PYTHON3" -c 'import decimal' 2>/dev/null || test_skip_all 'python3 is needed for the oracle'
+
+test_expect_success 'setup: txgen | txbal, with pending, deletes, anomalies, three currencies' '
+	txgen -q -n 3000 --seed 7 --currency USD,JPY,KWD --pending 0.1 --deletes 0.02 \
+		--anomalies 0.02 >gen.ndjson &&
+	txbal -q <gen.ndjson >bal.ndjson &&
+	test_line_count 3000 gen.ndjson &&
+	grep -q "\"alerts\":\[\"low_balance\"" bal.ndjson &&
+	grep -q "\"op\":\"delete\"" bal.ndjson
+'
+
+test_expect_success 'man page: txbal | txlog --tee --out tx.log | next passes records unchanged' '
+	txbal -q <gen.ndjson | txlog --tee --out tx.log 2>err | cat >pass &&
+	cmp bal.ndjson pass &&
+	test_line_count 3000 tx.log &&
+	test_grep "txlog: 3000 lines read, 3000 logged, 0 rejected" err
+'
+
+test_expect_success 'man page: low-balance alerts into a log' '
+	txbal -q <gen.ndjson | txlog --alerts-only --out alerts.log 2>err &&
+	n=$(grep -c "\"alerts\":\[\"" bal.ndjson) &&
+	test_line_count "$n" alerts.log &&
+	test_grep "3000 lines read, $n logged, 0 rejected" err &&
+	grep -c "\"low_balance\"" bal.ndjson >want &&
+	grep -c "low_balance" alerts.log >got &&
+	test_cmp want got
+'
+
+cat >oracle.py <<'EOF'
+# The default layout of txlog(1), written independently from its C code.
+import json, sys
+from decimal import Decimal
+
+EXP = {"USD": 2, "EUR": 2, "GBP": 2, "JPY": 0, "KWD": 3}
+CREDIT = {"deposit", "refund"}
+
+def money(v, cur):
+    d = Decimal(str(v)).quantize(Decimal(1).scaleb(-EXP[cur]))
+    return format(d, "f")
+
+for line in open(sys.argv[1]):
+    t = json.loads(line, parse_float=Decimal)
+    cur = t.get("currency", "USD")
+    op = t.get("op", "create")
+    typ = t.get("type") or (op if op in ("update", "delete") else "-")
+    amt = ""
+    if "amount" in t:
+        amt = ("+" if t.get("type") in CREDIT else "-") + money(t["amount"], cur)
+    curcol = cur if ("amount" in t or "currency" in t) else "   "
+    s = "%-27s %-10s %-10s %12s %s" % (t.get("ts", "-"), t["account"], typ, amt, curcol)
+    if "new_balance" in t:
+        b = t["new_balance"]
+        s += "  bal %11s" % (money(b, cur) if "currency" in t else str(b))
+    status = t.get("status") or ("completed" if op == "create" else "")
+    extras = []
+    if "counterparty" in t:
+        extras.append("-> " + t["counterparty"])
+    if op in ("update", "delete") and "type" in t:
+        extras.append("op=" + op)
+    if "reason" in t:
+        extras.append("reason=" + t["reason"])
+    if t.get("alerts"):
+        extras.append("[" + ",".join(t["alerts"]) + "]")
+    s += "  " + ("%-9s" % status if extras else status)
+    for e in extras:
+        s += "  " + e
+    print(s.rstrip(" "))
+EOF
+
+test_expect_success 'the default layout equals an independent implementation, line by line' '
+	"$PYTHON3" oracle.py bal.ndjson >want &&
+	txlog -q bal.ndjson >got &&
+	test_line_count 3000 got &&
+	test_cmp want got
+'
+
+test_expect_success 'the seed logging consumer: txgen | txlog, one line per record' '
+	txgen -q -n 500 --seed 3 | txlog -q >plain.log &&
+	test_line_count 500 plain.log &&
+	! grep -q " bal " plain.log
+'
+
+test_done
