@@ -507,8 +507,10 @@ static struct tx_store_bal *bal_get(struct bal_map *m, const struct tx_store_bat
 		m->cap = m->cap ? 2 * m->cap : 256;
 		m->v = tx_realloc(m->v, m->cap * sizeof(*m->v));
 	}
-	m->v[m->n] = (struct tx_store_bal){account, currency, exponent, 0, 0, 0, 0, 0};
-	m->v[m->n].balance = INT64_MIN; /* not set yet */
+	memset(&m->v[m->n], 0, sizeof(m->v[m->n]));
+	m->v[m->n].account = account;
+	m->v[m->n].currency = currency;
+	m->v[m->n].exponent = exponent;
 	m->slots[i] = ++m->n;
 	return &m->v[m->n - 1];
 }
@@ -516,11 +518,12 @@ static struct tx_store_bal *bal_get(struct bal_map *m, const struct tx_store_bat
 /* A balance-only update (a transfer's counterparty): the available balance moves with it. */
 static void bal_set_posted(struct tx_store_bal *e, int64_t balance)
 {
-	if (e->balance != INT64_MIN && e->has_available)
+	if (e->has_balance && e->has_available)
 		e->available += balance - e->balance;
 	else
 		e->has_available = 0;
 	e->balance = balance;
+	e->has_balance = 1;
 }
 
 static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful)
@@ -534,7 +537,6 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 	tx_time_format(&ts, tx_wall_us());
 	snprintf(st->stored_at, sizeof(st->stored_at), "%s", ts.p);
 	tx_buf_release(&ts);
-	st->bulk_duplicates = 0;
 	for (i = 0; i < st->noffsets; i++)
 		st->offsets[i].next_new = -1;
 	for (i = 0; i < b->n; i++) {
@@ -581,6 +583,7 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 			    bal_get(&m, b, row->account, row->currency, row->exponent);
 			if (row->has_available) {
 				e->balance = row->balance;
+				e->has_balance = 1;
 				e->available = row->available;
 				e->has_available = 1;
 			} else {
@@ -589,12 +592,29 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 			if (row->has_count) {
 				e->tx_count = row->tx_count;
 				e->has_count = 1;
+				e->count_delta = 0;
 			}
 		}
 		if (row->has_cp_balance)
 			bal_set_posted(
 			    bal_get(&m, b, row->counterparty, row->currency, row->exponent),
 			    row->cp_balance);
+		/*
+		 * txbal counts a transfer it accepts (pending or completed) on both
+		 * sides, but the record carries only the account's tx_count: the
+		 * counterparty's is the stored one plus the transfers stored now.
+		 */
+		if (row->outcome == TX_STORE_STORED && row->has_balance &&
+		    row->counterparty.off != (size_t)-1 && row->type.off != (size_t)-1 &&
+		    !strcmp(b->arena.p + row->type.off, "transfer") &&
+		    strcmp(b->arena.p + row->status.off, "failed") != 0) {
+			struct tx_store_bal *e =
+			    bal_get(&m, b, row->counterparty, row->currency, row->exponent);
+			if (e->has_count)
+				e->tx_count++;
+			else
+				e->count_delta++;
+		}
 	}
 	if (m.n) {
 		rc = be->put_balances(st, b, m.v, m.n);
@@ -680,8 +700,6 @@ int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 		case TX_STORE_PENDING: break;
 		}
 	}
-	st->counts.stored -= st->bulk_duplicates;
-	st->counts.duplicates += st->bulk_duplicates;
 	return 0;
 }
 

@@ -22,8 +22,9 @@ enum tx_store_dialect { TXS_SQLITE, TXS_PG };
 struct tx_store_bal {
 	struct tx_sref account, currency; /* into the batch arena */
 	int exponent;
-	int has_available, has_count;
-	int64_t balance, available, tx_count; /* minor units */
+	int has_balance, has_available, has_count; /* else keep (or derive) the stored value */
+	int64_t balance, available, tx_count;	   /* minor units */
+	int64_t count_delta; /* without has_count: add to the stored tx_count */
 };
 
 struct tx_store_offset {
@@ -44,9 +45,9 @@ struct tx_store_backend {
 	int (*commit)(struct tx_store *st);
 	void (*rollback)(struct tx_store *st);
 	/*
-	 * Insert every PENDING create of the batch set-based (may be NULL).
-	 * Sets their outcome to STORED and st->bulk_duplicates to how many of
-	 * them were already stored. TXS_REFUSED: some row was refused, and the
+	 * Insert every PENDING create of the batch set-based (may be NULL),
+	 * setting each one's outcome (STORED or DUPLICATE). TXS_REFUSED: some
+	 * row was refused, and the
 	 * transaction must be rolled back and the batch done row by row.
 	 */
 	int (*apply_bulk)(struct tx_store *st, struct tx_store_batch *b);
@@ -78,7 +79,6 @@ struct tx_store {
 	struct tx_store_counts counts;
 	struct tx_store_offset *offsets;
 	size_t noffsets, offsets_cap;
-	uint64_t bulk_duplicates;
 	char stored_at[40]; /* this batch's time, canonical RFC 3339 */
 	char errmsg[1024];  /* the last database error */
 };

@@ -76,7 +76,7 @@ static const char session_sql[] =
     "source_partition integer, source_offset bigint, source_ts timestamptz) "
     "ON COMMIT DELETE ROWS;\n"
     "CREATE TEMP TABLE txstore_bal_stage (account text, currency text, balance numeric, "
-    "available_balance numeric, tx_count bigint, updated_at timestamptz) "
+    "available_balance numeric, tx_count bigint, count_delta bigint, updated_at timestamptz) "
     "ON COMMIT DELETE ROWS;\n";
 
 static int classify(struct tx_store *st, PGresult *res)
@@ -209,13 +209,14 @@ static int copy_in(struct tx_store *st, const char *sql, struct tx_buf *o)
 	return rc;
 }
 
+static void mark_inserted(struct tx_store_batch *b, PGresult *res);
+
 static int pg_apply_bulk(struct tx_store *st, struct tx_store_batch *b)
 {
 	struct pg *p = st->db;
 	struct tx_buf *o = &p->copy;
 	PGresult *res;
 	size_t i, n = 0;
-	uint64_t inserted;
 	int rc;
 
 	tx_buf_reset(o);
@@ -267,19 +268,67 @@ static int pg_apply_bulk(struct tx_store *st, struct tx_store_batch *b)
 	if (rc != TXS_OK)
 		return rc;
 	res = PQexec(p->conn, "INSERT INTO transactions (" TXS_TX_COLUMNS ") SELECT " TXS_TX_COLUMNS
-			      " FROM txstore_stage ON CONFLICT (transaction_id) DO NOTHING");
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			      " FROM txstore_stage ON CONFLICT (transaction_id) DO NOTHING "
+			      "RETURNING transaction_id");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = classify(st, res);
 		PQclear(res);
 		return rc;
 	}
-	inserted = strtoull(PQcmdTuples(res), NULL, 10);
+	mark_inserted(b, res);
 	PQclear(res);
-	for (i = 0; i < b->n; i++)
-		if (b->rows[i].outcome == TX_STORE_PENDING && b->rows[i].op == TX_OP_CREATE)
-			b->rows[i].outcome = TX_STORE_STORED;
-	st->bulk_duplicates = n - inserted;
 	return TXS_OK;
+}
+
+static uint64_t hash_str(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	while (n--)
+		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
+	return h;
+}
+
+/*
+ * Each create is STORED when the merge returned its id (the first of equal
+ * ids in the batch claims it), else DUPLICATE: exact outcomes, which the
+ * counterparty's tx_count depends on.
+ */
+static void mark_inserted(struct tx_store_batch *b, PGresult *res)
+{
+	int ntup = PQntuples(res);
+	size_t nslots = 16, i, k;
+	int *slots; /* tuple index + 1, or 0; negated once claimed */
+
+	while (nslots < (size_t)ntup * 2)
+		nslots *= 2;
+	slots = tx_calloc(nslots, sizeof(*slots));
+	for (int t = 0; t < ntup; t++) {
+		const char *id = PQgetvalue(res, t, 0);
+		k = hash_str(id, (size_t)PQgetlength(res, t, 0)) & (nslots - 1);
+		while (slots[k])
+			k = (k + 1) & (nslots - 1);
+		slots[k] = t + 1;
+	}
+	for (i = 0; i < b->n; i++) {
+		struct tx_store_row *row = &b->rows[i];
+		const char *id = b->arena.p + row->id.off;
+		if (row->outcome != TX_STORE_PENDING || row->op != TX_OP_CREATE)
+			continue;
+		row->outcome = TX_STORE_DUPLICATE;
+		for (k = hash_str(id, row->id.len) & (nslots - 1); slots[k];
+		     k = (k + 1) & (nslots - 1)) {
+			int t = slots[k] > 0 ? slots[k] - 1 : -slots[k] - 1;
+			if ((size_t)PQgetlength(res, t, 0) == row->id.len &&
+			    !memcmp(PQgetvalue(res, t, 0), id, row->id.len)) {
+				if (slots[k] > 0) {
+					row->outcome = TX_STORE_STORED;
+					slots[k] = -slots[k];
+				}
+				break;
+			}
+		}
+	}
+	free(slots);
 }
 
 /* Run a prepared statement; *changed gets the affected row count. */
@@ -385,7 +434,10 @@ static int pg_put_balances(struct tx_store *st, struct tx_store_batch *b,
 		tx_buf_addch(o, '\t');
 		copy_ref(o, b, e->currency);
 		tx_buf_addch(o, '\t');
-		tx_money_format(o, e->balance, e->exponent);
+		if (e->has_balance)
+			tx_money_format(o, e->balance, e->exponent);
+		else
+			tx_buf_adds(o, "\\N");
 		tx_buf_addch(o, '\t');
 		if (e->has_available)
 			tx_money_format(o, e->available, e->exponent);
@@ -397,23 +449,27 @@ static int pg_put_balances(struct tx_store *st, struct tx_store_batch *b,
 		else
 			tx_buf_adds(o, "\\N");
 		tx_buf_addch(o, '\t');
+		tx_buf_add_int(o, e->count_delta);
+		tx_buf_addch(o, '\t');
 		tx_buf_adds(o, st->stored_at);
 		tx_buf_addch(o, '\n');
 	}
 	rc = copy_in(st, "COPY txstore_bal_stage FROM STDIN", o);
 	if (rc == TXS_OK)
 		/* A counterparty's balance alone: the available balance moves with it. */
-		rc = pg_exec(st, "UPDATE balances b SET balance = s.balance, available_balance = "
-				 "coalesce(s.available_balance, b.available_balance + s.balance - "
-				 "b.balance), tx_count = coalesce(s.tx_count, b.tx_count), "
-				 "updated_at = s.updated_at FROM txstore_bal_stage s "
-				 "WHERE b.account = s.account AND b.currency = s.currency");
+		rc = pg_exec(st,
+			     "UPDATE balances b SET balance = coalesce(s.balance, b.balance), "
+			     "available_balance = coalesce(s.available_balance, "
+			     "b.available_balance + coalesce(s.balance, b.balance) - b.balance), "
+			     "tx_count = coalesce(s.tx_count, b.tx_count + s.count_delta), "
+			     "updated_at = s.updated_at FROM txstore_bal_stage s "
+			     "WHERE b.account = s.account AND b.currency = s.currency");
 	if (rc == TXS_OK)
-		rc =
-		    pg_exec(st, "INSERT INTO balances SELECT account, currency, balance, "
-				"coalesce(available_balance, balance), coalesce(tx_count, 0), "
-				"updated_at FROM txstore_bal_stage ON CONFLICT (account, currency) "
-				"DO NOTHING");
+		rc = pg_exec(st,
+			     "INSERT INTO balances SELECT account, currency, "
+			     "coalesce(balance, 0), coalesce(available_balance, balance, 0), "
+			     "coalesce(tx_count, count_delta), updated_at FROM txstore_bal_stage "
+			     "ON CONFLICT (account, currency) DO NOTHING");
 	return rc == TXS_REFUSED ? TXS_FAIL : rc;
 }
 

@@ -231,14 +231,13 @@ static int sq_put_balances(struct tx_store *st, struct tx_store_batch *b,
 
 	for (i = 0; i < n; i++) {
 		struct tx_store_bal e = bals[i];
-		if (!e.has_available || !e.has_count) {
+		if (!e.has_balance || !e.has_available || !e.has_count) {
 			/* A counterparty's balance: the rest follows the stored row. */
-			int64_t old_bal = 0, old_avail = 0, old_count = 0, found = 0;
+			int64_t old_bal = 0, old_avail = 0, old_count = 0;
 			bind_ref(s->bal_get, 1, b, e.account);
 			bind_ref(s->bal_get, 2, b, e.currency);
 			rc = sqlite3_step(s->bal_get);
 			if (rc == SQLITE_ROW) {
-				found = 1;
 				old_bal = sqlite3_column_int64(s->bal_get, 0);
 				old_avail = sqlite3_column_int64(s->bal_get, 1);
 				old_count = sqlite3_column_int64(s->bal_get, 2);
@@ -248,10 +247,12 @@ static int sq_put_balances(struct tx_store *st, struct tx_store_batch *b,
 				return rc;
 			}
 			sqlite3_reset(s->bal_get);
+			if (!e.has_balance)
+				e.balance = old_bal;
 			if (!e.has_available)
-				e.available = found ? old_avail + (e.balance - old_bal) : e.balance;
+				e.available = old_avail + (e.balance - old_bal);
 			if (!e.has_count)
-				e.tx_count = old_count;
+				e.tx_count = old_count + e.count_delta;
 		}
 		bind_ref(s->bal_put, 1, b, e.account);
 		bind_ref(s->bal_put, 2, b, e.currency);

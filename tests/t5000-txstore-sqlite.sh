@@ -1,0 +1,284 @@
+#!/bin/sh
+# txstore into SQLite: exact rows and sums, balances and offsets files,
+# idempotency, updates and deletes, batching by time, a concurrent sqlite3.
+. "$TX_SRCDIR/tests/lib.sh"
+
+command -v sqlite3 >/dev/null || test_skip_all "the sqlite3 shell is not installed (Debian package sqlite3)"
+
+gen() { "$PYTHON3" "$TX_SRCDIR/tests/t5-records.py" "$@"; }
+
+# "CUR count sum" per currency from a report's by_status lines (all completed here).
+report_sums() {
+	"$PYTHON3" -c '
+import json, sys
+from decimal import Decimal
+tot = {}
+for line in sys.stdin:
+    r = json.loads(line, parse_float=Decimal)
+    if r["report"] == "by_status":
+        t = tot.setdefault(r["currency"], [0, Decimal(0)])
+        t[0] += r["count"]; t[1] += r["sum"]
+for c in sorted(tot):
+    print(c, tot[c][0], tot[c][1])
+'
+}
+
+test_expect_success 'stores every row, exact sums per currency' '
+	gen 600 --seed 1 --balances exp.bal --sum exp.sum >in.ndjson &&
+	txstore --batch 7 sqlite:t.db <in.ndjson 2>err &&
+	test_grep "600 read, 600 stored, 0 duplicates, 0 updated, 0 deleted, 0 rejected" err &&
+	test "$(sqlite3 t.db "SELECT count(*) FROM transactions")" = 600 &&
+	txstore report t.db >report &&
+	report_sums <report >got.sum &&
+	test_cmp exp.sum got.sum &&
+	sqlite3 t.db "SELECT currency, count(*), sum(amount_minor) FROM transactions GROUP BY currency" >minor &&
+	test_grep "^USD|" minor
+'
+
+test_expect_success 'the decimal text and the minor units agree on every row' '
+	test "$(sqlite3 t.db "SELECT count(*) FROM transactions WHERE
+		CAST(replace(amount, \".\", \"\") AS INTEGER) <> amount_minor")" = 0
+'
+
+test_expect_success 'balances print in the txbal --init format, across batches' '
+	txstore balances sqlite:t.db >got.bal &&
+	test_cmp exp.bal got.bal
+'
+
+test_expect_success 'offsets print the next offset per topic and partition' '
+	"$PYTHON3" -c "
+import json, sys
+nxt = {}
+for line in open(\"in.ndjson\"):
+    s = json.loads(line)[\"source\"]
+    k = (s[\"topic\"], s[\"partition\"])
+    nxt[k] = max(nxt.get(k, 0), s[\"offset\"] + 1)
+for (t, p) in sorted(nxt):
+    print(json.dumps({\"topic\": t, \"partition\": p, \"offset\": nxt[(t, p)]}, separators=(\",\", \":\")))
+" >exp.off &&
+	txstore offsets t.db >got.off &&
+	test_cmp exp.off got.off &&
+	test_line_count 3 got.off
+'
+
+test_expect_success 'the same input again changes nothing (offsets say it is stored)' '
+	sqlite3 t.db "SELECT * FROM transactions ORDER BY transaction_id" >before &&
+	sqlite3 t.db "SELECT * FROM balances ORDER BY account, currency" >>before &&
+	txstore t.db <in.ndjson 2>err &&
+	test_grep "600 read, 0 stored, 0 duplicates, 0 updated, 0 deleted, 0 rejected, 600 already stored" err &&
+	sqlite3 t.db "SELECT * FROM transactions ORDER BY transaction_id" >after &&
+	sqlite3 t.db "SELECT * FROM balances ORDER BY account, currency" >>after &&
+	test_cmp before after
+'
+
+test_expect_success 'a replay that overlaps: only the new offsets are stored' '
+	gen 700 --seed 1 >more.ndjson &&
+	txstore t.db <more.ndjson 2>err &&
+	test_grep "700 read, 100 stored, 0 duplicates, 0 updated, 0 deleted, 0 rejected, 600 already stored" err &&
+	test "$(sqlite3 t.db "SELECT count(*) FROM transactions")" = 700 &&
+	gen 700 --seed 1 --balances exp700.bal >/dev/null &&
+	txstore balances t.db >got.bal &&
+	test_cmp exp700.bal got.bal
+'
+
+test_expect_success 'without source positions the transaction_id keeps it idempotent' '
+	sed "s/,\"source\":{[^}]*}//" in.ndjson >nosrc.ndjson &&
+	! grep -q source nosrc.ndjson &&
+	txstore plain.db <nosrc.ndjson 2>err1 &&
+	txstore plain.db <nosrc.ndjson 2>err2 &&
+	test_grep "600 stored, 0 duplicates" err1 &&
+	test_grep "0 stored, 600 duplicates" err2 &&
+	test "$(sqlite3 plain.db "SELECT count(*) FROM transactions")" = 600 &&
+	test "$(txstore offsets plain.db | wc -l)" = 0
+'
+
+cat >life.ndjson <<'EOF'
+{"transaction_id":"L1","account":"A1","type":"payment","amount":10.50,"currency":"USD","ts":"2026-01-01T00:00:00Z","status":"pending","merchant":"shop"}
+{"transaction_id":"L2","account":"A1","type":"deposit","amount":99.99,"currency":"USD","ts":"2026-01-01T00:00:01Z"}
+{"transaction_id":"L3","account":"A2","type":"withdrawal","amount":5,"currency":"USD","ts":"2026-01-01T00:00:02Z","status":"pending"}
+{"transaction_id":"L1","account":"A1","type":"payment","amount":10.50,"currency":"USD","ts":"2026-01-01T00:01:00Z","op":"update","status":"completed","alerts":["large_amount"]}
+{"transaction_id":"L3","account":"A2","type":"withdrawal","amount":777,"currency":"USD","op":"update","status":"failed","reason":"insufficient_funds"}
+{"transaction_id":"L2","account":"A1","op":"delete","ts":"2026-01-01T00:02:00Z"}
+{"transaction_id":"L9","account":"A1","op":"update","status":"completed"}
+{"transaction_id":"L1","account":"A1","type":"payment","amount":10.50,"currency":"USD","ts":"2026-01-01T00:01:00Z","op":"update","status":"completed","alerts":["large_amount"]}
+{"transaction_id":"L2","account":"A1","op":"delete","ts":"2026-01-01T00:02:00Z"}
+{"transaction_id":"L4","account":"A3","type":"refund","amount":1.01,"currency":"USD","ts":"2026-01-01T00:03:00Z"}
+EOF
+
+test_expect_success 'updates change status, reason and alerts only; deletes are soft' '
+	test_expect_code 1 txstore --reject rej life.db <life.ndjson 2>err &&
+	test_grep "10 read, 4 stored, 2 duplicates, 2 updated, 1 deleted, 1 rejected" err &&
+	test_grep "txstore: stdin:7: update of a transaction_id that is not stored" err &&
+	sqlite3 life.db "SELECT transaction_id, amount, status, coalesce(reason, \"-\"),
+		coalesce(alerts, \"-\"), deleted_at IS NOT NULL, updated_at IS NOT NULL
+		FROM transactions ORDER BY transaction_id" >got &&
+	cat >exp <<-\EOF &&
+	L1|10.50|completed|-|["large_amount"]|0|1
+	L2|99.99|completed|-|-|1|0
+	L3|5.00|failed|insufficient_funds|-|0|1
+	L4|1.01|completed|-|-|0|0
+	EOF
+	test_cmp exp got &&
+	test_grep "^# txstore: stdin:7: update of a transaction_id that is not stored" rej &&
+	test_grep "\"L9\"" rej
+'
+
+test_expect_success 'the report leaves deleted rows out; filters; exact sums' '
+	txstore report life.db >rep &&
+	test_grep "\"report\":\"by_status\",\"status\":\"completed\",\"currency\":\"USD\",\"count\":2,\"sum\":11.51" rep &&
+	test_grep "\"report\":\"by_status\",\"status\":\"failed\",\"currency\":\"USD\",\"count\":1,\"sum\":5.00" rep &&
+	! grep -q "\"L2\"" rep &&
+	test "$(grep -c "\"report\":\"transactions\"" rep)" = 3 &&
+	txstore report --status failed life.db >rep2 &&
+	test "$(grep -c "\"report\":\"transactions\"" rep2)" = 1 &&
+	test_grep "\"transaction_id\":\"L3\".*\"reason\":\"insufficient_funds\"" rep2 &&
+	txstore report --type refund --account A3 life.db >rep3 &&
+	test_grep "\"report\":\"by_type\",\"type\":\"refund\",\"currency\":\"USD\",\"count\":1,\"sum\":1.01" rep3 &&
+	test "$(grep -c "\"report\":\"by_type\"" rep3)" = 1 &&
+	txstore report --since 2026-01-01T00:00:01Z --until 2026-01-01T00:03:00Z life.db >rep4 &&
+	test "$(grep -c "\"report\":\"transactions\"" rep4)" = 1 &&
+	txstore report --limit 1 life.db >rep5 &&
+	test_grep "\"report\":\"transactions\",\"transaction_id\":\"L4\"" rep5 &&
+	test "$(grep -c "\"report\":\"transactions\"" rep5)" = 1
+'
+
+test_expect_success 'report --table: aligned columns; latency percentiles' '
+	txstore report --table t.db >tab &&
+	test_grep "^transactions (20)" tab &&
+	test_grep "^transaction_id  *account  *type  *amount  *currency" tab &&
+	test_grep "^by_type (" tab &&
+	test_grep "^latency (1)" tab &&
+	txstore report t.db >rep &&
+	test_grep "\"report\":\"latency\",\"count\":700,\"p50_ms\":" rep &&
+	"$PYTHON3" -c "
+import json, sys
+from decimal import Decimal
+for line in open(\"rep\"):
+    r = json.loads(line, parse_float=Decimal)
+    if r[\"report\"] == \"latency\":
+        assert r[\"p50_ms\"] <= r[\"p95_ms\"] <= r[\"p99_ms\"] <= r[\"max_ms\"], r
+        assert r[\"p50_ms\"] > 0, r
+"
+'
+
+test_expect_success 'DSN forms: sqlite:PATH, PATH.db, the default tx.db; others refused' '
+	head -n 5 in.ndjson >five &&
+	txstore sqlite:a.sqlite <five 2>/dev/null &&
+	test "$(sqlite3 a.sqlite "SELECT count(*) FROM transactions")" = 5 &&
+	mkdir d && (cd d && txstore <../five 2>/dev/null) &&
+	test "$(sqlite3 d/tx.db "SELECT count(*) FROM transactions")" = 5 &&
+	test_expect_code 2 txstore nodsn <five 2>err &&
+	test_grep "nodsn.* is not a DSN" err &&
+	test_expect_code 4 txstore sqlite:nodir/x.db <five 2>err &&
+	test_grep "sqlite:nodir/x.db" err &&
+	test "$(sqlite3 a.sqlite "SELECT value FROM txstore_meta WHERE key = \"schema_version\"")" = 1
+'
+
+test_expect_success 'a newer schema version is refused, not overwritten' '
+	cp a.sqlite future.db &&
+	sqlite3 future.db "UPDATE txstore_meta SET value = \"99\" WHERE key = \"schema_version\"" &&
+	test_expect_code 4 txstore future.db <five 2>err &&
+	test_grep "schema version 99 is newer" err
+'
+
+test_expect_success 'malformed lines: source:line, --reject, the rest stored' '
+	{ sed -n 1p in.ndjson; echo "not json"; sed -n 2p in.ndjson;
+	  echo "{\"transaction_id\":\"x\"}"; sed -n 3p in.ndjson; } >bad.ndjson &&
+	test_expect_code 1 txstore --reject rej bad.db <bad.ndjson 2>err &&
+	test_grep "^txstore: stdin:2: " err &&
+	test_grep "^txstore: stdin:4: " err &&
+	test_grep "3 stored, 0 duplicates, 0 updated, 0 deleted, 2 rejected" err &&
+	test_line_count 4 rej &&
+	sed -n 2p rej >line2 && echo "not json" >exp2 && test_cmp exp2 line2 &&
+	test "$(sqlite3 bad.db "SELECT count(*) FROM transactions")" = 3
+'
+
+test_expect_success '--strict stops at the first bad line, what came before is stored' '
+	test_expect_code 1 txstore --strict strict.db <bad.ndjson 2>err &&
+	test "$(sqlite3 strict.db "SELECT count(*) FROM transactions")" = 1
+'
+
+test_expect_success '-q prints no summary; errors still print' '
+	txstore -q quiet.db <five 2>err &&
+	test_line_count 0 err &&
+	test_expect_code 1 txstore -q quiet.db <bad.ndjson 2>err &&
+	test_line_count 0 err
+'
+
+test_expect_success 'hostile strings are data, never SQL; refused rows name the constraint' '
+	"$PYTHON3" - >hostile.ndjson <<-\PY &&
+	import json
+	def rec(i, **kw):
+	    d = {"transaction_id": "h%d" % i, "account": "A1", "type": "deposit",
+	         "amount": "1.00", "ts": "2026-01-01T00:00:00Z"}
+	    d.update(kw)
+	    return json.dumps(d, ensure_ascii=False)
+	print(rec(1, account="O'"'"'Brien \"the\" \\\\ quoted"))
+	print(rec(2, account="x'"'"'; DROP TABLE transactions; --"))
+	print(rec(3, account="tab\there\nnewline\\\\N"))
+	print(rec(4, merchant="M" * 1000000))
+	print(rec(5, account="\u00fcn\u00efc\u00f6d\u00e9 \u20ac"))
+	print(rec(6, reason="\\\\.\n\\\\N"))
+	print("{\"transaction_id\":\"h7\",\"account\":\"nul\\u0000byte\",\"type\":\"deposit\",\"amount\":1}")
+	print("{\"transaction_id\":\"h9\",\"account\":\"%s\",\"type\":\"deposit\",\"amount\":1}" % ("L" * 300))
+	print("{\"transaction_id\":\"%s\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":1}" % ("I" * 3000))
+	print(rec(10, account="after"))
+	PY
+	printf "{\"transaction_id\":\"h8\",\"account\":\"bad\377\376utf8\",\"type\":\"deposit\",\"amount\":1}\n" >>hostile.ndjson &&
+	test_expect_code 1 txstore --reject rej h.db <hostile.ndjson 2>err &&
+	test_grep "stdin:7: .*u0000" err &&
+	test_grep "stdin:11: .*UTF-8" err &&
+	test_grep "stdin:8: .*account_length" err &&
+	test_grep "stdin:9: .*transaction_id_length" err &&
+	test_grep "7 stored, 0 duplicates, 0 updated, 0 deleted, 4 rejected" err &&
+	test "$(grep -c "^# txstore: stdin:" rej)" = 4 &&
+	sqlite3 h.db "SELECT name FROM sqlite_master WHERE type = \"table\" ORDER BY name" >tables &&
+	printf "balances\noffsets\ntransactions\ntxstore_meta\n" >exp &&
+	test_cmp exp tables &&
+	"$PYTHON3" - <<-\PY
+	import json, sqlite3
+	want = {}
+	for line in open("hostile.ndjson", "rb"):
+	    try:
+	        d = json.loads(line.decode("utf-8"))
+	    except Exception:
+	        continue
+	    if "\0" in d["account"] or len(d["account"]) > 256 or len(d["transaction_id"]) > 256:
+	        continue
+	    want[d["transaction_id"]] = (d["account"], d.get("reason"), line.decode("utf-8").rstrip("\n"))
+	db = sqlite3.connect("h.db")
+	got = {r[0]: (r[1], r[2], r[3]) for r in db.execute("SELECT transaction_id, account, reason, record FROM transactions")}
+	assert got == want, (sorted(got), sorted(want))
+	PY
+'
+
+test_expect_success 'an idle input is flushed after --flush-ms' '
+	{ head -n 3 in.ndjson; sleep 1;
+	  sqlite3 idle.db "SELECT count(*) FROM transactions" >mid;
+	  sed -n 4p in.ndjson; } | txstore --flush-ms 100 idle.db 2>/dev/null &&
+	test "$(cat mid)" = 3 &&
+	test "$(sqlite3 idle.db "SELECT count(*) FROM transactions")" = 4
+'
+
+test_expect_success 'a sqlite3 shell reading (and briefly writing) never makes txstore fail' '
+	gen 3000 --seed 7 --first-offset 1000 --topic other >big.ndjson &&
+	txstore conc.db </dev/null 2>/dev/null &&
+	rm -f ctl && mkfifo ctl &&
+	{ echo "BEGIN; SELECT count(*) FROM transactions;"; read go <ctl;
+	  echo "SELECT count(*) FROM transactions; COMMIT;";
+	  echo "BEGIN IMMEDIATE; SELECT 1;"; sleep 1; echo "COMMIT;"; } | sqlite3 conc.db >reader.out &
+	reader=$! &&
+	sleep 0.5 &&
+	txstore --batch 100 conc.db <big.ndjson 2>err1 &&
+	{ echo go >ctl; } &&
+	sleep 0.2 &&
+	txstore conc.db <in.ndjson 2>err2 &&
+	wait $reader &&
+	test_grep "3000 stored" err1 &&
+	test_grep "600 stored" err2 &&
+	printf "0\n0\n1\n" >exp &&
+	test_cmp exp reader.out &&
+	test "$(sqlite3 conc.db "SELECT count(*) FROM transactions")" = 3600
+'
+
+test_done
