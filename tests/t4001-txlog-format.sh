@@ -26,7 +26,7 @@ test_expect_success 'computed fields, widths, unknown fields empty' '
 	t-0001|ACC000042 | +2000.00||||  1|create
 	t-0002|ACC000042 |  -128.28|large_amount||Corner Cafe|  2|create
 	t-0003|ACC000042 |   -50.00||||  3|create
-	t-0004|ACC000007 |  -700.00|overdraft_attempt|||  4|create
+	t-0004|ACC000007 |  -700.00|overdraft|||  4|create
 	t-0005|ACC000007 |  -600.00|low_balance|||  5|create
 	t-0006|JP0001    |    -1500||||  9|create
 	t-0006|JP0001    |    -1500||||  9|update
@@ -61,7 +61,7 @@ test_expect_success '{json} is the input line; transaction_type alias by name' '
 test_expect_success 'template colour with --color=always, padding outside escapes' '
 	sed -n 4,6p "$IN" | txlog -q --color=always -f "{status:-9}|{alerts}|{signed_amount:9}" >out &&
 	E=$(printf "\033") &&
-	printf "%s\n" "${E}[31mfailed${E}[0m   |${E}[1;31moverdraft_attempt${E}[0m|  -700.00" \
+	printf "%s\n" "${E}[31mfailed${E}[0m   |${E}[1;31moverdraft${E}[0m|  -700.00" \
 		"completed|${E}[1;31mlow_balance${E}[0m|  -600.00" \
 		"${E}[33mpending${E}[0m  ||    -1500" >want &&
 	test_cmp want out
@@ -80,7 +80,7 @@ test_expect_success 'template errors: exit 2 with the reason' '
 
 test_expect_success '--format with --alerts-only' '
 	txlog -q -a --format="{account} {alerts}" "$IN" >out &&
-	printf "%s\n" "ACC000042 large_amount" "ACC000007 overdraft_attempt" "ACC000007 low_balance" >want &&
+	printf "%s\n" "ACC000042 large_amount" "ACC000007 overdraft" "ACC000007 low_balance" >want &&
 	test_cmp want out
 '
 

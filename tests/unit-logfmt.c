@@ -72,11 +72,11 @@ int cmd_main(int argc, char **argv)
 	CHECK_EQ_STR(fmt("{\"transaction_id\":\"t3\",\"account\":\"A\",\"type\":\"transfer\","
 			 "\"amount\":1500,\"currency\":\"JPY\",\"counterparty\":\"B\","
 			 "\"status\":\"failed\",\"reason\":\"insufficient_funds\","
-			 "\"new_balance\":20,\"alerts\":[\"overdraft_attempt\", \"velocity\"]}",
+			 "\"new_balance\":20,\"alerts\":[\"overdraft\", \"velocity\"]}",
 			 NULL, 0),
 		     "-                           A          transfer          -1500 JPY  bal "
 		     "         20  failed     -> B  reason=insufficient_funds  "
-		     "[overdraft_attempt,velocity]",
+		     "[overdraft,velocity]",
 		     "transfer: counterparty, reason, two alerts, JPY without decimals");
 	CHECK_EQ_STR(fmt("{\"transaction_id\":\"t4\",\"account\":\"A\",\"op\":\"delete\","
 			 "\"ts\":\"2026-01-01T00:00:00Z\"}",
