@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "kafka.h"
 #include "lines.h"
+#include "progress.h"
 #include "tx.h"
 
 volatile int tx_kafka_fatal;
@@ -315,13 +316,22 @@ int tx_kafka_wait_metadata(rd_kafka_t *rk, const char *topic, const char *broker
 	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
 	const struct rd_kafka_metadata *md = NULL;
 	rd_kafka_resp_err_t err;
+	uint64_t deadline;
 	int n = 0;
 
 	*topic_err = RD_KAFKA_RESP_ERR_NO_ERROR;
 	if (!rkt)
 		return tx_error("topic '%s': %s", topic, rd_kafka_err2str(rd_kafka_last_error()));
-	err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+	/* In slices, so that SIGINT or SIGTERM (tx_signal) ends the wait at once. */
+	deadline = tx_now_ns() + (uint64_t)timeout_ms * 1000000u;
+	do {
+		uint64_t now = tx_now_ns();
+		int slice = now >= deadline ? 1 : (int)((deadline - now) / 1000000u) + 1;
+		err = rd_kafka_metadata(rk, 0, rkt, &md, slice < 250 ? slice : 250);
+	} while (err && !tx_signal && tx_now_ns() < deadline);
 	rd_kafka_topic_destroy(rkt);
+	if (err && tx_signal)
+		return -2;
 	if (err)
 		return tx_error("cannot reach the brokers at %s within %d s: %s", brokers,
 				timeout_ms / 1000, rd_kafka_err2str(err));

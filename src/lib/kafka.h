@@ -110,8 +110,9 @@ int tx_kafka_conf_file(rd_kafka_conf_t *conf, const char *path, int *brokers_set
 /*
  * Wait up to timeout_ms for the cluster to answer a metadata request about
  * topic. Returns its partition count (0 when the cluster does not know the
- * topic, with *topic_err set), or -1 after reporting that the brokers could
- * not be reached (the caller exits with TX_EXIT_UNAVAILABLE).
+ * topic, with *topic_err set), -1 after reporting that the brokers could
+ * not be reached (the caller exits with TX_EXIT_UNAVAILABLE), or -2 when a
+ * signal (tx_signal, progress.h) interrupted the wait.
  */
 int tx_kafka_wait_metadata(rd_kafka_t *rk, const char *topic, const char *brokers, int timeout_ms,
 			   rd_kafka_resp_err_t *topic_err);

@@ -3,3 +3,5 @@ bin_PROGRAMS += src/txpub/txpub
 src_txpub_txpub_SOURCES = src/txpub/txpub.c
 src_txpub_txpub_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
 src_txpub_txpub_LDADD = src/lib/libtxmain.a src/lib/libtxkafka.a $(LDADD) $(RDKAFKA_LIBS)
+TESTS += tests/t2201-txpub-config.sh
+EXTRA_DIST += tests/t2201-txpub-config.sh

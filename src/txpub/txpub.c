@@ -503,6 +503,10 @@ int cmd_main(int argc, char **argv)
 
 	/* Fail fast, before taking any input, when no broker answers. */
 	r = tx_kafka_wait_metadata(P.rk, P.topic, ko.bootstrap, ko.connect_timeout_ms, &topic_err);
+	if (r == -2) {
+		status = TX_EXIT_SIGNAL + tx_signal;
+		goto out;
+	}
 	if (r < 0) {
 		status = TX_EXIT_UNAVAILABLE;
 		nin = argc - optind;
@@ -550,7 +554,7 @@ out:
 	close_out(&P, &P.reject, P.have_reject);
 	close_out(&P, &P.undelivered, P.have_undelivered);
 	close_out(&P, &P.report, P.have_report);
-	if (status != TX_EXIT_UNAVAILABLE) {
+	if (status == TX_EXIT_OK) {
 		if (P.failed && P.first_err)
 			tx_error("%llu records not delivered: %s", (unsigned long long)P.failed,
 				 rd_kafka_err2str(P.first_err));

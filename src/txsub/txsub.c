@@ -607,7 +607,7 @@ int cmd_main(int argc, char **argv)
 
 	r = tx_kafka_wait_metadata(S.rk, S.topic, ko.bootstrap, ko.connect_timeout_ms, &topic_err);
 	if (r < 0) {
-		status = TX_EXIT_UNAVAILABLE;
+		status = r == -2 ? TX_EXIT_SIGNAL + tx_signal : TX_EXIT_UNAVAILABLE;
 		goto out;
 	}
 	if (r == 0) {
