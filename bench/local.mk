@@ -1,3 +1,12 @@
 # Benchmarks: each script appends itself to bench_scripts.
 bench_scripts += bench/txlog.sh
 EXTRA_DIST += bench/txlog.sh
+
+# bench/codec.sh: the record codec (the codec helper).
+bench_scripts += bench/codec.sh
+EXTRA_DIST += bench/codec.sh
+noinst_PROGRAMS += bench/codec-bench
+bench_codec_bench_SOURCES = bench/codec-bench.c
+bench_codec_bench_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
+bench_codec_bench_LDADD = src/lib/libtxmain.a $(LDADD)
+# (end of bench/codec.sh)

@@ -14,21 +14,6 @@ static const unsigned char str_class[256] = {
     [0x80 ... 0xff] = C_HIGH,
 };
 
-#define ONES  0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-/*
- * Nonzero when one of the 8 bytes in v needs a look: a control byte, '"',
- * '\\' or a byte >= 0x80 (the classic has-zero-byte tricks; a flag can be
- * wrong only above a true one, and the byte loop takes over from there).
- */
-static inline uint64_t special8(uint64_t v)
-{
-	uint64_t q = v ^ (ONES * '"'), b = v ^ (ONES * '\\');
-
-	return (((v - ONES * 0x20) & ~v) | ((q - ONES) & ~q) | ((b - ONES) & ~b) | v) & HIGHS;
-}
-
 static const char *fail(struct tx_json_err *err, const char *at, const char *what)
 {
 	err->at = at;
@@ -102,7 +87,7 @@ const char *tx_json_scan_string(const char *p, const char *end, int *escaped,
 		while (end - p >= 8) {
 			uint64_t v, m;
 			memcpy(&v, p, 8);
-			if ((m = special8(v))) {
+			if ((m = tx_json_special8(v))) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 				/* the lowest flag is always a true one */
 				p += __builtin_ctzll(m) >> 3;

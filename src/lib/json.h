@@ -19,6 +19,8 @@
 #define TX_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 /* jansson's JSON_PARSER_MAX_DEPTH: every value, scalars included, counts. */
 #define TX_JSON_MAX_DEPTH 2048
@@ -53,6 +55,46 @@ static inline const char *tx_json_skip_ws(const char *p, const char *end)
  */
 const char *tx_json_scan_string(const char *p, const char *end, int *escaped,
 				struct tx_json_err *err);
+
+/*
+ * Nonzero when one of the 8 bytes in v needs a look inside a string: a
+ * control byte, '"', '\\' or a byte >= 0x80 (the has-zero-byte tricks; a
+ * flag can be wrong only above a true one, so the lowest flag is exact).
+ */
+static inline uint64_t tx_json_special8(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+
+	return (((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b) | v) & highs;
+}
+
+/*
+ * tx_json_scan_string(), inline for the common case of a plain ASCII string
+ * without escapes; anything else goes to the full scanner.
+ */
+static inline const char *tx_json_scan_string_fast(const char *p, const char *end, int *escaped,
+						   struct tx_json_err *err)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const char *q = p + 1;
+
+	while (end - q >= 8) {
+		uint64_t v, m;
+		memcpy(&v, q, 8);
+		if ((m = tx_json_special8(v))) {
+			q += __builtin_ctzll(m) >> 3;
+			if (*q == '"') {
+				*escaped = 0;
+				return q + 1;
+			}
+			break;
+		}
+		q += 8;
+	}
+#endif
+	return tx_json_scan_string(p, end, escaped, err);
+}
 /* A number; *shape gets TX_JSON_NUM_* flags (may be NULL). */
 const char *tx_json_scan_number(const char *p, const char *end, unsigned *shape,
 				struct tx_json_err *err);

@@ -392,6 +392,17 @@ static int parse_id(struct tx_record *r, int f, int allow_int, struct tx_str *ou
 	return fail(r, "field '%s' must be a string", field_names[f]);
 }
 
+/* s[0..n) is the C string word (s holds no NUL: JSON strings cannot). */
+static inline int eq_word(const char *s, size_t n, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != word[i])
+			return 0;
+	return !word[n];
+}
+
 static int ieq(const char *a, size_t n, const char *word)
 {
 	size_t i;
@@ -432,7 +443,7 @@ static int parse_word(struct tx_record *r, int f, const char *const *words, int 
 	if (member_str(r, m, &s))
 		return fail(r, "field '%s' must be a string", field_names[f]);
 	for (int i = 0; i < n; i++)
-		if (!strncmp(words[i], s.p, s.len) && !words[i][s.len]) {
+		if (eq_word(s.p, s.len, words[i])) {
 			*out = i + 1;
 			return 0;
 		}
@@ -726,7 +737,7 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 			goto bad;
 		}
 		k = p;
-		if (!(p = tx_json_scan_string(p, end, &escaped, &e)))
+		if (!(p = tx_json_scan_string_fast(p, end, &escaped, &e)))
 			goto bad;
 		if (r->nmembers == r->members_cap) {
 			r->members_cap = r->members_cap ? 2 * r->members_cap : 16;
@@ -744,7 +755,7 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 		v = p = tx_json_skip_ws(p + 1, end);
 		m->flags = escaped ? TX_MEMBER_KEY_ESCAPED : 0;
 		if (p < end && *p == '"') {
-			if (!(p = tx_json_scan_string(p, end, &escaped, &e)))
+			if (!(p = tx_json_scan_string_fast(p, end, &escaped, &e)))
 				goto bad;
 			if (escaped)
 				m->flags |= TX_MEMBER_VAL_ESCAPED;
@@ -845,103 +856,129 @@ static const struct tx_edit *edit_for(const struct tx_edit *edits, size_t n, int
 	return hit;
 }
 
+/* The edit that applies to member i, or NULL. */
+static const struct tx_edit *member_edit(const struct tx_record *r, size_t i,
+					 const struct tx_edit *edits, size_t n)
+{
+	int f = r->members[i].field;
+
+	return f >= 0 && n && r->idx[f] == (int)i ? edit_for(edits, n, f) : NULL;
+}
+
+/* A raw value that is exactly "word" (quotes included). */
+static int raw_is_word(const char *raw, size_t len, const char *word)
+{
+	return len >= 2 && raw[0] == '"' && eq_word(raw + 1, len - 2, word);
+}
+
+/* Whether the known member's value is already in canonical form. */
+static int value_canonical(const struct tx_record *r, const struct tx_member *m)
+{
+	const char *raw = r->line + m->val_off;
+	int e;
+
+	switch (m->field) {
+	case TX_F_TYPE: return raw_is_word(raw, m->val_len, tx_type_name(r->type));
+	case TX_F_STATUS: return raw_is_word(raw, m->val_len, tx_status_name(r->status));
+	case TX_F_OP: return raw_is_word(raw, m->val_len, tx_op_name(r->op));
+	case TX_F_CURRENCY: return raw_is_word(raw, m->val_len, r->currency->code);
+	case TX_F_AMOUNT:
+		/* a plain number (no exponent: parse refused those) with exactly e decimals */
+		e = r->currency->exponent;
+		if (raw[0] == '"')
+			return 0;
+		if (e == 0)
+			return !memchr(raw, '.', m->val_len);
+		return m->val_len > (uint32_t)e + 1 && raw[m->val_len - (uint32_t)e - 1] == '.';
+	default: return 1;
+	}
+}
+
 static void add_canonical_value(struct tx_buf *out, const struct tx_record *r, int f)
 {
-	tx_buf_addch(out, '"');
+	const char *w = "";
+
 	switch (f) {
-	case TX_F_TYPE: tx_buf_adds(out, tx_type_name(r->type)); break;
-	case TX_F_STATUS: tx_buf_adds(out, tx_status_name(r->status)); break;
-	case TX_F_OP: tx_buf_adds(out, tx_op_name(r->op)); break;
-	case TX_F_CURRENCY: tx_buf_add(out, r->currency->code, 3); break;
+	case TX_F_AMOUNT: tx_money_format(out, r->amount, r->currency->exponent); return;
+	case TX_F_TYPE: w = tx_type_name(r->type); break;
+	case TX_F_STATUS: w = tx_status_name(r->status); break;
+	case TX_F_OP: w = tx_op_name(r->op); break;
+	case TX_F_CURRENCY: w = r->currency->code; break;
 	}
+	tx_buf_addch(out, '"');
+	tx_buf_adds(out, w);
 	tx_buf_addch(out, '"');
 }
 
-/* One member: its key and value, with an edit or canonical form applied. */
-static void add_member(struct tx_buf *out, const struct tx_record *r, const struct tx_member *m,
-		       const struct tx_edit *ed, unsigned flags)
-{
-	const char *key = r->line + m->key_off - 1;
-	const char *val = r->line + m->val_off;
-	int f = m->field;
-
-	if (!(flags & TX_WRITE_CANONICAL) || f < 0) {
-		if (!ed) {
-			tx_buf_add(out, key, m->val_off + m->val_len - (m->key_off - 1));
-			return;
-		}
-		tx_buf_add(out, key, m->val_off - (m->key_off - 1));
-		tx_buf_add(out, ed->value, ed->len);
-		return;
-	}
-	/* canonical: the key by its canonical name, keeping the space around ':' */
-	if (m->key_len == field_name_len[f] && name_eq(key + 1, field_names[f], m->key_len)) {
-		tx_buf_add(out, key, m->val_off - (m->key_off - 1));
-	} else {
-		tx_buf_addch(out, '"');
-		tx_buf_add(out, field_names[f], field_name_len[f]);
-		tx_buf_add(out, key + 1 + m->key_len, (size_t)(val - (key + 1 + m->key_len)));
-	}
-	if (ed) {
-		tx_buf_add(out, ed->value, ed->len);
-		return;
-	}
-	switch (f) {
-	case TX_F_TYPE:
-	case TX_F_STATUS:
-	case TX_F_OP:
-	case TX_F_CURRENCY: add_canonical_value(out, r, f); break;
-	case TX_F_AMOUNT: tx_money_format(out, r->amount, r->currency->exponent); break;
-	default: tx_buf_add(out, val, m->val_len); break;
-	}
-}
-
+/*
+ * Copy the line, splicing: the output is the original bytes from `from` up
+ * to each change, the change, and so on. A removed member takes its right
+ * separator with it (its left one when no kept member follows), so the
+ * whitespace around the others stays as it was.
+ */
 void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct tx_edit *edits,
 		     size_t nedits, unsigned flags)
 {
-	const char *line = r->line, *end = line + r->len;
-	const char *open = tx_json_skip_ws(line, end), *tail;
-	int last_kept = -1, first_kept = -1, wrote = 0;
+	const char *line = r->line, *end = line + r->len, *from = line;
+	const struct tx_member *mem = r->members;
+	int canonical = flags & TX_WRITE_CANONICAL, last_kept = -1, wrote = 0;
+	const char *tail;
 	size_t i;
 
-	/* the last member kept, to know which separators to copy */
+#define FLUSH(to)                                                                                  \
+	do {                                                                                       \
+		tx_buf_add(out, from, (size_t)((to)-from));                                        \
+		from = (to);                                                                       \
+	} while (0)
+
 	for (i = r->nmembers; i-- > 0;) {
-		const struct tx_member *m = &r->members[i];
-		const struct tx_edit *ed = m->field >= 0 && r->idx[m->field] == (int)i
-					       ? edit_for(edits, nedits, m->field)
-					       : NULL;
+		const struct tx_edit *ed = member_edit(r, i, edits, nedits);
 		if (!ed || ed->value) {
 			last_kept = (int)i;
 			break;
 		}
 	}
-	if (r->nmembers) {
-		const struct tx_member *last = &r->members[r->nmembers - 1];
-		tx_buf_add(out, line, r->members[0].key_off - 1);
-		tail = line + last->val_off + last->val_len;
-	} else {
-		tx_buf_add(out, line, (size_t)(open + 1 - line));
-		tail = open + 1;
-	}
-	for (i = 0; i < r->nmembers; i++) {
-		const struct tx_member *m = &r->members[i];
-		const struct tx_edit *ed = m->field >= 0 && r->idx[m->field] == (int)i
-					       ? edit_for(edits, nedits, m->field)
-					       : NULL;
-		if (ed && !ed->value)
+	for (i = 0; (int)i <= last_kept; i++) {
+		const struct tx_member *m = &mem[i];
+		const struct tx_edit *ed = member_edit(r, i, edits, nedits);
+		int f = m->field;
+
+		if (ed && !ed->value) { /* removed, with its right separator */
+			FLUSH(line + m->key_off - 1);
+			from = line + mem[i + 1].key_off - 1;
 			continue;
-		if (first_kept < 0)
-			first_kept = (int)i;
-		add_member(out, r, m, ed, flags);
-		wrote = 1;
-		if ((int)i != last_kept) {
-			/* the separator after this member, up to the next key */
-			const char *from = line + m->val_off + m->val_len;
-			tx_buf_add(out, from,
-				   (size_t)(line + r->members[i + 1].key_off - 1 - from));
+		}
+		if (f < 0 || (!ed && !canonical))
+			continue;
+		if (canonical && (m->key_len != field_name_len[f] ||
+				  !name_eq(line + m->key_off, field_names[f], m->key_len))) {
+			FLUSH(line + m->key_off - 1);
+			tx_buf_addch(out, '"');
+			tx_buf_add(out, field_names[f], field_name_len[f]);
+			tx_buf_addch(out, '"');
+			from = line + m->key_off + m->key_len + 1;
+		}
+		if (ed) {
+			FLUSH(line + m->val_off);
+			tx_buf_add(out, ed->value, ed->len);
+			from = line + m->val_off + m->val_len;
+		} else if (!value_canonical(r, m)) {
+			FLUSH(line + m->val_off);
+			add_canonical_value(out, r, f);
+			from = line + m->val_off + m->val_len;
 		}
 	}
-	/* new fields, in the order given, once each (the last edit wins) */
+	/* new fields go after the last member kept, in the order given (the last edit wins) */
+	if (last_kept >= 0) {
+		FLUSH(line + mem[last_kept].val_off + mem[last_kept].val_len);
+		wrote = 1;
+	} else if (r->nmembers) {
+		FLUSH(line + mem[0].key_off - 1);
+	} else {
+		FLUSH(tx_json_skip_ws(line, end) + 1); /* just past '{' */
+	}
+	tail =
+	    r->nmembers ? line + mem[r->nmembers - 1].val_off + mem[r->nmembers - 1].val_len : from;
 	for (i = 0; i < nedits; i++) {
 		const struct tx_edit *ed = &edits[i];
 		if (!ed->value || (unsigned)ed->field >= TX_F__COUNT || r->idx[ed->field] >= 0 ||
@@ -955,5 +992,7 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 		tx_buf_add(out, ed->value, ed->len);
 		wrote = 1;
 	}
-	tx_buf_add(out, tail, (size_t)(end - tail));
+	from = tail;
+	FLUSH(end);
+#undef FLUSH
 }
