@@ -10,3 +10,7 @@ bench_codec_bench_SOURCES = bench/codec-bench.c
 bench_codec_bench_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 bench_codec_bench_LDADD = src/lib/libtxmain.a $(LDADD)
 # (end of bench/codec.sh)
+
+# bench/txtop.sh: txtop --tee against cat (the txtop helper).
+bench_scripts += bench/txtop.sh
+EXTRA_DIST += bench/txtop.sh

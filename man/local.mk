@@ -5,3 +5,4 @@ dist_man_MANS += man/txbroker.1
 # tx-record(5): the record format (the codec helper).
 dist_man_MANS += man/tx-record.5
 # (end of tx-record(5))
+dist_man_MANS += man/txtop.1

@@ -11,3 +11,6 @@ EXTRA_DIST += tests/t2000-txbroker.sh
 EXTRA_DIST += tests/kafka.sh tests/kafka/pom.xml
 TESTS += tests/t2001-brokers-kcat.sh
 EXTRA_DIST += tests/t2001-brokers-kcat.sh
+EXTRA_DIST += tests/kafka-peer.py
+TESTS += tests/t2002-brokers-confluent.sh
+EXTRA_DIST += tests/t2002-brokers-confluent.sh

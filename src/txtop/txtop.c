@@ -31,6 +31,9 @@
 #include <unistd.h>
 
 #include <curses.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "buf.h"
 #include "chart.h"
@@ -41,8 +44,8 @@
 #include "timefmt.h"
 #include "tx.h"
 
-#define NSLOTS	     16
-#define SLOT_SIZE    (256 * 1024)
+#define NSLOTS	     8
+#define SLOT_SIZE    (128 * 1024) /* also the longest line inspected */
 #define MIN_COLS     80
 #define MIN_LINES    24
 #define FRAME_MS     250 /* redraw period */
@@ -196,15 +199,33 @@ static void slot_release(int i)
 
 /* ---- the reader (main thread) ---- */
 
+/*
+ * Count '\n' bytes, 16 at a time with SSE2 (every x86-64 has it): each
+ * compare gives -1 per newline byte, subtracted into byte counters that are
+ * summed (psadbw) before they can overflow.
+ */
 static uint64_t count_lines(const char *p, size_t n)
 {
 	uint64_t c = 0;
-	const char *end = p + n;
+	size_t i = 0;
 
-	while ((p = memchr(p, '\n', (size_t)(end - p)))) {
-		c++;
-		p++;
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+
+	while (i + 16 <= n) {
+		__m128i acc = zero, sum;
+		size_t stop = i + 255 * 16 < n ? i + 255 * 16 : n;
+
+		for (; i + 16 <= stop; i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, nl));
+		}
+		sum = _mm_sad_epu8(acc, zero);
+		c += (uint64_t)_mm_cvtsi128_si32(sum) + (uint64_t)_mm_extract_epi16(sum, 4);
 	}
+#endif
+	for (; i < n; i++)
+		c += p[i] == '\n';
 	return c;
 }
 
@@ -427,7 +448,12 @@ static void handle_line(struct source *src, const char *p, size_t n, const struc
 		     (int64_t)((b->arrival_ns - w.start_ns) / 1000000000u));
 }
 
-static void process_block(const struct block *b)
+/*
+ * Inspect a block's records, or when the worker is behind (skim) only count
+ * its lines, at memory speed, so that the ring drains and the reader never
+ * has to wait or to count lines itself.
+ */
+static void process_block(const struct block *b, int skim)
 {
 	struct source *src = &sources[b->src];
 	const char *p = b->data, *end = b->data + b->len;
@@ -443,8 +469,19 @@ static void process_block(const struct block *b)
 		w.st.lines++;
 		w.st.skipped++;
 		src->lineno++;
-		warn_bad(src->name, src->lineno, "line longer than 256 KiB: not inspected");
+		warn_bad(src->name, src->lineno, "line longer than 128 KiB: not inspected");
 		p = nl ? nl + 1 : end;
+	}
+	if (skim && p < end) {
+		uint64_t n = count_lines(p, (size_t)(end - p));
+
+		if (b->flags & B_NO_NL)
+			n++;
+		src->lineno += n;
+		w.st.lines += n;
+		w.st.skipped += n;
+		tx_rate_add(&w.st.rate, (int64_t)((b->arrival_ns - w.start_ns) / 1000000000u), n);
+		return;
 	}
 	while (p < end && !(opt.strict && w.exit_status)) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -711,7 +748,7 @@ static void draw(uint64_t now_ns)
 				tx_buf_adds(&t, "max ");
 				tx_stats_add_duration(&t, s->latency.max);
 			}
-			put(mid + 6 + i / 3, 1 + (i % 3) * 19, 18, t.p);
+			put(mid + 6 + i / 3, 1 + (i % 3) * ((LW - 1) / 3), (LW - 1) / 3 - 1, t.p);
 		}
 	} else {
 		put(mid + 6, 1, LW - 1, "(no timestamps yet)");
@@ -750,27 +787,41 @@ static void draw(uint64_t now_ns)
 		color_off(C_ALERT);
 	}
 	header(bot, RX, RW, "latest transactions");
-	for (int i = 0; i < nb; i++) {
-		const struct tx_stats_row *r = tx_stats_row_at(s, (size_t)i);
-		char hms[9];
-		int idw = (RW - 8 - 1 - 11 - 16 - 10 - 4) / 2;
-		int st = r ? r->status : 0;
-		if (!r)
-			break;
-		if (idw < 4)
-			idw = 4;
-		hhmmss(hms, r->ts_us);
-		putf(bot + 1 + i, RX, RW, "%s %-*.*s %-*.*s %-10s %16s", hms, idw, idw, r->id, idw,
-		     idw, r->account,
-		     r->op == TX_OP_DELETE   ? "delete"
-		     : r->op == TX_OP_UPDATE ? "update"
-					     : tx_stats_type_label(r->type),
-		     r->amount);
-		color_on(st == TX_STATUS_FAILED ? C_FAIL : st == TX_STATUS_PENDING ? C_PEND : C_OK);
-		put(bot + 1 + i, RX + RW - 9, 9, st ? tx_status_name((enum tx_status)st) : "");
-		color_off(st == TX_STATUS_FAILED    ? C_FAIL
-			  : st == TX_STATUS_PENDING ? C_PEND
-						    : C_OK);
+	{
+		/* time, id, account, type, amount, status: the time goes first when narrow */
+		int fixed = 11 + 14 + 9, with_time = RW - fixed - 9 >= 2 * 8;
+		int idw = (RW - fixed - (with_time ? 9 : 0)) / 2 - 1;
+
+		if (idw < 3)
+			idw = 3;
+		for (int i = 0; i < nb; i++) {
+			const struct tx_stats_row *r = tx_stats_row_at(s, (size_t)i);
+			char hms[9];
+			int st, c, x = RX;
+
+			if (!r)
+				break;
+			st = r->status;
+			if (with_time) {
+				hhmmss(hms, r->ts_us);
+				put(bot + 1 + i, x, 9, hms);
+				x += 9;
+			}
+			putf(bot + 1 + i, x, RX + RW - x, "%-*.*s %-*.*s %-10s %13s", idw, idw,
+			     r->id, idw, idw, r->account,
+			     r->op == TX_OP_DELETE   ? "delete"
+			     : r->op == TX_OP_UPDATE ? "update"
+						     : tx_stats_type_label(r->type),
+			     r->amount);
+			x += 2 * (idw + 1) + 11 + 14;
+			c = st == TX_STATUS_FAILED    ? C_FAIL
+			    : st == TX_STATUS_PENDING ? C_PEND
+						      : C_OK;
+			color_on(c);
+			put(bot + 1 + i, x, RX + RW - x,
+			    st ? tx_status_name((enum tx_status)st) : "");
+			color_off(c);
+		}
 	}
 	if (s->bad)
 		putf(H - 1, 1, W - 2, "last bad line: %s", w.last_bad);
@@ -884,10 +935,13 @@ static void *worker(void *arg)
 	if (opt.svg && opt.svg_interval)
 		w.next_svg_ns = w.start_ns + (uint64_t)opt.svg_interval * 1000000000u;
 	for (;;) {
-		int idx = -1, done, finished;
+		int idx = -1, done, finished, skim = 0;
 		uint64_t now;
 
 		pthread_mutex_lock(&q.mu);
+		/* behind: half the ring is queued (only with --tee: otherwise nothing is dropped)
+		 */
+		skim = opt.tee && q.count >= NSLOTS / 2;
 		if (q.count) {
 			idx = q.fifo[q.head];
 			q.head = (q.head + 1) % NSLOTS;
@@ -899,7 +953,7 @@ static void *worker(void *arg)
 
 		if (idx >= 0) {
 			if (!stopping())
-				process_block(&q.slot[idx]);
+				process_block(&q.slot[idx], skim);
 			slot_release(idx);
 		}
 		if (done)

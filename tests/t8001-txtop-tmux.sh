@@ -1,0 +1,199 @@
+#!/bin/sh
+# txtop's live display, driven under tmux on a private server: what it
+# draws (counts, the bars' relative lengths, the latest alert), resizing,
+# a terminal too small, end of input, q, signals, and the terminal restored
+# on every way out.
+. "$TX_SRCDIR/tests/lib.sh"
+
+command -v tmux >/dev/null 2>&1 || test_skip_all 'tmux is not installed (Debian package tmux)'
+command -v "$PYTHON3" >/dev/null 2>&1 || test_skip_all 'python3 is needed to read the screen'
+
+# A private tmux server per session, on a socket in the scratch directory.
+tm() { tmux -S "$TRASH/tmux.$(cat "$TRASH/server")" -f /dev/null "$@"; }
+echo 0 >"$TRASH/server"
+test_atexit 'for s in "$TRASH"/tmux.*; do [ -S "$s" ] && tmux -S "$s" kill-server; done >/dev/null 2>&1; [ -f holder.pid ] && kill $(cat holder.pid) 2>/dev/null; true'
+
+# Run a command line in a new 120x40 session; after it, the pane shows its
+# exit status and waits, so the tests can see what is left on the screen.
+start() {
+	tm kill-server >/dev/null 2>&1 || true
+	echo $(($(cat "$TRASH/server") + 1)) >"$TRASH/server"
+	tm new-session -d -x 120 -y 40 \
+		"trap : INT; LC_ALL=C.UTF-8; export LC_ALL; $1; echo txtop-exit=\$?; sleep 600"
+}
+
+# wait_for PATTERN: poll the pane (up to 15 s) until PATTERN shows on it.
+wait_for() {
+	_i=0
+	while [ $_i -lt 150 ]; do
+		tm capture-pane -p >screen
+		grep -q -e "$1" screen && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	echo "timed out waiting for '$1'; the screen:"
+	cat screen
+	return 1
+}
+
+# bar LABEL: the length in eighths of a cell of the bar on LABEL's row.
+bar() {
+	"$PYTHON3" - "$1" <<'EOF'
+import sys
+label = sys.argv[1]
+eighths = {"\u2588": 8, "\u2589": 7, "\u258a": 6, "\u258b": 5, "\u258c": 4, "\u258d": 3, "\u258e": 2, "\u258f": 1}
+for line in open("screen", encoding="utf-8"):
+    if line.startswith(" " + label + " "):
+        print(sum(eighths.get(c, 0) for c in line[: len(line) // 2 + 1]))
+        break
+else:
+    sys.exit("no row for " + label)
+EOF
+}
+
+# width: the widest line on the screen, in characters.
+width() {
+	"$PYTHON3" -c 'print(max(len(l.rstrip("\n")) for l in open("screen", encoding="utf-8")))'
+}
+
+rec() { # rec ID TYPE AMOUNT [extra JSON members]
+	printf '{"transaction_id":"%s","account":"AC%s","type":"%s","amount":%s,"ts":"2026-01-01T00:00:00.000000Z"%s}\n' \
+		"$1" "$(($(echo "$1" | tr -dc 0-9) % 7))" "$2" "$3" "${4:-}"
+}
+
+: >batch1
+for i in $(seq 1 30); do rec "d$i" deposit 100.00 >>batch1; done
+for i in $(seq 1 10); do rec "p$i" payment 20.00 >>batch1; done
+for i in $(seq 1 5); do rec "f$i" fee 1.50 >>batch1; done
+rec a1 withdrawal 900.00 ',"status":"completed","alerts":["large_withdrawal"]' >>batch1
+rec a2 withdrawal 950.00 ',"status":"failed","alerts":["low_balance"]' >>batch1
+: >batch2
+for i in $(seq 11 50); do rec "p$i" payment 20.00 >>batch2; done
+echo 'not a record' >>batch2
+cat batch1 batch2 >all
+
+test_expect_success 'records flowing: the dashboard draws the counts' '
+	mkfifo fifo &&
+	mkfifo downstream &&
+	start "{ cat <downstream >passed; echo done >eof-seen; } & txtop --tee <fifo >downstream" &&
+	{ sleep 300 >fifo & echo $! >holder.pid; } &&
+	cat batch1 >fifo &&
+	wait_for "47 records" &&
+	grep -q "^ deposit  *30 " screen &&
+	grep -q "^ payment  *10 " screen &&
+	grep -q "^ fee  *5 " screen &&
+	grep -q "^ withdrawal  *2 " screen &&
+	grep -q "^ failed  *1 " screen
+'
+
+test_expect_success 'the bars are in proportion to the counts' '
+	d=$(bar deposit) && p=$(bar payment) && f=$(bar fee) && t=$(bar transfer) &&
+	echo "deposit $d payment $p fee $f transfer $t" &&
+	test "$t" -eq 0 &&
+	test "$f" -gt 0 && test "$f" -lt "$p" && test "$p" -lt "$d" &&
+	# 30 : 10 : 5, within rounding to an eighth of a cell
+	test $((d - 3 * p)) -le 3 && test $((3 * p - d)) -le 3 &&
+	test $((d - 6 * f)) -le 6 && test $((6 * f - d)) -le 6
+'
+
+test_expect_success 'the latest alert is on top of the feed' '
+	grep -A1 "^ alerts 2 " screen >feed &&
+	grep -q "low_balance AC2 950.00 USD" feed
+'
+
+test_expect_success 'the records went through unchanged meanwhile' '
+	cmp batch1 passed
+'
+
+test_expect_success 'more records: the counts and the longest bar follow' '
+	cat batch2 >fifo &&
+	wait_for "^ payment  *50 " &&
+	grep -q "87 records, 1 bad" screen &&
+	grep -q "last bad line: stdin:88: " screen &&
+	test "$(bar payment)" -gt "$(bar deposit)"
+'
+
+test_expect_success 'resizing redraws to the new size, counts still there' '
+	tm resize-window -x 100 -y 30 &&
+	wait_for "[0-9]Z *$" &&
+	echo "width $(width), lines $(wc -l <screen), payment bar $(bar payment)" &&
+	test "$(width)" -le 100 && test "$(width)" -gt 90 &&
+	test "$(wc -l <screen)" -le 30 &&
+	test "$(bar payment)" -le $((20 * 8)) &&
+	grep -q "^ deposit  *30 " screen
+'
+
+test_expect_success 'a terminal too small gets a message, not garbage' '
+	tm resize-window -x 50 -y 12 &&
+	wait_for "terminal too small" &&
+	! grep -q "deposit" screen &&
+	tm resize-window -x 120 -y 40 &&
+	wait_for "^ deposit  *30 "
+'
+
+test_expect_success 'end of input: downstream sees it, the display stays up' '
+	kill $(cat holder.pid) && rm holder.pid &&
+	wait_for "end of input, q to quit" &&
+	_i=0; while [ ! -f eof-seen ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done &&
+	test -f eof-seen &&
+	cmp all passed &&
+	grep -q "^ payment  *50 " screen
+'
+
+test_expect_success 'q quits and restores the terminal' '
+	tm send-keys q &&
+	wait_for "txtop-exit=1" &&
+	! grep -q "throughput" screen &&
+	grep -q "^txtop: stdin:88: invalid JSON" screen &&
+	test "$(tm display-message -p "#{alternate_on}")" = 0 &&
+	test "$(tm display-message -p "#{cursor_flag}")" = 1
+'
+
+test_expect_success 'SIGTERM restores the terminal, exit 143' '
+	start "sh -c '\''echo \$\$ >pid; exec txtop <fifo'\''" &&
+	{ sleep 300 >fifo & echo $! >holder.pid; } &&
+	cat batch1 >fifo &&
+	wait_for "47 records" &&
+	kill -TERM $(cat pid) &&
+	wait_for "txtop-exit=143" &&
+	! grep -q "throughput" screen &&
+	test "$(tm display-message -p "#{alternate_on}")" = 0 &&
+	kill $(cat holder.pid) && rm holder.pid
+'
+
+test_expect_success 'Ctrl-C restores the terminal, exit 130' '
+	start "txtop <fifo" &&
+	{ sleep 300 >fifo & echo $! >holder.pid; } &&
+	wait_for "0 records" &&
+	tm send-keys C-c &&
+	wait_for "txtop-exit=130" &&
+	! grep -q "throughput" screen &&
+	test "$(tm display-message -p "#{alternate_on}")" = 0 &&
+	kill $(cat holder.pid) && rm holder.pid
+'
+
+test_expect_success 'SIGHUP (the terminal went away) stops cleanly, exit 129' '
+	start "sh -c '\''echo \$\$ >pid; exec txtop --tee <all >passed2'\''" &&
+	wait_for "end of input" &&
+	kill -HUP $(cat pid) &&
+	wait_for "txtop-exit=129" &&
+	test "$(tm display-message -p "#{alternate_on}")" = 0 &&
+	cmp all passed2
+'
+
+test_expect_success '--exit-at-eof: the display closes by itself at the end' '
+	start "txtop --exit-at-eof batch1" &&
+	wait_for "txtop-exit=0" &&
+	test "$(tm display-message -p "#{alternate_on}")" = 0
+'
+
+test_expect_success 'without a UTF-8 locale the charts are drawn in ASCII' '
+	start "LC_ALL=C txtop all" &&
+	wait_for "end of input" &&
+	grep -q "^ deposit  *30  #####" screen &&
+	! grep -q "$(printf "\342\226\210")" screen &&
+	tm send-keys q &&
+	wait_for "txtop-exit=1"
+'
+
+test_done
