@@ -14,3 +14,4 @@ EXTRA_DIST += tests/t2001-brokers-kcat.sh
 EXTRA_DIST += tests/kafka-peer.py
 TESTS += tests/t2002-brokers-confluent.sh
 EXTRA_DIST += tests/t2002-brokers-confluent.sh
+EXTRA_DIST += doc/kafka-versions.txt
