@@ -29,7 +29,7 @@ trap 'rm -rf "$dir"' EXIT
 if [ -x "$TXBAL" ] && "$TXBAL" -q <"$dir/gen.ndjson" >"$dir/in.ndjson" 2>"$dir/txbal.err"; then
 	src="txgen | txbal"
 else
-	cp "$dir/gen.ndjson" "$dir/in.ndjson"
+	mv "$dir/gen.ndjson" "$dir/in.ndjson"
 	src="txgen (txbal not available)"
 fi
 rm -f "$dir/gen.ndjson"

@@ -129,6 +129,41 @@ int cmd_main(int argc, char **argv)
 		     "  \033[32m+2.00\033[0m|\033[33mpending\033[0m |",
 		     "template colour with padding outside the escapes");
 
+	/* amounts and balances: copied when canonical, else formatted */
+	CHECK_EQ_STR(fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"type\":\"fee\","
+			 "\"amount\":0.5,\"currency\":\"KWD\"}",
+			 "{amount}|{signed_amount}", 0),
+		     "0.500|-0.500", "short decimals are padded to the currency's");
+	CHECK_EQ_STR(fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"type\":\"fee\","
+			 "\"amount\":\"10.10\",\"currency\":\"USD\"}",
+			 "{amount}|{signed_amount}", 0),
+		     "10.10|-10.10", "a string amount");
+	CHECK_EQ_STR(
+	    fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"type\":\"fee\","
+		"\"amount\":0.00,\"currency\":\"USD\",\"new_balance\":-0.00}",
+		NULL, 0),
+	    "-                           A          fee               -0.00 USD  bal        "
+	    "0.00  completed",
+	    "a negative zero balance is zero");
+	CHECK_EQ_STR(fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"type\":\"fee\","
+			 "\"amount\":3,\"currency\":\"USD\",\"new_balance\":-12.3}",
+			 NULL, 0),
+		     "-                           A          fee               -3.00 USD  bal      "
+		     "-12.30  completed",
+		     "a negative balance with a short fraction");
+	CHECK_EQ_STR(
+	    fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"type\":\"fee\","
+		"\"amount\":3,\"currency\":\"JPY\",\"new_balance\":-1200}",
+		NULL, 0),
+	    "-                           A          fee                  -3 JPY  bal       "
+	    "-1200  completed",
+	    "a negative canonical JPY balance");
+	CHECK_EQ_STR(
+	    fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"new_balance\":\"n/a\"}", NULL, 0),
+	    "-                           A          -                            bal         n/a  "
+	    "completed",
+	    "a balance that is no amount is shown as written");
+
 	CHECK_EQ_STR(compile_error("{ts"), "unclosed '{' at offset 0", "unclosed brace");
 	CHECK_EQ_STR(compile_error("a}b"), "unmatched '}' at offset 1 (write '}}' for a brace)",
 		     "lone closing brace");

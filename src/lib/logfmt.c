@@ -127,6 +127,48 @@ static int amount_sign(const struct tx_record *r)
 	return tx_type_sign(r->type) < 0 ? -1 : 1;
 }
 
+/*
+ * Whether p[0..n) is exactly what tx_money_format() would write for its
+ * value: [-]int[.digits] with exactly `exponent` decimals, no leading zero,
+ * no "-0". txgen and txbal write amounts so; copying them is the fast path.
+ */
+static int money_is_canonical(const char *p, size_t n, int exponent)
+{
+	size_t i = 0, digits;
+
+	if (i < n && p[i] == '-') {
+		i++;
+		if (i < n && p[i] == '0')
+			return 0;
+	}
+	for (digits = 0; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+		digits++;
+	if (digits == 0 || (digits > 1 && p[i - digits] == '0'))
+		return 0;
+	if (exponent == 0)
+		return i == n;
+	if (i == n || p[i] != '.' || n - i - 1 != (size_t)exponent)
+		return 0;
+	for (i++; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* Money as tx_money_format() writes it, from the raw text when that is canonical. */
+static void add_money(struct tx_buf *b, struct tx_str raw, int64_t minor, int exponent)
+{
+	if (money_is_canonical(raw.p, raw.len, exponent))
+		tx_buf_add(b, raw.p, raw.len);
+	else
+		tx_money_format(b, minor, exponent);
+}
+
+static void add_amount(struct tx_buf *b, const struct tx_record *r)
+{
+	add_money(b, tx_record_raw(r, r->idx[TX_F_AMOUNT]), r->amount, r->currency->exponent);
+}
+
 /* The amount with its sign from the account's side: "-128.28", "+500.00". */
 static void add_signed_amount(struct tx_buf *b, const struct tx_record *r)
 {
@@ -137,7 +179,7 @@ static void add_signed_amount(struct tx_buf *b, const struct tx_record *r)
 	sign = amount_sign(r);
 	if (sign)
 		tx_buf_addch(b, sign < 0 ? '-' : '+');
-	tx_money_format(b, r->amount, r->currency->exponent);
+	add_amount(b, r);
 }
 
 /*
@@ -320,9 +362,9 @@ static void add_known(struct tx_buf *b, struct tx_record *r, enum tx_field f)
 		return;
 	case TX_F_AMOUNT:
 		if (has_member(r, f))
-			tx_money_format(b, r->amount, r->currency->exponent);
+			add_amount(b, r);
 		return;
-	case TX_F_CURRENCY: tx_buf_adds(b, r->currency->code); return;
+	case TX_F_CURRENCY: tx_buf_add(b, r->currency->code, 3); return;
 	case TX_F_STATUS: tx_buf_adds(b, tx_logfmt_status(r)); return;
 	case TX_F_OP:
 		tx_buf_adds(b, tx_op_name(r->op == TX_OP_NONE ? TX_OP_CREATE : r->op));
@@ -350,12 +392,18 @@ static void add_known(struct tx_buf *b, struct tx_record *r, enum tx_field f)
  */
 static void add_balance(struct tx_buf *b, struct tx_record *r)
 {
-	struct tx_str text = tx_record_text(r, r->idx[TX_F_NEW_BALANCE]);
+	struct tx_str text = tx_record_raw(r, r->idx[TX_F_NEW_BALANCE]);
+	int exponent = r->currency->exponent;
 	int64_t minor;
 
+	if (has_member(r, TX_F_CURRENCY) && money_is_canonical(text.p, text.len, exponent)) {
+		tx_buf_add(b, text.p, text.len);
+		return;
+	}
+	text = tx_record_text(r, r->idx[TX_F_NEW_BALANCE]);
 	if (has_member(r, TX_F_CURRENCY) &&
-	    tx_money_parse(text.p, text.len, r->currency->exponent, &minor) == TX_MONEY_OK)
-		tx_money_format(b, minor, r->currency->exponent);
+	    tx_money_parse(text.p, text.len, exponent, &minor) == TX_MONEY_OK)
+		tx_money_format(b, minor, exponent);
 	else
 		add_str(b, text);
 }
@@ -411,7 +459,7 @@ void tx_logfmt_default(struct tx_buf *b, struct tx_record *r, unsigned flags)
 	pad_ascii(b, start, invisible, W_AMOUNT, 0);
 	tx_buf_addch(b, ' ');
 	if (has_member(r, TX_F_AMOUNT) || has_member(r, TX_F_CURRENCY))
-		tx_buf_adds(b, r->currency->code);
+		tx_buf_add(b, r->currency->code, 3);
 	else
 		add_spaces(b, 3);
 
