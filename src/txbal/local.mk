@@ -2,3 +2,10 @@
 bin_PROGRAMS += src/txbal/txbal
 src_txbal_txbal_SOURCES = src/txbal/txbal.c
 src_txbal_txbal_LDADD = src/lib/libtxmain.a $(LDADD)
+
+# Tests: the flags and every rejection (t3000), the oracle (t3100), the
+# alert rules against txgen's labels (t3200).
+TESTS += tests/t3000-txbal.sh tests/t3100-txbal-oracle.sh tests/t3200-txbal-alerts.sh
+EXTRA_DIST += tests/t3000-txbal.sh tests/t3100-txbal-oracle.sh tests/t3200-txbal-alerts.sh \
+	tests/oracle/txbal_oracle.py tests/oracle/gen.py tests/oracle/conservation.py \
+	tests/oracle/anomalies.py
