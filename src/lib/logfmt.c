@@ -704,8 +704,8 @@ void tx_logfmt_apply(const struct tx_logfmt *f, struct tx_buf *b, struct tx_reco
 				add_signed_amount(b, r);
 			else if (p->field == C_ALERTS)
 				add_alerts(b, r);
-			else
-				tx_buf_add(b, r->line, r->len);
+			else /* the line, a CR before its '\n' (JSON blank) blanked */
+				add_str(b, (struct tx_str){r->line, r->len});
 			break;
 		default:
 			before = b->len;

@@ -37,7 +37,7 @@ static void on_signal(int sig)
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: %s [-aq] [--color=WHEN] [-f TEMPLATE] [-o FILE | -s [-t TAG] "
+		"usage: %s [-aq] [--color[=WHEN]] [-f TEMPLATE] [-o FILE | -s [-t TAG] "
 		"[--facility NAME]]\n"
 		"             [--reject FILE] [--strict] [--tee] [FILE ...]\n",
 		tx_progname);
