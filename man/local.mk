@@ -6,3 +6,4 @@ dist_man_MANS += man/txbroker.1
 dist_man_MANS += man/tx-record.5
 # (end of tx-record(5))
 dist_man_MANS += man/txtop.1
+dist_man_MANS += man/txbal.1
