@@ -15,3 +15,7 @@ EXTRA_DIST += tests/kafka-peer.py
 TESTS += tests/t2002-brokers-confluent.sh
 EXTRA_DIST += tests/t2002-brokers-confluent.sh
 EXTRA_DIST += doc/kafka-versions.txt
+
+# txpub and txsub against kcat and confluent-kafka, and through broker failures.
+TESTS += tests/t2100-interop.sh
+EXTRA_DIST += tests/t2100-interop.sh
