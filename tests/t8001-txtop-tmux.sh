@@ -196,4 +196,13 @@ test_expect_success 'without a UTF-8 locale the charts are drawn in ASCII' '
 	wait_for "txtop-exit=1"
 '
 
+test_expect_success 'records from the terminal itself are refused, exit 2' '
+	start "txtop" &&
+	wait_for "txtop-exit=2" &&
+	grep -q "^txtop: standard input is a terminal" screen &&
+	start "txtop --tee <all" &&
+	wait_for "txtop-exit=2" &&
+	grep -q "^txtop: --tee: standard output is a terminal" screen
+'
+
 test_done

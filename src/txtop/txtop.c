@@ -590,7 +590,7 @@ static void draw(uint64_t now_ns)
 {
 	const struct tx_stats *s = &w.st;
 	struct tx_buf t = TX_BUF_INIT, u = TX_BUF_INIT;
-	int W = COLS, H = LINES, LW, RX, RW, extra, ce, y, mid, bot, nb;
+	int W = COLS, H = LINES, LW, RX, RW, AW, TX, TW, extra, ce, y, mid, bot, nb;
 	int64_t now_sec = (int64_t)((now_ns - w.start_ns) / 1000000000u);
 	uint64_t series[TX_RATE_SECS], peak = 0, nowrate, maxc = 0;
 	size_t nser;
@@ -737,8 +737,9 @@ static void draw(uint64_t now_ns)
 	if (s->latency.n) {
 		static const double pq[] = {0.5, 0.9, 0.99, 0.999};
 		static const char *const pn[] = {"p50", "p90", "p99", "p99.9"};
-		putf(mid + 5, 9, LW - 9, "arrival - produce/event time, %s records",
-		     count_str(&u, s->latency.n));
+		putf(mid + 5, 9, LW - 9, "(%s records)", count_str(&u, s->latency.n));
+		int cw = (LW - 1) / 3 < 14 ? 14 : (LW - 1) / 3; /* "p99.9 328d09h" */
+
 		for (int i = 0; i < 5; i++) {
 			tx_buf_reset(&t);
 			if (i < 4) {
@@ -748,7 +749,7 @@ static void draw(uint64_t now_ns)
 				tx_buf_adds(&t, "max ");
 				tx_stats_add_duration(&t, s->latency.max);
 			}
-			put(mid + 6 + i / 3, 1 + (i % 3) * ((LW - 1) / 3), (LW - 1) / 3 - 1, t.p);
+			put(mid + 6 + i / 3, 1 + (i % 3) * cw, cw - 1, t.p);
 		}
 	} else {
 		put(mid + 6, 1, LW - 1, "(no timestamps yet)");
@@ -761,8 +762,8 @@ static void draw(uint64_t now_ns)
 		for (size_t i = 0; i < ntop; i++) {
 			tx_buf_reset(&t);
 			tx_money_format(&t, top[i]->amount, top[i]->currency->exponent);
-			putf(mid + 1 + (int)i, RX, RW, "%zu. %-*.*s %14s %s %6s", i + 1, RW - 33,
-			     RW - 33, top[i]->key, t.p, top[i]->currency->code,
+			putf(mid + 1 + (int)i, RX, RW, "%zu. %-*.*s %12s %s %5s", i + 1, RW - 27,
+			     RW - 27, top[i]->key, t.p, top[i]->currency->code,
 			     count_str(&u, top[i]->n));
 		}
 		if (!ntop)
@@ -771,11 +772,15 @@ static void draw(uint64_t now_ns)
 
 	/* alerts | latest transactions */
 	bot = mid + 8;
+	/* the alerts take two fifths of the width, the transactions table the rest */
+	AW = (W - 1) * 2 / 5;
+	TX = AW + 2;
+	TW = W - TX - 1;
 	nb = H - bot - 1 - (s->bad ? 1 : 0);
 	tx_buf_reset(&t);
 	tx_buf_adds(&t, "alerts ");
 	tx_stats_add_count(&t, s->alerts);
-	header(bot, 1, LW - 1, t.p);
+	header(bot, 1, AW - 1, t.p);
 	for (int i = 0; i < nb; i++) {
 		const struct tx_stats_alert *a = tx_stats_alert_at(s, (size_t)i);
 		char hms[9];
@@ -783,21 +788,21 @@ static void draw(uint64_t now_ns)
 			break;
 		hhmmss(hms, a->ts_us);
 		color_on(C_ALERT);
-		putf(bot + 1 + i, 1, LW - 1, "%s %s %s %s", hms, a->rules, a->account, a->amount);
+		putf(bot + 1 + i, 1, AW - 1, "%s %s %s %s", hms, a->rules, a->account, a->amount);
 		color_off(C_ALERT);
 	}
-	header(bot, RX, RW, "latest transactions");
+	header(bot, TX, TW, "latest transactions");
 	{
 		/* time, id, account, type, amount, status: the time goes first when narrow */
-		int fixed = 11 + 14 + 9, with_time = RW - fixed - 9 >= 2 * 8;
-		int idw = (RW - fixed - (with_time ? 9 : 0)) / 2 - 1;
+		int fixed = 11 + 14 + 9, with_time = TW - fixed - 9 >= 2 * 8;
+		int idw = (TW - fixed - (with_time ? 9 : 0)) / 2 - 1;
 
 		if (idw < 3)
 			idw = 3;
 		for (int i = 0; i < nb; i++) {
 			const struct tx_stats_row *r = tx_stats_row_at(s, (size_t)i);
 			char hms[9];
-			int st, c, x = RX;
+			int st, c, x = TX;
 
 			if (!r)
 				break;
@@ -807,7 +812,7 @@ static void draw(uint64_t now_ns)
 				put(bot + 1 + i, x, 9, hms);
 				x += 9;
 			}
-			putf(bot + 1 + i, x, RX + RW - x, "%-*.*s %-*.*s %-10s %13s", idw, idw,
+			putf(bot + 1 + i, x, TX + TW - x, "%-*.*s %-*.*s %-10s %13s", idw, idw,
 			     r->id, idw, idw, r->account,
 			     r->op == TX_OP_DELETE   ? "delete"
 			     : r->op == TX_OP_UPDATE ? "update"
@@ -818,7 +823,7 @@ static void draw(uint64_t now_ns)
 			    : st == TX_STATUS_PENDING ? C_PEND
 						      : C_OK;
 			color_on(c);
-			put(bot + 1 + i, x, RX + RW - x,
+			put(bot + 1 + i, x, TX + TW - x,
 			    st ? tx_status_name((enum tx_status)st) : "");
 			color_off(c);
 		}
@@ -1100,6 +1105,17 @@ int cmd_main(int argc, char **argv)
 		const char *a = argc ? argv[i] : "-";
 		sources[i].name = strcmp(a, "-") ? a : "stdin";
 		sources[i].path = strcmp(a, "-") ? a : NULL;
+	}
+	/* the terminal carries the keys and the dashboard: records must come from elsewhere */
+	if (!argc && isatty(STDIN_FILENO)) {
+		tx_error("standard input is a terminal: pipe records in, or name files");
+		usage(stderr);
+		return TX_EXIT_USAGE;
+	}
+	if (opt.tee && !opt.once && isatty(STDOUT_FILENO)) {
+		tx_error("--tee: standard output is a terminal, where the dashboard is drawn: "
+			 "redirect it (or use --once)");
+		return TX_EXIT_USAGE;
 	}
 	if (opt.reject) {
 		if (tx_out_open(&w.reject, opt.reject) < 0)
