@@ -7,3 +7,5 @@ dist_man_MANS += man/tx-record.5
 # (end of tx-record(5))
 dist_man_MANS += man/txtop.1
 dist_man_MANS += man/txbal.1
+# txgen(1) (the txgen helper).
+dist_man_MANS += man/txgen.1

@@ -129,6 +129,7 @@ struct tx_gen {
 	uint16_t type_cum[TX_TYPE__COUNT];
 	int32_t income_mu, income_span, income_sig;
 	uint32_t anomaly_start_ppm;
+	uint64_t anomalies_owed;
 
 	char idpre[32];
 	size_t idpre_len;
@@ -670,17 +671,26 @@ static char *arrival(struct tx_gen *g, char *p, int64_t ts, uint64_t budget)
 	uint64_t w;
 	char *q;
 
+	/*
+	 * An anomaly drawn for an arrival that cannot take it (an account not
+	 * open yet, too little money to steal) is owed to a later one, so the
+	 * share of labelled records stays what was asked.
+	 */
+	if (tx_rng_chance(&g->rng, g->anomaly_start_ppm))
+		g->anomalies_owed++;
 	if (*bal == UNOPENED) {
 		r.amount = draw(g, account, g->am_mu[AM_OPEN], g->am_sig[AM_OPEN]);
 		*bal = r.amount;
 		r.seq = ++g->seq;
 		return put_record(g, p, &r);
 	}
-	if (tx_rng_chance(&g->rng, g->anomaly_start_ppm)) {
+	if (g->anomalies_owed) {
 		q = tx_rng_next(&g->rng) & 1 ? takeover(g, p, account, ts, budget)
 					     : burst(g, p, account, ts, budget);
-		if (q)
+		if (q) {
+			g->anomalies_owed--;
 			return q;
+		}
 	}
 	w = tx_rng_below(&g->rng, 1000);
 	for (r.type = 1; r.type < TX_TYPE__COUNT - 1 && w >= g->type_cum[r.type]; r.type++)

@@ -4,7 +4,6 @@
 
 #include "money.h"
 #include "paysim.h"
-#include "rng.h"
 #include "timefmt.h"
 
 const char tx_paysim_header[] = "step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,"
@@ -192,9 +191,9 @@ void tx_paysim_write(struct tx_buf *b, const struct tx_paysim_row *row, uint64_t
 	tx_buf_adds(b, "}\n");
 }
 
-int64_t tx_paysim_ts(int64_t start_us, int64_t step, uint64_t seed, uint64_t lineno)
+int64_t tx_paysim_ts(int64_t start_us, int64_t step, uint64_t k)
 {
-	uint64_t offset = tx_mix64(seed ^ tx_mix64(lineno)) % (3600ull * 1000000);
+	int64_t offset = (int64_t)((unsigned __int128)3600000000u * k / (k + 100));
 
-	return start_us + (step - 1) * 3600ll * 1000000 + (int64_t)offset;
+	return start_us + (step - 1) * 3600ll * 1000000 + offset;
 }

@@ -58,9 +58,11 @@ void tx_paysim_write(struct tx_buf *b, const struct tx_paysim_row *row, uint64_t
 
 /*
  * The time of a row: step 1 is the hour starting at start_us, step 2 the
- * next hour, and so on; within its hour a row gets a pseudo-random offset
- * fixed by seed and lineno (rows keep their file order).
+ * next hour, and so on. Within its hour, the k-th row of a step (k from 0)
+ * comes 3600 s * k / (k + 100) after the hour's start: rows keep their file
+ * order, the first hundred spread over half an hour, and however many rows
+ * a step has, they all stay inside its hour.
  */
-int64_t tx_paysim_ts(int64_t start_us, int64_t step, uint64_t seed, uint64_t lineno);
+int64_t tx_paysim_ts(int64_t start_us, int64_t step, uint64_t k);
 
 #endif

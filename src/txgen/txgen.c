@@ -33,7 +33,7 @@ static void usage(FILE *f)
 	    "usage: txgen [-q] [-n count] [--seed N] [--accounts N] [--currency CODE[,CODE...]]\n"
 	    "             [--start TIME] [--rate N] [--anomalies F] [--pending F]\n"
 	    "             [--deletes F] [--duplicates F]\n"
-	    "       txgen --paysim FILE [-q] [--strict] [--reject FILE] [-n count] [--seed N]\n"
+	    "       txgen --paysim FILE [-q] [--strict] [--reject FILE] [-n count]\n"
 	    "             [--currency CODE] [--start TIME] [--rate N]\n"
 	    "       txgen -h | --help | --version\n");
 }
@@ -134,7 +134,7 @@ static void pace(uint64_t t0, uint64_t i, uint64_t rate_milli)
 
 struct run {
 	struct tx_gen_config c;
-	uint64_t count; /* 0: unbounded */
+	uint64_t count; /* when have_count */
 	int have_count, have_start, strict;
 	const char *paysim, *reject;
 	uint64_t written, rejected;
@@ -155,13 +155,13 @@ static int run_model(struct run *r, struct tx_out *o)
 	uint64_t t0 = tx_now_ns();
 	int status;
 
-	while (!stop_signal && (!r->count || r->written < r->count)) {
+	while (!stop_signal && (!r->have_count || r->written < r->count)) {
 		if (r->c.rate_milli) {
 			pace(t0, r->written, r->c.rate_milli);
 			if (stop_signal)
 				break;
 		}
-		tx_gen_next(g, tx_out_buf(o), r->count ? r->count - r->written : 0);
+		tx_gen_next(g, tx_out_buf(o), r->have_count ? r->count - r->written : 0);
 		r->written++;
 		if (tx_out_end_line(o) < 0)
 			break;
@@ -180,7 +180,8 @@ static int run_paysim(struct run *r, struct tx_out *o)
 	struct tx_out rej;
 	struct tx_lines lr;
 	struct tx_paysim_row row;
-	uint64_t t0 = tx_now_ns();
+	uint64_t t0 = tx_now_ns(), k = 0;
+	int64_t step = 0;
 	char err[256], *line;
 	size_t len;
 	int rc = 1, status;
@@ -191,7 +192,7 @@ static int run_paysim(struct run *r, struct tx_out *o)
 		tx_lines_release(&lr);
 		return TX_EXIT_IO;
 	}
-	while (!stop_signal && (!r->count || r->written < r->count) &&
+	while (!stop_signal && (!r->have_count || r->written < r->count) &&
 	       (rc = tx_lines_next(&lr, &line, &len)) == 1) {
 		if (lr.lineno == 1 && tx_paysim_is_header(line, len))
 			continue;
@@ -209,8 +210,12 @@ static int run_paysim(struct run *r, struct tx_out *o)
 			if (stop_signal)
 				break;
 		}
+		if (row.step != step) {
+			step = row.step;
+			k = 0;
+		}
 		tx_paysim_write(tx_out_buf(o), &row, lr.lineno, cur,
-				tx_paysim_ts(r->c.start_us, row.step, r->c.seed, lr.lineno));
+				tx_paysim_ts(r->c.start_us, row.step, k++));
 		r->written++;
 		if (tx_out_end_line(o) < 0)
 			break;
@@ -257,6 +262,7 @@ int cmd_main(int argc, char **argv)
 				return TX_EXIT_USAGE;
 			}
 			r.c.seed = (uint64_t)v;
+			model_opts++;
 			break;
 		case OPT_ACCOUNTS:
 			if (tx_parse_int64(optarg, 1, TX_GEN_MAX_ACCOUNTS, &v) < 0) {
