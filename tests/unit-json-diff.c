@@ -19,6 +19,9 @@
  *                  integer beyond json_int_t, a real beyond a double): the
  *                  deliberate difference, since txkit passes unknown
  *                  numbers through exactly and scales amounts itself
+ *   nul            jansson accepts a line with a NUL byte right after a
+ *                  number or literal ("1\0,"), which its lexer skips; txkit
+ *                  refuses it, as RFC 8259 does (a jansson quirk, not ours)
  *
  * Anything else fails the test with the line and both verdicts. The seed is
  * printed; TX_DIFF_SEED and TX_DIFF_COUNT reproduce or extend a run.
@@ -358,7 +361,7 @@ static void gen_deep(void)
 	tx_buf_addch(&line, '}');
 }
 
-static unsigned long n_accept, n_reject, n_field, n_range, n_bad;
+static unsigned long n_accept, n_reject, n_field, n_range, n_nul, n_bad;
 
 static void report_bad(const char *why, const char *detail)
 {
@@ -431,8 +434,13 @@ static int amount_eq(const struct tx_record *r, json_t *j)
 		return tx_money_parse(json_string_value(j), json_string_length(j), e, &v) ==
 			   TX_MONEY_OK &&
 		       v == r->amount;
-	if (json_is_integer(j))
-		return (double)json_integer_value(j) * scale == (double)r->amount;
+	if (json_is_integer(j)) {
+		int64_t want = json_integer_value(j);
+		for (int i = 0; i < e; i++)
+			if (__builtin_mul_overflow(want, 10, &want))
+				return 0;
+		return want == r->amount;
+	}
 	if (json_is_real(j)) {
 		double want = json_real_value(j) * scale, got = (double)r->amount;
 		double tol = 1e-9 * (want < 0 ? -want : want) + 1e-6;
@@ -547,6 +555,22 @@ static const char *compare(struct tx_record *r, json_t *o)
 	return NULL;
 }
 
+/*
+ * jansson drops one NUL byte that follows a number or a literal ("1\0,"):
+ * its lexer puts the byte back and then reads past it. txkit refuses the
+ * line, as RFC 8259 does. True when txkit's complaint points at such a byte.
+ */
+static int nul_quirk(const struct tx_record *r)
+{
+	unsigned long at;
+	const char *p = strstr(r->err, "invalid JSON at byte ");
+
+	if (!p)
+		return 0;
+	at = strtoul(p + 21, NULL, 10);
+	return at >= 1 && at <= line.len && line.p[at - 1] == '\0';
+}
+
 static int range_error(const json_error_t *e)
 {
 	return strstr(e->text, "too big integer") || strstr(e->text, "too big negative integer") ||
@@ -625,7 +649,10 @@ int cmd_main(int argc, char **argv)
 				report_bad("txkit accepts what jansson rejects", detail);
 			}
 		} else if (j) {
-			if (!strncmp(r.err, "invalid JSON", 12) || !strcmp(r.err, "empty line")) {
+			if (nul_quirk(&r)) {
+				n_nul++;
+			} else if (!strncmp(r.err, "invalid JSON", 12) ||
+				   !strcmp(r.err, "empty line")) {
 				snprintf(detail, sizeof(detail), "txkit: %s", r.err);
 				report_bad("txkit calls valid JSON invalid", detail);
 			} else
@@ -635,8 +662,9 @@ int cmd_main(int argc, char **argv)
 		}
 		json_decref(j);
 	}
-	printf("# agree-accept %lu, agree-reject %lu, field-reject %lu, range %lu, mismatch %lu\n",
-	       n_accept, n_reject, n_field, n_range, n_bad);
+	printf("# agree-accept %lu, agree-reject %lu, field-reject %lu, range %lu, nul %lu, "
+	       "mismatch %lu\n",
+	       n_accept, n_reject, n_field, n_range, n_nul, n_bad);
 	CHECK(n_bad == 0, "txkit and jansson agree on every generated line");
 	CHECK(n_accept > count / 20, "a fair share of lines are valid records");
 	CHECK(n_reject > count / 20, "a fair share of lines are invalid JSON");

@@ -449,6 +449,78 @@ static void test_man_examples(void)
 	bad("{\"currency\":\"XYZ\"}", 0, "field 'currency' is not a known ISO 4217 code: 'XYZ'");
 }
 
+/* Pointers handed out stay valid; the less common paths. */
+static void test_more(void)
+{
+	struct tx_edit amt[] = {E(TX_F_AMOUNT, "7.25")};
+	struct tx_edit st[] = {E(TX_F_STATUS, "\"x\"")};
+	struct tx_edit first_last[] = {E(TX_F_TRANSACTION_ID, "\"t2\""), RM(TX_F_STATUS)};
+	struct tx_str id, t1, t2;
+	static char longkey[2048];
+	size_t n;
+
+	ok("{\"transaction_id\":\"a\\u0062c\",\"note\":\"x\\ny\",\"k\":\"\\u00e9\"}", 0);
+	id = rec.id;
+	t1 = tx_record_text(&rec, 1);
+	t2 = tx_record_text(&rec, 2);
+	CHECK_EQ_STR(S(tx_record_text(&rec, 1)), "x\ny", "text of an escaped value, twice");
+	CHECK_EQ_STR(S(id), "abc", "the id stays valid after tx_record_text");
+	CHECK_EQ_STR(S(t1), "x\ny", "earlier text stays valid");
+	CHECK_EQ_STR(S(t2), "\xc3\xa9", "text of a \\u escape");
+	CHECK_EQ_STR(S(tx_record_text(&rec, 0)), "abc", "text of the id");
+
+	/* a key longer than any buffer, with escapes */
+	n = (size_t)snprintf(longkey, sizeof(longkey), "{\"");
+	for (int i = 0; i < 300; i++)
+		n += (size_t)snprintf(longkey + n, sizeof(longkey) - n, "\\u0041");
+	n += (size_t)snprintf(longkey + n, sizeof(longkey) - n, "\":1,\"account\":\"A\"}");
+	ok(longkey, 0);
+	{
+		char name[301];
+		memset(name, 'A', 300);
+		name[300] = '\0';
+		CHECK_EQ_INT(tx_record_find(&rec, name, 300), 0, "find a long escaped key");
+		CHECK_EQ_INT(tx_record_find(&rec, name, 299), -1, "a prefix is not the key");
+	}
+
+	wr("{\"amount\":5}", NULL, 0, TX_WRITE_CANONICAL, "{\"amount\":5.00}");
+	wr("{\"amount\":1500.0,\"currency\":\"JPY\"}", NULL, 0, TX_WRITE_CANONICAL,
+	   "{\"amount\":1500,\"currency\":\"JPY\"}");
+	wr("{\"amount\":\"\\u0031.5\"}", NULL, 0, TX_WRITE_CANONICAL, "{\"amount\":1.50}");
+	wr("{\"amount\":0.1,\"currency\":\"BHD\"}", NULL, 0, TX_WRITE_CANONICAL,
+	   "{\"amount\":0.100,\"currency\":\"BHD\"}");
+	wr("{\"account\":12345,\"currency\":\"\\u0045UR\",\"status\":\"pending\"}", NULL, 0,
+	   TX_WRITE_CANONICAL, "{\"account\":12345,\"currency\":\"EUR\",\"status\":\"pending\"}");
+	wr("{\"amount\" : 1 , \"b\":2}", amt, 1, 0, "{\"amount\" : 7.25 , \"b\":2}");
+	wr("{\"a\":1}\r", NULL, 0, 0, "{\"a\":1}\r");
+	wr("  {  }  ", st, 1, 0, "  {\"status\":\"x\"  }  ");
+	wr("{\"transaction_id\":\"t1\",\"a\":[1,2],\"status\":\"pending\"}", first_last, 2, 0,
+	   "{\"transaction_id\":\"t2\",\"a\":[1,2]}");
+	wr("{\"status\":\"pending\",\"transaction_id\":\"t1\"}", first_last, 2, 0,
+	   "{\"transaction_id\":\"t2\"}");
+	{
+		/* an edit of a field that is not there yet, removed by a later edit */
+		struct tx_edit add_rm[] = {E(TX_F_REASON, "\"r\""), RM(TX_F_REASON)};
+		wr("{\"a\":1}", add_rm, 2, 0, "{\"a\":1}");
+	}
+	{
+		/* output appends to what the buffer holds */
+		struct tx_buf out = TX_BUF_INIT;
+		tx_buf_adds(&out, "prefix ");
+		parse("{\"a\":1}", 0);
+		tx_record_write(&out, &rec, NULL, 0, 0);
+		CHECK_EQ_STR(out.p, "prefix {\"a\":1}", "write appends to the buffer");
+		tx_buf_release(&out);
+	}
+	/* a line with an embedded NUL is not a record */
+	CHECK(tx_record_parse(&rec, "{\"a\":1}\0", 8, 0) == -1 &&
+		  !strcmp(rec.err, "invalid JSON at byte 8: unexpected text after the object"),
+	      "a NUL after the object");
+	CHECK(tx_record_parse(&rec, "{\"a\":\"\0\"}", 9, 0) == -1 &&
+		  !strcmp(rec.err, "invalid JSON at byte 7: control character in string"),
+	      "a NUL in a string");
+}
+
 static void test_json_api(void)
 {
 	struct tx_json_err e;
@@ -475,6 +547,7 @@ int cmd_main(int argc, char **argv)
 	test_write();
 	test_json_api();
 	test_man_examples();
+	test_more();
 	tx_record_release(&rec);
 	return unit_done();
 }
