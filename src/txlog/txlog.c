@@ -199,7 +199,7 @@ static void run_input(struct txlog *t, const char *path)
 	}
 	while (!t->stop) {
 		/* Poll without waiting first; flush before waiting for more input. */
-		r = tx_lines_next_timeout(&lr, &line, &len, idle ? -1 : 0);
+		r = tx_lines_next_timeout(&lr, &line, &len, idle ? 1000 : 0);
 		if (got_hup)
 			reopen_log(t);
 		if (got_stop)
