@@ -175,6 +175,12 @@ enum {
  * Append the record to out (no '\n'), applying edits: a field already in the
  * record is replaced in place, keeping its position; a new one is appended
  * at the end, in the order given. Unknown members are copied byte for byte.
+ * A removed member takes the comma after it along (the one before it when it
+ * was last); new members go right after the last member kept, before any
+ * whitespace and the closing '}'. When several edits name one field, the
+ * last one counts. r must hold a successfully parsed record (as for
+ * tx_record_find() and tx_record_text()), and the line it borrows must
+ * still be there.
  */
 void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct tx_edit *edits,
 		     size_t nedits, unsigned flags);
