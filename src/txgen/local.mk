@@ -3,9 +3,11 @@ bin_PROGRAMS += src/txgen/txgen
 src_txgen_txgen_SOURCES = src/txgen/txgen.c
 src_txgen_txgen_LDADD = src/lib/libtxmain.a $(LDADD)
 EXTRA_DIST += examples/data/paysim-sample.csv
-EXTRA_DIST += tests/data/t1000-check.py tests/data/t1001-paysim-bad.csv
+EXTRA_DIST += tests/data/t1000-check.py tests/data/t1001-paysim-bad.csv tests/data/t1001-sample.out
 check_PROGRAMS += tests/unit-gen
 tests_unit_gen_SOURCES = tests/unit-gen.c
 tests_unit_gen_LDADD = src/lib/libtxmain.a $(LDADD)
-TESTS += tests/unit-gen tests/t1000-txgen.sh
-EXTRA_DIST += tests/t1000-txgen.sh
+TXGEN_TESTS = tests/t1000-txgen.sh tests/t1001-txgen-paysim.sh tests/t1002-txgen-lifecycle.sh \
+	tests/t1003-txgen-cli.sh
+TESTS += tests/unit-gen $(TXGEN_TESTS)
+EXTRA_DIST += $(TXGEN_TESTS)
