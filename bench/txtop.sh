@@ -50,8 +50,10 @@ bytes=$(wc -c <"$dir/in.ndjson" | tr -d ' ')
 
 # run.py RUNS INPUT CMD...: run CMD RUNS times (stdin the input, stdout
 # /dev/null, stderr discarded); print the best wall seconds, the CPU seconds
-# of that run and the largest peak RSS in KiB. Timing here rather than with
-# time(1): cat takes a few hundredths of a second, below time(1)'s resolution.
+# of that run, and the peak RSS in KiB measured by one more run under
+# time(1) (a forked Python's own RSS would count in ru_maxrss). Timing here
+# rather than with time(1): cat takes a few hundredths of a second, below
+# time(1)'s resolution.
 cat >"$dir/run.py" <<'EOF'
 import os, sys, time
 runs, path, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
@@ -72,9 +74,15 @@ for _ in range(runs):
         os.close(fd)
     if status != 0:
         sys.exit("bench/txtop.sh: %s exited with status %d" % (" ".join(cmd), status >> 8))
-    peak = max(peak, ru.ru_maxrss)
     if best is None or wall < best[0]:
         best = (wall, ru.ru_utime + ru.ru_stime)
+if os.access("/usr/bin/time", os.X_OK):
+    import subprocess, tempfile
+    with tempfile.NamedTemporaryFile("r") as t, open(path, "rb") as fin, \
+            open(os.devnull, "wb") as null:
+        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", t.name] + cmd,
+                       stdin=fin, stdout=null, stderr=null, check=True)
+        peak = int(t.read().split()[-1])
 print("%.4f %.4f %d" % (best[0], best[1], peak))
 EOF
 

@@ -597,7 +597,7 @@ void tx_stats_summary(struct tx_buf *b, const struct tx_stats *s, int64_t elapse
 
 	tx_buf_adds(b, "records: ");
 	tx_stats_add_count(b, s->records);
-	tx_buf_adds(b, " (lines ");
+	tx_buf_adds(b, s->estimated ? " (lines ~" : " (lines ");
 	tx_stats_add_count(b, s->lines);
 	tx_buf_adds(b, ", bad ");
 	tx_stats_add_count(b, s->bad);

@@ -133,10 +133,11 @@ struct tx_stats_volume {
 };
 
 struct tx_stats {
-	uint64_t lines;	  /* every input line, inspected or not */
-	uint64_t records; /* lines parsed as records */
-	uint64_t bad;	  /* lines that failed to parse */
-	uint64_t skipped; /* lines not inspected (sampled out when behind, or too long) */
+	uint64_t lines;	    /* every input line, inspected or not */
+	uint64_t records;   /* lines parsed as records */
+	uint64_t bad;	    /* lines that failed to parse */
+	uint64_t skipped;   /* lines not inspected (sampled out when behind, or too long) */
+	uint64_t estimated; /* of those, lines estimated from a byte count, not counted */
 	uint64_t by_type[TX_TYPE__COUNT];
 	uint64_t by_status[4];	   /* enum tx_status; [0]: records without one (deletes) */
 	uint64_t by_op[4];	   /* enum tx_op */

@@ -104,10 +104,10 @@ void tx_stats_svg_doc(struct tx_buf *b, const struct tx_stats *s, const char *ti
 	text(b, 20, 28, "t", t.p);
 	tx_buf_addf(b,
 		    "<g id=\"totals\" data-records=\"%llu\" data-lines=\"%llu\" data-bad=\"%llu\" "
-		    "data-skipped=\"%llu\" data-alerts=\"%llu\"/>\n",
+		    "data-skipped=\"%llu\" data-estimated=\"%llu\" data-alerts=\"%llu\"/>\n",
 		    (unsigned long long)s->records, (unsigned long long)s->lines,
 		    (unsigned long long)s->bad, (unsigned long long)s->skipped,
-		    (unsigned long long)s->alerts);
+		    (unsigned long long)s->estimated, (unsigned long long)s->alerts);
 
 	/* throughput: the last two minutes */
 	tx_rate_series(&s->rate, now_sec, rate, 120);

@@ -69,7 +69,7 @@ struct block {
 	size_t len;
 	int src;
 	unsigned flags;
-	uint64_t gap_lines;  /* lines passed through, not inspected, before this block */
+	uint64_t gap_bytes;  /* bytes passed through, not even counted, before this block */
 	uint64_t arrival_ns; /* monotonic */
 	int64_t arrival_us;  /* wall clock */
 };
@@ -92,6 +92,7 @@ struct source {
 	const char *name; /* for messages: "stdin" for "-" */
 	const char *path;
 	uint64_t lineno;
+	int lineno_approx; /* input was skipped uncounted: line numbers are estimates */
 };
 static struct source *sources;
 static int nsources;
@@ -115,7 +116,8 @@ static struct {
 	struct tx_out reject;
 	int have_reject;
 	uint64_t next_svg_ns;
-	int output_closed; /* downstream closed stdout (EPIPE) */
+	int output_closed;		 /* downstream closed stdout (EPIPE) */
+	uint64_t seen_bytes, seen_lines; /* in blocks counted: for estimating skipped ones */
 } w;
 
 /* ---- signals ---- */
@@ -314,13 +316,14 @@ static int read_source(int src, int fd, int drop_ok, char *spare, int *status)
 			b->len = upto;
 			b->src = src;
 			b->flags = long_line ? B_LONG_HEAD : 0;
-			b->gap_lines = gap;
+			b->gap_bytes = gap;
 			b->arrival_ns = tx_now_ns();
 			b->arrival_us = tx_wall_us();
 			gap = 0;
 			slot_publish(cur);
 		} else {
-			gap += count_lines(buf, upto);
+			gap +=
+			    upto; /* the ring is full: not even counted, to stay as fast as cat */
 		}
 		long_line = 0;
 		/* the partial last line moves to the front of the next buffer */
@@ -356,7 +359,7 @@ static int read_source(int src, int fd, int drop_ok, char *spare, int *status)
 		b->len = carry;
 		b->src = src;
 		b->flags = B_EOF | (carry ? B_NO_NL : 0) | (long_line ? B_LONG_HEAD : 0);
-		b->gap_lines = gap;
+		b->gap_bytes = gap;
 		b->arrival_ns = tx_now_ns();
 		b->arrival_us = tx_wall_us();
 		slot_publish(cur);
@@ -405,14 +408,16 @@ static int read_all(void)
 
 /* ---- the worker: records ---- */
 
-static void warn_bad(const char *source, uint64_t line, const char *msg)
+static void warn_bad(const struct source *src, const char *msg)
 {
 	char text[sizeof(w.last_bad)];
 
-	snprintf(text, sizeof(text), "%s:%llu: %s", source, (unsigned long long)line, msg);
+	/* "stdin:~1234": after input skipped uncounted, the line number is an estimate */
+	snprintf(text, sizeof(text), "%s:%s%llu: %s", src->name, src->lineno_approx ? "~" : "",
+		 (unsigned long long)src->lineno, msg);
 	memcpy(w.last_bad, text, sizeof(text));
 	if (!w.defer_warnings) {
-		tx_warn_at(source, line, "%s", msg);
+		tx_warn("%s", text);
 		return;
 	}
 	if (w.ndeferred < MAX_DEFERRED)
@@ -435,7 +440,7 @@ static void handle_line(struct source *src, const char *p, size_t n, const struc
 		return;
 	if (tx_record_parse(&w.rec, p, n, TX_PARSE_REQUIRE) < 0) {
 		w.st.bad++;
-		warn_bad(src->name, src->lineno, w.rec.err);
+		warn_bad(src, w.rec.err);
 		if (w.have_reject)
 			tx_out_line(&w.reject, p, n);
 		if (opt.strict) {
@@ -458,18 +463,31 @@ static void process_block(const struct block *b, int skim)
 	struct source *src = &sources[b->src];
 	const char *p = b->data, *end = b->data + b->len;
 
-	src->lineno += b->gap_lines;
-	w.st.lines += b->gap_lines;
-	w.st.skipped += b->gap_lines;
-	if (b->gap_lines)
-		tx_rate_add(&w.st.rate, (int64_t)((b->arrival_ns - w.start_ns) / 1000000000u),
-			    b->gap_lines);
+	uint64_t lines0 = w.st.lines;
+
+	if (b->gap_bytes) {
+		/* the reader skipped blocks without counting them: estimate their lines */
+		uint64_t est = w.seen_bytes
+				   ? (uint64_t)((double)b->gap_bytes * (double)w.seen_lines /
+						    (double)w.seen_bytes +
+						0.5)
+				   : b->gap_bytes / 150;
+		if (!est)
+			est = 1;
+		src->lineno += est;
+		src->lineno_approx = 1;
+		w.st.lines += est;
+		w.st.skipped += est;
+		w.st.estimated += est;
+		tx_rate_add(&w.st.rate, (int64_t)((b->arrival_ns - w.start_ns) / 1000000000u), est);
+	}
+	lines0 = w.st.lines;
 	if (b->flags & B_LONG_HEAD) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		w.st.lines++;
 		w.st.skipped++;
 		src->lineno++;
-		warn_bad(src->name, src->lineno, "line longer than 128 KiB: not inspected");
+		warn_bad(src, "line longer than 128 KiB: not inspected");
 		p = nl ? nl + 1 : end;
 	}
 	if (skim && p < end) {
@@ -481,7 +499,7 @@ static void process_block(const struct block *b, int skim)
 		w.st.lines += n;
 		w.st.skipped += n;
 		tx_rate_add(&w.st.rate, (int64_t)((b->arrival_ns - w.start_ns) / 1000000000u), n);
-		return;
+		p = end;
 	}
 	while (p < end && !(opt.strict && w.exit_status)) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -490,6 +508,8 @@ static void process_block(const struct block *b, int skim)
 		handle_line(src, p, (size_t)(lend - p), b);
 		p = lend + 1;
 	}
+	w.seen_bytes += b->len;
+	w.seen_lines += w.st.lines - lines0;
 }
 
 /* ---- the worker: drawing ---- */
@@ -612,7 +632,7 @@ static void draw(uint64_t now_ns)
 		tx_buf_adds(&t, " bad");
 	}
 	if (s->skipped) {
-		tx_buf_adds(&t, ", sampled ");
+		tx_buf_adds(&t, s->estimated ? ", sampled ~" : ", sampled ");
 		tx_stats_add_share(&t, s->lines - s->skipped, s->lines);
 	}
 	putf(0, 1, W - 2, "txtop  %s  %s  %s", nsources == 1 ? sources[0].name : "(files)", t.p,
