@@ -21,6 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* jansson's JSON_PARSER_MAX_DEPTH: every value, scalars included, counts. */
 #define TX_JSON_MAX_DEPTH 2048
@@ -79,6 +82,26 @@ static inline const char *tx_json_scan_string_fast(const char *p, const char *en
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	const char *q = p + 1;
 
+#ifdef __SSE2__
+	while (end - q >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+		/* signed: bytes >= 0x80 are negative, so one compare finds them and controls */
+		__m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+		__m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+		__m128i bslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+		unsigned m =
+		    (unsigned)_mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(quote, bslash)));
+		if (m) {
+			q += __builtin_ctz(m);
+			if (*q == '"') {
+				*escaped = 0;
+				return q + 1;
+			}
+			return tx_json_scan_string(p, end, escaped, err);
+		}
+		q += 16;
+	}
+#endif
 	while (end - q >= 8) {
 		uint64_t v, m;
 		memcpy(&v, q, 8);

@@ -845,26 +845,6 @@ struct tx_str tx_record_text(struct tx_record *r, int member)
 	return s;
 }
 
-/* The last edit for field f, or NULL. */
-static const struct tx_edit *edit_for(const struct tx_edit *edits, size_t n, int f)
-{
-	const struct tx_edit *hit = NULL;
-
-	for (size_t i = 0; i < n; i++)
-		if ((int)edits[i].field == f)
-			hit = &edits[i];
-	return hit;
-}
-
-/* The edit that applies to member i, or NULL. */
-static const struct tx_edit *member_edit(const struct tx_record *r, size_t i,
-					 const struct tx_edit *edits, size_t n)
-{
-	int f = r->members[i].field;
-
-	return f >= 0 && n && r->idx[f] == (int)i ? edit_for(edits, n, f) : NULL;
-}
-
 /* A raw value that is exactly "word" (quotes included). */
 static int raw_is_word(const char *raw, size_t len, const char *word)
 {
@@ -922,6 +902,7 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 	const char *line = r->line, *end = line + r->len, *from = line;
 	const struct tx_member *mem = r->members;
 	int canonical = flags & TX_WRITE_CANONICAL, last_kept = -1, wrote = 0;
+	const struct tx_edit *fe[TX_F__COUNT] = {NULL}; /* the edit of each field: the last wins */
 	const char *tail;
 	size_t i;
 
@@ -931,8 +912,12 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 		from = (to);                                                                       \
 	} while (0)
 
+	for (i = 0; i < nedits; i++)
+		if ((unsigned)edits[i].field < TX_F__COUNT)
+			fe[edits[i].field] = &edits[i];
+#define EDIT_OF(i) (mem[i].field >= 0 ? fe[mem[i].field] : NULL)
 	for (i = r->nmembers; i-- > 0;) {
-		const struct tx_edit *ed = member_edit(r, i, edits, nedits);
+		const struct tx_edit *ed = EDIT_OF(i);
 		if (!ed || ed->value) {
 			last_kept = (int)i;
 			break;
@@ -940,7 +925,7 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 	}
 	for (i = 0; (int)i <= last_kept; i++) {
 		const struct tx_member *m = &mem[i];
-		const struct tx_edit *ed = member_edit(r, i, edits, nedits);
+		const struct tx_edit *ed = EDIT_OF(i);
 		int f = m->field;
 
 		if (ed && !ed->value) { /* removed, with its right separator */
@@ -982,7 +967,7 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 	for (i = 0; i < nedits; i++) {
 		const struct tx_edit *ed = &edits[i];
 		if (!ed->value || (unsigned)ed->field >= TX_F__COUNT || r->idx[ed->field] >= 0 ||
-		    edit_for(edits, nedits, ed->field) != ed)
+		    fe[ed->field] != ed)
 			continue;
 		if (wrote)
 			tx_buf_addch(out, ',');
@@ -994,5 +979,6 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 	}
 	from = tail;
 	FLUSH(end);
+#undef EDIT_OF
 #undef FLUSH
 }
