@@ -9,3 +9,4 @@ dist_man_MANS += man/txtop.1
 dist_man_MANS += man/txbal.1
 # txgen(1) (the txgen helper).
 dist_man_MANS += man/txgen.1
+dist_man_MANS += man/tx.7
