@@ -14,6 +14,11 @@ bench_codec_bench_LDADD = src/lib/libtxmain.a $(LDADD)
 # bench/txtop.sh: txtop --tee against cat (the txtop helper).
 bench_scripts += bench/txtop.sh
 EXTRA_DIST += bench/txtop.sh
+
 # bench/txgen.sh: txgen against seedgen.py (the txgen helper).
 bench_scripts += bench/txgen.sh
 EXTRA_DIST += bench/txgen.sh
+
+# bench/txbal.sh: txbal against seedbal.py and jq, and bytes per account (the txbal helper).
+bench_scripts += bench/txbal.sh
+EXTRA_DIST += bench/txbal.sh

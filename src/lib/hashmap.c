@@ -1,6 +1,8 @@
 /* Open-addressing string map: see hashmap.h. */
+#define _GNU_SOURCE /* mremap */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "hashmap.h"
 #include "tx.h"
@@ -55,19 +57,72 @@ uint64_t tx_hash64(const void *data, size_t n)
 	return mum(P1 ^ n, mum(a ^ P1, b ^ seed));
 }
 
+#define HUGE_MIN (1u << 20)
+
+void *tx_huge_calloc(size_t size)
+{
+	void *p;
+
+	if (size < HUGE_MIN)
+		return tx_calloc(1, size);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		tx_die(TX_EXIT_SOFTWARE, "out of memory mapping %zu bytes", size);
+#ifdef MADV_HUGEPAGE
+	madvise(p, size, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
+#endif
+	return p;
+}
+
+void *tx_huge_realloc(void *p, size_t old_size, size_t new_size)
+{
+	void *q;
+
+	if (new_size < HUGE_MIN) {
+		q = tx_realloc(p, new_size);
+		if (new_size > old_size)
+			memset((char *)q + old_size, 0, new_size - old_size);
+		return q;
+	}
+	if (old_size >= HUGE_MIN) {
+		q = mremap(p, old_size, new_size, MREMAP_MAYMOVE);
+		if (q == MAP_FAILED)
+			tx_die(TX_EXIT_SOFTWARE, "out of memory remapping %zu bytes", new_size);
+#ifdef MADV_HUGEPAGE
+		madvise(q, new_size, MADV_HUGEPAGE);
+#endif
+		return q;
+	}
+	q = tx_huge_calloc(new_size);
+	if (p)
+		memcpy(q, p, old_size);
+	free(p);
+	return q;
+}
+
+void tx_huge_free(void *p, size_t size)
+{
+	if (!p)
+		return;
+	if (size < HUGE_MIN)
+		free(p);
+	else
+		munmap(p, size);
+}
+
 void tx_map_init(struct tx_map *m, size_t value_size)
 {
 	memset(m, 0, sizeof(*m));
 	m->value_size = value_size;
 	m->stride = sizeof(struct tx_map_entry) + (value_size + 7) / 8 * 8;
 	m->mask = 15;
-	m->slots = tx_calloc(16, sizeof(*m->slots));
+	m->slots = tx_huge_calloc(16 * sizeof(*m->slots));
 }
 
 void tx_map_release(struct tx_map *m)
 {
-	free(m->slots);
-	free(m->entries);
+	tx_huge_free(m->slots, ((size_t)m->mask + 1) * sizeof(*m->slots));
+	tx_huge_free(m->entries, (size_t)m->cap * m->stride);
 	free(m->arena);
 	memset(m, 0, sizeof(*m));
 }
@@ -105,7 +160,7 @@ int64_t tx_map_find(const struct tx_map *m, const void *key, size_t len)
 static void grow_slots(struct tx_map *m)
 {
 	uint32_t nslots = (m->mask + 1) * 2, mask = nslots - 1, e;
-	uint64_t *slots = tx_calloc(nslots, sizeof(*slots));
+	uint64_t *slots = tx_huge_calloc((size_t)nslots * sizeof(*slots));
 
 	for (e = 0; e < m->count; e++) {
 		uint32_t h32 = tx_map_entry(m, e)->hash, i = h32 & mask;
@@ -113,7 +168,7 @@ static void grow_slots(struct tx_map *m)
 			i = (i + 1) & mask;
 		slots[i] = ((uint64_t)h32 << 32) | (e + 1);
 	}
-	free(m->slots);
+	tx_huge_free(m->slots, ((size_t)m->mask + 1) * sizeof(*m->slots));
 	m->slots = slots;
 	m->mask = mask;
 }
@@ -139,8 +194,10 @@ int64_t tx_map_insert_h(struct tx_map *m, const void *key, size_t len, uint64_t 
 	if (m->count >= UINT32_MAX - 1 || len > UINT32_MAX)
 		return tx_error("hash table full (%u entries)", m->count);
 	if (m->count == m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 16;
-		m->entries = tx_realloc(m->entries, (size_t)m->cap * m->stride);
+		uint32_t cap = m->cap ? m->cap * 2 : 16;
+		m->entries = tx_huge_realloc(m->entries, (size_t)m->cap * m->stride,
+					     (size_t)cap * m->stride);
+		m->cap = cap;
 	}
 	e = m->count++;
 	en = tx_map_entry(m, e);

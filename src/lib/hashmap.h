@@ -55,6 +55,18 @@ struct tx_map {
 	size_t arena_len, arena_cap;
 };
 
+/*
+ * Zeroed memory for large tables: blocks of 1 MiB or more are mapped
+ * directly and marked for transparent huge pages (madvise), so random
+ * probes over hundreds of megabytes do not miss the TLB on every access;
+ * smaller ones come from calloc. The caller passes the size back to
+ * tx_huge_realloc() and tx_huge_free(). Out of memory is fatal, as in
+ * tx_malloc().
+ */
+void *tx_huge_calloc(size_t size);
+void *tx_huge_realloc(void *p, size_t old_size, size_t new_size);
+void tx_huge_free(void *p, size_t size);
+
 /* An empty map whose values are value_size bytes each (may be 0: a set). */
 void tx_map_init(struct tx_map *m, size_t value_size);
 void tx_map_release(struct tx_map *m);

@@ -19,7 +19,7 @@
 
 static void txtab_init(struct tx_txtab *t, uint64_t slots)
 {
-	t->slots = tx_calloc(slots, sizeof(*t->slots));
+	t->slots = tx_huge_calloc(slots * sizeof(*t->slots));
 	t->mask = slots - 1;
 	t->count = 0;
 }
@@ -65,7 +65,7 @@ static void txtab_grow(struct tx_txtab *t)
 	for (i = 0; i <= t->mask; i++)
 		if (t->slots[i].h)
 			txtab_put(&n, &t->slots[i]);
-	free(t->slots);
+	tx_huge_free(t->slots, (t->mask + 1) * sizeof(*t->slots));
 	*t = n;
 }
 
@@ -87,7 +87,8 @@ static void roll(struct tx_ledger *l)
 			txtab_put(&n, x);
 		}
 	}
-	free(old->slots);
+	if (old->slots)
+		tx_huge_free(old->slots, (old->mask + 1) * sizeof(*old->slots));
 	*old = n;
 	l->cur = !l->cur;
 	l->generations++;
@@ -161,8 +162,9 @@ int tx_ledger_init(struct tx_ledger *l, const struct tx_ledger_opts *opts)
 void tx_ledger_release(struct tx_ledger *l)
 {
 	tx_map_release(&l->accounts);
-	free(l->gen[0].slots);
-	free(l->gen[1].slots);
+	for (int g = 0; g < 2; g++)
+		if (l->gen[g].slots)
+			tx_huge_free(l->gen[g].slots, (l->gen[g].mask + 1) * sizeof(struct tx_txn));
 	memset(l, 0, sizeof(*l));
 }
 
@@ -173,14 +175,67 @@ struct acct_key {
 	uint64_t h;
 };
 
+/* h: the key's hash when already known (tx_ledger_prefetch), else 0 */
 static void acct_key(struct acct_key *k, const char *account, size_t len,
-		     const struct tx_currency *cur)
+		     const struct tx_currency *cur, uint64_t h)
 {
 	k->key = len + 3 > sizeof(k->small) ? tx_malloc(len + 3) : k->small;
 	memcpy(k->key, cur->code, 3);
 	memcpy(k->key + 3, account, len);
 	k->len = len + 3;
-	k->h = tx_hash64(k->key, k->len);
+	k->h = h ? h : tx_hash64(k->key, k->len);
+}
+
+static uint64_t acct_hash(const char *account, size_t len, const struct tx_currency *cur)
+{
+	struct acct_key k;
+	uint64_t h;
+
+	acct_key(&k, account, len, cur, 0);
+	h = k.h;
+	if (k.key != k.small)
+		free(k.key);
+	return h;
+}
+
+void tx_ledger_prefetch(const struct tx_ledger *l, struct tx_ledger_tx *t)
+{
+	const struct tx_txtab *c = &l->gen[l->cur], *p = &l->gen[!l->cur];
+
+	t->h_id = id_hash(t->id, t->id_len);
+	__builtin_prefetch(&c->slots[t->h_id & c->mask]);
+	if (p->slots)
+		__builtin_prefetch(&p->slots[t->h_id & p->mask]);
+	t->h_acct = t->h_cp = 0;
+	if (t->op != TX_OP_UPDATE && t->op != TX_OP_DELETE) {
+		t->h_acct = acct_hash(t->account, t->account_len, t->currency);
+		tx_map_prefetch(&l->accounts, t->h_acct);
+		if (t->counterparty && t->type == TX_TYPE_TRANSFER) {
+			t->h_cp = acct_hash(t->counterparty, t->counterparty_len, t->currency);
+			tx_map_prefetch(&l->accounts, t->h_cp);
+		}
+	}
+	t->hashed = 1;
+}
+
+/* The entry the first slot of hash h points to, if its hash matches. */
+static void prefetch_entry(const struct tx_map *m, uint64_t h)
+{
+	uint64_t s = m->slots[(uint32_t)h & m->mask];
+
+	if (s && (uint32_t)(s >> 32) == (uint32_t)h) {
+		const char *e = (const char *)tx_map_entry(m, (uint32_t)s - 1);
+		__builtin_prefetch(e);
+		__builtin_prefetch(e + m->stride - 1);
+	}
+}
+
+void tx_ledger_prefetch_entry(const struct tx_ledger *l, const struct tx_ledger_tx *t)
+{
+	if (t->h_acct)
+		prefetch_entry(&l->accounts, t->h_acct);
+	if (t->h_cp)
+		prefetch_entry(&l->accounts, t->h_cp);
 }
 
 static int64_t account_k(struct tx_ledger *l, struct acct_key *k, const struct tx_currency *cur)
@@ -207,7 +262,7 @@ int64_t tx_ledger_account(struct tx_ledger *l, const char *account, size_t len,
 {
 	struct acct_key k;
 
-	acct_key(&k, account, len, cur);
+	acct_key(&k, account, len, cur, 0);
 	return account_k(l, &k, cur);
 }
 
@@ -324,8 +379,9 @@ static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 			return reject(res, "transfer to its own account");
 	}
 	/* load the account's slot while the id's is on its way (see tx_ledger_apply) */
-	acct_key(&k, t->account, t->account_len, t->currency);
-	tx_map_prefetch(&l->accounts, k.h);
+	acct_key(&k, t->account, t->account_len, t->currency, t->hashed ? t->h_acct : 0);
+	if (!t->hashed)
+		tx_map_prefetch(&l->accounts, k.h);
 	if (txtab_find(&l->gen[l->cur], h) ||
 	    (l->gen[!l->cur].slots && txtab_find(&l->gen[!l->cur], h))) {
 		if (k.key != k.small)
@@ -335,9 +391,12 @@ static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 	}
 	if ((acct = account_k(l, &k, t->currency)) < 0)
 		return reject(res, "too many accounts");
-	if (t->type == TX_TYPE_TRANSFER &&
-	    (cp = tx_ledger_account(l, t->counterparty, t->counterparty_len, t->currency)) < 0)
-		return reject(res, "too many accounts");
+	if (t->type == TX_TYPE_TRANSFER) {
+		acct_key(&k, t->counterparty, t->counterparty_len, t->currency,
+			 t->hashed ? t->h_cp : 0);
+		if ((cp = account_k(l, &k, t->currency)) < 0)
+			return reject(res, "too many accounts");
+	}
 	a = tx_ledger_acct(l, (uint32_t)acct);
 	res->acct = acct;
 	res->cp = cp;
@@ -504,12 +563,17 @@ void tx_ledger_apply(struct tx_ledger *l, const struct tx_ledger_tx *t,
 	res->avail_before = 0;
 	/*
 	 * The id's slot is almost never in cache (ids are random over a large
-	 * table): start loading it now, so the miss overlaps the account lookup.
+	 * table): start loading it now, so the miss overlaps the account lookup
+	 * (tx_ledger_prefetch() did it earlier when called).
 	 */
-	h = id_hash(t->id, t->id_len);
-	__builtin_prefetch(&c->slots[h & c->mask]);
-	if (p->slots)
-		__builtin_prefetch(&p->slots[h & p->mask]);
+	if (t->hashed) {
+		h = t->h_id;
+	} else {
+		h = id_hash(t->id, t->id_len);
+		__builtin_prefetch(&c->slots[h & c->mask]);
+		if (p->slots)
+			__builtin_prefetch(&p->slots[h & p->mask]);
+	}
 	if (t->op == TX_OP_UPDATE || t->op == TX_OP_DELETE)
 		settle(l, t, res);
 	else

@@ -103,6 +103,9 @@ struct tx_ledger_tx {
 	int64_t amount;
 	enum tx_status status; /* TX_STATUS_NONE when absent */
 	enum tx_op op;
+	/* Set by tx_ledger_prefetch() (zero them otherwise): hashes it computed. */
+	int hashed;
+	uint64_t h_id, h_acct, h_cp;
 };
 
 enum tx_ledger_outcome {
@@ -152,6 +155,18 @@ static inline uint32_t tx_ledger_count(const struct tx_ledger *l)
 {
 	return l->accounts.count;
 }
+
+/*
+ * Memory-level parallelism for a batch of records: the id's and the
+ * accounts' slots are almost never in cache (random over large tables).
+ * Call tx_ledger_prefetch() on each record of a batch as it is parsed, then
+ * tx_ledger_prefetch_entry() on each, then tx_ledger_apply() on each: the
+ * misses of the whole batch overlap instead of stalling one by one. Both
+ * are only hints (and store the hashes in t for tx_ledger_apply()); the
+ * result is the same without them.
+ */
+void tx_ledger_prefetch(const struct tx_ledger *l, struct tx_ledger_tx *t);
+void tx_ledger_prefetch_entry(const struct tx_ledger *l, const struct tx_ledger_tx *t);
 
 /* Apply one transaction record; the outcome and what to write are in *res. */
 void tx_ledger_apply(struct tx_ledger *l, const struct tx_ledger_tx *t,
