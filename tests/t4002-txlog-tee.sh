@@ -73,6 +73,23 @@ test_expect_success 'downstream closes: the tee stops quietly, exit 0' '
 	! grep -q error err
 '
 
+test_expect_success 'SIGTERM under --tee: everything read was passed on and logged, exit 143' '
+	mkfifo sig.fifo
+	txlog --tee --out sig.log <sig.fifo >pass 2>err &
+	pid=$!
+	exec 3>sig.fifo
+	cat big >&3
+	n=0 && while [ $n -lt 100 ] && [ "$(cat sig.log 2>/dev/null | wc -l)" -lt 4500 ]; do
+		sleep 0.1; n=$((n + 1)); done &&
+	kill -TERM "$pid" &&
+	rc=0 && { wait "$pid" || rc=$?; } &&
+	exec 3>&- &&
+	echo 143 >want && echo $rc >got && test_cmp want got &&
+	cmp big pass &&
+	test_line_count 4500 sig.log &&
+	test_grep "4500 lines read, 4500 logged" err
+'
+
 test_expect_success 'live stream: each line is logged before the next one arrives' '
 	mkfifo in.fifo
 	txlog --tee -q --out live.log <in.fifo >pass &

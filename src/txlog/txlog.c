@@ -202,14 +202,15 @@ static void run_input(struct txlog *t, const char *path)
 		r = tx_lines_next_timeout(&lr, &line, &len, idle ? 1000 : 0);
 		if (got_hup)
 			reopen_log(t);
-		if (got_stop)
-			break;
 		if (r == 1) {
 			/* a last line without '\n' ends exactly at the data read */
 			int newline = !(lr.eof && line + len == lr.buf + lr.end);
 			idle = 0;
-			handle_line(t, &lr, line, len, newline);
-		} else if (r == 2) {
+			handle_line(t, &lr, line, len, newline); /* a line read is a line handled */
+		}
+		if (got_stop)
+			break;
+		if (r == 2) {
 			flush_all(t);
 			idle = 1;
 		} else if (r == 0) {
@@ -219,6 +220,15 @@ static void run_input(struct txlog *t, const char *path)
 			break;
 		}
 	}
+	/*
+	 * Stopped by a signal: the complete lines already read are handled too
+	 * (under --tee they were taken from upstream, so they must go on); a
+	 * partial line is left, so the output ends on a line boundary.
+	 */
+	while (got_stop && !t->stop && lr.start < lr.end &&
+	       (lr.eof || memchr(lr.buf + lr.start, '\n', lr.end - lr.start)) &&
+	       tx_lines_next(&lr, &line, &len) == 1)
+		handle_line(t, &lr, line, len, !(lr.eof && line + len == lr.buf + lr.end));
 	if (lr.fd > 2)
 		close(lr.fd);
 	tx_lines_release(&lr);
