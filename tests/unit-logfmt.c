@@ -172,6 +172,10 @@ int cmd_main(int argc, char **argv)
 	CHECK_EQ_STR(compile_error("{a:x}"),
 		     "bad width at offset 2 (want {name:N} or {name:-N}, N up to 1000)",
 		     "bad width");
+	CHECK_EQ_STR(compile_error("{a:1001}"),
+		     "bad width at offset 2 (want {name:N} or {name:-N}, N up to 1000)",
+		     "width over 1000");
+	CHECK_EQ_STR(compile_error("{a:-1000}"), "(compiled)", "width 1000");
 	CHECK_EQ_STR(compile_error(""), "(compiled)", "an empty template is fine");
 
 	/* alerts */

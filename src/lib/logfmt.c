@@ -627,14 +627,15 @@ int tx_logfmt_compile(struct tx_logfmt *f, const char *tmpl, char *err, size_t e
 					goto fail;
 				}
 				for (; w < close; w++) {
-					if (*w < '0' || *w > '9' || width > 999) {
+					if (*w >= '0' && *w <= '9')
+						width = width * 10 + (*w - '0');
+					if (*w < '0' || *w > '9' || width > 1000) {
 						seterr(err, errlen,
 						       "bad width at offset %zu (want {name:N} or "
 						       "{name:-N}, N up to 1000)",
 						       (size_t)(colon - tmpl));
 						goto fail;
 					}
-					width = width * 10 + (*w - '0');
 				}
 				p.width = width;
 			}
