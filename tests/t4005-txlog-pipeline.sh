@@ -75,6 +75,15 @@ for line in open(sys.argv[1]):
     print(s.rstrip(" "))
 EOF
 
+test_expect_success 'man page: only low-balance alerts into a log' '
+	txbal -q --no-alert large_amount --no-alert velocity --no-alert overdraft <gen.ndjson |
+		txlog --alerts-only --out low-balance.log 2>err &&
+	n=$(grep -c "\"low_balance\"" bal.ndjson) &&
+	test "$n" -gt 0 &&
+	test_line_count "$n" low-balance.log &&
+	! grep -v "  \[low_balance\]$" low-balance.log
+'
+
 test_expect_success 'the default layout equals an independent implementation, line by line' '
 	"$PYTHON3" oracle.py bal.ndjson >want &&
 	txlog -q bal.ndjson >got &&
