@@ -153,6 +153,43 @@ test_expect_success 'downstream closing early is not an error' '
 	test_line_count 1 first
 '
 
+test_expect_success '--tee over 100,000 records: every byte through, the counts add up' '
+	command -v txgen >/dev/null || { echo "txgen not built"; exit 0; } &&
+	txgen -q -n 100000 --seed 5 >gen.ndjson &&
+	txtop --tee --once <gen.ndjson >out 2>err &&
+	cmp gen.ndjson out &&
+	"$PYTHON3" - err <<-\EOF
+	import re, sys
+	text = open(sys.argv[1]).read()
+	m = re.search(r"^records: ([0-9,]+) \(lines (~?)([0-9,]+), bad 0(?:, not inspected ([0-9,]+))?\)$", text, re.M)
+	assert m, text
+	n = lambda s: int((s or "0").replace(",", ""))
+	records, approx, lines, skipped = n(m.group(1)), m.group(2), n(m.group(3)), n(m.group(4))
+	print(records, approx, lines, skipped)
+	assert records + skipped == lines, "parsed and skipped lines add up to the lines"
+	if approx:  # blocks passed uncounted: lines estimated from their bytes
+	    assert abs(lines - 100000) <= 5000, lines
+	else:
+	    assert lines == 100000, lines
+	EOF
+'
+
+test_expect_success 'stopped by SIGTERM: the summary of what was read, exit 143' '
+	mkfifo term.fifo &&
+	{ { set +e
+	    sh -c "echo \$\$ >term.pid; exec txtop --once <term.fifo >term.out 2>term.err"
+	    echo $? >term.rc; } & } &&
+	exec 3>term.fifo &&
+	cat recs.ndjson >&3 &&
+	_i=0; while ! grep -q "^txtop: stdin:4:" term.err 2>/dev/null && [ $_i -lt 100 ]; do
+		sleep 0.1; _i=$((_i + 1)); done &&
+	kill -TERM $(cat term.pid) &&
+	_i=0; while [ ! -s term.rc ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done &&
+	exec 3>&- &&
+	echo 143 >want && test_cmp want term.rc &&
+	test_grep "^records: 10 (lines 12, bad 1)" term.out
+'
+
 test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 txtop --no-such-option </dev/null &&
 	test_expect_code 2 txtop --svg-interval 5 </dev/null 2>err &&

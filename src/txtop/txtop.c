@@ -136,9 +136,15 @@ static void install_signals(void)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0; /* no SA_RESTART: a blocked read() must return EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	for (size_t i = 0; i < 3; i++) {
+		static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+		struct sigaction old;
+
+		/* an ignored signal stays ignored (nohup, background jobs of sh) */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
 	sigaction(SIGUSR1, &sa, NULL); /* the worker's nudge to a blocked reader */
 }
 
@@ -654,13 +660,16 @@ static void draw(uint64_t now_ns)
 	for (size_t i = 0; i < nser; i++)
 		if (series[i] > peak)
 			peak = series[i];
-	nowrate = nser >= 2 ? series[nser - 2] : 0; /* the last complete second */
+	/* the last five complete seconds: upstream stages flush in bursts */
+	nowrate = 0;
+	for (size_t i = 2; i <= 6 && i <= nser; i++)
+		nowrate += series[nser - i];
 	tx_buf_reset(&t);
-	tx_stats_add_count(&t, nowrate);
+	tx_stats_add_count(&t, (nowrate + 2) / 5);
 	tx_buf_reset(&u);
 	tx_stats_add_count(&u, peak);
 	header(1, 1, W - 2, "throughput");
-	putf(1, 12, W - 13, "%s/s now, peak %s/s, last %zu s", t.p, u.p, nser);
+	putf(1, 12, W - 13, "%s/s over the last 5 s, peak %s/s, one cell per second", t.p, u.p);
 	tx_buf_reset(&t);
 	tx_chart_spark(&t, series, nser, nser, w.utf8);
 	color_on(C_BAR);
