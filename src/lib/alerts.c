@@ -90,8 +90,8 @@ unsigned tx_alerts_check(struct tx_alerts *al, const struct tx_ledger *l,
 		if (res->avail_before >= al->low[e] && after < al->low[e])
 			fired |= 1u << TX_ALERT_LOW_BALANCE;
 	}
-	/* the rules on new transactions: a create accepted or refused */
-	if (res->created || res->outcome == TX_LEDGER_REFUSED) {
+	/* the rules on new transactions: every create, accepted, failed or refused */
+	if (res->new_tx) {
 		if (al->large_on && res->amount >= al->large[e])
 			fired |= 1u << TX_ALERT_LARGE_AMOUNT;
 		if (al->vn && has_ts) {

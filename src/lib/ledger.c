@@ -404,6 +404,7 @@ static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 	res->amount = t->amount;
 	res->avail_before = a->balance - a->reserved;
 	res->status = status;
+	res->new_tx = 1;
 	if (status == TX_STATUS_FAILED) {
 		remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_FAILED);
 		return;
@@ -560,6 +561,7 @@ void tx_ledger_apply(struct tx_ledger *l, const struct tx_ledger_tx *t,
 	res->type = t->type;
 	res->amount = t->amount;
 	res->created = 0;
+	res->new_tx = 0;
 	res->avail_before = 0;
 	/*
 	 * The id's slot is almost never in cache (ids are random over a large

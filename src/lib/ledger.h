@@ -125,6 +125,7 @@ struct tx_ledger_result {
 	enum tx_type type;
 	int64_t amount;
 	int created;	      /* a create accepted (pending or completed) */
+	int new_tx;	      /* a create, accepted, failed or refused (not a duplicate) */
 	int64_t avail_before; /* the account's available balance before */
 };
 
