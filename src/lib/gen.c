@@ -21,8 +21,23 @@
 enum ev_kind { EV_UPDATE, EV_DELETE, EV_CASHOUT, EV_BURST };
 enum anomaly { AN_NONE, AN_TAKEOVER, AN_BURST };
 static const char *const anomaly_name[] = {NULL, "account_takeover", "burst"};
-static const char *const type_name[] = {NULL,	    "deposit", "withdrawal", "payment",
-					"transfer", "fee",     "refund"};
+/* ,"type":"<type>","amount": by enum tx_type, with its length */
+#define TYPE_FRAG(t)                                                                               \
+	{                                                                                          \
+		",\"type\":\"" t "\",\"amount\":", sizeof(",\"type\":\"" t "\",\"amount\":") - 1   \
+	}
+static const struct {
+	const char *s;
+	size_t len;
+} type_frag[] = {
+    {"", 0},
+    TYPE_FRAG("deposit"),
+    TYPE_FRAG("withdrawal"),
+    TYPE_FRAG("payment"),
+    TYPE_FRAG("transfer"),
+    TYPE_FRAG("fee"),
+    TYPE_FRAG("refund"),
+};
 
 /* Something owed later: an update, a delete, the rest of an anomaly. */
 struct ev {
@@ -435,9 +450,7 @@ static char *put_record(struct tx_gen *g, char *p, const struct rec *r)
 	p = put_uint(p, r->seq);
 	p = PUT(p, "\",\"account\":");
 	p = put_account(g, p, r->account);
-	p = PUT(p, ",\"type\":\"");
-	p = put_str(p, type_name[r->type]);
-	p = PUT(p, "\",\"amount\":");
+	p = put_bytes(p, type_frag[r->type].s, type_frag[r->type].len);
 	p = put_money(p, r->amount, q->exponent);
 	p = put_bytes(p, q->frag, q->frag_len);
 	p = put_ts(g, p, r->ts);
