@@ -12,8 +12,8 @@
 /* A balance no account has: the account has not had its opening deposit yet. */
 #define UNOPENED INT64_MIN
 /* Room reserved per line: every line txgen writes is far shorter. */
-#define LINE_MAX 1024
-#define RING	 16
+#define GEN_LINE_MAX 1024
+#define RING	     16
 /* Of the debits an account cannot cover, this share is written anyway (ppm). */
 #define OVERDRAFT_PPM 10000
 #define SEC	      1000000ll
@@ -269,7 +269,7 @@ struct tx_gen *tx_gen_new(const struct tx_gen_config *c)
 		g->acct_width = 6;
 	g->day = -1;
 	if (c->duplicates_ppm)
-		g->ring = tx_malloc((size_t)RING * LINE_MAX);
+		g->ring = tx_malloc((size_t)RING * GEN_LINE_MAX);
 	return g;
 }
 
@@ -783,8 +783,8 @@ void tx_gen_next(struct tx_gen *g, struct tx_buf *b, uint64_t remaining)
 	int64_t now;
 	struct ev e;
 
-	if (b->cap - b->len <= LINE_MAX)
-		tx_buf_grow(b, LINE_MAX);
+	if (b->cap - b->len <= GEN_LINE_MAX)
+		tx_buf_grow(b, GEN_LINE_MAX);
 	start = b->len;
 	p = b->p + start;
 	if (remaining) {
@@ -803,7 +803,7 @@ void tx_gen_next(struct tx_gen *g, struct tx_buf *b, uint64_t remaining)
 	if (g->ring_n && tx_rng_chance(&g->rng, g->c.duplicates_ppm)) {
 		unsigned slot =
 		    (g->ring_pos + RING - 1 - (unsigned)tx_rng_below(&g->rng, g->ring_n)) % RING;
-		p = put_bytes(p, g->ring + (size_t)slot * LINE_MAX, g->ring_len[slot]);
+		p = put_bytes(p, g->ring + (size_t)slot * GEN_LINE_MAX, g->ring_len[slot]);
 		g->st.duplicates++;
 		b->len = (size_t)(p - b->p);
 		b->p[b->len] = '\0';
@@ -825,7 +825,7 @@ void tx_gen_next(struct tx_gen *g, struct tx_buf *b, uint64_t remaining)
 	}
 done:
 	if (g->ring) {
-		memcpy(g->ring + (size_t)g->ring_pos * LINE_MAX, b->p + start,
+		memcpy(g->ring + (size_t)g->ring_pos * GEN_LINE_MAX, b->p + start,
 		       (size_t)(p - b->p) - start);
 		g->ring_len[g->ring_pos] = (uint16_t)((size_t)(p - b->p) - start);
 		g->ring_pos = (g->ring_pos + 1) % RING;
