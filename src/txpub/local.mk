@@ -5,3 +5,5 @@ src_txpub_txpub_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
 src_txpub_txpub_LDADD = src/lib/libtxmain.a src/lib/libtxkafka.a $(LDADD) $(RDKAFKA_LIBS)
 TESTS += tests/t2201-txpub-config.sh
 EXTRA_DIST += tests/t2201-txpub-config.sh
+TESTS += tests/t2200-txpub.sh
+EXTRA_DIST += tests/t2200-txpub.sh
