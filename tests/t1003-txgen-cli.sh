@@ -33,6 +33,7 @@ test_expect_success 'bad option values: exit 2, a message naming the option, no 
 	--start yesterday|invalid --start .yesterday.: expected an RFC 3339 time
 	--start 1969-12-31T23:59:59Z|invalid --start
 	--start 2026-02-30T00:00:00Z|invalid --start
+	--start 9000-01-01T00:00:00Z|invalid --start .9000-01-01T00:00:00Z.: expected an RFC 3339 time from 1970 to 9000
 	--currency XYZ|unknown currency .XYZ. in --currency
 	--currency USD,,EUR|unknown currency .. in --currency
 	--currency usd|unknown currency .usd.

@@ -282,10 +282,12 @@ int cmd_main(int argc, char **argv)
 			r.c.rate_milli = (uint64_t)v;
 			break;
 		case OPT_START:
-			if (tx_time_parse(optarg, strlen(optarg), &v) < 0 || v < 0) {
-				bad_value(
-				    "--start", optarg,
-				    "an RFC 3339 time from 1970 on, like 2026-01-01T00:00:00Z");
+			/* up to 9000: centuries of simulated time stay in four digits */
+			if (tx_time_parse(optarg, strlen(optarg), &v) < 0 || v < 0 ||
+			    v >= 221845392000ll * 1000000) {
+				bad_value("--start", optarg,
+					  "an RFC 3339 time from 1970 to 9000, like "
+					  "2026-01-01T00:00:00Z");
 				return TX_EXIT_USAGE;
 			}
 			r.c.start_us = v;
