@@ -131,6 +131,24 @@ test_expect_success 'SIGINT: everything generated is written out, exit 130; -q i
 	! test -s err
 '
 
+test_expect_success 'the EXAMPLES of txgen(1) that need only txgen (and jq) run' '
+	txgen -n 5000 --seed 7 >day.ndjson &&
+	test_line_count 5000 day.ndjson &&
+	test "$(tail -n 1 day.ndjson | sed "s/.*\"ts\":\"\([0-9-]*\)T.*/\1/")" = 2026-01-01 &&
+	txgen --paysim "$TX_SRCDIR/examples/data/paysim-sample.csv" \
+		--start 2026-03-01T00:00:00Z >replay 2>/dev/null &&
+	test_line_count 26 replay &&
+	if command -v jq >/dev/null 2>&1; then
+		txgen -n 100000 --pending 0.05 --deletes 0.01 --duplicates 0.01 \
+			--anomalies 0.01 | jq -r ".anomaly // \"none\"" | sort | uniq -c >labels &&
+		cat labels &&
+		grep -q " account_takeover\$" labels &&
+		grep -q " burst\$" labels &&
+		grep -q " none\$" labels &&
+		test "$(awk "{ s += \$1 } END { print s }" labels)" -eq 100000
+	fi
+'
+
 test_expect_success 'txgen | head: exit 0, nothing on stderr' '
 	{ txgen 2>err; echo $? >rc; } | head -n 3 >out &&
 	test_line_count 3 out &&
