@@ -218,24 +218,31 @@ void tx_ledger_prefetch(const struct tx_ledger *l, struct tx_ledger_tx *t)
 	t->hashed = 1;
 }
 
-/* The entry the first slot of hash h points to, if its hash matches. */
-static void prefetch_entry(const struct tx_map *m, uint64_t h)
+/* Load the first slot of hash h and the entry it names when its hash matches. */
+static uint64_t warm_entry(const struct tx_map *m, uint64_t h)
 {
 	uint64_t s = m->slots[(uint32_t)h & m->mask];
 
 	if (s && (uint32_t)(s >> 32) == (uint32_t)h) {
 		const char *e = (const char *)tx_map_entry(m, (uint32_t)s - 1);
-		__builtin_prefetch(e);
-		__builtin_prefetch(e + m->stride - 1);
+		uint64_t a, z;
+		memcpy(&a, e, 8);
+		memcpy(&z, e + m->stride - 8, 8);
+		return a ^ z;
 	}
+	return s;
 }
 
-void tx_ledger_prefetch_entry(const struct tx_ledger *l, const struct tx_ledger_tx *t)
+uint64_t tx_ledger_warm(const struct tx_ledger *l, const struct tx_ledger_tx *t)
 {
+	const struct tx_txtab *c = &l->gen[l->cur];
+	uint64_t v = c->slots[t->h_id & c->mask].h;
+
 	if (t->h_acct)
-		prefetch_entry(&l->accounts, t->h_acct);
+		v ^= warm_entry(&l->accounts, t->h_acct);
 	if (t->h_cp)
-		prefetch_entry(&l->accounts, t->h_cp);
+		v ^= warm_entry(&l->accounts, t->h_cp);
+	return v;
 }
 
 static int64_t account_k(struct tx_ledger *l, struct acct_key *k, const struct tx_currency *cur)

@@ -159,15 +159,19 @@ static inline uint32_t tx_ledger_count(const struct tx_ledger *l)
 
 /*
  * Memory-level parallelism for a batch of records: the id's and the
- * accounts' slots are almost never in cache (random over large tables).
- * Call tx_ledger_prefetch() on each record of a batch as it is parsed, then
- * tx_ledger_prefetch_entry() on each, then tx_ledger_apply() on each: the
- * misses of the whole batch overlap instead of stalling one by one. Both
- * are only hints (and store the hashes in t for tx_ledger_apply()); the
- * result is the same without them.
+ * accounts' slots and entries are almost never in cache (random over large
+ * tables). Call tx_ledger_prefetch() on each record of a batch as it is
+ * parsed (it hashes the id and accounts, keeps the hashes in t for
+ * tx_ledger_apply(), and prefetches the slots), then tx_ledger_warm() on
+ * each in a tight loop (it loads the slots and the account entries they
+ * name: real loads, which the core overlaps across records, where a burst
+ * of software prefetches would mostly be dropped; combine the values it
+ * returns into a volatile sink so the loads are kept), then
+ * tx_ledger_apply() on each. Both are only about speed: the results are
+ * the same without them.
  */
 void tx_ledger_prefetch(const struct tx_ledger *l, struct tx_ledger_tx *t);
-void tx_ledger_prefetch_entry(const struct tx_ledger *l, const struct tx_ledger_tx *t);
+uint64_t tx_ledger_warm(const struct tx_ledger *l, const struct tx_ledger_tx *t);
 
 /* Apply one transaction record; the outcome and what to write are in *res. */
 void tx_ledger_apply(struct tx_ledger *l, const struct tx_ledger_tx *t,
