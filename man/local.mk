@@ -10,3 +10,4 @@ dist_man_MANS += man/txbal.1
 # txgen(1) (the txgen helper).
 dist_man_MANS += man/txgen.1
 dist_man_MANS += man/tx.7
+dist_man_MANS += man/txstore.1

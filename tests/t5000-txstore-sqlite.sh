@@ -263,15 +263,17 @@ test_expect_success 'an idle input is flushed after --flush-ms' '
 test_expect_success 'a sqlite3 shell reading (and briefly writing) never makes txstore fail' '
 	gen 3000 --seed 7 --first-offset 1000 --topic other >big.ndjson &&
 	txstore conc.db </dev/null 2>/dev/null &&
-	rm -f ctl && mkfifo ctl &&
-	{ echo "BEGIN; SELECT count(*) FROM transactions;"; read go <ctl;
-	  echo "SELECT count(*) FROM transactions; COMMIT;";
-	  echo "BEGIN IMMEDIATE; SELECT 1;"; sleep 1; echo "COMMIT;"; } | sqlite3 conc.db >reader.out &
+	rm -f ctl started locked && mkfifo ctl &&
+	{ { echo "BEGIN; SELECT count(*) FROM transactions;";
+	    echo ".shell touch started"; read go <ctl;
+	    echo "SELECT count(*) FROM transactions; COMMIT;";
+	    echo "BEGIN IMMEDIATE; SELECT 1;"; echo ".shell touch locked"; sleep 1;
+	    echo "COMMIT;"; } | sqlite3 conc.db >reader.out & } &&
 	reader=$! &&
-	sleep 0.5 &&
+	i=0 && while [ ! -f started ]; do i=$((i + 1)); [ $i -lt 100 ]; sleep 0.1; done &&
 	txstore --batch 100 conc.db <big.ndjson 2>err1 &&
-	{ echo go >ctl; } &&
-	sleep 0.2 &&
+	timeout 10 sh -c "echo go >ctl" &&
+	i=0 && while [ ! -f locked ]; do i=$((i + 1)); [ $i -lt 100 ]; sleep 0.1; done &&
 	txstore conc.db <in.ndjson 2>err2 &&
 	wait $reader &&
 	test_grep "3000 stored" err1 &&

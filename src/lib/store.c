@@ -12,7 +12,7 @@
 #include "tx.h"
 
 /* How long a lost database is retried before the batch is given up. */
-#define TXS_RETRY_MS	   60000
+#define TXS_RETRY_MS	   60000 /* the default of tx_store_set_retry() */
 #define TXS_BACKOFF_MIN_MS 100
 #define TXS_BACKOFF_MAX_MS 5000
 
@@ -111,6 +111,8 @@ static char *redact(const char *dsn)
 struct tx_store *tx_store_open(const char *dsn, int *status)
 {
 	struct tx_store *st = tx_calloc(1, sizeof(*st));
+
+	st->retry_ms = TXS_RETRY_MS;
 	size_t n = strlen(dsn);
 	int rc;
 
@@ -163,6 +165,11 @@ void tx_store_close(struct tx_store *st)
 	free(st->shown);
 	free(st->target);
 	free(st);
+}
+
+void tx_store_set_retry(struct tx_store *st, unsigned seconds)
+{
+	st->retry_ms = (uint64_t)seconds * 1000;
 }
 
 const char *tx_store_name(const struct tx_store *st)
@@ -674,9 +681,9 @@ int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 			return -1;
 		}
 		for (;;) {
-			if ((tx_now_ns() - start) / 1000000 > TXS_RETRY_MS) {
+			if ((tx_now_ns() - start) / 1000000 > st->retry_ms) {
 				tx_error("%s: %s; gave up after %d s", st->shown, st->errmsg,
-					 TXS_RETRY_MS / 1000);
+					 (int)(st->retry_ms / 1000));
 				return -1;
 			}
 			tx_warn("%s: %s; retrying the batch in %u ms", st->shown, st->errmsg,

@@ -114,6 +114,8 @@ struct tx_store_counts {
  */
 struct tx_store *tx_store_open(const char *dsn, int *status);
 void tx_store_close(struct tx_store *st);
+/* How long tx_store_write() retries a database that went away (default 60 s). */
+void tx_store_set_retry(struct tx_store *st, unsigned seconds);
 /* The DSN as it may be shown (a password replaced by "***"). */
 const char *tx_store_name(const struct tx_store *st);
 

@@ -77,6 +77,7 @@ struct tx_store {
 	char *target; /* what the backend opens: a path or a conninfo/URI */
 	void *db;     /* the backend's own state */
 	struct tx_store_counts counts;
+	uint64_t retry_ms; /* how long a lost database is retried */
 	struct tx_store_offset *offsets;
 	size_t noffsets, offsets_cap;
 	char stored_at[40]; /* this batch's time, canonical RFC 3339 */

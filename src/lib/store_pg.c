@@ -86,11 +86,22 @@ static int classify(struct tx_store *st, PGresult *res)
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 
 	if (!msg) {
+		/* libpq's own messages span lines: make them one */
 		const char *m = PQerrorMessage(p->conn);
-		size_t n = strlen(m);
-		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
-			n--;
-		tx_store_set_err(st, "%.*s", (int)n, m);
+		size_t i, o = 0;
+		int space = 0;
+		for (i = 0; m[i] && o + 1 < sizeof(st->errmsg); i++) {
+			if (m[i] == '\n' || m[i] == '\t' || m[i] == ' ') {
+				space = 1;
+				continue;
+			}
+			if (space && o)
+				st->errmsg[o++] = ' ';
+			space = 0;
+			if (o + 1 < sizeof(st->errmsg))
+				st->errmsg[o++] = m[i];
+		}
+		st->errmsg[o] = '\0';
 	} else {
 		tx_store_set_err(st, "%s", msg);
 	}

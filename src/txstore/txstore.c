@@ -30,7 +30,7 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: txstore [-q] [--batch N] [--flush-ms T] [--progress] [--reject FILE]\n"
-		   "               [--strict] [DSN]\n"
+		   "               [--retry-for S] [--strict] [DSN]\n"
 		   "       txstore offsets [DSN]\n"
 		   "       txstore balances [DSN]\n"
 		   "       txstore report [--table] [--account A] [--status S] [--type T]\n"
@@ -113,17 +113,21 @@ static int flush(struct run *run)
 
 static int store_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"batch", required_argument, NULL, 'b'}, {"flush-ms", required_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},	     {"progress", no_argument, NULL, 'P'},
-	    {"quiet", no_argument, NULL, 'q'},	     {"reject", required_argument, NULL, 'r'},
-	    {"strict", no_argument, NULL, 'S'},	     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"batch", required_argument, NULL, 'b'},
+					     {"flush-ms", required_argument, NULL, 'f'},
+					     {"help", no_argument, NULL, 'h'},
+					     {"progress", no_argument, NULL, 'P'},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {"reject", required_argument, NULL, 'r'},
+					     {"retry-for", required_argument, NULL, 'R'},
+					     {"strict", no_argument, NULL, 'S'},
+					     {NULL, 0, NULL, 0}};
 	struct run run;
 	struct tx_record rec;
 	struct tx_lines lr;
 	struct sigaction sa;
 	const char *dsn = DEFAULT_DSN, *reject_path = NULL;
-	int64_t batch_max = 5000, flush_ms = 200;
+	int64_t batch_max = 5000, flush_ms = 200, retry_for = 60;
 	uint64_t deadline = 0;
 	int c, status = TX_EXIT_OK, r;
 	char *line;
@@ -146,6 +150,11 @@ static int store_main(int argc, char **argv)
 		case 'P': run.progress = 1; break;
 		case 'q': tx_quiet = 1; break;
 		case 'r': reject_path = optarg; break;
+		case 'R':
+			if (tx_parse_int64(optarg, 0, 86400, &retry_for))
+				tx_die(TX_EXIT_USAGE,
+				       "--retry-for: '%s' is not a number of seconds", optarg);
+			break;
 		case 'S': run.strict = 1; break;
 		default: usage(stderr); return TX_EXIT_USAGE;
 		}
@@ -164,6 +173,7 @@ static int store_main(int argc, char **argv)
 	run.st = tx_store_open(dsn, &status);
 	if (!run.st)
 		return status;
+	tx_store_set_retry(run.st, (unsigned)retry_for);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: a signal interrupts the wait for input */

@@ -1,0 +1,225 @@
+#!/bin/sh
+# txstore into PostgreSQL (a private server, tests/pg.sh): exact rows and
+# sums, balances and offsets files, idempotency, updates and deletes,
+# hostile strings, refused rows, DSN forms and password redaction.
+. "$TX_SRCDIR/tests/lib.sh"
+. "$TX_SRCDIR/tests/pg.sh"
+
+pg_start || exit 1
+
+gen() { "$PYTHON3" "$TX_SRCDIR/tests/t5-records.py" "$@"; }
+newdb() { pg_psql -c "CREATE DATABASE $1"; }
+q="'"  # a single quote, for SQL literals inside the single-quoted cases
+
+test_expect_success 'stores every row (COPY and merge), exact numeric sums' '
+	gen 600 --seed 1 --balances exp.bal --sum exp.sum >in.ndjson &&
+	txstore --batch 7 postgresql:// <in.ndjson 2>err &&
+	test_grep "600 read, 600 stored, 0 duplicates, 0 updated, 0 deleted, 0 rejected" err &&
+	test "$(pg_psql -c "SELECT count(*) FROM transactions")" = 600 &&
+	pg_psql -F " " -c "SELECT currency, count(*), sum(amount) FROM transactions
+		GROUP BY currency ORDER BY currency" >got.sum &&
+	test_cmp exp.sum got.sum &&
+	txstore report postgresql:// >report &&
+	"$PYTHON3" -c "
+import json
+from decimal import Decimal
+tot = {}
+for line in open(\"report\"):
+    r = json.loads(line, parse_float=Decimal)
+    if r[\"report\"] == \"by_type\":
+        t = tot.setdefault(r[\"currency\"], [0, Decimal(0)])
+        t[0] += r[\"count\"]; t[1] += r[\"sum\"]
+print(\"\".join(\"%s %d %s\n\" % (c, tot[c][0], tot[c][1]) for c in sorted(tot)), end=\"\")
+" >rep.sum &&
+	test_cmp exp.sum rep.sum
+'
+
+test_expect_success 'column types: numeric, timestamptz, jsonb' '
+	pg_psql -F " " -c "SELECT column_name, data_type FROM information_schema.columns
+		WHERE table_name = ${q}transactions${q} AND column_name IN
+		(${q}amount${q}, ${q}ts${q}, ${q}record${q}, ${q}alerts${q}, ${q}stored_at${q})
+		ORDER BY column_name" >types &&
+	cat >exp <<-\EOF &&
+	alerts jsonb
+	amount numeric
+	record jsonb
+	stored_at timestamp with time zone
+	ts timestamp with time zone
+	EOF
+	test_cmp exp types &&
+	test "$(pg_psql -c "SELECT record->>${q}transaction_id${q} FROM transactions
+		WHERE transaction_id = ${q}t5-1-5${q}")" = t5-1-5
+'
+
+test_expect_success 'balances print in the txbal --init format, across batches' '
+	txstore balances postgresql:// >got.bal &&
+	test_cmp exp.bal got.bal
+'
+
+test_expect_success 'offsets print the next offset per topic and partition' '
+	txstore offsets postgresql:// >got.off &&
+	test_line_count 3 got.off &&
+	"$PYTHON3" -c "
+import json
+nxt = {}
+for line in open(\"in.ndjson\"):
+    s = json.loads(line)[\"source\"]
+    k = (s[\"topic\"], s[\"partition\"])
+    nxt[k] = max(nxt.get(k, 0), s[\"offset\"] + 1)
+for (t, p) in sorted(nxt):
+    print(json.dumps({\"topic\": t, \"partition\": p, \"offset\": nxt[(t, p)]}, separators=(\",\", \":\")))
+" >exp.off &&
+	test_cmp exp.off got.off
+'
+
+test_expect_success 'the same input again changes nothing' '
+	pg_psql -c "SELECT * FROM transactions ORDER BY transaction_id" >before &&
+	pg_psql -c "SELECT * FROM balances ORDER BY account, currency" >>before &&
+	txstore postgresql:// <in.ndjson 2>err &&
+	test_grep "600 read, 0 stored, 0 duplicates, 0 updated, 0 deleted, 0 rejected, 600 already stored" err &&
+	pg_psql -c "SELECT * FROM transactions ORDER BY transaction_id" >after &&
+	pg_psql -c "SELECT * FROM balances ORDER BY account, currency" >>after &&
+	test_cmp before after
+'
+
+test_expect_success 'an overlapping replay stores only the new offsets' '
+	gen 700 --seed 1 --balances exp700.bal >more.ndjson &&
+	txstore --batch 64 postgresql:// <more.ndjson 2>err &&
+	test_grep "700 read, 100 stored, 0 duplicates, 0 updated, 0 deleted, 0 rejected, 600 already stored" err &&
+	txstore balances postgresql:// >got.bal &&
+	test_cmp exp700.bal got.bal
+'
+
+test_expect_success 'without source positions: duplicates counted, not stored twice' '
+	newdb plain &&
+	sed "s/,\"source\":{[^}]*}//" in.ndjson >nosrc.ndjson &&
+	txstore dbname=plain <nosrc.ndjson 2>err1 &&
+	cat nosrc.ndjson nosrc.ndjson | txstore --batch 500 dbname=plain 2>err2 &&
+	test_grep "600 stored, 0 duplicates" err1 &&
+	test_grep "1200 read, 0 stored, 1200 duplicates" err2 &&
+	test "$(pg_psql -d plain -c "SELECT count(*) FROM transactions")" = 600
+'
+
+cat >life.ndjson <<'EOF'
+{"transaction_id":"L1","account":"A1","type":"payment","amount":10.50,"currency":"USD","ts":"2026-01-01T00:00:00Z","status":"pending","merchant":"shop"}
+{"transaction_id":"L2","account":"A1","type":"deposit","amount":99.99,"currency":"USD","ts":"2026-01-01T00:00:01Z"}
+{"transaction_id":"L3","account":"A2","type":"withdrawal","amount":5,"currency":"USD","ts":"2026-01-01T00:00:02Z","status":"pending"}
+{"transaction_id":"L1","account":"A1","type":"payment","amount":10.50,"currency":"USD","ts":"2026-01-01T00:01:00Z","op":"update","status":"completed","alerts":["large_amount"]}
+{"transaction_id":"L3","account":"A2","type":"withdrawal","amount":777,"currency":"USD","op":"update","status":"failed","reason":"insufficient_funds"}
+{"transaction_id":"L2","account":"A1","op":"delete","ts":"2026-01-01T00:02:00Z"}
+{"transaction_id":"L9","account":"A1","op":"update","status":"completed"}
+{"transaction_id":"L1","account":"A1","type":"payment","amount":10.50,"currency":"USD","ts":"2026-01-01T00:01:00Z","op":"update","status":"completed","alerts":["large_amount"]}
+{"transaction_id":"L2","account":"A1","op":"delete","ts":"2026-01-01T00:02:00Z"}
+{"transaction_id":"L4","account":"A3","type":"refund","amount":1.01,"currency":"USD","ts":"2026-01-01T00:03:00Z"}
+{"transaction_id":"L2","account":"A1","type":"deposit","amount":99.99,"currency":"USD","ts":"2026-01-01T00:00:01Z"}
+EOF
+
+test_expect_success 'updates change status, reason and alerts only; deletes are soft' '
+	newdb life &&
+	test_expect_code 1 txstore --reject rej dbname=life <life.ndjson 2>err &&
+	test_grep "11 read, 4 stored, 3 duplicates, 2 updated, 1 deleted, 1 rejected" err &&
+	test_grep "txstore: stdin:7: update of a transaction_id that is not stored" err &&
+	pg_psql -d life -c "SELECT transaction_id, amount, status, coalesce(reason, ${q}-${q}),
+		coalesce(alerts::text, ${q}-${q}), deleted_at IS NOT NULL, updated_at IS NOT NULL
+		FROM transactions ORDER BY transaction_id" | tr "\"" "x" >got &&
+	cat >exp <<-\EOF &&
+	L1|10.50|completed|-|[xlarge_amountx]|f|t
+	L2|99.99|completed|-|-|t|f
+	L3|5.00|failed|insufficient_funds|-|f|t
+	L4|1.01|completed|-|-|f|f
+	EOF
+	test_cmp exp got &&
+	test_grep "^# txstore: stdin:7: update of a transaction_id that is not stored" rej
+'
+
+test_expect_success 'report: deleted rows left out, filters, exact sums, --table' '
+	txstore report dbname=life >rep &&
+	test_grep "\"report\":\"by_status\",\"status\":\"completed\",\"currency\":\"USD\",\"count\":2,\"sum\":11.51" rep &&
+	test_grep "\"report\":\"by_status\",\"status\":\"failed\",\"currency\":\"USD\",\"count\":1,\"sum\":5.00" rep &&
+	! grep -q "\"L2\"" rep &&
+	txstore report --status failed --since 2026-01-01T00:00:02Z dbname=life >rep2 &&
+	test "$(grep -c "\"report\":\"transactions\"" rep2)" = 1 &&
+	test_grep "\"transaction_id\":\"L3\".*\"ts\":\"2026-01-01T00:00:02.000000Z\"" rep2 &&
+	txstore report --table dbname=life >tab &&
+	test_grep "^transactions (3)" tab &&
+	test_grep "^latency (1)" tab
+'
+
+test_expect_success 'hostile strings are data; refused rows name the constraint' '
+	newdb hostile &&
+	"$PYTHON3" - >hostile.ndjson <<-\PY &&
+	import json
+	def rec(i, **kw):
+	    d = {"transaction_id": "h%d" % i, "account": "A1", "type": "deposit",
+	         "amount": "1.00", "ts": "2026-01-01T00:00:00Z"}
+	    d.update(kw)
+	    return json.dumps(d, ensure_ascii=False)
+	print(rec(1, account="O'"'"'Brien \"the\" \\\\ quoted"))
+	print(rec(2, account="x'"'"'; DROP TABLE transactions; --"))
+	print(rec(3, account="tab\there\nnewline\\\\N\\\\."))
+	print(rec(4, merchant="M" * 1000000))
+	print(rec(5, account="\u00fcn\u00efc\u00f6d\u00e9 \u20ac \U0001F600"))
+	print(rec(6, reason="\\\\.\n\\\\N\r"))
+	print("{\"transaction_id\":\"h7\",\"account\":\"nul\\u0000byte\",\"type\":\"deposit\",\"amount\":1}")
+	print("{\"transaction_id\":\"h9\",\"account\":\"%s\",\"type\":\"deposit\",\"amount\":1}" % ("L" * 300))
+	print("{\"transaction_id\":\"%s\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":1}" % ("I" * 3000))
+	print(rec(10, account="after"))
+	PY
+	printf "{\"transaction_id\":\"h8\",\"account\":\"bad\377\376utf8\",\"type\":\"deposit\",\"amount\":1}\n" >>hostile.ndjson &&
+	test_expect_code 1 txstore --reject rej dbname=hostile <hostile.ndjson 2>err &&
+	test_grep "stdin:7: .*u0000" err &&
+	test_grep "stdin:11: .*UTF-8" err &&
+	test_grep "stdin:8: .*check constraint \"account_length\"" err &&
+	test_grep "stdin:9: .*check constraint \"transaction_id_length\"" err &&
+	test_grep "7 stored, 0 duplicates, 0 updated, 0 deleted, 4 rejected" err &&
+	test "$(grep -c "^# txstore: stdin:" rej)" = 4 &&
+	test "$(pg_psql -d hostile -c "SELECT string_agg(tablename, ${q},${q} ORDER BY tablename)
+		FROM pg_tables WHERE schemaname = ${q}public${q}")" = "balances,offsets,transactions,txstore_meta" &&
+	pg_psql -d hostile -F " " -c "SELECT transaction_id, encode(convert_to(account, ${q}UTF8${q}), ${q}hex${q}),
+		coalesce(encode(convert_to(reason, ${q}UTF8${q}), ${q}hex${q}), ${q}-${q}),
+		coalesce(length(record->>${q}merchant${q})::text, ${q}${q})
+		FROM transactions ORDER BY transaction_id" >got &&
+	"$PYTHON3" - >exp <<-\PY &&
+	import json
+	rows = []
+	for line in open("hostile.ndjson", "rb"):
+	    try:
+	        d = json.loads(line.decode("utf-8"))
+	    except Exception:
+	        continue
+	    if "\0" in d["account"] or len(d["account"]) > 256 or len(d["transaction_id"]) > 256:
+	        continue
+	    r = d.get("reason")
+	    rows.append("%s %s %s %s" % (d["transaction_id"], d["account"].encode().hex(),
+	        r.encode().hex() if r is not None else "-", len(d["merchant"]) if "merchant" in d else ""))
+	print("\n".join(sorted(rows)))
+	PY
+	sed "s/ $//" exp >exp.t && sed "s/ $//" got >got.t &&
+	test_cmp exp.t got.t
+'
+
+test_expect_success 'DSN forms: URI, conninfo, service file, libpq environment' '
+	head -n 5 in.ndjson >five &&
+	newdb forms &&
+	txstore "postgresql:///forms?host=$PGHOST&port=$PGPORT" <five 2>/dev/null &&
+	txstore "host=$PGHOST port=$PGPORT dbname=forms" <five 2>err &&
+	test_grep "0 stored, 0 duplicates, 0 updated, 0 deleted, 0 rejected, 5 already stored" err &&
+	printf "[txs]\nhost=%s\nport=%s\ndbname=forms\n" "$PGHOST" "$PGPORT" >svc &&
+	PGSERVICEFILE=$PWD/svc txstore balances service=txs >bal &&
+	test_line_count 5 bal &&
+	PGDATABASE=forms txstore offsets postgres:// >off &&
+	test "$(cat off | wc -l)" -ge 1 &&
+	test "$(pg_psql -d forms -c "SELECT value FROM txstore_meta WHERE key = ${q}schema_version${q}")" = 1
+'
+
+test_expect_success 'an unreachable database: exit 4, and no password in any message' '
+	test_expect_code 4 txstore "postgresql://postgres:s3cr3t@/postgres?host=/nonexistent&password=pw2" <five 2>err1 &&
+	test_expect_code 4 txstore "host=/nonexistent password=s3cr3t dbname=x" <five 2>err2 &&
+	test_expect_code 4 txstore report "host=/nonexistent password = '"'"'s3 cr3t'"'"' dbname=x" 2>err3 &&
+	cat err1 err2 err3 &&
+	! grep -e s3cr3t -e pw2 -e "s3 cr3t" err1 err2 err3 &&
+	test_grep "postgresql://postgres:\*\*\*@/postgres" err1 &&
+	test_grep "password=\*\*\*" err2
+'
+
+test_done
