@@ -390,6 +390,29 @@ test_expect_success '--alerts to a file descriptor (as >(txpub ...) passes one)'
 	test_grep "^{\"alert\":\"large_amount\",\"transaction_id\":\"c1\"" fd.out
 '
 
+if command -v bash >/dev/null 2>&1; then
+	test_expect_success '--alerts >(command): a process substitution (bash)' '
+		rec c2 A deposit 20000.00 >in &&
+		bash -c "txbal -q --alerts >(cat >ps.out) <in >/dev/null; wait \$!" &&
+		test_grep "^{\"alert\":\"large_amount\",\"transaction_id\":\"c2\"" ps.out
+	'
+else
+	test_skip '--alerts >(command): a process substitution' 'bash is not installed'
+fi
+
+test_expect_success 'a live stream: each record comes out before the input ends' '
+	rm -f fifo2 live && mkfifo fifo2
+	(rec l1 A deposit 3.00 && exec sleep 30) >fifo2 &
+	writer=$!
+	txbal -q <fifo2 >live &
+	pid=$!
+	i=0 && while [ ! -s live ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill $writer 2>/dev/null || :
+	wait $pid || :
+	test_grep "\"transaction_id\":\"l1\".*\"new_balance\":3.00" live &&
+	test $i -lt 50
+'
+
 test_expect_success '--aggregate: per-account windows, late records counted, flushed at end' '
 	{
 		rec g1 A deposit 10.00 "\"ts\":\"2026-01-01T00:00:05Z\""
