@@ -7,3 +7,5 @@ TESTS += tests/t2201-txpub-config.sh
 EXTRA_DIST += tests/t2201-txpub-config.sh
 TESTS += tests/t2200-txpub.sh
 EXTRA_DIST += tests/t2200-txpub.sh
+TESTS += tests/t2202-txpub-failures.sh
+EXTRA_DIST += tests/t2202-txpub-failures.sh

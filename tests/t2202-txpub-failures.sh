@@ -1,0 +1,157 @@
+#!/bin/sh
+# txpub when things go wrong: no broker at start (exit 4 in bounded time, the
+# input listed as undelivered), the broker down in the middle (every record
+# arrives once after recovery), the broker gone for good (exit 5, every
+# unacknowledged line listed, --report says why), SIGTERM and SIGINT
+# mid-stream (accepted records flushed, summary, 128+N).
+. "$TX_SRCDIR/tests/lib.sh"
+. "$TX_SRCDIR/tests/kafka.sh"
+
+HOME=$TRASH
+unset TXKIT_CONFIG TX_BROKERS
+export HOME
+
+txgen -n 300 --seed 11 --accounts 20 >in.ndjson
+
+# count_unique FILE: "records unique-ids" of a txsub output
+count_ids() {
+	"$PYTHON3" -c 'import json,sys
+ids=[json.loads(l)["transaction_id"] for l in open(sys.argv[1])]
+print(len(ids), len(set(ids)))' "$1"
+}
+
+# wait_count TOPIC N: until the topic holds N records (at most ~30 s)
+wait_count() {
+	_i=0
+	while [ $_i -lt 150 ]; do
+		_n=$(txsub -t "$1" -e -q --connect-timeout 2 2>/dev/null | wc -l)
+		[ "$_n" -ge "$2" ] && return 0
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+	echo "topic $1 holds $_n records, not $2"
+	return 1
+}
+
+# stop_writer PID: once txpub (PID, the end of a pipeline) has exited, end
+# the writer in front of it (w.pid) so that wait returns txpub's status.
+stop_writer() {
+	_i=0
+	while kill -0 "$1" 2>/dev/null && [ $_i -lt 300 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill "$(cat w.pid)" 2>/dev/null || true
+}
+
+port=$(test_free_port)
+
+test_expect_success 'no broker: exit 4 within the connect timeout, a clear message' '
+	sed -n 1,20p in.ndjson >part &&
+	test_expect_code 4 timeout 30 txpub -b 127.0.0.1:$port --connect-timeout 2 <part 2>err &&
+	echo "txpub: cannot reach the brokers at 127.0.0.1:$port within 2 s: Local: Broker transport failure" >want &&
+	test_cmp want err
+'
+
+test_expect_success 'no broker: --undelivered gets every input line' '
+	test_expect_code 4 timeout 30 txpub -b 127.0.0.1:$port --connect-timeout 1 \
+		--undelivered und <part 2>err &&
+	test_cmp part und &&
+	test_grep "^txpub: 20 input lines written to .und.$" err
+'
+
+test_expect_success 'no broker: txsub exits 4 too' '
+	test_expect_code 4 timeout 30 txsub -b 127.0.0.1:$port --connect-timeout 1 -e >out 2>err &&
+	test_grep "^txsub: cannot reach the brokers at 127.0.0.1:$port within 1 s" err &&
+	test_line_count 0 out
+'
+
+test_expect_success 'a signal ends the wait for an absent broker' '
+	sh -c "echo \$\$ >w.pid; exec sleep 20" | txpub -b 127.0.0.1:$port 2>err &
+	pid=$! &&
+	sleep 1 && kill -INT $pid &&
+	stop_writer $pid &&
+	set +e && wait $pid; st=$? && set -e &&
+	test "$st" = 130
+'
+
+for kind in $(broker_kinds); do
+	if ! broker_start "$kind"; then
+		test_expect_success "$kind: the broker starts" 'false'
+		continue
+	fi
+	broker_create_topic mid 4
+	broker_create_topic sig 4
+	broker_create_topic gone 4
+
+	test_expect_success "$kind: broker down in the middle: every record arrives once" '
+		rm -f go1 go2 &&
+		{
+			sed -n 1,100p in.ndjson
+			while [ ! -f go1 ]; do sleep 0.1; done
+			sed -n 101,200p in.ndjson
+			while [ ! -f go2 ]; do sleep 0.1; done
+			sed -n 201,300p in.ndjson
+		} | txpub -t mid 2>mid.err &
+		pid=$! &&
+		wait_count mid 100 &&
+		broker_down && touch go1 && sleep 2 &&
+		broker_up && touch go2 &&
+		wait $pid &&
+		test_grep "^txpub: read 300, published 300, rejected 0, failed 0$" mid.err &&
+		txsub -t mid -e -q >mid.out &&
+		test "$(count_ids mid.out)" = "300 300"
+	'
+
+	test_expect_success "$kind: SIGTERM mid-stream: flushed, summarised, exit 143" '
+		sh -c "sed -n 1,50p in.ndjson; echo \$\$ >w.pid; exec sleep 30" |
+			txpub -t sig --report sig.rep 2>sig.err &
+		pid=$! &&
+		wait_count sig 50 &&
+		kill -TERM $pid &&
+		stop_writer $pid &&
+		set +e && wait $pid; st=$? && set -e &&
+		test "$st" = 143 &&
+		test_grep "^txpub: read 50, published 50, rejected 0, failed 0$" sig.err &&
+		test_line_count 50 sig.rep &&
+		! grep -q error sig.rep
+	'
+
+	test_expect_success "$kind: SIGINT between lines: exit 130, nothing lost" '
+		sh -c "sed -n 51,60p in.ndjson; echo \$\$ >w.pid; exec sleep 30" |
+			txpub -t sig 2>sig.err &
+		pid=$! &&
+		wait_count sig 60 &&
+		kill -INT $pid &&
+		stop_writer $pid &&
+		set +e && wait $pid; st=$? && set -e &&
+		test "$st" = 130 &&
+		test_grep "^txpub: read 10, published 10, rejected 0, failed 0$" sig.err
+	'
+
+	test_expect_success "$kind: broker gone for good: exit 5, every unacknowledged line listed" '
+		rm -f go1 &&
+		{
+			sed -n 1,10p in.ndjson
+			while [ ! -f go1 ]; do sleep 0.1; done
+			sed -n 11,30p in.ndjson
+		} | txpub -t gone --flush-timeout 2 --undelivered und --report rep 2>gone.err &
+		pid=$! &&
+		wait_count gone 10 &&
+		broker_down && touch go1 &&
+		set +e && wait $pid; st=$? && set -e &&
+		test "$st" = 5 &&
+		test_grep "^txpub: read 30, published 10, rejected 0, failed 20$" gone.err &&
+		test_grep "^txpub: 20 records not acknowledged within 2 s$" gone.err &&
+		sed -n 11,30p in.ndjson >want &&
+		sort und >got && sort want >want.sorted &&
+		test_cmp want.sorted got &&
+		test_line_count 30 rep &&
+		test "$(grep -c "\"error\":\"Local: Purged in" rep)" = 20 &&
+		test "$(grep -c "\"offset\":" rep)" = 10
+	'
+
+	broker_stop
+done
+
+test_done
