@@ -5,7 +5,7 @@
 #
 # Input: TX_BENCH_RECORDS (default 1000000) records from txgen (a Python
 # generator when txgen is not built). Cases, each run TX_BENCH_RUNS times
-# (default 5), best wall time counts:
+# (default 9), in turn with cat, best wall time counts:
 #   cat <in >/dev/null                               the anchor
 #   txtop --tee --once <in >/dev/null                 headless (summary on stderr)
 #   txtop --tee --exit-at-eof <in >/dev/null          with the dashboard drawn,
@@ -15,7 +15,7 @@ set -eu
 : "${TX_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${TX_BUILDDIR:=$PWD}"
 N=${TX_BENCH_RECORDS:-1000000}
-RUNS=${TX_BENCH_RUNS:-5}
+RUNS=${TX_BENCH_RUNS:-9}
 PY=${PYTHON3:-python3}
 TXGEN=$TX_BUILDDIR/src/txgen/txgen
 TXTOP=$TX_BUILDDIR/src/txtop/txtop
@@ -48,80 +48,93 @@ fi
 lines=$(wc -l <"$dir/in.ndjson" | tr -d ' ')
 bytes=$(wc -c <"$dir/in.ndjson" | tr -d ' ')
 
-# run.py RUNS INPUT CMD...: run CMD RUNS times (stdin the input, stdout
-# /dev/null, stderr discarded); print the best wall seconds, the CPU seconds
-# of that run, and the peak RSS in KiB measured by one more run under
-# time(1) (a forked Python's own RSS would count in ru_maxrss). Timing here
-# rather than with time(1): cat takes a few hundredths of a second, below
-# time(1)'s resolution.
+# run.py RUNS INPUT NAME CMD [-- NAME CMD ...]: run the commands in turn,
+# RUNS rounds (stdin the input, stdout /dev/null, stderr discarded), so that
+# a busy machine slows all of them alike; for each, print its name, the best
+# wall seconds, the CPU seconds (user + system) of that run, and the peak
+# RSS in KiB from one more run under time(1) (in ru_maxrss, the RSS of the
+# forked Python would count). Timing here rather than with time(1): cat takes
+# a few hundredths of a second, below time(1)'s resolution.
 cat >"$dir/run.py" <<'EOF'
-import os, sys, time
-runs, path, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-best = None
-peak = 0
+import os, subprocess, sys, tempfile, time
+runs, path, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+cmds, cur = [], []
+for a in args + ["--"]:
+    if a == "--":
+        cmds.append((cur[0], cur[1:]))
+        cur = []
+    else:
+        cur.append(a)
+best = {}
 for _ in range(runs):
-    fin = os.open(path, os.O_RDONLY)
-    fout = os.open("/dev/null", os.O_WRONLY)
-    ferr = os.open("/dev/null", os.O_WRONLY)
-    t0 = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:
-        os.dup2(fin, 0); os.dup2(fout, 1); os.dup2(ferr, 2)
-        os.execvp(cmd[0], cmd)
-    _, status, ru = os.wait4(pid, 0)
-    wall = time.perf_counter() - t0
-    for fd in (fin, fout, ferr):
-        os.close(fd)
-    if status != 0:
-        sys.exit("bench/txtop.sh: %s exited with status %d" % (" ".join(cmd), status >> 8))
-    if best is None or wall < best[0]:
-        best = (wall, ru.ru_utime + ru.ru_stime)
-if os.access("/usr/bin/time", os.X_OK):
-    import subprocess, tempfile
-    with tempfile.NamedTemporaryFile("r") as t, open(path, "rb") as fin, \
-            open(os.devnull, "wb") as null:
-        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", t.name] + cmd,
-                       stdin=fin, stdout=null, stderr=null, check=True)
-        peak = int(t.read().split()[-1])
-print("%.4f %.4f %d" % (best[0], best[1], peak))
+    for name, cmd in cmds:
+        fin = os.open(path, os.O_RDONLY)
+        null = os.open(os.devnull, os.O_WRONLY)
+        t0 = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:
+            os.dup2(fin, 0); os.dup2(null, 1); os.dup2(null, 2)
+            os.execvp(cmd[0], cmd)
+        _, status, ru = os.wait4(pid, 0)
+        wall = time.perf_counter() - t0
+        os.close(fin); os.close(null)
+        if status != 0:
+            sys.exit("bench/txtop.sh: %s exited with status %d" % (" ".join(cmd), status >> 8))
+        if name not in best or wall < best[name][0]:
+            best[name] = (wall, ru.ru_utime + ru.ru_stime)
+for name, cmd in cmds:
+    peak = 0
+    if os.access("/usr/bin/time", os.X_OK):
+        with tempfile.NamedTemporaryFile("r") as t, open(path, "rb") as fin, \
+                open(os.devnull, "wb") as null:
+            subprocess.run(["/usr/bin/time", "-f", "%M", "-o", t.name] + cmd,
+                           stdin=fin, stdout=null, stderr=null, check=True)
+            peak = int(t.read().split()[-1])
+    print("%s %.4f %.4f %d" % (name, best[name][0], best[name][1], peak))
 EOF
 
 echo "input: $lines records, $bytes bytes, from $src; best of $RUNS runs"
 printf '%-34s %10s %8s %12s %8s %10s\n' case "wall s" "CPU s" "records/s" "vs cat" "peak KiB"
 
-row() { # row NAME WALL CPU PEAK
+row() { # row NAME WALL CPU PEAK ANCHOR-WALL
 	_rate=$(awk -v n="$lines" -v s="$2" 'BEGIN { printf "%d", n / s }')
-	_ratio=$(awk -v s="$2" -v a="$cat_s" 'BEGIN { printf "%.3f", a / s }')
+	_ratio=$(awk -v s="$2" -v a="$5" 'BEGIN { printf "%.3f", a / s }')
 	printf '%-34s %10s %8s %12s %7sx %10s\n' "$1" "$2" "$3" "$_rate" "$_ratio" "$4"
 }
+rate() { awk -v n="$lines" -v s="$1" 'BEGIN { printf "%d", n / s }'; }
+ratio() { awk -v s="$1" -v a="$2" 'BEGIN { printf "%.3f", a / s }'; }
 
-read -r cat_s cat_cpu cat_kib <<EOF
-$("$PY" "$dir/run.py" "$RUNS" "$dir/in.ndjson" cat)
+"$PY" "$dir/run.py" "$RUNS" "$dir/in.ndjson" cat cat -- txtop "$TXTOP" --tee --once >"$dir/headless"
+read -r _ cat_s cat_cpu cat_kib <<EOF
+$(grep '^cat ' "$dir/headless")
 EOF
-cat_rate=$(awk -v n="$lines" -v s="$cat_s" 'BEGIN { printf "%d", n / s }')
-row "cat (anchor)" "$cat_s" "$cat_cpu" "$cat_kib"
-
-read -r top_s top_cpu top_kib <<EOF
-$("$PY" "$dir/run.py" "$RUNS" "$dir/in.ndjson" "$TXTOP" --tee --once)
+read -r _ top_s top_cpu top_kib <<EOF
+$(grep '^txtop ' "$dir/headless")
 EOF
-row "txtop --tee --once (headless)" "$top_s" "$top_cpu" "$top_kib"
-ratio=$(awk -v s="$top_s" -v a="$cat_s" 'BEGIN { printf "%.3f", a / s }')
-echo "RESULT txtop-tee $(awk -v n="$lines" -v s="$top_s" 'BEGIN { printf "%d", n / s }') cat $cat_rate $ratio $top_kib"
+row "cat (anchor)" "$cat_s" "$cat_cpu" "$cat_kib" "$cat_s"
+row "txtop --tee --once (headless)" "$top_s" "$top_cpu" "$top_kib" "$cat_s"
+echo "RESULT txtop-tee $(rate "$top_s") cat $(rate "$cat_s") $(ratio "$top_s" "$cat_s") $top_kib"
 
 if command -v tmux >/dev/null 2>&1; then
-	# The dashboard drawn for real: the timing harness runs inside a pane.
+	# The dashboard drawn for real: the timing harness runs inside a pane,
+	# cat in turn with txtop there too.
 	tmux -S "$sock" -f /dev/null new-session -d -x 120 -y 40 \
-		"LC_ALL=C.UTF-8 $PY $dir/run.py $RUNS $dir/in.ndjson $TXTOP --tee --exit-at-eof >$dir/dash 2>$dir/dash.err; touch $dir/dash.done"
+		"LC_ALL=C.UTF-8 $PY $dir/run.py $RUNS $dir/in.ndjson cat cat -- txtop $TXTOP --tee --exit-at-eof >$dir/dash 2>$dir/dash.err; touch $dir/dash.done"
 	_i=0
 	while [ ! -f "$dir/dash.done" ] && [ $_i -lt 1200 ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	if [ -s "$dir/dash" ]; then
-		read -r dash_s dash_cpu dash_kib <"$dir/dash"
-		row "txtop --tee (dashboard, tmux)" "$dash_s" "$dash_cpu" "$dash_kib"
-		ratio=$(awk -v s="$dash_s" -v a="$cat_s" 'BEGIN { printf "%.3f", a / s }')
-		echo "RESULT txtop-tee-dashboard $(awk -v n="$lines" -v s="$dash_s" 'BEGIN { printf "%d", n / s }') cat $cat_rate $ratio $dash_kib"
+	if grep -q '^txtop ' "$dir/dash" 2>/dev/null; then
+		read -r _ dcat_s dcat_cpu dcat_kib <<EOF
+$(grep '^cat ' "$dir/dash")
+EOF
+		read -r _ dash_s dash_cpu dash_kib <<EOF
+$(grep '^txtop ' "$dir/dash")
+EOF
+		row "cat (anchor, in the tmux pane)" "$dcat_s" "$dcat_cpu" "$dcat_kib" "$dcat_s"
+		row "txtop --tee (dashboard in tmux)" "$dash_s" "$dash_cpu" "$dash_kib" "$dcat_s"
+		echo "RESULT txtop-tee-dashboard $(rate "$dash_s") cat $(rate "$dcat_s") $(ratio "$dash_s" "$dcat_s") $dash_kib"
 	else
 		echo "bench/txtop.sh: the dashboard run under tmux failed: $(cat "$dir/dash.err" 2>/dev/null)" >&2
 	fi

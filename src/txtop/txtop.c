@@ -4,10 +4,12 @@
  * Two threads. The main thread is the pass-through: it reads large blocks,
  * writes the complete lines of each block to stdout unchanged (--tee), and
  * hands the block to the worker through a small ring of buffers, without
- * copying. When the worker falls behind and the ring is full, a block is
- * only counted, not inspected: the display samples, and never slows the
- * pipeline. Without --tee nothing is dropped (the reader waits), so the
- * summary is exact.
+ * copying. With --tee the display samples and never slows the pipeline:
+ * the worker parses within a CPU budget (2% of a core) and passes over the
+ * rest, and when the ring is full the reader passes blocks through without
+ * handing them over; the lines of both are estimated from their size.
+ * Without --tee nothing is dropped (the reader waits), so the summary is
+ * exact.
  *
  * The worker parses the records, keeps the statistics (stats.h), draws the
  * dashboard a few times per second (it is the only thread that calls
@@ -50,6 +52,9 @@
 #define MIN_LINES    24
 #define FRAME_MS     250 /* redraw period */
 #define MAX_DEFERRED 10
+/* With --tee, the worker parses for at most this much of every window. */
+#define WINDOW_NS     (50 * 1000000u)
+#define TEE_BUDGET_NS (1000000u) /* 1 ms: 2% of a core */
 
 /* ---- options and global state ---- */
 
@@ -62,7 +67,7 @@ static struct {
 static volatile sig_atomic_t got_signal; /* SIGINT, SIGTERM, SIGHUP: stop */
 static volatile sig_atomic_t quit_key;	 /* q pressed: stop */
 
-enum { B_EOF = 1, B_NO_NL = 2, B_LONG_HEAD = 4 };
+enum { B_NO_NL = 2, B_LONG_HEAD = 4 };
 
 struct block {
 	char *data;
@@ -80,10 +85,13 @@ static struct {
 	struct block slot[NSLOTS];
 	int free_idx[NSLOTS], nfree;
 	int fifo[NSLOTS], head, count;
-	int sleeping;	     /* the worker waits in poll() for wake[0] */
-	int wake[2];	     /* self-pipe: reader -> worker */
-	int input_done;	     /* the reader has published its last block */
-	int reader_finished; /* the reader loop has returned */
+	int sleeping;		  /* the worker waits in poll() for wake[0] */
+	int resting;		  /* ... but only for the end of the input (over its budget) */
+	int wake[2];		  /* self-pipe: reader -> worker */
+	int input_done;		  /* the reader has published its last block */
+	uint64_t final_gap_bytes; /* passed through at the very end, never handed over */
+	uint64_t sample_lines, sample_bytes; /* counted in blocks not handed over (atomics) */
+	int reader_finished;		     /* the reader loop has returned */
 } q = {.mu = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER};
 
 static pthread_t reader_thread;
@@ -118,6 +126,7 @@ static struct {
 	uint64_t next_svg_ns;
 	int output_closed;		 /* downstream closed stdout (EPIPE) */
 	uint64_t seen_bytes, seen_lines; /* in blocks counted: for estimating skipped ones */
+	uint64_t window_ns, busy_ns;	 /* parsing time in the current window */
 } w;
 
 /* ---- signals ---- */
@@ -274,6 +283,7 @@ static int read_source(int src, int fd, int drop_ok, char *spare, int *status)
 	char *buf = cur >= 0 ? q.slot[cur].data : spare;
 	size_t carry = 0;
 	int long_line = 0, stop = 0;
+	static unsigned ndropped;
 	uint64_t gap = 0;
 
 	for (;;) {
@@ -328,8 +338,17 @@ static int read_source(int src, int fd, int drop_ok, char *spare, int *status)
 			gap = 0;
 			slot_publish(cur);
 		} else {
-			gap +=
-			    upto; /* the ring is full: not even counted, to stay as fast as cat */
+			/*
+			 * The ring is full: pass the block on without handing it
+			 * over. Its lines are estimated from its size; to keep the
+			 * estimate true, one such block in 16 is counted.
+			 */
+			gap += upto;
+			if ((ndropped++ & 15) == 0) {
+				__atomic_add_fetch(&q.sample_lines, count_lines(buf, upto),
+						   __ATOMIC_RELAXED);
+				__atomic_add_fetch(&q.sample_bytes, upto, __ATOMIC_RELAXED);
+			}
 		}
 		long_line = 0;
 		/* the partial last line moves to the front of the next buffer */
@@ -351,12 +370,19 @@ static int read_source(int src, int fd, int drop_ok, char *spare, int *status)
 		stop = 1;
 	if (stop)
 		carry = 0; /* a cut line is not inspected */
+	if (!carry && !gap && !long_line) {
+		if (cur >= 0)
+			slot_release(cur);
+		return stop ? -1 : 0;
+	}
 	if (cur < 0) {
-		cur = slot_acquire(0);
-		if (cur < 0)
-			cur = slot_acquire(1);
-		if (cur < 0) { /* stopping with every slot queued: the worker will not wait */
-			return -1;
+		/* without --tee wait for a slot (nothing is dropped); with it, never */
+		cur = stop ? -1 : slot_acquire(opt.tee);
+		if (cur < 0) {
+			pthread_mutex_lock(&q.mu);
+			q.final_gap_bytes += gap + carry;
+			pthread_mutex_unlock(&q.mu);
+			return stop ? -1 : 0;
 		}
 		memcpy(q.slot[cur].data, buf, carry);
 	}
@@ -364,7 +390,7 @@ static int read_source(int src, int fd, int drop_ok, char *spare, int *status)
 		struct block *b = &q.slot[cur];
 		b->len = carry;
 		b->src = src;
-		b->flags = B_EOF | (carry ? B_NO_NL : 0) | (long_line ? B_LONG_HEAD : 0);
+		b->flags = (carry ? B_NO_NL : 0) | (long_line ? B_LONG_HEAD : 0);
 		b->gap_bytes = gap;
 		b->arrival_ns = tx_now_ns();
 		b->arrival_us = tx_wall_us();
@@ -406,6 +432,10 @@ static int read_all(void)
 	}
 	pthread_mutex_lock(&q.mu);
 	q.input_done = 1;
+	if (q.resting) {
+		q.resting = 0;
+		q.sleeping = 1;
+	}
 	wake_worker_locked();
 	pthread_mutex_unlock(&q.mu);
 	free(spare);
@@ -459,34 +489,49 @@ static void handle_line(struct source *src, const char *p, size_t n, const struc
 		     (int64_t)((b->arrival_ns - w.start_ns) / 1000000000u));
 }
 
+/* Lines in bytes that were not looked at, from the lines per byte counted so far. */
+static uint64_t estimate_lines(uint64_t bytes)
+{
+	uint64_t lines = w.seen_lines + __atomic_load_n(&q.sample_lines, __ATOMIC_RELAXED);
+	uint64_t total = w.seen_bytes + __atomic_load_n(&q.sample_bytes, __ATOMIC_RELAXED);
+	uint64_t est =
+	    total ? (uint64_t)((double)bytes * (double)lines / (double)total + 0.5) : bytes / 150;
+	return est ? est : 1;
+}
+
+static void add_estimated(struct source *src, uint64_t bytes, uint64_t arrival_ns)
+{
+	uint64_t est = estimate_lines(bytes);
+
+	src->lineno += est;
+	src->lineno_approx = 1;
+	w.st.lines += est;
+	w.st.skipped += est;
+	w.st.estimated += est;
+	tx_rate_add(&w.st.rate, (int64_t)((arrival_ns - w.start_ns) / 1000000000u), est);
+}
+
 /*
- * Inspect a block's records, or when the worker is behind (skim) only count
- * its lines, at memory speed, so that the ring drains and the reader never
- * has to wait or to count lines itself.
+ * Pass over a block without looking at it (the worker has spent its
+ * budget): its lines are estimated from its size.
  */
-static void process_block(const struct block *b, int skim)
+static void estimate_block(const struct block *b)
+{
+	struct source *src = &sources[b->src];
+
+	if (b->gap_bytes || b->len)
+		add_estimated(src, b->gap_bytes + b->len, b->arrival_ns);
+}
+
+/* Inspect a block's records (after accounting for what the reader skipped before it). */
+static void process_block(const struct block *b)
 {
 	struct source *src = &sources[b->src];
 	const char *p = b->data, *end = b->data + b->len;
+	uint64_t lines0;
 
-	uint64_t lines0 = w.st.lines;
-
-	if (b->gap_bytes) {
-		/* the reader skipped blocks without counting them: estimate their lines */
-		uint64_t est = w.seen_bytes
-				   ? (uint64_t)((double)b->gap_bytes * (double)w.seen_lines /
-						    (double)w.seen_bytes +
-						0.5)
-				   : b->gap_bytes / 150;
-		if (!est)
-			est = 1;
-		src->lineno += est;
-		src->lineno_approx = 1;
-		w.st.lines += est;
-		w.st.skipped += est;
-		w.st.estimated += est;
-		tx_rate_add(&w.st.rate, (int64_t)((b->arrival_ns - w.start_ns) / 1000000000u), est);
-	}
+	if (b->gap_bytes) /* the reader skipped blocks without handing them over */
+		add_estimated(src, b->gap_bytes, b->arrival_ns);
 	lines0 = w.st.lines;
 	if (b->flags & B_LONG_HEAD) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -495,17 +540,6 @@ static void process_block(const struct block *b, int skim)
 		src->lineno++;
 		warn_bad(src, "line longer than 128 KiB: not inspected");
 		p = nl ? nl + 1 : end;
-	}
-	if (skim && p < end) {
-		uint64_t n = count_lines(p, (size_t)(end - p));
-
-		if (b->flags & B_NO_NL)
-			n++;
-		src->lineno += n;
-		w.st.lines += n;
-		w.st.skipped += n;
-		tx_rate_add(&w.st.rate, (int64_t)((b->arrival_ns - w.start_ns) / 1000000000u), n);
-		p = end;
 	}
 	while (p < end && !(opt.strict && w.exit_status)) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -963,20 +997,28 @@ static void *worker(void *arg)
 	uint64_t next_draw = 0;
 
 	(void)arg;
-	/* with --tee, the pass-through comes first when the machine is busy */
-	if (opt.tee)
-		setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
 	if (opt.svg && opt.svg_interval)
 		w.next_svg_ns = w.start_ns + (uint64_t)opt.svg_interval * 1000000000u;
 	for (;;) {
-		int idx = -1, done, finished, skim = 0;
-		uint64_t now;
+		int idx = -1, done, finished, resting;
+		uint64_t now = tx_now_ns();
 
+		if (now - w.window_ns >= WINDOW_NS) {
+			w.window_ns = now;
+			w.busy_ns = 0;
+		}
 		pthread_mutex_lock(&q.mu);
-		/* behind: half the ring is queued (only with --tee: otherwise nothing is dropped)
+		/*
+		 * With --tee the worker parses within a CPU budget, so that on a
+		 * busy machine it takes little from the pipeline, the reader
+		 * included. Over it, the worker rests until the next window and
+		 * leaves the blocks to the reader, which passes them on without
+		 * handing them over (their lines are estimated); at the end of
+		 * the input it passes over what is still queued. A stream slower
+		 * than the budget allows is parsed whole.
 		 */
-		skim = opt.tee && q.count >= NSLOTS / 2;
-		if (q.count) {
+		resting = opt.tee && w.busy_ns >= TEE_BUDGET_NS && !q.input_done && !stopping();
+		if (q.count && !resting) {
 			idx = q.fifo[q.head];
 			q.head = (q.head + 1) % NSLOTS;
 			q.count--;
@@ -986,12 +1028,26 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&q.mu);
 
 		if (idx >= 0) {
-			if (!stopping())
-				process_block(&q.slot[idx], skim);
+			if (!stopping()) {
+				if (opt.tee && w.busy_ns >= TEE_BUDGET_NS) {
+					estimate_block(&q.slot[idx]);
+				} else {
+					process_block(&q.slot[idx]);
+					w.busy_ns += tx_now_ns() - now;
+				}
+			}
 			slot_release(idx);
 		}
-		if (done)
+		if (done && !w.eof) {
+			uint64_t gap;
+
+			pthread_mutex_lock(&q.mu);
+			gap = q.final_gap_bytes;
+			pthread_mutex_unlock(&q.mu);
+			if (gap)
+				add_estimated(&sources[nsources - 1], gap, tx_now_ns());
 			w.eof = 1;
+		}
 
 		now = tx_now_ns();
 		if (w.screen) {
@@ -1017,10 +1073,17 @@ static void *worker(void *arg)
 		if (done && (!w.screen || opt.exit_at_eof))
 			break;
 		if (idx < 0) {
-			/* nothing queued: wait for a block, a key, the next frame or the SVG */
+			/* nothing to do: wait for a block, a key, the next frame or the SVG */
 			struct pollfd pf[2];
 			int timeout = w.screen ? FRAME_MS : 1000, npf = 1;
 			char drain[64];
+
+			if (resting) {
+				uint64_t t = tx_now_ns(), end = w.window_ns + WINDOW_NS;
+				int ms = end > t ? (int)((end - t) / 1000000u) + 1 : 0;
+				if (ms < timeout)
+					timeout = ms;
+			}
 
 			if (w.next_svg_ns) {
 				uint64_t t = tx_now_ns();
@@ -1031,11 +1094,15 @@ static void *worker(void *arg)
 					timeout = ms;
 			}
 			pthread_mutex_lock(&q.mu);
-			if (q.count || (q.input_done && !done)) {
+			if ((q.count && !resting) || (q.input_done && !done)) {
 				pthread_mutex_unlock(&q.mu);
 				continue;
 			}
-			q.sleeping = 1;
+			/* resting, only the end of the input wakes it early */
+			if (resting)
+				q.resting = 1;
+			else
+				q.sleeping = 1;
 			pthread_mutex_unlock(&q.mu);
 			pf[0].fd = q.wake[0];
 			pf[0].events = POLLIN;
@@ -1048,7 +1115,7 @@ static void *worker(void *arg)
 			while (read(q.wake[0], drain, sizeof(drain)) > 0)
 				;
 			pthread_mutex_lock(&q.mu);
-			q.sleeping = 0;
+			q.sleeping = q.resting = 0;
 			pthread_mutex_unlock(&q.mu);
 		}
 	}
