@@ -9,9 +9,13 @@ command -v tmux >/dev/null 2>&1 || test_skip_all 'tmux is not installed (Debian 
 command -v "$PYTHON3" >/dev/null 2>&1 || test_skip_all 'python3 is needed to read the screen'
 
 # A private tmux server per session, on a socket in the scratch directory.
-tm() { tmux -S "$TRASH/tmux.$(cat "$TRASH/server")" -f /dev/null "$@"; }
+# (A socket path must fit in 108 bytes: a deep build tree gets one in /tmp.)
+SOCKDIR=$TRASH
+[ ${#SOCKDIR} -lt 80 ] || SOCKDIR=$(mktemp -d /tmp/txtop-test.XXXXXX)
+export SOCKDIR
+tm() { tmux -S "$SOCKDIR/tmux.$(cat "$TRASH/server")" -f /dev/null "$@"; }
 echo 0 >"$TRASH/server"
-test_atexit 'for s in "$TRASH"/tmux.*; do [ -S "$s" ] && tmux -S "$s" kill-server; done >/dev/null 2>&1; [ -f holder.pid ] && kill $(cat holder.pid) 2>/dev/null; true'
+test_atexit 'for s in "$SOCKDIR"/tmux.*; do [ -S "$s" ] && tmux -S "$s" kill-server; done >/dev/null 2>&1; [ -f holder.pid ] && kill $(cat holder.pid) 2>/dev/null; [ "$SOCKDIR" = "$TRASH" ] || rm -rf "$SOCKDIR"; true'
 
 # Run a command line in a new 120x40 session; after it, the pane shows its
 # exit status and waits, so the tests can see what is left on the screen.
