@@ -3,3 +3,5 @@ bin_PROGRAMS += src/txsub/txsub
 src_txsub_txsub_SOURCES = src/txsub/txsub.c
 src_txsub_txsub_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
 src_txsub_txsub_LDADD = src/lib/libtxmain.a src/lib/libtxkafka.a $(LDADD) $(RDKAFKA_LIBS)
+TESTS += tests/t2300-txsub.sh
+EXTRA_DIST += tests/t2300-txsub.sh

@@ -58,6 +58,7 @@ struct sub {
 	int have_reject;
 	struct tx_record rec;
 	struct tx_buf src;	  /* the source member being built */
+	struct tx_buf flat;	  /* a multi-line value made one line */
 	struct tx_buf topic_json; /* the topic as a JSON string */
 	struct tx_progress progress;
 
@@ -304,6 +305,24 @@ static void reject(struct sub *S, const rd_kafka_message_t *m, const char *value
 		S->stop = 1;
 }
 
+/*
+ * A value spread over several lines (pretty-printed JSON): a raw newline can
+ * only be whitespace between tokens in valid JSON, so as a space the text
+ * means the same and fits on one line. Invalid JSON is rejected afterwards,
+ * and then the one-line form keeps the reject file one record per line.
+ */
+static const char *one_line(struct sub *S, const char *value, size_t len)
+{
+	size_t i;
+
+	tx_buf_reset(&S->flat);
+	tx_buf_add(&S->flat, value, len);
+	for (i = 0; i < len; i++)
+		if (S->flat.p[i] == '\n' || S->flat.p[i] == '\r')
+			S->flat.p[i] = ' ';
+	return S->flat.p;
+}
+
 static void check_eof(struct sub *S)
 {
 	if (S->exit_at_eof && S->have_assignment && S->neof == S->nassigned)
@@ -347,10 +366,10 @@ static void handle(struct sub *S, const rd_kafka_message_t *m)
 	/* a producer may have sent the line with its '\n' (or "\r\n") */
 	while (len > 0 && tx_json_is_ws(value[len - 1]))
 		len--;
-	if (!value || !len)
+	if (len && (memchr(value, '\n', len) || memchr(value, '\r', len)))
+		value = one_line(S, value, len);
+	if (!len)
 		reject(S, m, "", 0, "empty message");
-	else if (memchr(value, '\n', len))
-		reject(S, m, value, len, "the value spans several lines (records are one line)");
 	else if (tx_record_parse(&S->rec, value, len, 0) < 0)
 		reject(S, m, value, len, S->rec.err);
 	else if (S->no_source) {
@@ -712,6 +731,7 @@ out:
 		status = S.out.err == EPIPE ? status : TX_EXIT_IO;
 	tx_record_release(&S.rec);
 	tx_buf_release(&S.src);
+	tx_buf_release(&S.flat);
 	tx_buf_release(&S.topic_json);
 	free(S.start);
 	free(S.pending);
