@@ -533,8 +533,39 @@ static void bal_set_posted(struct tx_store_bal *e, int64_t balance)
 	e->has_balance = 1;
 }
 
+/* qsort has no context argument: the batch being sorted (single-threaded). */
+static const struct tx_store_batch *sort_batch;
+
+static int cmp_row_id(const void *x, const void *y)
+{
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	const struct tx_store_row *a = &sort_batch->rows[i], *b = &sort_batch->rows[j];
+	size_t n = a->id.len < b->id.len ? a->id.len : b->id.len;
+	int c = memcmp(sort_batch->arena.p + a->id.off, sort_batch->arena.p + b->id.off, n);
+
+	if (c)
+		return c;
+	if (a->id.len != b->id.len)
+		return a->id.len < b->id.len ? -1 : 1;
+	return (i > j) - (i < j); /* equal ids keep their order: the first one is stored */
+}
+
+static int apply_one(struct tx_store *st, struct tx_store_batch *b, struct tx_store_row *row,
+		     int careful)
+{
+	int rc;
+
+	if (row->outcome != TX_STORE_PENDING)
+		return TXS_OK;
+	rc = st->be->apply_row(st, b, row, careful);
+	if (rc == TXS_OK && row->outcome == TX_STORE_REFUSED && !row->reason_refused.len)
+		row->reason_refused = put(b, st->errmsg, strlen(st->errmsg));
+	return rc;
+}
+
 static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful)
 {
+	size_t *order = NULL, norder = 0;
 	const struct tx_store_backend *be = st->be;
 	struct bal_map m = {0};
 	struct tx_buf ts = TX_BUF_INIT;
@@ -569,16 +600,28 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 		rc = be->apply_bulk(st, b);
 		if (rc != TXS_OK)
 			goto fail;
+	} else if (b->ncreates > 1) {
+		/*
+		 * Row by row, creates go first (as in the set-based merge; see
+		 * tx_store_batch_conflicts) and in key order, so that the B-tree
+		 * inserts walk the pages in order instead of jumping about.
+		 */
+		order = tx_malloc(b->ncreates * sizeof(*order));
+		for (i = 0; i < b->n; i++)
+			if (b->rows[i].op == TX_OP_CREATE)
+				order[norder++] = i;
+		sort_batch = b;
+		qsort(order, norder, sizeof(*order), cmp_row_id);
+		for (i = 0; i < norder; i++) {
+			rc = apply_one(st, b, &b->rows[order[i]], careful);
+			if (rc != TXS_OK)
+				goto fail;
+		}
 	}
 	for (i = 0; i < b->n; i++) {
-		struct tx_store_row *row = &b->rows[i];
-		if (row->outcome != TX_STORE_PENDING)
-			continue;
-		rc = be->apply_row(st, b, row, careful);
+		rc = apply_one(st, b, &b->rows[i], careful);
 		if (rc != TXS_OK)
 			goto fail;
-		if (row->outcome == TX_STORE_REFUSED && !row->reason_refused.len)
-			row->reason_refused = put(b, st->errmsg, strlen(st->errmsg));
 	}
 	/* The balances the batch leaves: the last value per account wins. */
 	for (i = 0; i < b->n; i++) {
@@ -646,6 +689,7 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 fail:
 	be->rollback(st);
 out:
+	free(order);
 	free(m.v);
 	free(m.slots);
 	return rc;
