@@ -67,7 +67,7 @@ static struct {
 static volatile sig_atomic_t got_signal; /* SIGINT, SIGTERM, SIGHUP: stop */
 static volatile sig_atomic_t quit_key;	 /* q pressed: stop */
 
-enum { B_NO_NL = 2, B_LONG_HEAD = 4 };
+enum { B_LONG_HEAD = 1 }; /* the block starts inside a line too long to inspect */
 
 struct block {
 	char *data;
@@ -365,7 +365,7 @@ static int read_source(int src, int fd, int drop_ok, char *spare, int *status)
 			break;
 		}
 	}
-	/* the end of this source: its unterminated last line, and the marker */
+	/* the end of this source: its unterminated last line, and what was skipped before it */
 	if (!stop && carry && opt.tee && tee_write(buf, carry, status))
 		stop = 1;
 	if (stop)
@@ -390,7 +390,7 @@ static int read_source(int src, int fd, int drop_ok, char *spare, int *status)
 		struct block *b = &q.slot[cur];
 		b->len = carry;
 		b->src = src;
-		b->flags = (carry ? B_NO_NL : 0) | (long_line ? B_LONG_HEAD : 0);
+		b->flags = long_line ? B_LONG_HEAD : 0;
 		b->gap_bytes = gap;
 		b->arrival_ns = tx_now_ns();
 		b->arrival_us = tx_wall_us();
