@@ -17,7 +17,13 @@
  *     valid JSON that parses again with the edits visible
  *   - tx_record_find() finds every member's key, tx_record_text() is safe on
  *     every member
+ *   - differentially, against jansson (json_loadb with flags 0): txkit never
+ *     accepts what jansson refuses, except numbers beyond jansson's range,
+ *     and never calls JSON invalid that jansson accepts, except for a NUL
+ *     byte right after a number or literal, which jansson skips (see
+ *     tests/unit-json-diff.c, which also compares the values)
  */
+#include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +77,37 @@ static void check_write(void)
 		abort(); /* and the edits must show */
 }
 
+static int range_error(const json_error_t *e)
+{
+	return strstr(e->text, "too big integer") || strstr(e->text, "too big negative integer") ||
+	       strstr(e->text, "real number overflow");
+}
+
+/* Whether txkit's "invalid JSON at byte N" points at a NUL byte. */
+static int at_nul(const char *line, size_t size, const char *err)
+{
+	const char *p = strstr(err, "invalid JSON at byte ");
+	unsigned long at;
+
+	if (!p)
+		return 0;
+	at = strtoul(p + 21, NULL, 10);
+	return at >= 1 && at <= size && line[at - 1] == '\0';
+}
+
+static void check_jansson(const char *line, size_t size, int accepted)
+{
+	json_error_t err;
+	json_t *j = json_loadb(line, size, 0, &err);
+
+	if (accepted && !j && !range_error(&err))
+		abort(); /* txkit accepts what jansson refuses */
+	if (!accepted && j && json_is_object(j) && !strncmp(rec.err, "invalid JSON", 12) &&
+	    !at_nul(line, size, rec.err))
+		abort(); /* txkit calls a valid JSON object invalid */
+	json_decref(j);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int ready;
@@ -88,7 +125,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	valid = tx_json_validate(line, size, &e) == 0;
 
 	for (unsigned flags = 0; flags <= TX_PARSE_REQUIRE; flags += TX_PARSE_REQUIRE) {
-		if (tx_record_parse(&rec, line, size, flags)) {
+		int rc = tx_record_parse(&rec, line, size, flags);
+
+		if (!flags)
+			check_jansson(line, size, rc == 0);
+		if (rc) {
 			if (!strncmp(rec.err, "invalid JSON", 12) && valid) {
 				/* only a valid non-object may be called invalid */
 				const char *p = tx_json_skip_ws(line, line + size);

@@ -1,5 +1,6 @@
 # libFuzzer target for the record codec (included from src/lib/local.mk).
-# Built by clang straight from the library sources, on demand only: never by
+# Built by clang straight from the library sources (and linked with jansson,
+# the reference it is checked against), on demand only: never by
 # `make all` or `make check`.
 #   make fuzz          FUZZ_SECONDS (default 600) of fuzzing; new inputs are
 #                      kept in tests/fuzz/corpus-record.work in the build tree
@@ -22,7 +23,7 @@ tests/fuzz/fuzz-record: $(fuzz_record_deps:%=$(top_srcdir)/%)
 	  exit 1; fi
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(CLANG) $(FUZZ_CFLAGS) -I$(top_srcdir)/src/lib -I$(top_builddir) \
-	  -o $@ $(fuzz_record_sources:%=$(top_srcdir)/%)
+	  $(JANSSON_CFLAGS) -o $@ $(fuzz_record_sources:%=$(top_srcdir)/%) $(JANSSON_LIBS)
 
 fuzz: tests/fuzz/fuzz-record
 	@$(MKDIR_P) tests/fuzz/corpus-record.work
