@@ -209,4 +209,7 @@ test_expect_success 'records from the terminal itself are refused, exit 2' '
 	grep -q "^txtop: --tee: standard output is a terminal" screen
 '
 
+# test_done removes the scratch directory, sockets included, before the
+# exit trap runs: stop the last server now.
+tm kill-server >/dev/null 2>&1 || true
 test_done
