@@ -874,27 +874,36 @@ static int value_canonical(const struct tx_record *r, const struct tx_member *m)
 	}
 }
 
-static void add_canonical_value(struct tx_buf *out, const struct tx_record *r, int f)
+/* The canonical text of a known value at w (room reserved); returns the new end. */
+static char *put_canonical_value(char *w, struct tx_buf *out, const struct tx_record *r, int f)
 {
-	const char *w = "";
+	const char *word = "";
+	size_t n;
 
 	switch (f) {
-	case TX_F_AMOUNT: tx_money_format(out, r->amount, r->currency->exponent); return;
-	case TX_F_TYPE: w = tx_type_name(r->type); break;
-	case TX_F_STATUS: w = tx_status_name(r->status); break;
-	case TX_F_OP: w = tx_op_name(r->op); break;
-	case TX_F_CURRENCY: w = r->currency->code; break;
+	case TX_F_AMOUNT:
+		out->len = (size_t)(w - out->p);
+		tx_money_format(out, r->amount, r->currency->exponent); /* fits: no realloc */
+		return out->p + out->len;
+	case TX_F_TYPE: word = tx_type_name(r->type); break;
+	case TX_F_STATUS: word = tx_status_name(r->status); break;
+	case TX_F_OP: word = tx_op_name(r->op); break;
+	case TX_F_CURRENCY: word = r->currency->code; break;
 	}
-	tx_buf_addch(out, '"');
-	tx_buf_adds(out, w);
-	tx_buf_addch(out, '"');
+	n = strlen(word);
+	*w++ = '"';
+	memcpy(w, word, n);
+	w += n;
+	*w++ = '"';
+	return w;
 }
 
 /*
  * Copy the line, splicing: the output is the original bytes from `from` up
  * to each change, the change, and so on. A removed member takes its right
  * separator with it (its left one when no kept member follows), so the
- * whitespace around the others stays as it was.
+ * whitespace around the others stays as it was. The room needed is reserved
+ * once, so the copying below is plain memcpy.
  */
 void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct tx_edit *edits,
 		     size_t nedits, unsigned flags)
@@ -904,18 +913,31 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 	int canonical = flags & TX_WRITE_CANONICAL, last_kept = -1, wrote = 0;
 	const struct tx_edit *fe[TX_F__COUNT] = {NULL}; /* the edit of each field: the last wins */
 	const char *tail;
-	size_t i;
-
-#define FLUSH(to)                                                                                  \
-	do {                                                                                       \
-		tx_buf_add(out, from, (size_t)((to)-from));                                        \
-		from = (to);                                                                       \
-	} while (0)
+	size_t i, room = r->len;
+	char *w;
 
 	for (i = 0; i < nedits; i++)
-		if ((unsigned)edits[i].field < TX_F__COUNT)
+		if ((unsigned)edits[i].field < TX_F__COUNT) {
 			fe[edits[i].field] = &edits[i];
+			room += edits[i].len + 32; /* ,"name": */
+		}
+	if (canonical)
+		room += 64 * TX_F__COUNT; /* a canonical key and value for each known field */
+	tx_buf_grow(out, room);
+	w = out->p + out->len;
+
+#define PUT(src, n)                                                                                \
+	do {                                                                                       \
+		memcpy(w, (src), (n));                                                             \
+		w += (n);                                                                          \
+	} while (0)
+#define FLUSH(to)                                                                                  \
+	do {                                                                                       \
+		PUT(from, (size_t)((to)-from));                                                    \
+		from = (to);                                                                       \
+	} while (0)
 #define EDIT_OF(i) (mem[i].field >= 0 ? fe[mem[i].field] : NULL)
+
 	for (i = r->nmembers; i-- > 0;) {
 		const struct tx_edit *ed = EDIT_OF(i);
 		if (!ed || ed->value) {
@@ -938,18 +960,18 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 		if (canonical && (m->key_len != field_name_len[f] ||
 				  !name_eq(line + m->key_off, field_names[f], m->key_len))) {
 			FLUSH(line + m->key_off - 1);
-			tx_buf_addch(out, '"');
-			tx_buf_add(out, field_names[f], field_name_len[f]);
-			tx_buf_addch(out, '"');
+			*w++ = '"';
+			PUT(field_names[f], field_name_len[f]);
+			*w++ = '"';
 			from = line + m->key_off + m->key_len + 1;
 		}
 		if (ed) {
 			FLUSH(line + m->val_off);
-			tx_buf_add(out, ed->value, ed->len);
+			PUT(ed->value, ed->len);
 			from = line + m->val_off + m->val_len;
 		} else if (!value_canonical(r, m)) {
 			FLUSH(line + m->val_off);
-			add_canonical_value(out, r, f);
+			w = put_canonical_value(w, out, r, f);
 			from = line + m->val_off + m->val_len;
 		}
 	}
@@ -970,15 +992,19 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 		    fe[ed->field] != ed)
 			continue;
 		if (wrote)
-			tx_buf_addch(out, ',');
-		tx_buf_addch(out, '"');
-		tx_buf_add(out, field_names[ed->field], field_name_len[ed->field]);
-		tx_buf_add(out, "\":", 2);
-		tx_buf_add(out, ed->value, ed->len);
+			*w++ = ',';
+		*w++ = '"';
+		PUT(field_names[ed->field], field_name_len[ed->field]);
+		*w++ = '"';
+		*w++ = ':';
+		PUT(ed->value, ed->len);
 		wrote = 1;
 	}
 	from = tail;
 	FLUSH(end);
+	out->len = (size_t)(w - out->p);
+	out->p[out->len] = '\0';
 #undef EDIT_OF
 #undef FLUSH
+#undef PUT
 }
