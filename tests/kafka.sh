@@ -43,6 +43,23 @@ tx_broker_hooked=
 
 command -v test_must_fail >/dev/null 2>&1 || test_must_fail() { ! "$@"; }
 
+# test_expect_todo NAME BODY WHY: a known breakage, reported as TAP TODO
+# (automake counts it as XFAIL) while it fails, as a plain pass when it
+# passes. The failing output is shown, so the log says what is still wrong.
+test_expect_todo() {
+	test_count=$((test_count + 1))
+	if (
+		set -e
+		eval "$2"
+	) >"$TRASH/.case.out" 2>&1; then
+		echo "ok $test_count - $1"
+	else
+		echo "not ok $test_count - $1 # TODO $3"
+		sed 's/^/#   /' "$TRASH/.case.out" | tail -n "${TX_TEST_TAIL:-40}"
+	fi
+	return 0
+}
+
 # A python3 that has confluent_kafka (Debian's python3-confluent-kafka is for
 # /usr/bin/python3; $PYTHON3 may be another interpreter), or empty.
 tx_py_kafka() {
@@ -199,8 +216,10 @@ kafka_start() {
 	kafka_fetch || return 1
 	[ -f "$TX_KAFKA_DIR/server.properties" ] || kafka_setup || return 1
 	_addr=$(cat "$TX_KAFKA_DIR/address")
+	# The broker must not hold the caller's descriptors (a test's fifo
+	# writer, say): a reader would never see end of file.
 	kafka_java --exec kafka.Kafka "$TX_KAFKA_DIR/server.properties" \
-		</dev/null >>"$TX_KAFKA_DIR/server.out" 2>&1 &
+		</dev/null >>"$TX_KAFKA_DIR/server.out" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	_pid=$!
 	mkdir -p "$TX_BROKER_STATE" && echo $_pid >"$TX_BROKER_STATE/kafka.pid"
 	_deadline=$(($(date +%s) + ${TX_KAFKA_START_TIMEOUT:-90}))

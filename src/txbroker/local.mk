@@ -19,3 +19,5 @@ EXTRA_DIST += doc/kafka-versions.txt
 # txpub and txsub against kcat and confluent-kafka, and through broker failures.
 TESTS += tests/t2100-interop.sh
 EXTRA_DIST += tests/t2100-interop.sh
+TESTS += tests/t2101-outage.sh
+EXTRA_DIST += tests/t2101-outage.sh

@@ -585,6 +585,19 @@ static void print_quoted(const char *s)
 	putchar('\'');
 }
 
+/* Close every descriptor above stderr but keep. */
+static void close_inherited(int keep)
+{
+	long max = sysconf(_SC_OPEN_MAX);
+	int fd;
+
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = STDERR_FILENO + 1; fd < max; fd++)
+		if (fd != keep)
+			close(fd);
+}
+
 static int daemon_start(const struct opts *o)
 {
 	char tmpl[PATH_MAX], control[PATH_MAX + 16], addr[1024];
@@ -637,6 +650,11 @@ static int daemon_start(const struct opts *o)
 		if (chdir("/") < 0) {
 			/* Nothing here depends on the working directory any more. */
 		}
+		/*
+		 * Nor may it hold the caller's other descriptors: a pipe or fifo
+		 * it kept open would never see end of file.
+		 */
+		close_inherited(fds[1]);
 		devnull = open("/dev/null", O_RDWR);
 		if (devnull >= 0) {
 			dup2(devnull, STDIN_FILENO);
