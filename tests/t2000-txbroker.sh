@@ -39,6 +39,7 @@ wait_gone() {
 }
 
 test_expect_success 'foreground: prints the address, serves metadata, stops on SIGTERM with 0' '
+	rm -f addr
 	txbroker >addr 2>err &
 	pid=$! &&
 	addr=$(wait_line addr) &&
@@ -53,6 +54,7 @@ test_expect_success 'foreground: prints the address, serves metadata, stops on S
 '
 
 test_expect_success 'SIGINT stops it too, and the port is closed afterwards' '
+	rm -f addr
 	txbroker >addr &
 	pid=$! &&
 	addr=$(wait_line addr) &&
@@ -154,6 +156,7 @@ test_expect_success 'control: topic creates a topic at run time; bad commands ar
 '
 
 test_expect_success 'control: --control names the socket in the foreground' '
+	rm -f addr
 	txbroker --control "$TRASH/ctl" >addr &
 	pid=$! &&
 	addr=$(wait_line addr) &&
