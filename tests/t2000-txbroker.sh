@@ -91,6 +91,15 @@ test_expect_success 'eval "$(txbroker -d)" works in one line and the broker keep
 	eval "$(txbroker -q -k)"
 '
 
+test_expect_success '-d: the daemon keeps none of the caller'"'"'s other descriptors' '
+	txbroker -q -d 5>held >env &&
+	. ./env &&
+	ls -l /proc/$TXBROKER_PID/fd/ >fds &&
+	eval "$(txbroker -q -k)" &&
+	test_grep "/dev/null" fds &&
+	! grep -q held fds
+'
+
 test_expect_success '-B, -p and -t NAME[:PARTITIONS] shape the cluster' '
 	eval "$(txbroker -q -d -B 3 -p 5 -t a -t b:2)" &&
 	kcat -L -b "$TX_BROKERS" >md &&
