@@ -29,16 +29,43 @@
 #                                   # txbroker: every mock broker down / up
 #   broker_inject_errors REQUEST COUNT ERROR   # txbroker only
 #
+# Outside the test suite (a benchmark, a shell by hand), source it without
+# tests/lib.sh: set TX_SRCDIR and a scratch directory TRASH first (TX_BUILDDIR
+# defaults to the current directory), and call broker_cleanup from your own
+# exit trap, since there is no test_atexit then:
+#   TRASH=$(mktemp -d) TX_SRCDIR=/path/to/txkit; . "$TX_SRCDIR/tests/kafka.sh"
+#   trap 'broker_cleanup; rm -rf "$TRASH"' EXIT
+#   broker_start kafka && kcat -L -b "$TX_BROKERS"
+#
 # Environment:
 #   TX_KAFKA_VERSION  the Apache Kafka release (default 3.9.2, as in the pom)
 #   TX_KAFKA_CACHE    where the jars go (default ~/.cache/txkit/kafka-VERSION)
 #   TX_KAFKA_JAVA_OPTS  JVM options (default -Xmx512m -Xms128m)
 #   TX_KAFKA_START_TIMEOUT  seconds to wait for the broker (default 90)
 
+# Without tests/lib.sh: what this file uses from it.
+: "${TRASH:?TRASH: set a scratch directory, or source tests/lib.sh first}"
+: "${TX_SRCDIR:?TX_SRCDIR: set it to the source tree, or source tests/lib.sh first}"
+if command -v test_done >/dev/null 2>&1; then
+	# In the test suite: outside $TRASH, which test_done removes before the
+	# exit hooks run.
+	TX_BROKER_STATE="$TX_BUILDDIR/tests/.brokers.$test_name"
+else
+	TX_BROKER_STATE="$TRASH/.brokers"
+fi
+command -v say >/dev/null 2>&1 || say() { printf '# %s\n' "$*" >&2; }
+command -v test_atexit >/dev/null 2>&1 || test_atexit() { :; }
+command -v test_skip_all >/dev/null 2>&1 || test_skip_all() {
+	echo "skipped: $*" >&2
+	exit 0
+}
+command -v test_free_port >/dev/null 2>&1 || test_free_port() {
+	"${PYTHON3:-python3}" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
 TX_KAFKA_VERSION=${TX_KAFKA_VERSION:-3.9.2}
 TX_KAFKA_CACHE=${TX_KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/txkit/kafka-$TX_KAFKA_VERSION}
 TX_KAFKA_DIR="$TRASH/kafka"
-TX_BROKER_STATE="$TX_BUILDDIR/tests/.brokers.$test_name"
 tx_broker_hooked=
 
 command -v test_must_fail >/dev/null 2>&1 || test_must_fail() { ! "$@"; }
