@@ -201,7 +201,7 @@ for l in open(\"in.ndjson\"): print(json.loads(l)[\"account\"], l, end=\"\")" | 
 	'
 
 	test_expect_success "$kind: a line is delivered while the input stays open" '
-		rm -f eof.marker &&
+		rm -f eof.marker
 		{ sed -n 1p in.ndjson; sleep 6; touch eof.marker; } | txpub -t live 2>live.err &
 		n=0 && got= &&
 		while [ $n -lt 50 ] && [ ! -f eof.marker ]; do

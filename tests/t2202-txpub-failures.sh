@@ -85,7 +85,7 @@ for kind in $(broker_kinds); do
 	broker_create_topic gone 4
 
 	test_expect_success "$kind: broker down in the middle: every record arrives once" '
-		rm -f go1 go2 &&
+		rm -f go1 go2
 		{
 			sed -n 1,100p in.ndjson
 			while [ ! -f go1 ]; do sleep 0.1; done
@@ -130,7 +130,7 @@ for kind in $(broker_kinds); do
 	'
 
 	test_expect_success "$kind: broker gone for good: exit 5, every unacknowledged line listed" '
-		rm -f go1 &&
+		rm -f go1
 		{
 			sed -n 1,10p in.ndjson
 			while [ ! -f go1 ]; do sleep 0.1; done
