@@ -61,6 +61,16 @@ for kind in $(broker_kinds); do
 		grep -v late again.tsv | sort >got2 &&
 		test_cmp want got2
 	'
+	if [ "$kind" = kafka ]; then
+		test_expect_success "$kind: kill -9, then kafka_restart: acknowledged records are all there" '
+			kafka_kill &&
+			test_must_fail kcat -L -b "$TX_BROKERS" -m 2 >/dev/null 2>&1 &&
+			kafka_restart &&
+			kcat -C -b "$TX_BROKERS" -t h -e -q -f "%k	%s
+" | grep -v late | sort >got3 &&
+			test_cmp want got3
+		'
+	fi
 	broker_stop
 done
 
