@@ -222,4 +222,13 @@ test_expect_success 'unreachable control socket or dead broker: exit 4' '
 	test_grep "control socket" e3
 '
 
+test_expect_success '-k stops only a txbroker: a stale TXBROKER_PID naming another process' '
+	sleep 30 &
+	other=$!
+	test_expect_code 4 env TXBROKER_PID=$other txbroker -k 2>e4 &&
+	test_grep "process $other is not a txbroker" e4 &&
+	kill -0 $other &&
+	kill $other
+'
+
 test_done

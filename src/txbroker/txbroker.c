@@ -386,6 +386,24 @@ static int process_running(pid_t pid)
 	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
 }
 
+/* Is pid a txbroker? True when /proc cannot say. */
+static int is_txbroker(pid_t pid)
+{
+	char path[64], comm[64];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 1;
+	n = fread(comm, 1, sizeof(comm) - 1, f);
+	fclose(f);
+	comm[n] = '\0';
+	comm[strcspn(comm, "\n")] = '\0';
+	return !strcmp(comm, "txbroker");
+}
+
 static int kill_broker(void)
 {
 	const char *s = getenv("TXBROKER_PID");
@@ -395,6 +413,14 @@ static int kill_broker(void)
 	if (!s || tx_parse_int64(s, 2, INT_MAX, &pid) != 0) {
 		tx_error("TXBROKER_PID is not set to a process id");
 		return TX_EXIT_USAGE;
+	}
+	/*
+	 * A stale TXBROKER_PID may name some other process by now: stop only
+	 * a txbroker (where /proc tells).
+	 */
+	if (!is_txbroker((pid_t)pid)) {
+		tx_error("process %lld is not a txbroker: not stopping it", (long long)pid);
+		return TX_EXIT_UNAVAILABLE;
 	}
 	if (kill((pid_t)pid, SIGTERM) < 0) {
 		tx_error("cannot stop txbroker %lld: %s", (long long)pid, strerror(errno));
