@@ -22,3 +22,10 @@ EXTRA_DIST += bench/txgen.sh
 # bench/txbal.sh: txbal against seedbal.py and jq, and bytes per account (the txbal helper).
 bench_scripts += bench/txbal.sh
 EXTRA_DIST += bench/txbal.sh
+
+# bench/pipeline.sh, bench/latency.sh, bench/scaling.sh: the whole pipeline
+# against the seeds' Python way, end-to-end latency, scaling; bench/report.sh
+# regenerates BENCHMARKS from a full make bench (the examples helper).
+bench_scripts += bench/pipeline.sh bench/latency.sh bench/scaling.sh
+EXTRA_DIST += bench/pipeline.sh bench/latency.sh bench/scaling.sh bench/report.sh \
+	bench/anchors/seed-pipeline.py
