@@ -416,3 +416,13 @@ broker_kinds() {
 		echo "txbroker kafka"
 	fi
 }
+
+# After a `for kind in $(broker_kinds)` loop: when Apache Kafka could not
+# run here, say so in the TAP output (a SKIP with the reason) rather than
+# leave its cases silently out.
+broker_report_skips() {
+	[ -z "${TX_TEST_BROKERS:-}" ] || return 0
+	if _why=$(kafka_unavailable); then
+		test_skip "Apache Kafka: every case of this script" "$_why"
+	fi
+}

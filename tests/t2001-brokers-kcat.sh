@@ -80,4 +80,5 @@ if [ -f "$TRASH/partitions.txbroker" ] && [ -f "$TRASH/partitions.kafka" ]; then
 	'
 fi
 
+broker_report_skips
 test_done

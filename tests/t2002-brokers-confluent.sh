@@ -65,4 +65,5 @@ for kind in $(broker_kinds); do
 	broker_stop
 done
 
+broker_report_skips
 test_done
