@@ -15,6 +15,15 @@
 #   ... cases using "$TX_BROKERS" ...
 #   broker_stop
 #
+# or, the same cases on every broker that can run here:
+#   for kind in $(broker_kinds); do
+#       broker_start "$kind" || { test_expect_success "$kind: starts" false; continue; }
+#       ... cases ...
+#       broker_stop
+#   done
+#   broker_report_skips             # SKIP, with the reason, if Kafka could not run
+#   test_done
+#
 # Call broker_start at the top level of the script, not inside a case: the
 # cases run in subshells. Process ids live in files under $TX_BROKER_STATE
 # (outside $TRASH, which test_done removes before the exit hooks run), so
