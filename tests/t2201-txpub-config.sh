@@ -20,12 +20,12 @@ test_expect_success '-X list prints librdkafka properties and exits 0' '
 	test_grep "^group.id" list2
 '
 
-test_expect_success 'txpub defaults: idempotent, acks=all, murmur2_random, linger.ms=5 (its alias)' '
+test_expect_success 'txpub defaults: idempotent, acks=all, murmur2_random, linger.ms=20 (its alias)' '
 	txpub -X dump >dump &&
 	test_grep "^enable.idempotence=true$" dump &&
 	test_grep "^request.required.acks=-1$" dump &&
 	test_grep "^partitioner=murmur2_random$" dump &&
-	test_grep "^queue.buffering.max.ms=5$" dump &&
+	test_grep "^queue.buffering.max.ms=20$" dump &&
 	test_grep "^metadata.broker.list=localhost:9092$" dump
 '
 

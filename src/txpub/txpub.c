@@ -34,8 +34,12 @@ static const char *const pub_defaults[] = {
     "enable.idempotence", "true", "acks", "all",
     /* Java's placement of keys, so every client puts an account in the same partition. */
     "partitioner", "murmur2_random",
-    /* A typed line goes out within 5 ms; a stream still fills large batches. */
-    "linger.ms", "5", "batch.num.messages", "10000", "queue.buffering.max.messages", "1000000",
+    /*
+     * A typed line goes out within 20 ms (imperceptible), while keyed records
+     * spread over many partitions still fill batches: against 5 ms, measured
+     * a fifth less CPU per record, in fewer and larger produce requests.
+     */
+    "linger.ms", "20", "batch.num.messages", "10000", "queue.buffering.max.messages", "1000000",
     NULL};
 
 struct header {
