@@ -34,7 +34,15 @@ static const char *const sub_defaults[] = {
     /* Where to start without a committed offset, and when an offset is out of range. */
     "auto.offset.reset", "earliest",
     /* Offsets are stored by hand, only for what is written; auto-commit commits those. */
-    "enable.auto.offset.store", "false", NULL};
+    "enable.auto.offset.store", "false",
+    /*
+     * librdkafka 2.0 counts this threshold against the one queue every
+     * partition feeds, and once it is reached the fetcher sleeps up to a
+     * second before it looks again: at the default (100000) a reader that
+     * validates and splices stalls for most of its run. The byte limit
+     * (queued.max.messages.kbytes, 64 MiB) still bounds the memory.
+     */
+    "queued.min.messages", "1000000", NULL};
 
 enum start_kind { START_DEFAULT, START_OFFSET, START_TIME };
 
