@@ -29,3 +29,7 @@ EXTRA_DIST += bench/txbal.sh
 bench_scripts += bench/pipeline.sh bench/latency.sh bench/scaling.sh
 EXTRA_DIST += bench/pipeline.sh bench/latency.sh bench/scaling.sh bench/report.sh \
 	bench/anchors/seed-pipeline.py
+
+# bench/txpub.sh, bench/txsub.sh: against kcat -P / kcat -C (the txpub/txsub helper).
+bench_scripts += bench/txpub.sh bench/txsub.sh
+EXTRA_DIST += bench/txpub.sh bench/txsub.sh

@@ -11,3 +11,5 @@ dist_man_MANS += man/txbal.1
 dist_man_MANS += man/txgen.1
 dist_man_MANS += man/tx.7
 dist_man_MANS += man/txstore.1
+# txpub(1), txsub(1) (the txpub/txsub helper).
+dist_man_MANS += man/txpub.1 man/txsub.1
