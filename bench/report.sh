@@ -41,7 +41,7 @@ tmp=$out.tmp.$$
 	echo "Memory:   $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 	echo "Kernel:   $(uname -sr)"
 	echo "Load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min, at the end of the run)"
-	echo "librdkafka $(pkg-config --modversion rdkafka 2>/dev/null || echo ?), SQLite $(pkg-config --modversion sqlite3 2>/dev/null || echo ?), PostgreSQL $(ver "$pg/postgres" --version | sed 's/.*) //'), Apache Kafka ${TX_KAFKA_VERSION:-3.9.2} (KRaft, loopback), $(ver java -version 2>&1 | tr -d '"'), ${pyk:-no confluent-kafka}"
+	echo "librdkafka $(pkg-config --modversion rdkafka 2>/dev/null || echo ?), SQLite $(pkg-config --modversion sqlite3 2>/dev/null || echo ?), PostgreSQL $(ver "$pg/postgres" --version | sed 's/.*) //'), Apache Kafka ${TX_KAFKA_VERSION:-3.9.2} (KRaft, loopback), $(java -version 2>&1 | head -n 1 | tr -d '"'), ${pyk:-no confluent-kafka}"
 	echo "Settings: TX_BENCH_RECORDS=${TX_BENCH_RECORDS:-1000000} TX_BENCH_RUNS=${TX_BENCH_RUNS:-3} TX_BENCH_LARGE=${TX_BENCH_LARGE:-0}"
 	echo
 	echo "Summary"
