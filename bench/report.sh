@@ -19,6 +19,10 @@ out=${1:-$src/BENCHMARKS}
 	exit 2
 }
 log=bench.log
+${MAKE:-make} -s all >bench-build.log 2>&1 || {
+	echo "bench/report.sh: the build failed; see $PWD/bench-build.log" >&2
+	exit 1
+}
 ${MAKE:-make} -s bench >"$log" 2>&1 || {
 	echo "bench/report.sh: make bench failed; see $PWD/$log (the table is written anyway)" >&2
 }

@@ -42,7 +42,7 @@ measure() {
 }
 
 row() {
-	printf 'SCALE %-6s %9s %8s %9s %10s %9s\n' "$@"
+	printf 'SCALE %-11s %9s %8s %9s %10s %9s\n' "$@"
 }
 
 printf '%-11s %9s %8s %9s %10s %9s\n' program records accounts window "records/s" "peak KiB"
