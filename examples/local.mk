@@ -2,7 +2,7 @@
 # (tests/t70NN-example-*.sh), so none of them can rot (the examples helper).
 EXTRA_DIST += examples/quickstart examples/cash-flow-simulation examples/finance-poc \
 	examples/banking-alerts examples/paysim-to-postgres examples/cron-replay examples/crontab \
-	examples/systemd/README examples/systemd/txkit-consumer.service \
+	examples/README examples/systemd/README examples/systemd/txkit-consumer.service \
 	examples/systemd/txbroker.service
 t7_tests = tests/t7000-example-quickstart.sh tests/t7001-example-cash-flow.sh \
 	tests/t7002-example-finance-poc.sh tests/t7003-example-banking-alerts.sh \
