@@ -58,6 +58,9 @@ pg_start() {
 	export PGHOST PGPORT PGUSER PGDATABASE
 	unset PGPASSWORD PGSERVICE PGSERVICEFILE PGHOSTADDR PGSSLMODE
 	test_atexit pg_stop
+	# Killed (a timeout, ^C): still run the exit cleanups, so no server is left.
+	trap 'exit 143' TERM
+	trap 'exit 130' INT
 	pg_as_owner "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -A trust -E UTF8 \
 		--locale=C --no-sync >"$PG_DIR/initdb.log" 2>&1 || {
 		cat "$PG_DIR/initdb.log" >&2

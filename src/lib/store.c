@@ -706,7 +706,7 @@ int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 {
 	uint64_t start = tx_now_ns();
 	unsigned delay = TXS_BACKOFF_MIN_MS;
-	int careful = 0, rc;
+	int careful = 0, again = 0, rc;
 	size_t i;
 
 	if (!b->n)
@@ -715,6 +715,8 @@ int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 		rc = write_once(st, b, careful);
 		if (rc == TXS_OK)
 			break;
+		if (rc == TXS_AGAIN && ++again < 3)
+			continue;
 		if (rc == TXS_REFUSED && !careful) {
 			/* One row spoiled the set: do this batch row by row. */
 			careful = 1;

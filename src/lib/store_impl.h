@@ -14,6 +14,7 @@ enum {
 	TXS_FAIL = -1,	  /* an error not about one record: give up the batch */
 	TXS_LOST = -2,	  /* the connection went away (or a transient conflict): retry */
 	TXS_REFUSED = -3, /* the database refused the data (st->errmsg says why) */
+	TXS_AGAIN = -4,	  /* roll back and write the batch again at once (another way) */
 };
 
 enum tx_store_dialect { TXS_SQLITE, TXS_PG };

@@ -1,10 +1,11 @@
 /*
- * The PostgreSQL backend of txstore: a batch's creates are sent with COPY
- * into a temporary staging table and merged with one INSERT ... ON CONFLICT
- * DO NOTHING; updates, deletes and balances are set-based or prepared
- * statements in the same transaction. Every string travels as a parameter or
- * COPY-escaped data, never inside SQL text. A lost connection is reported as
- * TXS_LOST so store.c reconnects and retries the batch.
+ * The PostgreSQL backend of txstore: a batch's creates are checked against
+ * the stored ids with one indexed query and the new ones sent with COPY
+ * straight into the table; updates and deletes are prepared statements and
+ * balances are staged with COPY and merged set-based, all in the batch's one
+ * transaction. Every string travels as a parameter or COPY-escaped data,
+ * never inside SQL text. A lost connection is reported as TXS_LOST so
+ * store.c reconnects and retries the batch.
  */
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 
 struct pg {
 	PGconn *conn;
+	char sqlstate[6];   /* of the last error */
+	int merge;	    /* the last batch had stored ids: merge through the staging table */
 	struct tx_buf copy; /* COPY data being built */
 };
 
@@ -67,7 +70,7 @@ static const char schema_v1[] =
 /* migrations[v] upgrades schema version v to v + 1 (0: an empty database). */
 static const char *const migrations[TXS_SCHEMA_VERSION] = {schema_v1};
 
-/* Per connection: the staging tables (emptied at every commit) and statements. */
+/* Per connection: the balances staging table (emptied at every commit). */
 static const char session_sql[] =
     "SET client_min_messages = warning;\n"
     "CREATE TEMP TABLE txstore_stage (transaction_id text, account text, type text, "
@@ -105,6 +108,7 @@ static int classify(struct tx_store *st, PGresult *res)
 	} else {
 		tx_store_set_err(st, "%s", msg);
 	}
+	snprintf(p->sqlstate, sizeof(p->sqlstate), "%s", state ? state : "");
 	if (PQstatus(p->conn) == CONNECTION_BAD)
 		return TXS_LOST;
 	if (!state)
@@ -220,61 +224,133 @@ static int copy_in(struct tx_store *st, const char *sql, struct tx_buf *o)
 	return rc;
 }
 
-static void mark_inserted(struct tx_store_batch *b, PGresult *res);
+static uint64_t hash_str(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	while (n--)
+		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
+	return h;
+}
 
+/* A set of strings for one batch: open addressing over borrowed pointers. */
+struct idset {
+	const char **p;
+	size_t *len;
+	size_t n;
+};
+
+static void idset_init(struct idset *s, size_t count)
+{
+	s->n = 16;
+	while (s->n < count * 2)
+		s->n *= 2;
+	s->p = tx_calloc(s->n, sizeof(*s->p));
+	s->len = tx_calloc(s->n, sizeof(*s->len));
+}
+
+/* Add; returns 1 when it was there already. */
+static int idset_add(struct idset *s, const char *p, size_t len)
+{
+	size_t k;
+
+	for (k = hash_str(p, len) & (s->n - 1); s->p[k]; k = (k + 1) & (s->n - 1))
+		if (s->len[k] == len && !memcmp(s->p[k], p, len))
+			return 1;
+	s->p[k] = p;
+	s->len[k] = len;
+	return 0;
+}
+
+static void idset_free(struct idset *s)
+{
+	free(s->p);
+	free(s->len);
+}
+
+static void copy_row(struct tx_buf *o, const struct tx_store *st, const struct tx_store_batch *b,
+		     const struct tx_store_row *row)
+{
+	copy_ref(o, b, row->id);
+	tx_buf_addch(o, '\t');
+	copy_ref(o, b, row->account);
+	tx_buf_addch(o, '\t');
+	copy_ref(o, b, row->type);
+	tx_buf_addch(o, '\t');
+	copy_ref(o, b, row->amount);
+	tx_buf_addch(o, '\t');
+	copy_ref(o, b, row->currency);
+	tx_buf_addch(o, '\t');
+	copy_ref(o, b, row->ts);
+	tx_buf_addch(o, '\t');
+	copy_ref(o, b, row->status);
+	tx_buf_addch(o, '\t');
+	copy_ref(o, b, row->reason);
+	tx_buf_addch(o, '\t');
+	copy_ref(o, b, row->alerts);
+	tx_buf_addch(o, '\t');
+	copy_ref(o, b, row->counterparty);
+	tx_buf_addch(o, '\t');
+	copy_ref(o, b, row->record);
+	tx_buf_addch(o, '\t');
+	tx_buf_adds(o, st->stored_at);
+	tx_buf_addch(o, '\t');
+	copy_ref(o, b, row->source_topic);
+	tx_buf_addch(o, '\t');
+	if (row->has_source) {
+		tx_buf_add_int(o, row->partition);
+		tx_buf_addch(o, '\t');
+		tx_buf_add_int(o, row->offset);
+	} else {
+		tx_buf_adds(o, "\\N\t\\N");
+	}
+	tx_buf_addch(o, '\t');
+	copy_ref(o, b, row->source_ts);
+	tx_buf_addch(o, '\n');
+}
+
+/*
+ * The batch's creates. New ids (the usual case) go with COPY straight into
+ * the table: no more work than psql's \copy. When some id is stored already,
+ * that COPY fails on the primary key; the batch is then done again through a
+ * staging table, COPY there and one INSERT ... SELECT ... ON CONFLICT DO
+ * NOTHING RETURNING the ids it stored, and so are the following batches
+ * until one has no stored id. (Measured: probing the ids first with one
+ * "= ANY(array)" query cost more than the COPY itself on a loaded machine.)
+ */
 static int pg_apply_bulk(struct tx_store *st, struct tx_store_batch *b)
 {
 	struct pg *p = st->db;
 	struct tx_buf *o = &p->copy;
+	struct idset seen;
 	PGresult *res;
 	size_t i, n = 0;
-	int rc;
+	int rc, t;
 
 	tx_buf_reset(o);
+	idset_init(&seen, b->ncreates);
 	for (i = 0; i < b->n; i++) {
-		const struct tx_store_row *row = &b->rows[i];
+		struct tx_store_row *row = &b->rows[i];
 		if (row->outcome != TX_STORE_PENDING || row->op != TX_OP_CREATE)
 			continue;
-		copy_ref(o, b, row->id);
-		tx_buf_addch(o, '\t');
-		copy_ref(o, b, row->account);
-		tx_buf_addch(o, '\t');
-		copy_ref(o, b, row->type);
-		tx_buf_addch(o, '\t');
-		copy_ref(o, b, row->amount);
-		tx_buf_addch(o, '\t');
-		copy_ref(o, b, row->currency);
-		tx_buf_addch(o, '\t');
-		copy_ref(o, b, row->ts);
-		tx_buf_addch(o, '\t');
-		copy_ref(o, b, row->status);
-		tx_buf_addch(o, '\t');
-		copy_ref(o, b, row->reason);
-		tx_buf_addch(o, '\t');
-		copy_ref(o, b, row->alerts);
-		tx_buf_addch(o, '\t');
-		copy_ref(o, b, row->counterparty);
-		tx_buf_addch(o, '\t');
-		copy_ref(o, b, row->record);
-		tx_buf_addch(o, '\t');
-		tx_buf_adds(o, st->stored_at);
-		tx_buf_addch(o, '\t');
-		copy_ref(o, b, row->source_topic);
-		tx_buf_addch(o, '\t');
-		if (row->has_source) {
-			tx_buf_add_int(o, row->partition);
-			tx_buf_addch(o, '\t');
-			tx_buf_add_int(o, row->offset);
-		} else {
-			tx_buf_adds(o, "\\N\t\\N");
+		if (idset_add(&seen, b->arena.p + row->id.off, row->id.len)) {
+			row->outcome = TX_STORE_DUPLICATE; /* the first of the batch stays */
+			continue;
 		}
-		tx_buf_addch(o, '\t');
-		copy_ref(o, b, row->source_ts);
-		tx_buf_addch(o, '\n');
+		row->outcome = TX_STORE_STORED;
+		copy_row(o, st, b, row);
 		n++;
 	}
+	idset_free(&seen);
 	if (!n)
 		return TXS_OK;
+	if (!p->merge) {
+		rc = copy_in(st, "COPY transactions (" TXS_TX_COLUMNS ") FROM STDIN", o);
+		if (rc == TXS_REFUSED && !strcmp(p->sqlstate, "23505")) {
+			p->merge = 1;
+			return TXS_AGAIN;
+		}
+		return rc;
+	}
 	rc = copy_in(st, "COPY txstore_stage FROM STDIN", o);
 	if (rc != TXS_OK)
 		return rc;
@@ -286,60 +362,23 @@ static int pg_apply_bulk(struct tx_store *st, struct tx_store_batch *b)
 		PQclear(res);
 		return rc;
 	}
-	mark_inserted(b, res);
+	if ((size_t)PQntuples(res) < n) {
+		struct idset ins;
+		idset_init(&ins, n); /* the returned ids, then the others looked up */
+		for (t = 0; t < PQntuples(res); t++)
+			idset_add(&ins, PQgetvalue(res, t, 0), (size_t)PQgetlength(res, t, 0));
+		for (i = 0; i < b->n; i++) {
+			struct tx_store_row *row = &b->rows[i];
+			if (row->outcome == TX_STORE_STORED && row->op == TX_OP_CREATE &&
+			    !idset_add(&ins, b->arena.p + row->id.off, row->id.len))
+				row->outcome = TX_STORE_DUPLICATE; /* not returned: stored before */
+		}
+		idset_free(&ins);
+	} else {
+		p->merge = 0;
+	}
 	PQclear(res);
 	return TXS_OK;
-}
-
-static uint64_t hash_str(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	while (n--)
-		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
-	return h;
-}
-
-/*
- * Each create is STORED when the merge returned its id (the first of equal
- * ids in the batch claims it), else DUPLICATE: exact outcomes, which the
- * counterparty's tx_count depends on.
- */
-static void mark_inserted(struct tx_store_batch *b, PGresult *res)
-{
-	int ntup = PQntuples(res);
-	size_t nslots = 16, i, k;
-	int *slots; /* tuple index + 1, or 0; negated once claimed */
-
-	while (nslots < (size_t)ntup * 2)
-		nslots *= 2;
-	slots = tx_calloc(nslots, sizeof(*slots));
-	for (int t = 0; t < ntup; t++) {
-		const char *id = PQgetvalue(res, t, 0);
-		k = hash_str(id, (size_t)PQgetlength(res, t, 0)) & (nslots - 1);
-		while (slots[k])
-			k = (k + 1) & (nslots - 1);
-		slots[k] = t + 1;
-	}
-	for (i = 0; i < b->n; i++) {
-		struct tx_store_row *row = &b->rows[i];
-		const char *id = b->arena.p + row->id.off;
-		if (row->outcome != TX_STORE_PENDING || row->op != TX_OP_CREATE)
-			continue;
-		row->outcome = TX_STORE_DUPLICATE;
-		for (k = hash_str(id, row->id.len) & (nslots - 1); slots[k];
-		     k = (k + 1) & (nslots - 1)) {
-			int t = slots[k] > 0 ? slots[k] - 1 : -slots[k] - 1;
-			if ((size_t)PQgetlength(res, t, 0) == row->id.len &&
-			    !memcmp(PQgetvalue(res, t, 0), id, row->id.len)) {
-				if (slots[k] > 0) {
-					row->outcome = TX_STORE_STORED;
-					slots[k] = -slots[k];
-				}
-				break;
-			}
-		}
-	}
-	free(slots);
 }
 
 /* Run a prepared statement; *changed gets the affected row count. */

@@ -1,0 +1,151 @@
+#!/bin/sh
+# bench/txstore.sh: txstore against the tools users already have, same rows,
+# same table, same run:
+#   SQLite:     txstore FILE.db         vs  sqlite3 .import --csv (into the txstore table)
+#   PostgreSQL: txstore dbname=...      vs  psql \copy ... from csv (into the txstore table)
+# The CSV holds exactly the values txstore stores (the whole record as JSON
+# included), made from the same txgen output before the clock starts. Each
+# side gets a fresh database whose schema txstore created, so both write into
+# the same empty table. PostgreSQL is a private server started here the way
+# the tests start theirs (tests/pg.sh), with fsync on.
+# Environment: TX_BENCH_RECORDS (default 1000000), TX_BENCH_RUNS (default 3:
+# the best run of each side counts).
+set -eu
+: "${TX_SRCDIR:?}" "${TX_BUILDDIR:?}"
+N=${TX_BENCH_RECORDS:-1000000}
+RUNS=${TX_BENCH_RUNS:-3}
+PYTHON3=${PYTHON3:-python3}
+PATH="$TX_BUILDDIR/src/txstore:$TX_BUILDDIR/src/txgen:$PATH"
+export PATH
+
+WORK=$(mktemp -d /tmp/txstore-bench.XXXXXX)
+chmod 755 "$WORK"
+cleanups="rm -rf '$WORK'"
+trap 'eval "$cleanups"' EXIT INT TERM
+
+if [ ! -x /usr/bin/time ]; then
+	echo "bench: txstore: /usr/bin/time is missing (Debian package time): no peak memory" >&2
+	TIMECMD=
+else
+	TIMECMD=/usr/bin/time
+fi
+
+# measure NAME CMD...: run, print "seconds peakKiB" of the run (stdin as given).
+measure() {
+	_name=$1
+	shift
+	_t0=$(date +%s.%N)
+	if [ -n "$TIMECMD" ]; then
+		$TIMECMD -f %M -o "$WORK/$_name.mem" "$@"
+	else
+		"$@"
+		echo 0 >"$WORK/$_name.mem"
+	fi
+	_t1=$(date +%s.%N)
+	echo "$_t0 $_t1 $(tail -n 1 "$WORK/$_name.mem")" | awk '{ printf "%.3f %d\n", $2 - $1, $3 }'
+}
+
+best() { sort -n "$1" | head -n 1; }
+rate() { awk -v n="$N" -v t="$1" 'BEGIN { printf "%.0f", n / t }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b / a }'; }
+
+echo "# txstore: $N records (txgen --seed 42), best of $RUNS runs"
+txgen -q -n "$N" --seed 42 >"$WORK/in.ndjson"
+# The rows as CSV, column for column what txstore stores.
+"$PYTHON3" - "$WORK" <<'PY'
+import csv, json, sys
+from decimal import Decimal
+work = sys.argv[1]
+EXP = {"JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3}
+stored_at = "2026-01-01T00:00:00.000000Z"
+with open(work + "/in.ndjson") as f, open(work + "/sqlite.csv", "w") as fs, open(work + "/pg.csv", "w") as fp:
+    ws = csv.writer(fs, lineterminator="\n")
+    wp = csv.writer(fp, lineterminator="\n")
+    for line in f:
+        line = line.rstrip("\n")
+        d = json.loads(line, parse_float=Decimal)
+        cur = d.get("currency", "USD")
+        e = EXP.get(cur, 2)
+        amt = Decimal(str(d["amount"])).quantize(Decimal(1).scaleb(-e))
+        alerts = json.dumps(d["alerts"], separators=(",", ":")) if "alerts" in d else ""
+        head = [d["transaction_id"], str(d["account"]), d["type"], str(amt)]
+        tail = [d["ts"], d.get("status", "completed"), d.get("reason", ""), alerts,
+                d.get("counterparty", ""), line, stored_at]
+        ws.writerow(head + [int(amt.scaleb(e)), cur] + tail + [""] * 6)
+        wp.writerow(head + [cur] + tail + [""] * 4)
+PY
+ls -l "$WORK/in.ndjson" "$WORK/sqlite.csv" "$WORK/pg.csv" | awk '{ print "# " $5 " bytes " $NF }'
+
+# ---- SQLite ----
+if command -v sqlite3 >/dev/null; then
+	: >"$WORK/sq.anchor"
+	: >"$WORK/sq.tx"
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		i=$((i + 1))
+		rm -f "$WORK"/a.db* "$WORK"/b.db*
+		txstore -q "$WORK/a.db" </dev/null
+		txstore -q "$WORK/b.db" </dev/null
+		measure sqa sqlite3 "$WORK/a.db" ".import --csv $WORK/sqlite.csv transactions" >>"$WORK/sq.anchor"
+		measure sqt txstore -q "$WORK/b.db" <"$WORK/in.ndjson" >>"$WORK/sq.tx"
+		a=$(sqlite3 "$WORK/a.db" "SELECT count(*), sum(amount_minor) FROM transactions")
+		b=$(sqlite3 "$WORK/b.db" "SELECT count(*), sum(amount_minor) FROM transactions")
+		[ "$a" = "$b" ] && [ "${a%%|*}" = "$N" ] || {
+			echo "bench: txstore: the tables differ: import $a, txstore $b" >&2
+			exit 1
+		}
+		echo "# sqlite run $i: import $(tail -n 1 "$WORK/sq.anchor"), txstore $(tail -n 1 "$WORK/sq.tx") (s KiB)"
+	done
+	set -- $(best "$WORK/sq.anchor")
+	at=$1
+	set -- $(best "$WORK/sq.tx")
+	tt=$1
+	tm=$2
+	printf '%-28s %10s rows/s\n' "sqlite3 .import --csv" "$(rate "$at")"
+	printf '%-28s %10s rows/s\n' "txstore sqlite" "$(rate "$tt")"
+	echo "RESULT txstore-sqlite $(rate "$tt") sqlite3-import $(rate "$at") $(ratio "$tt" "$at") $tm"
+else
+	echo "bench: txstore: sqlite3 is not installed (Debian package sqlite3): SQLite skipped" >&2
+fi
+
+# ---- PostgreSQL ----
+TRASH=$WORK
+test_atexit() { cleanups="$*; $cleanups"; }
+test_skip_all() {
+	echo "bench: txstore: PostgreSQL skipped: $*" >&2
+	exit 0
+}
+test_free_port() {
+	"$PYTHON3" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+PG_FSYNC=on
+. "$TX_SRCDIR/tests/pg.sh"
+pg_start
+COLS="transaction_id, account, type, amount, currency, ts, status, reason, alerts, counterparty, record, stored_at, source_topic, source_partition, source_offset, source_ts"
+: >"$WORK/pg.anchor"
+: >"$WORK/pg.tx"
+i=0
+while [ $i -lt "$RUNS" ]; do
+	i=$((i + 1))
+	pg_psql -c "CREATE DATABASE a$i" -c "CREATE DATABASE b$i"
+	txstore -q "dbname=a$i" </dev/null
+	txstore -q "dbname=b$i" </dev/null
+	measure pga "$PG_BIN/psql" -X -q -d "a$i" -c "\\copy transactions ($COLS) from '$WORK/pg.csv' csv" >>"$WORK/pg.anchor"
+	measure pgt txstore -q "dbname=b$i" <"$WORK/in.ndjson" >>"$WORK/pg.tx"
+	a=$(pg_psql -d "a$i" -c "SELECT count(*), sum(amount) FROM transactions")
+	b=$(pg_psql -d "b$i" -c "SELECT count(*), sum(amount) FROM transactions")
+	[ "$a" = "$b" ] && [ "${a%%|*}" = "$N" ] || {
+		echo "bench: txstore: the tables differ: psql $a, txstore $b" >&2
+		exit 1
+	}
+	pg_psql -c "DROP DATABASE a$i" -c "DROP DATABASE b$i"
+	printf '# postgresql run %s: psql copy %s, txstore %s (s KiB)\n' "$i" "$(tail -n 1 "$WORK/pg.anchor")" "$(tail -n 1 "$WORK/pg.tx")"
+done
+set -- $(best "$WORK/pg.anchor")
+at=$1
+set -- $(best "$WORK/pg.tx")
+tt=$1
+tm=$2
+printf '%-28s %10s rows/s\n' "psql copy csv" "$(rate "$at")"
+printf '%-28s %10s rows/s\n' "txstore postgresql" "$(rate "$tt")"
+echo "RESULT txstore-pg $(rate "$tt") psql-copy $(rate "$at") $(ratio "$tt" "$at") $tm"
