@@ -33,3 +33,5 @@ EXTRA_DIST += bench/pipeline.sh bench/latency.sh bench/scaling.sh bench/report.s
 # bench/txpub.sh, bench/txsub.sh: against kcat -P / kcat -C (the txpub/txsub helper).
 bench_scripts += bench/txpub.sh bench/txsub.sh
 EXTRA_DIST += bench/txpub.sh bench/txsub.sh
+bench_scripts += bench/txstore.sh
+EXTRA_DIST += bench/txstore.sh
