@@ -53,6 +53,7 @@ for kind in $(broker_kinds); do
 	fi
 	broker_create_topic s 4
 	broker_create_topic mal 1
+	broker_create_topic spl 1
 	broker_create_topic nokey 2
 	broker_create_topic idle 1
 	txpub -q -t s <in.ndjson
@@ -135,22 +136,34 @@ for kind in $(broker_kinds); do
 		test_line_count 0 out
 	'
 
-	test_expect_success "$kind: bad messages reported by position, --reject, the rest passed on" '
-		printf "%s\n" "{\"a\":1}" "not json" "[1]" "{\"amount\":\"x\"}" "{\"b\":2}" |
+	test_expect_success "$kind: messages that are not JSON objects: reported by position, --reject" '
+		printf "%s\n" "{\"a\":1}" "not json" "[1]" "{\"a\":1,}" "{\"amount\":\"x\"}" |
 			kcat -P -b "$TX_BROKERS" -t mal &&
 		printf "{\"c\":\n[1,\n2]}" | kcat -P -b "$TX_BROKERS" -t mal -D "|" &&
 		test_expect_code 1 txsub -t mal -e --no-source --reject rej >out 2>err &&
 		cat >want <<-\EOF &&
 		txsub: topic mal partition 0 offset 1: invalid JSON at byte 1: expected '"'"'{'"'"' (a record is a JSON object)
 		txsub: topic mal partition 0 offset 2: invalid JSON at byte 1: expected '"'"'{'"'"' (a record is a JSON object)
-		txsub: topic mal partition 0 offset 3: field '"'"'amount'"'"' is not a plain decimal number: '"'"'x'"'"'
+		txsub: topic mal partition 0 offset 3: invalid JSON at byte 8: expected a string key
 		txsub: consumed 6, written 3, rejected 3
 		EOF
 		test_cmp want err &&
-		printf "%s\n" "not json" "[1]" "{\"amount\":\"x\"}" >want &&
+		printf "%s\n" "not json" "[1]" "{\"a\":1,}" >want &&
 		test_cmp want rej &&
-		printf "%s\n" "{\"a\":1}" "{\"b\":2}" "{\"c\": [1, 2]}" >want &&
+		printf "%s\n" "{\"a\":1}" "{\"amount\":\"x\"}" "{\"c\": [1, 2]}" >want &&
 		test_cmp want out
+	'
+
+	test_expect_success "$kind: a source member is replaced in place, spacing kept" '
+		printf "%s\n" "{\"x\":1,\"source\":{\"old\":1},\"y\":2}" "{\"a\":1 }" "{}" |
+			kcat -P -b "$TX_BROKERS" -t spl &&
+		txsub -t spl -e -q | sed "s/\"ts\":\"[^\"]*\"/TS/" >got &&
+		cat >want <<-\EOF &&
+		{"x":1,"source":{"topic":"spl","partition":0,"offset":0,TS},"y":2}
+		{"a":1,"source":{"topic":"spl","partition":0,"offset":1,TS} }
+		{"source":{"topic":"spl","partition":0,"offset":2,TS}}
+		EOF
+		test_cmp want got
 	'
 
 	test_expect_success "$kind: --strict stops at the first bad message" '

@@ -8,6 +8,7 @@
  * (the output flushed), and librdkafka's auto-commit commits only stored
  * offsets, so a commit never runs ahead of the output: at-least-once.
  */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -65,8 +66,10 @@ struct sub {
 	struct tx_out out, reject;
 	int have_reject;
 	struct tx_record rec;
-	struct tx_buf src;	  /* the source member being built */
-	struct tx_buf flat;	  /* a multi-line value made one line */
+	struct tx_buf src;     /* the source member being built */
+	struct tx_buf flat;    /* a multi-line value made one line */
+	struct tx_buf ts_text; /* the last message timestamp formatted, and its value */
+	int64_t ts_ms;
 	struct tx_buf topic_json; /* the topic as a JSON string */
 	struct tx_progress progress;
 
@@ -270,8 +273,14 @@ static void build_source(struct sub *S, const rd_kafka_message_t *m)
 	tx_buf_add(b, ",\"offset\":", 10);
 	tx_buf_add_int(b, m->offset);
 	if (tstype != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && ts >= 0) {
+		/* the messages of a batch share their millisecond: format it once */
+		if (ts != S->ts_ms || !S->ts_text.len) {
+			tx_buf_reset(&S->ts_text);
+			tx_time_format(&S->ts_text, ts * 1000);
+			S->ts_ms = ts;
+		}
 		tx_buf_add(b, ",\"ts\":\"", 7);
-		tx_time_format(b, ts * 1000);
+		tx_buf_add(b, S->ts_text.p, S->ts_text.len);
 		tx_buf_addch(b, '"');
 	}
 	if (m->key) {
@@ -331,6 +340,68 @@ static const char *one_line(struct sub *S, const char *value, size_t len)
 	return S->flat.p;
 }
 
+/*
+ * One JSON object (strict RFC 8259, as the record codec reads it). txsub is
+ * a transport: what the fields mean is for txbal and txstore to judge, so it
+ * checks the JSON, not the record, and does not decode any field.
+ */
+static int is_object(const char *v, size_t len)
+{
+	struct tx_json_err err;
+	const char *p = tx_json_skip_ws(v, v + len);
+
+	return p < v + len && *p == '{' && tx_json_validate(v, len, &err) == 0;
+}
+
+/*
+ * Write the object v (valid, no trailing whitespace) with "source":src: in
+ * place of a top-level "source" member it has, else appended as the last
+ * member, before the whitespace ahead of the closing brace, exactly as
+ * tx_record_write() places a new member (so txpub's removal gives back the
+ * original bytes).
+ */
+static void splice_source(struct tx_buf *out, const char *v, size_t len, const char *src,
+			  size_t srclen)
+{
+	const char *end = v + len, *p, *k, *kend, *val;
+	struct tx_json_err err;
+	size_t j;
+	int esc;
+
+	if (memmem(v, len, "\"source\"", 8)) {
+		/* valid JSON (is_object()): the scanners cannot fail here */
+		p = tx_json_skip_ws(v, end) + 1;
+		for (;;) {
+			p = tx_json_skip_ws(p, end);
+			if (*p == '}')
+				break;
+			k = p;
+			kend = tx_json_scan_string(p, end, &esc, &err);
+			p = tx_json_skip_ws(kend, end) + 1; /* past ':' */
+			val = tx_json_skip_ws(p, end);
+			p = tx_json_scan_value(val, end, 2, &err);
+			if (!esc && kend - k == 8 && !memcmp(k, "\"source\"", 8)) {
+				tx_buf_add(out, v, (size_t)(val - v));
+				tx_buf_add(out, src, srclen);
+				tx_buf_add(out, p, (size_t)(end - p));
+				return;
+			}
+			p = tx_json_skip_ws(p, end);
+			if (*p == ',')
+				p++;
+		}
+	}
+	j = len - 1; /* the closing brace */
+	while (j > 0 && tx_json_is_ws(v[j - 1]))
+		j--;
+	tx_buf_add(out, v, j);
+	if (v[j - 1] != '{')
+		tx_buf_addch(out, ',');
+	tx_buf_add(out, "\"source\":", 9);
+	tx_buf_add(out, src, srclen);
+	tx_buf_add(out, v + j, len - j);
+}
+
 static void check_eof(struct sub *S)
 {
 	if (S->exit_at_eof && S->have_assignment && S->neof == S->nassigned)
@@ -376,20 +447,20 @@ static void handle(struct sub *S, const rd_kafka_message_t *m)
 		len--;
 	if (len && (memchr(value, '\n', len) || memchr(value, '\r', len)))
 		value = one_line(S, value, len);
-	if (!len)
+	if (!len) {
 		reject(S, m, "", 0, "empty message");
-	else if (tx_record_parse(&S->rec, value, len, 0) < 0)
-		reject(S, m, value, len, S->rec.err);
-	else if (S->no_source) {
+	} else if (!is_object(value, len)) {
+		/* the codec says precisely what is wrong */
+		reject(S, m, value, len,
+		       tx_record_parse(&S->rec, value, len, 0) < 0 ? S->rec.err
+								   : "not a JSON object");
+	} else if (S->no_source) {
 		tx_buf_add(tx_out_buf(&S->out), value, len);
 		tx_buf_addch(tx_out_buf(&S->out), '\n');
 		S->written++;
 	} else {
-		struct tx_edit edit = {TX_F_SOURCE, NULL, 0};
 		build_source(S, m);
-		edit.value = S->src.p;
-		edit.len = S->src.len;
-		tx_record_write(tx_out_buf(&S->out), &S->rec, &edit, 1, 0);
+		splice_source(tx_out_buf(&S->out), value, len, S->src.p, S->src.len);
 		tx_buf_addch(tx_out_buf(&S->out), '\n');
 		S->written++;
 	}
@@ -740,6 +811,7 @@ out:
 	tx_record_release(&S.rec);
 	tx_buf_release(&S.src);
 	tx_buf_release(&S.flat);
+	tx_buf_release(&S.ts_text);
 	tx_buf_release(&S.topic_json);
 	free(S.start);
 	free(S.pending);
