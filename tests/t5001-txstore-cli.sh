@@ -1,0 +1,71 @@
+#!/bin/sh
+# txstore: the whole consuming half (txgen | txbal | txstore), options,
+# --progress, signals.
+. "$TX_SRCDIR/tests/lib.sh"
+
+command -v sqlite3 >/dev/null || test_skip_all "the sqlite3 shell is not installed (Debian package sqlite3)"
+
+test_expect_success 'txgen | txbal | txstore: the stored balances are txbal --state, exactly' '
+	txgen -q -n 20000 --seed 5 --pending 0.1 --deletes 0.02 --duplicates 0.02 >gen.ndjson &&
+	txbal -q --state state.ndjson <gen.ndjson >bal.ndjson &&
+	txstore --batch 333 e.db <bal.ndjson 2>err &&
+	txstore balances e.db >got.ndjson &&
+	sort state.ndjson >exp.ndjson &&
+	test_cmp exp.ndjson got.ndjson &&
+	test "$(wc -l <got.ndjson)" -gt 100
+'
+
+test_expect_success 'the stored rows: one per create, statuses as the updates left them' '
+	"$PYTHON3" - <<-\PY
+	import json, sqlite3
+	want = {}
+	for line in open("bal.ndjson"):
+	    r = json.loads(line)
+	    op = r.get("op", "create")
+	    t = r["transaction_id"]
+	    if op == "create":
+	        want.setdefault(t, [r.get("status", "completed"), 0])
+	    elif op == "update" and t in want and not want[t][1]:
+	        want[t][0] = r.get("status", want[t][0])
+	    elif op == "delete" and t in want:
+	        want[t][1] = 1
+	db = sqlite3.connect("e.db")
+	got = {t: [s, d] for t, s, d in db.execute(
+	    "SELECT transaction_id, status, deleted_at IS NOT NULL FROM transactions")}
+	assert got == want, (len(got), len(want), [k for k in want if got.get(k) != want[k]][:5])
+	PY
+'
+
+test_expect_success '--help prints the usage; bad options and values exit 2' '
+	txstore --help >out &&
+	test_grep "^usage: txstore" out &&
+	test_grep "txstore report" out &&
+	test_expect_code 2 txstore --nope x.db </dev/null 2>err &&
+	test_expect_code 2 txstore --batch 0 x.db </dev/null 2>err &&
+	test_grep "\-\-batch" err &&
+	test_expect_code 2 txstore --flush-ms soon x.db </dev/null 2>err &&
+	test_expect_code 2 txstore --retry-for -1 x.db </dev/null 2>err &&
+	test_expect_code 2 txstore report --since yesterday x.db 2>err &&
+	test_grep "is not an RFC 3339 time" err &&
+	test_expect_code 2 txstore offsets a.db b.db 2>err &&
+	test_expect_code 2 txstore x.db y.db </dev/null 2>err
+'
+
+test_expect_success '--progress reports about once a second while storing' '
+	{ head -n 100 bal.ndjson; sleep 1.3; sed -n 101,200p bal.ndjson; } |
+		txstore --progress --flush-ms 50 p.db 2>err &&
+	test_grep "^txstore: progress: .* read, .* stored" err &&
+	test_grep "^txstore: 200 read, " err
+'
+
+test_expect_success 'SIGTERM: what was read is stored, exit 128+15' '
+	{ { head -n 10 bal.ndjson; sleep 5; } | txstore --flush-ms 60000 s.db 2>err & } &&
+	pid=$! &&
+	sleep 1 &&
+	kill -TERM $pid &&
+	test_expect_code 143 wait $pid &&
+	test_grep "10 read" err &&
+	test "$(sqlite3 s.db "SELECT count(*) FROM transactions")" = "$(head -n 10 bal.ndjson | grep -vc "\"op\"")"
+'
+
+test_done
