@@ -31,13 +31,42 @@ test_count=0
 test_failed=0
 test_cleanups=
 
+# A watchdog: a script that hangs (a server that never answers, a pipe that
+# never closes) must fail loudly instead of stalling make check and CI. It
+# stops every process the script started (a shell only acts on a signal once
+# its foreground child has ended), then the script itself, whose EXIT trap
+# stops the servers. sleep's output is /dev/null so it cannot hold the TAP
+# pipe open.
+: "${TX_TEST_TIMEOUT:=600}"
+test_kill_tree() {
+	for _c in $(pgrep -P "$1"); do
+		[ "$_c" = "$2" ] || test_kill_tree "$_c" "$2"
+	done
+	[ "$1" = "$$" ] || kill -TERM "$1" 2>/dev/null
+}
+(
+	trap 'kill $_sleep 2>/dev/null; exit 0' TERM
+	sleep "$TX_TEST_TIMEOUT" </dev/null >/dev/null 2>&1 &
+	_sleep=$!
+	wait $_sleep || exit 0
+	read -r _self _ </proc/self/stat
+	echo "Bail out! $test_name timed out after ${TX_TEST_TIMEOUT}s (TX_TEST_TIMEOUT)"
+	kill -TERM $$
+	test_kill_tree $$ "$_self"
+) &
+test_watchdog=$!
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
 say() { printf '# %s\n' "$*"; }
 
 # Run "$@" when the script exits, however it exits (servers started by a test).
 test_atexit() {
 	test_cleanups="$*; $test_cleanups"
+	case "$test_cleanups" in *test_watchdog*) ;; *) test_cleanups="$test_cleanups kill \$test_watchdog 2>/dev/null" ;; esac
 	trap 'eval "$test_cleanups"' EXIT
 }
+trap 'kill $test_watchdog 2>/dev/null' EXIT
 
 test_expect_success() {
 	test_count=$((test_count + 1))

@@ -1,43 +1,110 @@
-# libFuzzer target for the record codec (included from src/lib/local.mk).
-# Built by clang straight from the library sources (and linked with jansson,
-# the reference it is checked against), on demand only: never by
-# `make all` or `make check`.
-#   make fuzz          FUZZ_SECONDS (default 600) of fuzzing; new inputs are
-#                      kept in tests/fuzz/corpus-record.work in the build tree
-#   make fuzz-smoke    about 30 s: the seed corpus, then 25 s of fuzzing (CI)
+# libFuzzer targets, one per parser (included from src/lib/local.mk). Each
+# is built by clang straight from the library sources it needs, on demand
+# only: never by `make all` or `make check`.
+#   fuzz-record     NDJSON records (record.c, json.c), also against jansson
+#   fuzz-paysim     PaySim CSV rows (paysim.c, txgen --paysim)
+#   fuzz-kafkaconf  Kafka config files (kafka.c, txpub/txsub -F)
+#   fuzz-offsets    the offsets file (kafka.c, txsub --offsets)
+#   fuzz-balances   the balances file (ledger.c, txbal --init and --state)
+# Each has a committed seed corpus, tests/fuzz/corpus-NAME; make check
+# replays every seed (tests/t9001-fuzz-corpus.sh, through the programs).
+#   make fuzz          FUZZ_SECONDS (default 600) of fuzzing per target; new
+#                      inputs are kept in tests/fuzz/corpus-NAME.work in the
+#                      build tree, crashes in tests/fuzz/crash-*
+#   make fuzz-smoke    about a minute in all (CI): the seeds, then
+#                      FUZZ_SMOKE_SECONDS (record) or FUZZ_SMOKE_SECONDS_SMALL
+#                      (the others) of fuzzing each
+#   make fuzz FUZZ_TARGETS=paysim   one target only
 FUZZ_SECONDS = 600
-FUZZ_SMOKE_SECONDS = 25
+FUZZ_SMOKE_SECONDS = 20
+FUZZ_SMOKE_SECONDS_SMALL = 8
+FUZZ_TARGETS = record paysim kafkaconf offsets balances
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra -Wno-unused-parameter
-fuzz_record_sources = tests/fuzz/fuzz-record.c src/lib/record.c src/lib/json.c \
-	src/lib/money.c src/lib/timefmt.c src/lib/buf.c src/lib/util.c
-fuzz_record_deps = $(fuzz_record_sources) src/lib/record.h src/lib/json.h \
-	src/lib/money.h src/lib/timefmt.h src/lib/buf.h src/lib/tx.h
-EXTRA_DIST += tests/fuzz/local.mk tests/fuzz/fuzz-record.c tests/fuzz/record.dict \
-	tests/fuzz/corpus-record
-CLEANFILES += tests/fuzz/fuzz-record
+fuzz_base_sources = src/lib/json.c src/lib/money.c src/lib/timefmt.c src/lib/buf.c src/lib/util.c
+fuzz_base_headers = src/lib/json.h src/lib/money.h src/lib/timefmt.h src/lib/buf.h src/lib/tx.h
+fuzz_record_sources = tests/fuzz/fuzz-record.c src/lib/record.c $(fuzz_base_sources)
+fuzz_record_deps = $(fuzz_record_sources) src/lib/record.h $(fuzz_base_headers)
+fuzz_paysim_sources = tests/fuzz/fuzz-paysim.c src/lib/paysim.c src/lib/record.c \
+	$(fuzz_base_sources)
+fuzz_paysim_deps = $(fuzz_paysim_sources) src/lib/paysim.h src/lib/record.h $(fuzz_base_headers)
+fuzz_kafkaconf_sources = tests/fuzz/fuzz-kafkaconf.c src/lib/kafka.c src/lib/lines.c \
+	src/lib/progress.c $(fuzz_base_sources)
+fuzz_kafkaconf_deps = $(fuzz_kafkaconf_sources) tests/fuzz/fuzz-file.h src/lib/kafka.h \
+	src/lib/lines.h $(fuzz_base_headers)
+fuzz_offsets_sources = tests/fuzz/fuzz-offsets.c src/lib/kafka.c src/lib/lines.c \
+	src/lib/progress.c $(fuzz_base_sources)
+fuzz_offsets_deps = $(fuzz_offsets_sources) tests/fuzz/fuzz-file.h src/lib/kafka.h \
+	src/lib/lines.h $(fuzz_base_headers)
+fuzz_balances_sources = tests/fuzz/fuzz-balances.c src/lib/ledger.c src/lib/hashmap.c \
+	src/lib/lines.c src/lib/record.c $(fuzz_base_sources)
+fuzz_balances_deps = $(fuzz_balances_sources) tests/fuzz/fuzz-file.h src/lib/ledger.h \
+	src/lib/hashmap.h src/lib/lines.h src/lib/record.h $(fuzz_base_headers)
+EXTRA_DIST += tests/fuzz/local.mk tests/fuzz/run.sh tests/fuzz/fuzz-file.h \
+	tests/fuzz/fuzz-record.c tests/fuzz/record.dict tests/fuzz/corpus-record \
+	tests/fuzz/fuzz-paysim.c tests/fuzz/paysim.dict tests/fuzz/corpus-paysim \
+	tests/fuzz/fuzz-kafkaconf.c tests/fuzz/kafkaconf.dict tests/fuzz/corpus-kafkaconf \
+	tests/fuzz/fuzz-offsets.c tests/fuzz/offsets.dict tests/fuzz/corpus-offsets \
+	tests/fuzz/fuzz-balances.c tests/fuzz/balances.dict tests/fuzz/corpus-balances
+CLEANFILES += $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
 
-tests/fuzz/fuzz-record: $(fuzz_record_deps:%=$(top_srcdir)/%)
-	@if test -z "$(CLANG)"; then \
+FUZZ_LINK = \
+	if test -z "$(CLANG)"; then \
 	  echo "fuzz: clang not found: install the Debian packages clang and libclang-rt-14-dev" >&2; \
-	  exit 1; fi
-	@$(MKDIR_P) tests/fuzz
-	$(AM_V_CCLD)$(CLANG) $(FUZZ_CFLAGS) -I$(top_srcdir)/src/lib -I$(top_builddir) \
-	  $(JANSSON_CFLAGS) -o $@ $(fuzz_record_sources:%=$(top_srcdir)/%) $(JANSSON_LIBS)
+	  exit 1; fi; \
+	$(MKDIR_P) tests/fuzz && \
+	$(CLANG) $(FUZZ_CFLAGS) -I$(top_srcdir)/src/lib -I$(top_builddir) $(JANSSON_CFLAGS)
+tests/fuzz/fuzz-record: $(fuzz_record_deps:%=$(top_srcdir)/%)
+	$(AM_V_CCLD)$(FUZZ_LINK) -o $@ $(fuzz_record_sources:%=$(top_srcdir)/%) $(JANSSON_LIBS)
+tests/fuzz/fuzz-paysim: $(fuzz_paysim_deps:%=$(top_srcdir)/%)
+	$(AM_V_CCLD)$(FUZZ_LINK) -o $@ $(fuzz_paysim_sources:%=$(top_srcdir)/%)
+tests/fuzz/fuzz-kafkaconf: $(fuzz_kafkaconf_deps:%=$(top_srcdir)/%)
+	$(AM_V_CCLD)$(FUZZ_LINK) $(RDKAFKA_CFLAGS) -o $@ \
+	  $(fuzz_kafkaconf_sources:%=$(top_srcdir)/%) $(RDKAFKA_LIBS) $(JANSSON_LIBS)
+tests/fuzz/fuzz-offsets: $(fuzz_offsets_deps:%=$(top_srcdir)/%)
+	$(AM_V_CCLD)$(FUZZ_LINK) $(RDKAFKA_CFLAGS) -o $@ \
+	  $(fuzz_offsets_sources:%=$(top_srcdir)/%) $(RDKAFKA_LIBS) $(JANSSON_LIBS)
+tests/fuzz/fuzz-balances: $(fuzz_balances_deps:%=$(top_srcdir)/%)
+	$(AM_V_CCLD)$(FUZZ_LINK) -o $@ $(fuzz_balances_sources:%=$(top_srcdir)/%)
 
-fuzz: tests/fuzz/fuzz-record
-	@$(MKDIR_P) tests/fuzz/corpus-record.work
-	./tests/fuzz/fuzz-record -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=1024 \
-	  -dict=$(top_srcdir)/tests/fuzz/record.dict -artifact_prefix=tests/fuzz/ \
-	  -print_final_stats=1 \
-	  tests/fuzz/corpus-record.work $(top_srcdir)/tests/fuzz/corpus-record
+# tests/fuzz/run.sh holds the libFuzzer options of each target.
+fuzz: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
+	@for t in $(FUZZ_TARGETS); do \
+	  $(MKDIR_P) tests/fuzz/corpus-$$t.work && \
+	  $(SHELL) $(top_srcdir)/tests/fuzz/run.sh $$t $(FUZZ_SECONDS) \
+	    tests/fuzz/corpus-$$t.work $(top_srcdir) || exit 1; \
+	done
 
-fuzz-smoke: tests/fuzz/fuzz-record
-	@work=`mktemp -d` && \
-	./tests/fuzz/fuzz-record -max_total_time=$(FUZZ_SMOKE_SECONDS) -max_len=4096 -rss_limit_mb=1024 \
-	  -dict=$(top_srcdir)/tests/fuzz/record.dict -artifact_prefix=tests/fuzz/ \
-	  -print_final_stats=1 \
-	  "$$work" $(top_srcdir)/tests/fuzz/corpus-record; \
-	status=$$?; rm -rf "$$work"; exit $$status
+fuzz-smoke: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
+	@work=`mktemp -d` && status=0 && \
+	for t in $(FUZZ_TARGETS); do \
+	  if test $$t = record; then s=$(FUZZ_SMOKE_SECONDS); else s=$(FUZZ_SMOKE_SECONDS_SMALL); fi; \
+	  mkdir "$$work/$$t" && \
+	  $(SHELL) $(top_srcdir)/tests/fuzz/run.sh $$t $$s "$$work/$$t" $(top_srcdir) || \
+	    { status=1; break; }; \
+	done; rm -rf "$$work"; exit $$status
 
 .PHONY: fuzz fuzz-smoke
+
+# The same targets built by the ordinary compiler with replay.c's main(),
+# for make check (tests/t9001-fuzz-replay.sh): every seed, and every input
+# that once crashed a target (tests/fuzz/regress-NAME/), is replayed, under
+# the sanitizers too in an --enable-asan --enable-ubsan build.
+check_PROGRAMS += tests/fuzz/replay-record tests/fuzz/replay-paysim tests/fuzz/replay-kafkaconf \
+	tests/fuzz/replay-offsets tests/fuzz/replay-balances
+tests_fuzz_replay_record_SOURCES = tests/fuzz/fuzz-record.c tests/fuzz/replay.c
+tests_fuzz_replay_record_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_replay_record_LDADD = $(LDADD)
+tests_fuzz_replay_paysim_SOURCES = tests/fuzz/fuzz-paysim.c tests/fuzz/replay.c
+tests_fuzz_replay_paysim_LDADD = $(LDADD)
+tests_fuzz_replay_kafkaconf_SOURCES = tests/fuzz/fuzz-kafkaconf.c tests/fuzz/replay.c \
+	tests/fuzz/fuzz-file.h
+tests_fuzz_replay_kafkaconf_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
+tests_fuzz_replay_kafkaconf_LDADD = src/lib/libtxkafka.a $(LDADD) $(RDKAFKA_LIBS)
+tests_fuzz_replay_offsets_SOURCES = tests/fuzz/fuzz-offsets.c tests/fuzz/replay.c
+tests_fuzz_replay_offsets_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
+tests_fuzz_replay_offsets_LDADD = src/lib/libtxkafka.a $(LDADD) $(RDKAFKA_LIBS)
+tests_fuzz_replay_balances_SOURCES = tests/fuzz/fuzz-balances.c tests/fuzz/replay.c
+tests_fuzz_replay_balances_LDADD = $(LDADD)
+TESTS += tests/t9001-fuzz-replay.sh
+EXTRA_DIST += tests/t9001-fuzz-replay.sh tests/fuzz/replay.c
