@@ -8,13 +8,13 @@
  * another ledger with the same balances: what txbal --state writes, it can
  * read.
  */
-#define _GNU_SOURCE 1 /* memfd_create (fuzz-file.h) */
+#define _GNU_SOURCE 1 /* memfd_create (memfile.h) */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
-#include "fuzz-file.h"
+#include "memfile.h"
 #include "ledger.h"
 #include "tx.h"
 

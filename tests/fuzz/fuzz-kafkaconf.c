@@ -8,13 +8,13 @@
  * tx_kafka_dump() can print, and no value of a secret property ever
  * appears in that dump (each is "[redacted]").
  */
-#define _GNU_SOURCE 1 /* memfd_create (fuzz-file.h) */
+#define _GNU_SOURCE 1 /* memfd_create (memfile.h) */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz-file.h"
+#include "memfile.h"
 #include "kafka.h"
 #include "tx.h"
 

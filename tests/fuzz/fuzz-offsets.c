@@ -8,12 +8,12 @@
  * the slots of existing partitions are written (guards around the array
  * stay intact) and every offset set is >= 0.
  */
-#define _GNU_SOURCE 1 /* memfd_create (fuzz-file.h) */
+#define _GNU_SOURCE 1 /* memfd_create (memfile.h) */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz-file.h"
+#include "memfile.h"
 #include "kafka.h"
 #include "tx.h"
 

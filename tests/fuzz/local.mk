@@ -7,7 +7,7 @@
 #   fuzz-offsets    the offsets file (kafka.c, txsub --offsets)
 #   fuzz-balances   the balances file (ledger.c, txbal --init and --state)
 # Each has a committed seed corpus, tests/fuzz/corpus-NAME; make check
-# replays every seed (tests/t9001-fuzz-corpus.sh, through the programs).
+# replays every seed and regression input (tests/t9001-fuzz-replay.sh).
 #   make fuzz          FUZZ_SECONDS (default 600) of fuzzing per target; new
 #                      inputs are kept in tests/fuzz/corpus-NAME.work in the
 #                      build tree, crashes in tests/fuzz/crash-*
@@ -30,17 +30,17 @@ fuzz_paysim_sources = tests/fuzz/fuzz-paysim.c src/lib/paysim.c src/lib/record.c
 fuzz_paysim_deps = $(fuzz_paysim_sources) src/lib/paysim.h src/lib/record.h $(fuzz_base_headers)
 fuzz_kafkaconf_sources = tests/fuzz/fuzz-kafkaconf.c src/lib/kafka.c src/lib/lines.c \
 	src/lib/progress.c $(fuzz_base_sources)
-fuzz_kafkaconf_deps = $(fuzz_kafkaconf_sources) tests/fuzz/fuzz-file.h src/lib/kafka.h \
+fuzz_kafkaconf_deps = $(fuzz_kafkaconf_sources) tests/fuzz/memfile.h src/lib/kafka.h \
 	src/lib/lines.h $(fuzz_base_headers)
 fuzz_offsets_sources = tests/fuzz/fuzz-offsets.c src/lib/kafka.c src/lib/lines.c \
 	src/lib/progress.c $(fuzz_base_sources)
-fuzz_offsets_deps = $(fuzz_offsets_sources) tests/fuzz/fuzz-file.h src/lib/kafka.h \
+fuzz_offsets_deps = $(fuzz_offsets_sources) tests/fuzz/memfile.h src/lib/kafka.h \
 	src/lib/lines.h $(fuzz_base_headers)
 fuzz_balances_sources = tests/fuzz/fuzz-balances.c src/lib/ledger.c src/lib/hashmap.c \
 	src/lib/lines.c src/lib/record.c $(fuzz_base_sources)
-fuzz_balances_deps = $(fuzz_balances_sources) tests/fuzz/fuzz-file.h src/lib/ledger.h \
+fuzz_balances_deps = $(fuzz_balances_sources) tests/fuzz/memfile.h src/lib/ledger.h \
 	src/lib/hashmap.h src/lib/lines.h src/lib/record.h $(fuzz_base_headers)
-EXTRA_DIST += tests/fuzz/local.mk tests/fuzz/run.sh tests/fuzz/fuzz-file.h \
+EXTRA_DIST += tests/fuzz/local.mk tests/fuzz/run.sh tests/fuzz/memfile.h \
 	tests/fuzz/fuzz-record.c tests/fuzz/record.dict tests/fuzz/corpus-record \
 	tests/fuzz/fuzz-paysim.c tests/fuzz/paysim.dict tests/fuzz/corpus-paysim \
 	tests/fuzz/fuzz-kafkaconf.c tests/fuzz/kafkaconf.dict tests/fuzz/corpus-kafkaconf \
@@ -90,21 +90,22 @@ fuzz-smoke: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
 # for make check (tests/t9001-fuzz-replay.sh): every seed, and every input
 # that once crashed a target (tests/fuzz/regress-NAME/), is replayed, under
 # the sanitizers too in an --enable-asan --enable-ubsan build.
-check_PROGRAMS += tests/fuzz/replay-record tests/fuzz/replay-paysim tests/fuzz/replay-kafkaconf \
-	tests/fuzz/replay-offsets tests/fuzz/replay-balances
-tests_fuzz_replay_record_SOURCES = tests/fuzz/fuzz-record.c tests/fuzz/replay.c
-tests_fuzz_replay_record_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
-tests_fuzz_replay_record_LDADD = $(LDADD)
-tests_fuzz_replay_paysim_SOURCES = tests/fuzz/fuzz-paysim.c tests/fuzz/replay.c
-tests_fuzz_replay_paysim_LDADD = $(LDADD)
-tests_fuzz_replay_kafkaconf_SOURCES = tests/fuzz/fuzz-kafkaconf.c tests/fuzz/replay.c \
-	tests/fuzz/fuzz-file.h
-tests_fuzz_replay_kafkaconf_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
-tests_fuzz_replay_kafkaconf_LDADD = src/lib/libtxkafka.a $(LDADD) $(RDKAFKA_LIBS)
-tests_fuzz_replay_offsets_SOURCES = tests/fuzz/fuzz-offsets.c tests/fuzz/replay.c
-tests_fuzz_replay_offsets_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
-tests_fuzz_replay_offsets_LDADD = src/lib/libtxkafka.a $(LDADD) $(RDKAFKA_LIBS)
-tests_fuzz_replay_balances_SOURCES = tests/fuzz/fuzz-balances.c tests/fuzz/replay.c
-tests_fuzz_replay_balances_LDADD = $(LDADD)
+check_PROGRAMS += tests/fuzz/fuzz-replay-record tests/fuzz/fuzz-replay-paysim \
+	tests/fuzz/fuzz-replay-kafkaconf \
+	tests/fuzz/fuzz-replay-offsets tests/fuzz/fuzz-replay-balances
+tests_fuzz_fuzz_replay_record_SOURCES = tests/fuzz/fuzz-record.c tests/fuzz/replay.c
+tests_fuzz_fuzz_replay_record_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_replay_record_LDADD = $(LDADD)
+tests_fuzz_fuzz_replay_paysim_SOURCES = tests/fuzz/fuzz-paysim.c tests/fuzz/replay.c
+tests_fuzz_fuzz_replay_paysim_LDADD = $(LDADD)
+tests_fuzz_fuzz_replay_kafkaconf_SOURCES = tests/fuzz/fuzz-kafkaconf.c tests/fuzz/replay.c \
+	tests/fuzz/memfile.h
+tests_fuzz_fuzz_replay_kafkaconf_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
+tests_fuzz_fuzz_replay_kafkaconf_LDADD = src/lib/libtxkafka.a $(LDADD) $(RDKAFKA_LIBS)
+tests_fuzz_fuzz_replay_offsets_SOURCES = tests/fuzz/fuzz-offsets.c tests/fuzz/replay.c
+tests_fuzz_fuzz_replay_offsets_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
+tests_fuzz_fuzz_replay_offsets_LDADD = src/lib/libtxkafka.a $(LDADD) $(RDKAFKA_LIBS)
+tests_fuzz_fuzz_replay_balances_SOURCES = tests/fuzz/fuzz-balances.c tests/fuzz/replay.c
+tests_fuzz_fuzz_replay_balances_LDADD = $(LDADD)
 TESTS += tests/t9001-fuzz-replay.sh
 EXTRA_DIST += tests/t9001-fuzz-replay.sh tests/fuzz/replay.c
