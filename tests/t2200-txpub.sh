@@ -126,6 +126,37 @@ for l in open(\"in.ndjson\"): print(json.loads(l)[\"account\"], l, end=\"\")" | 
 		test_cmp want got
 	'
 
+	if [ -n "$TX_PY_KAFKA" ]; then
+		test_expect_success "$kind: confluent-kafka (Python) reads the bytes and keys txpub wrote" '
+			"$TX_PY_KAFKA" - "$TX_BROKERS" rt 8 >got.py <<-\EOF &&
+			import sys
+			from confluent_kafka import Consumer, TopicPartition, OFFSET_BEGINNING
+			c = Consumer({"bootstrap.servers": sys.argv[1], "group.id": "t2200-py",
+			              "enable.partition.eof": True, "enable.auto.commit": False})
+			n = int(sys.argv[3])
+			c.assign([TopicPartition(sys.argv[2], p, OFFSET_BEGINNING) for p in range(n)])
+			eof, out = set(), sys.stdout.buffer
+			while len(eof) < n:
+			    m = c.poll(10)
+			    if m is None:
+			        sys.exit("timed out")
+			    if m.error():
+			        if m.error().code() == -191:  # _PARTITION_EOF
+			            eof.add(m.partition())
+			            continue
+			        sys.exit(str(m.error()))
+			    out.write(m.key() + b" " + m.value() + b"\n")
+			c.close()
+			EOF
+			sort got.py >got &&
+			"$PYTHON3" -c "import json,sys
+for l in open(\"in.ndjson\"): print(json.loads(l)[\"account\"], l, end=\"\")" | sort >want &&
+			test_cmp want got
+		'
+	else
+		test_skip "$kind: confluent-kafka reads the records txpub wrote" "python3 confluent_kafka is not installed (apt-get install python3-confluent-kafka)"
+	fi
+
 	test_expect_success "$kind: --report gives each record its partition and offset" '
 		test_line_count 2000 report &&
 		"$PYTHON3" check.py report report out in.ndjson
