@@ -618,6 +618,11 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 				goto fail;
 		}
 	}
+	if (be->apply_changes && !careful && b->ncreates < b->n) {
+		rc = be->apply_changes(st, b);
+		if (rc != TXS_OK)
+			goto fail;
+	}
 	for (i = 0; i < b->n; i++) {
 		rc = apply_one(st, b, &b->rows[i], careful);
 		if (rc != TXS_OK)

@@ -58,6 +58,11 @@ struct tx_store_backend {
 	 * outcome REFUSED with the message in row->reason_refused; without it
 	 * TXS_REFUSED is returned and the caller starts over carefully.
 	 */
+	/*
+	 * Apply every PENDING update and delete at once, in order (may be NULL;
+	 * not used when careful). TXS_REFUSED as for apply_bulk.
+	 */
+	int (*apply_changes)(struct tx_store *st, struct tx_store_batch *b);
 	int (*apply_row)(struct tx_store *st, struct tx_store_batch *b, struct tx_store_row *row,
 			 int careful);
 	int (*put_balances)(struct tx_store *st, struct tx_store_batch *b,

@@ -399,6 +399,80 @@ static int exec_prepared(struct tx_store *st, const char *name, int n, const cha
 	return rc;
 }
 
+/* The parameters of an update or delete (v holds 5). */
+static int change_params(const struct tx_store *st, const struct tx_store_batch *b,
+			 const struct tx_store_row *row, const char **v)
+{
+	v[0] = tx_sref_str(b, row->id);
+	v[1] = st->stored_at;
+	v[2] = tx_sref_str(b, row->status);
+	v[3] = tx_sref_str(b, row->reason);
+	v[4] = tx_sref_str(b, row->alerts);
+	return row->op == TX_OP_UPDATE ? 5 : 2;
+}
+
+/*
+ * Updates and deletes in pipeline mode: all sent, one sync, results read in
+ * order, so a batch costs one round trip instead of one per record. Rows
+ * that changed nothing are left PENDING for pg_apply_row to tell a repeat
+ * (DUPLICATE) from an unknown id. An error makes the rest of the pipeline
+ * abort: TXS_REFUSED then sends the batch down the careful path.
+ */
+static int pg_apply_changes(struct tx_store *st, struct tx_store_batch *b)
+{
+	struct pg *p = st->db;
+	const char *v[5];
+	PGresult *res;
+	size_t i, sent = 0;
+	int rc = TXS_OK;
+
+	if (PQenterPipelineMode(p->conn) != 1)
+		return classify(st, NULL);
+	for (i = 0; i < b->n; i++) {
+		const struct tx_store_row *row = &b->rows[i];
+		int n;
+		if (row->outcome != TX_STORE_PENDING || row->op == TX_OP_CREATE)
+			continue;
+		n = change_params(st, b, row, v);
+		if (!PQsendQueryPrepared(p->conn,
+					 row->op == TX_OP_UPDATE ? "txstore_upd" : "txstore_del", n,
+					 v, NULL, NULL, 0))
+			return classify(st, NULL);
+		sent++;
+	}
+	if (PQpipelineSync(p->conn) != 1)
+		return classify(st, NULL);
+	for (i = 0; i < b->n && sent; i++) {
+		struct tx_store_row *row = &b->rows[i];
+		if (row->outcome != TX_STORE_PENDING || row->op == TX_OP_CREATE)
+			continue;
+		sent--;
+		res = PQgetResult(p->conn);
+		if (!res)
+			return classify(st, NULL);
+		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+			if (strtoull(PQcmdTuples(res), NULL, 10) > 0)
+				row->outcome =
+				    row->op == TX_OP_UPDATE ? TX_STORE_UPDATED : TX_STORE_DELETED;
+		} else if (rc == TXS_OK) {
+			rc = PQresultStatus(res) == PGRES_PIPELINE_ABORTED ? TXS_REFUSED
+									   : classify(st, res);
+		}
+		PQclear(res);
+		while ((res = PQgetResult(p->conn))) /* the NULL that ends each query */
+			PQclear(res);
+	}
+	res = PQgetResult(p->conn); /* the sync */
+	if (!res || PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
+		if (rc == TXS_OK)
+			rc = classify(st, res);
+	}
+	PQclear(res);
+	if (PQexitPipelineMode(p->conn) != 1 && rc == TXS_OK)
+		rc = classify(st, NULL);
+	return rc;
+}
+
 static int pg_apply_row(struct tx_store *st, struct tx_store_batch *b, struct tx_store_row *row,
 			int careful)
 {
@@ -430,13 +504,9 @@ static int pg_apply_row(struct tx_store *st, struct tx_store_batch *b, struct tx
 		v[15] = tx_sref_str(b, row->source_ts);
 		rc = exec_prepared(st, "txstore_ins", 16, v, &changed);
 	} else {
-		v[0] = tx_sref_str(b, row->id);
-		v[1] = st->stored_at;
-		v[2] = tx_sref_str(b, row->status);
-		v[3] = tx_sref_str(b, row->reason);
-		v[4] = tx_sref_str(b, row->alerts);
-		rc = exec_prepared(st, row->op == TX_OP_UPDATE ? "txstore_upd" : "txstore_del",
-				   row->op == TX_OP_UPDATE ? 5 : 2, v, &changed);
+		int n = change_params(st, b, row, v);
+		rc = exec_prepared(st, row->op == TX_OP_UPDATE ? "txstore_upd" : "txstore_del", n,
+				   v, &changed);
 		if (rc == TXS_OK && !changed) {
 			uint64_t found = 0;
 			rc = exec_prepared(st, "txstore_exists", 1, v, &found);
@@ -643,6 +713,7 @@ static const struct tx_store_backend pg_backend = {
     .commit = pg_commit,
     .rollback = pg_rollback,
     .apply_bulk = pg_apply_bulk,
+    .apply_changes = pg_apply_changes,
     .apply_row = pg_apply_row,
     .put_balances = pg_put_balances,
     .put_offset = pg_put_offset,

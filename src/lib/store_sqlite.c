@@ -49,7 +49,7 @@ static const char schema_v1[] =
     "type = 'payment' OR type = 'transfer' OR type = 'fee' OR type = 'refund'),\n"
     "  CONSTRAINT status_known CHECK (status = 'pending' OR status = 'completed' OR "
     "status = 'failed')\n"
-    ") WITHOUT ROWID;\n"
+    ");\n"
     "CREATE TABLE balances (\n"
     "  account TEXT NOT NULL,\n"
     "  currency TEXT NOT NULL,\n"
@@ -345,6 +345,7 @@ static const struct tx_store_backend sqlite_backend = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .apply_bulk = NULL,
+    .apply_changes = NULL, /* prepared statements in-process cost no round trip */
     .apply_row = sq_apply_row,
     .put_balances = sq_put_balances,
     .put_offset = sq_put_offset,
