@@ -198,6 +198,36 @@ test_expect_success 'hostile strings are data; refused rows name the constraint'
 	test_cmp exp.t got.t
 '
 
+test_expect_success 'txgen | txbal | txstore: balances are txbal --state, rows as updated' '
+	newdb lifecycle &&
+	txgen -q -n 20000 --seed 5 --pending 0.1 --deletes 0.02 --duplicates 0.02 >gen.ndjson &&
+	txbal -q --state state.ndjson <gen.ndjson >bal.ndjson &&
+	txstore --batch 333 dbname=lifecycle <bal.ndjson 2>err &&
+	cat err &&
+	txstore balances dbname=lifecycle >got.ndjson &&
+	sort state.ndjson >exp.ndjson &&
+	test_cmp exp.ndjson got.ndjson &&
+	"$PYTHON3" - >exp.rows <<-\PY &&
+	import json
+	want = {}
+	for line in open("bal.ndjson"):
+	    r = json.loads(line)
+	    op = r.get("op", "create")
+	    t = r["transaction_id"]
+	    if op == "create":
+	        want.setdefault(t, [r.get("status", "completed"), "f"])
+	    elif op == "update" and t in want and want[t][1] == "f":
+	        want[t][0] = r.get("status", want[t][0])
+	    elif op == "delete" and t in want:
+	        want[t][1] = "t"
+	for t in sorted(want, key=lambda k: k.encode()):
+	    print("%s|%s|%s" % (t, want[t][0], want[t][1]))
+	PY
+	pg_psql -d lifecycle -c "SELECT transaction_id, status, deleted_at IS NOT NULL
+		FROM transactions ORDER BY transaction_id COLLATE \"C\"" >got.rows &&
+	test_cmp exp.rows got.rows
+'
+
 test_expect_success 'DSN forms: URI, conninfo, service file, libpq environment' '
 	head -n 5 in.ndjson >five &&
 	newdb forms &&
