@@ -231,6 +231,16 @@ for l in open(\"in.ndjson\"): print(json.loads(l)[\"account\"], l, end=\"\")" | 
 		test_grep "cannot open .no-such-file." err
 	'
 
+	if [ "$kind" = txbroker ]; then
+		test_expect_success "$kind: --progress reports count and rate; -q says nothing" '
+			{ sed -n 1,5p in.ndjson; sleep 2.5; } | txpub -t prog --progress 2>prog.err &&
+			test_grep "^txpub: 5 records, [0-9]*/s$" prog.err &&
+			test_grep "^txpub: read 5, published 5, rejected 0, failed 0$" prog.err &&
+			sed -n 1,5p in.ndjson | txpub -q -t prog --progress 2>quiet.err &&
+			test_line_count 0 quiet.err
+		'
+	fi
+
 	test_expect_success "$kind: a line is delivered while the input stays open" '
 		rm -f eof.marker
 		{ sed -n 1p in.ndjson; sleep 6; touch eof.marker; } | txpub -t live 2>live.err &

@@ -60,6 +60,11 @@ test_expect_success 'no broker: --undelivered gets every input line' '
 	test_grep "^txpub: 20 input lines written to .und.$" err
 '
 
+test_expect_success 'no broker: -v shows what librdkafka saw' '
+	test_expect_code 4 timeout 30 txpub -v -b 127.0.0.1:$port --connect-timeout 1 <part 2>err &&
+	test_grep "^txpub: kafka: .*Connection refused" err
+'
+
 test_expect_success 'no broker: txsub exits 4 too' '
 	test_expect_code 4 timeout 30 txsub -b 127.0.0.1:$port --connect-timeout 1 -e >out 2>err &&
 	test_grep "^txsub: cannot reach the brokers at 127.0.0.1:$port within 1 s" err &&

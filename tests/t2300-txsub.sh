@@ -195,6 +195,13 @@ for kind in $(broker_kinds); do
 		grep -q "^-1 " got
 	'
 
+	test_expect_success "$kind: txpub --keep-source keeps the source member" '
+		txsub -t nokey -e -q | txpub -q -t kept --keep-source &&
+		txsub -t nokey -e -q | sort >want &&
+		txsub -t kept -e -q --no-source | sort >got &&
+		test_cmp want got
+	'
+
 	test_expect_success "$kind: output is flushed when input goes idle" '
 		txsub -t idle -o end --connect-timeout 5 -q >idle.out 2>idle.err &
 		pid=$! &&
@@ -215,6 +222,18 @@ for kind in $(broker_kinds); do
 		test "$(cat st)" = 0 &&
 		! grep -v "^txsub: consumed" epipe.err
 	'
+
+	if [ "$kind" = txbroker ]; then
+		test_expect_success "$kind: --progress reports count and rate on stderr" '
+			txsub -t s --progress >prog.out 2>prog.err &
+			pid=$!
+			sleep 2.5 &&
+			kill -TERM $pid &&
+			set +e && wait $pid; st=$? && set -e &&
+			test "$st" = 143 &&
+			test_grep "^txsub: 1000 records, [0-9]*/s$" prog.err
+		'
+	fi
 
 	if [ "$kind" = kafka ]; then
 		test_expect_success "$kind: a topic that does not exist: exit 4" '
