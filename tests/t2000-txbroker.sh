@@ -38,10 +38,14 @@ wait_gone() {
 	! running "$1"
 }
 
+# A broker a failed case left behind must not outlive the script.
+test_atexit 'for p in $(cat "$TRASH/fg.pids" 2>/dev/null); do kill $p 2>/dev/null; done'
+
 test_expect_success 'foreground: prints the address, serves metadata, stops on SIGTERM with 0' '
 	rm -f addr
 	txbroker >addr 2>err &
 	pid=$! &&
+	echo $pid >>"$TRASH/fg.pids" &&
 	addr=$(wait_line addr) &&
 	echo "$addr" | grep -q "^127\.0\.0\.1:[0-9][0-9]*$" &&
 	kcat -L -b "$addr" -t transactions >md &&
@@ -57,6 +61,7 @@ test_expect_success 'SIGINT stops it too, and the port is closed afterwards' '
 	rm -f addr
 	txbroker >addr &
 	pid=$! &&
+	echo $pid >>"$TRASH/fg.pids" &&
 	addr=$(wait_line addr) &&
 	kill -INT $pid &&
 	status=0 && wait $pid || status=$? &&
@@ -70,6 +75,7 @@ test_expect_success '-d prints sh assignments that eval; -k stops it and unsets 
 	test_grep "^TXBROKER_PID=[0-9]*; export TXBROKER_PID;$" env &&
 	test_grep "^TXBROKER_CONTROL=.*; export TXBROKER_CONTROL;$" env &&
 	eval "$(cat env)" &&
+	echo $TXBROKER_PID >>"$TRASH/fg.pids" &&
 	test -S "$TXBROKER_CONTROL" &&
 	kcat -L -b "$TX_BROKERS" >md &&
 	test_grep "1 brokers:" md &&
@@ -85,6 +91,7 @@ test_expect_success '-d prints sh assignments that eval; -k stops it and unsets 
 
 test_expect_success 'eval "$(txbroker -d)" works in one line and the broker keeps running' '
 	eval "$(txbroker -q -d)" &&
+	echo $TXBROKER_PID >>"$TRASH/fg.pids" &&
 	sleep 0.3 &&
 	kill -0 "$TXBROKER_PID" &&
 	kcat -L -b "$TX_BROKERS" >/dev/null &&
@@ -94,6 +101,7 @@ test_expect_success 'eval "$(txbroker -d)" works in one line and the broker keep
 test_expect_success '-d: the daemon keeps none of the caller'"'"'s other descriptors' '
 	txbroker -q -d 5>held >env &&
 	. ./env &&
+	echo $TXBROKER_PID >>"$TRASH/fg.pids" &&
 	ls -l /proc/$TXBROKER_PID/fd/ >fds &&
 	eval "$(txbroker -q -k)" &&
 	test_grep "/dev/null" fds &&
@@ -102,6 +110,7 @@ test_expect_success '-d: the daemon keeps none of the caller'"'"'s other descrip
 
 test_expect_success '-B, -p and -t NAME[:PARTITIONS] shape the cluster' '
 	eval "$(txbroker -q -d -B 3 -p 5 -t a -t b:2)" &&
+	echo $TXBROKER_PID >>"$TRASH/fg.pids" &&
 	kcat -L -b "$TX_BROKERS" >md &&
 	eval "$(txbroker -q -k)" &&
 	test_grep "3 brokers:" md &&
@@ -116,6 +125,7 @@ test_expect_success 'records produced with kcat read back byte-identical with th
 			i % 97, i, i % 97, i % 100 }" >in.tsv &&
 	test_line_count 2000 in.tsv &&
 	eval "$(txbroker -q -d)" &&
+	echo $TXBROKER_PID >>"$TRASH/fg.pids" &&
 	kcat -P -b "$TX_BROKERS" -t transactions -K "	" -X partitioner=murmur2_random -l in.tsv &&
 	kcat -C -b "$TX_BROKERS" -t transactions -e -q -f "%k\t%s\n" >out.tsv &&
 	eval "$(txbroker -q -k)" &&
@@ -125,6 +135,7 @@ test_expect_success 'records produced with kcat read back byte-identical with th
 
 test_expect_success 'control: down makes the broker unreachable, up brings it back' '
 	eval "$(txbroker -q -d)" &&
+	echo $TXBROKER_PID >>"$TRASH/fg.pids" &&
 	txbroker -c ping &&
 	txbroker -c "down 1" &&
 	test_must_fail kcat -L -b "$TX_BROKERS" -m 1 >/dev/null 2>&1 &&
@@ -136,6 +147,7 @@ test_expect_success 'control: down makes the broker unreachable, up brings it ba
 
 test_expect_success 'control: injected non-retriable Produce errors fail delivery, retriable ones do not' '
 	eval "$(txbroker -q -d -t e:1)" &&
+	echo $TXBROKER_PID >>"$TRASH/fg.pids" &&
 	txbroker -c "errors Produce 3 MSG_SIZE_TOO_LARGE" &&
 	echo "{\"n\":1}" >one &&
 	test_expect_code 1 kcat -P -b "$TX_BROKERS" -t e -l one 2>kerr &&
@@ -150,6 +162,7 @@ test_expect_success 'control: injected non-retriable Produce errors fail deliver
 
 test_expect_success 'control: topic creates a topic at run time; bad commands are refused with 2' '
 	eval "$(txbroker -q -d)" &&
+	echo $TXBROKER_PID >>"$TRASH/fg.pids" &&
 	txbroker -c "topic later 3" &&
 	kcat -L -b "$TX_BROKERS" -t later >md &&
 	test_grep "topic \"later\" with 3 partitions" md &&
@@ -168,6 +181,7 @@ test_expect_success 'control: --control names the socket in the foreground' '
 	rm -f addr
 	txbroker --control "$TRASH/ctl" >addr &
 	pid=$! &&
+	echo $pid >>"$TRASH/fg.pids" &&
 	addr=$(wait_line addr) &&
 	txbroker --control "$TRASH/ctl" -c "down 1" &&
 	test_must_fail kcat -L -b "$addr" -m 1 >/dev/null 2>&1 &&
@@ -179,6 +193,7 @@ test_expect_success 'retention: past 5 MiB a partition silently drops its oldest
 	awk "BEGIN { for (i = 0; i < 30000; i++)
 		printf \"{\\\"transaction_id\\\":\\\"t%06d\\\",\\\"pad\\\":\\\"%0180d\\\"}\n\", i, 0 }" >big &&
 	eval "$(txbroker -q -d -t small:1)" &&
+	echo $TXBROKER_PID >>"$TRASH/fg.pids" &&
 	kcat -P -b "$TX_BROKERS" -t small -l big &&
 	kcat -C -b "$TX_BROKERS" -t small -e -q -f "%o\n" >offsets &&
 	eval "$(txbroker -q -k)" &&
@@ -192,6 +207,7 @@ test_expect_success 'retention: past 5 MiB a partition silently drops its oldest
 
 test_expect_success 'no lookup of offsets by timestamp: the mock answers -1' '
 	eval "$(txbroker -q -d -t ts:1)" &&
+	echo $TXBROKER_PID >>"$TRASH/fg.pids" &&
 	echo x | kcat -P -b "$TX_BROKERS" -t ts &&
 	kcat -Q -b "$TX_BROKERS" -t ts:0:1000 >q &&
 	eval "$(txbroker -q -k)" &&
