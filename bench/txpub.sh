@@ -9,6 +9,7 @@
 # partitions (so the mock's bounded retention never drops a batch mid-run).
 # TX_BENCH_RECORDS records (default 1000000) from txgen; TX_BENCH_RUNS runs
 # (default 3), the median counts. Prints a row per case and RESULT lines.
+# With TX_BENCH_KAFKA=host:port, the same rows against that Apache Kafka.
 set -eu
 : "${TX_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${TX_BUILDDIR:=$PWD}"
@@ -46,7 +47,7 @@ median() {
 		topic_n=$((topic_n + 1))
 		T=bench$topic_n
 		export T
-		"$TXBROKER" -c "topic $T 128" >/dev/null
+		new_topic "$T"
 		_s=$(date +%s%N)
 		$TIME -f '%M %U %S' -o "$dir/time" sh -c "exec $2" <"$dir/in.ndjson" >/dev/null \
 			2>"$dir/err" || {
@@ -75,28 +76,65 @@ row() {
 		"$cpu_s" "$peak_kib"
 }
 
-echo "txpub: $N records ($bytes bytes) into txbroker, 128 partitions; median of $RUNS runs"
+# new_topic NAME: 128 partitions, on txbroker or on Apache Kafka
+new_topic() {
+	if [ "$kind" = txbroker ]; then
+		"$TXBROKER" -c "topic $1 128" >/dev/null
+	else
+		"$PYK" - "$TX_BROKERS" "$1" <<-\EOF
+		import sys
+		from confluent_kafka.admin import AdminClient, NewTopic
+		a = AdminClient({"bootstrap.servers": sys.argv[1]})
+		for f in a.create_topics([NewTopic(sys.argv[2], 128, 1)]).values():
+		    f.result(60)
+		EOF
+	fi
+}
 
-median kcat 'kcat -P -b "$TX_BROKERS" -t "$T"'
-row "kcat -P (anchor)"
-kcat_rate=$(rate "$wall_s")
+# compare KIND: every row against the broker at $TX_BROKERS
+compare() {
+	kind=$1
+	[ -f "$dir/plain.ndjson" ] && cp "$dir/plain.ndjson" "$dir/in.ndjson"
+	echo "txpub: $N records ($bytes bytes) into $kind, 128 partitions; median of $RUNS runs"
+	median kcat 'kcat -P -b "$TX_BROKERS" -t "$T"'
+	row "kcat -P (anchor)"
+	kcat_rate=$(rate "$wall_s")
 
-median txpub '"$TXPUB" -q -t "$T"'
-row "txpub (validate, key, acks=all, idempotent)"
-pub_rate=$(rate "$wall_s")
-pub_peak=$peak_kib
-echo "RESULT txpub $pub_rate kcat-P $kcat_rate $(awk -v a="$pub_rate" -v b="$kcat_rate" 'BEGIN { printf "%.2f", a / b }') $pub_peak"
+	median txpub '"$TXPUB" -q -t "$T"'
+	row "txpub (validate, key, acks=all, idempotent)"
+	pub_rate=$(rate "$wall_s")
+	pub_peak=$peak_kib
+	sfx=; [ "$kind" = txbroker ] || sfx=-$kind
+	echo "RESULT txpub$sfx $pub_rate kcat-P $kcat_rate $(awk -v a="$pub_rate" -v b="$kcat_rate" 'BEGIN { printf "%.2f", a / b }') $pub_peak"
 
-# Like for like: kcat keyed by account with Java's partitioner, as txpub
-# places records. Spreading small batches over 128 partitions is what costs
-# (librdkafka's work per batch), not txpub's validation.
-"$PY" -c 'import json, sys
+	# Like for like: kcat keyed by account with Java's partitioner, as txpub
+	# places records. Spreading small batches over 128 partitions is what
+	# costs (librdkafka's work per batch), not txpub's validation.
+	"$PY" -c 'import json, sys
 out = sys.stdout
 for line in sys.stdin:
     out.write(json.loads(line)["account"] + "\t" + line)' <"$dir/in.ndjson" >"$dir/keyed.tsv"
-mv "$dir/in.ndjson" "$dir/plain.ndjson"
-mv "$dir/keyed.tsv" "$dir/in.ndjson"
-median kcat-keyed 'kcat -P -b "$TX_BROKERS" -t "$T" -K "	" -X partitioner=murmur2_random'
-row "kcat -P -K, murmur2 (keyed anchor)"
-keyed_rate=$(rate "$wall_s")
-echo "RESULT txpub-keyed $pub_rate kcat-P-keyed $keyed_rate $(awk -v a="$pub_rate" -v b="$keyed_rate" 'BEGIN { printf "%.2f", a / b }') $pub_peak"
+	mv "$dir/in.ndjson" "$dir/plain.ndjson"
+	mv "$dir/keyed.tsv" "$dir/in.ndjson"
+	median kcat-keyed 'kcat -P -b "$TX_BROKERS" -t "$T" -K "	" -X partitioner=murmur2_random'
+	row "kcat -P -K, murmur2 (keyed anchor)"
+	keyed_rate=$(rate "$wall_s")
+	echo "RESULT txpub-keyed$sfx $pub_rate kcat-P-keyed $keyed_rate $(awk -v a="$pub_rate" -v b="$keyed_rate" 'BEGIN { printf "%.2f", a / b }') $pub_peak"
+}
+
+compare txbroker
+# Apache Kafka too, when one is running: TX_BENCH_KAFKA=host:port (topics are
+# created with python3-confluent-kafka's admin client).
+if [ -n "${TX_BENCH_KAFKA:-}" ]; then
+	PYK=
+	for py in "$PY" /usr/bin/python3; do
+		"$py" -c 'import confluent_kafka' 2>/dev/null && PYK=$py && break
+	done
+	if [ -z "$PYK" ]; then
+		echo "bench/txpub.sh: TX_BENCH_KAFKA set but python3 confluent_kafka is missing: no Apache Kafka rows" >&2
+	else
+		TX_BROKERS=$TX_BENCH_KAFKA
+		export TX_BROKERS
+		compare kafka
+	fi
+fi

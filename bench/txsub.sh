@@ -7,6 +7,7 @@
 # the values as they are. The topic (128 partitions) is filled once by txpub
 # with TX_BENCH_RECORDS records (default 1000000) from txgen; output goes to
 # /dev/null. TX_BENCH_RUNS runs (default 3), the median counts.
+# With TX_BENCH_KAFKA=host:port, the same rows against that Apache Kafka.
 set -eu
 : "${TX_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${TX_BUILDDIR:=$PWD}"
@@ -32,9 +33,6 @@ trap '"$TXBROKER" -q -k >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 
 "$TXGEN" -q -n "$N" --seed 42 >"$dir/in.ndjson"
 bytes=$(wc -c <"$dir/in.ndjson" | tr -d ' ')
-"$TXBROKER" -c "topic bench 128" >/dev/null
-"$TXPUB" -q -t bench <"$dir/in.ndjson"
-rm -f "$dir/in.ndjson"
 T=bench
 export T
 
@@ -72,13 +70,48 @@ row() {
 		"$cpu_s" "$peak_kib"
 }
 
-echo "txsub: $N records ($bytes bytes) from txbroker, 128 partitions, to /dev/null; median of $RUNS runs"
+# compare KIND: fill topic $T on the broker at $TX_BROKERS (128 partitions)
+# with txpub, then every row
+compare() {
+	kind=$1
+	if [ "$kind" = txbroker ]; then
+		"$TXBROKER" -c "topic $T 128" >/dev/null
+	else
+		"$PYK" - "$TX_BROKERS" "$T" <<-\EOF
+		import sys
+		from confluent_kafka.admin import AdminClient, NewTopic
+		a = AdminClient({"bootstrap.servers": sys.argv[1]})
+		for f in a.create_topics([NewTopic(sys.argv[2], 128, 1)]).values():
+		    f.result(60)
+		EOF
+	fi
+	"$TXPUB" -q -t "$T" <"$dir/in.ndjson"
+	echo "txsub: $N records ($bytes bytes) from $kind, 128 partitions, to /dev/null; median of $RUNS runs"
+	median kcat 'kcat -C -e -q -b "$TX_BROKERS" -t "$T"'
+	row "kcat -C -e (anchor)"
+	kcat_rate=$(rate "$wall_s")
 
-median kcat 'kcat -C -e -q -b "$TX_BROKERS" -t "$T"'
-row "kcat -C -e (anchor)"
-kcat_rate=$(rate "$wall_s")
+	median txsub '"$TXSUB" -e -q -t "$T"'
+	row "txsub -e (validate, source positions)"
+	sub_rate=$(rate "$wall_s")
+	sfx=; [ "$kind" = txbroker ] || sfx=-$kind
+	echo "RESULT txsub$sfx $sub_rate kcat-C $kcat_rate $(awk -v a="$sub_rate" -v b="$kcat_rate" 'BEGIN { printf "%.2f", a / b }') $peak_kib"
+}
 
-median txsub '"$TXSUB" -e -q -t "$T"'
-row "txsub -e (validate, source positions)"
-sub_rate=$(rate "$wall_s")
-echo "RESULT txsub $sub_rate kcat-C $kcat_rate $(awk -v a="$sub_rate" -v b="$kcat_rate" 'BEGIN { printf "%.2f", a / b }') $peak_kib"
+compare txbroker
+# Apache Kafka too, when one is running: TX_BENCH_KAFKA=host:port (the topic
+# is created with python3-confluent-kafka's admin client).
+if [ -n "${TX_BENCH_KAFKA:-}" ]; then
+	PYK=
+	for py in "${PYTHON3:-python3}" /usr/bin/python3; do
+		"$py" -c 'import confluent_kafka' 2>/dev/null && PYK=$py && break
+	done
+	if [ -z "$PYK" ]; then
+		echo "bench/txsub.sh: TX_BENCH_KAFKA set but python3 confluent_kafka is missing: no Apache Kafka rows" >&2
+	else
+		TX_BROKERS=$TX_BENCH_KAFKA
+		export TX_BROKERS
+		T=bench-txsub-$$
+		compare kafka
+	fi
+fi
