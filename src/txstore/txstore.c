@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,15 @@ static void usage(FILE *f)
 
 struct run {
 	struct tx_store *st;
-	struct tx_store_batch batch;
+	/*
+	 * Two batches: one filled from the input while a writer thread stores
+	 * the other, so parsing overlaps the database's work.
+	 */
+	struct tx_store_batch batches[2];
+	struct tx_store_batch *cur, *inflight;
+	pthread_t writer;
+	int writing, threaded, write_rc;
+	uint64_t unstored; /* records of batches that could not be stored */
 	struct tx_out reject;
 	int have_reject;
 	int strict, progress;
@@ -85,16 +94,29 @@ static void progress(struct run *run, int final)
 		secs > 0 ? (double)run->read / secs : 0.0);
 }
 
-/* Store the batch; report the records the database refused. */
-static int flush(struct run *run)
+static void *writer_main(void *arg)
 {
-	struct tx_store_batch *b = &run->batch;
+	struct run *run = arg;
+
+	run->write_rc = tx_store_write(run->st, run->inflight);
+	return NULL;
+}
+
+/* Wait for the batch being written; report the records the database refused. */
+static int finish(struct run *run)
+{
+	struct tx_store_batch *b = run->inflight;
 	size_t i;
 
-	if (!b->n)
+	if (!run->writing)
 		return 0;
-	if (tx_store_write(run->st, b) < 0) {
+	if (run->threaded)
+		pthread_join(run->writer, NULL);
+	run->writing = 0;
+	if (run->write_rc < 0) {
 		run->failed = 1;
+		run->unstored += b->n;
+		tx_store_batch_reset(b);
 		return -1;
 	}
 	for (i = 0; i < b->n; i++) {
@@ -109,6 +131,28 @@ static int flush(struct run *run)
 		progress(run, 0);
 	}
 	return 0;
+}
+
+/* Start writing the current batch (after the one before it is done). */
+static int flush(struct run *run)
+{
+	sigset_t all, old;
+
+	if (finish(run) < 0)
+		return -1;
+	if (!run->cur->n)
+		return 0;
+	run->inflight = run->cur;
+	run->cur = run->cur == &run->batches[0] ? &run->batches[1] : &run->batches[0];
+	/* The writer blocks the signals: they interrupt the main thread's read. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	run->threaded = pthread_create(&run->writer, NULL, writer_main, run) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!run->threaded)
+		writer_main(run); /* no thread to be had: write it here */
+	run->writing = 1;
+	return run->strict ? finish(run) : 0;
 }
 
 static int store_main(int argc, char **argv)
@@ -183,7 +227,9 @@ static int store_main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	tx_record_init(&rec);
-	tx_store_batch_init(&run.batch);
+	tx_store_batch_init(&run.batches[0]);
+	tx_store_batch_init(&run.batches[1]);
+	run.cur = &run.batches[0];
 	tx_lines_init(&lr, STDIN_FILENO, "stdin");
 	run.start_ns = run.last_progress_ns = tx_now_ns();
 	for (;;) {
@@ -192,7 +238,7 @@ static int store_main(int argc, char **argv)
 
 		if (stop_signal)
 			break;
-		if (run.batch.n) {
+		if (run.cur->n) {
 			uint64_t now = tx_now_ns();
 			timeout = now >= deadline ? 0 : (int)((deadline - now + 999999) / 1000000);
 		}
@@ -217,19 +263,18 @@ static int store_main(int argc, char **argv)
 				break;
 			continue;
 		}
-		if (tx_store_batch_conflicts(&run.batch, &rec) && flush(&run) < 0)
+		if (tx_store_batch_conflicts(run.cur, &rec) && flush(&run) < 0)
 			break;
-		if (tx_store_batch_add(&run.batch, &rec, line, len, lr.lineno, err, sizeof(err)) <
-		    0) {
+		if (tx_store_batch_add(run.cur, &rec, line, len, lr.lineno, err, sizeof(err)) < 0) {
 			run.malformed++;
 			reject_line(&run, lr.lineno, line, len, err);
 			if (run.strict)
 				break;
 			continue;
 		}
-		if (run.batch.n == 1)
+		if (run.cur->n == 1)
 			deadline = tx_now_ns() + (uint64_t)flush_ms * 1000000ULL;
-		if (run.batch.n >= (size_t)batch_max || (run.batch.n && tx_now_ns() >= deadline)) {
+		if (run.cur->n >= (size_t)batch_max || (run.cur->n && tx_now_ns() >= deadline)) {
 			if (flush(&run) < 0)
 				break;
 			if (run.strict && tx_store_counts(run.st)->refused)
@@ -238,8 +283,10 @@ static int store_main(int argc, char **argv)
 	}
 	if (!run.failed)
 		flush(&run);
+	finish(&run);
 	if (run.failed) {
-		tx_error("%zu records read were not stored", run.batch.n);
+		tx_error("%llu records read were not stored",
+			 (unsigned long long)(run.unstored + run.cur->n));
 		status = TX_EXIT_UNDELIVERED;
 	}
 	progress(&run, 1);
@@ -251,7 +298,8 @@ static int store_main(int argc, char **argv)
 		status = TX_EXIT_REJECTED;
 	tx_lines_release(&lr);
 	tx_record_release(&rec);
-	tx_store_batch_release(&run.batch);
+	tx_store_batch_release(&run.batches[0]);
+	tx_store_batch_release(&run.batches[1]);
 	tx_store_close(run.st);
 	return status;
 }
