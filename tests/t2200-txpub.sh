@@ -6,9 +6,9 @@
 . "$TX_SRCDIR/tests/kafka.sh"
 
 broker_require kcat
-HOME=$TRASH
-unset TXKIT_CONFIG
-export HOME
+# Never a config file of whoever runs the tests (an empty one instead).
+TXKIT_CONFIG=/dev/null
+export TXKIT_CONFIG
 
 txgen -n 2000 --seed 7 --accounts 50 >in.ndjson
 

@@ -7,9 +7,10 @@
 . "$TX_SRCDIR/tests/lib.sh"
 . "$TX_SRCDIR/tests/kafka.sh"
 
-HOME=$TRASH
-unset TXKIT_CONFIG TX_BROKERS
-export HOME
+# Never a config file of whoever runs the tests (an empty one instead).
+TXKIT_CONFIG=/dev/null
+export TXKIT_CONFIG
+unset TX_BROKERS
 
 txgen -n 300 --seed 11 --accounts 20 >in.ndjson
 

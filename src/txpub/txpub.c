@@ -39,7 +39,7 @@ static const char *const pub_defaults[] = {
      * spread over many partitions still fill batches: against 5 ms, measured
      * a fifth less CPU per record, in fewer and larger produce requests.
      */
-    "linger.ms", "20", "batch.num.messages", "10000", "queue.buffering.max.messages", "1000000",
+    "linger.ms", "20", "batch.num.messages", "10000", "queue.buffering.max.messages", "250000",
     NULL};
 
 struct header {
