@@ -50,6 +50,19 @@ int tx_paysim_is_header(const char *line, size_t len)
 /* Values quoted in messages are cut at this many bytes. */
 #define SHOW	 40
 #define ERR(...) (snprintf(err, errsz, __VA_ARGS__), -1)
+/* A column for a message: at most SHOW bytes, control and non-ASCII bytes as '?'. */
+#define SHOWN(k) (int)show_col(shown, col[k], clen[k]), shown
+
+static size_t show_col(char *dst, const char *s, size_t n)
+{
+	size_t i;
+
+	if (n > SHOW)
+		n = SHOW;
+	for (i = 0; i < n; i++)
+		dst[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	return n;
+}
 
 static int is_decimal(const char *s, size_t n)
 {
@@ -87,6 +100,7 @@ int tx_paysim_parse(const char *line, size_t len, int exponent, struct tx_paysim
 		    char *err, size_t errsz)
 {
 	const char *col[NCOLS];
+	char shown[SHOW];
 	size_t clen[NCOLS], i, start = 0;
 	int n = 0, k;
 	enum tx_money_err me;
@@ -112,8 +126,7 @@ int tx_paysim_parse(const char *line, size_t len, int exponent, struct tx_paysim
 		if ((row->step = row->step * 10 + (col[C_STEP][i] - '0')) > 100000000)
 			break;
 	if (i == 0 || i != clen[C_STEP] || row->step < 1)
-		return ERR("step '%.*s' is not a positive integer up to 100000000",
-			   (int)(clen[C_STEP] < SHOW ? clen[C_STEP] : SHOW), col[C_STEP]);
+		return ERR("step '%.*s' is not a positive integer up to 100000000", SHOWN(C_STEP));
 
 	row->type = TX_TYPE_NONE;
 	for (k = 0; k < (int)(sizeof(types) / sizeof(types[0])); k++)
@@ -125,29 +138,26 @@ int tx_paysim_parse(const char *line, size_t len, int exponent, struct tx_paysim
 	if (row->type == TX_TYPE_NONE)
 		return ERR("unknown type '%.*s' (expected CASH_IN, CASH_OUT, DEBIT, PAYMENT or "
 			   "TRANSFER)",
-			   (int)(clen[C_TYPE] < SHOW ? clen[C_TYPE] : SHOW), col[C_TYPE]);
+			   SHOWN(C_TYPE));
 
 	me = tx_money_parse(col[C_AMOUNT], clen[C_AMOUNT], exponent, &row->amount);
 	if (me != TX_MONEY_OK)
-		return ERR("amount '%.*s' %s", (int)(clen[C_AMOUNT] < SHOW ? clen[C_AMOUNT] : SHOW),
-			   col[C_AMOUNT], tx_money_strerror(me, exponent));
+		return ERR("amount '%.*s' %s", SHOWN(C_AMOUNT), tx_money_strerror(me, exponent));
 	if (row->amount < 0)
-		return ERR("amount '%.*s' is negative",
-			   (int)(clen[C_AMOUNT] < SHOW ? clen[C_AMOUNT] : SHOW), col[C_AMOUNT]);
+		return ERR("amount '%.*s' is negative", SHOWN(C_AMOUNT));
 
 	for (k = 0; k < NCOLS; k++) {
 		if (k == C_ORIG || k == C_DEST) {
 			if (!is_name(col[k], clen[k]))
 				return ERR("%s '%.*s' is not an account name", col_name[k],
-					   (int)(clen[k] < SHOW ? clen[k] : SHOW), col[k]);
+					   SHOWN(k));
 		} else if (k == C_OLDORIG || k == C_NEWORIG || k == C_OLDDEST || k == C_NEWDEST) {
 			if (!is_decimal(col[k], clen[k]))
 				return ERR("%s '%.*s' is not a plain decimal number", col_name[k],
-					   (int)(clen[k] < SHOW ? clen[k] : SHOW), col[k]);
+					   SHOWN(k));
 		} else if (k == C_FRAUD || k == C_FLAGGED) {
 			if (clen[k] != 1 || (col[k][0] != '0' && col[k][0] != '1'))
-				return ERR("%s '%.*s' is not 0 or 1", col_name[k],
-					   (int)(clen[k] < SHOW ? clen[k] : SHOW), col[k]);
+				return ERR("%s '%.*s' is not 0 or 1", col_name[k], SHOWN(k));
 		}
 	}
 	row->orig.p = col[C_ORIG];
