@@ -216,6 +216,15 @@ for l in open(\"in.ndjson\"): print(json.loads(l)[\"account\"], l, end=\"\")" | 
 		test_grep "^content-type=application/json,origin=t2200,produce-time=20[0-9-]*T[0-9:.]*Z$" got
 	'
 
+	test_expect_success "$kind: compression through -X compression.type" '
+		for c in gzip zstd; do
+			sed -n 1,200p in.ndjson | txpub -q -t comp-$c -X compression.type=$c &&
+			txsub -t comp-$c -e -q --no-source | sort >got &&
+			sed -n 1,200p in.ndjson | sort >want &&
+			test_cmp want got || exit 1
+		done
+	'
+
 	test_expect_success "$kind: blank lines are skipped and counted nowhere" '
 		printf "\n%s\n   \n%s\n\n" "$(sed -n 1p in.ndjson)" "$(sed -n 2p in.ndjson)" |
 			txpub -t blank 2>err &&
