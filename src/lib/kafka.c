@@ -59,6 +59,10 @@ int tx_kafka_opt_X(struct tx_kafka_opts *o, const char *arg)
 	}
 	o->props[o->nprops].name = tx_strndup(arg, (size_t)(eq - arg));
 	o->props[o->nprops].value = tx_strdup(eq + 1);
+	if (eq[1] && tx_kafka_is_secret(o->props[o->nprops].name))
+		tx_warn("-X %s: a secret on the command line can be read by every user of the "
+			"machine (ps): put it in the config file (-F or $TXKIT_CONFIG, chmod 600)",
+			o->props[o->nprops].name);
 	o->nprops++;
 	return 0;
 }
