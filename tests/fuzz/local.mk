@@ -109,3 +109,4 @@ tests_fuzz_fuzz_replay_balances_SOURCES = tests/fuzz/fuzz-balances.c tests/fuzz/
 tests_fuzz_fuzz_replay_balances_LDADD = $(LDADD)
 TESTS += tests/t9001-fuzz-replay.sh
 EXTRA_DIST += tests/t9001-fuzz-replay.sh tests/fuzz/replay.c
+include $(srcdir)/tests/hardening.mk

@@ -1,0 +1,11 @@
+# Hardening (included from tests/fuzz/local.mk): hostile input through every
+# program, and make check-valgrind.
+TESTS += tests/t9000-hostile.sh tests/t9002-secrets.sh
+EXTRA_DIST += tests/hardening.mk tests/valgrind.sh tests/t9000-hostile.sh tests/t9002-secrets.sh
+
+# make check-valgrind: the C unit tests and a few programs over a small
+# stream under valgrind (tests/valgrind.sh); a memory error or a definite
+# leak fails it. CI runs it after the sanitizer build (./bootstrap check).
+check-valgrind: all $(check_PROGRAMS)
+	@$(SHELL) $(top_srcdir)/tests/valgrind.sh $(abs_top_builddir) $(abs_top_srcdir)
+.PHONY: check-valgrind
