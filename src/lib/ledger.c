@@ -624,6 +624,63 @@ static int member_money(struct tx_record *r, int m, const char *name, int expone
 	return 0;
 }
 
+/*
+ * A transaction line of a state file (txstore state): the ledger remembers
+ * the id with what it needs to settle it later, and moves no money (the
+ * balance lines already hold its effect, reservation included).
+ */
+static int load_txn(struct tx_ledger *l, struct tx_record *r)
+{
+	uint64_t h = id_hash(r->id.p, r->id.len);
+	enum tx_txn_state st = TX_TXN_COMPLETED;
+	int64_t acct, cp = -1;
+	int m;
+
+	if (r->idx[TX_F_ACCOUNT] < 0 || r->idx[TX_F_TYPE] < 0 || r->idx[TX_F_AMOUNT] < 0) {
+		snprintf(r->err, sizeof(r->err), "missing field '%s'",
+			 r->idx[TX_F_ACCOUNT] < 0 ? "account"
+			 : r->idx[TX_F_TYPE] < 0  ? "type"
+						  : "amount");
+		return -1;
+	}
+	if (r->type == TX_TYPE_TRANSFER && r->idx[TX_F_COUNTERPARTY] < 0) {
+		snprintf(r->err, sizeof(r->err), "missing field 'counterparty'");
+		return -1;
+	}
+	if (r->op != TX_OP_CREATE && r->op != TX_OP_NONE) {
+		snprintf(r->err, sizeof(r->err), "field 'op' must be absent in a state file");
+		return -1;
+	}
+	if (r->status == TX_STATUS_PENDING)
+		st = TX_TXN_PENDING;
+	else if (r->status == TX_STATUS_FAILED)
+		st = TX_TXN_FAILED;
+	if ((m = tx_record_find(r, "deleted", 7)) >= 0) {
+		struct tx_str v = tx_record_raw(r, m);
+		if (v.len == 4 && !memcmp(v.p, "true", 4))
+			st = TX_TXN_DELETED;
+		else if (!(v.len == 5 && !memcmp(v.p, "false", 5))) {
+			snprintf(r->err, sizeof(r->err), "field 'deleted' is not true or false");
+			return -1;
+		}
+	}
+	if (txtab_find(&l->gen[l->cur], h) ||
+	    (l->gen[!l->cur].slots && txtab_find(&l->gen[!l->cur], h))) {
+		snprintf(r->err, sizeof(r->err), "transaction listed twice");
+		return -1;
+	}
+	acct = tx_ledger_account(l, r->account.p, r->account.len, r->currency);
+	if (acct >= 0 && r->type == TX_TYPE_TRANSFER)
+		cp = tx_ledger_account(l, r->counterparty.p, r->counterparty.len, r->currency);
+	if (acct < 0 || (r->type == TX_TYPE_TRANSFER && cp < 0)) {
+		snprintf(r->err, sizeof(r->err), "too many accounts");
+		return -1;
+	}
+	remember(l, h, r->amount, (uint32_t)acct, r->type == TX_TYPE_TRANSFER ? cp : -1, r->type,
+		 st);
+	return 0;
+}
+
 static int load_line(struct tx_ledger *l, struct tx_record *r, const char *line, size_t len)
 {
 	int64_t i, bal, avail, count = 0;
@@ -633,6 +690,8 @@ static int load_line(struct tx_ledger *l, struct tx_record *r, const char *line,
 
 	if (tx_record_parse(r, line, len, 0))
 		return -1;
+	if (r->idx[TX_F_TRANSACTION_ID] >= 0)
+		return load_txn(l, r);
 	if (r->idx[TX_F_ACCOUNT] < 0) {
 		snprintf(r->err, sizeof(r->err), "missing field 'account'");
 		return -1;
@@ -677,7 +736,8 @@ static int load_line(struct tx_ledger *l, struct tx_record *r, const char *line,
 		return -1;
 	}
 	if (!created) {
-		snprintf(r->err, sizeof(r->err), "account and currency listed twice");
+		snprintf(r->err, sizeof(r->err),
+			 "account and currency listed twice (or after a transaction line)");
 		return -1;
 	}
 	a = tx_ledger_acct(l, (uint32_t)i);

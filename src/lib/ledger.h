@@ -188,9 +188,13 @@ static inline enum tx_txn_state tx_txn_state(const struct tx_txn *x)
 uint64_t tx_ledger_ids(const struct tx_ledger *l);
 
 /*
- * Load a balances file (doc/interfaces.txt): one {"account","currency",
- * "balance","available_balance","tx_count"} object per line. Returns 0, or
- * -1 after reporting "path:line: what is wrong" for the first bad line.
+ * Load a balances file or a state file (doc/interfaces.txt): one
+ * {"account","currency","balance","available_balance","tx_count"} object per
+ * line, then (a state file, `txstore state`) one {"transaction_id",
+ * "account","currency","type","amount"[,"counterparty"],"status"
+ * [,"deleted":true]} object per known transaction, remembered for dedup and
+ * settling without moving money. Returns 0, or -1 after reporting
+ * "path:line: what is wrong" for the first bad line.
  */
 int tx_ledger_load(struct tx_ledger *l, const char *path);
 /* Append one balances-file line (with '\n') for entry i. */

@@ -16,6 +16,7 @@
 #include "out.h"
 #include "record.h"
 #include "store.h"
+#include "store_state.h"
 #include "timefmt.h"
 #include "tx.h"
 
@@ -34,6 +35,7 @@ static void usage(FILE *f)
 		   "               [--retry-for S] [--strict] [DSN]\n"
 		   "       txstore offsets [DSN]\n"
 		   "       txstore balances [DSN]\n"
+		   "       txstore state [DSN]\n"
 		   "       txstore report [--table] [--account A] [--status S] [--type T]\n"
 		   "               [--since TIME] [--until TIME] [--limit N] [DSN]\n"
 		   "DSN: sqlite:PATH, PATH.db, postgresql://..., or a libpq conninfo "
@@ -360,6 +362,8 @@ static int read_main(const char *cmd, int argc, char **argv)
 		rc = tx_store_print_offsets(st, &out);
 	else if (!strcmp(cmd, "balances"))
 		rc = tx_store_print_balances(st, &out);
+	else if (!strcmp(cmd, "state"))
+		rc = tx_store_print_state(st, &out);
 	else
 		rc = tx_store_print_report(st, &rep, &out);
 	if (tx_out_flush(&out) < 0 && out.err != EPIPE)
@@ -374,7 +378,7 @@ static int read_main(const char *cmd, int argc, char **argv)
 int cmd_main(int argc, char **argv)
 {
 	if (argc > 1 && (!strcmp(argv[1], "offsets") || !strcmp(argv[1], "balances") ||
-			 !strcmp(argv[1], "report")))
+			 !strcmp(argv[1], "state") || !strcmp(argv[1], "report")))
 		return read_main(argv[1], argc - 1, argv + 1);
 	return store_main(argc, argv);
 }
