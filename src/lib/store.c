@@ -378,7 +378,7 @@ int tx_store_batch_add(struct tx_store_batch *b, struct tx_record *r, const char
 	row.exponent = exp;
 	row.type = row.amount = row.ts = row.status = row.reason = row.alerts = row.counterparty =
 	    row.source_topic = row.source_ts = row.reason_refused = TX_SREF_NULL;
-	row.time_us = -1;
+	row.time_us = row.ts_us = row.source_ts_us = -1;
 	if (put_text(b, r->id, "transaction_id", &row.id, err, errlen) ||
 	    put_text(b, r->account, "account", &row.account, err, errlen))
 		goto fail;
@@ -395,7 +395,7 @@ int tx_store_batch_add(struct tx_store_batch *b, struct tx_record *r, const char
 	row.currency = put(b, r->currency->code, 3);
 	if (r->idx[TX_F_TS] >= 0) {
 		row.ts = put_time(b, r->ts_us);
-		row.time_us = r->ts_us;
+		row.time_us = row.ts_us = r->ts_us;
 	}
 	if (r->status != TX_STATUS_NONE)
 		status = tx_status_name(r->status);
@@ -426,7 +426,7 @@ int tx_store_batch_add(struct tx_store_batch *b, struct tx_record *r, const char
 		row.offset = r->source.offset;
 		if (r->source.ts_us >= 0) {
 			row.source_ts = put_time(b, r->source.ts_us);
-			row.time_us = r->source.ts_us;
+			row.time_us = row.source_ts_us = r->source.ts_us;
 		}
 	}
 	if (r->idx[TX_F_NEW_BALANCE] >= 0) {
@@ -572,7 +572,8 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 	size_t i;
 	int rc;
 
-	tx_time_format(&ts, tx_wall_us());
+	st->stored_at_us = tx_wall_us();
+	tx_time_format(&ts, st->stored_at_us);
 	snprintf(st->stored_at, sizeof(st->stored_at), "%s", ts.p);
 	tx_buf_release(&ts);
 	for (i = 0; i < st->noffsets; i++)

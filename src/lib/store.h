@@ -56,7 +56,8 @@ struct tx_store_row {
 	int has_source;
 	int32_t partition;
 	int64_t offset;
-	int64_t time_us; /* source ts, else event ts, else -1: for latency */
+	int64_t time_us;	     /* source ts, else event ts, else -1: for latency */
+	int64_t ts_us, source_ts_us; /* -1 when absent (the binary COPY sends these) */
 	/* Balances txbal left in the record (new_balance, counterparty_balance, ...). */
 	int has_balance, has_available, has_count, has_cp_balance;
 	int64_t balance, available, tx_count, cp_balance; /* minor units */

@@ -87,7 +87,8 @@ struct tx_store {
 	struct tx_store_offset *offsets;
 	size_t noffsets, offsets_cap;
 	char stored_at[40]; /* this batch's time, canonical RFC 3339 */
-	char errmsg[1024];  /* the last database error */
+	int64_t stored_at_us;
+	char errmsg[1024]; /* the last database error */
 };
 
 /* Backend constructors: 0, or -1 after reporting (the connection or file failed). */
