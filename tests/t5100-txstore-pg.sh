@@ -228,6 +228,45 @@ test_expect_success 'txgen | txbal | txstore: balances are txbal --state, rows a
 	test_cmp exp.rows got.rows
 '
 
+test_expect_success 'amounts arrive exactly through the binary COPY (numeric digits, scale)' '
+	newdb amounts &&
+	i=0 && : >amounts.ndjson &&
+	for a in 0 0.00 0.01 0.10 1 9999.99 10000 10000.00 10000.01 12345678.9 99999999.99 \
+		92233720368547758.07 1500:JPY 0:JPY 100000000:JPY 1.234:KWD 0.001:KWD 10000.5:KWD \
+		0.0001:CLF 12.3456:CLF; do
+		i=$((i + 1)) &&
+		cur=USD && case $a in *:*) cur=${a#*:} && a=${a%:*} ;; esac &&
+		echo "{\"transaction_id\":\"m$i\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":\"$a\",\"currency\":\"$cur\",\"ts\":\"2026-01-01T00:00:00.000001Z\"}" >>amounts.ndjson
+	done &&
+	txstore dbname=amounts <amounts.ndjson &&
+	pg_psql -d amounts -c "SELECT amount::text || ${q} ${q} || currency || ${q} ${q} ||
+		to_char(ts AT TIME ZONE ${q}UTC${q}, ${q}YYYY-MM-DD HH24:MI:SS.US${q})
+		FROM transactions ORDER BY length(transaction_id), transaction_id" >got &&
+	cat >exp <<-\EOF &&
+	0.00 USD 2026-01-01 00:00:00.000001
+	0.00 USD 2026-01-01 00:00:00.000001
+	0.01 USD 2026-01-01 00:00:00.000001
+	0.10 USD 2026-01-01 00:00:00.000001
+	1.00 USD 2026-01-01 00:00:00.000001
+	9999.99 USD 2026-01-01 00:00:00.000001
+	10000.00 USD 2026-01-01 00:00:00.000001
+	10000.00 USD 2026-01-01 00:00:00.000001
+	10000.01 USD 2026-01-01 00:00:00.000001
+	12345678.90 USD 2026-01-01 00:00:00.000001
+	99999999.99 USD 2026-01-01 00:00:00.000001
+	92233720368547758.07 USD 2026-01-01 00:00:00.000001
+	1500 JPY 2026-01-01 00:00:00.000001
+	0 JPY 2026-01-01 00:00:00.000001
+	100000000 JPY 2026-01-01 00:00:00.000001
+	1.234 KWD 2026-01-01 00:00:00.000001
+	0.001 KWD 2026-01-01 00:00:00.000001
+	10000.500 KWD 2026-01-01 00:00:00.000001
+	0.0001 CLF 2026-01-01 00:00:00.000001
+	12.3456 CLF 2026-01-01 00:00:00.000001
+	EOF
+	test_cmp exp got
+'
+
 test_expect_success 'DSN forms: URI, conninfo, service file, libpq environment' '
 	head -n 5 in.ndjson >five &&
 	newdb forms &&
