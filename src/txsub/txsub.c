@@ -27,6 +27,8 @@
 /* Flush stdout when no message has come for this long (a pipe never holds records back). */
 #define IDLE_MS 100
 #define BATCH	1024
+/* How long a rebalance waits for the committed offsets of partitions it has been reading. */
+#define COMMITTED_TIMEOUT_MS 5000
 
 /* librdkafka settings txsub starts from (then config file, -X, -b). */
 static const char *const sub_defaults[] = {
@@ -55,6 +57,7 @@ struct sub {
 	int nparts;
 	int64_t *start;	  /* per partition: where to start, RD_KAFKA_OFFSET_INVALID: -o */
 	int64_t *pending; /* per partition: next offset to store once the output is flushed */
+	int64_t *next;	  /* per partition: the offset after the last one handled, -1: none */
 	unsigned char *assigned; /* per partition */
 	unsigned char *started;	 /* per partition: the start offset was applied (group mode) */
 	unsigned char *at_eof;	 /* per partition: reached its end (and nothing came since) */
@@ -100,12 +103,13 @@ static void ensure_partition(struct sub *S, int p)
 	S->nparts = p + 1;
 	S->start = tx_realloc(S->start, (size_t)S->nparts * sizeof(*S->start));
 	S->pending = tx_realloc(S->pending, (size_t)S->nparts * sizeof(*S->pending));
+	S->next = tx_realloc(S->next, (size_t)S->nparts * sizeof(*S->next));
 	S->assigned = tx_realloc(S->assigned, (size_t)S->nparts);
 	S->started = tx_realloc(S->started, (size_t)S->nparts);
 	S->at_eof = tx_realloc(S->at_eof, (size_t)S->nparts);
 	for (i = n; i < S->nparts; i++) {
 		S->start[i] = RD_KAFKA_OFFSET_INVALID;
-		S->pending[i] = -1;
+		S->pending[i] = S->next[i] = -1;
 		S->assigned[i] = S->started[i] = S->at_eof[i] = 0;
 	}
 }
@@ -174,12 +178,65 @@ static void set_assigned(struct sub *S, int p, int on)
 	S->pending[p] = -1;
 }
 
+/*
+ * Partitions this process has already been reading come back (a rebalance,
+ * or a rejoin after the coordinator lost the group, as when a broker restarts
+ * and the commit on revoke failed): resume each at the offset after the last
+ * record it wrote when that is past the committed offset, so nothing is
+ * written twice, and store that offset so the next commit catches up. Where
+ * the committed offset cannot be read, the own position is used: it is never
+ * behind what was written, so nothing is skipped.
+ */
+static rd_kafka_topic_partition_list_t *resume_written(struct sub *S,
+						       rd_kafka_topic_partition_list_t *parts)
+{
+	rd_kafka_topic_partition_list_t *mine = rd_kafka_topic_partition_list_new(parts->cnt);
+	rd_kafka_topic_partition_list_t *store = rd_kafka_topic_partition_list_new(parts->cnt);
+	rd_kafka_topic_partition_t *tp;
+	rd_kafka_resp_err_t err;
+	int i;
+
+	for (i = 0; i < parts->cnt; i++) {
+		tp = &parts->elems[i];
+		if (!strcmp(tp->topic, S->topic) && tp->partition < S->nparts &&
+		    S->next[tp->partition] >= 0 && tp->offset == RD_KAFKA_OFFSET_INVALID)
+			rd_kafka_topic_partition_list_add(mine, tp->topic, tp->partition);
+	}
+	if (mine->cnt) {
+		err = rd_kafka_committed(S->rk, mine, COMMITTED_TIMEOUT_MS);
+		if (err)
+			tx_warn("rebalance: cannot read the committed offsets (%s): resuming after "
+				"the last record written",
+				rd_kafka_err2str(err));
+		for (i = 0; i < mine->cnt; i++) {
+			rd_kafka_topic_partition_t *c = &mine->elems[i];
+			int64_t own = S->next[c->partition];
+			if (!err && !c->err && c->offset >= own)
+				continue; /* the group is at or past what was written here */
+			tp = rd_kafka_topic_partition_list_find(parts, c->topic, c->partition);
+			if (!tp)
+				continue;
+			tp->offset = own;
+			rd_kafka_topic_partition_list_add(store, c->topic, c->partition)->offset =
+			    own;
+		}
+		if (store->cnt && !err)
+			tx_warn(
+			    "rebalance: %d partition(s) resume after the last record written, past "
+			    "the group's committed offset",
+			    store->cnt);
+	}
+	rd_kafka_topic_partition_list_destroy(mine);
+	return store; /* the offsets to store once the partitions are assigned */
+}
+
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			 rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
 	struct sub *S = opaque;
 	int cooperative = !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
 	rd_kafka_error_t *error = NULL;
+	rd_kafka_topic_partition_list_t *resume;
 	int i;
 
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
@@ -197,10 +254,19 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			}
 		}
 		S->have_assignment = 1;
+		resume = resume_written(S, parts);
 		if (cooperative)
 			error = rd_kafka_incremental_assign(rk, parts);
 		else
 			rd_kafka_assign(rk, parts);
+		/* what was written but never committed is committed now */
+		if (resume->cnt) {
+			rd_kafka_resp_err_t serr = rd_kafka_offsets_store(rk, resume);
+			if (serr)
+				tx_warn("rebalance: cannot store the written offsets: %s",
+					rd_kafka_err2str(serr));
+		}
+		rd_kafka_topic_partition_list_destroy(resume);
 	} else {
 		/* Commit what was written before the partitions go to another member. */
 		if (flush_out(S) == 0)
@@ -464,7 +530,7 @@ static void handle(struct sub *S, const rd_kafka_message_t *m)
 		tx_buf_addch(tx_out_buf(&S->out), '\n');
 		S->written++;
 	}
-	S->pending[p] = m->offset + 1;
+	S->pending[p] = S->next[p] = m->offset + 1;
 	if (tx_out_end_line(&S->out) < 0)
 		note_write_error(S, &S->out);
 	else if (S->out.b.len == 0)
@@ -815,6 +881,7 @@ out:
 	tx_buf_release(&S.topic_json);
 	free(S.start);
 	free(S.pending);
+	free(S.next);
 	free(S.assigned);
 	free(S.started);
 	free(S.at_eof);
