@@ -338,8 +338,16 @@ int cmd_main(int argc, char **argv)
 	if (t.tee)
 		tx_out_init(&t.data, 1, "stdout");
 	if (reject_path) {
-		if (tx_out_open(&t.reject, reject_path) < 0)
+		if (tx_out_open(&t.reject, reject_path) < 0) {
+			/* nothing written yet: release what is set up, for leak checkers */
+			if (t.tee)
+				tx_buf_release(&t.data.b);
+			if (!t.use_syslog)
+				tx_out_close(&t.log);
+			if (t.tmpl)
+				tx_logfmt_release(t.tmpl);
 			return TX_EXIT_IO;
+		}
 		t.have_reject = 1;
 	}
 	/* https://no-color.org: a non-empty NO_COLOR turns colour off; --color=always wins */
