@@ -474,8 +474,10 @@ int cmd_main(int argc, char **argv)
 		return TX_EXIT_OK;
 	}
 	conf = tx_kafka_conf(&ko, pub_defaults);
-	if (!conf)
+	if (!conf) {
+		tx_kafka_opts_release(&ko);
 		return TX_EXIT_USAGE;
+	}
 	if (ko.dump) {
 		tx_kafka_dump(conf, stdout);
 		rd_kafka_conf_destroy(conf);
@@ -488,6 +490,9 @@ int cmd_main(int argc, char **argv)
 	    open_out(&P.undelivered, undelivered_path, &P.have_undelivered) < 0 ||
 	    open_out(&P.report, report_path, &P.have_report) < 0) {
 		rd_kafka_conf_destroy(conf);
+		close_out(&P, &P.reject, P.have_reject);
+		close_out(&P, &P.undelivered, P.have_undelivered);
+		tx_kafka_opts_release(&ko);
 		return TX_EXIT_IO;
 	}
 	P.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
