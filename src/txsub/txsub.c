@@ -731,8 +731,10 @@ int cmd_main(int argc, char **argv)
 		return TX_EXIT_USAGE;
 	}
 	conf = tx_kafka_conf(&ko, sub_defaults);
-	if (!conf)
+	if (!conf) {
+		tx_kafka_opts_release(&ko);
 		return TX_EXIT_USAGE;
+	}
 	if (S.group && rd_kafka_conf_set(conf, "group.id", S.group, errstr, sizeof(errstr))) {
 		tx_error("-G: %s", errstr);
 		rd_kafka_conf_destroy(conf);
@@ -756,6 +758,8 @@ int cmd_main(int argc, char **argv)
 	if (reject_path) {
 		if (tx_out_open(&S.reject, reject_path) < 0) {
 			rd_kafka_conf_destroy(conf);
+			tx_buf_release(&S.out.b);
+			tx_kafka_opts_release(&ko);
 			return TX_EXIT_IO;
 		}
 		S.have_reject = 1;
@@ -874,6 +878,7 @@ out:
 	rd_kafka_destroy(S.rk);
 	if (!S.epipe && tx_out_close(&S.out) < 0 && !status)
 		status = S.out.err == EPIPE ? status : TX_EXIT_IO;
+	tx_buf_release(&S.out.b); /* after EPIPE, not closed: what was left unwritten */
 	tx_record_release(&S.rec);
 	tx_buf_release(&S.src);
 	tx_buf_release(&S.flat);
