@@ -49,7 +49,9 @@ test_expect_success 'txstore killed -9 mid-stream, run again on the same input: 
 	gen 3000 --seed 4 --balances exp4.bal --sum exp4.sum >in4.ndjson &&
 	{ slow 100 0.05 <in4.ndjson | txstore --batch 50 dbname=crash 2>/dev/null & } &&
 	store=$! &&
-	sleep 0.6 &&
+	i=0 && until [ "$(pg_psql -d crash -c "SELECT count(*) FROM transactions" 2>/dev/null || echo 0)" -gt 0 ]; do
+		i=$((i + 1)) && [ $i -lt 100 ] && sleep 0.1
+	done &&
 	kill -9 $store &&
 	{ wait $store || :; } &&
 	# The server may still be committing what the killed txstore sent last.
@@ -71,10 +73,12 @@ test_expect_success 'txstore killed -9 mid-stream, run again on the same input: 
 test_expect_success 'a server that stays away: exit 5 after --retry-for, nothing half-stored' '
 	pg_psql -c "CREATE DATABASE away" &&
 	gen 100 --seed 5 >in5.ndjson &&
-	{ { head -n 60 in5.ndjson; sleep 2; tail -n 40 in5.ndjson; } |
+	{ { head -n 60 in5.ndjson; sleep 4; tail -n 40 in5.ndjson; } |
 		txstore --batch 1000 --flush-ms 100 --retry-for 2 dbname=away 2>err & } &&
 	store=$! &&
-	sleep 1 &&
+	i=0 && until [ "$(pg_psql -d away -c "SELECT count(*) FROM transactions" 2>/dev/null || echo 0)" = 60 ]; do
+		i=$((i + 1)) && [ $i -lt 100 ] && sleep 0.1
+	done &&
 	pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -w -m fast stop >/dev/null &&
 	test_expect_code 5 wait $store &&
 	cat err &&
