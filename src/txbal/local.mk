@@ -9,3 +9,9 @@ TESTS += tests/t3000-txbal.sh tests/t3100-txbal-oracle.sh tests/t3200-txbal-aler
 EXTRA_DIST += tests/t3000-txbal.sh tests/t3100-txbal-oracle.sh tests/t3200-txbal-alerts.sh \
 	tests/oracle/txbal_oracle.py tests/oracle/gen.py tests/oracle/conservation.py \
 	tests/oracle/anomalies.py
+
+# End to end, exactly once (the resume protocol of tx(7)): the crash suites
+# (t6000 SQLite, t6001 PostgreSQL) and their driver, tests/t6-crash.sh.
+t6_tests = tests/t6000-crash-sqlite.sh tests/t6001-crash-pg.sh
+TESTS += $(t6_tests)
+EXTRA_DIST += $(t6_tests) tests/t6-crash.sh

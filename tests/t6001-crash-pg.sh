@@ -1,0 +1,62 @@
+#!/bin/sh
+# Exactly once under crashes, PostgreSQL and txbroker: t6000's crash runs
+# (kill -9 a random stage of txsub | txbal | txstore at a random moment, at
+# least 20 times, restart with the documented command of tx(7)) into a
+# private PostgreSQL server; the database ends row for row and balance for
+# balance as a clean run's. Replay a failure with TX_CRASH_SEED=N.
+. "$TX_SRCDIR/tests/lib.sh"
+. "$TX_SRCDIR/tests/kafka.sh"
+. "$TX_SRCDIR/tests/pg.sh"
+. "$TX_SRCDIR/tests/t6-crash.sh"
+
+TXKIT_CONFIG=/dev/null
+export TXKIT_CONFIG
+: "${TX_CRASH_RECORDS:=200000}"
+: "${TX_CRASH_KILLS:=20}"
+
+pg_start || exit 1
+for db in one_clean one_crash many_clean many_crash split whole; do
+	pg_psql -c "CREATE DATABASE $db" || exit 1
+done
+
+test_expect_success 'state: a restart from txstore state is exact' '
+	txgen -q -n 20000 --seed 7 --accounts 300 --pending 0.2 --deletes 0.05 \
+		--duplicates 0.05 >s.ndjson &&
+	head -n 9000 s.ndjson >s1 && tail -n +9001 s.ndjson >s2 &&
+	txbal -q --no-alert velocity s.ndjson | txstore -q dbname=whole &&
+	{ txbal -q --no-alert velocity s1 | txstore -q dbname=split; } &&
+	txstore state dbname=split >split.state &&
+	grep -q "\"status\":\"pending\"" split.state &&
+	grep -q "\"deleted\":true" split.state &&
+	{ txbal -q --no-alert velocity --init split.state s2 || test $? = 1; } |
+		txstore -q dbname=split &&
+	crash_dump dbname=whole whole && crash_dump dbname=split split &&
+	test_cmp whole.rows split.rows && test_cmp whole.bal split.bal
+'
+
+broker_start txbroker || exit 1
+broker_create_topic one 1
+
+test_expect_success "publish $TX_CRASH_RECORDS records once (and 20000 to one partition)" '
+	txgen -q -n $TX_CRASH_RECORDS --seed 21 --accounts 2000 --pending 0.1 \
+		--deletes 0.02 --duplicates 0.02 | txpub -q -t transactions &&
+	test "$(txsub -q -t transactions -o beginning -e | wc -l)" = $TX_CRASH_RECORDS &&
+	txgen -q -n 20000 --seed 22 --accounts 300 --pending 0.1 --deletes 0.02 \
+		--duplicates 0.02 | txpub -q -t one &&
+	test "$(txsub -q -t one -o beginning -e | wc -l)" = 20000
+'
+
+test_expect_success "one partition, every column: kill -9 $TX_CRASH_KILLS times, the same database" '
+	CRASH_TOPIC=one CRASH_MAX_MS=400 &&
+	crash_case one dbname=one_clean dbname=one_crash
+'
+crash_report
+
+test_expect_success "128 partitions, $TX_CRASH_RECORDS records: kill -9 $TX_CRASH_KILLS times, the same database" '
+	CRASH_TOPIC=transactions CRASH_ANY_ORDER=1 &&
+	CRASH_TXBAL_OPTS="--no-alert velocity --overdraft-unlimited" &&
+	crash_case many dbname=many_clean dbname=many_crash
+'
+crash_report
+
+test_done
