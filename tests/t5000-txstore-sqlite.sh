@@ -253,7 +253,9 @@ test_expect_success 'hostile strings are data, never SQL; refused rows name the 
 '
 
 test_expect_success 'an idle input is flushed after --flush-ms' '
-	{ head -n 3 in.ndjson; sleep 1;
+	{ head -n 3 in.ndjson; i=0;
+	  while [ "$(sqlite3 idle.db "SELECT count(*) FROM transactions" 2>/dev/null)" != 3 ] &&
+		[ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done;
 	  sqlite3 idle.db "SELECT count(*) FROM transactions" >mid;
 	  sed -n 4p in.ndjson; } | txstore --flush-ms 100 idle.db 2>/dev/null &&
 	test "$(cat mid)" = 3 &&

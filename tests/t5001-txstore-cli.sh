@@ -61,7 +61,7 @@ test_expect_success '--progress reports about once a second while storing' '
 test_expect_success 'SIGTERM: what was read is stored, exit 128+15' '
 	{ { head -n 10 bal.ndjson; sleep 5; } | txstore --flush-ms 60000 s.db 2>err & } &&
 	pid=$! &&
-	sleep 1 &&
+	sleep 2 &&
 	kill -TERM $pid &&
 	test_expect_code 143 wait $pid &&
 	test_grep "10 read" err &&
