@@ -8,7 +8,6 @@
  * (the output flushed), and librdkafka's auto-commit commits only stored
  * offsets, so a commit never runs ahead of the output: at-least-once.
  */
-#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -69,7 +68,9 @@ struct sub {
 	struct tx_out out, reject;
 	int have_reject;
 	struct tx_record rec;
-	struct tx_buf src;     /* the source member being built */
+	struct tx_buf src; /* the source member being built */
+	size_t src_prefix; /* src holds this much for src_partition: topic, partition */
+	int32_t src_partition;
 	struct tx_buf flat;    /* a multi-line value made one line */
 	struct tx_buf ts_text; /* the last message timestamp formatted, and its value */
 	int64_t ts_ms;
@@ -331,12 +332,18 @@ static void build_source(struct sub *S, const rd_kafka_message_t *m)
 	rd_kafka_timestamp_type_t tstype;
 	int64_t ts = rd_kafka_message_timestamp(m, &tstype);
 
-	tx_buf_reset(b);
-	tx_buf_add(b, "{\"topic\":", 9);
-	tx_buf_add(b, S->topic_json.p, S->topic_json.len);
-	tx_buf_add(b, ",\"partition\":", 13);
-	tx_buf_add_int(b, m->partition);
-	tx_buf_add(b, ",\"offset\":", 10);
+	/* messages come in runs of one partition: its prefix is made once per run */
+	if (m->partition != S->src_partition || !S->src_prefix) {
+		tx_buf_reset(b);
+		tx_buf_add(b, "{\"topic\":", 9);
+		tx_buf_add(b, S->topic_json.p, S->topic_json.len);
+		tx_buf_add(b, ",\"partition\":", 13);
+		tx_buf_add_int(b, m->partition);
+		tx_buf_add(b, ",\"offset\":", 10);
+		S->src_partition = m->partition;
+		S->src_prefix = b->len;
+	}
+	b->len = S->src_prefix;
 	tx_buf_add_int(b, m->offset);
 	if (tstype != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && ts >= 0) {
 		/* the messages of a batch share their millisecond: format it once */
@@ -351,12 +358,20 @@ static void build_source(struct sub *S, const rd_kafka_message_t *m)
 	}
 	if (m->key) {
 		const unsigned char *k = m->key;
+		size_t i;
 		tx_buf_add(b, ",\"key\":", 7);
-		if (utf8_valid(k, m->key_len)) {
+		for (i = 0; i < m->key_len; i++)
+			if (k[i] < 0x20 || k[i] >= 0x80 || k[i] == '"' || k[i] == '\\')
+				break;
+		if (i == m->key_len) {
+			/* printable ASCII, nothing to escape: the usual account key */
+			tx_buf_addch(b, '"');
+			tx_buf_add(b, m->key, m->key_len);
+			tx_buf_addch(b, '"');
+		} else if (utf8_valid(k, m->key_len)) {
 			tx_buf_add_json_string(b, m->key, m->key_len);
 		} else {
 			/* JSON text must be UTF-8: such a key cannot be carried exactly */
-			size_t i;
 			if (!S->bad_key_warned++)
 				tx_warn("topic %s partition %d offset %lld: the message key is not "
 					"UTF-8; its bytes above 0x7f are written as U+FFFD",
@@ -407,55 +422,75 @@ static const char *one_line(struct sub *S, const char *value, size_t len)
 }
 
 /*
- * One JSON object (strict RFC 8259, as the record codec reads it). txsub is
- * a transport: what the fields mean is for txbal and txstore to judge, so it
- * checks the JSON, not the record, and does not decode any field.
+ * One JSON object (strict RFC 8259, as the record codec reads it), scanned
+ * once: strings with the codec's fast scanner, other member values with
+ * tx_json_scan_value(). txsub is a transport: what the fields mean is for
+ * txbal and txstore to judge, so it checks the JSON, not the record, and
+ * decodes no field. *src and *src_end get the value of the first top-level
+ * "source" member (written without escapes), or NULL. The value has no
+ * trailing whitespace (handle() trimmed it).
  */
-static int is_object(const char *v, size_t len)
+static int scan_object(const char *v, size_t len, const char **src, const char **src_end)
 {
+	const char *end = v + len, *p = tx_json_skip_ws(v, end), *k, *val;
 	struct tx_json_err err;
-	const char *p = tx_json_skip_ws(v, v + len);
+	int esc, is_source;
 
-	return p < v + len && *p == '{' && tx_json_validate(v, len, &err) == 0;
+	*src = *src_end = NULL;
+	if (p >= end || *p != '{')
+		return -1;
+	p = tx_json_skip_ws(p + 1, end);
+	if (p < end && *p == '}')
+		return p + 1 == end ? 0 : -1;
+	for (;;) {
+		if (p >= end || *p != '"')
+			return -1;
+		k = p;
+		if (!(p = tx_json_scan_string_fast(p, end, &esc, &err)))
+			return -1;
+		is_source = !esc && p - k == 8 && !memcmp(k, "\"source\"", 8) && !*src;
+		p = tx_json_skip_ws(p, end);
+		if (p >= end || *p != ':')
+			return -1;
+		val = p = tx_json_skip_ws(p + 1, end);
+		if (p < end && *p == '"') {
+			p = tx_json_scan_string_fast(p, end, &esc, &err);
+		} else {
+			/* depth 2, as tx_json_validate() counts a member of the top object */
+			p = tx_json_scan_value(p, end, 2, &err);
+		}
+		if (!p)
+			return -1;
+		if (is_source) {
+			*src = val;
+			*src_end = p;
+		}
+		p = tx_json_skip_ws(p, end);
+		if (p < end && *p == '}')
+			return p + 1 == end ? 0 : -1;
+		if (p >= end || *p != ',')
+			return -1;
+		p = tx_json_skip_ws(p + 1, end);
+	}
 }
 
 /*
  * Write the object v (valid, no trailing whitespace) with "source":src: in
- * place of a top-level "source" member it has, else appended as the last
- * member, before the whitespace ahead of the closing brace, exactly as
- * tx_record_write() places a new member (so txpub's removal gives back the
- * original bytes).
+ * place of the top-level "source" member's value [sv, send) when it has one,
+ * else appended as the last member, before the whitespace ahead of the
+ * closing brace, exactly as tx_record_write() places a new member (so
+ * txpub's removal gives back the original bytes).
  */
-static void splice_source(struct tx_buf *out, const char *v, size_t len, const char *src,
-			  size_t srclen)
+static void splice_source(struct tx_buf *out, const char *v, size_t len, const char *sv,
+			  const char *send, const char *src, size_t srclen)
 {
-	const char *end = v + len, *p, *k, *kend, *val;
-	struct tx_json_err err;
 	size_t j;
-	int esc;
 
-	if (memmem(v, len, "\"source\"", 8)) {
-		/* valid JSON (is_object()): the scanners cannot fail here */
-		p = tx_json_skip_ws(v, end) + 1;
-		for (;;) {
-			p = tx_json_skip_ws(p, end);
-			if (*p == '}')
-				break;
-			k = p;
-			kend = tx_json_scan_string(p, end, &esc, &err);
-			p = tx_json_skip_ws(kend, end) + 1; /* past ':' */
-			val = tx_json_skip_ws(p, end);
-			p = tx_json_scan_value(val, end, 2, &err);
-			if (!esc && kend - k == 8 && !memcmp(k, "\"source\"", 8)) {
-				tx_buf_add(out, v, (size_t)(val - v));
-				tx_buf_add(out, src, srclen);
-				tx_buf_add(out, p, (size_t)(end - p));
-				return;
-			}
-			p = tx_json_skip_ws(p, end);
-			if (*p == ',')
-				p++;
-		}
+	if (sv) {
+		tx_buf_add(out, v, (size_t)(sv - v));
+		tx_buf_add(out, src, srclen);
+		tx_buf_add(out, send, (size_t)(v + len - send));
+		return;
 	}
 	j = len - 1; /* the closing brace */
 	while (j > 0 && tx_json_is_ws(v[j - 1]))
@@ -476,7 +511,7 @@ static void check_eof(struct sub *S)
 
 static void handle(struct sub *S, const rd_kafka_message_t *m)
 {
-	const char *value = m->payload;
+	const char *value = m->payload, *sv, *send;
 	size_t len = m->len;
 	int p = m->partition;
 
@@ -515,7 +550,7 @@ static void handle(struct sub *S, const rd_kafka_message_t *m)
 		value = one_line(S, value, len);
 	if (!len) {
 		reject(S, m, "", 0, "empty message");
-	} else if (!is_object(value, len)) {
+	} else if (scan_object(value, len, &sv, &send) < 0) {
 		/* the codec says precisely what is wrong */
 		reject(S, m, value, len,
 		       tx_record_parse(&S->rec, value, len, 0) < 0 ? S->rec.err
@@ -526,7 +561,7 @@ static void handle(struct sub *S, const rd_kafka_message_t *m)
 		S->written++;
 	} else {
 		build_source(S, m);
-		splice_source(tx_out_buf(&S->out), value, len, S->src.p, S->src.len);
+		splice_source(tx_out_buf(&S->out), value, len, sv, send, S->src.p, S->src.len);
 		tx_buf_addch(tx_out_buf(&S->out), '\n');
 		S->written++;
 	}
