@@ -3,7 +3,8 @@
 # (kill -9 a random stage of txsub | txbal | txstore at a random moment, at
 # least 20 times, restart with the documented command of tx(7)) into a
 # private PostgreSQL server; the database ends row for row and balance for
-# balance as a clean run's. Replay a failure with TX_CRASH_SEED=N.
+# balance as a clean run's; and a server restart mid-stream (txstore
+# reconnects and retries, see t5101). Replay a failure with TX_CRASH_SEED=N.
 . "$TX_SRCDIR/tests/lib.sh"
 . "$TX_SRCDIR/tests/kafka.sh"
 . "$TX_SRCDIR/tests/pg.sh"
@@ -15,7 +16,7 @@ export TXKIT_CONFIG
 : "${TX_CRASH_KILLS:=20}"
 
 pg_start || exit 1
-for db in one_clean one_crash many_clean many_crash split whole; do
+for db in one_clean one_crash many_clean many_crash split whole restart; do
 	pg_psql -c "CREATE DATABASE $db" || exit 1
 done
 
@@ -58,5 +59,16 @@ test_expect_success "128 partitions, $TX_CRASH_RECORDS records: kill -9 $TX_CRAS
 	crash_case many dbname=many_clean dbname=many_crash
 '
 crash_report
+
+test_expect_success 'two PostgreSQL restarts mid-stream: txstore reconnects, the same database' '
+	CRASH_TOPIC=transactions CRASH_ANY_ORDER=1 &&
+	CRASH_TXBAL_OPTS="--no-alert velocity --overdraft-unlimited" &&
+	crash_resume dbname=restart && sleep 2 &&
+	kill -0 $crash_store && pg_restart && sleep 1 &&
+	kill -0 $crash_store && pg_restart && crash_wait &&
+	case $crash_rcs in "0 0 0" | "0 1 0") ;; *) echo "$crash_rcs"; false ;; esac &&
+	crash_dump dbname=restart restart &&
+	test_cmp many-clean.rows restart.rows && test_cmp many-clean.bal restart.bal
+'
 
 test_done

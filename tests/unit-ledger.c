@@ -100,7 +100,7 @@ static struct tx_acct *bal(const char *name)
 
 static void test_ledger(void)
 {
-	struct tx_ledger_opts o = {"0", 0, 1000, 0};
+	struct tx_ledger_opts o = {"0", 0, 1000, 0, 0};
 
 	CHECK_EQ_INT(tx_ledger_init(&L, &o), 0, "ledger: init");
 	CHECK_EQ_INT(apply("t1", C, "A", TX_TYPE_DEPOSIT, 10000, 0, NULL), TX_LEDGER_APPLIED,
@@ -238,7 +238,7 @@ static void test_ledger(void)
 
 static void test_overdraft_policies(void)
 {
-	struct tx_ledger_opts o = {"50.00", 0, 1000, 0};
+	struct tx_ledger_opts o = {"50.00", 0, 1000, 0, 0};
 
 	tx_ledger_init(&L, &o);
 	CHECK_EQ_INT(apply("a", C, "A", TX_TYPE_WITHDRAWAL, 5000, 0, NULL), TX_LEDGER_APPLIED,
@@ -271,7 +271,7 @@ static void test_overdraft_policies(void)
 
 static void test_window(void)
 {
-	struct tx_ledger_opts o = {"0", 1, 1000, 0};
+	struct tx_ledger_opts o = {"0", 1, 1000, 0, 0};
 	char id[32];
 	int ok = 1;
 
@@ -306,7 +306,7 @@ static void test_window(void)
 /* Random operations: the sum of balances equals external inflows minus outflows. */
 static void test_conservation(void)
 {
-	struct tx_ledger_opts o = {"0", 0, 100000, 0};
+	struct tx_ledger_opts o = {"0", 0, 100000, 0, 0};
 	static const char *names[] = {"a", "b", "c", "d", "e", "f", "g", "h"};
 	uint64_t x = 88172645463325252ULL;
 	int64_t created = 0;
@@ -375,7 +375,7 @@ static void test_conservation(void)
 
 static void test_save_load(void)
 {
-	struct tx_ledger_opts o = {"0", 0, 1000, 0};
+	struct tx_ledger_opts o = {"0", 0, 1000, 0, 0};
 	struct tx_ledger l2;
 	struct tx_buf b = TX_BUF_INIT;
 	FILE *f;
@@ -432,7 +432,7 @@ static void test_save_load(void)
 
 static void test_alerts(void)
 {
-	struct tx_ledger_opts o = {"0", 0, 1000, 0};
+	struct tx_ledger_opts o = {"0", 0, 1000, 0, 0};
 	struct tx_alert_opts ao = {"100", "1000", 3, 10000000, 1};
 	struct tx_alerts al;
 	struct tx_buf b = TX_BUF_INIT;
@@ -479,7 +479,7 @@ static void test_alerts(void)
 
 static void test_aggregate(void)
 {
-	struct tx_ledger_opts o = {"0", 0, 1000, 0};
+	struct tx_ledger_opts o = {"0", 0, 1000, 0, 0};
 	struct tx_agg ag;
 	struct tx_out out;
 	int64_t us;

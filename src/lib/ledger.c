@@ -149,6 +149,7 @@ int tx_ledger_init(struct tx_ledger *l, const struct tx_ledger_opts *opts)
 			return tx_error("overdraft limit '%s' is not an amount >= 0", od);
 	}
 	l->overdraft_unlimited = opts->overdraft_unlimited;
+	l->split = opts->split_transfers;
 	/* the smallest power of two holding the window at load 3/4 */
 	l->gen_slots = FIRST_SLOTS;
 	while (l->gen_slots / 4 * 3 < window)
@@ -318,7 +319,7 @@ static int post(struct tx_ledger *l, uint32_t acct, int64_t cp, enum tx_type typ
 	int sign = tx_type_sign(type);
 
 	return change(l, acct, sign * v, release ? -(__int128)amount : 0,
-		      type == TX_TYPE_TRANSFER ? cp : -1, v);
+		      type == TX_TYPE_TRANSFER && !l->split ? cp : -1, v);
 }
 
 static void refuse(struct tx_ledger_result *res, const char *why)
@@ -439,9 +440,10 @@ static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 			return;
 		}
 		remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_COMPLETED);
+		res->credit = cp >= 0;
 	}
 	tx_ledger_acct(l, (uint32_t)acct)->tx_count++;
-	if (cp >= 0)
+	if (cp >= 0 && !l->split)
 		tx_ledger_acct(l, (uint32_t)cp)->tx_count++;
 	res->created = 1;
 }
@@ -517,6 +519,8 @@ static void settle(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 			       0); /* shrinks: cannot overflow */
 		else if (st == TX_TXN_COMPLETED && post(l, acct, cp, res->type, x->amount, -1, 0))
 			return reject(res, "reversal overflows a balance");
+		if (st == TX_TXN_COMPLETED && cp >= 0)
+			res->credit = -1;
 		set_state(x, TX_TXN_DELETED);
 		return;
 	}
@@ -532,6 +536,7 @@ static void settle(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 				return;
 			}
 			set_state(x, TX_TXN_COMPLETED);
+			res->credit = cp >= 0;
 		} else if (to == TX_STATUS_FAILED) {
 			if (sign < 0)
 				change(l, acct, 0, -(__int128)x->amount, -1, 0);
@@ -546,6 +551,7 @@ static void settle(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 			if (post(l, acct, cp, res->type, x->amount, -1, 0))
 				return reject(res, "reversal overflows a balance");
 			set_state(x, TX_TXN_FAILED);
+			res->credit = -(cp >= 0);
 		}
 		return;
 	}
@@ -570,6 +576,7 @@ void tx_ledger_apply(struct tx_ledger *l, const struct tx_ledger_tx *t,
 	res->created = 0;
 	res->new_tx = 0;
 	res->avail_before = 0;
+	res->credit = 0;
 	/*
 	 * The id's slot is almost never in cache (ids are random over a large
 	 * table): start loading it now, so the miss overlaps the account lookup

@@ -76,6 +76,13 @@ struct tx_ledger_opts {
 	 * state such as alerts.c's velocity ring shares its cache lines.
 	 */
 	size_t extra;
+	/*
+	 * Split transfers (txbal --legs): a transfer debits its account only;
+	 * the counterparty's credit is left to a separate record (the credit
+	 * leg, see tx_ledger_result.credit) applied by whoever owns that
+	 * account. The counterparty entry exists (for its name) but never moves.
+	 */
+	int split_transfers;
 };
 
 struct tx_ledger {
@@ -86,6 +93,7 @@ struct tx_ledger {
 	int overdraft_unlimited;
 	int64_t overdraft[5]; /* by currency exponent 0..4; INT64_MAX when it does not fit */
 	uint64_t generations; /* how many times the window rolled over */
+	int split;	      /* tx_ledger_opts.split_transfers */
 };
 
 /* A transaction as read from a record, for tx_ledger_apply(). Borrowed strings. */
@@ -127,6 +135,14 @@ struct tx_ledger_result {
 	int created;	      /* a create accepted (pending or completed) */
 	int new_tx;	      /* a create, accepted, failed or refused (not a duplicate) */
 	int64_t avail_before; /* the account's available balance before */
+	/*
+	 * Transfers: +1 when this record posted the credit to the counterparty
+	 * (a completed create, pending to completed), -1 when it took it back
+	 * (completed to failed, delete of a completed one), else 0. With
+	 * split_transfers the ledger itself does neither: the caller emits the
+	 * credit leg.
+	 */
+	int credit;
 };
 
 /* Returns 0, or -1 (reported) when opts->overdraft is not a decimal amount. */

@@ -10,6 +10,7 @@
  * at once while a bulk run writes 64 KiB blocks.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@ static void usage(FILE *fp)
 		"            [--low-balance AMOUNT] [--large AMOUNT] [--velocity N/T]\n"
 		"            [--no-alert RULE] [--alerts FILE]\n"
 		"            [--aggregate INTERVAL --aggregates FILE [--lateness DURATION]]\n"
+		"            [--legs FILE]\n"
 		"            [FILE ...]\n",
 		tx_progname);
 }
@@ -47,8 +49,8 @@ struct txbal {
 	struct tx_agg agg;
 	int aggregating;
 
-	struct tx_out out, reject, alert_out, agg_out;
-	int have_reject, have_alerts;
+	struct tx_out out, reject, alert_out, agg_out, legs;
+	int have_reject, have_alerts, have_legs;
 	struct tx_buf vals; /* the values of one record's edits */
 
 	/* A batch of lines read, parsed, then applied (see run_input()). */
@@ -129,6 +131,49 @@ static void write_alerts(struct txbal *b, struct tx_record *r, unsigned fired,
 			return;
 		}
 	}
+}
+
+/*
+ * --legs: the credit leg of a split transfer, written (and flushed) before
+ * the transfer's own record, so that whatever stored the transfer can find
+ * its leg in the file after any crash. Its id is the transfer's with
+ * "/credit" appended, so a leg written twice is a duplicate downstream.
+ */
+static void write_leg(struct txbal *b, struct tx_record *r, const struct tx_ledger_result *res,
+		      int64_t cp)
+{
+	struct tx_buf *o = tx_out_buf(&b->legs);
+	const struct tx_acct *c = tx_ledger_acct(&b->ledger, (uint32_t)cp);
+	size_t len;
+	const char *name = tx_ledger_account_name(&b->ledger, (uint32_t)cp, &len);
+	struct tx_str ts;
+
+	tx_buf_reset(&b->vals); /* write_record() resets it again */
+	tx_buf_add(&b->vals, r->id.p, r->id.len);
+	tx_buf_adds(&b->vals, "/credit");
+	tx_buf_adds(o, "{\"transaction_id\":");
+	tx_buf_add_json_string(o, b->vals.p, b->vals.len);
+	tx_buf_adds(o, ",\"account\":");
+	tx_buf_add_json_string(o, name, len);
+	if (res->credit > 0) {
+		tx_buf_adds(o, ",\"type\":\"deposit\",\"amount\":");
+		tx_money_format(o, res->amount, c->cur->exponent);
+	}
+	tx_buf_adds(o, ",\"currency\":\"");
+	tx_buf_add(o, c->cur->code, 3);
+	tx_buf_addch(o, '"');
+	if (r->idx[TX_F_TS] >= 0) {
+		tx_buf_adds(o, ",\"ts\":");
+		ts = tx_record_raw(r, r->idx[TX_F_TS]);
+		tx_buf_add(o, ts.p, ts.len);
+	}
+	tx_buf_adds(o, res->credit > 0 ? ",\"status\":\"completed\""
+				       : ",\"op\":\"update\",\"status\":\"failed\"");
+	tx_buf_adds(o, ",\"leg_of\":");
+	tx_buf_add_json_string(o, r->id.p, r->id.len);
+	tx_buf_adds(o, "}\n");
+	if (tx_out_flush(&b->legs) < 0)
+		out_failed(b, &b->legs);
 }
 
 static void add_money(struct tx_buf *v, const struct tx_ledger *l, int64_t acct, int which)
@@ -252,6 +297,14 @@ static void handle(struct txbal *b, struct item *it)
 	case TX_LEDGER_DUPLICATE: b->ndup++; return;
 	case TX_LEDGER_REFUSED: b->nfailed++; break;
 	case TX_LEDGER_APPLIED: b->napplied++; break;
+	}
+	if (b->ledger.split && res.cp >= 0) {
+		/* the counterparty is not this ledger's to change: only its leg is written */
+		if (res.credit && b->have_legs)
+			write_leg(b, r, &res, res.cp);
+		if (b->stop)
+			return;
+		res.cp = -1;
 	}
 	has_ts = r->idx[TX_F_TS] >= 0;
 	fired = tx_alerts_check(&b->alerts, &b->ledger, &res, has_ts, r->ts_us);
@@ -391,6 +444,7 @@ enum {
 	OPT_AGGREGATE,
 	OPT_AGGREGATES,
 	OPT_LATENESS,
+	OPT_LEGS,
 };
 
 static const struct option longopts[] = {
@@ -411,16 +465,17 @@ static const struct option longopts[] = {
     {"aggregate", required_argument, NULL, OPT_AGGREGATE},
     {"aggregates", required_argument, NULL, OPT_AGGREGATES},
     {"lateness", required_argument, NULL, OPT_LATENESS},
+    {"legs", required_argument, NULL, OPT_LEGS},
     {NULL, 0, NULL, 0},
 };
 
 int cmd_main(int argc, char **argv)
 {
 	static struct txbal b;
-	struct tx_ledger_opts lo = {"0", 0, 10000000, 0};
+	struct tx_ledger_opts lo = {"0", 0, 10000000, 0, 0};
 	struct tx_alert_opts ao = {"100", "10000", 3, 60000000, 1};
 	const char *reject_path = NULL, *init_path = NULL, *state_path = NULL;
-	const char *alerts_path = NULL, *agg_path = NULL;
+	const char *alerts_path = NULL, *agg_path = NULL, *legs_path = NULL;
 	int64_t interval = 0, lateness = 0, v;
 	int c, have_overdraft = 0;
 
@@ -482,6 +537,7 @@ int cmd_main(int argc, char **argv)
 			}
 			break;
 		case OPT_AGGREGATES: agg_path = optarg; break;
+		case OPT_LEGS: legs_path = optarg; break;
 		case OPT_LATENESS:
 			if (tx_parse_duration(optarg, &lateness)) {
 				tx_error("--lateness: '%s' is not a duration such as 0, 10s, 5m",
@@ -503,6 +559,7 @@ int cmd_main(int argc, char **argv)
 	if (tx_alerts_init(&b.alerts, &ao) < 0)
 		return TX_EXIT_USAGE;
 	lo.extra = tx_alerts_extra(&b.alerts);
+	lo.split_transfers = legs_path != NULL;
 	if (tx_ledger_init(&b.ledger, &lo) < 0)
 		return TX_EXIT_USAGE;
 	if (init_path && tx_ledger_load(&b.ledger, init_path) < 0)
@@ -518,6 +575,16 @@ int cmd_main(int argc, char **argv)
 		if (tx_out_open(&b.alert_out, alerts_path) < 0)
 			return TX_EXIT_IO;
 		b.have_alerts = 1;
+	}
+	if (legs_path) {
+		/* appended to, never truncated: legs not yet republished stay */
+		int fd = open(legs_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+		if (fd < 0) {
+			tx_error("cannot open '%s': %s", legs_path, strerror(errno));
+			return TX_EXIT_IO;
+		}
+		tx_out_init(&b.legs, fd, legs_path);
+		b.have_legs = 1;
 	}
 	if (agg_path) {
 		if (tx_out_open(&b.agg_out, agg_path) < 0)
@@ -545,6 +612,8 @@ int cmd_main(int argc, char **argv)
 	if (b.aggregating && tx_out_close(&b.agg_out) < 0)
 		set_status(&b, TX_EXIT_IO);
 	if (b.have_reject && tx_out_close(&b.reject) < 0)
+		set_status(&b, TX_EXIT_IO);
+	if (b.have_legs && tx_out_close(&b.legs) < 0)
 		set_status(&b, TX_EXIT_IO);
 	if (state_path && tx_ledger_save(&b.ledger, state_path) < 0)
 		set_status(&b, TX_EXIT_IO);
