@@ -73,9 +73,14 @@ for kind in $(broker_kinds); do
 	# seconds): txpub writing from a fifo, txsub -G reading; the brokers go
 	# down after the first half, the second half is written while they are
 	# down, then they come back.
+	# txsub auto-commits only once a minute here, so what it wrote before the
+	# outage is not committed yet when the broker goes down; an Apache Kafka
+	# restart outlasts the group session (6 s), so the assignment is lost and
+	# the commit at the revocation fails: the partitions come back at offsets
+	# behind what was written.
 	test_expect_success "$kind: txpub through a broker outage: exit 0, every record published once" '
 		rm -f fifo sub.out && mkfifo fifo
-		txsub -t po -G g1 >sub.out 2>sub.err &
+		txsub -t po -G g1 -X auto.commit.interval.ms=60000 >sub.out 2>sub.err &
 		echo $! >sub.pid
 		txpub -t po <fifo 2>pub.err &
 		pid=$!
