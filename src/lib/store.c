@@ -659,8 +659,10 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 		 * txbal counts a transfer it accepts (pending or completed) on both
 		 * sides, but the record carries only the account's tx_count: the
 		 * counterparty's is the stored one plus the transfers stored now.
+		 * Without counterparty_balance (txbal --legs), txbal left the
+		 * counterparty alone: so does the store.
 		 */
-		if (row->outcome == TX_STORE_STORED && row->has_balance &&
+		if (row->outcome == TX_STORE_STORED && row->has_balance && row->has_cp_balance &&
 		    row->counterparty.off != (size_t)-1 && row->type.off != (size_t)-1 &&
 		    !strcmp(b->arena.p + row->type.off, "transfer") &&
 		    strcmp(b->arena.p + row->status.off, "failed") != 0) {
