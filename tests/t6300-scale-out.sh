@@ -1,0 +1,110 @@
+#!/bin/sh
+# Scale-out: four consuming pipelines, each owning a fixed set of the
+# topic's 16 partitions, against one PostgreSQL, give exactly the database
+# one pipeline gives: every row and every balance. Transfers between
+# accounts of different pipelines are split (txbal --legs): the sender's
+# pipeline applies the debit and writes the credit leg, which is published
+# back to the topic keyed by the counterparty, so the owner of each account
+# applies its own leg exactly once (txbal(1), tx(7)). One of the four is
+# killed -9 mid-stream and restarted alone with the documented command.
+# On txbroker; replay with TX_CRASH_SEED=N.
+. "$TX_SRCDIR/tests/lib.sh"
+. "$TX_SRCDIR/tests/kafka.sh"
+. "$TX_SRCDIR/tests/pg.sh"
+. "$TX_SRCDIR/tests/t6-crash.sh"
+
+TXKIT_CONFIG=/dev/null
+export TXKIT_CONFIG
+: "${TX_SCALE_RECORDS:=40000}"
+
+pg_start || exit 1
+for db in one four; do pg_psql -c "CREATE DATABASE $db" || exit 1; done
+broker_start txbroker || exit 1
+broker_create_topic so1 16
+broker_create_topic so4 16
+
+# pipe DB TOPIC PARTITIONS N: the restart command of one pipeline (tx(7)),
+# legs appended to legs.N; run in the foreground
+pipe() {
+	txstore state "dbname=$1" >"state.$4" &&
+		txstore offsets "dbname=$1" >"offsets.$4" &&
+		{ txsub -q -t "$2" -p "$3" -o beginning -e --offsets "offsets.$4" || test $? = 141; } |
+		{ txbal -q --no-alert velocity --legs "legs.$4" --init "state.$4" || test $? = 1; } |
+			txstore -q "dbname=$1"
+}
+
+# publish_legs TOPIC FILES...: the legs, in transaction id order (stable, so
+# a leg's reversal stays after it), then the files emptied
+publish_legs() {
+	_t=$1
+	shift
+	cat "$@" | sort -s -t '"' -k 4,4 >legs.all &&
+		txpub -q -t "$_t" <legs.all &&
+		for _f in "$@"; do : >"$_f"; done
+}
+
+test_expect_success "publish $TX_SCALE_RECORDS records with transfers to two topics" '
+	txgen -q -n $TX_SCALE_RECORDS --seed 51 --accounts 400 --pending 0.1 --deletes 0.02 \
+		--duplicates 0.02 >stream.ndjson &&
+	test "$(grep -c "\"type\":\"transfer\"" stream.ndjson)" -gt 2000 &&
+	txpub -q -t so1 <stream.ndjson && txpub -q -t so4 <stream.ndjson
+'
+
+test_expect_success 'one pipeline over partitions 0-15, then its legs' '
+	: >legs.0 &&
+	pipe one so1 0-15 0 &&
+	test -s legs.0 &&
+	echo "one pipeline: $(wc -l <legs.0) legs" >scale.log &&
+	publish_legs so1 legs.0 &&
+	pipe one so1 0-15 0 &&
+	test ! -s legs.0
+'
+
+test_expect_success 'four pipelines (0-3, 4-7, 8-11, 12-15), one killed -9 and restarted, then the legs' '
+	for n in 1 2 3 4; do : >legs.$n; done &&
+	{ pipe four so4 0-3 1 & } && p1=$! &&
+	{ pipe four so4 4-7 2 & } && p2=$! &&
+	{ pipe four so4 12-15 4 & } && p4=$! &&
+	rm -f f1 f2 && mkfifo f1 f2 &&
+	txstore state dbname=four >state.3 && txstore offsets dbname=four >offsets.3 &&
+	{ txsub -q -t so4 -p 8-11 -o beginning -e --offsets offsets.3 >f1 2>/dev/null & } &&
+	{ txbal -q --no-alert velocity --legs legs.3 --init state.3 <f1 >f2 2>/dev/null & } &&
+	bal=$! &&
+	{ txstore -q dbname=four <f2 & } &&
+	crash_counter=1 &&
+	ms=$((50 + $(crash_rand 400))) &&
+	sleep "$(awk -v m=$ms "BEGIN { printf \"%.3f\", m / 1000 }")" &&
+	if kill -KILL $bal 2>/dev/null; then k=killed; else k=missed; fi &&
+	wait $p1 && wait $p2 && wait $p4 && { wait || true; } &&
+	pipe four so4 8-11 3 &&
+	echo "four pipelines: txbal of 8-11 $k after $ms ms, restarted; legs $(cat legs.1 legs.2 legs.3 legs.4 | wc -l)" >>scale.log &&
+	publish_legs so4 legs.1 legs.2 legs.3 legs.4 &&
+	for p in 0-3:1 4-7:2 8-11:3 12-15:4; do
+		pipe four so4 ${p%:*} ${p#*:} || exit 1
+	done &&
+	test ! -s legs.1 && test ! -s legs.2 && test ! -s legs.3 && test ! -s legs.4
+'
+[ -f scale.log ] && sed "s/^/# /" scale.log
+
+test_expect_success 'four pipelines give the database of one: every row, every balance' '
+	CRASH_NO_SOURCE=1 crash_dump dbname=one one &&
+	CRASH_NO_SOURCE=1 crash_dump dbname=four four &&
+	test_cmp one.rows four.rows &&
+	test_cmp one.bal four.bal &&
+	grep -c "/credit" one.rows >legs.count &&
+	test "$(cat legs.count)" -gt 1000 &&
+	echo "compared $(wc -l <four.rows) rows ($(cat legs.count) credit legs) and $(wc -l <four.bal) balances: equal" >cmp.log
+'
+[ -f cmp.log ] && sed "s/^/# /" cmp.log
+
+test_expect_success 'money is conserved: deposits minus debits, no transfer counted twice' '
+	t1=$(pg_psql -d one -c "SELECT sum(balance) FROM balances") &&
+	t4=$(pg_psql -d four -c "SELECT sum(balance) FROM balances") &&
+	test "$t1" = "$t4" &&
+	e=$(pg_psql -d one -c "SELECT sum(CASE WHEN type IN ($(printf "%s" "'"'"'deposit'"'"','"'"'refund'"'"'")) THEN amount
+		WHEN type = '"'"'transfer'"'"' THEN -amount ELSE -amount END)
+		FROM transactions WHERE status = '"'"'completed'"'"' AND deleted_at IS NULL") &&
+	test "$t1" = "$e"
+'
+
+test_done
