@@ -43,6 +43,48 @@ publish_legs() {
 		for _f in "$@"; do : >"$_f"; done
 }
 
+test_expect_success 'txbal --legs: a leg when a transfer posts, its reversal when it is undone' '
+	cat >in.ndjson <<-\EOF &&
+	{"transaction_id":"d1","account":"A","type":"deposit","amount":100}
+	{"transaction_id":"t1","account":"A","type":"transfer","amount":1,"counterparty":"B"}
+	{"transaction_id":"t2","account":"A","type":"transfer","amount":2,"counterparty":"B","status":"pending"}
+	{"transaction_id":"t3","account":"A","type":"transfer","amount":3,"counterparty":"B"}
+	{"transaction_id":"t4","account":"A","type":"transfer","amount":4,"counterparty":"B","ts":"2026-01-01T00:00:00Z"}
+	{"transaction_id":"t5","account":"A","type":"transfer","amount":5,"counterparty":"B","status":"pending"}
+	{"transaction_id":"t6","account":"A","type":"transfer","amount":6,"counterparty":"B","status":"pending"}
+	{"transaction_id":"t2","account":"A","op":"update","status":"completed"}
+	{"transaction_id":"t3","account":"A","op":"update","status":"failed"}
+	{"transaction_id":"t4","account":"A","op":"delete","ts":"2026-01-02T00:00:00Z"}
+	{"transaction_id":"t5","account":"A","op":"delete"}
+	{"transaction_id":"t6","account":"A","op":"update","status":"failed"}
+	{"transaction_id":"t1","account":"A","type":"transfer","amount":1,"counterparty":"B"}
+	EOF
+	cat >legs.expect <<-\EOF &&
+	{"transaction_id":"t1/credit","account":"B","type":"deposit","amount":1.00,"currency":"USD","status":"completed","leg_of":"t1"}
+	{"transaction_id":"t3/credit","account":"B","type":"deposit","amount":3.00,"currency":"USD","status":"completed","leg_of":"t3"}
+	{"transaction_id":"t4/credit","account":"B","type":"deposit","amount":4.00,"currency":"USD","ts":"2026-01-01T00:00:00Z","status":"completed","leg_of":"t4"}
+	{"transaction_id":"t2/credit","account":"B","type":"deposit","amount":2.00,"currency":"USD","status":"completed","leg_of":"t2"}
+	{"transaction_id":"t3/credit","account":"B","currency":"USD","op":"update","status":"failed","leg_of":"t3"}
+	{"transaction_id":"t4/credit","account":"B","currency":"USD","ts":"2026-01-02T00:00:00Z","op":"update","status":"failed","leg_of":"t4"}
+	EOF
+	txbal -q --legs l.ndjson --state a.state <in.ndjson >out.ndjson &&
+	test_cmp legs.expect l.ndjson &&
+	! grep -q counterparty_balance out.ndjson &&
+	test "$(grep -c . a.state)" = 2 &&
+	grep -q "\"account\":\"A\",\"currency\":\"USD\",\"balance\":97.00,\"available_balance\":97.00" a.state &&
+	grep -q "\"account\":\"B\",\"currency\":\"USD\",\"balance\":0.00" a.state &&
+	# the legs, applied by the owner of B, move exactly the money of t1 and t2
+	txbal -q --legs l2.ndjson --state b.state <l.ndjson >/dev/null &&
+	grep -q "\"account\":\"B\",\"currency\":\"USD\",\"balance\":3.00" b.state &&
+	# published twice: nothing doubled
+	cat l.ndjson l.ndjson | txbal -q --state c.state >/dev/null &&
+	test_cmp b.state c.state &&
+	test ! -s l2.ndjson &&
+	# appended to, never truncated
+	txbal -q --legs l.ndjson <in.ndjson >/dev/null &&
+	test "$(wc -l <l.ndjson)" = 12
+'
+
 test_expect_success "publish $TX_SCALE_RECORDS records with transfers to two topics" '
 	txgen -q -n $TX_SCALE_RECORDS --seed 51 --accounts 400 --pending 0.1 --deletes 0.02 \
 		--duplicates 0.02 >stream.ndjson &&
