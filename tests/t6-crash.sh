@@ -166,6 +166,7 @@ crash_case() {
 	crash_resume "$2" && crash_wait &&
 	case $crash_rcs in "0 0 0" | "0 1 0") ;; *) echo "clean run: $crash_rcs"; false ;; esac &&
 	crash_dump "$2" "$1-clean" &&
+	test "$(wc -l <"$1-clean.rows")" -gt 1000 &&
 	echo "$1: clean run: $(wc -l <"$1-clean.rows") rows, $(wc -l <"$1-clean.bal") balances in $(($(date +%s) - start)) s" &&
 	start=$(date +%s) &&
 	crash_run "$3" $TX_CRASH_KILLS &&

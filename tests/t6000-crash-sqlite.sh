@@ -46,6 +46,28 @@ test_expect_success 'state: a restart from txstore state is exact where balances
 	! cmp -s whole.rows old.rows && ! cmp -s whole.bal old.bal
 '
 
+test_expect_success 'txbal --init: a bad state file stops with status 2, naming the line' '
+	b="{\"account\":\"A\",\"balance\":5}" &&
+	t="{\"transaction_id\":\"t1\",\"account\":\"A\",\"type\":\"payment\",\"amount\":1,\"status\":\"pending\"}" &&
+	printf "%s\n%s\n%s\n" "$b" "$t" "$t" >twice.state &&
+	test_expect_code 2 txbal --init twice.state </dev/null 2>err &&
+	test_grep "twice.state:3: transaction listed twice" err &&
+	printf "%s\n%s\n" "$t" "$b" >order.state &&
+	test_expect_code 2 txbal --init order.state </dev/null 2>err &&
+	test_grep "order.state:2: account and currency listed twice (or after a transaction line)" err &&
+	echo "{\"transaction_id\":\"t2\",\"account\":\"A\",\"type\":\"transfer\",\"amount\":1}" >cp.state &&
+	test_expect_code 2 txbal --init cp.state </dev/null 2>err &&
+	test_grep "cp.state:1: missing field .counterparty." err &&
+	echo "{\"transaction_id\":\"t2\",\"account\":\"A\",\"type\":\"payment\",\"amount\":1,\"deleted\":1}" >del.state &&
+	test_expect_code 2 txbal --init del.state </dev/null 2>err &&
+	test_grep "del.state:1: field .deleted. is not true or false" err &&
+	# a pending payment in the state: settled, its reservation released
+	printf "%s\n%s\n" "{\"account\":\"A\",\"balance\":5,\"available_balance\":4}" "$t" >ok.state &&
+	echo "{\"transaction_id\":\"t1\",\"account\":\"A\",\"op\":\"update\",\"status\":\"completed\"}" |
+		txbal -q --init ok.state --state after.state >/dev/null &&
+	grep -q "\"balance\":4.00,\"available_balance\":4.00" after.state
+'
+
 test_expect_success 'txstore: below the stored offset is skipped, a stored id is no second row' '
 	txgen -q -n 300 --seed 5 --accounts 20 | txbal -q >t.ndjson &&
 	awk "{ sub(/}\$/, \",\\\"source\\\":{\\\"topic\\\":\\\"o\\\",\\\"partition\\\":0,\\\"offset\\\":\" NR-1 \"}}\"); print }" \
