@@ -104,6 +104,7 @@ test_expect_success '--rate alone: real-time timestamps 1/rate apart' '
 '
 
 test_expect_success 'with --rate, lines are flushed one by one' '
+	rm -f m &&
 	{ txgen --rate 20 -n 100000 >m 2>err & } &&
 	pid=$! &&
 	wait_for m &&
@@ -116,6 +117,7 @@ test_expect_success 'with --rate, lines are flushed one by one' '
 '
 
 test_expect_success 'SIGINT: everything generated is written out, exit 130; -q is quiet' '
+	rm -f m && # not the previous case'"'"'s: wait_for must see this txgen write
 	{ txgen -n 100000000 --rate 1000 >m 2>err & } &&
 	pid=$! &&
 	wait_for m &&
