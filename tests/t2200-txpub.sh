@@ -209,6 +209,24 @@ for l in open(\"in.ndjson\"): print(json.loads(l)[\"account\"], l, end=\"\")" | 
 		test_cmp want got
 	'
 
+	test_expect_success "$kind: --objects publishes any JSON object, keyed by account when it has one" '
+		printf "%s\n" \
+			"{\"alert\":\"low_balance\",\"transaction_id\":\"t1\",\"account\":\"A1\",\"detail\":\"x\"}" \
+			"{\"window_start\":\"2026-01-01T00:00:00.000000Z\",\"account\":\"A2\",\"count\":3}" \
+			"{\"type\":\"low_balance\",\"amount\":\"lots\"}" \
+			"{\"alert\":\"velocity\"" \
+			"[1,2]" >objects &&
+		test_expect_code 1 txpub -t objs --objects <objects 2>err &&
+		test_grep "^txpub: stdin:4: invalid JSON at byte 20: expected .,. or .}.$" err &&
+		test_grep "^txpub: stdin:5: invalid JSON at byte 1: expected .{. (a record is a JSON object)$" err &&
+		test_grep "^txpub: read 5, published 3, rejected 2, failed 0$" err &&
+		kcat -C -b "$TX_BROKERS" -t objs -e -q -f "%k|%s\n" | sort >got &&
+		{ printf "|%s\n" "$(sed -n 3p objects)"; printf "A1|%s\nA2|%s\n" "$(sed -n 1p objects)" "$(sed -n 2p objects)"; } | sort >want &&
+		test_cmp want got &&
+		test_expect_code 1 txpub -t objs2 <objects 2>err2 &&
+		test_grep "^txpub: read 5, published 0, rejected 5, failed 0$" err2
+	'
+
 	test_expect_success "$kind: --header and --produce-time add message headers" '
 		sed -n 1p in.ndjson | txpub -t hdr --header content-type=application/json \
 			--header origin=t2200 --produce-time 2>err &&

@@ -792,6 +792,8 @@ close:
 		e.what = "unexpected text after the object";
 		goto bad;
 	}
+	if (flags & TX_PARSE_JSON_ONLY)
+		return 0;
 	if (dup >= 0)
 		return fail(r, "field '%s' appears twice", field_names[dup]);
 	return parse_fields(r, flags);

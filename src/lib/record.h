@@ -119,6 +119,15 @@ enum {
 	 * the fields that are present, and their values are checked.
 	 */
 	TX_PARSE_REQUIRE = 1 << 0,
+	/*
+	 * Check the JSON and index the members only (r->members, r->idx):
+	 * the known fields are not interpreted, so any JSON object passes
+	 * (alert and aggregate lines, other people's events). r->id,
+	 * r->account and the other decoded fields stay empty; use
+	 * tx_record_find() and tx_record_text(). Repeated names are allowed,
+	 * as jansson allows them. Not to be combined with TX_PARSE_REQUIRE.
+	 */
+	TX_PARSE_JSON_ONLY = 1 << 1,
 };
 
 /*

@@ -61,6 +61,7 @@ struct pub {
 	const char *key_field;
 	size_t key_field_len;
 	int keep_source, strict, produce_time;
+	int objects; /* --objects: any JSON object, not only transaction records */
 	struct header *headers;
 	size_t nheaders;
 
@@ -83,7 +84,7 @@ static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: txpub [-qv] [-b brokers] [-F file] [-t topic] [-X name=value]\n"
 		    "             [--connect-timeout seconds] [--flush-timeout seconds]\n"
-		    "             [--header name=value] [--keep-source] [--key field]\n"
+		    "             [--header name=value] [--keep-source] [--key field] [--objects]\n"
 		    "             [--produce-time] [--progress] [--reject file] [--report file]\n"
 		    "             [--strict] [--undelivered file] [file ...]\n"
 		    "       txpub -X list | -X dump\n");
@@ -115,7 +116,7 @@ static void report(struct pub *P, uint64_t lineno, const rd_kafka_message_t *m)
 
 	tx_buf_add(b, "{\"line\":", 8);
 	tx_buf_add_uint(b, lineno);
-	if (tx_record_parse(&P->dr_rec, m->payload, m->len, 0) == 0 &&
+	if (tx_record_parse(&P->dr_rec, m->payload, m->len, TX_PARSE_JSON_ONLY) == 0 &&
 	    (id = P->dr_rec.idx[TX_F_TRANSACTION_ID]) >= 0) {
 		struct tx_str raw = tx_record_raw(&P->dr_rec, id);
 		tx_buf_add(b, ",\"transaction_id\":", 18);
@@ -212,7 +213,7 @@ static void publish(struct pub *P, const struct tx_lines *lr, char *line, size_t
 	if (i == len)
 		return; /* blank lines separate nothing and carry nothing */
 	P->read++;
-	if (tx_record_parse(r, line, len, TX_PARSE_REQUIRE) < 0) {
+	if (tx_record_parse(r, line, len, P->objects ? TX_PARSE_JSON_ONLY : TX_PARSE_REQUIRE) < 0) {
 		reject(P, lr, line, len, r->err);
 		return;
 	}
@@ -228,6 +229,13 @@ static void publish(struct pub *P, const struct tx_lines *lr, char *line, size_t
 		s = tx_record_text(r, m);
 		key = s.p;
 		key_len = s.len;
+	} else if (P->objects) {
+		/* alerts and aggregates name an account: keep them with its records */
+		if (r->idx[TX_F_ACCOUNT] >= 0) {
+			struct tx_str s = tx_record_text(r, r->idx[TX_F_ACCOUNT]);
+			key = s.p;
+			key_len = s.len;
+		}
 	} else if (r->has_source) {
 		/* txsub's output: republish under the key it was read with (none if none) */
 		key = r->source.key.p;
@@ -387,6 +395,7 @@ static int add_header(struct pub *P, const char *arg)
 enum {
 	OPT_KEY = 0x2000,
 	OPT_KEEP_SOURCE,
+	OPT_OBJECTS,
 	OPT_REJECT,
 	OPT_STRICT,
 	OPT_UNDELIVERED,
@@ -402,6 +411,7 @@ int cmd_main(int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"key", required_argument, NULL, OPT_KEY},
 	    {"keep-source", no_argument, NULL, OPT_KEEP_SOURCE},
+	    {"objects", no_argument, NULL, OPT_OBJECTS},
 	    {"reject", required_argument, NULL, OPT_REJECT},
 	    {"strict", no_argument, NULL, OPT_STRICT},
 	    {"undelivered", required_argument, NULL, OPT_UNDELIVERED},
@@ -448,6 +458,7 @@ int cmd_main(int argc, char **argv)
 			P.key_field_len = strlen(optarg);
 			break;
 		case OPT_KEEP_SOURCE: P.keep_source = 1; break;
+		case OPT_OBJECTS: P.objects = 1; break;
 		case OPT_REJECT: reject_path = optarg; break;
 		case OPT_STRICT: P.strict = 1; break;
 		case OPT_UNDELIVERED: undelivered_path = optarg; break;
