@@ -737,7 +737,8 @@ int cmd_main(int argc, char **argv)
 	    {"verbose", no_argument, NULL, 'v'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct opts o = {.brokers = 1, .partitions = DEFAULT_PARTITIONS};
+	/* static: what an early usage error leaves is still reachable, not a leak */
+	static struct opts o = {.brokers = 1, .partitions = DEFAULT_PARTITIONS};
 	const char *command = NULL;
 	int kill_mode = 0, c, status;
 	int64_t n;
