@@ -1,0 +1,59 @@
+#!/bin/sh
+# examples/resume, the documented restart command as a script: the whole
+# pipeline (every stage at once, as when the machine dies) killed -9
+# several times and the script run again each time ends with the database
+# of a run that never stopped; a bad command line exits 2. On txbroker and
+# SQLite; replay with TX_CRASH_SEED=N.
+. "$TX_SRCDIR/tests/lib.sh"
+. "$TX_SRCDIR/tests/kafka.sh"
+. "$TX_SRCDIR/tests/t6-crash.sh"
+
+TXKIT_CONFIG=/dev/null
+export TXKIT_CONFIG
+command -v sqlite3 >/dev/null || test_skip_all 'sqlite3 (the shell) is not installed'
+command -v setsid >/dev/null || test_skip_all 'setsid (util-linux) is not installed'
+resume="$TX_SRCDIR/examples/resume"
+
+test_expect_success 'a bad command line: exit 2' '
+	test_expect_code 2 sh "$resume" 2>err &&
+	test_grep "usage: resume DSN" err
+'
+
+broker_start txbroker || exit 1
+broker_create_topic r 1
+TX_TOPIC=r TX_RESUME_EXIT=1
+export TX_TOPIC TX_RESUME_EXIT
+
+test_expect_success 'publish 20000 records; a run that never stops' '
+	txgen -q -n 20000 --seed 61 --accounts 300 --pending 0.1 --deletes 0.02 \
+		--duplicates 0.02 | txpub -q -t r &&
+	TX_RESUME_DIR=clean sh "$resume" sqlite:clean.db -- -q --no-alert velocity 2>clean.err &&
+	crash_dump sqlite:clean.db clean &&
+	test "$(wc -l <clean.rows)" -gt 15000
+'
+
+test_expect_success 'the whole pipeline killed -9 five times, resumed each time: the same database' '
+	i=0 && : >resume.log &&
+	while [ $i -lt 5 ]; do
+		i=$((i + 1))
+		crash_counter=$i
+		ms=$((20 + $(crash_rand 150)))
+		rm -f resume.pid
+		# its own session and process group, whose id it writes down
+		setsid sh -c "echo \$\$ >resume.pid; exec sh \"\$0\" \"\$@\"" "$resume" \
+			sqlite:crash.db -- -q --no-alert velocity 2>>crash.err &
+		sleep "$(awk -v m=$ms "BEGIN { printf \"%.3f\", m / 1000 }")" &&
+		pgid=$(cat resume.pid) &&
+		if kill -KILL -$pgid 2>/dev/null; then k=killed; else k=missed; fi &&
+		while kill -0 -$pgid 2>/dev/null; do sleep 0.05; done &&
+		{ wait || true; } &&
+		echo "run $i: $k after $ms ms, $(sqlite3 crash.db "SELECT count(*) FROM transactions" 2>/dev/null) rows" >>resume.log
+	done &&
+	sh "$resume" sqlite:crash.db -- -q --no-alert velocity 2>>crash.err &&
+	crash_dump sqlite:crash.db crash &&
+	test_cmp clean.rows crash.rows && test_cmp clean.bal crash.bal &&
+	echo "compared $(wc -l <crash.rows) rows and $(wc -l <crash.bal) balances: equal" >>resume.log
+'
+[ -f resume.log ] && sed "s/^/# /" resume.log
+
+test_done
