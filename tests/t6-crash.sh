@@ -65,6 +65,8 @@ crash_run() {
 	shift 2
 	crash_hits=0
 	crash_misses=0
+	# each database its own sequence of kill points
+	crash_counter=$(printf %s "$_dsn" | cksum | cut -c1-3)
 	crash_restarts=0
 	crash_by_stage="txsub:0 txbal:0 txstore:0"
 	_ks=0 _kb=0 _kt=0

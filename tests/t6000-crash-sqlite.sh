@@ -108,7 +108,7 @@ test_expect_success "one partition, every column: kill -9 $TX_CRASH_KILLS times,
 crash_report
 
 test_expect_success "128 partitions, $TX_CRASH_RECORDS records: kill -9 $TX_CRASH_KILLS times, the same database" '
-	CRASH_TOPIC=transactions CRASH_ANY_ORDER=1 &&
+	CRASH_TOPIC=transactions CRASH_ANY_ORDER=1 CRASH_MAX_MS=300 &&
 	CRASH_TXBAL_OPTS="--no-alert velocity --overdraft-unlimited" &&
 	crash_case many sqlite:many-clean.db sqlite:many-crash.db
 '

@@ -54,14 +54,14 @@ test_expect_success "one partition, every column: kill -9 $TX_CRASH_KILLS times,
 crash_report
 
 test_expect_success "128 partitions, $TX_CRASH_RECORDS records: kill -9 $TX_CRASH_KILLS times, the same database" '
-	CRASH_TOPIC=transactions CRASH_ANY_ORDER=1 &&
+	CRASH_TOPIC=transactions CRASH_ANY_ORDER=1 CRASH_MAX_MS=300 &&
 	CRASH_TXBAL_OPTS="--no-alert velocity --overdraft-unlimited" &&
 	crash_case many dbname=many_clean dbname=many_crash
 '
 crash_report
 
 test_expect_success 'two PostgreSQL restarts mid-stream: txstore reconnects, the same database' '
-	CRASH_TOPIC=transactions CRASH_ANY_ORDER=1 &&
+	CRASH_TOPIC=transactions CRASH_ANY_ORDER=1 CRASH_MAX_MS=300 &&
 	CRASH_TXBAL_OPTS="--no-alert velocity --overdraft-unlimited" &&
 	crash_resume dbname=restart && sleep 2 &&
 	kill -0 $crash_store && pg_restart && sleep 1 &&
