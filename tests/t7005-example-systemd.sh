@@ -66,7 +66,7 @@ test_expect_success 'the ExecStart command lines pass sh -n' '
 		sh -n $u.sh || return 1
 	done &&
 	test_grep "txstore offsets" txkit-consumer.service.sh &&
-	test_grep "txbal --init balances.ndjson" txkit-consumer.service.sh
+	test_grep "txbal --init state.ndjson" txkit-consumer.service.sh
 '
 
 # One partition: the stored balances can then be compared with txbal's over
