@@ -12,7 +12,7 @@ static void parse_ok(const char *text, const char *cur, int64_t want)
 
 	snprintf(what, sizeof(what), "%s %s parses to %lld", text, cur, (long long)want);
 	unit_report(c && tx_money_parse(text, strlen(text), c->exponent, &got) == TX_MONEY_OK &&
-			    got == want,
+			got == want,
 		    what, __FILE__, __LINE__);
 }
 
@@ -34,7 +34,8 @@ static void round_trip(int64_t v, int exponent, const char *want)
 	char what[128];
 
 	tx_money_format(&b, v, exponent);
-	snprintf(what, sizeof(what), "%lld with %d decimals prints as %s", (long long)v, exponent, want);
+	snprintf(what, sizeof(what), "%lld with %d decimals prints as %s", (long long)v, exponent,
+		 want);
 	CHECK_EQ_STR(b.p, want, what);
 	tx_money_parse(b.p, b.len, exponent, &back);
 	CHECK_EQ_INT(back, v, "and parses back");
@@ -62,13 +63,15 @@ int cmd_main(int argc, char **argv)
 {
 	int64_t us;
 
-	CHECK(tx_currency_find("USD", 3) && tx_currency_find("USD", 3)->exponent == 2, "USD has 2 decimals");
+	CHECK(tx_currency_find("USD", 3) && tx_currency_find("USD", 3)->exponent == 2,
+	      "USD has 2 decimals");
 	CHECK(tx_currency_find("JPY", 3)->exponent == 0, "JPY has 0 decimals");
 	CHECK(tx_currency_find("KWD", 3)->exponent == 3, "KWD has 3 decimals");
 	CHECK(tx_currency_find("BHD", 3)->exponent == 3, "BHD has 3 decimals");
 	CHECK(tx_currency_find("CHF", 3)->exponent == 2, "CHF has 2 decimals");
 	CHECK(tx_currency_find("EUR", 3) && tx_currency_find("GBP", 3), "EUR and GBP are known");
-	CHECK(!tx_currency_find("XYZ", 3) && !tx_currency_find("usd", 3) && !tx_currency_find("US", 2),
+	CHECK(!tx_currency_find("XYZ", 3) && !tx_currency_find("usd", 3) &&
+		  !tx_currency_find("US", 2),
 	      "unknown, lower-case and short codes are not currencies");
 
 	parse_ok("128.28", "USD", 12828);
@@ -116,10 +119,12 @@ int cmd_main(int argc, char **argv)
 	CHECK(tx_time_parse("2023-02-29T00:00:00Z", 20, &us) < 0, "2023-02-29 is not a date");
 	CHECK(tx_time_parse("2026-01-01T24:00:00Z", 20, &us) < 0, "hour 24 is refused");
 	CHECK(tx_time_parse("2026-01-01T00:00:60Z", 20, &us) < 0, "leap second is refused");
-	CHECK(tx_time_parse("2026-01-01T00:00:00", 19, &us) < 0, "a time without offset is refused");
+	CHECK(tx_time_parse("2026-01-01T00:00:00", 19, &us) < 0,
+	      "a time without offset is refused");
 	CHECK(tx_time_parse("2026-01-01T00:00:00.Z", 21, &us) < 0, "an empty fraction is refused");
 	CHECK(tx_time_parse("2026-01-01T00:00:00Zx", 21, &us) < 0, "trailing bytes are refused");
-	CHECK(tx_time_parse("2026-01-01T00:00:00.000000Z", 27, &us) == 0 && us == 1767225600000000LL,
+	CHECK(tx_time_parse("2026-01-01T00:00:00.000000Z", 27, &us) == 0 &&
+		  us == 1767225600000000LL,
 	      "2026-01-01 is 1767225600 s after the epoch");
 	return unit_done();
 }

@@ -19,7 +19,10 @@ struct tx_buf {
 	size_t cap;
 };
 
-#define TX_BUF_INIT {NULL, 0, 0}
+#define TX_BUF_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 void tx_buf_init(struct tx_buf *b);
 void tx_buf_release(struct tx_buf *b);

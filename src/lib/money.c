@@ -9,17 +9,15 @@
  * is not 2, since those are the ones a default would get wrong.
  */
 static const struct tx_currency currencies[] = {
-	{"AED", 2}, {"ARS", 2}, {"AUD", 2}, {"BHD", 3}, {"BIF", 0}, {"BRL", 2},
-	{"CAD", 2}, {"CHF", 2}, {"CLF", 4}, {"CLP", 0}, {"CNY", 2}, {"COP", 2},
-	{"CZK", 2}, {"DJF", 0}, {"DKK", 2}, {"EGP", 2}, {"EUR", 2}, {"GBP", 2},
-	{"GNF", 0}, {"HKD", 2}, {"HUF", 2}, {"IDR", 2}, {"ILS", 2}, {"INR", 2},
-	{"IQD", 3}, {"ISK", 0}, {"JOD", 3}, {"JPY", 0}, {"KES", 2}, {"KMF", 0},
-	{"KRW", 0}, {"KWD", 3}, {"LYD", 3}, {"MXN", 2}, {"MYR", 2}, {"NGN", 2},
-	{"NOK", 2}, {"NZD", 2}, {"OMR", 3}, {"PHP", 2}, {"PKR", 2}, {"PLN", 2},
-	{"PYG", 0}, {"QAR", 2}, {"RON", 2}, {"RUB", 2}, {"RWF", 0}, {"SAR", 2},
-	{"SEK", 2}, {"SGD", 2}, {"THB", 2}, {"TND", 3}, {"TRY", 2}, {"TWD", 2},
-	{"UAH", 2}, {"UGX", 0}, {"USD", 2}, {"UYI", 0}, {"UYW", 4}, {"VND", 0},
-	{"VUV", 0}, {"XAF", 0}, {"XOF", 0}, {"XPF", 0}, {"ZAR", 2},
+    {"AED", 2}, {"ARS", 2}, {"AUD", 2}, {"BHD", 3}, {"BIF", 0}, {"BRL", 2}, {"CAD", 2}, {"CHF", 2},
+    {"CLF", 4}, {"CLP", 0}, {"CNY", 2}, {"COP", 2}, {"CZK", 2}, {"DJF", 0}, {"DKK", 2}, {"EGP", 2},
+    {"EUR", 2}, {"GBP", 2}, {"GNF", 0}, {"HKD", 2}, {"HUF", 2}, {"IDR", 2}, {"ILS", 2}, {"INR", 2},
+    {"IQD", 3}, {"ISK", 0}, {"JOD", 3}, {"JPY", 0}, {"KES", 2}, {"KMF", 0}, {"KRW", 0}, {"KWD", 3},
+    {"LYD", 3}, {"MXN", 2}, {"MYR", 2}, {"NGN", 2}, {"NOK", 2}, {"NZD", 2}, {"OMR", 3}, {"PHP", 2},
+    {"PKR", 2}, {"PLN", 2}, {"PYG", 0}, {"QAR", 2}, {"RON", 2}, {"RUB", 2}, {"RWF", 0}, {"SAR", 2},
+    {"SEK", 2}, {"SGD", 2}, {"THB", 2}, {"TND", 3}, {"TRY", 2}, {"TWD", 2}, {"UAH", 2}, {"UGX", 0},
+    {"USD", 2}, {"UYI", 0}, {"UYW", 4}, {"VND", 0}, {"VUV", 0}, {"XAF", 0}, {"XOF", 0}, {"XPF", 0},
+    {"ZAR", 2},
 };
 
 const struct tx_currency *tx_currency_find(const char *code, size_t len)
@@ -57,7 +55,8 @@ enum tx_money_err tx_money_parse(const char *s, size_t len, int exponent, int64_
 		s++;
 	}
 	/* JSON number grammar for the integer part: 0 or [1-9][0-9]* */
-	if (s == end || *s < '0' || *s > '9' || (*s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9'))
+	if (s == end || *s < '0' || *s > '9' ||
+	    (*s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9'))
 		return TX_MONEY_SYNTAX;
 	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	for (; s < end && *s >= '0' && *s <= '9'; s++, digits++) {
@@ -95,11 +94,11 @@ enum tx_money_err tx_money_parse(const char *s, size_t len, int exponent, int64_
 const char *tx_money_strerror(enum tx_money_err e, int exponent)
 {
 	static const char *const precision[] = {
-		"has decimals, but its currency has none",
-		"has more than 1 decimal for its currency",
-		"has more than 2 decimals for its currency",
-		"has more than 3 decimals for its currency",
-		"has more than 4 decimals for its currency",
+	    "has decimals, but its currency has none",
+	    "has more than 1 decimal for its currency",
+	    "has more than 2 decimals for its currency",
+	    "has more than 3 decimals for its currency",
+	    "has more than 4 decimals for its currency",
 	};
 
 	switch (e) {

@@ -97,7 +97,8 @@ int tx_time_parse(const char *s, size_t len, int64_t *us)
 void tx_time_format(struct tx_buf *b, int64_t us)
 {
 	int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
-	int64_t frac = us - secs * 1000000, days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+	int64_t frac = us - secs * 1000000,
+		days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
 	int64_t rem = secs - days * 86400, y;
 	unsigned m, d;
 	char t[28];

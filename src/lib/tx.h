@@ -41,11 +41,10 @@ int cmd_main(int argc, char **argv);
  */
 int tx_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tx_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void tx_die(int status, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3), noreturn));
+void tx_die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 /* "prog: source:line: message": the form every bad input line is reported in. */
 void tx_warn_at(const char *source, uint64_t line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void tx_vwarn(const char *fmt, va_list ap);
 
 /* Quiet mode: tx_warn/tx_warn_at print nothing when set (errors still print). */
