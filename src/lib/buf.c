@@ -53,7 +53,7 @@ void tx_buf_addf(struct tx_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-void tx_buf_add_uint(struct tx_buf *b, uint64_t v)
+char *tx_put_uint(char *p, uint64_t v)
 {
 	char tmp[24];
 	size_t i = sizeof(tmp);
@@ -62,7 +62,15 @@ void tx_buf_add_uint(struct tx_buf *b, uint64_t v)
 		tmp[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	tx_buf_add(b, tmp + i, sizeof(tmp) - i);
+	memcpy(p, tmp + i, sizeof(tmp) - i);
+	return p + (sizeof(tmp) - i);
+}
+
+void tx_buf_add_uint(struct tx_buf *b, uint64_t v)
+{
+	tx_buf_grow(b, 24);
+	b->len = (size_t)(tx_put_uint(b->p + b->len, v) - b->p);
+	b->p[b->len] = '\0';
 }
 
 void tx_buf_add_int(struct tx_buf *b, int64_t v)

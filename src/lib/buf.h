@@ -57,6 +57,8 @@ void tx_buf_addf(struct tx_buf *b, const char *fmt, ...) __attribute__((format(p
 /* Decimal integers, without printf. */
 void tx_buf_add_int(struct tx_buf *b, int64_t v);
 void tx_buf_add_uint(struct tx_buf *b, uint64_t v);
+/* The decimal digits of v written at p (room for 20 bytes); returns the end. */
+char *tx_put_uint(char *p, uint64_t v);
 /* A JSON string literal, quotes included, escaping what JSON requires. */
 void tx_buf_add_json_string(struct tx_buf *b, const char *s, size_t n);
 

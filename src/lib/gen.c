@@ -349,38 +349,6 @@ static char *put_str(char *p, const char *s)
 	return put_bytes(p, s, strlen(s));
 }
 
-static char *put_uint(char *p, uint64_t v)
-{
-	char tmp[24];
-	size_t i = sizeof(tmp);
-
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return put_bytes(p, tmp + i, sizeof(tmp) - i);
-}
-
-static char *put_money(char *p, int64_t minor, int exponent)
-{
-	char tmp[32];
-	size_t i = sizeof(tmp);
-	uint64_t v = (uint64_t)minor; /* amounts are never negative */
-	int d;
-
-	for (d = 0; d < exponent; d++) {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	}
-	if (exponent > 0)
-		tmp[--i] = '.';
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return put_bytes(p, tmp + i, sizeof(tmp) - i);
-}
-
 /* "ACC000042" with its quotes: account index 41. */
 static char *put_account(const struct tx_gen *g, char *p, uint32_t idx)
 {
@@ -447,11 +415,11 @@ static char *put_record(struct tx_gen *g, char *p, const struct rec *r)
 	const struct cur *q = &g->cur[r->account % (uint32_t)g->c.ncurrencies];
 
 	p = put_bytes(p, g->idpre, g->idpre_len);
-	p = put_uint(p, r->seq);
+	p = tx_put_uint(p, r->seq);
 	p = PUT(p, "\",\"account\":");
 	p = put_account(g, p, r->account);
 	p = put_bytes(p, type_frag[r->type].s, type_frag[r->type].len);
-	p = put_money(p, r->amount, q->exponent);
+	p = tx_money_put(p, r->amount, q->exponent);
 	p = put_bytes(p, q->frag, q->frag_len);
 	p = put_ts(g, p, r->ts);
 	if (r->status == TX_STATUS_PENDING)
@@ -485,7 +453,7 @@ static char *put_record(struct tx_gen *g, char *p, const struct rec *r)
 static char *put_delete(struct tx_gen *g, char *p, uint64_t seq, uint32_t account, int64_t ts)
 {
 	p = put_bytes(p, g->idpre, g->idpre_len);
-	p = put_uint(p, seq);
+	p = tx_put_uint(p, seq);
 	p = PUT(p, "\",\"account\":");
 	p = put_account(g, p, account);
 	p = PUT(p, ",\"op\":\"delete\",\"ts\":\"");

@@ -112,9 +112,9 @@ const char *tx_money_strerror(enum tx_money_err e, int exponent)
 	return "is invalid";
 }
 
-void tx_money_format(struct tx_buf *b, int64_t minor, int exponent)
+char *tx_money_put(char *p, int64_t minor, int exponent)
 {
-	char tmp[32];
+	char tmp[TX_MONEY_TEXT_MAX];
 	size_t i = sizeof(tmp);
 	uint64_t v = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
 	int d;
@@ -131,5 +131,13 @@ void tx_money_format(struct tx_buf *b, int64_t minor, int exponent)
 	} while (v);
 	if (minor < 0)
 		tmp[--i] = '-';
-	tx_buf_add(b, tmp + i, sizeof(tmp) - i);
+	memcpy(p, tmp + i, sizeof(tmp) - i);
+	return p + (sizeof(tmp) - i);
+}
+
+void tx_money_format(struct tx_buf *b, int64_t minor, int exponent)
+{
+	tx_buf_grow(b, TX_MONEY_TEXT_MAX);
+	b->len = (size_t)(tx_money_put(b->p + b->len, minor, exponent) - b->p);
+	b->p[b->len] = '\0';
 }

@@ -49,6 +49,13 @@ const char *tx_money_strerror(enum tx_money_err e, int exponent);
  * ("128.28", "1500", "-0.05"). This is also valid JSON number text.
  */
 void tx_money_format(struct tx_buf *b, int64_t minor, int exponent);
+/*
+ * The same text written at p, which must have TX_MONEY_TEXT_MAX bytes of
+ * room; returns the end of what was written (no NUL). For writers that
+ * build a line in a fixed buffer of their own (txgen).
+ */
+#define TX_MONEY_TEXT_MAX 32
+char *tx_money_put(char *p, int64_t minor, int exponent);
 
 /* Overflow-checked addition: 0, or -1 when a + b does not fit. */
 static inline int tx_money_add(int64_t a, int64_t b, int64_t *out)
