@@ -7,7 +7,8 @@
 # back to the topic keyed by the counterparty, so the owner of each account
 # applies its own leg exactly once (txbal(1), tx(7)). One of the four is
 # killed -9 mid-stream and restarted alone with the documented command.
-# On txbroker; replay with TX_CRASH_SEED=N.
+# On txbroker and on Apache Kafka (each with its own pair of databases);
+# replay with TX_CRASH_SEED=N.
 . "$TX_SRCDIR/tests/lib.sh"
 . "$TX_SRCDIR/tests/kafka.sh"
 . "$TX_SRCDIR/tests/pg.sh"
@@ -18,10 +19,6 @@ export TXKIT_CONFIG
 : "${TX_SCALE_RECORDS:=40000}"
 
 pg_start || exit 1
-for db in one four; do pg_psql -c "CREATE DATABASE $db" || exit 1; done
-broker_start txbroker || exit 1
-broker_create_topic so1 16
-broker_create_topic so4 16
 
 # pipe DB TOPIC PARTITIONS N: the restart command of one pipeline (tx(7)),
 # legs appended to legs.N; run in the foreground
@@ -85,68 +82,80 @@ test_expect_success 'txbal --legs: a leg when a transfer posts, its reversal whe
 	test "$(wc -l <l.ndjson)" = 12
 '
 
-test_expect_success "publish $TX_SCALE_RECORDS records with transfers to two topics" '
+for kind in $(broker_kinds); do
+	for db in one four; do pg_psql -c "CREATE DATABASE ${db}_$kind" || exit 1; done
+	if ! broker_start "$kind"; then
+		test_expect_success "$kind: the broker starts" 'false'
+		continue
+	fi
+	broker_create_topic so1 16
+	broker_create_topic so4 16
+
+test_expect_success "$kind: publish $TX_SCALE_RECORDS records with transfers to two topics" '
 	txgen -q -n $TX_SCALE_RECORDS --seed 51 --accounts 400 --pending 0.1 --deletes 0.02 \
 		--duplicates 0.02 >stream.ndjson &&
 	test "$(grep -c "\"type\":\"transfer\"" stream.ndjson)" -gt 2000 &&
 	txpub -q -t so1 <stream.ndjson && txpub -q -t so4 <stream.ndjson
 '
 
-test_expect_success 'one pipeline over partitions 0-15, then its legs' '
+test_expect_success "$kind: one pipeline over partitions 0-15, then its legs" '
 	: >legs.0 &&
-	pipe one so1 0-15 0 &&
+	pipe one_$kind so1 0-15 0 &&
 	test -s legs.0 &&
 	echo "one pipeline: $(wc -l <legs.0) legs" >scale.log &&
 	publish_legs so1 legs.0 &&
-	pipe one so1 0-15 0 &&
+	pipe one_$kind so1 0-15 0 &&
 	test ! -s legs.0
 '
 
-test_expect_success 'four pipelines (0-3, 4-7, 8-11, 12-15), one killed -9 and restarted, then the legs' '
+test_expect_success "$kind: four pipelines (0-3, 4-7, 8-11, 12-15), one killed -9 and restarted, then the legs" '
 	for n in 1 2 3 4; do : >legs.$n; done &&
-	{ pipe four so4 0-3 1 & } && p1=$! &&
-	{ pipe four so4 4-7 2 & } && p2=$! &&
-	{ pipe four so4 12-15 4 & } && p4=$! &&
+	{ pipe four_$kind so4 0-3 1 & } && p1=$! &&
+	{ pipe four_$kind so4 4-7 2 & } && p2=$! &&
+	{ pipe four_$kind so4 12-15 4 & } && p4=$! &&
 	rm -f f1 f2 && mkfifo f1 f2 &&
-	txstore state dbname=four >state.3 && txstore offsets dbname=four >offsets.3 &&
+	txstore state dbname=four_$kind >state.3 && txstore offsets dbname=four_$kind >offsets.3 &&
 	{ txsub -q -t so4 -p 8-11 -o beginning -e --offsets offsets.3 >f1 2>/dev/null & } &&
 	{ txbal -q --no-alert velocity --legs legs.3 --init state.3 <f1 >f2 2>/dev/null & } &&
 	bal=$! &&
-	{ txstore -q dbname=four <f2 & } &&
+	{ txstore -q dbname=four_$kind <f2 & } &&
 	crash_counter=1 &&
 	ms=$((50 + $(crash_rand 400))) &&
 	sleep "$(awk -v m=$ms "BEGIN { printf \"%.3f\", m / 1000 }")" &&
 	if kill -KILL $bal 2>/dev/null; then k=killed; else k=missed; fi &&
 	wait $p1 && wait $p2 && wait $p4 && { wait || true; } &&
-	pipe four so4 8-11 3 &&
+	pipe four_$kind so4 8-11 3 &&
 	echo "four pipelines: txbal of 8-11 $k after $ms ms, restarted; legs $(cat legs.1 legs.2 legs.3 legs.4 | wc -l)" >>scale.log &&
 	publish_legs so4 legs.1 legs.2 legs.3 legs.4 &&
 	for p in 0-3:1 4-7:2 8-11:3 12-15:4; do
-		pipe four so4 ${p%:*} ${p#*:} || exit 1
+		pipe four_$kind so4 ${p%:*} ${p#*:} || exit 1
 	done &&
 	test ! -s legs.1 && test ! -s legs.2 && test ! -s legs.3 && test ! -s legs.4
 '
-[ -f scale.log ] && sed "s/^/# /" scale.log
+[ -f scale.log ] && sed "s/^/# $kind: /" scale.log && rm -f scale.log
 
-test_expect_success 'four pipelines give the database of one: every row, every balance' '
-	CRASH_NO_SOURCE=1 crash_dump dbname=one one &&
-	CRASH_NO_SOURCE=1 crash_dump dbname=four four &&
+test_expect_success "$kind: four pipelines give the database of one: every row, every balance" '
+	CRASH_NO_SOURCE=1 crash_dump dbname=one_$kind one &&
+	CRASH_NO_SOURCE=1 crash_dump dbname=four_$kind four &&
 	test_cmp one.rows four.rows &&
 	test_cmp one.bal four.bal &&
 	grep -c "/credit" one.rows >legs.count &&
 	test "$(cat legs.count)" -gt 1000 &&
 	echo "compared $(wc -l <four.rows) rows ($(cat legs.count) credit legs) and $(wc -l <four.bal) balances: equal" >cmp.log
 '
-[ -f cmp.log ] && sed "s/^/# /" cmp.log
+[ -f cmp.log ] && sed "s/^/# $kind: /" cmp.log && rm -f cmp.log
 
-test_expect_success 'money is conserved: deposits minus debits, no transfer counted twice' '
-	t1=$(pg_psql -d one -c "SELECT sum(balance) FROM balances") &&
-	t4=$(pg_psql -d four -c "SELECT sum(balance) FROM balances") &&
+test_expect_success "$kind: money is conserved: deposits minus debits, no transfer counted twice" '
+	t1=$(pg_psql -d one_$kind -c "SELECT sum(balance) FROM balances") &&
+	t4=$(pg_psql -d four_$kind -c "SELECT sum(balance) FROM balances") &&
 	test "$t1" = "$t4" &&
-	e=$(pg_psql -d one -c "SELECT sum(CASE WHEN type IN ($(printf "%s" "'"'"'deposit'"'"','"'"'refund'"'"'")) THEN amount
+	e=$(pg_psql -d one_$kind -c "SELECT sum(CASE WHEN type IN ($(printf "%s" "'"'"'deposit'"'"','"'"'refund'"'"'")) THEN amount
 		WHEN type = '"'"'transfer'"'"' THEN -amount ELSE -amount END)
 		FROM transactions WHERE status = '"'"'completed'"'"' AND deleted_at IS NULL") &&
 	test "$t1" = "$e"
 '
 
+	broker_stop
+done
+broker_report_skips
 test_done
