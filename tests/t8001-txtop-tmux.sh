@@ -83,6 +83,9 @@ test_expect_success 'records flowing: the dashboard draws the counts' '
 	{ sleep 300 >fifo & echo $! >holder.pid; } &&
 	cat batch1 >fifo &&
 	wait_for "47 records" &&
+	# lines are counted as they pass, the parser may draw a frame later
+	# (it has a CPU budget): wait for its last figure too
+	wait_for "^ withdrawal  *2 " &&
 	grep -q "^ deposit  *30 " screen &&
 	grep -q "^ payment  *10 " screen &&
 	grep -q "^ fee  *5 " screen &&
@@ -101,6 +104,7 @@ test_expect_success 'the bars are in proportion to the counts' '
 '
 
 test_expect_success 'the latest alert is on top of the feed' '
+	wait_for "^ alerts 2 " &&
 	grep -A1 "^ alerts 2 " screen >feed &&
 	grep -q "low_balance AC2 950.00 USD" feed
 '
