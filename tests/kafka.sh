@@ -435,3 +435,25 @@ broker_report_skips() {
 		test_skip "Apache Kafka: every case of this script" "$_why"
 	fi
 }
+
+# count_ids FILE...: "total unique" of the transaction ids in the files; a
+# last line without its newline (a writer killed mid-line) is not a record.
+count_ids() {
+	"$PYTHON3" -c 'import json, sys
+ids = []
+for name in sys.argv[1:]:
+    for l in open(name):
+        if l.endswith("\n") and l.strip():
+            ids.append(json.loads(l)["transaction_id"])
+print(len(ids), len(set(ids)))' "$@"
+}
+
+# wait_lines FILE N: until FILE has N lines (at most ~30 s).
+wait_lines() {
+	_i=0
+	while [ "$(cat "$1" 2>/dev/null | wc -l)" -lt "$2" ] && [ $_i -lt 300 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ "$(wc -l <"$1")" -ge "$2" ]
+}

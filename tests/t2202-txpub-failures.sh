@@ -14,13 +14,6 @@ unset TX_BROKERS
 
 txgen -n 300 --seed 11 --accounts 20 >in.ndjson
 
-# count_unique FILE: "records unique-ids" of a txsub output
-count_ids() {
-	"$PYTHON3" -c 'import json,sys
-ids=[json.loads(l)["transaction_id"] for l in open(sys.argv[1])]
-print(len(ids), len(set(ids)))' "$1"
-}
-
 # wait_count TOPIC N: until the topic holds N records (at most ~30 s)
 wait_count() {
 	_i=0

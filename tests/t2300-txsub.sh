@@ -32,13 +32,6 @@ for line in sys.stdin:
     print(value[:-1] + ',"source":' + src + "}")
 EOF
 
-# ids.py FILE: "count unique" of transaction ids; keys.py: partition/offset lists
-count_ids() {
-	"$PYTHON3" -c 'import json,sys
-ids=[json.loads(l)["transaction_id"] for l in open(sys.argv[1])]
-print(len(ids), len(set(ids)))' "$1"
-}
-
 # the "partition offset" pairs of a txsub output, sorted
 positions() {
 	"$PYTHON3" -c 'import json,sys

@@ -13,28 +13,6 @@ export TXKIT_CONFIG
 txgen -n 600 --seed 9 --accounts 30 >in.ndjson
 txgen -n 3000 --seed 10 --accounts 30 >big.ndjson
 
-# "count unique" of the transaction ids in the files given; a last line
-# without its newline (a writer killed mid-line) is not a record
-count_ids() {
-	"$PYTHON3" -c 'import json, sys
-ids = []
-for name in sys.argv[1:]:
-    for l in open(name):
-        if l.endswith("\n") and l.strip():
-            ids.append(json.loads(l)["transaction_id"])
-print(len(ids), len(set(ids)))' "$@"
-}
-
-# wait_lines FILE N: until FILE has N lines (at most ~30 s)
-wait_lines() {
-	_i=0
-	while [ "$(cat "$1" 2>/dev/null | wc -l)" -lt "$2" ] && [ $_i -lt 300 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ "$(wc -l <"$1")" -ge "$2" ]
-}
-
 # A reader slower than txsub, so txsub blocks on a full pipe.
 cat >slow.py <<'EOF'
 import sys, time
