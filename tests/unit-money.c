@@ -88,6 +88,16 @@ int cmd_main(int argc, char **argv)
 	parse_err("92233720368547758.08", 2, TX_MONEY_OVERFLOW);
 	parse_err("9223372036854775808", 0, TX_MONEY_OVERFLOW);
 	parse_err("99999999999999999999999", 2, TX_MONEY_OVERFLOW);
+	/* around the length below which overflow checks are skipped */
+	parse_ok("9999999999999999.99", "USD", 999999999999999999LL);
+	parse_ok("9999999999999999", "USD", 999999999999999900LL);
+	parse_err("99999999999999999", 2, TX_MONEY_OVERFLOW);
+	parse_ok("999999999999999999", "JPY", 999999999999999999LL);
+	parse_ok("9223372036854775807", "JPY", INT64_MAX);
+	parse_err("9999999999999999999", 0, TX_MONEY_OVERFLOW);
+	parse_err("99999999999999999.9", 2, TX_MONEY_OVERFLOW);
+	parse_err("-9999999999999999999", 0, TX_MONEY_OVERFLOW);
+	parse_ok("-9223372036854775808", "JPY", INT64_MIN);
 	parse_err("1.505", 2, TX_MONEY_PRECISION);
 	parse_err("1.5", 0, TX_MONEY_PRECISION);
 	parse_err("1.2345", 3, TX_MONEY_PRECISION);
@@ -126,5 +136,22 @@ int cmd_main(int argc, char **argv)
 	CHECK(tx_time_parse("2026-01-01T00:00:00.000000Z", 27, &us) == 0 &&
 		  us == 1767225600000000LL,
 	      "2026-01-01 is 1767225600 s after the epoch");
+	/* the date of the last timestamp is remembered: the rest is still checked */
+	CHECK(tx_time_parse("2026-01-01T00:00:00.00000xZ", 27, &us) < 0,
+	      "a bad fraction after a good timestamp of the same date is refused");
+	CHECK(tx_time_parse("2026-01-01X00:00:00.000000Z", 27, &us) < 0,
+	      "a bad separator after a good timestamp of the same date is refused");
+	CHECK(tx_time_parse("2026-01-01T23:59:59.999999z", 27, &us) == 0 &&
+		  us == 1767311999999999LL,
+	      "the same date again, lower-case z");
+	CHECK(tx_time_parse("2026-01-01T00:00:00.0000000", 27, &us) < 0,
+	      "27 bytes without an offset are refused");
+	CHECK(tx_time_parse("2023-02-29T00:00:00.000000Z", 27, &us) < 0,
+	      "2023-02-29 is refused after a good date");
+	CHECK(tx_time_parse("2023-02-29T00:00:00.000000Z", 27, &us) < 0,
+	      "2023-02-29 is refused twice (a bad date is not remembered)");
+	CHECK(tx_time_parse("2026-01-02T00:00:00.000001Z", 27, &us) == 0 &&
+		  us == 1767312000000001LL,
+	      "the next day");
 	return unit_done();
 }

@@ -49,6 +49,11 @@ enum tx_money_err tx_money_parse(const char *s, size_t len, int exponent, int64_
 	const char *end = s + len;
 	int neg = 0, decimals = 0, digits = 0;
 	uint64_t v = 0, limit;
+	/*
+	 * The value has at most len + exponent digits: with at most 18 it
+	 * cannot overflow, and the checks are skipped.
+	 */
+	int small = exponent >= 0 && len + (size_t)exponent <= 18;
 
 	if (s < end && *s == '-') {
 		neg = 1;
@@ -60,7 +65,7 @@ enum tx_money_err tx_money_parse(const char *s, size_t len, int exponent, int64_
 		return TX_MONEY_SYNTAX;
 	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	for (; s < end && *s >= '0' && *s <= '9'; s++, digits++) {
-		if (v > (limit - (uint64_t)(*s - '0')) / 10)
+		if (!small && v > (limit - (uint64_t)(*s - '0')) / 10)
 			return TX_MONEY_OVERFLOW;
 		v = v * 10 + (uint64_t)(*s - '0');
 	}
@@ -74,7 +79,7 @@ enum tx_money_err tx_money_parse(const char *s, size_t len, int exponent, int64_
 					return TX_MONEY_PRECISION;
 				continue; /* trailing zeros past the exponent are exact */
 			}
-			if (v > (limit - (uint64_t)(*s - '0')) / 10)
+			if (!small && v > (limit - (uint64_t)(*s - '0')) / 10)
 				return TX_MONEY_OVERFLOW;
 			v = v * 10 + (uint64_t)(*s - '0');
 			decimals++;
@@ -83,7 +88,7 @@ enum tx_money_err tx_money_parse(const char *s, size_t len, int exponent, int64_
 	if (s != end)
 		return TX_MONEY_SYNTAX;
 	for (; decimals < exponent; decimals++) {
-		if (v > limit / 10)
+		if (!small && v > limit / 10)
 			return TX_MONEY_OVERFLOW;
 		v *= 10;
 	}

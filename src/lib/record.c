@@ -348,7 +348,7 @@ static int str_at(struct tx_record *r, uint32_t off, uint32_t len, struct tx_str
 }
 
 /* The same for a top-level member, which knows whether it has escapes. */
-static int member_str(struct tx_record *r, const struct tx_member *m, struct tx_str *out)
+static inline int member_str(struct tx_record *r, const struct tx_member *m, struct tx_str *out)
 {
 	if (r->line[m->val_off] != '"')
 		return -1;
@@ -425,6 +425,23 @@ static int parse_type(struct tx_record *r)
 
 	if (member_str(r, m, &s))
 		return fail(r, "field 'type' must be a string");
+	/* the canonical words first: what nearly every record has */
+	switch (s.len) {
+	case 3: r->type = name_eq(s.p, "fee", 3) ? TX_TYPE_FEE : TX_TYPE_NONE; break;
+	case 6: r->type = name_eq(s.p, "refund", 6) ? TX_TYPE_REFUND : TX_TYPE_NONE; break;
+	case 7:
+		r->type = name_eq(s.p, "deposit", 7)   ? TX_TYPE_DEPOSIT
+			  : name_eq(s.p, "payment", 7) ? TX_TYPE_PAYMENT
+						       : TX_TYPE_NONE;
+		break;
+	case 8: r->type = name_eq(s.p, "transfer", 8) ? TX_TYPE_TRANSFER : TX_TYPE_NONE; break;
+	case 10:
+		r->type = name_eq(s.p, "withdrawal", 10) ? TX_TYPE_WITHDRAWAL : TX_TYPE_NONE;
+		break;
+	default: r->type = TX_TYPE_NONE; break;
+	}
+	if (r->type != TX_TYPE_NONE)
+		return 0;
 	for (size_t i = 0; i < sizeof(type_words) / sizeof(type_words[0]); i++)
 		if (ieq(s.p, s.len, type_words[i].word)) {
 			r->type = type_words[i].type;
@@ -443,7 +460,7 @@ static int parse_word(struct tx_record *r, int f, const char *const *words, int 
 	if (member_str(r, m, &s))
 		return fail(r, "field '%s' must be a string", field_names[f]);
 	for (int i = 0; i < n; i++)
-		if (eq_word(s.p, s.len, words[i])) {
+		if (s.p[0] == words[i][0] && eq_word(s.p, s.len, words[i])) {
 			*out = i + 1;
 			return 0;
 		}
@@ -621,7 +638,7 @@ static int parse_fields(struct tx_record *r, unsigned flags)
 		if (member_str(r, m, &s))
 			return fail(r, "field 'currency' must be a string");
 		static _Thread_local const struct tx_currency *last; /* records mostly repeat one */
-		if (last && s.len == 3 && !memcmp(s.p, last->code, 3))
+		if (last && s.len == 3 && ld2(s.p) == ld2(last->code) && s.p[2] == last->code[2])
 			r->currency = last;
 		else if ((r->currency = tx_currency_find(s.p, s.len)))
 			last = r->currency;

@@ -1,4 +1,6 @@
 /* RFC 3339 timestamps: see timefmt.h. */
+#include <string.h>
+
 #include "timefmt.h"
 
 /* Howard Hinnant's days_from_civil / civil_from_days algorithms. */
@@ -54,20 +56,58 @@ static unsigned days_in_month(unsigned y, unsigned m)
 	return dim[m - 1];
 }
 
+/* Two decimal digits at s into *v; nonzero when one is not a digit. */
+static inline int dig2(const char *s, unsigned *v)
+{
+	unsigned a = (unsigned)(unsigned char)s[0] - '0', b = (unsigned)(unsigned char)s[1] - '0';
+
+	*v = a * 10 + b;
+	return a > 9 || b > 9;
+}
+
 int tx_time_parse(const char *s, size_t len, int64_t *us)
 {
-	unsigned y, mo, d, h, mi, sec, oh, om;
-	int64_t frac = 0, secs;
+	/*
+	 * The last date seen and its day number: a stream's timestamps mostly
+	 * share their date with the one before, so its checks and the
+	 * calendar arithmetic are done once per day of data.
+	 */
+	static _Thread_local char cdate[10];
+	static _Thread_local int64_t cdays;
+	unsigned h, mi, sec, oh, om;
+	int64_t frac = 0, secs, days;
 	size_t i = 19;
 	int nfrac = 0, sign;
 
-	if (len < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    digits(s + 17, 2, &sec))
+	if (len < 20)
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
+	if (cdate[0] && !memcmp(s, cdate, 10)) {
+		days = cdays;
+	} else {
+		unsigned y, mo, d;
+		if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+		    digits(s + 8, 2, &d))
+			return -1;
+		if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+			return -1;
+		days = tx_days_from_civil(y, mo, d);
+		memcpy(cdate, s, 10);
+		cdays = days;
+	}
+	if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || dig2(s + 11, &h) || s[13] != ':' ||
+	    dig2(s + 14, &mi) || s[16] != ':' || dig2(s + 17, &sec))
 		return -1;
+	if (h > 23 || mi > 59 || sec > 59)
+		return -1;
+	if (len == 27 && s[19] == '.' && s[26] == 'Z') {
+		/* the canonical form: six digits of fraction, 'Z' */
+		unsigned f0, f1, f2;
+		if (dig2(s + 20, &f0) || dig2(s + 22, &f1) || dig2(s + 24, &f2))
+			return -1;
+		*us = (days * 86400 + h * 3600 + mi * 60 + sec) * 1000000 +
+		      (int64_t)(f0 * 10000 + f1 * 100 + f2);
+		return 0;
+	}
 	if (s[i] == '.') {
 		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, nfrac++)
 			if (nfrac < 6)
@@ -77,7 +117,7 @@ int tx_time_parse(const char *s, size_t len, int64_t *us)
 		for (; nfrac < 6; nfrac++)
 			frac *= 10;
 	}
-	secs = tx_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	secs = days * 86400 + h * 3600 + mi * 60 + sec;
 	if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
 		if (i + 1 != len)
 			return -1;
