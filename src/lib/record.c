@@ -417,7 +417,8 @@ static int ieq(const char *a, size_t n, const char *word)
 	return i == n && !word[i];
 }
 
-static int parse_type(struct tx_record *r)
+/* *word set when the value is one of the canonical words, as written */
+static int parse_type(struct tx_record *r, int *word)
 {
 	const struct tx_member *m = &r->members[r->idx[TX_F_TYPE]];
 	struct tx_str s;
@@ -440,8 +441,10 @@ static int parse_type(struct tx_record *r)
 		break;
 	default: r->type = TX_TYPE_NONE; break;
 	}
-	if (r->type != TX_TYPE_NONE)
+	if (r->type != TX_TYPE_NONE) {
+		*word = 1;
 		return 0;
+	}
 	for (size_t i = 0; i < sizeof(type_words) / sizeof(type_words[0]); i++)
 		if (ieq(s.p, s.len, type_words[i].word)) {
 			r->type = type_words[i].type;
@@ -616,13 +619,42 @@ static int parse_source(struct tx_record *r)
 	return 0;
 }
 
+static int value_canonical(const struct tx_record *r, const struct tx_member *m);
+
+/*
+ * Mark the known members TX_WRITE_CANONICAL leaves as they are (the checks
+ * of tx_record_write(), from what the parse already knows). type_word: the
+ * type's value is a canonical word (before unescaping).
+ */
+static void mark_canonical(struct tx_record *r, int type_word)
+{
+	for (size_t i = 0; i < r->nmembers; i++) {
+		struct tx_member *m = &r->members[i];
+		int f = m->field, ok, plain = !(m->flags & TX_MEMBER_VAL_ESCAPED);
+
+		/* an unescaped key of a known field is its name or, longer, its alias */
+		if (f < 0 || (m->flags & TX_MEMBER_KEY_ESCAPED) || m->key_len != field_name_len[f])
+			continue;
+		switch (f) {
+		case TX_F_TYPE: ok = type_word && plain; break;
+		case TX_F_STATUS:
+		case TX_F_OP:
+		case TX_F_CURRENCY: ok = plain; break; /* matched exactly, once unescaped */
+		case TX_F_AMOUNT: ok = value_canonical(r, m); break;
+		default: ok = 1; break;
+		}
+		if (ok)
+			m->flags |= TX_MEMBER_CANONICAL;
+	}
+}
+
 static int parse_fields(struct tx_record *r, unsigned flags)
 {
 	static const char *const statuses[] = {"pending", "completed", "failed"};
 	static const char *const ops[] = {"create", "update", "delete"};
 	const int *idx = r->idx;
 	char show[44];
-	int w;
+	int w, type_word = 0;
 
 	if (idx[TX_F_TRANSACTION_ID] >= 0 && parse_id(r, TX_F_TRANSACTION_ID, 0, &r->id))
 		return -1;
@@ -630,7 +662,7 @@ static int parse_fields(struct tx_record *r, unsigned flags)
 		return -1;
 	if (idx[TX_F_COUNTERPARTY] >= 0 && parse_id(r, TX_F_COUNTERPARTY, 1, &r->counterparty))
 		return -1;
-	if (idx[TX_F_TYPE] >= 0 && parse_type(r))
+	if (idx[TX_F_TYPE] >= 0 && parse_type(r, &type_word))
 		return -1;
 	if (idx[TX_F_CURRENCY] >= 0) {
 		const struct tx_member *m = &r->members[idx[TX_F_CURRENCY]];
@@ -691,6 +723,7 @@ static int parse_fields(struct tx_record *r, unsigned flags)
 		if (r->type == TX_TYPE_TRANSFER && idx[TX_F_COUNTERPARTY] < 0)
 			return fail(r, "missing field 'counterparty' (required for transfers)");
 	}
+	mark_canonical(r, type_word);
 	return 0;
 }
 
@@ -918,11 +951,70 @@ static char *put_canonical_value(char *w, struct tx_buf *out, const struct tx_re
 }
 
 /*
+ * n bytes from s to w, for the short runs of the writer (names, values,
+ * the few bytes between members): overlapping word moves instead of a call
+ * to memcpy. Reads and writes only s[0..n) and w[0..n).
+ */
+static inline char *put_bytes(char *w, const char *s, size_t n)
+{
+	uint64_t a, b;
+
+	if (n > 16) {
+		if (n > 32) {
+			memcpy(w, s, n);
+			return w + n;
+		}
+		/* 17 to 32: 16 from the start, 16 up to the end */
+		char t[16], u[16];
+		memcpy(t, s, 16);
+		memcpy(u, s + n - 16, 16);
+		memcpy(w, t, 16);
+		memcpy(w + n - 16, u, 16);
+	} else if (n >= 8) {
+		a = ld8(s);
+		b = ld8(s + n - 8);
+		memcpy(w, &a, 8);
+		memcpy(w + n - 8, &b, 8);
+	} else if (n >= 4) {
+		uint32_t c = ld4(s), d = ld4(s + n - 4);
+		memcpy(w, &c, 4);
+		memcpy(w + n - 4, &d, 4);
+	} else if (n) {
+		w[0] = s[0];
+		w[n / 2] = s[n / 2];
+		w[n - 1] = s[n - 1];
+	}
+	return w + n;
+}
+
+/* ,"name": of each field, padded so that 24 bytes can be copied from offset 0 or 1 */
+static const char member_head[TX_F__COUNT][32] = {
+    [TX_F_TRANSACTION_ID] = ",\"transaction_id\":",
+    [TX_F_ACCOUNT] = ",\"account\":",
+    [TX_F_TYPE] = ",\"type\":",
+    [TX_F_AMOUNT] = ",\"amount\":",
+    [TX_F_CURRENCY] = ",\"currency\":",
+    [TX_F_TS] = ",\"ts\":",
+    [TX_F_COUNTERPARTY] = ",\"counterparty\":",
+    [TX_F_STATUS] = ",\"status\":",
+    [TX_F_OP] = ",\"op\":",
+    [TX_F_SOURCE] = ",\"source\":",
+    [TX_F_REASON] = ",\"reason\":",
+    [TX_F_NEW_BALANCE] = ",\"new_balance\":",
+    [TX_F_AVAILABLE_BALANCE] = ",\"available_balance\":",
+    [TX_F_TX_COUNT] = ",\"tx_count\":",
+    [TX_F_COUNTERPARTY_BALANCE] = ",\"counterparty_balance\":",
+    [TX_F_ALERTS] = ",\"alerts\":",
+    [TX_F_ANOMALY] = ",\"anomaly\":",
+};
+#define MEMBER_HEAD_COPY 24 /* the longest: ,"counterparty_balance": */
+
+/*
  * Copy the line, splicing: the output is the original bytes from `from` up
  * to each change, the change, and so on. A removed member takes its right
  * separator with it (its left one when no kept member follows), so the
  * whitespace around the others stays as it was. The room needed is reserved
- * once, so the copying below is plain memcpy.
+ * once, so the copying below needs no checks.
  */
 void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct tx_edit *edits,
 		     size_t nedits, unsigned flags)
@@ -930,14 +1022,16 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 	const char *line = r->line, *end = line + r->len, *from = line;
 	const struct tx_member *mem = r->members;
 	int canonical = flags & TX_WRITE_CANONICAL, last_kept = -1, wrote = 0;
-	const struct tx_edit *fe[TX_F__COUNT] = {NULL}; /* the edit of each field: the last wins */
+	const struct tx_edit *fe[TX_F__COUNT]; /* the edit of each field: the last wins */
+	unsigned edited = 0;		       /* bit f: fe[f] is set */
 	const char *tail;
-	size_t i, room = r->len;
+	size_t i, room = r->len + MEMBER_HEAD_COPY;
 	char *w;
 
 	for (i = 0; i < nedits; i++)
 		if ((unsigned)edits[i].field < TX_F__COUNT) {
 			fe[edits[i].field] = &edits[i];
+			edited |= 1u << edits[i].field;
 			room += edits[i].len + 32; /* ,"name": */
 		}
 	if (canonical)
@@ -945,17 +1039,13 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 	tx_buf_grow(out, room);
 	w = out->p + out->len;
 
-#define PUT(src, n)                                                                                \
-	do {                                                                                       \
-		memcpy(w, (src), (n));                                                             \
-		w += (n);                                                                          \
-	} while (0)
+#define PUT(src, n) (w = put_bytes(w, (src), (n)))
 #define FLUSH(to)                                                                                  \
 	do {                                                                                       \
 		PUT(from, (size_t)((to)-from));                                                    \
 		from = (to);                                                                       \
 	} while (0)
-#define EDIT_OF(i) (mem[i].field >= 0 ? fe[mem[i].field] : NULL)
+#define EDIT_OF(i) (mem[i].field >= 0 && (edited >> mem[i].field & 1) ? fe[mem[i].field] : NULL)
 
 	for (i = r->nmembers; i-- > 0;) {
 		const struct tx_edit *ed = EDIT_OF(i);
@@ -966,16 +1056,19 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 	}
 	for (i = 0; (int)i <= last_kept; i++) {
 		const struct tx_member *m = &mem[i];
-		const struct tx_edit *ed = EDIT_OF(i);
+		const struct tx_edit *ed;
 		int f = m->field;
 
+		if (f < 0)
+			continue;
+		ed = EDIT_OF(i);
+		if (!ed && (!canonical || (m->flags & TX_MEMBER_CANONICAL)))
+			continue;
 		if (ed && !ed->value) { /* removed, with its right separator */
 			FLUSH(line + m->key_off - 1);
 			from = line + mem[i + 1].key_off - 1;
 			continue;
 		}
-		if (f < 0 || (!ed && !canonical))
-			continue;
 		if (canonical && (m->key_len != field_name_len[f] ||
 				  !name_eq(line + m->key_off, field_names[f], m->key_len))) {
 			FLUSH(line + m->key_off - 1);
@@ -1007,15 +1100,16 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 	    r->nmembers ? line + mem[r->nmembers - 1].val_off + mem[r->nmembers - 1].val_len : from;
 	for (i = 0; i < nedits; i++) {
 		const struct tx_edit *ed = &edits[i];
+		const char *head;
+		size_t hl;
 		if (!ed->value || (unsigned)ed->field >= TX_F__COUNT || r->idx[ed->field] >= 0 ||
 		    fe[ed->field] != ed)
 			continue;
-		if (wrote)
-			*w++ = ',';
-		*w++ = '"';
-		PUT(field_names[ed->field], field_name_len[ed->field]);
-		*w++ = '"';
-		*w++ = ':';
+		/* ,"name": (without the comma for the first member), 24 bytes moved at once */
+		head = member_head[ed->field] + !wrote;
+		hl = field_name_len[ed->field] + 3u + (wrote ? 1u : 0u);
+		memcpy(w, head, MEMBER_HEAD_COPY);
+		w += hl;
 		PUT(ed->value, ed->len);
 		wrote = 1;
 	}

@@ -74,6 +74,12 @@ struct tx_member {
 enum {
 	TX_MEMBER_KEY_ESCAPED = 1 << 0, /* the key holds a backslash escape */
 	TX_MEMBER_VAL_ESCAPED = 1 << 1, /* the value is a string holding a backslash escape */
+	/*
+	 * A known field whose name and value are already in the form
+	 * TX_WRITE_CANONICAL writes (set by a full parse, not with
+	 * TX_PARSE_JSON_ONLY): the writer leaves it as it is without looking.
+	 */
+	TX_MEMBER_CANONICAL = 1 << 2,
 };
 
 /* The Kafka source position txsub adds: "source":{"topic":..,"partition":..,...} */
