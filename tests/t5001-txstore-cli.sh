@@ -51,6 +51,51 @@ test_expect_success '--help prints the usage; bad options and values exit 2' '
 	test_expect_code 2 txstore x.db y.db </dev/null 2>err
 '
 
+test_expect_success 'reading a database that is not there creates nothing' '
+	txstore offsets none.db >off 2>err1 &&
+	test ! -s off &&
+	test ! -s err1 &&
+	txstore state sqlite:none.db >state 2>err2 &&
+	test ! -s state &&
+	test ! -s err2 &&
+	test_expect_code 4 txstore balances none.db >bal 2>err3 &&
+	test ! -s bal &&
+	test_grep "none.db: no txstore database there" err3 &&
+	test_expect_code 4 txstore report sqlite:none.db 2>err4 &&
+	test_grep "sqlite:none.db: no txstore database there" err4 &&
+	test_expect_code 4 txstore report dir/none.db 2>err5 &&
+	! test -e none.db && ! test -e none.db-wal && ! test -e dir
+'
+
+test_expect_success 'reading an empty file or another SQLite database changes nothing' '
+	: >empty.db &&
+	txstore offsets empty.db >off &&
+	test ! -s off &&
+	test_expect_code 4 txstore report empty.db 2>err &&
+	test_grep "no txstore database there" err &&
+	test ! -s empty.db &&
+	sqlite3 other.db "CREATE TABLE t (x); INSERT INTO t VALUES (1)" &&
+	txstore state other.db >state &&
+	test ! -s state &&
+	test "$(sqlite3 other.db "SELECT group_concat(name) FROM sqlite_master")" = t &&
+	printf "not a database at all, only text, long enough for sqlite to look at\n%.0s" \
+		1 2 3 4 5 6 7 8 >text.db &&
+	test_expect_code 4 txstore offsets text.db 2>err &&
+	test_grep "text.db: file is not a database" err
+'
+
+test_expect_success 'a resume from a database that is not there yet stores as a plain run does' '
+	txgen -q -n 50 --seed 3 | txbal -q >fifty &&
+	txstore -q r.db <fifty &&
+	txstore balances r.db >bal &&
+	test "$(wc -l <bal)" -gt 5 &&
+	txstore state fresh.db >fresh.state &&
+	txstore offsets fresh.db >fresh.off &&
+	txbal -q --init fresh.state <fifty | txstore -q fresh.db &&
+	txstore balances fresh.db >fresh.bal &&
+	test_cmp bal fresh.bal
+'
+
 test_expect_success '--progress reports about once a second while storing' '
 	{ head -n 100 bal.ndjson; sleep 1.3; sed -n 101,200p bal.ndjson; } |
 		txstore --progress --flush-ms 50 p.db 2>err &&

@@ -281,6 +281,39 @@ test_expect_success 'DSN forms: URI, conninfo, service file, libpq environment' 
 	test "$(pg_psql -d forms -c "SELECT value FROM txstore_meta WHERE key = ${q}schema_version${q}")" = 1
 '
 
+test_expect_success 'a malformed DSN: exit 2 (usage), not 4, and no password in any message' '
+	test_expect_code 2 txstore "host=$PGHOST port=$PGPORT dbname=forms sslmode=bogus" <five 2>err1 &&
+	test_grep "not a valid DSN: invalid sslmode value .bogus." err1 &&
+	test_expect_code 2 txstore report "postgresql://u:s3cr3t@/forms?host=$PGHOST&sslmode=nope" 2>err2 &&
+	test_grep "postgresql://u:\*\*\*@/forms" err2 &&
+	test_expect_code 2 txstore offsets "host=$PGHOST port=fivefour dbname=forms" 2>err3 &&
+	test_grep "invalid integer value .fivefour. for port" err3 &&
+	test_expect_code 2 txstore "host=$PGHOST port=$PGPORT dbname=forms colour=blue" <five 2>err4 &&
+	test_grep "invalid connection option" err4 &&
+	test_expect_code 2 txstore state "host=$PGHOST password=s3cr3t dbname" 2>err5 &&
+	test_expect_code 2 txstore "host=$PGHOST gssencmode=always password=s3cr3t" <five 2>err6 &&
+	cat err1 err2 err3 err4 err5 err6 &&
+	! grep -e s3cr3t err1 err2 err3 err4 err5 err6 &&
+	txstore "host=$PGHOST port=$PGPORT dbname=forms sslmode=disable connect_timeout=5" <five 2>err &&
+	test_grep "5 already stored" err
+'
+
+test_expect_success 'reading a database without the schema creates nothing' '
+	newdb bare &&
+	txstore offsets dbname=bare >off &&
+	test ! -s off &&
+	txstore state dbname=bare >state &&
+	test ! -s state &&
+	test_expect_code 4 txstore balances dbname=bare >bal 2>err &&
+	test ! -s bal &&
+	test_grep "dbname=bare: no txstore database there" err &&
+	test_expect_code 4 txstore report dbname=bare 2>err &&
+	test "$(pg_psql -d bare -c "SELECT count(*) FROM pg_tables WHERE schemaname = ${q}public${q}")" = 0 &&
+	txbal -q --init state <five | txstore -q dbname=bare &&
+	txstore balances dbname=bare >bal &&
+	test_line_count 5 bal
+'
+
 test_expect_success 'an unreachable database: exit 4, and no password in any message' '
 	test_expect_code 4 txstore "postgresql://postgres:s3cr3t@/postgres?host=/nonexistent&password=pw2" <five 2>err1 &&
 	test_expect_code 4 txstore "host=/nonexistent password=s3cr3t dbname=x" <five 2>err2 &&

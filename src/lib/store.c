@@ -108,9 +108,30 @@ static char *redact(const char *dsn)
 	return b.p ? b.p : tx_strdup("");
 }
 
-struct tx_store *tx_store_open(const char *dsn, int *status)
+/*
+ * Does every "quoted" piece of libpq's message appear in the shown DSN? A
+ * parse error may quote a piece of a password ('missing "=" after "x"'), and
+ * passwords never appear in messages.
+ */
+static int quotes_shown(const char *msg, const char *shown)
+{
+	const char *q = msg, *e;
+
+	while ((q = strchr(q, '"')) && (e = strchr(q + 1, '"'))) {
+		char *piece = tx_strndup(q + 1, (size_t)(e - q - 1));
+		int ok = strstr(shown, piece) != NULL;
+		free(piece);
+		if (!ok)
+			return 0;
+		q = e + 1;
+	}
+	return 1;
+}
+
+static struct tx_store *store_open(const char *dsn, int reading, int *status)
 {
 	struct tx_store *st = tx_calloc(1, sizeof(*st));
+	char why[512];
 
 	st->retry_ms = TXS_RETRY_MS;
 	size_t n = strlen(dsn);
@@ -141,7 +162,20 @@ struct tx_store *tx_store_open(const char *dsn, int *status)
 		return NULL;
 	}
 	st->shown = st->dialect == TXS_PG ? redact(dsn) : tx_strdup(dsn);
+	st->reading = reading;
+	/* A malformed DSN is a usage error, not an unreachable database. */
+	if (st->dialect == TXS_PG && tx_store_pg_check_dsn(st->target, why, sizeof(why)) < 0) {
+		tx_error("'%s' is not a valid DSN: %s", st->shown,
+			 quotes_shown(why, st->shown) ? why : "libpq cannot parse it");
+		tx_store_close(st);
+		return NULL;
+	}
 	rc = st->dialect == TXS_SQLITE ? tx_store_sqlite_open(st) : tx_store_pg_open(st);
+	if (rc == 1) {
+		*status = TX_EXIT_OK; /* reading, and nothing was ever stored there */
+		tx_store_close(st);
+		return NULL;
+	}
 	if (rc < 0 || tx_store_load_offsets(st) < 0) {
 		*status = TX_EXIT_UNAVAILABLE;
 		tx_store_close(st);
@@ -149,6 +183,16 @@ struct tx_store *tx_store_open(const char *dsn, int *status)
 	}
 	*status = TX_EXIT_OK;
 	return st;
+}
+
+struct tx_store *tx_store_open(const char *dsn, int *status)
+{
+	return store_open(dsn, 0, status);
+}
+
+struct tx_store *tx_store_open_read(const char *dsn, int *status)
+{
+	return store_open(dsn, 1, status);
 }
 
 void tx_store_close(struct tx_store *st)
@@ -175,6 +219,14 @@ void tx_store_set_retry(struct tx_store *st, unsigned seconds)
 const char *tx_store_name(const struct tx_store *st)
 {
 	return st->shown;
+}
+
+char *tx_store_dsn_shown(const char *dsn)
+{
+	if (has_prefix(dsn, "sqlite:") || !(has_prefix(dsn, "postgresql://") ||
+					    has_prefix(dsn, "postgres://") || strchr(dsn, '=')))
+		return tx_strdup(dsn);
+	return redact(dsn);
 }
 
 const struct tx_store_counts *tx_store_counts(const struct tx_store *st)

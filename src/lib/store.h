@@ -114,11 +114,21 @@ struct tx_store_counts {
  * reached or opened. Passwords never appear in messages.
  */
 struct tx_store *tx_store_open(const char *dsn, int *status);
+/*
+ * Open a store to read it (offsets, balances, state, report): nothing is
+ * created or migrated. Returns NULL with *status TX_EXIT_OK, and nothing
+ * reported, when there is no database (an SQLite file that does not exist)
+ * or it holds no txstore schema: nothing was ever stored there. Otherwise as
+ * tx_store_open().
+ */
+struct tx_store *tx_store_open_read(const char *dsn, int *status);
 void tx_store_close(struct tx_store *st);
 /* How long tx_store_write() retries a database that went away (default 60 s). */
 void tx_store_set_retry(struct tx_store *st, unsigned seconds);
 /* The DSN as it may be shown (a password replaced by "***"). */
 const char *tx_store_name(const struct tx_store *st);
+/* The same for a DSN without a store: a new string the caller frees. */
+char *tx_store_dsn_shown(const char *dsn);
 
 /*
  * Write a batch in one transaction (see the top of this file). Every row's

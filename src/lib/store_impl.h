@@ -86,14 +86,25 @@ struct tx_store {
 	uint64_t retry_ms; /* how long a lost database is retried */
 	struct tx_store_offset *offsets;
 	size_t noffsets, offsets_cap;
+	int reading;	    /* tx_store_open_read(): nothing is created or migrated */
 	char stored_at[40]; /* this batch's time, canonical RFC 3339 */
 	int64_t stored_at_us;
 	char errmsg[1024]; /* the last database error */
 };
 
-/* Backend constructors: 0, or -1 after reporting (the connection or file failed). */
+/*
+ * Backend constructors: 0, or -1 after reporting (the connection or file
+ * failed). With st->reading, 1 (nothing reported) when there is no database
+ * or no txstore schema in it: nothing was ever stored there.
+ */
 int tx_store_sqlite_open(struct tx_store *st);
 int tx_store_pg_open(struct tx_store *st);
+/*
+ * Check a PostgreSQL DSN the way libpq will before it connects: its syntax,
+ * its keywords and the values libpq only accepts from a list (sslmode, ...).
+ * 0, or -1 with the reason in err (errlen bytes).
+ */
+int tx_store_pg_check_dsn(const char *dsn, char *err, size_t errlen);
 
 /* Load the stored next offsets (SELECT topic, partition, next_offset FROM offsets). */
 int tx_store_load_offsets(struct tx_store *st);

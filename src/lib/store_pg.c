@@ -854,6 +854,13 @@ static int version_row(void *ctx, int ncols, const char *const *v)
 	return 0;
 }
 
+static int bool_row(void *ctx, int ncols, const char *const *v)
+{
+	char *out = ctx;
+	snprintf(out, 8, "%s", v[0] ? v[0] : "");
+	return 0;
+}
+
 /* Create or migrate the schema, one txstore at a time (an advisory lock). */
 static int migrate(struct tx_store *st)
 {
@@ -890,6 +897,156 @@ fail:
 	return tx_error("%s: %s", st->shown, st->errmsg);
 }
 
+/* The values libpq accepts for the options it checks against a list (PostgreSQL 15). */
+static const struct {
+	const char *key, *const *values;
+} listed[] = {
+    {"sslmode", (const char *const[]){"disable", "allow", "prefer", "require", "verify-ca",
+				      "verify-full", NULL}},
+    {"gssencmode", (const char *const[]){"disable", "prefer", "require", NULL}},
+    {"channel_binding", (const char *const[]){"disable", "prefer", "require", NULL}},
+    {"target_session_attrs", (const char *const[]){"any", "read-write", "read-only", "primary",
+						   "standby", "prefer-standby", NULL}},
+    {"ssl_min_protocol_version",
+     (const char *const[]){"", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3", NULL}},
+    {"ssl_max_protocol_version",
+     (const char *const[]){"", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3", NULL}},
+    {"load_balance_hosts", (const char *const[]){"disable", "random", NULL}},
+};
+
+/* The options libpq reads as integers (a list of them for port). */
+static const char *const integers[] = {"port",
+				       "connect_timeout",
+				       "keepalives",
+				       "keepalives_idle",
+				       "keepalives_interval",
+				       "keepalives_count",
+				       "tcp_user_timeout",
+				       NULL};
+
+/* A decimal integer, as libpq's parse_int_param takes it (surrounding blanks allowed). */
+static int is_int(const char *v, size_t n)
+{
+	size_t i = 0, d;
+
+	while (i < n && (v[i] == ' ' || v[i] == '\t'))
+		i++;
+	if (i < n && (v[i] == '-' || v[i] == '+'))
+		i++;
+	for (d = i; i < n && v[i] >= '0' && v[i] <= '9'; i++)
+		;
+	if (i == d)
+		return 0;
+	while (i < n && (v[i] == ' ' || v[i] == '\t'))
+		i++;
+	return i == n;
+}
+
+static size_t count_list(const char *v)
+{
+	size_t n = 1;
+	for (; *v; v++)
+		n += *v == ',';
+	return n;
+}
+
+int tx_store_pg_check_dsn(const char *dsn, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	PQconninfoOption *opts = PQconninfoParse(dsn, &msg), *o;
+	const char *host = NULL, *hostaddr = NULL, *port = NULL;
+	int rc = 0;
+	size_t i;
+
+	if (!opts) {
+		/* libpq's message ends with a newline */
+		snprintf(err, errlen, "%.*s", msg ? (int)strcspn(msg, "\n") : 0, msg ? msg : "");
+		if (!msg)
+			snprintf(err, errlen, "out of memory");
+		PQfreemem(msg);
+		return -1;
+	}
+	for (o = opts; o->keyword && !rc; o++) {
+		if (!o->val)
+			continue;
+		if (!strcmp(o->keyword, "host"))
+			host = o->val;
+		else if (!strcmp(o->keyword, "hostaddr"))
+			hostaddr = o->val;
+		else if (!strcmp(o->keyword, "port"))
+			port = o->val;
+		for (i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
+			const char *const *v;
+			if (strcmp(o->keyword, listed[i].key))
+				continue;
+			for (v = listed[i].values; *v && strcmp(*v, o->val); v++)
+				;
+			if (!*v) {
+				snprintf(err, errlen, "invalid %s value '%s'", o->keyword, o->val);
+				rc = -1;
+			}
+		}
+		for (i = 0; integers[i] && !rc; i++) {
+			const char *v = o->val, *e;
+			if (strcmp(o->keyword, integers[i]))
+				continue;
+			/* port may list one per host; an empty one means the default */
+			for (;; v = e + 1) {
+				e = v + strcspn(v, ",");
+				if ((e > v || strcmp(o->keyword, "port")) &&
+				    !is_int(v, (size_t)(e - v))) {
+					snprintf(err, errlen, "invalid integer value '%s' for %s",
+						 o->val, o->keyword);
+					rc = -1;
+					break;
+				}
+				if (!*e || strcmp(o->keyword, "port"))
+					break;
+			}
+		}
+	}
+	if (!rc) {
+		size_t nhosts = host && *host ? count_list(host) : 1;
+		if (hostaddr && *hostaddr && count_list(hostaddr) != nhosts) {
+			snprintf(err, errlen, "%zu host names but %zu hostaddr values", nhosts,
+				 count_list(hostaddr));
+			rc = -1;
+		} else if (port && *port && count_list(port) != 1 && count_list(port) != nhosts) {
+			snprintf(err, errlen, "%zu port numbers for %zu hosts", count_list(port),
+				 nhosts);
+			rc = -1;
+		}
+	}
+	PQconninfoFree(opts);
+	return rc;
+}
+
+/* Reading: is there a txstore schema, and of this version? 0, 1 (none) or -1. */
+static int check_schema(struct tx_store *st)
+{
+	int64_t ver = 0;
+	char has_meta[8] = "";
+
+	if (pg_query(st, "SELECT to_regclass('txstore_meta') IS NOT NULL", 0, NULL, bool_row,
+		     has_meta) != TXS_OK)
+		return tx_error("%s: %s", st->shown, st->errmsg);
+	if (strcmp(has_meta, "t"))
+		return 1;
+	if (pg_query(st, "SELECT value FROM txstore_meta WHERE key = 'schema_version'", 0, NULL,
+		     version_row, &ver) != TXS_OK)
+		return tx_error("%s: %s", st->shown, st->errmsg);
+	if (ver == 0)
+		return 1;
+	if (ver > TXS_SCHEMA_VERSION)
+		return tx_error("%s: schema version %lld is newer than this txstore's (%d)",
+				st->shown, (long long)ver, TXS_SCHEMA_VERSION);
+	if (ver < TXS_SCHEMA_VERSION)
+		return tx_error("%s: schema version %lld is older than this txstore's (%d): "
+				"storing into it (txstore DSN </dev/null) upgrades it",
+				st->shown, (long long)ver, TXS_SCHEMA_VERSION);
+	return 0;
+}
+
 int tx_store_pg_open(struct tx_store *st)
 {
 	struct pg *p = tx_calloc(1, sizeof(*p));
@@ -905,6 +1062,8 @@ int tx_store_pg_open(struct tx_store *st)
 	PQsetNoticeProcessor(p->conn, quiet_notices, NULL);
 	if (pg_exec(st, "SET client_min_messages = warning") != TXS_OK)
 		return tx_error("%s: %s", st->shown, st->errmsg);
+	if (st->reading)
+		return check_schema(st);
 	if (migrate(st) < 0)
 		return -1;
 	if (pg_connect(st) != TXS_OK)

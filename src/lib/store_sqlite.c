@@ -3,10 +3,12 @@
  * per batch, a busy timeout so readers never make a write fail. Amounts are
  * stored as their decimal text and, for exact sums, as integer minor units.
  */
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store_impl.h"
 #include "tx.h"
@@ -371,6 +373,53 @@ static int prepare(struct tx_store *st, sqlite3_stmt **stmt, const char *sql)
 	return 0;
 }
 
+static int count_row(void *ctx, int ncols, const char *const *v)
+{
+	int64_t *n = ctx;
+	if (!v[0] || tx_parse_int64(v[0], 0, INT64_MAX, n))
+		return -1;
+	return 0;
+}
+
+/*
+ * Open an existing database to read it: no file, no schema and no WAL
+ * switch are created. 1 when there is nothing (see tx_store_sqlite_open).
+ */
+static int open_read(struct tx_store *st)
+{
+	struct sq *s = st->db;
+	struct stat sb;
+	int64_t ver = 0, has_meta = 0;
+	int rc;
+
+	if (strcmp(st->target, ":memory:") && stat(st->target, &sb) < 0 && errno == ENOENT)
+		return 1;
+	rc = sqlite3_open_v2(st->target, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		return tx_error("%s: %s", st->shown,
+				s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	sqlite3_extended_result_codes(s->db, 0);
+	sqlite3_busy_timeout(s->db, TXS_SQLITE_BUSY_MS);
+	if (sq_query(st, "SELECT count(*) FROM sqlite_master WHERE name = 'txstore_meta'", 0, NULL,
+		     count_row, &has_meta) != TXS_OK)
+		return tx_error("%s: %s", st->shown, st->errmsg);
+	if (!has_meta)
+		return 1;
+	if (sq_query(st, "SELECT value FROM txstore_meta WHERE key = 'schema_version'", 0, NULL,
+		     version_row, &ver) != TXS_OK)
+		return tx_error("%s: %s", st->shown, st->errmsg);
+	if (ver == 0)
+		return 1;
+	if (ver > TXS_SCHEMA_VERSION)
+		return tx_error("%s: schema version %lld is newer than this txstore's (%d)",
+				st->shown, (long long)ver, TXS_SCHEMA_VERSION);
+	if (ver < TXS_SCHEMA_VERSION)
+		return tx_error("%s: schema version %lld is older than this txstore's (%d): "
+				"storing into it (txstore DSN </dev/null) upgrades it",
+				st->shown, (long long)ver, TXS_SCHEMA_VERSION);
+	return 0;
+}
+
 int tx_store_sqlite_open(struct tx_store *st)
 {
 	struct sq *s = tx_calloc(1, sizeof(*s));
@@ -379,6 +428,8 @@ int tx_store_sqlite_open(struct tx_store *st)
 
 	st->be = &sqlite_backend;
 	st->db = s;
+	if (st->reading)
+		return open_read(st);
 	/* NOMUTEX: one thread uses the connection, so SQLite need not lock per call */
 	rc =
 	    sqlite3_open_v2(st->target, &s->db,

@@ -330,6 +330,7 @@ static int read_main(const char *cmd, int argc, char **argv)
 	int report = !strcmp(cmd, "report");
 	struct tx_store *st;
 	struct tx_out out;
+	const char *dsn;
 	int c, status, rc;
 
 	optind = 1;
@@ -354,7 +355,22 @@ static int read_main(const char *cmd, int argc, char **argv)
 		usage(stderr);
 		return TX_EXIT_USAGE;
 	}
-	st = tx_store_open(optind < argc ? argv[optind] : DEFAULT_DSN, &status);
+	dsn = optind < argc ? argv[optind] : DEFAULT_DSN;
+	st = tx_store_open_read(dsn, &status);
+	if (!st && status == TX_EXIT_OK) {
+		/*
+		 * Nothing was ever stored there. Empty offsets and state files
+		 * are the resume protocol's fresh start (tx(7)); balances and
+		 * reports of a database that is not there are an error (a
+		 * mistyped path must not look like an empty ledger).
+		 */
+		if (!strcmp(cmd, "offsets") || !strcmp(cmd, "state"))
+			return TX_EXIT_OK;
+		char *shown = tx_store_dsn_shown(dsn);
+		tx_error("%s: no txstore database there (nothing was ever stored)", shown);
+		free(shown);
+		return TX_EXIT_UNAVAILABLE;
+	}
 	if (!st)
 		return status;
 	tx_out_init(&out, STDOUT_FILENO, "stdout");
