@@ -51,8 +51,9 @@ const char *tx_money_strerror(enum tx_money_err e, int exponent);
 void tx_money_format(struct tx_buf *b, int64_t minor, int exponent);
 /*
  * The same text written at p, which must have TX_MONEY_TEXT_MAX bytes of
- * room; returns the end of what was written (no NUL). For writers that
- * build a line in a fixed buffer of their own (txgen).
+ * room (all of which may be written: the bytes past the text are
+ * scratch); returns the end of the text (no NUL). For writers that build a
+ * line in a fixed buffer of their own (txgen, txbal).
  */
 #define TX_MONEY_TEXT_MAX 32
 char *tx_money_put(char *p, int64_t minor, int exponent);

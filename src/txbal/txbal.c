@@ -148,7 +148,7 @@ static void write_leg(struct txbal *b, struct tx_record *r, const struct tx_ledg
 	const char *name = tx_ledger_account_name(&b->ledger, (uint32_t)cp, &len);
 	struct tx_str ts;
 
-	tx_buf_reset(&b->vals); /* write_record() resets it again */
+	tx_buf_reset(&b->vals);
 	tx_buf_add(&b->vals, r->id.p, r->id.len);
 	tx_buf_adds(&b->vals, "/credit");
 	tx_buf_adds(o, "{\"transaction_id\":");
@@ -176,80 +176,101 @@ static void write_leg(struct txbal *b, struct tx_record *r, const struct tx_ledg
 		out_failed(b, &b->legs);
 }
 
-static void add_money(struct tx_buf *v, const struct tx_ledger *l, int64_t acct, int which)
+/* The JSON text of each status, quotes included. */
+static const struct {
+	const char *s;
+	size_t len;
+} status_json[] = {
+    [TX_STATUS_NONE] = {"\"\"", 2},
+    [TX_STATUS_PENDING] = {"\"pending\"", 9},
+    [TX_STATUS_COMPLETED] = {"\"completed\"", 11},
+    [TX_STATUS_FAILED] = {"\"failed\"", 8},
+};
+
+static char *put_money(char *w, const struct tx_ledger *l, int64_t acct, int which)
 {
 	const struct tx_acct *a = tx_ledger_acct(l, (uint32_t)acct);
-	tx_money_format(v, which ? a->balance - a->reserved : a->balance, a->cur->exponent);
+	return tx_money_put(w, which ? a->balance - a->reserved : a->balance, a->cur->exponent);
 }
 
+static char *put_str(char *w, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(w, s, n);
+	return w + n;
+}
+
+/*
+ * The record with txbal's fields: their values are written side by side
+ * into one stack buffer (no allocation, no per-byte bookkeeping), then
+ * spliced in by tx_record_write().
+ */
 static void write_record(struct txbal *b, struct tx_record *r, const struct tx_ledger_result *res,
 			 unsigned fired)
 {
-	struct tx_buf *v = &b->vals;
+	/* reason: a short fixed word; three amounts, a count, the alert names */
+	char v[4 * TX_MONEY_TEXT_MAX + 64 + 160], *w = v, *start;
 	struct tx_edit e[7];
-	size_t off[7], n = 0, i;
+	size_t n = 0;
 
-	tx_buf_reset(v);
-#define EDIT(f)                                                                                    \
-	do {                                                                                       \
-		e[n].field = (f);                                                                  \
-		off[n] = v->len;                                                                   \
-	} while (0)
-#define DONE() (e[n].len = v->len - off[n], n++)
 	if (res->status != TX_STATUS_NONE) {
-		EDIT(TX_F_STATUS);
-		tx_buf_addch(v, '"');
-		tx_buf_adds(v, tx_status_name(res->status));
-		tx_buf_addch(v, '"');
-		DONE();
+		e[n].field = TX_F_STATUS;
+		e[n].value = status_json[res->status].s;
+		e[n++].len = status_json[res->status].len;
 	}
 	if (res->outcome == TX_LEDGER_REFUSED) {
-		EDIT(TX_F_REASON);
-		tx_buf_addch(v, '"');
-		tx_buf_adds(v, res->reason);
-		tx_buf_addch(v, '"');
-		DONE();
+		/* "insufficient_funds" or "balance_overflow" (ledger.h) */
+		start = w;
+		*w++ = '"';
+		w = put_str(w, res->reason);
+		*w++ = '"';
+		e[n].field = TX_F_REASON;
+		e[n].value = start;
+		e[n++].len = (size_t)(w - start);
 	}
-	EDIT(TX_F_NEW_BALANCE);
-	add_money(v, &b->ledger, res->acct, 0);
-	DONE();
-	EDIT(TX_F_AVAILABLE_BALANCE);
-	add_money(v, &b->ledger, res->acct, 1);
-	DONE();
-	EDIT(TX_F_TX_COUNT);
-	tx_buf_add_uint(v, tx_ledger_acct(&b->ledger, (uint32_t)res->acct)->tx_count);
-	DONE();
+	start = w;
+	w = put_money(w, &b->ledger, res->acct, 0);
+	e[n].field = TX_F_NEW_BALANCE;
+	e[n].value = start;
+	e[n++].len = (size_t)(w - start);
+	start = w;
+	w = put_money(w, &b->ledger, res->acct, 1);
+	e[n].field = TX_F_AVAILABLE_BALANCE;
+	e[n].value = start;
+	e[n++].len = (size_t)(w - start);
+	start = w;
+	w = tx_put_uint(w, tx_ledger_acct(&b->ledger, (uint32_t)res->acct)->tx_count);
+	e[n].field = TX_F_TX_COUNT;
+	e[n].value = start;
+	e[n++].len = (size_t)(w - start);
 	if (res->type == TX_TYPE_TRANSFER && res->cp >= 0) {
-		EDIT(TX_F_COUNTERPARTY_BALANCE);
-		add_money(v, &b->ledger, res->cp, 0);
-		DONE();
+		start = w;
+		w = put_money(w, &b->ledger, res->cp, 0);
+		e[n].field = TX_F_COUNTERPARTY_BALANCE;
+		e[n].value = start;
+		e[n++].len = (size_t)(w - start);
 	}
 	if (fired) {
-		int first = 1;
-		EDIT(TX_F_ALERTS);
-		tx_buf_addch(v, '[');
+		char *p = w;
+		*w++ = '[';
 		for (int rule = 0; rule < TX_ALERT__COUNT; rule++) {
 			if (!(fired & 1u << rule))
 				continue;
-			if (!first)
-				tx_buf_addch(v, ',');
-			first = 0;
-			tx_buf_addch(v, '"');
-			tx_buf_adds(v, tx_alert_name((enum tx_alert_rule)rule));
-			tx_buf_addch(v, '"');
+			if (w - p > 1)
+				*w++ = ',';
+			*w++ = '"';
+			w = put_str(w, tx_alert_name((enum tx_alert_rule)rule));
+			*w++ = '"';
 		}
-		tx_buf_addch(v, ']');
-		DONE();
+		*w++ = ']';
+		e[n].field = TX_F_ALERTS;
+		e[n].value = p;
+		e[n++].len = (size_t)(w - p);
 	} else if (r->idx[TX_F_ALERTS] >= 0) {
-		EDIT(TX_F_ALERTS);
-		DONE();
+		e[n].field = TX_F_ALERTS;
+		e[n].value = NULL; /* a stale list from an earlier run goes */
+		e[n++].len = 0;
 	}
-#undef EDIT
-#undef DONE
-	for (i = 0; i < n; i++)
-		e[i].value = v->p + off[i];
-	if (!fired && r->idx[TX_F_ALERTS] >= 0)
-		e[n - 1].value = NULL; /* a stale list from an earlier run goes */
 	tx_record_write(tx_out_buf(&b->out), r, e, n, TX_WRITE_CANONICAL);
 	if (tx_out_line(&b->out, "", 0) < 0)
 		out_failed(b, &b->out);
