@@ -6,9 +6,15 @@
  * Each line is validated with the record codec and produced at once (never
  * held back for more input). Delivery reports are counted; the exit status
  * is 0 only when every accepted record was acknowledged.
+ *
+ * Two threads share the work: a reading thread reads, validates and keys
+ * the lines (rejects are its business) and hands them over in batches, in
+ * order; the main thread produces each batch with rd_kafka_produce_batch()
+ * and serves the delivery reports (--report, --undelivered, the counts).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +31,20 @@
 
 /* How long the input may stay idle before delivery reports are served. */
 #define IDLE_MS 100
-/* Serve delivery reports every this many records while input streams in. */
-#define POLL_EVERY 1024
+/*
+ * Validated lines are handed to librdkafka in batches of up to this many
+ * records (or BATCH_BYTES of payload): one clock reading and one topic lock
+ * per batch instead of per record. A batch never waits for more input: it
+ * goes out as soon as the input has nothing more to read at once.
+ */
+#define BATCH_RECORDS 1024
+#define BATCH_BYTES   (1024 * 1024)
+/*
+ * Batches in flight between the reading thread (it reads, validates and
+ * keys lines) and the producing thread: the two run side by side, and the
+ * reader is at most this many batches ahead.
+ */
+#define NBATCH 4
 
 /* librdkafka settings txpub starts from (then config file, -X, -b). */
 static const char *const pub_defaults[] = {
@@ -54,6 +72,22 @@ struct kept_line {
 	char line[];
 };
 
+/* A validated record in a batch (offsets into the batch's data). */
+struct item {
+	size_t off, key_off;
+	uint32_t len, key_len;
+	int has_key;
+	void *opaque; /* the line number, or a kept_line (see opaque_line()) */
+};
+
+/* Validated records on their way from the reading thread to the producing one. */
+struct batch {
+	struct tx_buf data; /* the payloads and keys */
+	struct item *items; /* BATCH_RECORDS of them */
+	size_t n;
+	const char *source; /* the input the lines come from */
+};
+
 struct pub {
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
@@ -68,16 +102,42 @@ struct pub {
 	struct tx_out reject, undelivered, report;
 	int have_reject, have_undelivered, have_report;
 
-	uint64_t read, accepted, published, rejected, failed;
+	/*
+	 * The reading thread owns read, accepted, rejected, the reject file and
+	 * the fields below it up to "Shared"; the producing (main) thread owns
+	 * the rest. Each reads the other's only after pthread_join().
+	 */
+	uint64_t read, accepted, rejected;
+	int stop;	  /* --strict hit an invalid line */
+	int read_error;	  /* an input could not be read */
+	int reject_error; /* the reject file could not be written */
+	int nin;	  /* the inputs: names[0..nin), or stdin when nin is 0 */
+	char **names;
+	struct tx_record rec; /* the line being read */
+	struct tx_buf value;  /* the payload when it differs from the line */
+
+	uint64_t published, failed, produced;
+	uint64_t queued;	       /* handed to librdkafka and not yet reported */
 	rd_kafka_resp_err_t first_err; /* the first delivery error, for the summary */
 	int io_error;		       /* an output file could not be written */
-	int stop;		       /* --strict hit an invalid line */
-
-	struct tx_record rec;	 /* the line being read */
+	rd_kafka_message_t *msgs;      /* BATCH_RECORDS, for rd_kafka_produce_batch() */
+	/* What librdkafka holds, to keep a batch within its queue limits. */
+	uint64_t queued_bytes, max_queued, max_queued_bytes;
+	int batching;		 /* rd_kafka_produce_batch() (it takes no headers) */
 	struct tx_record dr_rec; /* the payload of a delivery report (--report) */
-	struct tx_buf value;	 /* the payload when it differs from the line */
 	struct tx_buf stamp;	 /* the produce-time header's value */
 	struct tx_progress progress;
+
+	/*
+	 * Shared, under lock: a ring of NBATCH batches. The reader fills
+	 * ring[(head + nfull) % NBATCH] and hands it over (nfull++); the
+	 * producer empties ring[head] and gives it back (head++, nfull--).
+	 */
+	pthread_mutex_t lock;
+	pthread_cond_t filled, emptied;
+	struct batch ring[NBATCH];
+	int head, nfull;
+	int done; /* the reader has read its last line */
 };
 
 static void usage(FILE *fp)
@@ -158,6 +218,8 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	const struct kept_line *kept;
 	uint64_t lineno = opaque_line(m->_private, &kept);
 
+	P->queued--;
+	P->queued_bytes -= m->len;
 	if (m->err)
 		undelivered(P, m->payload, m->len, kept, m->err);
 	else
@@ -170,10 +232,13 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 static void reject(struct pub *P, const struct tx_lines *lr, const char *line, size_t len,
 		   const char *why)
 {
+	/* whole lines on stderr, whichever thread writes */
+	flockfile(stderr);
 	tx_warn_at(lr->source, lr->lineno, "%s", why);
+	funlockfile(stderr);
 	P->rejected++;
-	if (P->have_reject)
-		out_line(P, &P->reject, line, len);
+	if (P->have_reject && tx_out_line(&P->reject, line, len) < 0)
+		P->reject_error = 1;
 	if (P->strict)
 		P->stop = 1;
 }
@@ -196,16 +261,160 @@ static rd_kafka_headers_t *make_headers(struct pub *P)
 	return h;
 }
 
-/* Validate, key and produce one line. */
-static void publish(struct pub *P, const struct tx_lines *lr, char *line, size_t len)
+/* A record librdkafka did not take: say why, count it, list and report it. */
+static void not_produced(struct pub *P, const char *source, const char *value, size_t len,
+			 void *opaque, rd_kafka_resp_err_t err)
+{
+	const struct kept_line *kept;
+	uint64_t lineno = opaque_line(opaque, &kept);
+
+	flockfile(stderr);
+	tx_warn_at(source, lineno, "not produced: %s", rd_kafka_err2str(err));
+	funlockfile(stderr);
+	undelivered(P, value, len, kept, err);
+	if (P->have_report) {
+		rd_kafka_message_t m;
+		memset(&m, 0, sizeof(m));
+		m.err = err;
+		m.payload = (void *)value;
+		m.len = len;
+		report(P, lineno, &m);
+	}
+	free((void *)kept);
+}
+
+/* One record, with its headers when there are any (rd_kafka_produce_batch() takes none). */
+static void produce_one(struct pub *P, const char *source, const char *value, size_t value_len,
+			const char *key, size_t key_len, void *opaque)
+{
+	rd_kafka_resp_err_t err;
+	rd_kafka_headers_t *hdrs;
+
+	for (;;) {
+		hdrs = make_headers(P);
+		err = rd_kafka_producev(
+		    P->rk, RD_KAFKA_V_RKT(P->rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		    RD_KAFKA_V_VALUE((void *)value, value_len), RD_KAFKA_V_KEY(key, key_len),
+		    RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+		if (err && hdrs)
+			rd_kafka_headers_destroy(hdrs);
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			break;
+		/* The local queue is full: let deliveries drain it (never drop the line). */
+		rd_kafka_poll(P->rk, 10);
+	}
+	if (err) {
+		not_produced(P, source, value, value_len, opaque, err);
+	} else {
+		P->queued++;
+		P->queued_bytes += value_len;
+	}
+}
+
+/*
+ * Hand a batch to librdkafka, in order. It is cut to what the local queue
+ * has room for (queue.buffering.max.messages and .kbytes, counted as what
+ * was queued and not yet reported): a batch then never meets a full queue
+ * half-way, which would leave a gap in the order.
+ */
+static void produce_batch(struct pub *P, struct batch *B)
+{
+	size_t i = 0, k, j, cnt;
+	uint64_t bytes;
+	int got, ok;
+
+	if (!P->batching) {
+		for (i = 0; i < B->n; i++) {
+			struct item *it = &B->items[i];
+			produce_one(P, B->source, B->data.p + it->off, it->len,
+				    it->has_key ? B->data.p + it->key_off : NULL, it->key_len,
+				    it->opaque);
+			if ((i & 255) == 255)
+				rd_kafka_poll(P->rk, 0);
+		}
+		goto out;
+	}
+	while (i < B->n) {
+		while (P->queued > 0 && (P->queued >= P->max_queued ||
+					 P->queued_bytes + B->items[i].len > P->max_queued_bytes))
+			rd_kafka_poll(P->rk, 10);
+		bytes = P->queued_bytes;
+		for (k = i; k < B->n && P->queued + (k - i) < P->max_queued; k++) {
+			struct item *it = &B->items[k];
+			rd_kafka_message_t *m = &P->msgs[k - i];
+			if (k > i && bytes + it->len > P->max_queued_bytes)
+				break;
+			bytes += it->len;
+			memset(m, 0, sizeof(*m));
+			m->payload = B->data.p + it->off;
+			m->len = it->len;
+			if (it->has_key) {
+				m->key = B->data.p + it->key_off;
+				m->key_len = it->key_len;
+			}
+			m->_private = it->opaque;
+		}
+		cnt = k - i;
+		got = rd_kafka_produce_batch(P->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+					     P->msgs, (int)cnt);
+		for (j = 0, ok = 0; j < cnt; j++) {
+			rd_kafka_message_t *m = &P->msgs[j];
+			if (!m->err) {
+				ok++;
+				P->queued++;
+				P->queued_bytes += m->len;
+			} else if (m->err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+				not_produced(P, B->source, m->payload, m->len, m->_private, m->err);
+			} else if (got == ok) {
+				/* full from here on (it should not be, see above): retry from here
+				 */
+				break;
+			} else {
+				/* full for this one only: it goes now, alone */
+				produce_one(P, B->source, m->payload, m->len, m->key, m->key_len,
+					    m->_private);
+			}
+		}
+		i += j;
+		if (j < cnt)
+			rd_kafka_poll(P->rk, 10);
+	}
+out:
+	P->produced += B->n;
+	B->n = 0;
+	tx_buf_reset(&B->data);
+	/* serve the delivery reports (and free what they held) */
+	rd_kafka_poll(P->rk, 0);
+	tx_progress_update(&P->progress, P->produced, 0);
+}
+
+/*
+ * The reading thread: hand the batch being filled over to the producer,
+ * and wait for an empty one to fill next. Returns that one.
+ */
+static struct batch *hand_over(struct pub *P)
+{
+	struct batch *B;
+
+	pthread_mutex_lock(&P->lock);
+	P->nfull++;
+	pthread_cond_signal(&P->filled);
+	while (P->nfull == NBATCH)
+		pthread_cond_wait(&P->emptied, &P->lock);
+	B = &P->ring[(P->head + P->nfull) % NBATCH];
+	pthread_mutex_unlock(&P->lock);
+	return B;
+}
+
+/* Validate and key one line (the reading thread); add it to B. */
+static void validate(struct pub *P, struct batch *B, const struct tx_lines *lr, char *line,
+		     size_t len)
 {
 	struct tx_record *r = &P->rec;
 	const char *value = line, *key = NULL;
 	size_t value_len = len, key_len = 0;
 	struct kept_line *kept = NULL;
-	void *opaque;
-	rd_kafka_resp_err_t err;
-	rd_kafka_headers_t *hdrs;
+	struct item *it;
 	size_t i;
 
 	for (i = 0; i < len && tx_json_is_ws(line[i]); i++)
@@ -244,9 +453,9 @@ static void publish(struct pub *P, const struct tx_lines *lr, char *line, size_t
 		key = r->account.p;
 		key_len = r->account.len;
 	}
-	P->value.len = 0;
 	if (r->has_source && !P->keep_source) {
 		struct tx_edit drop = {TX_F_SOURCE, NULL, 0};
+		tx_buf_reset(&P->value);
 		tx_record_write(&P->value, r, &drop, 1, 0);
 		value = P->value.p;
 		value_len = P->value.len;
@@ -257,67 +466,140 @@ static void publish(struct pub *P, const struct tx_lines *lr, char *line, size_t
 			memcpy(kept->line, line, len);
 		}
 	}
-	opaque = kept ? (void *)kept : (void *)(uintptr_t)((lr->lineno << 1) | 1);
 	P->accepted++;
-	for (;;) {
-		hdrs = make_headers(P);
-		if (hdrs) {
-			err = rd_kafka_producev(
-			    P->rk, RD_KAFKA_V_RKT(P->rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-			    RD_KAFKA_V_VALUE((void *)value, value_len),
-			    RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_OPAQUE(opaque),
-			    RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
-			if (err)
-				rd_kafka_headers_destroy(hdrs);
-		} else {
-			err = rd_kafka_produce(P->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-					       (void *)value, value_len, key, key_len, opaque) < 0
-				  ? rd_kafka_last_error()
-				  : RD_KAFKA_RESP_ERR_NO_ERROR;
-		}
-		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-			break;
-		/* The local queue is full: let deliveries drain it (never drop the line). */
-		rd_kafka_poll(P->rk, 10);
-	}
-	if (err) {
-		tx_warn_at(lr->source, lr->lineno, "not produced: %s", rd_kafka_err2str(err));
-		undelivered(P, value, value_len, kept, err);
-		if (P->have_report) {
-			rd_kafka_message_t m;
-			memset(&m, 0, sizeof(m));
-			m.err = err;
-			m.payload = (void *)value;
-			m.len = value_len;
-			report(P, lr->lineno, &m);
-		}
-		free(kept);
-	}
-	if ((P->accepted % POLL_EVERY) == 0)
-		rd_kafka_poll(P->rk, 0);
-	tx_progress_update(&P->progress, P->accepted, 0);
+	it = &B->items[B->n++];
+	it->opaque = kept ? (void *)kept : (void *)(uintptr_t)((lr->lineno << 1) | 1);
+	it->off = B->data.len;
+	it->len = (uint32_t)value_len;
+	tx_buf_add(&B->data, value, value_len);
+	it->has_key = key != NULL;
+	it->key_off = B->data.len;
+	it->key_len = (uint32_t)key_len;
+	if (key)
+		tx_buf_add(&B->data, key, key_len);
 }
 
-/* Read one input to its end (or until told to stop). Returns 0, or -1 on a read error. */
-static int read_input(struct pub *P, struct tx_lines *lr)
+/*
+ * Read one input to its end (or until told to stop), filling batches. A
+ * batch goes to the producer when it is full, and whenever the input has
+ * nothing more to read at once: a line is never held back for more input.
+ */
+static struct batch *read_input(struct pub *P, struct batch *B, struct tx_lines *lr)
 {
 	char *line;
 	size_t len;
 	int r;
 
+	B->source = lr->source;
 	while (!P->stop && !tx_signal && !tx_kafka_fatal) {
-		r = tx_lines_next_timeout(lr, &line, &len, IDLE_MS);
+		/* with a batch waiting, only look whether more input is there already */
+		r = tx_lines_next_timeout(lr, &line, &len, B->n ? 0 : IDLE_MS);
 		if (r == 1) {
-			publish(P, lr, line, len);
-		} else if (r == 2 || r == 3) {
-			/* idle or interrupted: serve delivery reports, keep the progress line alive
-			 */
-			rd_kafka_poll(P->rk, 0);
-			tx_progress_update(&P->progress, P->accepted, 1);
-		} else {
-			return r;
+			validate(P, B, lr, line, len);
+			if (B->n == BATCH_RECORDS || B->data.len >= BATCH_BYTES) {
+				B = hand_over(P);
+				B->source = lr->source;
+			}
+		} else if (r == 2 && B->n) {
+			B = hand_over(P);
+			B->source = lr->source;
+		} else if (r != 2 && r != 3) {
+			if (r < 0)
+				P->read_error = 1;
+			break;
 		}
 	}
+	/* what was accepted goes out, also on a signal or with --strict */
+	if (B->n)
+		B = hand_over(P);
+	return B;
+}
+
+static void *reader(void *arg)
+{
+	struct pub *P = arg;
+	struct batch *B = &P->ring[0];
+	int i;
+
+	for (i = 0; i < (P->nin ? P->nin : 1) && !P->stop && !tx_signal && !tx_kafka_fatal; i++) {
+		struct tx_lines lr;
+		if (tx_lines_open(&lr, P->nin ? P->names[i] : "-") < 0) {
+			P->read_error = 1;
+			continue;
+		}
+		B = read_input(P, B, &lr);
+		if (lr.fd > 0)
+			close(lr.fd);
+		tx_lines_release(&lr);
+	}
+	pthread_mutex_lock(&P->lock);
+	P->done = 1;
+	pthread_cond_signal(&P->filled);
+	pthread_mutex_unlock(&P->lock);
+	return NULL;
+}
+
+/*
+ * The producing (main) thread: produce each batch the reader hands over,
+ * and serve delivery reports, until the reader is done and every batch
+ * has been produced.
+ */
+static void produce_all(struct pub *P)
+{
+	struct batch *B;
+	struct timespec until;
+
+	pthread_mutex_lock(&P->lock);
+	for (;;) {
+		if (P->nfull) {
+			B = &P->ring[P->head];
+			pthread_mutex_unlock(&P->lock);
+			produce_batch(P, B);
+			pthread_mutex_lock(&P->lock);
+			P->head = (P->head + 1) % NBATCH;
+			P->nfull--;
+			pthread_cond_signal(&P->emptied);
+			continue;
+		}
+		if (P->done)
+			break;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += IDLE_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (pthread_cond_timedwait(&P->filled, &P->lock, &until) == ETIMEDOUT) {
+			/* idle: serve delivery reports, keep the progress line alive */
+			pthread_mutex_unlock(&P->lock);
+			rd_kafka_poll(P->rk, 0);
+			tx_progress_update(&P->progress, P->produced, 1);
+			pthread_mutex_lock(&P->lock);
+		}
+	}
+	pthread_mutex_unlock(&P->lock);
+}
+
+/*
+ * Read, validate and produce every input: the reading thread and this one
+ * side by side. Returns 0, or -1 when the thread could not be started.
+ */
+static int run(struct pub *P)
+{
+	pthread_t th;
+	int err, i;
+
+	pthread_mutex_init(&P->lock, NULL);
+	pthread_cond_init(&P->filled, NULL);
+	pthread_cond_init(&P->emptied, NULL);
+	for (i = 0; i < NBATCH; i++)
+		P->ring[i].items = tx_malloc(BATCH_RECORDS * sizeof(*P->ring[i].items));
+	P->msgs = tx_malloc(BATCH_RECORDS * sizeof(*P->msgs));
+	err = pthread_create(&th, NULL, reader, P);
+	if (err)
+		return tx_error("cannot start the reading thread: %s", strerror(err));
+	produce_all(P);
+	pthread_join(th, NULL);
 	return 0;
 }
 
@@ -358,6 +640,19 @@ static void flush_all(struct pub *P, int timeout_ms)
 			rd_kafka_poll(P->rk, IDLE_MS);
 		rd_kafka_poll(P->rk, 0);
 	}
+}
+
+/* A numeric property of conf, or dflt when it cannot be read. */
+static uint64_t conf_uint(rd_kafka_conf_t *conf, const char *name, uint64_t dflt)
+{
+	char buf[64];
+	size_t size = sizeof(buf);
+	int64_t v;
+
+	if (rd_kafka_conf_get(conf, name, buf, &size) != RD_KAFKA_CONF_OK ||
+	    tx_parse_int64(buf, 1, INT64_MAX / 1024, &v) < 0)
+		return dflt;
+	return (uint64_t)v;
 }
 
 static int open_out(struct tx_out *o, const char *path, int *have)
@@ -429,7 +724,7 @@ int cmd_main(int argc, char **argv)
 	rd_kafka_conf_t *conf;
 	rd_kafka_resp_err_t topic_err;
 	char errstr[512];
-	int c, r, status = TX_EXIT_OK, flush_timeout_ms = 30000, read_error = 0, i, nin;
+	int c, r, status = TX_EXIT_OK, flush_timeout_ms = 30000, i, nin;
 	int64_t v;
 
 	memset(&P, 0, sizeof(P));
@@ -496,6 +791,9 @@ int cmd_main(int argc, char **argv)
 		tx_kafka_opts_release(&ko);
 		return TX_EXIT_OK;
 	}
+	P.max_queued = conf_uint(conf, "queue.buffering.max.messages", 100000);
+	P.max_queued_bytes = conf_uint(conf, "queue.buffering.max.kbytes", 1048576) * 1024;
+	P.batching = !P.nheaders && !P.produce_time;
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
 	rd_kafka_conf_set_opaque(conf, &P);
 	if (open_out(&P.reject, reject_path, &P.have_reject) < 0 ||
@@ -554,18 +852,11 @@ int cmd_main(int argc, char **argv)
 			rd_kafka_err2str(topic_err));
 
 	tx_progress_init(&P.progress, ko.progress, "records");
-	nin = argc - optind;
-	for (i = 0; i < (nin ? nin : 1) && !P.stop && !tx_signal && !tx_kafka_fatal; i++) {
-		struct tx_lines lr;
-		if (tx_lines_open(&lr, nin ? argv[optind + i] : "-") < 0) {
-			read_error = 1;
-			continue;
-		}
-		if (read_input(&P, &lr) < 0)
-			read_error = 1;
-		if (lr.fd > 0)
-			close(lr.fd);
-		tx_lines_release(&lr);
+	P.nin = argc - optind;
+	P.names = argv + optind;
+	if (run(&P) < 0) {
+		status = TX_EXIT_SOFTWARE;
+		goto out;
 	}
 	flush_all(&P, flush_timeout_ms);
 	tx_progress_end(&P.progress);
@@ -591,7 +882,7 @@ out:
 				(unsigned long long)P.failed);
 		if (P.failed || tx_kafka_fatal)
 			status = TX_EXIT_UNDELIVERED;
-		else if (read_error || P.io_error)
+		else if (P.read_error || P.io_error || P.reject_error)
 			status = TX_EXIT_IO;
 		else if (tx_signal)
 			status = TX_EXIT_SIGNAL + tx_signal;
@@ -603,6 +894,11 @@ out:
 	tx_record_release(&P.rec);
 	tx_record_release(&P.dr_rec);
 	tx_buf_release(&P.value);
+	for (i = 0; i < NBATCH; i++) {
+		tx_buf_release(&P.ring[i].data);
+		free(P.ring[i].items);
+	}
+	free(P.msgs);
 	tx_buf_release(&P.stamp);
 	for (i = 0; i < (int)P.nheaders; i++)
 		free(P.headers[i].name);
