@@ -47,7 +47,8 @@ static inline int tx_json_is_ws(char c)
 
 static inline const char *tx_json_skip_ws(const char *p, const char *end)
 {
-	while (p < end && tx_json_is_ws(*p))
+	/* every whitespace byte is <= ' ': one compare for the usual none */
+	while (p < end && (unsigned char)*p <= ' ' && tx_json_is_ws(*p))
 		p++;
 	return p;
 }

@@ -622,30 +622,29 @@ static int parse_source(struct tx_record *r)
 static int value_canonical(const struct tx_record *r, const struct tx_member *m);
 
 /*
- * Mark the known members TX_WRITE_CANONICAL leaves as they are (the checks
- * of tx_record_write(), from what the parse already knows). type_word: the
- * type's value is a canonical word (before unescaping).
+ * The parse marked every known member whose key is its canonical name
+ * TX_MEMBER_CANONICAL; take the mark back from those whose value
+ * tx_record_write() would rewrite (its checks, from what the parse already
+ * knows). type_word: the type's value is a canonical word once unescaped.
  */
+static void unmark(struct tx_record *r, int f, int ok)
+{
+	if (r->idx[f] >= 0 && !ok)
+		r->members[r->idx[f]].flags &= ~(unsigned)TX_MEMBER_CANONICAL;
+}
+
 static void mark_canonical(struct tx_record *r, int type_word)
 {
-	for (size_t i = 0; i < r->nmembers; i++) {
-		struct tx_member *m = &r->members[i];
-		int f = m->field, ok, plain = !(m->flags & TX_MEMBER_VAL_ESCAPED);
-
-		/* an unescaped key of a known field is its name or, longer, its alias */
-		if (f < 0 || (m->flags & TX_MEMBER_KEY_ESCAPED) || m->key_len != field_name_len[f])
-			continue;
-		switch (f) {
-		case TX_F_TYPE: ok = type_word && plain; break;
-		case TX_F_STATUS:
-		case TX_F_OP:
-		case TX_F_CURRENCY: ok = plain; break; /* matched exactly, once unescaped */
-		case TX_F_AMOUNT: ok = value_canonical(r, m); break;
-		default: ok = 1; break;
-		}
-		if (ok)
-			m->flags |= TX_MEMBER_CANONICAL;
-	}
+	const int *idx = r->idx;
+#define PLAIN(f) (idx[f] < 0 || !(r->members[idx[f]].flags & TX_MEMBER_VAL_ESCAPED))
+	unmark(r, TX_F_TYPE, type_word && PLAIN(TX_F_TYPE));
+	/* these matched a word exactly, once unescaped */
+	unmark(r, TX_F_STATUS, PLAIN(TX_F_STATUS));
+	unmark(r, TX_F_OP, PLAIN(TX_F_OP));
+	unmark(r, TX_F_CURRENCY, PLAIN(TX_F_CURRENCY));
+	unmark(r, TX_F_AMOUNT,
+	       idx[TX_F_AMOUNT] < 0 || value_canonical(r, &r->members[idx[TX_F_AMOUNT]]));
+#undef PLAIN
 }
 
 static int parse_fields(struct tx_record *r, unsigned flags)
@@ -752,10 +751,40 @@ static void reset(struct tx_record *r, const char *line, size_t len)
 	}
 }
 
+/*
+ * The keys of the records parsed before, by position: `"key":` as it was
+ * written, with the field it names. Streams repeat one shape or a few, so
+ * the key at position i is nearly always the one seen there last time; a
+ * match of those bytes stands for the string scan, the ':' and the name
+ * lookup (a key in the guess is plain ASCII without escapes, so matching
+ * bytes are that same valid key). Per thread, shared by every record.
+ */
+struct key_guess {
+	char text[32];	   /* "key": */
+	uint8_t len;	   /* bytes of text, 0 for no guess */
+	int8_t field;	   /* enum tx_field or -1 */
+	uint8_t canonical; /* the key is the field's canonical name */
+};
+#define GUESSES 16
+static _Thread_local struct key_guess guesses[GUESSES];
+
+/* a[0..n) == b[0..n) for 4 <= n <= 32, in word compares */
+static inline int eq_guess(const char *a, const char *b, size_t n)
+{
+	if (n >= 16)
+		return ((ld8(a) ^ ld8(b)) | (ld8(a + 8) ^ ld8(b + 8)) |
+			(ld8(a + n - 16) ^ ld8(b + n - 16)) | (ld8(a + n - 8) ^ ld8(b + n - 8))) ==
+		       0;
+	if (n >= 8)
+		return ((ld8(a) ^ ld8(b)) | (ld8(a + n - 8) ^ ld8(b + n - 8))) == 0;
+	return ((ld4(a) ^ ld4(b)) | (ld4(a + n - 4) ^ ld4(b + n - 4))) == 0;
+}
+
 int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned flags)
 {
 	const char *p, *end = line + len;
 	struct tx_json_err e;
+	unsigned canon = flags & TX_PARSE_JSON_ONLY ? 0 : TX_MEMBER_CANONICAL;
 	int dup = -1;
 
 	if (len >= UINT32_MAX / 2) {
@@ -778,6 +807,7 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 	}
 	for (;;) {
 		struct tx_member *m;
+		struct key_guess *g;
 		const char *k, *v;
 		int escaped = 0, f;
 
@@ -786,35 +816,62 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 			e.what = "expected a string key";
 			goto bad;
 		}
-		k = p;
-		if (!(p = tx_json_scan_string_fast(p, end, &escaped, &e)))
-			goto bad;
 		if (r->nmembers == r->members_cap) {
 			r->members_cap = r->members_cap ? 2 * r->members_cap : 16;
 			r->members = tx_realloc(r->members, r->members_cap * sizeof(*r->members));
 		}
 		m = &r->members[r->nmembers];
-		m->key_off = (uint32_t)(k + 1 - line);
-		m->key_len = (uint32_t)(p - k - 2);
-		p = tx_json_skip_ws(p, end);
-		if (p >= end || *p != ':') {
-			e.at = p;
-			e.what = "expected ':'";
-			goto bad;
+		k = p;
+		g = r->nmembers < GUESSES ? &guesses[r->nmembers] : NULL;
+		if (g && g->len && (size_t)(end - p) >= g->len && eq_guess(p, g->text, g->len)) {
+			m->key_off = (uint32_t)(k + 1 - line);
+			m->key_len = g->len - 3u;
+			f = g->field;
+			m->flags = g->canonical ? canon : 0;
+			p += g->len;
+		} else {
+			if (!(p = tx_json_scan_string_fast(p, end, &escaped, &e)))
+				goto bad;
+			m->key_off = (uint32_t)(k + 1 - line);
+			m->key_len = (uint32_t)(p - k - 2);
+			if (escaped) {
+				m->flags = TX_MEMBER_KEY_ESCAPED;
+				f = key_field(k + 1, m->key_len);
+			} else {
+				m->flags = 0;
+				f = field_lookup(k + 1, m->key_len);
+				/* a known key is its name or, longer, its alias */
+				if (f >= 0 && m->key_len == field_name_len[f])
+					m->flags = canon;
+				if (g && p < end && *p == ':' &&
+				    m->key_len + 3u <= sizeof(g->text) && m->key_len > 0) {
+					g->len = (uint8_t)(m->key_len + 3);
+					memcpy(g->text, k, g->len);
+					g->field = (int8_t)f;
+					g->canonical = f >= 0 && m->key_len == field_name_len[f];
+				}
+			}
+			p = tx_json_skip_ws(p, end);
+			if (p >= end || *p != ':') {
+				e.at = p;
+				e.what = "expected ':'";
+				goto bad;
+			}
+			p++;
 		}
-		v = p = tx_json_skip_ws(p + 1, end);
-		m->flags = escaped ? TX_MEMBER_KEY_ESCAPED : 0;
+		v = p = tx_json_skip_ws(p, end);
 		if (p < end && *p == '"') {
 			if (!(p = tx_json_scan_string_fast(p, end, &escaped, &e)))
 				goto bad;
 			if (escaped)
 				m->flags |= TX_MEMBER_VAL_ESCAPED;
+		} else if (p < end && ((unsigned)(*p - '0') <= 9 || *p == '-')) {
+			if (!(p = tx_json_scan_number(p, end, NULL, &e)))
+				goto bad;
 		} else if (!(p = tx_json_scan_value(p, end, 2, &e)))
 			goto bad;
 		m->val_off = (uint32_t)(v - line);
 		m->val_len = (uint32_t)(p - v);
-		f = m->flags & TX_MEMBER_KEY_ESCAPED ? key_field(k + 1, m->key_len)
-						     : field_lookup(k + 1, m->key_len);
 		m->field = f;
 		if (f >= 0) {
 			if (r->idx[f] < 0)
@@ -823,6 +880,10 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 				dup = f;
 		}
 		r->nmembers++;
+		if (p < end && *p == ',') {
+			p = tx_json_skip_ws(p + 1, end);
+			continue;
+		}
 		p = tx_json_skip_ws(p, end);
 		if (p < end && *p == '}') {
 			p++;
