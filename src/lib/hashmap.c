@@ -226,6 +226,76 @@ int64_t tx_map_insert_h(struct tx_map *m, const void *key, size_t len, uint64_t 
 	return e;
 }
 
+/* a[0..n) == b[0..n), in word compares for the short keys of accounts */
+static inline int eq_bytes(const char *a, const char *b, size_t n)
+{
+	if (n >= 8 && n <= 16)
+		return ((rd8((const unsigned char *)a) ^ rd8((const unsigned char *)b)) |
+			(rd8((const unsigned char *)a + n - 8) ^
+			 rd8((const unsigned char *)b + n - 8))) == 0;
+	return !memcmp(a, b, n);
+}
+
+static inline int key3_is(const struct tx_map *m, const struct tx_map_entry *en, const char pre[3],
+			  const void *key, size_t len)
+{
+	const char *k;
+
+	if (en->key_len != len + 3)
+		return 0;
+	k = len + 3 < TX_MAP_INLINE_KEY ? en->k.key : m->arena + en->k.key_off;
+	return k[0] == pre[0] && k[1] == pre[1] && k[2] == pre[2] && eq_bytes(k + 3, key, len);
+}
+
+int64_t tx_map_find3(const struct tx_map *m, const char pre[3], const void *key, size_t len,
+		     uint64_t h)
+{
+	uint32_t h32 = (uint32_t)h, i = h32 & m->mask;
+
+	for (;;) {
+		uint64_t s = m->slots[i];
+		if (!s)
+			return -1;
+		if ((uint32_t)(s >> 32) == h32) {
+			uint32_t e = (uint32_t)s - 1;
+			if (key3_is(m, tx_map_entry(m, e), pre, key, len))
+				return e;
+		}
+		i = (i + 1) & m->mask;
+	}
+}
+
+int64_t tx_map_insert3(struct tx_map *m, const char pre[3], const void *key, size_t len, uint64_t h,
+		       int *created)
+{
+	uint32_t h32 = (uint32_t)h, i = h32 & m->mask;
+	char small[TX_MAP_INLINE_KEY], *full;
+	int64_t e;
+
+	for (;;) {
+		uint64_t s = m->slots[i];
+		if (!s)
+			break;
+		if ((uint32_t)(s >> 32) == h32) {
+			uint32_t x = (uint32_t)s - 1;
+			if (key3_is(m, tx_map_entry(m, x), pre, key, len)) {
+				if (created)
+					*created = 0;
+				return x;
+			}
+		}
+		i = (i + 1) & m->mask;
+	}
+	/* absent: the rare path builds the whole key and inserts it */
+	full = len + 3 <= sizeof(small) ? small : tx_malloc(len + 3);
+	memcpy(full, pre, 3);
+	memcpy(full + 3, key, len);
+	e = tx_map_insert_h(m, full, len + 3, h, created);
+	if (full != small)
+		free(full);
+	return e;
+}
+
 int64_t tx_map_insert(struct tx_map *m, const void *key, size_t len, int *created)
 {
 	return tx_map_insert_h(m, key, len, tx_hash64(key, len), created);

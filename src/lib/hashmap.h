@@ -82,6 +82,16 @@ int64_t tx_map_find_h(const struct tx_map *m, const void *key, size_t len, uint6
  */
 int64_t tx_map_insert(struct tx_map *m, const void *key, size_t len, int *created);
 int64_t tx_map_insert_h(struct tx_map *m, const void *key, size_t len, uint64_t h, int *created);
+/*
+ * As tx_map_find_h() and tx_map_insert_h(), for the key that is the 3 bytes
+ * at pre followed by the len bytes at key (a prefix such as a currency code:
+ * the caller need not build the key). h is the caller's hash of the two,
+ * the same function for every lookup and insertion of the map.
+ */
+int64_t tx_map_find3(const struct tx_map *m, const char pre[3], const void *key, size_t len,
+		     uint64_t h);
+int64_t tx_map_insert3(struct tx_map *m, const char pre[3], const void *key, size_t len, uint64_t h,
+		       int *created);
 /* Start loading the slot a key with hash h probes first (before a lookup). */
 static inline void tx_map_prefetch(const struct tx_map *m, uint64_t h)
 {

@@ -169,34 +169,17 @@ void tx_ledger_release(struct tx_ledger *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* The map key of an account: currency code, then the account's bytes. */
-struct acct_key {
-	char small[128], *key;
-	size_t len;
-	uint64_t h;
-};
-
-/* h: the key's hash when already known (tx_ledger_prefetch), else 0 */
-static void acct_key(struct acct_key *k, const char *account, size_t len,
-		     const struct tx_currency *cur, uint64_t h)
-{
-	k->key = len + 3 > sizeof(k->small) ? tx_malloc(len + 3) : k->small;
-	memcpy(k->key, cur->code, 3);
-	memcpy(k->key + 3, account, len);
-	k->len = len + 3;
-	k->h = h ? h : tx_hash64(k->key, k->len);
-}
-
+/*
+ * The map key of an account is its currency code, then the account's bytes
+ * (tx_map_insert3(): never built for a lookup); its hash is the account's
+ * mixed with the code, the same function for every use of the map.
+ */
 static uint64_t acct_hash(const char *account, size_t len, const struct tx_currency *cur)
 {
-	struct acct_key k;
-	uint64_t h;
+	uint32_t code;
 
-	acct_key(&k, account, len, cur, 0);
-	h = k.h;
-	if (k.key != k.small)
-		free(k.key);
-	return h;
+	memcpy(&code, cur->code, 4); /* "USD\0" */
+	return tx_hash64(account, len) ^ (uint64_t)code * 0x9e3779b97f4a7c15ULL;
 }
 
 void tx_ledger_prefetch(const struct tx_ledger *l, struct tx_ledger_tx *t)
@@ -246,32 +229,26 @@ uint64_t tx_ledger_warm(const struct tx_ledger *l, const struct tx_ledger_tx *t)
 	return v;
 }
 
-static int64_t account_k(struct tx_ledger *l, struct acct_key *k, const struct tx_currency *cur)
+/* The entry of (account, cur), whose acct_hash() is h; created when new. */
+static int64_t account_k(struct tx_ledger *l, const char *account, size_t len,
+			 const struct tx_currency *cur, uint64_t h)
 {
 	int64_t i;
 	int created;
 
 	if (l->accounts.count >= TX_LEDGER_MAX_ACCOUNTS &&
-	    tx_map_find_h(&l->accounts, k->key, k->len, k->h) < 0) {
-		i = tx_error("too many accounts (at most %u)", TX_LEDGER_MAX_ACCOUNTS);
-	} else {
-		i = tx_map_insert_h(&l->accounts, k->key, k->len, k->h, &created);
-		if (i >= 0 && created)
-			tx_ledger_acct(l, (uint32_t)i)->cur = cur;
-	}
-	if (k->key != k->small)
-		free(k->key);
-	k->key = NULL;
+	    tx_map_find3(&l->accounts, cur->code, account, len, h) < 0)
+		return tx_error("too many accounts (at most %u)", TX_LEDGER_MAX_ACCOUNTS);
+	i = tx_map_insert3(&l->accounts, cur->code, account, len, h, &created);
+	if (i >= 0 && created)
+		tx_ledger_acct(l, (uint32_t)i)->cur = cur;
 	return i;
 }
 
 int64_t tx_ledger_account(struct tx_ledger *l, const char *account, size_t len,
 			  const struct tx_currency *cur)
 {
-	struct acct_key k;
-
-	acct_key(&k, account, len, cur, 0);
-	return account_k(l, &k, cur);
+	return account_k(l, account, len, cur, acct_hash(account, len, cur));
 }
 
 /* --- balance changes ---------------------------------------------------- */
@@ -369,7 +346,7 @@ static enum tx_status status_of(enum tx_txn_state st)
 static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_ledger_result *res,
 		   uint64_t h)
 {
-	struct acct_key k;
+	uint64_t h_acct;
 	enum tx_status status = t->status ? t->status : TX_STATUS_COMPLETED;
 	int sign = tx_type_sign(t->type);
 	int64_t acct, cp = -1;
@@ -387,22 +364,22 @@ static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 			return reject(res, "transfer to its own account");
 	}
 	/* load the account's slot while the id's is on its way (see tx_ledger_apply) */
-	acct_key(&k, t->account, t->account_len, t->currency, t->hashed ? t->h_acct : 0);
+	h_acct = t->hashed ? t->h_acct : acct_hash(t->account, t->account_len, t->currency);
 	if (!t->hashed)
-		tx_map_prefetch(&l->accounts, k.h);
+		tx_map_prefetch(&l->accounts, h_acct);
 	if (txtab_find(&l->gen[l->cur], h) ||
 	    (l->gen[!l->cur].slots && txtab_find(&l->gen[!l->cur], h))) {
-		if (k.key != k.small)
-			free(k.key);
 		res->outcome = TX_LEDGER_DUPLICATE;
 		return;
 	}
-	if ((acct = account_k(l, &k, t->currency)) < 0)
+	if ((acct = account_k(l, t->account, t->account_len, t->currency, h_acct)) < 0)
 		return reject(res, "too many accounts");
 	if (t->type == TX_TYPE_TRANSFER) {
-		acct_key(&k, t->counterparty, t->counterparty_len, t->currency,
-			 t->hashed ? t->h_cp : 0);
-		if ((cp = account_k(l, &k, t->currency)) < 0)
+		uint64_t h_cp = t->hashed
+				    ? t->h_cp
+				    : acct_hash(t->counterparty, t->counterparty_len, t->currency);
+		if ((cp = account_k(l, t->counterparty, t->counterparty_len, t->currency, h_cp)) <
+		    0)
 			return reject(res, "too many accounts");
 	}
 	a = tx_ledger_acct(l, (uint32_t)acct);
@@ -693,7 +670,6 @@ static int load_line(struct tx_ledger *l, struct tx_record *r, const char *line,
 	int64_t i, bal, avail, count = 0;
 	int created, m;
 	struct tx_acct *a;
-	char *key;
 
 	if (tx_record_parse(r, line, len, 0))
 		return -1;
@@ -733,11 +709,8 @@ static int load_line(struct tx_ledger *l, struct tx_record *r, const char *line,
 		snprintf(r->err, sizeof(r->err), "field 'available_balance' is out of range");
 		return -1;
 	}
-	key = tx_malloc(r->account.len + 3);
-	memcpy(key, r->currency->code, 3);
-	memcpy(key + 3, r->account.p, r->account.len);
-	i = tx_map_insert(&l->accounts, key, r->account.len + 3, &created);
-	free(key);
+	i = tx_map_insert3(&l->accounts, r->currency->code, r->account.p, r->account.len,
+			   acct_hash(r->account.p, r->account.len, r->currency), &created);
 	if (i < 0) {
 		snprintf(r->err, sizeof(r->err), "too many accounts");
 		return -1;
