@@ -36,15 +36,15 @@ static const char *const sub_defaults[] = {
     /* Where to start without a committed offset, and when an offset is out of range. */
     "auto.offset.reset", "earliest",
     /* Offsets are stored by hand, only for what is written; auto-commit commits those. */
-    "enable.auto.offset.store", "false",
-    /*
-     * librdkafka 2.0 counts this threshold against the one queue every
-     * partition feeds, and once it is reached the fetcher sleeps up to a
-     * second before it looks again: at the default (100000) a reader that
-     * validates and splices stalls for most of its run. The byte limit
-     * (queued.max.messages.kbytes, 64 MiB) still bounds the memory.
-     */
-    "queued.min.messages", "1000000", NULL};
+    "enable.auto.offset.store", "false", NULL};
+
+/*
+ * With -e, also: a fetch that finds a partition at its end is answered
+ * after fetch.wait.max.ms (500 ms by default), and only then does the
+ * partition count as read to its end. The wait is for the end of data, so
+ * a short one costs nothing while records flow and ends the run at once.
+ */
+static const char *const eof_defaults[] = {"fetch.wait.max.ms", "10", NULL};
 
 enum start_kind { START_DEFAULT, START_OFFSET, START_TIME };
 
@@ -83,6 +83,8 @@ struct sub {
 	int epipe;    /* downstream closed */
 	int io_error; /* a write failed */
 	int bad_key_warned;
+	uint64_t woke_at; /* S->consumed at the last wake_fetcher() */
+	int wake_next;	  /* the partition to ask next */
 };
 
 static void usage(FILE *fp)
@@ -503,6 +505,25 @@ static void splice_source(struct tx_buf *out, const char *v, size_t len, const c
 	tx_buf_add(out, v + j, len - j);
 }
 
+/* Whether v holds a '\n' or '\r' (one pass, where two memchr() calls took two). */
+static int has_newline(const char *v, size_t len)
+{
+	size_t i = 0;
+
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+	for (; i + 16 <= len; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(v + i));
+		if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, nl), _mm_cmpeq_epi8(x, cr))))
+			return 1;
+	}
+#endif
+	for (; i < len; i++)
+		if (v[i] == '\n' || v[i] == '\r')
+			return 1;
+	return 0;
+}
+
 static void check_eof(struct sub *S)
 {
 	if (S->exit_at_eof && S->have_assignment && S->neof == S->nassigned)
@@ -546,7 +567,7 @@ static void handle(struct sub *S, const rd_kafka_message_t *m)
 	/* a producer may have sent the line with its '\n' (or "\r\n") */
 	while (len > 0 && tx_json_is_ws(value[len - 1]))
 		len--;
-	if (len && (memchr(value, '\n', len) || memchr(value, '\r', len)))
+	if (has_newline(value, len))
 		value = one_line(S, value, len);
 	if (!len) {
 		reject(S, m, "", 0, "empty message");
@@ -576,6 +597,35 @@ static void handle(struct sub *S, const rd_kafka_message_t *m)
 	tx_progress_update(&S->progress, S->consumed, 0);
 }
 
+/*
+ * librdkafka 2.0 stops fetching while the queue holds queued.min.messages
+ * (or queued.max.messages.kbytes), counted over the one queue every partition
+ * feeds, and looks again only when its broker thread next wakes up: on a
+ * fetch response, a request, or once a second. Having drained the queue, a reader
+ * that is faster than that second would sit idle: a request for the
+ * watermarks of a partition wakes the thread of that partition's leader, and
+ * the fetching resumes at once. Only after records came in since the last
+ * wake-up, so an idle stream sends nothing.
+ */
+static void wake_fetcher(struct sub *S)
+{
+	int64_t lo, hi;
+	int p = 0, i;
+
+	if (S->consumed == S->woke_at || !S->nassigned)
+		return;
+	S->woke_at = S->consumed;
+	for (i = 0; i < S->nparts; i++) {
+		p = (S->wake_next + i) % S->nparts;
+		if (S->assigned[p] && !S->at_eof[p])
+			break;
+	}
+	if (i == S->nparts)
+		return;
+	S->wake_next = p + 1;
+	rd_kafka_query_watermark_offsets(S->rk, S->topic, p, &lo, &hi, 0);
+}
+
 /* Up to max messages, waiting up to IDLE_MS for the first. */
 static ssize_t next_batch(struct sub *S, rd_kafka_message_t **msgs, size_t max)
 {
@@ -598,6 +648,7 @@ static ssize_t next_batch(struct sub *S, rd_kafka_message_t **msgs, size_t max)
 			flush_out(S);
 		if (S->stop || tx_signal)
 			return 0;
+		wake_fetcher(S);
 		wait = 1;
 		msgs[0] = S->queue ? rd_kafka_consume_queue(S->queue, IDLE_MS)
 				   : rd_kafka_consumer_poll(S->rk, IDLE_MS);
@@ -766,7 +817,17 @@ int cmd_main(int argc, char **argv)
 		tx_error("-o stored needs a group (-G): offsets are stored per group");
 		return TX_EXIT_USAGE;
 	}
-	conf = tx_kafka_conf(&ko, sub_defaults);
+	{
+		const char *defaults[sizeof(sub_defaults) / sizeof(*sub_defaults) +
+				     sizeof(eof_defaults) / sizeof(*eof_defaults)];
+		size_t n = 0, i;
+		for (i = 0; sub_defaults[i]; i++)
+			defaults[n++] = sub_defaults[i];
+		for (i = 0; S.exit_at_eof && eof_defaults[i]; i++)
+			defaults[n++] = eof_defaults[i];
+		defaults[n] = NULL;
+		conf = tx_kafka_conf(&ko, defaults);
+	}
 	if (!conf) {
 		tx_kafka_opts_release(&ko);
 		return TX_EXIT_USAGE;
