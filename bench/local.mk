@@ -30,8 +30,9 @@ bench_scripts += bench/pipeline.sh bench/latency.sh bench/scaling.sh
 EXTRA_DIST += bench/pipeline.sh bench/latency.sh bench/scaling.sh bench/report.sh \
 	bench/anchors/seed-pipeline.py
 
-# bench/txpub.sh, bench/txsub.sh: against kcat -P / kcat -C (the txpub/txsub helper).
+# bench/txpub.sh, bench/txsub.sh: against kcat -P / kcat -C, sharing bench/kafka-lib.sh
+# (the txpub/txsub helper).
 bench_scripts += bench/txpub.sh bench/txsub.sh
-EXTRA_DIST += bench/txpub.sh bench/txsub.sh
+EXTRA_DIST += bench/txpub.sh bench/txsub.sh bench/kafka-lib.sh
 bench_scripts += bench/txstore.sh
 EXTRA_DIST += bench/txstore.sh
