@@ -100,7 +100,7 @@ unsigned tx_alerts_check(struct tx_alerts *al, const struct tx_ledger *l,
 			if (g->used == al->vn && (__int128)ts_us - g->ts[g->head] < al->vus)
 				fired |= 1u << TX_ALERT_VELOCITY;
 			g->ts[g->head] = ts_us;
-			g->head = (uint16_t)((g->head + 1) % al->vn);
+			g->head = (uint16_t)(g->head + 1u == al->vn ? 0 : g->head + 1);
 			if (g->used < al->vn)
 				g->used++;
 		}
@@ -108,9 +108,10 @@ unsigned tx_alerts_check(struct tx_alerts *al, const struct tx_ledger *l,
 		    !strcmp(res->reason, "insufficient_funds"))
 			fired |= 1u << TX_ALERT_OVERDRAFT;
 	}
-	for (int r = 0; r < TX_ALERT__COUNT; r++)
-		if (fired & 1u << r)
-			al->fired[r]++;
+	if (fired)
+		for (int r = 0; r < TX_ALERT__COUNT; r++)
+			if (fired & 1u << r)
+				al->fired[r]++;
 	return fired;
 }
 

@@ -55,6 +55,28 @@ enum tx_money_err tx_money_parse(const char *s, size_t len, int exponent, int64_
 	 */
 	int small = exponent >= 0 && len + (size_t)exponent <= 18;
 
+	/*
+	 * The usual amount first: [1-9][0-9]* or 0, '.', exactly `exponent`
+	 * decimals, short enough not to overflow. Anything else (and every
+	 * error) takes the general path below.
+	 */
+	if (small && exponent > 0 && len >= (size_t)exponent + 2 && s[len - exponent - 1] == '.' &&
+	    (s[0] != '0' || len == (size_t)exponent + 2)) {
+		const char *dot = s + len - exponent - 1, *q;
+		for (q = s; q < end; q++) {
+			unsigned d = (unsigned)(unsigned char)*q - '0';
+			if (q == dot)
+				continue;
+			if (d > 9)
+				break;
+			v = v * 10 + d;
+		}
+		if (q == end) {
+			*out = (int64_t)v;
+			return TX_MONEY_OK;
+		}
+		v = 0;
+	}
 	if (s < end && *s == '-') {
 		neg = 1;
 		s++;

@@ -454,7 +454,8 @@ static int parse_type(struct tx_record *r, int *word)
 		    shown(show, sizeof(show), s.p, s.len));
 }
 
-static int parse_word(struct tx_record *r, int f, const char *const *words, int n, int *out)
+static int parse_word(struct tx_record *r, int f, const char *const *words,
+		      const unsigned char *lens, int n, int *out)
 {
 	const struct tx_member *m = &r->members[r->idx[f]];
 	struct tx_str s;
@@ -463,7 +464,7 @@ static int parse_word(struct tx_record *r, int f, const char *const *words, int 
 	if (member_str(r, m, &s))
 		return fail(r, "field '%s' must be a string", field_names[f]);
 	for (int i = 0; i < n; i++)
-		if (s.p[0] == words[i][0] && eq_word(s.p, s.len, words[i])) {
+		if (s.len == lens[i] && name_eq(s.p, words[i], s.len)) {
 			*out = i + 1;
 			return 0;
 		}
@@ -629,8 +630,15 @@ static int value_canonical(const struct tx_record *r, const struct tx_member *m)
  */
 static void unmark(struct tx_record *r, int f, int ok)
 {
-	if (r->idx[f] >= 0 && !ok)
-		r->members[r->idx[f]].flags &= ~(unsigned)TX_MEMBER_CANONICAL;
+	struct tx_member *m;
+
+	if (r->idx[f] < 0 || ok)
+		return;
+	m = &r->members[r->idx[f]];
+	if (m->flags & TX_MEMBER_CANONICAL) {
+		m->flags &= ~(unsigned)TX_MEMBER_CANONICAL;
+		r->ncanonical--;
+	}
 }
 
 static void mark_canonical(struct tx_record *r, int type_word)
@@ -651,6 +659,7 @@ static int parse_fields(struct tx_record *r, unsigned flags)
 {
 	static const char *const statuses[] = {"pending", "completed", "failed"};
 	static const char *const ops[] = {"create", "update", "delete"};
+	static const unsigned char status_lens[] = {7, 9, 6}, op_lens[] = {6, 6, 6};
 	const int *idx = r->idx;
 	char show[44];
 	int w, type_word = 0;
@@ -691,12 +700,12 @@ static int parse_fields(struct tx_record *r, unsigned flags)
 				    shown(show, sizeof(show), s.p, s.len));
 	}
 	if (idx[TX_F_STATUS] >= 0) {
-		if (parse_word(r, TX_F_STATUS, statuses, 3, &w))
+		if (parse_word(r, TX_F_STATUS, statuses, status_lens, 3, &w))
 			return -1;
 		r->status = (enum tx_status)w;
 	}
 	if (idx[TX_F_OP] >= 0) {
-		if (parse_word(r, TX_F_OP, ops, 3, &w))
+		if (parse_word(r, TX_F_OP, ops, op_lens, 3, &w))
 			return -1;
 		r->op = (enum tx_op)w;
 	}
@@ -733,6 +742,8 @@ static void reset(struct tx_record *r, const char *line, size_t len)
 	r->line = line;
 	r->len = len;
 	r->nmembers = 0;
+	r->nknown = r->ncanonical = 0;
+	r->repeated = 0;
 	for (int i = 0; i < TX_F__COUNT; i++)
 		r->idx[i] = -1;
 	r->id.p = r->account.p = r->counterparty.p = r->anomaly.p = NULL;
@@ -865,7 +876,23 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 				goto bad;
 			if (escaped)
 				m->flags |= TX_MEMBER_VAL_ESCAPED;
-		} else if (p < end && ((unsigned)(*p - '0') <= 9 || *p == '-')) {
+		} else if (p < end && (unsigned)(*p - '1') <= 8) {
+			/* [1-9][0-9]* and a plain fraction inline; the rest to json.c */
+			const char *q = p + 1, *frac;
+			while (q < end && (unsigned)(*q - '0') <= 9)
+				q++;
+			if (q < end && *q == '.') {
+				frac = ++q;
+				while (q < end && (unsigned)(*q - '0') <= 9)
+					q++;
+				if (q == frac)
+					q = NULL;
+			}
+			if (!q || (q < end && (*q == 'e' || *q == 'E')))
+				q = tx_json_scan_number(p, end, NULL, &e);
+			if (!(p = q))
+				goto bad;
+		} else if (p < end && (*p == '0' || *p == '-')) {
 			if (!(p = tx_json_scan_number(p, end, NULL, &e)))
 				goto bad;
 		} else if (!(p = tx_json_scan_value(p, end, 2, &e)))
@@ -874,10 +901,15 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 		m->val_len = (uint32_t)(p - v);
 		m->field = f;
 		if (f >= 0) {
+			r->nknown++;
+			r->ncanonical += (m->flags & TX_MEMBER_CANONICAL) != 0;
 			if (r->idx[f] < 0)
 				r->idx[f] = (int)r->nmembers;
-			else if (dup < 0)
-				dup = f;
+			else {
+				r->repeated = 1;
+				if (dup < 0)
+					dup = f;
+			}
 		}
 		r->nmembers++;
 		if (p < end && *p == ',') {
@@ -1085,6 +1117,8 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 	int canonical = flags & TX_WRITE_CANONICAL, last_kept = -1, wrote = 0;
 	const struct tx_edit *fe[TX_F__COUNT]; /* the edit of each field: the last wins */
 	unsigned edited = 0;		       /* bit f: fe[f] is set */
+	int touch[TX_F__COUNT];		       /* the members to look at, see below */
+	size_t ntouch = 0;
 	const char *tail;
 	size_t i, room = r->len + MEMBER_HEAD_COPY;
 	char *w;
@@ -1115,13 +1149,34 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 			break;
 		}
 	}
-	for (i = 0; (int)i <= last_kept; i++) {
-		const struct tx_member *m = &mem[i];
+	/*
+	 * The members to look at: every known one, or, when none needs its
+	 * canonical form written (or none is asked for), only the edited ones
+	 * present, in their order.
+	 */
+	if (!r->repeated && (!canonical || r->ncanonical == r->nknown)) {
+		for (unsigned x = edited; x; x &= x - 1) {
+			int at = r->idx[__builtin_ctz(x)];
+			if (at >= 0 && at <= last_kept) {
+				int k = (int)ntouch++;
+				while (k > 0 && touch[k - 1] > at) {
+					touch[k] = touch[k - 1];
+					k--;
+				}
+				touch[k] = at;
+			}
+		}
+	} else {
+		for (i = 0; (int)i <= last_kept; i++)
+			if (mem[i].field >= 0)
+				touch[ntouch++] = (int)i;
+	}
+	for (size_t t = 0; t < ntouch; t++) {
+		const struct tx_member *m = &mem[touch[t]];
 		const struct tx_edit *ed;
 		int f = m->field;
 
-		if (f < 0)
-			continue;
+		i = (size_t)touch[t];
 		ed = EDIT_OF(i);
 		if (!ed && (!canonical || (m->flags & TX_MEMBER_CANONICAL)))
 			continue;

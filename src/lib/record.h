@@ -109,6 +109,10 @@ struct tx_record {
 	int has_source;
 	struct tx_source source;
 
+	/* known members, and those of them marked TX_MEMBER_CANONICAL */
+	uint32_t nknown, ncanonical;
+	int repeated; /* a known field appears more than once (TX_PARSE_JSON_ONLY allows it) */
+
 	struct tx_buf scratch; /* decoded strings with escapes */
 	char err[256];	       /* why the last parse failed */
 };
