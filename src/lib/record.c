@@ -796,7 +796,11 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 	const char *p, *end = line + len;
 	struct tx_json_err e;
 	unsigned canon = flags & TX_PARSE_JSON_ONLY ? 0 : TX_MEMBER_CANONICAL;
-	int dup = -1;
+	struct key_guess *gs = guesses;
+	/* kept in registers in the loop (stores through m could alias r's fields) */
+	size_t n = 0;
+	uint32_t nknown = 0, ncanon = 0;
+	int *idx = r->idx, dup = -1;
 
 	if (len >= UINT32_MAX / 2) {
 		reset(r, line, 0);
@@ -820,6 +824,7 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 		struct tx_member *m;
 		struct key_guess *g;
 		const char *k, *v;
+		unsigned mf;
 		int escaped = 0, f;
 
 		if (p >= end || *p != '"') {
@@ -827,18 +832,18 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 			e.what = "expected a string key";
 			goto bad;
 		}
-		if (r->nmembers == r->members_cap) {
+		if (n == r->members_cap) {
 			r->members_cap = r->members_cap ? 2 * r->members_cap : 16;
 			r->members = tx_realloc(r->members, r->members_cap * sizeof(*r->members));
 		}
-		m = &r->members[r->nmembers];
+		m = &r->members[n];
 		k = p;
-		g = r->nmembers < GUESSES ? &guesses[r->nmembers] : NULL;
+		g = n < GUESSES ? &gs[n] : NULL;
 		if (g && g->len && (size_t)(end - p) >= g->len && eq_guess(p, g->text, g->len)) {
 			m->key_off = (uint32_t)(k + 1 - line);
 			m->key_len = g->len - 3u;
 			f = g->field;
-			m->flags = g->canonical ? canon : 0;
+			mf = g->canonical ? canon : 0;
 			p += g->len;
 		} else {
 			if (!(p = tx_json_scan_string_fast(p, end, &escaped, &e)))
@@ -846,14 +851,14 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 			m->key_off = (uint32_t)(k + 1 - line);
 			m->key_len = (uint32_t)(p - k - 2);
 			if (escaped) {
-				m->flags = TX_MEMBER_KEY_ESCAPED;
+				mf = TX_MEMBER_KEY_ESCAPED;
 				f = key_field(k + 1, m->key_len);
 			} else {
-				m->flags = 0;
+				mf = 0;
 				f = field_lookup(k + 1, m->key_len);
 				/* a known key is its name or, longer, its alias */
 				if (f >= 0 && m->key_len == field_name_len[f])
-					m->flags = canon;
+					mf = canon;
 				if (g && p < end && *p == ':' &&
 				    m->key_len + 3u <= sizeof(g->text) && m->key_len > 0) {
 					g->len = (uint8_t)(m->key_len + 3);
@@ -875,7 +880,7 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 			if (!(p = tx_json_scan_string_fast(p, end, &escaped, &e)))
 				goto bad;
 			if (escaped)
-				m->flags |= TX_MEMBER_VAL_ESCAPED;
+				mf |= TX_MEMBER_VAL_ESCAPED;
 		} else if (p < end && (unsigned)(*p - '1') <= 8) {
 			/* [1-9][0-9]* and a plain fraction inline; the rest to json.c */
 			const char *q = p + 1, *frac;
@@ -900,18 +905,19 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 		m->val_off = (uint32_t)(v - line);
 		m->val_len = (uint32_t)(p - v);
 		m->field = f;
+		m->flags = mf;
 		if (f >= 0) {
-			r->nknown++;
-			r->ncanonical += (m->flags & TX_MEMBER_CANONICAL) != 0;
-			if (r->idx[f] < 0)
-				r->idx[f] = (int)r->nmembers;
+			nknown++;
+			ncanon += (mf & TX_MEMBER_CANONICAL) != 0;
+			if (idx[f] < 0)
+				idx[f] = (int)n;
 			else {
 				r->repeated = 1;
 				if (dup < 0)
 					dup = f;
 			}
 		}
-		r->nmembers++;
+		n++;
 		if (p < end && *p == ',') {
 			p = tx_json_skip_ws(p + 1, end);
 			continue;
@@ -929,6 +935,9 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 		p = tx_json_skip_ws(p + 1, end);
 	}
 close:
+	r->nmembers = n;
+	r->nknown = nknown;
+	r->ncanonical = ncanon;
 	p = tx_json_skip_ws(p, end);
 	if (p != end) {
 		e.at = p;
@@ -941,6 +950,7 @@ close:
 		return fail(r, "field '%s' appears twice", field_names[dup]);
 	return parse_fields(r, flags);
 bad:
+	r->nmembers = n;
 	return fail(r, "invalid JSON at byte %zu: %s", (size_t)(e.at - line) + 1, e.what);
 }
 
