@@ -447,3 +447,42 @@ int tx_kafka_load_offsets(const char *path, const char *topic, int64_t *offsets,
 	tx_lines_release(&lr);
 	return ret < 0 ? -1 : set;
 }
+
+uint32_t tx_kafka_murmur2(const void *key, size_t len)
+{
+	const uint32_t m = 0x5bd1e995;
+	const unsigned char *d = key;
+	uint32_t h = 0x9747b28c ^ (uint32_t)len, k;
+
+	for (; len >= 4; d += 4, len -= 4) {
+		k = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
+		    (uint32_t)d[3] << 24;
+		k *= m;
+		k ^= k >> 24;
+		k *= m;
+		h *= m;
+		h ^= k;
+	}
+	switch (len) {
+	case 3: h ^= (uint32_t)d[2] << 16; /* fall through */
+	case 2: h ^= (uint32_t)d[1] << 8;  /* fall through */
+	case 1: h ^= d[0]; h *= m;
+	}
+	h ^= h >> 13;
+	h *= m;
+	h ^= h >> 15;
+	return h;
+}
+
+int tx_kafka_partition_count(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int timeout_ms)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	int n = -1;
+
+	if (rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return -1;
+	if (md->topic_cnt == 1 && !md->topics[0].err)
+		n = md->topics[0].partition_cnt;
+	rd_kafka_metadata_destroy(md);
+	return n;
+}

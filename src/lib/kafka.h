@@ -140,4 +140,23 @@ int tx_kafka_parse_partitions(const char *s, unsigned char *want, int n);
  */
 int tx_kafka_load_offsets(const char *path, const char *topic, int64_t *offsets, int n);
 
+/*
+ * The partition of a key among n (> 0) as the Java client places it, and
+ * librdkafka's murmur2_random partitioner: murmur2 of the key bytes (Java's
+ * Utils.murmur2, seed 0x9747b28c), made positive, modulo n. A producer that
+ * knows the partition count can place keyed records itself and hand them to
+ * librdkafka already partitioned.
+ */
+uint32_t tx_kafka_murmur2(const void *key, size_t len);
+static inline int32_t tx_kafka_key_partition(const void *key, size_t len, int32_t n)
+{
+	return (int32_t)((tx_kafka_murmur2(key, len) & 0x7fffffff) % (uint32_t)n);
+}
+
+/*
+ * The partition count of topic as the cluster reports it within timeout_ms,
+ * or -1 (nothing is reported: the caller keeps what it knew).
+ */
+int tx_kafka_partition_count(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int timeout_ms);
+
 #endif

@@ -45,6 +45,8 @@
  * reader is at most this many batches ahead.
  */
 #define NBATCH 4
+/* Up to this many partitions, a batch is sorted by partition before it is produced. */
+#define SORT_MAX_PARTITIONS 4096
 
 /* librdkafka settings txpub starts from (then config file, -X, -b). */
 static const char *const pub_defaults[] = {
@@ -77,6 +79,7 @@ struct item {
 	size_t off, key_off;
 	uint32_t len, key_len;
 	int has_key;
+	int32_t part; /* its partition, or RD_KAFKA_PARTITION_UA: librdkafka's partitioner */
 	void *opaque; /* the line number, or a kept_line (see opaque_line()) */
 };
 
@@ -86,6 +89,7 @@ struct batch {
 	struct item *items; /* BATCH_RECORDS of them */
 	size_t n;
 	const char *source; /* the input the lines come from */
+	int32_t nparts;	    /* the partition count the parts were computed with, 0: none */
 };
 
 struct pub {
@@ -121,6 +125,9 @@ struct pub {
 	rd_kafka_resp_err_t first_err; /* the first delivery error, for the summary */
 	int io_error;		       /* an output file could not be written */
 	rd_kafka_message_t *msgs;      /* BATCH_RECORDS, for rd_kafka_produce_batch() */
+	struct item *sorted;	       /* BATCH_RECORDS: a batch in partition order */
+	uint64_t refresh_ns;	       /* when to ask for the partition count again */
+	int refresh_ms;		       /* how often, -1: never once it is known */
 	/* What librdkafka holds, to keep a batch within its queue limits. */
 	uint64_t queued_bytes, max_queued, max_queued_bytes;
 	int batching;		 /* rd_kafka_produce_batch() (it takes no headers) */
@@ -138,6 +145,13 @@ struct pub {
 	struct batch ring[NBATCH];
 	int head, nfull;
 	int done; /* the reader has read its last line */
+	/*
+	 * The topic's partition count when txpub places keys itself (the
+	 * partitioner is murmur2_random), else 0. Written by the producing
+	 * thread, read by the reader (__atomic builtins).
+	 */
+	int32_t nparts;
+	int place_keys;
 };
 
 static void usage(FILE *fp)
@@ -312,6 +326,32 @@ static void produce_one(struct pub *P, const char *source, const char *value, si
 }
 
 /*
+ * The batch in partition order, each partition's records in their order
+ * (a counting sort): rd_kafka_produce_batch() then finds each partition
+ * once per run of its records, and neither runs the partitioner nor reads
+ * the clock per record.
+ */
+static const struct item *sort_by_partition(struct pub *P, struct batch *B)
+{
+	size_t start[SORT_MAX_PARTITIONS + 2], i, sum = 0, c;
+
+	if (B->nparts > SORT_MAX_PARTITIONS)
+		return B->items; /* placed, if not grouped */
+	memset(start, 0, (size_t)(B->nparts + 2) * sizeof(*start));
+	/* bucket 0 for the unplaced (keyless) records, p + 1 for partition p */
+	for (i = 0; i < B->n; i++)
+		start[B->items[i].part + 1]++;
+	for (c = 0; c <= (size_t)B->nparts; c++) {
+		size_t n = start[c];
+		start[c] = sum;
+		sum += n;
+	}
+	for (i = 0; i < B->n; i++)
+		P->sorted[start[B->items[i].part + 1]++] = B->items[i];
+	return P->sorted;
+}
+
+/*
  * Hand a batch to librdkafka, in order. It is cut to what the local queue
  * has room for (queue.buffering.max.messages and .kbytes, counted as what
  * was queued and not yet reported): a batch then never meets a full queue
@@ -321,7 +361,8 @@ static void produce_batch(struct pub *P, struct batch *B)
 {
 	size_t i = 0, k, j, cnt;
 	uint64_t bytes;
-	int got, ok;
+	int got, ok, flags;
+	const struct item *items;
 
 	if (!P->batching) {
 		for (i = 0; i < B->n; i++) {
@@ -334,13 +375,15 @@ static void produce_batch(struct pub *P, struct batch *B)
 		}
 		goto out;
 	}
+	items = B->nparts > 0 ? sort_by_partition(P, B) : B->items;
+	flags = RD_KAFKA_MSG_F_COPY | (B->nparts > 0 ? RD_KAFKA_MSG_F_PARTITION : 0);
 	while (i < B->n) {
 		while (P->queued > 0 && (P->queued >= P->max_queued ||
-					 P->queued_bytes + B->items[i].len > P->max_queued_bytes))
+					 P->queued_bytes + items[i].len > P->max_queued_bytes))
 			rd_kafka_poll(P->rk, 10);
 		bytes = P->queued_bytes;
 		for (k = i; k < B->n && P->queued + (k - i) < P->max_queued; k++) {
-			struct item *it = &B->items[k];
+			const struct item *it = &items[k];
 			rd_kafka_message_t *m = &P->msgs[k - i];
 			if (k > i && bytes + it->len > P->max_queued_bytes)
 				break;
@@ -353,10 +396,11 @@ static void produce_batch(struct pub *P, struct batch *B)
 				m->key_len = it->key_len;
 			}
 			m->_private = it->opaque;
+			m->partition = it->part;
 		}
 		cnt = k - i;
-		got = rd_kafka_produce_batch(P->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-					     P->msgs, (int)cnt);
+		got =
+		    rd_kafka_produce_batch(P->rkt, RD_KAFKA_PARTITION_UA, flags, P->msgs, (int)cnt);
 		for (j = 0, ok = 0; j < cnt; j++) {
 			rd_kafka_message_t *m = &P->msgs[j];
 			if (!m->err) {
@@ -403,6 +447,7 @@ static struct batch *hand_over(struct pub *P)
 		pthread_cond_wait(&P->emptied, &P->lock);
 	B = &P->ring[(P->head + P->nfull) % NBATCH];
 	pthread_mutex_unlock(&P->lock);
+	B->nparts = __atomic_load_n(&P->nparts, __ATOMIC_RELAXED);
 	return B;
 }
 
@@ -473,6 +518,8 @@ static void validate(struct pub *P, struct batch *B, const struct tx_lines *lr, 
 	it->len = (uint32_t)value_len;
 	tx_buf_add(&B->data, value, value_len);
 	it->has_key = key != NULL;
+	it->part = key && B->nparts > 0 ? tx_kafka_key_partition(key, key_len, B->nparts)
+					: RD_KAFKA_PARTITION_UA;
 	it->key_off = B->data.len;
 	it->key_len = (uint32_t)key_len;
 	if (key)
@@ -491,6 +538,8 @@ static struct batch *read_input(struct pub *P, struct batch *B, struct tx_lines 
 	int r;
 
 	B->source = lr->source;
+	if (!B->n)
+		B->nparts = __atomic_load_n(&P->nparts, __ATOMIC_RELAXED);
 	while (!P->stop && !tx_signal && !tx_kafka_fatal) {
 		/* with a batch waiting, only look whether more input is there already */
 		r = tx_lines_next_timeout(lr, &line, &len, B->n ? 0 : IDLE_MS);
@@ -540,6 +589,28 @@ static void *reader(void *arg)
 }
 
 /*
+ * Placing keys needs the partition count. A topic can grow: ask again now
+ * and then (topic.metadata.refresh.interval.ms, at most a minute), as
+ * librdkafka does for its own partitioner, and every second while the
+ * topic is not known yet (it may be created by the first record).
+ */
+static void refresh_partitions(struct pub *P)
+{
+	uint64_t now = tx_now_ns();
+	int32_t n, cur = __atomic_load_n(&P->nparts, __ATOMIC_RELAXED);
+
+	if (!P->place_keys || now < P->refresh_ns || (cur > 0 && P->refresh_ms < 0))
+		return;
+	n = tx_kafka_partition_count(P->rk, P->rkt, 1000);
+	if (n > 0 && n != cur)
+		__atomic_store_n(&P->nparts, n, __ATOMIC_RELAXED);
+	if (n > 0)
+		cur = n;
+	P->refresh_ns = tx_now_ns() +
+			(uint64_t)(cur > 0 && P->refresh_ms > 0 ? P->refresh_ms : 1000) * 1000000u;
+}
+
+/*
  * The producing (main) thread: produce each batch the reader hands over,
  * and serve delivery reports, until the reader is done and every batch
  * has been produced.
@@ -555,6 +626,7 @@ static void produce_all(struct pub *P)
 			B = &P->ring[P->head];
 			pthread_mutex_unlock(&P->lock);
 			produce_batch(P, B);
+			refresh_partitions(P);
 			pthread_mutex_lock(&P->lock);
 			P->head = (P->head + 1) % NBATCH;
 			P->nfull--;
@@ -574,6 +646,7 @@ static void produce_all(struct pub *P)
 			pthread_mutex_unlock(&P->lock);
 			rd_kafka_poll(P->rk, 0);
 			tx_progress_update(&P->progress, P->produced, 1);
+			refresh_partitions(P);
 			pthread_mutex_lock(&P->lock);
 		}
 	}
@@ -595,6 +668,7 @@ static int run(struct pub *P)
 	for (i = 0; i < NBATCH; i++)
 		P->ring[i].items = tx_malloc(BATCH_RECORDS * sizeof(*P->ring[i].items));
 	P->msgs = tx_malloc(BATCH_RECORDS * sizeof(*P->msgs));
+	P->sorted = tx_malloc(BATCH_RECORDS * sizeof(*P->sorted));
 	err = pthread_create(&th, NULL, reader, P);
 	if (err)
 		return tx_error("cannot start the reading thread: %s", strerror(err));
@@ -653,6 +727,19 @@ static uint64_t conf_uint(rd_kafka_conf_t *conf, const char *name, uint64_t dflt
 	    tx_parse_int64(buf, 1, INT64_MAX / 1024, &v) < 0)
 		return dflt;
 	return (uint64_t)v;
+}
+
+/* Whether the (global or default topic) property name of conf is value. */
+static int conf_is(rd_kafka_conf_t *conf, const char *name, const char *value)
+{
+	rd_kafka_topic_conf_t *tconf = rd_kafka_conf_get_default_topic_conf(conf);
+	char buf[128];
+	size_t size = sizeof(buf);
+
+	if (tconf && rd_kafka_topic_conf_get(tconf, name, buf, &size) == RD_KAFKA_CONF_OK)
+		return !strcmp(buf, value);
+	size = sizeof(buf);
+	return rd_kafka_conf_get(conf, name, buf, &size) == RD_KAFKA_CONF_OK && !strcmp(buf, value);
 }
 
 static int open_out(struct tx_out *o, const char *path, int *have)
@@ -794,6 +881,11 @@ int cmd_main(int argc, char **argv)
 	P.max_queued = conf_uint(conf, "queue.buffering.max.messages", 100000);
 	P.max_queued_bytes = conf_uint(conf, "queue.buffering.max.kbytes", 1048576) * 1024;
 	P.batching = !P.nheaders && !P.produce_time;
+	P.place_keys = P.batching && conf_is(conf, "partitioner", "murmur2_random");
+	v = (int64_t)conf_uint(conf, "topic.metadata.refresh.interval.ms", 300000);
+	P.refresh_ms = v < 1000 ? 1000 : v > 60000 ? 60000 : (int)v;
+	if (conf_is(conf, "topic.metadata.refresh.interval.ms", "-1"))
+		P.refresh_ms = -1;
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
 	rd_kafka_conf_set_opaque(conf, &P);
 	if (open_out(&P.reject, reject_path, &P.have_reject) < 0 ||
@@ -847,6 +939,9 @@ int cmd_main(int argc, char **argv)
 				undelivered_path);
 		goto out;
 	}
+	if (P.place_keys && r > 0)
+		P.nparts = r;
+	P.refresh_ns = tx_now_ns() + (uint64_t)(P.refresh_ms > 0 ? P.refresh_ms : 1000) * 1000000u;
 	if (topic_err && ko.verbose)
 		tx_warn("topic '%s': %s (it may be created on first use)", P.topic,
 			rd_kafka_err2str(topic_err));
@@ -899,6 +994,7 @@ out:
 		free(P.ring[i].items);
 	}
 	free(P.msgs);
+	free(P.sorted);
 	tx_buf_release(&P.stamp);
 	for (i = 0; i < (int)P.nheaders; i++)
 		free(P.headers[i].name);
