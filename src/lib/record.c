@@ -289,6 +289,129 @@ static const struct tx_currency *default_currency(void)
 	return usd;
 }
 
+/* tx_currency_find(), remembering the last code found: records mostly repeat one. */
+static inline const struct tx_currency *find_currency(const char *s, size_t len)
+{
+	static _Thread_local const struct tx_currency *last;
+
+	if (last && len == 3 && ld2(s) == ld2(last->code) && s[2] == last->code[2])
+		return last;
+	const struct tx_currency *c = tx_currency_find(s, len);
+	if (c)
+		last = c;
+	return c;
+}
+
+/* "word" (quotes included) at p, within n bytes */
+static inline int quoted_is(const char *p, size_t room, const char *word, size_t n)
+{
+	return room >= n + 2 && p[0] == '"' && p[n + 1] == '"' && name_eq(p + 1, word, n);
+}
+
+/*
+ * The value of the known field f at p decoded straight from the line, when
+ * it has the plain form nearly every record has (a string without escapes,
+ * a canonical word, a timestamp in txkit's form, an amount with two
+ * decimals): returns the end of the value, its JSON checked, or NULL to
+ * leave it to the general scan and to parse_fields(), which also say what
+ * is wrong. *type_word as for parse_type(). An amount is decoded with two
+ * decimals, kept only when the currency turns out to have two.
+ */
+static inline const char *value_fast(struct tx_record *r, int f, const char *p, const char *end,
+				     int *type_word)
+{
+	size_t room = (size_t)(end - p);
+	struct tx_json_err e;
+	struct tx_str *s;
+	const char *q;
+	int esc;
+
+	switch (f) {
+	case TX_F_TRANSACTION_ID:
+	case TX_F_ACCOUNT:
+	case TX_F_COUNTERPARTY:
+		if (*p != '"' || !(q = tx_json_scan_string_fast(p, end, &esc, &e)) || esc ||
+		    q - p < 3)
+			return NULL;
+		s = f == TX_F_TRANSACTION_ID ? &r->id
+		    : f == TX_F_ACCOUNT	     ? &r->account
+					     : &r->counterparty;
+		s->p = p + 1;
+		s->len = (size_t)(q - p - 2);
+		return q;
+	case TX_F_TS:
+		/* what tx_time_parse() accepts is ASCII without quotes or backslashes */
+		if (room < 29 || p[0] != '"' || p[28] != '"' || tx_time_parse(p + 1, 27, &r->ts_us))
+			return NULL;
+		return p + 29;
+	case TX_F_STATUS:
+		if (quoted_is(p, room, "completed", 9)) {
+			r->status = TX_STATUS_COMPLETED;
+			return p + 11;
+		}
+		if (quoted_is(p, room, "pending", 7)) {
+			r->status = TX_STATUS_PENDING;
+			return p + 9;
+		}
+		if (quoted_is(p, room, "failed", 6)) {
+			r->status = TX_STATUS_FAILED;
+			return p + 8;
+		}
+		return NULL;
+	case TX_F_TYPE: {
+		static const struct {
+			const char *w;
+			unsigned char n, type;
+		} words[] = {
+		    {"payment", 7, TX_TYPE_PAYMENT},
+		    {"deposit", 7, TX_TYPE_DEPOSIT},
+		    {"withdrawal", 10, TX_TYPE_WITHDRAWAL},
+		    {"transfer", 8, TX_TYPE_TRANSFER},
+		    {"fee", 3, TX_TYPE_FEE},
+		    {"refund", 6, TX_TYPE_REFUND},
+		};
+		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (quoted_is(p, room, words[i].w, words[i].n)) {
+				r->type = (enum tx_type)words[i].type;
+				*type_word = 1;
+				return p + words[i].n + 2;
+			}
+		return NULL;
+	}
+	case TX_F_CURRENCY: {
+		const struct tx_currency *c;
+		if (room < 5 || p[0] != '"' || p[4] != '"' || (unsigned)(p[1] - 'A') > 25 ||
+		    (unsigned)(p[2] - 'A') > 25 || (unsigned)(p[3] - 'A') > 25 ||
+		    !(c = find_currency(p + 1, 3)))
+			return NULL;
+		r->currency = c;
+		return p + 5;
+	}
+	case TX_F_AMOUNT: {
+		uint64_t v = 0;
+		unsigned d1, d2;
+		q = p;
+		if ((unsigned)(*q - '1') <= 8) {
+			while (q < end && (unsigned)(*q - '0') <= 9 && q - p < 15)
+				v = v * 10 + (unsigned)(*q++ - '0');
+		} else if (*q == '0') {
+			q++;
+		} else {
+			return NULL;
+		}
+		if (end - q < 3 || q[0] != '.' || (d1 = (unsigned)(q[1] - '0')) > 9 ||
+		    (d2 = (unsigned)(q[2] - '0')) > 9)
+			return NULL;
+		q += 3;
+		if (q < end && ((unsigned)(*q - '0') <= 9 || *q == 'e' || *q == 'E' || *q == '.'))
+			return NULL;
+		r->amount = (int64_t)(v * 100 + d1 * 10 + d2);
+		return q;
+	}
+	}
+	return NULL;
+}
+
 static int fail(struct tx_record *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct tx_record *r, const char *fmt, ...)
 {
@@ -655,42 +778,41 @@ static void mark_canonical(struct tx_record *r, int type_word)
 #undef PLAIN
 }
 
-static int parse_fields(struct tx_record *r, unsigned flags)
+/* pre: bit f set for the fields value_fast() decoded; type_word as for parse_type(). */
+static int parse_fields(struct tx_record *r, unsigned flags, unsigned pre, int type_word)
 {
 	static const char *const statuses[] = {"pending", "completed", "failed"};
 	static const char *const ops[] = {"create", "update", "delete"};
 	static const unsigned char status_lens[] = {7, 9, 6}, op_lens[] = {6, 6, 6};
 	const int *idx = r->idx;
 	char show[44];
-	int w, type_word = 0;
+	int w;
+#define TODO(f) (idx[f] >= 0 && !(pre >> (f)&1))
 
-	if (idx[TX_F_TRANSACTION_ID] >= 0 && parse_id(r, TX_F_TRANSACTION_ID, 0, &r->id))
+	if (TODO(TX_F_TRANSACTION_ID) && parse_id(r, TX_F_TRANSACTION_ID, 0, &r->id))
 		return -1;
-	if (idx[TX_F_ACCOUNT] >= 0 && parse_id(r, TX_F_ACCOUNT, 1, &r->account))
+	if (TODO(TX_F_ACCOUNT) && parse_id(r, TX_F_ACCOUNT, 1, &r->account))
 		return -1;
-	if (idx[TX_F_COUNTERPARTY] >= 0 && parse_id(r, TX_F_COUNTERPARTY, 1, &r->counterparty))
+	if (TODO(TX_F_COUNTERPARTY) && parse_id(r, TX_F_COUNTERPARTY, 1, &r->counterparty))
 		return -1;
-	if (idx[TX_F_TYPE] >= 0 && parse_type(r, &type_word))
+	if (TODO(TX_F_TYPE) && parse_type(r, &type_word))
 		return -1;
-	if (idx[TX_F_CURRENCY] >= 0) {
+	if (TODO(TX_F_CURRENCY)) {
 		const struct tx_member *m = &r->members[idx[TX_F_CURRENCY]];
 		struct tx_str s;
 		if (member_str(r, m, &s))
 			return fail(r, "field 'currency' must be a string");
-		static _Thread_local const struct tx_currency *last; /* records mostly repeat one */
-		if (last && s.len == 3 && ld2(s.p) == ld2(last->code) && s.p[2] == last->code[2])
-			r->currency = last;
-		else if ((r->currency = tx_currency_find(s.p, s.len)))
-			last = r->currency;
-		else {
+		if ((r->currency = find_currency(s.p, s.len)) == NULL) {
 			r->currency = default_currency();
 			return fail(r, "field 'currency' is not a known ISO 4217 code: '%s'",
 				    shown(show, sizeof(show), s.p, s.len));
 		}
 	}
-	if (idx[TX_F_AMOUNT] >= 0 && parse_amount(r))
+	if ((pre >> TX_F_AMOUNT & 1) && r->currency->exponent != 2)
+		pre &= ~(1u << TX_F_AMOUNT); /* decoded with the wrong number of decimals */
+	if (TODO(TX_F_AMOUNT) && parse_amount(r))
 		return -1;
-	if (idx[TX_F_TS] >= 0) {
+	if (TODO(TX_F_TS)) {
 		const struct tx_member *m = &r->members[idx[TX_F_TS]];
 		struct tx_str s;
 		if (member_str(r, m, &s))
@@ -699,7 +821,7 @@ static int parse_fields(struct tx_record *r, unsigned flags)
 			return fail(r, "field 'ts' is not an RFC 3339 date-time: '%s'",
 				    shown(show, sizeof(show), s.p, s.len));
 	}
-	if (idx[TX_F_STATUS] >= 0) {
+	if (TODO(TX_F_STATUS)) {
 		if (parse_word(r, TX_F_STATUS, statuses, status_lens, 3, &w))
 			return -1;
 		r->status = (enum tx_status)w;
@@ -733,6 +855,7 @@ static int parse_fields(struct tx_record *r, unsigned flags)
 	}
 	mark_canonical(r, type_word);
 	return 0;
+#undef TODO
 }
 
 static void reset(struct tx_record *r, const char *line, size_t len)
@@ -800,7 +923,8 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 	/* kept in registers in the loop (stores through m could alias r's fields) */
 	size_t n = 0;
 	uint32_t nknown = 0, ncanon = 0;
-	int *idx = r->idx, dup = -1;
+	int *idx = r->idx, dup = -1, type_word = 0;
+	unsigned pre = 0; /* fields value_fast() decoded */
 
 	if (len >= UINT32_MAX / 2) {
 		reset(r, line, 0);
@@ -823,7 +947,7 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 	for (;;) {
 		struct tx_member *m;
 		struct key_guess *g;
-		const char *k, *v;
+		const char *k, *v, *q;
 		unsigned mf;
 		int escaped = 0, f;
 
@@ -876,14 +1000,18 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 			p++;
 		}
 		v = p = tx_json_skip_ws(p, end);
-		if (p < end && *p == '"') {
+		if (canon && f >= 0 && p < end && (q = value_fast(r, f, p, end, &type_word))) {
+			p = q;
+			pre |= 1u << f;
+		} else if (p < end && *p == '"') {
 			if (!(p = tx_json_scan_string_fast(p, end, &escaped, &e)))
 				goto bad;
 			if (escaped)
 				mf |= TX_MEMBER_VAL_ESCAPED;
 		} else if (p < end && (unsigned)(*p - '1') <= 8) {
 			/* [1-9][0-9]* and a plain fraction inline; the rest to json.c */
-			const char *q = p + 1, *frac;
+			const char *frac;
+			q = p + 1;
 			while (q < end && (unsigned)(*q - '0') <= 9)
 				q++;
 			if (q < end && *q == '.') {
@@ -948,7 +1076,7 @@ close:
 		return 0;
 	if (dup >= 0)
 		return fail(r, "field '%s' appears twice", field_names[dup]);
-	return parse_fields(r, flags);
+	return parse_fields(r, flags, pre, type_word);
 bad:
 	r->nmembers = n;
 	return fail(r, "invalid JSON at byte %zu: %s", (size_t)(e.at - line) + 1, e.what);
