@@ -923,6 +923,7 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 	/* kept in registers in the loop (stores through m could alias r's fields) */
 	size_t n = 0;
 	uint32_t nknown = 0, ncanon = 0;
+	struct tx_member *mem = r->members;
 	int *idx = r->idx, dup = -1, type_word = 0;
 	unsigned pre = 0; /* fields value_fast() decoded */
 
@@ -959,8 +960,9 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 		if (n == r->members_cap) {
 			r->members_cap = r->members_cap ? 2 * r->members_cap : 16;
 			r->members = tx_realloc(r->members, r->members_cap * sizeof(*r->members));
+			mem = r->members;
 		}
-		m = &r->members[n];
+		m = &mem[n];
 		k = p;
 		g = n < GUESSES ? &gs[n] : NULL;
 		if (g && g->len && (size_t)(end - p) >= g->len && eq_guess(p, g->text, g->len)) {

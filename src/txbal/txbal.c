@@ -272,7 +272,8 @@ static void write_record(struct txbal *b, struct tx_record *r, const struct tx_l
 		e[n++].len = 0;
 	}
 	tx_record_write(tx_out_buf(&b->out), r, e, n, TX_WRITE_CANONICAL);
-	if (tx_out_line(&b->out, "", 0) < 0)
+	tx_buf_addch(tx_out_buf(&b->out), '\n');
+	if (tx_out_end_line(&b->out) < 0)
 		out_failed(b, &b->out);
 }
 
