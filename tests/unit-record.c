@@ -536,6 +536,125 @@ static void test_json_api(void)
 	CHECK(n == 6 && !memcmp(buf, "a\tb\xe2\x82\xac", 6), "unescape");
 }
 
+/*
+ * The fast paths: keys guessed from the records before (by position), the
+ * usual values decoded as they are scanned, the writer's canonical marks.
+ * Each case follows a record that trains the guesses, so that the next
+ * record's differences land where a guess is wrong.
+ */
+static void test_fast_paths(void)
+{
+	static const char *train =
+	    "{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"payment\","
+	    "\"amount\":12.34,"
+	    "\"currency\":\"USD\",\"ts\":\"2026-01-01T00:00:00.000001Z\",\"status\":\"completed\"}";
+	static const struct tx_edit st[] = {{TX_F_STATUS, "\"failed\"", 8}};
+	int64_t ts;
+
+	ok(train, TX_PARSE_REQUIRE);
+	ok(train, TX_PARSE_REQUIRE);
+	CHECK_EQ_STR(S(rec.id), "tx-1", "guessed keys: id");
+	CHECK_EQ_INT(rec.amount, 1234, "guessed keys: amount");
+	CHECK_EQ_INT(rec.ts_us, 1767225600000001LL, "guessed keys: ts");
+	CHECK_EQ_INT(rec.status, TX_STATUS_COMPLETED, "guessed keys: status");
+
+	/* a key that shares the guess's first bytes, or is the guess with an escape */
+	ok(train, TX_PARSE_REQUIRE);
+	ok("{\"transaction_idx\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"deposit\",\"amount\":1}",
+	   0);
+	CHECK_EQ_INT(rec.idx[TX_F_TRANSACTION_ID], -1, "a longer key is not the guess");
+	CHECK(tx_record_find(&rec, "transaction_idx", 15) == 0, "the longer key is kept as is");
+	ok(train, TX_PARSE_REQUIRE);
+	ok("{\"transaction_i\\u0064\":\"tx-2\",\"account\":\"A\",\"type\":\"fee\",\"amount\":1}",
+	   TX_PARSE_REQUIRE);
+	CHECK_EQ_STR(S(rec.id), "tx-2", "an escaped key at a guessed position");
+	ok(train, TX_PARSE_REQUIRE);
+	ok("{\"transaction_id\" :\"tx-3\",\"account\":\"A\",\"type\":\"fee\",\"amount\":1}",
+	   TX_PARSE_REQUIRE);
+	CHECK_EQ_STR(S(rec.id), "tx-3", "whitespace before ':' at a guessed position");
+
+	/* values the fast paths leave to the general ones, with their messages */
+	ok(train, TX_PARSE_REQUIRE);
+	bad("{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"payment\","
+	    "\"amount\":12.345,"
+	    "\"currency\":\"USD\"}",
+	    TX_PARSE_REQUIRE, "field 'amount' has more than 2 decimals for its currency");
+	ok(train, TX_PARSE_REQUIRE);
+	bad("{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"payment\","
+	    "\"amount\":12.34,"
+	    "\"currency\":\"JPY\"}",
+	    TX_PARSE_REQUIRE, "field 'amount' has decimals, but its currency has none");
+	ok(train, TX_PARSE_REQUIRE);
+	ok("{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"payment\","
+	   "\"amount\":12.34,"
+	   "\"currency\":\"KWD\"}",
+	   TX_PARSE_REQUIRE);
+	CHECK_EQ_INT(rec.amount, 12340, "two decimals for a currency with three");
+	ok(train, TX_PARSE_REQUIRE);
+	ok("{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"payment\",\"amount\":0.05,"
+	   "\"currency\":\"USD\"}",
+	   TX_PARSE_REQUIRE);
+	CHECK_EQ_INT(rec.amount, 5, "0.05");
+	bad("{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"payment\",\"amount\":01."
+	    "05}",
+	    TX_PARSE_REQUIRE, "invalid JSON at byte 69: invalid number (leading zero)");
+	bad("{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"payment\",\"amount\":1."
+	    "05e2}",
+	    TX_PARSE_REQUIRE, "field 'amount' uses exponent notation: '1.05e2'");
+	bad("{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"payment\",\"amount\":1.}",
+	    TX_PARSE_REQUIRE, "invalid JSON at byte 69: invalid number");
+	ok("{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"payment\","
+	   "\"amount\":123456789012345.67}",
+	   TX_PARSE_REQUIRE);
+	CHECK_EQ_INT(rec.amount, 12345678901234567LL, "the longest amount decoded as scanned");
+	ok("{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"payment\","
+	   "\"amount\":1234567890123456.78}",
+	   TX_PARSE_REQUIRE);
+	CHECK_EQ_INT(rec.amount, 123456789012345678LL, "one digit more: the general path");
+	ok(train, TX_PARSE_REQUIRE);
+	bad("{\"transaction_id\":\"\",\"account\":\"ACC1\",\"type\":\"payment\",\"amount\":1}",
+	    TX_PARSE_REQUIRE, "field 'transaction_id' is empty");
+	bad("{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"Payment\",\"amount\":1,"
+	    "\"currency\":\"usd\"}",
+	    TX_PARSE_REQUIRE, "field 'currency' is not a known ISO 4217 code: 'usd'");
+	bad("{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"payment\",\"amount\":1,"
+	    "\"currency\":\"XXX\"}",
+	    TX_PARSE_REQUIRE, "field 'currency' is not a known ISO 4217 code: 'XXX'");
+	bad("{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"payment\",\"amount\":1,"
+	    "\"ts\":\"2026-02-30T00:00:00.000000Z\"}",
+	    TX_PARSE_REQUIRE,
+	    "field 'ts' is not an RFC 3339 date-time: '2026-02-30T00:00:00.000000Z'");
+	ok("{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"payment\",\"amount\":1,"
+	   "\"ts\":\"2026-01-01T01:00:00.000000+01:00\",\"status\":\"pend\\u0069ng\"}",
+	   TX_PARSE_REQUIRE);
+	CHECK(tx_time_parse("2026-01-01T00:00:00Z", 20, &ts) == 0 && rec.ts_us == ts,
+	      "a timestamp with an offset");
+	CHECK_EQ_INT(rec.status, TX_STATUS_PENDING, "an escaped status");
+	bad("{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"payment\",\"amount\":1,"
+	    "\"status\":\"completed\",\"status\":\"failed\"}",
+	    TX_PARSE_REQUIRE, "field 'status' appears twice");
+
+	/* canonical writing after decoded and general values */
+	ok(train, TX_PARSE_REQUIRE);
+	wr("{\"transaction_id\":\"t\",\"type\":\"Payment\",\"amount\":12.3,"
+	   "\"status\":\"completed\"}",
+	   st, 1, TX_WRITE_CANONICAL,
+	   "{\"transaction_id\":\"t\",\"type\":\"payment\",\"amount\":12.30,"
+	   "\"status\":\"failed\"}");
+	wr(train, st, 1, TX_WRITE_CANONICAL,
+	   "{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"payment\","
+	   "\"amount\":12.34,\"currency\":\"USD\",\"ts\":\"2026-01-01T00:00:00.000001Z\","
+	   "\"status\":\"failed\"}");
+	/* an amount decoded with two decimals, for a currency with three */
+	wr("{\"transaction_id\":\"t\",\"amount\":12.34,\"currency\":\"KWD\"}", NULL, 0,
+	   TX_WRITE_CANONICAL, "{\"transaction_id\":\"t\",\"amount\":12.340,\"currency\":\"KWD\"}");
+	/* with TX_PARSE_JSON_ONLY nothing is marked canonical: the writer looks at every field */
+	CHECK(tx_record_parse(&rec, "{\"transaction_type\":\"Credit\",\"amount\":5}", 40,
+			      TX_PARSE_JSON_ONLY) == 0 &&
+		  rec.ncanonical == 0 && rec.nknown == 2,
+	      "a JSON-only parse marks nothing canonical");
+}
+
 int cmd_main(int argc, char **argv);
 int cmd_main(int argc, char **argv)
 {
@@ -548,6 +667,7 @@ int cmd_main(int argc, char **argv)
 	test_json_api();
 	test_man_examples();
 	test_more();
+	test_fast_paths();
 	tx_record_release(&rec);
 	return unit_done();
 }
