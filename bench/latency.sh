@@ -7,19 +7,37 @@
 # transaction that stored it); percentiles p50/p95/p99 and the maximum.
 #
 # Two sets of batching settings, the trade between latency and throughput:
-#   low-latency  txpub linger.ms=5 (its default), txsub fetch.wait.max.ms=10,
+#   low-latency  txpub -X linger.ms=5, txsub -X fetch.wait.max.ms=10,
 #                txstore --batch 5000 --flush-ms 5
-#   defaults     txpub linger.ms=5, txsub fetch.wait.max.ms=500 (librdkafka's
+#   defaults     txpub -X linger.ms=5, txsub fetch.wait.max.ms=500 (librdkafka's
 #                default; the mock brokers of txbroker wait that long when a
 #                fetch finds nothing new), txstore --batch 5000 --flush-ms 200
-# Rates 1000, 10000 and 100000 records/s with low-latency settings, and
-# 10000/s with the defaults; against txbroker and, when it can run, Apache
-# Kafka on loopback (tests/kafka.sh).
+# (txpub's own default is linger.ms=20: fewer, larger produce requests, up to
+# 20 ms more latency.) Rates 1000, 10000 and 100000 records/s with
+# low-latency settings, and 10000/s with the defaults; against txbroker and,
+# when it can run, Apache Kafka on loopback (tests/kafka.sh).
+#
+# Partitions: 64 on txbroker, which keeps at most 5 MiB per partition (at
+# 100k/s the consumer falls behind, see bench/pipeline.sh); 4 on Apache Kafka
+# (tests/kafka.sh's num.partitions), which keeps everything. Measured on
+# Kafka 3.9 at 10k/s, 64 partitions cost several times the latency, for two
+# reasons: librdkafka sends one produce request per partition, at most 5 in
+# flight (idempotence), so 64 partitions at linger.ms=5 mean ~5,000 requests
+# per second for 10,000 records (the records wait in txpub's queue, and the
+# broker's garbage collector pauses 3 times as often); and a new topic's
+# first offset-index entry in each partition (after 4 KiB,
+# log.index.interval.bytes) faults in its mmapped 10 MiB index files, which
+# stalled every produce request for 0.3 to 2 s on a fresh 64-partition topic.
+#
+# Warm-up: 2,000 records dated 2001 go through first (~80 KiB per partition
+# on Kafka), so that neither the consumer's start, a new topic's first
+# metadata and leader lookups, nor those first index entries count as
+# latency; the report then takes the records from 2020 on.
 #
 # Prints, per run: LATENCY <broker> <settings> <rate> <records> <p50 ms>
 # <p95 ms> <p99 ms> <max ms>, and a RESULT line whose anchor columns carry
 # the p99 (there is no anchor to compare latency with; the goal is p99 under
-# 50 ms at 10k/s).
+# 50 ms at 10k/s); and "latency:" lines saying what it ran.
 # Environment: TX_BENCH_LATENCY_SECONDS (default 4: each run lasts that
 # long, so 400,000 records at 100k/s), TX_BENCH_BROKERS (default
 # "txbroker kafka").
@@ -29,10 +47,19 @@ set -eu
 : "${PYTHON3:=python3}"
 export TX_SRCDIR TX_BUILDDIR PYTHON3
 secs=${TX_BENCH_LATENCY_SECONDS:-4}
+warm=2000
 kinds=${TX_BENCH_BROKERS:-txbroker kafka}
 . "$TX_SRCDIR/tests/lib.sh"
 . "$TX_SRCDIR/tests/kafka.sh"
 test_atexit "cd /; rm -rf '$TRASH'"
+
+# partitions KIND: the bench topic's partitions on that broker (see the top).
+partitions() {
+	case $1 in
+	kafka) echo 4 ;;
+	*) echo 64 ;;
+	esac
+}
 
 # run KIND SETTINGS RATE TOPIC
 run() {
@@ -42,19 +69,15 @@ run() {
 	low-latency) _fetch=10 _flush=5 ;;
 	defaults) _fetch=500 _flush=200 ;;
 	esac
-	# 64 partitions: txbroker keeps at most 5 MiB per partition, and at
-	# 100k/s the consumer falls behind (see bench/pipeline.sh)
-	broker_create_topic "$_topic" 64 >/dev/null
+	broker_create_topic "$_topic" "$(partitions "$_kind")" >/dev/null
 	rm -f l.db l.db-wal l.db-shm
-	# Warm-up: 200 records dated 2001 go through first, so that neither the
-	# consumer's start nor a new topic's first metadata and leader lookups
-	# count as latency; the report then takes the records from 2020 on.
-	txgen -n 200 --seed 3 --start 2001-01-01T00:00:00Z | txpub -q -t "$_topic"
-	txsub -q -t "$_topic" -c $((_n + 200)) -X fetch.wait.max.ms=$_fetch |
+	# The warm-up (see the top): dated 2001, left out of the report.
+	txgen -n $warm --seed 3 --start 2001-01-01T00:00:00Z | txpub -q -t "$_topic"
+	txsub -q -t "$_topic" -c $((_n + warm)) -X fetch.wait.max.ms=$_fetch |
 		txbal -q | txstore -q --batch 5000 --flush-ms $_flush sqlite:l.db &
 	_consumer=$!
 	_i=0
-	until [ "$(sqlite3 l.db "SELECT count(*) FROM transactions" 2>/dev/null || echo 0)" -ge 200 ]; do
+	until [ "$(sqlite3 l.db "SELECT count(*) FROM transactions" 2>/dev/null || echo 0)" -ge $warm ]; do
 		_i=$((_i + 1))
 		[ $_i -lt 600 ] || {
 			echo "bench/latency.sh: the warm-up records were not stored within 60 s" >&2
@@ -82,6 +105,7 @@ for kind in $kinds; do
 		continue
 	fi
 	broker_start "$kind"
+	echo "latency: $kind: topics of $(partitions "$kind") partitions, $warm warm-up records before each run"
 	for spec in low-latency:1000 low-latency:10000 low-latency:100000 defaults:10000; do
 		run "$kind" "${spec%:*}" "${spec#*:}" "lat-${spec%:*}-${spec#*:}" >out || {
 			echo "latency: $kind ${spec%:*} ${spec#*:}/s failed"
