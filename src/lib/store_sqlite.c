@@ -4,6 +4,8 @@
  * stored as their decimal text and, for exact sums, as integer minor units.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +18,39 @@
 /* How long a write waits for a lock another connection holds. */
 #define TXS_SQLITE_BUSY_MS 10000
 
+/*
+ * The page size of a new database. Larger pages than SQLite's 4096 mean
+ * fewer pages for the wide rows and fewer WAL frames (each with its header
+ * and checksum) per batch: measured 10-15% less CPU per record, as much for
+ * lifecycle streams (updates) as for creates. An existing database keeps its
+ * own.
+ */
+#define TXS_SQLITE_PAGE_SIZE "16384"
+
+/*
+ * WAL bytes written since the last checkpoint that start the next one (as
+ * SQLite's automatic checkpoint: 1000 pages of 4 KiB), and the WAL size at
+ * which the writer stops to copy the rest itself (see wal_hook).
+ */
+#define TXS_CKPT_BYTES	    (4000 * 1024)
+#define TXS_CKPT_HARD_BYTES (128 * 1024 * 1024)
+
 struct sq {
 	sqlite3 *db;
 	sqlite3_stmt *ins, *upd, *del, *exists, *bal_get, *bal_put, *off_put;
+	/*
+	 * The checkpointer: a thread with its own connection that copies the
+	 * WAL into the database file (and syncs both) while the writer goes
+	 * on with the next batch, instead of SQLite's automatic checkpoint,
+	 * which the writer itself would run after a commit.
+	 */
+	sqlite3 *ckdb;
+	pthread_t ckthread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int ck_started, ck_want, ck_busy, ck_stop;
+	int ck_last;		       /* the log's frames when the last checkpoint was asked for */
+	int ck_frames, ck_hard_frames; /* TXS_CKPT_BYTES and TXS_CKPT_HARD_BYTES in pages */
 };
 
 static const char schema_v1[] =
@@ -322,12 +354,132 @@ static int sq_reconnect(struct tx_store *st)
 	return TXS_OK; /* a file does not go away; a busy lock is simply retried */
 }
 
+static int count_row(void *ctx, int ncols, const char *const *v)
+{
+	int64_t *n = ctx;
+	if (!v[0] || tx_parse_int64(v[0], 0, INT64_MAX, n))
+		return -1;
+	return 0;
+}
+
+static void *ckpt_main(void *arg)
+{
+	struct sq *s = arg;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->ck_want && !s->ck_stop)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (s->ck_stop)
+			break;
+		s->ck_want = 0;
+		s->ck_busy = 1;
+		pthread_mutex_unlock(&s->mu);
+		/*
+		 * PASSIVE: copy what no reader still needs, take no lock that
+		 * would make the writer wait. Whatever is left is copied next
+		 * time; an error (a reader in the way) changes nothing.
+		 */
+		sqlite3_wal_checkpoint_v2(s->ckdb, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&s->mu);
+		s->ck_busy = 0;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* After each commit (in the writer's thread), with the WAL's size in frames. */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct sq *s = arg;
+
+	if (frames < s->ck_last)
+		s->ck_last = 0; /* the log started over */
+	if (frames < s->ck_last + s->ck_frames)
+		return SQLITE_OK;
+	s->ck_last = frames;
+	pthread_mutex_lock(&s->mu);
+	if (frames >= s->ck_hard_frames) {
+		/*
+		 * The checkpointer fell behind (the log only starts over once
+		 * all of it is copied): wait for it and copy the rest here, so
+		 * the log cannot grow without bound.
+		 */
+		while (s->ck_busy)
+			pthread_cond_wait(&s->cv, &s->mu);
+		pthread_mutex_unlock(&s->mu);
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		return SQLITE_OK;
+	}
+	s->ck_want = 1;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	return SQLITE_OK;
+}
+
+/* Start the checkpointer; without it, SQLite's automatic checkpoint stays. */
+static void ckpt_start(struct tx_store *st)
+{
+	struct sq *s = st->db;
+	sigset_t all, old;
+	int64_t page = 0;
+
+	if (sq_query(st, "PRAGMA page_size", 0, NULL, count_row, &page) != TXS_OK || page < 512)
+		return;
+	s->ck_frames = (int)(TXS_CKPT_BYTES / page);
+	s->ck_hard_frames = (int)(TXS_CKPT_HARD_BYTES / page);
+	/* A read makes the new connection see the WAL: else it has nothing to checkpoint. */
+	if (!strcmp(st->target, ":memory:") ||
+	    sqlite3_open_v2(st->target, &s->ckdb, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK ||
+	    sqlite3_exec(s->ckdb, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) !=
+		SQLITE_OK) {
+		sqlite3_close(s->ckdb);
+		s->ckdb = NULL;
+		return;
+	}
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	/* The thread blocks the signals: they are the main thread's to see. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	s->ck_started = pthread_create(&s->ckthread, NULL, ckpt_main, s) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!s->ck_started) {
+		pthread_mutex_destroy(&s->mu);
+		pthread_cond_destroy(&s->cv);
+		sqlite3_close(s->ckdb);
+		s->ckdb = NULL;
+		return;
+	}
+	sqlite3_wal_hook(s->db, wal_hook, s);
+}
+
+static void ckpt_stop(struct sq *s)
+{
+	if (!s->ck_started)
+		return;
+	sqlite3_wal_hook(s->db, NULL, NULL);
+	pthread_mutex_lock(&s->mu);
+	s->ck_stop = 1;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->ckthread, NULL);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	sqlite3_close(s->ckdb);
+	s->ckdb = NULL;
+	s->ck_started = 0;
+}
+
 static void sq_close(struct tx_store *st)
 {
 	struct sq *s = st->db;
 
 	if (!s)
 		return;
+	ckpt_stop(s);
 	sqlite3_finalize(s->ins);
 	sqlite3_finalize(s->upd);
 	sqlite3_finalize(s->del);
@@ -370,14 +522,6 @@ static int prepare(struct tx_store *st, sqlite3_stmt **stmt, const char *sql)
 	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL);
 	if (rc != SQLITE_OK)
 		return tx_error("%s: %s", st->shown, sqlite3_errmsg(s->db));
-	return 0;
-}
-
-static int count_row(void *ctx, int ncols, const char *const *v)
-{
-	int64_t *n = ctx;
-	if (!v[0] || tx_parse_int64(v[0], 0, INT64_MAX, n))
-		return -1;
 	return 0;
 }
 
@@ -428,6 +572,11 @@ int tx_store_sqlite_open(struct tx_store *st)
 
 	st->be = &sqlite_backend;
 	st->db = s;
+	/*
+	 * No memory statistics: they take a global mutex around every malloc.
+	 * (Only possible before SQLite initialises: later it changes nothing.)
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (st->reading)
 		return open_read(st);
 	/* NOMUTEX: one thread uses the connection, so SQLite need not lock per call */
@@ -443,7 +592,8 @@ int tx_store_sqlite_open(struct tx_store *st)
 	 * WAL: readers and the writer do not block each other. synchronous=NORMAL
 	 * in WAL mode survives a crash of txstore (not of the machine's power).
 	 */
-	if (sq_exec(st, "PRAGMA journal_mode=WAL") != TXS_OK ||
+	if (sq_exec(st, "PRAGMA page_size=" TXS_SQLITE_PAGE_SIZE) != TXS_OK ||
+	    sq_exec(st, "PRAGMA journal_mode=WAL") != TXS_OK ||
 	    sq_exec(st, "PRAGMA synchronous=NORMAL") != TXS_OK ||
 	    sq_exec(st, "PRAGMA cache_size=-65536") != TXS_OK ||
 	    sq_exec(st, "BEGIN IMMEDIATE") != TXS_OK ||
@@ -499,6 +649,7 @@ int tx_store_sqlite_open(struct tx_store *st)
 		"DO UPDATE SET next_offset = excluded.next_offset, updated_at = "
 		"excluded.updated_at"))
 		return -1;
+	ckpt_start(st);
 	return 0;
 fail:
 	sq_rollback(st);
