@@ -867,8 +867,7 @@ static void reset(struct tx_record *r, const char *line, size_t len)
 	r->nmembers = 0;
 	r->nknown = r->ncanonical = 0;
 	r->repeated = 0;
-	for (int i = 0; i < TX_F__COUNT; i++)
-		r->idx[i] = -1;
+	memset(r->idx, 0xff, sizeof(r->idx)); /* every one -1 */
 	r->id.p = r->account.p = r->counterparty.p = r->anomaly.p = NULL;
 	r->id.len = r->account.len = r->counterparty.len = r->anomaly.len = 0;
 	r->type = TX_TYPE_NONE;
