@@ -21,7 +21,7 @@ kafka_bench_init txpub
 topic_n=0
 median_before_run() {
 	topic_n=$((topic_n + 1))
-	T=bench$topic_n
+	T=bench$$-$topic_n
 	export T
 	new_topic "$T"
 }
