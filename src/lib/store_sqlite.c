@@ -165,13 +165,15 @@ static void bind_ref(sqlite3_stmt *stmt, int i, const struct tx_store_batch *b, 
 		sqlite3_bind_text(stmt, i, b->arena.p + r.off, (int)r.len, SQLITE_STATIC);
 }
 
-/* Step a statement that returns no rows; reset it. */
+/*
+ * Step a statement that returns no rows; reset it. Its parameters are not
+ * cleared: every caller binds every one of them (NULL included) each time.
+ */
 static int step_done(struct tx_store *st, sqlite3_stmt *stmt)
 {
 	int rc = sqlite3_step(stmt);
 	int ret = rc == SQLITE_DONE || rc == SQLITE_ROW ? TXS_OK : sq_err(st, rc);
 	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
 	return ret;
 }
 
@@ -200,10 +202,15 @@ static int sq_apply_row(struct tx_store *st, struct tx_store_batch *b, struct tx
 		if (row->has_source) {
 			sqlite3_bind_int(stmt, 14, row->partition);
 			sqlite3_bind_int64(stmt, 15, row->offset);
+		} else {
+			sqlite3_bind_null(stmt, 14);
+			sqlite3_bind_null(stmt, 15);
 		}
 		bind_ref(stmt, 16, b, row->source_ts);
 		if (row->amount.off != (size_t)-1)
 			sqlite3_bind_int64(stmt, 17, row->amount_minor);
+		else
+			sqlite3_bind_null(stmt, 17);
 	} else {
 		stmt = row->op == TX_OP_UPDATE ? s->upd : s->del;
 		bind_ref(stmt, 1, b, row->id);
@@ -247,7 +254,6 @@ static int sq_apply_row(struct tx_store *st, struct tx_store_batch *b, struct tx
 		return rc;
 	}
 	sqlite3_reset(s->exists);
-	sqlite3_clear_bindings(s->exists);
 	return TXS_OK;
 }
 
