@@ -224,6 +224,12 @@ num.network.threads=2
 num.io.threads=2
 num.recovery.threads.per.data.dir=1
 log.cleaner.threads=1
+# The cleaner's dedupe buffer is one heap array allocated at start, 128 MiB by
+# default: a quarter of the heap held for ever, so old objects stay over G1's
+# marking threshold and mark cycles (Remark pauses up to 77 ms, and marking
+# threads on 2 cores) follow each other under load. 16 MiB dedupes ~600,000
+# keys per cleaning, far more than the compacted topics of a test hold.
+log.cleaner.dedupe.buffer.size=16777216
 EOF
 	cat >"$TX_KAFKA_DIR/log4j.properties" <<EOF
 log4j.rootLogger=INFO, file
