@@ -602,6 +602,20 @@ static int cmp_row_id(const void *x, const void *y)
 	return (i > j) - (i < j); /* equal ids keep their order: the first one is stored */
 }
 
+size_t *tx_store_creates_by_id(const struct tx_store_batch *b, size_t *n)
+{
+	size_t *order = tx_malloc((b->ncreates ? b->ncreates : 1) * sizeof(*order));
+	size_t i, k = 0;
+
+	for (i = 0; i < b->n; i++)
+		if (b->rows[i].op == TX_OP_CREATE)
+			order[k++] = i;
+	sort_batch = b;
+	qsort(order, k, sizeof(*order), cmp_row_id);
+	*n = k;
+	return order;
+}
+
 static int apply_one(struct tx_store *st, struct tx_store_batch *b, struct tx_store_row *row,
 		     int careful)
 {
@@ -659,12 +673,7 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 		 * tx_store_batch_conflicts) and in key order, so that the B-tree
 		 * inserts walk the pages in order instead of jumping about.
 		 */
-		order = tx_malloc(b->ncreates * sizeof(*order));
-		for (i = 0; i < b->n; i++)
-			if (b->rows[i].op == TX_OP_CREATE)
-				order[norder++] = i;
-		sort_batch = b;
-		qsort(order, norder, sizeof(*order), cmp_row_id);
+		order = tx_store_creates_by_id(b, &norder);
 		for (i = 0; i < norder; i++) {
 			rc = apply_one(st, b, &b->rows[order[i]], careful);
 			if (rc != TXS_OK)

@@ -106,6 +106,12 @@ int tx_store_pg_open(struct tx_store *st);
  */
 int tx_store_pg_check_dsn(const char *dsn, char *err, size_t errlen);
 
+/*
+ * The indexes of the batch's creates in key order (equal ids in input order):
+ * a new array of *n entries the caller frees.
+ */
+size_t *tx_store_creates_by_id(const struct tx_store_batch *b, size_t *n);
+
 /* Load the stored next offsets (SELECT topic, partition, next_offset FROM offsets). */
 int tx_store_load_offsets(struct tx_store *st);
 
