@@ -252,6 +252,46 @@ test_expect_success 'hostile strings are data, never SQL; refused rows name the 
 	PY
 '
 
+test_expect_success 'many rows per INSERT: stored, duplicates and refused rows as one by one' '
+	"$PYTHON3" - >mixed.ndjson <<-\PY &&
+	import json
+	def rec(i, **kw):
+	    d = {"transaction_id": "m%03d" % i, "account": "A%d" % (i % 7), "type": "deposit",
+	         "amount": "%d.25" % i, "ts": "2026-01-01T00:00:00Z"}
+	    d.update(kw)
+	    return json.dumps(d)
+	for i in range(300):
+	    if i % 50 == 17:
+	        print(rec(i, account="L" * 300))       # refused: account_length
+	    elif i % 9 == 4:
+	        print(rec(i - 1, account="again"))     # the same id again, in the same batch
+	    else:
+	        print(rec(i))
+	PY
+	awk "NR % 3 == 0" mixed.ndjson >third.ndjson &&
+	txstore -q bulk.db <third.ndjson || test $? = 1 &&
+	txstore -q --batch 1 single.db <third.ndjson || test $? = 1 &&
+	test_expect_code 1 txstore --reject bulk.rej bulk.db <mixed.ndjson 2>bulk.err &&
+	test_expect_code 1 txstore --batch 1 --reject single.rej single.db <mixed.ndjson 2>single.err &&
+	sed "s/ in [0-9.]* s .*//" bulk.err >bulk.sum && sed "s/ in [0-9.]* s .*//" single.err >single.sum &&
+	test_cmp single.sum bulk.sum &&
+	test_grep "300 read, 164 stored, 130 duplicates, 0 updated, 0 deleted, 6 rejected" bulk.err &&
+	test_cmp single.rej bulk.rej &&
+	q="SELECT transaction_id, account, amount, amount_minor, record FROM transactions ORDER BY 1" &&
+	sqlite3 bulk.db "$q" >bulk.rows && sqlite3 single.db "$q" >single.rows &&
+	test_cmp single.rows bulk.rows &&
+	test "$(wc -l <bulk.rows)" = 262 &&
+	grep -v LLLLL mixed.ndjson >clean.ndjson &&
+	awk "NR % 3 == 1" clean.ndjson >third.ndjson &&
+	txstore -q bulk2.db <third.ndjson && txstore -q --batch 1 single2.db <third.ndjson &&
+	txstore bulk2.db <clean.ndjson 2>bulk.err && txstore --batch 1 single2.db <clean.ndjson 2>single.err &&
+	sed "s/ in [0-9.]* s .*//" bulk.err >bulk.sum && sed "s/ in [0-9.]* s .*//" single.err >single.sum &&
+	test_cmp single.sum bulk.sum &&
+	test_grep "294 read, 164 stored, 130 duplicates, 0 updated, 0 deleted, 0 rejected" bulk.err &&
+	sqlite3 bulk2.db "$q" >bulk.rows && sqlite3 single2.db "$q" >single.rows &&
+	test_cmp single.rows bulk.rows
+'
+
 test_expect_success 'an idle input is flushed after --flush-ms' '
 	{ head -n 3 in.ndjson; i=0;
 	  while [ "$(sqlite3 idle.db "SELECT count(*) FROM transactions" 2>/dev/null)" != 3 ] &&
