@@ -32,7 +32,8 @@
 # Warm-up: 2,000 records dated 2001 go through first (~80 KiB per partition
 # on Kafka), so that neither the consumer's start, a new topic's first
 # metadata and leader lookups, nor those first index entries count as
-# latency; the report then takes the records from 2020 on.
+# latency; the report then takes the records from 2020 on. Before its first
+# row, a new broker carries 2 s of unmeasured traffic (warm_broker).
 #
 # Prints, per run: LATENCY <broker> <settings> <rate> <records> <p50 ms>
 # <p95 ms> <p99 ms> <max ms>, and a RESULT line whose anchor columns carry
@@ -59,6 +60,20 @@ partitions() {
 	kafka) echo 4 ;;
 	*) echo 64 ;;
 	esac
+}
+
+# warm_broker KIND: a new broker's first requests run its cold code (Kafka's
+# JIT compiles as it goes): 2 s of the pipeline's traffic at 10k/s first,
+# unmeasured.
+warm_broker() {
+	broker_create_topic lat-warm "$(partitions "$1")" >/dev/null || return 1
+	txsub -q -t lat-warm -c 20000 -X fetch.wait.max.ms=10 >/dev/null &
+	_sub=$!
+	txgen -n 20000 --rate 10000 --seed 4 | txpub -q -t lat-warm -X linger.ms=5 || {
+		kill $_sub 2>/dev/null
+		return 1
+	}
+	wait $_sub
 }
 
 # run KIND SETTINGS RATE TOPIC
@@ -105,13 +120,8 @@ for kind in $kinds; do
 		continue
 	fi
 	broker_start "$kind"
-	echo "latency: $kind: topics of $(partitions "$kind") partitions, $warm warm-up records before each run"
-	# A new broker's first requests run its cold code (Kafka's JIT compiles
-	# as it goes): 2 s of the pipeline's traffic at 10k/s first, unmeasured.
-	broker_create_topic lat-warm "$(partitions "$kind")" >/dev/null
-	txsub -q -t lat-warm -c 20000 -X fetch.wait.max.ms=10 >/dev/null &
-	txgen -n 20000 --rate 10000 --seed 4 | txpub -q -t lat-warm -X linger.ms=5
-	wait $!
+	echo "latency: $kind: topics of $(partitions "$kind") partitions; $warm warm-up records before each run, 20000 through the new broker before the first"
+	warm_broker "$kind" || echo "latency: $kind: the broker's warm-up failed"
 	for spec in low-latency:1000 low-latency:10000 low-latency:100000 defaults:10000; do
 		run "$kind" "${spec%:*}" "${spec#*:}" "lat-${spec%:*}-${spec#*:}" >out || {
 			echo "latency: $kind ${spec%:*} ${spec#*:}/s failed"
