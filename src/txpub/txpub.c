@@ -701,7 +701,8 @@ static void flush_all(struct pub *P, int timeout_ms)
 	uint64_t deadline = tx_now_ns() + (uint64_t)timeout_ms * 1000000u;
 
 	while (rd_kafka_outq_len(P->rk) > 0 && tx_now_ns() < deadline && !tx_kafka_fatal) {
-		rd_kafka_poll(P->rk, IDLE_MS);
+		/* serves delivery reports as rd_kafka_poll() does, and sends without linger.ms */
+		rd_kafka_flush(P->rk, IDLE_MS);
 		tx_progress_update(&P->progress, P->accepted, 1);
 	}
 	if (rd_kafka_outq_len(P->rk) > 0) {
