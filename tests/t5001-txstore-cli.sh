@@ -58,10 +58,11 @@ test_expect_success 'reading a database that is not there creates nothing' '
 	txstore state sqlite:none.db >state 2>err2 &&
 	test ! -s state &&
 	test ! -s err2 &&
-	test_expect_code 4 txstore balances none.db >bal 2>err3 &&
+	txstore balances none.db >bal 2>err3 &&
 	test ! -s bal &&
-	test_grep "none.db: no txstore database there" err3 &&
-	test_expect_code 4 txstore report sqlite:none.db 2>err4 &&
+	test ! -s err3 &&
+	test_expect_code 4 txstore report sqlite:none.db >rep 2>err4 &&
+	test ! -s rep &&
 	test_grep "sqlite:none.db: no txstore database there" err4 &&
 	test_expect_code 4 txstore report dir/none.db 2>err5 &&
 	! test -e none.db && ! test -e none.db-wal && ! test -e dir
