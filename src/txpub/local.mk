@@ -9,3 +9,5 @@ TESTS += tests/t2200-txpub.sh
 EXTRA_DIST += tests/t2200-txpub.sh
 TESTS += tests/t2202-txpub-failures.sh
 EXTRA_DIST += tests/t2202-txpub-failures.sh
+TESTS += tests/t2203-txpub-partitions.sh
+EXTRA_DIST += tests/t2203-txpub-partitions.sh

@@ -447,7 +447,6 @@ static struct batch *hand_over(struct pub *P)
 		pthread_cond_wait(&P->emptied, &P->lock);
 	B = &P->ring[(P->head + P->nfull) % NBATCH];
 	pthread_mutex_unlock(&P->lock);
-	B->nparts = __atomic_load_n(&P->nparts, __ATOMIC_RELAXED);
 	return B;
 }
 
@@ -512,6 +511,8 @@ static void validate(struct pub *P, struct batch *B, const struct tx_lines *lr, 
 		}
 	}
 	P->accepted++;
+	if (!B->n) /* a batch is placed with one partition count, the latest */
+		B->nparts = __atomic_load_n(&P->nparts, __ATOMIC_RELAXED);
 	it = &B->items[B->n++];
 	it->opaque = kept ? (void *)kept : (void *)(uintptr_t)((lr->lineno << 1) | 1);
 	it->off = B->data.len;
@@ -538,8 +539,6 @@ static struct batch *read_input(struct pub *P, struct batch *B, struct tx_lines 
 	int r;
 
 	B->source = lr->source;
-	if (!B->n)
-		B->nparts = __atomic_load_n(&P->nparts, __ATOMIC_RELAXED);
 	while (!P->stop && !tx_signal && !tx_kafka_fatal) {
 		/* with a batch waiting, only look whether more input is there already */
 		r = tx_lines_next_timeout(lr, &line, &len, B->n ? 0 : IDLE_MS);
