@@ -4,12 +4,16 @@
 #   crash_resume DSN [TXSUB-OPTIONS...]
 #       the documented restart command of tx(7), once, in the background
 #       (stages txsub | txbal | txstore joined by FIFOs so that each has a
-#       process id): $crash_sub, $crash_bal, $crash_store
+#       process id): $crash_sub, $crash_bal, $crash_store; with
+#       crash_pace=N, txsub's output held to N records/s
 #   crash_run DSN KILLS [TXSUB-OPTIONS...]
 #       run crash_resume, kill -9 one random stage at a random moment (up
 #       to $CRASH_MAX_MS, default 700 ms, after the start), wait
 #       for the rest of the pipeline to stop, restart, until KILLS kills
-#       have hit a live stage; then run it once more to the end
+#       have hit a live stage; then run it once more to the end. With
+#       CRASH_PACE=N, txsub's output is held to N records/s in the killed
+#       runs (not in the last one): the stream must outlast KILLS runs
+#       however fast the programs are, or the kills land after its end.
 #   crash_dump DSN PREFIX (DSN: sqlite:PATH, or dbname=NAME on tests/pg.sh's server)
 #       PREFIX.rows: the transactions table ordered by id, without the
 #       columns that hold the time of storing; PREFIX.bal: the balances
@@ -38,8 +42,15 @@ crash_resume() {
 	rm -f crash.f1 crash.f2 && mkfifo crash.f1 crash.f2 || return 1
 	txstore state "$_dsn" >state.ndjson &&
 		txstore offsets "$_dsn" >offsets.ndjson || return 1
+	_to=crash.f1
+	if [ -n "${crash_pace:-}" ]; then
+		rm -f crash.f0 && mkfifo crash.f0 || return 1
+		crash_pacer "$crash_pace" <crash.f0 >crash.f1 &
+		crash_pacer_pid=$!
+		_to=crash.f0
+	fi
 	# shellcheck disable=SC2086
-	txsub -q -t "$CRASH_TOPIC" -o beginning -e --offsets offsets.ndjson "$@" >crash.f1 \
+	txsub -q -t "$CRASH_TOPIC" -o beginning -e --offsets offsets.ndjson "$@" >"$_to" \
 		2>>crash.err &
 	crash_sub=$!
 	# shellcheck disable=SC2086
@@ -47,6 +58,29 @@ crash_resume() {
 	crash_bal=$!
 	txstore -q "$_dsn" <crash.f2 2>>crash.err &
 	crash_store=$!
+}
+
+# crash_pacer RATE: copy lines from stdin to stdout at most RATE a second
+# (a pipe reader gone is the end, as for the stages)
+crash_pacer() {
+	"${PYTHON3:-python3}" -c '
+import sys, time
+rate = float(sys.argv[1])
+out = sys.stdout.buffer
+start, n = time.monotonic(), 0
+try:
+    for line in sys.stdin.buffer:
+        out.write(line)
+        n += 1
+        if n % 20 == 0:
+            out.flush()
+            late = start + n / rate - time.monotonic()
+            if late > 0:
+                time.sleep(late)
+    out.flush()
+except BrokenPipeError:
+    sys.stderr.close()
+' "$1"
 }
 
 # crash_wait: wait for the three stages; $crash_rcs their exit statuses
@@ -57,6 +91,10 @@ crash_wait() {
 	_b=$?
 	wait "$crash_store"
 	crash_rcs="$_a $_b $?"
+	if [ -n "${crash_pacer_pid:-}" ]; then
+		wait "$crash_pacer_pid" || :
+		crash_pacer_pid=
+	fi
 }
 
 crash_run() {
@@ -71,7 +109,9 @@ crash_run() {
 	crash_by_stage="txsub:0 txbal:0 txstore:0"
 	_ks=0 _kb=0 _kt=0
 	while [ "$crash_hits" -lt "$_kills" ]; do
+		crash_pace=${CRASH_PACE:-}
 		crash_resume "$_dsn" "$@" || return 1
+		crash_pace=
 		crash_restarts=$((crash_restarts + 1))
 		# at a random moment 30 ms to CRASH_MAX_MS after the start
 		crash_counter=$((crash_counter + 1))

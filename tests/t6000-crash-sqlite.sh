@@ -102,13 +102,13 @@ test_expect_success "publish $TX_CRASH_RECORDS records once (and 20000 to one pa
 '
 
 test_expect_success "one partition, every column: kill -9 $TX_CRASH_KILLS times, the same database" '
-	CRASH_TOPIC=one CRASH_MAX_MS=250 &&
+	CRASH_TOPIC=one CRASH_MAX_MS=250 CRASH_PACE=4000 &&
 	crash_case one sqlite:one-clean.db sqlite:one-crash.db
 '
 crash_report
 
 test_expect_success "128 partitions, $TX_CRASH_RECORDS records: kill -9 $TX_CRASH_KILLS times, the same database" '
-	CRASH_TOPIC=transactions CRASH_ANY_ORDER=1 CRASH_MAX_MS=300 &&
+	CRASH_TOPIC=transactions CRASH_ANY_ORDER=1 CRASH_MAX_MS=300 CRASH_PACE=20000 &&
 	CRASH_TXBAL_OPTS="--no-alert velocity --overdraft-unlimited" &&
 	crash_case many sqlite:many-clean.db sqlite:many-crash.db
 '

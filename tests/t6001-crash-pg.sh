@@ -48,22 +48,22 @@ test_expect_success "publish $TX_CRASH_RECORDS records once (and 20000 to one pa
 '
 
 test_expect_success "one partition, every column: kill -9 $TX_CRASH_KILLS times, the same database" '
-	CRASH_TOPIC=one CRASH_MAX_MS=400 &&
+	CRASH_TOPIC=one CRASH_MAX_MS=400 CRASH_PACE=4000 &&
 	crash_case one dbname=one_clean dbname=one_crash
 '
 crash_report
 
 test_expect_success "128 partitions, $TX_CRASH_RECORDS records: kill -9 $TX_CRASH_KILLS times, the same database" '
-	CRASH_TOPIC=transactions CRASH_ANY_ORDER=1 CRASH_MAX_MS=300 &&
+	CRASH_TOPIC=transactions CRASH_ANY_ORDER=1 CRASH_MAX_MS=300 CRASH_PACE=20000 &&
 	CRASH_TXBAL_OPTS="--no-alert velocity --overdraft-unlimited" &&
 	crash_case many dbname=many_clean dbname=many_crash
 '
 crash_report
 
 test_expect_success 'two PostgreSQL restarts mid-stream: txstore reconnects, the same database' '
-	CRASH_TOPIC=transactions CRASH_ANY_ORDER=1 CRASH_MAX_MS=300 &&
+	CRASH_TOPIC=transactions CRASH_ANY_ORDER=1 &&
 	CRASH_TXBAL_OPTS="--no-alert velocity --overdraft-unlimited" &&
-	crash_resume dbname=restart && sleep 2 &&
+	crash_pace=30000 && crash_resume dbname=restart && crash_pace= && sleep 2 &&
 	kill -0 $crash_store && pg_restart && sleep 1 &&
 	kill -0 $crash_store && pg_restart && crash_wait &&
 	case $crash_rcs in "0 0 0" | "0 1 0") ;; *) echo "$crash_rcs"; false ;; esac &&
