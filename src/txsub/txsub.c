@@ -601,15 +601,18 @@ static void handle(struct sub *S, const rd_kafka_message_t *m)
  * librdkafka 2.0 stops fetching while the queue holds queued.min.messages
  * (or queued.max.messages.kbytes), counted over the one queue every partition
  * feeds, and looks again only when its broker thread next wakes up: on a
- * fetch response, a request, or once a second. Having drained the queue, a reader
- * that is faster than that second would sit idle: a request for the
- * watermarks of a partition wakes the thread of that partition's leader, and
- * the fetching resumes at once. Only after records came in since the last
- * wake-up, so an idle stream sends nothing.
+ * fetch response, a request, or once a second. Having drained the queue, a
+ * reader that is faster than that second would sit idle: a request for an
+ * offset of a partition wakes the thread of that partition's leader, and the
+ * fetching resumes at once. Only after records came in since the last
+ * wake-up, so an idle stream sends nothing. rd_kafka_offsets_for_times()
+ * waits for its answer no longer than it is told (1 ms; the answer does not
+ * matter), where rd_kafka_query_watermark_offsets() would wait for it up to
+ * socket.timeout.ms with a broker down.
  */
 static void wake_fetcher(struct sub *S)
 {
-	int64_t lo, hi;
+	rd_kafka_topic_partition_list_t *l;
 	int p = 0, i;
 
 	if (S->consumed == S->woke_at || !S->nassigned)
@@ -623,7 +626,10 @@ static void wake_fetcher(struct sub *S)
 	if (i == S->nparts)
 		return;
 	S->wake_next = p + 1;
-	rd_kafka_query_watermark_offsets(S->rk, S->topic, p, &lo, &hi, 0);
+	l = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(l, S->topic, p)->offset = RD_KAFKA_OFFSET_END;
+	rd_kafka_offsets_for_times(S->rk, l, 1);
+	rd_kafka_topic_partition_list_destroy(l);
 }
 
 /* Up to max messages, waiting up to IDLE_MS for the first. */
