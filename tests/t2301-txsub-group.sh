@@ -38,7 +38,7 @@ for kind in $(broker_kinds); do
 	# them full, and the background txsub empties them only once it runs,
 	# so wait_lines could see the old lines and signal a txsub not started.
 	test_expect_success "$kind: SIGTERM: exit 143, what was written is committed" '
-		rm -f s1.out s1.err &&
+		rm -f s1.out s1.err
 		txsub -t sig -G s1 >s1.out 2>s1.err &
 		pid=$! &&
 		wait_lines s1.out 600 &&
