@@ -1,4 +1,6 @@
 # Benchmarks: each script appends itself to bench_scripts.
+# bench/with-kafka.sh: an Apache Kafka for bench/txpub.sh and bench/txsub.sh (run-all.sh)
+EXTRA_DIST += bench/with-kafka.sh
 bench_scripts += bench/txlog.sh
 EXTRA_DIST += bench/txlog.sh
 

@@ -5,12 +5,14 @@
 # txpub validates every line with the record codec, keys it by account and
 # waits for every acknowledgement (idempotent, acks=all); kcat -P sends the
 # lines as they are, unkeyed (and, for a like-for-like row, keyed by account
-# with Java's partitioner, as txpub places them). Each run produces into a fresh topic of 128
-# partitions (so the mock's bounded retention never drops a batch mid-run).
+# with Java's partitioner, as txpub places them). Each run produces into a fresh topic:
+# 128 partitions on txbroker (so the mock's bounded retention never drops a
+# batch mid-run), 16 on Apache Kafka (bench/kafka-lib.sh says why).
 # TX_BENCH_RECORDS records (default 1000000) from txgen; TX_BENCH_RUNS runs
 # (default 3), the median counts (the fastest and slowest run in brackets).
 # Prints a row per case and RESULT lines.
-# With TX_BENCH_KAFKA=host:port, the same rows against that Apache Kafka.
+# With TX_BENCH_KAFKA=host:port, the same rows against that Apache Kafka
+# (make bench starts one with bench/with-kafka.sh).
 set -eu
 : "${TX_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 bench_name=txpub
@@ -31,7 +33,7 @@ median_stdin=$dir/in.ndjson
 compare() {
 	kind=$1
 	[ -f "$dir/plain.ndjson" ] && cp "$dir/plain.ndjson" "$dir/in.ndjson"
-	echo "txpub: $N records ($bytes bytes) into $kind, 128 partitions; median of $RUNS runs"
+	echo "txpub: $N records ($bytes bytes) into $kind, $(topic_partitions) partitions; median of $RUNS runs"
 	median kcat 'kcat -P -b "$TX_BROKERS" -t "$T"'
 	row "kcat -P (anchor)"
 	kcat_rate=$(rate "$wall_s")
@@ -44,7 +46,7 @@ compare() {
 	echo "RESULT txpub$sfx $pub_rate kcat-P $kcat_rate $(ratio "$pub_rate" "$kcat_rate") $pub_peak"
 
 	# Like for like: kcat keyed by account with Java's partitioner, as txpub
-	# places records. Spreading small batches over 128 partitions is what
+	# places records. Spreading small batches over many partitions is what
 	# costs (librdkafka's work per batch), not txpub's validation.
 	"$PY" -c 'import json, sys
 out = sys.stdout

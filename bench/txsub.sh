@@ -4,11 +4,12 @@
 #
 # txsub checks that every message is one JSON object and splices in its
 # source position (topic, partition, offset, timestamp, key); kcat -C writes
-# the values as they are. The topic (128 partitions) is filled once by txpub
+# the values as they are. The topic (partitions: bench/kafka-lib.sh) is filled once by txpub
 # with TX_BENCH_RECORDS records (default 1000000) from txgen; output goes to
 # /dev/null. TX_BENCH_RUNS runs (default 3), the median counts (the fastest
 # and slowest run in brackets).
-# With TX_BENCH_KAFKA=host:port, the same rows against that Apache Kafka.
+# With TX_BENCH_KAFKA=host:port, the same rows against that Apache Kafka
+# (make bench starts one with bench/with-kafka.sh).
 set -eu
 : "${TX_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 bench_name=txsub
@@ -17,14 +18,14 @@ kafka_bench_init txpub txsub
 T=bench
 export T
 
-# compare KIND: fill topic $T on the broker at $TX_BROKERS (128 partitions)
+# compare KIND: fill topic $T on the broker at $TX_BROKERS
 # with txpub, then every row
 compare() {
 	kind=$1
 	[ "$kind" = txbroker ] || T=bench-txsub-$$
 	new_topic "$T"
 	"$TXPUB" -q -t "$T" <"$dir/in.ndjson"
-	echo "txsub: $N records ($bytes bytes) from $kind, 128 partitions, to /dev/null; median of $RUNS runs"
+	echo "txsub: $N records ($bytes bytes) from $kind, $(topic_partitions) partitions, to /dev/null; median of $RUNS runs"
 	median kcat 'kcat -C -e -q -b "$TX_BROKERS" -t "$T"'
 	row "kcat -C -e (anchor)"
 	kcat_rate=$(rate "$wall_s")
