@@ -454,12 +454,3 @@ for name in sys.argv[1:]:
 print(len(ids), len(set(ids)))' "$@"
 }
 
-# wait_lines FILE N: until FILE has N lines (at most ~30 s).
-wait_lines() {
-	_i=0
-	while [ "$(cat "$1" 2>/dev/null | wc -l)" -lt "$2" ] && [ $_i -lt 300 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ "$(wc -l <"$1")" -ge "$2" ]
-}

@@ -139,6 +139,19 @@ test_grep() {
 	}
 }
 
+# wait_lines FILE N [SECONDS]: until FILE has at least N lines (default
+# 30 s; says how many it has when the time is up).
+wait_lines() {
+	_end=$(($(date +%s) + ${3:-30}))
+	while [ "$(cat "$1" 2>/dev/null | wc -l)" -lt "$2" ]; do
+		if [ "$(date +%s)" -ge "$_end" ]; then
+			echo "wait_lines: $1 has $(cat "$1" 2>/dev/null | wc -l) lines, not $2, after ${3:-30} s"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
 # A free TCP port on loopback (for brokers and servers a test starts).
 test_free_port() {
 	"$PYTHON3" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

@@ -30,18 +30,6 @@ sys.exit(1 if lost or extra or (dups and "--at-least" not in sys.argv) else 0)
 EOF
 once() { "$PYTHON3" once.py "$@"; }
 
-# wait_lines FILE N SECONDS: until FILE has at least N lines (bounded).
-wait_lines() {
-	_end=$(($(date +%s) + $3))
-	while [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -lt "$2" ]; do
-		if [ "$(date +%s)" -ge "$_end" ]; then
-			echo "wait_lines: $1 has $(wc -l <"$1") lines, not $2, after $3 s"
-			return 1
-		fi
-		sleep 0.2
-	done
-}
-
 # count_topic TOPIC: records in TOPIC now (kcat reads to the end).
 count_topic() {
 	kcat -C -b "$TX_BROKERS" -t "$1" -e -q -f "x\n" 2>/dev/null | wc -l

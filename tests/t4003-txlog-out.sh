@@ -17,18 +17,6 @@ wait_file() {
 	return 1
 }
 
-# wait_lines N FILE: wait (up to 10 s) until FILE has at least N lines.
-wait_lines() {
-	_n=0
-	while [ $_n -lt 100 ]; do
-		[ "$(cat "$2" 2>/dev/null | wc -l)" -ge "$1" ] && return 0
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	echo "timed out waiting for $1 lines in $2"
-	return 1
-}
-
 test_expect_success '--out appends to an existing file, stdout stays empty' '
 	echo "earlier line" >tx.log &&
 	txlog -q --out tx.log "$IN" >stdout &&
@@ -50,7 +38,7 @@ test_expect_success 'SIGHUP reopens: rename, signal, new lines go to a new file,
 	pid=$!
 	exec 3>rot.fifo
 	sed -n 1,4p "$IN" >&3
-	wait_lines 4 rot.log &&
+	wait_lines rot.log 4 &&
 	mv rot.log rot.log.1 &&
 	kill -HUP "$pid" &&
 	wait_file rot.log &&
@@ -67,7 +55,7 @@ test_expect_success 'SIGHUP under --tee: the log rotates, the passthrough is unt
 	pid=$!
 	exec 3>buf.fifo
 	sed -n 1,3p "$IN" >&3
-	wait_lines 3 buf.log &&
+	wait_lines buf.log 3 &&
 	mv buf.log buf.log.1 &&
 	kill -HUP "$pid" &&
 	wait_file buf.log &&
@@ -86,7 +74,7 @@ test_expect_success 'SIGHUP when the file cannot be reopened: keep writing to th
 	pid=$!
 	exec 3>keep.fifo
 	sed -n 1,2p "$IN" >&3
-	wait_lines 2 d/keep.log &&
+	wait_lines d/keep.log 2 &&
 	mv d gone &&
 	kill -HUP "$pid" &&
 	n=0 && while [ $n -lt 100 ] && ! grep -q "cannot open" err; do sleep 0.1; n=$((n + 1)); done &&
