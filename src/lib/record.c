@@ -787,17 +787,18 @@ static int parse_fields(struct tx_record *r, unsigned flags, unsigned pre, int t
 	const int *idx = r->idx;
 	char show[44];
 	int w;
-#define TODO(f) (idx[f] >= 0 && !(pre >> (f)&1))
+/* present, and not decoded already by value_fast() */
+#define UNDECODED(f) (idx[f] >= 0 && !(pre >> (f)&1))
 
-	if (TODO(TX_F_TRANSACTION_ID) && parse_id(r, TX_F_TRANSACTION_ID, 0, &r->id))
+	if (UNDECODED(TX_F_TRANSACTION_ID) && parse_id(r, TX_F_TRANSACTION_ID, 0, &r->id))
 		return -1;
-	if (TODO(TX_F_ACCOUNT) && parse_id(r, TX_F_ACCOUNT, 1, &r->account))
+	if (UNDECODED(TX_F_ACCOUNT) && parse_id(r, TX_F_ACCOUNT, 1, &r->account))
 		return -1;
-	if (TODO(TX_F_COUNTERPARTY) && parse_id(r, TX_F_COUNTERPARTY, 1, &r->counterparty))
+	if (UNDECODED(TX_F_COUNTERPARTY) && parse_id(r, TX_F_COUNTERPARTY, 1, &r->counterparty))
 		return -1;
-	if (TODO(TX_F_TYPE) && parse_type(r, &type_word))
+	if (UNDECODED(TX_F_TYPE) && parse_type(r, &type_word))
 		return -1;
-	if (TODO(TX_F_CURRENCY)) {
+	if (UNDECODED(TX_F_CURRENCY)) {
 		const struct tx_member *m = &r->members[idx[TX_F_CURRENCY]];
 		struct tx_str s;
 		if (member_str(r, m, &s))
@@ -810,9 +811,9 @@ static int parse_fields(struct tx_record *r, unsigned flags, unsigned pre, int t
 	}
 	if ((pre >> TX_F_AMOUNT & 1) && r->currency->exponent != 2)
 		pre &= ~(1u << TX_F_AMOUNT); /* decoded with the wrong number of decimals */
-	if (TODO(TX_F_AMOUNT) && parse_amount(r))
+	if (UNDECODED(TX_F_AMOUNT) && parse_amount(r))
 		return -1;
-	if (TODO(TX_F_TS)) {
+	if (UNDECODED(TX_F_TS)) {
 		const struct tx_member *m = &r->members[idx[TX_F_TS]];
 		struct tx_str s;
 		if (member_str(r, m, &s))
@@ -821,7 +822,7 @@ static int parse_fields(struct tx_record *r, unsigned flags, unsigned pre, int t
 			return fail(r, "field 'ts' is not an RFC 3339 date-time: '%s'",
 				    shown(show, sizeof(show), s.p, s.len));
 	}
-	if (TODO(TX_F_STATUS)) {
+	if (UNDECODED(TX_F_STATUS)) {
 		if (parse_word(r, TX_F_STATUS, statuses, status_lens, 3, &w))
 			return -1;
 		r->status = (enum tx_status)w;
@@ -855,7 +856,7 @@ static int parse_fields(struct tx_record *r, unsigned flags, unsigned pre, int t
 	}
 	mark_canonical(r, type_word);
 	return 0;
-#undef TODO
+#undef UNDECODED
 }
 
 static void reset(struct tx_record *r, const char *line, size_t len)
