@@ -16,6 +16,20 @@
 #define TXS_BACKOFF_MIN_MS 100
 #define TXS_BACKOFF_MAX_MS 5000
 
+int tx_store_readable_version(const struct tx_store *st, int64_t ver)
+{
+	if (ver == 0)
+		return 1;
+	if (ver > TXS_SCHEMA_VERSION)
+		return tx_error("%s: schema version %lld is newer than this txstore's (%d)",
+				st->shown, (long long)ver, TXS_SCHEMA_VERSION);
+	if (ver < TXS_SCHEMA_VERSION)
+		return tx_error("%s: schema version %lld is older than this txstore's (%d): "
+				"storing into it (txstore DSN </dev/null) upgrades it",
+				st->shown, (long long)ver, TXS_SCHEMA_VERSION);
+	return 0;
+}
+
 void tx_store_set_err(struct tx_store *st, const char *fmt, ...)
 {
 	va_list ap;

@@ -112,6 +112,13 @@ int tx_store_pg_check_dsn(const char *dsn, char *err, size_t errlen);
  */
 size_t *tx_store_creates_by_id(const struct tx_store_batch *b, size_t *n);
 
+/*
+ * For reading: the schema version a database holds, 0 when txstore_meta has
+ * none. 0 when this txstore reads it, 1 when nothing was ever stored (0),
+ * -1 after reporting a newer or older schema.
+ */
+int tx_store_readable_version(const struct tx_store *st, int64_t ver);
+
 /* Load the stored next offsets (SELECT topic, partition, next_offset FROM offsets). */
 int tx_store_load_offsets(struct tx_store *st);
 

@@ -1035,16 +1035,7 @@ static int check_schema(struct tx_store *st)
 	if (pg_query(st, "SELECT value FROM txstore_meta WHERE key = 'schema_version'", 0, NULL,
 		     version_row, &ver) != TXS_OK)
 		return tx_error("%s: %s", st->shown, st->errmsg);
-	if (ver == 0)
-		return 1;
-	if (ver > TXS_SCHEMA_VERSION)
-		return tx_error("%s: schema version %lld is newer than this txstore's (%d)",
-				st->shown, (long long)ver, TXS_SCHEMA_VERSION);
-	if (ver < TXS_SCHEMA_VERSION)
-		return tx_error("%s: schema version %lld is older than this txstore's (%d): "
-				"storing into it (txstore DSN </dev/null) upgrades it",
-				st->shown, (long long)ver, TXS_SCHEMA_VERSION);
-	return 0;
+	return tx_store_readable_version(st, ver);
 }
 
 int tx_store_pg_open(struct tx_store *st)

@@ -685,16 +685,7 @@ static int open_read(struct tx_store *st)
 	if (sq_query(st, "SELECT value FROM txstore_meta WHERE key = 'schema_version'", 0, NULL,
 		     version_row, &ver) != TXS_OK)
 		return tx_error("%s: %s", st->shown, st->errmsg);
-	if (ver == 0)
-		return 1;
-	if (ver > TXS_SCHEMA_VERSION)
-		return tx_error("%s: schema version %lld is newer than this txstore's (%d)",
-				st->shown, (long long)ver, TXS_SCHEMA_VERSION);
-	if (ver < TXS_SCHEMA_VERSION)
-		return tx_error("%s: schema version %lld is older than this txstore's (%d): "
-				"storing into it (txstore DSN </dev/null) upgrades it",
-				st->shown, (long long)ver, TXS_SCHEMA_VERSION);
-	return 0;
+	return tx_store_readable_version(st, ver);
 }
 
 int tx_store_sqlite_open(struct tx_store *st)
