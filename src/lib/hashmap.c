@@ -268,23 +268,13 @@ int64_t tx_map_find3(const struct tx_map *m, const char pre[3], const void *key,
 int64_t tx_map_insert3(struct tx_map *m, const char pre[3], const void *key, size_t len, uint64_t h,
 		       int *created)
 {
-	uint32_t h32 = (uint32_t)h, i = h32 & m->mask;
 	char small[TX_MAP_INLINE_KEY], *full;
-	int64_t e;
+	int64_t e = tx_map_find3(m, pre, key, len, h);
 
-	for (;;) {
-		uint64_t s = m->slots[i];
-		if (!s)
-			break;
-		if ((uint32_t)(s >> 32) == h32) {
-			uint32_t x = (uint32_t)s - 1;
-			if (key3_is(m, tx_map_entry(m, x), pre, key, len)) {
-				if (created)
-					*created = 0;
-				return x;
-			}
-		}
-		i = (i + 1) & m->mask;
+	if (e >= 0) {
+		if (created)
+			*created = 0;
+		return e;
 	}
 	/* absent: the rare path builds the whole key and inserts it */
 	full = len + 3 <= sizeof(small) ? small : tx_malloc(len + 3);
