@@ -15,35 +15,18 @@ txgen -n 400 --seed 11 --accounts 60 >in.ndjson
 head -n 200 in.ndjson >a.ndjson
 tail -n 200 in.ndjson >b.ndjson
 
+# tests/java_partition.py for the scripts below (no bytecode written into
+# the source tree, read-only under make distcheck)
+PYTHONPATH="$TX_SRCDIR/tests${PYTHONPATH:+:$PYTHONPATH}" PYTHONDONTWRITEBYTECODE=1
+export PYTHONPATH PYTHONDONTWRITEBYTECODE
+
 # place.py TXSUB_OUTPUT FIRST_N COUNT_BEFORE COUNT_AFTER: every record in the
 # partition Java puts its account in, among COUNT_BEFORE partitions for the
 # first FIRST_N input lines and COUNT_AFTER for the rest; every one once.
 cat >place.py <<'EOF'
 import json, sys
 
-def murmur2(data):
-    m = 0x5bd1e995
-    h = (0x9747b28c ^ len(data)) & 0xffffffff
-    n4 = len(data) // 4
-    for i in range(n4):
-        k = int.from_bytes(data[4 * i:4 * i + 4], "little")
-        k = (k * m) & 0xffffffff
-        k ^= k >> 24
-        k = (k * m) & 0xffffffff
-        h = (h * m) & 0xffffffff
-        h ^= k
-    rest = data[4 * n4:]
-    if len(rest) >= 3:
-        h ^= rest[2] << 16
-    if len(rest) >= 2:
-        h ^= rest[1] << 8
-    if len(rest) >= 1:
-        h ^= rest[0]
-        h = (h * m) & 0xffffffff
-    h ^= h >> 13
-    h = (h * m) & 0xffffffff
-    h ^= h >> 15
-    return h
+from java_partition import java_partition
 
 out, first, before, after = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 order = {json.loads(l)["transaction_id"]: i for i, l in enumerate(open("in.ndjson"))}
@@ -54,7 +37,7 @@ for l in open(out):
     assert o["transaction_id"] not in seen, ("twice", o["transaction_id"])
     seen.add(o["transaction_id"])
     n = before if i < first else after
-    want = (murmur2(o["account"].encode()) & 0x7fffffff) % n
+    want = java_partition(o["account"], n)
     assert o["source"]["partition"] == want, (i, o["account"], o["source"]["partition"], want)
     new += o["source"]["partition"] >= before
 assert len(seen) == len(order), ("records", len(seen), len(order))
