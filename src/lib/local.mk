@@ -7,7 +7,7 @@ src_lib_libtx_a_SOURCES = \
 	src/lib/out.h src/lib/out.c \
 	src/lib/money.h src/lib/money.c \
 	src/lib/timefmt.h src/lib/timefmt.c \
-	src/lib/record.h src/lib/record.c \
+	src/lib/record.h src/lib/record_impl.h src/lib/record.c src/lib/record_write.c \
 	src/lib/json.h src/lib/json.c
 # main() lives in its own object so unit tests can link libtx without it.
 noinst_LIBRARIES += src/lib/libtxmain.a

@@ -19,10 +19,11 @@
 
 #include "json.h"
 #include "record.h"
+#include "record_impl.h"
 #include "timefmt.h"
 #include "tx.h"
 
-static const char *const field_names[TX_F__COUNT] = {
+const char *const tx_record_field_names[TX_F__COUNT] = {
     [TX_F_TRANSACTION_ID] = "transaction_id",
     [TX_F_ACCOUNT] = "account",
     [TX_F_TYPE] = "type",
@@ -42,7 +43,7 @@ static const char *const field_names[TX_F__COUNT] = {
     [TX_F_ANOMALY] = "anomaly",
 };
 
-static const unsigned char field_name_len[TX_F__COUNT] = {
+const unsigned char tx_record_field_name_len[TX_F__COUNT] = {
     [TX_F_TRANSACTION_ID] = sizeof("transaction_id") - 1,
     [TX_F_ACCOUNT] = sizeof("account") - 1,
     [TX_F_TYPE] = sizeof("type") - 1,
@@ -93,7 +94,7 @@ static const struct {
 
 const char *tx_field_name(enum tx_field f)
 {
-	return (unsigned)f < TX_F__COUNT ? field_names[f] : "";
+	return (unsigned)f < TX_F__COUNT ? tx_record_field_names[f] : "";
 }
 
 const char *tx_type_name(enum tx_type t)
@@ -151,45 +152,6 @@ void tx_record_release(struct tx_record *r)
 	free(r->members);
 	tx_buf_release(&r->scratch);
 	tx_record_init(r);
-}
-
-static inline uint64_t ld8(const char *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static inline uint32_t ld4(const char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static inline uint16_t ld2(const char *p)
-{
-	uint16_t v;
-	memcpy(&v, p, 2);
-	return v;
-}
-
-/*
- * k[0..n) == s[0..n), for the short fixed names below: a few overlapping
- * word loads instead of a call to memcmp (this runs for every member).
- */
-static inline int name_eq(const char *k, const char *s, size_t n)
-{
-	if (n >= 8) {
-		if (ld8(k) != ld8(s) || ld8(k + n - 8) != ld8(s + n - 8))
-			return 0;
-		return n <= 16 || ld8(k + 8) == ld8(s + 8);
-	}
-	if (n >= 4)
-		return ld4(k) == ld4(s) && ld4(k + n - 4) == ld4(s + n - 4);
-	if (n >= 2)
-		return ld2(k) == ld2(s) && ld2(k + n - 2) == ld2(s + n - 2);
-	return n == 0 || k[0] == s[0];
 }
 
 /* The known field a (decoded) key names, the alias included, or -1. */
@@ -500,7 +462,7 @@ static int parse_id(struct tx_record *r, int f, int allow_int, struct tx_str *ou
 
 	if (member_str(r, m, out) == 0) {
 		if (!out->len)
-			return fail(r, "field '%s' is empty", field_names[f]);
+			return fail(r, "field '%s' is empty", tx_record_field_names[f]);
 		return 0;
 	}
 	if (allow_int && is_integer(r->line + m->val_off, m->val_len) &&
@@ -511,19 +473,8 @@ static int parse_id(struct tx_record *r, int f, int allow_int, struct tx_str *ou
 	}
 	if (allow_int)
 		return fail(r, "field '%s' must be a string or a non-negative integer",
-			    field_names[f]);
-	return fail(r, "field '%s' must be a string", field_names[f]);
-}
-
-/* s[0..n) is the C string word (s holds no NUL: JSON strings cannot). */
-static inline int eq_word(const char *s, size_t n, const char *word)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] != word[i])
-			return 0;
-	return !word[n];
+			    tx_record_field_names[f]);
+	return fail(r, "field '%s' must be a string", tx_record_field_names[f]);
 }
 
 static int ieq(const char *a, size_t n, const char *word)
@@ -585,14 +536,14 @@ static int parse_word(struct tx_record *r, int f, const char *const *words,
 	char show[44];
 
 	if (member_str(r, m, &s))
-		return fail(r, "field '%s' must be a string", field_names[f]);
+		return fail(r, "field '%s' must be a string", tx_record_field_names[f]);
 	for (int i = 0; i < n; i++)
 		if (s.len == lens[i] && name_eq(s.p, words[i], s.len)) {
 			*out = i + 1;
 			return 0;
 		}
-	return fail(r, "field '%s' is not %s, %s or %s: '%s'", field_names[f], words[0], words[1],
-		    words[2], shown(show, sizeof(show), s.p, s.len));
+	return fail(r, "field '%s' is not %s, %s or %s: '%s'", tx_record_field_names[f], words[0],
+		    words[1], words[2], shown(show, sizeof(show), s.p, s.len));
 }
 
 static int parse_amount(struct tx_record *r)
@@ -743,8 +694,6 @@ static int parse_source(struct tx_record *r)
 	return 0;
 }
 
-static int value_canonical(const struct tx_record *r, const struct tx_member *m);
-
 /*
  * The parse marked every known member whose key is its canonical name
  * TX_MEMBER_CANONICAL; take the mark back from those whose value
@@ -774,7 +723,7 @@ static void mark_canonical(struct tx_record *r, int type_word)
 	unmark(r, TX_F_OP, PLAIN(TX_F_OP));
 	unmark(r, TX_F_CURRENCY, PLAIN(TX_F_CURRENCY));
 	unmark(r, TX_F_AMOUNT,
-	       idx[TX_F_AMOUNT] < 0 || value_canonical(r, &r->members[idx[TX_F_AMOUNT]]));
+	       idx[TX_F_AMOUNT] < 0 || tx_record_value_canonical(r, &r->members[idx[TX_F_AMOUNT]]));
 #undef PLAIN
 }
 
@@ -983,14 +932,15 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 				mf = 0;
 				f = field_lookup(k + 1, m->key_len);
 				/* a known key is its name or, longer, its alias */
-				if (f >= 0 && m->key_len == field_name_len[f])
+				if (f >= 0 && m->key_len == tx_record_field_name_len[f])
 					mf = canon;
 				if (g && p < end && *p == ':' &&
 				    m->key_len + 3u <= sizeof(g->text) && m->key_len > 0) {
 					g->len = (uint8_t)(m->key_len + 3);
 					memcpy(g->text, k, g->len);
 					g->field = (int8_t)f;
-					g->canonical = f >= 0 && m->key_len == field_name_len[f];
+					g->canonical =
+					    f >= 0 && m->key_len == tx_record_field_name_len[f];
 				}
 			}
 			p = tx_json_skip_ws(p, end);
@@ -1077,7 +1027,7 @@ close:
 	if (flags & TX_PARSE_JSON_ONLY)
 		return 0;
 	if (dup >= 0)
-		return fail(r, "field '%s' appears twice", field_names[dup]);
+		return fail(r, "field '%s' appears twice", tx_record_field_names[dup]);
 	return parse_fields(r, flags, pre, type_word);
 bad:
 	r->nmembers = n;
@@ -1128,252 +1078,4 @@ struct tx_str tx_record_text(struct tx_record *r, int member)
 		}
 	}
 	return s;
-}
-
-/* A raw value that is exactly "word" (quotes included). */
-static int raw_is_word(const char *raw, size_t len, const char *word)
-{
-	return len >= 2 && raw[0] == '"' && eq_word(raw + 1, len - 2, word);
-}
-
-/* Whether the known member's value is already in canonical form. */
-static int value_canonical(const struct tx_record *r, const struct tx_member *m)
-{
-	const char *raw = r->line + m->val_off;
-	int e;
-
-	switch (m->field) {
-	case TX_F_TYPE: return raw_is_word(raw, m->val_len, tx_type_name(r->type));
-	case TX_F_STATUS: return raw_is_word(raw, m->val_len, tx_status_name(r->status));
-	case TX_F_OP: return raw_is_word(raw, m->val_len, tx_op_name(r->op));
-	case TX_F_CURRENCY: return raw_is_word(raw, m->val_len, r->currency->code);
-	case TX_F_AMOUNT:
-		/* a plain number (no exponent: parse refused those) with exactly e decimals */
-		e = r->currency->exponent;
-		if (raw[0] == '"')
-			return 0;
-		if (e == 0)
-			return !memchr(raw, '.', m->val_len);
-		return m->val_len > (uint32_t)e + 1 && raw[m->val_len - (uint32_t)e - 1] == '.';
-	default: return 1;
-	}
-}
-
-/* The canonical text of a known value at w (room reserved); returns the new end. */
-static char *put_canonical_value(char *w, struct tx_buf *out, const struct tx_record *r, int f)
-{
-	const char *word = "";
-	size_t n;
-
-	switch (f) {
-	case TX_F_AMOUNT:
-		out->len = (size_t)(w - out->p);
-		tx_money_format(out, r->amount, r->currency->exponent); /* fits: no realloc */
-		return out->p + out->len;
-	case TX_F_TYPE: word = tx_type_name(r->type); break;
-	case TX_F_STATUS: word = tx_status_name(r->status); break;
-	case TX_F_OP: word = tx_op_name(r->op); break;
-	case TX_F_CURRENCY: word = r->currency->code; break;
-	}
-	n = strlen(word);
-	*w++ = '"';
-	memcpy(w, word, n);
-	w += n;
-	*w++ = '"';
-	return w;
-}
-
-/*
- * n bytes from s to w, for the short runs of the writer (names, values,
- * the few bytes between members): overlapping word moves instead of a call
- * to memcpy. Reads and writes only s[0..n) and w[0..n).
- */
-static inline char *put_bytes(char *w, const char *s, size_t n)
-{
-	uint64_t a, b;
-
-	if (n > 16) {
-		if (n > 32) {
-			memcpy(w, s, n);
-			return w + n;
-		}
-		/* 17 to 32: 16 from the start, 16 up to the end */
-		char t[16], u[16];
-		memcpy(t, s, 16);
-		memcpy(u, s + n - 16, 16);
-		memcpy(w, t, 16);
-		memcpy(w + n - 16, u, 16);
-	} else if (n >= 8) {
-		a = ld8(s);
-		b = ld8(s + n - 8);
-		memcpy(w, &a, 8);
-		memcpy(w + n - 8, &b, 8);
-	} else if (n >= 4) {
-		uint32_t c = ld4(s), d = ld4(s + n - 4);
-		memcpy(w, &c, 4);
-		memcpy(w + n - 4, &d, 4);
-	} else if (n) {
-		w[0] = s[0];
-		w[n / 2] = s[n / 2];
-		w[n - 1] = s[n - 1];
-	}
-	return w + n;
-}
-
-/* ,"name": of each field, padded so that 24 bytes can be copied from offset 0 or 1 */
-static const char member_head[TX_F__COUNT][32] = {
-    [TX_F_TRANSACTION_ID] = ",\"transaction_id\":",
-    [TX_F_ACCOUNT] = ",\"account\":",
-    [TX_F_TYPE] = ",\"type\":",
-    [TX_F_AMOUNT] = ",\"amount\":",
-    [TX_F_CURRENCY] = ",\"currency\":",
-    [TX_F_TS] = ",\"ts\":",
-    [TX_F_COUNTERPARTY] = ",\"counterparty\":",
-    [TX_F_STATUS] = ",\"status\":",
-    [TX_F_OP] = ",\"op\":",
-    [TX_F_SOURCE] = ",\"source\":",
-    [TX_F_REASON] = ",\"reason\":",
-    [TX_F_NEW_BALANCE] = ",\"new_balance\":",
-    [TX_F_AVAILABLE_BALANCE] = ",\"available_balance\":",
-    [TX_F_TX_COUNT] = ",\"tx_count\":",
-    [TX_F_COUNTERPARTY_BALANCE] = ",\"counterparty_balance\":",
-    [TX_F_ALERTS] = ",\"alerts\":",
-    [TX_F_ANOMALY] = ",\"anomaly\":",
-};
-#define MEMBER_HEAD_COPY 24 /* the longest: ,"counterparty_balance": */
-
-/*
- * Copy the line, splicing: the output is the original bytes from `from` up
- * to each change, the change, and so on. A removed member takes its right
- * separator with it (its left one when no kept member follows), so the
- * whitespace around the others stays as it was. The room needed is reserved
- * once, so the copying below needs no checks.
- */
-void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct tx_edit *edits,
-		     size_t nedits, unsigned flags)
-{
-	const char *line = r->line, *end = line + r->len, *from = line;
-	const struct tx_member *mem = r->members;
-	int canonical = flags & TX_WRITE_CANONICAL, last_kept = -1, wrote = 0;
-	const struct tx_edit *fe[TX_F__COUNT]; /* the edit of each field: the last wins */
-	unsigned edited = 0;		       /* bit f: fe[f] is set */
-	int touch[TX_F__COUNT];		       /* the members to look at, see below */
-	size_t ntouch = 0;
-	const char *tail;
-	size_t i, room = r->len + MEMBER_HEAD_COPY;
-	char *w;
-
-	for (i = 0; i < nedits; i++)
-		if ((unsigned)edits[i].field < TX_F__COUNT) {
-			fe[edits[i].field] = &edits[i];
-			edited |= 1u << edits[i].field;
-			room += edits[i].len + 32; /* ,"name": */
-		}
-	if (canonical)
-		room += 64 * TX_F__COUNT; /* a canonical key and value for each known field */
-	tx_buf_grow(out, room);
-	w = out->p + out->len;
-
-#define PUT(src, n) (w = put_bytes(w, (src), (n)))
-#define FLUSH(to)                                                                                  \
-	do {                                                                                       \
-		PUT(from, (size_t)((to)-from));                                                    \
-		from = (to);                                                                       \
-	} while (0)
-#define EDIT_OF(i) (mem[i].field >= 0 && (edited >> mem[i].field & 1) ? fe[mem[i].field] : NULL)
-
-	for (i = r->nmembers; i-- > 0;) {
-		const struct tx_edit *ed = EDIT_OF(i);
-		if (!ed || ed->value) {
-			last_kept = (int)i;
-			break;
-		}
-	}
-	/*
-	 * The members to look at: every known one, or, when none needs its
-	 * canonical form written (or none is asked for), only the edited ones
-	 * present, in their order.
-	 */
-	if (!r->repeated && (!canonical || r->ncanonical == r->nknown)) {
-		for (unsigned x = edited; x; x &= x - 1) {
-			int at = r->idx[__builtin_ctz(x)];
-			if (at >= 0 && at <= last_kept) {
-				int k = (int)ntouch++;
-				while (k > 0 && touch[k - 1] > at) {
-					touch[k] = touch[k - 1];
-					k--;
-				}
-				touch[k] = at;
-			}
-		}
-	} else {
-		for (i = 0; (int)i <= last_kept; i++)
-			if (mem[i].field >= 0)
-				touch[ntouch++] = (int)i;
-	}
-	for (size_t t = 0; t < ntouch; t++) {
-		const struct tx_member *m = &mem[touch[t]];
-		const struct tx_edit *ed;
-		int f = m->field;
-
-		i = (size_t)touch[t];
-		ed = EDIT_OF(i);
-		if (!ed && (!canonical || (m->flags & TX_MEMBER_CANONICAL)))
-			continue;
-		if (ed && !ed->value) { /* removed, with its right separator */
-			FLUSH(line + m->key_off - 1);
-			from = line + mem[i + 1].key_off - 1;
-			continue;
-		}
-		if (canonical && (m->key_len != field_name_len[f] ||
-				  !name_eq(line + m->key_off, field_names[f], m->key_len))) {
-			FLUSH(line + m->key_off - 1);
-			*w++ = '"';
-			PUT(field_names[f], field_name_len[f]);
-			*w++ = '"';
-			from = line + m->key_off + m->key_len + 1;
-		}
-		if (ed) {
-			FLUSH(line + m->val_off);
-			PUT(ed->value, ed->len);
-			from = line + m->val_off + m->val_len;
-		} else if (!value_canonical(r, m)) {
-			FLUSH(line + m->val_off);
-			w = put_canonical_value(w, out, r, f);
-			from = line + m->val_off + m->val_len;
-		}
-	}
-	/* new fields go after the last member kept, in the order given (the last edit wins) */
-	if (last_kept >= 0) {
-		FLUSH(line + mem[last_kept].val_off + mem[last_kept].val_len);
-		wrote = 1;
-	} else if (r->nmembers) {
-		FLUSH(line + mem[0].key_off - 1);
-	} else {
-		FLUSH(tx_json_skip_ws(line, end) + 1); /* just past '{' */
-	}
-	tail =
-	    r->nmembers ? line + mem[r->nmembers - 1].val_off + mem[r->nmembers - 1].val_len : from;
-	for (i = 0; i < nedits; i++) {
-		const struct tx_edit *ed = &edits[i];
-		const char *head;
-		size_t hl;
-		if (!ed->value || (unsigned)ed->field >= TX_F__COUNT || r->idx[ed->field] >= 0 ||
-		    fe[ed->field] != ed)
-			continue;
-		/* ,"name": (without the comma for the first member), 24 bytes moved at once */
-		head = member_head[ed->field] + !wrote;
-		hl = field_name_len[ed->field] + 3u + (wrote ? 1u : 0u);
-		memcpy(w, head, MEMBER_HEAD_COPY);
-		w += hl;
-		PUT(ed->value, ed->len);
-		wrote = 1;
-	}
-	from = tail;
-	FLUSH(end);
-	out->len = (size_t)(w - out->p);
-	out->p[out->len] = '\0';
-#undef EDIT_OF
-#undef FLUSH
-#undef PUT
 }
