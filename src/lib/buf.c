@@ -53,17 +53,30 @@ void tx_buf_addf(struct tx_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-char *tx_put_uint(char *p, uint64_t v)
-{
-	char tmp[24];
-	size_t i = sizeof(tmp);
+/* "00" to "99": two digits per division */
+const char tx_digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930"
+				 "31323334353637383940414243444546474849505152535455565758596061"
+				 "62636465666768697071727374757677787980818283848586878889909192"
+				 "93949596979899";
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	memcpy(p, tmp + i, sizeof(tmp) - i);
-	return p + (sizeof(tmp) - i);
+char *tx_put_uint_long(char *p, uint64_t v)
+{
+	char tmp[24], *q = tmp + sizeof(tmp);
+
+	/* backwards into tmp, two digits per division */
+	while (v >= 100) {
+		q -= 2;
+		memcpy(q, tx_digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		q -= 2;
+		memcpy(q, tx_digit_pairs + 2 * v, 2);
+	} else {
+		*--q = (char)('0' + v);
+	}
+	memcpy(p, q, (size_t)(tmp + sizeof(tmp) - q));
+	return p + (tmp + sizeof(tmp) - q);
 }
 
 void tx_buf_add_uint(struct tx_buf *b, uint64_t v)
