@@ -98,26 +98,56 @@ int tx_lines_next(struct tx_lines *lr, char **line, size_t *len)
 	}
 }
 
+/*
+ * Wait up to timeout_ms for input, then read it: 0 when read (or at end of
+ * input), else what tx_lines_next_timeout() returns for it (2, 3, -1).
+ */
+static int wait_fill(struct tx_lines *lr, int timeout_ms)
+{
+	struct pollfd pfd = {lr->fd, POLLIN, 0};
+	int r = poll(&pfd, 1, timeout_ms);
+
+	if (r == 0)
+		return 2;
+	if (r < 0) {
+		if (errno == EINTR)
+			return 3;
+		lr->err = errno;
+		return tx_error("poll on %s: %s", lr->source, strerror(errno));
+	}
+	return fill(lr);
+}
+
 int tx_lines_next_timeout(struct tx_lines *lr, char **line, size_t *len, int timeout_ms)
 {
 	for (;;) {
-		struct pollfd pfd = {lr->fd, POLLIN, 0};
 		int r;
 
 		if (take_line(lr, line, len))
 			return 1;
 		if (lr->eof || lr->err)
 			return lr->err ? -1 : 0;
-		r = poll(&pfd, 1, timeout_ms);
-		if (r == 0)
-			return 2;
-		if (r < 0) {
-			if (errno == EINTR)
-				return 3;
-			lr->err = errno;
-			return tx_error("poll on %s: %s", lr->source, strerror(errno));
+		if ((r = wait_fill(lr, timeout_ms)) != 0)
+			return r;
+	}
+}
+
+int tx_lines_next_batch(struct tx_lines *lr, struct tx_line *lines, size_t max, size_t *n,
+			int timeout_ms)
+{
+	for (;;) {
+		size_t k = 0;
+		int r;
+
+		while (k < max && take_line(lr, &lines[k].p, &lines[k].len))
+			k++;
+		if (k) {
+			*n = k;
+			return 1;
 		}
-		if (fill(lr) < 0)
-			return -1;
+		if (lr->eof || lr->err)
+			return lr->err ? -1 : 0;
+		if ((r = wait_fill(lr, timeout_ms)) != 0)
+			return r;
 	}
 }

@@ -44,4 +44,20 @@ int tx_lines_next(struct tx_lines *lr, char **line, size_t *len);
  */
 int tx_lines_next_timeout(struct tx_lines *lr, char **line, size_t *len, int timeout_ms);
 
+/* A line of a batch: p[len] is a writable '\0'. */
+struct tx_line {
+	char *p;
+	size_t len;
+};
+
+/*
+ * Up to max lines at once, without copying them: all those buffered, or,
+ * when none is, those of the next read (waiting as tx_lines_next_timeout()
+ * does). Returns 1 with lines[0..*n) set (*n >= 1; the last one is line
+ * number lr->lineno), which all stay valid until the next call; else 0, -1,
+ * 2 or 3 as tx_lines_next_timeout().
+ */
+int tx_lines_next_batch(struct tx_lines *lr, struct tx_line *lines, size_t max, size_t *n,
+			int timeout_ms);
+
 #endif

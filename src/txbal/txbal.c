@@ -57,12 +57,12 @@ struct txbal {
 	struct item {
 		struct tx_record rec;
 		struct tx_ledger_tx t;
-		size_t off, len; /* the line, in lines */
+		const char *line; /* in the reader's buffer: valid while the batch is */
+		size_t len;
 		uint64_t lineno;
 		int bad; /* parse failed: rec.err says why */
 	} items[BATCH];
 	size_t nitems;
-	struct tx_buf lines; /* copies of the batch's lines */
 	const char *source;
 
 	uint64_t nread, napplied, nfailed, ndup, nrejected, nalerts;
@@ -395,7 +395,7 @@ static void prepare(struct txbal *b, struct item *it)
 	struct tx_record *r = &it->rec;
 	struct tx_ledger_tx *t = &it->t;
 
-	it->bad = tx_record_parse(r, b->lines.p + it->off, it->len, TX_PARSE_REQUIRE) < 0;
+	it->bad = tx_record_parse(r, it->line, it->len, TX_PARSE_REQUIRE) < 0;
 	if (it->bad)
 		return;
 	t->id = r->id.p;
@@ -417,7 +417,7 @@ static void prepare(struct txbal *b, struct item *it)
 static void handle(struct txbal *b, struct item *it)
 {
 	struct tx_record *r = &it->rec;
-	const char *line = b->lines.p + it->off;
+	const char *line = it->line;
 	struct tx_ledger_result res;
 	unsigned fired;
 	int has_ts;
@@ -476,7 +476,6 @@ static void run_batch(struct txbal *b)
 	for (i = 0; i < n && !b->stop; i++)
 		handle(b, &b->items[i]);
 	b->nitems = 0;
-	tx_buf_reset(&b->lines);
 }
 
 static void flush_all(struct txbal *b)
@@ -494,8 +493,9 @@ static void flush_all(struct txbal *b)
 static void run_input(struct txbal *b, const char *path)
 {
 	struct tx_lines lr;
-	char *line;
-	size_t len;
+	struct tx_line lines[BATCH];
+	size_t n;
+	int busy = 0;
 
 	if (tx_lines_open(&lr, path) < 0) {
 		set_status(b, TX_EXIT_IO);
@@ -503,23 +503,30 @@ static void run_input(struct txbal *b, const char *path)
 	}
 	b->source = lr.source;
 	while (!b->stop && !tx_signal) {
-		/* wait for the first line of a batch; take the others only if they are there */
-		int rc = tx_lines_next_timeout(&lr, &line, &len, b->nitems ? 0 : IDLE_FLUSH_MS);
+		/*
+		 * A batch of the lines already read, handled where they are. Once
+		 * none is left and no more input is there, the output is flushed,
+		 * then the next wait is a long one.
+		 */
+		int rc = tx_lines_next_batch(&lr, lines, BATCH, &n, busy ? 0 : IDLE_FLUSH_MS);
 		if (rc == 1) {
-			struct item *it;
-			if (!len)
-				continue;
-			it = &b->items[b->nitems++];
-			it->off = b->lines.len;
-			it->len = len;
-			it->lineno = lr.lineno;
-			tx_buf_add(&b->lines, line, len);
-			if (b->nitems == BATCH)
+			uint64_t lineno = lr.lineno - n;
+			for (size_t i = 0; i < n; i++) {
+				struct item *it;
+				lineno++;
+				if (!lines[i].len)
+					continue;
+				it = &b->items[b->nitems++];
+				it->line = lines[i].p;
+				it->len = lines[i].len;
+				it->lineno = lineno;
+			}
+			if (b->nitems)
 				run_batch(b);
+			busy = 1;
 			continue;
 		}
-		if (b->nitems)
-			run_batch(b);
+		busy = 0;
 		if (rc == 2) {
 			flush_all(b);
 		} else if (rc == 3) {
@@ -530,10 +537,6 @@ static void run_input(struct txbal *b, const char *path)
 			break;
 		}
 	}
-	if (b->nitems && !b->stop)
-		run_batch(b);
-	b->nitems = 0;
-	tx_buf_reset(&b->lines);
 	if (lr.fd > 0)
 		close(lr.fd);
 	tx_lines_release(&lr);
@@ -767,7 +770,6 @@ int cmd_main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < BATCH; i++)
 		tx_record_release(&b.items[i].rec);
-	tx_buf_release(&b.lines);
 	tx_buf_release(&b.vals);
 	tx_agg_release(&b.agg);
 	tx_alerts_release(&b.alerts);
