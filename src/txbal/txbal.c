@@ -322,7 +322,7 @@ static void write_plain(struct txbal *b, const struct tx_record *r,
 	const struct tx_member *last = &r->members[r->nmembers - 1];
 	const struct tx_acct *a = tx_ledger_acct(&b->ledger, (uint32_t)res->acct);
 	const char *line = r->line;
-	size_t body = last->val_off + last->val_len, from = 0;
+	size_t body = last->val_off + last->val_len, from = 0, n;
 	int st = r->idx[TX_F_STATUS], e = a->cur->exponent;
 	char *w, *bal;
 
@@ -352,10 +352,10 @@ static void write_plain(struct txbal *b, const struct tx_record *r,
 	w = PUT_LIT(w, ",\"new_balance\":");
 	bal = w;
 	w = tx_money_put(w, a->balance, e);
+	n = (size_t)(w - bal);
 	w = PUT_LIT(w, ",\"available_balance\":");
-	if (!a->reserved && w - bal <= 16 + 21) {
+	if (!a->reserved && n <= 16) {
 		/* the same text: 16 bytes copied at once (room: PLAIN_ROOM; w is past them) */
-		size_t n = (size_t)(w - 21 - bal);
 		memcpy(w, bal, 16);
 		w += n;
 	} else {
@@ -371,8 +371,14 @@ static void write_plain(struct txbal *b, const struct tx_record *r,
 		w = PUT_LIT(w, ",\"alerts\":");
 		w = put_alerts(w, fired);
 	}
-	memcpy(w, line + body, r->len - body);
-	w += r->len - body;
+	/* what followed the last member: '}', and any whitespace around it */
+	n = r->len - body;
+	if (n == 1) {
+		*w++ = line[body];
+	} else {
+		memcpy(w, line + body, n);
+		w += n;
+	}
 	*w++ = '\n';
 	*w = '\0';
 	o->len = (size_t)(w - o->p);
