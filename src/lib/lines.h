@@ -21,7 +21,13 @@ struct tx_lines {
 	size_t cap, start, end;
 	int eof, err;	 /* err: the errno of a failed read, 0 if none */
 	int idle_signal; /* see tx_lines_next_timeout() */
+	int avx2;	 /* tx_lines_next_batch() may use AVX2 (the CPU has it; tests clear it) */
 };
+
+/* x86-64 with GCC or clang: an AVX2 line scanner, used when the CPU has AVX2 */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define TX_LINES_AVX2 1
+#endif
 
 /* Read from fd (not closed by tx_lines_release). source names it in messages. */
 void tx_lines_init(struct tx_lines *lr, int fd, const char *source);
