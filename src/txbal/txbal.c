@@ -305,7 +305,10 @@ static int plain(const struct tx_record *r)
 /* Text and its length for memcpy, from a string literal. */
 #define PUT_LIT(w, lit) (memcpy((w), (lit), sizeof(lit) - 1), (w) + sizeof(lit) - 1)
 
-/* The room write_plain() needs past the line: the members it appends, and the '\n'. */
+/*
+ * The room write_plain() needs past the line: the members it appends (the
+ * reason's text apart), with TX_MONEY_TEXT_MAX for each amount, and the '\n'.
+ */
 #define PLAIN_ROOM 512
 
 /*
@@ -322,12 +325,14 @@ static void write_plain(struct txbal *b, const struct tx_record *r,
 	const struct tx_member *last = &r->members[r->nmembers - 1];
 	const struct tx_acct *a = tx_ledger_acct(&b->ledger, (uint32_t)res->acct);
 	const char *line = r->line;
-	size_t body = last->val_off + last->val_len, from = 0, n;
+	size_t body = last->val_off + last->val_len, from = 0, n, room = r->len + PLAIN_ROOM;
 	int st = r->idx[TX_F_STATUS], e = a->cur->exponent;
 	char *w, *bal;
 
-	if (o->cap - o->len <= r->len + PLAIN_ROOM)
-		tx_buf_grow(o, r->len + PLAIN_ROOM);
+	if (res->outcome == TX_LEDGER_REFUSED)
+		room += strlen(res->reason);
+	if (o->cap - o->len <= room)
+		tx_buf_grow(o, room);
 	w = o->p + o->len;
 	if (res->status != TX_STATUS_NONE && st >= 0 && res->status != r->status) {
 		const struct tx_member *m = &r->members[st];
