@@ -59,24 +59,59 @@ const char tx_digit_pairs[201] = "0001020304050607080910111213141516171819202122
 				 "62636465666768697071727374757677787980818283848586878889909192"
 				 "93949596979899";
 
+/* The number of decimal digits of v (1 for 0), without a loop of divisions. */
+static unsigned ndigits(uint64_t v)
+{
+	static const uint64_t pow10[20] = {1ULL,
+					   10ULL,
+					   100ULL,
+					   1000ULL,
+					   10000ULL,
+					   100000ULL,
+					   1000000ULL,
+					   10000000ULL,
+					   100000000ULL,
+					   1000000000ULL,
+					   10000000000ULL,
+					   100000000000ULL,
+					   1000000000000ULL,
+					   10000000000000ULL,
+					   100000000000000ULL,
+					   1000000000000000ULL,
+					   10000000000000000ULL,
+					   100000000000000000ULL,
+					   1000000000000000000ULL,
+					   10000000000000000000ULL};
+	/*
+	 * v | 1 has the digits of v (only 10^k - 1, odd, is next to a power of
+	 * ten) and a defined log2. bits * 1233 / 4096 is floor(log10(2^bits)),
+	 * at most one more than floor(log10(v)) (Bit Twiddling Hacks).
+	 */
+	uint64_t x = v | 1;
+	unsigned t = (unsigned)(64 - __builtin_clzll(x)) * 1233 >> 12;
+
+	return t + (x >= pow10[t]);
+}
+
 char *tx_put_uint_long(char *p, uint64_t v)
 {
-	char tmp[24], *q = tmp + sizeof(tmp);
+	char *end = p + ndigits(v), *q = end;
+	uint32_t u;
 
-	/* backwards into tmp, two digits per division */
-	while (v >= 100) {
+	/* backwards from the end, two digits per division, in 32 bits once they fit */
+	for (; v > UINT32_MAX; v /= 100) {
 		q -= 2;
 		memcpy(q, tx_digit_pairs + 2 * (v % 100), 2);
-		v /= 100;
 	}
-	if (v >= 10) {
+	for (u = (uint32_t)v; u >= 100; u /= 100) {
 		q -= 2;
-		memcpy(q, tx_digit_pairs + 2 * v, 2);
-	} else {
-		*--q = (char)('0' + v);
+		memcpy(q, tx_digit_pairs + 2 * (u % 100), 2);
 	}
-	memcpy(p, q, (size_t)(tmp + sizeof(tmp) - q));
-	return p + (tmp + sizeof(tmp) - q);
+	if (u >= 10)
+		memcpy(q - 2, tx_digit_pairs + 2 * u, 2);
+	else
+		q[-1] = (char)('0' + u);
+	return end;
 }
 
 void tx_buf_add_uint(struct tx_buf *b, uint64_t v)
