@@ -42,6 +42,58 @@ static void round_trip(int64_t v, int exponent, const char *want)
 	tx_buf_release(&b);
 }
 
+/* The text of v with e decimals, the slow obvious way (printf). */
+static void reference_text(char *out, size_t size, int64_t v, int e)
+{
+	uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, scale = 1;
+	int k;
+
+	for (k = 0; k < e; k++)
+		scale *= 10;
+	if (e == 0)
+		snprintf(out, size, "%s%" PRIu64, v < 0 ? "-" : "", m);
+	else
+		snprintf(out, size, "%s%" PRIu64 ".%0*" PRIu64, v < 0 ? "-" : "", m / scale, e,
+			 m % scale);
+}
+
+/*
+ * tx_money_put() and tx_put_uint() against printf for every exponent 0-4 and
+ * the values where the digit count changes (around each power of 10 and 2).
+ */
+static void put_matches_printf(void)
+{
+	char want[64], got[TX_MONEY_TEXT_MAX + 8];
+	int bad = 0, e, k, sign;
+	uint64_t p10 = 1;
+
+	for (k = 0; k < 64; k++) {
+		uint64_t bases[2] = {p10, (uint64_t)1 << k};
+		for (int j = 0; j < 2; j++)
+			for (int64_t d = -2; d <= 2; d++) {
+				uint64_t u = bases[j] + (uint64_t)d;
+				char *end = tx_put_uint(got, u);
+				*end = '\0';
+				snprintf(want, sizeof(want), "%" PRIu64, u);
+				bad += strcmp(got, want) != 0;
+				if (u > INT64_MAX)
+					continue;
+				for (e = 0; e <= 4; e++)
+					for (sign = -1; sign <= 1; sign += 2) {
+						int64_t v = sign * (int64_t)u;
+						end = tx_money_put(got, v, e);
+						*end = '\0';
+						reference_text(want, sizeof(want), v, e);
+						bad += strcmp(got, want) != 0;
+					}
+			}
+		if (p10 <= UINT64_MAX / 10)
+			p10 *= 10;
+	}
+	CHECK_EQ_INT(bad, 0,
+		     "tx_money_put and tx_put_uint agree with printf at every digit-count edge");
+}
+
 static void time_round_trip(const char *in, const char *want)
 {
 	struct tx_buf b = TX_BUF_INIT;
@@ -119,6 +171,10 @@ int cmd_main(int argc, char **argv)
 	round_trip(0, 2, "0.00");
 	round_trip(INT64_MAX, 2, "92233720368547758.07");
 	round_trip(INT64_MIN, 2, "-92233720368547758.08");
+	round_trip(-1234, 3, "-1.234");
+	round_trip(7, 4, "0.0007");
+	round_trip(INT64_MIN, 0, "-9223372036854775808");
+	put_matches_printf();
 
 	time_round_trip("2026-01-31T23:59:59.123456Z", "2026-01-31T23:59:59.123456Z");
 	time_round_trip("2026-01-31T23:59:59Z", "2026-01-31T23:59:59.000000Z");

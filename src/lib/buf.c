@@ -53,17 +53,65 @@ void tx_buf_addf(struct tx_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-char *tx_put_uint(char *p, uint64_t v)
-{
-	char tmp[24];
-	size_t i = sizeof(tmp);
+/* "00" to "99": two digits per division */
+const char tx_digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930"
+				 "31323334353637383940414243444546474849505152535455565758596061"
+				 "62636465666768697071727374757677787980818283848586878889909192"
+				 "93949596979899";
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	memcpy(p, tmp + i, sizeof(tmp) - i);
-	return p + (sizeof(tmp) - i);
+/* The number of decimal digits of v (1 for 0), without a loop of divisions. */
+static unsigned ndigits(uint64_t v)
+{
+	static const uint64_t pow10[20] = {1ULL,
+					   10ULL,
+					   100ULL,
+					   1000ULL,
+					   10000ULL,
+					   100000ULL,
+					   1000000ULL,
+					   10000000ULL,
+					   100000000ULL,
+					   1000000000ULL,
+					   10000000000ULL,
+					   100000000000ULL,
+					   1000000000000ULL,
+					   10000000000000ULL,
+					   100000000000000ULL,
+					   1000000000000000ULL,
+					   10000000000000000ULL,
+					   100000000000000000ULL,
+					   1000000000000000000ULL,
+					   10000000000000000000ULL};
+	/*
+	 * v | 1 has the digits of v (only 10^k - 1, odd, is next to a power of
+	 * ten) and a defined log2. bits * 1233 / 4096 is floor(log10(2^bits)),
+	 * at most one more than floor(log10(v)) (Bit Twiddling Hacks).
+	 */
+	uint64_t x = v | 1;
+	unsigned t = (unsigned)(64 - __builtin_clzll(x)) * 1233 >> 12;
+
+	return t + (x >= pow10[t]);
+}
+
+char *tx_put_uint_long(char *p, uint64_t v)
+{
+	char *end = p + ndigits(v), *q = end;
+	uint32_t u;
+
+	/* backwards from the end, two digits per division, in 32 bits once they fit */
+	for (; v > UINT32_MAX; v /= 100) {
+		q -= 2;
+		memcpy(q, tx_digit_pairs + 2 * (v % 100), 2);
+	}
+	for (u = (uint32_t)v; u >= 100; u /= 100) {
+		q -= 2;
+		memcpy(q, tx_digit_pairs + 2 * (u % 100), 2);
+	}
+	if (u >= 10)
+		memcpy(q - 2, tx_digit_pairs + 2 * u, 2);
+	else
+		q[-1] = (char)('0' + u);
+	return end;
 }
 
 void tx_buf_add_uint(struct tx_buf *b, uint64_t v)

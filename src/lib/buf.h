@@ -57,8 +57,39 @@ void tx_buf_addf(struct tx_buf *b, const char *fmt, ...) __attribute__((format(p
 /* Decimal integers, without printf. */
 void tx_buf_add_int(struct tx_buf *b, int64_t v);
 void tx_buf_add_uint(struct tx_buf *b, uint64_t v);
-/* The decimal digits of v written at p (room for 20 bytes); returns the end. */
-char *tx_put_uint(char *p, uint64_t v);
+/* "00" to "99": the two digits of n < 100 are tx_digit_pairs[2 * n], [2 * n + 1]. */
+extern const char tx_digit_pairs[201];
+char *tx_put_uint_long(char *p, uint64_t v);
+/*
+ * The decimal digits of v written at p (room for 20 bytes); returns the end.
+ * Counts and amounts are mostly short: up to 4 digits are written here,
+ * without a call or a loop.
+ */
+static inline char *tx_put_uint(char *p, uint64_t v)
+{
+	unsigned hi, lo;
+
+	if (v >= 10000)
+		return tx_put_uint_long(p, v);
+	if (v < 100) {
+		if (v < 10) {
+			*p = (char)('0' + v);
+			return p + 1;
+		}
+		memcpy(p, tx_digit_pairs + 2 * v, 2);
+		return p + 2;
+	}
+	hi = (unsigned)v / 100;
+	lo = (unsigned)v % 100;
+	if (hi < 10) {
+		*p++ = (char)('0' + hi);
+	} else {
+		memcpy(p, tx_digit_pairs + 2 * hi, 2);
+		p += 2;
+	}
+	memcpy(p, tx_digit_pairs + 2 * lo, 2);
+	return p + 2;
+}
 /* A JSON string literal, quotes included, escaping what JSON requires. */
 void tx_buf_add_json_string(struct tx_buf *b, const char *s, size_t n);
 

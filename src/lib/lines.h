@@ -21,7 +21,13 @@ struct tx_lines {
 	size_t cap, start, end;
 	int eof, err;	 /* err: the errno of a failed read, 0 if none */
 	int idle_signal; /* see tx_lines_next_timeout() */
+	int avx2;	 /* tx_lines_next_batch() may use AVX2 (the CPU has it; tests clear it) */
 };
+
+/* x86-64 with GCC or clang: an AVX2 line scanner, used when the CPU has AVX2 */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define TX_LINES_AVX2 1
+#endif
 
 /* Read from fd (not closed by tx_lines_release). source names it in messages. */
 void tx_lines_init(struct tx_lines *lr, int fd, const char *source);
@@ -43,5 +49,21 @@ int tx_lines_next(struct tx_lines *lr, char **line, size_t *len);
  * returns 3 so the caller can check its flags.
  */
 int tx_lines_next_timeout(struct tx_lines *lr, char **line, size_t *len, int timeout_ms);
+
+/* A line of a batch: p[len] is a writable '\0'. */
+struct tx_line {
+	char *p;
+	size_t len;
+};
+
+/*
+ * Up to max lines at once, without copying them: all those buffered, or,
+ * when none is, those of the next read (waiting as tx_lines_next_timeout()
+ * does). Returns 1 with lines[0..*n) set (*n >= 1; the last one is line
+ * number lr->lineno), which all stay valid until the next call; else 0, -1,
+ * 2 or 3 as tx_lines_next_timeout().
+ */
+int tx_lines_next_batch(struct tx_lines *lr, struct tx_line *lines, size_t max, size_t *n,
+			int timeout_ms);
 
 #endif

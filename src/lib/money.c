@@ -139,48 +139,29 @@ const char *tx_money_strerror(enum tx_money_err e, int exponent)
 	return "is invalid";
 }
 
-/* "00" to "99": two digits per division */
-static const char digit_pairs[201] =
-    "00010203040506070809101112131415161718192021222324252627282930"
-    "31323334353637383940414243444546474849505152535455565758596061"
-    "62636465666768697071727374757677787980818283848586878889909192"
-    "93949596979899";
-
-char *tx_money_put(char *p, int64_t minor, int exponent)
+char *tx_money_put_any(char *p, int64_t minor, int exponent)
 {
-	/* written backwards to end at e, then moved as one fixed-size block */
-	char tmp[2 * TX_MONEY_TEXT_MAX], *e = tmp + TX_MONEY_TEXT_MAX, *q = e;
-	uint64_t v = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+	uint64_t v = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor, units = v;
 	int d;
 
-	memset(e, 0, TX_MONEY_TEXT_MAX);
-	if (exponent == 2) {
-		q -= 2;
-		memcpy(q, digit_pairs + 2 * (v % 100), 2);
-		v /= 100;
-	} else {
-		for (d = 0; d < exponent; d++) {
-			*--q = (char)('0' + v % 10);
-			v /= 10;
-		}
-	}
-	if (exponent > 0)
-		*--q = '.';
-	while (v >= 100) {
-		q -= 2;
-		memcpy(q, digit_pairs + 2 * (v % 100), 2);
-		v /= 100;
-	}
-	if (v >= 10) {
-		q -= 2;
-		memcpy(q, digit_pairs + 2 * v, 2);
-	} else {
-		*--q = (char)('0' + v);
-	}
 	if (minor < 0)
-		*--q = '-';
-	memcpy(p, q, TX_MONEY_TEXT_MAX);
-	return p + (e - q);
+		*p++ = '-';
+	if (exponent <= 0)
+		return tx_put_uint(p, v);
+	if (exponent == 2) { /* most currencies: divisions by a constant */
+		p = tx_put_uint(p, v / 100);
+		p[0] = '.';
+		memcpy(p + 1, tx_digit_pairs + 2 * (v % 100), 2);
+		return p + 3;
+	}
+	/* the units, '.', then the decimals written backwards */
+	for (d = 0; d < exponent; d++)
+		units /= 10;
+	p = tx_put_uint(p, units);
+	*p++ = '.';
+	for (d = exponent; d-- > 0; v /= 10)
+		p[d] = (char)('0' + v % 10);
+	return p + exponent;
 }
 
 void tx_money_format(struct tx_buf *b, int64_t minor, int exponent)

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 
@@ -56,7 +57,19 @@ void tx_money_format(struct tx_buf *b, int64_t minor, int exponent);
  * line in a fixed buffer of their own (txgen, txbal).
  */
 #define TX_MONEY_TEXT_MAX 32
-char *tx_money_put(char *p, int64_t minor, int exponent);
+char *tx_money_put_any(char *p, int64_t minor, int exponent);
+static inline char *tx_money_put(char *p, int64_t minor, int exponent)
+{
+	/* the usual amount without a call: two decimals, 0 to 9999.99 */
+	if (exponent == 2 && minor >= 0 && minor < 1000000) {
+		uint32_t v = (uint32_t)minor;
+		p = tx_put_uint(p, v / 100);
+		p[0] = '.';
+		memcpy(p + 1, tx_digit_pairs + 2 * (v % 100), 2);
+		return p + 3;
+	}
+	return tx_money_put_any(p, minor, exponent);
+}
 
 /* Overflow-checked addition: 0, or -1 when a + b does not fit. */
 static inline int tx_money_add(int64_t a, int64_t b, int64_t *out)

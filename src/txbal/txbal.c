@@ -57,12 +57,12 @@ struct txbal {
 	struct item {
 		struct tx_record rec;
 		struct tx_ledger_tx t;
-		size_t off, len; /* the line, in lines */
+		const char *line; /* in the reader's buffer: valid while the batch is */
+		size_t len;
 		uint64_t lineno;
 		int bad; /* parse failed: rec.err says why */
 	} items[BATCH];
 	size_t nitems;
-	struct tx_buf lines; /* copies of the batch's lines */
 	const char *source;
 
 	uint64_t nread, napplied, nfailed, ndup, nrejected, nalerts;
@@ -200,12 +200,32 @@ static char *put_str(char *w, const char *s)
 	return w + n;
 }
 
+/* The alert list, ["low_balance","velocity"], at w; returns the new end. */
+static char *put_alerts(char *w, unsigned fired)
+{
+	char *start = w;
+
+	*w++ = '[';
+	for (int rule = 0; rule < TX_ALERT__COUNT; rule++) {
+		if (!(fired & 1u << rule))
+			continue;
+		if (w - start > 1)
+			*w++ = ',';
+		*w++ = '"';
+		w = put_str(w, tx_alert_name((enum tx_alert_rule)rule));
+		*w++ = '"';
+	}
+	*w++ = ']';
+	return w;
+}
+
 /*
- * The record with txbal's fields: their values are written side by side
- * into one stack buffer (no allocation, no per-byte bookkeeping), then
- * spliced in by tx_record_write().
+ * The record with txbal's fields, the general way: their values are written
+ * side by side into one stack buffer (no allocation, no per-byte
+ * bookkeeping), then spliced in by tx_record_write(), which also rewrites
+ * alias names and values into canonical form and drops a stale alert list.
  */
-static void write_record(struct txbal *b, struct tx_record *r, const struct tx_ledger_result *res,
+static void write_edited(struct txbal *b, struct tx_record *r, const struct tx_ledger_result *res,
 			 unsigned fired)
 {
 	/* reason: a short fixed word; three amounts, a count, the alert names */
@@ -251,21 +271,11 @@ static void write_record(struct txbal *b, struct tx_record *r, const struct tx_l
 		e[n++].len = (size_t)(w - start);
 	}
 	if (fired) {
-		char *p = w;
-		*w++ = '[';
-		for (int rule = 0; rule < TX_ALERT__COUNT; rule++) {
-			if (!(fired & 1u << rule))
-				continue;
-			if (w - p > 1)
-				*w++ = ',';
-			*w++ = '"';
-			w = put_str(w, tx_alert_name((enum tx_alert_rule)rule));
-			*w++ = '"';
-		}
-		*w++ = ']';
+		start = w;
+		w = put_alerts(w, fired);
 		e[n].field = TX_F_ALERTS;
-		e[n].value = p;
-		e[n++].len = (size_t)(w - p);
+		e[n].value = start;
+		e[n++].len = (size_t)(w - start);
 	} else if (r->idx[TX_F_ALERTS] >= 0) {
 		e[n].field = TX_F_ALERTS;
 		e[n].value = NULL; /* a stale list from an earlier run goes */
@@ -273,6 +283,119 @@ static void write_record(struct txbal *b, struct tx_record *r, const struct tx_l
 	}
 	tx_record_write(tx_out_buf(&b->out), r, e, n, TX_WRITE_CANONICAL);
 	tx_buf_addch(tx_out_buf(&b->out), '\n');
+}
+
+/*
+ * Whether write_plain() can write the record: its known members are all in
+ * canonical form already (TX_MEMBER_CANONICAL: names, words, the amount's
+ * decimals), none is repeated, and none of the members txbal writes is
+ * there yet (an absent field's idx is -1, so the AND of six is negative
+ * exactly when all six are absent). tx_record_write() would then replace
+ * at most the status in place and append the rest after the last member.
+ */
+static int plain(const struct tx_record *r)
+{
+	const int *x = r->idx;
+
+	return (x[TX_F_REASON] & x[TX_F_NEW_BALANCE] & x[TX_F_AVAILABLE_BALANCE] &
+		x[TX_F_TX_COUNT] & x[TX_F_COUNTERPARTY_BALANCE] & x[TX_F_ALERTS]) < 0 &&
+	       !r->repeated && r->ncanonical == r->nknown;
+}
+
+/* Text and its length for memcpy, from a string literal. */
+#define PUT_LIT(w, lit) (memcpy((w), (lit), sizeof(lit) - 1), (w) + sizeof(lit) - 1)
+
+/*
+ * The room write_plain() needs past the line: the members it appends (the
+ * reason's text apart), with TX_MONEY_TEXT_MAX for each amount, and the '\n'.
+ */
+#define PLAIN_ROOM 512
+
+/*
+ * The record with txbal's fields, the fast way, for a plain() record: the
+ * same bytes as write_edited() makes, written straight into the output
+ * buffer. The line is copied up to the end of its last member (in two
+ * pieces around the status value when that changes), txbal's members are
+ * appended, then what followed the last member ('}' and any whitespace).
+ */
+static void write_plain(struct txbal *b, const struct tx_record *r,
+			const struct tx_ledger_result *res, unsigned fired)
+{
+	struct tx_buf *o = tx_out_buf(&b->out);
+	const struct tx_member *last = &r->members[r->nmembers - 1];
+	const struct tx_acct *a = tx_ledger_acct(&b->ledger, (uint32_t)res->acct);
+	const char *line = r->line;
+	size_t body = last->val_off + last->val_len, from = 0, n, room = r->len + PLAIN_ROOM;
+	int st = r->idx[TX_F_STATUS], e = a->cur->exponent;
+	char *w, *bal;
+
+	if (res->outcome == TX_LEDGER_REFUSED)
+		room += strlen(res->reason);
+	if (o->cap - o->len <= room)
+		tx_buf_grow(o, room);
+	w = o->p + o->len;
+	if (res->status != TX_STATUS_NONE && st >= 0 && res->status != r->status) {
+		const struct tx_member *m = &r->members[st];
+		memcpy(w, line, m->val_off);
+		w += m->val_off;
+		memcpy(w, status_json[res->status].s, status_json[res->status].len);
+		w += status_json[res->status].len;
+		from = m->val_off + m->val_len;
+	}
+	memcpy(w, line + from, body - from);
+	w += body - from;
+	if (res->status != TX_STATUS_NONE && st < 0) {
+		w = PUT_LIT(w, ",\"status\":");
+		memcpy(w, status_json[res->status].s, status_json[res->status].len);
+		w += status_json[res->status].len;
+	}
+	if (res->outcome == TX_LEDGER_REFUSED) {
+		w = PUT_LIT(w, ",\"reason\":\"");
+		w = put_str(w, res->reason);
+		*w++ = '"';
+	}
+	w = PUT_LIT(w, ",\"new_balance\":");
+	bal = w;
+	w = tx_money_put(w, a->balance, e);
+	n = (size_t)(w - bal);
+	w = PUT_LIT(w, ",\"available_balance\":");
+	if (!a->reserved && n <= 16) {
+		/* the same text: 16 bytes copied at once (room: PLAIN_ROOM; w is past them) */
+		memcpy(w, bal, 16);
+		w += n;
+	} else {
+		w = tx_money_put(w, a->balance - a->reserved, e);
+	}
+	w = PUT_LIT(w, ",\"tx_count\":");
+	w = tx_put_uint(w, a->tx_count);
+	if (res->type == TX_TYPE_TRANSFER && res->cp >= 0) {
+		w = PUT_LIT(w, ",\"counterparty_balance\":");
+		w = put_money(w, &b->ledger, res->cp, 0);
+	}
+	if (fired) {
+		w = PUT_LIT(w, ",\"alerts\":");
+		w = put_alerts(w, fired);
+	}
+	/* what followed the last member: '}', and any whitespace around it */
+	n = r->len - body;
+	if (n == 1) {
+		*w++ = line[body];
+	} else {
+		memcpy(w, line + body, n);
+		w += n;
+	}
+	*w++ = '\n';
+	*w = '\0';
+	o->len = (size_t)(w - o->p);
+}
+
+static void write_record(struct txbal *b, struct tx_record *r, const struct tx_ledger_result *res,
+			 unsigned fired)
+{
+	if (plain(r))
+		write_plain(b, r, res, fired);
+	else
+		write_edited(b, r, res, fired);
 	if (tx_out_end_line(&b->out) < 0)
 		out_failed(b, &b->out);
 }
@@ -283,7 +406,7 @@ static void prepare(struct txbal *b, struct item *it)
 	struct tx_record *r = &it->rec;
 	struct tx_ledger_tx *t = &it->t;
 
-	it->bad = tx_record_parse(r, b->lines.p + it->off, it->len, TX_PARSE_REQUIRE) < 0;
+	it->bad = tx_record_parse(r, it->line, it->len, TX_PARSE_REQUIRE) < 0;
 	if (it->bad)
 		return;
 	t->id = r->id.p;
@@ -305,7 +428,7 @@ static void prepare(struct txbal *b, struct item *it)
 static void handle(struct txbal *b, struct item *it)
 {
 	struct tx_record *r = &it->rec;
-	const char *line = b->lines.p + it->off;
+	const char *line = it->line;
 	struct tx_ledger_result res;
 	unsigned fired;
 	int has_ts;
@@ -364,7 +487,6 @@ static void run_batch(struct txbal *b)
 	for (i = 0; i < n && !b->stop; i++)
 		handle(b, &b->items[i]);
 	b->nitems = 0;
-	tx_buf_reset(&b->lines);
 }
 
 static void flush_all(struct txbal *b)
@@ -382,8 +504,9 @@ static void flush_all(struct txbal *b)
 static void run_input(struct txbal *b, const char *path)
 {
 	struct tx_lines lr;
-	char *line;
-	size_t len;
+	struct tx_line lines[BATCH];
+	size_t n;
+	int busy = 0;
 
 	if (tx_lines_open(&lr, path) < 0) {
 		set_status(b, TX_EXIT_IO);
@@ -391,23 +514,30 @@ static void run_input(struct txbal *b, const char *path)
 	}
 	b->source = lr.source;
 	while (!b->stop && !tx_signal) {
-		/* wait for the first line of a batch; take the others only if they are there */
-		int rc = tx_lines_next_timeout(&lr, &line, &len, b->nitems ? 0 : IDLE_FLUSH_MS);
+		/*
+		 * A batch of the lines already read, handled where they are. Once
+		 * none is left and no more input is there, the output is flushed,
+		 * then the next wait is a long one.
+		 */
+		int rc = tx_lines_next_batch(&lr, lines, BATCH, &n, busy ? 0 : IDLE_FLUSH_MS);
 		if (rc == 1) {
-			struct item *it;
-			if (!len)
-				continue;
-			it = &b->items[b->nitems++];
-			it->off = b->lines.len;
-			it->len = len;
-			it->lineno = lr.lineno;
-			tx_buf_add(&b->lines, line, len);
-			if (b->nitems == BATCH)
+			uint64_t lineno = lr.lineno - n;
+			for (size_t i = 0; i < n; i++) {
+				struct item *it;
+				lineno++;
+				if (!lines[i].len)
+					continue;
+				it = &b->items[b->nitems++];
+				it->line = lines[i].p;
+				it->len = lines[i].len;
+				it->lineno = lineno;
+			}
+			if (b->nitems)
 				run_batch(b);
+			busy = 1;
 			continue;
 		}
-		if (b->nitems)
-			run_batch(b);
+		busy = 0;
 		if (rc == 2) {
 			flush_all(b);
 		} else if (rc == 3) {
@@ -418,10 +548,6 @@ static void run_input(struct txbal *b, const char *path)
 			break;
 		}
 	}
-	if (b->nitems && !b->stop)
-		run_batch(b);
-	b->nitems = 0;
-	tx_buf_reset(&b->lines);
 	if (lr.fd > 0)
 		close(lr.fd);
 	tx_lines_release(&lr);
@@ -655,7 +781,6 @@ int cmd_main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < BATCH; i++)
 		tx_record_release(&b.items[i].rec);
-	tx_buf_release(&b.lines);
 	tx_buf_release(&b.vals);
 	tx_agg_release(&b.agg);
 	tx_alerts_release(&b.alerts);
