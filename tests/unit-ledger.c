@@ -303,6 +303,89 @@ static void test_window(void)
 	tx_ledger_release(&L);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Every id of ids[0..n) found with its amount (i + 1), each hash in exactly one slot. */
+static int grown_table_ok(char (*ids)[16], uint32_t n)
+{
+	const struct tx_txtab *t = &L.gen[L.cur];
+	uint64_t *hs = malloc(((size_t)t->mask + 1) * sizeof(*hs)), used = 0;
+	int ok = t->count == n;
+
+	for (uint32_t i = 0; i < n && ok; i++) {
+		const struct tx_txn *x = tx_ledger_find(&L, ids[i], strlen(ids[i]));
+		ok = x && x->amount == (int64_t)i + 1;
+	}
+	for (uint64_t s = 0; s <= t->mask; s++)
+		if (t->slots[s].h)
+			hs[used++] = t->slots[s].h;
+	qsort(hs, used, sizeof(*hs), cmp_u64);
+	for (uint64_t k = 1; k < used && ok; k++)
+		ok = hs[k] != hs[k - 1];
+	free(hs);
+	return ok && used == n;
+}
+
+/*
+ * The dedup table doubles in place. For each table size 2^10 to 2^18, 16 ids
+ * have their home slots among its last 8: at each doubling a probe run wraps
+ * around the end, holding ids that stay in the lower half and ids that move
+ * up. After every doubling each id is still found, once.
+ */
+static void test_grow_in_place(void)
+{
+	struct tx_ledger_opts o = {"0", 1, 10000000, 0, 0};
+	enum { N = 150000, WRAP = 9 * 16 };
+	char(*ids)[16] = malloc(N * sizeof(*ids));
+	uint32_t n = 0, k = 0, grows = 0;
+	uint64_t mask;
+	int ok = 1, wrapped;
+
+	while (n < WRAP) {
+		uint64_t size = 1u << (10 + n / 16);
+		snprintf(ids[n], sizeof(ids[n]), "wrap-%u", k++);
+		if ((tx_hash64(ids[n], strlen(ids[n])) & (size - 1)) >= size - 8)
+			n++;
+	}
+	for (; n < N; n++)
+		snprintf(ids[n], sizeof(ids[n]), "id-%u", n);
+	tx_ledger_init(&L, &o);
+	mask = L.gen[L.cur].mask;
+	for (uint32_t i = 0; i < N; i++) {
+		if (apply(ids[i], C, "G", TX_TYPE_DEPOSIT, (int64_t)i + 1, 0, NULL) !=
+		    TX_LEDGER_APPLIED)
+			ok = 0;
+		if (i + 1 == WRAP) {
+			const struct tx_txtab *t = &L.gen[L.cur];
+			CHECK(t->slots[0].h && (t->slots[0].h & t->mask) > t->mask - 8,
+			      "grow: the probe run of the last slots wraps around the end");
+		}
+		if (L.gen[L.cur].mask != mask) {
+			mask = L.gen[L.cur].mask;
+			grows++;
+			if (!grown_table_ok(ids, i + 1))
+				ok = 0;
+		}
+	}
+	CHECK(ok, "grow: after each doubling every id is found once, with its amount");
+	CHECK_EQ_INT(grows, 8, "grow: 1024 slots doubled 8 times for 150000 ids");
+	wrapped = L.gen[L.cur].slots[0].h && (L.gen[L.cur].slots[0].h & mask) > mask - 8;
+	CHECK(wrapped, "grow: the run still wraps in the largest table");
+	CHECK(grown_table_ok(ids, N), "grow: all 150000 ids found once at the end");
+	ok = 1;
+	for (uint32_t i = 0; i < N; i += 7)
+		if (apply(ids[i], C, "G", TX_TYPE_DEPOSIT, 1, 0, NULL) != TX_LEDGER_DUPLICATE)
+			ok = 0;
+	CHECK(ok, "grow: re-applied ids are duplicates");
+	CHECK_EQ_INT(bal("G")->balance, (int64_t)N * (N + 1) / 2, "grow: balance");
+	tx_ledger_release(&L);
+	free(ids);
+}
+
 /* Random operations: the sum of balances equals external inflows minus outflows. */
 static void test_conservation(void)
 {
@@ -543,6 +626,7 @@ int cmd_main(int argc, char **argv)
 	test_ledger();
 	test_overdraft_policies();
 	test_window();
+	test_grow_in_place();
 	test_conservation();
 	test_save_load();
 	test_alerts();

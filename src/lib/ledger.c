@@ -56,17 +56,43 @@ static struct tx_txn *txtab_put(struct tx_txtab *t, const struct tx_txn *x)
 	return &t->slots[i];
 }
 
+/*
+ * Double t in place. The region grows (tx_huge_realloc(): mremap for a large
+ * table, so only the new half is fresh memory the kernel must zero, not the
+ * whole new table as with a copy), then every entry is taken out and put
+ * back under the new mask. The scan starts just after an empty slot and goes
+ * in slot order, wrapping around the old end, so it meets each probe run
+ * from its start: an entry then lands at or before its old slot or in the
+ * new half, passing only entries already put back. No probe run is broken
+ * and no entry is met twice.
+ */
+/* txtab_grow()'s pass over old slots [from, to): each to the first free slot from its home */
+static void rehome(struct tx_txn *s, uint64_t from, uint64_t to, uint64_t mask)
+{
+	for (uint64_t i = from; i < to; i++) {
+		uint64_t j = s[i].h & mask;
+		if (!s[i].h || j == i)
+			continue;
+		while (s[j].h && j != i) /* its own slot i counts as free */
+			j = (j + 1) & mask;
+		if (j != i) {
+			s[j] = s[i];
+			s[i].h = 0;
+		}
+	}
+}
+
 static void txtab_grow(struct tx_txtab *t)
 {
-	struct tx_txtab n;
-	uint64_t i;
+	uint64_t n = t->mask + 1, start = 0;
+	struct tx_txn *s = tx_huge_realloc(t->slots, n * sizeof(*s), 2 * n * sizeof(*s));
 
-	txtab_init(&n, (t->mask + 1) * 2);
-	for (i = 0; i <= t->mask; i++)
-		if (t->slots[i].h)
-			txtab_put(&n, &t->slots[i]);
-	tx_huge_free(t->slots, (t->mask + 1) * sizeof(*t->slots));
-	*t = n;
+	while (s[start].h) /* there is one: the table is at most 3/4 full */
+		start++;
+	rehome(s, start + 1, n, 2 * n - 1);
+	rehome(s, 0, start, 2 * n - 1);
+	t->slots = s;
+	t->mask = 2 * n - 1;
 }
 
 /*
