@@ -264,6 +264,20 @@ static void test_overdraft_policies(void)
 	CHECK_EQ_INT(apply("b", C, "A", TX_TYPE_WITHDRAWAL, 2, 0, NULL), TX_LEDGER_REFUSED,
 		     "but never past int64");
 	CHECK_EQ_STR(R.reason, "balance_overflow", "overflow reason");
+	CHECK_EQ_INT(apply("c", C, "A", TX_TYPE_PAYMENT, 2, TX_STATUS_PENDING, NULL),
+		     TX_LEDGER_REFUSED, "a reservation taking available past int64 is refused");
+	CHECK_EQ_INT(apply("d", C, "P", TX_TYPE_PAYMENT, INT64_MAX, TX_STATUS_PENDING, NULL),
+		     TX_LEDGER_APPLIED, "reserve INT64_MAX");
+	CHECK_EQ_INT(apply("e", C, "P", TX_TYPE_PAYMENT, 1, TX_STATUS_PENDING, NULL),
+		     TX_LEDGER_REFUSED, "reserved past int64 refused");
+	CHECK(bal("P")->reserved == INT64_MAX && bal("A")->balance == -INT64_MAX,
+	      "refused reservations change nothing");
+	CHECK_EQ_INT(apply("f", C, "B", TX_TYPE_DEPOSIT, INT64_MAX, 0, NULL), TX_LEDGER_APPLIED,
+		     "deposit INT64_MAX");
+	CHECK_EQ_INT(apply("g", C, "Q", TX_TYPE_TRANSFER, 1, 0, "B"), TX_LEDGER_REFUSED,
+		     "a transfer whose credit overflows the counterparty is refused");
+	CHECK(bal("Q")->balance == 0 && bal("B")->balance == INT64_MAX && bal("Q")->tx_count == 0,
+	      "and changes neither side");
 	tx_ledger_release(&L);
 	o.overdraft = "1.5.0";
 	CHECK_EQ_INT(tx_ledger_init(&L, &o), -1, "bad overdraft limit refused");

@@ -30,22 +30,24 @@ static uint64_t id_hash(const char *id, size_t len)
 	return h ? h : 1; /* 0 marks an empty slot */
 }
 
-static struct tx_txn *txtab_find(const struct tx_txtab *t, uint64_t h)
+/* The slot holding h, else the free slot where its probe run ends. */
+static struct tx_txn *txtab_slot(const struct tx_txtab *t, uint64_t h)
 {
 	uint64_t i = h & t->mask;
 
-	for (;;) {
-		struct tx_txn *x = &t->slots[i];
-		if (x->h == h)
-			return x;
-		if (!x->h)
-			return NULL;
+	while (t->slots[i].h != h && t->slots[i].h)
 		i = (i + 1) & t->mask;
-	}
+	return &t->slots[i];
+}
+
+static struct tx_txn *txtab_find(const struct tx_txtab *t, uint64_t h)
+{
+	struct tx_txn *x = txtab_slot(t, h);
+	return x->h ? x : NULL;
 }
 
 /* Put x into t, which has room and does not hold x->h. */
-static struct tx_txn *txtab_put(struct tx_txtab *t, const struct tx_txn *x)
+static void txtab_put(struct tx_txtab *t, const struct tx_txn *x)
 {
 	uint64_t i = x->h & t->mask;
 
@@ -53,7 +55,6 @@ static struct tx_txn *txtab_put(struct tx_txtab *t, const struct tx_txn *x)
 		i = (i + 1) & t->mask;
 	t->slots[i] = *x;
 	t->count++;
-	return &t->slots[i];
 }
 
 /*
@@ -120,8 +121,13 @@ static void roll(struct tx_ledger *l)
 	l->generations++;
 }
 
-static struct tx_txn *remember(struct tx_ledger *l, uint64_t h, int64_t amount, uint32_t acct,
-			       int64_t cp, enum tx_type type, enum tx_txn_state st)
+/*
+ * Remember a new transaction. free is the slot of the current generation
+ * where the probe for h ended (txtab_slot()), or NULL: it is taken unless
+ * the generation rolls or the table grows first.
+ */
+static void remember(struct tx_ledger *l, struct tx_txn *free, uint64_t h, int64_t amount,
+		     uint32_t acct, int64_t cp, enum tx_type type, enum tx_txn_state st)
 {
 	struct tx_txtab *t = &l->gen[l->cur];
 	struct tx_txn x;
@@ -129,14 +135,22 @@ static struct tx_txn *remember(struct tx_ledger *l, uint64_t h, int64_t amount, 
 	if ((t->count + 1) * 4 > l->gen_slots * 3) {
 		roll(l);
 		t = &l->gen[l->cur];
+		free = NULL;
 	}
-	if ((t->count + 1) * 4 > (t->mask + 1) * 3)
+	if ((t->count + 1) * 4 > (t->mask + 1) * 3) {
 		txtab_grow(t);
+		free = NULL;
+	}
 	x.h = h;
 	x.amount = amount;
 	x.acct = acct | (uint32_t)type << 28;
 	x.cp = (uint32_t)(cp + 1) | (uint32_t)st << 28;
-	return txtab_put(t, &x);
+	if (free) {
+		*free = x;
+		t->count++;
+	} else {
+		txtab_put(t, &x);
+	}
 }
 
 static void set_state(struct tx_txn *x, enum tx_txn_state st)
@@ -369,14 +383,96 @@ static enum tx_status status_of(enum tx_txn_state st)
 	return TX_STATUS_FAILED;
 }
 
+/* tx_type_sign() (record.c), where the compiler can inline it: +1 credit, -1 debit */
+static inline int type_sign(enum tx_type t)
+{
+	switch (t) {
+	case TX_TYPE_DEPOSIT:
+	case TX_TYPE_REFUND: return 1;
+	case TX_TYPE_WITHDRAWAL:
+	case TX_TYPE_PAYMENT:
+	case TX_TYPE_TRANSFER:
+	case TX_TYPE_FEE: return -1;
+	default: return 0;
+	}
+}
+
+/*
+ * The money of a new transaction of amount >= 0, all or nothing: as change(),
+ * in int64 with overflow checks (each delta fits: no __int128 needed).
+ */
+static int reserve_new(struct tx_acct *a, int64_t amount)
+{
+	int64_t nr, avail;
+
+	if (__builtin_add_overflow(a->reserved, amount, &nr) ||
+	    __builtin_sub_overflow(a->balance, nr, &avail))
+		return -1;
+	a->reserved = nr;
+	return 0;
+}
+
+static int post_new(struct tx_acct *a, int sign, struct tx_acct *c, int64_t amount)
+{
+	int64_t d = sign < 0 ? -amount : sign > 0 ? amount : 0, nb, nc = 0, avail;
+
+	if (__builtin_add_overflow(a->balance, d, &nb) ||
+	    __builtin_sub_overflow(nb, a->reserved, &avail))
+		return -1;
+	if (c && (__builtin_add_overflow(c->balance, amount, &nc) ||
+		  __builtin_sub_overflow(nc, c->reserved, &avail)))
+		return -1;
+	a->balance = nb;
+	if (c)
+		c->balance = nc;
+	return 0;
+}
+
+/*
+ * Move the money of a new transaction on entry a (counterparty cp): the
+ * state to remember it in, TX_TXN_FAILED when status says so or it is
+ * refused (res then says why).
+ */
+static enum tx_txn_state accept(struct tx_ledger *l, const struct tx_ledger_tx *t,
+				struct tx_acct *a, int64_t cp, struct tx_ledger_result *res)
+{
+	int sign = type_sign(t->type);
+
+	if (res->status == TX_STATUS_FAILED)
+		return TX_TXN_FAILED;
+	if (sign < 0 && !l->overdraft_unlimited) {
+		int e = t->currency->exponent <= 4 ? t->currency->exponent : 4;
+		if ((__int128)res->avail_before - t->amount < -(__int128)l->overdraft[e]) {
+			refuse(res, "insufficient_funds");
+			return TX_TXN_FAILED;
+		}
+	}
+	if (res->status == TX_STATUS_PENDING) {
+		if (sign < 0 && reserve_new(a, t->amount)) {
+			refuse(res, "balance_overflow");
+			return TX_TXN_FAILED;
+		}
+		return TX_TXN_PENDING;
+	}
+	if (post_new(a, sign,
+		     t->type == TX_TYPE_TRANSFER && !l->split ? tx_ledger_acct(l, (uint32_t)cp)
+							      : NULL,
+		     t->amount)) {
+		refuse(res, "balance_overflow");
+		return TX_TXN_FAILED;
+	}
+	res->credit = cp >= 0;
+	return TX_TXN_COMPLETED;
+}
+
 static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_ledger_result *res,
 		   uint64_t h)
 {
 	uint64_t h_acct;
-	enum tx_status status = t->status ? t->status : TX_STATUS_COMPLETED;
-	int sign = tx_type_sign(t->type);
 	int64_t acct, cp = -1;
 	struct tx_acct *a;
+	struct tx_txn *slot;
+	enum tx_txn_state st;
 
 	if (t->type == TX_TYPE_NONE || !t->has_amount)
 		return reject(res, "missing field '%s'", t->type ? "amount" : "type");
@@ -393,8 +489,8 @@ static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 	h_acct = t->hashed ? t->h_acct : acct_hash(t->account, t->account_len, t->currency);
 	if (!t->hashed)
 		tx_map_prefetch(&l->accounts, h_acct);
-	if (txtab_find(&l->gen[l->cur], h) ||
-	    (l->gen[!l->cur].slots && txtab_find(&l->gen[!l->cur], h))) {
+	slot = txtab_slot(&l->gen[l->cur], h);
+	if (slot->h || (l->gen[!l->cur].slots && txtab_find(&l->gen[!l->cur], h))) {
 		res->outcome = TX_LEDGER_DUPLICATE;
 		return;
 	}
@@ -411,41 +507,14 @@ static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 	a = tx_ledger_acct(l, (uint32_t)acct);
 	res->acct = acct;
 	res->cp = cp;
-	res->type = t->type;
-	res->amount = t->amount;
 	res->avail_before = a->balance - a->reserved;
-	res->status = status;
+	res->status = t->status ? t->status : TX_STATUS_COMPLETED;
 	res->new_tx = 1;
-	if (status == TX_STATUS_FAILED) {
-		remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_FAILED);
+	st = accept(l, t, a, cp, res);
+	remember(l, slot, h, t->amount, (uint32_t)acct, cp, t->type, st);
+	if (st == TX_TXN_FAILED)
 		return;
-	}
-	if (sign < 0 && !l->overdraft_unlimited) {
-		int e = t->currency->exponent <= 4 ? t->currency->exponent : 4;
-		__int128 after = (__int128)a->balance - a->reserved - t->amount;
-		if (after < -(__int128)l->overdraft[e]) {
-			refuse(res, "insufficient_funds");
-			remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_FAILED);
-			return;
-		}
-	}
-	if (status == TX_STATUS_PENDING) {
-		if (sign < 0 && change(l, (uint32_t)acct, 0, t->amount, -1, 0)) {
-			refuse(res, "balance_overflow");
-			remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_FAILED);
-			return;
-		}
-		remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_PENDING);
-	} else {
-		if (post(l, (uint32_t)acct, cp, t->type, t->amount, 1, 0)) {
-			refuse(res, "balance_overflow");
-			remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_FAILED);
-			return;
-		}
-		remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_COMPLETED);
-		res->credit = cp >= 0;
-	}
-	tx_ledger_acct(l, (uint32_t)acct)->tx_count++;
+	a->tx_count++;
 	if (cp >= 0 && !l->split)
 		tx_ledger_acct(l, (uint32_t)cp)->tx_count++;
 	res->created = 1;
@@ -686,8 +755,8 @@ static int load_txn(struct tx_ledger *l, struct tx_record *r)
 		snprintf(r->err, sizeof(r->err), "too many accounts");
 		return -1;
 	}
-	remember(l, h, r->amount, (uint32_t)acct, r->type == TX_TYPE_TRANSFER ? cp : -1, r->type,
-		 st);
+	remember(l, NULL, h, r->amount, (uint32_t)acct, r->type == TX_TYPE_TRANSFER ? cp : -1,
+		 r->type, st);
 	return 0;
 }
 
