@@ -51,6 +51,37 @@ static void test_hashmap(void)
 	CHECK(tx_hash64("abcdefghijklmnopq", 17) != tx_hash64("abcdefghijklmnopr", 17),
 	      "hash: last byte past 16 differs");
 	CHECK(tx_hash64("", 0) != tx_hash64("\0", 1), "hash: length counts");
+	{
+		/* the function's values, fixed: every length class (0, 1-3, 4-7, 8-16, longer) */
+		static const struct {
+			const char *key;
+			uint64_t h;
+		} kat[] = {
+		    {"", 0x7a9615f2b0a231f5ULL},
+		    {"a", 0x78fc01ed992d5e96ULL},
+		    {"abc", 0x85668f12dc38a329ULL},
+		    {"acct-1", 0xbd0ef4403249b7c2ULL},
+		    {"tx-42-1", 0xdf85b6e3dc87b58cULL},
+		    {"ACC008387", 0x10cd11917e2609b8ULL},
+		    {"abcdefghijklmnopq", 0x38fe3666cff96bebULL},
+		    {"abcdefghijklmnopqrstuvwxyz0123456789", 0x8b0f5304d9c8055dULL},
+		};
+		char buf[64];
+		ok = 1;
+		for (size_t k = 0; k < sizeof(kat) / sizeof(kat[0]); k++)
+			if (tx_hash64(kat[k].key, strlen(kat[k].key)) != kat[k].h ||
+			    tx_hash64_inline(kat[k].key, strlen(kat[k].key)) != kat[k].h)
+				ok = 0;
+		CHECK(ok, "hash: known values, tx_hash64() and tx_hash64_inline() alike");
+		ok = 1;
+		for (size_t n = 0; n <= sizeof(buf); n++) {
+			for (size_t k = 0; k < n; k++)
+				buf[k] = (char)(n * 31 + k * 7);
+			if (tx_hash64(buf, n) != tx_hash64_inline(buf, n))
+				ok = 0;
+		}
+		CHECK(ok, "hash: tx_hash64_inline() is tx_hash64() for lengths 0 to 64");
+	}
 }
 
 static struct tx_ledger L;

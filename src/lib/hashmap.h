@@ -25,12 +25,61 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * A 64-bit hash of n bytes (a wyhash-style multiply-mix). Not
  * cryptographic: any two different keys collide with probability ~2^-64.
  */
 uint64_t tx_hash64(const void *p, size_t n);
+
+/* The same function, inline for hot paths (tx_hash64() is this). */
+static inline uint64_t tx_hash_mum_(uint64_t a, uint64_t b)
+{
+	__uint128_t r = (__uint128_t)a * b;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static inline uint64_t tx_hash_rd_(const unsigned char *p, size_t n)
+{
+	uint64_t v8;
+	uint32_t v4;
+
+	if (n == 8) {
+		memcpy(&v8, p, 8);
+		return v8;
+	}
+	memcpy(&v4, p, 4);
+	return v4;
+}
+
+static inline uint64_t tx_hash64_inline(const void *data, size_t n)
+{
+	const uint64_t p0 = 0xa0761d6478bd642fULL, p1 = 0xe7037ed1a0b428dbULL,
+		       p2 = 0x8ebc6af09c88c6e3ULL;
+	const unsigned char *p = data;
+	uint64_t seed = p0 ^ tx_hash_mum_(n ^ p1, p2), a, b;
+	size_t left = n;
+
+	while (left > 16) {
+		seed = tx_hash_mum_(tx_hash_rd_(p, 8) ^ p1, tx_hash_rd_(p + 8, 8) ^ seed);
+		p += 16;
+		left -= 16;
+	}
+	if (left >= 8) {
+		a = tx_hash_rd_(p, 8);
+		b = tx_hash_rd_(p + left - 8, 8);
+	} else if (left >= 4) {
+		a = tx_hash_rd_(p, 4);
+		b = tx_hash_rd_(p + left - 4, 4);
+	} else if (left > 0) {
+		a = ((uint64_t)p[0] << 16) | ((uint64_t)p[left >> 1] << 8) | p[left - 1];
+		b = 0;
+	} else {
+		a = b = 0;
+	}
+	return tx_hash_mum_(p1 ^ n, tx_hash_mum_(a ^ p1, b ^ seed));
+}
 
 #define TX_MAP_INLINE_KEY 24
 

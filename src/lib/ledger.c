@@ -26,7 +26,7 @@ static void txtab_init(struct tx_txtab *t, uint64_t slots)
 
 static uint64_t id_hash(const char *id, size_t len)
 {
-	uint64_t h = tx_hash64(id, len);
+	uint64_t h = tx_hash64_inline(id, len);
 	return h ? h : 1; /* 0 marks an empty slot */
 }
 
@@ -219,7 +219,7 @@ static uint64_t acct_hash(const char *account, size_t len, const struct tx_curre
 	uint32_t code;
 
 	memcpy(&code, cur->code, 4); /* "USD\0" */
-	return tx_hash64(account, len) ^ (uint64_t)code * 0x9e3779b97f4a7c15ULL;
+	return tx_hash64_inline(account, len) ^ (uint64_t)code * 0x9e3779b97f4a7c15ULL;
 }
 
 void tx_ledger_prefetch(const struct tx_ledger *l, struct tx_ledger_tx *t)
