@@ -33,11 +33,12 @@ static uint64_t id_hash(const char *id, size_t len)
 /* The slot holding h, else the free slot where its probe run ends. */
 static struct tx_txn *txtab_slot(const struct tx_txtab *t, uint64_t h)
 {
-	uint64_t i = h & t->mask;
+	struct tx_txn *x = &t->slots[h & t->mask], *end = t->slots + t->mask + 1;
 
-	while (t->slots[i].h != h && t->slots[i].h)
-		i = (i + 1) & t->mask;
-	return &t->slots[i];
+	while (x->h != h && x->h)
+		if (++x == end)
+			x = t->slots;
+	return x;
 }
 
 static struct tx_txn *txtab_find(const struct tx_txtab *t, uint64_t h)
@@ -121,35 +122,41 @@ static void roll(struct tx_ledger *l)
 	l->generations++;
 }
 
-/*
- * Remember a new transaction. free is the slot of the current generation
- * where the probe for h ended (txtab_slot()), or NULL: it is taken unless
- * the generation rolls or the table grows first.
- */
-static void remember(struct tx_ledger *l, struct tx_txn *free, uint64_t h, int64_t amount,
-		     uint32_t acct, int64_t cp, enum tx_type type, enum tx_txn_state st)
+/* Remember x in the current generation, rolling it or growing its table first when full. */
+static void remember_x(struct tx_ledger *l, const struct tx_txn *x)
 {
 	struct tx_txtab *t = &l->gen[l->cur];
-	struct tx_txn x;
 
 	if ((t->count + 1) * 4 > l->gen_slots * 3) {
 		roll(l);
 		t = &l->gen[l->cur];
-		free = NULL;
 	}
-	if ((t->count + 1) * 4 > (t->mask + 1) * 3) {
+	if ((t->count + 1) * 4 > (t->mask + 1) * 3)
 		txtab_grow(t);
-		free = NULL;
-	}
+	txtab_put(t, x);
+}
+
+/*
+ * Remember a new transaction. free is the slot of the current generation
+ * where the probe for h ended (txtab_slot()), or NULL: it is taken unless
+ * the generation rolls or the table grows first (remember_x() then).
+ */
+static inline void remember(struct tx_ledger *l, struct tx_txn *free, uint64_t h, int64_t amount,
+			    uint32_t acct, int64_t cp, enum tx_type type, enum tx_txn_state st)
+{
+	struct tx_txtab *t = &l->gen[l->cur];
+	struct tx_txn x;
+
 	x.h = h;
 	x.amount = amount;
 	x.acct = acct | (uint32_t)type << 28;
 	x.cp = (uint32_t)(cp + 1) | (uint32_t)st << 28;
-	if (free) {
+	if (free && (t->count + 1) * 4 <= l->gen_slots * 3 &&
+	    (t->count + 1) * 4 <= (t->mask + 1) * 3) {
 		*free = x;
 		t->count++;
 	} else {
-		txtab_put(t, &x);
+		remember_x(l, &x);
 	}
 }
 
@@ -270,8 +277,8 @@ uint64_t tx_ledger_warm(const struct tx_ledger *l, const struct tx_ledger_tx *t)
 }
 
 /* The entry of (account, cur), whose acct_hash() is h; created when new. */
-static int64_t account_k(struct tx_ledger *l, const char *account, size_t len,
-			 const struct tx_currency *cur, uint64_t h)
+static inline int64_t account_k(struct tx_ledger *l, const char *account, size_t len,
+				const struct tx_currency *cur, uint64_t h)
 {
 	int64_t i;
 	int created;
@@ -442,7 +449,9 @@ static enum tx_txn_state accept(struct tx_ledger *l, const struct tx_ledger_tx *
 		return TX_TXN_FAILED;
 	if (sign < 0 && !l->overdraft_unlimited) {
 		int e = t->currency->exponent <= 4 ? t->currency->exponent : 4;
-		if ((__int128)res->avail_before - t->amount < -(__int128)l->overdraft[e]) {
+		int64_t after; /* below INT64_MIN when it overflows: under any limit */
+		if (__builtin_sub_overflow(res->avail_before, t->amount, &after) ||
+		    after < -l->overdraft[e]) {
 			refuse(res, "insufficient_funds");
 			return TX_TXN_FAILED;
 		}
