@@ -310,6 +310,17 @@ static void test_overdraft_policies(void)
 	CHECK(bal("Q")->balance == 0 && bal("B")->balance == INT64_MAX && bal("Q")->tx_count == 0,
 	      "and changes neither side");
 	tx_ledger_release(&L);
+	o.overdraft = "99999999999999999999"; /* past int64 in every exponent: INT64_MAX */
+	o.overdraft_unlimited = 0;
+	tx_ledger_init(&L, &o);
+	CHECK_EQ_INT(apply("a", C, "A", TX_TYPE_WITHDRAWAL, INT64_MAX, 0, NULL), TX_LEDGER_APPLIED,
+		     "a limit of INT64_MAX allows -INT64_MAX");
+	CHECK_EQ_INT(apply("b", C, "A", TX_TYPE_WITHDRAWAL, 1, 0, NULL), TX_LEDGER_REFUSED,
+		     "but not INT64_MIN");
+	CHECK_EQ_INT(apply("c", C, "A", TX_TYPE_WITHDRAWAL, INT64_MAX, 0, NULL), TX_LEDGER_REFUSED,
+		     "nor a debit whose result is below INT64_MIN");
+	CHECK_EQ_STR(R.reason, "insufficient_funds", "which is insufficient funds");
+	tx_ledger_release(&L);
 	o.overdraft = "1.5.0";
 	CHECK_EQ_INT(tx_ledger_init(&L, &o), -1, "bad overdraft limit refused");
 }
