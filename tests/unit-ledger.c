@@ -612,8 +612,26 @@ static void test_alerts(void)
 	tx_alerts_detail(&al, TX_ALERT_VELOCITY, &L, &R, &b);
 	CHECK_EQ_STR(b.p, "more than 3 transactions within 10s", "velocity detail");
 	tx_alerts_release(&al);
-	tx_buf_release(&b);
 	tx_ledger_release(&L);
+	{
+		/* event times far apart: a difference past int64 is far outside T, or far before */
+		static const int64_t ts[] = {INT64_MAX, -1, INT64_MAX, -2, INT64_MIN, 0};
+		unsigned want = 0x1a, got = 0; /* the 2nd, 4th and 5th fire */
+		ao.velocity_n = 1;
+		tx_alerts_init(&al, &ao);
+		o.extra = tx_alerts_extra(&al);
+		tx_ledger_init(&L, &o);
+		for (int i = 0; i < 6; i++) {
+			snprintf(id, sizeof(id), "t%d", i);
+			apply(id, C, "T", TX_TYPE_DEPOSIT, 1, 0, NULL);
+			if (tx_alerts_check(&al, &L, &R, 1, ts[i]) & 1u << TX_ALERT_VELOCITY)
+				got |= 1u << i;
+		}
+		CHECK_EQ_INT(got, want, "velocity 1/10s over event times at both ends of int64");
+		tx_alerts_release(&al);
+		tx_ledger_release(&L);
+	}
+	tx_buf_release(&b);
 }
 
 static void test_aggregate(void)

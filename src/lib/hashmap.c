@@ -7,11 +7,6 @@
 #include "hashmap.h"
 #include "tx.h"
 
-static inline uint64_t rd8(const unsigned char *p)
-{
-	return tx_hash_rd_(p, 8);
-}
-
 uint64_t tx_hash64(const void *data, size_t n)
 {
 	return tx_hash64_inline(data, n);
@@ -210,69 +205,38 @@ int64_t tx_map_insert_h(struct tx_map *m, const void *key, size_t len, uint64_t 
 	return e;
 }
 
-/* a[0..n) == b[0..n), in word compares for the short keys of accounts */
-static inline int eq_bytes(const char *a, const char *b, size_t n)
-{
-	if (n >= 8 && n <= 16)
-		return ((rd8((const unsigned char *)a) ^ rd8((const unsigned char *)b)) |
-			(rd8((const unsigned char *)a + n - 8) ^
-			 rd8((const unsigned char *)b + n - 8))) == 0;
-	return !memcmp(a, b, n);
-}
-
-static inline int key3_is(const struct tx_map *m, const struct tx_map_entry *en, const char pre[3],
-			  const void *key, size_t len)
-{
-	const char *k;
-
-	if (en->key_len != len + 3)
-		return 0;
-	k = len + 3 < TX_MAP_INLINE_KEY ? en->k.key : m->arena + en->k.key_off;
-	return k[0] == pre[0] && k[1] == pre[1] && k[2] == pre[2] && eq_bytes(k + 3, key, len);
-}
-
-/* tx_map_find3(), and the free slot where the probe ended (*free) when absent */
-static inline int64_t probe3(const struct tx_map *m, const char pre[3], const void *key, size_t len,
-			     uint64_t h, uint32_t *free)
-{
-	uint32_t h32 = (uint32_t)h, i = h32 & m->mask;
-
-	for (;;) {
-		uint64_t s = m->slots[i];
-		if (!s) {
-			*free = i;
-			return -1;
-		}
-		if ((uint32_t)(s >> 32) == h32) {
-			uint32_t e = (uint32_t)s - 1;
-			if (key3_is(m, tx_map_entry(m, e), pre, key, len))
-				return e;
-		}
-		i = (i + 1) & m->mask;
-	}
-}
-
 int64_t tx_map_find3(const struct tx_map *m, const char pre[3], const void *key, size_t len,
 		     uint64_t h)
 {
 	uint32_t free;
-	return probe3(m, pre, key, len, h, &free);
+	return tx_map_probe3(m, pre, key, len, h, &free);
+}
+
+int64_t tx_map_add3(struct tx_map *m, uint32_t free, const char pre[3], const void *key, size_t len,
+		    uint64_t h)
+{
+	int64_t e;
+	char *k = add_entry(m, free, (uint32_t)h, len + 3, &e);
+
+	if (k) {
+		memcpy(k, pre, 3);
+		memcpy(k + 3, key, len);
+	}
+	return e;
 }
 
 int64_t tx_map_insert3(struct tx_map *m, const char pre[3], const void *key, size_t len, uint64_t h,
 		       int *created)
 {
 	uint32_t free;
-	int64_t e = probe3(m, pre, key, len, h, &free);
-	char *k;
+	int64_t e = tx_map_probe3(m, pre, key, len, h, &free);
 
 	if (created)
 		*created = 0;
-	if (e >= 0 || !(k = add_entry(m, free, (uint32_t)h, len + 3, &e)))
+	if (e >= 0)
 		return e;
-	memcpy(k, pre, 3);
-	memcpy(k + 3, key, len);
-	if (created)
+	e = tx_map_add3(m, free, pre, key, len, h);
+	if (e >= 0 && created)
 		*created = 1;
 	return e;
 }

@@ -141,6 +141,15 @@ int64_t tx_map_find3(const struct tx_map *m, const char pre[3], const void *key,
 		     uint64_t h);
 int64_t tx_map_insert3(struct tx_map *m, const char pre[3], const void *key, size_t len, uint64_t h,
 		       int *created);
+/*
+ * tx_map_insert3() in two steps, the lookup inline for hot paths:
+ * tx_map_probe3() (below) returns the entry, or -1 with *free set to the
+ * slot where the key goes; tx_map_add3() then inserts it there (the map
+ * unchanged in between), with a zeroed value, returning the entry (-1 as
+ * tx_map_insert_h()).
+ */
+int64_t tx_map_add3(struct tx_map *m, uint32_t free, const char pre[3], const void *key, size_t len,
+		    uint64_t h);
 /* Start loading the slot a key with hash h probes first (before a lookup). */
 static inline void tx_map_prefetch(const struct tx_map *m, uint64_t h)
 {
@@ -162,6 +171,40 @@ static inline const char *tx_map_key(const struct tx_map *m, uint32_t i, size_t 
 	if (len)
 		*len = e->key_len;
 	return e->key_len < TX_MAP_INLINE_KEY ? e->k.key : m->arena + e->k.key_off;
+}
+
+/* a[0..n) == b[0..n), in word compares for the short keys of accounts */
+static inline int tx_map_eq_bytes_(const char *a, const char *b, size_t n)
+{
+	if (n >= 8 && n <= 16)
+		return ((tx_hash_rd_((const unsigned char *)a, 8) ^
+			 tx_hash_rd_((const unsigned char *)b, 8)) |
+			(tx_hash_rd_((const unsigned char *)a + n - 8, 8) ^
+			 tx_hash_rd_((const unsigned char *)b + n - 8, 8))) == 0;
+	return !memcmp(a, b, n);
+}
+
+static inline int64_t tx_map_probe3(const struct tx_map *m, const char pre[3], const void *key,
+				    size_t len, uint64_t h, uint32_t *free)
+{
+	uint32_t h32 = (uint32_t)h, i = h32 & m->mask;
+
+	for (;;) {
+		uint64_t s = m->slots[i];
+		if (!s) {
+			*free = i;
+			return -1;
+		}
+		if ((uint32_t)(s >> 32) == h32) {
+			const struct tx_map_entry *en = tx_map_entry(m, (uint32_t)s - 1);
+			const char *k =
+			    len + 3 < TX_MAP_INLINE_KEY ? en->k.key : m->arena + en->k.key_off;
+			if (en->key_len == len + 3 && k[0] == pre[0] && k[1] == pre[1] &&
+			    k[2] == pre[2] && tx_map_eq_bytes_(k + 3, key, len))
+				return (uint32_t)s - 1;
+		}
+		i = (i + 1) & m->mask;
+	}
 }
 
 #endif

@@ -276,20 +276,30 @@ uint64_t tx_ledger_warm(const struct tx_ledger *l, const struct tx_ledger_tx *t)
 	return v;
 }
 
-/* The entry of (account, cur), whose acct_hash() is h; created when new. */
-static inline int64_t account_k(struct tx_ledger *l, const char *account, size_t len,
-				const struct tx_currency *cur, uint64_t h)
+/* account_k()'s rare path: (account, cur) is new, to go in free slot free of the map. */
+static int64_t new_account(struct tx_ledger *l, const char *account, size_t len,
+			   const struct tx_currency *cur, uint64_t h, uint32_t free)
 {
 	int64_t i;
-	int created;
 
-	if (l->accounts.count >= TX_LEDGER_MAX_ACCOUNTS &&
-	    tx_map_find3(&l->accounts, cur->code, account, len, h) < 0)
+	if (l->accounts.count >= TX_LEDGER_MAX_ACCOUNTS)
 		return tx_error("too many accounts (at most %u)", TX_LEDGER_MAX_ACCOUNTS);
-	i = tx_map_insert3(&l->accounts, cur->code, account, len, h, &created);
-	if (i >= 0 && created)
+	i = tx_map_add3(&l->accounts, free, cur->code, account, len, h);
+	if (i >= 0)
 		tx_ledger_acct(l, (uint32_t)i)->cur = cur;
 	return i;
+}
+
+/* The entry of (account, cur), whose acct_hash() is h; created when new. */
+static inline __attribute__((always_inline)) int64_t account_k(struct tx_ledger *l,
+							       const char *account, size_t len,
+							       const struct tx_currency *cur,
+							       uint64_t h)
+{
+	uint32_t free;
+	int64_t i = tx_map_probe3(&l->accounts, cur->code, account, len, h, &free);
+
+	return i >= 0 ? i : new_account(l, account, len, cur, h, free);
 }
 
 int64_t tx_ledger_account(struct tx_ledger *l, const char *account, size_t len,
