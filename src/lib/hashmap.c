@@ -220,7 +220,12 @@ int64_t tx_map_add3(struct tx_map *m, uint32_t free, const char pre[3], const vo
 
 	if (k) {
 		memcpy(k, pre, 3);
-		memcpy(k + 3, key, len);
+		if (len >= 8 && len <= 16) { /* two overlapping words: within both keys */
+			memcpy(k + 3, key, 8);
+			memcpy(k + 3 + len - 8, (const char *)key + len - 8, 8);
+		} else {
+			memcpy(k + 3, key, len);
+		}
 	}
 	return e;
 }

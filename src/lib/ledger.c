@@ -69,17 +69,21 @@ static void txtab_put(struct tx_txtab *t, const struct tx_txn *x)
  * and no entry is met twice.
  */
 /* txtab_grow()'s pass over old slots [from, to): each to the first free slot from its home */
-static void rehome(struct tx_txn *s, uint64_t from, uint64_t to, uint64_t mask)
+static void rehome(struct tx_txn *s, uint64_t mask, struct tx_txn *from, struct tx_txn *to)
 {
-	for (uint64_t i = from; i < to; i++) {
-		uint64_t j = s[i].h & mask;
-		if (!s[i].h || j == i)
+	struct tx_txn *end = s + mask + 1;
+
+	for (struct tx_txn *x = from; x < to; x++) {
+		struct tx_txn *y;
+		if (!x->h)
 			continue;
-		while (s[j].h && j != i) /* its own slot i counts as free */
-			j = (j + 1) & mask;
-		if (j != i) {
-			s[j] = s[i];
-			s[i].h = 0;
+		y = s + (x->h & mask);
+		while (y != x && y->h) /* its own slot counts as free */
+			if (++y == end)
+				y = s;
+		if (y != x) {
+			*y = *x;
+			x->h = 0;
 		}
 	}
 }
@@ -91,8 +95,8 @@ static void txtab_grow(struct tx_txtab *t)
 
 	while (s[start].h) /* there is one: the table is at most 3/4 full */
 		start++;
-	rehome(s, start + 1, n, 2 * n - 1);
-	rehome(s, 0, start, 2 * n - 1);
+	rehome(s, 2 * n - 1, s + start + 1, s + n);
+	rehome(s, 2 * n - 1, s, s + start);
 	t->slots = s;
 	t->mask = 2 * n - 1;
 }
@@ -122,6 +126,14 @@ static void roll(struct tx_ledger *l)
 	l->generations++;
 }
 
+/* l->room for the current generation: 3/4 of its table or of a full generation */
+static void set_room(struct tx_ledger *l)
+{
+	uint64_t slots = l->gen[l->cur].mask + 1;
+
+	l->room = (slots < l->gen_slots ? slots : l->gen_slots) / 4 * 3;
+}
+
 /* Remember x in the current generation, rolling it or growing its table first when full. */
 static void remember_x(struct tx_ledger *l, const struct tx_txn *x)
 {
@@ -134,6 +146,7 @@ static void remember_x(struct tx_ledger *l, const struct tx_txn *x)
 	if ((t->count + 1) * 4 > (t->mask + 1) * 3)
 		txtab_grow(t);
 	txtab_put(t, x);
+	set_room(l);
 }
 
 /*
@@ -151,8 +164,7 @@ static inline void remember(struct tx_ledger *l, struct tx_txn *free, uint64_t h
 	x.amount = amount;
 	x.acct = acct | (uint32_t)type << 28;
 	x.cp = (uint32_t)(cp + 1) | (uint32_t)st << 28;
-	if (free && (t->count + 1) * 4 <= l->gen_slots * 3 &&
-	    (t->count + 1) * 4 <= (t->mask + 1) * 3) {
+	if (free && t->count < l->room) { /* no roll, no growth: free stays valid */
 		*free = x;
 		t->count++;
 	} else {
@@ -204,6 +216,7 @@ int tx_ledger_init(struct tx_ledger *l, const struct tx_ledger_opts *opts)
 	tx_map_init(&l->accounts, sizeof(struct tx_acct) + (opts->extra + 7) / 8 * 8);
 	txtab_init(&l->gen[0], FIRST_SLOTS);
 	l->cur = 0;
+	set_room(l);
 	return 0;
 }
 
