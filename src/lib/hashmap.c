@@ -133,7 +133,8 @@ static void grow_slots(struct tx_map *m)
  * copies the key to, with *e set to the entry number; NULL (after
  * tx_error()) when the map is full.
  */
-static char *add_entry(struct tx_map *m, uint32_t i, uint32_t h32, size_t len, int64_t *e)
+static inline __attribute__((always_inline)) char *add_entry(struct tx_map *m, uint32_t i,
+							     uint32_t h32, size_t len, int64_t *e)
 {
 	struct tx_map_entry *en;
 	char *k;
