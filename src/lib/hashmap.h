@@ -109,8 +109,9 @@ struct tx_map {
  * directly and marked for transparent huge pages (madvise), so random
  * probes over hundreds of megabytes do not miss the TLB on every access;
  * smaller ones come from calloc. The caller passes the size back to
- * tx_huge_realloc() and tx_huge_free(). Out of memory is fatal, as in
- * tx_malloc().
+ * tx_huge_realloc() and tx_huge_free(). tx_huge_realloc() keeps the
+ * contents and zeroes what it adds (a mapped block grows by mremap: only
+ * the added pages are new). Out of memory is fatal, as in tx_malloc().
  */
 void *tx_huge_calloc(size_t size);
 void *tx_huge_realloc(void *p, size_t old_size, size_t new_size);
