@@ -58,16 +58,6 @@ static void txtab_put(struct tx_txtab *t, const struct tx_txn *x)
 	t->count++;
 }
 
-/*
- * Double t in place. The region grows (tx_huge_realloc(): mremap for a large
- * table, so only the new half is fresh memory the kernel must zero, not the
- * whole new table as with a copy), then every entry is taken out and put
- * back under the new mask. The scan starts just after an empty slot and goes
- * in slot order, wrapping around the old end, so it meets each probe run
- * from its start: an entry then lands at or before its old slot or in the
- * new half, passing only entries already put back. No probe run is broken
- * and no entry is met twice.
- */
 /* txtab_grow()'s pass over old slots [from, to): each to the first free slot from its home */
 static void rehome(struct tx_txn *s, uint64_t mask, struct tx_txn *from, struct tx_txn *to)
 {
@@ -88,6 +78,16 @@ static void rehome(struct tx_txn *s, uint64_t mask, struct tx_txn *from, struct 
 	}
 }
 
+/*
+ * Double t in place. The region grows (tx_huge_realloc(): mremap for a large
+ * table, so only the new half is fresh memory the kernel must zero, not the
+ * whole new table as with a copy), then every entry is taken out and put
+ * back under the new mask. The scan starts just after an empty slot and goes
+ * in slot order, wrapping around the old end, so it meets each probe run
+ * from its start: an entry then lands at or before its old slot or in the
+ * new half, passing only entries already put back. No probe run is broken
+ * and no entry is met twice.
+ */
 static void txtab_grow(struct tx_txtab *t)
 {
 	uint64_t n = t->mask + 1, start = 0;
@@ -463,8 +463,8 @@ static int post_new(struct tx_acct *a, int sign, struct tx_acct *c, int64_t amou
  * state to remember it in, TX_TXN_FAILED when status says so or it is
  * refused (res then says why).
  */
-static enum tx_txn_state accept(struct tx_ledger *l, const struct tx_ledger_tx *t,
-				struct tx_acct *a, int64_t cp, struct tx_ledger_result *res)
+static enum tx_txn_state book_new(struct tx_ledger *l, const struct tx_ledger_tx *t,
+				  struct tx_acct *a, int64_t cp, struct tx_ledger_result *res)
 {
 	int sign = type_sign(t->type);
 
@@ -542,7 +542,7 @@ static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 	res->avail_before = a->balance - a->reserved;
 	res->status = t->status ? t->status : TX_STATUS_COMPLETED;
 	res->new_tx = 1;
-	st = accept(l, t, a, cp, res);
+	st = book_new(l, t, a, cp, res);
 	remember(l, slot, h, t->amount, (uint32_t)acct, cp, t->type, st);
 	if (st == TX_TXN_FAILED)
 		return;
