@@ -51,6 +51,37 @@ static void test_hashmap(void)
 	CHECK(tx_hash64("abcdefghijklmnopq", 17) != tx_hash64("abcdefghijklmnopr", 17),
 	      "hash: last byte past 16 differs");
 	CHECK(tx_hash64("", 0) != tx_hash64("\0", 1), "hash: length counts");
+	{
+		/* the function's values, fixed: every length class (0, 1-3, 4-7, 8-16, longer) */
+		static const struct {
+			const char *key;
+			uint64_t h;
+		} kat[] = {
+		    {"", 0x7a9615f2b0a231f5ULL},
+		    {"a", 0x78fc01ed992d5e96ULL},
+		    {"abc", 0x85668f12dc38a329ULL},
+		    {"acct-1", 0xbd0ef4403249b7c2ULL},
+		    {"tx-42-1", 0xdf85b6e3dc87b58cULL},
+		    {"ACC008387", 0x10cd11917e2609b8ULL},
+		    {"abcdefghijklmnopq", 0x38fe3666cff96bebULL},
+		    {"abcdefghijklmnopqrstuvwxyz0123456789", 0x8b0f5304d9c8055dULL},
+		};
+		char buf[64];
+		ok = 1;
+		for (size_t k = 0; k < sizeof(kat) / sizeof(kat[0]); k++)
+			if (tx_hash64(kat[k].key, strlen(kat[k].key)) != kat[k].h ||
+			    tx_hash64_inline(kat[k].key, strlen(kat[k].key)) != kat[k].h)
+				ok = 0;
+		CHECK(ok, "hash: known values, tx_hash64() and tx_hash64_inline() alike");
+		ok = 1;
+		for (size_t n = 0; n <= sizeof(buf); n++) {
+			for (size_t k = 0; k < n; k++)
+				buf[k] = (char)(n * 31 + k * 7);
+			if (tx_hash64(buf, n) != tx_hash64_inline(buf, n))
+				ok = 0;
+		}
+		CHECK(ok, "hash: tx_hash64_inline() is tx_hash64() for lengths 0 to 64");
+	}
 }
 
 static struct tx_ledger L;
@@ -264,6 +295,31 @@ static void test_overdraft_policies(void)
 	CHECK_EQ_INT(apply("b", C, "A", TX_TYPE_WITHDRAWAL, 2, 0, NULL), TX_LEDGER_REFUSED,
 		     "but never past int64");
 	CHECK_EQ_STR(R.reason, "balance_overflow", "overflow reason");
+	CHECK_EQ_INT(apply("c", C, "A", TX_TYPE_PAYMENT, 2, TX_STATUS_PENDING, NULL),
+		     TX_LEDGER_REFUSED, "a reservation taking available past int64 is refused");
+	CHECK_EQ_INT(apply("d", C, "P", TX_TYPE_PAYMENT, INT64_MAX, TX_STATUS_PENDING, NULL),
+		     TX_LEDGER_APPLIED, "reserve INT64_MAX");
+	CHECK_EQ_INT(apply("e", C, "P", TX_TYPE_PAYMENT, 1, TX_STATUS_PENDING, NULL),
+		     TX_LEDGER_REFUSED, "reserved past int64 refused");
+	CHECK(bal("P")->reserved == INT64_MAX && bal("A")->balance == -INT64_MAX,
+	      "refused reservations change nothing");
+	CHECK_EQ_INT(apply("f", C, "B", TX_TYPE_DEPOSIT, INT64_MAX, 0, NULL), TX_LEDGER_APPLIED,
+		     "deposit INT64_MAX");
+	CHECK_EQ_INT(apply("g", C, "Q", TX_TYPE_TRANSFER, 1, 0, "B"), TX_LEDGER_REFUSED,
+		     "a transfer whose credit overflows the counterparty is refused");
+	CHECK(bal("Q")->balance == 0 && bal("B")->balance == INT64_MAX && bal("Q")->tx_count == 0,
+	      "and changes neither side");
+	tx_ledger_release(&L);
+	o.overdraft = "99999999999999999999"; /* past int64 in every exponent: INT64_MAX */
+	o.overdraft_unlimited = 0;
+	tx_ledger_init(&L, &o);
+	CHECK_EQ_INT(apply("a", C, "A", TX_TYPE_WITHDRAWAL, INT64_MAX, 0, NULL), TX_LEDGER_APPLIED,
+		     "a limit of INT64_MAX allows -INT64_MAX");
+	CHECK_EQ_INT(apply("b", C, "A", TX_TYPE_WITHDRAWAL, 1, 0, NULL), TX_LEDGER_REFUSED,
+		     "but not INT64_MIN");
+	CHECK_EQ_INT(apply("c", C, "A", TX_TYPE_WITHDRAWAL, INT64_MAX, 0, NULL), TX_LEDGER_REFUSED,
+		     "nor a debit whose result is below INT64_MIN");
+	CHECK_EQ_STR(R.reason, "insufficient_funds", "which is insufficient funds");
 	tx_ledger_release(&L);
 	o.overdraft = "1.5.0";
 	CHECK_EQ_INT(tx_ledger_init(&L, &o), -1, "bad overdraft limit refused");
@@ -301,6 +357,89 @@ static void test_window(void)
 	CHECK_EQ_INT(bal("A")->balance, 5001 - 7, "balance");
 	CHECK(tx_ledger_ids(&L) <= 2 * 1536 + 2, "memory bounded: at most two generations");
 	tx_ledger_release(&L);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Every id of ids[0..n) found with its amount (i + 1), each hash in exactly one slot. */
+static int grown_table_ok(char (*ids)[16], uint32_t n)
+{
+	const struct tx_txtab *t = &L.gen[L.cur];
+	uint64_t *hs = malloc(((size_t)t->mask + 1) * sizeof(*hs)), used = 0;
+	int ok = t->count == n;
+
+	for (uint32_t i = 0; i < n && ok; i++) {
+		const struct tx_txn *x = tx_ledger_find(&L, ids[i], strlen(ids[i]));
+		ok = x && x->amount == (int64_t)i + 1;
+	}
+	for (uint64_t s = 0; s <= t->mask; s++)
+		if (t->slots[s].h)
+			hs[used++] = t->slots[s].h;
+	qsort(hs, used, sizeof(*hs), cmp_u64);
+	for (uint64_t k = 1; k < used && ok; k++)
+		ok = hs[k] != hs[k - 1];
+	free(hs);
+	return ok && used == n;
+}
+
+/*
+ * The dedup table doubles in place. For each table size 2^10 to 2^18, 16 ids
+ * have their home slots among its last 8: at each doubling a probe run wraps
+ * around the end, holding ids that stay in the lower half and ids that move
+ * up. After every doubling each id is still found, once.
+ */
+static void test_grow_in_place(void)
+{
+	struct tx_ledger_opts o = {"0", 1, 10000000, 0, 0};
+	enum { N = 150000, WRAP = 9 * 16 };
+	char(*ids)[16] = malloc(N * sizeof(*ids));
+	uint32_t n = 0, k = 0, grows = 0;
+	uint64_t mask;
+	int ok = 1, wrapped;
+
+	while (n < WRAP) {
+		uint64_t size = 1u << (10 + n / 16);
+		snprintf(ids[n], sizeof(ids[n]), "wrap-%u", k++);
+		if ((tx_hash64(ids[n], strlen(ids[n])) & (size - 1)) >= size - 8)
+			n++;
+	}
+	for (; n < N; n++)
+		snprintf(ids[n], sizeof(ids[n]), "id-%u", n);
+	tx_ledger_init(&L, &o);
+	mask = L.gen[L.cur].mask;
+	for (uint32_t i = 0; i < N; i++) {
+		if (apply(ids[i], C, "G", TX_TYPE_DEPOSIT, (int64_t)i + 1, 0, NULL) !=
+		    TX_LEDGER_APPLIED)
+			ok = 0;
+		if (i + 1 == WRAP) {
+			const struct tx_txtab *t = &L.gen[L.cur];
+			CHECK(t->slots[0].h && (t->slots[0].h & t->mask) > t->mask - 8,
+			      "grow: the probe run of the last slots wraps around the end");
+		}
+		if (L.gen[L.cur].mask != mask) {
+			mask = L.gen[L.cur].mask;
+			grows++;
+			if (!grown_table_ok(ids, i + 1))
+				ok = 0;
+		}
+	}
+	CHECK(ok, "grow: after each doubling every id is found once, with its amount");
+	CHECK_EQ_INT(grows, 8, "grow: 1024 slots doubled 8 times for 150000 ids");
+	wrapped = L.gen[L.cur].slots[0].h && (L.gen[L.cur].slots[0].h & mask) > mask - 8;
+	CHECK(wrapped, "grow: the run still wraps in the largest table");
+	CHECK(grown_table_ok(ids, N), "grow: all 150000 ids found once at the end");
+	ok = 1;
+	for (uint32_t i = 0; i < N; i += 7)
+		if (apply(ids[i], C, "G", TX_TYPE_DEPOSIT, 1, 0, NULL) != TX_LEDGER_DUPLICATE)
+			ok = 0;
+	CHECK(ok, "grow: re-applied ids are duplicates");
+	CHECK_EQ_INT(bal("G")->balance, (int64_t)N * (N + 1) / 2, "grow: balance");
+	tx_ledger_release(&L);
+	free(ids);
 }
 
 /* Random operations: the sum of balances equals external inflows minus outflows. */
@@ -473,8 +612,26 @@ static void test_alerts(void)
 	tx_alerts_detail(&al, TX_ALERT_VELOCITY, &L, &R, &b);
 	CHECK_EQ_STR(b.p, "more than 3 transactions within 10s", "velocity detail");
 	tx_alerts_release(&al);
-	tx_buf_release(&b);
 	tx_ledger_release(&L);
+	{
+		/* event times far apart: a difference past int64 is far outside T, or far before */
+		static const int64_t ts[] = {INT64_MAX, -1, INT64_MAX, -2, INT64_MIN, 0};
+		unsigned want = 0x1a, got = 0; /* the 2nd, 4th and 5th fire */
+		ao.velocity_n = 1;
+		tx_alerts_init(&al, &ao);
+		o.extra = tx_alerts_extra(&al);
+		tx_ledger_init(&L, &o);
+		for (int i = 0; i < 6; i++) {
+			snprintf(id, sizeof(id), "t%d", i);
+			apply(id, C, "T", TX_TYPE_DEPOSIT, 1, 0, NULL);
+			if (tx_alerts_check(&al, &L, &R, 1, ts[i]) & 1u << TX_ALERT_VELOCITY)
+				got |= 1u << i;
+		}
+		CHECK_EQ_INT(got, want, "velocity 1/10s over event times at both ends of int64");
+		tx_alerts_release(&al);
+		tx_ledger_release(&L);
+	}
+	tx_buf_release(&b);
 }
 
 static void test_aggregate(void)
@@ -543,6 +700,7 @@ int cmd_main(int argc, char **argv)
 	test_ledger();
 	test_overdraft_policies();
 	test_window();
+	test_grow_in_place();
 	test_conservation();
 	test_save_load();
 	test_alerts();

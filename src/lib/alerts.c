@@ -73,6 +73,38 @@ static int exp_of(const struct tx_currency *c)
 	return c->exponent <= 4 ? c->exponent : 4;
 }
 
+/* Velocity: this new transaction's event time goes into the ring; 1 when it is the N+1-th within T.
+ */
+static inline unsigned velocity(const struct tx_alerts *al, struct ring *g, int64_t ts_us)
+{
+	unsigned head = g->head, used = g->used, fire = 0;
+	int64_t d;
+
+	/* N earlier ones within T, this one makes N + 1 (a difference past int64 is not within T)
+	 */
+	if (used == al->vn)
+		fire = __builtin_sub_overflow(ts_us, g->ts[head], &d) ? ts_us < 0 : d < al->vus;
+	g->ts[head] = ts_us;
+	g->head = (uint16_t)(head + 1 == al->vn ? 0 : head + 1);
+	g->used = (uint16_t)(used + (used < al->vn));
+	return fire;
+}
+
+/* Out of line: the rare refusal's string compare keeps the common path free of calls. */
+static __attribute__((noinline)) int insufficient(const struct tx_ledger_result *res)
+{
+	return res->reason && !strcmp(res->reason, "insufficient_funds");
+}
+
+/* Out of line for the same reason: only when a rule fired. */
+static __attribute__((noinline)) unsigned count_fired(struct tx_alerts *al, unsigned fired)
+{
+	for (int r = 0; r < TX_ALERT__COUNT; r++)
+		if (fired & 1u << r)
+			al->fired[r]++;
+	return fired;
+}
+
 unsigned tx_alerts_check(struct tx_alerts *al, const struct tx_ledger *l,
 			 const struct tx_ledger_result *res, int has_ts, int64_t ts_us)
 {
@@ -85,34 +117,19 @@ unsigned tx_alerts_check(struct tx_alerts *al, const struct tx_ledger *l,
 		return 0;
 	a = tx_ledger_acct(l, (uint32_t)res->acct);
 	e = exp_of(a->cur);
-	if (al->low_on) {
-		int64_t after = a->balance - a->reserved;
-		if (res->avail_before >= al->low[e] && after < al->low[e])
-			fired |= 1u << TX_ALERT_LOW_BALANCE;
-	}
+	if (al->low_on && res->avail_before >= al->low[e] && a->balance - a->reserved < al->low[e])
+		fired |= 1u << TX_ALERT_LOW_BALANCE;
 	/* the rules on new transactions: every create, accepted, failed or refused */
 	if (res->new_tx) {
 		if (al->large_on && res->amount >= al->large[e])
 			fired |= 1u << TX_ALERT_LARGE_AMOUNT;
-		if (al->vn && has_ts) {
-			struct ring *g = tx_ledger_extra(l, (uint32_t)res->acct);
-			/* N earlier ones within T, this one makes N + 1 */
-			if (g->used == al->vn && (__int128)ts_us - g->ts[g->head] < al->vus)
-				fired |= 1u << TX_ALERT_VELOCITY;
-			g->ts[g->head] = ts_us;
-			g->head = (uint16_t)(g->head + 1u == al->vn ? 0 : g->head + 1);
-			if (g->used < al->vn)
-				g->used++;
-		}
-		if (al->overdraft_on && res->outcome == TX_LEDGER_REFUSED && res->reason &&
-		    !strcmp(res->reason, "insufficient_funds"))
+		if (al->vn && has_ts)
+			fired |= velocity(al, tx_ledger_extra(l, (uint32_t)res->acct), ts_us)
+				 << TX_ALERT_VELOCITY;
+		if (al->overdraft_on && res->outcome == TX_LEDGER_REFUSED && insufficient(res))
 			fired |= 1u << TX_ALERT_OVERDRAFT;
 	}
-	if (fired)
-		for (int r = 0; r < TX_ALERT__COUNT; r++)
-			if (fired & 1u << r)
-				al->fired[r]++;
-	return fired;
+	return fired ? count_fired(al, fired) : 0;
 }
 
 void tx_alerts_detail(const struct tx_alerts *al, enum tx_alert_rule rule,

@@ -7,54 +7,9 @@
 #include "hashmap.h"
 #include "tx.h"
 
-#define P0 0xa0761d6478bd642fULL
-#define P1 0xe7037ed1a0b428dbULL
-#define P2 0x8ebc6af09c88c6e3ULL
-
-static inline uint64_t mum(uint64_t a, uint64_t b)
-{
-	__uint128_t r = (__uint128_t)a * b;
-	return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
-static inline uint64_t rd8(const unsigned char *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static inline uint64_t rd4(const unsigned char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
 uint64_t tx_hash64(const void *data, size_t n)
 {
-	const unsigned char *p = data;
-	uint64_t seed = P0 ^ mum(n ^ P1, P2), a, b;
-	size_t left = n;
-
-	while (left > 16) {
-		seed = mum(rd8(p) ^ P1, rd8(p + 8) ^ seed);
-		p += 16;
-		left -= 16;
-	}
-	if (left >= 8) {
-		a = rd8(p);
-		b = rd8(p + left - 8);
-	} else if (left >= 4) {
-		a = rd4(p);
-		b = rd4(p + left - 4);
-	} else if (left > 0) {
-		a = ((uint64_t)p[0] << 16) | ((uint64_t)p[left >> 1] << 8) | p[left - 1];
-		b = 0;
-	} else {
-		a = b = 0;
-	}
-	return mum(P1 ^ n, mum(a ^ P1, b ^ seed));
+	return tx_hash64_inline(data, n);
 }
 
 #define HUGE_MIN (1u << 20)
@@ -173,10 +128,60 @@ static void grow_slots(struct tx_map *m)
 	m->mask = mask;
 }
 
+/*
+ * Add an entry with a key of len bytes in free slot i: where the caller
+ * copies the key to, with *e set to the entry number; NULL (after
+ * tx_error()) when the map is full.
+ */
+static inline __attribute__((always_inline)) char *add_entry(struct tx_map *m, uint32_t i,
+							     uint32_t h32, size_t len, int64_t *e)
+{
+	struct tx_map_entry *en;
+	char *k;
+
+	if (m->count >= UINT32_MAX - 1 || len > UINT32_MAX) {
+		*e = tx_error("hash table full (%u entries)", m->count);
+		return NULL;
+	}
+	if (m->count == m->cap) {
+		uint32_t cap = m->cap ? m->cap * 2 : 16;
+		m->entries = tx_huge_realloc(m->entries, (size_t)m->cap * m->stride,
+					     (size_t)cap * m->stride);
+		m->cap = cap;
+	}
+	*e = m->count++;
+	en = tx_map_entry(m, (uint32_t)*e);
+	/*
+	 * No memset: the entries past count are zero (tx_huge_realloc() zeroes
+	 * what it adds and no entry is ever removed), so the value is zeroed
+	 * and a short key NUL-padded already.
+	 */
+	en->hash = h32;
+	en->key_len = (uint32_t)len;
+	if (len < TX_MAP_INLINE_KEY) {
+		k = en->k.key;
+	} else {
+		if (m->arena_cap - m->arena_len < len + 1) {
+			while (m->arena_cap - m->arena_len < len + 1)
+				m->arena_cap = m->arena_cap ? m->arena_cap * 2 : 4096;
+			m->arena = tx_realloc(m->arena, m->arena_cap);
+		}
+		en->k.key_off = m->arena_len;
+		k = m->arena + m->arena_len;
+		k[len] = '\0';
+		m->arena_len += len + 1;
+	}
+	m->slots[i] = ((uint64_t)h32 << 32) | (uint64_t)(*e + 1);
+	if ((uint64_t)m->count * 4 > (uint64_t)(m->mask + 1) * 3)
+		grow_slots(m);
+	return k;
+}
+
 int64_t tx_map_insert_h(struct tx_map *m, const void *key, size_t len, uint64_t h, int *created)
 {
-	uint32_t h32 = (uint32_t)h, i = h32 & m->mask, e;
-	struct tx_map_entry *en;
+	uint32_t h32 = (uint32_t)h, i = h32 & m->mask;
+	int64_t e;
+	char *k;
 
 	if (created)
 		*created = 0;
@@ -186,103 +191,59 @@ int64_t tx_map_insert_h(struct tx_map *m, const void *key, size_t len, uint64_t 
 			break;
 		if ((uint32_t)(s >> 32) == h32) {
 			e = (uint32_t)s - 1;
-			if (key_is(m, tx_map_entry(m, e), key, len))
+			if (key_is(m, tx_map_entry(m, (uint32_t)e), key, len))
 				return e;
 		}
 		i = (i + 1) & m->mask;
 	}
-	if (m->count >= UINT32_MAX - 1 || len > UINT32_MAX)
-		return tx_error("hash table full (%u entries)", m->count);
-	if (m->count == m->cap) {
-		uint32_t cap = m->cap ? m->cap * 2 : 16;
-		m->entries = tx_huge_realloc(m->entries, (size_t)m->cap * m->stride,
-					     (size_t)cap * m->stride);
-		m->cap = cap;
-	}
-	e = m->count++;
-	en = tx_map_entry(m, e);
-	memset(en, 0, m->stride);
-	en->hash = h32;
-	en->key_len = (uint32_t)len;
-	if (len < TX_MAP_INLINE_KEY) {
-		if (len)
-			memcpy(en->k.key, key, len);
-	} else {
-		if (m->arena_cap - m->arena_len < len + 1) {
-			while (m->arena_cap - m->arena_len < len + 1)
-				m->arena_cap = m->arena_cap ? m->arena_cap * 2 : 4096;
-			m->arena = tx_realloc(m->arena, m->arena_cap);
-		}
-		en->k.key_off = m->arena_len;
-		memcpy(m->arena + m->arena_len, key, len);
-		m->arena[m->arena_len + len] = '\0';
-		m->arena_len += len + 1;
-	}
-	m->slots[i] = ((uint64_t)h32 << 32) | (e + 1);
-	if ((uint64_t)m->count * 4 > (uint64_t)(m->mask + 1) * 3)
-		grow_slots(m);
+	k = add_entry(m, i, h32, len, &e);
+	if (!k)
+		return e;
+	if (len)
+		memcpy(k, key, len);
 	if (created)
 		*created = 1;
 	return e;
 }
 
-/* a[0..n) == b[0..n), in word compares for the short keys of accounts */
-static inline int eq_bytes(const char *a, const char *b, size_t n)
-{
-	if (n >= 8 && n <= 16)
-		return ((rd8((const unsigned char *)a) ^ rd8((const unsigned char *)b)) |
-			(rd8((const unsigned char *)a + n - 8) ^
-			 rd8((const unsigned char *)b + n - 8))) == 0;
-	return !memcmp(a, b, n);
-}
-
-static inline int key3_is(const struct tx_map *m, const struct tx_map_entry *en, const char pre[3],
-			  const void *key, size_t len)
-{
-	const char *k;
-
-	if (en->key_len != len + 3)
-		return 0;
-	k = len + 3 < TX_MAP_INLINE_KEY ? en->k.key : m->arena + en->k.key_off;
-	return k[0] == pre[0] && k[1] == pre[1] && k[2] == pre[2] && eq_bytes(k + 3, key, len);
-}
-
 int64_t tx_map_find3(const struct tx_map *m, const char pre[3], const void *key, size_t len,
 		     uint64_t h)
 {
-	uint32_t h32 = (uint32_t)h, i = h32 & m->mask;
+	uint32_t free;
+	return tx_map_probe3(m, pre, key, len, h, &free);
+}
 
-	for (;;) {
-		uint64_t s = m->slots[i];
-		if (!s)
-			return -1;
-		if ((uint32_t)(s >> 32) == h32) {
-			uint32_t e = (uint32_t)s - 1;
-			if (key3_is(m, tx_map_entry(m, e), pre, key, len))
-				return e;
+int64_t tx_map_add3(struct tx_map *m, uint32_t free, const char pre[3], const void *key, size_t len,
+		    uint64_t h)
+{
+	int64_t e;
+	char *k = add_entry(m, free, (uint32_t)h, len + 3, &e);
+
+	if (k) {
+		memcpy(k, pre, 3);
+		if (len >= 8 && len <= 16) { /* two overlapping words: within both keys */
+			memcpy(k + 3, key, 8);
+			memcpy(k + 3 + len - 8, (const char *)key + len - 8, 8);
+		} else {
+			memcpy(k + 3, key, len);
 		}
-		i = (i + 1) & m->mask;
 	}
+	return e;
 }
 
 int64_t tx_map_insert3(struct tx_map *m, const char pre[3], const void *key, size_t len, uint64_t h,
 		       int *created)
 {
-	char small[TX_MAP_INLINE_KEY], *full;
-	int64_t e = tx_map_find3(m, pre, key, len, h);
+	uint32_t free;
+	int64_t e = tx_map_probe3(m, pre, key, len, h, &free);
 
-	if (e >= 0) {
-		if (created)
-			*created = 0;
+	if (created)
+		*created = 0;
+	if (e >= 0)
 		return e;
-	}
-	/* absent: the rare path builds the whole key and inserts it */
-	full = len + 3 <= sizeof(small) ? small : tx_malloc(len + 3);
-	memcpy(full, pre, 3);
-	memcpy(full + 3, key, len);
-	e = tx_map_insert_h(m, full, len + 3, h, created);
-	if (full != small)
-		free(full);
+	e = tx_map_add3(m, free, pre, key, len, h);
+	if (e >= 0 && created)
+		*created = 1;
 	return e;
 }
 

@@ -25,12 +25,61 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * A 64-bit hash of n bytes (a wyhash-style multiply-mix). Not
  * cryptographic: any two different keys collide with probability ~2^-64.
  */
 uint64_t tx_hash64(const void *p, size_t n);
+
+/* The same function, inline for hot paths (tx_hash64() is this). */
+static inline uint64_t tx_hash_mum_(uint64_t a, uint64_t b)
+{
+	__uint128_t r = (__uint128_t)a * b;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static inline uint64_t tx_hash_rd_(const unsigned char *p, size_t n)
+{
+	uint64_t v8;
+	uint32_t v4;
+
+	if (n == 8) {
+		memcpy(&v8, p, 8);
+		return v8;
+	}
+	memcpy(&v4, p, 4);
+	return v4;
+}
+
+static inline uint64_t tx_hash64_inline(const void *data, size_t n)
+{
+	const uint64_t p0 = 0xa0761d6478bd642fULL, p1 = 0xe7037ed1a0b428dbULL,
+		       p2 = 0x8ebc6af09c88c6e3ULL;
+	const unsigned char *p = data;
+	uint64_t seed = p0 ^ tx_hash_mum_(n ^ p1, p2), a, b;
+	size_t left = n;
+
+	while (left > 16) {
+		seed = tx_hash_mum_(tx_hash_rd_(p, 8) ^ p1, tx_hash_rd_(p + 8, 8) ^ seed);
+		p += 16;
+		left -= 16;
+	}
+	if (left >= 8) {
+		a = tx_hash_rd_(p, 8);
+		b = tx_hash_rd_(p + left - 8, 8);
+	} else if (left >= 4) {
+		a = tx_hash_rd_(p, 4);
+		b = tx_hash_rd_(p + left - 4, 4);
+	} else if (left > 0) {
+		a = ((uint64_t)p[0] << 16) | ((uint64_t)p[left >> 1] << 8) | p[left - 1];
+		b = 0;
+	} else {
+		a = b = 0;
+	}
+	return tx_hash_mum_(p1 ^ n, tx_hash_mum_(a ^ p1, b ^ seed));
+}
 
 #define TX_MAP_INLINE_KEY 24
 
@@ -60,8 +109,9 @@ struct tx_map {
  * directly and marked for transparent huge pages (madvise), so random
  * probes over hundreds of megabytes do not miss the TLB on every access;
  * smaller ones come from calloc. The caller passes the size back to
- * tx_huge_realloc() and tx_huge_free(). Out of memory is fatal, as in
- * tx_malloc().
+ * tx_huge_realloc() and tx_huge_free(). tx_huge_realloc() keeps the
+ * contents and zeroes what it adds (a mapped block grows by mremap: only
+ * the added pages are new). Out of memory is fatal, as in tx_malloc().
  */
 void *tx_huge_calloc(size_t size);
 void *tx_huge_realloc(void *p, size_t old_size, size_t new_size);
@@ -92,6 +142,15 @@ int64_t tx_map_find3(const struct tx_map *m, const char pre[3], const void *key,
 		     uint64_t h);
 int64_t tx_map_insert3(struct tx_map *m, const char pre[3], const void *key, size_t len, uint64_t h,
 		       int *created);
+/*
+ * tx_map_insert3() in two steps, the lookup inline for hot paths:
+ * tx_map_probe3() (below) returns the entry, or -1 with *free set to the
+ * slot where the key goes; tx_map_add3() then inserts it there (the map
+ * unchanged in between), with a zeroed value, returning the entry (-1 as
+ * tx_map_insert_h()).
+ */
+int64_t tx_map_add3(struct tx_map *m, uint32_t free, const char pre[3], const void *key, size_t len,
+		    uint64_t h);
 /* Start loading the slot a key with hash h probes first (before a lookup). */
 static inline void tx_map_prefetch(const struct tx_map *m, uint64_t h)
 {
@@ -113,6 +172,40 @@ static inline const char *tx_map_key(const struct tx_map *m, uint32_t i, size_t 
 	if (len)
 		*len = e->key_len;
 	return e->key_len < TX_MAP_INLINE_KEY ? e->k.key : m->arena + e->k.key_off;
+}
+
+/* a[0..n) == b[0..n), in word compares for the short keys of accounts */
+static inline int tx_map_eq_bytes_(const char *a, const char *b, size_t n)
+{
+	if (n >= 8 && n <= 16)
+		return ((tx_hash_rd_((const unsigned char *)a, 8) ^
+			 tx_hash_rd_((const unsigned char *)b, 8)) |
+			(tx_hash_rd_((const unsigned char *)a + n - 8, 8) ^
+			 tx_hash_rd_((const unsigned char *)b + n - 8, 8))) == 0;
+	return !memcmp(a, b, n);
+}
+
+static inline int64_t tx_map_probe3(const struct tx_map *m, const char pre[3], const void *key,
+				    size_t len, uint64_t h, uint32_t *free)
+{
+	uint32_t h32 = (uint32_t)h, i = h32 & m->mask;
+
+	for (;;) {
+		uint64_t s = m->slots[i];
+		if (!s) {
+			*free = i;
+			return -1;
+		}
+		if ((uint32_t)(s >> 32) == h32) {
+			const struct tx_map_entry *en = tx_map_entry(m, (uint32_t)s - 1);
+			const char *k =
+			    len + 3 < TX_MAP_INLINE_KEY ? en->k.key : m->arena + en->k.key_off;
+			if (en->key_len == len + 3 && k[0] == pre[0] && k[1] == pre[1] &&
+			    k[2] == pre[2] && tx_map_eq_bytes_(k + 3, key, len))
+				return (uint32_t)s - 1;
+		}
+		i = (i + 1) & m->mask;
+	}
 }
 
 #endif

@@ -26,26 +26,29 @@ static void txtab_init(struct tx_txtab *t, uint64_t slots)
 
 static uint64_t id_hash(const char *id, size_t len)
 {
-	uint64_t h = tx_hash64(id, len);
+	uint64_t h = tx_hash64_inline(id, len);
 	return h ? h : 1; /* 0 marks an empty slot */
+}
+
+/* The slot holding h, else the free slot where its probe run ends. */
+static struct tx_txn *txtab_slot(const struct tx_txtab *t, uint64_t h)
+{
+	struct tx_txn *x = &t->slots[h & t->mask], *end = t->slots + t->mask + 1;
+
+	while (x->h != h && x->h)
+		if (++x == end)
+			x = t->slots;
+	return x;
 }
 
 static struct tx_txn *txtab_find(const struct tx_txtab *t, uint64_t h)
 {
-	uint64_t i = h & t->mask;
-
-	for (;;) {
-		struct tx_txn *x = &t->slots[i];
-		if (x->h == h)
-			return x;
-		if (!x->h)
-			return NULL;
-		i = (i + 1) & t->mask;
-	}
+	struct tx_txn *x = txtab_slot(t, h);
+	return x->h ? x : NULL;
 }
 
 /* Put x into t, which has room and does not hold x->h. */
-static struct tx_txn *txtab_put(struct tx_txtab *t, const struct tx_txn *x)
+static void txtab_put(struct tx_txtab *t, const struct tx_txn *x)
 {
 	uint64_t i = x->h & t->mask;
 
@@ -53,20 +56,49 @@ static struct tx_txn *txtab_put(struct tx_txtab *t, const struct tx_txn *x)
 		i = (i + 1) & t->mask;
 	t->slots[i] = *x;
 	t->count++;
-	return &t->slots[i];
 }
 
+/* txtab_grow()'s pass over old slots [from, to): each to the first free slot from its home */
+static void rehome(struct tx_txn *s, uint64_t mask, struct tx_txn *from, struct tx_txn *to)
+{
+	struct tx_txn *end = s + mask + 1;
+
+	for (struct tx_txn *x = from; x < to; x++) {
+		struct tx_txn *y;
+		if (!x->h)
+			continue;
+		y = s + (x->h & mask);
+		while (y != x && y->h) /* its own slot counts as free */
+			if (++y == end)
+				y = s;
+		if (y != x) {
+			*y = *x;
+			x->h = 0;
+		}
+	}
+}
+
+/*
+ * Double t in place. The region grows (tx_huge_realloc(): mremap for a large
+ * table, so only the new half is fresh memory the kernel must zero, not the
+ * whole new table as with a copy), then every entry is taken out and put
+ * back under the new mask. The scan starts just after an empty slot and goes
+ * in slot order, wrapping around the old end, so it meets each probe run
+ * from its start: an entry then lands at or before its old slot or in the
+ * new half, passing only entries already put back. No probe run is broken
+ * and no entry is met twice.
+ */
 static void txtab_grow(struct tx_txtab *t)
 {
-	struct tx_txtab n;
-	uint64_t i;
+	uint64_t n = t->mask + 1, start = 0;
+	struct tx_txn *s = tx_huge_realloc(t->slots, n * sizeof(*s), 2 * n * sizeof(*s));
 
-	txtab_init(&n, (t->mask + 1) * 2);
-	for (i = 0; i <= t->mask; i++)
-		if (t->slots[i].h)
-			txtab_put(&n, &t->slots[i]);
-	tx_huge_free(t->slots, (t->mask + 1) * sizeof(*t->slots));
-	*t = n;
+	while (s[start].h) /* there is one: the table is at most 3/4 full */
+		start++;
+	rehome(s, 2 * n - 1, s + start + 1, s + n);
+	rehome(s, 2 * n - 1, s, s + start);
+	t->slots = s;
+	t->mask = 2 * n - 1;
 }
 
 /*
@@ -94,11 +126,18 @@ static void roll(struct tx_ledger *l)
 	l->generations++;
 }
 
-static struct tx_txn *remember(struct tx_ledger *l, uint64_t h, int64_t amount, uint32_t acct,
-			       int64_t cp, enum tx_type type, enum tx_txn_state st)
+/* l->room for the current generation: 3/4 of its table or of a full generation */
+static void set_room(struct tx_ledger *l)
+{
+	uint64_t slots = l->gen[l->cur].mask + 1;
+
+	l->room = (slots < l->gen_slots ? slots : l->gen_slots) / 4 * 3;
+}
+
+/* Remember x in the current generation, rolling it or growing its table first when full. */
+static void remember_x(struct tx_ledger *l, const struct tx_txn *x)
 {
 	struct tx_txtab *t = &l->gen[l->cur];
-	struct tx_txn x;
 
 	if ((t->count + 1) * 4 > l->gen_slots * 3) {
 		roll(l);
@@ -106,11 +145,31 @@ static struct tx_txn *remember(struct tx_ledger *l, uint64_t h, int64_t amount, 
 	}
 	if ((t->count + 1) * 4 > (t->mask + 1) * 3)
 		txtab_grow(t);
+	txtab_put(t, x);
+	set_room(l);
+}
+
+/*
+ * Remember a new transaction. free is the slot of the current generation
+ * where the probe for h ended (txtab_slot()), or NULL: it is taken unless
+ * the generation rolls or the table grows first (remember_x() then).
+ */
+static inline void remember(struct tx_ledger *l, struct tx_txn *free, uint64_t h, int64_t amount,
+			    uint32_t acct, int64_t cp, enum tx_type type, enum tx_txn_state st)
+{
+	struct tx_txtab *t = &l->gen[l->cur];
+	struct tx_txn x;
+
 	x.h = h;
 	x.amount = amount;
 	x.acct = acct | (uint32_t)type << 28;
 	x.cp = (uint32_t)(cp + 1) | (uint32_t)st << 28;
-	return txtab_put(t, &x);
+	if (free && t->count < l->room) { /* no roll, no growth: free stays valid */
+		*free = x;
+		t->count++;
+	} else {
+		remember_x(l, &x);
+	}
 }
 
 static void set_state(struct tx_txn *x, enum tx_txn_state st)
@@ -157,6 +216,7 @@ int tx_ledger_init(struct tx_ledger *l, const struct tx_ledger_opts *opts)
 	tx_map_init(&l->accounts, sizeof(struct tx_acct) + (opts->extra + 7) / 8 * 8);
 	txtab_init(&l->gen[0], FIRST_SLOTS);
 	l->cur = 0;
+	set_room(l);
 	return 0;
 }
 
@@ -179,7 +239,7 @@ static uint64_t acct_hash(const char *account, size_t len, const struct tx_curre
 	uint32_t code;
 
 	memcpy(&code, cur->code, 4); /* "USD\0" */
-	return tx_hash64(account, len) ^ (uint64_t)code * 0x9e3779b97f4a7c15ULL;
+	return tx_hash64_inline(account, len) ^ (uint64_t)code * 0x9e3779b97f4a7c15ULL;
 }
 
 void tx_ledger_prefetch(const struct tx_ledger *l, struct tx_ledger_tx *t)
@@ -229,20 +289,30 @@ uint64_t tx_ledger_warm(const struct tx_ledger *l, const struct tx_ledger_tx *t)
 	return v;
 }
 
-/* The entry of (account, cur), whose acct_hash() is h; created when new. */
-static int64_t account_k(struct tx_ledger *l, const char *account, size_t len,
-			 const struct tx_currency *cur, uint64_t h)
+/* account_k()'s rare path: (account, cur) is new, to go in free slot free of the map. */
+static int64_t new_account(struct tx_ledger *l, const char *account, size_t len,
+			   const struct tx_currency *cur, uint64_t h, uint32_t free)
 {
 	int64_t i;
-	int created;
 
-	if (l->accounts.count >= TX_LEDGER_MAX_ACCOUNTS &&
-	    tx_map_find3(&l->accounts, cur->code, account, len, h) < 0)
+	if (l->accounts.count >= TX_LEDGER_MAX_ACCOUNTS)
 		return tx_error("too many accounts (at most %u)", TX_LEDGER_MAX_ACCOUNTS);
-	i = tx_map_insert3(&l->accounts, cur->code, account, len, h, &created);
-	if (i >= 0 && created)
+	i = tx_map_add3(&l->accounts, free, cur->code, account, len, h);
+	if (i >= 0)
 		tx_ledger_acct(l, (uint32_t)i)->cur = cur;
 	return i;
+}
+
+/* The entry of (account, cur), whose acct_hash() is h; created when new. */
+static inline __attribute__((always_inline)) int64_t account_k(struct tx_ledger *l,
+							       const char *account, size_t len,
+							       const struct tx_currency *cur,
+							       uint64_t h)
+{
+	uint32_t free;
+	int64_t i = tx_map_probe3(&l->accounts, cur->code, account, len, h, &free);
+
+	return i >= 0 ? i : new_account(l, account, len, cur, h, free);
 }
 
 int64_t tx_ledger_account(struct tx_ledger *l, const char *account, size_t len,
@@ -343,14 +413,98 @@ static enum tx_status status_of(enum tx_txn_state st)
 	return TX_STATUS_FAILED;
 }
 
+/* tx_type_sign() (record.c), where the compiler can inline it: +1 credit, -1 debit */
+static inline int type_sign(enum tx_type t)
+{
+	switch (t) {
+	case TX_TYPE_DEPOSIT:
+	case TX_TYPE_REFUND: return 1;
+	case TX_TYPE_WITHDRAWAL:
+	case TX_TYPE_PAYMENT:
+	case TX_TYPE_TRANSFER:
+	case TX_TYPE_FEE: return -1;
+	default: return 0;
+	}
+}
+
+/*
+ * The money of a new transaction of amount >= 0, all or nothing: as change(),
+ * in int64 with overflow checks (each delta fits: no __int128 needed).
+ */
+static int reserve_new(struct tx_acct *a, int64_t amount)
+{
+	int64_t nr, avail;
+
+	if (__builtin_add_overflow(a->reserved, amount, &nr) ||
+	    __builtin_sub_overflow(a->balance, nr, &avail))
+		return -1;
+	a->reserved = nr;
+	return 0;
+}
+
+static int post_new(struct tx_acct *a, int sign, struct tx_acct *c, int64_t amount)
+{
+	int64_t d = sign < 0 ? -amount : sign > 0 ? amount : 0, nb, nc = 0, avail;
+
+	if (__builtin_add_overflow(a->balance, d, &nb) ||
+	    __builtin_sub_overflow(nb, a->reserved, &avail))
+		return -1;
+	if (c && (__builtin_add_overflow(c->balance, amount, &nc) ||
+		  __builtin_sub_overflow(nc, c->reserved, &avail)))
+		return -1;
+	a->balance = nb;
+	if (c)
+		c->balance = nc;
+	return 0;
+}
+
+/*
+ * Move the money of a new transaction on entry a (counterparty cp): the
+ * state to remember it in, TX_TXN_FAILED when status says so or it is
+ * refused (res then says why).
+ */
+static enum tx_txn_state book_new(struct tx_ledger *l, const struct tx_ledger_tx *t,
+				  struct tx_acct *a, int64_t cp, struct tx_ledger_result *res)
+{
+	int sign = type_sign(t->type);
+
+	if (res->status == TX_STATUS_FAILED)
+		return TX_TXN_FAILED;
+	if (sign < 0 && !l->overdraft_unlimited) {
+		int e = t->currency->exponent <= 4 ? t->currency->exponent : 4;
+		int64_t after; /* below INT64_MIN when it overflows: under any limit */
+		if (__builtin_sub_overflow(res->avail_before, t->amount, &after) ||
+		    after < -l->overdraft[e]) {
+			refuse(res, "insufficient_funds");
+			return TX_TXN_FAILED;
+		}
+	}
+	if (res->status == TX_STATUS_PENDING) {
+		if (sign < 0 && reserve_new(a, t->amount)) {
+			refuse(res, "balance_overflow");
+			return TX_TXN_FAILED;
+		}
+		return TX_TXN_PENDING;
+	}
+	if (post_new(a, sign,
+		     t->type == TX_TYPE_TRANSFER && !l->split ? tx_ledger_acct(l, (uint32_t)cp)
+							      : NULL,
+		     t->amount)) {
+		refuse(res, "balance_overflow");
+		return TX_TXN_FAILED;
+	}
+	res->credit = cp >= 0;
+	return TX_TXN_COMPLETED;
+}
+
 static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_ledger_result *res,
 		   uint64_t h)
 {
 	uint64_t h_acct;
-	enum tx_status status = t->status ? t->status : TX_STATUS_COMPLETED;
-	int sign = tx_type_sign(t->type);
 	int64_t acct, cp = -1;
 	struct tx_acct *a;
+	struct tx_txn *slot;
+	enum tx_txn_state st;
 
 	if (t->type == TX_TYPE_NONE || !t->has_amount)
 		return reject(res, "missing field '%s'", t->type ? "amount" : "type");
@@ -367,8 +521,8 @@ static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 	h_acct = t->hashed ? t->h_acct : acct_hash(t->account, t->account_len, t->currency);
 	if (!t->hashed)
 		tx_map_prefetch(&l->accounts, h_acct);
-	if (txtab_find(&l->gen[l->cur], h) ||
-	    (l->gen[!l->cur].slots && txtab_find(&l->gen[!l->cur], h))) {
+	slot = txtab_slot(&l->gen[l->cur], h);
+	if (slot->h || (l->gen[!l->cur].slots && txtab_find(&l->gen[!l->cur], h))) {
 		res->outcome = TX_LEDGER_DUPLICATE;
 		return;
 	}
@@ -385,41 +539,14 @@ static void create(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 	a = tx_ledger_acct(l, (uint32_t)acct);
 	res->acct = acct;
 	res->cp = cp;
-	res->type = t->type;
-	res->amount = t->amount;
 	res->avail_before = a->balance - a->reserved;
-	res->status = status;
+	res->status = t->status ? t->status : TX_STATUS_COMPLETED;
 	res->new_tx = 1;
-	if (status == TX_STATUS_FAILED) {
-		remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_FAILED);
+	st = book_new(l, t, a, cp, res);
+	remember(l, slot, h, t->amount, (uint32_t)acct, cp, t->type, st);
+	if (st == TX_TXN_FAILED)
 		return;
-	}
-	if (sign < 0 && !l->overdraft_unlimited) {
-		int e = t->currency->exponent <= 4 ? t->currency->exponent : 4;
-		__int128 after = (__int128)a->balance - a->reserved - t->amount;
-		if (after < -(__int128)l->overdraft[e]) {
-			refuse(res, "insufficient_funds");
-			remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_FAILED);
-			return;
-		}
-	}
-	if (status == TX_STATUS_PENDING) {
-		if (sign < 0 && change(l, (uint32_t)acct, 0, t->amount, -1, 0)) {
-			refuse(res, "balance_overflow");
-			remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_FAILED);
-			return;
-		}
-		remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_PENDING);
-	} else {
-		if (post(l, (uint32_t)acct, cp, t->type, t->amount, 1, 0)) {
-			refuse(res, "balance_overflow");
-			remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_FAILED);
-			return;
-		}
-		remember(l, h, t->amount, (uint32_t)acct, cp, t->type, TX_TXN_COMPLETED);
-		res->credit = cp >= 0;
-	}
-	tx_ledger_acct(l, (uint32_t)acct)->tx_count++;
+	a->tx_count++;
 	if (cp >= 0 && !l->split)
 		tx_ledger_acct(l, (uint32_t)cp)->tx_count++;
 	res->created = 1;
@@ -660,8 +787,8 @@ static int load_txn(struct tx_ledger *l, struct tx_record *r)
 		snprintf(r->err, sizeof(r->err), "too many accounts");
 		return -1;
 	}
-	remember(l, h, r->amount, (uint32_t)acct, r->type == TX_TYPE_TRANSFER ? cp : -1, r->type,
-		 st);
+	remember(l, NULL, h, r->amount, (uint32_t)acct, r->type == TX_TYPE_TRANSFER ? cp : -1,
+		 r->type, st);
 	return 0;
 }
 

@@ -90,6 +90,7 @@ struct tx_ledger {
 	struct tx_txtab gen[2]; /* gen[cur] and gen[!cur] */
 	int cur;
 	uint64_t gen_slots; /* slot count at which a generation is full */
+	uint64_t room;	    /* ids gen[cur] holds before it must grow or roll (3/4 full) */
 	int overdraft_unlimited;
 	int64_t overdraft[5]; /* by currency exponent 0..4; INT64_MAX when it does not fit */
 	uint64_t generations; /* how many times the window rolled over */
