@@ -23,11 +23,15 @@ FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
 	-fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra -Wno-unused-parameter
 fuzz_base_sources = src/lib/json.c src/lib/money.c src/lib/timefmt.c src/lib/buf.c src/lib/util.c
 fuzz_base_headers = src/lib/json.h src/lib/money.h src/lib/timefmt.h src/lib/buf.h src/lib/tx.h
-fuzz_record_sources = tests/fuzz/fuzz-record.c src/lib/record.c $(fuzz_base_sources)
-fuzz_record_deps = $(fuzz_record_sources) src/lib/record.h $(fuzz_base_headers)
-fuzz_paysim_sources = tests/fuzz/fuzz-paysim.c src/lib/paysim.c src/lib/record.c \
+# the record codec: its parser and its writer
+fuzz_codec_sources = src/lib/record.c src/lib/record_write.c
+fuzz_codec_headers = src/lib/record.h src/lib/record_impl.h
+fuzz_record_sources = tests/fuzz/fuzz-record.c $(fuzz_codec_sources) $(fuzz_base_sources)
+fuzz_record_deps = $(fuzz_record_sources) $(fuzz_codec_headers) $(fuzz_base_headers)
+fuzz_paysim_sources = tests/fuzz/fuzz-paysim.c src/lib/paysim.c $(fuzz_codec_sources) \
 	$(fuzz_base_sources)
-fuzz_paysim_deps = $(fuzz_paysim_sources) src/lib/paysim.h src/lib/record.h $(fuzz_base_headers)
+fuzz_paysim_deps = $(fuzz_paysim_sources) src/lib/paysim.h $(fuzz_codec_headers) \
+	$(fuzz_base_headers)
 fuzz_kafkaconf_sources = tests/fuzz/fuzz-kafkaconf.c src/lib/kafka.c src/lib/lines.c \
 	src/lib/progress.c $(fuzz_base_sources)
 fuzz_kafkaconf_deps = $(fuzz_kafkaconf_sources) tests/fuzz/memfile.h src/lib/kafka.h \
@@ -37,9 +41,9 @@ fuzz_offsets_sources = tests/fuzz/fuzz-offsets.c src/lib/kafka.c src/lib/lines.c
 fuzz_offsets_deps = $(fuzz_offsets_sources) tests/fuzz/memfile.h src/lib/kafka.h \
 	src/lib/lines.h $(fuzz_base_headers)
 fuzz_balances_sources = tests/fuzz/fuzz-balances.c src/lib/ledger.c src/lib/hashmap.c \
-	src/lib/lines.c src/lib/record.c $(fuzz_base_sources)
+	src/lib/lines.c $(fuzz_codec_sources) $(fuzz_base_sources)
 fuzz_balances_deps = $(fuzz_balances_sources) tests/fuzz/memfile.h src/lib/ledger.h \
-	src/lib/hashmap.h src/lib/lines.h src/lib/record.h $(fuzz_base_headers)
+	src/lib/hashmap.h src/lib/lines.h $(fuzz_codec_headers) $(fuzz_base_headers)
 EXTRA_DIST += tests/fuzz/local.mk tests/fuzz/run.sh tests/fuzz/memfile.h \
 	tests/fuzz/fuzz-record.c tests/fuzz/record.dict tests/fuzz/corpus-record \
 	tests/fuzz/fuzz-paysim.c tests/fuzz/paysim.dict tests/fuzz/corpus-paysim \
