@@ -270,6 +270,131 @@ static inline int quoted_is(const char *p, size_t room, const char *word, size_t
 	return room >= n + 2 && p[0] == '"' && p[n + 1] == '"' && name_eq(p + 1, word, n);
 }
 
+/* A plain string (no escapes, not empty) for an id or account, into *s. */
+static inline __attribute__((always_inline)) const char *
+fast_str(struct tx_record *r, struct tx_str *s, const char *p, const char *end)
+{
+	struct tx_json_err e;
+	const char *q;
+	int esc;
+
+	if (*p != '"' || !(q = tx_json_scan_string_in(r->line, p, end, &esc, &e)) || esc ||
+	    q - p < 3)
+		return NULL;
+	s->p = p + 1;
+	s->len = (size_t)(q - p - 2);
+	return q;
+}
+
+/* One of the canonical type words, told apart by their first letter. */
+static inline const char *fast_type(struct tx_record *r, const char *p, size_t room, int *type_word)
+{
+#define WORD(w, t)                                                                                 \
+	if (!quoted_is(p, room, w, sizeof(w) - 1))                                                 \
+		return NULL;                                                                       \
+	r->type = t;                                                                               \
+	*type_word = 1;                                                                            \
+	return p + sizeof(w) + 1
+
+	if (room < 5) /* "fee" */
+		return NULL;
+	switch (p[1]) {
+	case 'p': WORD("payment", TX_TYPE_PAYMENT);
+	case 'd': WORD("deposit", TX_TYPE_DEPOSIT);
+	case 'w': WORD("withdrawal", TX_TYPE_WITHDRAWAL);
+	case 't': WORD("transfer", TX_TYPE_TRANSFER);
+	case 'f': WORD("fee", TX_TYPE_FEE);
+	case 'r': WORD("refund", TX_TYPE_REFUND);
+	}
+	return NULL;
+#undef WORD
+}
+
+static inline const char *fast_status(struct tx_record *r, const char *p, size_t room)
+{
+	if (room < 8) /* "failed" */
+		return NULL;
+	switch (p[1]) {
+	case 'c':
+		if (!quoted_is(p, room, "completed", 9))
+			return NULL;
+		r->status = TX_STATUS_COMPLETED;
+		return p + 11;
+	case 'p':
+		if (!quoted_is(p, room, "pending", 7))
+			return NULL;
+		r->status = TX_STATUS_PENDING;
+		return p + 9;
+	case 'f':
+		if (!quoted_is(p, room, "failed", 6))
+			return NULL;
+		r->status = TX_STATUS_FAILED;
+		return p + 8;
+	}
+	return NULL;
+}
+
+/*
+ * The value of eight decimal digits, or fewer right-aligned after zero
+ * bytes, one per byte (0 to 9), the first digit in the lowest byte: pairs,
+ * then quads, then the eight, each step one multiply.
+ */
+static inline uint64_t digits8(uint64_t t)
+{
+	t = (t * 10 + (t >> 8)) & 0x00ff00ff00ff00ffULL;
+	t = (t * 100 + (t >> 16)) & 0x0000ffff0000ffffULL;
+	return (t * 10000 + (t >> 32)) & 0xffffffffULL;
+}
+
+/* An amount as a JSON number with two decimals, [1-9][0-9]*.dd or 0.dd, in hundredths */
+static inline const char *fast_amount(int64_t *amount, const char *p, const char *end)
+{
+	uint64_t v = 0;
+	unsigned d1, d2;
+	const char *q = p;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (end - p >= 8) {
+		/*
+		 * The integer digits eight bytes at a time (as in tx_time_parse()):
+		 * the lowest byte that is not a digit ends them, the bytes below it
+		 * are exact.
+		 */
+		uint64_t t = ld8(p) - 0x3030303030303030ULL;
+		uint64_t nd = (t | (t + 0x0606060606060606ULL)) & 0xf0f0f0f0f0f0f0f0ULL;
+		unsigned k;
+		if (!nd)
+			goto loop; /* eight digits or more */
+		k = (unsigned)__builtin_ctzll(nd) >> 3;
+		if (k == 0 || (k > 1 && *p == '0'))
+			return NULL;		/* no digit, or a leading zero */
+		v = digits8(t << (64 - 8 * k)); /* k: 1 to 7 */
+		q = p + k;
+		goto frac;
+	}
+loop:
+#endif
+	if ((unsigned)(*q - '1') <= 8) {
+		while (q < end && (unsigned)(*q - '0') <= 9 && q - p < 15)
+			v = v * 10 + (unsigned)(*q++ - '0');
+	} else if (*q == '0') {
+		q++;
+	} else {
+		return NULL;
+	}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+frac:
+#endif
+	if (end - q < 3 || q[0] != '.' || (d1 = (unsigned)(q[1] - '0')) > 9 ||
+	    (d2 = (unsigned)(q[2] - '0')) > 9)
+		return NULL;
+	q += 3;
+	if (q < end && ((unsigned)(*q - '0') <= 9 || *q == 'e' || *q == 'E' || *q == '.'))
+		return NULL;
+	*amount = (int64_t)(v * 100 + d1 * 10 + d2);
+	return q;
+}
+
 /*
  * The value of the known field f at p decoded straight from the line, when
  * it has the plain form nearly every record has (a string without escapes,
@@ -277,69 +402,24 @@ static inline int quoted_is(const char *p, size_t room, const char *word, size_t
  * decimals): returns the end of the value, its JSON checked, or NULL to
  * leave it to the general scan and to parse_fields(), which also say what
  * is wrong. *type_word as for parse_type(). An amount is decoded with two
- * decimals, kept only when the currency turns out to have two.
+ * decimals, kept only when the currency turns out to have two. p < end.
  */
 static inline const char *value_fast(struct tx_record *r, int f, const char *p, const char *end,
 				     int *type_word)
 {
 	size_t room = (size_t)(end - p);
-	struct tx_json_err e;
-	struct tx_str *s;
-	const char *q;
-	int esc;
 
 	switch (f) {
-	case TX_F_TRANSACTION_ID:
-	case TX_F_ACCOUNT:
-	case TX_F_COUNTERPARTY:
-		if (*p != '"' || !(q = tx_json_scan_string_fast(p, end, &esc, &e)) || esc ||
-		    q - p < 3)
-			return NULL;
-		s = f == TX_F_TRANSACTION_ID ? &r->id
-		    : f == TX_F_ACCOUNT	     ? &r->account
-					     : &r->counterparty;
-		s->p = p + 1;
-		s->len = (size_t)(q - p - 2);
-		return q;
+	case TX_F_TRANSACTION_ID: return fast_str(r, &r->id, p, end);
+	case TX_F_ACCOUNT: return fast_str(r, &r->account, p, end);
+	case TX_F_COUNTERPARTY: return fast_str(r, &r->counterparty, p, end);
 	case TX_F_TS:
 		/* what tx_time_parse() accepts is ASCII without quotes or backslashes */
 		if (room < 29 || p[0] != '"' || p[28] != '"' || tx_time_parse(p + 1, 27, &r->ts_us))
 			return NULL;
 		return p + 29;
-	case TX_F_STATUS:
-		if (quoted_is(p, room, "completed", 9)) {
-			r->status = TX_STATUS_COMPLETED;
-			return p + 11;
-		}
-		if (quoted_is(p, room, "pending", 7)) {
-			r->status = TX_STATUS_PENDING;
-			return p + 9;
-		}
-		if (quoted_is(p, room, "failed", 6)) {
-			r->status = TX_STATUS_FAILED;
-			return p + 8;
-		}
-		return NULL;
-	case TX_F_TYPE: {
-		static const struct {
-			const char *w;
-			unsigned char n, type;
-		} words[] = {
-		    {"payment", 7, TX_TYPE_PAYMENT},
-		    {"deposit", 7, TX_TYPE_DEPOSIT},
-		    {"withdrawal", 10, TX_TYPE_WITHDRAWAL},
-		    {"transfer", 8, TX_TYPE_TRANSFER},
-		    {"fee", 3, TX_TYPE_FEE},
-		    {"refund", 6, TX_TYPE_REFUND},
-		};
-		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-			if (quoted_is(p, room, words[i].w, words[i].n)) {
-				r->type = (enum tx_type)words[i].type;
-				*type_word = 1;
-				return p + words[i].n + 2;
-			}
-		return NULL;
-	}
+	case TX_F_STATUS: return fast_status(r, p, room);
+	case TX_F_TYPE: return fast_type(r, p, room, type_word);
 	case TX_F_CURRENCY: {
 		const struct tx_currency *c;
 		if (room < 5 || p[0] != '"' || p[4] != '"' || (unsigned)(p[1] - 'A') > 25 ||
@@ -349,27 +429,7 @@ static inline const char *value_fast(struct tx_record *r, int f, const char *p, 
 		r->currency = c;
 		return p + 5;
 	}
-	case TX_F_AMOUNT: {
-		uint64_t v = 0;
-		unsigned d1, d2;
-		q = p;
-		if ((unsigned)(*q - '1') <= 8) {
-			while (q < end && (unsigned)(*q - '0') <= 9 && q - p < 15)
-				v = v * 10 + (unsigned)(*q++ - '0');
-		} else if (*q == '0') {
-			q++;
-		} else {
-			return NULL;
-		}
-		if (end - q < 3 || q[0] != '.' || (d1 = (unsigned)(q[1] - '0')) > 9 ||
-		    (d2 = (unsigned)(q[2] - '0')) > 9)
-			return NULL;
-		q += 3;
-		if (q < end && ((unsigned)(*q - '0') <= 9 || *q == 'e' || *q == 'E' || *q == '.'))
-			return NULL;
-		r->amount = (int64_t)(v * 100 + d1 * 10 + d2);
-		return q;
-	}
+	case TX_F_AMOUNT: return fast_amount(&r->amount, p, end);
 	}
 	return NULL;
 }
@@ -727,8 +787,42 @@ static void mark_canonical(struct tx_record *r, int type_word)
 #undef PLAIN
 }
 
-/* pre: bit f set for the fields value_fast() decoded; type_word as for parse_type(). */
-static int parse_fields(struct tx_record *r, unsigned flags, unsigned pre, int type_word)
+/*
+ * Fields parse_fields() decodes, or checks for mark_canonical(), when
+ * value_fast() has not decoded them already.
+ */
+#define BIT(f) (1u << (f))
+#define SLOW_FIELDS                                                                                \
+	(BIT(TX_F_TRANSACTION_ID) | BIT(TX_F_ACCOUNT) | BIT(TX_F_COUNTERPARTY) | BIT(TX_F_TYPE) |  \
+	 BIT(TX_F_CURRENCY) | BIT(TX_F_AMOUNT) | BIT(TX_F_TS) | BIT(TX_F_STATUS) | BIT(TX_F_OP) |  \
+	 BIT(TX_F_ANOMALY) | BIT(TX_F_SOURCE))
+#define REQUIRED_FIELDS                                                                            \
+	(BIT(TX_F_TRANSACTION_ID) | BIT(TX_F_ACCOUNT) | BIT(TX_F_TYPE) | BIT(TX_F_AMOUNT))
+
+/*
+ * Whether parse_fields() has nothing to do: every field present that it
+ * would look at was decoded by value_fast() (so it is plain, and a type
+ * is a canonical word), the amount with the currency's two decimals (so
+ * it is canonical too: a number, no exponent, two decimals), and, with
+ * TX_PARSE_REQUIRE, every required field is there (op is absent, so it is
+ * a create).
+ */
+static inline int fields_done(const struct tx_record *r, unsigned flags, unsigned seen,
+			      unsigned pre)
+{
+	if ((seen & ~pre & SLOW_FIELDS) || ((pre & BIT(TX_F_AMOUNT)) && r->currency->exponent != 2))
+		return 0;
+	return !(flags & TX_PARSE_REQUIRE) ||
+	       ((seen & REQUIRED_FIELDS) == REQUIRED_FIELDS &&
+		(r->type != TX_TYPE_TRANSFER || (seen & BIT(TX_F_COUNTERPARTY))));
+}
+
+/*
+ * seen: bit f set for the fields present; pre: for those value_fast()
+ * decoded; type_word as for parse_type().
+ */
+static int parse_fields(struct tx_record *r, unsigned flags, unsigned seen, unsigned pre,
+			int type_word)
 {
 	static const char *const statuses[] = {"pending", "completed", "failed"};
 	static const char *const ops[] = {"create", "update", "delete"};
@@ -739,6 +833,8 @@ static int parse_fields(struct tx_record *r, unsigned flags, unsigned pre, int t
 /* present, and not decoded already by value_fast() */
 #define UNDECODED(f) (idx[f] >= 0 && !(pre >> (f)&1))
 
+	if (fields_done(r, flags, seen, pre))
+		return 0; /* what nearly every record takes: the checks below would all pass */
 	if (UNDECODED(TX_F_TRANSACTION_ID) && parse_id(r, TX_F_TRANSACTION_ID, 0, &r->id))
 		return -1;
 	if (UNDECODED(TX_F_ACCOUNT) && parse_id(r, TX_F_ACCOUNT, 1, &r->account))
@@ -843,10 +939,11 @@ static void reset(struct tx_record *r, const char *line, size_t len)
  * bytes are that same valid key). Per thread, shared by every record.
  */
 struct key_guess {
-	char text[32];	   /* "key": */
-	uint8_t len;	   /* bytes of text, 0 for no guess */
-	int8_t field;	   /* enum tx_field or -1 */
-	uint8_t canonical; /* the key is the field's canonical name */
+	_Alignas(16) char text[32]; /* "key": */
+	uint16_t ignore[2];	    /* bits of the bytes of text[0..16) and text[16..32) past len */
+	uint8_t len;		    /* bytes of text, 0 for no guess */
+	int8_t field;		    /* enum tx_field or -1 */
+	uint8_t canonical;	    /* the key is the field's canonical name */
 };
 #define GUESSES 16
 static _Thread_local struct key_guess guesses[GUESSES];
@@ -863,18 +960,132 @@ static inline int eq_guess(const char *a, const char *b, size_t n)
 	return ((ld4(a) ^ ld4(b)) | (ld4(a + n - 4) ^ ld4(b + n - 4))) == 0;
 }
 
+#ifdef __SSE2__
+/* Bit i set when p[i] == t[i], for i < 16 (t 16-byte aligned). */
+static inline unsigned eq16(const char *p, const char *t)
+{
+	return (unsigned)_mm_movemask_epi8(
+	    _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p),
+			   _mm_load_si128((const __m128i *)(const void *)t)));
+}
+#endif
+
+/* Whether the line at p starts with the guess g. */
+static inline int guess_matches(const struct key_guess *g, const char *p, const char *end)
+{
+#ifdef __SSE2__
+	/*
+	 * With 16 bytes of room, one compare of 16 bytes, the bytes past the
+	 * guess ignored (an empty guess ignores none: its zeros never match
+	 * the '"' at p); a second one for the few guesses longer than 16.
+	 */
+	if (end - p >= 16) {
+		if ((eq16(p, g->text) | g->ignore[0]) != 0xffff)
+			return 0;
+		if (g->len <= 16)
+			return 1;
+		if (end - p >= 32)
+			return (eq16(p + 16, g->text + 16) | g->ignore[1]) == 0xffff;
+	}
+#endif
+	return g->len && (size_t)(end - p) >= g->len && eq_guess(p, g->text, g->len);
+}
+
+/* Make `"key":` at k (klen bytes of key, 1 to 29) the guess g, naming the field f. */
+static void remember_key(struct key_guess *g, const char *k, uint32_t klen, int f)
+{
+	unsigned n = klen + 3;
+
+	memcpy(g->text, k, n);
+	g->len = (uint8_t)n;
+	g->ignore[0] = n >= 16 ? 0 : (uint16_t)(0xffffu << n);
+	g->ignore[1] = n <= 16 ? 0xffff : (uint16_t)(0xffffu << (n - 16)); /* n <= 32 */
+	g->field = (int8_t)f;
+	g->canonical = f >= 0 && klen == tx_record_field_name_len[f];
+}
+
+/*
+ * A key its guess g (NULL past the guessed positions) did not match, at k
+ * (*k == '"'): scanned, looked up, and made the guess when it is plain.
+ * Sets the member's key, *field and *mf (its TX_MEMBER_* flags so far), and
+ * returns the position past its ':', or NULL with *e set.
+ */
+static const char *scan_key(const char *k, const char *end, const char *line, struct key_guess *g,
+			    unsigned canon, struct tx_member *m, int *field, unsigned *mf,
+			    struct tx_json_err *e)
+{
+	const char *p;
+	int escaped, f;
+
+	if (!(p = tx_json_scan_string_in(line, k, end, &escaped, e)))
+		return NULL;
+	m->key_off = (uint32_t)(k + 1 - line);
+	m->key_len = (uint32_t)(p - k - 2);
+	if (escaped) {
+		*mf = TX_MEMBER_KEY_ESCAPED;
+		f = key_field(k + 1, m->key_len);
+	} else {
+		f = field_lookup(k + 1, m->key_len);
+		/* a known key is its name or, longer, its alias */
+		*mf = f >= 0 && m->key_len == tx_record_field_name_len[f] ? canon : 0;
+		if (g && p < end && *p == ':' && m->key_len + 3u <= sizeof(g->text) &&
+		    m->key_len > 0)
+			remember_key(g, k, m->key_len, f);
+	}
+	*field = f;
+	p = tx_json_skip_ws(p, end);
+	if (p >= end || *p != ':') {
+		e->at = p;
+		e->what = "expected ':'";
+		return NULL;
+	}
+	return p + 1;
+}
+
+/* A member's value other than a string (p may be end), its end, or NULL with *e set */
+static const char *scan_other_value(const char *p, const char *end, struct tx_json_err *e)
+{
+	if (p < end && (unsigned)(*p - '1') <= 8) {
+		/* [1-9][0-9]* and a plain fraction inline; the rest to json.c */
+		const char *q = p + 1, *frac;
+		while (q < end && (unsigned)(*q - '0') <= 9)
+			q++;
+		if (q < end && *q == '.') {
+			frac = ++q;
+			while (q < end && (unsigned)(*q - '0') <= 9)
+				q++;
+			if (q == frac)
+				q = NULL;
+		}
+		if (!q || (q < end && (*q == 'e' || *q == 'E')))
+			q = tx_json_scan_number(p, end, NULL, e);
+		return q;
+	}
+	if (p < end && (*p == '0' || *p == '-'))
+		return tx_json_scan_number(p, end, NULL, e);
+	return tx_json_scan_value(p, end, 2, e);
+}
+
+/* Room for one more member (out of the loop: it happens a few times per stream). */
+static __attribute__((noinline)) struct tx_member *grow_members(struct tx_record *r)
+{
+	r->members_cap = r->members_cap ? 2 * r->members_cap : 16;
+	r->members = tx_realloc(r->members, r->members_cap * sizeof(*r->members));
+	return r->members;
+}
+
 int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned flags)
 {
 	const char *p, *end = line + len;
 	struct tx_json_err e;
 	unsigned canon = flags & TX_PARSE_JSON_ONLY ? 0 : TX_MEMBER_CANONICAL;
-	struct key_guess *gs = guesses;
 	/* kept in registers in the loop (stores through m could alias r's fields) */
-	size_t n = 0;
+	size_t n = 0, cap = r->members_cap;
 	uint32_t nknown = 0, ncanon = 0;
 	struct tx_member *mem = r->members;
 	int *idx = r->idx, dup = -1, type_word = 0;
-	unsigned pre = 0; /* fields value_fast() decoded */
+	unsigned seen = 0; /* bit f: field f is present (idx[f] >= 0) */
+	unsigned pre = 0;  /* fields value_fast() decoded */
 
 	if (len >= UINT32_MAX / 2) {
 		reset(r, line, 0);
@@ -894,93 +1105,43 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 		p++;
 		goto close;
 	}
+	if (p >= end || *p != '"')
+		goto no_key;
 	for (;;) {
+		/* p is at the opening quote of a key */
 		struct tx_member *m;
-		struct key_guess *g;
-		const char *k, *v, *q;
+		const char *v, *q;
 		unsigned mf;
-		int escaped = 0, f;
+		int escaped, f;
 
-		if (p >= end || *p != '"') {
-			e.at = p;
-			e.what = "expected a string key";
-			goto bad;
-		}
-		if (n == r->members_cap) {
-			r->members_cap = r->members_cap ? 2 * r->members_cap : 16;
-			r->members = tx_realloc(r->members, r->members_cap * sizeof(*r->members));
-			mem = r->members;
+		if (n == cap) {
+			mem = grow_members(r);
+			cap = r->members_cap;
 		}
 		m = &mem[n];
-		k = p;
-		g = n < GUESSES ? &gs[n] : NULL;
-		if (g && g->len && (size_t)(end - p) >= g->len && eq_guess(p, g->text, g->len)) {
-			m->key_off = (uint32_t)(k + 1 - line);
+		if (n < GUESSES && guess_matches(&guesses[n], p, end)) {
+			const struct key_guess *g = &guesses[n];
+			m->key_off = (uint32_t)(p + 1 - line);
 			m->key_len = g->len - 3u;
 			f = g->field;
 			mf = g->canonical ? canon : 0;
 			p += g->len;
-		} else {
-			if (!(p = tx_json_scan_string_fast(p, end, &escaped, &e)))
-				goto bad;
-			m->key_off = (uint32_t)(k + 1 - line);
-			m->key_len = (uint32_t)(p - k - 2);
-			if (escaped) {
-				mf = TX_MEMBER_KEY_ESCAPED;
-				f = key_field(k + 1, m->key_len);
-			} else {
-				mf = 0;
-				f = field_lookup(k + 1, m->key_len);
-				/* a known key is its name or, longer, its alias */
-				if (f >= 0 && m->key_len == tx_record_field_name_len[f])
-					mf = canon;
-				if (g && p < end && *p == ':' &&
-				    m->key_len + 3u <= sizeof(g->text) && m->key_len > 0) {
-					g->len = (uint8_t)(m->key_len + 3);
-					memcpy(g->text, k, g->len);
-					g->field = (int8_t)f;
-					g->canonical =
-					    f >= 0 && m->key_len == tx_record_field_name_len[f];
-				}
-			}
+		} else if (!(p = scan_key(p, end, line, n < GUESSES ? &guesses[n] : NULL, canon, m,
+					  &f, &mf, &e)))
+			goto bad;
+		/* whitespace before a value is rare: one compare says there is none */
+		if (p < end && (unsigned char)*p <= ' ')
 			p = tx_json_skip_ws(p, end);
-			if (p >= end || *p != ':') {
-				e.at = p;
-				e.what = "expected ':'";
-				goto bad;
-			}
-			p++;
-		}
-		v = p = tx_json_skip_ws(p, end);
+		v = p;
 		if (canon && f >= 0 && p < end && (q = value_fast(r, f, p, end, &type_word))) {
 			p = q;
 			pre |= 1u << f;
 		} else if (p < end && *p == '"') {
-			if (!(p = tx_json_scan_string_fast(p, end, &escaped, &e)))
+			if (!(p = tx_json_scan_string_in(line, p, end, &escaped, &e)))
 				goto bad;
 			if (escaped)
 				mf |= TX_MEMBER_VAL_ESCAPED;
-		} else if (p < end && (unsigned)(*p - '1') <= 8) {
-			/* [1-9][0-9]* and a plain fraction inline; the rest to json.c */
-			const char *frac;
-			q = p + 1;
-			while (q < end && (unsigned)(*q - '0') <= 9)
-				q++;
-			if (q < end && *q == '.') {
-				frac = ++q;
-				while (q < end && (unsigned)(*q - '0') <= 9)
-					q++;
-				if (q == frac)
-					q = NULL;
-			}
-			if (!q || (q < end && (*q == 'e' || *q == 'E')))
-				q = tx_json_scan_number(p, end, NULL, &e);
-			if (!(p = q))
-				goto bad;
-		} else if (p < end && (*p == '0' || *p == '-')) {
-			if (!(p = tx_json_scan_number(p, end, NULL, &e)))
-				goto bad;
-		} else if (!(p = tx_json_scan_value(p, end, 2, &e)))
+		} else if (!(p = scan_other_value(p, end, &e)))
 			goto bad;
 		m->val_off = (uint32_t)(v - line);
 		m->val_len = (uint32_t)(p - v);
@@ -989,18 +1150,25 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 		if (f >= 0) {
 			nknown++;
 			ncanon += (mf & TX_MEMBER_CANONICAL) != 0;
-			if (idx[f] < 0)
+			if (!(seen >> f & 1)) {
+				seen |= 1u << f;
 				idx[f] = (int)n;
-			else {
+			} else {
 				r->repeated = 1;
 				if (dup < 0)
 					dup = f;
 			}
 		}
 		n++;
+		/* nearly always a ',' with the next key's quote right after it */
 		if (p < end && *p == ',') {
-			p = tx_json_skip_ws(p + 1, end);
-			continue;
+			p++;
+			if (p < end && *p == '"')
+				continue;
+			p = tx_json_skip_ws(p, end);
+			if (p < end && *p == '"')
+				continue;
+			goto no_key;
 		}
 		p = tx_json_skip_ws(p, end);
 		if (p < end && *p == '}') {
@@ -1013,6 +1181,8 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 			goto bad;
 		}
 		p = tx_json_skip_ws(p + 1, end);
+		if (p >= end || *p != '"')
+			goto no_key;
 	}
 close:
 	r->nmembers = n;
@@ -1028,7 +1198,10 @@ close:
 		return 0;
 	if (dup >= 0)
 		return fail(r, "field '%s' appears twice", tx_record_field_names[dup]);
-	return parse_fields(r, flags, pre, type_word);
+	return parse_fields(r, flags, seen, pre, type_word);
+no_key:
+	e.at = p;
+	e.what = "expected a string key";
 bad:
 	r->nmembers = n;
 	return fail(r, "invalid JSON at byte %zu: %s", (size_t)(e.at - line) + 1, e.what);

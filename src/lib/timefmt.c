@@ -101,33 +101,36 @@ int tx_time_parse(const char *s, size_t len, int64_t *us)
 		cdays = days;
 	}
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (len == 27 && s[10] == 'T' && s[19] == '.' && s[26] == 'Z') {
+	if (len == 27 && s[10] == 'T') {
 		/*
-		 * The canonical form, "HH:MM:SS.ffffff" checked eight bytes at a
-		 * time: each byte minus '0' (':' minus ':'), then no byte may
-		 * have borrowed or be above 9.
+		 * The canonical form: "HH:MM:SS" and ".ffffffZ", eight bytes at a
+		 * time. Each byte minus what it should be ('0' for a digit, the
+		 * ':', '.' or 'Z' itself) must be at most 9 for a digit and 0 for
+		 * the others: adding 6 (digits) or 15 (the others) then carries
+		 * into the high nibble exactly when a byte is wrong. A byte that
+		 * borrowed has a high nibble already, and only bytes above it can
+		 * be off, so the lowest wrong byte is always caught.
 		 */
 		uint64_t a, b, da, db;
 		memcpy(&a, s + 11, 8); /* HH:MM:SS */
-		memcpy(&b, s + 19, 8); /* .ffffff' Z' */
-		da = a - 0x3030003030003030ULL;
-		db = b - 0x0030303030303000ULL;
-		/* a byte is wrong when it borrowed (high nibble) or is >= 10 (+6 reaches bit 4) */
-		if (((da | (da + 0x0606060606060606ULL)) & 0xf0f000f0f000f0f0ULL) == 0 &&
-		    ((db | (db + 0x0606060606060606ULL)) & 0x00f0f0f0f0f0f000ULL) == 0 &&
-		    s[13] == ':' && s[16] == ':') {
-			h = (unsigned)(da & 0xff) * 10 + (unsigned)(da >> 8 & 0xff);
-			mi = (unsigned)(da >> 24 & 0xff) * 10 + (unsigned)(da >> 32 & 0xff);
-			sec = (unsigned)(da >> 48 & 0xff) * 10 + (unsigned)(da >> 56 & 0xff);
+		memcpy(&b, s + 19, 8); /* .ffffffZ */
+		da = a - 0x30303a30303a3030ULL;
+		db = b - 0x5a3030303030302eULL;
+		if ((((da | (da + 0x06060f06060f0606ULL)) | (db | (db + 0x0f0606060606060fULL))) &
+		     0xf0f0f0f0f0f0f0f0ULL) == 0) {
+			/* digit pairs: byte i becomes 10 * byte i + byte i+1 (<= 99: no carry) */
+			uint64_t t = da * 10 + (da >> 8), u = (db >> 8) * 10 + (db >> 16);
+			h = (unsigned)(t & 0xff);
+			mi = (unsigned)(t >> 24 & 0xff);
+			sec = (unsigned)(t >> 48 & 0xff);
 			if (h > 23 || mi > 59 || sec > 59)
 				return -1;
-			frac = (int64_t)((db >> 8 & 0xff) * 100000 + (db >> 16 & 0xff) * 10000 +
-					 (db >> 24 & 0xff) * 1000 + (db >> 32 & 0xff) * 100 +
-					 (db >> 40 & 0xff) * 10 + (db >> 48 & 0xff));
+			frac = (int64_t)((u & 0xff) * 10000 + (u >> 16 & 0xff) * 100 +
+					 (u >> 32 & 0xff));
 			*us = (days * 86400 + h * 3600 + mi * 60 + sec) * 1000000 + frac;
 			return 0;
 		}
-		/* not digits where they belong: the general checks below say no */
+		/* not the canonical form: the general checks below decide */
 	}
 #endif
 	if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || dig2(s + 11, &h) || s[13] != ':' ||
