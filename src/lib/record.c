@@ -403,33 +403,50 @@ frac:
  * leave it to the general scan and to parse_fields(), which also say what
  * is wrong. *type_word as for parse_type(). An amount is decoded with two
  * decimals, kept only when the currency turns out to have two. p < end.
+ * Sets bit f of *pre when it decodes the value.
  */
+static inline const char *fast_ts(int64_t *ts_us, const char *p, size_t room)
+{
+	/* what tx_time_parse() accepts is ASCII without quotes or backslashes */
+	if (room < 29 || p[0] != '"' || p[28] != '"' || tx_time_parse(p + 1, 27, ts_us))
+		return NULL;
+	return p + 29;
+}
+
+static inline const char *fast_currency(struct tx_record *r, const char *p, size_t room)
+{
+	const struct tx_currency *c;
+
+	if (room < 5 || p[0] != '"' || p[4] != '"' || (unsigned)(p[1] - 'A') > 25 ||
+	    (unsigned)(p[2] - 'A') > 25 || (unsigned)(p[3] - 'A') > 25 ||
+	    !(c = find_currency(p + 1, 3)))
+		return NULL;
+	r->currency = c;
+	return p + 5;
+}
+
+/* q, noting in *pre that field f was decoded when it was (f a constant once inlined) */
+static inline const char *decoded(unsigned *pre, int f, const char *q)
+{
+	if (q)
+		*pre |= 1u << f;
+	return q;
+}
+
 static inline const char *value_fast(struct tx_record *r, int f, const char *p, const char *end,
-				     int *type_word)
+				     int *type_word, unsigned *pre)
 {
 	size_t room = (size_t)(end - p);
 
 	switch (f) {
-	case TX_F_TRANSACTION_ID: return fast_str(r, &r->id, p, end);
-	case TX_F_ACCOUNT: return fast_str(r, &r->account, p, end);
-	case TX_F_COUNTERPARTY: return fast_str(r, &r->counterparty, p, end);
-	case TX_F_TS:
-		/* what tx_time_parse() accepts is ASCII without quotes or backslashes */
-		if (room < 29 || p[0] != '"' || p[28] != '"' || tx_time_parse(p + 1, 27, &r->ts_us))
-			return NULL;
-		return p + 29;
-	case TX_F_STATUS: return fast_status(r, p, room);
-	case TX_F_TYPE: return fast_type(r, p, room, type_word);
-	case TX_F_CURRENCY: {
-		const struct tx_currency *c;
-		if (room < 5 || p[0] != '"' || p[4] != '"' || (unsigned)(p[1] - 'A') > 25 ||
-		    (unsigned)(p[2] - 'A') > 25 || (unsigned)(p[3] - 'A') > 25 ||
-		    !(c = find_currency(p + 1, 3)))
-			return NULL;
-		r->currency = c;
-		return p + 5;
-	}
-	case TX_F_AMOUNT: return fast_amount(&r->amount, p, end);
+	case TX_F_TRANSACTION_ID: return decoded(pre, f, fast_str(r, &r->id, p, end));
+	case TX_F_ACCOUNT: return decoded(pre, f, fast_str(r, &r->account, p, end));
+	case TX_F_COUNTERPARTY: return decoded(pre, f, fast_str(r, &r->counterparty, p, end));
+	case TX_F_TS: return decoded(pre, f, fast_ts(&r->ts_us, p, room));
+	case TX_F_STATUS: return decoded(pre, f, fast_status(r, p, room));
+	case TX_F_TYPE: return decoded(pre, f, fast_type(r, p, room, type_word));
+	case TX_F_CURRENCY: return decoded(pre, f, fast_currency(r, p, room));
+	case TX_F_AMOUNT: return decoded(pre, f, fast_amount(&r->amount, p, end));
 	}
 	return NULL;
 }
@@ -943,10 +960,28 @@ struct key_guess {
 	uint16_t ignore[2];	    /* bits of the bytes of text[0..16) and text[16..32) past len */
 	uint8_t len;		    /* bytes of text, 0 for no guess */
 	int8_t field;		    /* enum tx_field or -1 */
-	uint8_t canonical;	    /* the key is the field's canonical name */
+	uint8_t mf;		    /* TX_MEMBER_CANONICAL: the key is the field's canonical name */
 };
 #define GUESSES 16
 static _Thread_local struct key_guess guesses[GUESSES];
+
+/*
+ * What the members' keys make of r->idx and the counts, for records whose
+ * every key matched its guess: the same for every record of that many
+ * members until a guess changes, so worked out once (index_members()) and
+ * then copied. shapes[n] is for n members, valid when bit n of
+ * shapes_valid is set; it depends on guesses[0..n), so a new guess at i
+ * clears the bits above i.
+ */
+struct shape {
+	int idx[TX_F__COUNT];
+	unsigned seen; /* bit f: field f is present */
+	uint32_t nknown, ncanon;
+	int dup;	/* the first field that appears twice, or -1 */
+	unsigned canon; /* TX_MEMBER_CANONICAL unless TX_PARSE_JSON_ONLY */
+};
+static _Thread_local struct shape shapes[GUESSES + 1];
+static _Thread_local uint32_t shapes_valid;
 
 /* a[0..n) == b[0..n) for 4 <= n <= 32, in word compares */
 static inline int eq_guess(const char *a, const char *b, size_t n)
@@ -1001,18 +1036,40 @@ static void remember_key(struct key_guess *g, const char *k, uint32_t klen, int 
 	g->ignore[0] = n >= 16 ? 0 : (uint16_t)(0xffffu << n);
 	g->ignore[1] = n <= 16 ? 0xffff : (uint16_t)(0xffffu << (n - 16)); /* n <= 32 */
 	g->field = (int8_t)f;
-	g->canonical = f >= 0 && klen == tx_record_field_name_len[f];
+	g->mf = f >= 0 && klen == tx_record_field_name_len[f] ? TX_MEMBER_CANONICAL : 0;
+	shapes_valid &= (2u << (g - guesses)) - 1; /* those of up to g - guesses members stay */
+}
+
+/* The shape of the first n members (every key's field in m->field, flags in m->flags) */
+static void index_members(const struct tx_member *mem, size_t n, unsigned canon, struct shape *sh)
+{
+	memset(sh->idx, 0xff, sizeof(sh->idx)); /* every one -1 */
+	sh->seen = sh->nknown = sh->ncanon = 0;
+	sh->dup = -1;
+	sh->canon = canon;
+	for (size_t i = 0; i < n; i++) {
+		int f = mem[i].field;
+		if (f < 0)
+			continue;
+		sh->nknown++;
+		sh->ncanon += (mem[i].flags & TX_MEMBER_CANONICAL) != 0;
+		if (!(sh->seen >> f & 1)) {
+			sh->seen |= 1u << f;
+			sh->idx[f] = (int)i;
+		} else if (sh->dup < 0) {
+			sh->dup = f;
+		}
+	}
 }
 
 /*
  * A key its guess g (NULL past the guessed positions) did not match, at k
  * (*k == '"'): scanned, looked up, and made the guess when it is plain.
- * Sets the member's key, *field and *mf (its TX_MEMBER_* flags so far), and
- * returns the position past its ':', or NULL with *e set.
+ * Sets the member's key, field and flags (those of the key), and returns
+ * the position past its ':', or NULL with *e set.
  */
 static const char *scan_key(const char *k, const char *end, const char *line, struct key_guess *g,
-			    unsigned canon, struct tx_member *m, int *field, unsigned *mf,
-			    struct tx_json_err *e)
+			    unsigned canon, struct tx_member *m, struct tx_json_err *e)
 {
 	const char *p;
 	int escaped, f;
@@ -1022,17 +1079,17 @@ static const char *scan_key(const char *k, const char *end, const char *line, st
 	m->key_off = (uint32_t)(k + 1 - line);
 	m->key_len = (uint32_t)(p - k - 2);
 	if (escaped) {
-		*mf = TX_MEMBER_KEY_ESCAPED;
+		m->flags = TX_MEMBER_KEY_ESCAPED;
 		f = key_field(k + 1, m->key_len);
 	} else {
 		f = field_lookup(k + 1, m->key_len);
 		/* a known key is its name or, longer, its alias */
-		*mf = f >= 0 && m->key_len == tx_record_field_name_len[f] ? canon : 0;
+		m->flags = f >= 0 && m->key_len == tx_record_field_name_len[f] ? canon : 0;
 		if (g && p < end && *p == ':' && m->key_len + 3u <= sizeof(g->text) &&
 		    m->key_len > 0)
 			remember_key(g, k, m->key_len, f);
 	}
-	*field = f;
+	m->field = f;
 	p = tx_json_skip_ws(p, end);
 	if (p >= end || *p != ':') {
 		e->at = p;
@@ -1066,32 +1123,43 @@ static const char *scan_other_value(const char *p, const char *end, struct tx_js
 	return tx_json_scan_value(p, end, 2, e);
 }
 
-/* Room for one more member (out of the loop: it happens a few times per stream). */
+/* Room for one more member, at least GUESSES (out of the loop: a few times per stream). */
 static __attribute__((noinline)) struct tx_member *grow_members(struct tx_record *r)
 {
-	r->members_cap = r->members_cap ? 2 * r->members_cap : 16;
+	r->members_cap = r->members_cap ? 2 * r->members_cap : GUESSES;
 	r->members = tx_realloc(r->members, r->members_cap * sizeof(*r->members));
 	return r->members;
 }
 
-int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned flags)
+/*
+ * tx_record_parse(), for canon TX_MEMBER_CANONICAL (a full parse) or 0
+ * (TX_PARSE_JSON_ONLY): inlined once for each, so that neither tests it
+ * per member.
+ */
+static inline __attribute__((always_inline)) int parse_record(struct tx_record *r, const char *line,
+							      size_t len, unsigned flags,
+							      const unsigned canon)
 {
 	const char *p, *end = line + len;
 	struct tx_json_err e;
-	unsigned canon = flags & TX_PARSE_JSON_ONLY ? 0 : TX_MEMBER_CANONICAL;
 	/* kept in registers in the loop (stores through m could alias r's fields) */
 	size_t n = 0, cap = r->members_cap;
-	uint32_t nknown = 0, ncanon = 0;
-	struct tx_member *mem = r->members;
-	int *idx = r->idx, dup = -1, type_word = 0;
-	unsigned seen = 0; /* bit f: field f is present (idx[f] >= 0) */
-	unsigned pre = 0;  /* fields value_fast() decoded */
+	struct tx_member *mem = r->members, *m;
+	int type_word = 0, missed = 0; /* missed: a key did not match its guess */
+	unsigned pre = 0;	       /* fields value_fast() decoded */
+	struct shape scratch;
+	const struct shape *sh;
 
 	if (len >= UINT32_MAX / 2) {
 		reset(r, line, 0);
 		return fail(r, "line too long (%zu bytes)", len);
 	}
 	reset(r, line, len);
+	if (cap < GUESSES) { /* room for the guessed members: the loop checks only past them */
+		mem = grow_members(r);
+		cap = r->members_cap;
+	}
+	m = mem;
 	p = tx_json_skip_ws(line, end);
 	if (p == end)
 		return fail(r, "empty line");
@@ -1108,62 +1176,50 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 	if (p >= end || *p != '"')
 		goto no_key;
 	for (;;) {
-		/* p is at the opening quote of a key */
-		struct tx_member *m;
+		/* p is at the opening quote of the key of member n, *m */
 		const char *v, *q;
-		unsigned mf;
 		int escaped, f;
 
-		if (n == cap) {
-			mem = grow_members(r);
-			cap = r->members_cap;
-		}
-		m = &mem[n];
 		if (n < GUESSES && guess_matches(&guesses[n], p, end)) {
-			const struct key_guess *g = &guesses[n];
+			const struct key_guess *g = &guesses[n]; /* and n < GUESSES <= cap */
 			m->key_off = (uint32_t)(p + 1 - line);
 			m->key_len = g->len - 3u;
-			f = g->field;
-			mf = g->canonical ? canon : 0;
+			m->field = f = g->field;
+			m->flags = g->mf & canon;
 			p += g->len;
-		} else if (!(p = scan_key(p, end, line, n < GUESSES ? &guesses[n] : NULL, canon, m,
-					  &f, &mf, &e)))
-			goto bad;
+		} else {
+			if (n == cap) {
+				mem = grow_members(r);
+				cap = r->members_cap;
+				m = &mem[n];
+			}
+			missed = 1;
+			if (!(p = scan_key(p, end, line, n < GUESSES ? &guesses[n] : NULL, canon, m,
+					   &e)))
+				goto bad;
+			f = m->field;
+		}
 		/* whitespace before a value is rare: one compare says there is none */
 		if (p < end && (unsigned char)*p <= ' ')
 			p = tx_json_skip_ws(p, end);
 		v = p;
-		if (canon && f >= 0 && p < end && (q = value_fast(r, f, p, end, &type_word))) {
+		if (canon && p < end && (q = value_fast(r, f, p, end, &type_word, &pre))) {
 			p = q;
-			pre |= 1u << f;
 		} else if (p < end && *p == '"') {
 			if (!(p = tx_json_scan_string_in(line, p, end, &escaped, &e)))
 				goto bad;
 			if (escaped)
-				mf |= TX_MEMBER_VAL_ESCAPED;
+				m->flags |= TX_MEMBER_VAL_ESCAPED;
 		} else if (!(p = scan_other_value(p, end, &e)))
 			goto bad;
 		m->val_off = (uint32_t)(v - line);
 		m->val_len = (uint32_t)(p - v);
-		m->field = f;
-		m->flags = mf;
-		if (f >= 0) {
-			nknown++;
-			ncanon += (mf & TX_MEMBER_CANONICAL) != 0;
-			if (!(seen >> f & 1)) {
-				seen |= 1u << f;
-				idx[f] = (int)n;
-			} else {
-				r->repeated = 1;
-				if (dup < 0)
-					dup = f;
-			}
-		}
+		m++;
 		n++;
 		/* nearly always a ',' with the next key's quote right after it */
-		if (p < end && *p == ',') {
+		if (__builtin_expect(p < end && *p == ',', 1)) {
 			p++;
-			if (p < end && *p == '"')
+			if (__builtin_expect(p < end && *p == '"', 1))
 				continue;
 			p = tx_json_skip_ws(p, end);
 			if (p < end && *p == '"')
@@ -1185,26 +1241,51 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 			goto no_key;
 	}
 close:
+	/* r->idx and the counts: from the shape of the members, known or worked out */
+	if (!missed && n <= GUESSES && (shapes_valid >> n & 1) && shapes[n].canon == canon) {
+		sh = &shapes[n];
+	} else {
+		index_members(mem, n, canon, &scratch);
+		sh = &scratch;
+		if (!missed && n <= GUESSES) {
+			shapes[n] = scratch;
+			shapes_valid |= 1u << n;
+		}
+	}
+	memcpy(r->idx, sh->idx, sizeof(r->idx));
+	r->repeated = sh->dup >= 0;
 	r->nmembers = n;
-	r->nknown = nknown;
-	r->ncanonical = ncanon;
+	r->nknown = sh->nknown;
+	r->ncanonical = sh->ncanon;
 	p = tx_json_skip_ws(p, end);
 	if (p != end) {
 		e.at = p;
 		e.what = "unexpected text after the object";
-		goto bad;
+		goto bad_indexed;
 	}
-	if (flags & TX_PARSE_JSON_ONLY)
+	if (!canon)
 		return 0;
-	if (dup >= 0)
-		return fail(r, "field '%s' appears twice", tx_record_field_names[dup]);
-	return parse_fields(r, flags, seen, pre, type_word);
+	if (sh->dup >= 0)
+		return fail(r, "field '%s' appears twice", tx_record_field_names[sh->dup]);
+	return parse_fields(r, flags, sh->seen, pre, type_word);
 no_key:
 	e.at = p;
 	e.what = "expected a string key";
 bad:
+	/* what a failed parse leaves: the members before the error, indexed (not counted) */
+	index_members(mem, n, canon, &scratch);
+	memcpy(r->idx, scratch.idx, sizeof(r->idx));
+	r->repeated = scratch.dup >= 0;
+bad_indexed:
 	r->nmembers = n;
 	return fail(r, "invalid JSON at byte %zu: %s", (size_t)(e.at - line) + 1, e.what);
+}
+
+int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned flags)
+{
+	if (flags & TX_PARSE_JSON_ONLY)
+		return parse_record(r, line, len, flags, 0);
+	return parse_record(r, line, len, flags, TX_MEMBER_CANONICAL);
 }
 
 int tx_record_find(const struct tx_record *r, const char *name, size_t name_len)
