@@ -408,7 +408,7 @@ frac:
 static inline const char *fast_ts(int64_t *ts_us, const char *p, size_t room)
 {
 	/* what tx_time_parse() accepts is ASCII without quotes or backslashes */
-	if (room < 29 || p[0] != '"' || p[28] != '"' || tx_time_parse(p + 1, 27, ts_us))
+	if (room < 29 || p[0] != '"' || p[28] != '"' || tx_time_parse_fast(p + 1, 27, ts_us))
 		return NULL;
 	return p + 29;
 }

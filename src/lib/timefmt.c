@@ -65,15 +65,10 @@ static inline int dig2(const char *s, unsigned *v)
 	return a > 9 || b > 9;
 }
 
+_Thread_local struct tx_time_day tx_time_last_day;
+
 int tx_time_parse(const char *s, size_t len, int64_t *us)
 {
-	/*
-	 * The last date seen and its day number: a stream's timestamps mostly
-	 * share their date with the one before, so its checks and the
-	 * calendar arithmetic are done once per day of data.
-	 */
-	static _Thread_local char cdate[10];
-	static _Thread_local int64_t cdays;
 	unsigned h, mi, sec, oh, om;
 	int64_t frac = 0, secs, days;
 	size_t i = 19;
@@ -84,11 +79,11 @@ int tx_time_parse(const char *s, size_t len, int64_t *us)
 	if (len < 20)
 		return -1;
 	memcpy(&d8, s, 8);
-	memcpy(&c8, cdate, 8);
+	memcpy(&c8, tx_time_last_day.date, 8);
 	memcpy(&d2, s + 8, 2);
-	memcpy(&c2, cdate + 8, 2);
-	if (cdate[0] && d8 == c8 && d2 == c2) {
-		days = cdays;
+	memcpy(&c2, tx_time_last_day.date + 8, 2);
+	if (tx_time_last_day.date[0] && d8 == c8 && d2 == c2) {
+		days = tx_time_last_day.days;
 	} else {
 		unsigned y, mo, d;
 		if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
@@ -97,42 +92,19 @@ int tx_time_parse(const char *s, size_t len, int64_t *us)
 		if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
 			return -1;
 		days = tx_days_from_civil(y, mo, d);
-		memcpy(cdate, s, 10);
-		cdays = days;
+		memcpy(tx_time_last_day.date, s, 10);
+		tx_time_last_day.days = days;
 	}
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (len == 27 && s[10] == 'T') {
-		/*
-		 * The canonical form: "HH:MM:SS" and ".ffffffZ", eight bytes at a
-		 * time. Each byte minus what it should be ('0' for a digit, the
-		 * ':', '.' or 'Z' itself) must be at most 9 for a digit and 0 for
-		 * the others: adding 6 (digits) or 15 (the others) then carries
-		 * into the high nibble exactly when a byte is wrong. A byte that
-		 * borrowed has a high nibble already, and only bytes above it can
-		 * be off, so the lowest wrong byte is always caught.
-		 */
-		uint64_t a, b, da, db;
-		memcpy(&a, s + 11, 8); /* HH:MM:SS */
-		memcpy(&b, s + 19, 8); /* .ffffffZ */
-		da = a - 0x30303a30303a3030ULL;
-		db = b - 0x5a3030303030302eULL;
-		if ((((da | (da + 0x06060f06060f0606ULL)) | (db | (db + 0x0f0606060606060fULL))) &
-		     0xf0f0f0f0f0f0f0f0ULL) == 0) {
-			/* digit pairs: byte i becomes 10 * byte i + byte i+1 (<= 99: no carry) */
-			uint64_t t = da * 10 + (da >> 8), u = (db >> 8) * 10 + (db >> 16);
-			h = (unsigned)(t & 0xff);
-			mi = (unsigned)(t >> 24 & 0xff);
-			sec = (unsigned)(t >> 48 & 0xff);
-			if (h > 23 || mi > 59 || sec > 59)
-				return -1;
-			frac = (int64_t)((u & 0xff) * 10000 + (u >> 16 & 0xff) * 100 +
-					 (u >> 32 & 0xff));
-			*us = (days * 86400 + h * 3600 + mi * 60 + sec) * 1000000 + frac;
+	if (len == 27) {
+		int64_t t = tx_time_of_day_canonical(s + 10);
+		if (t >= 0) {
+			*us = days * 86400000000LL + t;
 			return 0;
 		}
+		if (t == -1)
+			return -1;
 		/* not the canonical form: the general checks below decide */
 	}
-#endif
 	if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || dig2(s + 11, &h) || s[13] != ':' ||
 	    dig2(s + 14, &mi) || s[16] != ':' || dig2(s + 17, &sec))
 		return -1;
