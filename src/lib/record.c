@@ -921,16 +921,24 @@ static int parse_fields(struct tx_record *r, unsigned flags, unsigned seen, unsi
 #undef UNDECODED
 }
 
-static void reset(struct tx_record *r, const char *line, size_t len)
+/* Room in r->scratch for a line of len bytes (see the top of the file). */
+static __attribute__((noinline)) void grow_scratch(struct tx_record *r, size_t len)
 {
-	size_t need = 2 * len + 3;
+	r->scratch.len = 0;
+	tx_buf_grow(&r->scratch, 2 * len + 3);
+}
 
+/*
+ * A record with nothing parsed yet, for a line of len bytes. r->idx is
+ * left as it was: every parse sets it (index_members(), shapes).
+ */
+static inline void reset(struct tx_record *r, const char *line, size_t len)
+{
 	r->line = line;
 	r->len = len;
 	r->nmembers = 0;
 	r->nknown = r->ncanonical = 0;
 	r->repeated = 0;
-	memset(r->idx, 0xff, sizeof(r->idx)); /* every one -1 */
 	r->id.p = r->account.p = r->counterparty.p = r->anomaly.p = NULL;
 	r->id.len = r->account.len = r->counterparty.len = r->anomaly.len = 0;
 	r->type = TX_TYPE_NONE;
@@ -941,10 +949,8 @@ static void reset(struct tx_record *r, const char *line, size_t len)
 	r->ts_us = 0;
 	r->has_source = 0;
 	r->err[0] = '\0';
-	if (r->scratch.cap < need) {
-		r->scratch.len = 0;
-		tx_buf_grow(&r->scratch, need);
-	}
+	if (r->scratch.cap < 2 * len + 3)
+		grow_scratch(r, len);
 }
 
 /*
@@ -954,6 +960,11 @@ static void reset(struct tx_record *r, const char *line, size_t len)
  * match of those bytes stands for the string scan, the ':' and the name
  * lookup (a key in the guess is plain ASCII without escapes, so matching
  * bytes are that same valid key). Per thread, shared by every record.
+ *
+ * A guess is replaced when it missed in two records in a row: a stream
+ * that mixes shapes (a few transfers with "counterparty" where most
+ * records have "merchant") keeps the common key, and with it the shapes
+ * below, instead of trading them back and forth.
  */
 struct key_guess {
 	_Alignas(16) char text[32]; /* "key": */
@@ -961,9 +972,11 @@ struct key_guess {
 	uint8_t len;		    /* bytes of text, 0 for no guess */
 	int8_t field;		    /* enum tx_field or -1 */
 	uint8_t mf;		    /* TX_MEMBER_CANONICAL: the key is the field's canonical name */
+	uint32_t missed;	    /* the value of parses when it last missed */
 };
 #define GUESSES 16
 static _Thread_local struct key_guess guesses[GUESSES];
+static _Thread_local uint32_t parses; /* records parsed (wrapping), for key_guess.missed */
 
 /*
  * What the members' keys make of r->idx and the counts, for records whose
@@ -1033,6 +1046,7 @@ static void remember_key(struct key_guess *g, const char *k, uint32_t klen, int 
 
 	memcpy(g->text, k, n);
 	g->len = (uint8_t)n;
+	g->missed = parses - 2; /* a miss in the next record does not replace it at once */
 	g->ignore[0] = n >= 16 ? 0 : (uint16_t)(0xffffu << n);
 	g->ignore[1] = n <= 16 ? 0xffff : (uint16_t)(0xffffu << (n - 16)); /* n <= 32 */
 	g->field = (int8_t)f;
@@ -1086,8 +1100,12 @@ static const char *scan_key(const char *k, const char *end, const char *line, st
 		/* a known key is its name or, longer, its alias */
 		m->flags = f >= 0 && m->key_len == tx_record_field_name_len[f] ? canon : 0;
 		if (g && p < end && *p == ':' && m->key_len + 3u <= sizeof(g->text) &&
-		    m->key_len > 0)
-			remember_key(g, k, m->key_len, f);
+		    m->key_len > 0) {
+			if (!g->len || g->missed == parses - 1)
+				remember_key(g, k, m->key_len, f);
+			else
+				g->missed = parses;
+		}
 	}
 	m->field = f;
 	p = tx_json_skip_ws(p, end);
@@ -1152,17 +1170,21 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 
 	if (len >= UINT32_MAX / 2) {
 		reset(r, line, 0);
+		memset(r->idx, 0xff, sizeof(r->idx)); /* every one -1 */
 		return fail(r, "line too long (%zu bytes)", len);
 	}
 	reset(r, line, len);
+	parses++;
 	if (cap < GUESSES) { /* room for the guessed members: the loop checks only past them */
 		mem = grow_members(r);
 		cap = r->members_cap;
 	}
 	m = mem;
 	p = tx_json_skip_ws(line, end);
-	if (p == end)
+	if (p == end) {
+		memset(r->idx, 0xff, sizeof(r->idx));
 		return fail(r, "empty line");
+	}
 	if (*p != '{') {
 		e.at = p;
 		e.what = "expected '{' (a record is a JSON object)";
