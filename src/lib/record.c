@@ -270,7 +270,7 @@ static inline int quoted_is(const char *p, size_t room, const char *word, size_t
 	return room >= n + 2 && p[0] == '"' && p[n + 1] == '"' && name_eq(p + 1, word, n);
 }
 
-/* A plain string (no escapes, not empty) for an id or account, into *s. */
+/* A plain string (no escapes, not empty) for an id, account or counterparty, into *s. */
 static inline __attribute__((always_inline)) const char *
 fast_str(struct tx_record *r, struct tx_str *s, const char *p, const char *end)
 {
@@ -310,6 +310,7 @@ static inline const char *fast_type(struct tx_record *r, const char *p, size_t r
 #undef WORD
 }
 
+/* One of the status words. */
 static inline const char *fast_status(struct tx_record *r, const char *p, size_t room)
 {
 	if (room < 8) /* "failed" */
@@ -356,7 +357,7 @@ static inline const char *fast_amount(int64_t *amount, const char *p, const char
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (end - p >= 8) {
 		/*
-		 * The integer digits eight bytes at a time (as in tx_time_parse()):
+		 * The integer digits eight bytes at a time (as in timefmt.h):
 		 * the lowest byte that is not a digit ends them, the bytes below it
 		 * are exact.
 		 */
@@ -395,16 +396,7 @@ frac:
 	return q;
 }
 
-/*
- * The value of the known field f at p decoded straight from the line, when
- * it has the plain form nearly every record has (a string without escapes,
- * a canonical word, a timestamp in txkit's form, an amount with two
- * decimals): returns the end of the value, its JSON checked, or NULL to
- * leave it to the general scan and to parse_fields(), which also say what
- * is wrong. *type_word as for parse_type(). An amount is decoded with two
- * decimals, kept only when the currency turns out to have two. p < end.
- * Sets bit f of *pre when it decodes the value.
- */
+/* A timestamp, "2026-01-31T23:59:59.123456Z" with its quotes, into *ts_us. */
 static inline const char *fast_ts(int64_t *ts_us, const char *p, size_t room)
 {
 	/* what tx_time_parse() accepts is ASCII without quotes or backslashes */
@@ -413,6 +405,7 @@ static inline const char *fast_ts(int64_t *ts_us, const char *p, size_t room)
 	return p + 29;
 }
 
+/* A currency code, "USD" with its quotes. */
 static inline const char *fast_currency(struct tx_record *r, const char *p, size_t room)
 {
 	const struct tx_currency *c;
@@ -433,6 +426,16 @@ static inline const char *decoded(unsigned *pre, int f, const char *q)
 	return q;
 }
 
+/*
+ * The value of the known field f at p decoded straight from the line, when
+ * it has the plain form nearly every record has (a string without escapes,
+ * a canonical word, a timestamp in txkit's form, an amount with two
+ * decimals): returns the end of the value, its JSON checked, or NULL to
+ * leave it to the general scan and to parse_fields(), which also say what
+ * is wrong. *type_word as for parse_type(). An amount is decoded with two
+ * decimals, kept only when the currency turns out to have two. p < end.
+ * Sets bit f of *pre when it decodes the value.
+ */
 static inline const char *value_fast(struct tx_record *r, int f, const char *p, const char *end,
 				     int *type_word, unsigned *pre)
 {
