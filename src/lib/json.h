@@ -97,6 +97,7 @@ static inline __attribute__((always_inline)) const char *
 tx_json_scan_string_in(const char *lo, const char *p, const char *end, int *escaped,
 		       struct tx_json_err *err)
 {
+	(void)lo; /* for SSE2 only */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	const char *q = p + 1;
 

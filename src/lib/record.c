@@ -335,6 +335,7 @@ static inline const char *fast_status(struct tx_record *r, const char *p, size_t
 	return NULL;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /*
  * The value of eight decimal digits, or fewer right-aligned after zero
  * bytes, one per byte (0 to 9), the first digit in the lowest byte: pairs,
@@ -346,6 +347,7 @@ static inline uint64_t digits8(uint64_t t)
 	t = (t * 100 + (t >> 16)) & 0x0000ffff0000ffffULL;
 	return (t * 10000 + (t >> 32)) & 0xffffffffULL;
 }
+#endif
 
 /* An amount as a JSON number with two decimals, [1-9][0-9]*.dd or 0.dd, in hundredths */
 static inline const char *fast_amount(int64_t *amount, const char *p, const char *end)
