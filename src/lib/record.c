@@ -1146,6 +1146,12 @@ static const char *scan_other_value(const char *p, const char *end, struct tx_js
 	return tx_json_scan_value(p, end, 2, e);
 }
 
+/* tx_json_skip_ws() out of the member loop, for the rare whitespace between members */
+static __attribute__((noinline)) const char *skip_ws(const char *p, const char *end)
+{
+	return tx_json_skip_ws(p, end);
+}
+
 /* Room for one more member, at least GUESSES (out of the loop: a few times per stream). */
 static __attribute__((noinline)) struct tx_member *grow_members(struct tx_record *r)
 {
@@ -1228,7 +1234,7 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 		}
 		/* whitespace before a value is rare: one compare says there is none */
 		if (p < end && (unsigned char)*p <= ' ')
-			p = tx_json_skip_ws(p, end);
+			p = skip_ws(p, end);
 		v = p;
 		if (canon && p < end && (q = value_fast(r, f, p, end, &type_word, &pre))) {
 			p = q;
@@ -1243,12 +1249,13 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 		m->val_len = (uint32_t)(p - v);
 		m++;
 		n++;
-		/* nearly always a ',' with the next key's quote right after it */
-		if (__builtin_expect(p < end && *p == ',', 1)) {
+		/* nearly always a ',' with the next key's quote right after it: one compare */
+		if (__builtin_expect(end - p >= 2 && ld2(p) == ld2(",\""), 1)) {
 			p++;
-			if (__builtin_expect(p < end && *p == '"', 1))
-				continue;
-			p = tx_json_skip_ws(p, end);
+			continue;
+		}
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
 			if (p < end && *p == '"')
 				continue;
 			goto no_key;
