@@ -655,6 +655,126 @@ static void test_fast_paths(void)
 	      "a JSON-only parse marks nothing canonical");
 }
 
+/*
+ * What the parse remembers from record to record (the shapes of keys, the
+ * guesses, the last date) must never show in its results: the same record
+ * after different ones, in either mode, a guess that missed once or twice.
+ */
+static void test_memory(void)
+{
+	static const char *tr =
+	    "{\"transaction_id\":\"t\",\"account\":\"A\",\"type\":\"fee\",\"amount\":1.00}";
+	static const char *twice = "{\"transaction_id\":\"t\",\"amount\":1.00,\"amount\":2.00}";
+
+	/* one shape, worked out by a full parse, then used by a JSON-only one */
+	ok(tr, TX_PARSE_REQUIRE);
+	ok(tr, TX_PARSE_REQUIRE);
+	CHECK(rec.nknown == 4 && rec.ncanonical == 4, "a full parse counts canonical members");
+	ok(tr, TX_PARSE_JSON_ONLY);
+	CHECK(rec.nknown == 4 && rec.ncanonical == 0, "the same shape, JSON-only: none canonical");
+	ok(tr, TX_PARSE_REQUIRE);
+	CHECK(rec.nknown == 4 && rec.ncanonical == 4, "and full again");
+
+	/* a repeated field in a shape seen before */
+	for (int i = 0; i < 3; i++) {
+		bad(twice, 0, "field 'amount' appears twice");
+		CHECK(tx_record_parse(&rec, twice, strlen(twice), TX_PARSE_JSON_ONLY) == 0 &&
+			  rec.repeated && rec.idx[TX_F_AMOUNT] == 1 && rec.nknown == 3,
+		      "a repeated field, JSON-only, shape known");
+	}
+	ok(tr, 0);
+	CHECK(!rec.repeated, "no repeat after one");
+
+	/* a key unlike its guess once, twice, then back */
+	ok(tr, 0);
+	ok("{\"transaction_id\":\"t\",\"account\":\"A\",\"type\":\"fee\",\"currency\":\"EUR\"}", 0);
+	CHECK(rec.idx[TX_F_CURRENCY] == 3 && rec.idx[TX_F_AMOUNT] == -1, "a key missed once");
+	ok("{\"transaction_id\":\"t\",\"account\":\"A\",\"type\":\"fee\",\"currency\":\"EUR\"}", 0);
+	CHECK(rec.idx[TX_F_CURRENCY] == 3 && rec.idx[TX_F_AMOUNT] == -1, "a key missed twice");
+	ok(tr, 0);
+	CHECK(rec.idx[TX_F_CURRENCY] == -1 && rec.idx[TX_F_AMOUNT] == 3 && rec.amount == 100,
+	      "and back");
+
+	/* a failed parse indexes the members before the error */
+	ok(tr, 0);
+	bad("{\"transaction_id\":\"t\",\"account\":\"A\",\"type\":x}", 0,
+	    "invalid JSON at byte 44: expected a value");
+	CHECK(rec.nmembers == 2 && rec.idx[TX_F_ACCOUNT] == 1 && rec.idx[TX_F_TYPE] == -1 &&
+		  rec.idx[TX_F_AMOUNT] == -1,
+	      "members before a JSON error");
+	bad("", 0, "empty line");
+	CHECK(rec.nmembers == 0 && rec.idx[TX_F_TRANSACTION_ID] == -1,
+	      "an empty line indexes none");
+}
+
+/* Values near the end of the line, and the digit paths of amounts and timestamps. */
+static void test_value_edges(void)
+{
+	static const char *pre = "{\"transaction_id\":\"t\",\"account\":\"A\",\"type\":\"fee\",";
+	char line[300];
+	int64_t ts;
+
+	/* strings that end within the last 16 bytes of the line */
+	ok("{\"a\":\"bcdefghijklmn\"}", 0);
+	CHECK(rec.members[0].val_len == 15, "a string in the last 16 bytes");
+	bad("{\"a\":\"bcdefghijk\tmn\"}", 0,
+	    "invalid JSON at byte 17: control character in string");
+	bad("{\"a\":\"bcdefghijklmn}", 0, "invalid JSON at byte 6: unterminated string");
+	ok("{\"a\":\"bcdefghijk\\\"mn\"}", 0);
+	CHECK(rec.members[0].flags & TX_MEMBER_VAL_ESCAPED, "an escape in the last 16 bytes");
+	ok("{\"\\t\":\"\\u00e9\"}", 0); /* shorter than 16 bytes in all */
+	CHECK(tx_record_find(&rec, "\t", 1) == 0, "a line shorter than 16 bytes");
+
+	/* amounts: 1 to 7 integer digits at once, 8 and more one by one, at the very end */
+	static const struct {
+		const char *text;
+		int64_t want;
+	} amounts[] = {
+	    {"0.00", 0},
+	    {"7.05", 705},
+	    {"1234567.89", 123456789},
+	    {"12345678.90", 1234567890},
+	    {"90.10", 9010},
+	    {"100.00", 10000},
+	};
+	for (size_t i = 0; i < sizeof(amounts) / sizeof(amounts[0]); i++) {
+		snprintf(line, sizeof(line), "%s\"amount\":%s}", pre, amounts[i].text);
+		ok(line, TX_PARSE_REQUIRE);
+		CHECK_EQ_INT(rec.amount, amounts[i].want, amounts[i].text);
+		snprintf(line, sizeof(line), "%s\"amount\":%s,\"x\":1}", pre, amounts[i].text);
+		ok(line, TX_PARSE_REQUIRE);
+		CHECK_EQ_INT(rec.amount, amounts[i].want, amounts[i].text);
+	}
+	snprintf(line, sizeof(line), "%s\"amount\":00.10}", pre);
+	bad(line, TX_PARSE_REQUIRE, "invalid JSON at byte 59: invalid number (leading zero)");
+	snprintf(line, sizeof(line), "%s\"amount\":-1.00}", pre);
+	bad(line, TX_PARSE_REQUIRE, "field 'amount' is negative");
+
+	/* timestamps in txkit's form, and ones that only look like it */
+	snprintf(line, sizeof(line), "%s\"amount\":1,\"ts\":\"2026-03-01T23:59:59.999999Z\"}", pre);
+	ok(line, TX_PARSE_REQUIRE);
+	CHECK(tx_time_parse("2026-03-01T23:59:59.999999Z", 27, &ts) == 0 && rec.ts_us == ts &&
+		  ts == 1772409599999999LL,
+	      "the last microsecond of a day");
+	snprintf(line, sizeof(line), "%s\"amount\":1,\"ts\":\"2026-03-01t23:59:59.999999z\"}", pre);
+	ok(line, TX_PARSE_REQUIRE);
+	CHECK_EQ_INT(rec.ts_us, 1772409599999999LL, "lower-case t and z");
+	static const char *wrong[] = {
+	    "2026-03-01T24:00:00.000000Z", "2026-03-01T23:60:00.000000Z",
+	    "2026-03-01T23:59:60.000000Z", "2026-03-01T23;59:59.999999Z",
+	    "2026-03-01T23:59:59,999999Z", "2026-03-01T23:59:59.99999AZ",
+	    "2026-03-01T23:59:59.999999Y", "2026-03-01T2:159:59.999999Z",
+	};
+	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		char want[200];
+		snprintf(line, sizeof(line), "%s\"amount\":1,\"ts\":\"%s\"}", pre, wrong[i]);
+		snprintf(want, sizeof(want), "field 'ts' is not an RFC 3339 date-time: '%s'",
+			 wrong[i]);
+		bad(line, TX_PARSE_REQUIRE, want);
+		CHECK(tx_time_parse(wrong[i], 27, &ts) == -1, wrong[i]);
+	}
+}
+
 int cmd_main(int argc, char **argv);
 int cmd_main(int argc, char **argv)
 {
@@ -668,6 +788,8 @@ int cmd_main(int argc, char **argv)
 	test_man_examples();
 	test_more();
 	test_fast_paths();
+	test_memory();
+	test_value_edges();
 	tx_record_release(&rec);
 	return unit_done();
 }

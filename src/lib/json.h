@@ -73,25 +73,37 @@ static inline uint64_t tx_json_special8(uint64_t v)
 	return (((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b) | v) & highs;
 }
 
+#ifdef __SSE2__
+/* tx_json_special8() for the 16 bytes at p, as a bit mask (bit i: byte i) */
+static inline unsigned tx_json_special16(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	/* signed: bytes >= 0x80 are negative, so one compare finds them and controls */
+	__m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+	__m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+	__m128i bslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(quote, bslash)));
+}
+#endif
+
 /*
  * tx_json_scan_string(), inline for the common case of a plain ASCII string
- * without escapes; anything else goes to the full scanner.
+ * without escapes; anything else goes to the full scanner. lo is the start
+ * of the buffer p points into (lo <= p): near its end, the last 16 bytes
+ * are read at once when they are all at or after lo.
  */
-static inline const char *tx_json_scan_string_fast(const char *p, const char *end, int *escaped,
-						   struct tx_json_err *err)
+static inline __attribute__((always_inline)) const char *
+tx_json_scan_string_in(const char *lo, const char *p, const char *end, int *escaped,
+		       struct tx_json_err *err)
 {
+	(void)lo; /* for SSE2 only */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	const char *q = p + 1;
 
 #ifdef __SSE2__
 	while (end - q >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
-		/* signed: bytes >= 0x80 are negative, so one compare finds them and controls */
-		__m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
-		__m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
-		__m128i bslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
-		unsigned m =
-		    (unsigned)_mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(quote, bslash)));
+		unsigned m = tx_json_special16(q);
 		if (m) {
 			q += __builtin_ctz(m);
 			if (*q == '"') {
@@ -102,7 +114,24 @@ static inline const char *tx_json_scan_string_fast(const char *p, const char *en
 		}
 		q += 16;
 	}
-#endif
+	if (q < end && end - lo >= 16) {
+		/*
+		 * Fewer than 16 bytes left (a string near the end of the
+		 * buffer): the 16 bytes that end it, the flags of those before
+		 * q (scanned already, the opening quote, or before it) shifted
+		 * out.
+		 */
+		const char *base = end - 16;
+		unsigned m = tx_json_special16(base) >> (q - base); /* q - base: 1 to 15 */
+		if (m) {
+			q += __builtin_ctz(m);
+			if (*q == '"') {
+				*escaped = 0;
+				return q + 1;
+			}
+		}
+	}
+#else
 	while (end - q >= 8) {
 		uint64_t v, m;
 		memcpy(&v, q, 8);
@@ -117,8 +146,17 @@ static inline const char *tx_json_scan_string_fast(const char *p, const char *en
 		q += 8;
 	}
 #endif
+#endif
 	return tx_json_scan_string(p, end, escaped, err);
 }
+
+/* tx_json_scan_string_in() knowing nothing of the buffer before p */
+static inline const char *tx_json_scan_string_fast(const char *p, const char *end, int *escaped,
+						   struct tx_json_err *err)
+{
+	return tx_json_scan_string_in(p, p, end, escaped, err);
+}
+
 /* A number; *shape gets TX_JSON_NUM_* flags (may be NULL). */
 const char *tx_json_scan_number(const char *p, const char *end, unsigned *shape,
 				struct tx_json_err *err);

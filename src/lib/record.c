@@ -270,6 +270,164 @@ static inline int quoted_is(const char *p, size_t room, const char *word, size_t
 	return room >= n + 2 && p[0] == '"' && p[n + 1] == '"' && name_eq(p + 1, word, n);
 }
 
+/* A plain string (no escapes, not empty) for an id, account or counterparty, into *s. */
+static inline __attribute__((always_inline)) const char *
+fast_str(struct tx_record *r, struct tx_str *s, const char *p, const char *end)
+{
+	struct tx_json_err e;
+	const char *q;
+	int esc;
+
+	if (*p != '"' || !(q = tx_json_scan_string_in(r->line, p, end, &esc, &e)) || esc ||
+	    q - p < 3)
+		return NULL;
+	s->p = p + 1;
+	s->len = (size_t)(q - p - 2);
+	return q;
+}
+
+/* One of the canonical type words, told apart by their first letter. */
+static inline const char *fast_type(struct tx_record *r, const char *p, size_t room, int *type_word)
+{
+#define WORD(w, t)                                                                                 \
+	if (!quoted_is(p, room, w, sizeof(w) - 1))                                                 \
+		return NULL;                                                                       \
+	r->type = t;                                                                               \
+	*type_word = 1;                                                                            \
+	return p + sizeof(w) + 1
+
+	if (room < 5) /* "fee" */
+		return NULL;
+	switch (p[1]) {
+	case 'p': WORD("payment", TX_TYPE_PAYMENT);
+	case 'd': WORD("deposit", TX_TYPE_DEPOSIT);
+	case 'w': WORD("withdrawal", TX_TYPE_WITHDRAWAL);
+	case 't': WORD("transfer", TX_TYPE_TRANSFER);
+	case 'f': WORD("fee", TX_TYPE_FEE);
+	case 'r': WORD("refund", TX_TYPE_REFUND);
+	}
+	return NULL;
+#undef WORD
+}
+
+/* One of the status words. */
+static inline const char *fast_status(struct tx_record *r, const char *p, size_t room)
+{
+	if (room < 8) /* "failed" */
+		return NULL;
+	switch (p[1]) {
+	case 'c':
+		if (!quoted_is(p, room, "completed", 9))
+			return NULL;
+		r->status = TX_STATUS_COMPLETED;
+		return p + 11;
+	case 'p':
+		if (!quoted_is(p, room, "pending", 7))
+			return NULL;
+		r->status = TX_STATUS_PENDING;
+		return p + 9;
+	case 'f':
+		if (!quoted_is(p, room, "failed", 6))
+			return NULL;
+		r->status = TX_STATUS_FAILED;
+		return p + 8;
+	}
+	return NULL;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/*
+ * The value of eight decimal digits, or fewer right-aligned after zero
+ * bytes, one per byte (0 to 9), the first digit in the lowest byte: pairs,
+ * then quads, then the eight, each step one multiply.
+ */
+static inline uint64_t digits8(uint64_t t)
+{
+	t = (t * 10 + (t >> 8)) & 0x00ff00ff00ff00ffULL;
+	t = (t * 100 + (t >> 16)) & 0x0000ffff0000ffffULL;
+	return (t * 10000 + (t >> 32)) & 0xffffffffULL;
+}
+#endif
+
+/* An amount as a JSON number with two decimals, [1-9][0-9]*.dd or 0.dd, in hundredths */
+static inline const char *fast_amount(int64_t *amount, const char *p, const char *end)
+{
+	uint64_t v = 0;
+	unsigned d1, d2;
+	const char *q = p;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (end - p >= 8) {
+		/*
+		 * The integer digits eight bytes at a time (as in timefmt.h):
+		 * the lowest byte that is not a digit ends them, the bytes below it
+		 * are exact.
+		 */
+		uint64_t t = ld8(p) - 0x3030303030303030ULL;
+		uint64_t nd = (t | (t + 0x0606060606060606ULL)) & 0xf0f0f0f0f0f0f0f0ULL;
+		unsigned k;
+		if (!nd)
+			goto loop; /* eight digits or more */
+		k = (unsigned)__builtin_ctzll(nd) >> 3;
+		if (k == 0 || (k > 1 && *p == '0'))
+			return NULL;		/* no digit, or a leading zero */
+		v = digits8(t << (64 - 8 * k)); /* k: 1 to 7 */
+		q = p + k;
+		goto frac;
+	}
+loop:
+#endif
+	if ((unsigned)(*q - '1') <= 8) {
+		while (q < end && (unsigned)(*q - '0') <= 9 && q - p < 15)
+			v = v * 10 + (unsigned)(*q++ - '0');
+	} else if (*q == '0') {
+		q++;
+	} else {
+		return NULL;
+	}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+frac:
+#endif
+	if (end - q < 3 || q[0] != '.' || (d1 = (unsigned)(q[1] - '0')) > 9 ||
+	    (d2 = (unsigned)(q[2] - '0')) > 9)
+		return NULL;
+	q += 3;
+	if (q < end && ((unsigned)(*q - '0') <= 9 || *q == 'e' || *q == 'E' || *q == '.'))
+		return NULL;
+	*amount = (int64_t)(v * 100 + d1 * 10 + d2);
+	return q;
+}
+
+/* A timestamp, "2026-01-31T23:59:59.123456Z" with its quotes, into *ts_us. */
+static inline const char *fast_ts(int64_t *ts_us, const char *p, size_t room)
+{
+	/* what tx_time_parse() accepts is ASCII without quotes or backslashes */
+	if (room < 29 || p[0] != '"' || p[28] != '"' || tx_time_parse_fast(p + 1, 27, ts_us))
+		return NULL;
+	return p + 29;
+}
+
+/* A currency code, "USD" with its quotes. */
+static inline const char *fast_currency(struct tx_record *r, const char *p, size_t room)
+{
+	const struct tx_currency *c;
+
+	if (room < 5 || p[0] != '"' || p[4] != '"' || (unsigned)(p[1] - 'A') > 25 ||
+	    (unsigned)(p[2] - 'A') > 25 || (unsigned)(p[3] - 'A') > 25 ||
+	    !(c = find_currency(p + 1, 3)))
+		return NULL;
+	r->currency = c;
+	return p + 5;
+}
+
+/* q, noting in *pre that field f was decoded when it was (f a constant once inlined) */
+static inline const char *decoded(unsigned *pre, int f, const char *q)
+{
+	if (q)
+		*pre |= 1u << f;
+	return q;
+}
+
 /*
  * The value of the known field f at p decoded straight from the line, when
  * it has the plain form nearly every record has (a string without escapes,
@@ -277,99 +435,23 @@ static inline int quoted_is(const char *p, size_t room, const char *word, size_t
  * decimals): returns the end of the value, its JSON checked, or NULL to
  * leave it to the general scan and to parse_fields(), which also say what
  * is wrong. *type_word as for parse_type(). An amount is decoded with two
- * decimals, kept only when the currency turns out to have two.
+ * decimals, kept only when the currency turns out to have two. p < end.
+ * Sets bit f of *pre when it decodes the value.
  */
 static inline const char *value_fast(struct tx_record *r, int f, const char *p, const char *end,
-				     int *type_word)
+				     int *type_word, unsigned *pre)
 {
 	size_t room = (size_t)(end - p);
-	struct tx_json_err e;
-	struct tx_str *s;
-	const char *q;
-	int esc;
 
 	switch (f) {
-	case TX_F_TRANSACTION_ID:
-	case TX_F_ACCOUNT:
-	case TX_F_COUNTERPARTY:
-		if (*p != '"' || !(q = tx_json_scan_string_fast(p, end, &esc, &e)) || esc ||
-		    q - p < 3)
-			return NULL;
-		s = f == TX_F_TRANSACTION_ID ? &r->id
-		    : f == TX_F_ACCOUNT	     ? &r->account
-					     : &r->counterparty;
-		s->p = p + 1;
-		s->len = (size_t)(q - p - 2);
-		return q;
-	case TX_F_TS:
-		/* what tx_time_parse() accepts is ASCII without quotes or backslashes */
-		if (room < 29 || p[0] != '"' || p[28] != '"' || tx_time_parse(p + 1, 27, &r->ts_us))
-			return NULL;
-		return p + 29;
-	case TX_F_STATUS:
-		if (quoted_is(p, room, "completed", 9)) {
-			r->status = TX_STATUS_COMPLETED;
-			return p + 11;
-		}
-		if (quoted_is(p, room, "pending", 7)) {
-			r->status = TX_STATUS_PENDING;
-			return p + 9;
-		}
-		if (quoted_is(p, room, "failed", 6)) {
-			r->status = TX_STATUS_FAILED;
-			return p + 8;
-		}
-		return NULL;
-	case TX_F_TYPE: {
-		static const struct {
-			const char *w;
-			unsigned char n, type;
-		} words[] = {
-		    {"payment", 7, TX_TYPE_PAYMENT},
-		    {"deposit", 7, TX_TYPE_DEPOSIT},
-		    {"withdrawal", 10, TX_TYPE_WITHDRAWAL},
-		    {"transfer", 8, TX_TYPE_TRANSFER},
-		    {"fee", 3, TX_TYPE_FEE},
-		    {"refund", 6, TX_TYPE_REFUND},
-		};
-		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-			if (quoted_is(p, room, words[i].w, words[i].n)) {
-				r->type = (enum tx_type)words[i].type;
-				*type_word = 1;
-				return p + words[i].n + 2;
-			}
-		return NULL;
-	}
-	case TX_F_CURRENCY: {
-		const struct tx_currency *c;
-		if (room < 5 || p[0] != '"' || p[4] != '"' || (unsigned)(p[1] - 'A') > 25 ||
-		    (unsigned)(p[2] - 'A') > 25 || (unsigned)(p[3] - 'A') > 25 ||
-		    !(c = find_currency(p + 1, 3)))
-			return NULL;
-		r->currency = c;
-		return p + 5;
-	}
-	case TX_F_AMOUNT: {
-		uint64_t v = 0;
-		unsigned d1, d2;
-		q = p;
-		if ((unsigned)(*q - '1') <= 8) {
-			while (q < end && (unsigned)(*q - '0') <= 9 && q - p < 15)
-				v = v * 10 + (unsigned)(*q++ - '0');
-		} else if (*q == '0') {
-			q++;
-		} else {
-			return NULL;
-		}
-		if (end - q < 3 || q[0] != '.' || (d1 = (unsigned)(q[1] - '0')) > 9 ||
-		    (d2 = (unsigned)(q[2] - '0')) > 9)
-			return NULL;
-		q += 3;
-		if (q < end && ((unsigned)(*q - '0') <= 9 || *q == 'e' || *q == 'E' || *q == '.'))
-			return NULL;
-		r->amount = (int64_t)(v * 100 + d1 * 10 + d2);
-		return q;
-	}
+	case TX_F_TRANSACTION_ID: return decoded(pre, f, fast_str(r, &r->id, p, end));
+	case TX_F_ACCOUNT: return decoded(pre, f, fast_str(r, &r->account, p, end));
+	case TX_F_COUNTERPARTY: return decoded(pre, f, fast_str(r, &r->counterparty, p, end));
+	case TX_F_TS: return decoded(pre, f, fast_ts(&r->ts_us, p, room));
+	case TX_F_STATUS: return decoded(pre, f, fast_status(r, p, room));
+	case TX_F_TYPE: return decoded(pre, f, fast_type(r, p, room, type_word));
+	case TX_F_CURRENCY: return decoded(pre, f, fast_currency(r, p, room));
+	case TX_F_AMOUNT: return decoded(pre, f, fast_amount(&r->amount, p, end));
 	}
 	return NULL;
 }
@@ -727,8 +809,42 @@ static void mark_canonical(struct tx_record *r, int type_word)
 #undef PLAIN
 }
 
-/* pre: bit f set for the fields value_fast() decoded; type_word as for parse_type(). */
-static int parse_fields(struct tx_record *r, unsigned flags, unsigned pre, int type_word)
+/*
+ * Fields parse_fields() decodes, or checks for mark_canonical(), when
+ * value_fast() has not decoded them already.
+ */
+#define BIT(f) (1u << (f))
+#define SLOW_FIELDS                                                                                \
+	(BIT(TX_F_TRANSACTION_ID) | BIT(TX_F_ACCOUNT) | BIT(TX_F_COUNTERPARTY) | BIT(TX_F_TYPE) |  \
+	 BIT(TX_F_CURRENCY) | BIT(TX_F_AMOUNT) | BIT(TX_F_TS) | BIT(TX_F_STATUS) | BIT(TX_F_OP) |  \
+	 BIT(TX_F_ANOMALY) | BIT(TX_F_SOURCE))
+#define REQUIRED_FIELDS                                                                            \
+	(BIT(TX_F_TRANSACTION_ID) | BIT(TX_F_ACCOUNT) | BIT(TX_F_TYPE) | BIT(TX_F_AMOUNT))
+
+/*
+ * Whether parse_fields() has nothing to do: every field present that it
+ * would look at was decoded by value_fast() (so it is plain, and a type
+ * is a canonical word), the amount with the currency's two decimals (so
+ * it is canonical too: a number, no exponent, two decimals), and, with
+ * TX_PARSE_REQUIRE, every required field is there (op is absent, so it is
+ * a create).
+ */
+static inline int fields_done(const struct tx_record *r, unsigned flags, unsigned seen,
+			      unsigned pre)
+{
+	if ((seen & ~pre & SLOW_FIELDS) || ((pre & BIT(TX_F_AMOUNT)) && r->currency->exponent != 2))
+		return 0;
+	return !(flags & TX_PARSE_REQUIRE) ||
+	       ((seen & REQUIRED_FIELDS) == REQUIRED_FIELDS &&
+		(r->type != TX_TYPE_TRANSFER || (seen & BIT(TX_F_COUNTERPARTY))));
+}
+
+/*
+ * seen: bit f set for the fields present; pre: for those value_fast()
+ * decoded; type_word as for parse_type().
+ */
+static int parse_fields(struct tx_record *r, unsigned flags, unsigned seen, unsigned pre,
+			int type_word)
 {
 	static const char *const statuses[] = {"pending", "completed", "failed"};
 	static const char *const ops[] = {"create", "update", "delete"};
@@ -739,6 +855,8 @@ static int parse_fields(struct tx_record *r, unsigned flags, unsigned pre, int t
 /* present, and not decoded already by value_fast() */
 #define UNDECODED(f) (idx[f] >= 0 && !(pre >> (f)&1))
 
+	if (fields_done(r, flags, seen, pre))
+		return 0; /* what nearly every record takes: the checks below would all pass */
 	if (UNDECODED(TX_F_TRANSACTION_ID) && parse_id(r, TX_F_TRANSACTION_ID, 0, &r->id))
 		return -1;
 	if (UNDECODED(TX_F_ACCOUNT) && parse_id(r, TX_F_ACCOUNT, 1, &r->account))
@@ -808,16 +926,24 @@ static int parse_fields(struct tx_record *r, unsigned flags, unsigned pre, int t
 #undef UNDECODED
 }
 
-static void reset(struct tx_record *r, const char *line, size_t len)
+/* Room in r->scratch for a line of len bytes (see the top of the file). */
+static __attribute__((noinline)) void grow_scratch(struct tx_record *r, size_t len)
 {
-	size_t need = 2 * len + 3;
+	r->scratch.len = 0;
+	tx_buf_grow(&r->scratch, 2 * len + 3);
+}
 
+/*
+ * A record with nothing parsed yet, for a line of len bytes. r->idx is
+ * left as it was: every parse sets it (index_members(), shapes).
+ */
+static inline void reset(struct tx_record *r, const char *line, size_t len)
+{
 	r->line = line;
 	r->len = len;
 	r->nmembers = 0;
 	r->nknown = r->ncanonical = 0;
 	r->repeated = 0;
-	memset(r->idx, 0xff, sizeof(r->idx)); /* every one -1 */
 	r->id.p = r->account.p = r->counterparty.p = r->anomaly.p = NULL;
 	r->id.len = r->account.len = r->counterparty.len = r->anomaly.len = 0;
 	r->type = TX_TYPE_NONE;
@@ -828,10 +954,8 @@ static void reset(struct tx_record *r, const char *line, size_t len)
 	r->ts_us = 0;
 	r->has_source = 0;
 	r->err[0] = '\0';
-	if (r->scratch.cap < need) {
-		r->scratch.len = 0;
-		tx_buf_grow(&r->scratch, need);
-	}
+	if (r->scratch.cap < 2 * len + 3)
+		grow_scratch(r, len);
 }
 
 /*
@@ -841,15 +965,41 @@ static void reset(struct tx_record *r, const char *line, size_t len)
  * match of those bytes stands for the string scan, the ':' and the name
  * lookup (a key in the guess is plain ASCII without escapes, so matching
  * bytes are that same valid key). Per thread, shared by every record.
+ *
+ * A guess is replaced when it missed in two records in a row: a stream
+ * that mixes shapes (a few transfers with "counterparty" where most
+ * records have "merchant") keeps the common key, and with it the shapes
+ * below, instead of trading them back and forth.
  */
 struct key_guess {
-	char text[32];	   /* "key": */
-	uint8_t len;	   /* bytes of text, 0 for no guess */
-	int8_t field;	   /* enum tx_field or -1 */
-	uint8_t canonical; /* the key is the field's canonical name */
+	_Alignas(16) char text[32]; /* "key": */
+	uint16_t ignore[2];	    /* bits of the bytes of text[0..16) and text[16..32) past len */
+	uint8_t len;		    /* bytes of text, 0 for no guess */
+	int8_t field;		    /* enum tx_field or -1 */
+	uint8_t mf;		    /* TX_MEMBER_CANONICAL: the key is the field's canonical name */
+	uint32_t missed;	    /* the value of parses when it last missed */
 };
 #define GUESSES 16
 static _Thread_local struct key_guess guesses[GUESSES];
+static _Thread_local uint32_t parses; /* records parsed (wrapping), for key_guess.missed */
+
+/*
+ * What the members' keys make of r->idx and the counts, for records whose
+ * every key matched its guess: the same for every record of that many
+ * members until a guess changes, so worked out once (index_members()) and
+ * then copied. shapes[n] is for n members, valid when bit n of
+ * shapes_valid is set; it depends on guesses[0..n), so a new guess at i
+ * clears the bits above i.
+ */
+struct shape {
+	int idx[TX_F__COUNT];
+	unsigned seen; /* bit f: field f is present */
+	uint32_t nknown, ncanon;
+	int dup;	/* the first field that appears twice, or -1 */
+	unsigned canon; /* TX_MEMBER_CANONICAL unless TX_PARSE_JSON_ONLY */
+};
+static _Thread_local struct shape shapes[GUESSES + 1];
+static _Thread_local uint32_t shapes_valid;
 
 /* a[0..n) == b[0..n) for 4 <= n <= 32, in word compares */
 static inline int eq_guess(const char *a, const char *b, size_t n)
@@ -863,27 +1013,189 @@ static inline int eq_guess(const char *a, const char *b, size_t n)
 	return ((ld4(a) ^ ld4(b)) | (ld4(a + n - 4) ^ ld4(b + n - 4))) == 0;
 }
 
-int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned flags)
+#ifdef __SSE2__
+/* Bit i set when p[i] == t[i], for i < 16 (t 16-byte aligned). */
+static inline unsigned eq16(const char *p, const char *t)
+{
+	return (unsigned)_mm_movemask_epi8(
+	    _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p),
+			   _mm_load_si128((const __m128i *)(const void *)t)));
+}
+#endif
+
+/* Whether the line at p starts with the guess g. */
+static inline int guess_matches(const struct key_guess *g, const char *p, const char *end)
+{
+#ifdef __SSE2__
+	/*
+	 * With 16 bytes of room, one compare of 16 bytes, the bytes past the
+	 * guess ignored (an empty guess ignores none: its zeros never match
+	 * the '"' at p); a second one for the few guesses longer than 16.
+	 */
+	if (end - p >= 16) {
+		if ((eq16(p, g->text) | g->ignore[0]) != 0xffff)
+			return 0;
+		if (g->len <= 16)
+			return 1;
+		if (end - p >= 32)
+			return (eq16(p + 16, g->text + 16) | g->ignore[1]) == 0xffff;
+	}
+#endif
+	return g->len && (size_t)(end - p) >= g->len && eq_guess(p, g->text, g->len);
+}
+
+/* Make `"key":` at k (klen bytes of key, 1 to 29) the guess g, naming the field f. */
+static void remember_key(struct key_guess *g, const char *k, uint32_t klen, int f)
+{
+	unsigned n = klen + 3;
+
+	memcpy(g->text, k, n);
+	g->len = (uint8_t)n;
+	g->missed = parses - 2; /* a miss in the next record does not replace it at once */
+	g->ignore[0] = n >= 16 ? 0 : (uint16_t)(0xffffu << n);
+	g->ignore[1] = n <= 16 ? 0xffff : (uint16_t)(0xffffu << (n - 16)); /* n <= 32 */
+	g->field = (int8_t)f;
+	g->mf = f >= 0 && klen == tx_record_field_name_len[f] ? TX_MEMBER_CANONICAL : 0;
+	shapes_valid &= (2u << (g - guesses)) - 1; /* those of up to g - guesses members stay */
+}
+
+/* The shape of the first n members (every key's field in m->field, flags in m->flags) */
+static void index_members(const struct tx_member *mem, size_t n, unsigned canon, struct shape *sh)
+{
+	memset(sh->idx, 0xff, sizeof(sh->idx)); /* every one -1 */
+	sh->seen = sh->nknown = sh->ncanon = 0;
+	sh->dup = -1;
+	sh->canon = canon;
+	for (size_t i = 0; i < n; i++) {
+		int f = mem[i].field;
+		if (f < 0)
+			continue;
+		sh->nknown++;
+		sh->ncanon += (mem[i].flags & TX_MEMBER_CANONICAL) != 0;
+		if (!(sh->seen >> f & 1)) {
+			sh->seen |= 1u << f;
+			sh->idx[f] = (int)i;
+		} else if (sh->dup < 0) {
+			sh->dup = f;
+		}
+	}
+}
+
+/*
+ * A key its guess g (NULL past the guessed positions) did not match, at k
+ * (*k == '"'): scanned, looked up, and made the guess when it is plain.
+ * Sets the member's key, field and flags (those of the key), and returns
+ * the position past its ':', or NULL with *e set.
+ */
+static const char *scan_key(const char *k, const char *end, const char *line, struct key_guess *g,
+			    unsigned canon, struct tx_member *m, struct tx_json_err *e)
+{
+	const char *p;
+	int escaped, f;
+
+	if (!(p = tx_json_scan_string_in(line, k, end, &escaped, e)))
+		return NULL;
+	m->key_off = (uint32_t)(k + 1 - line);
+	m->key_len = (uint32_t)(p - k - 2);
+	if (escaped) {
+		m->flags = TX_MEMBER_KEY_ESCAPED;
+		f = key_field(k + 1, m->key_len);
+	} else {
+		f = field_lookup(k + 1, m->key_len);
+		/* a known key is its name or, longer, its alias */
+		m->flags = f >= 0 && m->key_len == tx_record_field_name_len[f] ? canon : 0;
+		if (g && p < end && *p == ':' && m->key_len + 3u <= sizeof(g->text) &&
+		    m->key_len > 0) {
+			if (!g->len || g->missed == parses - 1)
+				remember_key(g, k, m->key_len, f);
+			else
+				g->missed = parses;
+		}
+	}
+	m->field = f;
+	p = tx_json_skip_ws(p, end);
+	if (p >= end || *p != ':') {
+		e->at = p;
+		e->what = "expected ':'";
+		return NULL;
+	}
+	return p + 1;
+}
+
+/* A member's value other than a string (p may be end), its end, or NULL with *e set */
+static const char *scan_other_value(const char *p, const char *end, struct tx_json_err *e)
+{
+	if (p < end && (unsigned)(*p - '1') <= 8) {
+		/* [1-9][0-9]* and a plain fraction inline; the rest to json.c */
+		const char *q = p + 1, *frac;
+		while (q < end && (unsigned)(*q - '0') <= 9)
+			q++;
+		if (q < end && *q == '.') {
+			frac = ++q;
+			while (q < end && (unsigned)(*q - '0') <= 9)
+				q++;
+			if (q == frac)
+				q = NULL;
+		}
+		if (!q || (q < end && (*q == 'e' || *q == 'E')))
+			q = tx_json_scan_number(p, end, NULL, e);
+		return q;
+	}
+	if (p < end && (*p == '0' || *p == '-'))
+		return tx_json_scan_number(p, end, NULL, e);
+	return tx_json_scan_value(p, end, 2, e);
+}
+
+/* tx_json_skip_ws() out of the member loop, for the rare whitespace between members */
+static __attribute__((noinline)) const char *skip_ws(const char *p, const char *end)
+{
+	return tx_json_skip_ws(p, end);
+}
+
+/* Room for one more member, at least GUESSES (out of the loop: a few times per stream). */
+static __attribute__((noinline)) struct tx_member *grow_members(struct tx_record *r)
+{
+	r->members_cap = r->members_cap ? 2 * r->members_cap : GUESSES;
+	r->members = tx_realloc(r->members, r->members_cap * sizeof(*r->members));
+	return r->members;
+}
+
+/*
+ * tx_record_parse(), for canon TX_MEMBER_CANONICAL (a full parse) or 0
+ * (TX_PARSE_JSON_ONLY): inlined once for each, so that neither tests it
+ * per member.
+ */
+static inline __attribute__((always_inline)) int parse_record(struct tx_record *r, const char *line,
+							      size_t len, unsigned flags,
+							      const unsigned canon)
 {
 	const char *p, *end = line + len;
 	struct tx_json_err e;
-	unsigned canon = flags & TX_PARSE_JSON_ONLY ? 0 : TX_MEMBER_CANONICAL;
-	struct key_guess *gs = guesses;
 	/* kept in registers in the loop (stores through m could alias r's fields) */
-	size_t n = 0;
-	uint32_t nknown = 0, ncanon = 0;
-	struct tx_member *mem = r->members;
-	int *idx = r->idx, dup = -1, type_word = 0;
-	unsigned pre = 0; /* fields value_fast() decoded */
+	size_t n = 0, cap = r->members_cap;
+	struct tx_member *mem = r->members, *m;
+	int type_word = 0, missed = 0; /* missed: a key did not match its guess */
+	unsigned pre = 0;	       /* fields value_fast() decoded */
+	struct shape scratch;
+	const struct shape *sh;
 
 	if (len >= UINT32_MAX / 2) {
 		reset(r, line, 0);
+		memset(r->idx, 0xff, sizeof(r->idx)); /* every one -1 */
 		return fail(r, "line too long (%zu bytes)", len);
 	}
 	reset(r, line, len);
+	parses++;
+	if (cap < GUESSES) { /* room for the guessed members: the loop checks only past them */
+		mem = grow_members(r);
+		cap = r->members_cap;
+	}
+	m = mem;
 	p = tx_json_skip_ws(line, end);
-	if (p == end)
+	if (p == end) {
+		memset(r->idx, 0xff, sizeof(r->idx));
 		return fail(r, "empty line");
+	}
 	if (*p != '{') {
 		e.at = p;
 		e.what = "expected '{' (a record is a JSON object)";
@@ -894,113 +1206,59 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 		p++;
 		goto close;
 	}
+	if (p >= end || *p != '"')
+		goto no_key;
 	for (;;) {
-		struct tx_member *m;
-		struct key_guess *g;
-		const char *k, *v, *q;
-		unsigned mf;
-		int escaped = 0, f;
+		/* p is at the opening quote of the key of member n, *m */
+		const char *v, *q;
+		int escaped, f;
 
-		if (p >= end || *p != '"') {
-			e.at = p;
-			e.what = "expected a string key";
-			goto bad;
-		}
-		if (n == r->members_cap) {
-			r->members_cap = r->members_cap ? 2 * r->members_cap : 16;
-			r->members = tx_realloc(r->members, r->members_cap * sizeof(*r->members));
-			mem = r->members;
-		}
-		m = &mem[n];
-		k = p;
-		g = n < GUESSES ? &gs[n] : NULL;
-		if (g && g->len && (size_t)(end - p) >= g->len && eq_guess(p, g->text, g->len)) {
-			m->key_off = (uint32_t)(k + 1 - line);
+		if (n < GUESSES && guess_matches(&guesses[n], p, end)) {
+			const struct key_guess *g = &guesses[n]; /* and n < GUESSES <= cap */
+			m->key_off = (uint32_t)(p + 1 - line);
 			m->key_len = g->len - 3u;
-			f = g->field;
-			mf = g->canonical ? canon : 0;
+			m->field = f = g->field;
+			m->flags = g->mf & canon;
 			p += g->len;
 		} else {
-			if (!(p = tx_json_scan_string_fast(p, end, &escaped, &e)))
-				goto bad;
-			m->key_off = (uint32_t)(k + 1 - line);
-			m->key_len = (uint32_t)(p - k - 2);
-			if (escaped) {
-				mf = TX_MEMBER_KEY_ESCAPED;
-				f = key_field(k + 1, m->key_len);
-			} else {
-				mf = 0;
-				f = field_lookup(k + 1, m->key_len);
-				/* a known key is its name or, longer, its alias */
-				if (f >= 0 && m->key_len == tx_record_field_name_len[f])
-					mf = canon;
-				if (g && p < end && *p == ':' &&
-				    m->key_len + 3u <= sizeof(g->text) && m->key_len > 0) {
-					g->len = (uint8_t)(m->key_len + 3);
-					memcpy(g->text, k, g->len);
-					g->field = (int8_t)f;
-					g->canonical =
-					    f >= 0 && m->key_len == tx_record_field_name_len[f];
-				}
+			if (n == cap) {
+				mem = grow_members(r);
+				cap = r->members_cap;
+				m = &mem[n];
 			}
-			p = tx_json_skip_ws(p, end);
-			if (p >= end || *p != ':') {
-				e.at = p;
-				e.what = "expected ':'";
+			missed = 1;
+			if (!(p = scan_key(p, end, line, n < GUESSES ? &guesses[n] : NULL, canon, m,
+					   &e)))
 				goto bad;
-			}
-			p++;
+			f = m->field;
 		}
-		v = p = tx_json_skip_ws(p, end);
-		if (canon && f >= 0 && p < end && (q = value_fast(r, f, p, end, &type_word))) {
+		/* whitespace before a value is rare: one compare says there is none */
+		if (p < end && (unsigned char)*p <= ' ')
+			p = skip_ws(p, end);
+		v = p;
+		if (canon && p < end && (q = value_fast(r, f, p, end, &type_word, &pre))) {
 			p = q;
-			pre |= 1u << f;
 		} else if (p < end && *p == '"') {
-			if (!(p = tx_json_scan_string_fast(p, end, &escaped, &e)))
+			if (!(p = tx_json_scan_string_in(line, p, end, &escaped, &e)))
 				goto bad;
 			if (escaped)
-				mf |= TX_MEMBER_VAL_ESCAPED;
-		} else if (p < end && (unsigned)(*p - '1') <= 8) {
-			/* [1-9][0-9]* and a plain fraction inline; the rest to json.c */
-			const char *frac;
-			q = p + 1;
-			while (q < end && (unsigned)(*q - '0') <= 9)
-				q++;
-			if (q < end && *q == '.') {
-				frac = ++q;
-				while (q < end && (unsigned)(*q - '0') <= 9)
-					q++;
-				if (q == frac)
-					q = NULL;
-			}
-			if (!q || (q < end && (*q == 'e' || *q == 'E')))
-				q = tx_json_scan_number(p, end, NULL, &e);
-			if (!(p = q))
-				goto bad;
-		} else if (p < end && (*p == '0' || *p == '-')) {
-			if (!(p = tx_json_scan_number(p, end, NULL, &e)))
-				goto bad;
-		} else if (!(p = tx_json_scan_value(p, end, 2, &e)))
+				m->flags |= TX_MEMBER_VAL_ESCAPED;
+		} else if (!(p = scan_other_value(p, end, &e)))
 			goto bad;
 		m->val_off = (uint32_t)(v - line);
 		m->val_len = (uint32_t)(p - v);
-		m->field = f;
-		m->flags = mf;
-		if (f >= 0) {
-			nknown++;
-			ncanon += (mf & TX_MEMBER_CANONICAL) != 0;
-			if (idx[f] < 0)
-				idx[f] = (int)n;
-			else {
-				r->repeated = 1;
-				if (dup < 0)
-					dup = f;
-			}
-		}
+		m++;
 		n++;
-		if (p < end && *p == ',') {
-			p = tx_json_skip_ws(p + 1, end);
+		/* nearly always a ',' with the next key's quote right after it: one compare */
+		if (__builtin_expect(end - p >= 2 && ld2(p) == ld2(",\""), 1)) {
+			p++;
 			continue;
+		}
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
+			if (p < end && *p == '"')
+				continue;
+			goto no_key;
 		}
 		p = tx_json_skip_ws(p, end);
 		if (p < end && *p == '}') {
@@ -1013,25 +1271,55 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 			goto bad;
 		}
 		p = tx_json_skip_ws(p + 1, end);
+		if (p >= end || *p != '"')
+			goto no_key;
 	}
 close:
+	/* r->idx and the counts: from the shape of the members, known or worked out */
+	if (!missed && n <= GUESSES && (shapes_valid >> n & 1) && shapes[n].canon == canon) {
+		sh = &shapes[n];
+	} else {
+		index_members(mem, n, canon, &scratch);
+		sh = &scratch;
+		if (!missed && n <= GUESSES) {
+			shapes[n] = scratch;
+			shapes_valid |= 1u << n;
+		}
+	}
+	memcpy(r->idx, sh->idx, sizeof(r->idx));
+	r->repeated = sh->dup >= 0;
 	r->nmembers = n;
-	r->nknown = nknown;
-	r->ncanonical = ncanon;
+	r->nknown = sh->nknown;
+	r->ncanonical = sh->ncanon;
 	p = tx_json_skip_ws(p, end);
 	if (p != end) {
 		e.at = p;
 		e.what = "unexpected text after the object";
-		goto bad;
+		goto bad_indexed;
 	}
-	if (flags & TX_PARSE_JSON_ONLY)
+	if (!canon)
 		return 0;
-	if (dup >= 0)
-		return fail(r, "field '%s' appears twice", tx_record_field_names[dup]);
-	return parse_fields(r, flags, pre, type_word);
+	if (sh->dup >= 0)
+		return fail(r, "field '%s' appears twice", tx_record_field_names[sh->dup]);
+	return parse_fields(r, flags, sh->seen, pre, type_word);
+no_key:
+	e.at = p;
+	e.what = "expected a string key";
 bad:
+	/* what a failed parse leaves: the members before the error, indexed (not counted) */
+	index_members(mem, n, canon, &scratch);
+	memcpy(r->idx, scratch.idx, sizeof(r->idx));
+	r->repeated = scratch.dup >= 0;
+bad_indexed:
 	r->nmembers = n;
 	return fail(r, "invalid JSON at byte %zu: %s", (size_t)(e.at - line) + 1, e.what);
+}
+
+int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned flags)
+{
+	if (flags & TX_PARSE_JSON_ONLY)
+		return parse_record(r, line, len, flags, 0);
+	return parse_record(r, line, len, flags, TX_MEMBER_CANONICAL);
 }
 
 int tx_record_find(const struct tx_record *r, const char *name, size_t name_len)

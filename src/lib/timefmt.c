@@ -65,15 +65,10 @@ static inline int dig2(const char *s, unsigned *v)
 	return a > 9 || b > 9;
 }
 
+_Thread_local struct tx_time_day tx_time_last_day;
+
 int tx_time_parse(const char *s, size_t len, int64_t *us)
 {
-	/*
-	 * The last date seen and its day number: a stream's timestamps mostly
-	 * share their date with the one before, so its checks and the
-	 * calendar arithmetic are done once per day of data.
-	 */
-	static _Thread_local char cdate[10];
-	static _Thread_local int64_t cdays;
 	unsigned h, mi, sec, oh, om;
 	int64_t frac = 0, secs, days;
 	size_t i = 19;
@@ -84,11 +79,11 @@ int tx_time_parse(const char *s, size_t len, int64_t *us)
 	if (len < 20)
 		return -1;
 	memcpy(&d8, s, 8);
-	memcpy(&c8, cdate, 8);
+	memcpy(&c8, tx_time_last_day.date, 8);
 	memcpy(&d2, s + 8, 2);
-	memcpy(&c2, cdate + 8, 2);
-	if (cdate[0] && d8 == c8 && d2 == c2) {
-		days = cdays;
+	memcpy(&c2, tx_time_last_day.date + 8, 2);
+	if (tx_time_last_day.date[0] && d8 == c8 && d2 == c2) {
+		days = tx_time_last_day.days;
 	} else {
 		unsigned y, mo, d;
 		if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
@@ -97,39 +92,19 @@ int tx_time_parse(const char *s, size_t len, int64_t *us)
 		if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
 			return -1;
 		days = tx_days_from_civil(y, mo, d);
-		memcpy(cdate, s, 10);
-		cdays = days;
+		memcpy(tx_time_last_day.date, s, 10);
+		tx_time_last_day.days = days;
 	}
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (len == 27 && s[10] == 'T' && s[19] == '.' && s[26] == 'Z') {
-		/*
-		 * The canonical form, "HH:MM:SS.ffffff" checked eight bytes at a
-		 * time: each byte minus '0' (':' minus ':'), then no byte may
-		 * have borrowed or be above 9.
-		 */
-		uint64_t a, b, da, db;
-		memcpy(&a, s + 11, 8); /* HH:MM:SS */
-		memcpy(&b, s + 19, 8); /* .ffffff' Z' */
-		da = a - 0x3030003030003030ULL;
-		db = b - 0x0030303030303000ULL;
-		/* a byte is wrong when it borrowed (high nibble) or is >= 10 (+6 reaches bit 4) */
-		if (((da | (da + 0x0606060606060606ULL)) & 0xf0f000f0f000f0f0ULL) == 0 &&
-		    ((db | (db + 0x0606060606060606ULL)) & 0x00f0f0f0f0f0f000ULL) == 0 &&
-		    s[13] == ':' && s[16] == ':') {
-			h = (unsigned)(da & 0xff) * 10 + (unsigned)(da >> 8 & 0xff);
-			mi = (unsigned)(da >> 24 & 0xff) * 10 + (unsigned)(da >> 32 & 0xff);
-			sec = (unsigned)(da >> 48 & 0xff) * 10 + (unsigned)(da >> 56 & 0xff);
-			if (h > 23 || mi > 59 || sec > 59)
-				return -1;
-			frac = (int64_t)((db >> 8 & 0xff) * 100000 + (db >> 16 & 0xff) * 10000 +
-					 (db >> 24 & 0xff) * 1000 + (db >> 32 & 0xff) * 100 +
-					 (db >> 40 & 0xff) * 10 + (db >> 48 & 0xff));
-			*us = (days * 86400 + h * 3600 + mi * 60 + sec) * 1000000 + frac;
+	if (len == 27) {
+		int64_t t = tx_time_of_day_canonical(s + 10);
+		if (t >= 0) {
+			*us = days * 86400000000LL + t;
 			return 0;
 		}
-		/* not digits where they belong: the general checks below say no */
+		if (t == -1)
+			return -1;
+		/* not the canonical form: the general checks below decide */
 	}
-#endif
 	if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || dig2(s + 11, &h) || s[13] != ':' ||
 	    dig2(s + 14, &mi) || s[16] != ':' || dig2(s + 17, &sec))
 		return -1;

@@ -12,11 +12,91 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 
 /* 0 and *us set, or -1 when s is not an RFC 3339 date-time. */
 int tx_time_parse(const char *s, size_t len, int64_t *us);
+
+/*
+ * The last date tx_time_parse() saw ("2026-01-31", date[0] == 0 for none)
+ * and its day number, per thread: a stream's timestamps mostly share their
+ * date with the one before, so its checks and the calendar arithmetic are
+ * done once per day of data.
+ */
+struct tx_time_day {
+	char date[10];
+	int64_t days;
+};
+extern _Thread_local struct tx_time_day tx_time_last_day;
+
+/*
+ * The time of day in txkit's form, "THH:MM:SS.ffffffZ" at s (17 bytes), in
+ * microseconds; -1 when it has that form but is out of range (25:00:00),
+ * -2 when it does not have that form (or on a big-endian machine).
+ */
+static inline int64_t tx_time_of_day_canonical(const char *s)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/*
+	 * "HH:MM:SS" and ".ffffffZ", eight bytes at a time. Each byte minus
+	 * what it should be ('0' for a digit, the ':', '.' or 'Z' itself) must
+	 * be at most 9 for a digit and 0 for the others: adding 6 (digits) or
+	 * 15 (the others) then carries into the high nibble exactly when a
+	 * byte is wrong. A byte that borrowed has a high nibble already, and
+	 * only bytes above it can be off, so the lowest wrong byte is always
+	 * caught.
+	 */
+	uint64_t a, b, da, db, t, u;
+	unsigned h, mi, sec;
+
+	memcpy(&a, s + 1, 8); /* HH:MM:SS */
+	memcpy(&b, s + 9, 8); /* .ffffffZ */
+	da = a - 0x30303a30303a3030ULL;
+	db = b - 0x5a3030303030302eULL;
+	if (s[0] != 'T' ||
+	    (((da | (da + 0x06060f06060f0606ULL)) | (db | (db + 0x0f0606060606060fULL))) &
+	     0xf0f0f0f0f0f0f0f0ULL))
+		return -2;
+	/* digit pairs: byte i becomes 10 * byte i + byte i+1 (<= 99: no carry) */
+	t = da * 10 + (da >> 8);
+	u = (db >> 8) * 10 + (db >> 16);
+	h = (unsigned)(t & 0xff);
+	mi = (unsigned)(t >> 24 & 0xff);
+	sec = (unsigned)(t >> 48 & 0xff);
+	if (h > 23 || mi > 59 || sec > 59)
+		return -1;
+	return (int64_t)(h * 3600 + mi * 60 + sec) * 1000000 +
+	       (int64_t)((u & 0xff) * 10000 + (u >> 16 & 0xff) * 100 + (u >> 32 & 0xff));
+#else
+	(void)s;
+	return -2;
+#endif
+}
+
+/*
+ * tx_time_parse(), inline for txkit's own form ("2026-01-31T23:59:59.123456Z")
+ * on the date seen last; anything else goes to tx_time_parse().
+ */
+static inline int tx_time_parse_fast(const char *s, size_t len, int64_t *us)
+{
+	uint64_t d8, c8;
+	uint16_t d2, c2;
+	int64_t t;
+
+	if (len != 27)
+		return tx_time_parse(s, len, us);
+	memcpy(&d8, s, 8);
+	memcpy(&c8, tx_time_last_day.date, 8);
+	memcpy(&d2, s + 8, 2);
+	memcpy(&c2, tx_time_last_day.date + 8, 2);
+	if (!tx_time_last_day.date[0] || d8 != c8 || d2 != c2 ||
+	    (t = tx_time_of_day_canonical(s + 10)) < 0)
+		return tx_time_parse(s, len, us);
+	*us = tx_time_last_day.days * 86400000000LL + t;
+	return 0;
+}
 /* Append the canonical form (27 bytes, no quotes). */
 void tx_time_format(struct tx_buf *b, int64_t us);
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
