@@ -413,20 +413,6 @@ static enum tx_status status_of(enum tx_txn_state st)
 	return TX_STATUS_FAILED;
 }
 
-/* tx_type_sign() (record.c), where the compiler can inline it: +1 credit, -1 debit */
-static inline int type_sign(enum tx_type t)
-{
-	switch (t) {
-	case TX_TYPE_DEPOSIT:
-	case TX_TYPE_REFUND: return 1;
-	case TX_TYPE_WITHDRAWAL:
-	case TX_TYPE_PAYMENT:
-	case TX_TYPE_TRANSFER:
-	case TX_TYPE_FEE: return -1;
-	default: return 0;
-	}
-}
-
 /*
  * The money of a new transaction of amount >= 0, all or nothing: as change(),
  * in int64 with overflow checks (each delta fits: no __int128 needed).
@@ -466,7 +452,7 @@ static int post_new(struct tx_acct *a, int sign, struct tx_acct *c, int64_t amou
 static enum tx_txn_state book_new(struct tx_ledger *l, const struct tx_ledger_tx *t,
 				  struct tx_acct *a, int64_t cp, struct tx_ledger_result *res)
 {
-	int sign = type_sign(t->type);
+	int sign = tx_type_sign(t->type);
 
 	if (res->status == TX_STATUS_FAILED)
 		return TX_TXN_FAILED;

@@ -124,19 +124,6 @@ const char *tx_op_name(enum tx_op o)
 	return "";
 }
 
-int tx_type_sign(enum tx_type t)
-{
-	switch (t) {
-	case TX_TYPE_DEPOSIT:
-	case TX_TYPE_REFUND: return 1;
-	case TX_TYPE_WITHDRAWAL:
-	case TX_TYPE_PAYMENT:
-	case TX_TYPE_TRANSFER:
-	case TX_TYPE_FEE: return -1;
-	default: return 0;
-	}
-}
-
 void tx_record_init(struct tx_record *r)
 {
 	memset(r, 0, sizeof(*r));

@@ -153,8 +153,22 @@ const char *tx_field_name(enum tx_field f);
 const char *tx_type_name(enum tx_type t);
 const char *tx_status_name(enum tx_status s);
 const char *tx_op_name(enum tx_op o);
-/* +1 for credits (deposit, refund), -1 for debits (withdrawal, payment, fee, transfer). */
-int tx_type_sign(enum tx_type t);
+/*
+ * +1 for credits (deposit, refund), -1 for debits (withdrawal, payment, fee,
+ * transfer), 0 for none. Inline: the ledger asks for every record.
+ */
+static inline int tx_type_sign(enum tx_type t)
+{
+	switch (t) {
+	case TX_TYPE_DEPOSIT:
+	case TX_TYPE_REFUND: return 1;
+	case TX_TYPE_WITHDRAWAL:
+	case TX_TYPE_PAYMENT:
+	case TX_TYPE_TRANSFER:
+	case TX_TYPE_FEE: return -1;
+	default: return 0;
+	}
+}
 
 /*
  * Find a top-level member by its (unescaped) name. Returns its index in
