@@ -323,50 +323,51 @@ int64_t tx_ledger_account(struct tx_ledger *l, const char *account, size_t len,
 
 /* --- balance changes ---------------------------------------------------- */
 
-/* 0 when balance and reserved, and their difference (available), fit in int64. */
-static int fits(__int128 bal, __int128 res)
-{
-	__int128 avail = bal - res;
-	return bal >= INT64_MIN && bal <= INT64_MAX && res >= INT64_MIN && res <= INT64_MAX &&
-		       avail >= INT64_MIN && avail <= INT64_MAX
-		   ? 0
-		   : -1;
-}
-
 /*
- * Change an entry by dbal (posted) and dres (reserved), and, when cp >= 0,
- * the counterparty's posted balance by dcp: all or nothing. -1 on overflow.
+ * Change entry a by dbal (posted) and dres (reserved), and, when c is not
+ * NULL, c's posted balance by dcp: all or nothing. -1 when a balance, a
+ * reservation or an available balance (posted minus reserved) would not fit
+ * in int64. Every delta is an amount or its negation (amounts are >= 0), so
+ * it fits itself and int64 arithmetic with overflow checks suffices.
  */
-static int change(struct tx_ledger *l, uint32_t acct, __int128 dbal, __int128 dres, int64_t cp,
-		  __int128 dcp)
+static inline int move(struct tx_acct *a, int64_t dbal, int64_t dres, struct tx_acct *c,
+		       int64_t dcp)
 {
-	struct tx_acct *a = tx_ledger_acct(l, acct),
-		       *c = cp >= 0 ? tx_ledger_acct(l, (uint32_t)cp) : NULL;
-	__int128 nb = (__int128)a->balance + dbal, nr = (__int128)a->reserved + dres, nc = 0;
+	int64_t nb, nr, nc = 0, avail;
 
-	if (fits(nb, nr))
+	if (__builtin_add_overflow(a->balance, dbal, &nb) ||
+	    __builtin_add_overflow(a->reserved, dres, &nr) ||
+	    __builtin_sub_overflow(nb, nr, &avail))
 		return -1;
-	if (c) {
-		nc = (__int128)c->balance + dcp;
-		if (fits(nc, c->reserved))
-			return -1;
-	}
-	a->balance = (int64_t)nb;
-	a->reserved = (int64_t)nr;
+	if (c && (__builtin_add_overflow(c->balance, dcp, &nc) ||
+		  __builtin_sub_overflow(nc, c->reserved, &avail)))
+		return -1;
+	a->balance = nb;
+	a->reserved = nr;
 	if (c)
-		c->balance = (int64_t)nc;
+		c->balance = nc;
 	return 0;
 }
 
-/* Post (dir 1) or reverse (dir -1) a transaction's effect on posted balances. */
+/* Release a reservation of amount on entry acct (all or nothing, as move()). */
+static int unreserve(struct tx_ledger *l, uint32_t acct, int64_t amount)
+{
+	return move(tx_ledger_acct(l, acct), 0, -amount, NULL, 0);
+}
+
+/*
+ * Post (dir 1) or reverse (dir -1) a transaction's effect on posted
+ * balances, releasing its reservation too when release is set.
+ */
 static int post(struct tx_ledger *l, uint32_t acct, int64_t cp, enum tx_type type, int64_t amount,
 		int dir, int release)
 {
-	__int128 v = (__int128)amount * dir;
-	int sign = tx_type_sign(type);
+	int64_t v = dir < 0 ? -amount : amount;
+	struct tx_acct *c = type == TX_TYPE_TRANSFER && !l->split && cp >= 0
+				? tx_ledger_acct(l, (uint32_t)cp)
+				: NULL;
 
-	return change(l, acct, sign * v, release ? -(__int128)amount : 0,
-		      type == TX_TYPE_TRANSFER && !l->split ? cp : -1, v);
+	return move(tx_ledger_acct(l, acct), tx_type_sign(type) * v, release ? -amount : 0, c, v);
 }
 
 static void refuse(struct tx_ledger_result *res, const char *why)
@@ -414,37 +415,6 @@ static enum tx_status status_of(enum tx_txn_state st)
 }
 
 /*
- * The money of a new transaction of amount >= 0, all or nothing: as change(),
- * in int64 with overflow checks (each delta fits: no __int128 needed).
- */
-static int reserve_new(struct tx_acct *a, int64_t amount)
-{
-	int64_t nr, avail;
-
-	if (__builtin_add_overflow(a->reserved, amount, &nr) ||
-	    __builtin_sub_overflow(a->balance, nr, &avail))
-		return -1;
-	a->reserved = nr;
-	return 0;
-}
-
-static int post_new(struct tx_acct *a, int sign, struct tx_acct *c, int64_t amount)
-{
-	int64_t d = sign < 0 ? -amount : sign > 0 ? amount : 0, nb, nc = 0, avail;
-
-	if (__builtin_add_overflow(a->balance, d, &nb) ||
-	    __builtin_sub_overflow(nb, a->reserved, &avail))
-		return -1;
-	if (c && (__builtin_add_overflow(c->balance, amount, &nc) ||
-		  __builtin_sub_overflow(nc, c->reserved, &avail)))
-		return -1;
-	a->balance = nb;
-	if (c)
-		c->balance = nc;
-	return 0;
-}
-
-/*
  * Move the money of a new transaction on entry a (counterparty cp): the
  * state to remember it in, TX_TXN_FAILED when status says so or it is
  * refused (res then says why).
@@ -466,16 +436,15 @@ static enum tx_txn_state book_new(struct tx_ledger *l, const struct tx_ledger_tx
 		}
 	}
 	if (res->status == TX_STATUS_PENDING) {
-		if (sign < 0 && reserve_new(a, t->amount)) {
+		if (sign < 0 && move(a, 0, t->amount, NULL, 0)) {
 			refuse(res, "balance_overflow");
 			return TX_TXN_FAILED;
 		}
 		return TX_TXN_PENDING;
 	}
-	if (post_new(a, sign,
-		     t->type == TX_TYPE_TRANSFER && !l->split ? tx_ledger_acct(l, (uint32_t)cp)
-							      : NULL,
-		     t->amount)) {
+	if (move(a, sign * t->amount, 0,
+		 t->type == TX_TYPE_TRANSFER && !l->split ? tx_ledger_acct(l, (uint32_t)cp) : NULL,
+		 t->amount)) {
 		refuse(res, "balance_overflow");
 		return TX_TXN_FAILED;
 	}
@@ -605,8 +574,7 @@ static void settle(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 	if (t->op == TX_OP_DELETE) {
 		res->status = TX_STATUS_NONE;
 		if (st == TX_TXN_PENDING && sign < 0)
-			change(l, acct, 0, -(__int128)x->amount, -1,
-			       0); /* shrinks: cannot overflow */
+			unreserve(l, acct, x->amount); /* shrinks: cannot overflow */
 		else if (st == TX_TXN_COMPLETED && post(l, acct, cp, res->type, x->amount, -1, 0))
 			return reject(res, "reversal overflows a balance");
 		if (st == TX_TXN_COMPLETED && cp >= 0)
@@ -620,7 +588,7 @@ static void settle(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 		if (to == TX_STATUS_COMPLETED) {
 			if (post(l, acct, cp, res->type, x->amount, 1, sign < 0)) {
 				if (sign < 0)
-					change(l, acct, 0, -(__int128)x->amount, -1, 0);
+					unreserve(l, acct, x->amount);
 				refuse(res, "balance_overflow");
 				set_state(x, TX_TXN_FAILED);
 				return;
@@ -629,7 +597,7 @@ static void settle(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 			res->credit = cp >= 0;
 		} else if (to == TX_STATUS_FAILED) {
 			if (sign < 0)
-				change(l, acct, 0, -(__int128)x->amount, -1, 0);
+				unreserve(l, acct, x->amount);
 			set_state(x, TX_TXN_FAILED);
 		}
 		return;
@@ -780,7 +748,7 @@ static int load_txn(struct tx_ledger *l, struct tx_record *r)
 
 static int load_line(struct tx_ledger *l, struct tx_record *r, const char *line, size_t len)
 {
-	int64_t i, bal, avail, count = 0;
+	int64_t i, bal, avail, reserved, count = 0;
 	int created, m;
 	struct tx_acct *a;
 
@@ -818,7 +786,7 @@ static int load_line(struct tx_ledger *l, struct tx_record *r, const char *line,
 			return -1;
 		}
 	}
-	if (fits(bal, (__int128)bal - avail)) {
+	if (__builtin_sub_overflow(bal, avail, &reserved)) { /* avail = bal - reserved fits then */
 		snprintf(r->err, sizeof(r->err), "field 'available_balance' is out of range");
 		return -1;
 	}
@@ -836,7 +804,7 @@ static int load_line(struct tx_ledger *l, struct tx_record *r, const char *line,
 	a = tx_ledger_acct(l, (uint32_t)i);
 	a->cur = r->currency;
 	a->balance = bal;
-	a->reserved = bal - avail;
+	a->reserved = reserved;
 	a->tx_count = (uint64_t)count;
 	return 0;
 }
