@@ -90,14 +90,18 @@ static inline int key_is(const struct tx_map *m, const struct tx_map_entry *en, 
 	return !memcmp(len < TX_MAP_INLINE_KEY ? en->k.key : m->arena + en->k.key_off, key, len);
 }
 
-int64_t tx_map_find_h(const struct tx_map *m, const void *key, size_t len, uint64_t h)
+/* The entry of key, or -1 with *free set to the slot where its probe run ends. */
+static inline int64_t probe_h(const struct tx_map *m, const void *key, size_t len, uint64_t h,
+			      uint32_t *free)
 {
 	uint32_t h32 = (uint32_t)h, i = h32 & m->mask;
 
 	for (;;) {
 		uint64_t s = m->slots[i];
-		if (!s)
+		if (!s) {
+			*free = i;
 			return -1;
+		}
 		if ((uint32_t)(s >> 32) == h32) {
 			uint32_t e = (uint32_t)s - 1;
 			if (key_is(m, tx_map_entry(m, e), key, len))
@@ -105,6 +109,12 @@ int64_t tx_map_find_h(const struct tx_map *m, const void *key, size_t len, uint6
 		}
 		i = (i + 1) & m->mask;
 	}
+}
+
+int64_t tx_map_find_h(const struct tx_map *m, const void *key, size_t len, uint64_t h)
+{
+	uint32_t free;
+	return probe_h(m, key, len, h, &free);
 }
 
 int64_t tx_map_find(const struct tx_map *m, const void *key, size_t len)
@@ -179,24 +189,15 @@ static inline __attribute__((always_inline)) char *add_entry(struct tx_map *m, u
 
 int64_t tx_map_insert_h(struct tx_map *m, const void *key, size_t len, uint64_t h, int *created)
 {
-	uint32_t h32 = (uint32_t)h, i = h32 & m->mask;
-	int64_t e;
+	uint32_t i;
+	int64_t e = probe_h(m, key, len, h, &i);
 	char *k;
 
 	if (created)
 		*created = 0;
-	for (;;) {
-		uint64_t s = m->slots[i];
-		if (!s)
-			break;
-		if ((uint32_t)(s >> 32) == h32) {
-			e = (uint32_t)s - 1;
-			if (key_is(m, tx_map_entry(m, (uint32_t)e), key, len))
-				return e;
-		}
-		i = (i + 1) & m->mask;
-	}
-	k = add_entry(m, i, h32, len, &e);
+	if (e >= 0)
+		return e;
+	k = add_entry(m, i, (uint32_t)h, len, &e);
 	if (!k)
 		return e;
 	if (len)
