@@ -47,14 +47,10 @@ static struct tx_txn *txtab_find(const struct tx_txtab *t, uint64_t h)
 	return x->h ? x : NULL;
 }
 
-/* Put x into t, which has room and does not hold x->h. */
+/* Put x into t, which has room and does not hold x->h: in the free slot its probe ends on. */
 static void txtab_put(struct tx_txtab *t, const struct tx_txn *x)
 {
-	uint64_t i = x->h & t->mask;
-
-	while (t->slots[i].h)
-		i = (i + 1) & t->mask;
-	t->slots[i] = *x;
+	*txtab_slot(t, x->h) = *x;
 	t->count++;
 }
 
