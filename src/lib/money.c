@@ -148,12 +148,8 @@ char *tx_money_put_any(char *p, int64_t minor, int exponent)
 		*p++ = '-';
 	if (exponent <= 0)
 		return tx_put_uint(p, v);
-	if (exponent == 2) { /* most currencies: divisions by a constant */
-		p = tx_put_uint(p, v / 100);
-		p[0] = '.';
-		memcpy(p + 1, tx_digit_pairs + 2 * (v % 100), 2);
-		return p + 3;
-	}
+	if (exponent == 2) /* most currencies: divisions by a constant */
+		return tx_money_put_cents(p, v);
 	/* the units, '.', then the decimals written backwards */
 	for (d = 0; d < exponent; d++)
 		units /= 10;

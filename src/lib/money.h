@@ -58,16 +58,19 @@ void tx_money_format(struct tx_buf *b, int64_t minor, int exponent);
  */
 #define TX_MONEY_TEXT_MAX 32
 char *tx_money_put_any(char *p, int64_t minor, int exponent);
+/* v minor units of a currency with two decimals, v >= 0 (tx_money_put()'s helper) */
+static inline char *tx_money_put_cents(char *p, uint64_t v)
+{
+	p = tx_put_uint(p, v / 100);
+	p[0] = '.';
+	memcpy(p + 1, tx_digit_pairs + 2 * (v % 100), 2);
+	return p + 3;
+}
 static inline char *tx_money_put(char *p, int64_t minor, int exponent)
 {
 	/* the usual amount without a call: two decimals, 0 to 9999.99 */
-	if (exponent == 2 && minor >= 0 && minor < 1000000) {
-		uint32_t v = (uint32_t)minor;
-		p = tx_put_uint(p, v / 100);
-		p[0] = '.';
-		memcpy(p + 1, tx_digit_pairs + 2 * (v % 100), 2);
-		return p + 3;
-	}
+	if (exponent == 2 && minor >= 0 && minor < 1000000)
+		return tx_money_put_cents(p, (uint32_t)minor);
 	return tx_money_put_any(p, minor, exponent);
 }
 
