@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -552,7 +551,6 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 static void ckpt_start(struct tx_store *st)
 {
 	struct sq *s = st->db;
-	sigset_t all, old;
 	int64_t page = 0;
 
 	if (sq_query(st, "PRAGMA page_size", 0, NULL, count_row, &page) != TXS_OK || page < 512)
@@ -572,10 +570,7 @@ static void ckpt_start(struct tx_store *st)
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	/* The thread blocks the signals: they are the main thread's to see. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	s->ck_started = pthread_create(&s->ckthread, NULL, ckpt_main, s) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	s->ck_started = tx_thread_start(&s->ckthread, ckpt_main, s) == 0;
 	if (!s->ck_started) {
 		pthread_mutex_destroy(&s->mu);
 		pthread_cond_destroy(&s->cv);

@@ -9,6 +9,7 @@
 #ifndef TX_H
 #define TX_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,5 +68,13 @@ int tx_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 uint64_t tx_now_ns(void);
 /* Wall clock in microseconds since the epoch, UTC. */
 int64_t tx_wall_us(void);
+
+/*
+ * pthread_create() for a helper thread that must not take the process's
+ * signals: it starts with every signal blocked, so they interrupt the main
+ * thread's blocking calls (reads, polls) and reach its handlers. Returns
+ * pthread_create()'s result (0 when started).
+ */
+int tx_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #endif

@@ -138,8 +138,6 @@ static int finish(struct run *run)
 /* Start writing the current batch (after the one before it is done). */
 static int flush(struct run *run)
 {
-	sigset_t all, old;
-
 	if (finish(run) < 0)
 		return -1;
 	if (!run->cur->n)
@@ -147,10 +145,7 @@ static int flush(struct run *run)
 	run->inflight = run->cur;
 	run->cur = run->cur == &run->batches[0] ? &run->batches[1] : &run->batches[0];
 	/* The writer blocks the signals: they interrupt the main thread's read. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	run->threaded = pthread_create(&run->writer, NULL, writer_main, run) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	run->threaded = tx_thread_start(&run->writer, writer_main, run) == 0;
 	if (!run->threaded)
 		writer_main(run); /* no thread to be had: write it here */
 	run->writing = 1;
