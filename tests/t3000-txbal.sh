@@ -100,7 +100,7 @@ test_expect_success 'a completed transaction set to failed is reversed' '
 		rec d1 A deposit 10.00
 		echo "{\"transaction_id\":\"d1\",\"account\":\"A\",\"op\":\"update\",\"status\":\"failed\"}"
 	} | txbal -q >out &&
-	tail -n 1 out | test_grep "\"status\":\"failed\",\"new_balance\":0.00" -
+	tail -n 1 out | test_grep "\"status\":\"failed\",\"currency\":\"USD\",\"new_balance\":0.00" -
 '
 
 # Each forbidden update or delete: its exact message, and nothing applied.
@@ -135,7 +135,7 @@ back {"transaction_id":"d1","account":"A","op":"update","status":"pending"} upda
 revive {"transaction_id":"p1","account":"A","op":"update","status":"completed"} update changes status from failed to completed
 unknown {"transaction_id":"zz","account":"A","op":"update","status":"completed"} update of unknown transaction 'zz'
 unknowndel {"transaction_id":"zz","account":"A","op":"delete"} delete of unknown transaction 'zz'
-deleted {"transaction_id":"c1","account":"A","op":"update","status":"completed"} update of deleted transaction 'c1'
+deleted {"transaction_id":"c1","account":"A","op":"update","status":"failed"} update of deleted transaction 'c1'
 self {"transaction_id":"s1","account":"A","type":"transfer","amount":1.00,"counterparty":"A"} transfer to its own account
 EOF
 

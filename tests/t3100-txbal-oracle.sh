@@ -37,6 +37,13 @@ test_expect_success 'txbal --state equals the oracle, balance for balance' '
 	test_cmp want.counts got.counts
 '
 
+test_expect_success 'txstore files the output under the oracle balances (EUR, JPY, KWD deletes)' '
+	command -v sqlite3 >/dev/null || { say "sqlite3 missing"; false; } &&
+	txstore -q sqlite:o.db <out &&
+	txstore balances sqlite:o.db >stored &&
+	test_cmp want stored
+'
+
 test_expect_success 'the stream exercised every case' '
 	grep -c "\"reason\":\"insufficient_funds\"" out >n.refused &&
 	test "$(cat n.refused)" -gt 100 &&

@@ -9,7 +9,7 @@
 #
 # Across partitions, the running values txbal writes into each record
 # depend on how txsub interleaves the partitions, in a clean run too
-# (txbal(1), Ordering): on one partition (20,000 records, the mock cluster
+# (txbal(1), Ordering): on one partition (20,000 KWD records, the mock cluster
 # keeps about 5 MB per partition) every column is compared; on 128
 # partitions, with --overdraft-unlimited so that no decision depends on the
 # order, every column but those running values, and every balance.
@@ -45,6 +45,23 @@ test_expect_success 'state: a restart from txstore state is exact where balances
 	crash_dump sqlite:old.db old &&
 	! cmp -s whole.rows old.rows && ! cmp -s whole.bal old.bal
 '
+
+# issue 14: deletes name no currency; a restart must still file them under it
+for cur in EUR JPY KWD; do
+	test_expect_success "state: the same restart on a $cur stream of lifecycle records" "
+		txgen -q -n 6000 --seed 8 --accounts 100 --currency $cur --pending 0.2 \\
+			--deletes 0.1 --duplicates 0.05 >c.ndjson &&
+		head -n 2500 c.ndjson >c1 && tail -n +2501 c.ndjson >c2 &&
+		txbal -q --no-alert velocity c.ndjson | txstore -q sqlite:$cur-whole.db &&
+		txbal -q --no-alert velocity c1 | txstore -q sqlite:$cur-split.db &&
+		txstore state sqlite:$cur-split.db >c.state &&
+		grep -q '\"deleted\":true' c.state &&
+		txbal -q --no-alert velocity --init c.state c2 | txstore -q sqlite:$cur-split.db &&
+		crash_dump sqlite:$cur-whole.db cw && crash_dump sqlite:$cur-split.db cs &&
+		test_cmp cw.rows cs.rows && test_cmp cw.bal cs.bal &&
+		! grep -q '\"USD\"' cw.bal
+	"
+done
 
 test_expect_success 'txbal --init: a bad state file stops with status 2, naming the line' '
 	b="{\"account\":\"A\",\"balance\":5}" &&
@@ -96,8 +113,8 @@ test_expect_success "publish $TX_CRASH_RECORDS records once (and 20000 to one pa
 	test "$(grep -c "\"op\":\"update\"" stream.ndjson)" -gt 1000 &&
 	txpub -q -t transactions <stream.ndjson &&
 	test "$(txsub -q -t transactions -o beginning -e | wc -l)" = $TX_CRASH_RECORDS &&
-	txgen -q -n 20000 --seed 12 --accounts 300 --pending 0.1 --deletes 0.02 \
-		--duplicates 0.02 | txpub -q -t one &&
+	txgen -q -n 20000 --seed 12 --accounts 300 --currency KWD --pending 0.1 \
+		--deletes 0.02 --duplicates 0.02 | txpub -q -t one &&
 	test "$(txsub -q -t one -o beginning -e | wc -l)" = 20000
 '
 

@@ -42,8 +42,8 @@ test_expect_success "publish $TX_CRASH_RECORDS records once (and 20000 to one pa
 	txgen -q -n $TX_CRASH_RECORDS --seed 21 --accounts 2000 --pending 0.1 \
 		--deletes 0.02 --duplicates 0.02 | txpub -q -t transactions &&
 	test "$(txsub -q -t transactions -o beginning -e | wc -l)" = $TX_CRASH_RECORDS &&
-	txgen -q -n 20000 --seed 22 --accounts 300 --pending 0.1 --deletes 0.02 \
-		--duplicates 0.02 | txpub -q -t one &&
+	txgen -q -n 20000 --seed 22 --accounts 300 --currency JPY --pending 0.1 \
+		--deletes 0.02 --duplicates 0.02 | txpub -q -t one &&
 	test "$(txsub -q -t one -o beginning -e | wc -l)" = 20000
 '
 

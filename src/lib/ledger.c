@@ -168,7 +168,7 @@ static inline void remember(struct tx_ledger *l, struct tx_txn *free, uint64_t h
 	}
 }
 
-static void set_state(struct tx_txn *x, enum tx_txn_state st)
+static void set_state(struct tx_txn *x, unsigned st)
 {
 	x->cp = (x->cp & IDX_MASK) | (uint32_t)st << 28;
 }
@@ -560,7 +560,15 @@ static void settle(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 	res->avail_before = a->balance - a->reserved;
 	sign = tx_type_sign(res->type);
 	if (st == TX_TXN_DELETED) {
-		if (t->op == TX_OP_DELETE) {
+		/*
+		 * A copy of the delete, or of an update that brought the
+		 * transaction to the state it was deleted in (a redelivery that
+		 * overtook nothing: tx-record(5), "Lifecycle"), is a duplicate;
+		 * an update asking for anything else is refused.
+		 */
+		enum tx_txn_state from = tx_txn_deleted_from(x);
+		if (t->op == TX_OP_DELETE ||
+		    (from && (t->status == TX_STATUS_NONE || t->status == status_of(from)))) {
 			res->outcome = TX_LEDGER_DUPLICATE;
 			return;
 		}
@@ -575,7 +583,7 @@ static void settle(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 			return reject(res, "reversal overflows a balance");
 		if (st == TX_TXN_COMPLETED && cp >= 0)
 			res->credit = -1;
-		set_state(x, TX_TXN_DELETED);
+		set_state(x, TX_TXN_DELETED + st);
 		return;
 	}
 	to = t->status ? t->status : status_of(st);
@@ -719,7 +727,7 @@ static int load_txn(struct tx_ledger *l, struct tx_record *r)
 	if ((m = tx_record_find(r, "deleted", 7)) >= 0) {
 		struct tx_str v = tx_record_raw(r, m);
 		if (v.len == 4 && !memcmp(v.p, "true", 4))
-			st = TX_TXN_DELETED;
+			st = TX_TXN_DELETED + st; /* and the status it was deleted in */
 		else if (!(v.len == 5 && !memcmp(v.p, "false", 5))) {
 			snprintf(r->err, sizeof(r->err), "field 'deleted' is not true or false");
 			return -1;
@@ -784,6 +792,11 @@ static int load_line(struct tx_ledger *l, struct tx_record *r, const char *line,
 	}
 	if (__builtin_sub_overflow(bal, avail, &reserved)) { /* avail = bal - reserved fits then */
 		snprintf(r->err, sizeof(r->err), "field 'available_balance' is out of range");
+		return -1;
+	}
+	if (reserved < 0) { /* a negative reservation would lift the overdraft limit */
+		snprintf(r->err, sizeof(r->err),
+			 "field 'available_balance' is greater than 'balance'");
 		return -1;
 	}
 	i = tx_map_insert3(&l->accounts, r->currency->code, r->account.p, r->account.len,

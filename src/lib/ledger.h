@@ -55,6 +55,12 @@ struct tx_txtab {
 	uint64_t mask, count;
 };
 
+/*
+ * The state a remembered transaction is in. A deleted one also keeps the
+ * state it was deleted in (the 4-bit field holds TX_TXN_DELETED plus that
+ * state, or TX_TXN_DELETED alone when it is not known), so that a
+ * redelivered update can be told apart from a real one (see settle()).
+ */
 enum tx_txn_state { TX_TXN_PENDING = 1, TX_TXN_COMPLETED, TX_TXN_FAILED, TX_TXN_DELETED };
 
 /* The maximum number of account entries (28 bits). */
@@ -198,7 +204,14 @@ void tx_ledger_apply(struct tx_ledger *l, const struct tx_ledger_tx *t,
 struct tx_txn *tx_ledger_find(struct tx_ledger *l, const char *id, size_t len);
 static inline enum tx_txn_state tx_txn_state(const struct tx_txn *x)
 {
-	return (enum tx_txn_state)(x->cp >> 28);
+	uint32_t st = x->cp >> 28;
+	return (enum tx_txn_state)(st > TX_TXN_DELETED ? TX_TXN_DELETED : st);
+}
+/* The state a deleted transaction was in when deleted, 0 when not known. */
+static inline enum tx_txn_state tx_txn_deleted_from(const struct tx_txn *x)
+{
+	uint32_t st = x->cp >> 28;
+	return (enum tx_txn_state)(st > TX_TXN_DELETED ? st - TX_TXN_DELETED : 0);
 }
 
 /* Ids remembered now (both generations). */

@@ -504,6 +504,12 @@ int tx_store_batch_add(struct tx_store_batch *b, struct tx_record *r, const char
 		if (parse_amount_field(r, TX_F_AVAILABLE_BALANCE, exp, &row.available, err, errlen))
 			goto fail;
 		row.has_available = 1;
+		/* a negative reservation: txbal --init would refuse the state it makes */
+		if (row.has_balance && row.available > row.balance) {
+			snprintf(err, errlen,
+				 "field 'available_balance' is greater than 'new_balance'");
+			goto fail;
+		}
 	}
 	if (r->idx[TX_F_TX_COUNT] >= 0) {
 		struct tx_str v = tx_record_raw(r, r->idx[TX_F_TX_COUNT]);

@@ -230,9 +230,30 @@ static void write_edited(struct txbal *b, struct tx_record *r, const struct tx_l
 {
 	/* reason: a short fixed word; three amounts, a count, the alert names */
 	char v[4 * TX_MONEY_TEXT_MAX + 64 + 160], *w = v, *start;
-	struct tx_edit e[7];
+	struct tx_edit e[9];
 	size_t n = 0;
 
+	if (r->idx[TX_F_CURRENCY] < 0 && r->op >= TX_OP_UPDATE) {
+		/* the currency of the transaction it changes, which its balances are in */
+		start = w;
+		*w++ = '"';
+		memcpy(w, tx_ledger_acct(&b->ledger, (uint32_t)res->acct)->cur->code, 3);
+		w += 3;
+		*w++ = '"';
+		e[n].field = TX_F_CURRENCY;
+		e[n].value = start;
+		e[n++].len = (size_t)(w - start);
+	}
+	if (r->idx[TX_F_COUNTERPARTY] < 0 && res->type == TX_TYPE_TRANSFER && res->cp >= 0) {
+		/* and the counterparty whose balance counterparty_balance is */
+		size_t len;
+		const char *name = tx_ledger_account_name(&b->ledger, (uint32_t)res->cp, &len);
+		tx_buf_reset(&b->vals);
+		tx_buf_add_json_string(&b->vals, name, len);
+		e[n].field = TX_F_COUNTERPARTY;
+		e[n].value = b->vals.p;
+		e[n++].len = b->vals.len;
+	}
 	if (res->status != TX_STATUS_NONE) {
 		e[n].field = TX_F_STATUS;
 		e[n].value = status_json[res->status].s;
@@ -290,8 +311,12 @@ static void write_edited(struct txbal *b, struct tx_record *r, const struct tx_l
  * canonical form already (TX_MEMBER_CANONICAL: names, words, the amount's
  * decimals), none is repeated, and none of the members txbal writes is
  * there yet (an absent field's idx is -1, so the AND of six is negative
- * exactly when all six are absent). tx_record_write() would then replace
- * at most the status in place and append the rest after the last member.
+ * exactly when all six are absent), and an update or delete names its
+ * currency and counterparty (txbal adds the transaction's when absent: a
+ * create without a currency is in the default one, but a delete may name
+ * none whatever the currency of the transaction it deletes, and a store
+ * downstream needs both to file the balances it carries). tx_record_write() would then replace at
+ * most the status in place and append the rest after the last member.
  */
 static int plain(const struct tx_record *r)
 {
@@ -299,6 +324,7 @@ static int plain(const struct tx_record *r)
 
 	return (x[TX_F_REASON] & x[TX_F_NEW_BALANCE] & x[TX_F_AVAILABLE_BALANCE] &
 		x[TX_F_TX_COUNT] & x[TX_F_COUNTERPARTY_BALANCE] & x[TX_F_ALERTS]) < 0 &&
+	       (r->op < TX_OP_UPDATE || (x[TX_F_CURRENCY] & x[TX_F_COUNTERPARTY]) >= 0) &&
 	       !r->repeated && r->ncanonical == r->nknown;
 }
 

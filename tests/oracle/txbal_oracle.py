@@ -211,12 +211,16 @@ class Ledger:
         st = x["state"]
         debit = x["type"] not in CREDITS
         if st == "deleted":
-            return "duplicate" if r["op"] == "delete" else "rejected"
+            # a copy of the delete, or of an update to the state it was deleted in
+            if r["op"] == "delete" or r.get("status", x["deleted_from"]) == x["deleted_from"]:
+                return "duplicate"
+            return "rejected"
         if r["op"] == "delete":
             if st == "pending" and debit:
                 self.change(x["key"], 0, -x["amount"])
             elif st == "completed" and not self.post(x, -1):
                 return "rejected"
+            x["deleted_from"] = st
             x["state"] = "deleted"
             return "applied"
         to = r.get("status", st)
