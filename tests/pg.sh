@@ -4,7 +4,7 @@
 #   . "$TX_SRCDIR/tests/pg.sh"
 #   pg_start            # initdb + pg_ctl start on a private socket and port
 #   txstore "postgresql://" <in.ndjson   # libpq finds it through PG* variables
-#   pg_restart          # pg_ctl restart -m fast (the reconnect test)
+#   pg_restart [MODE]   # pg_ctl restart -m MODE (fast by default; immediate is a crash)
 #
 # The server is the Debian one, found under /usr/lib/postgresql/*/bin (the
 # newest). The cluster lives in a fresh directory under /tmp (short enough
@@ -91,7 +91,7 @@ pg_wait_ready() {
 
 # Fast restart: every session is cut, the server comes back on the same socket.
 pg_restart() {
-	pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/server.log" -w -t 60 -m fast \
+	pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/server.log" -w -t 60 -m "${1:-fast}" \
 		-o "$(pg_ctl_opts)" restart >/dev/null && pg_wait_ready
 }
 

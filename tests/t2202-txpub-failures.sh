@@ -128,6 +128,19 @@ for kind in $(broker_kinds); do
 		test_grep "^txpub: read 10, published 10, rejected 0, failed 0$" sig.err
 	'
 
+	# issue 14: SIGHUP (the terminal gone) stopped txpub unflushed, unsummarised
+	test_expect_success "$kind: SIGHUP as SIGTERM: flushed, summarised, exit 129" '
+		sh -c "sed -n 61,70p in.ndjson; echo \$\$ >w.pid; exec sleep 30" |
+			txpub -t sig 2>sig.err &
+		pid=$! &&
+		wait_count sig 70 &&
+		kill -HUP $pid &&
+		stop_writer $pid &&
+		set +e && wait $pid; st=$? && set -e &&
+		test "$st" = 129 &&
+		test_grep "^txpub: read 10, published 10, rejected 0, failed 0$" sig.err
+	'
+
 	test_expect_success "$kind: broker gone for good: exit 5, every unacknowledged line listed" '
 		rm -f go1
 		{

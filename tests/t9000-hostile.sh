@@ -34,6 +34,8 @@ printf '{"transaction_id":"o4","account":"a","type":"deposit","amount":1,"n":%s}
 # 100 MB of 'x' (not committed: made here, removed with the scratch dir)
 { head -c 100000000 /dev/zero | tr '\0' x && echo; } | mk long
 : >empty
+# blank lines of every kind between the good ones (issue 14): skipped by all
+{ cat first; printf '\n\r\n \t \r\n'; cat last; } >blank.ndjson
 # expected message and exit status of each case (the unknown huge integer is
 # kept: txkit never interprets members it does not know)
 msg_nul_string="stdin:2: invalid JSON at byte 36: control character in string"
@@ -112,6 +114,19 @@ for prog in txbal txlog txstore txtop; do
 		txstore) sqlite3 db.sqlite "select count(*) from transactions" >got &&
 			echo 3 >want && test_cmp want got ;;
 		txtop) test_grep "^records: 3 (lines 3, bad 0)" out ;;
+		esac
+	'
+	bump $prog
+	test_expect_success "$prog: blank lines (empty, CR, blanks) are skipped: exit 0" '
+		rm -f db.sqlite &&
+		$T $R <blank.ndjson >out 2>err &&
+		nosum err >err.real && test_cmp /dev/null err.real &&
+		case $P in
+		txbal) ids out >got && test_cmp ids.expect got ;;
+		txlog) test_cmp ids.expect out ;;
+		txstore) sqlite3 db.sqlite "select transaction_id from transactions
+				order by transaction_id" >got && test_cmp ids.expect got ;;
+		txtop) test_grep "^records: 2 (lines 5, bad 0)" out ;;
 		esac
 	'
 	bump $prog

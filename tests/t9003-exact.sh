@@ -119,4 +119,32 @@ test_expect_success '7: txstore refuses a record whose available_balance is abov
 	test "$(txstore balances sqlite:ab.db)" = "{\"account\":\"A\",\"currency\":\"USD\",\"balance\":2.00,\"available_balance\":2.00,\"tx_count\":0}"
 '
 
+# 9. SIGHUP is handled as SIGTERM where a program gives it no other meaning.
+test_expect_success '9: SIGHUP: txbal flushes, writes --state, exits 129' '
+	rm -f fifo st out && mkfifo fifo &&
+	{ (echo "{\"transaction_id\":\"g1\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":7}" &&
+	   exec sleep 30) >fifo & } &&
+	writer=$! &&
+	{ txbal -q --state st <fifo >out & } &&
+	pid=$! &&
+	i=0 && while [ ! -s out ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done &&
+	kill -HUP $pid &&
+	{ wait $pid; rc=$?; } ;
+	kill $writer 2>/dev/null;
+	test "$rc" = 129 &&
+	test_line_count 1 out &&
+	test_grep "\"balance\":7.00" st
+'
+
+test_expect_success '9: SIGHUP: txgen stops on a line boundary, exits 129' '
+	{ txgen --rate 200 --seed 2 >g.out 2>g.err & } &&
+	pid=$! &&
+	i=0 && while [ ! -s g.out ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done &&
+	kill -HUP $pid &&
+	{ wait $pid; rc=$?; } ;
+	test "$rc" = 129 &&
+	test_grep "stopped by signal 1 after" g.err &&
+	test "$(tail -c 1 g.out | od -An -c | tr -d " ")" = "\\n"
+'
+
 test_done

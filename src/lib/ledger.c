@@ -830,7 +830,7 @@ int tx_ledger_load(struct tx_ledger *l, const char *path)
 		return -1;
 	tx_record_init(&r);
 	while ((rc = tx_lines_next(&lr, &line, &len)) > 0) {
-		if (len == 0)
+		if (tx_line_blank(line, len))
 			continue;
 		if (load_line(l, &r, line, len)) {
 			ret = tx_error("%s:%llu: %s", lr.source, (unsigned long long)lr.lineno,

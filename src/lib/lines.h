@@ -29,6 +29,22 @@ struct tx_lines {
 #define TX_LINES_AVX2 1
 #endif
 
+/*
+ * Whether a line is blank: empty, or nothing but JSON whitespace (space,
+ * tab, CR, LF), such as the "\r" of an empty line in a CRLF file. Every
+ * program skips blank lines (tx-record(5)): they count for line numbers
+ * only. One comparison for a record, which starts with '{'.
+ */
+static inline int tx_line_blank(const char *p, size_t n)
+{
+	if (n && p[0] == '{')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
+			return 0;
+	return 1;
+}
+
 /* Read from fd (not closed by tx_lines_release). source names it in messages. */
 void tx_lines_init(struct tx_lines *lr, int fd, const char *source);
 /* Open path ("-" means stdin). Returns 0, or -1 after reporting the error. */

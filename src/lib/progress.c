@@ -63,4 +63,5 @@ void tx_signals_install(void)
 	sa.sa_flags = SA_RESETHAND; /* no SA_RESTART: blocking calls return EINTR */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL); /* the terminal gone: stop as cleanly */
 }

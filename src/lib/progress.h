@@ -8,7 +8,9 @@
  * file or pipe) a line is appended every 2 s. Updating is cheap: the clock
  * is read only every 256 counts, so call it for every record.
  *
- * Signals: tx_signals_install() catches SIGINT and SIGTERM. The handler only
+ * Signals: tx_signals_install() catches SIGINT, SIGTERM and SIGHUP (a
+ * program that gives SIGHUP a meaning of its own, such as txlog's reopen,
+ * installs its handler after this one). The handler only
  * records the signal number in tx_signal (volatile sig_atomic_t); the
  * program checks it in its loop, stops intake, flushes and exits with
  * TX_EXIT_SIGNAL + tx_signal. The handler is installed without SA_RESTART,
@@ -40,7 +42,7 @@ static inline void tx_progress_update(struct tx_progress *p, uint64_t count, int
 /* Erase the terminal line (the summary follows on its own line). */
 void tx_progress_end(struct tx_progress *p);
 
-/* The first SIGINT or SIGTERM caught, 0 if none. */
+/* The first SIGINT, SIGTERM or SIGHUP caught, 0 if none. */
 extern volatile sig_atomic_t tx_signal;
 void tx_signals_install(void);
 

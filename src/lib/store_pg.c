@@ -110,10 +110,16 @@ static int classify(struct tx_store *st, PGresult *res)
 		tx_store_set_err(st, "%s", msg);
 	}
 	snprintf(p->sqlstate, sizeof(p->sqlstate), "%s", state ? state : "");
-	if (PQstatus(p->conn) == CONNECTION_BAD)
+	/*
+	 * No SQLSTATE: the error is libpq's own, not the server's, and the one
+	 * libpq has is about the connection ("server closed the connection
+	 * unexpectedly" when the server crashed or was restarted -m immediate,
+	 * which may come before the connection is marked bad, in a pipeline
+	 * or a COPY). Reconnect and retry, as for a server that said it goes
+	 * away (57P01); --retry-for bounds it.
+	 */
+	if (PQstatus(p->conn) == CONNECTION_BAD || !state)
 		return TXS_LOST;
-	if (!state)
-		return TXS_FAIL;
 	if (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3) || !strcmp(state, "40001") ||
 	    !strcmp(state, "40P01"))
 		return TXS_LOST;

@@ -551,7 +551,7 @@ static void run_input(struct txbal *b, const char *path)
 			for (size_t i = 0; i < n; i++) {
 				struct item *it;
 				lineno++;
-				if (!lines[i].len)
+				if (tx_line_blank(lines[i].p, lines[i].len))
 					continue;
 				it = &b->items[b->nitems++];
 				it->line = lines[i].p;

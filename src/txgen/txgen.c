@@ -16,15 +16,9 @@
 #include "money.h"
 #include "out.h"
 #include "paysim.h"
+#include "progress.h"
 #include "timefmt.h"
 #include "tx.h"
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 static void usage(FILE *f)
 {
@@ -127,7 +121,7 @@ static void pace(uint64_t t0, uint64_t i, uint64_t rate_milli)
 	uint64_t due = t0 + (uint64_t)((unsigned __int128)i * 1000000000000ull / rate_milli);
 	struct timespec ts = {(time_t)(due / 1000000000), (long)(due % 1000000000)};
 
-	while (!stop_signal && tx_now_ns() < due &&
+	while (!tx_signal && tx_now_ns() < due &&
 	       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
 }
@@ -144,8 +138,8 @@ static int finish(struct tx_out *o, int status)
 {
 	if (tx_out_flush(o) < 0 && o->err != EPIPE)
 		return TX_EXIT_IO;
-	if (stop_signal)
-		return TX_EXIT_SIGNAL + stop_signal;
+	if (tx_signal)
+		return TX_EXIT_SIGNAL + tx_signal;
 	return status;
 }
 
@@ -155,10 +149,10 @@ static int run_model(struct run *r, struct tx_out *o)
 	uint64_t t0 = tx_now_ns();
 	int status;
 
-	while (!stop_signal && (!r->have_count || r->written < r->count)) {
+	while (!tx_signal && (!r->have_count || r->written < r->count)) {
 		if (r->c.rate_milli) {
 			pace(t0, r->written, r->c.rate_milli);
-			if (stop_signal)
+			if (tx_signal)
 				break;
 		}
 		tx_gen_next(g, tx_out_buf(o), r->have_count ? r->count - r->written : 0);
@@ -167,8 +161,8 @@ static int run_model(struct run *r, struct tx_out *o)
 			break;
 	}
 	status = finish(o, TX_EXIT_OK);
-	if (stop_signal)
-		tx_warn("stopped by signal %d after %llu records", (int)stop_signal,
+	if (tx_signal)
+		tx_warn("stopped by signal %d after %llu records", (int)tx_signal,
 			(unsigned long long)r->written);
 	tx_gen_free(g);
 	return status;
@@ -192,7 +186,7 @@ static int run_paysim(struct run *r, struct tx_out *o)
 		tx_lines_release(&lr);
 		return TX_EXIT_IO;
 	}
-	while (!stop_signal && (!r->have_count || r->written < r->count) &&
+	while (!tx_signal && (!r->have_count || r->written < r->count) &&
 	       (rc = tx_lines_next(&lr, &line, &len)) == 1) {
 		if (lr.lineno == 1 && tx_paysim_is_header(line, len))
 			continue;
@@ -207,7 +201,7 @@ static int run_paysim(struct run *r, struct tx_out *o)
 		}
 		if (r->c.rate_milli) {
 			pace(t0, r->written, r->c.rate_milli);
-			if (stop_signal)
+			if (tx_signal)
 				break;
 		}
 		if (row.step != step) {
@@ -226,8 +220,8 @@ static int run_paysim(struct run *r, struct tx_out *o)
 	if (r->reject && tx_out_close(&rej) < 0)
 		status = TX_EXIT_IO;
 	status = finish(o, status);
-	if (stop_signal)
-		tx_warn("stopped by signal %d", (int)stop_signal);
+	if (tx_signal)
+		tx_warn("stopped by signal %d", (int)tx_signal);
 	tx_warn("%s: %llu records written, %llu rows rejected", r->paysim,
 		(unsigned long long)r->written, (unsigned long long)r->rejected);
 	tx_lines_release(&lr);
@@ -238,7 +232,6 @@ int cmd_main(int argc, char **argv)
 {
 	struct run r;
 	struct tx_out o;
-	struct sigaction sa;
 	int opt, model_opts = 0, status;
 	int64_t v;
 
@@ -353,11 +346,7 @@ int cmd_main(int argc, char **argv)
 	if (r.c.rate_milli && !r.have_start && !r.paysim)
 		r.c.start_us = tx_wall_us();
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	tx_signals_install();
 
 	tx_out_init(&o, STDOUT_FILENO, "standard output");
 	if (r.c.rate_milli)

@@ -152,7 +152,6 @@ static void format(struct txlog *t, struct tx_buf *b)
 
 static void handle_line(struct txlog *t, struct tx_lines *lr, char *line, size_t len, int newline)
 {
-	t->nread++;
 	if (t->tee) {
 		tx_buf_add(tx_out_buf(&t->data), line, len);
 		if (newline)
@@ -162,6 +161,9 @@ static void handle_line(struct txlog *t, struct tx_lines *lr, char *line, size_t
 			return;
 		}
 	}
+	if (tx_line_blank(line, len))
+		return; /* passed on under --tee, counted nowhere */
+	t->nread++;
 	if (tx_record_parse(&t->rec, line, len, 0) < 0) {
 		tx_warn_at(lr->source, lr->lineno, "%s", t->rec.err);
 		t->nrejected++;

@@ -459,11 +459,8 @@ static void validate(struct pub *P, struct batch *B, const struct tx_lines *lr, 
 	size_t value_len = len, key_len = 0;
 	struct kept_line *kept = NULL;
 	struct item *it;
-	size_t i;
 
-	for (i = 0; i < len && tx_json_is_ws(line[i]); i++)
-		;
-	if (i == len)
+	if (tx_line_blank(line, len))
 		return; /* blank lines separate nothing and carry nothing */
 	P->read++;
 	if (tx_record_parse(r, line, len, P->objects ? TX_PARSE_JSON_ONLY : TX_PARSE_REQUIRE) < 0) {

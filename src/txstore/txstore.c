@@ -252,6 +252,8 @@ static int store_main(int argc, char **argv)
 				status = TX_EXIT_IO;
 			break;
 		}
+		if (tx_line_blank(line, len))
+			continue;
 		run.read++;
 		if (tx_record_parse(&rec, line, len, TX_PARSE_REQUIRE) < 0) {
 			run.malformed++;

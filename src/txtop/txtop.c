@@ -39,6 +39,7 @@
 
 #include "buf.h"
 #include "chart.h"
+#include "lines.h"
 #include "out.h"
 #include "record.h"
 #include "stats.h"
@@ -460,19 +461,11 @@ static void warn_bad(const struct source *src, const char *msg)
 		w.deferred[w.ndeferred++] = tx_strdup(text);
 }
 
-static int is_blank(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-			return 0;
-	return 1;
-}
-
 static void handle_line(struct source *src, const char *p, size_t n, const struct block *b)
 {
 	w.st.lines++;
 	src->lineno++;
-	if (is_blank(p, n))
+	if (tx_line_blank(p, n))
 		return;
 	if (tx_record_parse(&w.rec, p, n, TX_PARSE_REQUIRE) < 0) {
 		w.st.bad++;
