@@ -61,6 +61,62 @@ test_expect_success '1: a delete of a transfer also carries its counterparty, wh
 	test_cmp x.state x.bal
 '
 
+# 4. Sums past int64: exact in txstore report (SQLite), named in txtop.
+test_expect_success '4: txstore report on SQLite sums past int64 exactly' '
+	printf "%s\n" "{\"transaction_id\":\"b1\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":92233720368547758.07}" \
+		"{\"transaction_id\":\"b2\",\"account\":\"B\",\"type\":\"deposit\",\"amount\":92233720368547758.07}" \
+		"{\"transaction_id\":\"b3\",\"account\":\"B\",\"type\":\"deposit\",\"amount\":0.001,\"currency\":\"KWD\"}" |
+		txstore -q sqlite:big.db &&
+	txstore report sqlite:big.db >rep &&
+	test_grep "^{\"report\":\"by_type\",\"type\":\"deposit\",\"currency\":\"USD\",\"count\":2,\"sum\":184467440737095516.14}\$" rep &&
+	test_grep "^{\"report\":\"by_status\",\"status\":\"completed\",\"currency\":\"USD\",\"count\":2,\"sum\":184467440737095516.14}\$" rep &&
+	test_grep "\"currency\":\"KWD\",\"count\":1,\"sum\":0.001}" rep &&
+	txstore report --table sqlite:big.db >tab &&
+	test_grep "^deposit  USD           2  184467440737095516.14\$" tab
+'
+
+test_expect_success '4: txtop names a top-spend sum past int64 instead of clamping it' '
+	printf "%s\n" "{\"transaction_id\":\"p1\",\"account\":\"BIG\",\"type\":\"payment\",\"amount\":92233720368547758.07}" \
+		"{\"transaction_id\":\"p2\",\"account\":\"BIG\",\"type\":\"payment\",\"amount\":1.00}" \
+		"{\"transaction_id\":\"p3\",\"account\":\"SMALL\",\"type\":\"payment\",\"amount\":5.00}" |
+		txtop --once >top &&
+	test_grep "^   1\. BIG  *(sum overflows) USD (2 debits)\$" top &&
+	test_grep "^   2\. SMALL  *5.00 USD (1 debit)\$" top &&
+	! grep -q "92233720368547758.07 USD (2" top
+'
+
+# 6. Record text never drives the terminal: one corpus, one check, three programs.
+CORPUS="$TX_SRCDIR/tests/data/term-hostile.ndjson"
+CHECK="$TX_SRCDIR/tests/data/term-check.py"
+test_expect_success '6: the corpus itself would drive a terminal' '
+	sed "s/\\\\u001b/\\x1b/g; s/\\\\u0007/\\x07/g" "$CORPUS" >raw &&
+	! "$PYTHON3" "$CHECK" raw 2>/dev/null &&
+	"$PYTHON3" -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$CORPUS"
+'
+test_expect_success '6: txlog: no control, C1 or bidi character reaches the output' '
+	txlog -f "{transaction_id} {account}" <"$CORPUS" >log.out &&
+	test_line_count 10 log.out &&
+	"$PYTHON3" "$CHECK" log.out &&
+	test_grep "^h-osc-title-B ]0;PWNED x B ]0;PWNED x\$" log.out &&
+	test_grep "^ok-caf\\(.*\\) caf" log.out &&
+	grep -q "日本 →" log.out
+'
+test_expect_success '6: txtop --once: none either' '
+	txtop --once <"$CORPUS" >top.out &&
+	"$PYTHON3" "$CHECK" top.out &&
+	test_grep "G?gnp.exe" top.out &&
+	grep -q "café 日本 →" top.out
+'
+test_expect_success '6: txstore report --table: none either (the NDJSON report stays exact)' '
+	txstore -q sqlite:term.db <"$CORPUS" &&
+	txstore report --table sqlite:term.db >tab.out &&
+	"$PYTHON3" "$CHECK" tab.out &&
+	test_grep "E?31mred" tab.out &&
+	grep -q "café 日本 →" tab.out &&
+	txstore report sqlite:term.db >rep.out &&
+	grep -q "\\\\u001b\\]0;PWNED" rep.out
+'
+
 # 5. A redelivered update after its delete is a duplicate.
 test_expect_success '5: txgen --duplicates with deletes: exit 0, the balances of a run without copies' '
 	txgen -n 20000 --seed 1 --accounts 20 --pending 0.2 --deletes 0.1 --duplicates 0.05 >d.ndjson &&

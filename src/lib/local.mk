@@ -4,6 +4,7 @@ src_lib_libtx_a_SOURCES = \
 	src/lib/tx.h src/lib/util.c \
 	src/lib/buf.h src/lib/buf.c \
 	src/lib/lines.h src/lib/lines.c \
+	src/lib/term.h src/lib/term.c \
 	src/lib/out.h src/lib/out.c \
 	src/lib/money.h src/lib/money.c \
 	src/lib/timefmt.h src/lib/timefmt.c \

@@ -5,6 +5,7 @@
 
 #include "logfmt.h"
 #include "money.h"
+#include "term.h"
 #include "timefmt.h"
 #include "tx.h"
 
@@ -297,25 +298,14 @@ int tx_logfmt_has_alerts(const struct tx_record *r)
 
 /*
  * Append a value from the record with control characters (a decoded "\n",
- * an ESC that would drive the terminal) shown as blanks: one line per record,
- * and a record cannot repaint the screen of whoever reads the log.
+ * an ESC or a C1 control that would drive the terminal, a bidi override)
+ * shown as blanks (term.h): one line per record, and a record cannot
+ * repaint the screen of whoever reads the log.
  */
 static void add_str(struct tx_buf *b, struct tx_str s)
 {
-	size_t i;
-	char *d;
-
-	if (!s.p || !s.len)
-		return;
-	if (b->cap - b->len <= s.len)
-		tx_buf_grow(b, s.len);
-	d = b->p + b->len;
-	for (i = 0; i < s.len; i++) {
-		unsigned char c = (unsigned char)s.p[i];
-		d[i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
-	}
-	b->len += s.len;
-	b->p[b->len] = '\0';
+	if (s.p)
+		tx_buf_add_term(b, s.p, s.len, ' ');
 }
 
 /* A member's value as text, strings decoded. */

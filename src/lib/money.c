@@ -160,6 +160,29 @@ char *tx_money_put_any(char *p, int64_t minor, int exponent)
 	return p + exponent;
 }
 
+void tx_money_format_wide(struct tx_buf *b, __int128 minor, int exponent)
+{
+	unsigned __int128 v = minor < 0 ? -(unsigned __int128)minor : (unsigned __int128)minor;
+	char d[48]; /* 2^127 has 39 digits; exponent <= 4 zeros of padding */
+	int n = 0;
+
+	do {
+		d[n++] = (char)('0' + (int)(v % 10));
+		v /= 10;
+	} while (v);
+	while (n <= exponent)
+		d[n++] = '0';
+	tx_buf_grow(b, (size_t)n + 2);
+	if (minor < 0)
+		b->p[b->len++] = '-';
+	while (n--) {
+		b->p[b->len++] = d[n];
+		if (n == exponent && exponent > 0)
+			b->p[b->len++] = '.';
+	}
+	b->p[b->len] = '\0';
+}
+
 void tx_money_format(struct tx_buf *b, int64_t minor, int exponent)
 {
 	tx_buf_grow(b, TX_MONEY_TEXT_MAX);

@@ -50,6 +50,8 @@ const char *tx_money_strerror(enum tx_money_err e, int exponent);
  * ("128.28", "1500", "-0.05"). This is also valid JSON number text.
  */
 void tx_money_format(struct tx_buf *b, int64_t minor, int exponent);
+/* The same for a 128-bit count of minor units: sums past the 64-bit range. */
+void tx_money_format_wide(struct tx_buf *b, __int128 minor, int exponent);
 /*
  * The same text written at p, which must have TX_MONEY_TEXT_MAX bytes of
  * room (all of which may be written: the bytes past the text are

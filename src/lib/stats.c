@@ -4,6 +4,7 @@
 
 #include "money.h"
 #include "stats.h"
+#include "term.h"
 #include "timefmt.h"
 #include "tx.h"
 
@@ -184,6 +185,20 @@ static void ent_set_amount(struct tx_topk_ent *e, int64_t amount)
 	e->score = scale_score(amount, e->currency->exponent);
 }
 
+const char *tx_topk_key_shown(const struct tx_topk_ent *e, char buf[TX_TOPK_KEY + 1])
+{
+	buf[tx_term_clean(buf, e->key, e->klen, '?')] = '\0';
+	return buf;
+}
+
+void tx_topk_format_amount(struct tx_buf *b, const struct tx_topk_ent *e)
+{
+	if (e->overflow)
+		tx_buf_adds(b, "(sum overflows)");
+	else
+		tx_money_format(b, e->amount, e->currency->exponent);
+}
+
 void tx_topk_add(struct tx_topk *t, const char *key, size_t klen,
 		 const struct tx_currency *currency, int64_t amount)
 {
@@ -200,8 +215,10 @@ void tx_topk_add(struct tx_topk *t, const char *key, size_t klen,
 	for (i = t->bucket[b]; i != -1; i = t->ent[i].next) {
 		e = &t->ent[i];
 		if (e->klen == klen && e->currency == currency && !memcmp(e->key, key, klen)) {
-			if (tx_money_add(e->amount, amount, &sum))
+			if (tx_money_add(e->amount, amount, &sum)) {
 				sum = INT64_MAX;
+				e->overflow = 1;
+			}
 			ent_set_amount(e, sum);
 			e->n++;
 			heap_down(t, (size_t)e->heap);
@@ -212,6 +229,7 @@ void tx_topk_add(struct tx_topk *t, const char *key, size_t klen,
 		i = (int32_t)t->used;
 		e = &t->ent[i];
 		e->error = 0;
+		e->overflow = 0;
 		e->heap = (int32_t)t->used;
 		t->heap[t->used++] = i;
 		sum = amount;
@@ -223,7 +241,8 @@ void tx_topk_add(struct tx_topk *t, const char *key, size_t klen,
 		t->evicted++;
 		/* the old minimum bounds the new key's uncounted past */
 		e->error = e->amount;
-		if (tx_money_add(e->amount, amount, &sum))
+		e->overflow = tx_money_add(e->amount, amount, &sum) != 0 || e->overflow;
+		if (e->overflow)
 			sum = INT64_MAX;
 	}
 	memcpy(e->key, key, klen);
@@ -326,24 +345,21 @@ void tx_stats_release(struct tx_stats *s)
 	tx_topk_release(&s->spend);
 }
 
-/* Copy at most size-1 bytes, keeping the text printable on one line. */
+/*
+ * Copy at most size-1 bytes, cut before a UTF-8 sequence that would not
+ * fit, keeping the text printable on one line and harmless to a terminal
+ * (term.h).
+ */
 static void copy_field(char *dst, size_t size, const char *p, size_t n)
 {
-	size_t i;
-
 	if (!p)
 		n = 0;
-	if (n > size - 1)
+	if (n > size - 1) {
 		n = size - 1;
-	for (i = 0; i < n; i++)
-		dst[i] = (unsigned char)p[i] < 0x20 || p[i] == 0x7f ? '?' : p[i];
-	/* do not end inside a UTF-8 sequence */
-	if (n == size - 1)
-		while (i > 0 && ((unsigned char)dst[i - 1] & 0xc0) == 0x80)
-			i--;
-	if (i > 0 && i == size - 1 && (unsigned char)dst[i - 1] >= 0xc0)
-		i--;
-	dst[i] = '\0';
+		while (n > 0 && ((unsigned char)p[n] & 0xc0) == 0x80)
+			n--;
+	}
+	dst[tx_term_clean(dst, p, n, '?')] = '\0';
 }
 
 static void format_amount(char *dst, size_t size, const struct tx_record *r)
@@ -682,11 +698,13 @@ void tx_stats_summary(struct tx_buf *b, const struct tx_stats *s, int64_t elapse
 		for (size_t i = 0; i < ntop; i++) {
 			struct tx_buf t = TX_BUF_INIT;
 
+			char key[TX_TOPK_KEY + 1];
+
 			if (s->spend.evicted && top[i]->error)
 				tx_buf_adds(&t, "<= ");
-			tx_money_format(&t, top[i]->amount, top[i]->currency->exponent);
-			tx_buf_addf(b, "  %2zu. %-20s %16s %s (", i + 1, top[i]->key, t.p,
-				    top[i]->currency->code);
+			tx_topk_format_amount(&t, top[i]);
+			tx_buf_addf(b, "  %2zu. %-20s %16s %s (", i + 1,
+				    tx_topk_key_shown(top[i], key), t.p, top[i]->currency->code);
 			tx_buf_release(&t);
 			tx_stats_add_count(b, top[i]->n);
 			tx_buf_adds(b, top[i]->n == 1 ? " debit)\n" : " debits)\n");

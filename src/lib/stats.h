@@ -50,6 +50,7 @@ int64_t tx_hist_quantile(const struct tx_hist *h, double q);
 struct tx_topk_ent {
 	char key[TX_TOPK_KEY + 1];
 	uint8_t klen;
+	uint8_t overflow; /* the sum went past INT64_MAX: amount is that bound */
 	const struct tx_currency *currency;
 	int64_t amount;	    /* minor units of currency: the (over)estimate */
 	int64_t error;	    /* the estimate exceeds the truth by at most this */
@@ -80,6 +81,13 @@ void tx_topk_add(struct tx_topk *t, const char *key, size_t klen,
 		 const struct tx_currency *currency, int64_t amount);
 /* Up to max entries with the highest scores, best first. Returns how many. */
 size_t tx_topk_top(const struct tx_topk *t, const struct tx_topk_ent **out, size_t max);
+/* The entry's key cleaned for a terminal (term.h) into buf, which it returns. */
+const char *tx_topk_key_shown(const struct tx_topk_ent *e, char buf[TX_TOPK_KEY + 1]);
+/*
+ * The entry's amount in its currency's units, or "(sum overflows)" when
+ * the sum went past the 64-bit range (never a clamped number).
+ */
+void tx_topk_format_amount(struct tx_buf *b, const struct tx_topk_ent *e);
 
 /* ---- records per second ---- */
 

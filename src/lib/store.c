@@ -8,6 +8,7 @@
 
 #include "money.h"
 #include "store_impl.h"
+#include "term.h"
 #include "timefmt.h"
 #include "tx.h"
 
@@ -967,9 +968,23 @@ static int section_row(void *ctx, int ncols, const char *const *v)
 			    tx_currency_find(v[s->currency_col], strlen(v[s->currency_col]));
 			int exp = cur ? cur->exponent : 2;
 			struct tx_buf b = TX_BUF_INIT;
-			int64_t m;
-			if (s->minor ? tx_parse_int64(c, INT64_MIN, INT64_MAX, &m) == 0
-				     : tx_money_parse(c, strlen(c), exp, &m) == TX_MONEY_OK) {
+			int64_t m, hi, lo;
+			char *sp;
+			if (s->minor && (sp = strchr(c, ' ')) != NULL) {
+				/* "hi lo": the sums of amount_minor / 10^9 and % 10^9 */
+				*sp = '\0';
+				if (tx_parse_int64(c, INT64_MIN, INT64_MAX, &hi) == 0 &&
+				    tx_parse_int64(sp + 1, INT64_MIN, INT64_MAX, &lo) == 0) {
+					tx_money_format_wide(&b, (__int128)hi * 1000000000 + lo,
+							     exp);
+					free(c);
+					c = b.p;
+				} else {
+					*sp = ' ';
+				}
+			} else if (s->minor
+				       ? tx_parse_int64(c, INT64_MIN, INT64_MAX, &m) == 0
+				       : tx_money_parse(c, strlen(c), exp, &m) == TX_MONEY_OK) {
 				tx_money_format(&b, m, exp);
 				free(c);
 				c = b.p;
@@ -1026,6 +1041,11 @@ static int section_print(const struct section *s, int table, struct tx_out *out)
 		}
 		return 0;
 	}
+	/* a table is for a terminal: the stored text cleaned (term.h), in place */
+	for (r = 0; r < s->nrows * (size_t)s->ncols; r++)
+		if (s->cells[r])
+			s->cells[r][tx_term_clean(s->cells[r], s->cells[r], strlen(s->cells[r]),
+						  '?')] = '\0';
 	size_t *w = tx_calloc((size_t)s->ncols, sizeof(*w));
 	for (c = 0; c < s->ncols; c++)
 		w[c] = strlen(s->cols[c].name);
@@ -1231,8 +1251,16 @@ int tx_store_print_report(struct tx_store *st, const struct tx_store_report *rep
 		const char *key = pass ? "status" : "type";
 		tx_buf_reset(&q);
 		tx_buf_addf(&q, "SELECT %s, currency, count(*), ", key);
-		tx_buf_adds(&q, d == TXS_PG ? "coalesce(sum(amount), 0)::text"
-					    : "coalesce(sum(amount_minor), 0)");
+		/*
+		 * SQLite sums in int64 and stops with "integer overflow" past
+		 * it: sum the parts above and below 10^9 apart (each sum fits
+		 * for a billion rows), joined exactly in 128 bits by
+		 * section_row(). PostgreSQL's numeric sum is exact already.
+		 */
+		tx_buf_adds(&q, d == TXS_PG
+				    ? "coalesce(sum(amount), 0)::text"
+				    : "coalesce(sum(amount_minor / 1000000000), 0) || ' ' || "
+				      "coalesce(sum(amount_minor % 1000000000), 0)");
 		tx_buf_adds(&q, " FROM transactions");
 		tx_buf_add(&q, f.where.p, f.where.len);
 		tx_buf_addf(&q, " GROUP BY %s, currency ORDER BY %s, currency", key, key);

@@ -220,9 +220,10 @@ void tx_stats_svg_doc(struct tx_buf *b, const struct tx_stats *s, const char *ti
 		size_t ntop = tx_topk_top(&s->spend, top, TX_STATS_TOP);
 
 		for (size_t i = 0; i < ntop; i++) {
+			char key[TX_TOPK_KEY + 1]; /* shown without bidi overrides (term.h) */
 			tx_buf_reset(&t);
-			tx_buf_addf(&t, "%2zu. %-20s ", i + 1, top[i]->key);
-			tx_money_format(&t, top[i]->amount, top[i]->currency->exponent);
+			tx_buf_addf(&t, "%2zu. %-20s ", i + 1, tx_topk_key_shown(top[i], key));
+			tx_topk_format_amount(&t, top[i]);
 			tx_buf_addch(&t, ' ');
 			tx_buf_adds(&t, top[i]->currency->code);
 			tx_buf_adds(b, "<text class=\"account\" data-account=\"");

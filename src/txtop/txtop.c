@@ -816,10 +816,11 @@ static void draw(uint64_t now_ns)
 		const struct tx_topk_ent *top[TX_STATS_TOP];
 		size_t ntop = tx_topk_top(&s->spend, top, 6);
 		for (size_t i = 0; i < ntop; i++) {
+			char key[TX_TOPK_KEY + 1];
 			tx_buf_reset(&t);
-			tx_money_format(&t, top[i]->amount, top[i]->currency->exponent);
+			tx_topk_format_amount(&t, top[i]);
 			putf(mid + 1 + (int)i, RX, RW, "%zu. %-*.*s %12s %s %5s", i + 1, RW - 27,
-			     RW - 27, top[i]->key, t.p, top[i]->currency->code,
+			     RW - 27, tx_topk_key_shown(top[i], key), t.p, top[i]->currency->code,
 			     count_str(&u, top[i]->n));
 		}
 		if (!ntop)
