@@ -71,6 +71,18 @@ for prog in txpub txsub; do
 		test_expect_code 2 $T '$prog' -t x -X sasl.password=Pw-sasl-1 -X no.such=Pw-key-2 -X dump >out 2>err &&
 		! grep -e Pw-sasl-1 out err
 	'
+	# issue 14: a mistyped secret name is unknown to librdkafka, and was echoed
+	test_expect_success "$prog: -X with an unknown, secret-looking name: a warning, never the value" '
+		test_expect_code 2 $T '$prog' -t x -X sasl.passwd=Pw-typo-12 -X dump >out 2>err &&
+		test_grep "^'$prog': -X sasl.passwd: a secret on the command line" err &&
+		test_grep "^'$prog': -X sasl.passwd=\[redacted\]: No such configuration property" err &&
+		! grep -e Pw-typo-12 out err &&
+		test_expect_code 2 $T '$prog' -t x -X no.such.thing=Pw-typo-13 -X dump >out 2>err &&
+		test_grep "^'$prog': -X no.such.thing=\[redacted\]: No such configuration property" err &&
+		! grep -e Pw-typo-13 out err &&
+		test_expect_code 2 $T '$prog' -t x -X linger.ms=abc -X dump >out 2>err &&
+		test_grep "^'$prog': -X linger.ms=abc: Invalid value" err
+	'
 done
 
 # txstore: no server needed, the connection fails (exit 4) and says why.
@@ -82,7 +94,11 @@ for dsn in \
 	"postgresql://bob:Pw-ssl-8@/db?host=/nonexistent&sslmode=bogus" \
 	"host=/nonexistent password=Pw-kv-9 dbname=x" \
 	"host=/nonexistent password = 'Pw kv 10' dbname=x" \
-	"host=/nonexistent password=Pw-kv-11 bogus=1"; do
+	"host=/nonexistent password=Pw-kv-11 bogus=1" \
+	"host=/nonexistent sslpassword=Pw-sslkv-14 dbname=x" \
+	"host=/nonexistent sslpassword = 'Pw ssl 15' sslmode=require" \
+	"postgresql://bob@/db?host=/nonexistent&sslpassword=Pw-sslq-16" \
+	"postgresql://bob:Pw-both-17@/db?host=/nonexistent&sslpassword=Pw-both-17"; do
 	n=$((n + 1))
 	pw=$(echo "$dsn" | sed -n "s/.*\(Pw[- ][a-z]*[- ][0-9]*\).*/\1/p")
 	for sub in "" offsets balances report; do
@@ -94,8 +110,19 @@ for dsn in \
 			set -e
 			{ [ $st = 4 ] || [ $st = 2 ]; } &&
 			test_grep "\*\*\*" err &&
+			test_grep "^txstore: the connection string holds a password, which every user of the machine can read on the command line (ps): put it in ~/.pgpass (PGPASSFILE) or a service file (PGSERVICEFILE, service=NAME) instead\$" err &&
 			! grep -e "$pw" out err
 		'
 	done
 done
+
+test_expect_success 'txstore: a DSN without a password draws no warning' '
+	set +e
+	$T txstore "host=/nonexistent dbname=x" <five.ndjson >out 2>err
+	st=$?
+	set -e
+	test $st = 4 &&
+	! grep -q "holds a password" err &&
+	txstore -q sqlite:w.db <five.ndjson 2>err && test_cmp /dev/null err
+'
 test_done

@@ -98,7 +98,8 @@ int tx_kafka_is_secret(const char *name)
 					   "ssl.keystore.location"};
 	size_t i;
 
-	if (strstr(name, "password") || strstr(name, "secret"))
+	if (strstr(name, "passw") || strstr(name, "pwd") || strstr(name, "secret") ||
+	    strstr(name, "token") || strstr(name, "credential"))
 		return 1;
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(name, keys[i]))
@@ -137,13 +138,20 @@ static int conf_set(rd_kafka_conf_t *conf, const char *name, const char *value, 
 		    uint64_t line)
 {
 	char err[512];
+	rd_kafka_conf_res_t res = rd_kafka_conf_set(conf, name, value, err, sizeof(err));
 
-	if (rd_kafka_conf_set(conf, name, value, err, sizeof(err)) == RD_KAFKA_CONF_OK)
+	if (res == RD_KAFKA_CONF_OK)
 		return 0;
 	if (line)
 		return tx_error("%s:%llu: %s", where, (unsigned long long)line, err);
-	return tx_error("%s %s=%s: %s", where, name,
-			tx_kafka_is_secret(name) ? "[redacted]" : value, err);
+	/*
+	 * An unknown name is often a mistyped secret one (sasl.passwd): its
+	 * value is never shown, only the name is wrong. A bad value is shown
+	 * unless the name is a secret's.
+	 */
+	if (res == RD_KAFKA_CONF_UNKNOWN || tx_kafka_is_secret(name))
+		return tx_error("%s %s=[redacted]: %s", where, name, err);
+	return tx_error("%s %s=%s: %s", where, name, value, err);
 }
 
 static char *trim(char *s, char *end)

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <libpq-fe.h>
+
 #include "money.h"
 #include "store_impl.h"
 #include "term.h"
@@ -48,9 +50,30 @@ static int has_prefix(const char *s, const char *p)
 }
 
 /*
- * A URI's password ("postgresql://user:secret@host/db") and any
- * "password=" parameter, in a URI query or a keyword/value conninfo, become
- * "***". The result is only ever used in messages.
+ * Whether a libpq connection parameter holds a secret: "password",
+ * "sslpassword", and whatever else this libpq flags as one (dispchar "*"
+ * in PQconndefaults()). The names of files (passfile, sslkey, service) are
+ * not secrets.
+ */
+static int pg_secret_keyword(const char *k, size_t n)
+{
+	PQconninfoOption *opts, *o;
+	int secret =
+	    (n == 8 && !strncmp(k, "password", 8)) || (n == 11 && !strncmp(k, "sslpassword", 11));
+
+	if (secret || !(opts = PQconndefaults()))
+		return secret;
+	for (o = opts; o->keyword && !secret; o++)
+		secret = o->dispchar && o->dispchar[0] == '*' && strlen(o->keyword) == n &&
+			 !strncmp(o->keyword, k, n);
+	PQconninfoFree(opts);
+	return secret;
+}
+
+/*
+ * A URI's password ("postgresql://user:secret@host/db") and the value of
+ * every secret parameter, in a URI query or a keyword/value conninfo,
+ * become "***". The result is only ever used in messages.
  */
 static char *redact(const char *dsn)
 {
@@ -72,10 +95,13 @@ static char *redact(const char *dsn)
 				p = at;
 			}
 		}
-		/* query parameters: password=... up to '&' */
+		/* query parameters: password=..., sslpassword=... up to '&' */
 		while (*p) {
-			if ((p[-1] == '?' || p[-1] == '&') && has_prefix(p, "password=")) {
-				tx_buf_adds(&b, "password=***");
+			size_t kl = strcspn(p, "=&");
+			if (p > dsn && (p[-1] == '?' || p[-1] == '&') && p[kl] == '=' &&
+			    pg_secret_keyword(p, kl)) {
+				tx_buf_add(&b, p, kl + 1);
+				tx_buf_adds(&b, "***");
 				p += strcspn(p, "&");
 				continue;
 			}
@@ -113,7 +139,7 @@ static char *redact(const char *dsn)
 			while (*p && *p != ' ' && *p != '\t')
 				p++;
 		}
-		if ((size_t)(ke - k) == 8 && !strncmp(k, "password", 8))
+		if (pg_secret_keyword(k, (size_t)(ke - k)))
 			tx_buf_adds(&b, "***");
 		else
 			tx_buf_add(&b, v, (size_t)(p - v));
@@ -234,6 +260,15 @@ void tx_store_set_retry(struct tx_store *st, unsigned seconds)
 const char *tx_store_name(const struct tx_store *st)
 {
 	return st->shown;
+}
+
+int tx_store_dsn_has_secret(const char *dsn)
+{
+	char *shown = tx_store_dsn_shown(dsn);
+	int secret = strcmp(shown, dsn) != 0;
+
+	free(shown);
+	return secret;
 }
 
 char *tx_store_dsn_shown(const char *dsn)

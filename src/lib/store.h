@@ -129,6 +129,12 @@ void tx_store_set_retry(struct tx_store *st, unsigned seconds);
 const char *tx_store_name(const struct tx_store *st);
 /* The same for a DSN without a store: a new string the caller frees. */
 char *tx_store_dsn_shown(const char *dsn);
+/*
+ * Whether the DSN holds a secret that tx_store_dsn_shown() masks (a password
+ * in a URI or a conninfo): the caller warns that the command line shows it
+ * to every user of the machine.
+ */
+int tx_store_dsn_has_secret(const char *dsn);
 
 /*
  * Write a batch in one transaction (see the top of this file). Every row's

@@ -29,6 +29,15 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
+/* A password in argv is in ps for every user: say where it belongs instead. */
+static void warn_dsn_secret(const char *dsn)
+{
+	if (tx_store_dsn_has_secret(dsn))
+		tx_warn("the connection string holds a password, which every user of the machine "
+			"can read on the command line (ps): put it in ~/.pgpass (PGPASSFILE) or a "
+			"service file (PGSERVICEFILE, service=NAME) instead");
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: txstore [-q] [--batch N] [--flush-ms T] [--progress] [--reject FILE]\n"
@@ -206,6 +215,7 @@ static int store_main(int argc, char **argv)
 	}
 	if (optind < argc)
 		dsn = argv[optind];
+	warn_dsn_secret(dsn);
 	if (reject_path) {
 		if (tx_out_open(&run.reject, reject_path) < 0)
 			return TX_EXIT_IO;
@@ -353,6 +363,7 @@ static int read_main(const char *cmd, int argc, char **argv)
 		return TX_EXIT_USAGE;
 	}
 	dsn = optind < argc ? argv[optind] : DEFAULT_DSN;
+	warn_dsn_secret(dsn);
 	st = tx_store_open_read(dsn, &status);
 	if (!st && status == TX_EXIT_OK) {
 		/*
