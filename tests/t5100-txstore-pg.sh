@@ -267,6 +267,33 @@ test_expect_success 'amounts arrive exactly through the binary COPY (numeric dig
 	test_cmp exp got
 '
 
+test_expect_success 'one rule for both backends: year 0000 and 1e200000 refused by the codec' '
+	newdb parity &&
+	{
+		echo "{\"transaction_id\":\"p1\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":1}" &&
+		echo "{\"transaction_id\":\"p2\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":1,\"ts\":\"0000-06-01T00:00:00Z\"}" &&
+		echo "{\"transaction_id\":\"p3\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":1,\"x\":{\"n\":1e200000}}" &&
+		echo "{\"transaction_id\":\"p4\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":1,\"x\":1e-400}" &&
+		echo "{\"transaction_id\":\"p5\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":1,\"ts\":\"0001-01-01T00:00:00Z\",\"x\":9.9e307}" &&
+		echo "{\"transaction_id\":\"p6\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":92233720368547758.07}" &&
+		echo "{\"transaction_id\":\"p7\",\"account\":\"B\",\"type\":\"deposit\",\"amount\":92233720368547758.07}"
+	} >par.ndjson &&
+	cat >par.expect <<-\EOF &&
+	stdin:2: field '"'"'ts'"'"' is not an RFC 3339 date-time: '"'"'0000-06-01T00:00:00Z'"'"'
+	stdin:3: invalid JSON at byte 75: number out of range (beyond 1e308 or below 1e-307)
+	stdin:4: invalid JSON at byte 70: number out of range (beyond 1e308 or below 1e-307)
+	EOF
+	for dsn in sqlite:par.db dbname=parity; do
+		test_expect_code 1 txstore "$dsn" <par.ndjson 2>err &&
+		grep -v " read, " err | sed "s/^txstore: //" >got &&
+		test_cmp par.expect got &&
+		test_grep "7 read, 4 stored, 0 duplicates, 0 updated, 0 deleted, 3 rejected" err &&
+		txstore report "$dsn" | grep "\"by_type\"" >"rep.${dsn%%[:=]*}" || exit 1
+	done &&
+	test_cmp rep.sqlite rep.dbname &&
+	test_grep "\"count\":4,\"sum\":184467440737095518.14}" rep.dbname
+'
+
 test_expect_success 'DSN forms: URI, conninfo, service file, libpq environment' '
 	head -n 5 in.ndjson >five &&
 	newdb forms &&

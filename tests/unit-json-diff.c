@@ -15,10 +15,13 @@
  *   field-reject   valid JSON that txkit rejects for a field (wrong type,
  *                  bad value, a known field twice): allowed, never with an
  *                  "invalid JSON" message
- *   range          txkit accepts a number jansson cannot represent (an
- *                  integer beyond json_int_t, a real beyond a double): the
- *                  deliberate difference, since txkit passes unknown
- *                  numbers through exactly and scales amounts itself
+ *   range          txkit accepts an integer jansson cannot represent
+ *                  (beyond json_int_t): a deliberate difference, since
+ *                  txkit passes unknown numbers through exactly and scales
+ *                  amounts itself; or txkit refuses a number jansson takes
+ *                  for 0 or for a double near its limit (below 1e-307 or
+ *                  from 1e308 on: tx-record(5) keeps every number within a
+ *                  double's normal range, so every backend stores it)
  *   nul            jansson accepts a line with a NUL byte right after a
  *                  number or literal ("1\0,"), which its lexer skips; txkit
  *                  refuses it, as RFC 8259 does (a jansson quirk, not ours)
@@ -651,6 +654,8 @@ int cmd_main(int argc, char **argv)
 		} else if (j) {
 			if (nul_quirk(&r)) {
 				n_nul++;
+			} else if (strstr(r.err, "number out of range")) {
+				n_range++;
 			} else if (!strncmp(r.err, "invalid JSON", 12) ||
 				   !strcmp(r.err, "empty line")) {
 				snprintf(detail, sizeof(detail), "txkit: %s", r.err);

@@ -277,6 +277,23 @@ static void test_field_errors(void)
 	bad("{\"currency\":1}", 0, "field 'currency' must be a string");
 	bad("{\"ts\":\"yesterday\"}", 0, "field 'ts' is not an RFC 3339 date-time: 'yesterday'");
 	bad("{\"ts\":1700000000}", 0, "field 'ts' must be a string");
+	/* issue 14: one rule for every backend, year 0001 to 9999 in UTC */
+	bad("{\"ts\":\"0000-01-01T00:00:00Z\"}", 0,
+	    "field 'ts' is not an RFC 3339 date-time: '0000-01-01T00:00:00Z'");
+	bad("{\"ts\":\"0001-01-01T00:30:00+01:00\"}", 0,
+	    "field 'ts' is not an RFC 3339 date-time: '0001-01-01T00:30:00+01:00'");
+	bad("{\"ts\":\"9999-12-31T23:30:00-01:00\"}", 0,
+	    "field 'ts' is not an RFC 3339 date-time: '9999-12-31T23:30:00-01:00'");
+	ok("{\"ts\":\"0001-01-01T00:00:00Z\"}", 0);
+	ok("{\"ts\":\"9999-12-31T23:59:59.999999Z\"}", 0);
+	/* and every number, known or not, within a double's normal range */
+	bad("{\"x\":1e200000}", 0,
+	    "invalid JSON at byte 6: number out of range (beyond 1e308 or below 1e-307)");
+	bad("{\"x\":[-1e308]}", 0,
+	    "invalid JSON at byte 7: number out of range (beyond 1e308 or below 1e-307)");
+	bad("{\"x\":{\"y\":0.001e-305}}", 0,
+	    "invalid JSON at byte 11: number out of range (beyond 1e308 or below 1e-307)");
+	ok("{\"x\":9.99e307,\"y\":-1e-307,\"z\":0e999999,\"w\":123456789012345678901234567890}", 0);
 	bad("{\"status\":\"done\"}", 0,
 	    "field 'status' is not pending, completed or failed: 'done'");
 	bad("{\"op\":\"insert\"}", 0, "field 'op' is not create, update or delete: 'insert'");
@@ -338,7 +355,7 @@ static void test_field_errors(void)
 static void test_write(void)
 {
 	const char *line = "{\"transaction_id\":\"t1\", \"big\":123456789012345678901234567890,"
-			   "\"amount\":\"5.5\",\"x\":{\"k\":[1e400]}}";
+			   "\"amount\":\"5.5\",\"x\":{\"k\":[1e300]}}";
 	struct tx_edit e1[] = {E(TX_F_STATUS, "\"completed\""), E(TX_F_NEW_BALANCE, "10.00")};
 	struct tx_edit e2[] = {E(TX_F_AMOUNT, "7.25")};
 	struct tx_edit e3[] = {RM(TX_F_AMOUNT)};
@@ -350,21 +367,21 @@ static void test_write(void)
 	wr(line, NULL, 0, 0, line);
 	wr(line, e1, 2, 0,
 	   "{\"transaction_id\":\"t1\", \"big\":123456789012345678901234567890,"
-	   "\"amount\":\"5.5\",\"x\":{\"k\":[1e400]},\"status\":\"completed\","
+	   "\"amount\":\"5.5\",\"x\":{\"k\":[1e300]},\"status\":\"completed\","
 	   "\"new_balance\":10.00}");
 	wr(line, e2, 1, 0,
 	   "{\"transaction_id\":\"t1\", \"big\":123456789012345678901234567890,"
-	   "\"amount\":7.25,\"x\":{\"k\":[1e400]}}");
+	   "\"amount\":7.25,\"x\":{\"k\":[1e300]}}");
 	wr(line, e3, 1, 0,
 	   "{\"transaction_id\":\"t1\", \"big\":123456789012345678901234567890,"
-	   "\"x\":{\"k\":[1e400]}}");
+	   "\"x\":{\"k\":[1e300]}}");
 	wr(line, e4, 1, 0,
-	   "{\"big\":123456789012345678901234567890,\"amount\":\"5.5\",\"x\":{\"k\":[1e400]}}");
-	wr(line, e5, 2, 0, "{\"big\":123456789012345678901234567890,\"x\":{\"k\":[1e400]}}");
+	   "{\"big\":123456789012345678901234567890,\"amount\":\"5.5\",\"x\":{\"k\":[1e300]}}");
+	wr(line, e5, 2, 0, "{\"big\":123456789012345678901234567890,\"x\":{\"k\":[1e300]}}");
 	wr(line, e7, 1, 0, line);
 	wr(line, NULL, 0, TX_WRITE_CANONICAL,
 	   "{\"transaction_id\":\"t1\", \"big\":123456789012345678901234567890,"
-	   "\"amount\":5.50,\"x\":{\"k\":[1e400]}}");
+	   "\"amount\":5.50,\"x\":{\"k\":[1e300]}}");
 
 	wr("{}", e1, 2, 0, "{\"status\":\"completed\",\"new_balance\":10.00}");
 	wr("{ }", e6, 2, 0, "{\"reason\":\"b\" }");

@@ -155,6 +155,51 @@ const char *tx_json_scan_string(const char *p, const char *end, int *escaped,
 	}
 }
 
+/*
+ * Whether the number [p, end) (valid JSON) is in range: zero, or with its
+ * first significant digit in the places 10^-307 to 10^307 (so 1e-307 <=
+ * |v| < 1e308, inside a double's normal range). Every number of a record,
+ * in unknown members too, must be: jansson, PostgreSQL's jsonb and most
+ * JSON readers refuse numbers beyond a double, so txkit refuses them at
+ * the door rather than in one backend and not the other (tx-record(5)).
+ * Exact on the text, without strtod (which depends on the locale); the
+ * digits themselves are kept as written.
+ */
+static __attribute__((noinline)) int number_in_range(const char *p, const char *end)
+{
+	const char *int_start, *q;
+	int64_t e10 = 0, x = 0;
+	int xneg = 0, nonzero = 0;
+
+	if (*p == '-')
+		p++;
+	for (int_start = p; p < end && *p >= '0' && *p <= '9'; p++)
+		;
+	if (*int_start != '0') { /* no leading zeros in JSON: the first digit counts */
+		e10 = p - int_start - 1;
+		nonzero = 1;
+	}
+	if (p < end && *p == '.') {
+		for (q = ++p; p < end && *p >= '0' && *p <= '9'; p++)
+			if (!nonzero && *p != '0') {
+				e10 = -(p - q) - 1;
+				nonzero = 1;
+			}
+	}
+	if (!nonzero)
+		return 1; /* zero, whatever its exponent */
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (*p == '+' || *p == '-')
+			xneg = *p++ == '-';
+		for (; p < end; p++)
+			if (x < 1000000000)
+				x = x * 10 + (*p - '0');
+		e10 += xneg ? -x : x;
+	}
+	return e10 >= -307 && e10 <= 307;
+}
+
 const char *tx_json_scan_number(const char *p, const char *end, unsigned *shape,
 				struct tx_json_err *err)
 {
@@ -192,6 +237,9 @@ const char *tx_json_scan_number(const char *p, const char *end, unsigned *shape,
 		while (p < end && *p >= '0' && *p <= '9')
 			p++;
 	}
+	/* only a number with an exponent or 300 digits can leave a double's range */
+	if (((s & TX_JSON_NUM_EXP) || p - start > 300) && !number_in_range(start, p))
+		return fail(err, start, "number out of range (beyond 1e308 or below 1e-307)");
 	if (shape)
 		*shape = s;
 	return p;

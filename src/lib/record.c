@@ -1124,8 +1124,8 @@ static const char *scan_other_value(const char *p, const char *end, struct tx_js
 			if (q == frac)
 				q = NULL;
 		}
-		if (!q || (q < end && (*q == 'e' || *q == 'E')))
-			q = tx_json_scan_number(p, end, NULL, e);
+		if (!q || (q < end && (*q == 'e' || *q == 'E')) || q - p > 300)
+			q = tx_json_scan_number(p, end, NULL, e); /* and its range check */
 		return q;
 	}
 	if (p < end && (*p == '0' || *p == '-'))

@@ -89,7 +89,9 @@ int tx_time_parse(const char *s, size_t len, int64_t *us)
 		if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
 		    digits(s + 8, 2, &d))
 			return -1;
-		if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+		/* year 0000 is refused: RFC 3339 allows it, PostgreSQL and ISO 8601's common
+		 * profile do not */
+		if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
 			return -1;
 		days = tx_days_from_civil(y, mo, d);
 		memcpy(tx_time_last_day.date, s, 10);
@@ -129,6 +131,9 @@ int tx_time_parse(const char *s, size_t len, int64_t *us)
 		    oh > 23 || om > 59)
 			return -1;
 		secs -= sign * (int64_t)(oh * 3600 + om * 60);
+		/* in UTC too, the instant is in years 0001 to 9999 */
+		if (secs < TX_TIME_MIN_S || secs > TX_TIME_MAX_S)
+			return -1;
 	} else {
 		return -1;
 	}

@@ -5,7 +5,10 @@
  * always six fractional digits, so timestamps sort as text. It reads any
  * RFC 3339 date-time: 'T' or 't' or ' ' between date and time, 'Z' or a
  * numeric offset, 0 to 9 fractional digits (digits past the sixth are
- * truncated). No leap seconds (:60 is refused), as in POSIX time.
+ * truncated). No leap seconds (:60 is refused), as in POSIX time. Years are
+ * 0001 to 9999, in UTC too: year 0000, which RFC 3339 allows, is refused,
+ * as PostgreSQL refuses it (tx-record(5)), so every backend takes the same
+ * timestamps.
  */
 #ifndef TX_TIMEFMT_H
 #define TX_TIMEFMT_H
@@ -15,6 +18,10 @@
 #include <string.h>
 
 #include "buf.h"
+
+/* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z in seconds since the epoch */
+#define TX_TIME_MIN_S (-62135596800LL)
+#define TX_TIME_MAX_S 253402300799LL
 
 /* 0 and *us set, or -1 when s is not an RFC 3339 date-time. */
 int tx_time_parse(const char *s, size_t len, int64_t *us);

@@ -20,7 +20,8 @@
  *   - differentially, against jansson (json_loadb with flags 0): txkit never
  *     accepts what jansson refuses, except numbers beyond jansson's range,
  *     and never calls JSON invalid that jansson accepts, except for a NUL
- *     byte right after a number or literal, which jansson skips (see
+ *     byte right after a number or literal, which jansson skips, and a
+ *     number below 1e-307 or from 1e308 on, which tx-record(5) refuses (see
  *     tests/unit-json-diff.c, which also compares the values)
  */
 #include <jansson.h>
@@ -103,7 +104,7 @@ static void check_jansson(const char *line, size_t size, int accepted)
 	if (accepted && !j && !range_error(&err))
 		abort(); /* txkit accepts what jansson refuses */
 	if (!accepted && j && json_is_object(j) && !strncmp(rec.err, "invalid JSON", 12) &&
-	    !at_nul(line, size, rec.err))
+	    !at_nul(line, size, rec.err) && !strstr(rec.err, "number out of range"))
 		abort(); /* txkit calls a valid JSON object invalid */
 	json_decref(j);
 }
