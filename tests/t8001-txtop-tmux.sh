@@ -204,6 +204,18 @@ test_expect_success 'without a UTF-8 locale the charts are drawn in ASCII' '
 	wait_for "txtop-exit=1"
 '
 
+# issue 14: record text on the live screen is cleaned as in txtop --once
+# (term.h): the OSC that would set the title, C1 CSI, bidi overrides
+test_expect_success 'hostile text in ids and accounts cannot drive the screen' '
+	start "txtop \"$TX_SRCDIR/tests/data/term-hostile.ndjson\"" &&
+	wait_for "end of input" &&
+	"$PYTHON3" "$TX_SRCDIR/tests/data/term-check.py" screen &&
+	grep -q "G?gnp.exe" screen &&
+	! tm display-message -p "#{pane_title}" | grep -q PWNED &&
+	tm send-keys q &&
+	wait_for "txtop-exit=0"
+'
+
 test_expect_success 'records from the terminal itself are refused, exit 2' '
 	start "txtop" &&
 	wait_for "txtop-exit=2" &&
