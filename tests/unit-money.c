@@ -209,5 +209,21 @@ int cmd_main(int argc, char **argv)
 	CHECK(tx_time_parse("2026-01-02T00:00:00.000001Z", 27, &us) == 0 &&
 		  us == 1767312000000001LL,
 	      "the next day");
+	{
+		/* sums past int64 (txstore report on SQLite) */
+		struct tx_buf w = TX_BUF_INIT;
+		tx_money_format_wide(&w, (__int128)INT64_MAX * 2, 2);
+		tx_buf_addch(&w, ' ');
+		tx_money_format_wide(&w, -(__int128)5, 3);
+		tx_buf_addch(&w, ' ');
+		tx_money_format_wide(&w, 0, 0);
+		tx_buf_addch(&w, ' ');
+		tx_money_format_wide(&w, (__int128)1 << 126, 4);
+		CHECK_EQ_STR(w.p,
+			     "184467440737095516.14 -0.005 0 "
+			     "8507059173023461586584365185794205.2864",
+			     "tx_money_format_wide() past int64");
+		tx_buf_release(&w);
+	}
 	return unit_done();
 }

@@ -16,12 +16,14 @@ src_lib_libtxmain_a_SOURCES = src/lib/common-main.c
 
 # C unit tests print TAP (tests/unit.h).
 EXTRA_DIST += tests/unit.h
-check_PROGRAMS += tests/unit-money tests/unit-lines
+check_PROGRAMS += tests/unit-money tests/unit-lines tests/unit-term
 tests_unit_money_SOURCES = tests/unit-money.c
 tests_unit_lines_SOURCES = tests/unit-lines.c
-TESTS += tests/unit-money tests/unit-lines
+tests_unit_term_SOURCES = tests/unit-term.c
+TESTS += tests/unit-money tests/unit-lines tests/unit-term
 tests_unit_money_LDADD = src/lib/libtxmain.a $(LDADD)
 tests_unit_lines_LDADD = src/lib/libtxmain.a $(LDADD)
+tests_unit_term_LDADD = src/lib/libtxmain.a $(LDADD)
 
 # The record codec (record.c, json.c): unit tests.
 check_PROGRAMS += tests/unit-record
