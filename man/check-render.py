@@ -8,7 +8,9 @@ neither warns:
   - Fl applies to every word after it up to the next macro, so
     `.Pq Fl \\-limit , 20 by default` reads "(--limit, -20 -by -default)";
   - Ql, Dq, Sq and Qq enclose the rest of the line, so
-    `.Ql 1m , Ql 1h` reads "'1m, '1h''" (quotes nested, not in a row).
+    `.Ql 1m , Ql 1h` reads "'1m, '1h''" (quotes nested, not in a row);
+  - so does Op: `.It Fl t Ar t Ns Op : Ns Ar n , Fl Fl topic` reads
+    "-t t[:n, --topic]" (use Oo ... Oc for an optional part mid-line).
 It also renders each page with groff at 80 columns and refuses a quote
 opened twice before it closes, and a command line wider than 80
 columns (a terminal wraps it, and a paste then breaks it: split it with a
@@ -54,10 +56,18 @@ def check_source(path):
                                    f"nests the quotes; put each on its own line")
                     if t in QUOTES:
                         quote = quote or t
+                    elif t == "Op" and not quote:
+                        quote = "Op"
                     in_fl = t == "Fl"
                     after_delim = False
                     continue
+                if not in_fl and not (quote == "Op" and t == "," and i + 1 < len(w) and
+                                      w[i + 1] == "Fl"):
+                    continue
                 if not in_fl:
+                    bad.append(f"{path}:{n}: 'Op' encloses the rest of the line, this ',' "
+                               f"and what follows included; use 'Oo ... Oc'")
+                    quote = None
                     continue
                 if DELIM.match(t):
                     after_delim = True

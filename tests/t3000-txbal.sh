@@ -233,7 +233,7 @@ test_expect_success 'option errors exit 2' '
 	test_expect_code 2 txbal --lateness soon </dev/null &&
 	test_expect_code 2 txbal --window 0 </dev/null &&
 	test_expect_code 2 txbal --bogus </dev/null 2>err &&
-	test_grep "^usage: txbal" err
+	test_grep "^Try .txbal --help. for more information\.\$" err
 '
 
 test_expect_success '-h prints the usage on stdout' '
