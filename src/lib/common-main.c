@@ -8,6 +8,9 @@
 #include "config.h"
 #include "tx.h"
 
+/* tx_help_pages[], generated from the man pages by man/help.py */
+#include "src/lib/help.inc"
+
 void tx_help(FILE *fp, const char *prog)
 {
 	const struct tx_help *h;

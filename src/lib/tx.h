@@ -42,7 +42,7 @@ int cmd_main(int argc, char **argv);
 
 /*
  * --help: write the option list of program prog (its man page's OPTIONS,
- * one line or so each; src/lib/help.c is generated from the pages by
+ * one line or so each; src/lib/help.inc is generated from the pages by
  * man/help.py) and where the details are, after the program's own usage.
  */
 struct tx_help {
