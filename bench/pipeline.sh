@@ -14,6 +14,12 @@
 # Peak KiB = the sum of the five processes' peak resident sets
 # (/usr/bin/time -f %M); for the anchor, of its two processes.
 #
+# CPU per record = the user and system time of every process of a txkit run,
+# the broker's included (from /proc: txbroker's process, or Kafka's JVM),
+# over the records stored: the machine-independent cost of the pipeline,
+# whatever the cores' contention, given as a total and by stage
+# ("pipeline KIND run N cpu" lines; the median run's is the "cpu" row).
+#
 # Each stage is then timed alone on the same records (txbroker only): the
 # slowest one bounds the pipeline ("stage" rows).
 #
@@ -49,7 +55,24 @@ time_cmd=/usr/bin/time
 now_ms() { date +%s%3N; }
 rate() { awk -v n="$1" -v ms="$2" 'BEGIN { printf "%.0f", n * 1000 / (ms > 0 ? ms : 1) }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-sum_mem() { cat "$@" | awk '/^[0-9]+$/ { s += $1 } END { print s + 0 }'; }
+sum_mem() { cat "$@" | awk '/^[0-9]+( |$)/ { s += $1 } END { print s + 0 }'; }
+# cpu_of FILE: the user + system seconds /usr/bin/time -f "%M %U %S" wrote
+cpu_of() { awk '/^[0-9]+ / { print $2 + $3 }' "$1"; }
+tck=$(getconf CLK_TCK)
+# broker_cpu: the broker process's user + system seconds so far
+broker_cpu() {
+	case $TX_BROKER_KIND in
+	txbroker) _bp=${TXBROKER_PID:-} ;;
+	kafka) _bp=$(cat "$TX_BROKER_STATE/kafka.pid" 2>/dev/null || true) ;;
+	esac
+	if [ -n "$_bp" ] && [ -r "/proc/$_bp/stat" ]; then
+		# the fields after the command name, which may hold spaces
+		sed 's/^.*) //' "/proc/$_bp/stat" | awk -v t="$tck" '{ printf "%.2f\n", ($12 + $13) / t }'
+	else
+		echo 0
+	fi
+}
+us() { awk -v s="$1" -v n="$n" 'BEGIN { printf "%.2f", s * 1e6 / n }'; }
 stored() { sqlite3 "$1" "SELECT count(*) FROM transactions"; }
 
 txgen -n "$n" --seed 1 >input.ndjson
@@ -61,19 +84,27 @@ new_topic() {
 	broker_create_topic $topic "$parts" >/dev/null
 }
 
-# One txkit run on topic number $1: prints "ms peak_kib".
+# One txkit run on topic number $1: prints "ms peak_kib", and leaves the
+# CPU per record by stage in the file cpu.
 run_txkit() {
 	new_topic "$1"
 	rm -f p.db p.db-wal p.db-shm mem.*
+	b0=$(broker_cpu)
 	t0=$(now_ms)
-	{ $time_cmd -f %M -o mem.sub txsub -q -t $topic -c "$n" |
-		$time_cmd -f %M -o mem.bal txbal -q |
-		$time_cmd -f %M -o mem.store txstore -q sqlite:p.db; } &
+	{ $time_cmd -f "%M %U %S" -o mem.sub txsub -q -t $topic -c "$n" |
+		$time_cmd -f "%M %U %S" -o mem.bal txbal -q |
+		$time_cmd -f "%M %U %S" -o mem.store txstore -q sqlite:p.db; } &
 	consumer=$!
-	$time_cmd -f %M -o mem.gen txgen -n "$n" --seed 1 |
-		$time_cmd -f %M -o mem.pub txpub -q -t $topic
+	$time_cmd -f "%M %U %S" -o mem.gen txgen -n "$n" --seed 1 |
+		$time_cmd -f "%M %U %S" -o mem.pub txpub -q -t $topic
 	wait $consumer
 	t1=$(now_ms)
+	b1=$(broker_cpu)
+	g=$(cpu_of mem.gen) p=$(cpu_of mem.pub) s=$(cpu_of mem.sub) b=$(cpu_of mem.bal)
+	st=$(cpu_of mem.store) k=$(awk -v a="$b0" -v b="$b1" 'BEGIN { print b - a }')
+	all=$(awk -v a="$g $p $s $b $st $k" 'BEGIN { split(a, v, " "); for (i in v) t += v[i]; print t }')
+	echo "$(us "$all") us/record: txgen $(us "$g"), txpub $(us "$p"), txsub $(us "$s")," \
+		"txbal $(us "$b"), txstore $(us "$st"), broker $(us "$k")" >cpu
 	got=$(stored p.db)
 	[ "$got" -eq "$n" ] || {
 		echo "bench/pipeline.sh: $got of $n records stored" >&2
@@ -136,10 +167,12 @@ for kind in $kinds; do
 		set -- $(run_txkit "$kind$i")
 		r=$(rate "$n" "$1")
 		echo "pipeline $kind run $i: $n records in $1 ms: $r records/s, peak $2 KiB"
-		echo "$r" >>times
+		echo "pipeline $kind run $i cpu: $(cat cpu)"
+		echo "$r $(cat cpu)" >>times
 		[ "$2" -gt "$peak" ] && peak=$2
 	done
 	med=$(median <times)
+	echo "pipeline $kind cpu (the median run): $(awk -v m="$med" '$1 == m { $1 = ""; print substr($0, 2); exit }' times)"
 	if res=$(run_anchor "$kind-anchor"); then
 		set -- $res
 		ar=$(rate "$an" "$1")

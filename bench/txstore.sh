@@ -4,7 +4,11 @@
 #   SQLite:     txstore FILE.db         vs  sqlite3 .import --csv (into the txstore table)
 #   PostgreSQL: txstore dbname=...      vs  psql \copy ... from csv (into the txstore table)
 # The CSV holds exactly the values txstore stores (the whole record as JSON
-# included), made from the same txgen output before the clock starts. Each
+# included), made from the same txgen output before the clock starts.
+# A second anchor loads the same rows into the table a user would make by
+# hand, eight columns (transaction_id text primary key, account, type,
+# amount numeric, currency, ts, status, the raw record): the floor a sink
+# must beat whatever its schema (issue #19). Each
 # side gets a fresh database whose schema txstore created, so both write into
 # the same empty table. PostgreSQL is a private server started here the way
 # the tests start theirs (tests/pg.sh), with fsync on.
@@ -58,9 +62,11 @@ from decimal import Decimal
 work = sys.argv[1]
 EXP = {"JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3}
 stored_at = "2026-01-01T00:00:00.000000Z"
-with open(work + "/in.ndjson") as f, open(work + "/sqlite.csv", "w") as fs, open(work + "/pg.csv", "w") as fp:
+with open(work + "/in.ndjson") as f, open(work + "/sqlite.csv", "w") as fs, \
+        open(work + "/pg.csv", "w") as fp, open(work + "/plain.csv", "w") as fl:
     ws = csv.writer(fs, lineterminator="\n")
     wp = csv.writer(fp, lineterminator="\n")
+    wl = csv.writer(fl, lineterminator="\n")
     for line in f:
         line = line.rstrip("\n")
         d = json.loads(line, parse_float=Decimal)
@@ -73,20 +79,31 @@ with open(work + "/in.ndjson") as f, open(work + "/sqlite.csv", "w") as fs, open
                 d.get("counterparty", ""), line, stored_at]
         ws.writerow(head + [int(amt.scaleb(e)), cur] + tail + [""] * 6)
         wp.writerow(head + [cur] + tail + [""] * 4)
+        wl.writerow(head + [cur, d["ts"], d.get("status", "completed"), line])
 PY
-ls -l "$WORK/in.ndjson" "$WORK/sqlite.csv" "$WORK/pg.csv" | awk '{ print "# " $5 " bytes " $NF }'
+ls -l "$WORK/in.ndjson" "$WORK/sqlite.csv" "$WORK/pg.csv" "$WORK/plain.csv" |
+	awk '{ print "# " $5 " bytes " $NF }'
+PLAIN="CREATE TABLE plain (transaction_id text PRIMARY KEY, account text, type text,
+	amount numeric, currency text, ts text, status text, record text)"
 
 # ---- SQLite ----
 if command -v sqlite3 >/dev/null; then
 	: >"$WORK/sq.anchor"
+	: >"$WORK/sq.plain"
 	: >"$WORK/sq.tx"
 	i=0
 	while [ $i -lt "$RUNS" ]; do
 		i=$((i + 1))
-		rm -f "$WORK"/a.db* "$WORK"/b.db*
+		rm -f "$WORK"/a.db* "$WORK"/b.db* "$WORK"/c.db*
 		txstore -q "$WORK/a.db" </dev/null
 		txstore -q "$WORK/b.db" </dev/null
+		sqlite3 "$WORK/c.db" "$PLAIN"
 		measure sqa sqlite3 "$WORK/a.db" ".import --csv $WORK/sqlite.csv transactions" >>"$WORK/sq.anchor"
+		measure sqp sqlite3 "$WORK/c.db" ".import --csv $WORK/plain.csv plain" >>"$WORK/sq.plain"
+		[ "$(sqlite3 "$WORK/c.db" "SELECT count(*) FROM plain")" = "$N" ] || {
+			echo "bench: txstore: the plain table did not get every row" >&2
+			exit 1
+		}
 		measure sqt txstore -q "$WORK/b.db" <"$WORK/in.ndjson" >>"$WORK/sq.tx"
 		a=$(sqlite3 "$WORK/a.db" "SELECT count(*), sum(amount_minor) FROM transactions")
 		b=$(sqlite3 "$WORK/b.db" "SELECT count(*), sum(amount_minor) FROM transactions")
@@ -94,16 +111,21 @@ if command -v sqlite3 >/dev/null; then
 			echo "bench: txstore: the tables differ: import $a, txstore $b" >&2
 			exit 1
 		}
-		echo "# sqlite run $i: import $(tail -n 1 "$WORK/sq.anchor"), txstore $(tail -n 1 "$WORK/sq.tx") (s KiB)"
+		echo "# sqlite run $i: import $(tail -n 1 "$WORK/sq.anchor"), into the plain table" \
+			"$(tail -n 1 "$WORK/sq.plain"), txstore $(tail -n 1 "$WORK/sq.tx") (s KiB)"
 	done
+	set -- $(best "$WORK/sq.plain")
+	pt=$1
 	set -- $(best "$WORK/sq.anchor")
 	at=$1
 	set -- $(best "$WORK/sq.tx")
 	tt=$1
 	tm=$2
 	printf '%-28s %10s rows/s\n' "sqlite3 .import --csv" "$(rate "$at")"
+	printf '%-28s %10s rows/s\n' "sqlite3 .import, plain table" "$(rate "$pt")"
 	printf '%-28s %10s rows/s\n' "txstore sqlite" "$(rate "$tt")"
 	echo "RESULT txstore-sqlite $(rate "$tt") sqlite3-import $(rate "$at") $(ratio "$tt" "$at") $tm"
+	echo "RESULT txstore-sqlite-vs-plain $(rate "$tt") sqlite3-import-plain $(rate "$pt") $(ratio "$tt" "$pt") $tm"
 else
 	echo "bench: txstore: sqlite3 is not installed (Debian package sqlite3): SQLite skipped" >&2
 fi
@@ -123,14 +145,21 @@ PG_FSYNC=on
 pg_start
 COLS="transaction_id, account, type, amount, currency, ts, status, reason, alerts, counterparty, record, stored_at, source_topic, source_partition, source_offset, source_ts"
 : >"$WORK/pg.anchor"
+: >"$WORK/pg.plain"
 : >"$WORK/pg.tx"
 i=0
 while [ $i -lt "$RUNS" ]; do
 	i=$((i + 1))
-	pg_psql -c "CREATE DATABASE a$i" -c "CREATE DATABASE b$i"
+	pg_psql -c "CREATE DATABASE a$i" -c "CREATE DATABASE b$i" -c "CREATE DATABASE c$i"
 	txstore -q "dbname=a$i" </dev/null
 	txstore -q "dbname=b$i" </dev/null
+	pg_psql -d "c$i" -c "$PLAIN" >/dev/null
 	measure pga "$PG_BIN/psql" -X -q -d "a$i" -c "\\copy transactions ($COLS) from '$WORK/pg.csv' csv" >>"$WORK/pg.anchor"
+	measure pgp "$PG_BIN/psql" -X -q -d "c$i" -c "\\copy plain from '$WORK/plain.csv' csv" >>"$WORK/pg.plain"
+	[ "$(pg_psql -d "c$i" -c "SELECT count(*) FROM plain")" = "$N" ] || {
+		echo "bench: txstore: the plain table did not get every row" >&2
+		exit 1
+	}
 	measure pgt txstore -q "dbname=b$i" <"$WORK/in.ndjson" >>"$WORK/pg.tx"
 	a=$(pg_psql -d "a$i" -c "SELECT count(*), sum(amount) FROM transactions")
 	b=$(pg_psql -d "b$i" -c "SELECT count(*), sum(amount) FROM transactions")
@@ -138,14 +167,19 @@ while [ $i -lt "$RUNS" ]; do
 		echo "bench: txstore: the tables differ: psql $a, txstore $b" >&2
 		exit 1
 	}
-	pg_psql -c "DROP DATABASE a$i" -c "DROP DATABASE b$i"
-	printf '# postgresql run %s: psql copy %s, txstore %s (s KiB)\n' "$i" "$(tail -n 1 "$WORK/pg.anchor")" "$(tail -n 1 "$WORK/pg.tx")"
+	pg_psql -c "DROP DATABASE a$i" -c "DROP DATABASE b$i" -c "DROP DATABASE c$i"
+	printf '# postgresql run %s: psql copy %s, into the plain table %s, txstore %s (s KiB)\n' "$i" \
+		"$(tail -n 1 "$WORK/pg.anchor")" "$(tail -n 1 "$WORK/pg.plain")" "$(tail -n 1 "$WORK/pg.tx")"
 done
+set -- $(best "$WORK/pg.plain")
+pt=$1
 set -- $(best "$WORK/pg.anchor")
 at=$1
 set -- $(best "$WORK/pg.tx")
 tt=$1
 tm=$2
 printf '%-28s %10s rows/s\n' "psql copy csv" "$(rate "$at")"
+printf '%-28s %10s rows/s\n' "psql copy, plain table" "$(rate "$pt")"
 printf '%-28s %10s rows/s\n' "txstore postgresql" "$(rate "$tt")"
 echo "RESULT txstore-pg $(rate "$tt") psql-copy $(rate "$at") $(ratio "$tt" "$at") $tm"
+echo "RESULT txstore-pg-vs-plain $(rate "$tt") psql-copy-plain $(rate "$pt") $(ratio "$tt" "$pt") $tm"

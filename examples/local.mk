@@ -1,12 +1,36 @@
 # Examples: runnable scripts users copy, each run in a short mode by a test
-# (tests/t70NN-example-*.sh), so none of them can rot (the examples helper).
-EXTRA_DIST += examples/quickstart examples/cash-flow-simulation examples/finance-poc \
-	examples/banking-alerts examples/paysim-to-postgres examples/cron-replay examples/crontab \
-	examples/README examples/systemd/README examples/systemd/txkit-consumer.service \
+# (tests/t70NN-example-*.sh), so none of them can rot. `make install` puts
+# them in $(pkgdatadir)/examples, where examples/crontab and the systemd
+# units look for them.
+examplesdir = $(pkgdatadir)/examples
+dist_examples_SCRIPTS = examples/quickstart examples/cash-flow-simulation examples/finance-poc \
+	examples/banking-alerts examples/paysim-to-postgres examples/cron-replay examples/resume
+dist_examples_DATA = examples/crontab examples/README
+examplessystemddir = $(examplesdir)/systemd
+dist_examplessystemd_DATA = examples/systemd/README examples/systemd/txkit-consumer.service \
 	examples/systemd/txbroker.service
+examplesdatadir = $(examplesdir)/data
+dist_examplesdata_DATA = examples/data/paysim-sample.csv
 t7_tests = tests/t7000-example-quickstart.sh tests/t7001-example-cash-flow.sh \
 	tests/t7002-example-finance-poc.sh tests/t7003-example-banking-alerts.sh \
 	tests/t7004-example-paysim-postgres.sh tests/t7005-example-systemd.sh \
 	tests/t7006-example-cron-replay.sh
 TESTS += $(t7_tests)
 EXTRA_DIST += $(t7_tests)
+
+# make installcheck (distcheck runs it): the installed examples are where
+# examples/crontab says, and the main job runs from the installed tree alone.
+installcheck-local: installcheck-examples
+installcheck-examples:
+	@for f in $(dist_examples_SCRIPTS); do \
+		test -x "$(DESTDIR)$(examplesdir)/$${f#examples/}" || \
+			{ echo "installcheck: $(examplesdir)/$${f#examples/} is not installed" >&2; exit 1; }; \
+	done
+	@grep -q ' /usr/local/share/txkit/examples/cron-replay ' $(srcdir)/examples/crontab || \
+		{ echo "installcheck: examples/crontab names another path" >&2; exit 1; }
+	@d=$$(mktemp -d) && \
+	PATH="$(DESTDIR)$(bindir):/usr/bin:/bin" TX_QUICKSTART_DIR=$$d \
+		"$(DESTDIR)$(examplesdir)/quickstart" 2000 >$$d/out 2>&1 || \
+		{ cat $$d/out >&2; rm -rf $$d; echo "installcheck: the installed quickstart failed" >&2; exit 1; }; \
+	rm -rf $$d
+.PHONY: installcheck-examples

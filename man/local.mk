@@ -1,15 +1,6 @@
-# Man pages.
-dist_man_MANS += man/txlog.1
-dist_man_MANS += man/txbroker.1
-
-# tx-record(5): the record format (the codec helper).
-dist_man_MANS += man/tx-record.5
-# (end of tx-record(5))
-dist_man_MANS += man/txtop.1
-dist_man_MANS += man/txbal.1
-# txgen(1) (the txgen helper).
-dist_man_MANS += man/txgen.1
-dist_man_MANS += man/tx.7
-dist_man_MANS += man/txstore.1
-# txpub(1), txsub(1) (the txpub/txsub helper).
-dist_man_MANS += man/txpub.1 man/txsub.1
+# Man pages: the overview, the record format, one page per program; and the
+# rendering check `make lint` runs on them.
+dist_man_MANS += man/tx.7 man/tx-record.5
+dist_man_MANS += man/txbal.1 man/txbroker.1 man/txgen.1 man/txlog.1 man/txpub.1
+dist_man_MANS += man/txstore.1 man/txsub.1 man/txtop.1
+EXTRA_DIST += man/check-render.py

@@ -73,11 +73,11 @@ test_expect_success 'amounts have exactly the currency decimals (USD, JPY, KWD)'
 	txgen -n 6000 --currency USD,JPY,KWD >m &&
 	"$PYTHON3" "$CHECK" fields m &&
 	grep -c "\"currency\":\"JPY\"" m >n && test "$(cat n)" -gt 1000 &&
-	grep "\"currency\":\"JPY\"" m | grep -v "\"amount\":[1-9][0-9]*,\"currency\"" >bad || true &&
+	{ grep "\"currency\":\"JPY\"" m | grep -v "\"amount\":[1-9][0-9]*,\"currency\"" >bad || true; } &&
 	! test -s bad &&
-	grep "\"currency\":\"KWD\"" m | grep -v "\"amount\":[0-9]*\.[0-9][0-9][0-9]," >bad || true &&
+	{ grep "\"currency\":\"KWD\"" m | grep -v "\"amount\":[0-9]*\.[0-9][0-9][0-9]," >bad || true; } &&
 	! test -s bad &&
-	grep "\"currency\":\"USD\"" m | grep -v "\"amount\":[0-9]*\.[0-9][0-9]," >bad || true &&
+	{ grep "\"currency\":\"USD\"" m | grep -v "\"amount\":[0-9]*\.[0-9][0-9]," >bad || true; } &&
 	! test -s bad &&
 	txgen -n 100 --currency EUR | grep -c "\"currency\":\"EUR\"" >n &&
 	echo 100 >want && test_cmp want n
@@ -129,7 +129,7 @@ test_expect_success '--accounts sets how many accounts, ACC and six digits at le
 	printf "ACC00000%d\n" 1 2 3 4 5 >want &&
 	test_cmp want accts &&
 	txgen -n 100 --accounts 1234567 | sed "s/.*\"account\":\"\([^\"]*\)\".*/\1/" >wide &&
-	grep -v "^ACC[0-9]\{7\}$" wide >bad || true &&
+	{ grep -v "^ACC[0-9]\{7\}$" wide >bad || true; } &&
 	! test -s bad
 '
 

@@ -104,8 +104,8 @@ test_expect_success '--reject writes the rejected rows as they were' '
 test_expect_success 'amounts with decimals are refused in JPY, the rest replays' '
 	test_expect_code 1 txgen --paysim "$SAMPLE" --currency JPY >out 2>err &&
 	test_grep "amount .9839.64. has decimals, but its currency has none" err &&
-	test_grep "13 records written, 13 rows rejected" err &&
-	grep -v "\"currency\":\"JPY\"" out >bad || true &&
+	test_grep "9 records written, 17 rows rejected" err &&
+	{ grep -v "\"currency\":\"JPY\"" out >bad || true; } &&
 	! test -s bad
 '
 

@@ -223,7 +223,8 @@ test_expect_success 'usage errors exit 2 with a message' '
 	test_grep "bad partition count" e3 &&
 	test_expect_code 2 txbroker -d -k 2>e4 &&
 	test_expect_code 2 txbroker extra 2>e5 &&
-	test_grep "usage:" e5 &&
+	test_grep "^txbroker: unexpected argument .extra.\$" e5 &&
+	test_grep "^Try .txbroker --help. for more information\.\$" e5 &&
 	(unset TXBROKER_PID; test_expect_code 2 txbroker -k 2>e6) &&
 	test_grep "TXBROKER_PID" e6 &&
 	(unset TXBROKER_CONTROL; test_expect_code 2 txbroker -c ping 2>e7) &&

@@ -140,7 +140,7 @@ test_expect_success 'a secret in a file others can read draws a warning' '
 
 test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 txpub --no-such-option </dev/null 2>err &&
-	test_grep "^usage: txpub" err &&
+	test_grep "^Try .txpub --help. for more information\.\$" err &&
 	test_expect_code 2 txpub --flush-timeout soon </dev/null 2>err &&
 	test_expect_code 2 txpub --connect-timeout 0 </dev/null 2>err &&
 	test_expect_code 2 txpub --header novalue </dev/null 2>err &&

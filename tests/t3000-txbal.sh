@@ -233,7 +233,7 @@ test_expect_success 'option errors exit 2' '
 	test_expect_code 2 txbal --lateness soon </dev/null &&
 	test_expect_code 2 txbal --window 0 </dev/null &&
 	test_expect_code 2 txbal --bogus </dev/null 2>err &&
-	test_grep "^usage: txbal" err
+	test_grep "^Try .txbal --help. for more information\.\$" err
 '
 
 test_expect_success '-h prints the usage on stdout' '
@@ -328,7 +328,7 @@ test_expect_success 'SIGTERM: stops, flushes, saves the state, exits 143' '
 	i=0 && while [ ! -s out ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done &&
 	kill -TERM $pid &&
 	set +e && wait $pid; rc=$? && set -e &&
-	kill $writer 2>/dev/null || : &&
+	{ kill $writer 2>/dev/null || :; } &&
 	test $rc -eq 143 &&
 	test_line_count 1 out &&
 	test_grep "\"balance\":7.00" st

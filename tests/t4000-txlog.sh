@@ -155,7 +155,7 @@ test_expect_success 'a write error on stdout is exit 3' '
 
 test_expect_success 'usage errors: exit 2' '
 	test_expect_code 2 txlog --nosuch </dev/null 2>err &&
-	test_grep "^usage: txlog" err &&
+	test_grep "^Try .txlog --help. for more information\.\$" err &&
 	test_expect_code 2 txlog -o x -s </dev/null 2>err &&
 	test_grep "choose one" err &&
 	test_expect_code 2 txlog -t tag </dev/null 2>err &&

@@ -168,7 +168,9 @@ test_expect_success 'DSN forms: sqlite:PATH, PATH.db, the default tx.db; others 
 	mkdir d && (cd d && txstore <../five 2>/dev/null) &&
 	test "$(sqlite3 d/tx.db "SELECT count(*) FROM transactions")" = 5 &&
 	test_expect_code 2 txstore nodsn <five 2>err &&
-	test_grep "nodsn.* is not a DSN" err &&
+	test_grep "unknown command .nodsn." err &&
+	test_expect_code 2 txstore no/dsn <five 2>err &&
+	test_grep "no/dsn.* is not a DSN" err &&
 	test_expect_code 4 txstore sqlite:nodir/x.db <five 2>err &&
 	test_grep "sqlite:nodir/x.db" err &&
 	test "$(sqlite3 a.sqlite "SELECT value FROM txstore_meta WHERE key = \"schema_version\"")" = 1
@@ -273,7 +275,7 @@ test_expect_success 'many rows per INSERT: stored, duplicates and refused rows a
 	txstore -q --batch 1 single.db <third.ndjson || test $? = 1 &&
 	test_expect_code 1 txstore --reject bulk.rej bulk.db <mixed.ndjson 2>bulk.err &&
 	test_expect_code 1 txstore --batch 1 --reject single.rej single.db <mixed.ndjson 2>single.err &&
-	sed "s/ in [0-9.]* s .*//" bulk.err >bulk.sum && sed "s/ in [0-9.]* s .*//" single.err >single.sum &&
+	sed "s/ in [0-9.]* s,.*//" bulk.err >bulk.sum && sed "s/ in [0-9.]* s,.*//" single.err >single.sum &&
 	test_cmp single.sum bulk.sum &&
 	test_grep "300 read, 164 stored, 130 duplicates, 0 updated, 0 deleted, 6 rejected" bulk.err &&
 	test_cmp single.rej bulk.rej &&
@@ -285,7 +287,7 @@ test_expect_success 'many rows per INSERT: stored, duplicates and refused rows a
 	awk "NR % 3 == 1" clean.ndjson >third.ndjson &&
 	txstore -q bulk2.db <third.ndjson && txstore -q --batch 1 single2.db <third.ndjson &&
 	txstore bulk2.db <clean.ndjson 2>bulk.err && txstore --batch 1 single2.db <clean.ndjson 2>single.err &&
-	sed "s/ in [0-9.]* s .*//" bulk.err >bulk.sum && sed "s/ in [0-9.]* s .*//" single.err >single.sum &&
+	sed "s/ in [0-9.]* s,.*//" bulk.err >bulk.sum && sed "s/ in [0-9.]* s,.*//" single.err >single.sum &&
 	test_cmp single.sum bulk.sum &&
 	test_grep "294 read, 164 stored, 130 duplicates, 0 updated, 0 deleted, 0 rejected" bulk.err &&
 	sqlite3 bulk2.db "$q" >bulk.rows && sqlite3 single2.db "$q" >single.rows &&

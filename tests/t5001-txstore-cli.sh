@@ -114,4 +114,11 @@ test_expect_success 'SIGTERM: what was read is stored, exit 128+15' '
 	test "$(sqlite3 s.db "SELECT count(*) FROM transactions")" = "$(head -n 10 bal.ndjson | grep -vc "\"op\"")"
 '
 
+test_expect_success 'libpq: its two sentences stay apart on one line' '
+	txgen -n 1 >one &&
+	test_expect_code 4 txstore "host=$TRASH port=1" --retry-for 0 <one 2>err &&
+	test_grep "failed: No such file or directory; Is the server running locally" err &&
+	test_line_count 1 err
+'
+
 test_done

@@ -5,7 +5,35 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "tx.h"
+
+/* tx_help_pages[], generated from the man pages by man/help.py */
+#include "src/lib/help.inc"
+
+void tx_help(FILE *fp, const char *prog)
+{
+	const struct tx_help *h;
+
+	for (h = tx_help_pages; h->prog; h++)
+		if (!strcmp(h->prog, prog))
+			break;
+	if (h->prog)
+		fprintf(fp, "\nOptions:\n%s", h->options);
+	fprintf(fp, "\n%s --version prints the version. The details are in %s(1).\n", prog, prog);
+}
+
+int tx_help_exit(void (*usage)(FILE *), const char *prog)
+{
+	usage(stdout);
+	tx_help(stdout, prog);
+	return TX_EXIT_OK;
+}
+
+void tx_usage_error(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", tx_progname);
+}
 
 int main(int argc, char **argv)
 {
@@ -21,7 +49,12 @@ int main(int argc, char **argv)
 	/* A closed pipe must be an EPIPE the program sees, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
 
-	status = cmd_main(argc, argv);
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("%s (txkit) %s\n", tx_progname, PACKAGE_VERSION);
+		status = TX_EXIT_OK;
+	} else {
+		status = cmd_main(argc, argv);
+	}
 
 	/* A pipeline that silently lost output is the worst bug here (jq). */
 	if (fflush(stdout) != 0 || ferror(stdout)) {

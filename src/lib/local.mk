@@ -13,6 +13,14 @@ src_lib_libtx_a_SOURCES = \
 # main() lives in its own object so unit tests can link libtx without it.
 noinst_LIBRARIES += src/lib/libtxmain.a
 src_lib_libtxmain_a_SOURCES = src/lib/common-main.c
+# --help's option lists, from the man pages' OPTIONS (tx_help() in tx.h),
+# included by common-main.c: generated, so neither shipped nor formatted.
+BUILT_SOURCES = src/lib/help.inc
+CLEANFILES += src/lib/help.inc
+EXTRA_DIST += man/help.py
+src/lib/help.inc: $(dist_man_MANS) man/help.py
+	$(AM_V_GEN)$(MKDIR_P) src/lib && \
+	(cd $(srcdir) && $(PYTHON3) man/help.py $(dist_man_MANS)) >$@.tmp && mv $@.tmp $@
 
 # C unit tests print TAP (tests/unit.h).
 EXTRA_DIST += tests/unit.h

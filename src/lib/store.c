@@ -169,6 +169,20 @@ static int quotes_shown(const char *msg, const char *shown)
 	return 1;
 }
 
+/* A path SQLite's own tools would name: PATH.db, .sqlite, .sqlite3 or .db3. */
+static int sqlite_suffix(const char *dsn, size_t n)
+{
+	static const char *const suffixes[] = {".db", ".sqlite", ".sqlite3", ".db3"};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(*suffixes); i++) {
+		k = strlen(suffixes[i]);
+		if (n > k && !strcmp(dsn + n - k, suffixes[i]))
+			return 1;
+	}
+	return 0;
+}
+
 static struct tx_store *store_open(const char *dsn, int reading, int *status)
 {
 	struct tx_store *st = tx_calloc(1, sizeof(*st));
@@ -186,12 +200,12 @@ static struct tx_store *store_open(const char *dsn, int reading, int *status)
 		   strchr(dsn, '=')) {
 		st->dialect = TXS_PG;
 		st->target = tx_strdup(dsn);
-	} else if (n > 3 && !strcmp(dsn + n - 3, ".db")) {
+	} else if (sqlite_suffix(dsn, n)) {
 		st->dialect = TXS_SQLITE;
 		st->target = tx_strdup(dsn);
 	} else {
-		tx_error("'%s' is not a DSN: use sqlite:PATH, PATH.db, postgresql://... or a "
-			 "conninfo string",
+		tx_error("'%s' is not a DSN: use sqlite:PATH, PATH.db (or .sqlite, .sqlite3, "
+			 ".db3), postgresql://... or a conninfo string",
 			 dsn);
 		free(st);
 		return NULL;

@@ -90,15 +90,24 @@ static int classify(struct tx_store *st, PGresult *res)
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 
 	if (!msg) {
-		/* libpq's own messages span lines: make them one */
+		/*
+		 * libpq's own messages span lines: make them one, with "; "
+		 * where a line ended without punctuation ("Connection refused;
+		 * Is the server running ...?"), so sentences do not run together.
+		 */
 		const char *m = PQerrorMessage(p->conn);
 		size_t i, o = 0;
 		int space = 0;
-		for (i = 0; m[i] && o + 1 < sizeof(st->errmsg); i++) {
+		for (i = 0; m[i] && o + 2 < sizeof(st->errmsg); i++) {
 			if (m[i] == '\n' || m[i] == '\t' || m[i] == ' ') {
-				space = 1;
+				if (m[i] == '\n' && o && !strchr(".;:?!", st->errmsg[o - 1]))
+					space = 2;
+				else if (!space)
+					space = 1;
 				continue;
 			}
+			if (space == 2 && o)
+				st->errmsg[o++] = ';';
 			if (space && o)
 				st->errmsg[o++] = ' ';
 			space = 0;

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /*
  * Exit statuses, the same in every program and documented in each man page
@@ -32,8 +33,27 @@ enum tx_exit {
 /* The program's name as invoked, for messages ("txgen"). */
 extern const char *tx_progname;
 
-/* The program's entry point, called by common-main.c's main(). */
+/*
+ * The program's entry point, called by common-main.c's main(). main()
+ * answers `PROG --version` itself (as the first argument), before
+ * cmd_main() runs.
+ */
 int cmd_main(int argc, char **argv);
+
+/*
+ * --help: write the option list of program prog (its man page's OPTIONS,
+ * one line or so each; src/lib/help.inc is generated from the pages by
+ * man/help.py) and where the details are, after the program's own usage.
+ */
+struct tx_help {
+	const char *prog, *options;
+};
+extern const struct tx_help tx_help_pages[];
+void tx_help(FILE *fp, const char *prog);
+/* --help: usage(stdout), tx_help(stdout, prog); returns TX_EXIT_OK. */
+int tx_help_exit(void (*usage)(FILE *), const char *prog);
+/* A bad command line, after its message: "Try 'PROG --help' for more information." */
+void tx_usage_error(void);
 
 /*
  * Diagnostics go to stderr only, as "prog: message". Library code reports

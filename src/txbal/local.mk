@@ -17,4 +17,4 @@ EXTRA_DIST += tests/t3000-txbal.sh tests/t3100-txbal-oracle.sh tests/t3200-txbal
 t6_tests = tests/t6000-crash-sqlite.sh tests/t6001-crash-pg.sh tests/t6100-producer-faults.sh \
 	tests/t6200-disk-full.sh tests/t6300-scale-out.sh tests/t6400-resume-script.sh
 TESTS += $(t6_tests)
-EXTRA_DIST += $(t6_tests) tests/t6-crash.sh examples/resume
+EXTRA_DIST += $(t6_tests) tests/t6-crash.sh

@@ -656,7 +656,7 @@ int cmd_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q': tx_quiet = 1; break;
-		case 'h': usage(stdout); return TX_EXIT_OK;
+		case 'h': return tx_help_exit(usage, "txbal");
 		case OPT_STRICT: b.strict = 1; break;
 		case OPT_REJECT: reject_path = optarg; break;
 		case OPT_INIT: init_path = optarg; break;
@@ -719,7 +719,7 @@ int cmd_main(int argc, char **argv)
 				return TX_EXIT_USAGE;
 			}
 			break;
-		default: usage(stderr); return TX_EXIT_USAGE;
+		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
 	if (have_overdraft && lo.overdraft_unlimited) {

@@ -756,7 +756,7 @@ int cmd_main(int argc, char **argv)
 		case 'c': command = optarg; break;
 		case 'C': o.control = optarg; break;
 		case 'd': o.daemon = 1; break;
-		case 'h': usage(stdout); return TX_EXIT_OK;
+		case 'h': return tx_help_exit(usage, "txbroker");
 		case 'k': kill_mode = 1; break;
 		case 'p':
 			if (tx_parse_int64(optarg, 1, MAX_PARTITIONS, &n) != 0) {
@@ -774,12 +774,12 @@ int cmd_main(int argc, char **argv)
 			o.ntopics++;
 			break;
 		case 'v': verbosity++; break;
-		default: usage(stderr); return TX_EXIT_USAGE;
+		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		tx_error("unexpected argument '%s'", argv[optind]);
-		usage(stderr);
+		tx_usage_error();
 		return TX_EXIT_USAGE;
 	}
 	if (kill_mode + (command != NULL) + o.daemon > 1) {

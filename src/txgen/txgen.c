@@ -22,14 +22,13 @@
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "usage: txgen [-q] [-n count] [--seed N] [--accounts N] [--currency CODE[,CODE...]]\n"
-	    "             [--start TIME] [--rate N] [--anomalies F] [--pending F]\n"
-	    "             [--deletes F] [--duplicates F]\n"
-	    "       txgen --paysim FILE [-q] [--strict] [--reject FILE] [-n count]\n"
-	    "             [--currency CODE] [--start TIME] [--rate N]\n"
-	    "       txgen -h | --help | --version\n");
+	fprintf(f, "usage: txgen [-q] [-n count] [--seed N] [--accounts N]\n"
+		   "             [--currency CODE[,CODE...]] [--start TIME] [--rate N]\n"
+		   "             [--anomalies F] [--pending F]\n"
+		   "             [--deletes F] [--duplicates F]\n"
+		   "       txgen --paysim FILE [-q] [--strict] [--reject FILE] [-n count]\n"
+		   "             [--currency CODE] [--start TIME] [--rate N]\n"
+		   "       txgen -h | --help | --version\n");
 }
 
 enum {
@@ -71,7 +70,7 @@ static const struct option longopts[] = {
 static void bad_value(const char *opt, const char *val, const char *want)
 {
 	tx_error("invalid %s '%s': expected %s", opt, val, want);
-	fprintf(stderr, "Try 'txgen --help' for more information.\n");
+	tx_usage_error();
 }
 
 /* A share from 0 to 1 with up to 6 decimals, as parts per million. */
@@ -288,7 +287,7 @@ int cmd_main(int argc, char **argv)
 			break;
 		case OPT_CURRENCY:
 			if (parse_currencies(optarg, &r.c) < 0) {
-				fprintf(stderr, "Try 'txgen --help' for more information.\n");
+				tx_usage_error();
 				return TX_EXIT_USAGE;
 			}
 			break;
@@ -316,16 +315,14 @@ int cmd_main(int argc, char **argv)
 		case OPT_STRICT: r.strict = 1; break;
 		case OPT_REJECT: r.reject = optarg; break;
 		case 'q': tx_quiet = 1; break;
-		case 'h': usage(stdout); return TX_EXIT_OK;
+		case 'h': return tx_help_exit(usage, "txgen");
 		case OPT_VERSION: printf("txgen (txkit) %s\n", PACKAGE_VERSION); return TX_EXIT_OK;
-		default:
-			fprintf(stderr, "Try 'txgen --help' for more information.\n");
-			return TX_EXIT_USAGE;
+		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		tx_error("unexpected argument '%s'", argv[optind]);
-		usage(stderr);
+		tx_usage_error();
 		return TX_EXIT_USAGE;
 	}
 	if (r.paysim && model_opts) {

@@ -37,8 +37,8 @@ static void on_signal(int sig)
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: %s [-aq] [--color[=WHEN]] [-f TEMPLATE] [-o FILE | -s [-t TAG] "
-		"[--facility NAME]]\n"
+		"usage: %s [-aq] [--color[=WHEN]] [-f TEMPLATE]\n"
+		"             [-o FILE | -s [-t TAG] [--facility NAME]]\n"
 		"             [--reject FILE] [--strict] [--tee] [FILE ...]\n",
 		tx_progname);
 }
@@ -277,7 +277,7 @@ int cmd_main(int argc, char **argv)
 		switch (c) {
 		case 'a': t.alerts_only = 1; break;
 		case 'f': format_text = optarg; break;
-		case 'h': usage(stdout); return TX_EXIT_OK;
+		case 'h': return tx_help_exit(usage, "txlog");
 		case 'o': t.out_path = optarg; break;
 		case 'q': tx_quiet = 1; break;
 		case 's': t.use_syslog = 1; break;
@@ -293,7 +293,7 @@ int cmd_main(int argc, char **argv)
 		case OPT_REJECT: reject_path = optarg; break;
 		case OPT_STRICT: t.strict = 1; break;
 		case OPT_TEE: t.tee = 1; break;
-		default: usage(stderr); return TX_EXIT_USAGE;
+		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
 	if (t.use_syslog && t.out_path) {

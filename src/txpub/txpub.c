@@ -856,8 +856,8 @@ int cmd_main(int argc, char **argv)
 			flush_timeout_ms = (int)v * 1000;
 			break;
 		case 'h':
-		case OPT_HELP: usage(stdout); return TX_EXIT_OK;
-		default: usage(stderr); return TX_EXIT_USAGE;
+		case OPT_HELP: return tx_help_exit(usage, "txpub");
+		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
 	if (ko.list) {

@@ -47,8 +47,8 @@ static void usage(FILE *f)
 		   "       txstore state [DSN]\n"
 		   "       txstore report [--table] [--account A] [--status S] [--type T]\n"
 		   "               [--since TIME] [--until TIME] [--limit N] [DSN]\n"
-		   "DSN: sqlite:PATH, PATH.db, postgresql://..., or a libpq conninfo "
-		   "(default " DEFAULT_DSN ")\n");
+		   "DSN: sqlite:PATH, PATH.db, postgresql://..., or a libpq conninfo\n"
+		   "     (default " DEFAULT_DSN ")\n");
 }
 
 struct run {
@@ -67,7 +67,8 @@ struct run {
 	int strict, progress;
 	uint64_t read, malformed;
 	uint64_t start_ns, last_progress_ns;
-	int failed; /* a batch could not be stored */
+	uint64_t writing_ns; /* time spent storing batches (the writer's) */
+	int failed;	     /* a batch could not be stored */
 };
 
 static void reject_line(struct run *run, uint64_t lineno, const char *line, size_t len,
@@ -90,26 +91,33 @@ static void progress(struct run *run, int final)
 {
 	const struct tx_store_counts *c = tx_store_counts(run->st);
 	double secs = (double)(tx_now_ns() - run->start_ns) / 1e9;
+	double busy = (double)run->writing_ns / 1e9;
 
-	if (tx_quiet && !final)
+	if (tx_quiet)
 		return;
-	if (final && tx_quiet)
-		return;
+	/*
+	 * The rate is over the time spent storing: a follow-mode run that
+	 * waits for its input all day is not slow, its input is.
+	 */
 	fprintf(stderr,
 		"%s: %s%llu read, %llu stored, %llu duplicates, %llu updated, %llu deleted, "
-		"%llu rejected, %llu already stored (offsets) in %.2f s (%.0f records/s)\n",
+		"%llu rejected, %llu already stored (offsets) in %.2f s, %.2f s of it storing "
+		"(%.0f records/s)\n",
 		tx_progname, final ? "" : "progress: ", (unsigned long long)run->read,
 		(unsigned long long)c->stored, (unsigned long long)c->duplicates,
 		(unsigned long long)c->updated, (unsigned long long)c->deleted,
-		(unsigned long long)rejected(run), (unsigned long long)c->skipped, secs,
-		secs > 0 ? (double)run->read / secs : 0.0);
+		(unsigned long long)rejected(run), (unsigned long long)c->skipped, secs, busy,
+		busy > 0 ? (double)run->read / busy : 0.0);
 }
 
 static void *writer_main(void *arg)
 {
 	struct run *run = arg;
 
+	uint64_t t0 = tx_now_ns();
+
 	run->write_rc = tx_store_write(run->st, run->inflight);
+	run->writing_ns += tx_now_ns() - t0; /* read after the join only */
 	return NULL;
 }
 
@@ -161,6 +169,15 @@ static int flush(struct run *run)
 	return run->strict ? finish(run) : 0;
 }
 
+/*
+ * A word with none of ':', '/', '.', '=' cannot be a DSN (sqlite:, a path
+ * ending in .db, postgresql://, a conninfo): a mistyped command, then.
+ */
+static int looks_like_dsn(const char *s)
+{
+	return strpbrk(s, ":/.=") != NULL;
+}
+
 static int store_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"batch", required_argument, NULL, 'b'},
@@ -196,7 +213,7 @@ static int store_main(int argc, char **argv)
 				tx_die(TX_EXIT_USAGE,
 				       "--flush-ms: '%s' is not a number of milliseconds", optarg);
 			break;
-		case 'h': usage(stdout); return TX_EXIT_OK;
+		case 'h': return tx_help_exit(usage, "txstore");
 		case 'P': run.progress = 1; break;
 		case 'q': tx_quiet = 1; break;
 		case 'r': reject_path = optarg; break;
@@ -206,11 +223,19 @@ static int store_main(int argc, char **argv)
 				       "--retry-for: '%s' is not a number of seconds", optarg);
 			break;
 		case 'S': run.strict = 1; break;
-		default: usage(stderr); return TX_EXIT_USAGE;
+		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
+	if (optind < argc && !looks_like_dsn(argv[optind])) {
+		tx_error("unknown command '%s' (commands: offsets, balances, state, report; or a "
+			 "DSN to store into)",
+			 argv[optind]);
+		tx_usage_error();
+		return TX_EXIT_USAGE;
+	}
 	if (argc - optind > 1) {
-		usage(stderr);
+		tx_error("unexpected argument '%s'", argv[optind + 1]);
+		tx_usage_error();
 		return TX_EXIT_USAGE;
 	}
 	if (optind < argc)
@@ -345,7 +370,7 @@ static int read_main(const char *cmd, int argc, char **argv)
 				report ? opts : help_only, NULL)) != -1) {
 		switch (c) {
 		case 'a': rep.account = optarg; break;
-		case 'h': usage(stdout); return TX_EXIT_OK;
+		case 'h': return tx_help_exit(usage, "txstore");
 		case 'n':
 			if (tx_parse_int64(optarg, 0, INT64_MAX, &rep.limit))
 				tx_die(TX_EXIT_USAGE, "--limit: '%s' is not a count", optarg);
@@ -355,11 +380,11 @@ static int read_main(const char *cmd, int argc, char **argv)
 		case 't': rep.table = 1; break;
 		case 'T': rep.type = optarg; break;
 		case 'u': parse_time_opt("--until", optarg, &rep.until_us); break;
-		default: usage(stderr); return TX_EXIT_USAGE;
+		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
 	if (argc - optind > 1) {
-		usage(stderr);
+		tx_usage_error();
 		return TX_EXIT_USAGE;
 	}
 	dsn = optind < argc ? argv[optind] : DEFAULT_DSN;

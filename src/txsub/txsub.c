@@ -823,13 +823,13 @@ int cmd_main(int argc, char **argv)
 		case OPT_REJECT: reject_path = optarg; break;
 		case OPT_STRICT: S.strict = 1; break;
 		case 'h':
-		case OPT_HELP: usage(stdout); return TX_EXIT_OK;
-		default: usage(stderr); return TX_EXIT_USAGE;
+		case OPT_HELP: return tx_help_exit(usage, "txsub");
+		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		tx_error("unexpected argument '%s'", argv[optind]);
-		usage(stderr);
+		tx_usage_error();
 		return TX_EXIT_USAGE;
 	}
 	if (ko.list) {

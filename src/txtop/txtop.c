@@ -1121,8 +1121,8 @@ static void *worker(void *arg)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: %s [-1eht] [-r file] [-s file] [--strict] [--svg-interval seconds] "
-		"[file ...]\n",
+		"usage: %s [-1eht] [-r file] [-s file] [--strict] [--svg-interval seconds]\n"
+		"             [file ...]\n",
 		tx_progname);
 }
 
@@ -1132,18 +1132,9 @@ static void help(void)
 	fputs("\n"
 	      "A live dashboard of a transaction stream: throughput, types, amounts,\n"
 	      "statuses, latency, top accounts by spend, alerts, latest transactions.\n"
-	      "\n"
-	      "  -t, --tee               pass the records through to stdout, unchanged\n"
-	      "  -1, --once              no live display: print a summary at end of input\n"
-	      "  -e, --exit-at-eof       close the display at end of input (default: wait for q)\n"
-	      "  -s, --svg FILE          write the charts as SVG to FILE at exit\n"
-	      "      --svg-interval N    ... and every N seconds\n"
-	      "  -r, --reject FILE       write lines that are not valid records to FILE\n"
-	      "      --strict            stop at the first line that is not a valid record\n"
-	      "  -h, --help              this help\n"
-	      "\n"
-	      "Keys: q quits. See txtop(1).\n",
+	      "Keys: q quits.\n",
 	      stdout);
+	tx_help(stdout, "txtop");
 }
 
 int cmd_main(int argc, char **argv)
@@ -1180,7 +1171,7 @@ int cmd_main(int argc, char **argv)
 		case 'r': opt.reject = optarg; break;
 		case 'S': opt.strict = 1; break;
 		case 'h': help(); return TX_EXIT_OK;
-		default: usage(stderr); return TX_EXIT_USAGE;
+		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
 	if (opt.svg_interval && !opt.svg) {
@@ -1199,7 +1190,7 @@ int cmd_main(int argc, char **argv)
 	/* the terminal carries the keys and the dashboard: records must come from elsewhere */
 	if (!argc && isatty(STDIN_FILENO)) {
 		tx_error("standard input is a terminal: pipe records in, or name files");
-		usage(stderr);
+		tx_usage_error();
 		return TX_EXIT_USAGE;
 	}
 	if (opt.tee && !opt.once && isatty(STDOUT_FILENO)) {
