@@ -145,7 +145,7 @@ while read -r line msg; do
 	n=$((n + 1))
 	printf '%s\n' "$line" >"bad-$n.line"
 	printf 'txbal: stdin:2: %s\n' "$msg" >"bad-$n.expect"
-	echo 'txbal: 3 read, 2 applied, 0 failed, 0 duplicates, 1 rejected, 0 alerts' >>"bad-$n.expect"
+	echo 'txbal: 3 read, 2 applied, 0 failed, 0 duplicates, 1 rejected, 0 alerts, 0 notices' >>"bad-$n.expect"
 	test_expect_success "bad line: $msg" "
 		{ rec g1 A deposit 1.00; cat bad-$n.line; rec g2 A deposit 2.00; } >in &&
 		test_expect_code 1 txbal --reject rej <in >out 2>err &&
@@ -181,7 +181,7 @@ test_expect_success 'overdraft: refused as failed insufficient_funds, no balance
 	sed -n 2p out >second &&
 	test_grep "\"status\":\"failed\",\"reason\":\"insufficient_funds\",\"new_balance\":10.00,\"available_balance\":10.00,\"tx_count\":1}$" second &&
 	sed -n 3p out | test_grep "\"new_balance\":0.00" - &&
-	test_grep "3 read, 2 applied, 1 failed, 0 duplicates, 0 rejected, 0 alerts" err
+	test_grep "3 read, 2 applied, 1 failed, 0 duplicates, 0 rejected, 0 alerts, 0 notices" err
 '
 
 test_expect_success 'overdraft: a pending debit counts against the available balance' '
@@ -345,27 +345,45 @@ test_expect_success 'output closed downstream (EPIPE): stop quietly, exit 0, sta
 test_expect_success 'alerts: each default rule, on the record and in --alerts' '
 	{
 		rec a1 A deposit 20000.00 "\"ts\":\"2026-01-01T00:00:00Z\""
-		rec a2 A withdrawal 19950.00 "\"ts\":\"2026-01-01T00:00:10Z\""
-		rec a3 A withdrawal 100.00 "\"ts\":\"2026-01-01T00:00:20Z\""
-		rec a4 A fee 1.00 "\"ts\":\"2026-01-01T00:00:30Z\""
+		rec a2 A withdrawal 19950.00 "\"ts\":\"2026-01-01T00:00:01Z\""
+		rec a3 A withdrawal 100.00 "\"ts\":\"2026-01-01T00:00:02Z\""
+		rec a4 A fee 1.00 "\"ts\":\"2026-01-01T00:00:03Z\""
+		rec a5 A fee 1.00 "\"ts\":\"2026-01-01T00:00:04Z\""
 	} >in &&
-	txbal -q --alerts al <in >out &&
+	txbal --alerts al <in >out 2>err &&
 	sed -n "s/.*\"alerts\":\(.*\)}$/\1/p" out >got &&
 	cat >expect <<-\EOF &&
-	["large_amount"]
-	["low_balance","large_amount"]
+	["low_balance","large_amount","drain"]
 	["overdraft"]
 	["velocity"]
 	EOF
 	test_cmp expect got &&
 	cat >expect <<-\EOF &&
-	{"alert":"large_amount","transaction_id":"a1","account":"A","currency":"USD","ts":"2026-01-01T00:00:00Z","detail":"amount 20000.00 at or above 10000.00"}
-	{"alert":"low_balance","transaction_id":"a2","account":"A","currency":"USD","ts":"2026-01-01T00:00:10Z","detail":"available balance 50.00 below 100.00"}
-	{"alert":"large_amount","transaction_id":"a2","account":"A","currency":"USD","ts":"2026-01-01T00:00:10Z","detail":"amount 19950.00 at or above 10000.00"}
-	{"alert":"overdraft","transaction_id":"a3","account":"A","currency":"USD","ts":"2026-01-01T00:00:20Z","detail":"debit of 100.00 refused, available balance 50.00"}
-	{"alert":"velocity","transaction_id":"a4","account":"A","currency":"USD","ts":"2026-01-01T00:00:30Z","detail":"more than 3 transactions within 60s"}
+	{"alert":"low_balance","kind":"notice","transaction_id":"a2","account":"A","currency":"USD","ts":"2026-01-01T00:00:01Z","detail":"available balance 50.00 below 100.00"}
+	{"alert":"large_amount","kind":"fraud","transaction_id":"a2","account":"A","currency":"USD","ts":"2026-01-01T00:00:01Z","detail":"amount 19950.00 at or above 10000.00"}
+	{"alert":"drain","kind":"fraud","transaction_id":"a2","account":"A","currency":"USD","ts":"2026-01-01T00:00:01Z","detail":"debit of 19950.00 took 80% or more of the available balance 20000.00"}
+	{"alert":"overdraft","kind":"notice","transaction_id":"a3","account":"A","currency":"USD","ts":"2026-01-01T00:00:02Z","detail":"debit of 100.00 refused, available balance 50.00"}
+	{"alert":"velocity","kind":"fraud","transaction_id":"a5","account":"A","currency":"USD","ts":"2026-01-01T00:00:04Z","detail":"more than 4 transactions within 10s"}
 	EOF
-	test_cmp expect al
+	test_cmp expect al &&
+	test_grep "5 read, 4 applied, 1 failed, 0 duplicates, 0 rejected, 3 alerts, 2 notices" err
+'
+
+test_expect_success '--drain AMOUNT; --no-alert drain' '
+	{
+		rec e1 A deposit 1000.00
+		rec e2 A transfer 900.00 "\"counterparty\":\"B\""
+		rec e3 B withdrawal 850.00
+	} >in &&
+	txbal -q <in | grep -c "\"drain\"\]" >n &&
+	echo 2 >expect && test_cmp expect n &&
+	txbal -q --drain 880 <in | grep -c "\"drain\"\]" >n &&
+	echo 1 >expect && test_cmp expect n &&
+	txbal -q --no-alert drain <in >out &&
+	test_line_count 3 out &&
+	! grep -q drain out &&
+	test_expect_code 2 txbal --drain ten </dev/null 2>err &&
+	test_grep "drain threshold .ten. is not an amount" err
 '
 
 test_expect_success 'alert thresholds by flag; --no-alert; a stale alerts list is removed' '
@@ -374,9 +392,10 @@ test_expect_success 'alert thresholds by flag; --no-alert; a stale alerts list i
 		rec b2 A payment 15.00 "\"ts\":\"2026-01-01T00:00:01Z\""
 		rec b3 A payment 1.00 "\"ts\":\"2026-01-01T00:00:02Z\""
 	} >in &&
-	txbal -q --low-balance 50 --large 60 --velocity 1/5s <in >out &&
-	sed -n 1p out | test_grep "\"ts\":\"2026-01-01T00:00:00Z\",\"alerts\":\[\"large_amount\"\]," - &&
-	sed -n 2p out | test_grep "\"alerts\":\[\"low_balance\",\"velocity\"\]}$" - &&
+	txbal -q --low-balance 50 --large 15 --velocity 1/5s <in >out &&
+	sed -n 1p out | test_grep "\"ts\":\"2026-01-01T00:00:00Z\",\"status\":\"completed\",\"new_balance\":60.00," - &&
+	! sed -n 1p out | grep -q alerts &&
+	sed -n 2p out | test_grep "\"alerts\":\[\"low_balance\",\"large_amount\",\"velocity\"\]}$" - &&
 	sed -n 3p out | test_grep "\"tx_count\":3,\"alerts\":\[\"velocity\"\]}$" - &&
 	txbal -q --no-alert all <in >out2 &&
 	! grep -q alerts out2 &&
@@ -386,15 +405,15 @@ test_expect_success 'alert thresholds by flag; --no-alert; a stale alerts list i
 '
 
 test_expect_success '--alerts to a file descriptor (as >(txpub ...) passes one)' '
-	rec c1 A deposit 20000.00 | txbal -q --alerts /dev/fd/3 3>fd.out >/dev/null &&
-	test_grep "^{\"alert\":\"large_amount\",\"transaction_id\":\"c1\"" fd.out
+	rec c1 A payment 20000.00 | txbal -q --alerts /dev/fd/3 3>fd.out >/dev/null &&
+	test_grep "^{\"alert\":\"large_amount\",\"kind\":\"fraud\",\"transaction_id\":\"c1\"" fd.out
 '
 
 if command -v bash >/dev/null 2>&1; then
 	test_expect_success '--alerts >(command): a process substitution (bash)' '
-		rec c2 A deposit 20000.00 >in &&
+		rec c2 A payment 20000.00 >in &&
 		bash -c "txbal -q --alerts >(cat >ps.out) <in >/dev/null; wait \$!" &&
-		test_grep "^{\"alert\":\"large_amount\",\"transaction_id\":\"c2\"" ps.out
+		test_grep "^{\"alert\":\"large_amount\",\"kind\":\"fraud\",\"transaction_id\":\"c2\"" ps.out
 	'
 else
 	test_skip '--alerts >(command): a process substitution' 'bash is not installed'

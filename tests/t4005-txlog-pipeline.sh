@@ -76,7 +76,8 @@ for line in open(sys.argv[1]):
 EOF
 
 test_expect_success 'man page: only low-balance alerts into a log' '
-	txbal -q --no-alert large_amount --no-alert velocity --no-alert overdraft <gen.ndjson |
+	txbal -q --no-alert large_amount --no-alert velocity --no-alert overdraft \
+		--no-alert drain <gen.ndjson |
 		txlog --alerts-only --out low-balance.log 2>err &&
 	n=$(grep -c "\"low_balance\"" bal.ndjson) &&
 	test "$n" -gt 0 &&
