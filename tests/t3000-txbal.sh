@@ -95,6 +95,21 @@ test_expect_success 'delete voids a pending transaction and reverses a posted on
 	test_grep "6 read, 5 applied, 0 failed, 1 duplicates, 0 rejected" err
 '
 
+test_expect_success 'a rejected update names the transaction and its Kafka position' '
+	{
+		rec f1 A deposit 5.00 "\"status\":\"failed\""
+		echo "{\"transaction_id\":\"f1\",\"account\":\"A\",\"op\":\"update\",\"status\":\"completed\",\"source\":{\"topic\":\"tx\",\"partition\":3,\"offset\":1234,\"ts\":\"2026-01-01T00:00:00Z\"}}"
+		echo "{\"transaction_id\":\"f1\",\"account\":\"A\",\"op\":\"update\",\"status\":\"completed\"}"
+	} >in &&
+	test_expect_code 1 txbal <in >out 2>err &&
+	cat >expect <<-\EOF &&
+	txbal: stdin:2: transaction '"'"'f1'"'"', topic tx partition 3 offset 1234: update changes status from failed to completed
+	txbal: stdin:3: transaction '"'"'f1'"'"': update changes status from failed to completed
+	EOF
+	grep -v " read, " err >got &&
+	test_cmp expect got
+'
+
 test_expect_success 'a completed transaction set to failed is reversed' '
 	{
 		rec d1 A deposit 10.00
@@ -124,19 +139,19 @@ while read -r name line msg; do
 		test_grep '\"balance\":95.00,\"available_balance\":95.00' st
 	"
 done <<\EOF
-amount {"transaction_id":"d1","account":"A","op":"update","amount":100.01} update changes 'amount'
-type {"transaction_id":"d1","account":"A","op":"update","type":"refund"} update changes 'type'
-account {"transaction_id":"d1","account":"B","op":"update","status":"completed"} update changes 'account'
-currency {"transaction_id":"d1","account":"A","op":"update","currency":"EUR"} update changes 'currency'
-cp {"transaction_id":"x1","account":"A","op":"update","counterparty":"C"} update changes 'counterparty'
-cp2 {"transaction_id":"d1","account":"A","op":"update","counterparty":"C"} update changes 'counterparty'
-delacct {"transaction_id":"d1","account":"B","op":"delete"} delete changes 'account'
-back {"transaction_id":"d1","account":"A","op":"update","status":"pending"} update changes status from completed to pending
-revive {"transaction_id":"p1","account":"A","op":"update","status":"completed"} update changes status from failed to completed
-unknown {"transaction_id":"zz","account":"A","op":"update","status":"completed"} update of unknown transaction 'zz'
-unknowndel {"transaction_id":"zz","account":"A","op":"delete"} delete of unknown transaction 'zz'
-deleted {"transaction_id":"c1","account":"A","op":"update","status":"completed"} update of deleted transaction 'c1'
-self {"transaction_id":"s1","account":"A","type":"transfer","amount":1.00,"counterparty":"A"} transfer to its own account
+amount {"transaction_id":"d1","account":"A","op":"update","amount":100.01} transaction 'd1': update changes 'amount'
+type {"transaction_id":"d1","account":"A","op":"update","type":"refund"} transaction 'd1': update changes 'type'
+account {"transaction_id":"d1","account":"B","op":"update","status":"completed"} transaction 'd1': update changes 'account'
+currency {"transaction_id":"d1","account":"A","op":"update","currency":"EUR"} transaction 'd1': update changes 'currency'
+cp {"transaction_id":"x1","account":"A","op":"update","counterparty":"C"} transaction 'x1': update changes 'counterparty'
+cp2 {"transaction_id":"d1","account":"A","op":"update","counterparty":"C"} transaction 'd1': update changes 'counterparty'
+delacct {"transaction_id":"d1","account":"B","op":"delete"} transaction 'd1': delete changes 'account'
+back {"transaction_id":"d1","account":"A","op":"update","status":"pending"} transaction 'd1': update changes status from completed to pending
+revive {"transaction_id":"p1","account":"A","op":"update","status":"completed"} transaction 'p1': update changes status from failed to completed
+unknown {"transaction_id":"zz","account":"A","op":"update","status":"completed"} transaction 'zz': update of an unknown transaction
+unknowndel {"transaction_id":"zz","account":"A","op":"delete"} transaction 'zz': delete of an unknown transaction
+deleted {"transaction_id":"c1","account":"A","op":"update","status":"completed"} transaction 'c1': update of a deleted transaction
+self {"transaction_id":"s1","account":"A","type":"transfer","amount":1.00,"counterparty":"A"} transaction 's1': transfer to its own account
 EOF
 
 # Each bad line: its exact message; the good lines around it still count.

@@ -45,8 +45,8 @@ test_expect_success 'the stream exercised every case' '
 	grep -q "update changes .type." err &&
 	grep -q "update changes .account." err &&
 	grep -q "update changes .currency." err &&
-	grep -q "update of unknown transaction" err &&
-	grep -q "delete of unknown transaction" err &&
+	grep -q "update of an unknown transaction" err &&
+	grep -q "delete of an unknown transaction" err &&
 	grep -q "transfer to its own account" err &&
 	grep -q "update changes status from completed to pending" err &&
 	grep -q "\"op\":\"delete\"" out &&

@@ -213,10 +213,10 @@ static void test_ledger(void)
 	CHECK_EQ_INT(bal("A")->reserved, 100, "rejected updates change nothing");
 	CHECK_EQ_INT(apply("nope", U, "A", TX_TYPE_NONE, 0, TX_STATUS_COMPLETED, NULL),
 		     TX_LEDGER_REJECTED, "update of unknown id rejected");
-	CHECK_EQ_STR(R.reason, "update of unknown transaction 'nope'", "unknown update message");
+	CHECK_EQ_STR(R.reason, "update of an unknown transaction", "unknown update message");
 	CHECK_EQ_INT(apply("nope", D, "A", TX_TYPE_NONE, 0, 0, NULL), TX_LEDGER_REJECTED,
 		     "delete of unknown id rejected");
-	CHECK_EQ_STR(R.reason, "delete of unknown transaction 'nope'", "unknown delete message");
+	CHECK_EQ_STR(R.reason, "delete of an unknown transaction", "unknown delete message");
 
 	/* delete voids a pending one, reverses a posted one */
 	CHECK_EQ_INT(apply("p4", D, "A", TX_TYPE_NONE, 0, 0, NULL), TX_LEDGER_APPLIED,

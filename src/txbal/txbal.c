@@ -442,7 +442,13 @@ static void handle(struct txbal *b, struct item *it)
 		return reject_line(b, it, line, it->len, r->err);
 	tx_ledger_apply(&b->ledger, &it->t, &res);
 	switch (res.outcome) {
-	case TX_LEDGER_REJECTED: return reject_line(b, it, line, it->len, res.reason);
+	case TX_LEDGER_REJECTED:
+		/* the record parsed: name it, and where it came from */
+		tx_buf_reset(&b->vals);
+		tx_record_describe(r, &b->vals);
+		tx_buf_adds(&b->vals, ": ");
+		tx_buf_adds(&b->vals, res.reason);
+		return reject_line(b, it, line, it->len, b->vals.p);
 	case TX_LEDGER_DUPLICATE: b->ndup++; return;
 	case TX_LEDGER_REFUSED: b->nfailed++; break;
 	case TX_LEDGER_APPLIED: b->napplied++; break;
