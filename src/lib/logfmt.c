@@ -21,6 +21,7 @@ static const char *const computed_names[] = {"signed_amount", "alerts", "json"};
 
 /* Default layout column widths (characters). */
 #define W_TS	  27
+#define W_ID	  12
 #define W_ACCOUNT 10
 #define W_TYPE	  10
 #define W_AMOUNT  12
@@ -408,12 +409,201 @@ static void add_balance(struct tx_buf *b, struct tx_record *r)
 		add_str(b, text);
 }
 
+/* The ID and ACCOUNT columns, each followed by a blank; '-' for a missing one. */
+static void add_id_account(struct tx_buf *b, const struct tx_record *r)
+{
+	size_t start = b->len;
+
+	if (has_member(r, TX_F_TRANSACTION_ID))
+		add_str(b, r->id);
+	else
+		tx_buf_addch(b, '-');
+	pad_since(b, start, 0, W_ID, 1);
+	tx_buf_addch(b, ' ');
+	start = b->len;
+	if (has_member(r, TX_F_ACCOUNT))
+		add_str(b, r->account);
+	else
+		tx_buf_addch(b, '-');
+	pad_since(b, start, 0, W_ACCOUNT, 1);
+	tx_buf_addch(b, ' ');
+}
+
+/* A member's text by name, nothing when absent; its index or -1. */
+static int add_named(struct tx_buf *b, struct tx_record *r, const char *name)
+{
+	int m = tx_record_find(r, name, strlen(name));
+
+	add_member_text(b, r, m);
+	return m;
+}
+
+enum tx_logfmt_kind tx_logfmt_kind(const struct tx_record *r)
+{
+	if (has_member(r, TX_F_TYPE) || has_member(r, TX_F_AMOUNT) || has_member(r, TX_F_OP))
+		return TX_LOGFMT_TRANSACTION;
+	if (tx_record_find(r, "alert", 5) >= 0)
+		return TX_LOGFMT_ALERT;
+	if (tx_record_find(r, "window_start", 12) >= 0)
+		return TX_LOGFMT_AGGREGATE;
+	return TX_LOGFMT_TRANSACTION;
+}
+
+/* A window's length, from its start and end: "10s", "5m", "1h", "1d" (or microseconds). */
+static void add_window(struct tx_buf *b, struct tx_record *r)
+{
+	struct tx_str s = tx_record_text(r, tx_record_find(r, "window_start", 12));
+	int e = tx_record_find(r, "window_end", 10);
+	int64_t t0, t1, d;
+
+	if (e < 0 || tx_time_parse(s.p, s.len, &t0) < 0)
+		return;
+	s = tx_record_text(r, e);
+	if (tx_time_parse(s.p, s.len, &t1) < 0 || t1 <= t0)
+		return;
+	d = t1 - t0;
+	if (d % (86400 * 1000000ll) == 0)
+		tx_buf_add_int(b, d / (86400 * 1000000ll)), tx_buf_addch(b, 'd');
+	else if (d % (3600 * 1000000ll) == 0)
+		tx_buf_add_int(b, d / (3600 * 1000000ll)), tx_buf_addch(b, 'h');
+	else if (d % (60 * 1000000ll) == 0)
+		tx_buf_add_int(b, d / (60 * 1000000ll)), tx_buf_addch(b, 'm');
+	else if (d % 1000000 == 0)
+		tx_buf_add_int(b, d / 1000000), tx_buf_addch(b, 's');
+	else
+		tx_buf_add_int(b, d), tx_buf_adds(b, "us");
+	tx_buf_adds(b, " window, ");
+}
+
+/*
+ * txbal's aggregate record: the window's start in the TS column, no id,
+ * the account, then what the window holds:
+ *   TS - ACCOUNT aggregate  1h window, 3 transactions, debits 12.50 USD,
+ *   credits 0.00 USD (payment 2, fee 1)
+ */
+static void add_aggregate(struct tx_buf *b, struct tx_record *r)
+{
+	struct tx_str raw;
+	int m = tx_record_find(r, "count", 5), by;
+	size_t start;
+
+	struct tx_str ws = tx_record_text(r, tx_record_find(r, "window_start", 12));
+	int64_t t0;
+
+	start = b->len;
+	if (tx_time_parse(ws.p, ws.len, &t0) == 0)
+		tx_time_format(b, t0);
+	else
+		add_str(b, ws);
+	pad_since(b, start, 0, W_TS, 1);
+	tx_buf_addch(b, ' ');
+	add_id_account(b, r);
+	start = b->len;
+	tx_buf_adds(b, "aggregate");
+	pad_ascii(b, start, 0, W_TYPE, 1);
+	tx_buf_addch(b, ' ');
+	add_window(b, r);
+	if (m >= 0) {
+		raw = tx_record_raw(r, m);
+		add_member_text(b, r, m);
+		tx_buf_adds(b, raw.len == 1 && raw.p[0] == '1' ? " transaction" : " transactions");
+	}
+	tx_buf_adds(b, ", debits ");
+	add_named(b, r, "debits");
+	tx_buf_addch(b, ' ');
+	tx_buf_add(b, r->currency->code, 3);
+	tx_buf_adds(b, ", credits ");
+	add_named(b, r, "credits");
+	tx_buf_addch(b, ' ');
+	tx_buf_add(b, r->currency->code, 3);
+	by = tx_record_find(r, "by_type", 7);
+	if (by >= 0) {
+		/* {"payment":2,"fee":1} -> (payment 2, fee 1) */
+		const char *p, *end;
+		int n = 0;
+		raw = tx_record_raw(r, by);
+		p = raw.p;
+		end = raw.p + raw.len;
+		if (p < end && *p == '{') {
+			tx_buf_adds(b, " (");
+			for (p++; p < end && *p != '}';) {
+				if (*p == '"') {
+					if (n++)
+						tx_buf_adds(b, ", ");
+					p = add_json_string(b, p, end);
+					tx_buf_addch(b, ' ');
+					if (p < end && *p == ':')
+						p++;
+					for (; p < end && *p != ',' && *p != '}'; p++)
+						tx_buf_addch(b,
+							     (unsigned char)*p < 0x20 ? ' ' : *p);
+				} else {
+					p++;
+				}
+			}
+			if (n)
+				tx_buf_addch(b, ')');
+			else
+				b->len -= 2, b->p[b->len] = '\0';
+		}
+	}
+}
+
+/*
+ * txbal's alert record: TS ID ACCOUNT, then the rule, its kind and detail:
+ *   TS ID ACCOUNT alert  velocity (fraud): more than 4 transactions within 10s
+ * A fraud alert bold red, a notice yellow.
+ */
+static void add_alert_record(struct tx_buf *b, struct tx_record *r, int color)
+{
+	size_t start = b->len, before;
+	int kind = tx_record_find(r, "kind", 4), notice = 0;
+	const char *sgr;
+
+	if (has_member(r, TX_F_TS))
+		add_ts(b, r);
+	else
+		tx_buf_addch(b, '-');
+	pad_ascii(b, start, 0, W_TS, 1);
+	tx_buf_addch(b, ' ');
+	add_id_account(b, r);
+	start = b->len;
+	tx_buf_adds(b, "alert");
+	pad_ascii(b, start, 0, W_TYPE, 1);
+	tx_buf_addch(b, ' ');
+	if (kind >= 0) {
+		struct tx_str k = tx_record_text(r, kind);
+		notice = k.len == 6 && !memcmp(k.p, "notice", 6);
+	}
+	sgr = color ? (notice ? SGR_YELLOW : SGR_BOLD_RED) : NULL;
+	if (sgr)
+		tx_buf_adds(b, sgr);
+	add_named(b, r, "alert");
+	if (sgr)
+		tx_buf_adds(b, SGR_RESET);
+	if (kind >= 0) {
+		tx_buf_adds(b, " (");
+		add_member_text(b, r, kind);
+		tx_buf_addch(b, ')');
+	}
+	before = b->len;
+	tx_buf_adds(b, ": ");
+	if (add_named(b, r, "detail") < 0)
+		b->len = before, b->p[b->len] = '\0';
+}
+
 void tx_logfmt_default(struct tx_buf *b, struct tx_record *r, unsigned flags)
 {
 	int color = flags & TX_LOGFMT_COLOR;
 	const char *sgr;
 	size_t start, invisible, line_start = b->len;
 	int sign, status_pad = 1;
+
+	switch (tx_logfmt_kind(r)) {
+	case TX_LOGFMT_ALERT: add_alert_record(b, r, color); goto trim;
+	case TX_LOGFMT_AGGREGATE: add_aggregate(b, r); goto trim;
+	case TX_LOGFMT_TRANSACTION: break;
+	}
 
 	/* TS */
 	start = b->len;
@@ -424,14 +614,7 @@ void tx_logfmt_default(struct tx_buf *b, struct tx_record *r, unsigned flags)
 	pad_ascii(b, start, 0, W_TS, 1);
 	tx_buf_addch(b, ' ');
 
-	/* ACCOUNT */
-	start = b->len;
-	if (has_member(r, TX_F_ACCOUNT))
-		add_str(b, r->account);
-	else
-		tx_buf_addch(b, '-');
-	pad_since(b, start, 0, W_ACCOUNT, 1);
-	tx_buf_addch(b, ' ');
+	add_id_account(b, r);
 
 	/* TYPE, or the operation when there is no type (a delete) */
 	start = b->len;
@@ -516,6 +699,7 @@ void tx_logfmt_default(struct tx_buf *b, struct tx_record *r, unsigned flags)
 			tx_buf_adds(b, SGR_RESET);
 	}
 #undef NEXT_EXTRA
+trim:
 	/* no trailing blanks (a record without status or amount) */
 	while (b->len > line_start && b->p[b->len - 1] == ' ')
 		b->len--;
