@@ -92,7 +92,7 @@ test_expect_success 'delete voids a pending transaction and reverses a posted on
 	printf "100.00 100.00\n100.00 60.00\n100.00 100.00\n70.00 70.00\n100.00 100.00\n" >expect &&
 	test_cmp expect got &&
 	! grep -q "\"op\":\"delete\",\"status\"" out &&
-	test_grep "6 read, 5 applied, 0 failed, 1 duplicates, 0 rejected" err
+	test_grep "6 read, 5 applied, 0 failed (0 refused), 1 duplicates, 0 rejected" err
 '
 
 test_expect_success 'a rejected update names the transaction and its Kafka position' '
@@ -160,7 +160,7 @@ while read -r line msg; do
 	n=$((n + 1))
 	printf '%s\n' "$line" >"bad-$n.line"
 	printf 'txbal: stdin:2: %s\n' "$msg" >"bad-$n.expect"
-	echo 'txbal: 3 read, 2 applied, 0 failed, 0 duplicates, 1 rejected, 0 alerts, 0 notices' >>"bad-$n.expect"
+	echo 'txbal: 3 read, 2 applied, 0 failed (0 refused), 0 duplicates, 1 rejected, 0 alerts, 0 notices' >>"bad-$n.expect"
 	test_expect_success "bad line: $msg" "
 		{ rec g1 A deposit 1.00; cat bad-$n.line; rec g2 A deposit 2.00; } >in &&
 		test_expect_code 1 txbal --reject rej <in >out 2>err &&
@@ -196,7 +196,33 @@ test_expect_success 'overdraft: refused as failed insufficient_funds, no balance
 	sed -n 2p out >second &&
 	test_grep "\"status\":\"failed\",\"reason\":\"insufficient_funds\",\"new_balance\":10.00,\"available_balance\":10.00,\"tx_count\":1}$" second &&
 	sed -n 3p out | test_grep "\"new_balance\":0.00" - &&
-	test_grep "3 read, 2 applied, 1 failed, 0 duplicates, 0 rejected, 0 alerts, 0 notices" err
+	test_grep "3 read, 2 applied, 1 failed (1 refused), 0 duplicates, 0 rejected, 0 alerts, 0 notices" err
+'
+
+test_expect_success 'failed: refused by txbal, and failed by the record itself, counted apart' '
+	{
+		rec d1 A deposit 10.00
+		rec f1 A payment 1.00 "\"status\":\"failed\""
+		rec p1 A payment 2.00 "\"status\":\"pending\""
+		echo "{\"transaction_id\":\"p1\",\"account\":\"A\",\"op\":\"update\",\"status\":\"failed\"}"
+		echo "{\"transaction_id\":\"p1\",\"account\":\"A\",\"op\":\"update\",\"status\":\"failed\",\"note\":\"again\"}"
+		rec c1 A payment 3.00
+		echo "{\"transaction_id\":\"c1\",\"account\":\"A\",\"op\":\"update\",\"status\":\"failed\"}"
+		rec w1 A withdrawal 50.00
+	} | txbal --no-alert all >out 2>err &&
+	test_grep "8 read, 4 applied, 4 failed (1 refused), 0 duplicates, 0 rejected" err &&
+	test "$(grep -c "\"status\":\"failed\",\"reason\"" out)" = 1 &&
+	tail -n 1 out | test_grep "\"new_balance\":10.00," -
+'
+
+test_expect_success 'txbal failed = the failed rows txstore stores (issue 15)' '
+	txgen -n 20000 --seed 42 --pending 0.05 --deletes 0.002 --duplicates 0.001 |
+		txbal --alerts /dev/null 2>err | txstore -q sqlite:f.db &&
+	failed=$(sed -n "s/.* \([0-9]*\) failed (\([0-9]*\) refused).*/\1/p" err) &&
+	test "$failed" -gt 20 &&
+	txstore report sqlite:f.db >report &&
+	grep "\"report\":\"by_status\",\"status\":\"failed\"" report >rows &&
+	test_grep "\"count\":$failed," rows
 '
 
 test_expect_success 'overdraft: a pending debit counts against the available balance' '
@@ -260,7 +286,7 @@ test_expect_success 'duplicates: byte-identical copies and known ids are dropped
 	rec d1 A deposit 1.00 >one &&
 	{ cat one; cat one; rec d1 B deposit 5.00; } | txbal >out 2>err &&
 	test_line_count 1 out &&
-	test_grep "3 read, 1 applied, 0 failed, 2 duplicates, 0 rejected" err
+	test_grep "3 read, 1 applied, 0 failed (0 refused), 2 duplicates, 0 rejected" err
 '
 
 test_expect_success '--window N: ids older than two generations are forgotten' '
@@ -381,7 +407,7 @@ test_expect_success 'alerts: each default rule, on the record and in --alerts' '
 	{"alert":"velocity","kind":"fraud","transaction_id":"a5","account":"A","currency":"USD","ts":"2026-01-01T00:00:04Z","detail":"more than 4 transactions within 10s"}
 	EOF
 	test_cmp expect al &&
-	test_grep "5 read, 4 applied, 1 failed, 0 duplicates, 0 rejected, 3 alerts, 2 notices" err
+	test_grep "5 read, 4 applied, 1 failed (1 refused), 0 duplicates, 0 rejected, 3 alerts, 2 notices" err
 '
 
 test_expect_success '--drain AMOUNT; --no-alert drain' '

@@ -564,6 +564,7 @@ static void settle(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 	}
 	to = t->status ? t->status : status_of(st);
 	res->status = to;
+	res->was = status_of(st);
 	if (st == TX_TXN_PENDING) {
 		if (to == TX_STATUS_COMPLETED) {
 			if (post(l, acct, cp, res->type, x->amount, 1, sign < 0)) {
@@ -614,6 +615,7 @@ void tx_ledger_apply(struct tx_ledger *l, const struct tx_ledger_tx *t,
 	res->created = 0;
 	res->new_tx = 0;
 	res->avail_before = 0;
+	res->was = TX_STATUS_NONE;
 	res->credit = 0;
 	/*
 	 * The id's slot is almost never in cache (ids are random over a large

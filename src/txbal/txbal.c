@@ -66,7 +66,8 @@ struct txbal {
 	size_t nitems;
 	const char *source;
 
-	uint64_t nread, napplied, nfailed, ndup, nrejected;
+	/* failed: records that failed a transaction; refused: those txbal failed */
+	uint64_t nread, napplied, nfailed, nrefused, ndup, nrejected;
 	uint64_t nalerts, nnotices; /* fraud signals, notices (alerts.h) */
 	int stop;		    /* stop reading: --strict, downstream closed, write error */
 	int status;		    /* worst exit status so far */
@@ -450,8 +451,17 @@ static void handle(struct txbal *b, struct item *it)
 		tx_buf_adds(&b->vals, res.reason);
 		return reject_line(b, it, line, it->len, b->vals.p);
 	case TX_LEDGER_DUPLICATE: b->ndup++; return;
-	case TX_LEDGER_REFUSED: b->nfailed++; break;
-	case TX_LEDGER_APPLIED: b->napplied++; break;
+	case TX_LEDGER_REFUSED:
+		b->nfailed++;
+		b->nrefused++;
+		break;
+	case TX_LEDGER_APPLIED:
+		/* failed by the record itself (created failed, updated to failed) */
+		if (res.status == TX_STATUS_FAILED && res.was != TX_STATUS_FAILED)
+			b->nfailed++;
+		else
+			b->napplied++;
+		break;
 	}
 	if (b->ledger.split && res.cp >= 0) {
 		/* the counterparty is not this ledger's to change: only its leg is written */
@@ -785,12 +795,12 @@ int cmd_main(int argc, char **argv)
 
 	if (!tx_quiet) {
 		fprintf(stderr,
-			"%s: %llu read, %llu applied, %llu failed, %llu duplicates, %llu rejected, "
-			"%llu alerts, %llu notices",
+			"%s: %llu read, %llu applied, %llu failed (%llu refused), %llu duplicates, "
+			"%llu rejected, %llu alerts, %llu notices",
 			tx_progname, (unsigned long long)b.nread, (unsigned long long)b.napplied,
-			(unsigned long long)b.nfailed, (unsigned long long)b.ndup,
-			(unsigned long long)b.nrejected, (unsigned long long)b.nalerts,
-			(unsigned long long)b.nnotices);
+			(unsigned long long)b.nfailed, (unsigned long long)b.nrefused,
+			(unsigned long long)b.ndup, (unsigned long long)b.nrejected,
+			(unsigned long long)b.nalerts, (unsigned long long)b.nnotices);
 		if (b.aggregating)
 			fprintf(stderr, ", %llu aggregates, %llu late, %llu without ts",
 				(unsigned long long)b.agg.emitted, (unsigned long long)b.agg.late,
