@@ -123,6 +123,11 @@ test_expect_success 'accounts open with a deposit; time runs forward with a day 
 	tail -n 1 m | grep "\"ts\":\"2026-01-0[5-9]T"
 '
 
+test_expect_success 'the start is openings, then the mix txgen(1) gives (per mille)' '
+	txgen -n 60000 --anomalies 0 >start &&
+	"$PYTHON3" "$CHECK" start start
+'
+
 test_expect_success '--accounts sets how many accounts, ACC and six digits at least' '
 	txgen -n 2000 --accounts 5 >m &&
 	sed "s/.*\"account\":\"\([^\"]*\)\".*/\1/" m | sort -u >accts &&
