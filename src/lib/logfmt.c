@@ -409,24 +409,59 @@ static void add_balance(struct tx_buf *b, struct tx_record *r)
 		add_str(b, text);
 }
 
-/* The ID and ACCOUNT columns, each followed by a blank; '-' for a missing one. */
-static void add_id_account(struct tx_buf *b, const struct tx_record *r)
+/* The TS column and its blank: the event time, '-' when the record has none. */
+static void add_ts_column(struct tx_buf *b, const struct tx_record *r)
 {
 	size_t start = b->len;
 
-	if (has_member(r, TX_F_TRANSACTION_ID))
-		add_str(b, r->id);
+	if (has_member(r, TX_F_TS))
+		add_ts(b, r);
 	else
 		tx_buf_addch(b, '-');
-	pad_since(b, start, 0, W_ID, 1);
+	pad_ascii(b, start, 0, W_TS, 1);
 	tx_buf_addch(b, ' ');
-	start = b->len;
-	if (has_member(r, TX_F_ACCOUNT))
-		add_str(b, r->account);
+}
+
+/* A word in the TYPE column ("alert", "aggregate"), and its blank. */
+static void add_type_word(struct tx_buf *b, const char *word)
+{
+	size_t start = b->len;
+
+	tx_buf_adds(b, word);
+	pad_ascii(b, start, 0, W_TYPE, 1);
+	tx_buf_addch(b, ' ');
+}
+
+int tx_logfmt_alert_is_notice(struct tx_record *r)
+{
+	int k = tx_record_find(r, "kind", 4);
+	struct tx_str s;
+
+	if (k < 0)
+		return 0;
+	s = tx_record_text(r, k);
+	return s.len == 6 && !memcmp(s.p, "notice", 6);
+}
+
+/* A text column of at least width characters and its blank; '-' when the field is absent. */
+static void add_text_column(struct tx_buf *b, const struct tx_record *r, enum tx_field f,
+			    struct tx_str s, int width)
+{
+	size_t start = b->len;
+
+	if (has_member(r, f))
+		add_str(b, s);
 	else
 		tx_buf_addch(b, '-');
-	pad_since(b, start, 0, W_ACCOUNT, 1);
+	pad_since(b, start, 0, width, 1);
 	tx_buf_addch(b, ' ');
+}
+
+/* The ID and ACCOUNT columns. */
+static void add_id_account(struct tx_buf *b, const struct tx_record *r)
+{
+	add_text_column(b, r, TX_F_TRANSACTION_ID, r->id, W_ID);
+	add_text_column(b, r, TX_F_ACCOUNT, r->account, W_ACCOUNT);
 }
 
 /* A member's text by name, nothing when absent; its index or -1. */
@@ -498,10 +533,7 @@ static void add_aggregate(struct tx_buf *b, struct tx_record *r)
 	pad_since(b, start, 0, W_TS, 1);
 	tx_buf_addch(b, ' ');
 	add_id_account(b, r);
-	start = b->len;
-	tx_buf_adds(b, "aggregate");
-	pad_ascii(b, start, 0, W_TYPE, 1);
-	tx_buf_addch(b, ' ');
+	add_type_word(b, "aggregate");
 	add_window(b, r);
 	if (m >= 0) {
 		raw = tx_record_raw(r, m);
@@ -556,26 +588,13 @@ static void add_aggregate(struct tx_buf *b, struct tx_record *r)
  */
 static void add_alert_record(struct tx_buf *b, struct tx_record *r, int color)
 {
-	size_t start = b->len, before;
-	int kind = tx_record_find(r, "kind", 4), notice = 0;
-	const char *sgr;
+	int kind = tx_record_find(r, "kind", 4);
+	const char *sgr = color ? (tx_logfmt_alert_is_notice(r) ? SGR_YELLOW : SGR_BOLD_RED) : NULL;
+	size_t before;
 
-	if (has_member(r, TX_F_TS))
-		add_ts(b, r);
-	else
-		tx_buf_addch(b, '-');
-	pad_ascii(b, start, 0, W_TS, 1);
-	tx_buf_addch(b, ' ');
+	add_ts_column(b, r);
 	add_id_account(b, r);
-	start = b->len;
-	tx_buf_adds(b, "alert");
-	pad_ascii(b, start, 0, W_TYPE, 1);
-	tx_buf_addch(b, ' ');
-	if (kind >= 0) {
-		struct tx_str k = tx_record_text(r, kind);
-		notice = k.len == 6 && !memcmp(k.p, "notice", 6);
-	}
-	sgr = color ? (notice ? SGR_YELLOW : SGR_BOLD_RED) : NULL;
+	add_type_word(b, "alert");
 	if (sgr)
 		tx_buf_adds(b, sgr);
 	add_named(b, r, "alert");
@@ -605,15 +624,7 @@ void tx_logfmt_default(struct tx_buf *b, struct tx_record *r, unsigned flags)
 	case TX_LOGFMT_TRANSACTION: break;
 	}
 
-	/* TS */
-	start = b->len;
-	if (has_member(r, TX_F_TS))
-		add_ts(b, r);
-	else
-		tx_buf_addch(b, '-');
-	pad_ascii(b, start, 0, W_TS, 1);
-	tx_buf_addch(b, ' ');
-
+	add_ts_column(b, r);
 	add_id_account(b, r);
 
 	/* TYPE, or the operation when there is no type (a delete) */

@@ -72,6 +72,8 @@ void tx_logfmt_apply(const struct tx_logfmt *f, struct tx_buf *out, struct tx_re
  */
 enum tx_logfmt_kind { TX_LOGFMT_TRANSACTION, TX_LOGFMT_ALERT, TX_LOGFMT_AGGREGATE };
 enum tx_logfmt_kind tx_logfmt_kind(const struct tx_record *r);
+/* Whether an alert record's "kind" is "notice" (txbal's low_balance, overdraft). */
+int tx_logfmt_alert_is_notice(struct tx_record *r);
 
 /*
  * Append one record in the default layout (no '\n', no trailing blanks):

@@ -141,11 +141,8 @@ static int is_alert(struct tx_record *r)
 
 static int syslog_priority(struct tx_record *r)
 {
-	if (tx_logfmt_kind(r) == TX_LOGFMT_ALERT) {
-		int k = tx_record_find(r, "kind", 4);
-		struct tx_str s = k >= 0 ? tx_record_text(r, k) : (struct tx_str){"", 0};
-		return s.len == 6 && !memcmp(s.p, "notice", 6) ? LOG_NOTICE : LOG_WARNING;
-	}
+	if (tx_logfmt_kind(r) == TX_LOGFMT_ALERT)
+		return tx_logfmt_alert_is_notice(r) ? LOG_NOTICE : LOG_WARNING;
 	if (tx_logfmt_has_alerts(r))
 		return LOG_WARNING;
 	if (r->status == TX_STATUS_FAILED)
