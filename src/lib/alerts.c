@@ -33,10 +33,11 @@ const char *tx_alert_kind(enum tx_alert_rule rule)
 
 /*
  * Card testing (txgen's bursts: 5 to 15 payments 0.1 to 2 s apart) is more
- * than 4 within 10 s, which an account making one transaction every 30 s
- * on average reaches about once in 2,000 records (Poisson, mean 1/3 in
- * 10 s: P(>= 4) = 0.0005); 3 within 60 s fired on most records of any
- * stream faster than a few transactions a minute per account.
+ * than 4 within 10 s, which an account making one transaction a minute on
+ * average (txgen's --rate model) reaches about once in 30,000 records
+ * (Poisson, mean 1/6 in 10 s: P(>= 4) = 0.00003); 3 within 60 s fired on
+ * most records of any stream faster than a few transactions a minute per
+ * account.
  */
 void tx_alert_opts_default(struct tx_alert_opts *o)
 {
