@@ -218,6 +218,16 @@ int cmd_main(int argc, char **argv)
 	    "2026-01-01T00:00:00.000000Z -            A          aggregate  1500000us window, 1 "
 	    "transaction, debits 0.00 USD, credits 2.00 USD",
 	    "an odd window in microseconds, no types");
+	CHECK_EQ_STR(fmt("{\"window_start\":\"x\",\"account\":\"A\",\"count\":\"n\","
+			 "\"by_type\":{\"a\":1,\"b\":{\"c\":2},\"d\":[3],\"e\" : 4 }}",
+			 NULL, 0),
+		     "x                           -            A          aggregate  n "
+		     "transactions (a 1, e 4)",
+		     "an odd aggregate: only the parts it has, only counts per type");
+	CHECK_EQ_STR(
+	    fmt("{\"window_start\":\"2026-01-01T00:00:00Z\",\"by_type\":{\"a\":\"1\"}}", NULL, 0),
+	    "2026-01-01T00:00:00.000000Z -            -          aggregate",
+	    "an aggregate with nothing to say");
 	fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"alert\":\"velocity\",\"type\":\"fee\","
 	    "\"amount\":1}",
 	    "", 0);

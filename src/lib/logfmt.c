@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "logfmt.h"
 #include "money.h"
 #include "timefmt.h"
@@ -484,12 +485,27 @@ enum tx_logfmt_kind tx_logfmt_kind(const struct tx_record *r)
 	return TX_LOGFMT_TRANSACTION;
 }
 
-/* A window's length, from its start and end: "10s", "5m", "1h", "1d" (or microseconds). */
-static void add_window(struct tx_buf *b, struct tx_record *r)
+/* ", " before every part but the first of a list. */
+static void next_part(struct tx_buf *b, int *n)
 {
+	if ((*n)++)
+		tx_buf_adds(b, ", ");
+}
+
+/* A window's length, from its start and end: "10s", "5m", "1h", "1d" (or microseconds). */
+static void add_window(struct tx_buf *b, struct tx_record *r, int *n)
+{
+	static const struct {
+		int64_t us;
+		char unit;
+	} units[] = {{86400 * 1000000ll, 'd'},
+		     {3600 * 1000000ll, 'h'},
+		     {60 * 1000000ll, 'm'},
+		     {1000000, 's'}};
 	struct tx_str s = tx_record_text(r, tx_record_find(r, "window_start", 12));
 	int e = tx_record_find(r, "window_end", 10);
 	int64_t t0, t1, d;
+	size_t i;
 
 	if (e < 0 || tx_time_parse(s.p, s.len, &t0) < 0)
 		return;
@@ -497,17 +513,70 @@ static void add_window(struct tx_buf *b, struct tx_record *r)
 	if (tx_time_parse(s.p, s.len, &t1) < 0 || t1 <= t0)
 		return;
 	d = t1 - t0;
-	if (d % (86400 * 1000000ll) == 0)
-		tx_buf_add_int(b, d / (86400 * 1000000ll)), tx_buf_addch(b, 'd');
-	else if (d % (3600 * 1000000ll) == 0)
-		tx_buf_add_int(b, d / (3600 * 1000000ll)), tx_buf_addch(b, 'h');
-	else if (d % (60 * 1000000ll) == 0)
-		tx_buf_add_int(b, d / (60 * 1000000ll)), tx_buf_addch(b, 'm');
-	else if (d % 1000000 == 0)
-		tx_buf_add_int(b, d / 1000000), tx_buf_addch(b, 's');
-	else
-		tx_buf_add_int(b, d), tx_buf_adds(b, "us");
-	tx_buf_adds(b, " window, ");
+	next_part(b, n);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]) && d % units[i].us; i++)
+		;
+	if (i < sizeof(units) / sizeof(units[0])) {
+		tx_buf_add_int(b, d / units[i].us);
+		tx_buf_addch(b, units[i].unit);
+	} else {
+		tx_buf_add_int(b, d);
+		tx_buf_adds(b, "us");
+	}
+	tx_buf_adds(b, " window");
+}
+
+/* ", debits 12.50 USD": a money member by name, when the record has it. */
+static void add_money_part(struct tx_buf *b, struct tx_record *r, const char *name, int *n)
+{
+	int m = tx_record_find(r, name, strlen(name));
+
+	if (m < 0)
+		return;
+	next_part(b, n);
+	tx_buf_adds(b, name);
+	tx_buf_addch(b, ' ');
+	add_member_text(b, r, m);
+	tx_buf_addch(b, ' ');
+	tx_buf_add(b, r->currency->code, 3);
+}
+
+/* {"payment":2,"fee":1} -> " (payment 2, fee 1)"; members whose value is no count are left out. */
+static void add_by_type(struct tx_buf *b, struct tx_str raw)
+{
+	const char *p = raw.p, *end = raw.p + raw.len, *key, *val, *next;
+	struct tx_json_err err;
+	size_t open = b->len;
+	int n = 0;
+
+	if (p == end || *p != '{')
+		return;
+	tx_buf_adds(b, " (");
+	for (p = tx_json_skip_ws(p + 1, end); p < end && *p == '"';) {
+		key = p;
+		p = tx_json_scan_value(p, end, 2, &err);
+		if (!p || (p = tx_json_skip_ws(p, end)) == end || *p != ':')
+			break;
+		val = tx_json_skip_ws(p + 1, end);
+		next = tx_json_scan_value(val, end, 2, &err);
+		if (!next)
+			break;
+		if (strspn(val, "0123456789") == (size_t)(next - val)) {
+			next_part(b, &n);
+			add_json_string(b, key, end);
+			tx_buf_addch(b, ' ');
+			tx_buf_add(b, val, (size_t)(next - val));
+		}
+		p = tx_json_skip_ws(next, end);
+		if (p < end && *p == ',')
+			p = tx_json_skip_ws(p + 1, end);
+	}
+	if (n) {
+		tx_buf_addch(b, ')');
+	} else {
+		b->len = open;
+		b->p[b->len] = '\0';
+	}
 }
 
 /*
@@ -515,17 +584,15 @@ static void add_window(struct tx_buf *b, struct tx_record *r)
  * the account, then what the window holds:
  *   TS - ACCOUNT aggregate  1h window, 3 transactions, debits 12.50 USD,
  *   credits 0.00 USD (payment 2, fee 1)
+ * Each part only when the record has what it needs.
  */
 static void add_aggregate(struct tx_buf *b, struct tx_record *r)
 {
-	struct tx_str raw;
-	int m = tx_record_find(r, "count", 5), by;
-	size_t start;
-
 	struct tx_str ws = tx_record_text(r, tx_record_find(r, "window_start", 12));
+	int m = tx_record_find(r, "count", 5), by = tx_record_find(r, "by_type", 7), n = 0;
+	size_t start = b->len;
 	int64_t t0;
 
-	start = b->len;
 	if (tx_time_parse(ws.p, ws.len, &t0) == 0)
 		tx_time_format(b, t0);
 	else
@@ -534,51 +601,17 @@ static void add_aggregate(struct tx_buf *b, struct tx_record *r)
 	tx_buf_addch(b, ' ');
 	add_id_account(b, r);
 	add_type_word(b, "aggregate");
-	add_window(b, r);
+	add_window(b, r, &n);
 	if (m >= 0) {
-		raw = tx_record_raw(r, m);
+		struct tx_str raw = tx_record_raw(r, m);
+		next_part(b, &n);
 		add_member_text(b, r, m);
 		tx_buf_adds(b, raw.len == 1 && raw.p[0] == '1' ? " transaction" : " transactions");
 	}
-	tx_buf_adds(b, ", debits ");
-	add_named(b, r, "debits");
-	tx_buf_addch(b, ' ');
-	tx_buf_add(b, r->currency->code, 3);
-	tx_buf_adds(b, ", credits ");
-	add_named(b, r, "credits");
-	tx_buf_addch(b, ' ');
-	tx_buf_add(b, r->currency->code, 3);
-	by = tx_record_find(r, "by_type", 7);
-	if (by >= 0) {
-		/* {"payment":2,"fee":1} -> (payment 2, fee 1) */
-		const char *p, *end;
-		int n = 0;
-		raw = tx_record_raw(r, by);
-		p = raw.p;
-		end = raw.p + raw.len;
-		if (p < end && *p == '{') {
-			tx_buf_adds(b, " (");
-			for (p++; p < end && *p != '}';) {
-				if (*p == '"') {
-					if (n++)
-						tx_buf_adds(b, ", ");
-					p = add_json_string(b, p, end);
-					tx_buf_addch(b, ' ');
-					if (p < end && *p == ':')
-						p++;
-					for (; p < end && *p != ',' && *p != '}'; p++)
-						tx_buf_addch(b,
-							     (unsigned char)*p < 0x20 ? ' ' : *p);
-				} else {
-					p++;
-				}
-			}
-			if (n)
-				tx_buf_addch(b, ')');
-			else
-				b->len -= 2, b->p[b->len] = '\0';
-		}
-	}
+	add_money_part(b, r, "debits", &n);
+	add_money_part(b, r, "credits", &n);
+	if (by >= 0)
+		add_by_type(b, tx_record_raw(r, by));
 }
 
 /*
