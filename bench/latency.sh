@@ -69,7 +69,7 @@ warm_broker() {
 	broker_create_topic lat-warm "$(partitions "$1")" >/dev/null || return 1
 	txsub -q -t lat-warm -c 20000 -X fetch.wait.max.ms=10 >/dev/null &
 	_sub=$!
-	txgen -n 20000 --rate 10000 --seed 4 | txpub -q -t lat-warm -X linger.ms=5 || {
+	txgen -n 20000 --rate 10000 --seed 4 --accounts 1000 | txpub -q -t lat-warm -X linger.ms=5 || {
 		kill $_sub 2>/dev/null
 		return 1
 	}
@@ -100,7 +100,7 @@ run() {
 		}
 		sleep 0.1
 	done
-	txgen -n "$_n" --rate "$_rate" --seed 2 | txpub -q -t "$_topic" -X linger.ms=5
+	txgen -n "$_n" --rate "$_rate" --seed 2 --accounts 1000 | txpub -q -t "$_topic" -X linger.ms=5
 	wait $_consumer
 	txstore report --limit 0 --since 2020-01-01T00:00:00Z sqlite:l.db >report
 	sed -n 's/^{"report":"latency","count":\([0-9]*\),"p50_ms":\([0-9.]*\),"p95_ms":\([0-9.]*\),"p99_ms":\([0-9.]*\),"max_ms":\([0-9.]*\)}$/\1 \2 \3 \4 \5/p' report >lat

@@ -52,7 +52,7 @@ test_expect_success '--help shows the usage on stdout; every option is in txgen(
 	txgen --help >out 2>err &&
 	! test -s err &&
 	test_grep "^usage: txgen " out &&
-	grep -o -- "--[a-z]*" out | sort -u >opts &&
+	grep -o -- "--[a-z][a-z-]*" out | sort -u >opts &&
 	test "$(wc -l <opts)" -ge 14 &&
 	while read -r o; do
 		grep -q "^\.It .*Fl Fl ${o#--}\( \|\$\)" "$TX_SRCDIR/man/txgen.1" || {
@@ -83,6 +83,28 @@ test_expect_success '--rate with --start: timestamps on the schedule, determinis
 	test_cmp want ts &&
 	txgen -n 4 --rate 2.5 --start 2026-05-01T10:00:00Z >b &&
 	cmp a b
+'
+
+test_expect_success '--no-wait: the records of a paced run, at once' '
+	start=$(date -u +%s) &&
+	txgen -n 2000 --rate 1 --no-wait --start 2026-05-01T10:00:00Z >nw &&
+	test "$(($(date -u +%s) - start))" -lt 60 &&
+	txgen -n 4 --rate 2.5 --no-wait --start 2026-05-01T10:00:00Z >nw4 &&
+	cmp a nw4 &&
+	tail -n 1 nw | test_grep "\"ts\":\"2026-05-01T10:33:19.000000Z\"" - &&
+	test_expect_code 2 txgen -n 1 --no-wait 2>err &&
+	test_grep "^txgen: --no-wait goes with --rate$" err
+'
+
+test_expect_success '--rate sets the number of accounts to 60 per record per second' '
+	txgen -n 30000 --rate 100 --no-wait --start 2026-05-01T10:00:00Z >r100 &&
+	sed "s/.*\"account\":\"ACC\([0-9]*\)\".*/\1/" r100 | sort -n | tail -n 1 >max &&
+	test "$(sed "s/^0*//" max)" -gt 5900 && test "$(sed "s/^0*//" max)" -le 6000 &&
+	txgen -n 3000 --rate 100 --no-wait --start 2026-05-01T10:00:00Z --accounts 50 >r50 &&
+	! grep -v "\"account\":\"ACC0000[0-5][0-9]\"" r50 &&
+	txgen -n 3000 --rate 2 --no-wait --start 2026-05-01T10:00:00Z |
+		grep -o "\"account\":\"ACC[0-9]*\"" | sort -u | wc -l >n &&
+	test "$(cat n)" -gt 900 && test "$(cat n)" -le 1000
 '
 
 test_expect_success '--rate alone: real-time timestamps 1/rate apart' '

@@ -92,7 +92,22 @@ test_expect_success 'delete voids a pending transaction and reverses a posted on
 	printf "100.00 100.00\n100.00 60.00\n100.00 100.00\n70.00 70.00\n100.00 100.00\n" >expect &&
 	test_cmp expect got &&
 	! grep -q "\"op\":\"delete\",\"status\"" out &&
-	test_grep "6 read, 5 applied, 0 failed, 1 duplicates, 0 rejected" err
+	test_grep "6 read, 5 applied, 0 failed (0 refused), 1 duplicates, 0 rejected" err
+'
+
+test_expect_success 'a rejected update names the transaction and its Kafka position' '
+	{
+		rec f1 A deposit 5.00 "\"status\":\"failed\""
+		echo "{\"transaction_id\":\"f1\",\"account\":\"A\",\"op\":\"update\",\"status\":\"completed\",\"source\":{\"topic\":\"tx\",\"partition\":3,\"offset\":1234,\"ts\":\"2026-01-01T00:00:00Z\"}}"
+		echo "{\"transaction_id\":\"f1\",\"account\":\"A\",\"op\":\"update\",\"status\":\"completed\"}"
+	} >in &&
+	test_expect_code 1 txbal <in >out 2>err &&
+	cat >expect <<-\EOF &&
+	txbal: stdin:2: transaction '"'"'f1'"'"', topic tx partition 3 offset 1234: update changes status from failed to completed
+	txbal: stdin:3: transaction '"'"'f1'"'"': update changes status from failed to completed
+	EOF
+	grep -v " read, " err >got &&
+	test_cmp expect got
 '
 
 test_expect_success 'a completed transaction set to failed is reversed' '
@@ -124,19 +139,19 @@ while read -r name line msg; do
 		test_grep '\"balance\":95.00,\"available_balance\":95.00' st
 	"
 done <<\EOF
-amount {"transaction_id":"d1","account":"A","op":"update","amount":100.01} update changes 'amount'
-type {"transaction_id":"d1","account":"A","op":"update","type":"refund"} update changes 'type'
-account {"transaction_id":"d1","account":"B","op":"update","status":"completed"} update changes 'account'
-currency {"transaction_id":"d1","account":"A","op":"update","currency":"EUR"} update changes 'currency'
-cp {"transaction_id":"x1","account":"A","op":"update","counterparty":"C"} update changes 'counterparty'
-cp2 {"transaction_id":"d1","account":"A","op":"update","counterparty":"C"} update changes 'counterparty'
-delacct {"transaction_id":"d1","account":"B","op":"delete"} delete changes 'account'
-back {"transaction_id":"d1","account":"A","op":"update","status":"pending"} update changes status from completed to pending
-revive {"transaction_id":"p1","account":"A","op":"update","status":"completed"} update changes status from failed to completed
-unknown {"transaction_id":"zz","account":"A","op":"update","status":"completed"} update of unknown transaction 'zz'
-unknowndel {"transaction_id":"zz","account":"A","op":"delete"} delete of unknown transaction 'zz'
-deleted {"transaction_id":"c1","account":"A","op":"update","status":"failed"} update of deleted transaction 'c1'
-self {"transaction_id":"s1","account":"A","type":"transfer","amount":1.00,"counterparty":"A"} transfer to its own account
+amount {"transaction_id":"d1","account":"A","op":"update","amount":100.01} transaction 'd1': update changes 'amount'
+type {"transaction_id":"d1","account":"A","op":"update","type":"refund"} transaction 'd1': update changes 'type'
+account {"transaction_id":"d1","account":"B","op":"update","status":"completed"} transaction 'd1': update changes 'account'
+currency {"transaction_id":"d1","account":"A","op":"update","currency":"EUR"} transaction 'd1': update changes 'currency'
+cp {"transaction_id":"x1","account":"A","op":"update","counterparty":"C"} transaction 'x1': update changes 'counterparty'
+cp2 {"transaction_id":"d1","account":"A","op":"update","counterparty":"C"} transaction 'd1': update changes 'counterparty'
+delacct {"transaction_id":"d1","account":"B","op":"delete"} transaction 'd1': delete changes 'account'
+back {"transaction_id":"d1","account":"A","op":"update","status":"pending"} transaction 'd1': update changes status from completed to pending
+revive {"transaction_id":"p1","account":"A","op":"update","status":"completed"} transaction 'p1': update changes status from failed to completed
+unknown {"transaction_id":"zz","account":"A","op":"update","status":"completed"} transaction 'zz': update of an unknown transaction
+unknowndel {"transaction_id":"zz","account":"A","op":"delete"} transaction 'zz': delete of an unknown transaction
+deleted {"transaction_id":"c1","account":"A","op":"update","status":"failed"} transaction 'c1': update of a deleted transaction
+self {"transaction_id":"s1","account":"A","type":"transfer","amount":1.00,"counterparty":"A"} transaction 's1': transfer to its own account
 EOF
 
 # Each bad line: its exact message; the good lines around it still count.
@@ -145,7 +160,7 @@ while read -r line msg; do
 	n=$((n + 1))
 	printf '%s\n' "$line" >"bad-$n.line"
 	printf 'txbal: stdin:2: %s\n' "$msg" >"bad-$n.expect"
-	echo 'txbal: 3 read, 2 applied, 0 failed, 0 duplicates, 1 rejected, 0 alerts' >>"bad-$n.expect"
+	echo 'txbal: 3 read, 2 applied, 0 failed (0 refused), 0 duplicates, 1 rejected, 0 alerts, 0 notices' >>"bad-$n.expect"
 	test_expect_success "bad line: $msg" "
 		{ rec g1 A deposit 1.00; cat bad-$n.line; rec g2 A deposit 2.00; } >in &&
 		test_expect_code 1 txbal --reject rej <in >out 2>err &&
@@ -181,7 +196,33 @@ test_expect_success 'overdraft: refused as failed insufficient_funds, no balance
 	sed -n 2p out >second &&
 	test_grep "\"status\":\"failed\",\"reason\":\"insufficient_funds\",\"new_balance\":10.00,\"available_balance\":10.00,\"tx_count\":1}$" second &&
 	sed -n 3p out | test_grep "\"new_balance\":0.00" - &&
-	test_grep "3 read, 2 applied, 1 failed, 0 duplicates, 0 rejected, 0 alerts" err
+	test_grep "3 read, 2 applied, 1 failed (1 refused), 0 duplicates, 0 rejected, 0 alerts, 0 notices" err
+'
+
+test_expect_success 'failed: refused by txbal, and failed by the record itself, counted apart' '
+	{
+		rec d1 A deposit 10.00
+		rec f1 A payment 1.00 "\"status\":\"failed\""
+		rec p1 A payment 2.00 "\"status\":\"pending\""
+		echo "{\"transaction_id\":\"p1\",\"account\":\"A\",\"op\":\"update\",\"status\":\"failed\"}"
+		echo "{\"transaction_id\":\"p1\",\"account\":\"A\",\"op\":\"update\",\"status\":\"failed\",\"note\":\"again\"}"
+		rec c1 A payment 3.00
+		echo "{\"transaction_id\":\"c1\",\"account\":\"A\",\"op\":\"update\",\"status\":\"failed\"}"
+		rec w1 A withdrawal 50.00
+	} | txbal --no-alert all >out 2>err &&
+	test_grep "8 read, 4 applied, 4 failed (1 refused), 0 duplicates, 0 rejected" err &&
+	test "$(grep -c "\"status\":\"failed\",\"reason\"" out)" = 1 &&
+	tail -n 1 out | test_grep "\"new_balance\":10.00," -
+'
+
+test_expect_success 'txbal failed = the failed rows txstore stores (issue 15)' '
+	txgen -n 20000 --seed 42 --pending 0.05 --deletes 0.002 --duplicates 0.001 |
+		txbal --alerts /dev/null 2>err | txstore -q sqlite:f.db &&
+	failed=$(sed -n "s/.* \([0-9]*\) failed (\([0-9]*\) refused).*/\1/p" err) &&
+	test "$failed" -gt 20 &&
+	txstore report sqlite:f.db >report &&
+	grep "\"report\":\"by_status\",\"status\":\"failed\"" report >rows &&
+	test_grep "\"count\":$failed," rows
 '
 
 test_expect_success 'overdraft: a pending debit counts against the available balance' '
@@ -245,7 +286,7 @@ test_expect_success 'duplicates: byte-identical copies and known ids are dropped
 	rec d1 A deposit 1.00 >one &&
 	{ cat one; cat one; rec d1 B deposit 5.00; } | txbal >out 2>err &&
 	test_line_count 1 out &&
-	test_grep "3 read, 1 applied, 0 failed, 2 duplicates, 0 rejected" err
+	test_grep "3 read, 1 applied, 0 failed (0 refused), 2 duplicates, 0 rejected" err
 '
 
 test_expect_success '--window N: ids older than two generations are forgotten' '
@@ -345,27 +386,45 @@ test_expect_success 'output closed downstream (EPIPE): stop quietly, exit 0, sta
 test_expect_success 'alerts: each default rule, on the record and in --alerts' '
 	{
 		rec a1 A deposit 20000.00 "\"ts\":\"2026-01-01T00:00:00Z\""
-		rec a2 A withdrawal 19950.00 "\"ts\":\"2026-01-01T00:00:10Z\""
-		rec a3 A withdrawal 100.00 "\"ts\":\"2026-01-01T00:00:20Z\""
-		rec a4 A fee 1.00 "\"ts\":\"2026-01-01T00:00:30Z\""
+		rec a2 A withdrawal 19950.00 "\"ts\":\"2026-01-01T00:00:01Z\""
+		rec a3 A withdrawal 100.00 "\"ts\":\"2026-01-01T00:00:02Z\""
+		rec a4 A fee 1.00 "\"ts\":\"2026-01-01T00:00:03Z\""
+		rec a5 A fee 1.00 "\"ts\":\"2026-01-01T00:00:04Z\""
 	} >in &&
-	txbal -q --alerts al <in >out &&
+	txbal --alerts al <in >out 2>err &&
 	sed -n "s/.*\"alerts\":\(.*\)}$/\1/p" out >got &&
 	cat >expect <<-\EOF &&
-	["large_amount"]
-	["low_balance","large_amount"]
+	["low_balance","large_amount","drain"]
 	["overdraft"]
 	["velocity"]
 	EOF
 	test_cmp expect got &&
 	cat >expect <<-\EOF &&
-	{"alert":"large_amount","transaction_id":"a1","account":"A","currency":"USD","ts":"2026-01-01T00:00:00Z","detail":"amount 20000.00 at or above 10000.00"}
-	{"alert":"low_balance","transaction_id":"a2","account":"A","currency":"USD","ts":"2026-01-01T00:00:10Z","detail":"available balance 50.00 below 100.00"}
-	{"alert":"large_amount","transaction_id":"a2","account":"A","currency":"USD","ts":"2026-01-01T00:00:10Z","detail":"amount 19950.00 at or above 10000.00"}
-	{"alert":"overdraft","transaction_id":"a3","account":"A","currency":"USD","ts":"2026-01-01T00:00:20Z","detail":"debit of 100.00 refused, available balance 50.00"}
-	{"alert":"velocity","transaction_id":"a4","account":"A","currency":"USD","ts":"2026-01-01T00:00:30Z","detail":"more than 3 transactions within 60s"}
+	{"alert":"low_balance","kind":"notice","transaction_id":"a2","account":"A","currency":"USD","ts":"2026-01-01T00:00:01Z","detail":"available balance 50.00 below 100.00"}
+	{"alert":"large_amount","kind":"fraud","transaction_id":"a2","account":"A","currency":"USD","ts":"2026-01-01T00:00:01Z","detail":"amount 19950.00 at or above 10000.00"}
+	{"alert":"drain","kind":"fraud","transaction_id":"a2","account":"A","currency":"USD","ts":"2026-01-01T00:00:01Z","detail":"debit of 19950.00 took 80% or more of the available balance 20000.00"}
+	{"alert":"overdraft","kind":"notice","transaction_id":"a3","account":"A","currency":"USD","ts":"2026-01-01T00:00:02Z","detail":"debit of 100.00 refused, available balance 50.00"}
+	{"alert":"velocity","kind":"fraud","transaction_id":"a5","account":"A","currency":"USD","ts":"2026-01-01T00:00:04Z","detail":"more than 4 transactions within 10s"}
 	EOF
-	test_cmp expect al
+	test_cmp expect al &&
+	test_grep "5 read, 4 applied, 1 failed (1 refused), 0 duplicates, 0 rejected, 3 alerts, 2 notices" err
+'
+
+test_expect_success '--drain AMOUNT; --no-alert drain' '
+	{
+		rec e1 A deposit 1000.00
+		rec e2 A transfer 900.00 "\"counterparty\":\"B\""
+		rec e3 B withdrawal 850.00
+	} >in &&
+	txbal -q <in | grep -c "\"drain\"\]" >n &&
+	echo 2 >expect && test_cmp expect n &&
+	txbal -q --drain 880 <in | grep -c "\"drain\"\]" >n &&
+	echo 1 >expect && test_cmp expect n &&
+	txbal -q --no-alert drain <in >out &&
+	test_line_count 3 out &&
+	! grep -q drain out &&
+	test_expect_code 2 txbal --drain ten </dev/null 2>err &&
+	test_grep "drain threshold .ten. is not an amount" err
 '
 
 test_expect_success 'alert thresholds by flag; --no-alert; a stale alerts list is removed' '
@@ -374,9 +433,10 @@ test_expect_success 'alert thresholds by flag; --no-alert; a stale alerts list i
 		rec b2 A payment 15.00 "\"ts\":\"2026-01-01T00:00:01Z\""
 		rec b3 A payment 1.00 "\"ts\":\"2026-01-01T00:00:02Z\""
 	} >in &&
-	txbal -q --low-balance 50 --large 60 --velocity 1/5s <in >out &&
-	sed -n 1p out | test_grep "\"ts\":\"2026-01-01T00:00:00Z\",\"alerts\":\[\"large_amount\"\]," - &&
-	sed -n 2p out | test_grep "\"alerts\":\[\"low_balance\",\"velocity\"\]}$" - &&
+	txbal -q --low-balance 50 --large 15 --velocity 1/5s <in >out &&
+	sed -n 1p out | test_grep "\"ts\":\"2026-01-01T00:00:00Z\",\"status\":\"completed\",\"new_balance\":60.00," - &&
+	! sed -n 1p out | grep -q alerts &&
+	sed -n 2p out | test_grep "\"alerts\":\[\"low_balance\",\"large_amount\",\"velocity\"\]}$" - &&
 	sed -n 3p out | test_grep "\"tx_count\":3,\"alerts\":\[\"velocity\"\]}$" - &&
 	txbal -q --no-alert all <in >out2 &&
 	! grep -q alerts out2 &&
@@ -386,15 +446,15 @@ test_expect_success 'alert thresholds by flag; --no-alert; a stale alerts list i
 '
 
 test_expect_success '--alerts to a file descriptor (as >(txpub ...) passes one)' '
-	rec c1 A deposit 20000.00 | txbal -q --alerts /dev/fd/3 3>fd.out >/dev/null &&
-	test_grep "^{\"alert\":\"large_amount\",\"transaction_id\":\"c1\"" fd.out
+	rec c1 A payment 20000.00 | txbal -q --alerts /dev/fd/3 3>fd.out >/dev/null &&
+	test_grep "^{\"alert\":\"large_amount\",\"kind\":\"fraud\",\"transaction_id\":\"c1\"" fd.out
 '
 
 if command -v bash >/dev/null 2>&1; then
 	test_expect_success '--alerts >(command): a process substitution (bash)' '
-		rec c2 A deposit 20000.00 >in &&
+		rec c2 A payment 20000.00 >in &&
 		bash -c "txbal -q --alerts >(cat >ps.out) <in >/dev/null; wait \$!" &&
-		test_grep "^{\"alert\":\"large_amount\",\"transaction_id\":\"c2\"" ps.out
+		test_grep "^{\"alert\":\"large_amount\",\"kind\":\"fraud\",\"transaction_id\":\"c2\"" ps.out
 	'
 else
 	test_skip '--alerts >(command): a process substitution' 'bash is not installed'

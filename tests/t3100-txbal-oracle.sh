@@ -19,9 +19,9 @@ ORACLE="$TX_SRCDIR/tests/oracle/txbal_oracle.py"
 GEN="$TX_SRCDIR/tests/oracle/gen.py"
 "$PYTHON3" -c 'import decimal' 2>/dev/null || test_skip_all 'python3 is needed for the oracle'
 
-# "txbal: R read, A applied, F failed, D duplicates, J rejected, ..." -> the oracle's form
+# "txbal: R read, A applied, F failed (X refused), D duplicates, J rejected, ..." -> the oracle's form
 counts() {
-	sed -n 's/^txbal: \([0-9]*\) read, \([0-9]*\) applied, \([0-9]*\) failed, \([0-9]*\) duplicates, \([0-9]*\) rejected.*/read \1 applied \2 failed \3 duplicates \4 rejected \5/p' "$1"
+	sed -n 's/^txbal: \([0-9]*\) read, \([0-9]*\) applied, \([0-9]*\) failed (\([0-9]*\) refused), \([0-9]*\) duplicates, \([0-9]*\) rejected.*/read \1 applied \2 failed \3 refused \4 duplicates \5 rejected \6/p' "$1"
 }
 
 test_expect_success "generate $N records" '
@@ -52,8 +52,8 @@ test_expect_success 'the stream exercised every case' '
 	grep -q "update changes .type." err &&
 	grep -q "update changes .account." err &&
 	grep -q "update changes .currency." err &&
-	grep -q "update of unknown transaction" err &&
-	grep -q "delete of unknown transaction" err &&
+	grep -q "update of an unknown transaction" err &&
+	grep -q "delete of an unknown transaction" err &&
 	grep -q "transfer to its own account" err &&
 	grep -q "update changes status from completed to pending" err &&
 	grep -q "\"op\":\"delete\"" out &&

@@ -87,8 +87,8 @@ EOF
 test_expect_success 'bad lines: reported with source:line, skipped, counted, exit 1; a blank one skipped' '
 	test_expect_code 1 txlog bad.ndjson >out 2>err &&
 	cat >want <<-\EOF &&
-	-                           A          deposit           +1.00 USD  completed
-	-                           B          payment           -2.00 USD  completed
+	-                           a            A          deposit           +1.00 USD  completed
+	-                           c            B          payment           -2.00 USD  completed
 	EOF
 	test_cmp want out &&
 	cat >want <<-\EOF &&

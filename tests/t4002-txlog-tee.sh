@@ -32,9 +32,9 @@ test_expect_success 'exact bytes: a CRLF ending, bad lines, blank lines, no fina
 	test_expect_code 1 txlog --tee --out odd.log --reject rej <odd.ndjson >pass 2>err &&
 	cmp odd.ndjson pass &&
 	cat >want <<-\EOF &&
-	-                           A          deposit           +1.00 USD  completed
-	-                           B          fee               -0.50 USD  completed
-	-                           C          refund            +3.00 USD  completed
+	-                           a            A          deposit           +1.00 USD  completed
+	-                           b            B          fee               -0.50 USD  completed
+	-                           c            C          refund            +3.00 USD  completed
 	EOF
 	test_cmp want odd.log &&
 	test_grep "^txlog: stdin:2: invalid JSON" err &&

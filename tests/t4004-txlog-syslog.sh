@@ -93,7 +93,16 @@ else
 	test_expect_success 'a failed record without alerts is a notice; default tag and facility' '
 		printf "%s\n" "{\"transaction_id\":\"a\",\"account\":\"A\",\"type\":\"payment\",\"amount\":5,\"status\":\"failed\",\"reason\":\"unknown_account\"}" >failed.ndjson &&
 		IN=failed.ndjson run_syslog txlog -s --color=always &&
-		grep -q "^<13>[A-Z].* txlog\[[0-9]*\]: -  *A  *payment  *-5.00 USD  failed     reason=unknown_account$" got
+		grep -q "^<13>[A-Z].* txlog\[[0-9]*\]: -  *a  *A  *payment  *-5.00 USD  failed     reason=unknown_account$" got
+	'
+
+	test_expect_success 'alert records: a fraud alert is a warning, a notice a notice' '
+		printf "%s\n" "{\"alert\":\"drain\",\"kind\":\"fraud\",\"transaction_id\":\"d\",\"account\":\"A\",\"detail\":\"x\"}" \
+			"{\"alert\":\"low_balance\",\"kind\":\"notice\",\"transaction_id\":\"l\",\"account\":\"A\",\"detail\":\"y\"}" >al.ndjson &&
+		IN=al.ndjson run_syslog txlog -s -a &&
+		test_line_count 2 got &&
+		grep -q "^<12>[A-Z].* txlog\[[0-9]*\]: -  *d  *A  *alert  *drain (fraud): x$" got &&
+		grep -q "^<13>[A-Z].* txlog\[[0-9]*\]: -  *l  *A  *alert  *low_balance (notice): y$" got
 	'
 fi
 

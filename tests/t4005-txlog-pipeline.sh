@@ -55,7 +55,8 @@ for line in open(sys.argv[1]):
     if "amount" in t:
         amt = ("+" if t.get("type") in CREDIT else "-") + money(t["amount"], cur)
     curcol = cur if ("amount" in t or "currency" in t) else "   "
-    s = "%-27s %-10s %-10s %12s %s" % (t.get("ts", "-"), t["account"], typ, amt, curcol)
+    s = "%-27s %-12s %-10s %-10s %12s %s" % (t.get("ts", "-"), t["transaction_id"], t["account"], typ, amt,
+                                         curcol)
     if "new_balance" in t:
         b = t["new_balance"]
         s += "  bal %11s" % (money(b, cur) if "currency" in t else str(b))
@@ -76,7 +77,8 @@ for line in open(sys.argv[1]):
 EOF
 
 test_expect_success 'man page: only low-balance alerts into a log' '
-	txbal -q --no-alert large_amount --no-alert velocity --no-alert overdraft <gen.ndjson |
+	txbal -q --no-alert large_amount --no-alert velocity --no-alert overdraft \
+		--no-alert drain <gen.ndjson |
 		txlog --alerts-only --out low-balance.log 2>err &&
 	n=$(grep -c "\"low_balance\"" bal.ndjson) &&
 	test "$n" -gt 0 &&
@@ -89,6 +91,44 @@ test_expect_success 'the default layout equals an independent implementation, li
 	txlog -q bal.ndjson >got &&
 	test_line_count 3000 got &&
 	test_cmp want got
+'
+
+test_expect_success 'alert and aggregate records: lines of their own, every field in them' '
+	txbal -q --alerts al.ndjson --aggregate 1h --aggregates agg.ndjson <gen.ndjson >/dev/null &&
+	test -s al.ndjson && test -s agg.ndjson &&
+	txlog -q al.ndjson >al.log &&
+	txlog -q --alerts-only agg.ndjson al.ndjson >al2.log &&
+	test_cmp al.log al2.log &&
+	txlog -q agg.ndjson >agg.log &&
+	"$PYTHON3" - <<-\EOT
+	import json
+	def check(ndjson, log, want):
+	    recs = [json.loads(l) for l in open(ndjson)]
+	    lines = open(log).read().split("\n")[:-1]
+	    assert len(recs) == len(lines), (ndjson, len(recs), len(lines))
+	    for r, l in zip(recs, lines):
+	        w = want(r)
+	        assert l == w, (l, w)
+	check("al.ndjson", "al.log", lambda a: "%-27s %-12s %-10s alert      %s (%s): %s" % (
+	    a["ts"], a["transaction_id"], a["account"], a["alert"], a["kind"], a["detail"]))
+	EOT
+	"$PYTHON3" - <<-\EOT
+	import json
+	lines = open("agg.log").read().split("\n")[:-1]
+	recs = [json.loads(l) for l in open("agg.ndjson")]
+	raw = [l.rstrip("\n") for l in open("agg.ndjson")]
+	assert len(lines) == len(recs) > 100, (len(lines), len(recs))
+	for r, t, l in zip(recs, raw, lines):
+	    # money as written in the record (exact decimals)
+	    deb = t.split("\"debits\":")[1].split(",")[0]
+	    cre = t.split("\"credits\":")[1].split(",")[0]
+	    n = r["count"]
+	    types = ", ".join("%s %d" % kv for kv in r["by_type"].items())
+	    w = "%s -            %-10s aggregate  1h window, %d transaction%s, debits %s %s, credits %s %s%s" % (
+	        r["window_start"], r["account"], n, "" if n == 1 else "s", deb, r["currency"],
+	        cre, r["currency"], " (%s)" % types if types else "")
+	    assert l == w, (l, w)
+	EOT
 '
 
 test_expect_success 'the seed logging consumer: txgen | txlog, one line per record' '

@@ -18,7 +18,7 @@ test_expect_success 'the logging consumer logged every record, once' '
 	test_line_count 3000 cf/transactions.log &&
 	txgen -n 3000 --seed 3 --accounts 100 >gen.ndjson &&
 	sed -n "s/.*\"account\":\"\\([A-Z0-9]*\\)\".*/\\1/p" gen.ndjson | sort | uniq -c >expect &&
-	awk "{ print \$2 }" cf/transactions.log | sort | uniq -c >actual &&
+	awk "{ print \$3 }" cf/transactions.log | sort | uniq -c >actual &&
 	test_cmp expect actual
 '
 

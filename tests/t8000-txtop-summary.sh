@@ -51,7 +51,7 @@ top accounts by spend:
    3. A2                              13.00 USD (2 debits)
    4. A3                               1.00 USD (1 debit)
 
-alerts: 2
+alerts: 2, notices: 0
   2026-01-01T00:00:05.000000Z A3 t5 large_amount,low_balance 1.00 USD
   2026-01-01T00:00:02.000000Z A2 t3 insufficient_funds 500.00 USD
 EOF

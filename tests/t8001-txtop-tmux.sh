@@ -104,8 +104,8 @@ test_expect_success 'the bars are in proportion to the counts' '
 '
 
 test_expect_success 'the latest alert is on top of the feed' '
-	wait_for "^ alerts 2 " &&
-	grep -A1 "^ alerts 2 " screen >feed &&
+	wait_for "^ alerts 1, notices 1 " &&
+	grep -A1 "^ alerts 1, notices 1 " screen >feed &&
 	grep -q "low_balance AC2 950.00 USD" feed
 '
 

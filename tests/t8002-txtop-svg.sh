@@ -35,7 +35,8 @@ for t in root.iterfind(".//s:text[@class='account']", ns):
 for t in root.iterfind(".//s:text[@class='alert']", ns):
     print("alert", t.text)
 g = root.find(".//s:g[@id='totals']", ns)
-print("totals", g.get("data-records"), g.get("data-bad"), g.get("data-alerts"))
+print("totals", g.get("data-records"), g.get("data-bad"), g.get("data-alerts"),
+      g.get("data-notices"))
 EOF
 
 test_expect_success '--svg writes a document that parses as XML' '
@@ -56,7 +57,7 @@ test_expect_success 'statuses, totals, the amounts series' '
 	grep "^status completed 20$" facts &&
 	grep "^status pending 1$" facts &&
 	grep "^status failed 1$" facts &&
-	grep "^totals 22 0 2$" facts &&
+	grep "^totals 22 0 1 1$" facts &&
 	grep "^series amounts 22 3.00 2.00 0.50$" facts &&
 	grep "^series rate 120 " facts
 '
@@ -80,12 +81,12 @@ test_expect_success '--svg-interval rewrites the file while the input is still o
 	cat recs >&3 &&
 	_i=0; while [ ! -f live.svg ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done &&
 	"$PYTHON3" check.py live.svg >live-facts &&
-	grep "^totals 22 0 2$" live-facts &&
+	grep "^totals 22 0 1 1$" live-facts &&
 	head -n 2 recs >&3 &&
 	exec 3>&- &&
 	wait &&
 	"$PYTHON3" check.py live.svg >end-facts &&
-	grep "^totals 24 0 2$" end-facts
+	grep "^totals 24 0 1 1$" end-facts
 '
 
 test_expect_success 'an SVG that cannot be written: exit 3, the summary still printed' '

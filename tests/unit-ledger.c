@@ -213,10 +213,10 @@ static void test_ledger(void)
 	CHECK_EQ_INT(bal("A")->reserved, 100, "rejected updates change nothing");
 	CHECK_EQ_INT(apply("nope", U, "A", TX_TYPE_NONE, 0, TX_STATUS_COMPLETED, NULL),
 		     TX_LEDGER_REJECTED, "update of unknown id rejected");
-	CHECK_EQ_STR(R.reason, "update of unknown transaction 'nope'", "unknown update message");
+	CHECK_EQ_STR(R.reason, "update of an unknown transaction", "unknown update message");
 	CHECK_EQ_INT(apply("nope", D, "A", TX_TYPE_NONE, 0, 0, NULL), TX_LEDGER_REJECTED,
 		     "delete of unknown id rejected");
-	CHECK_EQ_STR(R.reason, "delete of unknown transaction 'nope'", "unknown delete message");
+	CHECK_EQ_STR(R.reason, "delete of an unknown transaction", "unknown delete message");
 
 	/* delete voids a pending one, reverses a posted one */
 	CHECK_EQ_INT(apply("p4", D, "A", TX_TYPE_NONE, 0, 0, NULL), TX_LEDGER_APPLIED,
@@ -572,7 +572,7 @@ static void test_save_load(void)
 static void test_alerts(void)
 {
 	struct tx_ledger_opts o = {"0", 0, 1000, 0, 0};
-	struct tx_alert_opts ao = {"100", "1000", 3, 10000000, 1};
+	struct tx_alert_opts ao = {"100", "1000", 3, 10000000, 1, NULL};
 	struct tx_alerts al;
 	struct tx_buf b = TX_BUF_INIT;
 	unsigned f;
@@ -584,7 +584,7 @@ static void test_alerts(void)
 	tx_ledger_init(&L, &o);
 	apply("1", C, "A", TX_TYPE_DEPOSIT, 150000, 0, NULL);
 	f = tx_alerts_check(&al, &L, &R, 1, 0);
-	CHECK_EQ_INT(f, 1u << TX_ALERT_LARGE_AMOUNT, "1500.00 is large");
+	CHECK_EQ_INT(f, 0, "a deposit of 1500.00 is money coming in: not large");
 	apply("2", C, "A", TX_TYPE_WITHDRAWAL, 141000, 0, NULL);
 	f = tx_alerts_check(&al, &L, &R, 1, 1000000);
 	CHECK_EQ_INT(f, 1u << TX_ALERT_LOW_BALANCE | 1u << TX_ALERT_LARGE_AMOUNT,
@@ -628,6 +628,36 @@ static void test_alerts(void)
 				got |= 1u << i;
 		}
 		CHECK_EQ_INT(got, want, "velocity 1/10s over event times at both ends of int64");
+		tx_alerts_release(&al);
+		tx_ledger_release(&L);
+	}
+	{
+		/* drain: a debit of 80% or more of the available balance, of 100.00 at least */
+		struct tx_alert_opts d = {NULL, NULL, 0, 0, 0, "100"};
+		CHECK_EQ_INT(tx_alerts_init(&al, &d), 0, "drain init");
+		o.extra = tx_alerts_extra(&al);
+		tx_ledger_init(&L, &o);
+		apply("d1", C, "D", TX_TYPE_DEPOSIT, 100000, 0, NULL);
+		CHECK_EQ_INT(tx_alerts_check(&al, &L, &R, 1, 0), 0, "a deposit does not drain");
+		apply("d2", C, "D", TX_TYPE_TRANSFER, 79999, 0, "E");
+		CHECK_EQ_INT(tx_alerts_check(&al, &L, &R, 1, 0), 0, "79.999% of 1000.00 does not");
+		apply("d3", C, "D", TX_TYPE_WITHDRAWAL, 16001, 0, NULL);
+		CHECK_EQ_INT(tx_alerts_check(&al, &L, &R, 1, 0), 1u << TX_ALERT_DRAIN,
+			     "160.01 of 200.01 (80%) drains");
+		tx_buf_reset(&b);
+		tx_alerts_detail(&al, TX_ALERT_DRAIN, &L, &R, &b);
+		CHECK_EQ_STR(b.p,
+			     "debit of 160.01 took 80% or more of the available balance 200.01",
+			     "drain detail");
+		apply("d4", C, "D", TX_TYPE_PAYMENT, 3900, 0, NULL);
+		CHECK_EQ_INT(tx_alerts_check(&al, &L, &R, 1, 0), 0,
+			     "all of 40.00 is below the 100.00 the rule looks at");
+		CHECK_EQ_STR(tx_alert_kind(TX_ALERT_DRAIN), "fraud", "drain is a fraud signal");
+		CHECK_EQ_STR(tx_alert_kind(TX_ALERT_LOW_BALANCE), "notice",
+			     "low_balance: a notice");
+		CHECK_EQ_STR(tx_alert_kind(TX_ALERT_OVERDRAFT), "notice", "overdraft: a notice");
+		CHECK_EQ_INT(tx_alert_rule_of("drain"), TX_ALERT_DRAIN, "rule by name");
+		CHECK_EQ_INT(tx_alert_rule_of("nosuch"), -1, "unknown rule name");
 		tx_alerts_release(&al);
 		tx_ledger_release(&L);
 	}

@@ -58,51 +58,55 @@ int cmd_main(int argc, char **argv)
 	(void)argv;
 	tx_record_init(&rec);
 
-	CHECK_EQ_STR(fmt(PAY, NULL, 0),
-		     "2026-01-01T09:15:02.123456Z ACC000042  payment         -128.28 USD  bal "
-		     "    1871.72  completed  [large_amount]",
-		     "default layout: debit, balance, status, alerts");
 	CHECK_EQ_STR(
-	    fmt("{\"transaction_id\":\"t2\",\"account\":3,\"transaction_type\":\"Credit\","
-		"\"amount\":8}",
-		NULL, 0),
-	    "-                           3          deposit           +8.00 USD  completed",
-	    "aliases resolved, credit signed +, no ts, no balance column, no trailing "
-	    "blanks");
-	CHECK_EQ_STR(fmt("{\"transaction_id\":\"t3\",\"account\":\"A\",\"type\":\"transfer\","
-			 "\"amount\":1500,\"currency\":\"JPY\",\"counterparty\":\"B\","
-			 "\"status\":\"failed\",\"reason\":\"insufficient_funds\","
-			 "\"new_balance\":20,\"alerts\":[\"overdraft\", \"velocity\"]}",
+	    fmt(PAY, NULL, 0),
+	    "2026-01-01T09:15:02.123456Z t1           ACC000042  payment         -128.28 USD  bal "
+	    "    1871.72  completed  [large_amount]",
+	    "default layout: debit, balance, status, alerts");
+	CHECK_EQ_STR(fmt("{\"transaction_id\":\"t2\",\"account\":3,\"transaction_type\":\"Credit\","
+			 "\"amount\":8}",
 			 NULL, 0),
-		     "-                           A          transfer          -1500 JPY  bal "
-		     "         20  failed     -> B  reason=insufficient_funds  "
-		     "[overdraft,velocity]",
-		     "transfer: counterparty, reason, two alerts, JPY without decimals");
+		     "-                           t2           3          deposit           +8.00 "
+		     "USD  completed",
+		     "aliases resolved, credit signed +, no ts, no balance column, no trailing "
+		     "blanks");
+	CHECK_EQ_STR(
+	    fmt("{\"transaction_id\":\"t3\",\"account\":\"A\",\"type\":\"transfer\","
+		"\"amount\":1500,\"currency\":\"JPY\",\"counterparty\":\"B\","
+		"\"status\":\"failed\",\"reason\":\"insufficient_funds\","
+		"\"new_balance\":20,\"alerts\":[\"overdraft\", \"velocity\"]}",
+		NULL, 0),
+	    "-                           t3           A          transfer          -1500 JPY  bal "
+	    "         20  failed     -> B  reason=insufficient_funds  "
+	    "[overdraft,velocity]",
+	    "transfer: counterparty, reason, two alerts, JPY without decimals");
 	CHECK_EQ_STR(fmt("{\"transaction_id\":\"t4\",\"account\":\"A\",\"op\":\"delete\","
 			 "\"ts\":\"2026-01-01T00:00:00Z\"}",
 			 NULL, 0),
-		     "2026-01-01T00:00:00.000000Z A          delete",
+		     "2026-01-01T00:00:00.000000Z t4           A          delete",
 		     "a delete: op in the type column, no amount, no status");
-	CHECK_EQ_STR(fmt("{\"transaction_id\":\"t5\",\"account\":\"A\",\"type\":\"payment\","
-			 "\"amount\":1,\"op\":\"update\",\"status\":\"completed\"}",
-			 NULL, 0),
-		     "-                           A          payment           -1.00 USD  "
-		     "completed  op=update",
-		     "an update is marked");
+	CHECK_EQ_STR(
+	    fmt("{\"transaction_id\":\"t5\",\"account\":\"A\",\"type\":\"payment\","
+		"\"amount\":1,\"op\":\"update\",\"status\":\"completed\"}",
+		NULL, 0),
+	    "-                           t5           A          payment           -1.00 USD  "
+	    "completed  op=update",
+	    "an update is marked");
 	CHECK_EQ_STR(fmt("{\"transaction_id\":\"t6\",\"account\":\"A\\u001b[2J\",\"type\":"
 			 "\"deposit\",\"amount\":1,\"status\":\"pending\"}",
 			 NULL, 0),
-		     "-                           A [2J      deposit           +1.00 USD  pending",
+		     "-                           t6           A [2J      deposit           +1.00 "
+		     "USD  pending",
 		     "control characters in values are blanked");
 
 	/* colour */
-	CHECK_EQ_STR(
-	    fmt("{\"transaction_id\":\"t7\",\"account\":\"A\",\"type\":\"deposit\","
-		"\"amount\":1,\"status\":\"failed\",\"alerts\":[\"x\"]}",
-		NULL, TX_LOGFMT_COLOR),
-	    "-                           A          deposit           \033[32m+1.00\033[0m USD  "
-	    "\033[31mfailed\033[0m     \033[1;31m[x]\033[0m",
-	    "colour: green credit, red failed, bold red alerts, widths unchanged");
+	CHECK_EQ_STR(fmt("{\"transaction_id\":\"t7\",\"account\":\"A\",\"type\":\"deposit\","
+			 "\"amount\":1,\"status\":\"failed\",\"alerts\":[\"x\"]}",
+			 NULL, TX_LOGFMT_COLOR),
+		     "-                           t7           A          deposit           "
+		     "\033[32m+1.00\033[0m USD  "
+		     "\033[31mfailed\033[0m     \033[1;31m[x]\033[0m",
+		     "colour: green credit, red failed, bold red alerts, widths unchanged");
 
 	/* templates */
 	CHECK_EQ_STR(fmt(PAY, "{ts} {account} {amount} {currency} {status}", 0),
@@ -138,29 +142,31 @@ int cmd_main(int argc, char **argv)
 			 "\"amount\":\"10.10\",\"currency\":\"USD\"}",
 			 "{amount}|{signed_amount}", 0),
 		     "10.10|-10.10", "a string amount");
-	CHECK_EQ_STR(
-	    fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"type\":\"fee\","
-		"\"amount\":0.00,\"currency\":\"USD\",\"new_balance\":-0.00}",
-		NULL, 0),
-	    "-                           A          fee               -0.00 USD  bal        "
-	    "0.00  completed",
-	    "a negative zero balance is zero");
+	CHECK_EQ_STR(fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"type\":\"fee\","
+			 "\"amount\":0.00,\"currency\":\"USD\",\"new_balance\":-0.00}",
+			 NULL, 0),
+		     "-                           x            A          fee               -0.00 "
+		     "USD  bal        "
+		     "0.00  completed",
+		     "a negative zero balance is zero");
 	CHECK_EQ_STR(fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"type\":\"fee\","
 			 "\"amount\":3,\"currency\":\"USD\",\"new_balance\":-12.3}",
 			 NULL, 0),
-		     "-                           A          fee               -3.00 USD  bal      "
+		     "-                           x            A          fee               -3.00 "
+		     "USD  bal      "
 		     "-12.30  completed",
 		     "a negative balance with a short fraction");
-	CHECK_EQ_STR(
-	    fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"type\":\"fee\","
-		"\"amount\":3,\"currency\":\"JPY\",\"new_balance\":-1200}",
-		NULL, 0),
-	    "-                           A          fee                  -3 JPY  bal       "
-	    "-1200  completed",
-	    "a negative canonical JPY balance");
+	CHECK_EQ_STR(fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"type\":\"fee\","
+			 "\"amount\":3,\"currency\":\"JPY\",\"new_balance\":-1200}",
+			 NULL, 0),
+		     "-                           x            A          fee                  -3 "
+		     "JPY  bal       "
+		     "-1200  completed",
+		     "a negative canonical JPY balance");
 	CHECK_EQ_STR(
 	    fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"new_balance\":\"n/a\"}", NULL, 0),
-	    "-                           A          -                            bal         n/a  "
+	    "-                           x            A          -                            bal  "
+	    "       n/a  "
 	    "completed",
 	    "a balance that is no amount is shown as written");
 
@@ -177,6 +183,56 @@ int cmd_main(int argc, char **argv)
 		     "width over 1000");
 	CHECK_EQ_STR(compile_error("{a:-1000}"), "(compiled)", "width 1000");
 	CHECK_EQ_STR(compile_error(""), "(compiled)", "an empty template is fine");
+
+	/* txbal's alert and aggregate records have layouts of their own */
+	CHECK_EQ_STR(
+	    fmt("{\"alert\":\"velocity\",\"kind\":\"fraud\",\"transaction_id\":\"tx-1-9\","
+		"\"account\":\"ACC000621\",\"currency\":\"USD\","
+		"\"ts\":\"2026-01-01T04:57:55.040645Z\","
+		"\"detail\":\"more than 4 transactions within 10s\"}",
+		NULL, 0),
+	    "2026-01-01T04:57:55.040645Z tx-1-9       ACC000621  alert      velocity (fraud): "
+	    "more than 4 transactions within 10s",
+	    "an alert record: rule, kind, detail");
+	CHECK(tx_logfmt_kind(&rec) == TX_LOGFMT_ALERT, "an alert record is one");
+	CHECK_EQ_STR(fmt("{\"alert\":\"low_balance\",\"kind\":\"notice\",\"transaction_id\":\"t\","
+			 "\"account\":\"A\",\"detail\":\"available balance 42.00 below 100.00\"}",
+			 NULL, TX_LOGFMT_COLOR),
+		     "-                           t            A          alert      "
+		     "\033[33mlow_balance\033[0m (notice): available balance 42.00 below 100.00",
+		     "a notice in yellow");
+	CHECK_EQ_STR(fmt("{\"window_start\":\"2026-01-01T00:00:00.000000Z\","
+			 "\"window_end\":\"2026-01-01T00:10:00.000000Z\",\"account\":\"ACC000703\","
+			 "\"currency\":\"JPY\",\"count\":3,\"debits\":1500,\"credits\":0,"
+			 "\"by_type\":{\"payment\":2,\"fee\":1}}",
+			 NULL, 0),
+		     "2026-01-01T00:00:00.000000Z -            ACC000703  aggregate  10m window, 3 "
+		     "transactions, debits 1500 JPY, credits 0 JPY (payment 2, fee 1)",
+		     "an aggregate record: window, count, debits, credits, types");
+	CHECK(tx_logfmt_kind(&rec) == TX_LOGFMT_AGGREGATE, "an aggregate record is one");
+	CHECK_EQ_STR(
+	    fmt("{\"window_start\":\"2026-01-01T00:00:00Z\","
+		"\"window_end\":\"2026-01-01T00:00:01.5Z\",\"account\":\"A\","
+		"\"count\":1,\"debits\":0.00,\"credits\":2.00,\"by_type\":{}}",
+		NULL, 0),
+	    "2026-01-01T00:00:00.000000Z -            A          aggregate  1500000us window, 1 "
+	    "transaction, debits 0.00 USD, credits 2.00 USD",
+	    "an odd window in microseconds, no types");
+	CHECK_EQ_STR(fmt("{\"window_start\":\"x\",\"account\":\"A\",\"count\":\"n\","
+			 "\"by_type\":{\"a\":1,\"b\":{\"c\":2},\"d\":[3],\"e\" : 4 }}",
+			 NULL, 0),
+		     "x                           -            A          aggregate  n "
+		     "transactions (a 1, e 4)",
+		     "an odd aggregate: only the parts it has, only counts per type");
+	CHECK_EQ_STR(
+	    fmt("{\"window_start\":\"2026-01-01T00:00:00Z\",\"by_type\":{\"a\":\"1\"}}", NULL, 0),
+	    "2026-01-01T00:00:00.000000Z -            -          aggregate",
+	    "an aggregate with nothing to say");
+	fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"alert\":\"velocity\",\"type\":\"fee\","
+	    "\"amount\":1}",
+	    "", 0);
+	CHECK(tx_logfmt_kind(&rec) == TX_LOGFMT_TRANSACTION,
+	      "a transaction with an alert member is a transaction");
 
 	/* alerts */
 	fmt("{\"transaction_id\":\"x\",\"account\":\"A\",\"alerts\":[ ]}", "", 0);

@@ -147,7 +147,8 @@ static void test_stats(void)
 	CHECK_EQ_INT(s.by_status[TX_STATUS_FAILED], 1, "failed");
 	CHECK_EQ_INT(s.by_status[TX_STATUS_NONE], 1, "the delete has no status");
 	CHECK_EQ_INT(s.by_op[TX_OP_UPDATE], 1, "one update");
-	CHECK_EQ_INT(s.alerts, 1, "one alert");
+	CHECK_EQ_INT(s.alerts, 1, "one alert (a rule txtop does not know counts as fraud)");
+	CHECK_EQ_INT(s.notices, 0, "no record with notices only");
 	CHECK_EQ_INT(s.latency.n, 3, "latency from ts or source.ts");
 	CHECK_EQ_INT(s.latency.max, 2500000, "latency: arrival minus event time");
 	CHECK_EQ_INT(tx_hist_quantile(&s.latency, 0.01), 500000,
@@ -175,7 +176,18 @@ static void test_stats(void)
 	tx_stats_summary(&b, &s, 0);
 	CHECK(strstr(b.p, "records: 5 (lines 0, bad 0)\n") != NULL, "summary: totals");
 	CHECK(strstr(b.p, "  payment                 2   40.0%\n") != NULL, "summary: a type row");
-	CHECK(strstr(b.p, "alerts: 1\n") != NULL, "summary: alerts");
+	CHECK(strstr(b.p, "alerts: 1, notices: 0\n") != NULL, "summary: alerts");
+	ok = add_line(&s, &r,
+		      "{\"transaction_id\":\"t4\",\"account\":\"A1\",\"type\":\"fee\","
+		      "\"amount\":1,\"alerts\":[\"low_balance\",\"overdraft\"]}");
+	ok |= add_line(&s, &r,
+		       "{\"transaction_id\":\"t5\",\"account\":\"A1\",\"type\":\"fee\","
+		       "\"amount\":1,\"alerts\":[\"low_balance\",\"drain\"]}");
+	CHECK(ok == 0 && s.alerts == 2 && s.notices == 1,
+	      "notices only (low_balance, overdraft) are counted apart; with drain it is fraud");
+	tx_buf_reset(&b);
+	tx_stats_summary(&b, &s, 0);
+	CHECK(strstr(b.p, "alerts: 2, notices: 1\n") != NULL, "summary: alerts and notices");
 	tx_buf_reset(&b);
 	tx_stats_svg_doc(&b, &s, "a&b", 0);
 	CHECK(strstr(b.p, "data-type=\"payment\" data-count=\"2\"") != NULL, "svg: the type bar");

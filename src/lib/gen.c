@@ -159,6 +159,13 @@ struct tx_gen {
 	struct tx_gen_stats st;
 };
 
+uint32_t tx_gen_accounts_for_rate(uint64_t rate_milli)
+{
+	uint64_t n = (rate_milli * TX_GEN_RATE_GAP_S + 999) / 1000;
+
+	return n < 1000 ? 1000 : n > TX_GEN_MAX_ACCOUNTS ? TX_GEN_MAX_ACCOUNTS : (uint32_t)n;
+}
+
 void tx_gen_config_init(struct tx_gen_config *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -485,15 +492,16 @@ static int64_t fit_debit(struct tx_gen *g, uint32_t account, int64_t amount, int
 	int64_t bal = g->bal[account];
 
 	*overdraft = 0;
-	if (amount <= bal)
+	/* a debit leaves a quarter at least: taking 80% and more is what a takeover does */
+	if (amount <= bal - bal / 4)
 		return amount;
-	if (tx_rng_chance(&g->rng, OVERDRAFT_PPM)) {
+	if (amount > bal && tx_rng_chance(&g->rng, OVERDRAFT_PPM)) {
 		*overdraft = 1;
 		return amount;
 	}
 	if (bal < cur_of(g, account)->major)
 		return 0;
-	amount = bal * tx_rng_range(&g->rng, 5, 95) / 100;
+	amount = bal * tx_rng_range(&g->rng, 5, 75) / 100;
 	return amount > 0 ? amount : 1;
 }
 

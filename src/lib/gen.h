@@ -51,6 +51,16 @@ struct tx_gen_config {
 /* Defaults: seed 1, 1000 accounts, USD, TX_GEN_DEFAULT_START_US, anomalies 0.001. */
 void tx_gen_config_init(struct tx_gen_config *c);
 
+/*
+ * The default number of accounts of a stream of rate_milli / 1000 records
+ * per second: enough that each account makes a transaction every
+ * TX_GEN_RATE_GAP_S seconds on average (at least 1000, at most
+ * TX_GEN_MAX_ACCOUNTS). 1000 accounts at 300/s make 18 transactions a
+ * minute each, which no velocity rule can tell from card testing.
+ */
+#define TX_GEN_RATE_GAP_S 60
+uint32_t tx_gen_accounts_for_rate(uint64_t rate_milli);
+
 struct tx_gen_stats {
 	uint64_t lines, creates, updates, deletes, duplicates, anomalies;
 };

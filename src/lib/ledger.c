@@ -386,19 +386,6 @@ static void reject(struct tx_ledger_result *res, const char *fmt, ...)
 	res->reason = res->msg;
 }
 
-/* An id for messages: at most 40 bytes, control characters as '?'. */
-static const char *shown(char *buf, size_t size, const char *s, size_t len)
-{
-	size_t i, n = len < size - 4 ? len : size - 4;
-
-	for (i = 0; i < n; i++)
-		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	if (n < len)
-		buf[n++] = '.', buf[n++] = '.', buf[n++] = '.';
-	buf[n] = '\0';
-	return buf;
-}
-
 static enum tx_status status_of(enum tx_txn_state st)
 {
 	switch (st) {
@@ -536,7 +523,6 @@ static void settle(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 {
 	const char *op = t->op == TX_OP_DELETE ? "delete" : "update";
 	struct tx_txn *x = tx_ledger_find(l, t->id, t->id_len);
-	char show[48];
 	enum tx_txn_state st;
 	enum tx_status to;
 	uint32_t acct;
@@ -545,8 +531,7 @@ static void settle(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 	struct tx_acct *a;
 
 	if (!x)
-		return reject(res, "%s of unknown transaction '%s'", op,
-			      shown(show, sizeof(show), t->id, t->id_len));
+		return reject(res, "%s of an unknown transaction", op);
 	if (same_fields(l, t, x, res))
 		return;
 	st = tx_txn_state(x);
@@ -572,8 +557,7 @@ static void settle(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 			res->outcome = TX_LEDGER_DUPLICATE;
 			return;
 		}
-		return reject(res, "update of deleted transaction '%s'",
-			      shown(show, sizeof(show), t->id, t->id_len));
+		return reject(res, "update of a deleted transaction");
 	}
 	if (t->op == TX_OP_DELETE) {
 		res->status = TX_STATUS_NONE;
@@ -588,6 +572,7 @@ static void settle(struct tx_ledger *l, const struct tx_ledger_tx *t, struct tx_
 	}
 	to = t->status ? t->status : status_of(st);
 	res->status = to;
+	res->was = status_of(st);
 	if (st == TX_TXN_PENDING) {
 		if (to == TX_STATUS_COMPLETED) {
 			if (post(l, acct, cp, res->type, x->amount, 1, sign < 0)) {
@@ -638,6 +623,7 @@ void tx_ledger_apply(struct tx_ledger *l, const struct tx_ledger_tx *t,
 	res->created = 0;
 	res->new_tx = 0;
 	res->avail_before = 0;
+	res->was = TX_STATUS_NONE;
 	res->credit = 0;
 	/*
 	 * The id's slot is almost never in cache (ids are random over a large

@@ -143,6 +143,12 @@ struct tx_ledger_result {
 	int new_tx;	      /* a create, accepted, failed or refused (not a duplicate) */
 	int64_t avail_before; /* the account's available balance before */
 	/*
+	 * The transaction's status before this record, TX_STATUS_NONE for a
+	 * new one: an APPLIED record with status FAILED and was != FAILED is a
+	 * transaction failed by its record (created failed, updated to failed).
+	 */
+	enum tx_status was;
+	/*
 	 * Transfers: +1 when this record posted the credit to the counterparty
 	 * (a completed create, pending to completed), -1 when it took it back
 	 * (completed to failed, delete of a completed one), else 0. With

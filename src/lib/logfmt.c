@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "logfmt.h"
 #include "money.h"
 #include "term.h"
@@ -22,6 +23,7 @@ static const char *const computed_names[] = {"signed_amount", "alerts", "json"};
 
 /* Default layout column widths (characters). */
 #define W_TS	  27
+#define W_ID	  12
 #define W_ACCOUNT 10
 #define W_TYPE	  10
 #define W_AMOUNT  12
@@ -398,6 +400,240 @@ static void add_balance(struct tx_buf *b, struct tx_record *r)
 		add_str(b, text);
 }
 
+/* The TS column and its blank: the event time, '-' when the record has none. */
+static void add_ts_column(struct tx_buf *b, const struct tx_record *r)
+{
+	size_t start = b->len;
+
+	if (has_member(r, TX_F_TS))
+		add_ts(b, r);
+	else
+		tx_buf_addch(b, '-');
+	pad_ascii(b, start, 0, W_TS, 1);
+	tx_buf_addch(b, ' ');
+}
+
+/* A word in the TYPE column ("alert", "aggregate"), and its blank. */
+static void add_type_word(struct tx_buf *b, const char *word)
+{
+	size_t start = b->len;
+
+	tx_buf_adds(b, word);
+	pad_ascii(b, start, 0, W_TYPE, 1);
+	tx_buf_addch(b, ' ');
+}
+
+int tx_logfmt_alert_is_notice(struct tx_record *r)
+{
+	int k = tx_record_find(r, "kind", 4);
+	struct tx_str s;
+
+	if (k < 0)
+		return 0;
+	s = tx_record_text(r, k);
+	return s.len == 6 && !memcmp(s.p, "notice", 6);
+}
+
+/* A text column of at least width characters and its blank; '-' when the field is absent. */
+static void add_text_column(struct tx_buf *b, const struct tx_record *r, enum tx_field f,
+			    struct tx_str s, int width)
+{
+	size_t start = b->len;
+
+	if (has_member(r, f))
+		add_str(b, s);
+	else
+		tx_buf_addch(b, '-');
+	pad_since(b, start, 0, width, 1);
+	tx_buf_addch(b, ' ');
+}
+
+/* The ID and ACCOUNT columns. */
+static void add_id_account(struct tx_buf *b, const struct tx_record *r)
+{
+	add_text_column(b, r, TX_F_TRANSACTION_ID, r->id, W_ID);
+	add_text_column(b, r, TX_F_ACCOUNT, r->account, W_ACCOUNT);
+}
+
+/* A member's text by name, nothing when absent; its index or -1. */
+static int add_named(struct tx_buf *b, struct tx_record *r, const char *name)
+{
+	int m = tx_record_find(r, name, strlen(name));
+
+	add_member_text(b, r, m);
+	return m;
+}
+
+enum tx_logfmt_kind tx_logfmt_kind(const struct tx_record *r)
+{
+	if (has_member(r, TX_F_TYPE) || has_member(r, TX_F_AMOUNT) || has_member(r, TX_F_OP))
+		return TX_LOGFMT_TRANSACTION;
+	if (tx_record_find(r, "alert", 5) >= 0)
+		return TX_LOGFMT_ALERT;
+	if (tx_record_find(r, "window_start", 12) >= 0)
+		return TX_LOGFMT_AGGREGATE;
+	return TX_LOGFMT_TRANSACTION;
+}
+
+/* ", " before every part but the first of a list. */
+static void next_part(struct tx_buf *b, int *n)
+{
+	if ((*n)++)
+		tx_buf_adds(b, ", ");
+}
+
+/* A window's length, from its start and end: "10s", "5m", "1h", "1d" (or microseconds). */
+static void add_window(struct tx_buf *b, struct tx_record *r, int *n)
+{
+	static const struct {
+		int64_t us;
+		char unit;
+	} units[] = {{86400 * 1000000ll, 'd'},
+		     {3600 * 1000000ll, 'h'},
+		     {60 * 1000000ll, 'm'},
+		     {1000000, 's'}};
+	struct tx_str s = tx_record_text(r, tx_record_find(r, "window_start", 12));
+	int e = tx_record_find(r, "window_end", 10);
+	int64_t t0, t1, d;
+	size_t i;
+
+	if (e < 0 || tx_time_parse(s.p, s.len, &t0) < 0)
+		return;
+	s = tx_record_text(r, e);
+	if (tx_time_parse(s.p, s.len, &t1) < 0 || t1 <= t0)
+		return;
+	d = t1 - t0;
+	next_part(b, n);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]) && d % units[i].us; i++)
+		;
+	if (i < sizeof(units) / sizeof(units[0])) {
+		tx_buf_add_int(b, d / units[i].us);
+		tx_buf_addch(b, units[i].unit);
+	} else {
+		tx_buf_add_int(b, d);
+		tx_buf_adds(b, "us");
+	}
+	tx_buf_adds(b, " window");
+}
+
+/* ", debits 12.50 USD": a money member by name, when the record has it. */
+static void add_money_part(struct tx_buf *b, struct tx_record *r, const char *name, int *n)
+{
+	int m = tx_record_find(r, name, strlen(name));
+
+	if (m < 0)
+		return;
+	next_part(b, n);
+	tx_buf_adds(b, name);
+	tx_buf_addch(b, ' ');
+	add_member_text(b, r, m);
+	tx_buf_addch(b, ' ');
+	tx_buf_add(b, r->currency->code, 3);
+}
+
+/* {"payment":2,"fee":1} -> " (payment 2, fee 1)"; members whose value is no count are left out. */
+static void add_by_type(struct tx_buf *b, struct tx_str raw)
+{
+	const char *p = raw.p, *end = raw.p + raw.len, *key, *val, *next;
+	struct tx_json_err err;
+	size_t open = b->len;
+	int n = 0;
+
+	if (p == end || *p != '{')
+		return;
+	tx_buf_adds(b, " (");
+	for (p = tx_json_skip_ws(p + 1, end); p < end && *p == '"';) {
+		key = p;
+		p = tx_json_scan_value(p, end, 2, &err);
+		if (!p || (p = tx_json_skip_ws(p, end)) == end || *p != ':')
+			break;
+		val = tx_json_skip_ws(p + 1, end);
+		next = tx_json_scan_value(val, end, 2, &err);
+		if (!next)
+			break;
+		if (strspn(val, "0123456789") == (size_t)(next - val)) {
+			next_part(b, &n);
+			add_json_string(b, key, end);
+			tx_buf_addch(b, ' ');
+			tx_buf_add(b, val, (size_t)(next - val));
+		}
+		p = tx_json_skip_ws(next, end);
+		if (p < end && *p == ',')
+			p = tx_json_skip_ws(p + 1, end);
+	}
+	if (n) {
+		tx_buf_addch(b, ')');
+	} else {
+		b->len = open;
+		b->p[b->len] = '\0';
+	}
+}
+
+/*
+ * txbal's aggregate record: the window's start in the TS column, no id,
+ * the account, then what the window holds:
+ *   TS - ACCOUNT aggregate  1h window, 3 transactions, debits 12.50 USD,
+ *   credits 0.00 USD (payment 2, fee 1)
+ * Each part only when the record has what it needs.
+ */
+static void add_aggregate(struct tx_buf *b, struct tx_record *r)
+{
+	struct tx_str ws = tx_record_text(r, tx_record_find(r, "window_start", 12));
+	int m = tx_record_find(r, "count", 5), by = tx_record_find(r, "by_type", 7), n = 0;
+	size_t start = b->len;
+	int64_t t0;
+
+	if (tx_time_parse(ws.p, ws.len, &t0) == 0)
+		tx_time_format(b, t0);
+	else
+		add_str(b, ws);
+	pad_since(b, start, 0, W_TS, 1);
+	tx_buf_addch(b, ' ');
+	add_id_account(b, r);
+	add_type_word(b, "aggregate");
+	add_window(b, r, &n);
+	if (m >= 0) {
+		struct tx_str raw = tx_record_raw(r, m);
+		next_part(b, &n);
+		add_member_text(b, r, m);
+		tx_buf_adds(b, raw.len == 1 && raw.p[0] == '1' ? " transaction" : " transactions");
+	}
+	add_money_part(b, r, "debits", &n);
+	add_money_part(b, r, "credits", &n);
+	if (by >= 0)
+		add_by_type(b, tx_record_raw(r, by));
+}
+
+/*
+ * txbal's alert record: TS ID ACCOUNT, then the rule, its kind and detail:
+ *   TS ID ACCOUNT alert  velocity (fraud): more than 4 transactions within 10s
+ * A fraud alert bold red, a notice yellow.
+ */
+static void add_alert_record(struct tx_buf *b, struct tx_record *r, int color)
+{
+	int kind = tx_record_find(r, "kind", 4);
+	const char *sgr = color ? (tx_logfmt_alert_is_notice(r) ? SGR_YELLOW : SGR_BOLD_RED) : NULL;
+	size_t before;
+
+	add_ts_column(b, r);
+	add_id_account(b, r);
+	add_type_word(b, "alert");
+	if (sgr)
+		tx_buf_adds(b, sgr);
+	add_named(b, r, "alert");
+	if (sgr)
+		tx_buf_adds(b, SGR_RESET);
+	if (kind >= 0) {
+		tx_buf_adds(b, " (");
+		add_member_text(b, r, kind);
+		tx_buf_addch(b, ')');
+	}
+	before = b->len;
+	tx_buf_adds(b, ": ");
+	if (add_named(b, r, "detail") < 0)
+		b->len = before, b->p[b->len] = '\0';
+}
+
 void tx_logfmt_default(struct tx_buf *b, struct tx_record *r, unsigned flags)
 {
 	int color = flags & TX_LOGFMT_COLOR;
@@ -405,23 +641,14 @@ void tx_logfmt_default(struct tx_buf *b, struct tx_record *r, unsigned flags)
 	size_t start, invisible, line_start = b->len;
 	int sign, status_pad = 1;
 
-	/* TS */
-	start = b->len;
-	if (has_member(r, TX_F_TS))
-		add_ts(b, r);
-	else
-		tx_buf_addch(b, '-');
-	pad_ascii(b, start, 0, W_TS, 1);
-	tx_buf_addch(b, ' ');
+	switch (tx_logfmt_kind(r)) {
+	case TX_LOGFMT_ALERT: add_alert_record(b, r, color); goto trim;
+	case TX_LOGFMT_AGGREGATE: add_aggregate(b, r); goto trim;
+	case TX_LOGFMT_TRANSACTION: break;
+	}
 
-	/* ACCOUNT */
-	start = b->len;
-	if (has_member(r, TX_F_ACCOUNT))
-		add_str(b, r->account);
-	else
-		tx_buf_addch(b, '-');
-	pad_since(b, start, 0, W_ACCOUNT, 1);
-	tx_buf_addch(b, ' ');
+	add_ts_column(b, r);
+	add_id_account(b, r);
 
 	/* TYPE, or the operation when there is no type (a delete) */
 	start = b->len;
@@ -506,6 +733,7 @@ void tx_logfmt_default(struct tx_buf *b, struct tx_record *r, unsigned flags)
 			tx_buf_adds(b, SGR_RESET);
 	}
 #undef NEXT_EXTRA
+trim:
 	/* no trailing blanks (a record without status or amount) */
 	while (b->len > line_start && b->p[b->len - 1] == ' ')
 		b->len--;

@@ -4,7 +4,8 @@
  * Two ways to turn a parsed record (record.h) into one line of text:
  *
  * - tx_logfmt_default(): the fixed, aligned layout txlog prints by default:
- *     TS ACCOUNT TYPE SIGNED_AMOUNT CUR  bal BALANCE  STATUS  extras
+ *     TS ID ACCOUNT TYPE SIGNED_AMOUNT CUR  bal BALANCE  STATUS  extras
+ *   (alert and aggregate records have layouts of their own),
  *   written by hand into a struct tx_buf, no printf per field.
  *
  * - a template ("{ts} {account:-10} {signed_amount} {currency}"), compiled
@@ -63,7 +64,27 @@ void tx_logfmt_release(struct tx_logfmt *f);
 void tx_logfmt_apply(const struct tx_logfmt *f, struct tx_buf *out, struct tx_record *r,
 		     unsigned flags);
 
-/* Append one record in the default layout (no '\n', no trailing blanks). */
+/*
+ * What a parsed line is: a transaction record (anything with a type, an
+ * amount or an op, and anything else not below), one of txbal's alert
+ * records ("alert" member) or one of its aggregate records
+ * ("window_start"). Each has its own default layout.
+ */
+enum tx_logfmt_kind { TX_LOGFMT_TRANSACTION, TX_LOGFMT_ALERT, TX_LOGFMT_AGGREGATE };
+enum tx_logfmt_kind tx_logfmt_kind(const struct tx_record *r);
+/* Whether an alert record's "kind" is "notice" (txbal's low_balance, overdraft). */
+int tx_logfmt_alert_is_notice(struct tx_record *r);
+
+/*
+ * Append one record in the default layout (no '\n', no trailing blanks):
+ *   TS ID ACCOUNT TYPE SIGNED_AMOUNT CUR  bal BALANCE  STATUS  extras
+ * for a transaction,
+ *   TS ID ACCOUNT alert      RULE (KIND): DETAIL
+ * for an alert record, and
+ *   WINDOW_START - ACCOUNT aggregate  1h window, N transactions, debits D CUR,
+ *   credits C CUR (TYPE N, ...)
+ * for an aggregate record (one line).
+ */
 void tx_logfmt_default(struct tx_buf *out, struct tx_record *r, unsigned flags);
 
 /* Whether the record carries a non-empty "alerts" array. */

@@ -475,6 +475,23 @@ static const char *shown(char *buf, size_t size, const char *s, size_t n)
 	return buf;
 }
 
+void tx_record_describe(const struct tx_record *r, struct tx_buf *b)
+{
+	char buf[48];
+
+	tx_buf_adds(b, "transaction '");
+	tx_buf_adds(b, shown(buf, sizeof(buf), r->id.p, r->id.len));
+	tx_buf_addch(b, '\'');
+	if (r->has_source) {
+		tx_buf_adds(b, ", topic ");
+		tx_buf_adds(b, shown(buf, sizeof(buf), r->source.topic.p, r->source.topic.len));
+		tx_buf_adds(b, " partition ");
+		tx_buf_add_int(b, r->source.partition);
+		tx_buf_adds(b, " offset ");
+		tx_buf_add_int(b, r->source.offset);
+	}
+}
+
 /* Decode the string whose raw JSON (quotes included) is at off into its scratch slot. */
 static void decode_at(struct tx_record *r, uint32_t off, uint32_t len, struct tx_str *out)
 {

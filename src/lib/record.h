@@ -148,6 +148,13 @@ enum {
  */
 int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned flags);
 
+/*
+ * Who a parsed record is, for a message about it: "transaction 'ID'" and,
+ * when it carries a source (txsub's), ", topic T partition P offset O",
+ * appended to b; values cut at about 40 bytes, control bytes as '?'.
+ */
+void tx_record_describe(const struct tx_record *r, struct tx_buf *b);
+
 /* Canonical field name ("transaction_id"), and the canonical type/status/op words. */
 const char *tx_field_name(enum tx_field f);
 const char *tx_type_name(enum tx_type t);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts.h"
 #include "money.h"
 #include "stats.h"
 #include "term.h"
@@ -377,6 +378,25 @@ static void format_amount(char *dst, size_t size, const struct tx_record *r)
 	tx_buf_release(&b);
 }
 
+/* Whether "a,b" names a fraud rule: any but txbal's notices (alerts.h), unknown ones too. */
+static int any_fraud(const char *rules)
+{
+	char name[sizeof(((struct tx_stats_alert *)0)->rules)];
+	const char *p = rules;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		int rule;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		rule = tx_alert_rule_of(name);
+		if (rule < 0 || !(TX_ALERT_NOTICES & 1u << rule))
+			return 1;
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
 /* "["a","b"]" -> "a,b": the names of the rules that fired. */
 static void alert_rules(char *dst, size_t size, struct tx_str raw)
 {
@@ -486,11 +506,14 @@ void tx_stats_add(struct tx_stats *s, struct tx_record *r, int64_t arrival_us, i
 
 		if (raw.len > 2 || (raw.len && raw.p[0] != '[')) { /* not "[]" */
 			a = &s->alert[s->nalert++ % TX_STATS_ALERTS];
-			s->alerts++;
 			a->ts_us = have_ts ? r->ts_us : arrival_us;
 			copy_field(a->account, sizeof(a->account), r->account.p, r->account.len);
 			copy_field(a->id, sizeof(a->id), r->id.p, r->id.len);
 			alert_rules(a->rules, sizeof(a->rules), raw);
+			if (any_fraud(a->rules))
+				s->alerts++;
+			else
+				s->notices++;
 			format_amount(a->amount, sizeof(a->amount), r);
 		}
 	}
@@ -713,6 +736,8 @@ void tx_stats_summary(struct tx_buf *b, const struct tx_stats *s, int64_t elapse
 
 	tx_buf_adds(b, "\nalerts: ");
 	tx_stats_add_count(b, s->alerts);
+	tx_buf_adds(b, ", notices: ");
+	tx_stats_add_count(b, s->notices);
 	tx_buf_addch(b, '\n');
 	for (size_t i = 0; i < 10; i++) {
 		const struct tx_stats_alert *a = tx_stats_alert_at(s, i);

@@ -149,7 +149,8 @@ struct tx_stats {
 	uint64_t by_type[TX_TYPE__COUNT];
 	uint64_t by_status[4];	   /* enum tx_status; [0]: records without one (deletes) */
 	uint64_t by_op[4];	   /* enum tx_op */
-	uint64_t alerts;	   /* records carrying alerts */
+	uint64_t alerts;	   /* records carrying alerts, a fraud rule among them */
+	uint64_t notices;	   /* records carrying notices only (alerts.h) */
 	uint64_t anomalies;	   /* records carrying txgen's anomaly label */
 	int64_t first_ts, last_ts; /* min and max event time; valid when have_ts */
 	int have_ts;

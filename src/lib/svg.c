@@ -104,10 +104,12 @@ void tx_stats_svg_doc(struct tx_buf *b, const struct tx_stats *s, const char *ti
 	text(b, 20, 28, "t", t.p);
 	tx_buf_addf(b,
 		    "<g id=\"totals\" data-records=\"%llu\" data-lines=\"%llu\" data-bad=\"%llu\" "
-		    "data-skipped=\"%llu\" data-estimated=\"%llu\" data-alerts=\"%llu\"/>\n",
+		    "data-skipped=\"%llu\" data-estimated=\"%llu\" data-alerts=\"%llu\" "
+		    "data-notices=\"%llu\"/>\n",
 		    (unsigned long long)s->records, (unsigned long long)s->lines,
 		    (unsigned long long)s->bad, (unsigned long long)s->skipped,
-		    (unsigned long long)s->estimated, (unsigned long long)s->alerts);
+		    (unsigned long long)s->estimated, (unsigned long long)s->alerts,
+		    (unsigned long long)s->notices);
 
 	/* throughput: the last two minutes */
 	tx_rate_series(&s->rate, now_sec, rate, 120);
@@ -241,7 +243,9 @@ void tx_stats_svg_doc(struct tx_buf *b, const struct tx_stats *s, const char *ti
 	tx_buf_reset(&t);
 	tx_buf_adds(&t, "latest alerts (");
 	tx_stats_add_count(&t, s->alerts);
-	tx_buf_adds(&t, " in all)");
+	tx_buf_adds(&t, " in all, and ");
+	tx_stats_add_count(&t, s->notices);
+	tx_buf_adds(&t, s->notices == 1 ? " notice)" : " notices)");
 	text(b, 20, 480, "h", t.p);
 	for (size_t i = 0; i < 12; i++) {
 		const struct tx_stats_alert *a = tx_stats_alert_at(s, i);

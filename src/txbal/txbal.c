@@ -35,6 +35,7 @@ static void usage(FILE *fp)
 		"usage: %s [-q] [--strict] [--reject FILE] [--init FILE] [--state FILE]\n"
 		"            [--overdraft LIMIT | --overdraft-unlimited] [--window N]\n"
 		"            [--low-balance AMOUNT] [--large AMOUNT] [--velocity N/T]\n"
+		"            [--drain AMOUNT]\n"
 		"            [--no-alert RULE] [--alerts FILE]\n"
 		"            [--aggregate INTERVAL --aggregates FILE [--lateness DURATION]]\n"
 		"            [--legs FILE]\n"
@@ -65,9 +66,11 @@ struct txbal {
 	size_t nitems;
 	const char *source;
 
-	uint64_t nread, napplied, nfailed, ndup, nrejected, nalerts;
-	int stop;   /* stop reading: --strict, downstream closed, write error */
-	int status; /* worst exit status so far */
+	/* failed: records that failed a transaction; refused: those txbal failed */
+	uint64_t nread, napplied, nfailed, nrefused, ndup, nrejected;
+	uint64_t nalerts, nnotices; /* fraud signals, notices (alerts.h) */
+	int stop;		    /* stop reading: --strict, downstream closed, write error */
+	int status;		    /* worst exit status so far */
 };
 
 static void set_status(struct txbal *b, int status)
@@ -110,6 +113,8 @@ static void write_alerts(struct txbal *b, struct tx_record *r, unsigned fired,
 			continue;
 		tx_buf_adds(o, "{\"alert\":\"");
 		tx_buf_adds(o, tx_alert_name((enum tx_alert_rule)rule));
+		tx_buf_adds(o, "\",\"kind\":\"");
+		tx_buf_adds(o, tx_alert_kind((enum tx_alert_rule)rule));
 		tx_buf_adds(o, "\",\"transaction_id\":");
 		s = tx_record_raw(r, r->idx[TX_F_TRANSACTION_ID]);
 		tx_buf_add(o, s.p, s.len);
@@ -464,10 +469,25 @@ static void handle(struct txbal *b, struct item *it)
 		return reject_line(b, it, line, it->len, r->err);
 	tx_ledger_apply(&b->ledger, &it->t, &res);
 	switch (res.outcome) {
-	case TX_LEDGER_REJECTED: return reject_line(b, it, line, it->len, res.reason);
+	case TX_LEDGER_REJECTED:
+		/* the record parsed: name it, and where it came from */
+		tx_buf_reset(&b->vals);
+		tx_record_describe(r, &b->vals);
+		tx_buf_adds(&b->vals, ": ");
+		tx_buf_adds(&b->vals, res.reason);
+		return reject_line(b, it, line, it->len, b->vals.p);
 	case TX_LEDGER_DUPLICATE: b->ndup++; return;
-	case TX_LEDGER_REFUSED: b->nfailed++; break;
-	case TX_LEDGER_APPLIED: b->napplied++; break;
+	case TX_LEDGER_REFUSED:
+		b->nfailed++;
+		b->nrefused++;
+		break;
+	case TX_LEDGER_APPLIED:
+		/* failed by the record itself (created failed, updated to failed) */
+		if (res.status == TX_STATUS_FAILED && res.was != TX_STATUS_FAILED)
+			b->nfailed++;
+		else
+			b->napplied++;
+		break;
 	}
 	if (b->ledger.split && res.cp >= 0) {
 		/* the counterparty is not this ledger's to change: only its leg is written */
@@ -480,7 +500,8 @@ static void handle(struct txbal *b, struct item *it)
 	has_ts = r->idx[TX_F_TS] >= 0;
 	fired = tx_alerts_check(&b->alerts, &b->ledger, &res, has_ts, r->ts_us);
 	if (fired) {
-		b->nalerts += (unsigned)__builtin_popcount(fired);
+		b->nalerts += (unsigned)__builtin_popcount(fired & ~TX_ALERT_NOTICES);
+		b->nnotices += (unsigned)__builtin_popcount(fired & TX_ALERT_NOTICES);
 		if (b->have_alerts)
 			write_alerts(b, r, fired, &res);
 	}
@@ -619,6 +640,7 @@ enum {
 	OPT_AGGREGATES,
 	OPT_LATENESS,
 	OPT_LEGS,
+	OPT_DRAIN,
 };
 
 static const struct option longopts[] = {
@@ -640,6 +662,7 @@ static const struct option longopts[] = {
     {"aggregates", required_argument, NULL, OPT_AGGREGATES},
     {"lateness", required_argument, NULL, OPT_LATENESS},
     {"legs", required_argument, NULL, OPT_LEGS},
+    {"drain", required_argument, NULL, OPT_DRAIN},
     {NULL, 0, NULL, 0},
 };
 
@@ -647,12 +670,13 @@ int cmd_main(int argc, char **argv)
 {
 	static struct txbal b;
 	struct tx_ledger_opts lo = {"0", 0, 10000000, 0, 0};
-	struct tx_alert_opts ao = {"100", "10000", 3, 60000000, 1};
+	struct tx_alert_opts ao;
 	const char *reject_path = NULL, *init_path = NULL, *state_path = NULL;
 	const char *alerts_path = NULL, *agg_path = NULL, *legs_path = NULL;
 	int64_t interval = 0, lateness = 0, v;
 	int c, have_overdraft = 0;
 
+	tx_alert_opts_default(&ao);
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q': tx_quiet = 1; break;
@@ -683,25 +707,28 @@ int cmd_main(int argc, char **argv)
 				return TX_EXIT_USAGE;
 			}
 			break;
-		case OPT_NO_ALERT:
-			if (!strcmp(optarg, "low_balance") || !strcmp(optarg, "all"))
-				ao.low_balance = NULL;
-			if (!strcmp(optarg, "large_amount") || !strcmp(optarg, "all"))
-				ao.large = NULL;
-			if (!strcmp(optarg, "velocity") || !strcmp(optarg, "all"))
-				ao.velocity_n = 0;
-			if (!strcmp(optarg, "overdraft") || !strcmp(optarg, "all"))
-				ao.overdraft = 0;
-			if (strcmp(optarg, "low_balance") && strcmp(optarg, "large_amount") &&
-			    strcmp(optarg, "velocity") && strcmp(optarg, "overdraft") &&
-			    strcmp(optarg, "all")) {
+		case OPT_NO_ALERT: {
+			int rule = tx_alert_rule_of(optarg), all = !strcmp(optarg, "all");
+			if (rule < 0 && !all) {
 				tx_error(
 				    "--no-alert: unknown rule '%s' (low_balance, large_amount, "
-				    "velocity, overdraft, all)",
+				    "velocity, overdraft, drain, all)",
 				    optarg);
 				return TX_EXIT_USAGE;
 			}
+			if (all || rule == TX_ALERT_LOW_BALANCE)
+				ao.low_balance = NULL;
+			if (all || rule == TX_ALERT_LARGE_AMOUNT)
+				ao.large = NULL;
+			if (all || rule == TX_ALERT_VELOCITY)
+				ao.velocity_n = 0;
+			if (all || rule == TX_ALERT_OVERDRAFT)
+				ao.overdraft = 0;
+			if (all || rule == TX_ALERT_DRAIN)
+				ao.drain = NULL;
 			break;
+		}
+		case OPT_DRAIN: ao.drain = optarg; break;
 		case OPT_ALERTS: alerts_path = optarg; break;
 		case OPT_AGGREGATE:
 			if (tx_parse_duration(optarg, &interval) || interval <= 0) {
@@ -794,11 +821,12 @@ int cmd_main(int argc, char **argv)
 
 	if (!tx_quiet) {
 		fprintf(stderr,
-			"%s: %llu read, %llu applied, %llu failed, %llu duplicates, %llu rejected, "
-			"%llu alerts",
+			"%s: %llu read, %llu applied, %llu failed (%llu refused), %llu duplicates, "
+			"%llu rejected, %llu alerts, %llu notices",
 			tx_progname, (unsigned long long)b.nread, (unsigned long long)b.napplied,
-			(unsigned long long)b.nfailed, (unsigned long long)b.ndup,
-			(unsigned long long)b.nrejected, (unsigned long long)b.nalerts);
+			(unsigned long long)b.nfailed, (unsigned long long)b.nrefused,
+			(unsigned long long)b.ndup, (unsigned long long)b.nrejected,
+			(unsigned long long)b.nalerts, (unsigned long long)b.nnotices);
 		if (b.aggregating)
 			fprintf(stderr, ", %llu aggregates, %llu late, %llu without ts",
 				(unsigned long long)b.agg.emitted, (unsigned long long)b.agg.late,

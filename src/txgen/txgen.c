@@ -22,13 +22,13 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: txgen [-q] [-n count] [--seed N] [--accounts N]\n"
-		   "             [--currency CODE[,CODE...]] [--start TIME] [--rate N]\n"
-		   "             [--anomalies F] [--pending F]\n"
-		   "             [--deletes F] [--duplicates F]\n"
-		   "       txgen --paysim FILE [-q] [--strict] [--reject FILE] [-n count]\n"
-		   "             [--currency CODE] [--start TIME] [--rate N]\n"
-		   "       txgen -h | --help | --version\n");
+	fprintf(f,
+		"usage: txgen [-q] [-n count] [--seed N] [--accounts N]\n"
+		"             [--currency CODE[,CODE...]] [--start TIME] [--rate N [--no-wait]]\n"
+		"             [--anomalies F] [--pending F] [--deletes F] [--duplicates F]\n"
+		"       txgen --paysim FILE [-q] [--strict] [--reject FILE] [-n count]\n"
+		"             [--currency CODE] [--start TIME] [--rate N [--no-wait]]\n"
+		"       txgen -h | --help | --version\n");
 }
 
 enum {
@@ -45,6 +45,7 @@ enum {
 	OPT_STRICT,
 	OPT_REJECT,
 	OPT_VERSION,
+	OPT_NO_WAIT,
 };
 
 static const struct option longopts[] = {
@@ -64,6 +65,7 @@ static const struct option longopts[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"no-wait", no_argument, NULL, OPT_NO_WAIT},
     {NULL, 0, NULL, 0},
 };
 
@@ -128,7 +130,7 @@ static void pace(uint64_t t0, uint64_t i, uint64_t rate_milli)
 struct run {
 	struct tx_gen_config c;
 	uint64_t count; /* when have_count */
-	int have_count, have_start, strict;
+	int have_count, have_start, have_accounts, strict, no_wait;
 	const char *paysim, *reject;
 	uint64_t written, rejected;
 };
@@ -149,7 +151,7 @@ static int run_model(struct run *r, struct tx_out *o)
 	int status;
 
 	while (!tx_signal && (!r->have_count || r->written < r->count)) {
-		if (r->c.rate_milli) {
+		if (r->c.rate_milli && !r->no_wait) {
 			pace(t0, r->written, r->c.rate_milli);
 			if (tx_signal)
 				break;
@@ -198,7 +200,7 @@ static int run_paysim(struct run *r, struct tx_out *o)
 				break;
 			continue;
 		}
-		if (r->c.rate_milli) {
+		if (r->c.rate_milli && !r->no_wait) {
 			pace(t0, r->written, r->c.rate_milli);
 			if (tx_signal)
 				break;
@@ -262,6 +264,7 @@ int cmd_main(int argc, char **argv)
 				return TX_EXIT_USAGE;
 			}
 			r.c.accounts = (uint32_t)v;
+			r.have_accounts = 1;
 			model_opts++;
 			break;
 		case OPT_RATE:
@@ -314,6 +317,7 @@ int cmd_main(int argc, char **argv)
 		case OPT_PAYSIM: r.paysim = optarg; break;
 		case OPT_STRICT: r.strict = 1; break;
 		case OPT_REJECT: r.reject = optarg; break;
+		case OPT_NO_WAIT: r.no_wait = 1; break;
 		case 'q': tx_quiet = 1; break;
 		case 'h': return tx_help_exit(usage, "txgen");
 		case OPT_VERSION: printf("txgen (txkit) %s\n", PACKAGE_VERSION); return TX_EXIT_OK;
@@ -339,6 +343,13 @@ int cmd_main(int argc, char **argv)
 		tx_error("--strict and --reject apply to --paysim rows only");
 		return TX_EXIT_USAGE;
 	}
+	if (r.no_wait && !r.c.rate_milli) {
+		tx_error("--no-wait goes with --rate");
+		fprintf(stderr, "Try 'txgen --help' for more information.\n");
+		return TX_EXIT_USAGE;
+	}
+	if (r.c.rate_milli && !r.have_accounts)
+		r.c.accounts = tx_gen_accounts_for_rate(r.c.rate_milli);
 	/* With --rate the clock is real time, unless --start says otherwise. */
 	if (r.c.rate_milli && !r.have_start && !r.paysim)
 		r.c.start_us = tx_wall_us();
@@ -346,7 +357,7 @@ int cmd_main(int argc, char **argv)
 	tx_signals_install();
 
 	tx_out_init(&o, STDOUT_FILENO, "standard output");
-	if (r.c.rate_milli)
+	if (r.c.rate_milli && !r.no_wait)
 		o.line_buffered = 1;
 	status = r.paysim ? run_paysim(&r, &o) : run_model(&r, &o);
 	tx_out_close(&o);

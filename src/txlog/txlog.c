@@ -133,8 +133,16 @@ static void reopen_log(struct txlog *t)
 	t->log.fd = fd;
 }
 
+/* A record to log under --alerts-only: one that carries alerts, or an alert record. */
+static int is_alert(struct tx_record *r)
+{
+	return tx_logfmt_has_alerts(r) || tx_logfmt_kind(r) == TX_LOGFMT_ALERT;
+}
+
 static int syslog_priority(struct tx_record *r)
 {
+	if (tx_logfmt_kind(r) == TX_LOGFMT_ALERT)
+		return tx_logfmt_alert_is_notice(r) ? LOG_NOTICE : LOG_WARNING;
 	if (tx_logfmt_has_alerts(r))
 		return LOG_WARNING;
 	if (r->status == TX_STATUS_FAILED)
@@ -174,7 +182,7 @@ static void handle_line(struct txlog *t, struct tx_lines *lr, char *line, size_t
 			t->stop = 1;
 		return;
 	}
-	if (t->alerts_only && !tx_logfmt_has_alerts(&t->rec))
+	if (t->alerts_only && !is_alert(&t->rec))
 		return;
 	t->nlogged++;
 	if (t->use_syslog) {

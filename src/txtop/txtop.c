@@ -837,6 +837,8 @@ static void draw(uint64_t now_ns)
 	tx_buf_reset(&t);
 	tx_buf_adds(&t, "alerts ");
 	tx_stats_add_count(&t, s->alerts);
+	tx_buf_adds(&t, ", notices ");
+	tx_stats_add_count(&t, s->notices);
 	header(bot, 1, AW - 1, t.p);
 	for (int i = 0; i < nb; i++) {
 		const struct tx_stats_alert *a = tx_stats_alert_at(s, (size_t)i);

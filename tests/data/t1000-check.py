@@ -223,6 +223,33 @@ def check_model(path):
     print("accounts=%d night=%d day=%d" % (len(first), night, day))
 
 
+def check_start(path):
+    """What txgen(1) says the start of a stream of the default 1,000 accounts looks like."""
+    seen = set()
+    openings_1000, all_open, mix = 0, None, collections.Counter()
+    for n, raw, d in records(path):
+        if d["account"] not in seen:
+            seen.add(d["account"])
+            openings_1000 += n <= 1000
+            if len(seen) == 1000:
+                all_open = n
+        elif n > 10000:
+            mix[d["type"]] += 1
+    total = sum(mix.values())
+    per_mille = {t: round(1000 * mix[t] / total) for t in TYPES}
+    print("openings in the first 1000: %d; all open at line %s; then per mille %s" % (
+        openings_1000, all_open, per_mille))
+    if not 600 <= openings_1000 <= 670:
+        fail("%d openings in the first 1000 records, txgen(1) says about 630" % openings_1000)
+    if all_open is None or all_open > 10000:
+        fail("not every account open within 10,000 records")
+    want = {"payment": 620, "transfer": 140, "withdrawal": 110, "deposit": 50, "fee": 40,
+            "refund": 40}
+    for t, w in want.items():
+        if abs(per_mille[t] - w) > 10:
+            fail("%s: %d per mille after the openings, txgen(1) says %d" % (t, per_mille[t], w))
+
+
 mode, path = sys.argv[1], sys.argv[2]
 {"fields": check_fields, "sum": check_sum, "lifecycle": check_lifecycle,
- "anomalies": check_anomalies, "model": check_model}[mode](path)
+ "anomalies": check_anomalies, "model": check_model, "start": check_start}[mode](path)

@@ -5,40 +5,67 @@ Usage: anomalies.py < txbal-output.ndjson
 
 A record is labelled when txgen marked it ("anomaly": "account_takeover" or
 "burst"); it is flagged by a rule when txbal's "alerts" list names the rule.
-For each rule, for the three fraud rules together ("fraud": large_amount,
-velocity, overdraft) and for all rules together ("any"):
+An anomaly (an incident) is what txgen injected at once: a takeover is its
+transfer (labelled, with the mule as counterparty) and the mule's labelled
+cash-out withdrawal; a burst is the labelled payments of one account less
+than 60 s apart. An incident is found when a fraud rule flags one of its
+records. For each rule, for the fraud rules together ("fraud":
+large_amount, velocity, drain; low_balance and overdraft are notices about
+the account's own money) and for all rules together ("any"):
 
     precision = flagged and labelled / flagged
-    recall    = flagged and labelled / labelled
+    recall    = flagged and labelled / labelled      (records)
+    rate      = flagged / records                    (the alert rate)
 
-and recall per anomaly kind. Prints one line per figure, in the form
-
-    RULE precision P recall R flagged N hits H
-
-then "labelled N records=M". Records txbal did not write (rejected,
-duplicates) do not count.
+then "incidents N found F recall R" (fraud rules, per incident), the
+incident recall per kind, and "labelled N records=M". Records txbal did not
+write (rejected, duplicates) do not count.
 """
 import json
 import sys
+from datetime import datetime
 
-RULES = ["low_balance", "large_amount", "velocity", "overdraft"]
-FRAUD = {"large_amount", "velocity", "overdraft"}  # low_balance is a customer notice
+RULES = ["low_balance", "large_amount", "velocity", "overdraft", "drain"]
+FRAUD = {"large_amount", "velocity", "drain"}
 GROUPS = RULES + ["fraud", "any"]
 flagged = {r: 0 for r in GROUPS}
 hits = {r: 0 for r in GROUPS}
 labelled, records = 0, 0
-kinds, kind_hits = {}, {}
+incidents = []  # [kind, found]
+burst_of = {}  # account -> (incident, ts of its last payment)
+mules = {}  # account -> [incident of a takeover whose cash-out is to come]
+
+
+def seconds(ts):
+    return datetime.strptime(ts[:19], "%Y-%m-%dT%H:%M:%S").timestamp() + float("0" + ts[19:-1])
+
 
 for line in sys.stdin:
     o = json.loads(line)
     records += 1
     label = o.get("anomaly")
     alerts = set(o.get("alerts", []))
-    if label:
+    if label and o.get("op") not in ("update", "delete"):
         labelled += 1
-        kinds[label] = kinds.get(label, 0) + 1
-        if alerts:
-            kind_hits[label] = kind_hits.get(label, 0) + 1
+        acct = o["account"]
+        if label == "burst":
+            t = seconds(o["ts"])
+            i, last = burst_of.get(acct, (None, None))
+            if i is None or t - last > 60:
+                i = len(incidents)
+                incidents.append([label, 0])
+            burst_of[acct] = (i, t)
+        elif label == "account_takeover" and o.get("type") == "transfer":
+            i = len(incidents)
+            incidents.append([label, 0])
+            mules.setdefault(o["counterparty"], []).append(i)
+        elif label == "account_takeover" and mules.get(acct):
+            i = mules[acct].pop(0)
+        else:
+            i = len(incidents)
+            incidents.append([label, 0])
+        if alerts & FRAUD:
+            incidents[i][1] = 1
     for r in RULES:
         if r in alerts:
             flagged[r] += 1
@@ -52,13 +79,17 @@ for line in sys.stdin:
 
 
 def ratio(a, b):
-    return "%.3f" % (a / b) if b else "n/a"
+    return "%.4f" % (a / b) if b else "n/a"
 
 
 for r in GROUPS:
-    print("%-12s precision %s recall %s flagged %d hits %d" % (
-        r, ratio(hits[r], flagged[r]), ratio(hits[r], labelled), flagged[r], hits[r]))
-for k in sorted(kinds):
-    print("%-12s recall %s (any rule) labelled %d" % (k, ratio(kind_hits.get(k, 0), kinds[k]),
-                                                     kinds[k]))
+    print("%-12s precision %s recall %s rate %s flagged %d hits %d" % (
+        r, ratio(hits[r], flagged[r]), ratio(hits[r], labelled), ratio(flagged[r], records),
+        flagged[r], hits[r]))
+found = sum(f for _, f in incidents)
+print("incidents %d found %d recall %s" % (len(incidents), found, ratio(found, len(incidents))))
+for k in sorted({k for k, _ in incidents}):
+    n = sum(1 for kk, _ in incidents if kk == k)
+    f = sum(f for kk, f in incidents if kk == k)
+    print("%-12s incidents %d found %d recall %s" % (k, n, f, ratio(f, n)))
 print("labelled %d records=%d" % (labelled, records))

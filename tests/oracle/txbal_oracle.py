@@ -6,7 +6,10 @@ on stdin and writes the final balances file (the format of txbal --state,
 sorted by account then currency) to stdout, and the counts txbal prints in
 its summary to stderr:
 
-    read N applied N failed N duplicates N rejected N
+    read N applied N failed N refused N duplicates N rejected N
+
+(failed: the records that failed a transaction, refused by the ledger or
+failed by the record itself; refused: the first kind.)
 
 Usage: txbal_oracle.py [--init FILE] [--overdraft LIMIT | --overdraft-unlimited]
 
@@ -156,7 +159,7 @@ class Ledger:
         return self.change(x["key"], sign * v, -x["amount"] if release else 0, cp, v)
 
     def apply(self, r):
-        """'applied', 'failed', 'duplicate' or 'rejected'."""
+        """'applied', 'failed' (refused), 'failed by record', 'duplicate' or 'rejected'."""
         if r["op"] == "create":
             return self.create(r)
         return self.settle(r)
@@ -173,7 +176,7 @@ class Ledger:
         self.tx[r["transaction_id"]] = x
         status = r.get("status", "completed")
         if status == "failed":
-            return "applied"
+            return "failed by record"
         a = self.acct[k]
         debit = r["type"] not in CREDITS
         if debit and not self.unlimited:
@@ -236,6 +239,7 @@ class Ledger:
                 if debit:
                     self.change(x["key"], 0, -x["amount"])
                 x["state"] = "failed"
+                return "failed by record"
             return "applied"
         if st == "completed":
             if to == "pending":
@@ -244,6 +248,7 @@ class Ledger:
                 if not self.post(x, -1):
                     return "rejected"
                 x["state"] = "failed"
+                return "failed by record"
             return "applied"
         return "applied" if to == "failed" else "rejected"
 
@@ -276,7 +281,8 @@ def main(argv):
                 avail = money(o.get("available_balance", o["balance"]), e)
                 k = led.entry(ident(o["account"], "account"), cur)
                 led.acct[k] = [bal, bal - avail, int(o.get("tx_count", 0))]
-    counts = {"read": 0, "applied": 0, "failed": 0, "duplicate": 0, "rejected": 0}
+    counts = {"read": 0, "applied": 0, "failed": 0, "failed by record": 0, "duplicate": 0,
+              "rejected": 0}
     for raw in sys.stdin.buffer:
         line = raw[:-1] if raw.endswith(b"\n") else raw
         if not line:
@@ -297,7 +303,9 @@ def main(argv):
                                         fmt(bal, e), fmt(bal - res, e), n)))
     out.sort()
     sys.stdout.write("".join(line + "\n" for _, line in out))
-    sys.stderr.write("read %(read)d applied %(applied)d failed %(failed)d "
+    counts["refused"] = counts["failed"]
+    counts["failed"] += counts["failed by record"]
+    sys.stderr.write("read %(read)d applied %(applied)d failed %(failed)d refused %(refused)d "
                      "duplicates %(duplicate)d rejected %(rejected)d\n" % counts)
 
 
