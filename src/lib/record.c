@@ -560,6 +560,19 @@ static int ieq(const char *a, size_t n, const char *word)
 	return i == n && !word[i];
 }
 
+enum tx_type tx_type_parse(const char *s, size_t len)
+{
+	for (size_t i = 0; i < sizeof(type_words) / sizeof(type_words[0]); i++)
+		if (ieq(s, len, type_words[i].word))
+			return type_words[i].type;
+	return TX_TYPE_NONE;
+}
+
+int tx_field_lookup(const char *name, size_t len)
+{
+	return field_lookup(name, len);
+}
+
 /* *word set when the value is one of the canonical words, as written */
 static int parse_type(struct tx_record *r, int *word)
 {

@@ -148,6 +148,14 @@ enum {
  */
 int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned flags);
 
+/*
+ * The type a word names, as the codec reads "type": a canonical word or an
+ * alias ("Credit", "CASH_OUT", "withdraw"), without regard to case;
+ * TX_TYPE_NONE when it names none. For programs that map foreign records.
+ */
+enum tx_type tx_type_parse(const char *s, size_t len);
+/* The known field (enum tx_field) a plain key names, its aliases included; -1 for none. */
+int tx_field_lookup(const char *name, size_t len);
 /* Canonical field name ("transaction_id"), and the canonical type/status/op words. */
 const char *tx_field_name(enum tx_field f);
 const char *tx_type_name(enum tx_type t);

@@ -1,0 +1,9 @@
+# txmap: foreign JSON and CSV records -> tx-record(5) (txmap(1); the engine
+# is src/lib/map.c, the readers src/lib/instream.c).
+bin_PROGRAMS += src/txmap/txmap
+src_txmap_txmap_SOURCES = src/txmap/txmap.c
+src_txmap_txmap_LDADD = src/lib/libtxmain.a $(LDADD)
+check_PROGRAMS += tests/unit-map
+tests_unit_map_SOURCES = tests/unit-map.c
+tests_unit_map_LDADD = src/lib/libtxmain.a $(LDADD)
+TESTS += tests/unit-map
