@@ -13,3 +13,5 @@ dist_man_MANS += man/tx.7
 dist_man_MANS += man/txstore.1
 # txpub(1), txsub(1) (the txpub/txsub helper).
 dist_man_MANS += man/txpub.1 man/txsub.1
+# txmap(1) (the txmap helper).
+dist_man_MANS += man/txmap.1

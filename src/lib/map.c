@@ -920,35 +920,36 @@ enum tx_mapper_result tx_mapper_record(struct tx_mapper *m, const char *text, si
 				"--id uuid)");
 			goto out;
 		}
+		char hex[33];
+		size_t at = o->len;
+		if (m->id == TX_ID_HASH && m->nid_fields) {
+			/* name=value\n for each field named, in the order given */
+			struct tx_buf *h = m->compact.p == text ? &m->scratch : &m->compact;
+			tx_buf_reset(h);
+			for (size_t j = 0; j < m->nid_fields; j++) {
+				if (!id_off[j][0]) {
+					fail(m, "field '%s' of --id hash:... is missing",
+					     m->id_fields[j]);
+					goto out;
+				}
+				tx_buf_adds(h, m->id_fields[j]);
+				tx_buf_addch(h, '=');
+				tx_buf_add(h, o->p + id_off[j][0], id_off[j][1] - id_off[j][0]);
+				tx_buf_addch(h, '\n');
+			}
+			tx_mapper_hash_hex(h->p, h->len, hex);
+		} else if (m->id == TX_ID_HASH) {
+			/* the record as written without the id */
+			tx_buf_addch(o, '}');
+			tx_mapper_hash_hex(o->p, o->len, hex);
+			o->len = at;
+		}
 		if (o->len > first_out)
 			tx_buf_addch(o, ',');
 		tx_buf_adds(o, "\"transaction_id\":");
 		if (m->id == TX_ID_UUID) {
 			add_uuid(m, o);
 		} else {
-			char hex[33];
-			if (m->nid_fields) {
-				/* name=value\n for each field named, in the order given */
-				struct tx_buf *h = &m->compact;
-				if (h->p == text)
-					h = &m->scratch;
-				tx_buf_reset(h);
-				for (size_t j = 0; j < m->nid_fields; j++) {
-					if (!id_off[j][0]) {
-						fail(m, "field '%s' of --id hash:... is missing",
-						     m->id_fields[j]);
-						goto out;
-					}
-					tx_buf_adds(h, m->id_fields[j]);
-					tx_buf_addch(h, '=');
-					tx_buf_add(h, o->p + id_off[j][0],
-						   id_off[j][1] - id_off[j][0]);
-					tx_buf_addch(h, '\n');
-				}
-				tx_mapper_hash_hex(h->p, h->len, hex);
-			} else {
-				tx_mapper_hash_hex(o->p, o->len, hex);
-			}
 			tx_buf_adds(o, "\"h-");
 			tx_buf_add(o, hex, 32);
 			tx_buf_addch(o, '"');
