@@ -15,6 +15,8 @@ static void inbuf_init(struct tx_inbuf *in, int fd)
 {
 	memset(in, 0, sizeof(*in));
 	in->fd = fd;
+	in->cap = INBUF_MIN;
+	in->p = tx_malloc(in->cap + 1);
 }
 
 static void inbuf_release(struct tx_inbuf *in)
@@ -98,13 +100,14 @@ static int resync(struct tx_inbuf *in, uint64_t *lineno, struct tx_buf *bad, con
 					return rc;
 				continue;
 			}
-			if (q == e || (*q != '\n' && strchr(starts, *q)))
+			if (q == e || (*q && *q != '\n' && strchr(starts, *q)))
 				break;
 		}
 		nl = memchr(p, '\n', (size_t)(e - p));
 		if (!nl) {
 			tx_buf_add(bad, p, (size_t)(e - p));
 			in->start = in->end;
+			*phase = 0; /* inside a line: the rest of it goes too */
 			if (in->eof)
 				break;
 			if ((rc = inbuf_fill(in)) < 0 || rc == TX_IN_INTR)
