@@ -573,8 +573,11 @@ int tx_field_lookup(const char *name, size_t len)
 	return field_lookup(name, len);
 }
 
-/* *word set when the value is one of the canonical words, as written */
-static int parse_type(struct tx_record *r, int *word)
+/*
+ * *word set when the value is one of the canonical words, as written; a
+ * word that is no type is an error unless flags has TX_PARSE_ANY_TYPE
+ */
+static int parse_type(struct tx_record *r, int *word, unsigned flags)
 {
 	const struct tx_member *m = &r->members[r->idx[TX_F_TYPE]];
 	struct tx_str s;
@@ -606,6 +609,10 @@ static int parse_type(struct tx_record *r, int *word)
 			r->type = type_words[i].type;
 			return 0;
 		}
+	if (flags & TX_PARSE_ANY_TYPE) {
+		r->other_type = 1;
+		return 0;
+	}
 	return fail(r, "field 'type' is not a known type: '%s'",
 		    shown(show, sizeof(show), s.p, s.len));
 }
@@ -863,7 +870,7 @@ static int parse_fields(struct tx_record *r, unsigned flags, unsigned seen, unsi
 		return -1;
 	if (UNDECODED(TX_F_COUNTERPARTY) && parse_id(r, TX_F_COUNTERPARTY, 1, &r->counterparty))
 		return -1;
-	if (UNDECODED(TX_F_TYPE) && parse_type(r, &type_word))
+	if (UNDECODED(TX_F_TYPE) && parse_type(r, &type_word, flags))
 		return -1;
 	if (UNDECODED(TX_F_CURRENCY)) {
 		const struct tx_member *m = &r->members[idx[TX_F_CURRENCY]];
@@ -907,7 +914,7 @@ static int parse_fields(struct tx_record *r, unsigned flags, unsigned seen, unsi
 	if (idx[TX_F_SOURCE] >= 0 && parse_source(r))
 		return -1;
 
-	if (flags & TX_PARSE_REQUIRE) {
+	if ((flags & TX_PARSE_REQUIRE) && !r->other_type) {
 		if (idx[TX_F_TRANSACTION_ID] < 0)
 			return fail(r, "missing field 'transaction_id'");
 		if (idx[TX_F_ACCOUNT] < 0)
@@ -953,6 +960,7 @@ static inline void reset(struct tx_record *r, const char *line, size_t len)
 	r->amount = 0;
 	r->ts_us = 0;
 	r->has_source = 0;
+	r->other_type = 0;
 	r->err[0] = '\0';
 	if (r->scratch.cap < 2 * len + 3)
 		grow_scratch(r, len);

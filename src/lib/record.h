@@ -108,6 +108,7 @@ struct tx_record {
 	int64_t ts_us;			    /* valid when idx[TX_F_TS] >= 0 */
 	int has_source;
 	struct tx_source source;
+	int other_type; /* "type" names none of txkit's types (TX_PARSE_ANY_TYPE) */
 
 	/* known members, and those of them marked TX_MEMBER_CANONICAL */
 	uint32_t nknown, ncanonical;
@@ -138,6 +139,14 @@ enum {
 	 * as jansson allows them. Not to be combined with TX_PARSE_REQUIRE.
 	 */
 	TX_PARSE_JSON_ONLY = 1 << 1,
+	/*
+	 * A "type" that names none of txkit's types is not an error: the
+	 * record is not a transaction (a balance notice, another producer's
+	 * event), r->other_type is set, r->type stays TX_TYPE_NONE, and
+	 * TX_PARSE_REQUIRE requires nothing of it. For programs that only
+	 * display records (txlog, txtop), which show its type as "other".
+	 */
+	TX_PARSE_ANY_TYPE = 1 << 2,
 };
 
 /*
