@@ -208,7 +208,18 @@ static int cut_short(const struct tx_json_err *e, const char *end)
 	return 0;
 }
 
+static int jstream_next(struct tx_jstream *js, struct tx_initem *item);
+
 int tx_jstream_next(struct tx_jstream *js, struct tx_initem *item)
+{
+	int rc = jstream_next(js, item);
+
+	item->raw = item->p;
+	item->raw_len = item->len;
+	return rc;
+}
+
+static int jstream_next(struct tx_jstream *js, struct tx_initem *item)
 {
 	struct tx_inbuf *in = &js->in;
 
@@ -440,6 +451,7 @@ static int csv_record(struct tx_csv *c, struct tx_initem *item)
 
 	for (;;) {
 		uint64_t lines;
+		size_t rec_start;
 		int rc;
 		/* blank lines */
 		while (in->start < in->end) {
@@ -465,6 +477,7 @@ static int csv_record(struct tx_csv *c, struct tx_initem *item)
 				return TX_IN_END;
 			continue;
 		}
+		rec_start = in->start;
 		rc = csv_parse(c, &lines);
 		if (rc == 0) {
 			/* cut short: read more, or at the end, an unclosed quote */
@@ -489,12 +502,18 @@ static int csv_record(struct tx_csv *c, struct tx_initem *item)
 			if (rc < 0)
 				return rc;
 			/* resync stops only at the end with starts "": the line after is next */
-			item->p = c->bad.p ? c->bad.p : "";
-			item->len = c->bad.len;
+			item->p = item->raw = c->bad.p ? c->bad.p : "";
+			item->len = item->raw_len = c->bad.len;
 			item->multiline = 0;
 			return TX_IN_BAD;
 		}
 		c->lineno += lines;
+		/* its bytes, without the line break, for a reject */
+		c->raw = in->p + rec_start;
+		c->raw_len = in->start - rec_start;
+		while (c->raw_len &&
+		       (c->raw[c->raw_len - 1] == '\n' || c->raw[c->raw_len - 1] == '\r'))
+			c->raw_len--;
 		return TX_IN_ITEM;
 	}
 }
@@ -529,17 +548,10 @@ int tx_csv_next(struct tx_csv *c, struct tx_initem *item)
 	if (c->nfields != c->nheader) {
 		snprintf(c->err, sizeof(c->err), "the record has %zu fields, the header %zu",
 			 c->nfields, c->nheader);
-		/* the record is whole: give its fields back as the bytes to reject */
-		tx_buf_reset(&c->bad);
-		for (size_t i = 0; i < c->nfields; i++) {
-			if (i)
-				tx_buf_addch(&c->bad, ',');
-			tx_buf_add(&c->bad, c->field.p + c->offs[i],
-				   c->offs[i + 1] - 1 - c->offs[i]);
-		}
-		item->p = c->bad.p ? c->bad.p : "";
-		item->len = c->bad.len;
-		item->multiline = memchr(item->p, '\n', item->len) != NULL;
+		/* the record is whole: its bytes as they came, for --reject */
+		item->p = item->raw = c->raw;
+		item->len = item->raw_len = c->raw_len;
+		item->multiline = 0; /* a CSV record: its line breaks are its own */
 		return TX_IN_BAD;
 	}
 	tx_buf_reset(&c->json);
@@ -555,5 +567,7 @@ int tx_csv_next(struct tx_csv *c, struct tx_initem *item)
 	item->p = c->json.p;
 	item->len = c->json.len;
 	item->multiline = 0;
+	item->raw = c->raw;
+	item->raw_len = c->raw_len;
 	return TX_IN_ITEM;
 }

@@ -46,6 +46,9 @@ struct tx_initem {
 	size_t len;
 	uint64_t lineno;
 	int multiline; /* the bytes hold a line break */
+	/* the input's own bytes: for a CSV record its row (p is its JSON object), else p */
+	const char *raw;
+	size_t raw_len;
 };
 
 /* The readers' return codes. */
@@ -78,6 +81,8 @@ struct tx_csv {
 	struct tx_buf header;	/* the header's names, as JSON strings followed by ':' */
 	size_t *hoffs, nheader; /* where each name starts in header, nheader + 1 entries */
 	struct tx_buf json, bad;
+	const char *raw; /* the bytes of the record read last, without its line break */
+	size_t raw_len;
 	char err[160];
 };
 

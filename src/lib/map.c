@@ -664,7 +664,7 @@ static void compact(struct tx_buf *b, const char *s, size_t n)
 
 /* The value of member i after the --value maps: *is_str, *s (decoded when a string). */
 static void member_value(struct tx_mapper *m, int i, const struct tx_mapper_key *k,
-			 struct tx_str *s, int *is_str, int *mapped)
+			 struct tx_str *s, int *is_str, int *mapped, int count)
 {
 	struct tx_str raw = tx_record_raw(&m->in, i);
 
@@ -679,7 +679,7 @@ static void member_value(struct tx_mapper *m, int i, const struct tx_mapper_key 
 			continue;
 		if (v->icase ? ieq(s->p, s->len, v->from) && strlen(v->from) == s->len
 			     : strlen(v->from) == s->len && !memcmp(v->from, s->p, s->len)) {
-			v->uses++;
+			v->uses += (uint64_t)count; /* counted once, when written */
 			s->p = v->to;
 			s->len = strlen(v->to);
 			*is_str = 1;
@@ -703,7 +703,7 @@ enum tx_mapper_result tx_mapper_record(struct tx_mapper *m, const char *text, si
 	static const char *const ops[] = {"create", "update", "delete"};
 	struct tx_buf *o = &m->out;
 	size_t keyof[64], *keys = keyof;
-	int slot[TX_F__COUNT], has_id = 0, other = 0;
+	int slot[TX_F__COUNT], has_id = 0;
 	const struct tx_currency *cur = tx_currency_default();
 	size_t hint = 0, nmem, first_out;
 	size_t id_off[TX_MAP_ID_FIELDS][2];
@@ -751,12 +751,30 @@ enum tx_mapper_result tx_mapper_record(struct tx_mapper *m, const char *text, si
 			slot[k->field] = (int)i;
 		}
 	}
+	/* the type first: a record that is not a transaction is "other", whatever else it has */
+	if (slot[TX_F_TYPE] >= 0 && !(m->in.line[m->in.members[slot[TX_F_TYPE]].val_off] == 'n')) {
+		struct tx_str s;
+		int is_str, mapped;
+		member_value(m, slot[TX_F_TYPE], &m->keys[keys[slot[TX_F_TYPE]]], &s, &is_str,
+			     &mapped, 0);
+		if (is_str && tx_type_parse(s.p, s.len) == TX_TYPE_NONE) {
+			if (mapped) /* counted for -v, as when written */
+				member_value(m, slot[TX_F_TYPE], &m->keys[keys[slot[TX_F_TYPE]]],
+					     &s, &is_str, &mapped, 1);
+			tx_buf_reset(&m->scratch);
+			tx_buf_add(&m->scratch, s.p, s.len);
+			m->other_type.p = m->scratch.p;
+			m->other_type.len = s.len;
+			res = TX_MAP_OTHER;
+			goto done;
+		}
+	}
 	if (slot[TX_F_CURRENCY] >= 0) {
 		struct tx_str s;
 		int is_str, mapped;
 		char code[3];
 		member_value(m, slot[TX_F_CURRENCY], &m->keys[keys[slot[TX_F_CURRENCY]]], &s,
-			     &is_str, &mapped);
+			     &is_str, &mapped, 0);
 		if (!is_str)
 			goto bad_currency_type;
 		for (size_t j = 0; j < s.len && j < 3; j++)
@@ -780,7 +798,7 @@ enum tx_mapper_result tx_mapper_record(struct tx_mapper *m, const char *text, si
 		size_t mark = o->len, start;
 		int64_t v;
 
-		member_value(m, (int)i, k, &s, &is_str, &mapped);
+		member_value(m, (int)i, k, &s, &is_str, &mapped, 1);
 		if (o->len > first_out)
 			tx_buf_addch(o, ',');
 		start = o->len;
@@ -827,15 +845,7 @@ enum tx_mapper_result tx_mapper_record(struct tx_mapper *m, const char *text, si
 				fail(m, "field 'type' must be a string");
 				goto out;
 			}
-			t = tx_type_parse(s.p, s.len);
-			if (t == TX_TYPE_NONE) {
-				tx_buf_reset(&m->scratch);
-				tx_buf_add(&m->scratch, s.p, s.len);
-				m->other_type.p = m->scratch.p;
-				m->other_type.len = s.len;
-				other = 1;
-				goto out;
-			}
+			t = tx_type_parse(s.p, s.len); /* known: "other" was decided above */
 			tx_buf_addch(o, '"');
 			tx_buf_adds(o, tx_type_name(t));
 			tx_buf_addch(o, '"');
@@ -965,8 +975,6 @@ enum tx_mapper_result tx_mapper_record(struct tx_mapper *m, const char *text, si
 bad_currency_type:
 	fail(m, "field 'currency' must be a string");
 out:
-	if (other)
-		res = TX_MAP_OTHER;
 done:
 	if (keys != keyof)
 		free(keys);

@@ -49,17 +49,22 @@ static void out_failed(struct txmap *t, struct tx_out *o)
 		set_status(t, TX_EXIT_IO);
 }
 
-/* The bytes of a record as one line (a pretty-printed object loses its line breaks). */
-static int put_line(struct txmap *t, struct tx_out *o, const char *p, size_t len, int multiline)
+/*
+ * The bytes of a record as one line: a pretty-printed object's line breaks
+ * become spaces (whitespace to JSON). A CSV record is written as it came
+ * (its quoted fields may hold line breaks: multiline is not set for it).
+ */
+static int put_line(struct tx_out *o, const char *p, size_t len, int multiline)
 {
 	struct tx_buf *b = tx_out_buf(o);
+	size_t start = b->len;
 
 	if (!multiline)
 		return tx_out_line(o, p, len);
-	for (size_t i = 0; i < len; i++)
-		if (p[i] != '\n' && p[i] != '\r')
-			tx_buf_addch(b, p[i]);
-	(void)t;
+	tx_buf_add(b, p, len);
+	for (size_t i = start; i < b->len; i++)
+		if (b->p[i] == '\n' || b->p[i] == '\r')
+			b->p[i] = ' ';
 	tx_buf_addch(b, '\n');
 	return tx_out_end_line(o);
 }
@@ -69,7 +74,8 @@ static void reject(struct txmap *t, const struct tx_initem *it, const char *why)
 	t->nrejected++;
 	tx_warn_at(t->source, it->lineno, "%s", why);
 	set_status(t, TX_EXIT_REJECTED);
-	if (t->have_reject && put_line(t, &t->reject, it->p, it->len, it->multiline) < 0)
+	/* as it came: a CSV row as a row */
+	if (t->have_reject && put_line(&t->reject, it->raw, it->raw_len, it->multiline) < 0)
 		out_failed(t, &t->reject);
 	if (t->strict)
 		t->stop = 1;
@@ -87,7 +93,7 @@ static void handle(struct txmap *t, const struct tx_initem *it)
 	case TX_MAP_OTHER:
 		if (t->have_other) {
 			t->nother++;
-			if (put_line(t, &t->other, it->p, it->len, it->multiline) < 0)
+			if (put_line(&t->other, it->p, it->len, it->multiline) < 0)
 				out_failed(t, &t->other);
 		} else if (t->drop_other) {
 			t->ndropped++;
