@@ -137,7 +137,7 @@ int tx_mapper_add_value(struct tx_mapper *m, const char *spec)
 	v->uses = 0;
 	f = tx_field_lookup(v->field, strlen(v->field));
 	v->icase = f == TX_F_TYPE || f == TX_F_STATUS || f == TX_F_OP;
-	if (v->icase) /* ieq() compares with a word in lower case */
+	if (v->icase) /* tx_word_ieq() compares with a word in lower case */
 		for (char *c = v->from; *c; c++)
 			if (*c >= 'A' && *c <= 'Z')
 				*c = (char)(*c - 'A' + 'a');
@@ -325,35 +325,6 @@ static int fail(struct tx_mapper *m, const char *fmt, ...)
 	return -1;
 }
 
-/* s shown in a message: at most 40 bytes, then "..." */
-static const char *shown(char *buf, size_t size, const char *s, size_t n)
-{
-	size_t max = size - 4;
-
-	for (size_t i = 0; i < n && i < max; i++)
-		buf[i] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
-	if (n > max) {
-		memcpy(buf + max, "...", 4);
-		return buf;
-	}
-	buf[n] = 0;
-	return buf;
-}
-
-static int ieq(const char *a, size_t n, const char *word)
-{
-	size_t i;
-
-	for (i = 0; i < n && word[i]; i++) {
-		char c = a[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != word[i])
-			return 0;
-	}
-	return i == n && !word[i];
-}
-
 static int64_t zone_offset(int64_t t)
 {
 	time_t tt = (time_t)t;
@@ -422,10 +393,10 @@ static int conv_epoch(struct tx_mapper *m, const char *s, size_t n, int64_t *us)
 
 	if (n && s[0] == '-')
 		return fail(m, "field 'ts' is a negative epoch number: '%s'",
-			    shown(show, sizeof(show), s, n));
+			    tx_record_shown(show, sizeof(show), s, n));
 	if (tx_money_parse_number(s, n, 0, TX_ROUND_DOWN, &secs) != TX_MONEY_OK)
 		return fail(m, "field 'ts' is not an epoch number: '%s'",
-			    shown(show, sizeof(show), s, n));
+			    tx_record_shown(show, sizeof(show), s, n));
 	if (unit == TX_EPOCH_AUTO) {
 		if (secs < 100000000000LL)
 			unit = TX_EPOCH_S;
@@ -435,13 +406,13 @@ static int conv_epoch(struct tx_mapper *m, const char *s, size_t n, int64_t *us)
 			return fail(m,
 				    "field 'ts' is an epoch number too large for seconds or "
 				    "milliseconds: '%s' (give its unit with --epoch)",
-				    shown(show, sizeof(show), s, n));
+				    tx_record_shown(show, sizeof(show), s, n));
 	}
 	if (tx_money_parse_number(s, n, unit == TX_EPOCH_S ? 6 : 3, TX_ROUND_DOWN, us) !=
 		TX_MONEY_OK ||
 	    *us >= 253402300800000000LL) /* 10000-01-01 */
 		return fail(m, "field 'ts' is an epoch number out of range: '%s'",
-			    shown(show, sizeof(show), s, n));
+			    tx_record_shown(show, sizeof(show), s, n));
 	return 0;
 }
 
@@ -503,16 +474,16 @@ static int conv_ts(struct tx_mapper *m, const char *s, size_t n, int is_str, int
 	}
 	if (!m->have_tz)
 		return fail(m, "field 'ts' has no UTC offset: '%s' (give its zone with --tz)",
-			    shown(show, sizeof(show), s, n));
+			    tx_record_shown(show, sizeof(show), s, n));
 	local = tx_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
 	if (local_to_utc(m, local, &utc) < 0)
 		return fail(m, "field 'ts' does not exist in %s (the clocks went forward): '%s'",
-			    m->tz_name, shown(show, sizeof(show), s, n));
+			    m->tz_name, tx_record_shown(show, sizeof(show), s, n));
 	*us = utc * 1000000 + frac;
 	return 0;
 bad:
 	return fail(m, "field 'ts' is not an RFC 3339 or ISO 8601 date-time: '%s'",
-		    shown(show, sizeof(show), s, n));
+		    tx_record_shown(show, sizeof(show), s, n));
 }
 
 /* ---- ids ---- */
@@ -677,7 +648,7 @@ static void member_value(struct tx_mapper *m, int i, const struct tx_mapper_key 
 		struct tx_mapper_value *v = &m->values[j];
 		if (strcmp(v->field, k->to))
 			continue;
-		if (v->icase ? ieq(s->p, s->len, v->from) && strlen(v->from) == s->len
+		if (v->icase ? tx_word_ieq(s->p, s->len, v->from) && strlen(v->from) == s->len
 			     : strlen(v->from) == s->len && !memcmp(v->from, s->p, s->len)) {
 			v->uses += (uint64_t)count; /* counted once, when written */
 			s->p = v->to;
@@ -692,7 +663,7 @@ static void member_value(struct tx_mapper *m, int i, const struct tx_mapper_key 
 static int word(const struct tx_str *s, const char *const *words, int n)
 {
 	for (int i = 0; i < n; i++)
-		if (ieq(s->p, s->len, words[i]))
+		if (tx_word_ieq(s->p, s->len, words[i]))
 			return i;
 	return -1;
 }
@@ -782,7 +753,7 @@ enum tx_mapper_result tx_mapper_record(struct tx_mapper *m, const char *text, si
 			    (char)(s.p[j] >= 'a' && s.p[j] <= 'z' ? s.p[j] - 'a' + 'A' : s.p[j]);
 		if (s.len != 3 || !(cur = tx_currency_find(code, 3))) {
 			fail(m, "field 'currency' is not a known ISO 4217 code: '%s'",
-			     shown(show, sizeof(show), s.p, s.len));
+			     tx_record_shown(show, sizeof(show), s.p, s.len));
 			goto out;
 		}
 	}
@@ -860,8 +831,8 @@ enum tx_mapper_result tx_mapper_record(struct tx_mapper *m, const char *text, si
 				     "field '%s' is not %s, %s or %s: '%s' (map it with --value "
 				     "%s:%s=...)",
 				     k->to, ws[0], ws[1], ws[2],
-				     shown(show, sizeof(show), s.p, s.len), k->to,
-				     shown(show, sizeof(show), s.p, s.len));
+				     tx_record_shown(show, sizeof(show), s.p, s.len), k->to,
+				     tx_record_shown(show, sizeof(show), s.p, s.len));
 				goto out;
 			}
 			tx_buf_addch(o, '"');
@@ -881,7 +852,7 @@ enum tx_mapper_result tx_mapper_record(struct tx_mapper *m, const char *text, si
 			}
 			if (s.len && s.p[0] == '-') {
 				fail(m, "field 'amount' is negative: '%s'",
-				     shown(show, sizeof(show), s.p, s.len));
+				     tx_record_shown(show, sizeof(show), s.p, s.len));
 				goto out;
 			}
 			e = tx_money_parse_number(s.p, s.len, cur->exponent, m->round, &v);
@@ -890,14 +861,14 @@ enum tx_mapper_result tx_mapper_record(struct tx_mapper *m, const char *text, si
 				     "field 'amount' has more than %d decimals for %s: '%s' (use "
 				     "--round)",
 				     cur->exponent, cur->code,
-				     shown(show, sizeof(show), s.p, s.len));
+				     tx_record_shown(show, sizeof(show), s.p, s.len));
 				goto out;
 			}
 			if (e != TX_MONEY_OK) {
 				fail(m, "field 'amount' %s: '%s'",
 				     e == TX_MONEY_OVERFLOW ? "is too large"
 							    : "is not a decimal number",
-				     shown(show, sizeof(show), s.p, s.len));
+				     tx_record_shown(show, sizeof(show), s.p, s.len));
 				goto out;
 			}
 			tx_money_format(o, v, cur->exponent);

@@ -573,6 +573,16 @@ int tx_field_lookup(const char *name, size_t len)
 	return field_lookup(name, len);
 }
 
+int tx_word_ieq(const char *s, size_t len, const char *word)
+{
+	return ieq(s, len, word);
+}
+
+const char *tx_record_shown(char *buf, size_t size, const char *s, size_t len)
+{
+	return shown(buf, size, s, len);
+}
+
 /*
  * *word set when the value is one of the canonical words, as written; a
  * word that is no type is an error unless flags has TX_PARSE_ANY_TYPE

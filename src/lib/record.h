@@ -165,6 +165,14 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
 enum tx_type tx_type_parse(const char *s, size_t len);
 /* The known field (enum tx_field) a plain key names, its aliases included; -1 for none. */
 int tx_field_lookup(const char *name, size_t len);
+/* s[0..len) is word (given in lower case) without regard to ASCII case. */
+int tx_word_ieq(const char *s, size_t len, const char *word);
+/*
+ * A value as the codec's messages show it, in buf (size >= 8): at most
+ * size - 4 bytes, cut on a UTF-8 boundary and followed by "...", control
+ * bytes as '?'. Returns buf.
+ */
+const char *tx_record_shown(char *buf, size_t size, const char *s, size_t len);
 /* Canonical field name ("transaction_id"), and the canonical type/status/op words. */
 const char *tx_field_name(enum tx_field f);
 const char *tx_type_name(enum tx_type t);
