@@ -62,6 +62,7 @@ void tx_mapper_init(struct tx_mapper *m)
 	tx_buf_init(&m->out);
 	tx_buf_init(&m->scratch);
 	m->tz_cache_key = INT64_MIN;
+	m->usd = tx_currency_default();
 }
 
 static void key_free(struct tx_mapper_key *k)
@@ -675,7 +676,8 @@ enum tx_mapper_result tx_mapper_record(struct tx_mapper *m, const char *text, si
 	struct tx_buf *o = &m->out;
 	size_t keyof[64], *keys = keyof;
 	int slot[TX_F__COUNT], has_id = 0;
-	const struct tx_currency *cur = tx_currency_default();
+	const struct tx_currency *cur = m->usd;
+	enum tx_type type = TX_TYPE_NONE;
 	size_t hint = 0, nmem, first_out;
 	size_t id_off[TX_MAP_ID_FIELDS][2];
 	char show[44];
@@ -723,12 +725,12 @@ enum tx_mapper_result tx_mapper_record(struct tx_mapper *m, const char *text, si
 		}
 	}
 	/* the type first: a record that is not a transaction is "other", whatever else it has */
-	if (slot[TX_F_TYPE] >= 0 && !(m->in.line[m->in.members[slot[TX_F_TYPE]].val_off] == 'n')) {
+	if (slot[TX_F_TYPE] >= 0) {
 		struct tx_str s;
 		int is_str, mapped;
 		member_value(m, slot[TX_F_TYPE], &m->keys[keys[slot[TX_F_TYPE]]], &s, &is_str,
 			     &mapped, 0);
-		if (is_str && tx_type_parse(s.p, s.len) == TX_TYPE_NONE) {
+		if (is_str && (type = tx_type_parse(s.p, s.len)) == TX_TYPE_NONE) {
 			if (mapped) /* counted for -v, as when written */
 				member_value(m, slot[TX_F_TYPE], &m->keys[keys[slot[TX_F_TYPE]]],
 					     &s, &is_str, &mapped, 1);
@@ -811,14 +813,13 @@ enum tx_mapper_result tx_mapper_record(struct tx_mapper *m, const char *text, si
 				has_id = 1;
 			break;
 		case TX_F_TYPE: {
-			enum tx_type t;
 			if (!is_str) {
 				fail(m, "field 'type' must be a string");
 				goto out;
 			}
-			t = tx_type_parse(s.p, s.len); /* known: "other" was decided above */
+			/* known: "other" was decided above */
 			tx_buf_addch(o, '"');
-			tx_buf_adds(o, tx_type_name(t));
+			tx_buf_adds(o, tx_type_name(type));
 			tx_buf_addch(o, '"');
 			break;
 		}

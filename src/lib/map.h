@@ -83,6 +83,7 @@ struct tx_mapper {
 	/* state */
 	struct tx_mapper_key *keys;
 	size_t nkeys, keys_cap;
+	const struct tx_currency *usd; /* the default currency */
 	struct tx_record in, check;
 	struct tx_buf compact, out, scratch;
 	unsigned char rnd[256];
