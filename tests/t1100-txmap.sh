@@ -284,7 +284,7 @@ test_expect_success 'CSV: a PaySim file through --csv gives the ledger txgen --p
 	test_cmp s2 s1
 '
 
-test_expect_success 'exit statuses: a missing file, a closed stdout, a signal' '
+test_expect_success 'exit statuses: a missing file, a closed stdout; a live stream flows, a signal stops it' '
 	test_expect_code 3 txmap no-such-file 2>err &&
 	test_grep "no-such-file" err &&
 	i=0 && while [ $i -lt 3000 ]; do echo "{\"id\":\"$i\",\"account\":\"A\",\"type\":\"fee\",\"amount\":1}"; i=$((i + 1)); done >big &&
@@ -293,7 +293,8 @@ test_expect_success 'exit statuses: a missing file, a closed stdout, a signal' '
 	mkfifo fifo &&
 	{ txmap -q <fifo >out 2>err & pid=$!; } &&
 	exec 9>fifo && echo "{\"id\":\"1\",\"account\":\"A\",\"type\":\"fee\",\"amount\":1}" >&9 &&
-	sleep 0.3 && kill -TERM $pid &&
+	wait_lines out 1 &&
+	kill -TERM $pid &&
 	{ wait $pid && status=0 || status=$?; } &&
 	exec 9>&- &&
 	test "$status" -eq 143 && test_line_count 1 out

@@ -73,6 +73,8 @@ static void read_all(int csv, const char *text, size_t chunk, struct tx_buf *got
 		js.in.chunk = chunk;
 	}
 	while ((rc = csv ? tx_csv_next(&c, &it) : tx_jstream_next(&js, &it)) > 0) {
+		if (rc == TX_IN_IDLE || rc == TX_IN_INTR)
+			continue;
 		if (rc == TX_IN_ITEM)
 			tx_buf_addf(got, "%llu:%.*s\n", (unsigned long long)it.lineno, (int)it.len,
 				    it.p);

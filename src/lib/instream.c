@@ -1,5 +1,6 @@
 /* Foreign records: a JSON value stream and CSV (see instream.h). */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,13 +29,17 @@ static void inbuf_release(struct tx_inbuf *in)
 
 /*
  * Read more after in->end, keeping p[start, end): 1 when bytes came, 0 at
- * end of input, TX_IN_INTR, or -1 (in->err set). Moves the bytes to the
- * front first, and doubles the buffer when they fill it.
+ * end of input, TX_IN_INTR, TX_IN_IDLE, or -1 (in->err set). Moves the
+ * bytes to the front first, and doubles the buffer when they fill it.
+ * Before a read that would wait, TX_IN_IDLE is returned once, so that the
+ * caller can flush what it has written (a live pipeline's records must not
+ * wait in its buffers for more input); the next call waits.
  */
 static int inbuf_fill(struct tx_inbuf *in)
 {
 	ssize_t n;
 	size_t want;
+	struct pollfd pfd;
 
 	if (in->eof)
 		return 0;
@@ -47,6 +52,15 @@ static int inbuf_fill(struct tx_inbuf *in)
 		in->cap = in->cap ? 2 * in->cap : INBUF_MIN;
 		in->p = tx_realloc(in->p, in->cap + 1);
 	}
+	if (!in->idle) {
+		pfd.fd = in->fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 0) == 0) {
+			in->idle = 1;
+			return TX_IN_IDLE;
+		}
+	}
+	in->idle = 0;
 	want = in->cap - in->end;
 	if (in->chunk && want > in->chunk)
 		want = in->chunk;
@@ -96,7 +110,8 @@ static int resync(struct tx_inbuf *in, uint64_t *lineno, struct tx_buf *bad, con
 			while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
 				q++;
 			if (q == e && !in->eof) {
-				if ((rc = inbuf_fill(in)) < 0 || rc == TX_IN_INTR)
+				if ((rc = inbuf_fill(in)) < 0 || rc == TX_IN_INTR ||
+				    rc == TX_IN_IDLE)
 					return rc;
 				continue;
 			}
@@ -110,7 +125,7 @@ static int resync(struct tx_inbuf *in, uint64_t *lineno, struct tx_buf *bad, con
 			*phase = 0; /* inside a line: the rest of it goes too */
 			if (in->eof)
 				break;
-			if ((rc = inbuf_fill(in)) < 0 || rc == TX_IN_INTR)
+			if ((rc = inbuf_fill(in)) < 0 || rc == TX_IN_INTR || rc == TX_IN_IDLE)
 				return rc;
 			continue;
 		}
@@ -156,7 +171,7 @@ static int js_skip_ws(struct tx_jstream *js)
 		if (q < e)
 			return 1;
 		int rc = inbuf_fill(in);
-		if (rc <= 0 || rc == TX_IN_INTR)
+		if (rc <= 0 || rc == TX_IN_INTR || rc == TX_IN_IDLE)
 			return rc;
 	}
 }
@@ -171,7 +186,7 @@ static int js_bad(struct tx_jstream *js, struct tx_initem *item, uint64_t lineno
 	tx_buf_reset(&js->bad);
 	do
 		rc = resync(&js->in, &js->lineno, &js->bad, "{[", &phase);
-	while (rc == TX_IN_INTR);
+	while (rc == TX_IN_INTR || rc == TX_IN_IDLE);
 	if (rc < 0)
 		return rc;
 	if (js->state != JS_TOP)
@@ -286,7 +301,7 @@ static int jstream_next(struct tx_jstream *js, struct tx_initem *item)
 			    ((!q && cut_short(&e, end)) ||
 			     (q == end && end[-1] != '}' && end[-1] != ']' && end[-1] != '"'))) {
 				rc = inbuf_fill(in);
-				if (rc < 0 || rc == TX_IN_INTR)
+				if (rc < 0 || rc == TX_IN_INTR || rc == TX_IN_IDLE)
 					return rc;
 				continue;
 			}
@@ -471,7 +486,7 @@ static int csv_record(struct tx_csv *c, struct tx_initem *item)
 		if (in->start == in->end ||
 		    (in->p[in->start] == '\r' && in->start + 1 == in->end)) {
 			rc = inbuf_fill(in);
-			if (rc < 0 || rc == TX_IN_INTR)
+			if (rc < 0 || rc == TX_IN_INTR || rc == TX_IN_IDLE)
 				return rc;
 			if (rc == 0 && in->start == in->end)
 				return TX_IN_END;
@@ -487,7 +502,7 @@ static int csv_record(struct tx_csv *c, struct tx_initem *item)
 				rc = -1;
 			} else {
 				rc = inbuf_fill(in);
-				if (rc < 0 || rc == TX_IN_INTR)
+				if (rc < 0 || rc == TX_IN_INTR || rc == TX_IN_IDLE)
 					return rc;
 				continue;
 			}
@@ -498,7 +513,7 @@ static int csv_record(struct tx_csv *c, struct tx_initem *item)
 			tx_buf_reset(&c->bad);
 			do
 				rc = resync(in, &c->lineno, &c->bad, "", &phase);
-			while (rc == TX_IN_INTR);
+			while (rc == TX_IN_INTR || rc == TX_IN_IDLE);
 			if (rc < 0)
 				return rc;
 			/* resync stops only at the end with starts "": the line after is next */

@@ -38,6 +38,7 @@ struct tx_inbuf {
 	size_t cap, start, end;
 	size_t chunk; /* most bytes one read() asks for (0: as many as fit); for the fuzzers */
 	int eof, err; /* err: errno of a failed read */
+	int idle;     /* TX_IN_IDLE was returned: the next read waits */
 };
 
 /* What a reader returned: an item, with the line it starts on. */
@@ -57,6 +58,7 @@ enum {
 	TX_IN_ITEM = 1,	 /* *item set */
 	TX_IN_BAD = 2,	 /* bad input: err says why, item->lineno where, item->p what was skipped */
 	TX_IN_INTR = 3,	 /* a read was interrupted by a signal: check flags, call again */
+	TX_IN_IDLE = 4,	 /* nothing to read just now: flush the output, call again (it waits) */
 	TX_IN_ERROR = -1 /* a read failed: in.err holds errno (not reported) */
 };
 
@@ -70,7 +72,7 @@ struct tx_jstream {
 
 void tx_jstream_init(struct tx_jstream *js, int fd);
 void tx_jstream_release(struct tx_jstream *js);
-/* The next object: TX_IN_ITEM, TX_IN_BAD, TX_IN_END, TX_IN_INTR or TX_IN_ERROR. */
+/* The next object: TX_IN_ITEM, TX_IN_BAD, TX_IN_END, TX_IN_INTR, TX_IN_IDLE or TX_IN_ERROR. */
 int tx_jstream_next(struct tx_jstream *js, struct tx_initem *item);
 
 struct tx_csv {

@@ -69,6 +69,16 @@ static int put_line(struct tx_out *o, const char *p, size_t len, int multiline)
 	return tx_out_end_line(o);
 }
 
+static void flush_all(struct txmap *t)
+{
+	if (tx_out_flush(&t->out) < 0)
+		out_failed(t, &t->out);
+	if (t->have_reject && tx_out_flush(&t->reject) < 0)
+		out_failed(t, &t->reject);
+	if (t->have_other && tx_out_flush(&t->other) < 0)
+		out_failed(t, &t->other);
+}
+
 static void reject(struct txmap *t, const struct tx_initem *it, const char *why)
 {
 	t->nrejected++;
@@ -142,6 +152,8 @@ static void run_input(struct txmap *t, const char *path)
 			reject(t, &it, t->csv ? csv.err : js.err);
 		} else if (rc == TX_IN_INTR) {
 			continue;
+		} else if (rc == TX_IN_IDLE) {
+			flush_all(t); /* no input for now: what was mapped goes on */
 		} else {
 			if (rc < 0) {
 				tx_error("%s: read error: %s", t->source,
