@@ -24,6 +24,13 @@ test_expect_success 'the alias table, numbers as ids, statuses and types without
 	test_line_count 3 bal
 '
 
+test_expect_success '-h prints the usage on stdout, a bad option is a usage error' '
+	txmap -h >out && test_grep "^usage: txmap \[-qv\] \[--csv\]" out &&
+	txmap --help >out && test_grep "^usage: txmap" out &&
+	test_expect_code 2 txmap --no-such-option 2>err </dev/null &&
+	test_grep "^usage: txmap" err
+'
+
 test_expect_success '-v prints the mapping used, -q no summary' '
 	printf "%s\n" "{\"id\":1,\"who\":\"a\",\"type\":\"fee\",\"amount\":1,\"s\":\"ok\"}" \
 		"{\"id\":2,\"who\":\"a\",\"type\":\"fee\",\"amount\":1,\"s\":\"no\"}" >in &&
@@ -47,7 +54,9 @@ test_expect_success '-v prints the mapping used, -q no summary' '
 	test_grep "value type '"'"'bonus'"'"' -> '"'"'perk'"'"' (--value), 1 times" err &&
 	test_grep "value currency '"'"'eur'"'"' -> '"'"'EUR'"'"' (--value), 1 times" err &&
 	txmap -q --field who=account <in >out 2>err &&
-	test_line_count 0 err
+	test_line_count 0 err &&
+	txmap --quiet --verbose --field who=account <in >out 2>err &&
+	test_grep "field '"'"'who'"'"' -> '"'"'account'"'"' (--field), in 2 records" err
 '
 
 test_expect_success 'a name that maps to two targets is an error, never a guess' '
