@@ -242,6 +242,7 @@ int main(void)
 	reads(0, "{\"a\":1\n{\"b\":2}\n7\n{\"c\":\"\xc3\xa9\"}",
 	      "1!invalid JSON on line 2: expected ',' or '}'\n2:{\"b\":2}\n3!not a JSON object\n"
 	      "4:{\"c\":\"\xc3\xa9\"}\n");
+	reads(0, "\xef\xbb\xbf[{\"a\":1}]", "1:{\"a\":1}\n");
 	/* skipping a bad value: a line longer than one read is skipped whole */
 	reads(0, "x\n  \"a long line to skip, {not a start\"\n{\"b\":2}\n",
 	      "1!invalid JSON on line 1: expected a value\n3:{\"b\":2}\n");

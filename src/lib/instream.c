@@ -148,6 +148,7 @@ void tx_jstream_init(struct tx_jstream *js, int fd)
 	inbuf_init(&js->in, fd);
 	js->lineno = 1;
 	js->state = JS_TOP;
+	js->started = 0;
 	tx_buf_init(&js->bad);
 	js->err[0] = 0;
 }
@@ -238,6 +239,19 @@ static int jstream_next(struct tx_jstream *js, struct tx_initem *item)
 {
 	struct tx_inbuf *in = &js->in;
 
+	/* a UTF-8 byte order mark (Windows exports) before the first value */
+	while (!js->started) {
+		if (in->end - in->start >= 3 || in->eof) {
+			if (in->end - in->start >= 3 &&
+			    !memcmp(in->p + in->start, "\xef\xbb\xbf", 3))
+				in->start += 3;
+			js->started = 1;
+		} else {
+			int rc = inbuf_fill(in);
+			if (rc < 0 || rc == TX_IN_INTR || rc == TX_IN_IDLE)
+				return rc;
+		}
+	}
 	for (;;) {
 		int rc = js_skip_ws(js);
 		char c;

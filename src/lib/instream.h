@@ -4,7 +4,8 @@
  *
  * tx_jstream reads what producers and people write: NDJSON, JSON values
  * one after the other (pretty-printed or not, with any whitespace between),
- * and top-level arrays, whose elements are taken one by one. Each object
+ * and top-level arrays, whose elements are taken one by one (a UTF-8 byte
+ * order mark before the first value is skipped). Each object
  * comes back as its exact bytes with the number of the line it starts on.
  * A value that is not valid JSON is reported (tx_jstream_next() returns 2)
  * and skipped up to the next line whose first non-blank byte is '{' or '['
@@ -66,6 +67,7 @@ struct tx_jstream {
 	struct tx_inbuf in;
 	uint64_t lineno; /* line of in.p[in.start] */
 	int state;	 /* where in a top-level array (instream.c) */
+	int started;	 /* a byte order mark was looked for */
 	struct tx_buf bad;
 	char err[160];
 };
