@@ -28,7 +28,7 @@ test_expect_success '-h prints the usage on stdout, a bad option is a usage erro
 	txmap -h >out && test_grep "^usage: txmap \[-qv\] \[--csv\]" out &&
 	txmap --help >out && test_grep "^usage: txmap" out &&
 	test_expect_code 2 txmap --no-such-option 2>err </dev/null &&
-	test_grep "^usage: txmap" err
+	test_grep "^Try .txmap --help. for more information\.\$" err
 '
 
 test_expect_success '-v prints the mapping used, -q no summary' '

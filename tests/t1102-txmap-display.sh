@@ -15,10 +15,10 @@ EOF2
 test_expect_success 'txlog shows a record of an unknown type as other and goes on' '
 	test_expect_code 1 txlog in >out 2>err &&
 	cat >expect <<-\EOF &&
-	2025-02-17T14:35:20.000000Z A          deposit           +5.00 USD  completed
-	-                           -          other
-	-                           A          other
-	-                           A          fee               -1.00 USD  completed
+	2025-02-17T14:35:20.000000Z t1           A          deposit           +5.00 USD  completed
+	-                           -            -          other
+	-                           t2           A          other
+	-                           t3           A          fee               -1.00 USD  completed
 	EOF
 	test_cmp expect out &&
 	cat >expect <<-\EOF &&
