@@ -38,3 +38,7 @@ bench_scripts += bench/txpub.sh bench/txsub.sh
 EXTRA_DIST += bench/txpub.sh bench/txsub.sh bench/kafka-lib.sh
 bench_scripts += bench/txstore.sh
 EXTRA_DIST += bench/txstore.sh
+
+# bench/txmap.sh: txmap against jq doing the same mapping (bench/txmap.jq; the txmap helper).
+bench_scripts += bench/txmap.sh
+EXTRA_DIST += bench/txmap.sh bench/txmap.jq

@@ -4,7 +4,8 @@
 # or definite leak fails the run (exit 1), with valgrind's report. About
 # 20 s on one core.
 #   txgen | txbal | txlog, txgen --paysim, txstore sqlite:, txtop --once,
-#   txbal --init/--state, and a malformed stream through each.
+#   txbal --init/--state, txmap (JSON and CSV), and a malformed stream
+#   through each.
 # Usage (from the build tree): sh tests/valgrind.sh BUILDDIR SRCDIR
 set -u
 B=$1 S=$2
@@ -69,6 +70,11 @@ vg 'txstore sqlite:, bad input' "$P/txstore/txstore" -q "sqlite:$work/db.sqlite"
 	<"$work/bad.ndjson" 2>/dev/null
 vg 'txtop --once' "$P/txtop/txtop" --once <"$work/bal.ndjson" >/dev/null
 vg 'txgen --paysim' "$P/txgen/txgen" -q --paysim "$S/tests/fuzz/corpus-paysim/payment.csv" >/dev/null
+vg 'txmap' "$P/txmap/txmap" -q --tz Europe/Paris --id hash --other "$work/other" \
+	--reject "$work/rej" "$S/examples/data/seed3-bank-alerts.ndjson" \
+	"$S/examples/data/seed4-api-bodies.json" "$S/tests/fuzz/corpus-jstream/bad.json" >/dev/null
+vg 'txmap --csv' "$P/txmap/txmap" -q --csv --id uuid "$S/examples/data/paysim-sample.csv" \
+	"$S/tests/fuzz/corpus-csv/quoted.csv" >/dev/null
 vg 'txgen | true' "$P/txgen/txgen" -n 100000 </dev/null | true
 echo "check-valgrind: $runs runs, $([ $fail = 0 ] && echo 'no errors, no definite leaks' || echo FAILED)"
 exit $fail

@@ -92,3 +92,6 @@ check_PROGRAMS += tests/unit-stats
 tests_unit_stats_SOURCES = tests/unit-stats.c
 tests_unit_stats_LDADD = src/lib/libtxmain.a $(LDADD)
 TESTS += tests/unit-stats
+
+# txmap's engine: the foreign-record readers and the mapping (unit-map, txmap(1)).
+src_lib_libtx_a_SOURCES += src/lib/instream.h src/lib/instream.c src/lib/map.h src/lib/map.c

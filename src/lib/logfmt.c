@@ -110,6 +110,8 @@ const char *tx_logfmt_status(const struct tx_record *r)
 {
 	if (r->status != TX_STATUS_NONE)
 		return tx_status_name(r->status);
+	if (r->other_type)
+		return ""; /* not a transaction: no status implied */
 	return r->op == TX_OP_CREATE || r->op == TX_OP_NONE ? "completed" : "";
 }
 
@@ -351,6 +353,8 @@ static void add_known(struct tx_buf *b, struct tx_record *r, enum tx_field f)
 	case TX_F_TYPE:
 		if (r->type != TX_TYPE_NONE)
 			tx_buf_adds(b, tx_type_name(r->type));
+		else if (r->other_type)
+			tx_buf_adds(b, "other"); /* not a transaction (TX_PARSE_ANY_TYPE) */
 		return;
 	case TX_F_AMOUNT:
 		if (has_member(r, f))
@@ -654,6 +658,8 @@ void tx_logfmt_default(struct tx_buf *b, struct tx_record *r, unsigned flags)
 	start = b->len;
 	if (r->type != TX_TYPE_NONE)
 		tx_buf_adds(b, tx_type_name(r->type));
+	else if (r->other_type)
+		tx_buf_adds(b, "other");
 	else if (r->op == TX_OP_UPDATE || r->op == TX_OP_DELETE)
 		tx_buf_adds(b, tx_op_name(r->op));
 	else

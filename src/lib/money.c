@@ -189,3 +189,108 @@ void tx_money_format(struct tx_buf *b, int64_t minor, int exponent)
 	b->len = (size_t)(tx_money_put(b->p + b->len, minor, exponent) - b->p);
 	b->p[b->len] = '\0';
 }
+
+int tx_round_parse(const char *s)
+{
+	static const char *const names[] = {"none", "half-even", "half-up", "down"};
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+enum tx_money_err tx_money_parse_number(const char *s, size_t len, int exponent, enum tx_round mode,
+					int64_t *out)
+{
+	const char *end = s + len, *ip, *fp = NULL, *q = s;
+	size_t ni = 0, nf = 0, nd, first;
+	int neg = 0, round_up;
+	int64_t e = 0, point, cut;
+	uint64_t v = 0;
+	unsigned r0 = 0, sticky = 0;
+
+	if (q < end && *q == '-') {
+		neg = 1;
+		q++;
+	}
+	for (ip = q; q < end && *q >= '0' && *q <= '9'; q++)
+		ni++;
+	if (q < end && *q == '.') {
+		fp = ++q;
+		for (; q < end && *q >= '0' && *q <= '9'; q++)
+			nf++;
+		if (!nf)
+			return TX_MONEY_SYNTAX;
+	}
+	if (!ni)
+		return TX_MONEY_SYNTAX;
+	if (q < end && (*q == 'e' || *q == 'E')) {
+		int eneg = 0, ed = 0;
+		q++;
+		if (q < end && (*q == '+' || *q == '-'))
+			eneg = *q++ == '-';
+		for (; q < end && *q >= '0' && *q <= '9'; q++, ed++)
+			if (e < 1000000000) /* saturates: far past any int64 or any digit */
+				e = e * 10 + (*q - '0');
+		if (!ed)
+			return TX_MONEY_SYNTAX;
+		if (eneg)
+			e = -e;
+	}
+	if (q != end)
+		return TX_MONEY_SYNTAX;
+
+		/*
+		 * The digits D = integer digits then fraction digits, with the point
+		 * after `point` of them; scaled by 10^exponent, the minor units are
+		 * the digits before `cut`, and those from cut on are to be rounded.
+		 * Leading zeros are skipped (each moves the point left by one), so
+		 * that from the first digit on the value grows and overflows quickly.
+		 */
+#define DIGIT(i) ((i) < ni ? ip[i] - '0' : fp[(i)-ni] - '0')
+	nd = ni + nf;
+	for (first = 0; first < nd && DIGIT(first) == 0; first++)
+		;
+	if (first == nd) {
+		*out = 0;
+		return TX_MONEY_OK;
+	}
+	point = (int64_t)ni + e - (int64_t)first;
+	cut = point + exponent;
+	for (int64_t i = 0; i < cut; i++) {
+		size_t k = first + (size_t)i;
+		unsigned d = k < nd ? (unsigned)DIGIT(k) : 0;
+		if (v > (UINT64_MAX - d) / 10)
+			return TX_MONEY_OVERFLOW;
+		v = v * 10 + d;
+		if (v > (uint64_t)INT64_MAX + neg)
+			return TX_MONEY_OVERFLOW;
+	}
+	/* the first digit dropped, and whether any after it is not zero */
+	if (cut >= 0) {
+		size_t k = first + (size_t)cut;
+		if (k < nd) {
+			r0 = (unsigned)DIGIT(k);
+			for (k++; k < nd && !sticky; k++)
+				sticky = DIGIT(k) != 0;
+		}
+	} else {
+		sticky = 1; /* zeros, then the digits: less than half a unit, not nothing */
+	}
+#undef DIGIT
+	switch (mode) {
+	case TX_ROUND_NONE:
+		if (r0 || sticky)
+			return TX_MONEY_PRECISION;
+		round_up = 0;
+		break;
+	case TX_ROUND_HALF_EVEN: round_up = r0 > 5 || (r0 == 5 && (sticky || (v & 1))); break;
+	case TX_ROUND_HALF_UP: round_up = r0 >= 5; break;
+	default: round_up = 0; break;
+	}
+	if (round_up && ++v > (uint64_t)INT64_MAX + neg)
+		return TX_MONEY_OVERFLOW;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return TX_MONEY_OK;
+}

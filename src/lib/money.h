@@ -42,6 +42,25 @@ enum tx_money_err {
  * exponent. Returns TX_MONEY_OK and sets *out, or an error code.
  */
 enum tx_money_err tx_money_parse(const char *s, size_t len, int exponent, int64_t *out);
+/* How tx_money_parse_number() treats digits past the currency's decimals. */
+enum tx_round {
+	TX_ROUND_NONE = 0,  /* refuse them (TX_MONEY_PRECISION) unless they are all zero */
+	TX_ROUND_HALF_EVEN, /* to the nearest, a tie to the even neighbour */
+	TX_ROUND_HALF_UP,   /* to the nearest, a tie away from zero */
+	TX_ROUND_DOWN,	    /* drop them (toward zero) */
+};
+/*
+ * Parse a decimal number as JSON writes it, exponent included
+ * ([-]digits[.digits][(e|E)[+|-]digits], "523.1734928", "1e-05",
+ * "0.30000000000000004"), into minor units with the given exponent,
+ * rounding as mode says. Exact for every length of input: it works on the
+ * digits, never through a binary float. Leading zeros ("007.5") are
+ * accepted. Returns TX_MONEY_OK and sets *out, or an error code.
+ */
+enum tx_money_err tx_money_parse_number(const char *s, size_t len, int exponent, enum tx_round mode,
+					int64_t *out);
+/* "half-even", "half-up", "down" or "none" -> mode; -1 when s names none. */
+int tx_round_parse(const char *s);
 /* A phrase for an error code, for messages: "has more than 2 decimals" etc. */
 const char *tx_money_strerror(enum tx_money_err e, int exponent);
 

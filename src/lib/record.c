@@ -577,8 +577,34 @@ static int ieq(const char *a, size_t n, const char *word)
 	return i == n && !word[i];
 }
 
-/* *word set when the value is one of the canonical words, as written */
-static int parse_type(struct tx_record *r, int *word)
+enum tx_type tx_type_parse(const char *s, size_t len)
+{
+	for (size_t i = 0; i < sizeof(type_words) / sizeof(type_words[0]); i++)
+		if (ieq(s, len, type_words[i].word))
+			return type_words[i].type;
+	return TX_TYPE_NONE;
+}
+
+int tx_field_lookup(const char *name, size_t len)
+{
+	return field_lookup(name, len);
+}
+
+int tx_word_ieq(const char *s, size_t len, const char *word)
+{
+	return ieq(s, len, word);
+}
+
+const char *tx_record_shown(char *buf, size_t size, const char *s, size_t len)
+{
+	return shown(buf, size, s, len);
+}
+
+/*
+ * *word set when the value is one of the canonical words, as written; a
+ * word that is no type is an error unless flags has TX_PARSE_ANY_TYPE
+ */
+static int parse_type(struct tx_record *r, int *word, unsigned flags)
 {
 	const struct tx_member *m = &r->members[r->idx[TX_F_TYPE]];
 	struct tx_str s;
@@ -610,6 +636,10 @@ static int parse_type(struct tx_record *r, int *word)
 			r->type = type_words[i].type;
 			return 0;
 		}
+	if (flags & TX_PARSE_ANY_TYPE) {
+		r->other_type = 1;
+		return 0;
+	}
 	return fail(r, "field 'type' is not a known type: '%s'",
 		    shown(show, sizeof(show), s.p, s.len));
 }
@@ -867,7 +897,7 @@ static int parse_fields(struct tx_record *r, unsigned flags, unsigned seen, unsi
 		return -1;
 	if (UNDECODED(TX_F_COUNTERPARTY) && parse_id(r, TX_F_COUNTERPARTY, 1, &r->counterparty))
 		return -1;
-	if (UNDECODED(TX_F_TYPE) && parse_type(r, &type_word))
+	if (UNDECODED(TX_F_TYPE) && parse_type(r, &type_word, flags))
 		return -1;
 	if (UNDECODED(TX_F_CURRENCY)) {
 		const struct tx_member *m = &r->members[idx[TX_F_CURRENCY]];
@@ -911,7 +941,7 @@ static int parse_fields(struct tx_record *r, unsigned flags, unsigned seen, unsi
 	if (idx[TX_F_SOURCE] >= 0 && parse_source(r))
 		return -1;
 
-	if (flags & TX_PARSE_REQUIRE) {
+	if ((flags & TX_PARSE_REQUIRE) && !r->other_type) {
 		if (idx[TX_F_TRANSACTION_ID] < 0)
 			return fail(r, "missing field 'transaction_id'");
 		if (idx[TX_F_ACCOUNT] < 0)
@@ -957,6 +987,7 @@ static inline void reset(struct tx_record *r, const char *line, size_t len)
 	r->amount = 0;
 	r->ts_us = 0;
 	r->has_source = 0;
+	r->other_type = 0;
 	r->err[0] = '\0';
 	if (r->scratch.cap < 2 * len + 3)
 		grow_scratch(r, len);

@@ -108,6 +108,7 @@ struct tx_record {
 	int64_t ts_us;			    /* valid when idx[TX_F_TS] >= 0 */
 	int has_source;
 	struct tx_source source;
+	int other_type; /* "type" names none of txkit's types (TX_PARSE_ANY_TYPE) */
 
 	/* known members, and those of them marked TX_MEMBER_CANONICAL */
 	uint32_t nknown, ncanonical;
@@ -138,6 +139,14 @@ enum {
 	 * as jansson allows them. Not to be combined with TX_PARSE_REQUIRE.
 	 */
 	TX_PARSE_JSON_ONLY = 1 << 1,
+	/*
+	 * A "type" that names none of txkit's types is not an error: the
+	 * record is not a transaction (a balance notice, another producer's
+	 * event), r->other_type is set, r->type stays TX_TYPE_NONE, and
+	 * TX_PARSE_REQUIRE requires nothing of it. For programs that only
+	 * display records (txlog, txtop), which show its type as "other".
+	 */
+	TX_PARSE_ANY_TYPE = 1 << 2,
 };
 
 /*
@@ -155,6 +164,22 @@ int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned 
  */
 void tx_record_describe(const struct tx_record *r, struct tx_buf *b);
 
+/*
+ * The type a word names, as the codec reads "type": a canonical word or an
+ * alias ("Credit", "CASH_OUT", "withdraw"), without regard to case;
+ * TX_TYPE_NONE when it names none. For programs that map foreign records.
+ */
+enum tx_type tx_type_parse(const char *s, size_t len);
+/* The known field (enum tx_field) a plain key names, its aliases included; -1 for none. */
+int tx_field_lookup(const char *name, size_t len);
+/* s[0..len) is word (given in lower case) without regard to ASCII case. */
+int tx_word_ieq(const char *s, size_t len, const char *word);
+/*
+ * A value as the codec's messages show it, in buf (size >= 8): at most
+ * size - 4 bytes, cut on a UTF-8 boundary and followed by "...", control
+ * bytes as '?'. Returns buf.
+ */
+const char *tx_record_shown(char *buf, size_t size, const char *s, size_t len);
 /* Canonical field name ("transaction_id"), and the canonical type/status/op words. */
 const char *tx_field_name(enum tx_field f);
 const char *tx_type_name(enum tx_type t);

@@ -466,7 +466,7 @@ void tx_stats_add(struct tx_stats *s, struct tx_record *r, int64_t arrival_us, i
 
 	s->records++;
 	s->by_type[(unsigned)r->type < TX_TYPE__COUNT ? r->type : TX_TYPE_NONE]++;
-	if (st == TX_STATUS_NONE && is_create)
+	if (st == TX_STATUS_NONE && is_create && !r->other_type)
 		st = TX_STATUS_COMPLETED; /* tx-record(5): a create without status is completed */
 	s->by_status[(unsigned)st < 4 ? st : 0]++;
 	s->by_op[(unsigned)r->op < 4 ? r->op : 0]++;

@@ -172,7 +172,7 @@ static void handle_line(struct txlog *t, struct tx_lines *lr, char *line, size_t
 	if (tx_line_blank(line, len))
 		return; /* passed on under --tee, counted nowhere */
 	t->nread++;
-	if (tx_record_parse(&t->rec, line, len, 0) < 0) {
+	if (tx_record_parse(&t->rec, line, len, TX_PARSE_ANY_TYPE) < 0) {
 		tx_warn_at(lr->source, lr->lineno, "%s", t->rec.err);
 		t->nrejected++;
 		set_status(t, TX_EXIT_REJECTED);

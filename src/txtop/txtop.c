@@ -467,7 +467,7 @@ static void handle_line(struct source *src, const char *p, size_t n, const struc
 	src->lineno++;
 	if (tx_line_blank(p, n))
 		return;
-	if (tx_record_parse(&w.rec, p, n, TX_PARSE_REQUIRE) < 0) {
+	if (tx_record_parse(&w.rec, p, n, TX_PARSE_REQUIRE | TX_PARSE_ANY_TYPE) < 0) {
 		w.st.bad++;
 		warn_bad(src, w.rec.err);
 		if (w.have_reject)

@@ -6,6 +6,8 @@
 #   fuzz-kafkaconf  Kafka config files (kafka.c, txpub/txsub -F)
 #   fuzz-offsets    the offsets file (kafka.c, txsub --offsets)
 #   fuzz-balances   the balances file (ledger.c, txbal --init and --state)
+#   fuzz-jstream    txmap's JSON value stream (instream.c, map.c)
+#   fuzz-csv        txmap's CSV reader (instream.c, map.c)
 # Each has a committed seed corpus, tests/fuzz/corpus-NAME; make check
 # replays every seed and regression input (tests/t9001-fuzz-replay.sh).
 #   make fuzz          FUZZ_SECONDS (default 600) of fuzzing per target; new
@@ -18,7 +20,7 @@
 FUZZ_SECONDS = 600
 FUZZ_SMOKE_SECONDS = 20
 FUZZ_SMOKE_SECONDS_SMALL = 8
-FUZZ_TARGETS = record paysim kafkaconf offsets balances
+FUZZ_TARGETS = record paysim kafkaconf offsets balances jstream csv
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra -Wno-unused-parameter
 fuzz_base_sources = src/lib/json.c src/lib/money.c src/lib/timefmt.c src/lib/buf.c src/lib/util.c
@@ -44,6 +46,18 @@ fuzz_balances_sources = tests/fuzz/fuzz-balances.c src/lib/ledger.c src/lib/hash
 	src/lib/lines.c $(fuzz_codec_sources) $(fuzz_base_sources)
 fuzz_balances_deps = $(fuzz_balances_sources) tests/fuzz/memfile.h src/lib/ledger.h \
 	src/lib/hashmap.h src/lib/lines.h $(fuzz_codec_headers) $(fuzz_base_headers)
+# txmap's readers, each object through its mapper (tests/fuzz/instream-fuzz.h)
+fuzz_instream_sources = src/lib/instream.c src/lib/map.c $(fuzz_codec_sources) \
+	$(fuzz_base_sources)
+fuzz_instream_deps = $(fuzz_instream_sources) tests/fuzz/instream-fuzz.h tests/fuzz/memfile.h \
+	src/lib/instream.h src/lib/map.h $(fuzz_codec_headers) $(fuzz_base_headers)
+fuzz_jstream_sources = tests/fuzz/fuzz-jstream.c $(fuzz_instream_sources)
+fuzz_jstream_deps = tests/fuzz/fuzz-jstream.c $(fuzz_instream_deps)
+fuzz_csv_sources = tests/fuzz/fuzz-csv.c $(fuzz_instream_sources)
+fuzz_csv_deps = tests/fuzz/fuzz-csv.c $(fuzz_instream_deps)
+EXTRA_DIST += tests/fuzz/instream-fuzz.h tests/fuzz/fuzz-jstream.c tests/fuzz/jstream.dict \
+	tests/fuzz/corpus-jstream tests/fuzz/regress-jstream tests/fuzz/fuzz-csv.c tests/fuzz/csv.dict \
+	tests/fuzz/corpus-csv
 EXTRA_DIST += tests/fuzz/local.mk tests/fuzz/run.sh tests/fuzz/memfile.h \
 	tests/fuzz/fuzz-record.c tests/fuzz/record.dict tests/fuzz/corpus-record \
 	tests/fuzz/fuzz-paysim.c tests/fuzz/paysim.dict tests/fuzz/corpus-paysim \
@@ -70,6 +84,11 @@ tests/fuzz/fuzz-offsets: $(fuzz_offsets_deps:%=$(top_srcdir)/%)
 	  $(fuzz_offsets_sources:%=$(top_srcdir)/%) $(RDKAFKA_LIBS) $(JANSSON_LIBS)
 tests/fuzz/fuzz-balances: $(fuzz_balances_deps:%=$(top_srcdir)/%)
 	$(AM_V_CCLD)$(FUZZ_LINK) -o $@ $(fuzz_balances_sources:%=$(top_srcdir)/%)
+
+tests/fuzz/fuzz-jstream: $(fuzz_jstream_deps:%=$(top_srcdir)/%)
+	$(AM_V_CCLD)$(FUZZ_LINK) -o $@ $(fuzz_jstream_sources:%=$(top_srcdir)/%)
+tests/fuzz/fuzz-csv: $(fuzz_csv_deps:%=$(top_srcdir)/%)
+	$(AM_V_CCLD)$(FUZZ_LINK) -o $@ $(fuzz_csv_sources:%=$(top_srcdir)/%)
 
 # tests/fuzz/run.sh holds the libFuzzer options of each target.
 fuzz: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
@@ -111,6 +130,11 @@ tests_fuzz_fuzz_replay_offsets_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
 tests_fuzz_fuzz_replay_offsets_LDADD = src/lib/libtxkafka.a $(LDADD) $(RDKAFKA_LIBS)
 tests_fuzz_fuzz_replay_balances_SOURCES = tests/fuzz/fuzz-balances.c tests/fuzz/replay.c
 tests_fuzz_fuzz_replay_balances_LDADD = $(LDADD)
+check_PROGRAMS += tests/fuzz/fuzz-replay-jstream tests/fuzz/fuzz-replay-csv
+tests_fuzz_fuzz_replay_jstream_SOURCES = tests/fuzz/fuzz-jstream.c tests/fuzz/replay.c
+tests_fuzz_fuzz_replay_jstream_LDADD = $(LDADD)
+tests_fuzz_fuzz_replay_csv_SOURCES = tests/fuzz/fuzz-csv.c tests/fuzz/replay.c
+tests_fuzz_fuzz_replay_csv_LDADD = $(LDADD)
 TESTS += tests/t9001-fuzz-replay.sh
 EXTRA_DIST += tests/t9001-fuzz-replay.sh tests/fuzz/replay.c
 include $(srcdir)/tests/hardening.mk
