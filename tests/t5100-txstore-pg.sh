@@ -142,7 +142,11 @@ test_expect_success 'report: deleted rows left out, filters, exact sums, --table
 	test_grep "\"transaction_id\":\"L3\".*\"ts\":\"2026-01-01T00:00:02.000000Z\"" rep2 &&
 	txstore report --table dbname=life >tab &&
 	test_grep "^transactions (3)" tab &&
-	test_grep "^latency (1)" tab
+	test_grep "^latency: no produce time in the records (those read by txsub carry one)\$" tab &&
+	txstore report --table --limit 1 dbname=plain >tab1 &&
+	n=$(txstore balances dbname=plain | wc -l) && test "$n" -gt 10 &&
+	test_grep "^balances (1 of $n; txstore balances lists every one)\$" tab1 &&
+	test "$(txstore report --limit 1 dbname=plain | grep -c "\"report\":\"balances\"")" = 1
 '
 
 test_expect_success 'hostile strings are data; refused rows name the constraint' '

@@ -997,6 +997,9 @@ struct section {
 	size_t nrows, cap;
 	int money_col, currency_col; /* normalise this column's decimals (-1: none) */
 	int minor;		     /* money_col holds minor units (SQLite sums) */
+	int64_t total;		     /* rows in all when the query had a LIMIT, else -1 */
+	const char *more;	     /* where the rest is, when total > nrows */
+	const char *none;	     /* what an empty table means, to say instead */
 };
 
 static int section_row(void *ctx, int ncols, const char *const *v)
@@ -1105,7 +1108,16 @@ static int section_print(const struct section *s, int table, struct tx_out *out)
 			if (l > w[c])
 				w[c] = l;
 		}
-	tx_buf_addf(o, "%s%s (%zu)\n", s->name, "", s->nrows);
+	if (!s->nrows && s->none) {
+		tx_buf_addf(o, "%s: %s\n\n", s->name, s->none);
+		free(w);
+		return tx_out_end_line(out);
+	}
+	if (s->total > (int64_t)s->nrows)
+		tx_buf_addf(o, "%s (%zu of %lld; %s)\n", s->name, s->nrows, (long long)s->total,
+			    s->more);
+	else
+		tx_buf_addf(o, "%s (%zu)\n", s->name, s->nrows);
 	for (r = 0; r <= s->nrows; r++) {
 		for (c = 0; c < s->ncols; c++) {
 			const char *v = r == 0 ? s->cols[c].name
@@ -1211,6 +1223,16 @@ static int lat_row(void *ctx, int ncols, const char *const *v)
 	return 0;
 }
 
+/* The one number a count(*) gives, into the int64_t at ctx. */
+static int count_row(void *ctx, int ncols, const char *const *v)
+{
+	int64_t *n = ctx;
+
+	if (ncols < 1 || !v[0] || tx_parse_int64(v[0], 0, INT64_MAX, n) < 0)
+		*n = -1;
+	return 0;
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -1246,11 +1268,41 @@ int tx_store_print_report(struct tx_store *st, const struct tx_store_report *rep
 					      {"p99_ms", COL_NUM},
 					      {"max_ms", COL_NUM}};
 	enum tx_store_dialect d = st->dialect;
-	struct section tx = {"transactions", tx_cols, 10, NULL, 0, 0, 3, 4, 0};
-	struct section bal = {"balances", bal_cols, 6, NULL, 0, 0, -1, -1, 0};
-	struct section bytype = {"by_type", type_cols, 4, NULL, 0, 0, 3, 1, d == TXS_SQLITE};
-	struct section bystatus = {"by_status", status_cols, 4, NULL, 0, 0, 3, 1, d == TXS_SQLITE};
-	struct section lat = {"latency", lat_cols, 5, NULL, 0, 0, -1, -1, 0};
+	struct section tx = {.name = "transactions",
+			     .cols = tx_cols,
+			     .ncols = 10,
+			     .money_col = 3,
+			     .currency_col = 4,
+			     .total = -1};
+	struct section bal = {.name = "balances",
+			      .cols = bal_cols,
+			      .ncols = 6,
+			      .money_col = -1,
+			      .currency_col = -1,
+			      .total = -1,
+			      .more = "txstore balances lists every one"};
+	struct section bytype = {.name = "by_type",
+				 .cols = type_cols,
+				 .ncols = 4,
+				 .money_col = 3,
+				 .currency_col = 1,
+				 .minor = d == TXS_SQLITE,
+				 .total = -1};
+	struct section bystatus = {.name = "by_status",
+				   .cols = status_cols,
+				   .ncols = 4,
+				   .money_col = 3,
+				   .currency_col = 1,
+				   .minor = d == TXS_SQLITE,
+				   .total = -1};
+	struct section lat = {.name = "latency",
+			      .cols = lat_cols,
+			      .ncols = 5,
+			      .money_col = -1,
+			      .currency_col = -1,
+			      .total = -1,
+			      .none =
+				  "no produce time in the records (those read by txsub carry one)"};
 	struct filter f;
 	struct tx_buf q = TX_BUF_INIT;
 	struct lat_ctx l = {0};
@@ -1274,7 +1326,23 @@ int tx_store_print_report(struct tx_store *st, const struct tx_store_report *rep
 	if (run_section(st, &tx, q.p, &f) < 0)
 		goto out;
 
-	/* balances (the account filter applies) */
+	/*
+	 * balances (the account filter applies): the --limit most recently
+	 * changed, and how many there are in all, so a report of a million
+	 * accounts still fits a screen and says where the rest is
+	 */
+	tx_buf_reset(&q);
+	tx_buf_adds(&q, "SELECT count(*) FROM balances");
+	if (rep->account)
+		tx_buf_adds(&q, d == TXS_PG ? " WHERE account = $1" : " WHERE account = ?1");
+	{
+		struct filter fa = {.n = rep->account ? 1 : 0};
+		fa.params[0] = rep->account;
+		if (st->be->query(st, q.p, fa.n, fa.params, count_row, &bal.total) != TXS_OK) {
+			tx_error("%s: %s", st->shown, st->errmsg);
+			goto out;
+		}
+	}
 	tx_buf_reset(&q);
 	tx_buf_adds(&q, "SELECT account, currency, ");
 	tx_buf_adds(&q, d == TXS_PG ? "balance::text, available_balance::text"
@@ -1284,8 +1352,11 @@ int tx_store_print_report(struct tx_store *st, const struct tx_store_report *rep
 	tx_buf_adds(&q, " FROM balances");
 	if (rep->account)
 		tx_buf_adds(&q, d == TXS_PG ? " WHERE account = $1" : " WHERE account = ?1");
-	tx_buf_adds(&q, d == TXS_PG ? " ORDER BY account COLLATE \"C\", currency"
-				    : " ORDER BY account, currency");
+	tx_buf_addf(&q,
+		    d == TXS_PG
+			? " ORDER BY updated_at DESC, account COLLATE \"C\", currency LIMIT %s"
+			: " ORDER BY updated_at DESC, account, currency LIMIT %s",
+		    limit);
 	{
 		struct filter fa = {.n = rep->account ? 1 : 0};
 		fa.params[0] = rep->account;
@@ -1317,14 +1388,20 @@ int tx_store_print_report(struct tx_store *st, const struct tx_store_report *rep
 			goto out;
 	}
 
-	/* end-to-end latency: produce time (source.ts) or event time (ts) to stored_at */
+	/*
+	 * end-to-end latency: produce time (source.ts, which txsub adds) to
+	 * stored_at. Never from the event time ts: a replay of last year's
+	 * file would show a latency of a year.
+	 */
 	tx_buf_reset(&q);
 	tx_buf_adds(&q, "SELECT ");
 	add_ts_expr(&q, d, "stored_at");
 	tx_buf_adds(&q, ", ");
-	add_ts_expr(&q, d, "coalesce(source_ts, ts)");
+	add_ts_expr(&q, d, "source_ts");
 	tx_buf_adds(&q, " FROM transactions");
 	tx_buf_add(&q, f.where.p, f.where.len);
+	tx_buf_adds(&q,
+		    f.where.len ? " AND source_ts IS NOT NULL" : " WHERE source_ts IS NOT NULL");
 	if (st->be->query(st, q.p, f.n, f.params, lat_row, &l) != TXS_OK) {
 		tx_error("%s: %s", st->shown, st->errmsg);
 		goto out;
