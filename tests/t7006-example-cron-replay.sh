@@ -88,4 +88,24 @@ test_expect_success 'an exported day file is replayed instead of a generated one
 	test "$(sqlite3 job/tx.db "SELECT count(*) FROM transactions WHERE transaction_id LIKE ${q}tx-77-%${q}")" = 50
 '
 
+test_expect_success 'two days on fresh private brokers: the first stored, the second refused, exit 2' '
+	mkdir fresh &&
+	(unset TX_BROKERS TXBROKER_PID TXBROKER_CONTROL &&
+		TX_REPLAY_DIR=$TRASH/fresh replay 2026-03-02 >f1 2>fe1) &&
+	n=$(wc -l <fresh/days/2026-03-02.ndjson) &&
+	test "$(sqlite3 fresh/tx.db "SELECT count(*) FROM transactions")" = "$n" &&
+	(unset TX_BROKERS TXBROKER_PID TXBROKER_CONTROL &&
+		TX_REPLAY_DIR=$TRASH/fresh test_expect_code 2 replay 2026-03-03 >f2 2>fe2) &&
+	test_grep "^cron-replay: sqlite:$TRASH/fresh/tx.db holds the offsets of an earlier broker, and without TX_BROKERS a new, empty txbroker would be started" fe2 &&
+	test "$(sqlite3 fresh/tx.db "SELECT count(*) FROM transactions")" = "$n"
+'
+
+test_expect_success 'a stage that fails fails the job: txsub against a broker that is gone' '
+	(TX_BROKERS=127.0.0.1:1 TX_REPLAY_DIR=$TRASH/gone &&
+		export TX_BROKERS TX_REPLAY_DIR &&
+		mkdir -p gone/published && echo "(by hand)" >gone/published/2026-03-04 &&
+		! replay 2026-03-04 >g1 2>ge1) &&
+	test_grep "^cron-replay: 2026-03-04: failed: txsub [1-9]" ge1
+'
+
 test_done
