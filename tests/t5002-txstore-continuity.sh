@@ -89,6 +89,25 @@ for kind in sqlite pg; do
 	'
 done
 
+test_expect_success 'txbal: a dropped duplicate at the restart offset is consumed, not a gap (dropped_from)' '
+	txgen -n 10 --seed 5 --accounts 3 |
+		awk "{ sub(/}\$/, \",\\\"source\\\":{\\\"topic\\\":\\\"t\\\",\\\"partition\\\":0,\\\"offset\\\":\" NR - 1 \"}}\"); print }" >src.ndjson &&
+	test_grep "\"offset\":9}}\$" src.ndjson &&
+	head -n 4 src.ndjson | txbal -q | txstore -q dup.db &&
+	{ sed -n 2p src.ndjson | sed "s/\"offset\":1}/\"offset\":4}/"; tail -n +6 src.ndjson; } >rest.ndjson &&
+	txstore state dup.db >dup.state &&
+	txbal -q --init dup.state rest.ndjson >rest.out &&
+	test_line_count 5 rest.out &&
+	head -n 1 rest.out | grep -q ",\"dropped_from\":4}\$" &&
+	test "$(grep -c dropped_from rest.out)" = 1 &&
+	txstore -q dup.db <rest.out &&
+	test "$(sqlite3 dup.db "SELECT next_offset FROM offsets")" = 10 &&
+	sed "s/,\"dropped_from\":4//" rest.out >nodrop.out &&
+	txstore state dup2.db >/dev/null && head -n 4 src.ndjson | txbal -q | txstore -q dup2.db &&
+	test_expect_code 6 txstore dup2.db <nodrop.out 2>err &&
+	test_grep "the record has offset 5, but the stored next offset is 4" err
+'
+
 test_expect_success 'sqlite: a schema 1 database is read as it is and migrated when stored into' '
 	gen 10 --seed 4 --partitions 1 >v1.ndjson &&
 	head -n 5 v1.ndjson | txstore -q old.db &&
