@@ -22,6 +22,13 @@
  * error, so producers fail instead of losing more), `txbroker -c status`
  * and `txbroker -k` report the lost offsets and exit 5, and consumers that
  * read from the start find the gap (txsub(1)).
+ *
+ * With --kafka it runs a real single-node Apache Kafka (KRaft) instead,
+ * its data in a directory that outlives it (--data), behind the same -d
+ * and -k interface: the script txkit-kafka (installed in pkglibexecdir;
+ * the test suite's tests/kafka.sh runs the same script) fetches the jars,
+ * formats the storage, starts and stops the JVM; txbroker creates the
+ * topics with librdkafka's admin API.
  */
 #define _GNU_SOURCE /* accept4, pipe2 */
 #include <errno.h>
@@ -91,6 +98,8 @@ struct opts {
 	int daemon;
 	int verbose;
 	const char *control;
+	int kafka;	  /* --kafka: Apache Kafka through txkit-kafka */
+	const char *data; /* its directory (--data) */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -99,12 +108,14 @@ static int verbosity;
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: %s [-dqv] [-B brokers] [--control socket] [-p partitions]\n"
-		"                [-t topic[:partitions]] ...\n"
-		"       %s -k\n"
-		"       %s [--control socket] -c command\n",
-		tx_progname, tx_progname, tx_progname);
+	fprintf(
+	    f,
+	    "usage: %s [-dqv] [-B brokers] [--control socket] [-p partitions]\n"
+	    "                [-t topic[:partitions]] ...\n"
+	    "       %s --kafka [-dqv] [--data dir] [-p partitions] [-t topic[:partitions]] ...\n"
+	    "       %s -k\n"
+	    "       %s [--control socket] -c command\n",
+	    tx_progname, tx_progname, tx_progname, tx_progname);
 }
 
 static void on_signal(int sig)
@@ -471,12 +482,25 @@ static int is_txbroker(pid_t pid)
 	return !strcmp(comm, "txbroker");
 }
 
+static int kafka_script_run(const char *cmd, const char *dir, char *out, size_t outsz);
+
 static int kill_broker(void)
 {
-	const char *s = getenv("TXBROKER_PID"), *ctl;
+	const char *s = getenv("TXBROKER_PID"), *ctl, *kdir = getenv("TXBROKER_KAFKA");
 	char lost[512];
 	int64_t pid;
 	int i, was_lost = 0;
+
+	if (kdir && *kdir) {
+		/* txbroker --kafka: the script stops the JVM; the data stays */
+		if (kafka_script_run("stop", kdir, NULL, 0) != 0)
+			return TX_EXIT_UNAVAILABLE;
+		printf("unset TX_BROKERS;\nunset TXBROKER_KAFKA;\n");
+		if (!tx_quiet)
+			fprintf(stderr, "%s: stopped Apache Kafka on %s (its data stays there)\n",
+				tx_progname, kdir);
+		return TX_EXIT_OK;
+	}
 
 	if (!s || tx_parse_int64(s, 2, INT_MAX, &pid) != 0) {
 		tx_error("TXBROKER_PID is not set to a process id");
@@ -759,7 +783,8 @@ static void run_until_signal(rd_kafka_mock_cluster_t *mc, struct watch *w, int n
 				;
 		if (lfd >= 0 && (p[1].revents & POLLIN))
 			control_serve(lfd, mc, w, nbrokers);
-		watch_tick(w, mc, 0);
+		if (w)
+			watch_tick(w, mc, 0);
 	}
 }
 
@@ -954,6 +979,178 @@ static int daemon_start(const struct opts *o)
 	return TX_EXIT_OK;
 }
 
+/* --- --kafka -------------------------------------------------------------- */
+
+/*
+ * The txkit-kafka script: $TXKIT_KAFKA, else the source tree's when this
+ * txbroker runs from its build tree, else the installed one.
+ */
+static const char *kafka_script(int *installed)
+{
+	static char self[PATH_MAX];
+	const char *env = getenv("TXKIT_KAFKA");
+	ssize_t n;
+
+	*installed = 0;
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if (!strncmp(self, TX_ABS_BUILDDIR "/", strlen(TX_ABS_BUILDDIR) + 1))
+			return TX_ABS_SRCDIR "/src/txbroker/txkit-kafka";
+	}
+	*installed = 1;
+	return TX_PKGLIBEXECDIR "/txkit-kafka";
+}
+
+/*
+ * Run "txkit-kafka CMD DIR"; its standard output (one line) into out. Its
+ * standard error is ours: it says what failed. 0, or -1 after reporting.
+ */
+static int kafka_script_run(const char *cmd, const char *dir, char *out, size_t outsz)
+{
+	int installed, fds[2], status = 0;
+	const char *script = kafka_script(&installed);
+	size_t len = 0;
+	ssize_t r;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return tx_error("pipe: %s", strerror(errno));
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return tx_error("fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close_inherited(-1);
+		if (installed && !getenv("TXKIT_KAFKA_POM"))
+			setenv("TXKIT_KAFKA_POM", TX_PKGDATADIR "/kafka/pom.xml", 1);
+		execl("/bin/sh", "sh", script, cmd, dir, (char *)NULL);
+		fprintf(stderr, "%s: cannot run %s: %s\n", tx_progname, script, strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	while (out && len < outsz - 1 && (r = read(fds[0], out + len, outsz - 1 - len)) > 0)
+		len += (size_t)r;
+	close(fds[0]);
+	if (out)
+		out[len] = '\0';
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return tx_error("%s %s %s failed", script, cmd, dir);
+	return 0;
+}
+
+/* Create the topics (those that exist already are left as they are). */
+static int kafka_topics(const struct opts *o, const char *addr)
+{
+	char errstr[512];
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_NewTopic_t **nt;
+	rd_kafka_queue_t *q;
+	rd_kafka_event_t *ev;
+	rd_kafka_t *rk;
+	size_t i, n;
+	int rc = 0;
+
+	rd_kafka_conf_set_log_cb(conf, log_cb);
+	if (rd_kafka_conf_set(conf, "bootstrap.servers", addr, errstr, sizeof(errstr)) ||
+	    !(rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr)))) {
+		rd_kafka_conf_destroy(conf);
+		return tx_error("librdkafka: %s", errstr);
+	}
+	nt = tx_malloc(o->ntopics * sizeof(*nt));
+	for (i = 0; i < o->ntopics; i++) {
+		int np = o->topics[i].partitions ? o->topics[i].partitions : o->partitions;
+		nt[i] = rd_kafka_NewTopic_new(o->topics[i].name, np, 1, errstr, sizeof(errstr));
+	}
+	q = rd_kafka_queue_new(rk);
+	rd_kafka_CreateTopics(rk, nt, o->ntopics, NULL, q);
+	ev = rd_kafka_queue_poll(q, 60000);
+	if (!ev || rd_kafka_event_error(ev)) {
+		rc = tx_error("cannot create the topics: %s",
+			      ev ? rd_kafka_event_error_string(ev) : "no answer within 60 s");
+	} else {
+		const rd_kafka_topic_result_t **res =
+		    rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+		for (i = 0; i < n; i++) {
+			rd_kafka_resp_err_t err = rd_kafka_topic_result_error(res[i]);
+			if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+				rc = tx_error("cannot create topic '%s': %s",
+					      rd_kafka_topic_result_name(res[i]),
+					      rd_kafka_topic_result_error_string(res[i]));
+		}
+	}
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	rd_kafka_queue_destroy(q);
+	rd_kafka_NewTopic_destroy_array(nt, o->ntopics);
+	free(nt);
+	rd_kafka_destroy(rk);
+	return rc;
+}
+
+/*
+ * txbroker --kafka: start the broker (txkit-kafka start), create the
+ * topics, then print the assignments (-d) or the address and wait for a
+ * signal to stop it (foreground).
+ */
+static int kafka_main(const struct opts *o)
+{
+	char dir[PATH_MAX], line[1200], *sp;
+	const char *data = o->data ? o->data : "txbroker-kafka";
+	int64_t pid;
+
+	if (mkdir(data, 0777) < 0 && errno != EEXIST) {
+		tx_error("cannot create '%s': %s", data, strerror(errno));
+		return TX_EXIT_IO;
+	}
+	if (!realpath(data, dir)) {
+		tx_error("'%s': %s", data, strerror(errno));
+		return TX_EXIT_IO;
+	}
+	if (!o->daemon)
+		install_signals();
+	if (kafka_script_run("start", dir, line, sizeof(line)) != 0)
+		return TX_EXIT_UNAVAILABLE;
+	line[strcspn(line, "\n")] = '\0';
+	sp = strchr(line, ' ');
+	if (!sp || tx_parse_int64(sp + 1, 2, INT_MAX, &pid) != 0) {
+		tx_error("txkit-kafka start said '%s', not 'ADDRESS PID'", line);
+		return TX_EXIT_SOFTWARE;
+	}
+	*sp = '\0';
+	if (kafka_topics(o, line) != 0) {
+		kafka_script_run("stop", dir, NULL, 0);
+		return TX_EXIT_UNAVAILABLE;
+	}
+	if (o->daemon) {
+		printf("TX_BROKERS=");
+		print_quoted(line);
+		printf("; export TX_BROKERS;\nTXBROKER_KAFKA=");
+		print_quoted(dir);
+		printf("; export TXBROKER_KAFKA;\nunset TXBROKER_PID;\nunset TXBROKER_CONTROL;\n");
+		if (!tx_quiet)
+			fprintf(stderr, "%s: Apache Kafka pid %lld at %s, data in %s\n",
+				tx_progname, (long long)pid, line, dir);
+		return TX_EXIT_OK;
+	}
+	printf("%s\n", line);
+	fflush(stdout);
+	if (!tx_quiet)
+		fprintf(stderr, "%s: Apache Kafka pid %lld, data in %s\n", tx_progname,
+			(long long)pid, dir);
+	run_until_signal(NULL, NULL, 0, -1);
+	return kafka_script_run("stop", dir, NULL, 0) == 0 ? TX_EXIT_OK : TX_EXIT_UNAVAILABLE;
+}
+
 int cmd_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -961,7 +1158,9 @@ int cmd_main(int argc, char **argv)
 	    {"command", required_argument, NULL, 'c'},
 	    {"control", required_argument, NULL, 'C'},
 	    {"daemon", no_argument, NULL, 'd'},
+	    {"data", required_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"kafka", no_argument, NULL, 'K'},
 	    {"kill", no_argument, NULL, 'k'},
 	    {"partitions", required_argument, NULL, 'p'},
 	    {"quiet", no_argument, NULL, 'q'},
@@ -988,6 +1187,8 @@ int cmd_main(int argc, char **argv)
 		case 'c': command = optarg; break;
 		case 'C': o.control = optarg; break;
 		case 'd': o.daemon = 1; break;
+		case 'D': o.data = optarg; break;
+		case 'K': o.kafka = 1; break;
 		case 'h': usage(stdout); return TX_EXIT_OK;
 		case 'k': kill_mode = 1; break;
 		case 'p':
@@ -1020,6 +1221,14 @@ int cmd_main(int argc, char **argv)
 	}
 	if (kill_mode)
 		return kill_broker();
+	if (o.data && !o.kafka) {
+		tx_error("--data goes with --kafka (the mock cluster keeps nothing on disk)");
+		return TX_EXIT_USAGE;
+	}
+	if (o.kafka && (command || o.control || o.brokers != 1)) {
+		tx_error("--kafka runs one Apache Kafka broker: no -B, -c or --control");
+		return TX_EXIT_USAGE;
+	}
 	if (command)
 		return control_client(o.control ? o.control : getenv("TXBROKER_CONTROL"), command);
 	if (o.ntopics == 0) {
@@ -1029,7 +1238,9 @@ int cmd_main(int argc, char **argv)
 		o.ntopics = 1;
 	}
 	verbosity = tx_quiet ? 0 : verbosity;
-	if (o.daemon)
+	if (o.kafka)
+		status = kafka_main(&o);
+	else if (o.daemon)
 		status = daemon_start(&o);
 	else
 		status = broker_main(&o, -1, o.control, NULL);
