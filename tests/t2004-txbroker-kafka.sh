@@ -1,8 +1,8 @@
 #!/bin/sh
 # txbroker --kafka: a real single-node Apache Kafka behind the same
 # eval "$(txbroker -d)" / txbroker -k interface, its data in a directory:
-# start, create a topic, publish, stop, start again on the same data, the
-# records still there; -k stops it. Skipped where Apache Kafka cannot run
+# start, create a topic, publish, stop (-k), start again on the same data
+# (in the foreground this time), the records still there; SIGTERM stops it. Skipped where Apache Kafka cannot run
 # (no java, or neither mvn nor the cached jars).
 . "$TX_SRCDIR/tests/lib.sh"
 . "$TX_SRCDIR/tests/kafka.sh"
@@ -50,13 +50,19 @@ test_expect_success '-k stops it and unsets the variables; the data stays' '
 	test -d "$kd/data"
 '
 
-test_expect_success 'started again on the same data: the same address, the records still there' '
-	eval "$(txbroker -q -d --kafka --data "$kd" -t kt:3)" &&
-	test "$TX_BROKERS" = "$(cat addr)" &&
-	txsub -q -t kt -o beginning -e --no-source | sort >got2 &&
+test_expect_success 'started again on the same data, in the foreground: the same address, the records; SIGTERM stops it' '
+	rm -f fgaddr &&
+	{ txbroker -q --kafka --data "$kd" -t kt:3 >fgaddr & } &&
+	pid=$! &&
+	i=0 && while [ ! -s fgaddr ] && [ $i -lt 900 ]; do sleep 0.1; i=$((i + 1)); done &&
+	test "$(cat fgaddr)" = "$(cat addr)" &&
+	TX_BROKERS=$(cat fgaddr) txsub -q -t kt -o beginning -e --no-source | sort >got2 &&
 	test_cmp want got2 &&
-	out=$(txbroker -q -k) && eval "$out" &&
-	test -z "${TXBROKER_KAFKA:-}"
+	kill -TERM $pid &&
+	status=0 && wait $pid || status=$? &&
+	test "$status" = 0 &&
+	! test -f "$kd/kafka.pid" &&
+	test_must_fail kcat -L -b "$(cat addr)" -m 2 >/dev/null 2>&1
 '
 
 test_done
