@@ -763,30 +763,33 @@ static int bal_read_row(void *ctx, int ncols, const char *const *v)
  * Without check, the account's chain only starts here (an update or delete).
  */
 static int chain_one(struct tx_store *st, struct tx_store_batch *b, struct tx_map *seen,
-		     const struct tx_store_row *row, struct tx_sref account, int check,
-		     int64_t before)
+		     struct tx_buf *key, const struct tx_store_row *row, struct tx_sref account,
+		     int check, int64_t before)
 {
 	const char *acct = tx_sref_str(b, account), *cur = tx_sref_str(b, row->currency);
 	const char *params[2] = {acct, cur};
 	struct bal_read r = {NULL, row->exponent, 0, 0, 0};
-	struct tx_buf key = TX_BUF_INIT, why = TX_BUF_INIT;
+	struct tx_buf why = TX_BUF_INIT;
 	int rc = TXS_OK;
 
-	tx_buf_add(&key, acct, account.len + 1); /* with its NUL: a separator */
-	tx_buf_adds(&key, cur);
-	if (tx_map_find(&st->chained, key.p, key.len) >= 0 ||
-	    tx_map_find(seen, key.p, key.len) >= 0)
-		goto out;
-	tx_map_insert(seen, key.p, key.len, NULL);
+	tx_buf_reset(key);
+	tx_buf_add(key, acct, account.len + 1); /* with its NUL: a separator */
+	tx_buf_adds(key, cur);
+	if (tx_map_find(&st->chained, key->p, key->len) >= 0 ||
+	    tx_map_find(seen, key->p, key->len) >= 0)
+		return TXS_OK;
+	tx_map_insert(seen, key->p, key->len, NULL);
 	if (!check)
 		goto out;
-	rc =
-	    st->be->query(st,
-			  st->dialect == TXS_PG
-			      ? "SELECT balance::text FROM balances WHERE account = $1 AND "
-				"currency = $2"
-			      : "SELECT balance FROM balances WHERE account = ?1 AND currency = ?2",
-			  2, params, bal_read_row, &r);
+	if (st->be->get_balance)
+		rc = st->be->get_balance(st, acct, cur, &r.v, &r.found);
+	else
+		rc = st->be->query(st,
+				   st->dialect == TXS_PG ? "SELECT balance::text FROM balances "
+							   "WHERE account = $1 AND currency = $2"
+							 : "SELECT balance FROM balances WHERE "
+							   "account = ?1 AND currency = ?2",
+				   2, params, bal_read_row, &r);
 	if (rc != TXS_OK)
 		goto out;
 	if (r.bad) {
@@ -806,15 +809,15 @@ static int chain_one(struct tx_store *st, struct tx_store_batch *b, struct tx_ma
 	rc = discontinuous(st, row, why.p,
 			   row->has_source ? tx_sref_str(b, row->source_topic) : NULL, 1);
 out:
-	tx_buf_release(&key);
 	tx_buf_release(&why);
 	return rc;
 }
 
 static int chain_check(struct tx_store *st, struct tx_store_batch *b, struct tx_map *seen)
 {
+	struct tx_buf key = TX_BUF_INIT;
 	size_t i;
-	int rc;
+	int rc = TXS_OK;
 
 	for (i = 0; i < b->n; i++) {
 		const struct tx_store_row *row = &b->rows[i];
@@ -836,20 +839,21 @@ static int chain_check(struct tx_store *st, struct tx_store_batch *b, struct tx_
 		if (create && completed &&
 		    __builtin_sub_overflow(row->balance, row->sign * row->amount_minor, &before))
 			before = INT64_MIN;
-		rc = chain_one(st, b, seen, row, row->account, create, before);
+		rc = chain_one(st, b, seen, &key, row, row->account, create, before);
 		if (rc != TXS_OK)
-			return rc;
+			break;
 		if (!row->has_cp_balance)
 			continue;
 		before = row->cp_balance;
 		if (create && completed &&
 		    __builtin_sub_overflow(row->cp_balance, row->amount_minor, &before))
 			before = INT64_MIN;
-		rc = chain_one(st, b, seen, row, row->counterparty, create, before);
+		rc = chain_one(st, b, seen, &key, row, row->counterparty, create, before);
 		if (rc != TXS_OK)
-			return rc;
+			break;
 	}
-	return TXS_OK;
+	tx_buf_release(&key);
+	return rc;
 }
 
 static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful)

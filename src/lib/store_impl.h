@@ -79,6 +79,13 @@ struct tx_store_backend {
 	 */
 	int (*query)(struct tx_store *st, const char *sql, int nparams, const char *const *params,
 		     tx_store_row_fn fn, void *ctx);
+	/*
+	 * The stored posted balance of an account and currency in minor units,
+	 * *found 0 when there is none (the balance chain check). May be NULL:
+	 * a query then reads the decimal text.
+	 */
+	int (*get_balance)(struct tx_store *st, const char *account, const char *currency,
+			   int64_t *minor, int *found);
 	int (*reconnect)(struct tx_store *st);
 	void (*close)(struct tx_store *st);
 };

@@ -437,6 +437,24 @@ static int sq_put_balances(struct tx_store *st, struct tx_store_batch *b,
 	return TXS_OK;
 }
 
+/* The balance chain's read: the prepared bal_get, no statement to prepare per account. */
+static int sq_get_balance(struct tx_store *st, const char *account, const char *currency,
+			  int64_t *minor, int *found)
+{
+	struct sq *s = st->db;
+	int rc;
+
+	sqlite3_bind_text(s->bal_get, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->bal_get, 2, currency, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s->bal_get);
+	*found = rc == SQLITE_ROW;
+	if (*found)
+		*minor = sqlite3_column_int64(s->bal_get, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? TXS_OK : sq_err(st, rc);
+	sqlite3_reset(s->bal_get);
+	return rc == TXS_REFUSED ? TXS_FAIL : rc;
+}
+
 static int sq_put_offset(struct tx_store *st, const char *topic, int32_t partition, int64_t next,
 			 const char *cluster)
 {
@@ -640,6 +658,7 @@ static const struct tx_store_backend sqlite_backend = {
     .put_balances = sq_put_balances,
     .put_offset = sq_put_offset,
     .query = sq_query,
+    .get_balance = sq_get_balance,
     .reconnect = sq_reconnect,
     .close = sq_close,
 };
