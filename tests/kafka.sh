@@ -146,48 +146,25 @@ broker_require() {
 	done
 }
 
-# The jars: resolved once into the cache, under a lock so parallel test
-# scripts do not download twice or see half a directory.
+# The Apache Kafka harness proper (jars, config, format, java) is
+# src/txbroker/txkit-kafka, which txbroker --kafka runs too.
+TX_KAFKA_SCRIPT="$TX_SRCDIR/src/txbroker/txkit-kafka"
+export TX_KAFKA_VERSION TX_KAFKA_CACHE
+
+# The jars: resolved once into the cache (under a lock: parallel test
+# scripts do not download twice or see half a directory).
 kafka_fetch() {
-	[ -f "$TX_KAFKA_CACHE/libs/.complete" ] && return 0
-	mkdir -p "$TX_KAFKA_CACHE" || return 1
-	(
-		flock -w 600 9 || {
-			echo "kafka_fetch: timed out waiting for $TX_KAFKA_CACHE/lock" >&2
-			exit 1
-		}
-		[ -f "$TX_KAFKA_CACHE/libs/.complete" ] && exit 0
-		say "resolving org.apache.kafka:kafka_2.13:$TX_KAFKA_VERSION with mvn into $TX_KAFKA_CACHE"
-		rm -rf "$TX_KAFKA_CACHE/libs" "$TX_KAFKA_CACHE/pom"
-		mkdir -p "$TX_KAFKA_CACHE/pom" &&
-			# mvn may write next to the pom: never in the (read-only) source tree.
-			cp "$TX_SRCDIR/tests/kafka/pom.xml" "$TX_KAFKA_CACHE/pom/pom.xml" &&
-			(cd "$TX_KAFKA_CACHE/pom" &&
-				mvn -B -q -Dstyle.color=never -Dkafka.version="$TX_KAFKA_VERSION" \
-					dependency:copy-dependencies \
-					-DoutputDirectory="$TX_KAFKA_CACHE/libs.new") \
-				>"$TX_KAFKA_CACHE/mvn.log" 2>&1 || {
-			echo "kafka_fetch: mvn failed; the end of $TX_KAFKA_CACHE/mvn.log:" >&2
-			tail -n 30 "$TX_KAFKA_CACHE/mvn.log" >&2
-			exit 1
-		}
-		ls "$TX_KAFKA_CACHE/libs.new/kafka_2.13-$TX_KAFKA_VERSION.jar" >/dev/null &&
-			mv "$TX_KAFKA_CACHE/libs.new" "$TX_KAFKA_CACHE/libs" &&
-			touch "$TX_KAFKA_CACHE/libs/.complete"
-	) 9>"$TX_KAFKA_CACHE/lock"
+	sh "$TX_KAFKA_SCRIPT" fetch
 }
 
 # kafka_java [--exec] CLASS ARGS...: run a class on the cached classpath
 # (--exec replaces the shell: a background "kafka_java --exec ... &" then has
 # the java process's own pid in $!).
 kafka_java() {
-	_exec=
-	[ "$1" = --exec ] && _exec=exec && shift
-	# shellcheck disable=SC2086
-	$_exec java ${TX_KAFKA_JAVA_OPTS:--Xmx512m -Xms128m} -Djava.awt.headless=true \
-		-Dlog4j.configuration="file:$TX_KAFKA_DIR/log4j.properties" \
-		-Dkafka.logs.dir="$TX_KAFKA_DIR" \
-		-cp "$TX_KAFKA_CACHE/libs/*" "$@"
+	if [ "$1" = --exec ]; then
+		TX_KAFKA_DIR=$TX_KAFKA_DIR exec sh "$TX_KAFKA_SCRIPT" java "$@"
+	fi
+	TX_KAFKA_DIR=$TX_KAFKA_DIR sh "$TX_KAFKA_SCRIPT" java "$@"
 }
 
 # Does the broker answer a metadata request?
@@ -197,56 +174,7 @@ kafka_answers() {
 
 # Write the config and format the storage (first start only).
 kafka_setup() {
-	mkdir -p "$TX_KAFKA_DIR" || return 1
-	_port=$(test_free_port) && _cport=$(test_free_port) || return 1
-	while [ "$_cport" = "$_port" ]; do _cport=$(test_free_port); done
-	echo "127.0.0.1:$_port" >"$TX_KAFKA_DIR/address"
-	cat >"$TX_KAFKA_DIR/server.properties" <<EOF
-# Single-node KRaft broker for the txkit tests (tests/kafka.sh).
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$_cport
-listeners=PLAINTEXT://127.0.0.1:$_port,CONTROLLER://127.0.0.1:$_cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$_port
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-log.dirs=$TX_KAFKA_DIR/data
-num.partitions=4
-auto.create.topics.enable=true
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=4
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=4
-group.initial.rebalance.delay.ms=0
-num.network.threads=2
-num.io.threads=2
-num.recovery.threads.per.data.dir=1
-log.cleaner.threads=1
-# The cleaner's dedupe buffer is one heap array allocated at start, 128 MiB by
-# default: a quarter of the heap held for ever, so old objects stay over G1's
-# marking threshold and mark cycles (Remark pauses up to 77 ms, and marking
-# threads on 2 cores) follow each other under load. 16 MiB dedupes ~600,000
-# keys per cleaning, far more than the compacted topics of a test hold.
-log.cleaner.dedupe.buffer.size=16777216
-EOF
-	cat >"$TX_KAFKA_DIR/log4j.properties" <<EOF
-log4j.rootLogger=INFO, file
-log4j.appender.file=org.apache.log4j.FileAppender
-log4j.appender.file.File=$TX_KAFKA_DIR/server.log
-log4j.appender.file.layout=org.apache.log4j.PatternLayout
-log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
-log4j.logger.kafka=INFO
-log4j.logger.org.apache.kafka=INFO
-EOF
-	_id=$(kafka_java kafka.tools.StorageTool random-uuid 2>"$TX_KAFKA_DIR/format.log") &&
-		kafka_java kafka.tools.StorageTool format -t "$_id" \
-			-c "$TX_KAFKA_DIR/server.properties" >>"$TX_KAFKA_DIR/format.log" 2>&1 || {
-		echo "kafka_setup: formatting the storage failed:" >&2
-		tail -n 20 "$TX_KAFKA_DIR/format.log" >&2
-		return 1
-	}
+	sh "$TX_KAFKA_SCRIPT" setup "$TX_KAFKA_DIR"
 }
 
 # Start the broker (set up on first use) and wait until it answers.

@@ -38,10 +38,12 @@ wait_gone() {
 	! running "$1"
 }
 
+q="'"  # a single quote, inside the single-quoted cases
+
 # A broker a failed case left behind must not outlive the script.
 test_atexit 'for p in $(cat "$TRASH/fg.pids" 2>/dev/null); do kill $p 2>/dev/null; done'
 
-test_expect_success 'foreground: prints the address, serves metadata, stops on SIGTERM with 0' '
+test_expect_success 'foreground: prints the address and its limits, serves metadata, stops on SIGTERM with 0' '
 	rm -f addr
 	txbroker >addr 2>err &
 	pid=$! &&
@@ -54,7 +56,8 @@ test_expect_success 'foreground: prints the address, serves metadata, stops on S
 	status=0 && wait $pid || status=$? &&
 	test "$status" -eq 0 &&
 	test_line_count 1 addr &&
-	test_must_be_empty err
+	echo "txbroker: in memory: each partition keeps at most 5 MiB or 100000 batches; past that, records are dropped, every produce request is refused and txbroker -k exits 5" >exp &&
+	test_cmp exp err
 '
 
 test_expect_success 'SIGINT stops it too, and the port is closed afterwards' '
@@ -189,20 +192,41 @@ test_expect_success 'control: --control names the socket in the foreground' '
 	! test -e "$TRASH/ctl"
 '
 
-test_expect_success 'retention: past 5 MiB a partition silently drops its oldest batches' '
+# Stop the broker, which dropped records of topic $1, partition 0: -k exits 5 and says so.
+stop_lost() {
+	test_expect_code 5 txbroker -q -k >unset 2>kerr &&
+		eval "$(cat unset)" &&
+		test_grep "^txbroker: records were dropped: topic .$1. partition 0 offsets 0-[0-9]* (the mock cluster keeps at most 5 MiB or 100000 batches per partition, in memory)\$" kerr
+}
+
+test_expect_success 'retention: past 5 MiB a partition drops its oldest batches, and says so: status and -k exit 5' '
 	awk "BEGIN { for (i = 0; i < 30000; i++)
 		printf \"{\\\"transaction_id\\\":\\\"t%06d\\\",\\\"pad\\\":\\\"%0180d\\\"}\n\", i, 0 }" >big &&
 	eval "$(txbroker -q -d -t small:1)" &&
 	echo $TXBROKER_PID >>"$TRASH/fg.pids" &&
-	kcat -P -b "$TX_BROKERS" -t small -l big &&
+	txbroker -c status &&
+	{ kcat -P -b "$TX_BROKERS" -t small -l big 2>kerr || test_grep "Policy violation" kerr; } &&
 	kcat -C -b "$TX_BROKERS" -t small -e -q -f "%o\n" >offsets &&
-	eval "$(txbroker -q -k)" &&
 	first=$(head -n 1 offsets) &&
-	last=$(tail -n 1 offsets) &&
-	test "$last" -eq 29999 &&
 	test "$first" -gt 0 &&
 	kept=$(wc -l <offsets) &&
-	test "$kept" -lt 30000
+	test "$kept" -lt 30000 &&
+	i=0 && until ! txbroker -c status 2>serr; do i=$((i + 1)); [ $i -lt 50 ]; sleep 0.1; done &&
+	test_expect_code 5 txbroker -c status 2>serr &&
+	echo "txbroker: status: records were dropped: topic ${q}small${q} partition 0 offsets 0-$((first - 1)) (the mock cluster keeps at most 5 MiB or 100000 batches per partition, in memory)" >exp &&
+	test_cmp exp serr &&
+	echo x | test_expect_code 1 kcat -P -b "$TX_BROKERS" -t small 2>kerr &&
+	test_grep "Policy violation" kerr &&
+	stop_lost small
+'
+
+test_expect_success 'a 1-partition topic and 200,000 records: txpub or txbroker fails, never all exit 0' '
+	eval "$(txbroker -q -d -t one:1)" &&
+	echo $TXBROKER_PID >>"$TRASH/fg.pids" &&
+	txgen -q -n 200000 --seed 1 >in &&
+	{ txpub -t one <in 2>perr; echo $? >prc; } &&
+	{ test "$(cat prc)" = 0 || { test "$(cat prc)" = 5 && test_grep "records not delivered: Broker: Policy violation" perr; }; } &&
+	stop_lost one
 '
 
 test_expect_success 'no lookup of offsets by timestamp: the mock answers -1' '

@@ -5,9 +5,11 @@ tx_count and counterparty_balance (txbal's counting rules: a transfer counts
 on both sides; the counterparty is credited). Decimal arithmetic only.
 
 usage: t5-records.py N [--seed S] [--partitions P] [--topic T] [--first-offset O]
-                       [--balances FILE] [--sum FILE]
+                       [--prefix P] [--balances FILE] [--sum FILE]
 Writes N lines on stdout; with --balances, the balances file txstore balances
-must print afterwards; with --sum, "count sum" per currency of the amounts.
+must print afterwards; with --sum, "count sum" per currency of the amounts. Accounts are named
+PREFIX00 to PREFIX19 (--prefix, A by default): another prefix makes a
+stream whose balance chains are its own.
 """
 import argparse
 import random
@@ -19,6 +21,7 @@ p.add_argument("--seed", type=int, default=1)
 p.add_argument("--partitions", type=int, default=3)
 p.add_argument("--topic", default="transactions")
 p.add_argument("--first-offset", type=int, default=0)
+p.add_argument("--prefix", default="A")
 p.add_argument("--balances")
 p.add_argument("--sum")
 a = p.parse_args()
@@ -31,7 +34,7 @@ sums = {}
 for i in range(a.n):
     cur = rng.choice(["USD", "USD", "USD", "JPY", "KWD"])
     e = EXP[cur]
-    acct = "A%02d" % rng.randrange(20)
+    acct = a.prefix + "%02d" % rng.randrange(20)
     typ = rng.choice(["deposit", "deposit", "withdrawal", "payment", "transfer", "fee", "refund"])
     amt = Decimal(rng.randrange(1, 10 ** (e + 4))).scaleb(-e)
     part = rng.randrange(a.partitions)
@@ -49,7 +52,7 @@ for i in range(a.n):
     rec = '{"transaction_id":"t5-%d-%d","account":"%s","type":"%s","amount":%s,"currency":"%s","ts":"%s"' % (
         a.seed, i, acct, typ, fmt % amt, cur, ts)
     if typ == "transfer":
-        cp = "A%02d" % ((int(acct[1:]) + 1 + rng.randrange(19)) % 20)
+        cp = a.prefix + "%02d" % ((int(acct[len(a.prefix):]) + 1 + rng.randrange(19)) % 20)
         cb = bal.setdefault((cp, cur), [Decimal(0).scaleb(-e), 0])
         cb[0] += amt
         cb[1] += 1

@@ -173,7 +173,7 @@ test_expect_success 'DSN forms: sqlite:PATH, PATH.db, the default tx.db; others 
 	test_grep "no/dsn.* is not a DSN" err &&
 	test_expect_code 4 txstore sqlite:nodir/x.db <five 2>err &&
 	test_grep "sqlite:nodir/x.db" err &&
-	test "$(sqlite3 a.sqlite "SELECT value FROM txstore_meta WHERE key = \"schema_version\"")" = 1
+	test "$(sqlite3 a.sqlite "SELECT value FROM txstore_meta WHERE key = \"schema_version\"")" = 2
 '
 
 test_expect_success 'a newer schema version is refused, not overwritten' '
@@ -305,7 +305,7 @@ test_expect_success 'an idle input is flushed after --flush-ms' '
 '
 
 test_expect_success 'a sqlite3 shell reading (and briefly writing) never makes txstore fail' '
-	gen 3000 --seed 7 --first-offset 1000 --topic other >big.ndjson &&
+	gen 3000 --seed 7 --first-offset 1000 --topic other --prefix B >big.ndjson &&
 	txstore conc.db </dev/null 2>/dev/null &&
 	rm -f ctl started locked && mkfifo ctl &&
 	{ { echo "BEGIN; SELECT count(*) FROM transactions;";

@@ -309,7 +309,7 @@ test_expect_success 'DSN forms: URI, conninfo, service file, libpq environment' 
 	test_line_count 5 bal &&
 	PGDATABASE=forms txstore offsets postgres:// >off &&
 	test "$(cat off | wc -l)" -ge 1 &&
-	test "$(pg_psql -d forms -c "SELECT value FROM txstore_meta WHERE key = ${q}schema_version${q}")" = 1
+	test "$(pg_psql -d forms -c "SELECT value FROM txstore_meta WHERE key = ${q}schema_version${q}")" = 2
 '
 
 test_expect_success 'a malformed DSN: exit 2 (usage), not 4, and no password in any message' '

@@ -56,4 +56,16 @@ test_expect_success 'the whole pipeline killed -9 five times, resumed each time:
 '
 [ -f resume.log ] && sed "s/^/# /" resume.log
 
+test_expect_success 'without PATH or TX_BROKERS: it finds the built programs and starts its own broker' '
+	env -i HOME="$HOME" PATH=/usr/bin:/bin TX_BUILDDIR="$TX_BUILDDIR" TX_RESUME_EXIT=1 \
+		TX_RESUME_DIR=own TXKIT_CONFIG=/dev/null sh "$resume" sqlite:own.db 2>own.err &&
+	test -f own/state.ndjson && test -f own/offsets.ndjson &&
+	test_grep "^txsub: consumed 0" own.err &&
+	test_grep "^txstore: 0 read" own.err &&
+	test_expect_code 2 env -i HOME="$HOME" PATH=/usr/bin:/bin TX_BUILDDIR="$TX_BUILDDIR" \
+		TX_RESUME_EXIT=1 TX_RESUME_DIR=own TXKIT_CONFIG=/dev/null \
+		sh "$resume" sqlite:crash.db 2>own2.err &&
+	test_grep "^resume: sqlite:crash.db holds the offsets of an earlier broker" own2.err
+'
+
 test_done

@@ -2,7 +2,9 @@
 # examples/paysim-to-postgres against txbroker and a private PostgreSQL
 # (tests/pg.sh): every row of the PaySim sample is stored once, with exact
 # sums per type, the fraud label, balances equal to the offline ones, and a
-# second run publishes and stores nothing twice.
+# second run publishes and stores nothing twice. Then 300,000 rows through
+# the example's own private txbroker: all of them stored (past txbroker's
+# per-partition limit before, 209,054 were, with exit 0).
 . "$TX_SRCDIR/tests/lib.sh"
 . "$TX_SRCDIR/tests/kafka.sh"
 . "$TX_SRCDIR/tests/pg.sh"
@@ -58,6 +60,28 @@ test_expect_success 'a second run publishes nothing again and stores nothing twi
 	txstore balances postgresql:// >again.bal &&
 	test_cmp expect.bal again.bal &&
 	test "$(pg_psql -c "SELECT count(*) FROM transactions")" = "$(wc -l <gen.ndjson)"
+'
+
+test_expect_success '300,000 rows with its own txbroker: 300,000 stored; run again: only the report' '
+	pg_psql -c "CREATE DATABASE big" &&
+	awk "BEGIN { print \"step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud\"
+		split(\"PAYMENT TRANSFER CASH_OUT DEBIT CASH_IN\", t, \" \")
+		for (i = 1; i <= 300000; i++)
+			printf \"%d,%s,%d.%02d,C%09d,0.00,0.00,M%09d,0.00,0.00,%d,0\\n\", 1 + int(i / 1000), t[1 + i % 5], 1 + (i * 7919) % 100000, i % 100, i, (i * 31) % 50000, (i % 997 == 0) }" >big.csv &&
+	test_line_count 300001 big.csv &&
+	(unset TX_BROKERS TXBROKER_PID TXBROKER_CONTROL &&
+		TX_EXAMPLE_DIR=$TRASH/big sh "$TX_SRCDIR/examples/paysim-to-postgres" dbname=big big.csv \
+		>bout 2>berr) &&
+	test "$(pg_psql -d big -c "SELECT count(*) FROM transactions")" = 300000 &&
+	(unset TX_BROKERS TXBROKER_PID TXBROKER_CONTROL &&
+		TX_EXAMPLE_DIR=$TRASH/big sh "$TX_SRCDIR/examples/paysim-to-postgres" dbname=big big.csv \
+		>bout2 2>berr2) &&
+	test_grep "^== big.csv was stored into dbname=big already" bout2 &&
+	test_grep "^by_type" bout2 &&
+	(unset TX_BROKERS TXBROKER_PID TXBROKER_CONTROL &&
+		TX_EXAMPLE_DIR=$TRASH/other test_expect_code 2 sh "$TX_SRCDIR/examples/paysim-to-postgres" \
+		dbname=big big.csv >bout3 2>berr3) &&
+	test_grep "^paysim-to-postgres: dbname=big holds the offsets of an earlier broker" berr3
 '
 
 test_done

@@ -88,4 +88,48 @@ test_expect_success 'an exported day file is replayed instead of a generated one
 	test "$(sqlite3 job/tx.db "SELECT count(*) FROM transactions WHERE transaction_id LIKE ${q}tx-77-%${q}")" = 50
 '
 
+test_expect_success 'two days on fresh private txbrokers: the first stored, the second refused, exit 2' '
+	mkdir fresh &&
+	(unset TX_BROKERS TXBROKER_PID TXBROKER_CONTROL && TX_REPLAY_BROKER=txbroker &&
+		export TX_REPLAY_BROKER &&
+		TX_REPLAY_DIR=$TRASH/fresh replay 2026-03-02 >f1 2>fe1) &&
+	n=$(wc -l <fresh/days/2026-03-02.ndjson) &&
+	test "$(sqlite3 fresh/tx.db "SELECT count(*) FROM transactions")" = "$n" &&
+	(unset TX_BROKERS TXBROKER_PID TXBROKER_CONTROL && TX_REPLAY_BROKER=txbroker &&
+		export TX_REPLAY_BROKER &&
+		TX_REPLAY_DIR=$TRASH/fresh test_expect_code 2 replay 2026-03-03 >f2 2>fe2) &&
+	test_grep "^cron-replay: sqlite:$TRASH/fresh/tx.db holds the offsets of an earlier broker, and without TX_BROKERS a new, empty txbroker would be started" fe2 &&
+	test "$(sqlite3 fresh/tx.db "SELECT count(*) FROM transactions")" = "$n"
+'
+
+test_expect_success 'a stage that fails fails the job: txsub against a broker that is gone' '
+	(TX_BROKERS=127.0.0.1:1 TX_REPLAY_DIR=$TRASH/gone &&
+		export TX_BROKERS TX_REPLAY_DIR &&
+		mkdir -p gone/published && echo "(by hand)" >gone/published/2026-03-04 &&
+		! replay 2026-03-04 >g1 2>ge1) &&
+	test_grep "^cron-replay: 2026-03-04: failed: txsub [1-9]" ge1
+'
+
+# Without TX_BROKERS the job runs its own Apache Kafka (txbroker --kafka),
+# started and stopped by each run, its data kept in the job's directory
+# (outside $TRASH: the exit hook stops a broker a failed case left behind).
+kjob=$TX_BUILDDIR/tests/.kafka-job.$test_name
+rm -rf "$kjob"
+test_atexit 'sh "$TX_SRCDIR/src/txbroker/txkit-kafka" stop "$kjob/kafka"; rm -rf "$kjob"'
+if why=$(kafka_unavailable); then
+	test_skip 'two days, each run with its own txbroker --kafka' "Apache Kafka: $why"
+else
+	test_expect_success 'two days, each run starting and stopping its own txbroker --kafka: both complete' '
+		(unset TX_BROKERS TXBROKER_PID TXBROKER_CONTROL TXBROKER_KAFKA &&
+			TX_REPLAY_DIR=$kjob && export TX_REPLAY_DIR &&
+			replay 2026-03-05 >k1 2>ke1 && replay 2026-03-06 >k2 2>ke2) &&
+		n5=$(wc -l <"$kjob/days/2026-03-05.ndjson") &&
+		n6=$(wc -l <"$kjob/days/2026-03-06.ndjson") &&
+		test "$(sqlite3 "$kjob/tx.db" "SELECT count(*) FROM transactions WHERE ts LIKE ${q}2026-03-05%${q}")" = $n5 &&
+		test "$(sqlite3 "$kjob/tx.db" "SELECT count(*) FROM transactions WHERE ts LIKE ${q}2026-03-06%${q}")" = $n6 &&
+		test "$(sqlite3 "$kjob/tx.db" "SELECT sum(next_offset) FROM offsets")" = $((n5 + n6)) &&
+		! test -f "$kjob/kafka/kafka.pid"
+	'
+fi
+
 test_done

@@ -41,6 +41,7 @@ const char *const tx_record_field_names[TX_F__COUNT] = {
     [TX_F_COUNTERPARTY_BALANCE] = "counterparty_balance",
     [TX_F_ALERTS] = "alerts",
     [TX_F_ANOMALY] = "anomaly",
+    [TX_F_DROPPED_FROM] = "dropped_from",
 };
 
 const unsigned char tx_record_field_name_len[TX_F__COUNT] = {
@@ -61,6 +62,7 @@ const unsigned char tx_record_field_name_len[TX_F__COUNT] = {
     [TX_F_COUNTERPARTY_BALANCE] = sizeof("counterparty_balance") - 1,
     [TX_F_ALERTS] = sizeof("alerts") - 1,
     [TX_F_ANOMALY] = sizeof("anomaly") - 1,
+    [TX_F_DROPPED_FROM] = sizeof("dropped_from") - 1,
 };
 
 static const char *const type_names[TX_TYPE__COUNT] = {
@@ -195,6 +197,8 @@ static int field_lookup(const char *k, size_t n)
 	case 12:
 		if (IS("counterparty"))
 			return TX_F_COUNTERPARTY;
+		if (IS("dropped_from"))
+			return TX_F_DROPPED_FROM;
 		break;
 	case 14:
 		if (IS("transaction_id"))
@@ -708,9 +712,10 @@ static int parse_uint(const char *raw, size_t len, int64_t max, int64_t *out)
 	return 0;
 }
 
-static const char *const source_keys[] = {"", "topic", "partition", "offset", "ts", "key"};
+static const char *const source_keys[] = {"",	"topic", "partition", "offset",
+					  "ts", "key",	 "cluster"};
 
-/* Which member of "source" a raw key names: 1 to 5, or 0 for another. */
+/* Which member of "source" a raw key names: 1 to 6, or 0 for another. */
 static int source_key(const char *raw, size_t n)
 {
 	char tmp[64];
@@ -721,13 +726,13 @@ static int source_key(const char *raw, size_t n)
 		n = tx_json_unescape(tmp, raw, n);
 		raw = tmp;
 	}
-	for (int i = 1; i < 6; i++)
+	for (int i = 1; i < 7; i++)
 		if (strlen(source_keys[i]) == n && !memcmp(source_keys[i], raw, n))
 			return i;
 	return 0;
 }
 
-/* "source":{"topic":..,"partition":..,"offset":..,"ts":..,"key":..} */
+/* "source":{"topic":..,"partition":..,"offset":..,"ts":..,"key":..,"cluster":..} */
 static int parse_source(struct tx_record *r)
 {
 	const struct tx_member *m = &r->members[r->idx[TX_F_SOURCE]];
@@ -797,6 +802,11 @@ static int parse_source(struct tx_record *r)
 				break;
 			if (str_at(r, voff, (uint32_t)(vend - v), &src->key))
 				return fail(r, "field 'source.key' must be a string or null");
+			break;
+		case 6:
+			if (str_at(r, voff, (uint32_t)(vend - v), &src->cluster) ||
+			    !src->cluster.len)
+				return fail(r, "field 'source.cluster' must be a non-empty string");
 			break;
 		}
 	}

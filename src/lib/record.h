@@ -41,6 +41,7 @@ enum tx_field {
 	TX_F_COUNTERPARTY_BALANCE, /* "counterparty_balance" */
 	TX_F_ALERTS,		   /* "alerts": array of rule names */
 	TX_F_ANOMALY,		   /* "anomaly": txgen's injected-anomaly label */
+	TX_F_DROPPED_FROM,	   /* "dropped_from": source offsets txbal dropped before */
 	TX_F__COUNT
 };
 
@@ -87,8 +88,9 @@ struct tx_source {
 	struct tx_str topic;
 	int32_t partition;
 	int64_t offset;
-	int64_t ts_us;	   /* broker/produce timestamp, -1 when absent */
-	struct tx_str key; /* message key; key.p == NULL when the message had none */
+	int64_t ts_us;	       /* broker/produce timestamp, -1 when absent */
+	struct tx_str key;     /* message key; key.p == NULL when the message had none */
+	struct tx_str cluster; /* Kafka cluster id; cluster.p == NULL when absent */
 };
 
 struct tx_record {

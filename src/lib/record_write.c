@@ -140,6 +140,7 @@ static const char member_head[TX_F__COUNT][32] = {
     [TX_F_COUNTERPARTY_BALANCE] = ",\"counterparty_balance\":",
     [TX_F_ALERTS] = ",\"alerts\":",
     [TX_F_ANOMALY] = ",\"anomaly\":",
+    [TX_F_DROPPED_FROM] = ",\"dropped_from\":",
 };
 #define MEMBER_HEAD_COPY 24 /* the longest: ,"counterparty_balance": */
 

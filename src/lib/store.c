@@ -19,17 +19,15 @@
 #define TXS_BACKOFF_MIN_MS 100
 #define TXS_BACKOFF_MAX_MS 5000
 
-int tx_store_readable_version(const struct tx_store *st, int64_t ver)
+int tx_store_readable_version(struct tx_store *st, int64_t ver)
 {
 	if (ver == 0)
 		return 1;
 	if (ver > TXS_SCHEMA_VERSION)
 		return tx_error("%s: schema version %lld is newer than this txstore's (%d)",
 				st->shown, (long long)ver, TXS_SCHEMA_VERSION);
-	if (ver < TXS_SCHEMA_VERSION)
-		return tx_error("%s: schema version %lld is older than this txstore's (%d): "
-				"storing into it (txstore DSN </dev/null) upgrades it",
-				st->shown, (long long)ver, TXS_SCHEMA_VERSION);
+	/* Older versions read as they are (1: offsets without their cluster). */
+	st->version = ver;
 	return 0;
 }
 
@@ -218,6 +216,9 @@ static struct tx_store *store_open(const char *dsn, int reading, int *status)
 	}
 	st->shown = st->dialect == TXS_PG ? redact(dsn) : tx_strdup(dsn);
 	st->reading = reading;
+	st->version = TXS_SCHEMA_VERSION; /* writing: the backend migrates to it */
+	st->input = "stdin";
+	tx_map_init(&st->chained, 0);
 	/* A malformed DSN is a usage error, not an unreachable database. */
 	if (st->dialect == TXS_PG && tx_store_pg_check_dsn(st->target, why, sizeof(why)) < 0) {
 		tx_error("'%s' is not a valid DSN: %s", st->shown,
@@ -258,12 +259,25 @@ void tx_store_close(struct tx_store *st)
 		return;
 	if (st->be)
 		st->be->close(st);
-	for (i = 0; i < st->noffsets; i++)
+	for (i = 0; i < st->noffsets; i++) {
 		free(st->offsets[i].topic);
+		free(st->offsets[i].cluster);
+	}
 	free(st->offsets);
+	tx_map_release(&st->chained);
 	free(st->shown);
 	free(st->target);
 	free(st);
+}
+
+void tx_store_set_allow_gaps(struct tx_store *st, int allow)
+{
+	st->allow_gaps = allow;
+}
+
+void tx_store_set_input(struct tx_store *st, const char *name)
+{
+	st->input = name;
 }
 
 void tx_store_set_retry(struct tx_store *st, unsigned seconds)
@@ -315,8 +329,8 @@ static struct tx_store_offset *offset_find(struct tx_store *st, const char *topi
 		st->offsets_cap = st->offsets_cap ? 2 * st->offsets_cap : 16;
 		st->offsets = tx_realloc(st->offsets, st->offsets_cap * sizeof(*st->offsets));
 	}
-	st->offsets[st->noffsets] =
-	    (struct tx_store_offset){tx_strndup(topic, tlen), partition, 0, -1};
+	st->offsets[st->noffsets] = (struct tx_store_offset){
+	    tx_strndup(topic, tlen), partition, 0, -1, 0, NULL, TX_SREF_NULL};
 	return &st->offsets[st->noffsets++];
 }
 
@@ -325,22 +339,36 @@ static int load_offset_row(void *ctx, int ncols, const char *const *v)
 	struct tx_store *st = ctx;
 	int64_t part, next;
 
-	if (ncols != 3 || !v[0] || !v[1] || !v[2] || tx_parse_int64(v[1], 0, INT32_MAX, &part) ||
+	struct tx_store_offset *o;
+
+	if (ncols != 4 || !v[0] || !v[1] || !v[2] || tx_parse_int64(v[1], 0, INT32_MAX, &part) ||
 	    tx_parse_int64(v[2], 0, INT64_MAX, &next))
 		return tx_error("%s: the offsets table holds a bad row", st->shown);
-	offset_find(st, v[0], strlen(v[0]), (int32_t)part, 1)->next = next;
+	o = offset_find(st, v[0], strlen(v[0]), (int32_t)part, 1);
+	o->next = next;
+	o->stored = 1;
+	free(o->cluster);
+	o->cluster = v[3] && *v[3] ? tx_strdup(v[3]) : NULL;
 	return 0;
+}
+
+/* The offsets table's columns, as load_offset_row() and print_offset_row() take them. */
+static const char *offsets_select(const struct tx_store *st)
+{
+	return st->version >= 2 ? "SELECT topic, \"partition\", next_offset, cluster FROM offsets"
+				: "SELECT topic, \"partition\", next_offset, NULL FROM offsets";
 }
 
 int tx_store_load_offsets(struct tx_store *st)
 {
 	size_t i;
 
-	for (i = 0; i < st->noffsets; i++)
+	for (i = 0; i < st->noffsets; i++) {
 		free(st->offsets[i].topic);
+		free(st->offsets[i].cluster);
+	}
 	st->noffsets = 0;
-	if (st->be->query(st, "SELECT topic, \"partition\", next_offset FROM offsets", 0, NULL,
-			  load_offset_row, st) != TXS_OK)
+	if (st->be->query(st, offsets_select(st), 0, NULL, load_offset_row, st) != TXS_OK)
 		return -1;
 	return 0;
 }
@@ -493,7 +521,9 @@ int tx_store_batch_add(struct tx_store_batch *b, struct tx_record *r, const char
 	row.lineno = lineno;
 	row.exponent = exp;
 	row.type = row.amount = row.ts = row.status = row.reason = row.alerts = row.counterparty =
-	    row.source_topic = row.source_ts = row.reason_refused = TX_SREF_NULL;
+	    row.source_topic = row.source_ts = row.source_cluster = row.reason_refused =
+		TX_SREF_NULL;
+	row.sign = tx_type_sign(r->type);
 	row.time_us = row.ts_us = row.source_ts_us = -1;
 	if (put_text(b, r->id, "transaction_id", &row.id, err, errlen) ||
 	    put_text(b, r->account, "account", &row.account, err, errlen))
@@ -537,9 +567,23 @@ int tx_store_batch_add(struct tx_store_batch *b, struct tx_record *r, const char
 	if (r->has_source) {
 		if (put_text(b, r->source.topic, "source.topic", &row.source_topic, err, errlen))
 			goto fail;
+		if (r->source.cluster.p && put_text(b, r->source.cluster, "source.cluster",
+						    &row.source_cluster, err, errlen))
+			goto fail;
 		row.has_source = 1;
 		row.partition = r->source.partition;
 		row.offset = r->source.offset;
+		row.dropped_from = -1;
+		if (r->idx[TX_F_DROPPED_FROM] >= 0) {
+			struct tx_str v = tx_record_raw(r, r->idx[TX_F_DROPPED_FROM]);
+			char num[24];
+			if (v.len >= sizeof(num) ||
+			    (memcpy(num, v.p, v.len), num[v.len] = '\0',
+			     tx_parse_int64(num, 0, INT64_MAX, &row.dropped_from))) {
+				snprintf(err, errlen, "field 'dropped_from' is not an offset");
+				goto fail;
+			}
+		}
 		if (r->source.ts_us >= 0) {
 			row.source_ts = put_time(b, r->source.ts_us);
 			row.time_us = row.source_ts_us = r->source.ts_us;
@@ -699,32 +743,238 @@ static int apply_one(struct tx_store *st, struct tx_store_batch *b, struct tx_st
 	return rc;
 }
 
+/* ---- continuity (see store.h) ---- */
+
+/* A shell word for a hint: the DSN as shown, single-quoted when it needs it. */
+static void add_shell_word(struct tx_buf *o, const char *s)
+{
+	if (!s[strcspn(s, " \t'\"$`\\;&|<>()*?[]#~!{}")]) {
+		tx_buf_adds(o, s);
+		return;
+	}
+	tx_buf_addch(o, '\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			tx_buf_adds(o, "'\\''");
+		else
+			tx_buf_addch(o, *s);
+	tx_buf_addch(o, '\'');
+}
+
+/*
+ * Refuse the batch: st->errmsg says why, what happened to the run and, with
+ * resume, the command that continues from what is stored.
+ */
+static int discontinuous(struct tx_store *st, const struct tx_store_row *row, const char *why,
+			 const char *topic, int resume)
+{
+	struct tx_buf m = TX_BUF_INIT;
+
+	tx_buf_addf(&m, "%s:%llu: %s; %s", st->input, (unsigned long long)row->lineno, why,
+		    st->counts.batches ? "this batch was not stored"
+				       : "nothing of this run was stored");
+	if (!resume)
+		goto out;
+	tx_buf_adds(&m, "; resume from what is stored with: ");
+	if (topic) {
+		tx_buf_adds(&m, "txsub -t ");
+		add_shell_word(&m, topic);
+		tx_buf_adds(&m, " --offsets <(txstore offsets ");
+		add_shell_word(&m, st->shown);
+		tx_buf_adds(&m, ") | ");
+	} else {
+		tx_buf_adds(&m, "... | ");
+	}
+	tx_buf_adds(&m, "txbal --init <(txstore state ");
+	add_shell_word(&m, st->shown);
+	tx_buf_adds(&m, ") | txstore ");
+	add_shell_word(&m, st->shown);
+out:
+	tx_store_set_err(st, "%s", m.p);
+	tx_buf_release(&m);
+	return TXS_DISCONTINUOUS;
+}
+
+struct bal_read {
+	const char *text;
+	int exponent;
+	int64_t v;
+	int found, bad;
+};
+
+static int bal_read_row(void *ctx, int ncols, const char *const *v)
+{
+	struct bal_read *r = ctx;
+
+	r->found = 1;
+	if (ncols != 1 || !v[0] ||
+	    tx_money_parse(v[0], strlen(v[0]), r->exponent, &r->v) != TX_MONEY_OK)
+		r->bad = 1;
+	return 0;
+}
+
+/*
+ * The first record of an account (and currency) in this run continues from
+ * the stored balance: before is what the record says the balance was.
+ * Without check, the account's chain only starts here (an update or delete).
+ */
+static int chain_one(struct tx_store *st, struct tx_store_batch *b, struct tx_map *seen,
+		     struct tx_buf *key, const struct tx_store_row *row, struct tx_sref account,
+		     int check, int64_t before)
+{
+	const char *acct = tx_sref_str(b, account), *cur = tx_sref_str(b, row->currency);
+	const char *params[2] = {acct, cur};
+	struct bal_read r = {NULL, row->exponent, 0, 0, 0};
+	struct tx_buf why = TX_BUF_INIT;
+	int rc = TXS_OK;
+
+	tx_buf_reset(key);
+	tx_buf_add(key, acct, account.len + 1); /* with its NUL: a separator */
+	tx_buf_adds(key, cur);
+	if (tx_map_find(&st->chained, key->p, key->len) >= 0 ||
+	    tx_map_find(seen, key->p, key->len) >= 0)
+		return TXS_OK;
+	tx_map_insert(seen, key->p, key->len, NULL);
+	if (!check)
+		goto out;
+	if (st->be->get_balance)
+		rc = st->be->get_balance(st, acct, cur, &r.v, &r.found);
+	else
+		rc = st->be->query(st,
+				   st->dialect == TXS_PG ? "SELECT balance::text FROM balances "
+							   "WHERE account = $1 AND currency = $2"
+							 : "SELECT balance FROM balances WHERE "
+							   "account = ?1 AND currency = ?2",
+				   2, params, bal_read_row, &r);
+	if (rc != TXS_OK)
+		goto out;
+	if (r.bad) {
+		tx_store_set_err(st, "the stored balance of account '%s' (%s) is not a number",
+				 acct, cur);
+		rc = TXS_FAIL;
+		goto out;
+	}
+	if (before == r.v)
+		goto out;
+	tx_buf_addf(&why, "account '%.64s' (%s): the record continues from balance ", acct, cur);
+	tx_money_format(&why, before, row->exponent);
+	tx_buf_adds(&why, ", but the stored balance is ");
+	tx_money_format(&why, r.v, row->exponent);
+	tx_buf_adds(&why, r.found ? "" : " (a new account)");
+	tx_buf_adds(&why, ": txbal did not start from the stored state (txbal --init)");
+	rc = discontinuous(st, row, why.p,
+			   row->has_source ? tx_sref_str(b, row->source_topic) : NULL, 1);
+out:
+	tx_buf_release(&why);
+	return rc;
+}
+
+static int chain_check(struct tx_store *st, struct tx_store_batch *b, struct tx_map *seen)
+{
+	struct tx_buf key = TX_BUF_INIT;
+	size_t i;
+	int rc = TXS_OK;
+
+	for (i = 0; i < b->n; i++) {
+		const struct tx_store_row *row = &b->rows[i];
+		int completed, create;
+		int64_t before;
+
+		if (row->outcome == TX_STORE_SKIPPED || row->outcome == TX_STORE_DUPLICATE ||
+		    !row->has_balance)
+			continue;
+		/*
+		 * Updates and deletes are trusted (store.h): a txbal without the
+		 * stored state refuses those of earlier transactions itself. The
+		 * first record then starts the account's chain unchecked.
+		 */
+		create = row->op == TX_OP_CREATE && row->amount.off != (size_t)-1;
+		completed = row->status.off != (size_t)-1 &&
+			    !strcmp(tx_sref_str(b, row->status), "completed");
+		before = row->balance;
+		if (create && completed &&
+		    __builtin_sub_overflow(row->balance, row->sign * row->amount_minor, &before))
+			before = INT64_MIN;
+		rc = chain_one(st, b, seen, &key, row, row->account, create, before);
+		if (rc != TXS_OK)
+			break;
+		if (!row->has_cp_balance)
+			continue;
+		before = row->cp_balance;
+		if (create && completed &&
+		    __builtin_sub_overflow(row->cp_balance, row->amount_minor, &before))
+			before = INT64_MIN;
+		rc = chain_one(st, b, seen, &key, row, row->counterparty, create, before);
+		if (rc != TXS_OK)
+			break;
+	}
+	tx_buf_release(&key);
+	return rc;
+}
+
 static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful)
 {
 	size_t *order = NULL, norder = 0;
 	const struct tx_store_backend *be = st->be;
 	struct bal_map m = {0};
 	struct tx_buf ts = TX_BUF_INIT;
+	struct tx_map seen;
 	size_t i;
 	int rc;
 
+	tx_map_init(&seen, 0);
 	st->stored_at_us = tx_wall_us();
 	tx_time_format(&ts, st->stored_at_us);
 	snprintf(st->stored_at, sizeof(st->stored_at), "%s", ts.p);
 	tx_buf_release(&ts);
-	for (i = 0; i < st->noffsets; i++)
+	for (i = 0; i < st->noffsets; i++) {
 		st->offsets[i].next_new = -1;
+		st->offsets[i].cluster_new = TX_SREF_NULL;
+	}
 	for (i = 0; i < b->n; i++) {
 		struct tx_store_row *row = &b->rows[i];
 		row->outcome = TX_STORE_PENDING;
 		row->reason_refused = TX_SREF_NULL;
 		if (row->has_source) {
+			const char *topic = tx_sref_str(b, row->source_topic);
+			const char *cl = tx_sref_str(b, row->source_cluster), *want;
 			struct tx_store_offset *o =
-			    offset_find(st, b->arena.p + row->source_topic.off,
-					row->source_topic.len, row->partition, 1);
+			    offset_find(st, topic, row->source_topic.len, row->partition, 1);
+			char why[1024];
+
 			if (row->offset < o->next) {
 				row->outcome = TX_STORE_SKIPPED;
 				continue;
+			}
+			want = o->cluster_new.off != (size_t)-1 ? tx_sref_str(b, o->cluster_new)
+								: o->cluster;
+			if (cl && want && strcmp(cl, want)) {
+				snprintf(
+				    why, sizeof(why),
+				    "topic '%.200s' partition %d: the record comes from Kafka "
+				    "cluster '%.100s', but the stored offsets are from cluster "
+				    "'%.100s' (a new or reset broker?): to start over on purpose, "
+				    "store into a new database",
+				    topic, (int)row->partition, cl, want);
+				rc = discontinuous(st, row, why, topic, 0);
+				goto out;
+			}
+			if (cl && o->cluster_new.off == (size_t)-1)
+				o->cluster_new = row->source_cluster;
+			/* offsets txbal dropped (duplicates, rejects) were consumed */
+			if (o->next_new < 0 && o->stored && row->offset > o->next &&
+			    !(row->dropped_from >= 0 && row->dropped_from <= o->next) &&
+			    !st->allow_gaps) {
+				snprintf(
+				    why, sizeof(why),
+				    "topic '%.200s' partition %d: the record has offset %lld, "
+				    "but the stored next offset is %lld: offsets %lld-%lld would "
+				    "be missing (txstore --allow-gaps skips them on purpose)",
+				    topic, (int)row->partition, (long long)row->offset,
+				    (long long)o->next, (long long)o->next,
+				    (long long)row->offset - 1);
+				rc = discontinuous(st, row, why, topic, 1);
+				goto out;
 			}
 			if (row->offset + 1 > o->next_new)
 				o->next_new = row->offset + 1;
@@ -760,10 +1010,17 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 		if (rc != TXS_OK)
 			goto fail;
 	}
-	/* The balances the batch leaves: the last value per account wins. */
+	rc = chain_check(st, b, &seen);
+	if (rc != TXS_OK)
+		goto fail;
+	/*
+	 * The balances the batch leaves: the last value per account wins. A
+	 * record stored before (skipped or a duplicate) is a replay: the
+	 * balance it carries is the replay's, not news.
+	 */
 	for (i = 0; i < b->n; i++) {
 		struct tx_store_row *row = &b->rows[i];
-		if (row->outcome == TX_STORE_SKIPPED)
+		if (row->outcome == TX_STORE_SKIPPED || row->outcome == TX_STORE_DUPLICATE)
 			continue;
 		if (row->has_balance) {
 			struct tx_store_bal *e =
@@ -814,20 +1071,35 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 		struct tx_store_offset *o = &st->offsets[i];
 		if (o->next_new < 0)
 			continue;
-		rc = be->put_offset(st, o->topic, o->partition, o->next_new);
+		rc = be->put_offset(st, o->topic, o->partition, o->next_new,
+				    tx_sref_str(b, o->cluster_new));
 		if (rc != TXS_OK)
 			goto fail;
 	}
 	rc = be->commit(st);
 	if (rc != TXS_OK)
 		goto fail;
-	for (i = 0; i < st->noffsets; i++)
-		if (st->offsets[i].next_new >= 0)
-			st->offsets[i].next = st->offsets[i].next_new;
+	for (i = 0; i < st->noffsets; i++) {
+		struct tx_store_offset *o = &st->offsets[i];
+		if (o->next_new < 0)
+			continue;
+		o->next = o->next_new;
+		o->stored = 1;
+		if (o->cluster_new.off != (size_t)-1) {
+			free(o->cluster);
+			o->cluster = tx_strdup(tx_sref_str(b, o->cluster_new));
+		}
+	}
+	for (i = 0; i < seen.count; i++) {
+		size_t klen;
+		const char *k = tx_map_key(&seen, (uint32_t)i, &klen);
+		tx_map_insert(&st->chained, k, klen, NULL);
+	}
 	goto out;
 fail:
 	be->rollback(st);
 out:
+	tx_map_release(&seen);
 	free(order);
 	free(m.v);
 	free(m.slots);
@@ -856,6 +1128,10 @@ int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 			break;
 		if (rc == TXS_AGAIN && ++again < 3)
 			continue;
+		if (rc == TXS_DISCONTINUOUS) {
+			tx_error("%s: %s", st->shown, st->errmsg);
+			return -2;
+		}
 		if (rc == TXS_REFUSED && !careful) {
 			/* One row spoiled the set: do this batch row by row. */
 			careful = 1;
@@ -914,6 +1190,10 @@ static int print_offset_row(void *ctx, int ncols, const char *const *v)
 	tx_buf_adds(o, v[1]);
 	tx_buf_adds(o, ",\"offset\":");
 	tx_buf_adds(o, v[2]);
+	if (v[3] && *v[3]) {
+		tx_buf_adds(o, ",\"cluster\":");
+		tx_buf_add_json_string(o, v[3], strlen(v[3]));
+	}
 	tx_buf_addch(o, '}');
 	tx_buf_addch(o, '\n');
 	return tx_out_end_line(pc->out) < 0 ? -1 : 0;
@@ -923,10 +1203,14 @@ int tx_store_print_offsets(struct tx_store *st, struct tx_out *out)
 {
 	struct print_ctx pc = {st, out, 0};
 
-	if (st->be->query(st,
-			  "SELECT topic, \"partition\", next_offset FROM offsets "
-			  "ORDER BY topic, \"partition\"",
-			  0, NULL, print_offset_row, &pc) != TXS_OK)
+	struct tx_buf q = TX_BUF_INIT;
+	int rc;
+
+	tx_buf_adds(&q, offsets_select(st));
+	tx_buf_adds(&q, " ORDER BY topic, \"partition\"");
+	rc = st->be->query(st, q.p, 0, NULL, print_offset_row, &pc);
+	tx_buf_release(&q);
+	if (rc != TXS_OK)
 		return out->err ? -1 : tx_error("%s: %s", st->shown, st->errmsg);
 	return 0;
 }

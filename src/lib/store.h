@@ -51,12 +51,14 @@ struct tx_store_row {
 	enum tx_op op;
 	uint64_t lineno; /* input line, for messages */
 	struct tx_sref id, account, type, amount, currency, ts, status, reason, alerts,
-	    counterparty, record, source_topic, source_ts;
+	    counterparty, record, source_topic, source_ts, source_cluster;
+	int sign;	      /* of the type: +1 credits the account, -1 debits it, 0 none */
 	int64_t amount_minor; /* valid when amount is not NULL */
 	int has_source;
 	int32_t partition;
 	int64_t offset;
-	int64_t time_us;	     /* source ts, else event ts, else -1: for latency */
+	int64_t dropped_from; /* txbal's "dropped_from" (offsets consumed, not stored), or -1 */
+	int64_t time_us;      /* source ts, else event ts, else -1: for latency */
 	int64_t ts_us, source_ts_us; /* -1 when absent (the binary COPY sends these) */
 	/* Balances txbal left in the record (new_balance, counterparty_balance, ...). */
 	int has_balance, has_available, has_count, has_cp_balance;
@@ -137,10 +139,38 @@ char *tx_store_dsn_shown(const char *dsn);
 int tx_store_dsn_has_secret(const char *dsn);
 
 /*
+ * Continuity (tx(7), "The resume protocol"): before a batch is written, it
+ * must continue what is stored, or nothing of it is.
+ * - Offsets: per topic/partition with a stored next offset, the batch's
+ *   first record of that partition (past the already stored ones) must
+ *   have exactly that offset: a later one means the records between were
+ *   lost (a trimmed or new broker, a txsub not resumed from the stored
+ *   offsets). tx_store_set_allow_gaps() accepts that on purpose.
+ * - Cluster: a record whose source.cluster differs from the cluster the
+ *   partition's stored offsets came from is from another Kafka cluster.
+ * - Balance chain: per account and currency, the first record of this
+ *   store handle that is new to the database (not a duplicate) and creates
+ *   a transaction must continue from the stored balance: its new_balance
+ *   minus its own effect (the amount, signed by its type, when completed;
+ *   nothing when pending or failed) equals the stored balance (0 for a new
+ *   account); the same for a transfer's counterparty_balance. A txbal that
+ *   did not start from `txstore state` fails this. (Its updates and deletes
+ *   of earlier transactions are trusted: a txbal without the stored state
+ *   refuses those itself.) Records stored before (duplicates) are a replay:
+ *   they are neither checked nor change the stored balances, so a replay
+ *   of the whole stream from the start is accepted and changes nothing.
+ */
+void tx_store_set_allow_gaps(struct tx_store *st, int allow);
+/* The input's name in messages ("stdin" when not set); borrowed. */
+void tx_store_set_input(struct tx_store *st, const char *name);
+
+/*
  * Write a batch in one transaction (see the top of this file). Every row's
  * outcome is set; counts are added to st's. Returns 0, or -1 when the batch
  * could not be stored (the database stayed away past the retry time, or a
- * database error that is not about one record): nothing of it was committed.
+ * database error that is not about one record), or -2 when it does not
+ * continue what is stored (see above): nothing of it was committed, and
+ * the reason was reported.
  */
 int tx_store_write(struct tx_store *st, struct tx_store_batch *b);
 const struct tx_store_counts *tx_store_counts(const struct tx_store *st);

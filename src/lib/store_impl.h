@@ -6,15 +6,17 @@
 #ifndef TX_STORE_IMPL_H
 #define TX_STORE_IMPL_H
 
+#include "hashmap.h"
 #include "store.h"
 
 /* Return codes of backend calls. */
 enum {
 	TXS_OK = 0,
-	TXS_FAIL = -1,	  /* an error not about one record: give up the batch */
-	TXS_LOST = -2,	  /* the connection went away (or a transient conflict): retry */
-	TXS_REFUSED = -3, /* the database refused the data (st->errmsg says why) */
-	TXS_AGAIN = -4,	  /* roll back and write the batch again at once (another way) */
+	TXS_FAIL = -1,		/* an error not about one record: give up the batch */
+	TXS_LOST = -2,		/* the connection went away (or a transient conflict): retry */
+	TXS_REFUSED = -3,	/* the database refused the data (st->errmsg says why) */
+	TXS_AGAIN = -4,		/* roll back and write the batch again at once (another way) */
+	TXS_DISCONTINUOUS = -5, /* the batch does not continue what is stored (st->errmsg) */
 };
 
 enum tx_store_dialect { TXS_SQLITE, TXS_PG };
@@ -33,6 +35,9 @@ struct tx_store_offset {
 	int32_t partition;
 	int64_t next;	  /* next offset to read, as committed */
 	int64_t next_new; /* this batch's, -1 when untouched */
+	int stored;	  /* next (and cluster) are the database's, not a new partition's */
+	char *cluster;	  /* the Kafka cluster the stored offsets came from; NULL: unknown */
+	struct tx_sref cluster_new; /* this batch's (into the batch arena) */
 };
 
 /* Called once per result row with its cells as text (NULL for SQL NULL). */
@@ -67,11 +72,20 @@ struct tx_store_backend {
 			 int careful);
 	int (*put_balances)(struct tx_store *st, struct tx_store_batch *b,
 			    const struct tx_store_bal *bals, size_t n);
-	int (*put_offset)(struct tx_store *st, const char *topic, int32_t partition, int64_t next);
+	/* cluster NULL: keep the stored one */
+	int (*put_offset)(struct tx_store *st, const char *topic, int32_t partition, int64_t next,
+			  const char *cluster);
 	/* Run a query; params are text (NULL: SQL NULL); placeholders as the dialect writes them.
 	 */
 	int (*query)(struct tx_store *st, const char *sql, int nparams, const char *const *params,
 		     tx_store_row_fn fn, void *ctx);
+	/*
+	 * The stored posted balance of an account and currency in minor units,
+	 * *found 0 when there is none (the balance chain check). May be NULL:
+	 * a query then reads the decimal text.
+	 */
+	int (*get_balance)(struct tx_store *st, const char *account, const char *currency,
+			   int64_t *minor, int *found);
 	int (*reconnect)(struct tx_store *st);
 	void (*close)(struct tx_store *st);
 };
@@ -86,8 +100,12 @@ struct tx_store {
 	uint64_t retry_ms; /* how long a lost database is retried */
 	struct tx_store_offset *offsets;
 	size_t noffsets, offsets_cap;
-	int reading;	    /* tx_store_open_read(): nothing is created or migrated */
-	char stored_at[40]; /* this batch's time, canonical RFC 3339 */
+	int reading;	       /* tx_store_open_read(): nothing is created or migrated */
+	int64_t version;       /* the schema version the database holds */
+	int allow_gaps;	       /* tx_store_set_allow_gaps() */
+	const char *input;     /* the input's name for messages (tx_store_set_input) */
+	struct tx_map chained; /* accounts whose balance chain was checked (see continuity) */
+	char stored_at[40];    /* this batch's time, canonical RFC 3339 */
 	int64_t stored_at_us;
 	char errmsg[1024]; /* the last database error */
 };
@@ -114,12 +132,13 @@ size_t *tx_store_creates_by_id(const struct tx_store_batch *b, size_t *n);
 
 /*
  * For reading: the schema version a database holds, 0 when txstore_meta has
- * none. 0 when this txstore reads it, 1 when nothing was ever stored (0),
- * -1 after reporting a newer or older schema.
+ * none. 0 when this txstore reads it (st->version set: older versions are
+ * read as they are), 1 when nothing was ever stored (0), -1 after reporting
+ * a newer schema.
  */
-int tx_store_readable_version(const struct tx_store *st, int64_t ver);
+int tx_store_readable_version(struct tx_store *st, int64_t ver);
 
-/* Load the stored next offsets (SELECT topic, partition, next_offset FROM offsets). */
+/* Load the stored next offsets and their clusters (the offsets table). */
 int tx_store_load_offsets(struct tx_store *st);
 
 /* The message of the last error, for rejects: st->errmsg with a prefix. */
@@ -132,7 +151,10 @@ void tx_store_set_err(struct tx_store *st, const char *fmt, ...)
 	"counterparty, record, stored_at, source_topic, source_partition, source_offset, "         \
 	"source_ts"
 
-/* The schema version this txstore writes; older ones are migrated on open. */
-#define TXS_SCHEMA_VERSION 1
+/*
+ * The schema version this txstore writes; older ones are migrated on open.
+ * 2: offsets.cluster, the Kafka cluster id the offsets came from.
+ */
+#define TXS_SCHEMA_VERSION 2
 
 #endif

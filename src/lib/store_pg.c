@@ -68,8 +68,11 @@ static const char schema_v1[] =
     "  PRIMARY KEY (topic, \"partition\")\n"
     ");\n";
 
+/* 2: the Kafka cluster the stored offsets came from (NULL: unknown). */
+static const char schema_v2[] = "ALTER TABLE offsets ADD COLUMN cluster text;\n";
+
 /* migrations[v] upgrades schema version v to v + 1 (0: an empty database). */
-static const char *const migrations[TXS_SCHEMA_VERSION] = {schema_v1};
+static const char *const migrations[TXS_SCHEMA_VERSION] = {schema_v1, schema_v2};
 
 /* Per connection: the balances staging table (emptied at every commit). */
 static const char session_sql[] =
@@ -732,15 +735,16 @@ static int pg_put_balances(struct tx_store *st, struct tx_store_batch *b,
 	return rc == TXS_REFUSED ? TXS_FAIL : rc;
 }
 
-static int pg_put_offset(struct tx_store *st, const char *topic, int32_t partition, int64_t next)
+static int pg_put_offset(struct tx_store *st, const char *topic, int32_t partition, int64_t next,
+			 const char *cluster)
 {
 	char part[16], off[24];
-	const char *v[4] = {topic, part, off, st->stored_at};
+	const char *v[5] = {topic, part, off, st->stored_at, cluster};
 	int rc;
 
 	snprintf(part, sizeof(part), "%d", (int)partition);
 	snprintf(off, sizeof(off), "%lld", (long long)next);
-	rc = exec_prepared(st, "txstore_off", 4, v, NULL);
+	rc = exec_prepared(st, "txstore_off", 5, v, NULL);
 	return rc == TXS_REFUSED ? TXS_FAIL : rc;
 }
 
@@ -820,9 +824,11 @@ static int pg_connect(struct tx_store *st)
 	    (rc = prepare(st, "txstore_exists",
 			  "SELECT 1 FROM transactions WHERE transaction_id = $1")) != TXS_OK ||
 	    (rc = prepare(st, "txstore_off",
-			  "INSERT INTO offsets VALUES ($1, $2, $3, $4) ON CONFLICT (topic, "
+			  "INSERT INTO offsets (topic, \"partition\", next_offset, updated_at, "
+			  "cluster) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (topic, "
 			  "\"partition\") DO UPDATE SET next_offset = excluded.next_offset, "
-			  "updated_at = excluded.updated_at")) != TXS_OK)
+			  "updated_at = excluded.updated_at, cluster = coalesce(excluded.cluster, "
+			  "offsets.cluster)")) != TXS_OK)
 		return rc;
 	return TXS_OK;
 }

@@ -110,7 +110,10 @@ static const char schema_v1[] =
  * Migrations: migrations[v] upgrades schema version v to v + 1. Version 0 is
  * an empty database. A later txstore appends its steps here.
  */
-static const char *const migrations[TXS_SCHEMA_VERSION] = {schema_v1};
+/* 2: the Kafka cluster the stored offsets came from (NULL: unknown). */
+static const char schema_v2[] = "ALTER TABLE offsets ADD COLUMN cluster TEXT;\n";
+
+static const char *const migrations[TXS_SCHEMA_VERSION] = {schema_v1, schema_v2};
 
 static int sq_err(struct tx_store *st, int rc)
 {
@@ -434,7 +437,26 @@ static int sq_put_balances(struct tx_store *st, struct tx_store_batch *b,
 	return TXS_OK;
 }
 
-static int sq_put_offset(struct tx_store *st, const char *topic, int32_t partition, int64_t next)
+/* The balance chain's read: the prepared bal_get, no statement to prepare per account. */
+static int sq_get_balance(struct tx_store *st, const char *account, const char *currency,
+			  int64_t *minor, int *found)
+{
+	struct sq *s = st->db;
+	int rc;
+
+	sqlite3_bind_text(s->bal_get, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->bal_get, 2, currency, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s->bal_get);
+	*found = rc == SQLITE_ROW;
+	if (*found)
+		*minor = sqlite3_column_int64(s->bal_get, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? TXS_OK : sq_err(st, rc);
+	sqlite3_reset(s->bal_get);
+	return rc == TXS_REFUSED ? TXS_FAIL : rc;
+}
+
+static int sq_put_offset(struct tx_store *st, const char *topic, int32_t partition, int64_t next,
+			 const char *cluster)
 {
 	struct sq *s = st->db;
 	int rc;
@@ -443,6 +465,10 @@ static int sq_put_offset(struct tx_store *st, const char *topic, int32_t partiti
 	sqlite3_bind_int(s->off_put, 2, partition);
 	sqlite3_bind_int64(s->off_put, 3, next);
 	sqlite3_bind_text(s->off_put, 4, st->stored_at, -1, SQLITE_STATIC);
+	if (cluster)
+		sqlite3_bind_text(s->off_put, 5, cluster, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s->off_put, 5);
 	rc = step_done(st, s->off_put);
 	return rc == TXS_REFUSED ? TXS_FAIL : rc;
 }
@@ -632,6 +658,7 @@ static const struct tx_store_backend sqlite_backend = {
     .put_balances = sq_put_balances,
     .put_offset = sq_put_offset,
     .query = sq_query,
+    .get_balance = sq_get_balance,
     .reconnect = sq_reconnect,
     .close = sq_close,
 };
@@ -764,9 +791,10 @@ int tx_store_sqlite_open(struct tx_store *st)
 		    "excluded.available_minor, updated_at = excluded.updated_at") ||
 	    prepare(
 		st, &s->off_put,
-		"INSERT INTO offsets VALUES (?1, ?2, ?3, ?4) ON CONFLICT (topic, \"partition\") "
-		"DO UPDATE SET next_offset = excluded.next_offset, updated_at = "
-		"excluded.updated_at"))
+		"INSERT INTO offsets (topic, \"partition\", next_offset, updated_at, cluster) "
+		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (topic, \"partition\") DO UPDATE SET "
+		"next_offset = excluded.next_offset, updated_at = excluded.updated_at, cluster = "
+		"coalesce(excluded.cluster, offsets.cluster)"))
 		return -1;
 	{
 		struct tx_buf q = TX_BUF_INIT;

@@ -26,6 +26,7 @@ enum tx_exit {
 	TX_EXIT_IO = 3,		 /* a file, stdin or stdout could not be read or written */
 	TX_EXIT_UNAVAILABLE = 4, /* the broker or the database could not be reached */
 	TX_EXIT_UNDELIVERED = 5, /* records were accepted but not delivered or stored */
+	TX_EXIT_GAP = 6,	 /* the input does not continue what is stored: refused */
 	TX_EXIT_SOFTWARE = 70,	 /* internal error (a bug: please report it) */
 	TX_EXIT_SIGNAL = 128	 /* + signal number: stopped by a signal after a clean flush */
 };

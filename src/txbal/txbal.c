@@ -66,6 +66,18 @@ struct txbal {
 	size_t nitems;
 	const char *source;
 
+	/*
+	 * Kafka positions of records dropped (duplicates, rejected): per topic
+	 * and partition (key: the topic, a NUL, the partition's 4 bytes), the
+	 * first offset dropped since the partition's last record written, -1
+	 * when none; the next record written of that partition carries it as
+	 * "dropped_from", so that txstore sees those offsets were consumed,
+	 * not lost (its offset-gap check). ndropped: entries not -1.
+	 */
+	struct tx_map dropped;
+	uint64_t ndropped;
+	int64_t cur_dropped; /* for the record being written, -1: none */
+
 	/* failed: records that failed a transaction; refused: those txbal failed */
 	uint64_t nread, napplied, nfailed, nrefused, ndup, nrejected;
 	uint64_t nalerts, nnotices; /* fraud signals, notices (alerts.h) */
@@ -234,8 +246,8 @@ static void write_edited(struct txbal *b, struct tx_record *r, const struct tx_l
 			 unsigned fired)
 {
 	/* reason: a short fixed word; three amounts, a count, the alert names */
-	char v[4 * TX_MONEY_TEXT_MAX + 64 + 160], *w = v, *start;
-	struct tx_edit e[9];
+	char v[4 * TX_MONEY_TEXT_MAX + 64 + 160 + 24], *w = v, *start;
+	struct tx_edit e[10];
 	size_t n = 0;
 
 	if (r->idx[TX_F_CURRENCY] < 0 && r->op >= TX_OP_UPDATE) {
@@ -307,6 +319,13 @@ static void write_edited(struct txbal *b, struct tx_record *r, const struct tx_l
 		e[n].value = NULL; /* a stale list from an earlier run goes */
 		e[n++].len = 0;
 	}
+	if (b->cur_dropped >= 0) {
+		start = w;
+		w = tx_put_uint(w, (uint64_t)b->cur_dropped);
+		e[n].field = TX_F_DROPPED_FROM;
+		e[n].value = start;
+		e[n++].len = (size_t)(w - start);
+	}
 	tx_record_write(tx_out_buf(&b->out), r, e, n, TX_WRITE_CANONICAL);
 	tx_buf_addch(tx_out_buf(&b->out), '\n');
 }
@@ -328,7 +347,8 @@ static int plain(const struct tx_record *r)
 	const int *x = r->idx;
 
 	return (x[TX_F_REASON] & x[TX_F_NEW_BALANCE] & x[TX_F_AVAILABLE_BALANCE] &
-		x[TX_F_TX_COUNT] & x[TX_F_COUNTERPARTY_BALANCE] & x[TX_F_ALERTS]) < 0 &&
+		x[TX_F_TX_COUNT] & x[TX_F_COUNTERPARTY_BALANCE] & x[TX_F_ALERTS] &
+		x[TX_F_DROPPED_FROM]) < 0 &&
 	       (r->op < TX_OP_UPDATE || (x[TX_F_CURRENCY] & x[TX_F_COUNTERPARTY]) >= 0) &&
 	       !r->repeated && r->ncanonical == r->nknown;
 }
@@ -407,6 +427,10 @@ static void write_plain(struct txbal *b, const struct tx_record *r,
 		w = PUT_LIT(w, ",\"alerts\":");
 		w = put_alerts(w, fired);
 	}
+	if (b->cur_dropped >= 0) {
+		w = PUT_LIT(w, ",\"dropped_from\":");
+		w = tx_put_uint(w, (uint64_t)b->cur_dropped);
+	}
 	/* what followed the last member: '}', and any whitespace around it */
 	n = r->len - body;
 	if (n == 1) {
@@ -420,9 +444,59 @@ static void write_plain(struct txbal *b, const struct tx_record *r,
 	o->len = (size_t)(w - o->p);
 }
 
+/* The key of a record's partition in b->dropped. */
+static size_t dropped_key(struct tx_buf *k, const struct tx_record *r)
+{
+	tx_buf_reset(k);
+	tx_buf_add(k, r->source.topic.p, r->source.topic.len);
+	tx_buf_addch(k, '\0');
+	tx_buf_add(k, (const char *)&r->source.partition, sizeof(r->source.partition));
+	return k->len;
+}
+
+/* A record with a Kafka position is not written: remember where (see struct txbal). */
+static void note_dropped(struct txbal *b, const struct tx_record *r)
+{
+	int64_t *v, e;
+	int created;
+
+	if (!r->has_source)
+		return;
+	dropped_key(&b->vals, r);
+	e = tx_map_insert(&b->dropped, b->vals.p, b->vals.len, &created);
+	if (e < 0)
+		return;
+	v = tx_map_value(&b->dropped, (uint32_t)e);
+	if (created || *v < 0) {
+		*v = r->source.offset;
+		b->ndropped++;
+	}
+}
+
+/* The record about to be written: the dropped offsets of its partition it carries. */
+static void take_dropped(struct txbal *b, const struct tx_record *r)
+{
+	int64_t *v, e;
+
+	b->cur_dropped = -1;
+	if (!b->ndropped || !r->has_source)
+		return;
+	dropped_key(&b->vals, r);
+	e = tx_map_find(&b->dropped, b->vals.p, b->vals.len);
+	if (e < 0)
+		return;
+	v = tx_map_value(&b->dropped, (uint32_t)e);
+	if (*v >= 0 && *v < r->source.offset) {
+		b->cur_dropped = *v;
+		*v = -1;
+		b->ndropped--;
+	}
+}
+
 static void write_record(struct txbal *b, struct tx_record *r, const struct tx_ledger_result *res,
 			 unsigned fired)
 {
+	take_dropped(b, r);
 	if (plain(r))
 		write_plain(b, r, res, fired);
 	else
@@ -471,12 +545,16 @@ static void handle(struct txbal *b, struct item *it)
 	switch (res.outcome) {
 	case TX_LEDGER_REJECTED:
 		/* the record parsed: name it, and where it came from */
+		note_dropped(b, r);
 		tx_buf_reset(&b->vals);
 		tx_record_describe(r, &b->vals);
 		tx_buf_adds(&b->vals, ": ");
 		tx_buf_adds(&b->vals, res.reason);
 		return reject_line(b, it, line, it->len, b->vals.p);
-	case TX_LEDGER_DUPLICATE: b->ndup++; return;
+	case TX_LEDGER_DUPLICATE:
+		note_dropped(b, r);
+		b->ndup++;
+		return;
 	case TX_LEDGER_REFUSED:
 		b->nfailed++;
 		b->nrefused++;
@@ -761,6 +839,7 @@ int cmd_main(int argc, char **argv)
 		return TX_EXIT_USAGE;
 	lo.extra = tx_alerts_extra(&b.alerts);
 	lo.split_transfers = legs_path != NULL;
+	tx_map_init(&b.dropped, sizeof(int64_t));
 	if (tx_ledger_init(&b.ledger, &lo) < 0)
 		return TX_EXIT_USAGE;
 	if (init_path && tx_ledger_load(&b.ledger, init_path) < 0)
@@ -839,6 +918,7 @@ int cmd_main(int argc, char **argv)
 	tx_agg_release(&b.agg);
 	tx_alerts_release(&b.alerts);
 	tx_ledger_release(&b.ledger);
+	tx_map_release(&b.dropped);
 	if (tx_signal)
 		return TX_EXIT_SIGNAL + tx_signal;
 	return b.status;

@@ -11,6 +11,24 @@
  * socket taking one command line per connection and answering "ok" or
  * "error: ..."): brokers down and up, injected request errors, added
  * latency, new topics. `txbroker -c COMMAND` is its client.
+ *
+ * Limits: the mock cluster keeps each partition in memory and, past
+ * MOCK_PARTITION_BYTES or MOCK_PARTITION_BATCHES, silently drops its oldest
+ * batches (librdkafka 2.0.2, rdkafka_mock.c: max_size 5 MiB, max_cnt 100000
+ * message sets, not settable). txbroker says so when it starts, and a
+ * watcher (its own client) looks at every partition's log start offset a
+ * few times a second: once one has moved past 0, records were dropped.
+ * From then on every produce request is refused (an injected non-retriable
+ * error, so producers fail instead of losing more), `txbroker -c status`
+ * and `txbroker -k` report the lost offsets and exit 5, and consumers that
+ * read from the start find the gap (txsub(1)).
+ *
+ * With --kafka it runs a real single-node Apache Kafka (KRaft) instead,
+ * its data in a directory that outlives it (--data), behind the same -d
+ * and -k interface: the script txkit-kafka (installed in pkglibexecdir;
+ * the test suite's tests/kafka.sh runs the same script) fetches the jars,
+ * formats the storage, starts and stops the JVM; txbroker creates the
+ * topics with librdkafka's admin API.
  */
 #define _GNU_SOURCE /* accept4, pipe2 */
 #include <errno.h>
@@ -41,6 +59,32 @@
 #define MAX_PARTITIONS	   10000
 #define MAX_ERRORS	   100000
 
+/* The mock cluster's retention per partition (see the top of this file). */
+#define MOCK_PARTITION_BYTES   (5 * 1024 * 1024)
+#define MOCK_PARTITION_BATCHES 100000
+/* How often the watcher looks at the partitions, and refreshes their list. */
+#define WATCH_MS    100
+#define METADATA_MS 1000
+/* The error every produce request gets once records were dropped. */
+#define FULL_ERROR RD_KAFKA_RESP_ERR_POLICY_VIOLATION
+
+/* A partition the mock cluster dropped records of: offsets 0 to start - 1. */
+struct lost {
+	char *topic;
+	int32_t partition;
+	int64_t start;
+};
+
+/* The watcher: a client of the cluster itself (see the top of this file). */
+struct watch {
+	rd_kafka_t *rk;
+	rd_kafka_topic_partition_list_t *parts; /* every partition, offset -2 (earliest) */
+	uint64_t next_ns, next_md_ns;
+	struct lost *lost;
+	size_t nlost;
+	int refusing;
+};
+
 struct topic_spec {
 	char *name;
 	int partitions; /* 0: the -p default */
@@ -54,6 +98,8 @@ struct opts {
 	int daemon;
 	int verbose;
 	const char *control;
+	int kafka;	  /* --kafka: Apache Kafka through txkit-kafka */
+	const char *data; /* its directory (--data) */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -62,12 +108,14 @@ static int verbosity;
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: %s [-dqv] [-B brokers] [--control socket] [-p partitions]\n"
-		"                [-t topic[:partitions]] ...\n"
-		"       %s -k\n"
-		"       %s [--control socket] -c command\n",
-		tx_progname, tx_progname, tx_progname);
+	fprintf(
+	    f,
+	    "usage: %s [-dqv] [-B brokers] [--control socket] [-p partitions]\n"
+	    "                [-t topic[:partitions]] ...\n"
+	    "       %s --kafka [-dqv] [--data dir] [-p partitions] [-t topic[:partitions]] ...\n"
+	    "       %s -k\n"
+	    "       %s [--control socket] -c command\n",
+	    tx_progname, tx_progname, tx_progname, tx_progname);
 }
 
 static void on_signal(int sig)
@@ -161,8 +209,11 @@ static int parse_error(const char *s, rd_kafka_resp_err_t *err)
  * Run one control command against the cluster; write the reply ("ok" or
  * "error: ...") into reply.
  */
-static void control_run(rd_kafka_mock_cluster_t *mc, int nbrokers, char *line, char *reply,
-			size_t replysz)
+static void lost_describe(const struct watch *w, char *out, size_t size);
+static void watch_tick(struct watch *w, rd_kafka_mock_cluster_t *mc, int now);
+
+static void control_run(rd_kafka_mock_cluster_t *mc, struct watch *w, int nbrokers, char *line,
+			char *reply, size_t replysz)
 {
 	char *argv[8];
 	int argc = 0;
@@ -181,6 +232,15 @@ static void control_run(rd_kafka_mock_cluster_t *mc, int nbrokers, char *line, c
 	}
 	if (!strcmp(argv[0], "ping") && argc == 1)
 		return;
+	if (!strcmp(argv[0], "status") && argc == 1) {
+		watch_tick(w, mc, 1); /* as of now, not of the last look */
+		if (w->nlost) {
+			char what[400];
+			lost_describe(w, what, sizeof(what));
+			snprintf(reply, replysz, "error: %s", what);
+		}
+		return;
+	}
 
 	/* Commands naming a broker: "all" or an id from 1 to N. */
 	if ((!strcmp(argv[0], "down") || !strcmp(argv[0], "up") || !strcmp(argv[0], "rtt")) &&
@@ -283,7 +343,7 @@ static int control_listen(const char *path)
 }
 
 /* Serve one control connection: read a line (bounded wait), run it, answer. */
-static void control_serve(int lfd, rd_kafka_mock_cluster_t *mc, int nbrokers)
+static void control_serve(int lfd, rd_kafka_mock_cluster_t *mc, struct watch *w, int nbrokers)
 {
 	char line[512], reply[512];
 	size_t len = 0;
@@ -308,7 +368,7 @@ static void control_serve(int lfd, rd_kafka_mock_cluster_t *mc, int nbrokers)
 	if (verbosity >= 1)
 		fprintf(stderr, "%s: control: %.*s\n", tx_progname, (int)strcspn(line, "\r\n"),
 			line);
-	control_run(mc, nbrokers, line, reply, sizeof(reply));
+	control_run(mc, w, nbrokers, line, reply, sizeof(reply));
 	len = strlen(reply);
 	reply[len++] = '\n';
 	if (write(cfd, reply, len) < 0 && verbosity >= 1)
@@ -316,48 +376,66 @@ static void control_serve(int lfd, rd_kafka_mock_cluster_t *mc, int nbrokers)
 	close(cfd);
 }
 
-/* txbroker -c COMMAND: send one command, print an error reply, set the status. */
-static int control_client(const char *path, const char *command)
+/*
+ * Send one command to the control socket at path; its reply (without the
+ * newline) in reply. 0, or an exit status (after reporting, with report).
+ */
+static int control_ask(const char *path, const char *command, char *reply, size_t replysz,
+		       int report)
 {
 	struct sockaddr_un sa;
-	char reply[512];
 	size_t len = 0;
 	ssize_t r;
 	int fd;
 
-	if (!path || !*path) {
-		tx_error("no control socket: give --control or set TXBROKER_CONTROL");
-		return TX_EXIT_USAGE;
-	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		tx_error("control socket path too long: '%s'", path);
+		if (report)
+			tx_error("control socket path too long: '%s'", path);
 		return TX_EXIT_USAGE;
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		tx_error("cannot reach txbroker at '%s': %s", path, strerror(errno));
+		if (report)
+			tx_error("cannot reach txbroker at '%s': %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return TX_EXIT_UNAVAILABLE;
 	}
 	if (write(fd, command, strlen(command)) < 0 || write(fd, "\n", 1) < 0) {
-		tx_error("control socket '%s': %s", path, strerror(errno));
+		if (report)
+			tx_error("control socket '%s': %s", path, strerror(errno));
 		close(fd);
 		return TX_EXIT_UNAVAILABLE;
 	}
-	while (len < sizeof(reply) - 1 && (r = read(fd, reply + len, sizeof(reply) - 1 - len)) > 0)
+	while (len < replysz - 1 && (r = read(fd, reply + len, replysz - 1 - len)) > 0)
 		len += (size_t)r;
 	close(fd);
 	reply[len] = '\0';
 	reply[strcspn(reply, "\n")] = '\0';
+	return 0;
+}
+
+/* txbroker -c COMMAND: send one command, print an error reply, set the status. */
+static int control_client(const char *path, const char *command)
+{
+	char reply[512];
+	int rc;
+
+	if (!path || !*path) {
+		tx_error("no control socket: give --control or set TXBROKER_CONTROL");
+		return TX_EXIT_USAGE;
+	}
+	if ((rc = control_ask(path, command, reply, sizeof(reply), 1)) != 0)
+		return rc;
 	if (!strcmp(reply, "ok"))
 		return TX_EXIT_OK;
 	if (!strncmp(reply, "error: ", 7)) {
 		tx_error("%s: %s", command, reply + 7);
-		return TX_EXIT_USAGE;
+		/* status: records were lost, the one thing it reports */
+		return strcmp(command, "status") ? TX_EXIT_USAGE : TX_EXIT_UNDELIVERED;
 	}
 	tx_error("no answer from txbroker at '%s'", path);
 	return TX_EXIT_UNAVAILABLE;
@@ -404,11 +482,25 @@ static int is_txbroker(pid_t pid)
 	return !strcmp(comm, "txbroker");
 }
 
+static int kafka_script_run(const char *cmd, const char *dir, char *out, size_t outsz);
+
 static int kill_broker(void)
 {
-	const char *s = getenv("TXBROKER_PID");
+	const char *s = getenv("TXBROKER_PID"), *ctl, *kdir = getenv("TXBROKER_KAFKA");
+	char lost[512];
 	int64_t pid;
-	int i;
+	int i, was_lost = 0;
+
+	if (kdir && *kdir) {
+		/* txbroker --kafka: the script stops the JVM; the data stays */
+		if (kafka_script_run("stop", kdir, NULL, 0) != 0)
+			return TX_EXIT_UNAVAILABLE;
+		printf("unset TX_BROKERS;\nunset TXBROKER_KAFKA;\n");
+		if (!tx_quiet)
+			fprintf(stderr, "%s: stopped Apache Kafka on %s (its data stays there)\n",
+				tx_progname, kdir);
+		return TX_EXIT_OK;
+	}
 
 	if (!s || tx_parse_int64(s, 2, INT_MAX, &pid) != 0) {
 		tx_error("TXBROKER_PID is not set to a process id");
@@ -422,6 +514,11 @@ static int kill_broker(void)
 		tx_error("process %lld is not a txbroker: not stopping it", (long long)pid);
 		return TX_EXIT_UNAVAILABLE;
 	}
+	/* Whether it dropped records, asked before it goes (see the top of this file). */
+	ctl = getenv("TXBROKER_CONTROL");
+	if (ctl && *ctl && control_ask(ctl, "status", lost, sizeof(lost), 0) == 0 &&
+	    !strncmp(lost, "error: ", 7))
+		was_lost = 1;
 	if (kill((pid_t)pid, SIGTERM) < 0) {
 		tx_error("cannot stop txbroker %lld: %s", (long long)pid, strerror(errno));
 		return TX_EXIT_UNAVAILABLE;
@@ -432,6 +529,10 @@ static int kill_broker(void)
 	printf("unset TX_BROKERS;\nunset TXBROKER_PID;\nunset TXBROKER_CONTROL;\n");
 	if (!tx_quiet)
 		fprintf(stderr, "%s: stopped txbroker %lld\n", tx_progname, (long long)pid);
+	if (was_lost) {
+		tx_error("%s", lost + 7);
+		return TX_EXIT_UNDELIVERED;
+	}
 	return TX_EXIT_OK;
 }
 
@@ -515,8 +616,157 @@ static int cluster_start(const struct opts *o, rd_kafka_t **rkp, rd_kafka_mock_c
 	return 0;
 }
 
+/* --- the watcher (see the top of this file) ------------------------------ */
+
+static void watch_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	/* Its own connection errors (a broker set down) are not news: -vv only. */
+	if (verbosity >= 2)
+		log_cb(rk, level, fac, buf);
+}
+
+static void watch_start(struct watch *w, const char *addr)
+{
+	char errstr[512];
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+
+	memset(w, 0, sizeof(*w));
+	rd_kafka_conf_set_log_cb(conf, watch_log_cb);
+	if (rd_kafka_conf_set(conf, "bootstrap.servers", addr, errstr, sizeof(errstr)) ||
+	    rd_kafka_conf_set(conf, "client.id", "txbroker-watch", errstr, sizeof(errstr)) ||
+	    !(w->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr)))) {
+		rd_kafka_conf_destroy(conf);
+		tx_warn("cannot watch the partitions for dropped records: %s", errstr);
+	}
+}
+
+static void watch_stop(struct watch *w)
+{
+	size_t i;
+
+	if (w->parts)
+		rd_kafka_topic_partition_list_destroy(w->parts);
+	if (w->rk)
+		rd_kafka_destroy(w->rk);
+	for (i = 0; i < w->nlost; i++)
+		free(w->lost[i].topic);
+	free(w->lost);
+}
+
+/* Every partition of every topic but Kafka's own ("__..."), to ask for the earliest offset. */
+static void watch_refresh(struct watch *w)
+{
+	const struct rd_kafka_metadata *md;
+	rd_kafka_topic_partition_list_t *l;
+	int t, p;
+
+	if (rd_kafka_metadata(w->rk, 1, NULL, &md, 500) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return;
+	l = rd_kafka_topic_partition_list_new(64);
+	for (t = 0; t < md->topic_cnt; t++) {
+		if (md->topics[t].err || !strncmp(md->topics[t].topic, "__", 2))
+			continue;
+		for (p = 0; p < md->topics[t].partition_cnt; p++)
+			rd_kafka_topic_partition_list_add(l, md->topics[t].topic,
+							  md->topics[t].partitions[p].id);
+	}
+	rd_kafka_metadata_destroy(md);
+	if (w->parts)
+		rd_kafka_topic_partition_list_destroy(w->parts);
+	w->parts = l;
+}
+
+/* What was dropped, for messages: the first partition and how many more. */
+static void lost_describe(const struct watch *w, char *out, size_t size)
+{
+	const struct lost *l = &w->lost[0];
+
+	snprintf(out, size,
+		 "records were dropped: topic '%.100s' partition %d offsets 0-%lld%s%.0zu%s (the "
+		 "mock cluster keeps at most %d MiB or %d batches per partition, in memory)",
+		 l->topic, (int)l->partition, (long long)l->start - 1,
+		 w->nlost > 1 ? ", and in " : "", w->nlost > 1 ? w->nlost - 1 : 0,
+		 w->nlost > 1 ? " more partitions" : "", MOCK_PARTITION_BYTES / (1024 * 1024),
+		 MOCK_PARTITION_BATCHES);
+}
+
+/* Note a partition whose log starts at start > 0; 1 when that is news. */
+static int lost_note(struct watch *w, const char *topic, int32_t partition, int64_t start)
+{
+	size_t i;
+
+	for (i = 0; i < w->nlost; i++)
+		if (w->lost[i].partition == partition && !strcmp(w->lost[i].topic, topic)) {
+			if (start <= w->lost[i].start)
+				return 0;
+			w->lost[i].start = start;
+			return 1;
+		}
+	w->lost = tx_realloc(w->lost, (w->nlost + 1) * sizeof(*w->lost));
+	w->lost[w->nlost++] = (struct lost){tx_strdup(topic), partition, start};
+	return 1;
+}
+
+/*
+ * Look at the partitions' log start offsets (every WATCH_MS, or at once
+ * with force); refuse produces after a drop.
+ */
+static void watch_tick(struct watch *w, rd_kafka_mock_cluster_t *mc, int force)
+{
+	uint64_t now = tx_now_ns();
+	int i, news = 0;
+
+	if (!w->rk || (now < w->next_ns && !force))
+		return;
+	w->next_ns = now + WATCH_MS * 1000000ULL;
+	if (!w->parts || now >= w->next_md_ns || force) {
+		w->next_md_ns = now + METADATA_MS * 1000000ULL;
+		watch_refresh(w);
+	}
+	if (!w->parts || !w->parts->cnt)
+		return;
+	for (i = 0; i < w->parts->cnt; i++)
+		w->parts->elems[i].offset =
+		    RD_KAFKA_OFFSET_BEGINNING; /* "timestamp" -2: earliest */
+	if (rd_kafka_offsets_for_times(w->rk, w->parts, 500) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return;
+	for (i = 0; i < w->parts->cnt; i++) {
+		const rd_kafka_topic_partition_t *e = &w->parts->elems[i];
+		if (e->err || e->offset <= 0 || !lost_note(w, e->topic, e->partition, e->offset))
+			continue;
+		news = 1;
+		if (!tx_quiet)
+			fprintf(stderr,
+				"%s: topic '%s' partition %d: the mock cluster dropped offsets "
+				"0-%lld (it keeps at most %d MiB or %d batches per partition): "
+				"refusing every produce request from now on\n",
+				tx_progname, e->topic, (int)e->partition, (long long)e->offset - 1,
+				MOCK_PARTITION_BYTES / (1024 * 1024), MOCK_PARTITION_BATCHES);
+	}
+	if (news) {
+		/* Producers fail from now on instead of losing more (FULL_ERROR is permanent). */
+		rd_kafka_resp_err_t *errs = tx_malloc(MAX_ERRORS * sizeof(*errs));
+		for (i = 0; i < MAX_ERRORS; i++)
+			errs[i] = FULL_ERROR;
+		rd_kafka_mock_push_request_errors_array(mc, 0 /* Produce */, MAX_ERRORS, errs);
+		free(errs);
+		w->refusing = 1;
+	}
+}
+
+/* The limits, said when the broker starts (unless -q). */
+static void say_limits(void)
+{
+	if (!tx_quiet)
+		fprintf(stderr,
+			"%s: in memory: each partition keeps at most %d MiB or %d batches; "
+			"past that, records are dropped, every produce request is refused "
+			"and txbroker -k exits 5\n",
+			tx_progname, MOCK_PARTITION_BYTES / (1024 * 1024), MOCK_PARTITION_BATCHES);
+}
+
 /* Serve the control socket (if any) until a signal arrives. */
-static void run_until_signal(rd_kafka_mock_cluster_t *mc, int nbrokers, int lfd)
+static void run_until_signal(rd_kafka_mock_cluster_t *mc, struct watch *w, int nbrokers, int lfd)
 {
 	struct pollfd p[2];
 	char drain[64];
@@ -526,13 +776,15 @@ static void run_until_signal(rd_kafka_mock_cluster_t *mc, int nbrokers, int lfd)
 	p[1].fd = lfd;
 	p[1].events = POLLIN;
 	while (!stop_signal) {
-		if (poll(p, lfd >= 0 ? 2 : 1, 1000) < 0 && errno != EINTR)
+		if (poll(p, lfd >= 0 ? 2 : 1, WATCH_MS) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents & POLLIN)
 			while (read(wake_pipe[0], drain, sizeof(drain)) > 0)
 				;
 		if (lfd >= 0 && (p[1].revents & POLLIN))
-			control_serve(lfd, mc, nbrokers);
+			control_serve(lfd, mc, w, nbrokers);
+		if (w)
+			watch_tick(w, mc, 0);
 	}
 }
 
@@ -558,6 +810,7 @@ static int broker_main(const struct opts *o, int report_fd, const char *control,
 {
 	rd_kafka_t *rk = NULL;
 	rd_kafka_mock_cluster_t *mc = NULL;
+	struct watch w;
 	char addr[1024];
 	int lfd = -1;
 
@@ -579,11 +832,14 @@ static int broker_main(const struct opts *o, int report_fd, const char *control,
 	} else {
 		printf("%s\n", addr);
 		fflush(stdout);
+		say_limits();
 	}
 	if (verbosity >= 1)
 		fprintf(stderr, "%s: %d broker(s) at %s\n", tx_progname, o->brokers, addr);
 
-	run_until_signal(mc, o->brokers, lfd);
+	watch_start(&w, addr);
+	run_until_signal(mc, &w, o->brokers, lfd);
+	watch_stop(&w);
 
 	if (verbosity >= 1)
 		fprintf(stderr, "%s: stopping (signal %d)\n", tx_progname, (int)stop_signal);
@@ -719,7 +975,180 @@ static int daemon_start(const struct opts *o)
 	printf("; export TXBROKER_CONTROL;\n");
 	if (!tx_quiet)
 		fprintf(stderr, "%s: broker pid %ld at %s\n", tx_progname, (long)pid, addr);
+	say_limits();
 	return TX_EXIT_OK;
+}
+
+/* --- --kafka -------------------------------------------------------------- */
+
+/*
+ * The txkit-kafka script: $TXKIT_KAFKA, else the source tree's when this
+ * txbroker runs from its build tree, else the installed one.
+ */
+static const char *kafka_script(int *installed)
+{
+	static char self[PATH_MAX];
+	const char *env = getenv("TXKIT_KAFKA");
+	ssize_t n;
+
+	*installed = 0;
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if (!strncmp(self, TX_ABS_BUILDDIR "/", strlen(TX_ABS_BUILDDIR) + 1))
+			return TX_ABS_SRCDIR "/src/txbroker/txkit-kafka";
+	}
+	*installed = 1;
+	return TX_PKGLIBEXECDIR "/txkit-kafka";
+}
+
+/*
+ * Run "txkit-kafka CMD DIR"; its standard output (one line) into out. Its
+ * standard error is ours: it says what failed. 0, or -1 after reporting.
+ */
+static int kafka_script_run(const char *cmd, const char *dir, char *out, size_t outsz)
+{
+	int installed, fds[2], status = 0;
+	const char *script = kafka_script(&installed);
+	size_t len = 0;
+	ssize_t r;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return tx_error("pipe: %s", strerror(errno));
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return tx_error("fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close_inherited(-1);
+		if (installed && !getenv("TXKIT_KAFKA_POM"))
+			setenv("TXKIT_KAFKA_POM", TX_PKGDATADIR "/kafka/pom.xml", 1);
+		execl("/bin/sh", "sh", script, cmd, dir, (char *)NULL);
+		fprintf(stderr, "%s: cannot run %s: %s\n", tx_progname, script, strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	while (out && len < outsz - 1 && (r = read(fds[0], out + len, outsz - 1 - len)) > 0)
+		len += (size_t)r;
+	close(fds[0]);
+	if (out)
+		out[len] = '\0';
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return tx_error("%s %s %s failed", script, cmd, dir);
+	return 0;
+}
+
+/* Create the topics (those that exist already are left as they are). */
+static int kafka_topics(const struct opts *o, const char *addr)
+{
+	char errstr[512];
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_NewTopic_t **nt;
+	rd_kafka_queue_t *q;
+	rd_kafka_event_t *ev;
+	rd_kafka_t *rk;
+	size_t i, n;
+	int rc = 0;
+
+	rd_kafka_conf_set_log_cb(conf, log_cb);
+	if (rd_kafka_conf_set(conf, "bootstrap.servers", addr, errstr, sizeof(errstr)) ||
+	    !(rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr)))) {
+		rd_kafka_conf_destroy(conf);
+		return tx_error("librdkafka: %s", errstr);
+	}
+	nt = tx_malloc(o->ntopics * sizeof(*nt));
+	for (i = 0; i < o->ntopics; i++) {
+		int np = o->topics[i].partitions ? o->topics[i].partitions : o->partitions;
+		nt[i] = rd_kafka_NewTopic_new(o->topics[i].name, np, 1, errstr, sizeof(errstr));
+	}
+	q = rd_kafka_queue_new(rk);
+	rd_kafka_CreateTopics(rk, nt, o->ntopics, NULL, q);
+	ev = rd_kafka_queue_poll(q, 60000);
+	if (!ev || rd_kafka_event_error(ev)) {
+		rc = tx_error("cannot create the topics: %s",
+			      ev ? rd_kafka_event_error_string(ev) : "no answer within 60 s");
+	} else {
+		const rd_kafka_topic_result_t **res =
+		    rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+		for (i = 0; i < n; i++) {
+			rd_kafka_resp_err_t err = rd_kafka_topic_result_error(res[i]);
+			if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+				rc = tx_error("cannot create topic '%s': %s",
+					      rd_kafka_topic_result_name(res[i]),
+					      rd_kafka_topic_result_error_string(res[i]));
+		}
+	}
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	rd_kafka_queue_destroy(q);
+	rd_kafka_NewTopic_destroy_array(nt, o->ntopics);
+	free(nt);
+	rd_kafka_destroy(rk);
+	return rc;
+}
+
+/*
+ * txbroker --kafka: start the broker (txkit-kafka start), create the
+ * topics, then print the assignments (-d) or the address and wait for a
+ * signal to stop it (foreground).
+ */
+static int kafka_main(const struct opts *o)
+{
+	char dir[PATH_MAX], line[1200], *sp;
+	const char *data = o->data ? o->data : "txbroker-kafka";
+	int64_t pid;
+
+	if (mkdir(data, 0777) < 0 && errno != EEXIST) {
+		tx_error("cannot create '%s': %s", data, strerror(errno));
+		return TX_EXIT_IO;
+	}
+	if (!realpath(data, dir)) {
+		tx_error("'%s': %s", data, strerror(errno));
+		return TX_EXIT_IO;
+	}
+	if (!o->daemon)
+		install_signals();
+	if (kafka_script_run("start", dir, line, sizeof(line)) != 0)
+		return TX_EXIT_UNAVAILABLE;
+	line[strcspn(line, "\n")] = '\0';
+	sp = strchr(line, ' ');
+	if (!sp || tx_parse_int64(sp + 1, 2, INT_MAX, &pid) != 0) {
+		tx_error("txkit-kafka start said '%s', not 'ADDRESS PID'", line);
+		return TX_EXIT_SOFTWARE;
+	}
+	*sp = '\0';
+	if (kafka_topics(o, line) != 0) {
+		kafka_script_run("stop", dir, NULL, 0);
+		return TX_EXIT_UNAVAILABLE;
+	}
+	if (o->daemon) {
+		printf("TX_BROKERS=");
+		print_quoted(line);
+		printf("; export TX_BROKERS;\nTXBROKER_KAFKA=");
+		print_quoted(dir);
+		printf("; export TXBROKER_KAFKA;\nunset TXBROKER_PID;\nunset TXBROKER_CONTROL;\n");
+		if (!tx_quiet)
+			fprintf(stderr, "%s: Apache Kafka pid %lld at %s, data in %s\n",
+				tx_progname, (long long)pid, line, dir);
+		return TX_EXIT_OK;
+	}
+	printf("%s\n", line);
+	fflush(stdout);
+	if (!tx_quiet)
+		fprintf(stderr, "%s: Apache Kafka pid %lld, data in %s\n", tx_progname,
+			(long long)pid, dir);
+	run_until_signal(NULL, NULL, 0, -1);
+	return kafka_script_run("stop", dir, NULL, 0) == 0 ? TX_EXIT_OK : TX_EXIT_UNAVAILABLE;
 }
 
 int cmd_main(int argc, char **argv)
@@ -729,7 +1158,9 @@ int cmd_main(int argc, char **argv)
 	    {"command", required_argument, NULL, 'c'},
 	    {"control", required_argument, NULL, 'C'},
 	    {"daemon", no_argument, NULL, 'd'},
+	    {"data", required_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"kafka", no_argument, NULL, 'K'},
 	    {"kill", no_argument, NULL, 'k'},
 	    {"partitions", required_argument, NULL, 'p'},
 	    {"quiet", no_argument, NULL, 'q'},
@@ -756,6 +1187,8 @@ int cmd_main(int argc, char **argv)
 		case 'c': command = optarg; break;
 		case 'C': o.control = optarg; break;
 		case 'd': o.daemon = 1; break;
+		case 'D': o.data = optarg; break;
+		case 'K': o.kafka = 1; break;
 		case 'h': return tx_help_exit(usage, "txbroker");
 		case 'k': kill_mode = 1; break;
 		case 'p':
@@ -788,6 +1221,14 @@ int cmd_main(int argc, char **argv)
 	}
 	if (kill_mode)
 		return kill_broker();
+	if (o.data && !o.kafka) {
+		tx_error("--data goes with --kafka (the mock cluster keeps nothing on disk)");
+		return TX_EXIT_USAGE;
+	}
+	if (o.kafka && (command || o.control || o.brokers != 1)) {
+		tx_error("--kafka runs one Apache Kafka broker: no -B, -c or --control");
+		return TX_EXIT_USAGE;
+	}
 	if (command)
 		return control_client(o.control ? o.control : getenv("TXBROKER_CONTROL"), command);
 	if (o.ntopics == 0) {
@@ -797,7 +1238,9 @@ int cmd_main(int argc, char **argv)
 		o.ntopics = 1;
 	}
 	verbosity = tx_quiet ? 0 : verbosity;
-	if (o.daemon)
+	if (o.kafka)
+		status = kafka_main(&o);
+	else if (o.daemon)
 		status = daemon_start(&o);
 	else
 		status = broker_main(&o, -1, o.control, NULL);

@@ -40,8 +40,8 @@ static void warn_dsn_secret(const char *dsn)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: txstore [-q] [--batch N] [--flush-ms T] [--progress] [--reject FILE]\n"
-		   "               [--retry-for S] [--strict] [DSN]\n"
+	fprintf(f, "usage: txstore [-q] [--allow-gaps] [--batch N] [--flush-ms T] [--progress]\n"
+		   "               [--reject FILE] [--retry-for S] [--strict] [DSN]\n"
 		   "       txstore offsets [DSN]\n"
 		   "       txstore balances [DSN]\n"
 		   "       txstore state [DSN]\n"
@@ -69,6 +69,7 @@ struct run {
 	uint64_t start_ns, last_progress_ns;
 	uint64_t writing_ns; /* time spent storing batches (the writer's) */
 	int failed;	     /* a batch could not be stored */
+	int discontinuous;   /* ... because it did not continue what is stored */
 };
 
 static void reject_line(struct run *run, uint64_t lineno, const char *line, size_t len,
@@ -134,6 +135,7 @@ static int finish(struct run *run)
 	run->writing = 0;
 	if (run->write_rc < 0) {
 		run->failed = 1;
+		run->discontinuous = run->write_rc == -2;
 		run->unstored += b->n;
 		tx_store_batch_reset(b);
 		return -1;
@@ -180,15 +182,12 @@ static int looks_like_dsn(const char *s)
 
 static int store_main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"batch", required_argument, NULL, 'b'},
-					     {"flush-ms", required_argument, NULL, 'f'},
-					     {"help", no_argument, NULL, 'h'},
-					     {"progress", no_argument, NULL, 'P'},
-					     {"quiet", no_argument, NULL, 'q'},
-					     {"reject", required_argument, NULL, 'r'},
-					     {"retry-for", required_argument, NULL, 'R'},
-					     {"strict", no_argument, NULL, 'S'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"allow-gaps", no_argument, NULL, 'G'},	{"batch", required_argument, NULL, 'b'},
+	    {"flush-ms", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+	    {"progress", no_argument, NULL, 'P'},	{"quiet", no_argument, NULL, 'q'},
+	    {"reject", required_argument, NULL, 'r'},	{"retry-for", required_argument, NULL, 'R'},
+	    {"strict", no_argument, NULL, 'S'},		{NULL, 0, NULL, 0}};
 	struct run run;
 	struct tx_record rec;
 	struct tx_lines lr;
@@ -196,7 +195,7 @@ static int store_main(int argc, char **argv)
 	const char *dsn = DEFAULT_DSN, *reject_path = NULL;
 	int64_t batch_max = 5000, flush_ms = 200, retry_for = 60;
 	uint64_t deadline = 0;
-	int c, status = TX_EXIT_OK, r;
+	int c, status = TX_EXIT_OK, r, allow_gaps = 0;
 	char *line;
 	size_t len;
 
@@ -213,6 +212,7 @@ static int store_main(int argc, char **argv)
 				tx_die(TX_EXIT_USAGE,
 				       "--flush-ms: '%s' is not a number of milliseconds", optarg);
 			break;
+		case 'G': allow_gaps = 1; break;
 		case 'h': return tx_help_exit(usage, "txstore");
 		case 'P': run.progress = 1; break;
 		case 'q': tx_quiet = 1; break;
@@ -250,6 +250,8 @@ static int store_main(int argc, char **argv)
 	if (!run.st)
 		return status;
 	tx_store_set_retry(run.st, (unsigned)retry_for);
+	tx_store_set_allow_gaps(run.st, allow_gaps);
+	tx_store_set_input(run.st, "stdin");
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: a signal interrupts the wait for input */
@@ -321,7 +323,7 @@ static int store_main(int argc, char **argv)
 	if (run.failed) {
 		tx_error("%llu records read were not stored",
 			 (unsigned long long)(run.unstored + run.cur->n));
-		status = TX_EXIT_UNDELIVERED;
+		status = run.discontinuous ? TX_EXIT_GAP : TX_EXIT_UNDELIVERED;
 	}
 	progress(&run, 1);
 	if (run.have_reject && tx_out_close(&run.reject) < 0 && status == TX_EXIT_OK)
