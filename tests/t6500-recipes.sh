@@ -17,15 +17,18 @@ command -v sqlite3 >/dev/null || test_skip_all 'sqlite3 (the shell) is not insta
 command -v bash >/dev/null || test_skip_all 'bash is not installed'
 command -v setsid >/dev/null || test_skip_all 'setsid (util-linux) is not installed'
 
-# The recipes: each line holding txsub and "--offsets <(txstore offsets", with the
-# lines it continues onto (a trailing | or \), man escapes undone, one
-# recipe per output line, prefixed by its file.
+# The recipes: each command starting with txsub and holding "--offsets
+# <(txstore offsets", with the lines it continues onto (a trailing | or \),
+# man escapes undone, one recipe per output line, prefixed by its file.
 recipes() {
 	for f in README man/tx.7 man/txsub.1 man/txstore.1 man/txbal.1 man/txlog.1 man/txtop.1; do
 		sed 's/\\-/-/g; s/\\e/\\/g' "$TX_SRCDIR/$f" | awk -v f="$f" '
 			on { cmd = cmd " " $0 }
-			!on && index($0, "txsub") && index($0, "--offsets <(txstore offsets") { on = 1; cmd = $0 }
-			on && $0 !~ /(\||\\)[ \t]*$/ { on = 0; gsub(/\\[ \t]/, " ", cmd); gsub(/[ \t]+/, " ", cmd); print f ":" cmd }
+			!on && index($0, "txsub -") && ($0 ~ /(\||\\)[ \t]*$/ || index($0, "--offsets <(txstore offsets")) { on = 1; cmd = $0 }
+			on && $0 !~ /(\||\\)[ \t]*$/ {
+				on = 0; gsub(/\\[ \t]/, " ", cmd); gsub(/[ \t]+/, " ", cmd)
+				if (index(cmd, "--offsets <(txstore offsets")) print f ":" cmd
+			}
 		'
 	done
 }

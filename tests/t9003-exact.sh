@@ -167,12 +167,12 @@ test_expect_success '7: txbal --init refuses available_balance above balance, na
 
 test_expect_success '7: txstore refuses a record whose available_balance is above new_balance' '
 	{
-		echo "{\"transaction_id\":\"a\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":1,\"new_balance\":1.00,\"available_balance\":2.00}" &&
-		echo "{\"transaction_id\":\"b\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":1,\"new_balance\":2.00,\"available_balance\":2.00}"
+		echo "{\"transaction_id\":\"a\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":1,\"new_balance\":1.00,\"available_balance\":1.00}" &&
+		echo "{\"transaction_id\":\"b\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":1,\"new_balance\":2.00,\"available_balance\":3.00}"
 	} >ab.ndjson &&
 	test_expect_code 1 txstore sqlite:ab.db <ab.ndjson 2>err &&
-	test_grep "^txstore: stdin:1: field .available_balance. is greater than .new_balance.\$" err &&
-	test "$(txstore balances sqlite:ab.db)" = "{\"account\":\"A\",\"currency\":\"USD\",\"balance\":2.00,\"available_balance\":2.00,\"tx_count\":0}"
+	test_grep "^txstore: stdin:2: field .available_balance. is greater than .new_balance.\$" err &&
+	test "$(txstore balances sqlite:ab.db)" = "{\"account\":\"A\",\"currency\":\"USD\",\"balance\":1.00,\"available_balance\":1.00,\"tx_count\":0}"
 '
 
 # 9. SIGHUP is handled as SIGTERM where a program gives it no other meaning.

@@ -112,7 +112,8 @@ static void usage(FILE *f)
 	    f,
 	    "usage: %s [-dqv] [-B brokers] [--control socket] [-p partitions]\n"
 	    "                [-t topic[:partitions]] ...\n"
-	    "       %s --kafka [-dqv] [--data dir] [-p partitions] [-t topic[:partitions]] ...\n"
+	    "       %s --kafka [-dqv] [--data dir] [-p partitions]\n"
+	    "                [-t topic[:partitions]] ...\n"
 	    "       %s -k\n"
 	    "       %s [--control socket] -c command\n",
 	    tx_progname, tx_progname, tx_progname, tx_progname);
