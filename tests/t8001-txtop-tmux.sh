@@ -70,7 +70,7 @@ for i in $(seq 1 30); do rec "d$i" deposit 100.00 >>batch1; done
 for i in $(seq 1 10); do rec "p$i" payment 20.00 >>batch1; done
 for i in $(seq 1 5); do rec "f$i" fee 1.50 >>batch1; done
 rec a1 withdrawal 900.00 ',"status":"completed","alerts":["large_withdrawal"]' >>batch1
-rec a2 withdrawal 950.00 ',"status":"failed","alerts":["low_balance"]' >>batch1
+rec a2 withdrawal 950.00 ',"status":"failed","available_balance":74.17,"alerts":["low_balance"]' >>batch1
 : >batch2
 for i in $(seq 11 50); do rec "p$i" payment 20.00 >>batch2; done
 echo 'not a record' >>batch2
@@ -106,7 +106,8 @@ test_expect_success 'the bars are in proportion to the counts' '
 test_expect_success 'the latest alert is on top of the feed' '
 	wait_for "^ alerts 2 " &&
 	grep -A1 "^ alerts 2 " screen >feed &&
-	grep -q "low_balance AC2 950.00 USD" feed
+	# what fired the rule: the balance, not the amount (issue 16)
+	grep -q "low_balance AC2 74.17 USD" feed
 '
 
 test_expect_success 'the records went through unchanged meanwhile' '
@@ -202,6 +203,34 @@ test_expect_success 'without a UTF-8 locale the charts are drawn in ASCII' '
 	! grep -q "$(printf "\342\226\210")" screen &&
 	tm send-keys q &&
 	wait_for "txtop-exit=1"
+'
+
+# A stage upstream that writes a progress line on the terminal, as txsub
+# does by default when its stderr is one.
+cat >progress.sh <<'EOF'
+cat all
+sleep 1
+printf '\rPROGRESS 12,345 records' >&2
+sleep 1
+printf '\rPROGRESS 23,456 records\n' >&2
+sleep 600
+EOF
+
+# issue 16: the other line lands on the dashboard's last row, which txtop
+# keeps empty, and each frame is drawn whole: nothing stays overwritten.
+test_expect_success 'a progress line of another program never draws over the dashboard' '
+	start "sh progress.sh | txtop" &&
+	wait_for "^ deposit  *30 " &&
+	sleep 2.5 &&
+	tm capture-pane -p >screen &&
+	cat screen &&
+	grep -q "^ txtop  stdin  87 records" screen &&
+	grep -q "^ deposit  *30 " screen &&
+	grep -q "^ statuses " screen &&
+	grep -q "^ alerts 2 " screen &&
+	{ ! grep -n PROGRESS screen || test "$(grep -n PROGRESS screen | cut -d: -f1)" = 40; } &&
+	tm send-keys q &&
+	wait_for "^txtop: stdin:88: "
 '
 
 test_expect_success 'records from the terminal itself are refused, exit 2' '

@@ -248,7 +248,7 @@ void tx_stats_svg_doc(struct tx_buf *b, const struct tx_stats *s, const char *ti
 			break;
 		tx_buf_reset(&t);
 		tx_time_format(&t, a->ts_us);
-		tx_buf_addf(&t, " %s %s %s %s", a->account, a->id, a->rules, a->amount);
+		tx_buf_addf(&t, " %s %s %s %s", a->account, a->id, a->rules, a->what);
 		tx_buf_addf(b, "<text class=\"alert\" x=\"20\" y=\"%d\">", 500 + 18 * (int)i);
 		tx_svg_add_escaped(b, t.p);
 		tx_buf_adds(b, "</text>\n");

@@ -13,15 +13,20 @@
 
 #include "buf.h"
 #include "chart.h"
+#include "money.h"
 #include "txtop.h"
 #include "tx.h"
 
 /* ---- the worker: drawing ---- */
 
-/* Put s at (y, x), at most width cells (one per UTF-8 character). */
+/*
+ * Put s at (y, x), at most width cells (one per UTF-8 character). Every text
+ * on the screen goes through here. Text longer than its place ends in an
+ * ellipsis rather than being cut silently (trailing blanks do not count).
+ */
 static void put(int y, int x, int width, const char *s)
 {
-	const char *p = s;
+	const char *p = s, *last = s;
 	int cells = 0;
 
 	if (y < 0 || y >= LINES || x >= COLS || width <= 0)
@@ -29,10 +34,16 @@ static void put(int y, int x, int width, const char *s)
 	if (x + width > COLS)
 		width = COLS - x;
 	while (*p && cells < width) {
+		last = p;
 		p++;
 		while ((*p & 0xc0) == 0x80)
 			p++;
 		cells++;
+	}
+	if (*p && p[strspn(p, " ")]) {
+		mvaddnstr(y, x, s, (int)(last - s));
+		addstr(w.utf8 ? "\u2026" : "~");
+		return;
 	}
 	mvaddnstr(y, x, s, (int)(p - s));
 }
@@ -74,6 +85,16 @@ static void hhmmss(char out[9], int64_t us)
 	snprintf(out, 9, "%02d:%02d:%02d", (int)(d / 3600), (int)(d / 60 % 60), (int)(d % 60));
 }
 
+/* An axis label for event time: "08:43:31", or "01-05 08:43" over a day or more. */
+static void axis_time(char out[16], int64_t us, int64_t span_us)
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 16, span_us >= 86400000000LL ? "%m-%d %H:%M" : "%H:%M:%S", &tm);
+}
+
 enum { C_BAR = 1, C_OK, C_FAIL, C_PEND, C_ALERT, C_TITLE };
 
 static void color_on(int c)
@@ -110,14 +131,31 @@ static void draw_too_small(void)
 	refresh();
 }
 
+/* The currency of every amount charted, or "" when there are several. */
+static const char *amounts_currency(const struct tx_stats *s)
+{
+	if (s->volume[0].currency && !s->volume[1].currency && !s->volume[TX_STATS_CURRENCIES].n)
+		return s->volume[0].currency->code;
+	return "";
+}
+
+/*
+ * The dashboard, top to bottom: title; throughput with its time axis;
+ * types | amounts with their axes; statuses, latency | top accounts;
+ * alerts | latest transactions; the last row is left empty, and the cursor
+ * parked there: another program's progress line (txsub on the same
+ * terminal) lands on it instead of on a panel, and every frame is redrawn
+ * in full, so what scrolled or was overwritten is restored within a frame.
+ */
 void draw(uint64_t now_ns)
 {
 	const struct tx_stats *s = &w.st;
 	struct tx_buf t = TX_BUF_INIT, u = TX_BUF_INIT;
 	int W = COLS, H = LINES, LW, RX, RW, AW, TX, TW, extra, ce, y, mid, bot, nb;
 	int64_t now_sec = (int64_t)((now_ns - w.start_ns) / 1000000000u);
-	uint64_t series[TX_RATE_SECS], peak = 0, nowrate, maxc = 0;
+	uint64_t series[TX_RATE_SECS], peak = 0, maxc = 0;
 	size_t nser;
+	char clock[32];
 
 	if (W < MIN_COLS || H < MIN_LINES) {
 		draw_too_small();
@@ -125,7 +163,13 @@ void draw(uint64_t now_ns)
 	}
 	erase();
 
-	/* title bar */
+	/* title bar: the clock on the right, the title in what is left */
+	{
+		time_t now = time(NULL);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(clock, sizeof(clock), "%H:%M:%SZ", &tm);
+	}
 	attron(A_REVERSE);
 	mvhline(0, 0, ' ', W);
 	tx_stats_add_count(&t, s->records);
@@ -136,43 +180,84 @@ void draw(uint64_t now_ns)
 		tx_buf_adds(&t, " bad");
 	}
 	if (s->skipped) {
-		tx_buf_adds(&t, s->estimated ? ", sampled ~" : ", sampled ");
+		/* what was parsed; the rest is counted (or estimated) from its size */
+		tx_buf_adds(&t, ", parsed ");
 		tx_stats_add_share(&t, s->lines - s->skipped, s->lines);
 	}
-	putf(0, 1, W - 2, "txtop  %s  %s  %s", nsources == 1 ? sources[0].name : "(files)", t.p,
-	     w.eof ? (w.output_closed ? "[output closed, q to quit]" : "[end of input, q to quit]")
-		   : "[q to quit]");
-	{
-		char clock[32];
-		time_t now = time(NULL);
-		struct tm tm;
-		gmtime_r(&now, &tm);
-		strftime(clock, sizeof(clock), "%H:%M:%SZ", &tm);
-		put(0, W - 1 - (int)strlen(clock), 10, clock);
-	}
+	putf(0, 1, W - 3 - (int)strlen(clock), "txtop  %s  %s  %s",
+	     nsources == 1 ? sources[0].name : "(files)", t.p,
+	     w.eof ? (w.output_closed ? "[output closed, q quits]" : "[end of input, q quits]")
+		   : "[q quits]");
+	put(0, W - 1 - (int)strlen(clock), (int)strlen(clock), clock);
 	attroff(A_REVERSE);
 
-	/* throughput sparkline: one cell per second */
+	/*
+	 * throughput: one cell per second of the run; for files, read far
+	 * faster than they happened, over the records' own event time
+	 */
 	nser = (size_t)(W - 2);
-	tx_rate_series(&s->rate, now_sec, series, nser);
-	for (size_t i = 0; i < nser; i++)
-		if (series[i] > peak)
-			peak = series[i];
-	/* the last five complete seconds: upstream stages flush in bursts */
-	nowrate = 0;
-	for (size_t i = 2; i <= 6 && i <= nser; i++)
-		nowrate += series[nser - i];
-	tx_buf_reset(&t);
-	tx_stats_add_count(&t, (nowrate + 2) / 5);
-	tx_buf_reset(&u);
-	tx_stats_add_count(&u, peak);
-	header(1, 1, W - 2, "throughput");
-	putf(1, 12, W - 13, "%s/s over the last 5 s, peak %s/s, one cell per second", t.p, u.p);
-	tx_buf_reset(&t);
-	tx_chart_spark(&t, series, nser, nser, w.utf8);
-	color_on(C_BAR);
-	put(2, 1, W - 2, t.p);
-	color_off(C_BAR);
+	header(1, 1, 11, "throughput");
+	if (w.files) {
+		double *v = tx_malloc(nser * sizeof(*v)), mean = 0, top = 0;
+		int64_t slice;
+		size_t n = tx_span_series(&s->span, v, nser, &slice);
+		uint64_t *cells = tx_calloc(nser, sizeof(*cells));
+
+		for (size_t i = 0; i < n; i++) {
+			/* the records in each cell's slice: whole numbers for the bars */
+			cells[nser - n + i] = (uint64_t)(v[i] * (double)slice / 1e6 + 0.5);
+			mean += v[i];
+			if (v[i] > top)
+				top = v[i];
+		}
+		if (n) {
+			char a[16], b[16];
+			tx_buf_reset(&t);
+			tx_stats_add_rate(&t, mean / (double)n);
+			tx_buf_reset(&u);
+			tx_stats_add_rate(&u, top);
+			putf(1, 12, W - 13, "records/s of event time: mean %s, peak %s", t.p, u.p);
+			tx_buf_reset(&t);
+			tx_chart_spark(&t, cells, nser, nser, w.utf8);
+			color_on(C_BAR);
+			put(2, 1, W - 2, t.p);
+			color_off(C_BAR);
+			axis_time(a, s->span.origin, slice * (int64_t)n);
+			axis_time(b, s->span.origin + slice * (int64_t)n, slice * (int64_t)n);
+			tx_buf_reset(&t);
+			tx_stats_add_duration(&t, slice);
+			put(3, (int)(nser - n) + 1, (int)strlen(a), a);
+			putf(3, W / 2 - 12, 24, "one cell per %s", t.p);
+			put(3, W - 1 - (int)strlen(b), (int)strlen(b), b);
+		} else {
+			put(1, 12, W - 13, "(no event times in the input)");
+		}
+		free(v);
+		free(cells);
+	} else {
+		uint64_t nowrate = 0;
+
+		tx_rate_series(&s->rate, now_sec, series, nser);
+		for (size_t i = 0; i < nser; i++)
+			if (series[i] > peak)
+				peak = series[i];
+		/* the last five complete seconds: upstream stages flush in bursts */
+		for (size_t i = 2; i <= 6 && i <= nser; i++)
+			nowrate += series[nser - i];
+		tx_buf_reset(&t);
+		tx_stats_add_count(&t, (nowrate + 2) / 5);
+		tx_buf_reset(&u);
+		tx_stats_add_count(&u, peak);
+		putf(1, 12, W - 13, "records/s: %s over the last 5 s, peak %s", t.p, u.p);
+		tx_buf_reset(&t);
+		tx_chart_spark(&t, series, nser, nser, w.utf8);
+		color_on(C_BAR);
+		put(2, 1, W - 2, t.p);
+		color_off(C_BAR);
+		putf(3, 1, 12, "-%zus", nser);
+		put(3, W / 2 - 10, 20, "one cell per second");
+		put(3, W - 4, 3, "now");
+	}
 
 	LW = (W - 1) / 2;
 	RX = LW + 2;
@@ -188,44 +273,50 @@ void draw(uint64_t now_ns)
 	y = 5;
 	for (size_t i = 0; i < sizeof(type_order) / sizeof(type_order[0]); i++, y++) {
 		uint64_t c = s->by_type[type_order[i]];
-		int barw = LW - 1 - 11 - 10 - 8;
+		int barw = LW - 1 - 11 - 12 - 8;
 
 		putf(y, 1, 11, "%-10s", tx_stats_type_label(type_order[i]));
-		putf(y, 12, 10, "%9s", count_str(&u, c));
+		putf(y, 12, 12, "%11s", count_str(&u, c));
 		tx_buf_reset(&t);
 		tx_chart_bar(&t, c, maxc, (size_t)(barw > 1 ? barw : 1), w.utf8);
 		color_on(C_BAR);
-		put(y, 23, barw, t.p);
+		put(y, 25, barw, t.p);
 		color_off(C_BAR);
 		tx_buf_reset(&t);
 		tx_stats_add_share(&t, c, s->records);
-		putf(y, 23 + barw + 1, 7, "%6s", t.p);
+		putf(y, 25 + barw + 1, 7, "%6s", t.p);
 	}
 
-	/* amounts: line chart */
+	/* amounts: line chart, the value axis on the left, oldest to latest */
 	{
 		int ch = 7 + ce;
 		double *vals = tx_malloc(TX_STATS_AMOUNTS * sizeof(*vals));
 		size_t nv = tx_stats_amounts(s, vals, TX_STATS_AMOUNTS);
 		struct tx_buf rows[16];
 		double hi;
-		size_t cw = (size_t)(RW - 10);
+		size_t cw = (size_t)(RW - 8), shown;
+		const char *cur = amounts_currency(s);
 
 		for (int i = 0; i < ch; i++)
 			tx_buf_init(&rows[i]);
 		hi = tx_chart_lines(rows, (size_t)ch, vals, nv, cw, 0, w.utf8);
-		putf(4, RX, RW, "%s", "");
+		shown = nv < cw * (w.utf8 ? 2 : 1) ? nv : cw * (w.utf8 ? 2 : 1);
 		header(4, RX, 8, "amounts");
-		putf(4, RX + 8, RW - 8, "latest %zu transactions",
-		     nv < cw * (w.utf8 ? 2 : 1) ? nv : cw * (w.utf8 ? 2 : 1));
-		putf(5, RX, 9, "%9.2f", hi);
-		putf(5 + ch - 1, RX, 9, "%9d", 0);
+		putf(4, RX + 8, RW - 8, "%s%s, latest %zu transactions", *cur ? "in " : "",
+		     *cur ? cur : "mixed currencies", shown);
+		tx_buf_reset(&t);
+		tx_stats_add_short(&t, hi);
+		putf(5, RX, 7, "%6s", t.p);
+		putf(5 + ch / 2, RX, 7, "%6s", "");
+		put(5 + ch - 1, RX, 7, "     0");
 		color_on(C_BAR);
 		for (int i = 0; i < ch; i++) {
-			put(5 + i, RX + 10, (int)cw, rows[i].p ? rows[i].p : "");
+			put(5 + i, RX + 8, (int)cw, rows[i].p ? rows[i].p : "");
 			tx_buf_release(&rows[i]);
 		}
 		color_off(C_BAR);
+		put(5 + ch, RX + 8, 7, "oldest");
+		put(5 + ch, RX + RW - 6, 6, "latest");
 		free(vals);
 	}
 
@@ -241,7 +332,7 @@ void draw(uint64_t now_ns)
 			   {TX_STATUS_PENDING, "pending", C_PEND},
 			   {TX_STATUS_FAILED, "failed", C_FAIL}};
 		uint64_t smax = 0;
-		int barw = LW - 1 - 11 - 10 - 8;
+		int barw = LW - 1 - 11 - 12 - 8;
 
 		for (int i = 0; i < 3; i++)
 			if (s->by_status[sts[i].st] > smax)
@@ -249,24 +340,25 @@ void draw(uint64_t now_ns)
 		for (int i = 0; i < 3; i++) {
 			uint64_t c = s->by_status[sts[i].st];
 			putf(mid + 1 + i, 1, 11, "%-10s", sts[i].name);
-			putf(mid + 1 + i, 12, 10, "%9s", count_str(&u, c));
+			putf(mid + 1 + i, 12, 12, "%11s", count_str(&u, c));
 			tx_buf_reset(&t);
 			tx_chart_bar(&t, c, smax, (size_t)(barw > 1 ? barw : 1), w.utf8);
 			color_on(sts[i].color);
-			put(mid + 1 + i, 23, barw, t.p);
+			put(mid + 1 + i, 25, barw, t.p);
 			color_off(sts[i].color);
 			tx_buf_reset(&t);
 			tx_stats_add_share(&t, c, s->records);
-			putf(mid + 1 + i, 23 + barw + 1, 7, "%6s", t.p);
+			putf(mid + 1 + i, 25 + barw + 1, 7, "%6s", t.p);
 		}
 	}
-	header(mid + 5, 1, LW - 1, "latency");
+	header(mid + 4, 1, 8, "latency");
 	if (s->latency.n) {
 		static const double pq[] = {0.5, 0.9, 0.99, 0.999};
 		static const char *const pn[] = {"p50", "p90", "p99", "p99.9"};
-		putf(mid + 5, 9, LW - 9, "(%s records)", count_str(&u, s->latency.n));
-		int cw = (LW - 1) / 3 < 14 ? 14 : (LW - 1) / 3; /* "p99.9 328d09h" */
+		int cw = (LW - 1) / 3; /* "p99.9 12.3ms": 12 */
 
+		putf(mid + 4, 9, LW - 9, "arrival - produce time, %s records",
+		     count_str(&u, s->latency.n));
 		for (int i = 0; i < 5; i++) {
 			tx_buf_reset(&t);
 			if (i < 4) {
@@ -276,34 +368,33 @@ void draw(uint64_t now_ns)
 				tx_buf_adds(&t, "max ");
 				tx_stats_add_duration(&t, s->latency.max);
 			}
-			put(mid + 6 + i / 3, 1 + (i % 3) * cw, cw - 1, t.p);
+			put(mid + 5 + i / 3, 1 + (i % 3) * cw, cw - 1, t.p);
 		}
 	} else {
-		put(mid + 6, 1, LW - 1, "(no timestamps yet)");
+		put(mid + 5, 1, LW - 1, "no produce time in the input");
 	}
 
 	header(mid, RX, RW, "top accounts by spend (debits)");
 	{
 		const struct tx_topk_ent *top[TX_STATS_TOP];
 		size_t ntop = tx_topk_top(&s->spend, top, 6);
+		int kw = RW - 29 > 24 ? 24 : RW - 29; /* the key; the rest as wide as needed */
 		for (size_t i = 0; i < ntop; i++) {
 			tx_buf_reset(&t);
 			tx_money_format(&t, top[i]->amount, top[i]->currency->exponent);
-			putf(mid + 1 + (int)i, RX, RW, "%zu. %-*.*s %12s %s %5s", i + 1, RW - 27,
-			     RW - 27, top[i]->key, t.p, top[i]->currency->code,
-			     count_str(&u, top[i]->n));
+			putf(mid + 1 + (int)i, RX, RW, "%zu. %-*.*s %12s %s %7s", i + 1, kw, kw,
+			     top[i]->key, t.p, top[i]->currency->code, count_str(&u, top[i]->n));
 		}
 		if (!ntop)
 			put(mid + 1, RX, RW, "(no debits yet)");
 	}
 
-	/* alerts | latest transactions */
-	bot = mid + 8;
-	/* the alerts take two fifths of the width, the transactions table the rest */
-	AW = (W - 1) * 2 / 5;
-	TX = AW + 2;
-	TW = W - TX - 1;
-	nb = H - bot - 1 - (s->bad ? 1 : 0);
+	/* alerts | latest transactions, down to the row above the last */
+	bot = mid + 7;
+	AW = LW;
+	TX = RX;
+	TW = RW;
+	nb = H - bot - 2 - (s->bad ? 1 : 0);
 	tx_buf_reset(&t);
 	tx_buf_adds(&t, "alerts ");
 	tx_stats_add_count(&t, s->alerts);
@@ -311,21 +402,35 @@ void draw(uint64_t now_ns)
 	for (int i = 0; i < nb; i++) {
 		const struct tx_stats_alert *a = tx_stats_alert_at(s, (size_t)i);
 		char hms[9];
+		int len;
 		if (!a)
 			break;
 		hhmmss(hms, a->ts_us);
+		/* the time goes first when the row is too narrow for all */
+		len = snprintf(NULL, 0, "%s %s %s %s", hms, a->rules, a->account, a->what);
 		color_on(C_ALERT);
-		putf(bot + 1 + i, 1, AW - 1, "%s %s %s %s", hms, a->rules, a->account, a->amount);
+		if (len <= AW - 1)
+			putf(bot + 1 + i, 1, AW - 1, "%s %s %s %s", hms, a->rules, a->account,
+			     a->what);
+		else
+			putf(bot + 1 + i, 1, AW - 1, "%s %s %s", a->rules, a->account, a->what);
 		color_off(C_ALERT);
 	}
 	header(bot, TX, TW, "latest transactions");
 	{
-		/* time, id, account, type, amount, status: the time goes first when narrow */
-		int fixed = 11 + 14 + 9, with_time = TW - fixed - 9 >= 2 * 8;
-		int idw = (TW - fixed - (with_time ? 9 : 0)) / 2 - 1;
+		/*
+		 * id, account and amount always; then, as the width allows, the
+		 * type, the status and the time; the id takes what is left
+		 */
+		int idw = 10, need = 10 + 1 + 10 + 1 + 13;
+		int with_type = TW >= need + 11, with_status, with_time;
 
-		if (idw < 3)
-			idw = 3;
+		need += with_type ? 11 : 0;
+		with_status = TW >= need + 10;
+		need += with_status ? 10 : 0;
+		with_time = TW >= need + 9;
+		need += with_time ? 9 : 0;
+		idw += TW - need > 14 ? 14 : TW - need;
 		for (int i = 0; i < nb; i++) {
 			const struct tx_stats_row *r = tx_stats_row_at(s, (size_t)i);
 			char hms[9];
@@ -336,27 +441,38 @@ void draw(uint64_t now_ns)
 			st = r->status;
 			if (with_time) {
 				hhmmss(hms, r->ts_us);
-				put(bot + 1 + i, x, 9, hms);
+				put(bot + 1 + i, x, 8, hms);
 				x += 9;
 			}
-			putf(bot + 1 + i, x, TX + TW - x, "%-*.*s %-*.*s %-10s %13s", idw, idw,
-			     r->id, idw, idw, r->account,
-			     r->op == TX_OP_DELETE   ? "delete"
-			     : r->op == TX_OP_UPDATE ? "update"
-						     : tx_stats_type_label(r->type),
-			     r->amount);
-			x += 2 * (idw + 1) + 11 + 14;
+			putf(bot + 1 + i, x, idw, "%s", r->id);
+			x += idw + 1;
+			putf(bot + 1 + i, x, 10, "%s", r->account);
+			x += 11;
+			if (with_type) {
+				put(bot + 1 + i, x, 10,
+				    r->op == TX_OP_DELETE   ? "delete"
+				    : r->op == TX_OP_UPDATE ? "update"
+							    : tx_stats_type_label(r->type));
+				x += 11;
+			}
+			putf(bot + 1 + i, x, 13, "%13s", r->amount);
+			x += 14;
 			c = st == TX_STATUS_FAILED    ? C_FAIL
 			    : st == TX_STATUS_PENDING ? C_PEND
 						      : C_OK;
-			color_on(c);
-			put(bot + 1 + i, x, TX + TW - x,
-			    st ? tx_status_name((enum tx_status)st) : "");
-			color_off(c);
+			if (with_status) {
+				color_on(c);
+				put(bot + 1 + i, x, 9,
+				    st ? tx_status_name((enum tx_status)st) : "");
+				color_off(c);
+			}
 		}
 	}
 	if (s->bad)
-		putf(H - 1, 1, W - 2, "last bad line: %s", w.last_bad);
+		putf(H - 2, 1, W - 2, "last bad line: %s", w.last_bad);
+	/* the last row stays empty, the cursor on it; everything is redrawn */
+	move(H - 1, 0);
+	redrawwin(stdscr);
 	refresh();
 	tx_buf_release(&t);
 	tx_buf_release(&u);

@@ -88,6 +88,7 @@ struct txtop_worker {
 	struct tx_record rec;
 	uint64_t start_ns;
 	int64_t start_us;
+	int files;	 /* every source is a regular file: rates over event time */
 	int eof;	 /* every source fully processed */
 	int exit_status; /* from the worker: rejected lines, --strict, SVG errors */
 	int screen;	 /* curses is active */
