@@ -81,3 +81,5 @@ check_PROGRAMS += tests/unit-stats
 tests_unit_stats_SOURCES = tests/unit-stats.c
 tests_unit_stats_LDADD = src/lib/libtxmain.a $(LDADD)
 TESTS += tests/unit-stats
+# HTTP servers' shared rules (http.h): listen addresses, bearer tokens.
+src_lib_libtx_a_SOURCES += src/lib/http.h src/lib/http.c

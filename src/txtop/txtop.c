@@ -76,8 +76,12 @@ static void install_signals(void)
 
 static int write_svg(uint64_t now_ns)
 {
-	if (tx_stats_svg(&w.st, opt.svg, nsources == 1 ? sources[0].name : "(files)",
-			 (int64_t)((now_ns - w.start_ns) / 1000000000u)) < 0) {
+	struct tx_svg_view v = {.title = nsources == 1 ? sources[0].name : "(files)",
+				.now_sec = (int64_t)((now_ns - w.start_ns) / 1000000000u),
+				.event_time = w.files,
+				.width = TX_SVG_WIDTH};
+
+	if (tx_svg_write(&w.st, opt.svg, &v) < 0) {
 		w.exit_status = TX_EXIT_IO;
 		return -1;
 	}
@@ -96,6 +100,20 @@ static uint64_t thread_cpu_ns(void)
 	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
 		return tx_now_ns();
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A frame for the page, when someone watches (and the first one anyway). */
+static void web_tick(uint64_t now_ns)
+{
+	static int published;
+	struct tx_svg_view v = {.title = nsources == 1 ? sources[0].name : "(files)",
+				.now_sec = (int64_t)((now_ns - w.start_ns) / 1000000000u),
+				.event_time = w.files};
+
+	if (!published || web_viewers() > 0) {
+		web_publish(&v);
+		published = 1;
+	}
 }
 
 static void *worker(void *arg)
@@ -164,6 +182,11 @@ static void *worker(void *arg)
 				next_draw = now + FRAME_MS * 1000000u;
 			}
 		}
+		if (opt.http && (now >= w.next_web_ns || (done && w.eof && !w.web_final))) {
+			web_tick(now);
+			w.web_final = done && w.eof;
+			w.next_web_ns = now + WEB_MS * 1000000u;
+		}
 		if (w.next_svg_ns && now >= w.next_svg_ns) {
 			write_svg(now);
 			w.next_svg_ns = now + (uint64_t)opt.svg_interval * 1000000000u;
@@ -177,7 +200,8 @@ static void *worker(void *arg)
 				poll(NULL, 0, 20);
 			continue;
 		}
-		if (done && (!w.screen || opt.exit_at_eof))
+		/* the dashboard (terminal or page) stays up after the end, until q or a signal */
+		if (done && ((!w.screen && !opt.http) || opt.exit_at_eof))
 			break;
 		if (idx < 0) {
 			/* nothing to do: wait for a block, a key, the next frame or the SVG */
@@ -192,6 +216,14 @@ static void *worker(void *arg)
 					timeout = ms;
 			}
 
+			if (opt.http) {
+				uint64_t t = tx_now_ns();
+				int ms = w.next_web_ns > t
+					     ? (int)((w.next_web_ns - t) / 1000000u) + 1
+					     : 0;
+				if (ms < timeout)
+					timeout = ms;
+			}
 			if (w.next_svg_ns) {
 				uint64_t t = tx_now_ns();
 				int ms = w.next_svg_ns > t
@@ -234,8 +266,8 @@ static void *worker(void *arg)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: %s [-1eht] [-r file] [-s file] [--strict] [--svg-interval seconds] "
-		"[file ...]\n",
+		"usage: %s [-1eht] [-r file] [-s file] [--strict] [--svg-interval seconds]\n"
+		"             [--http [addr:]port [--token-file file]] [file ...]\n",
 		tx_progname);
 }
 
@@ -251,6 +283,9 @@ static void help(void)
 	      "  -e, --exit-at-eof       close the display at end of input (default: wait for q)\n"
 	      "  -s, --svg FILE          write the charts as SVG to FILE at exit\n"
 	      "      --svg-interval N    ... and every N seconds\n"
+	      "      --http [ADDR:]PORT  also serve the dashboard as a live web page\n"
+	      "                          (default address 127.0.0.1; port 0: any free one)\n"
+	      "      --token-file FILE   bearer tokens the page needs (any non-loopback ADDR)\n"
 	      "  -r, --reject FILE       write lines that are not valid records to FILE\n"
 	      "      --strict            stop at the first line that is not a valid record\n"
 	      "  -h, --help              this help\n"
@@ -269,6 +304,8 @@ int cmd_main(int argc, char **argv)
 	    {"svg-interval", required_argument, NULL, 'I'},
 	    {"reject", required_argument, NULL, 'r'},
 	    {"strict", no_argument, NULL, 'S'},
+	    {"http", required_argument, NULL, 'H'},
+	    {"token-file", required_argument, NULL, 'T'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -292,9 +329,15 @@ int cmd_main(int argc, char **argv)
 			break;
 		case 'r': opt.reject = optarg; break;
 		case 'S': opt.strict = 1; break;
+		case 'H': opt.http = optarg; break;
+		case 'T': opt.token_file = optarg; break;
 		case 'h': help(); return TX_EXIT_OK;
 		default: usage(stderr); return TX_EXIT_USAGE;
 		}
+	}
+	if (opt.token_file && !opt.http) {
+		tx_error("--token-file needs --http");
+		return TX_EXIT_USAGE;
 	}
 	if (opt.svg_interval && !opt.svg) {
 		tx_error("--svg-interval needs --svg FILE");
@@ -334,6 +377,8 @@ int cmd_main(int argc, char **argv)
 		w.have_reject = 1;
 	}
 
+	if (opt.http && (status = web_start(opt.http, opt.token_file)) != TX_EXIT_OK)
+		return status;
 	install_signals();
 	atexit(restore_terminal);
 	/*
@@ -385,6 +430,7 @@ int cmd_main(int argc, char **argv)
 	q.reader_finished = 1;
 	pthread_mutex_unlock(&q.mu);
 	pthread_join(wt, NULL);
+	web_stop();
 	screen_close();
 
 	for (int i = 0; i < w.ndeferred; i++) {

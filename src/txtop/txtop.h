@@ -36,7 +36,8 @@
 struct txtop_opts {
 	int tee, once, exit_at_eof, strict;
 	const char *svg, *reject;
-	int64_t svg_interval; /* seconds, 0: only at exit */
+	const char *http, *token_file; /* --http [ADDR:]PORT, --token-file */
+	int64_t svg_interval;	       /* seconds, 0: only at exit */
 };
 extern struct txtop_opts opt;
 
@@ -102,6 +103,8 @@ struct txtop_worker {
 	struct tx_out reject;
 	int have_reject;
 	uint64_t next_svg_ns;
+	uint64_t next_web_ns;
+	int web_final;			 /* the page has the figures of the end of the input */
 	int output_closed;		 /* downstream closed stdout (EPIPE) */
 	uint64_t seen_bytes, seen_lines; /* in blocks counted: for estimating skipped ones */
 	uint64_t window_ns, busy_ns;	 /* parsing time in the current window */
@@ -132,5 +135,17 @@ void screen_close(void);
 void restore_terminal(void);
 void handle_keys(void);
 void draw(uint64_t now_ns);
+
+/* web.c */
+#define WEB_MS 500 /* at most two frames a second to the page, whatever the input rate */
+struct tx_svg_view;
+/* Listen (--http), with --token-file's tokens. An exit status: 0 when listening. */
+int web_start(const char *listen, const char *token_file);
+/* Event streams open now. */
+int web_viewers(void);
+/* Build this tick's frame from w.st and hand it to every viewer. */
+void web_publish(const struct tx_svg_view *view);
+/* Close every stream and stop listening. */
+void web_stop(void);
 
 #endif
