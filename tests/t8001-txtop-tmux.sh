@@ -205,6 +205,33 @@ test_expect_success 'without a UTF-8 locale the charts are drawn in ASCII' '
 	wait_for "txtop-exit=1"
 '
 
+# issue 16: from 80x24 to 200x60 every panel is there, its heading whole,
+# nothing wider than the terminal, and the last row is left empty.
+test_expect_success 'every panel at 80x24, 120x40, 160x50 and 200x60' '
+	start "cat all | txtop" &&
+	for size in 80x24 120x40 160x50 200x60; do
+		tm resize-window -x ${size%x*} -y ${size#*x} &&
+		sleep 0.6 &&
+		wait_for "end of input" &&
+		tm capture-pane -p >screen &&
+		echo "$size: width $(width), lines $(wc -l <screen)" &&
+		test "$(width)" -le ${size%x*} &&
+		test "$(wc -l <screen)" -eq ${size#*x} &&
+		test -z "$(tail -n 1 screen | tr -d " ")" &&
+		grep -q "^ txtop  stdin  87 records, 1 bad  \[end of input, q quits\]  *[0-9:]*Z$" screen &&
+		grep -q "^ throughput records/s: " screen &&
+		grep -q "^ -[0-9]*s  *one cell per second  *now$" screen &&
+		grep -q "^ types  *amounts in USD, latest [0-9]* transactions$" screen &&
+		grep -q "^ payment  *50 " screen &&
+		grep -q "^ statuses  *top accounts by spend (debits)$" screen &&
+		grep -q "^ latency  *[0-9]\. " screen &&
+		grep -q "^ alerts 2  *latest transactions$" screen &&
+		grep -q "^ last bad line: stdin:88: " screen || return 1
+	done &&
+	tm send-keys q &&
+	wait_for "txtop-exit=1"
+'
+
 # A stage upstream that writes a progress line on the terminal, as txsub
 # does by default when its stderr is one.
 cat >progress.sh <<'EOF'

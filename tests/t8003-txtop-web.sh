@@ -139,6 +139,8 @@ test_expect_success 'the page is self-contained: nothing from elsewhere' '
 	url=$(cat url) &&
 	"$PYTHON3" -c "import urllib.request, sys; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())" "$url" >page.html &&
 	grep -q "EventSource" page.html &&
+	"$PYTHON3" -c "import urllib.request, sys; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())" "${url}dash.svg" >dash.svg &&
+	grep -q "id=\"totals\" data-records=\"4000\"" dash.svg &&
 	! grep -E "https?://|<link|src=|@import|url\\(" page.html
 '
 

@@ -205,7 +205,7 @@ void draw(uint64_t now_ns)
 
 		for (size_t i = 0; i < n; i++) {
 			/* the records in each cell's slice: whole numbers for the bars */
-			cells[nser - n + i] = (uint64_t)(v[i] * (double)slice / 1e6 + 0.5);
+			cells[i] = (uint64_t)(v[i] * (double)slice / 1e6 + 0.5);
 			mean += v[i];
 			if (v[i] > top)
 				top = v[i];
@@ -218,7 +218,8 @@ void draw(uint64_t now_ns)
 			tx_stats_add_rate(&u, top);
 			putf(1, 12, W - 13, "records/s of event time: mean %s, peak %s", t.p, u.p);
 			tx_buf_reset(&t);
-			tx_chart_spark(&t, cells, nser, nser, w.utf8);
+			tx_chart_spark(&t, cells, n, n,
+				       w.utf8); /* from the left: the span so far */
 			color_on(C_BAR);
 			put(2, 1, W - 2, t.p);
 			color_off(C_BAR);
@@ -226,9 +227,24 @@ void draw(uint64_t now_ns)
 			axis_time(b, s->span.origin + slice * (int64_t)n, slice * (int64_t)n);
 			tx_buf_reset(&t);
 			tx_stats_add_duration(&t, slice);
-			put(3, (int)(nser - n) + 1, (int)strlen(a), a);
-			putf(3, W / 2 - 12, 24, "one cell per %s", t.p);
-			put(3, W - 1 - (int)strlen(b), (int)strlen(b), b);
+			/*
+			 * the first time under the first cell, the last under the last
+			 * (or right after the first), "one cell per" in between if it fits
+			 */
+			{
+				int la = (int)strlen(a), lb = (int)strlen(b), xb = (int)n + 1 - lb;
+				char ml[40];
+				int lm = snprintf(ml, sizeof(ml), "one cell per %s", t.p);
+
+				if (xb < 1 + la + 3)
+					xb = 1 + la + 3;
+				put(3, 1, la, a);
+				put(3, xb, lb, b);
+				if (xb - (1 + la) >= lm + 4)
+					put(3, 1 + la + (xb - 1 - la - lm) / 2, lm, ml);
+				else if (W - 1 - (xb + lb) >= lm + 2)
+					put(3, W - 1 - lm, lm, ml);
+			}
 		} else {
 			put(1, 12, W - 13, "(no event times in the input)");
 		}

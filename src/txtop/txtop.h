@@ -141,7 +141,7 @@ void draw(uint64_t now_ns);
 struct tx_svg_view;
 /* Listen (--http), with --token-file's tokens. An exit status: 0 when listening. */
 int web_start(const char *listen, const char *token_file);
-/* Event streams open now. */
+/* Event streams open now, plus one when a request waits for a fresh frame. */
 int web_viewers(void);
 /* Build this tick's frame from w.st and hand it to every viewer. */
 void web_publish(const struct tx_svg_view *view);

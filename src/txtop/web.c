@@ -43,6 +43,7 @@ static struct {
 	struct frame *cur; /* the latest frame, or NULL before the first */
 	int stopping;
 	int viewers; /* event streams open */
+	int wanted;  /* a request for /dash.svg waits for a fresh frame */
 } web = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 static void frame_unref_locked(struct frame *f)
@@ -254,7 +255,18 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		struct frame *f;
 		enum MHD_Result ret;
 
+		struct timespec ts;
+		uint64_t gen0;
+
+		/* a frame built after the request: nobody may have been watching */
 		pthread_mutex_lock(&web.mu);
+		gen0 = web.cur ? web.cur->gen : 0;
+		web.wanted = 1;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 2;
+		while (!web.stopping && (!web.cur || web.cur->gen == gen0))
+			if (pthread_cond_timedwait(&web.cv, &web.mu, &ts) == ETIMEDOUT)
+				break;
 		f = web.cur;
 		if (f)
 			f->refs++;
@@ -327,7 +339,7 @@ int web_viewers(void)
 	int n;
 
 	pthread_mutex_lock(&web.mu);
-	n = web.viewers;
+	n = web.viewers + web.wanted;
 	pthread_mutex_unlock(&web.mu);
 	return n;
 }
@@ -368,6 +380,7 @@ void web_publish(const struct tx_svg_view *view)
 	pthread_mutex_lock(&web.mu);
 	frame_unref_locked(web.cur);
 	web.cur = f;
+	web.wanted = 0;
 	pthread_cond_broadcast(&web.cv);
 	pthread_mutex_unlock(&web.mu);
 }
