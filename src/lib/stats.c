@@ -1,6 +1,7 @@
 /* Running statistics of a transaction stream: see stats.h. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "money.h"
 #include "stats.h"
@@ -684,6 +685,17 @@ void tx_stats_add_rate(struct tx_buf *b, double per_sec)
 {
 	tx_stats_add_short(b, per_sec);
 	tx_buf_adds(b, "/s");
+}
+
+void tx_stats_add_clock(struct tx_buf *b, int64_t us, int64_t span_us)
+{
+	char out[32];
+	time_t t = (time_t)(us / 1000000 - (us % 1000000 < 0));
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, sizeof(out), span_us >= 86400000000LL ? "%m-%d %H:%M" : "%H:%M:%S", &tm);
+	tx_buf_adds(b, out);
 }
 
 void tx_stats_add_duration(struct tx_buf *b, int64_t us)

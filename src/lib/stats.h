@@ -217,6 +217,8 @@ void tx_stats_add_count(struct tx_buf *b, uint64_t n);
 void tx_stats_add_short(struct tx_buf *b, double v);
 /* A rate per second: tx_stats_add_short() then "/s". */
 void tx_stats_add_rate(struct tx_buf *b, double per_sec);
+/* A time of day (UTC) of us: "08:43:31"; "01-05 08:43" when span_us is a day or more. */
+void tx_stats_add_clock(struct tx_buf *b, int64_t us, int64_t span_us);
 /* A duration in microseconds, short: "850us", "12.3ms", "4.56s", "3m12s", "5h02m". */
 void tx_stats_add_duration(struct tx_buf *b, int64_t us);
 

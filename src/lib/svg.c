@@ -167,27 +167,6 @@ static void line_chart(struct tx_buf *b, const char *cls, const double *v, size_
 	tx_buf_release(&t);
 }
 
-/* An event time as an axis label: "08:43:31", or "01-05 08:43" over a day or more. */
-static void axis_time(struct tx_buf *b, int64_t us, int64_t span_us)
-{
-	char out[32];
-	time_t t = (time_t)(us / 1000000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, sizeof(out), span_us >= 86400000000LL ? "%m-%d %H:%M" : "%H:%M:%S", &tm);
-	tx_buf_adds(b, out);
-}
-
-static void add_hms(struct tx_buf *b, int64_t us)
-{
-	int64_t d = us / 1000000 % 86400;
-
-	if (d < 0)
-		d += 86400;
-	tx_buf_addf(b, "%02d:%02d:%02d", (int)(d / 3600), (int)(d / 60 % 60), (int)(d % 60));
-}
-
 /* Rows of labelled bars: the label, the bar, then "count (share)" after it. */
 static double bar_rows(struct tx_buf *b, const struct tx_stats *s, double x, double y, double w,
 		       size_t n, const char *const *names, const uint64_t *counts,
@@ -272,9 +251,10 @@ void tx_svg_dash(struct tx_buf *b, const struct tx_stats *s, const struct tx_svg
 			tx_buf_adds(&t, " (");
 			tx_stats_add_duration(&t, slice);
 			tx_buf_adds(&t, " a point)");
-			axis_time(&u, s->span.origin, slice * (int64_t)n);
+			tx_stats_add_clock(&u, s->span.origin, slice * (int64_t)n);
 			tx_buf_addch(&u, '\0');
-			axis_time(&u, s->span.origin + slice * (int64_t)n, slice * (int64_t)n);
+			tx_stats_add_clock(&u, s->span.origin + slice * (int64_t)n,
+					   slice * (int64_t)n);
 		}
 	} else {
 		tx_rate_series(&s->rate, v->now_sec, rate, 120);
@@ -430,7 +410,7 @@ void tx_svg_dash(struct tx_buf *b, const struct tx_stats *s, const struct tx_svg
 		tx_svg_add_escaped(&u, t.p);
 		tx_buf_addch(&u, '"');
 		tx_buf_reset(&t);
-		add_hms(&t, a->ts_us);
+		tx_stats_add_clock(&t, a->ts_us, 0);
 		tx_buf_addf(&t, " %s %s %s", a->rules, a->account, a->what);
 		text_fit(&body, xl, yl, "alert", t.p, cw, CH, "start", u.p);
 	}
@@ -446,7 +426,7 @@ void tx_svg_dash(struct tx_buf *b, const struct tx_stats *s, const struct tx_svg
 		if (!r)
 			break;
 		tx_buf_reset(&t);
-		add_hms(&t, r->ts_us);
+		tx_stats_add_clock(&t, r->ts_us, 0);
 		tx_buf_addf(&t, " %s %s %s %s %s", r->id, r->account,
 			    r->op == TX_OP_DELETE   ? "delete"
 			    : r->op == TX_OP_UPDATE ? "update"

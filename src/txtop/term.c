@@ -75,24 +75,14 @@ static const char *count_str(struct tx_buf *b, uint64_t n)
 	return b->p;
 }
 
-static void hhmmss(char out[9], int64_t us)
+/* tx_stats_add_clock() into a fixed array. */
+static void clock_text(char *out, size_t size, int64_t us, int64_t span_us)
 {
-	int64_t s = us / 1000000;
-	int64_t d = s % 86400;
+	struct tx_buf b = TX_BUF_INIT;
 
-	if (d < 0)
-		d += 86400;
-	snprintf(out, 9, "%02d:%02d:%02d", (int)(d / 3600), (int)(d / 60 % 60), (int)(d % 60));
-}
-
-/* An axis label for event time: "08:43:31", or "01-05 08:43" over a day or more. */
-static void axis_time(char out[16], int64_t us, int64_t span_us)
-{
-	time_t t = (time_t)(us / 1000000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 16, span_us >= 86400000000LL ? "%m-%d %H:%M" : "%H:%M:%S", &tm);
+	tx_stats_add_clock(&b, us, span_us);
+	snprintf(out, size, "%s", b.p);
+	tx_buf_release(&b);
 }
 
 enum { C_BAR = 1, C_OK, C_FAIL, C_PEND, C_ALERT, C_TITLE };
@@ -223,8 +213,9 @@ void draw(uint64_t now_ns)
 			color_on(C_BAR);
 			put(2, 1, W - 2, t.p);
 			color_off(C_BAR);
-			axis_time(a, s->span.origin, slice * (int64_t)n);
-			axis_time(b, s->span.origin + slice * (int64_t)n, slice * (int64_t)n);
+			clock_text(a, sizeof(a), s->span.origin, slice * (int64_t)n);
+			clock_text(b, sizeof(b), s->span.origin + slice * (int64_t)n,
+				   slice * (int64_t)n);
 			tx_buf_reset(&t);
 			tx_stats_add_duration(&t, slice);
 			/*
@@ -421,7 +412,7 @@ void draw(uint64_t now_ns)
 		int len;
 		if (!a)
 			break;
-		hhmmss(hms, a->ts_us);
+		clock_text(hms, sizeof(hms), a->ts_us, 0);
 		/* the time goes first when the row is too narrow for all */
 		len = snprintf(NULL, 0, "%s %s %s %s", hms, a->rules, a->account, a->what);
 		color_on(C_ALERT);
@@ -456,7 +447,7 @@ void draw(uint64_t now_ns)
 				break;
 			st = r->status;
 			if (with_time) {
-				hhmmss(hms, r->ts_us);
+				clock_text(hms, sizeof(hms), r->ts_us, 0);
 				put(bot + 1 + i, x, 8, hms);
 				x += 9;
 			}

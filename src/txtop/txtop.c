@@ -116,6 +116,15 @@ static void web_tick(uint64_t now_ns)
 	}
 }
 
+/* Milliseconds until the deadline (monotonic ns), or timeout if sooner. */
+static int ms_until(uint64_t deadline, int timeout)
+{
+	uint64_t t = tx_now_ns();
+	int ms = deadline > t ? (int)((deadline - t) / 1000000u) + 1 : 0;
+
+	return ms < timeout ? ms : timeout;
+}
+
 static void *worker(void *arg)
 {
 	uint64_t next_draw = 0;
@@ -209,29 +218,12 @@ static void *worker(void *arg)
 			int timeout = w.screen ? FRAME_MS : 1000, npf = 1;
 			char drain[64];
 
-			if (resting) {
-				uint64_t t = tx_now_ns(), end = w.window_ns + WINDOW_NS;
-				int ms = end > t ? (int)((end - t) / 1000000u) + 1 : 0;
-				if (ms < timeout)
-					timeout = ms;
-			}
-
-			if (opt.http) {
-				uint64_t t = tx_now_ns();
-				int ms = w.next_web_ns > t
-					     ? (int)((w.next_web_ns - t) / 1000000u) + 1
-					     : 0;
-				if (ms < timeout)
-					timeout = ms;
-			}
-			if (w.next_svg_ns) {
-				uint64_t t = tx_now_ns();
-				int ms = w.next_svg_ns > t
-					     ? (int)((w.next_svg_ns - t) / 1000000u) + 1
-					     : 0;
-				if (ms < timeout)
-					timeout = ms;
-			}
+			if (resting)
+				timeout = ms_until(w.window_ns + WINDOW_NS, timeout);
+			if (opt.http)
+				timeout = ms_until(w.next_web_ns, timeout);
+			if (w.next_svg_ns)
+				timeout = ms_until(w.next_svg_ns, timeout);
 			pthread_mutex_lock(&q.mu);
 			if ((q.count && !resting) || (q.input_done && !done)) {
 				pthread_mutex_unlock(&q.mu);
