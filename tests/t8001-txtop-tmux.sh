@@ -232,6 +232,19 @@ test_expect_success 'every panel at 80x24, 120x40, 160x50 and 200x60' '
 	wait_for "txtop-exit=1"
 '
 
+# issue 16: the page and the terminal dashboard at once, the same figures
+test_expect_success 'the terminal dashboard and --http together' '
+	port=$(test_free_port) &&
+	start "txtop --http 127.0.0.1:$port all" &&
+	wait_for "end of input" &&
+	"$PYTHON3" -c "import urllib.request, sys; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())" "http://127.0.0.1:$port/dash.svg" >dash.svg &&
+	grep -q "id=\"totals\" data-records=\"87\" data-lines=\"88\" data-bad=\"1\"" dash.svg &&
+	grep -q "data-type=\"payment\" data-count=\"50\"" dash.svg &&
+	grep -q "^ payment  *50 " screen &&
+	tm send-keys q &&
+	wait_for "txtop-exit=1"
+'
+
 # A stage upstream that writes a progress line on the terminal, as txsub
 # does by default when its stderr is one.
 cat >progress.sh <<'EOF'

@@ -154,6 +154,32 @@ test_expect_success 'headless: SIGTERM stops it, the summary printed' '
 	grep "^records: 4,000 " summary
 '
 
+# --tee and --http at once: every byte passed on, the page served meanwhile
+test_expect_success '--tee --http: the records pass through, the page is served' '
+	cat >tee.py <<-PY &&
+	import subprocess, sys, time, urllib.request
+	p = subprocess.Popen(["txtop", "--tee", "--http", "127.0.0.1:0"], stdin=subprocess.PIPE,
+	                     stdout=open("passed", "w"), stderr=open("tee.err", "w"))
+	url = None
+	for _ in range(100):
+	    url = ([l.split("dashboard is on ")[1].strip() for l in open("tee.err") if "dashboard is on " in l] or [None])[0]
+	    if url:
+	        break
+	    time.sleep(0.1)
+	p.stdin.write(open("part1", "rb").read()); p.stdin.flush()
+	time.sleep(0.6)
+	svg = urllib.request.urlopen(url + "dash.svg").read().decode()
+	print("served", "data-records=" in svg, urllib.request.urlopen(url).status)
+	p.stdin.write(open("part2", "rb").read()); p.stdin.close()
+	time.sleep(0.3)
+	p.terminate(); p.wait()
+	PY
+	"$PYTHON3" tee.py >tee.out &&
+	cat tee.out &&
+	grep "^served True 200$" tee.out &&
+	cmp in.ndjson passed
+'
+
 cat >get.py <<'PY'
 import sys, urllib.request, urllib.error
 req = urllib.request.Request(sys.argv[1])
