@@ -34,7 +34,8 @@ class Chrome:
         self.events = []
 
     def __enter__(self):
-        self.profile = tempfile.mkdtemp(prefix="cdp-profile.")
+        # in the current directory: a test writes only in its scratch directory
+        self.profile = tempfile.mkdtemp(prefix="cdp-profile.", dir=os.getcwd())
         to_chrome_r, self.to_chrome = os.pipe()
         self.from_chrome, from_chrome_w = os.pipe()
 

@@ -37,6 +37,7 @@ cat >moments.py <<'PY'
 import json, subprocess, sys, time
 sys.path.insert(0, sys.argv[1])
 import cdp
+t_start = time.monotonic()
 p = subprocess.Popen(["txtop", "--http", "127.0.0.1:0"], stdin=subprocess.PIPE,
                      stdout=open("summary", "w"), stderr=open("err", "w"), text=True)
 open("txtop.pid", "w").write("%d\n" % p.pid)
@@ -58,6 +59,7 @@ with cdp.Chrome() as c:
     one = t.eval(cdp.FIGURES_JS)
     t.screenshot("moment1.png")
     fifo.write(open("part2").read()); fifo.close()
+    open("inputsecs", "w").write("%.2f\n" % (time.monotonic() - t_start))
     t.wait("+document.querySelector('#totals').dataset.records == 4000")
     f0 = t.eval("+document.body.dataset.frames")
     time.sleep(3)
@@ -151,7 +153,12 @@ test_expect_success 'headless: SIGTERM stops it, the summary printed' '
 		_i=$((_i + 1))
 	done &&
 	! kill -0 $(cat txtop.pid) 2>/dev/null &&
-	grep "^records: 4,000 " summary
+	grep "^records: 4,000 " summary &&
+	# the rate is over the input (a pipe: the run until its end), not the
+	# seconds the page was served after it
+	cat summary | sed -n "s/^rate: .* over \([0-9.]*\) s$/\1/p" >secs &&
+	echo "rate over $(cat secs) s, input open for $(cat inputsecs) s" &&
+	test "$(awk -v a="$(cat secs)" -v b="$(cat inputsecs)" "BEGIN { print (a > 0 && a <= b + 0.5) }")" = 1
 '
 
 # --tee and --http at once: every byte passed on, the page served meanwhile

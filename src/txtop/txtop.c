@@ -181,6 +181,8 @@ static void *worker(void *arg)
 			if (gap)
 				add_estimated(&sources[nsources - 1], gap, tx_now_ns());
 			w.eof = 1;
+			w.end_ns =
+			    tx_now_ns(); /* the rate is over the input, not the time served after */
 		}
 
 		now = tx_now_ns();
@@ -439,8 +441,10 @@ int cmd_main(int argc, char **argv)
 		struct tx_buf b = TX_BUF_INIT;
 		FILE *f = opt.tee ? stderr : stdout;
 
-		tx_stats_summary(&b, &w.st,
-				 w.files ? 0 : (int64_t)((tx_now_ns() - w.start_ns) / 1000));
+		tx_stats_summary(
+		    &b, &w.st,
+		    w.files ? 0
+			    : (int64_t)(((w.eof ? w.end_ns : tx_now_ns()) - w.start_ns) / 1000));
 		fwrite(b.p, 1, b.len, f);
 		tx_buf_release(&b);
 	}

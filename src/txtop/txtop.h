@@ -91,6 +91,7 @@ struct txtop_worker {
 	int64_t start_us;
 	int files;	 /* every source is a regular file: rates over event time */
 	int eof;	 /* every source fully processed */
+	uint64_t end_ns; /* when it was */
 	int exit_status; /* from the worker: rejected lines, --strict, SVG errors */
 	int screen;	 /* curses is active */
 	int utf8;	 /* draw with block and braille characters */
