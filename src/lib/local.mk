@@ -83,3 +83,7 @@ tests_unit_stats_LDADD = src/lib/libtxmain.a $(LDADD)
 TESTS += tests/unit-stats
 # HTTP servers' shared rules (http.h): listen addresses, bearer tokens.
 src_lib_libtx_a_SOURCES += src/lib/http.h src/lib/http.c
+check_PROGRAMS += tests/unit-http
+tests_unit_http_SOURCES = tests/unit-http.c
+tests_unit_http_LDADD = src/lib/libtxmain.a $(LDADD)
+TESTS += tests/unit-http
