@@ -245,6 +245,21 @@ test_expect_success 'the terminal dashboard and --http together' '
 	wait_for "txtop-exit=1"
 '
 
+# issue 16: "sampled ~97.9%" at 300 records/s. A slow stream gives a line
+# per read; while the worker waits on a terminal slow to take a frame, those
+# tiny blocks filled the ring and the rest were passed over. The terminal
+# (the tmux server) is stopped for 1.5 s here while 300 records/s flow.
+test_expect_success 'a slow stream is parsed whole, even while the terminal lags' '
+	start "txgen --rate 300 -n 1500 --seed 4 | txtop --tee -e --svg slow.svg >/dev/null" &&
+	sleep 1.5 &&
+	server_pid=$(tm display-message -p "#{pid}") &&
+	kill -STOP $server_pid && sleep 1.5 && kill -CONT $server_pid &&
+	wait_for "txtop-exit=0" &&
+	grep -o "<g id=\"totals\"[^>]*>" slow.svg >totals &&
+	cat totals &&
+	grep -q "data-records=\"1500\" data-lines=\"1500\" data-bad=\"0\" data-skipped=\"0\"" totals
+'
+
 # A stage upstream that writes a progress line on the terminal, as txsub
 # does by default when its stderr is one.
 cat >progress.sh <<'EOF'

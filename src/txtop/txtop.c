@@ -146,8 +146,10 @@ static void *worker(void *arg)
 		 * busy machine it takes little from the pipeline, the reader
 		 * included. Over it, the worker rests until the next window and
 		 * leaves the blocks to the reader, which passes them on without
-		 * handing them over (their lines are estimated); at the end of
-		 * the input it passes over what is still queued. A stream slower
+		 * handing them over (their lines are estimated). At the end of
+		 * the input it parses what is still queued (eight blocks at
+		 * most: milliseconds, and the pass-through is over), so the
+		 * last lines of a slow stream are not estimated. A stream slower
 		 * than the budget allows is parsed whole.
 		 */
 		resting = opt.tee && w.busy_ns >= TEE_BUDGET_NS && !q.input_done && !stopping();
@@ -162,13 +164,9 @@ static void *worker(void *arg)
 
 		if (idx >= 0) {
 			if (!stopping()) {
-				if (opt.tee && w.busy_ns >= TEE_BUDGET_NS) {
-					estimate_block(&q.slot[idx]);
-				} else {
-					uint64_t cpu = thread_cpu_ns();
-					process_block(&q.slot[idx]);
-					w.busy_ns += thread_cpu_ns() - cpu;
-				}
+				uint64_t cpu = thread_cpu_ns();
+				process_block(&q.slot[idx]);
+				w.busy_ns += thread_cpu_ns() - cpu;
 			}
 			slot_release(idx);
 		}

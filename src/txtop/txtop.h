@@ -120,9 +120,8 @@ static inline int stopping(void)
 /* Read every source to its end, passing records through with --tee. The exit status. */
 int read_all(void);
 void slot_release(int i);
-/* Inspect a block's records, or pass over it and estimate its lines. */
+/* Inspect a block's records (after accounting for what the reader skipped before it). */
 void process_block(const struct block *b);
-void estimate_block(const struct block *b);
 /* Account for bytes of the last source passed through without a look. */
 void add_estimated(struct source *src, uint64_t bytes, uint64_t arrival_ns);
 /* Nudge the reader out of a blocking read() once we are stopping. */
