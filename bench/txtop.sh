@@ -10,6 +10,8 @@
 #   txtop --tee --once <in >/dev/null                 headless (summary on stderr)
 #   txtop --tee --exit-at-eof <in >/dev/null          with the dashboard drawn,
 #                                                     in a tmux pane (if tmux is here)
+#   txtop --tee --exit-at-eof --http 127.0.0.1:0      with the web page open in
+#                                                     headless Chromium (if installed)
 # Prints a row per case (wall, CPU = user + system, peak memory) and RESULT lines.
 set -eu
 : "${TX_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -140,5 +142,72 @@ EOF
 	fi
 else
 	echo "(tmux not installed: the run with the dashboard drawn is skipped)"
+fi
+# The web page (issue 16): txtop --tee --http with headless Chromium showing
+# the page, against cat, both fed the file through a pipe by the same
+# Python loop (the browser must connect before the records flow, so the
+# harness starts each run, waits for the page's first frame, then feeds).
+if command -v chromium >/dev/null 2>&1; then
+	cat >"$dir/http.py" <<'EOF'
+import os, subprocess, sys, tempfile, time
+runs, path, txtop, srcdir = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+sys.path.insert(0, os.path.join(srcdir, "tests"))
+import cdp
+
+def one(cmd, tab):
+    r, w = os.pipe()
+    err = tempfile.NamedTemporaryFile("w+")
+    p = subprocess.Popen(cmd, stdin=r, stdout=subprocess.DEVNULL, stderr=err)
+    os.close(r)
+    if tab:
+        url = None
+        for _ in range(200):
+            err.seek(0)
+            for line in err:
+                if "dashboard is on " in line:
+                    url = line.split("dashboard is on ")[1].strip()
+            if url:
+                break
+            time.sleep(0.05)
+        tab.goto(url)
+        tab.wait("document.body.dataset.frames >= 1")
+    t0 = time.perf_counter()
+    with open(path, "rb") as f:
+        while os.sendfile(w, f.fileno(), None, 1 << 20) > 0:
+            pass
+    os.close(w)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    if status != 0:
+        sys.exit("bench/txtop.sh: %s exited with status %d" % (" ".join(cmd), status >> 8))
+    return wall, ru.ru_utime + ru.ru_stime
+
+best = {}
+with cdp.Chrome() as c:
+    tab = c.tab(1024, 768)
+    for _ in range(runs):
+        for name, cmd, t in (("cat", ["cat"], None),
+                             ("txtop", [txtop, "--tee", "--exit-at-eof", "--http", "127.0.0.1:0"], tab)):
+            wall, cpu = one(cmd, t)
+            if name not in best or wall < best[name][0]:
+                best[name] = (wall, cpu)
+for name in ("cat", "txtop"):
+    print("%s %.4f %.4f 0" % (name, best[name][0], best[name][1]))
+EOF
+	if "$PY" "$dir/http.py" "$RUNS" "$dir/in.ndjson" "$TXTOP" "$TX_SRCDIR" >"$dir/http" 2>"$dir/http.err"; then
+		read -r _ hcat_s hcat_cpu _ <<EOF
+$(grep '^cat ' "$dir/http")
+EOF
+		read -r _ http_s http_cpu _ <<EOF
+$(grep '^txtop ' "$dir/http")
+EOF
+		row "cat (anchor, fed through a pipe)" "$hcat_s" "$hcat_cpu" "-" "$hcat_s"
+		row "txtop --tee --http, page open" "$http_s" "$http_cpu" "-" "$hcat_s"
+		echo "RESULT txtop-tee-http $(rate "$http_s") cat $(rate "$hcat_s") $(ratio "$http_s" "$hcat_s") 0"
+	else
+		echo "bench/txtop.sh: the run with a browser failed: $(tail -n 3 "$dir/http.err")" >&2
+	fi
+else
+	echo "(chromium not installed: the run with the web page open is skipped)"
 fi
 echo "target: txtop --tee within 10% of cat (ratio >= 0.909)"

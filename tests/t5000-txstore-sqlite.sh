@@ -142,6 +142,16 @@ test_expect_success 'the report leaves deleted rows out; filters; exact sums' '
 	test "$(grep -c "\"report\":\"transactions\"" rep5)" = 1
 '
 
+# issue 16: latency only from a produce time (source.ts); life.ndjson has
+# event times only, and its latency section stays empty instead of showing
+# the months between its event times and now
+test_expect_success 'report: no latency without a produce time' '
+	txstore report --table life.db >tab0 &&
+	test_grep "^latency: no produce time in the records (those read by txsub carry one)\$" tab0 &&
+	txstore report life.db >rep0 &&
+	! grep "\"report\":\"latency\"" rep0
+'
+
 test_expect_success 'report --table: aligned columns; latency percentiles' '
 	txstore report --table t.db >tab &&
 	test_grep "^transactions (20)" tab &&

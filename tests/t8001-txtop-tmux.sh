@@ -70,7 +70,7 @@ for i in $(seq 1 30); do rec "d$i" deposit 100.00 >>batch1; done
 for i in $(seq 1 10); do rec "p$i" payment 20.00 >>batch1; done
 for i in $(seq 1 5); do rec "f$i" fee 1.50 >>batch1; done
 rec a1 withdrawal 900.00 ',"status":"completed","alerts":["large_withdrawal"]' >>batch1
-rec a2 withdrawal 950.00 ',"status":"failed","alerts":["low_balance"]' >>batch1
+rec a2 withdrawal 950.00 ',"status":"failed","available_balance":74.17,"alerts":["low_balance"]' >>batch1
 : >batch2
 for i in $(seq 11 50); do rec "p$i" payment 20.00 >>batch2; done
 echo 'not a record' >>batch2
@@ -106,7 +106,8 @@ test_expect_success 'the bars are in proportion to the counts' '
 test_expect_success 'the latest alert is on top of the feed' '
 	wait_for "^ alerts 1, notices 1 " &&
 	grep -A1 "^ alerts 1, notices 1 " screen >feed &&
-	grep -q "low_balance AC2 950.00 USD" feed
+	# what fired the rule: the balance, not the amount (issue 16)
+	grep -q "low_balance AC2 74.17 USD" feed
 '
 
 test_expect_success 'the records went through unchanged meanwhile' '
@@ -202,6 +203,89 @@ test_expect_success 'without a UTF-8 locale the charts are drawn in ASCII' '
 	! grep -q "$(printf "\342\226\210")" screen &&
 	tm send-keys q &&
 	wait_for "txtop-exit=1"
+'
+
+# issue 16: from 80x24 to 200x60 every panel is there, its heading whole,
+# nothing wider than the terminal, and the last row is left empty.
+test_expect_success 'every panel at 80x24, 120x40, 160x50 and 200x60' '
+	start "cat all | txtop" &&
+	for size in 80x24 120x40 160x50 200x60; do
+		tm resize-window -x ${size%x*} -y ${size#*x} &&
+		sleep 0.6 &&
+		wait_for "end of input" &&
+		tm capture-pane -p >screen &&
+		echo "$size: width $(width), lines $(wc -l <screen)" &&
+		test "$(width)" -le ${size%x*} &&
+		test "$(wc -l <screen)" -eq ${size#*x} &&
+		test -z "$(tail -n 1 screen | tr -d " ")" &&
+		grep -q "^ txtop  stdin  87 records, 1 bad  \[end of input, q quits\]  *[0-9:]*Z$" screen &&
+		grep -q "^ throughput records/s: " screen &&
+		grep -q "^ -[0-9]*s  *one cell per second  *now$" screen &&
+		grep -q "^ types  *amounts in USD, latest [0-9]* transactions$" screen &&
+		grep -q "^ payment  *50 " screen &&
+		grep -q "^ statuses  *top accounts by spend (debits)$" screen &&
+		grep -q "^ latency  *[0-9]\. " screen &&
+		grep -q "^ alerts 1, notices 1  *latest transactions$" screen &&
+		grep -q "^ last bad line: stdin:88: " screen || return 1
+	done &&
+	tm send-keys q &&
+	wait_for "txtop-exit=1"
+'
+
+# issue 16: the page and the terminal dashboard at once, the same figures
+test_expect_success 'the terminal dashboard and --http together' '
+	port=$(test_free_port) &&
+	start "txtop --http 127.0.0.1:$port all" &&
+	wait_for "end of input" &&
+	"$PYTHON3" -c "import urllib.request, sys; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())" "http://127.0.0.1:$port/dash.svg" >dash.svg &&
+	grep -q "id=\"totals\" data-records=\"87\" data-lines=\"88\" data-bad=\"1\"" dash.svg &&
+	grep -q "data-type=\"payment\" data-count=\"50\"" dash.svg &&
+	grep -q "^ payment  *50 " screen &&
+	tm send-keys q &&
+	wait_for "txtop-exit=1"
+'
+
+# issue 16: "sampled ~97.9%" at 300 records/s. A slow stream gives a line
+# per read; while the worker waits on a terminal slow to take a frame, those
+# tiny blocks filled the ring and the rest were passed over. The terminal
+# (the tmux server) is stopped for 1.5 s here while 300 records/s flow.
+test_expect_success 'a slow stream is parsed whole, even while the terminal lags' '
+	start "txgen --rate 300 -n 1500 --seed 4 | txtop --tee -e --svg slow.svg >/dev/null" &&
+	sleep 1.5 &&
+	server_pid=$(tm display-message -p "#{pid}") &&
+	kill -STOP $server_pid && sleep 1.5 && kill -CONT $server_pid &&
+	wait_for "txtop-exit=0" &&
+	grep -o "<g id=\"totals\"[^>]*>" slow.svg >totals &&
+	cat totals &&
+	grep -q "data-records=\"1500\" data-lines=\"1500\" data-bad=\"0\" data-skipped=\"0\"" totals
+'
+
+# A stage upstream that writes a progress line on the terminal, as txsub
+# does by default when its stderr is one.
+cat >progress.sh <<'EOF'
+cat all
+sleep 1
+printf '\rPROGRESS 12,345 records' >&2
+sleep 1
+printf '\rPROGRESS 23,456 records\n' >&2
+sleep 600
+EOF
+
+# issue 16: the other line lands on the dashboard's last row, which txtop
+# keeps empty, and each frame is drawn whole: nothing stays overwritten.
+test_expect_success 'a progress line of another program never draws over the dashboard' '
+	start "sh progress.sh | txtop" &&
+	wait_for "^ deposit  *30 " &&
+	sleep 2.5 &&
+	tm capture-pane -p >screen &&
+	cat screen &&
+	grep -q "^ txtop  stdin  87 records" screen &&
+	grep -q "^ deposit  *30 " screen &&
+	grep -q "^ statuses " screen &&
+	grep -q "^ alerts 1, notices 1 " screen &&
+	{ ! grep -n PROGRESS screen || test "$(grep -n PROGRESS screen | cut -d: -f1)" = 40; } &&
+	tm send-keys q &&
+	wait_for "^txtop: stdin:88: "
 '
 
 # issue 14: record text on the live screen is cleaned as in txtop --once

@@ -149,10 +149,10 @@ static void test_stats(void)
 	CHECK_EQ_INT(s.by_op[TX_OP_UPDATE], 1, "one update");
 	CHECK_EQ_INT(s.alerts, 1, "one alert (a rule txtop does not know counts as fraud)");
 	CHECK_EQ_INT(s.notices, 0, "no record with notices only");
-	CHECK_EQ_INT(s.latency.n, 3, "latency from ts or source.ts");
-	CHECK_EQ_INT(s.latency.max, 2500000, "latency: arrival minus event time");
-	CHECK_EQ_INT(tx_hist_quantile(&s.latency, 0.01), 500000,
-		     "source.ts is preferred to ts (0.5 s)");
+	/* issue 16: never from the event time, which gave "p50 324d12h" for replays */
+	CHECK_EQ_INT(s.latency.n, 1, "latency only from source.ts, never from ts");
+	CHECK_EQ_INT(s.latency.max, 500000, "latency: arrival minus produce time (0.5 s)");
+	CHECK_EQ_INT(s.span.n, 2, "event times counted over their own span");
 	CHECK_EQ_INT(s.volume[0].sum, 12550, "volume: created, not failed (100.00 + 25.50)");
 	CHECK_EQ_INT(tx_stats_amounts(&s, am, 4), 3, "three created amounts");
 	CHECK(am[0] == 100.0 && am[1] == 25.5 && am[2] == 7.0, "amounts in order");
@@ -161,7 +161,8 @@ static void test_stats(void)
 	if (a) {
 		CHECK_EQ_STR(a->rules, "low_balance,big", "alert rules joined");
 		CHECK_EQ_STR(a->account, "B<2>", "alert account");
-		CHECK_EQ_STR(a->amount, "7.00 USD", "alert amount");
+		/* low_balance shows the balance that fired it, the unknown rule the amount */
+		CHECK_EQ_STR(a->what, "-3.00 USD; 7.00 USD", "what fired the alerts");
 	}
 	CHECK(tx_stats_alert_at(&s, 1) == NULL, "only one alert");
 	row = tx_stats_row_at(&s, 1);
@@ -177,6 +178,10 @@ static void test_stats(void)
 	CHECK(strstr(b.p, "records: 5 (lines 0, bad 0)\n") != NULL, "summary: totals");
 	CHECK(strstr(b.p, "  payment                 2   40.0%\n") != NULL, "summary: a type row");
 	CHECK(strstr(b.p, "alerts: 1, notices: 0\n") != NULL, "summary: alerts");
+	CHECK(strstr(b.p, "rate: 5 records/s of event time over 1.00s\n") != NULL,
+	      "summary: a file's rate over its event time span");
+	CHECK(strstr(b.p, "latency (arrival - produce time), 1 records:") != NULL,
+	      "summary: latency from the produce time");
 	ok = add_line(&s, &r,
 		      "{\"transaction_id\":\"t4\",\"account\":\"A1\",\"type\":\"fee\","
 		      "\"amount\":1,\"alerts\":[\"low_balance\",\"overdraft\"]}");
@@ -191,11 +196,33 @@ static void test_stats(void)
 	tx_buf_reset(&b);
 	tx_stats_svg_doc(&b, &s, "a&b", 0);
 	CHECK(strstr(b.p, "data-type=\"payment\" data-count=\"2\"") != NULL, "svg: the type bar");
-	CHECK(strstr(b.p, "txtop: a&amp;b,") != NULL, "svg: the title escaped");
+	CHECK(strstr(b.p, "txtop: a&amp;b<") != NULL, "svg: the title escaped");
 	CHECK(strstr(b.p, "B&lt;2&gt;") != NULL, "svg: the account escaped");
 	tx_buf_release(&b);
 	tx_record_release(&r);
 	tx_stats_release(&s);
+}
+
+static void test_span(void)
+{
+	struct tx_span h;
+	double v[8];
+	int64_t slice;
+	size_t n;
+
+	memset(&h, 0, sizeof(h));
+	CHECK_EQ_INT(tx_span_series(&h, v, 8, &slice), 0, "span: empty");
+	/* 10 records a second for 1000 s: the buckets double to 2 s, then 4 s... */
+	for (int64_t i = 0; i < 10000; i++)
+		tx_span_add(&h, 1767225600000000 + i * 100000);
+	CHECK_EQ_INT(h.n, 10000, "span: every record counted");
+	CHECK_EQ_INT(h.width, 2000000, "span: 1000 s in 512 buckets of 2 s");
+	n = tx_span_series(&h, v, 8, &slice);
+	CHECK_EQ_INT(n, 8, "span: 500 buckets in 8 slices");
+	CHECK_EQ_INT(slice, 63 * 2000000, "span: 63 buckets a slice");
+	CHECK(v[0] > 9.99 && v[0] < 10.01, "span: 10 records/s of event time");
+	/* an evenly spread stream has a flat series, not one spike */
+	CHECK(v[3] > 9.99 && v[3] < 10.01, "span: flat");
 }
 
 static void test_format(void)
@@ -207,6 +234,12 @@ static void test_format(void)
 	tx_buf_reset(&b);
 	tx_stats_add_count(&b, 999);
 	CHECK_EQ_STR(b.p, "999", "no separator below 1000");
+	tx_buf_reset(&b);
+	tx_stats_add_short(&b, 12090.39);
+	CHECK_EQ_STR(b.p, "12.1k", "axis value: three digits and a unit");
+	tx_buf_reset(&b);
+	tx_stats_add_rate(&b, 0.0528);
+	CHECK_EQ_STR(b.p, "0.0528/s", "small rates keep three digits");
 	tx_buf_reset(&b);
 	tx_stats_add_share(&b, 1, 3);
 	CHECK_EQ_STR(b.p, "33.3%", "share rounds");
@@ -264,6 +297,7 @@ int main(void)
 	test_topk();
 	test_rate();
 	test_stats();
+	test_span();
 	test_format();
 	test_chart();
 	return unit_done();

@@ -95,3 +95,9 @@ TESTS += tests/unit-stats
 
 # txmap's engine: the foreign-record readers and the mapping (unit-map, txmap(1)).
 src_lib_libtx_a_SOURCES += src/lib/instream.h src/lib/instream.c src/lib/map.h src/lib/map.c
+# HTTP servers' shared rules (http.h): listen addresses, bearer tokens.
+src_lib_libtx_a_SOURCES += src/lib/http.h src/lib/http.c
+check_PROGRAMS += tests/unit-http
+tests_unit_http_SOURCES = tests/unit-http.c
+tests_unit_http_LDADD = src/lib/libtxmain.a $(LDADD)
+TESTS += tests/unit-http

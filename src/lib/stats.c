@@ -1,6 +1,7 @@
 /* Running statistics of a transaction stream: see stats.h. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alerts.h"
 #include "money.h"
@@ -322,6 +323,50 @@ void tx_rate_series(const struct tx_rate *r, int64_t now, uint64_t *out, size_t 
 	}
 }
 
+/* ---- records over event time ---- */
+
+void tx_span_add(struct tx_span *h, int64_t ts)
+{
+	int64_t i;
+
+	if (!h->n) {
+		h->width = 1000000;
+		h->origin = ts - (ts % h->width + h->width) % h->width; /* a whole second */
+		h->last = ts;
+	}
+	h->n++;
+	if (ts > h->last)
+		h->last = ts;
+	while (ts - h->origin >= h->width * TX_SPAN_BUCKETS) {
+		for (size_t k = 0; k < TX_SPAN_BUCKETS / 2; k++)
+			h->b[k] = h->b[2 * k] + h->b[2 * k + 1];
+		memset(h->b + TX_SPAN_BUCKETS / 2, 0, sizeof(h->b) / 2);
+		h->width *= 2;
+	}
+	i = ts < h->origin ? 0 : (ts - h->origin) / h->width;
+	h->b[i]++;
+}
+
+size_t tx_span_series(const struct tx_span *h, double *out, size_t max, int64_t *slice_us)
+{
+	size_t used, group, n;
+
+	*slice_us = 0;
+	if (!h->n || !max)
+		return 0;
+	used = (size_t)((h->last - h->origin) / h->width) + 1;
+	group = (used + max - 1) / max;
+	n = (used + group - 1) / group;
+	*slice_us = h->width * (int64_t)group;
+	for (size_t k = 0; k < n; k++) {
+		uint64_t c = 0;
+		for (size_t i = k * group; i < (k + 1) * group && i < used; i++)
+			c += h->b[i];
+		out[k] = (double)c * 1e6 / (double)*slice_us;
+	}
+	return n;
+}
+
 /* ---- the whole picture ---- */
 
 static const char *const type_labels[TX_TYPE__COUNT] = {
@@ -395,6 +440,68 @@ static int any_fraud(const char *rules)
 		p += n + (p[n] == ',');
 	}
 	return 0;
+}
+
+/* A number member's text with the record's currency: "74.17 USD"; 0 when absent. */
+static int add_member_money(struct tx_buf *b, const struct tx_record *r, int f)
+{
+	struct tx_str v;
+
+	if (r->idx[f] < 0)
+		return 0;
+	v = tx_record_raw(r, r->idx[f]);
+	if (v.len && v.p[0] == '"') { /* a string: its text */
+		v.p++;
+		v.len -= v.len > 1 ? 2 : 1;
+	}
+	tx_buf_add(b, v.p, v.len);
+	tx_buf_addch(b, ' ');
+	tx_buf_adds(b, r->currency->code);
+	return 1;
+}
+
+/*
+ * What fired each rule, from what txbal writes beside "alerts": the
+ * available balance for low_balance and overdraft ("74.17 USD"), the
+ * account's transaction count for velocity ("tx_count 17"), the amount for
+ * large_amount and for rules it does not know ("12090.39 USD").
+ */
+static void alert_what(char *dst, size_t size, const char *rules, const struct tx_record *r)
+{
+	struct tx_buf b = TX_BUF_INIT, one = TX_BUF_INIT;
+	const char *p = rules;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		tx_buf_reset(&one);
+		if ((n == 11 && !memcmp(p, "low_balance", 11)) ||
+		    (n == 9 && !memcmp(p, "overdraft", 9))) {
+			if (!add_member_money(&one, r, TX_F_AVAILABLE_BALANCE))
+				add_member_money(&one, r, TX_F_NEW_BALANCE);
+		} else if (n == 8 && !memcmp(p, "velocity", 8)) {
+			if (r->idx[TX_F_TX_COUNT] >= 0) {
+				struct tx_str v = tx_record_raw(r, r->idx[TX_F_TX_COUNT]);
+				tx_buf_adds(&one, "tx_count ");
+				tx_buf_add(&one, v.p, v.len);
+			}
+		} else if (r->idx[TX_F_AMOUNT] >= 0) {
+			tx_money_format(&one, r->amount, r->currency->exponent);
+			tx_buf_addch(&one, ' ');
+			tx_buf_adds(&one, r->currency->code);
+		}
+		if (one.len) {
+			if (b.len)
+				tx_buf_adds(&b, "; ");
+			tx_buf_add(&b, one.p, one.len);
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	copy_field(dst, size, b.len ? b.p : "", b.len);
+	tx_buf_release(&b);
+	tx_buf_release(&one);
 }
 
 /* "["a","b"]" -> "a,b": the names of the rules that fired. */
@@ -481,10 +588,14 @@ void tx_stats_add(struct tx_stats *s, struct tx_record *r, int64_t arrival_us, i
 			s->last_ts = r->ts_us;
 		s->have_ts = 1;
 	}
+	/*
+	 * Latency only from the produce time: the event time says when the
+	 * transaction happened, which may be months before a replay reads it.
+	 */
 	if (r->has_source && r->source.ts_us >= 0)
 		tx_hist_add(&s->latency, arrival_us - r->source.ts_us);
-	else if (have_ts)
-		tx_hist_add(&s->latency, arrival_us - r->ts_us);
+	if (have_ts)
+		tx_span_add(&s->span, r->ts_us);
 
 	/* amounts, volume and spend: transactions as created, not their updates */
 	if (have_amount && is_create) {
@@ -514,7 +625,7 @@ void tx_stats_add(struct tx_stats *s, struct tx_record *r, int64_t arrival_us, i
 				s->alerts++;
 			else
 				s->notices++;
-			format_amount(a->amount, sizeof(a->amount), r);
+			alert_what(a->what, sizeof(a->what), a->rules, r);
 		}
 	}
 
@@ -587,6 +698,45 @@ void tx_stats_add_count(struct tx_buf *b, uint64_t n)
 	}
 }
 
+void tx_stats_add_short(struct tx_buf *b, double v)
+{
+	static const char units[] = " kMGTP";
+	size_t u = 0;
+
+	if (v < 0) {
+		tx_buf_addch(b, '-');
+		v = -v;
+	}
+	if (v < 10) {
+		tx_buf_addf(b, "%.3g", v);
+		return;
+	}
+	while (v >= 999.5 && u < sizeof(units) - 2) {
+		v /= 1000;
+		u++;
+	}
+	tx_buf_addf(b, v >= 99.95 ? "%.0f" : v >= 9.995 ? "%.1f" : "%.2f", v);
+	if (u)
+		tx_buf_addch(b, units[u]);
+}
+
+void tx_stats_add_rate(struct tx_buf *b, double per_sec)
+{
+	tx_stats_add_short(b, per_sec);
+	tx_buf_adds(b, "/s");
+}
+
+void tx_stats_add_clock(struct tx_buf *b, int64_t us, int64_t span_us)
+{
+	char out[32];
+	time_t t = (time_t)(us / 1000000 - (us % 1000000 < 0));
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, sizeof(out), span_us >= 86400000000LL ? "%m-%d %H:%M" : "%H:%M:%S", &tm);
+	tx_buf_adds(b, out);
+}
+
 void tx_stats_add_duration(struct tx_buf *b, int64_t us)
 {
 	if (us < 0) {
@@ -645,10 +795,19 @@ void tx_stats_summary(struct tx_buf *b, const struct tx_stats *s, int64_t elapse
 		tx_stats_add_count(b, s->skipped);
 	}
 	tx_buf_adds(b, ")\n");
-	if (elapsed_us > 0)
+	if (elapsed_us > 0) {
 		tx_buf_addf(b, "rate: %.1f records/s over %.2f s\n",
 			    (double)s->records * 1e6 / (double)elapsed_us,
 			    (double)elapsed_us / 1e6);
+	} else if (s->have_ts && s->last_ts > s->first_ts) {
+		/* files: the rate over the records' own time span, not over the read */
+		tx_buf_adds(b, "rate: ");
+		tx_stats_add_short(b,
+				   (double)s->records * 1e6 / (double)(s->last_ts - s->first_ts));
+		tx_buf_adds(b, " records/s of event time over ");
+		tx_stats_add_duration(b, s->last_ts - s->first_ts);
+		tx_buf_addch(b, '\n');
+	}
 	if (s->have_ts) {
 		tx_buf_adds(b, "event time: ");
 		tx_time_format(b, s->first_ts);
@@ -700,8 +859,10 @@ void tx_stats_summary(struct tx_buf *b, const struct tx_stats *s, int64_t elapse
 		}
 	}
 
-	if (s->latency.n) {
-		tx_buf_adds(b, "\nlatency (arrival - produce or event time), ");
+	if (!s->latency.n && s->records) {
+		tx_buf_adds(b, "\nlatency: " TX_STATS_NO_PRODUCE_TIME "\n");
+	} else if (s->latency.n) {
+		tx_buf_adds(b, "\nlatency (arrival - produce time), ");
 		tx_stats_add_count(b, s->latency.n);
 		tx_buf_adds(b, " records:\n ");
 		for (size_t i = 0; i < 4; i++) {
@@ -747,6 +908,6 @@ void tx_stats_summary(struct tx_buf *b, const struct tx_stats *s, int64_t elapse
 		tx_buf_adds(b, "  ");
 		tx_time_format(b, a->ts_us);
 		tx_buf_addf(b, " %s %s %s%s%s\n", a->account, a->id, a->rules,
-			    a->amount[0] ? " " : "", a->amount);
+			    a->what[0] ? " " : "", a->what);
 	}
 }

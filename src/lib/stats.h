@@ -102,6 +102,34 @@ void tx_rate_add(struct tx_rate *r, int64_t sec, uint64_t n);
 /* out[0..n-1]: counts of the seconds now-n+1 .. now (0 for seconds not seen). */
 void tx_rate_series(const struct tx_rate *r, int64_t now, uint64_t *out, size_t n);
 
+/* ---- records over event time ---- */
+
+/*
+ * How many records fall in each stretch of event time, however long the
+ * stream: TX_SPAN_BUCKETS buckets of one second from the first record's
+ * second, each doubled in width (pairs merged) whenever a record falls past
+ * the last. For files, whose records are read far faster than they
+ * happened, this is the throughput worth drawing. A record earlier than the
+ * first bucket counts in the first.
+ */
+#define TX_SPAN_BUCKETS 512
+
+struct tx_span {
+	int64_t origin, width; /* microseconds: the first bucket's start, a bucket's width */
+	int64_t last;	       /* the latest event time added */
+	uint64_t n;
+	uint64_t b[TX_SPAN_BUCKETS];
+};
+
+void tx_span_add(struct tx_span *h, int64_t ts_us);
+/*
+ * The records per second of event time in at most max consecutive slices
+ * from the first bucket to the latest record's, oldest first, into out.
+ * Returns how many slices (0 when nothing was added); *slice_us gets the
+ * event time each covers.
+ */
+size_t tx_span_series(const struct tx_span *h, double *out, size_t max, int64_t *slice_us);
+
 /* ---- the whole picture ---- */
 
 #define TX_STATS_AMOUNTS    1024 /* latest amounts, for the line chart */
@@ -118,8 +146,10 @@ struct tx_stats_alert {
 	int64_t ts_us; /* the record's event time, or its arrival time */
 	char account[33];
 	char id[41];
-	char rules[97];	 /* "low_balance,large_amount" */
-	char amount[40]; /* "1234.56 USD", or "" */
+	char rules[97]; /* "low_balance,large_amount" */
+	/* what fired them, per rule: low_balance's balance, large_amount's
+	 * amount, velocity's count: "74.17 USD; 12090.39 USD; tx_count 17" */
+	char what[120];
 };
 
 struct tx_stats_row {
@@ -156,6 +186,7 @@ struct tx_stats {
 	int have_ts;
 
 	struct tx_rate rate;
+	struct tx_span span; /* records over event time */
 	struct tx_hist latency;
 	struct tx_topk spend;
 	struct tx_stats_volume volume[TX_STATS_CURRENCIES + 1];
@@ -174,8 +205,9 @@ void tx_stats_release(struct tx_stats *s);
 /*
  * Account for one parsed record that arrived at arrival_us (wall clock,
  * microseconds) in second `sec` of the run (for the rate). The latency is
- * arrival_us minus the produce time (source.ts) when the record has one,
- * else minus its event time (ts); records with neither have none.
+ * arrival_us minus the produce time (source.ts) when the record has one;
+ * records without one have none (never the event time, which says when the
+ * transaction happened, not when it was produced).
  * Spend is the amount of debits: withdrawals, payments, transfers, fees.
  */
 void tx_stats_add(struct tx_stats *s, struct tx_record *r, int64_t arrival_us, int64_t sec);
@@ -190,14 +222,25 @@ const struct tx_stats_row *tx_stats_row_at(const struct tx_stats *s, size_t i);
 void tx_stats_add_share(struct tx_buf *b, uint64_t count, uint64_t total);
 /* A count with thousands separators: "1,234,567". */
 void tx_stats_add_count(struct tx_buf *b, uint64_t n);
+/* A value for an axis or a rate, three significant digits: "950", "12.1k", "1.23M", "0.5". */
+void tx_stats_add_short(struct tx_buf *b, double v);
+/* A rate per second: tx_stats_add_short() then "/s". */
+void tx_stats_add_rate(struct tx_buf *b, double per_sec);
+/* A time of day (UTC) of us: "08:43:31"; "01-05 08:43" when span_us is a day or more. */
+void tx_stats_add_clock(struct tx_buf *b, int64_t us, int64_t span_us);
 /* A duration in microseconds, short: "850us", "12.3ms", "4.56s", "3m12s", "5h02m". */
 void tx_stats_add_duration(struct tx_buf *b, int64_t us);
 
 /*
  * The plain-text summary (for cron mail). elapsed_us is the wall time of the
- * run, for the rate line; everything else depends only on the input, apart
- * from the latency, which is measured against the clock.
+ * run, for the rate line; 0 for files, whose rate is over the records' own
+ * event time span (no rate line when they have none); everything else
+ * depends only on the input, apart from the latency, which is measured
+ * against the clock.
  */
+/* What the latency panels say when no record carries a produce time. */
+#define TX_STATS_NO_PRODUCE_TIME "no produce time in the input (source.ts)"
+
 void tx_stats_summary(struct tx_buf *b, const struct tx_stats *s, int64_t elapsed_us);
 
 #endif

@@ -4,15 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "money.h"
 #include "svg.h"
 #include "timefmt.h"
 #include "tx.h"
-
-#define SVG_W 960
-#define SVG_H 760
 
 void tx_svg_add_escaped(struct tx_buf *b, const char *s)
 {
@@ -31,78 +29,210 @@ void tx_svg_add_escaped(struct tx_buf *b, const char *s)
 	}
 }
 
-static void text(struct tx_buf *b, int x, int y, const char *cls, const char *s)
-{
-	tx_buf_addf(b, "<text x=\"%d\" y=\"%d\" class=\"%s\">", x, y, cls);
-	tx_svg_add_escaped(b, s);
-	tx_buf_adds(b, "</text>\n");
-}
-
 static const enum tx_type order[] = {
     TX_TYPE_DEPOSIT, TX_TYPE_WITHDRAWAL, TX_TYPE_PAYMENT, TX_TYPE_TRANSFER,
     TX_TYPE_FEE,     TX_TYPE_REFUND,	 TX_TYPE_NONE,
 };
 
-/* A polyline of n values in the box (x, y, w, h), scaled 0..max. */
-static void polyline(struct tx_buf *b, const char *cls, const double *v, size_t n, int x, int y,
-		     int w, int h)
+/*
+ * The layout engine. Text is monospace, so its width is known from its
+ * length: every text is fitted to the room it is given (cut with an
+ * ellipsis when longer), and rows are ROW apart, so no two texts can
+ * meet. Sizes in pixels; a character of the 12 px font is at most CH wide
+ * (DejaVu Sans Mono, Liberation Mono: 0.6 em).
+ */
+#define FONT   12
+#define CH     7.3
+#define CH_H   8.5 /* headings: 14 px bold */
+#define CH_T   9.8 /* the title: 16 px bold */
+#define ROW    18
+#define MARGIN 16
+#define GAP    28
+
+/* UTF-8 characters in s. */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/*
+ * A text at (x, y) (the baseline) in at most room pixels, with chars of cw
+ * pixels: cut to fit, with an ellipsis. anchor: "start" or "end" (x is
+ * then the right edge).
+ */
+static void text_fit(struct tx_buf *b, double x, double y, const char *cls, const char *s,
+		     double room, double cw, const char *anchor, const char *extra)
+{
+	size_t max = room > 0 ? (size_t)(room / cw) : 0, n = chars(s);
+	struct tx_buf t = TX_BUF_INIT;
+
+	if (n > max) {
+		size_t keep = max ? max - 1 : 0, k = 0;
+		const char *p = s;
+		while (*p && k < keep) {
+			p++;
+			while (((unsigned char)*p & 0xc0) == 0x80)
+				p++;
+			k++;
+		}
+		tx_buf_add(&t, s, (size_t)(p - s));
+		if (max)
+			tx_buf_adds(&t, "\xe2\x80\xa6");
+		s = t.p ? t.p : "";
+	}
+	if (!*s) {
+		tx_buf_release(&t);
+		return;
+	}
+	tx_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"%s\"%s%s%s%s xml:space=\"preserve\">",
+		    x, y, cls, strcmp(anchor, "start") ? " text-anchor=\"" : "",
+		    strcmp(anchor, "start") ? anchor : "", strcmp(anchor, "start") ? "\"" : "",
+		    extra ? extra : "");
+	tx_svg_add_escaped(b, s);
+	tx_buf_adds(b, "</text>\n");
+	tx_buf_release(&t);
+}
+
+static void text(struct tx_buf *b, double x, double y, const char *cls, const char *s, double room)
+{
+	text_fit(b, x, y, cls, s, room, CH, "start", NULL);
+}
+
+static void heading(struct tx_buf *b, double x, double y, const char *s, double room)
+{
+	text_fit(b, x, y, "h", s, room, CH_H, "start", NULL);
+}
+
+/* The one currency of the amounts charted, or NULL when there are several. */
+static const char *one_currency(const struct tx_stats *s)
+{
+	if (s->volume[0].currency && !s->volume[1].currency && !s->volume[TX_STATS_CURRENCIES].n)
+		return s->volume[0].currency->code;
+	return NULL;
+}
+
+/*
+ * A line chart of n values in the box (x, y, w, h) from 0 to the largest,
+ * with its value axis on the left (in LABEL_W pixels: the largest value,
+ * half of it and 0, each followed by unit) and its time axis below (left
+ * and right labels). The values go into data-values for scripts.
+ */
+#define LABEL_W 80
+static void line_chart(struct tx_buf *b, const char *cls, const double *v, size_t n, double x,
+		       double y, double w, double h, const char *unit, const char *left,
+		       const char *right)
 {
 	double max = 0;
+	struct tx_buf t = TX_BUF_INIT;
 
 	for (size_t i = 0; i < n; i++)
 		if (v[i] > max)
 			max = v[i];
-	tx_buf_addf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"frame\"/>\n", x,
-		    y, w, h);
+	tx_buf_addf(
+	    b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"frame\"/>\n", x,
+	    y, w, h);
+	for (int k = 0; k < 3; k++) {
+		double val = max * (2 - k) / 2.0, ly = y + h * k / 2.0;
+		tx_buf_reset(&t);
+		tx_stats_add_short(&t, val);
+		tx_buf_adds(&t, unit);
+		if (k < 2)
+			tx_buf_addf(b,
+				    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+				    "class=\"grid\"/>\n",
+				    x, ly, x + w, ly);
+		/* the top label below its line, the bottom one above: inside the box's height */
+		text_fit(b, x - 4,
+			 k == 0	  ? ly + 10
+			 : k == 2 ? ly - 1
+				  : ly + 4,
+			 "axis", t.p, LABEL_W - 6, CH, "end", NULL);
+	}
+	text_fit(b, x, y + h + 14, "axis", left, w / 2 - 8, CH, "start", NULL);
+	text_fit(b, x + w, y + h + 14, "axis", right, w / 2 - 8, CH, "end", NULL);
 	tx_buf_addf(b, "<polyline class=\"%s\" data-max=\"%.2f\" data-values=\"", cls, max);
 	for (size_t i = 0; i < n; i++)
 		tx_buf_addf(b, "%s%.2f", i ? " " : "", v[i]);
 	tx_buf_adds(b, "\" points=\"");
 	for (size_t i = 0; i < n; i++) {
-		double px = x + (n > 1 ? (double)w * (double)i / (double)(n - 1) : w / 2.0);
-		double py = y + h - (max > 0 ? (double)h * v[i] / max : 0);
+		double px = x + (n > 1 ? w * (double)i / (double)(n - 1) : w / 2.0);
+		double py = y + h - (max > 0 ? h * v[i] / max : 0);
 		tx_buf_addf(b, "%s%.1f,%.1f", i ? " " : "", px, py);
 	}
 	tx_buf_adds(b, "\"/>\n");
+	tx_buf_release(&t);
 }
 
-void tx_stats_svg_doc(struct tx_buf *b, const struct tx_stats *s, const char *title,
-		      int64_t now_sec)
+/* Rows of labelled bars: the label, the bar, then "count (share)" after it. */
+static double bar_rows(struct tx_buf *b, const struct tx_stats *s, double x, double y, double w,
+		       size_t n, const char *const *names, const uint64_t *counts,
+		       const char *const *classes, const char *attr)
 {
+	uint64_t max = 0;
+	double lw = 11 * CH, room = 19 * CH, bmax = w - lw - room - 6;
 	struct tx_buf t = TX_BUF_INIT;
-	uint64_t maxc = 0, rate[120];
-	double series[240];
+
+	for (size_t i = 0; i < n; i++)
+		if (counts[i] > max)
+			max = counts[i];
+	for (size_t i = 0; i < n; i++, y += ROW + 2) {
+		double bw = max ? bmax * (double)counts[i] / (double)max : 0;
+
+		text(b, x, y + 12, "l", names[i], lw - 4);
+		tx_buf_addf(
+		    b,
+		    "<rect class=\"%s\" data-%s=\"%s\" data-count=\"%llu\" x=\"%.1f\" "
+		    "y=\"%.1f\" width=\"%.1f\" height=\"14\"><title>%s: %llu</title></rect>\n",
+		    classes[i], attr, names[i], (unsigned long long)counts[i], x + lw, y, bw,
+		    names[i], (unsigned long long)counts[i]);
+		tx_buf_reset(&t);
+		tx_stats_add_count(&t, counts[i]);
+		tx_buf_adds(&t, " (");
+		tx_stats_add_share(&t, counts[i], s->records);
+		tx_buf_addch(&t, ')');
+		text(b, x + lw + bw + 6, y + 12, "l count", t.p, room);
+	}
+	tx_buf_release(&t);
+	return y;
+}
+
+void tx_svg_dash(struct tx_buf *b, const struct tx_stats *s, const struct tx_svg_view *v)
+{
+	struct tx_buf t = TX_BUF_INIT, u = TX_BUF_INIT, body = TX_BUF_INIT;
+	int W = v->width > 0 ? v->width : TX_SVG_WIDTH;
+	int two = W >= 700;
+	double cw = two ? (W - 2 * MARGIN - GAP) / 2.0 : W - 2 * MARGIN, full = W - 2 * MARGIN;
+	double xl = MARGIN, xr = two ? MARGIN + cw + GAP : MARGIN, yl, yr, y;
+	double series[TX_SPAN_BUCKETS];
+	uint64_t rate[120];
 	size_t n;
-	int y;
+	const char *cur = one_currency(s);
 
-	tx_buf_addf(b,
-		    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-		    "viewBox=\"0 0 %d %d\">\n",
-		    SVG_W, SVG_H, SVG_W, SVG_H);
-	tx_buf_adds(b, "<style>text{font-family:monospace;font-size:12px;fill:#222}"
-		       ".h{font-weight:bold;font-size:14px}.t{font-weight:bold;font-size:16px}"
-		       ".frame{fill:none;stroke:#ccc}.type{fill:#2a9d8f}"
-		       ".completed{fill:#2a9d58}.pending{fill:#e9c46a}.failed{fill:#e63946}"
-		       ".rate,.amounts{fill:none;stroke:#264653;stroke-width:1.5}"
-		       ".alert{fill:#9d174d}</style>\n");
-	tx_buf_addf(b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", SVG_W, SVG_H);
-
+	/* title */
 	tx_buf_adds(&t, "txtop: ");
-	tx_buf_adds(&t, title);
-	tx_buf_adds(&t, ", ");
+	tx_buf_adds(&t, v->title ? v->title : "");
+	text_fit(&body, MARGIN, 26, "t", t.p, full, CH_T, "start", NULL);
+	tx_buf_reset(&t);
 	tx_stats_add_count(&t, s->records);
 	tx_buf_adds(&t, " records, ");
 	tx_stats_add_count(&t, s->bad);
 	tx_buf_adds(&t, " bad");
+	if (s->skipped) {
+		tx_buf_adds(&t, ", parsed ");
+		tx_stats_add_share(&t, s->lines - s->skipped, s->lines);
+	}
 	if (s->have_ts) {
 		tx_buf_adds(&t, ", event time ");
 		tx_time_format(&t, s->first_ts);
 		tx_buf_adds(&t, " .. ");
 		tx_time_format(&t, s->last_ts);
 	}
-	text(b, 20, 28, "t", t.p);
-	tx_buf_addf(b,
+	text(&body, MARGIN, 46, "l sub", t.p, full);
+	tx_buf_addf(&body,
 		    "<g id=\"totals\" data-records=\"%llu\" data-lines=\"%llu\" data-bad=\"%llu\" "
 		    "data-skipped=\"%llu\" data-estimated=\"%llu\" data-alerts=\"%llu\" "
 		    "data-notices=\"%llu\"/>\n",
@@ -111,164 +241,244 @@ void tx_stats_svg_doc(struct tx_buf *b, const struct tx_stats *s, const char *ti
 		    (unsigned long long)s->estimated, (unsigned long long)s->alerts,
 		    (unsigned long long)s->notices);
 
-	/* throughput: the last two minutes */
-	tx_rate_series(&s->rate, now_sec, rate, 120);
-	for (size_t i = 0; i < 120; i++)
-		series[i] = (double)rate[i];
-	tx_buf_adds(b, "<g id=\"throughput\">\n");
-	text(b, 20, 60, "h", "throughput, records/s, last 2 minutes");
-	polyline(b, "rate", series, 120, 20, 70, 920, 60);
-	tx_buf_adds(b, "</g>\n");
-
-	/* types */
-	tx_buf_adds(b, "<g id=\"types\">\n");
-	text(b, 20, 165, "h", "types");
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (s->by_type[order[i]] > maxc)
-			maxc = s->by_type[order[i]];
-	y = 175;
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++, y += 22) {
-		uint64_t c = s->by_type[order[i]];
-		const char *name = tx_stats_type_label(order[i]);
-		double bw = maxc ? 300.0 * (double)c / (double)maxc : 0;
-
-		tx_buf_reset(&t);
-		tx_buf_adds(&t, name);
-		text(b, 20, y + 14, "l", t.p);
-		tx_buf_addf(
-		    b,
-		    "<rect class=\"type\" data-type=\"%s\" data-count=\"%llu\" x=\"110\" "
-		    "y=\"%d\" width=\"%.1f\" height=\"16\"><title>%s: %llu</title></rect>\n",
-		    name, (unsigned long long)c, y, bw, name, (unsigned long long)c);
-		tx_buf_reset(&t);
-		tx_stats_add_count(&t, c);
-		tx_buf_adds(&t, " (");
-		tx_stats_add_share(&t, c, s->records);
-		tx_buf_addch(&t, ')');
-		text(b, 110 + (int)bw + 6, y + 13, "l", t.p);
+	/* throughput, full width */
+	tx_buf_adds(&body, "<g id=\"throughput\">\n");
+	tx_buf_reset(&t);
+	tx_buf_reset(&u);
+	if (v->event_time) {
+		int64_t slice;
+		n = tx_span_series(&s->span, series, 120, &slice);
+		tx_buf_adds(&t, "throughput, records/s of event time");
+		if (n) {
+			tx_buf_adds(&t, " (");
+			tx_stats_add_duration(&t, slice);
+			tx_buf_adds(&t, " a point)");
+			tx_stats_add_clock(&u, s->span.origin, slice * (int64_t)n);
+			tx_buf_addch(&u, '\0');
+			tx_stats_add_clock(&u, s->span.origin + slice * (int64_t)n,
+					   slice * (int64_t)n);
+		}
+	} else {
+		tx_rate_series(&s->rate, v->now_sec, rate, 120);
+		for (size_t i = 0; i < 120; i++)
+			series[i] = (double)rate[i];
+		n = 120;
+		tx_buf_adds(&t, "throughput, records/s, last 2 minutes (a point a second)");
+		tx_buf_adds(&u, "-2 min");
+		tx_buf_addch(&u, '\0');
+		tx_buf_adds(&u, "now");
 	}
-	tx_buf_adds(b, "</g>\n");
+	heading(&body, MARGIN, 74, t.p, full);
+	line_chart(&body, "rate", series, n, MARGIN + LABEL_W, 84, full - LABEL_W, 70, "/s",
+		   u.len ? u.p : "", u.len ? u.p + strlen(u.p) + 1 : "");
+	tx_buf_adds(&body, "</g>\n");
+	y = 84 + 70 + 34;
 
-	/* statuses: one stacked bar */
-	tx_buf_adds(b, "<g id=\"statuses\">\n");
-	text(b, 20, 345, "h", "statuses");
+	/* left: types, statuses, latency */
+	yl = y;
+	tx_buf_adds(&body, "<g id=\"types\">\n");
+	heading(&body, xl, yl, "types", cw);
+	{
+		const char *names[sizeof(order) / sizeof(order[0])];
+		const char *classes[sizeof(order) / sizeof(order[0])];
+		uint64_t counts[sizeof(order) / sizeof(order[0])];
+		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+			names[i] = tx_stats_type_label(order[i]);
+			classes[i] = "type";
+			counts[i] = s->by_type[order[i]];
+		}
+		yl = bar_rows(&body, s, xl, yl + 8, cw, sizeof(order) / sizeof(order[0]), names,
+			      counts, classes, "type");
+	}
+	tx_buf_adds(&body, "</g>\n<g id=\"statuses\">\n");
+	yl += 16;
+	heading(&body, xl, yl, "statuses", cw);
 	{
 		static const enum tx_status sts[] = {TX_STATUS_COMPLETED, TX_STATUS_PENDING,
 						     TX_STATUS_FAILED};
-		uint64_t tot = 0;
-		double x = 20;
-
-		for (int i = 0; i < 3; i++)
-			tot += s->by_status[sts[i]];
+		const char *names[3], *classes[3];
+		uint64_t counts[3];
 		for (int i = 0; i < 3; i++) {
-			uint64_t c = s->by_status[sts[i]];
-			const char *name = tx_status_name(sts[i]);
-			double bw = tot ? 420.0 * (double)c / (double)tot : 0;
-
-			tx_buf_addf(
-			    b,
-			    "<rect class=\"status %s\" data-status=\"%s\" data-count=\"%llu\" "
-			    "x=\"%.1f\" y=\"355\" width=\"%.1f\" height=\"20\"><title>%s: "
-			    "%llu</title></rect>\n",
-			    name, name, (unsigned long long)c, x, bw, name, (unsigned long long)c);
-			x += bw;
-			tx_buf_reset(&t);
-			tx_buf_addf(&t, "%s ", name);
-			tx_stats_add_count(&t, c);
-			tx_buf_adds(&t, " (");
-			tx_stats_add_share(&t, c, s->records);
-			tx_buf_addch(&t, ')');
-			text(b, 20 + 145 * i, 392, "l", t.p);
+			names[i] = tx_status_name(sts[i]);
+			counts[i] = s->by_status[sts[i]];
 		}
+		classes[0] = "status completed";
+		classes[1] = "status pending";
+		classes[2] = "status failed";
+		yl = bar_rows(&body, s, xl, yl + 8, cw, 3, names, counts, classes, "status");
 	}
-	tx_buf_adds(b, "</g>\n");
-
-	/* latency */
-	tx_buf_adds(b, "<g id=\"latency\">\n");
-	text(b, 20, 425, "h", "latency (arrival - produce or event time)");
+	tx_buf_adds(&body, "</g>\n<g id=\"latency\">\n");
+	yl += 16;
+	heading(&body, xl, yl, "latency (arrival - produce time)", cw);
 	if (s->latency.n) {
 		static const double pq[] = {0.5, 0.9, 0.99, 0.999};
 		static const char *const pn[] = {"p50", "p90", "p99", "p99.9"};
 		tx_buf_reset(&t);
+		tx_buf_reset(&u);
 		for (int i = 0; i < 4; i++) {
-			int64_t v = tx_hist_quantile(&s->latency, pq[i]);
-			tx_buf_addf(b, "<g class=\"percentile\" data-q=\"%s\" data-us=\"%lld\"/>\n",
-				    pn[i], (long long)v);
-			tx_buf_addf(&t, "%s%s ", i ? "  " : "", pn[i]);
-			tx_stats_add_duration(&t, v);
+			int64_t q = tx_hist_quantile(&s->latency, pq[i]);
+			tx_buf_addf(&body,
+				    "<g class=\"percentile\" data-q=\"%s\" data-us=\"%lld\"/>\n",
+				    pn[i], (long long)q);
+			tx_buf_addf(i < 2 ? &t : &u, "%s%s ", i % 2 ? "  " : "", pn[i]);
+			tx_stats_add_duration(i < 2 ? &t : &u, q);
 		}
-		tx_buf_adds(&t, "  max ");
-		tx_stats_add_duration(&t, s->latency.max);
-		text(b, 20, 445, "l", t.p);
+		tx_buf_adds(&u, "  max ");
+		tx_stats_add_duration(&u, s->latency.max);
+		text(&body, xl, yl + ROW, "l", t.p, cw);
+		text(&body, xl, yl + 2 * ROW, "l", u.p, cw);
 	} else {
-		text(b, 20, 445, "l", "(no timestamps)");
+		text(&body, xl, yl + ROW, "l", "no produce time in the input", cw);
 	}
-	tx_buf_adds(b, "</g>\n");
+	yl += 2 * ROW + 10;
+	tx_buf_adds(&body, "</g>\n");
 
-	/* amounts: the latest transactions */
-	n = tx_stats_amounts(s, series, 240);
-	tx_buf_adds(b, "<g id=\"amounts\">\n");
-	tx_buf_reset(&t);
-	tx_buf_addf(&t, "amounts, latest %zu transactions", n);
-	text(b, 480, 165, "h", t.p);
-	polyline(b, "amounts", series, n, 480, 175, 460, 200);
-	tx_buf_adds(b, "</g>\n");
-
-	/* top accounts */
-	tx_buf_adds(b, "<g id=\"top\">\n");
-	text(b, 480, 425, "h", "top accounts by spend");
+	/* right: amounts, top accounts */
+	yr = two ? y : yl + 16;
+	tx_buf_adds(&body, "<g id=\"amounts\">\n");
+	{
+		double vals[240];
+		n = tx_stats_amounts(s, vals, 240);
+		tx_buf_reset(&t);
+		tx_buf_addf(&t, "amounts in %s, latest %zu transactions",
+			    cur ? cur : "several currencies", n);
+		heading(&body, xr, yr, t.p, cw);
+		tx_buf_reset(&u);
+		if (cur) {
+			tx_buf_addch(&u, ' ');
+			tx_buf_adds(&u, cur);
+		}
+		line_chart(&body, "amounts", vals, n, xr + LABEL_W, yr + 10, cw - LABEL_W,
+			   7 * (ROW + 2) - 12, u.len ? u.p : "", "oldest", "latest");
+		yr += 10 + 7 * (ROW + 2) - 12 + 34;
+	}
+	tx_buf_adds(&body, "</g>\n<g id=\"top\">\n");
+	heading(&body, xr, yr, "top accounts by spend (debits)", cw);
 	{
 		const struct tx_topk_ent *top[TX_STATS_TOP];
 		size_t ntop = tx_topk_top(&s->spend, top, TX_STATS_TOP);
+		double kw = cw - 4 * CH - 26 * CH; /* "10. " key "  1234567.89 USD  12,345" */
 
+		if (kw > 24 * CH)
+			kw = 24 * CH;
 		for (size_t i = 0; i < ntop; i++) {
+			double ry = yr + ROW * (double)(i + 1);
 			char key[TX_TOPK_KEY + 1]; /* shown without bidi overrides (term.h) */
+			tx_topk_key_shown(top[i], key);
 			tx_buf_reset(&t);
-			tx_buf_addf(&t, "%2zu. %-20s ", i + 1, tx_topk_key_shown(top[i], key));
+			tx_buf_addf(&t, "%zu.", i + 1);
+			text(&body, xr, ry, "l", t.p, 4 * CH);
+			tx_buf_reset(&u);
+			tx_buf_adds(&u, " data-account=\"");
+			tx_svg_add_escaped(&u, key);
+			tx_buf_addch(&u, '"');
+			text_fit(&body, xr + 4 * CH, ry, "account", key, kw, CH, "start", u.p);
+			tx_buf_reset(&t);
 			tx_topk_format_amount(&t, top[i]);
 			tx_buf_addch(&t, ' ');
 			tx_buf_adds(&t, top[i]->currency->code);
-			tx_buf_adds(b, "<text class=\"account\" data-account=\"");
-			tx_svg_add_escaped(b, top[i]->key);
-			tx_buf_addf(b, "\" x=\"480\" y=\"%d\" xml:space=\"preserve\">",
-				    445 + 18 * (int)i);
-			tx_svg_add_escaped(b, t.p);
-			tx_buf_adds(b, "</text>\n");
+			text_fit(&body, xr + 4 * CH + kw + 17 * CH, ry, "l", t.p, 17 * CH - 4, CH,
+				 "end", NULL);
+			tx_buf_reset(&t);
+			tx_stats_add_count(&t, top[i]->n);
+			text_fit(&body, xr + 4 * CH + kw + 26 * CH, ry, "l", t.p, 9 * CH - 4, CH,
+				 "end", NULL);
 		}
+		if (!ntop)
+			text(&body, xr, yr + ROW, "l", "no debits yet", cw);
+		yr += ROW * (double)(ntop ? ntop : 1) + 26;
 	}
-	tx_buf_adds(b, "</g>\n");
+	tx_buf_adds(&body, "</g>\n");
 
-	/* latest alerts */
-	tx_buf_adds(b, "<g id=\"alerts\">\n");
+	/* bottom: alerts | latest transactions */
+	y = two ? (yl > yr ? yl : yr) : yr;
+	tx_buf_adds(&body, "<g id=\"alerts\">\n");
 	tx_buf_reset(&t);
 	tx_buf_adds(&t, "latest alerts (");
 	tx_stats_add_count(&t, s->alerts);
 	tx_buf_adds(&t, " in all, and ");
 	tx_stats_add_count(&t, s->notices);
 	tx_buf_adds(&t, s->notices == 1 ? " notice)" : " notices)");
-	text(b, 20, 480, "h", t.p);
+	heading(&body, xl, y, t.p, cw);
+	yl = y;
 	for (size_t i = 0; i < 12; i++) {
 		const struct tx_stats_alert *a = tx_stats_alert_at(s, i);
 		if (!a)
 			break;
 		tx_buf_reset(&t);
 		tx_time_format(&t, a->ts_us);
-		tx_buf_addf(&t, " %s %s %s %s", a->account, a->id, a->rules, a->amount);
-		tx_buf_addf(b, "<text class=\"alert\" x=\"20\" y=\"%d\">", 500 + 18 * (int)i);
-		tx_svg_add_escaped(b, t.p);
-		tx_buf_adds(b, "</text>\n");
+		tx_buf_addf(&t, " %s %s %s %s", a->account, a->id, a->rules, a->what);
+		yl += ROW;
+		/* the whole line in the data, the part that fits on show */
+		tx_buf_reset(&u);
+		tx_buf_adds(&u, " data-text=\"");
+		tx_svg_add_escaped(&u, t.p);
+		tx_buf_addch(&u, '"');
+		tx_buf_reset(&t);
+		tx_stats_add_clock(&t, a->ts_us, 0);
+		tx_buf_addf(&t, " %s %s %s", a->rules, a->account, a->what);
+		text_fit(&body, xl, yl, "alert", t.p, cw, CH, "start", u.p);
 	}
-	tx_buf_adds(b, "</g>\n</svg>\n");
+	if (!s->alerts)
+		text(&body, xl, yl += ROW, "l", "no alerts", cw);
+	tx_buf_adds(&body, "</g>\n<g id=\"latest\">\n");
+	yr = two ? y : yl + 30;
+	heading(&body, xr, yr, "latest transactions", cw);
+	if (!two)
+		y = yr;
+	for (size_t i = 0; i < 12; i++) {
+		const struct tx_stats_row *r = tx_stats_row_at(s, i);
+		if (!r)
+			break;
+		tx_buf_reset(&t);
+		tx_stats_add_clock(&t, r->ts_us, 0);
+		tx_buf_addf(&t, " %s %s %s %s %s", r->id, r->account,
+			    r->op == TX_OP_DELETE   ? "delete"
+			    : r->op == TX_OP_UPDATE ? "update"
+						    : tx_stats_type_label(r->type),
+			    r->amount, r->status ? tx_status_name(r->status) : "");
+		yr += ROW;
+		text_fit(&body, xr, yr, "row", t.p, cw, CH, "start", NULL);
+	}
+	y = (yl > yr ? yl : yr) + MARGIN;
+	tx_buf_adds(&body, "</g>\n");
+
+	tx_buf_addf(b,
+		    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+		    "viewBox=\"0 0 %d %d\" id=\"dashboard\" data-width=\"%d\">\n",
+		    W, (int)y, W, (int)y, W);
+	tx_buf_adds(b, "<style>text{font-family:'DejaVu Sans Mono','Liberation Mono',monospace;"
+		       "font-size:12px;fill:#222}"
+		       ".h{font-weight:bold;font-size:14px}.t{font-weight:bold;font-size:16px}"
+		       ".axis,.sub{fill:#555}.frame{fill:none;stroke:#bbb}.grid{stroke:#eee}"
+		       ".type{fill:#2a9d8f}.completed{fill:#2a9d58}.pending{fill:#e9c46a}"
+		       ".failed{fill:#e63946}"
+		       ".rate,.amounts{fill:none;stroke:#264653;stroke-width:1.5}"
+		       ".alert{fill:#9d174d}</style>\n");
+	tx_buf_addf(b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", W, (int)y);
+	tx_buf_add(b, body.p, body.len);
+	tx_buf_adds(b, "</svg>\n");
 	tx_buf_release(&t);
+	tx_buf_release(&u);
+	tx_buf_release(&body);
 }
 
-int tx_stats_svg(const struct tx_stats *s, const char *path, const char *title, int64_t now_sec)
+void tx_stats_svg_doc(struct tx_buf *b, const struct tx_stats *s, const char *title,
+		      int64_t now_sec)
+{
+	struct tx_svg_view v = {.title = title, .now_sec = now_sec, .width = TX_SVG_WIDTH};
+
+	tx_svg_dash(b, s, &v);
+}
+
+int tx_svg_write(const struct tx_stats *s, const char *path, const struct tx_svg_view *v)
 {
 	struct tx_buf doc = TX_BUF_INIT, tmp = TX_BUF_INIT;
 	int fd, rc = -1;
 	size_t off = 0;
 
-	tx_stats_svg_doc(&doc, s, title, now_sec);
+	tx_svg_dash(&doc, s, v);
 	tx_buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
 	fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0) {

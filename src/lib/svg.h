@@ -17,7 +17,25 @@
 #include "buf.h"
 #include "stats.h"
 
-/* Append the document. title names the input; now_sec is the run's current second. */
+/* What to draw and how wide. */
+struct tx_svg_view {
+	const char *title; /* names the input */
+	int64_t now_sec;   /* the run's current second, for the live throughput */
+	int event_time;	   /* files: the throughput over the records' event time */
+	int width;	   /* pixels; two columns from 700 up, one below (phones) */
+};
+#define TX_SVG_WIDTH  960 /* the default */
+#define TX_SVG_NARROW 420 /* one column, for phones */
+
+/*
+ * Append the dashboard as an SVG document: the same panels as the
+ * terminal's, laid out for v->width (the height follows the content). Every
+ * text is fitted to its place (cut with an ellipsis), so none overlaps
+ * another. The web page shows these same documents (txtop --http).
+ */
+void tx_svg_dash(struct tx_buf *b, const struct tx_stats *s, const struct tx_svg_view *v);
+
+/* The document at the default width, live throughput. */
 void tx_stats_svg_doc(struct tx_buf *b, const struct tx_stats *s, const char *title,
 		      int64_t now_sec);
 
@@ -26,7 +44,7 @@ void tx_stats_svg_doc(struct tx_buf *b, const struct tx_stats *s, const char *ti
  * directory, then rename(2), so a reader never sees half a chart.
  * Returns 0, or -1 after reporting the error.
  */
-int tx_stats_svg(const struct tx_stats *s, const char *path, const char *title, int64_t now_sec);
+int tx_svg_write(const struct tx_stats *s, const char *path, const struct tx_svg_view *v);
 
 /* Append s with the XML special characters escaped (and control bytes dropped). */
 void tx_svg_add_escaped(struct tx_buf *b, const char *s);

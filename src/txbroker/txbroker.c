@@ -108,15 +108,14 @@ static int verbosity;
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "usage: %s [-dqv] [-B brokers] [--control socket] [-p partitions]\n"
-	    "                [-t topic[:partitions]] ...\n"
-	    "       %s --kafka [-dqv] [--data dir] [-p partitions]\n"
-	    "                [-t topic[:partitions]] ...\n"
-	    "       %s -k\n"
-	    "       %s [--control socket] -c command\n",
-	    tx_progname, tx_progname, tx_progname, tx_progname);
+	fprintf(f,
+		"usage: %s [-dqv] [-B brokers] [--control socket] [-p partitions]\n"
+		"                [-t topic[:partitions]] ...\n"
+		"       %s --kafka [-dqv] [--data dir] [-p partitions]\n"
+		"                [-t topic[:partitions]] ...\n"
+		"       %s -k\n"
+		"       %s [--control socket] -c command\n",
+		tx_progname, tx_progname, tx_progname, tx_progname);
 }
 
 static void on_signal(int sig)
