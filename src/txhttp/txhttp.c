@@ -1,0 +1,966 @@
+/*
+ * txhttp: the HTTP front door of a txkit pipeline (txhttp(1)).
+ *
+ * libmicrohttpd serves the requests, one thread per connection (HACKING
+ * says why this library). A POST body is validated with the record codec,
+ * the rules and messages txpub uses; a missing transaction_id is generated
+ * (a UUIDv7: time-ordered, unique) or taken from the Idempotency-Key
+ * header, a missing ts is the time of arrival. The records then go to the
+ * sink: NDJSON on stdout (the 202 follows the write and the flush), or,
+ * with -t, a Kafka topic through the shared producer (the 202 follows the
+ * broker's acknowledgement of every record of the request).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "json.h"
+#include "out.h"
+#include "progress.h"
+#include "record.h"
+#include "timefmt.h"
+#include "tx.h"
+
+#define DEFAULT_PORT		8080
+#define DEFAULT_MAX_BODY	(8 * 1024 * 1024)
+#define DEFAULT_MAX_HEADER	(32 * 1024)
+#define DEFAULT_TIMEOUT		30
+#define DEFAULT_MAX_CONNECTIONS 256
+/* The longest Idempotency-Key taken as an id. */
+#define MAX_KEY_LEN 200
+
+enum route {
+	R_NONE,
+	R_INGEST,      /* POST /api/transactions, POST /transaction */
+	R_TX,	       /* /api/transactions/{id}: PATCH, DELETE */
+	R_HEALTHZ,     /* GET /healthz */
+	R_NOT_ALLOWED, /* a known path, another method */
+};
+
+/* One request, from its first call of the handler to its completion. */
+struct req {
+	enum route route;
+	const char *allow; /* for 405 */
+	struct tx_buf body;
+	int too_big;	 /* the body passed --max-body: 413 at its end */
+	int responded;	 /* a response was queued */
+	unsigned status; /* the response's status, for the access log */
+	size_t sent;	 /* the response body's size */
+	char *method, *path, *version;
+};
+
+struct server {
+	struct MHD_Daemon *d;
+	int port;
+	size_t max_body, max_header;
+	unsigned timeout, max_connections;
+	char **tokens; /* --token-file: the bearer tokens, owned */
+	size_t ntokens;
+	int no_auth;
+	int log; /* the access log (not -q) */
+
+	pthread_mutex_t out_lock; /* stdout: one request's records at a time */
+	struct tx_out out;
+	int out_error;
+
+	pthread_mutex_t id_lock; /* UUIDv7 state: last time and counter */
+	uint64_t id_ms;
+	uint16_t id_a;
+	uint64_t id_b;
+
+	/* counters, __atomic */
+	uint64_t requests, accepted, rejected, failed, inflight;
+	int stopping;
+};
+
+static struct server S;
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: txhttp [-q] [-l [addr:]port] [--max-body bytes]\n"
+		    "              [--max-connections n] [--max-header bytes] [--no-auth]\n"
+		    "              [--timeout seconds] [--token-file file]\n");
+}
+
+/* ---- ids ---- */
+
+/*
+ * A UUIDv7 (RFC 9562): 48 bits of Unix time in milliseconds, then a 74-bit
+ * counter that starts at a random value each millisecond and counts up
+ * within it (the "monotonic random" method): ids from one txhttp sort in
+ * the order they were made, and ids from several are unique by their
+ * random bits.
+ */
+static void make_id(struct tx_buf *b)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char u[16];
+	uint64_t ms = (uint64_t)tx_wall_us() / 1000;
+	char s[36];
+	int i, j;
+
+	pthread_mutex_lock(&S.id_lock);
+	if (ms > S.id_ms) {
+		unsigned char r[10];
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+			/* cannot happen after boot; the clock still keeps ids apart */
+			memset(r, 0, sizeof(r));
+			memcpy(r, &ms, sizeof(ms));
+		}
+		S.id_ms = ms;
+		S.id_a = (uint16_t)((r[0] << 8 | r[1]) & 0x7ff); /* headroom to count up */
+		memcpy(&S.id_b, r + 2, 8);
+		S.id_b &= (1ULL << 62) - 1;
+	} else if (++S.id_b >> 62) {
+		S.id_b = 0;
+		if (++S.id_a >> 12) {
+			S.id_a = 0;
+			S.id_ms++; /* borrow the next millisecond */
+		}
+	}
+	ms = S.id_ms;
+	for (i = 0; i < 6; i++)
+		u[i] = (unsigned char)(ms >> (40 - 8 * i));
+	u[6] = (unsigned char)(0x70 | (S.id_a >> 8));
+	u[7] = (unsigned char)S.id_a;
+	u[8] = (unsigned char)(0x80 | (S.id_b >> 56 & 0x3f));
+	for (i = 9; i < 16; i++)
+		u[i] = (unsigned char)(S.id_b >> (8 * (15 - i)));
+	pthread_mutex_unlock(&S.id_lock);
+	for (i = 0, j = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			s[j++] = '-';
+		s[j++] = hex[u[i] >> 4];
+		s[j++] = hex[u[i] & 15];
+	}
+	tx_buf_add(b, s, sizeof(s));
+}
+
+/* ---- records ---- */
+
+/* The JSON text without whitespace outside strings: one NDJSON line. */
+static void compact(struct tx_buf *out, const char *p, size_t n)
+{
+	size_t i, start = 0;
+	int in_str = 0;
+
+	for (i = 0; i < n; i++) {
+		char c = p[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (tx_json_is_ws(c)) {
+			tx_buf_add(out, p + start, i - start);
+			start = i + 1;
+		}
+	}
+	tx_buf_add(out, p + start, n - start);
+}
+
+/* The field a codec message names ("field 'amount' is negative"), or none. */
+static void add_error(struct tx_buf *b, const char *err)
+{
+	const char *f = strstr(err, "field '"), *e;
+
+	tx_buf_adds(b, "\"error\":");
+	tx_buf_add_json_string(b, err, strlen(err));
+	if (f && (e = strchr(f + 7, '\'')) != NULL) {
+		tx_buf_adds(b, ",\"field\":");
+		tx_buf_add_json_string(b, f + 7, (size_t)(e - f - 7));
+	}
+}
+
+/* What a request asks for, beyond its body. */
+struct make {
+	enum tx_op op;		  /* TX_OP_NONE: as the body says (POST) */
+	const char *id;		  /* the path's id (PATCH, DELETE) */
+	const char *key;	  /* Idempotency-Key, or NULL */
+	uint64_t line;		  /* the line of a batch (0: a single object) */
+	const char *account;	  /* ?account= (PATCH, DELETE), or NULL */
+	struct tx_record *r, *r2; /* scratch */
+	struct tx_buf tmp, tmp2;
+};
+
+/*
+ * One record of a request: validated, completed (id, ts, and for PATCH and
+ * DELETE the op) and appended to out as one line with its '\n'. The id goes
+ * to id. Returns 0, or -1 with the codec's message in m->r->err.
+ */
+static int make_record(struct make *m, const char *obj, size_t len, struct tx_buf *out,
+		       struct tx_buf *id)
+{
+	struct tx_record *r = m->r;
+	struct tx_edit ed[4];
+	struct tx_buf idb = TX_BUF_INIT, tsb = TX_BUF_INIT, acb = TX_BUF_INIT;
+	size_t ne = 0;
+	int rc = -1, i;
+
+	if (tx_record_parse(r, obj, len, 0) < 0)
+		return -1;
+	tx_buf_reset(&m->tmp);
+	compact(&m->tmp, obj, len);
+	if (tx_record_parse(r, m->tmp.p, m->tmp.len, 0) < 0)
+		return -1; /* cannot happen: the same JSON without its blanks */
+	if (m->id) {
+		if (r->idx[TX_F_TRANSACTION_ID] >= 0 &&
+		    (r->id.len != strlen(m->id) || memcmp(r->id.p, m->id, r->id.len))) {
+			snprintf(r->err, sizeof(r->err),
+				 "field 'transaction_id' is not the id in the path");
+			return -1;
+		}
+		if (r->idx[TX_F_OP] >= 0 && r->op != m->op) {
+			snprintf(r->err, sizeof(r->err), "field 'op' must be '%s' here",
+				 tx_op_name(m->op));
+			return -1;
+		}
+		tx_buf_add_json_string(&idb, m->id, strlen(m->id));
+		ed[ne++] = (struct tx_edit){TX_F_TRANSACTION_ID, idb.p, idb.len};
+		ed[ne++] =
+		    (struct tx_edit){TX_F_OP, m->op == TX_OP_DELETE ? "\"delete\"" : "\"update\"",
+				     m->op == TX_OP_DELETE ? 8 : 8};
+		if (r->idx[TX_F_ACCOUNT] < 0 && m->account) {
+			tx_buf_add_json_string(&acb, m->account, strlen(m->account));
+			ed[ne++] = (struct tx_edit){TX_F_ACCOUNT, acb.p, acb.len};
+		}
+	} else if (r->idx[TX_F_TRANSACTION_ID] < 0) {
+		tx_buf_addch(&idb, '"');
+		if (m->key) {
+			tx_buf_add_json_string(&tsb, m->key, strlen(m->key));
+			tx_buf_add(&idb, tsb.p + 1, tsb.len - 2);
+			tx_buf_reset(&tsb);
+			if (m->line)
+				tx_buf_addf(&idb, "-%llu", (unsigned long long)m->line);
+		} else {
+			make_id(&idb);
+		}
+		tx_buf_addch(&idb, '"');
+		ed[ne++] = (struct tx_edit){TX_F_TRANSACTION_ID, idb.p, idb.len};
+	}
+	if (r->idx[TX_F_TS] < 0) {
+		tx_buf_addch(&tsb, '"');
+		tx_time_format(&tsb, tx_wall_us());
+		tx_buf_addch(&tsb, '"');
+		ed[ne++] = (struct tx_edit){TX_F_TS, tsb.p, tsb.len};
+	}
+	tx_buf_reset(&m->tmp2);
+	tx_record_write(&m->tmp2, r, ed, ne, 0);
+	if (tx_record_parse(m->r2, m->tmp2.p, m->tmp2.len, TX_PARSE_REQUIRE) < 0) {
+		memcpy(r->err, m->r2->err, sizeof(r->err));
+		goto out;
+	}
+	tx_buf_add(out, m->tmp2.p, m->tmp2.len);
+	tx_buf_addch(out, '\n');
+	i = m->r2->idx[TX_F_TRANSACTION_ID];
+	tx_buf_reset(id);
+	tx_buf_add(id, m->r2->id.p, m->r2->id.len);
+	(void)i;
+	rc = 0;
+out:
+	tx_buf_release(&idb);
+	tx_buf_release(&tsb);
+	tx_buf_release(&acb);
+	return rc;
+}
+
+/* ---- the sink ---- */
+
+/*
+ * Hand the request's records (lines, each with its '\n') to the sink.
+ * Returns 0 when every one of them is safe (written and flushed), -1 when
+ * none is known to be.
+ */
+static int sink_write(const struct tx_buf *lines, size_t n)
+{
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	pthread_mutex_lock(&S.out_lock);
+	if (S.out_error) {
+		rc = -1;
+	} else {
+		tx_buf_add(tx_out_buf(&S.out), lines->p, lines->len);
+		if (tx_out_flush(&S.out) < 0) {
+			S.out_error = 1;
+			rc = -1;
+		}
+	}
+	pthread_mutex_unlock(&S.out_lock);
+	return rc;
+}
+
+/* ---- responses ---- */
+
+static enum MHD_Result respond(struct MHD_Connection *c, struct req *q, unsigned status,
+			       const struct tx_buf *body, const char *location,
+			       const char *retry_after)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t len = body ? body->len : 0;
+
+	resp = MHD_create_response_from_buffer(len, body ? body->p : (void *)"",
+					       MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	if (location)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
+	if (retry_after)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, retry_after);
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && q->allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, q->allow);
+	if (__atomic_load_n(&S.stopping, __ATOMIC_RELAXED))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	ret = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	q->responded = 1;
+	q->status = status;
+	q->sent = len;
+	return ret;
+}
+
+/* A JSON error body {"error":msg} with status. */
+static enum MHD_Result fail(struct MHD_Connection *c, struct req *q, unsigned status,
+			    const char *msg)
+{
+	struct tx_buf b = TX_BUF_INIT;
+	enum MHD_Result ret;
+
+	tx_buf_addch(&b, '{');
+	add_error(&b, msg);
+	tx_buf_addch(&b, '}');
+	ret = respond(c, q, status, &b, NULL, status == MHD_HTTP_SERVICE_UNAVAILABLE ? "1" : NULL);
+	tx_buf_release(&b);
+	return ret;
+}
+
+/* "/api/transactions/" + the id, percent-encoded but for unreserved characters. */
+static void add_location(struct tx_buf *b, const char *id, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	tx_buf_adds(b, "/api/transactions/");
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)id[i];
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+			tx_buf_addch(b, (char)ch);
+		} else {
+			tx_buf_addch(b, '%');
+			tx_buf_addch(b, hex[ch >> 4]);
+			tx_buf_addch(b, hex[ch & 15]);
+		}
+	}
+}
+
+/* ---- ingest ---- */
+
+static int content_type_is(const char *ct, const char *want)
+{
+	size_t n = strlen(want);
+
+	while (ct && (*ct == ' ' || *ct == '\t'))
+		ct++;
+	return ct && !strncasecmp(ct, want, n) &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ' || ct[n] == '\t');
+}
+
+/* A usable Idempotency-Key: 1 to MAX_KEY_LEN visible ASCII characters. */
+static int key_ok(const char *k)
+{
+	size_t i;
+
+	for (i = 0; k[i]; i++)
+		if (k[i] < 0x21 || k[i] > 0x7e || i >= MAX_KEY_LEN)
+			return 0;
+	return i > 0;
+}
+
+static enum MHD_Result ingest_one(struct MHD_Connection *c, struct req *q, struct make *m)
+{
+	struct tx_buf lines = TX_BUF_INIT, id = TX_BUF_INIT, b = TX_BUF_INIT, loc = TX_BUF_INIT;
+	enum MHD_Result ret;
+
+	if (make_record(m, q->body.p, q->body.len, &lines, &id) < 0) {
+		__atomic_add_fetch(&S.rejected, 1, __ATOMIC_RELAXED);
+		tx_buf_adds(&b, "{\"status\":\"rejected\",");
+		add_error(&b, m->r->err);
+		tx_buf_addch(&b, '}');
+		ret = respond(c, q, MHD_HTTP_BAD_REQUEST, &b, NULL, NULL);
+		goto out;
+	}
+	if (sink_write(&lines, 1) < 0) {
+		__atomic_add_fetch(&S.failed, 1, __ATOMIC_RELAXED);
+		ret = fail(c, q, MHD_HTTP_SERVICE_UNAVAILABLE, "the record could not be written");
+		goto out;
+	}
+	__atomic_add_fetch(&S.accepted, 1, __ATOMIC_RELAXED);
+	tx_buf_adds(&b, "{\"transaction_id\":");
+	tx_buf_add_json_string(&b, id.p, id.len);
+	tx_buf_adds(&b, ",\"status\":\"accepted\"");
+	if (m->op == TX_OP_UPDATE || m->op == TX_OP_DELETE)
+		tx_buf_addf(&b, ",\"op\":\"%s\"", tx_op_name(m->op));
+	tx_buf_addch(&b, '}');
+	add_location(&loc, id.p, id.len);
+	ret = respond(c, q, MHD_HTTP_ACCEPTED, &b, loc.p, NULL);
+out:
+	tx_buf_release(&lines);
+	tx_buf_release(&id);
+	tx_buf_release(&b);
+	tx_buf_release(&loc);
+	return ret;
+}
+
+/*
+ * NDJSON: every line on its own. The answer lists each line: accepted with
+ * its id, or rejected with the codec's message. 202 when some were
+ * accepted, 400 when none was, 503 when the accepted ones could not be
+ * written.
+ */
+static enum MHD_Result ingest_many(struct MHD_Connection *c, struct req *q, struct make *m)
+{
+	struct tx_buf lines = TX_BUF_INIT, id = TX_BUF_INIT, res = TX_BUF_INIT, b = TX_BUF_INIT;
+	const char *p = q->body.p, *end = q->body.p + q->body.len, *nl;
+	uint64_t lineno = 0, nacc = 0, nrej = 0;
+	size_t resmark;
+	enum MHD_Result ret;
+	unsigned status;
+
+	for (; p < end; p = nl + 1) {
+		size_t len, i;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		len = (size_t)(nl - p);
+		lineno++;
+		if (len && p[len - 1] == '\r')
+			len--;
+		for (i = 0; i < len && tx_json_is_ws(p[i]); i++)
+			;
+		if (i == len)
+			continue; /* blank lines separate nothing and carry nothing */
+		m->line = lineno;
+		if (res.len)
+			tx_buf_addch(&res, ',');
+		tx_buf_addf(&res, "{\"line\":%llu,", (unsigned long long)lineno);
+		resmark = res.len;
+		if (make_record(m, p, len, &lines, &id) < 0) {
+			nrej++;
+			tx_buf_adds(&res, "\"status\":\"rejected\",");
+			add_error(&res, m->r->err);
+		} else {
+			nacc++;
+			tx_buf_adds(&res, "\"transaction_id\":");
+			tx_buf_add_json_string(&res, id.p, id.len);
+			tx_buf_adds(&res, ",\"status\":\"accepted\"");
+		}
+		(void)resmark;
+		tx_buf_addch(&res, '}');
+	}
+	__atomic_add_fetch(&S.rejected, nrej, __ATOMIC_RELAXED);
+	if (nacc && sink_write(&lines, nacc) < 0) {
+		__atomic_add_fetch(&S.failed, nacc, __ATOMIC_RELAXED);
+		ret = fail(c, q, MHD_HTTP_SERVICE_UNAVAILABLE, "the records could not be written");
+		goto out;
+	}
+	__atomic_add_fetch(&S.accepted, nacc, __ATOMIC_RELAXED);
+	status = nacc ? MHD_HTTP_ACCEPTED : MHD_HTTP_BAD_REQUEST;
+	if (!nacc && !nrej) {
+		ret = fail(c, q, MHD_HTTP_BAD_REQUEST, "empty body");
+		goto out;
+	}
+	tx_buf_addf(&b, "{\"accepted\":%llu,\"rejected\":%llu,\"results\":[",
+		    (unsigned long long)nacc, (unsigned long long)nrej);
+	tx_buf_add(&b, res.p, res.len);
+	tx_buf_adds(&b, "]}");
+	ret = respond(c, q, status, &b, NULL, NULL);
+out:
+	tx_buf_release(&lines);
+	tx_buf_release(&id);
+	tx_buf_release(&res);
+	tx_buf_release(&b);
+	return ret;
+}
+
+static enum MHD_Result ingest(struct MHD_Connection *c, struct req *q, const char *id,
+			      enum tx_op op)
+{
+	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
+	struct tx_record r, r2;
+	struct make m;
+	enum MHD_Result ret;
+	int ndjson = 0;
+
+	if (key && !key_ok(key))
+		return fail(c, q, MHD_HTTP_BAD_REQUEST,
+			    "header 'Idempotency-Key' must be 1 to 200 visible ASCII characters");
+	if (op == TX_OP_NONE && ct &&
+	    (content_type_is(ct, "application/x-ndjson") ||
+	     content_type_is(ct, "application/jsonl") ||
+	     content_type_is(ct, "application/jsonlines")))
+		ndjson = 1;
+	else if (ct && !content_type_is(ct, "application/json"))
+		return fail(c, q, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+			    "Content-Type must be application/json or application/x-ndjson");
+	if (op == TX_OP_DELETE && !q->body.len)
+		tx_buf_adds(&q->body, "{}");
+	if (!q->body.len)
+		return fail(c, q, MHD_HTTP_BAD_REQUEST, "empty body");
+	memset(&m, 0, sizeof(m));
+	tx_record_init(&r);
+	tx_record_init(&r2);
+	m.r = &r;
+	m.r2 = &r2;
+	m.op = op;
+	m.id = id;
+	m.key = id ? NULL : key;
+	m.account = id ? MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "account") : NULL;
+	ret = ndjson ? ingest_many(c, q, &m) : ingest_one(c, q, &m);
+	tx_record_release(&r);
+	tx_record_release(&r2);
+	tx_buf_release(&m.tmp);
+	tx_buf_release(&m.tmp2);
+	return ret;
+}
+
+/* ---- routing, authentication, the handler ---- */
+
+static int token_ok(const char *auth)
+{
+	size_t i, n, k, t;
+	unsigned diff, any = 0;
+
+	if (!auth || strncasecmp(auth, "Bearer ", 7))
+		return 0;
+	auth += 7;
+	while (*auth == ' ')
+		auth++;
+	n = strlen(auth);
+	/* every token compared in full: the time says nothing about which matched how far */
+	for (t = 0; t < S.ntokens; t++) {
+		const char *tok = S.tokens[t];
+		size_t tl = strlen(tok);
+		diff = (unsigned)(tl != n);
+		for (i = 0; i < n; i++) {
+			k = tl ? i % tl : 0;
+			diff |=
+			    (unsigned)((unsigned char)auth[i] ^ (unsigned char)(tl ? tok[k] : 0));
+		}
+		any |= (unsigned)(diff == 0);
+	}
+	return (int)any;
+}
+
+static enum route route_of(const char *url, const char *method, const char **id, const char **allow)
+{
+	static const char tx_prefix[] = "/api/transactions/";
+
+	*id = NULL;
+	*allow = NULL;
+	if (!strcmp(url, "/api/transactions") || !strcmp(url, "/transaction")) {
+		*allow = "POST";
+		return !strcmp(method, "POST") ? R_INGEST : R_NOT_ALLOWED;
+	}
+	if (!strncmp(url, tx_prefix, sizeof(tx_prefix) - 1) && url[sizeof(tx_prefix) - 1]) {
+		*id = url + sizeof(tx_prefix) - 1;
+		*allow = "PATCH, DELETE";
+		return !strcmp(method, "PATCH") || !strcmp(method, "DELETE") ? R_TX : R_NOT_ALLOWED;
+	}
+	if (!strcmp(url, "/healthz")) {
+		*allow = "GET, HEAD";
+		return !strcmp(method, "GET") || !strcmp(method, "HEAD") ? R_HEALTHZ
+									 : R_NOT_ALLOWED;
+	}
+	return R_NONE;
+}
+
+static enum MHD_Result healthz(struct MHD_Connection *c, struct req *q)
+{
+	struct tx_buf b = TX_BUF_INIT;
+	enum MHD_Result ret;
+
+	tx_buf_adds(&b, "{\"status\":\"ok\",\"sink\":\"stdout\"}");
+	ret = respond(c, q, MHD_HTTP_OK, &b, NULL, NULL);
+	tx_buf_release(&b);
+	return ret;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
+			       const char *method, const char *version, const char *upload,
+			       size_t *upload_size, void **con_cls)
+{
+	struct req *q = *con_cls;
+	const char *id, *cl;
+
+	if (!q) {
+		q = tx_calloc(1, sizeof(*q));
+		*con_cls = q;
+		q->method = tx_strdup(method);
+		q->path = tx_strdup(url);
+		q->version = tx_strdup(version);
+		__atomic_add_fetch(&S.requests, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&S.inflight, 1, __ATOMIC_RELAXED);
+		q->route = route_of(url, method, &id, &q->allow);
+		if (q->route == R_NONE)
+			return fail(c, q, MHD_HTTP_NOT_FOUND, "no such resource");
+		if (q->route == R_NOT_ALLOWED)
+			return fail(c, q, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed here");
+		if (q->route != R_HEALTHZ && !S.no_auth &&
+		    !token_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization")))
+			return fail(c, q, MHD_HTTP_UNAUTHORIZED,
+				    "a valid bearer token is required");
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > S.max_body)
+			return fail(c, q, MHD_HTTP_CONTENT_TOO_LARGE, "the body is too large");
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!q->responded && !q->too_big) {
+			if (q->body.len + *upload_size > S.max_body)
+				q->too_big = 1;
+			else
+				tx_buf_add(&q->body, upload, *upload_size);
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (q->responded)
+		return MHD_YES;
+	if (q->too_big)
+		return fail(c, q, MHD_HTTP_CONTENT_TOO_LARGE, "the body is too large");
+	route_of(url, method, &id, &q->allow);
+	switch (q->route) {
+	case R_INGEST: return ingest(c, q, NULL, TX_OP_NONE);
+	case R_TX: return ingest(c, q, id, !strcmp(method, "DELETE") ? TX_OP_DELETE : TX_OP_UPDATE);
+	case R_HEALTHZ: return healthz(c, q);
+	default: return fail(c, q, MHD_HTTP_INTERNAL_SERVER_ERROR, "unexpected route");
+	}
+}
+
+/* The access log: Common Log Format, one line per request, on stderr. */
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	struct req *q = *con_cls;
+	const union MHD_ConnectionInfo *ci;
+	char host[INET6_ADDRSTRLEN] = "-", when[64];
+	struct tm tm;
+	time_t now;
+
+	if (!q)
+		return;
+	*con_cls = NULL;
+	if (S.log) {
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (ci && ci->client_addr) {
+			const struct sockaddr *sa = ci->client_addr;
+			if (sa->sa_family == AF_INET)
+				inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+					  host, sizeof(host));
+			else if (sa->sa_family == AF_INET6)
+				inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+					  host, sizeof(host));
+		}
+		now = time(NULL);
+		gmtime_r(&now, &tm);
+		strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S +0000", &tm);
+		/* one write per line: lines of concurrent requests never mix */
+		flockfile(stderr);
+		fprintf(stderr, "%s - - [%s] \"%s %s %s\" %u %zu\n", host, when, q->method, q->path,
+			q->version, q->responded ? q->status : 0, q->sent);
+		funlockfile(stderr);
+	}
+	__atomic_sub_fetch(&S.inflight, 1, __ATOMIC_RELAXED);
+	tx_buf_release(&q->body);
+	free(q->method);
+	free(q->path);
+	free(q->version);
+	free(q);
+}
+
+/* ---- setup ---- */
+
+static int parse_listen(const char *arg, struct sockaddr_storage *ss, socklen_t *sslen,
+			int *loopback)
+{
+	struct addrinfo hints, *ai;
+	char *host = NULL;
+	const char *port = arg, *colon = strrchr(arg, ':');
+	int64_t v;
+	int rc;
+
+	if (colon) {
+		host = tx_strndup(arg, (size_t)(colon - arg));
+		port = colon + 1;
+		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+			memmove(host, host + 1, strlen(host) - 2);
+			host[strlen(host) - 2] = '\0';
+		}
+	}
+	if (tx_parse_int64(port, 0, 65535, &v) < 0) {
+		free(host);
+		return tx_error("-l '%s': expected [addr:]port, port 0 to 65535", arg);
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(host && *host ? host : "127.0.0.1", port, &hints, &ai);
+	free(host);
+	if (rc)
+		return tx_error("-l '%s': %s", arg, gai_strerror(rc));
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*sslen = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	if (ss->ss_family == AF_INET)
+		*loopback = (ntohl(((struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+	else
+		*loopback = IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)ss)->sin6_addr);
+	return 0;
+}
+
+/* The bearer tokens, one a line ('#' comments and blank lines skipped). */
+static int load_tokens(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	struct stat st;
+
+	if (!fp)
+		return tx_error("--token-file '%s': %s", path, strerror(errno));
+	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & 077))
+		tx_warn("--token-file '%s': readable by group or others", path);
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
+			line[--n] = '\0';
+		if (!n || line[0] == '#')
+			continue;
+		S.tokens = tx_realloc(S.tokens, (S.ntokens + 1) * sizeof(*S.tokens));
+		S.tokens[S.ntokens++] = tx_strdup(line);
+	}
+	free(line);
+	fclose(fp);
+	if (!S.ntokens)
+		return tx_error("--token-file '%s': no token in it", path);
+	return 0;
+}
+
+static int opt_uint(const char *name, const char *arg, int64_t min, int64_t max, int64_t *v)
+{
+	if (tx_parse_int64(arg, min, max, v) < 0)
+		return tx_error("%s '%s': expected a whole number from %lld to %lld", name, arg,
+				(long long)min, (long long)max);
+	return 0;
+}
+
+static void show_listening(const struct sockaddr_storage *ss)
+{
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(S.d, MHD_DAEMON_INFO_LISTEN_FD);
+	struct sockaddr_storage bound;
+	socklen_t len = sizeof(bound);
+	char host[INET6_ADDRSTRLEN];
+	int port = 0;
+
+	memcpy(&bound, ss, sizeof(bound));
+	if (di && getsockname(di->listen_fd, (struct sockaddr *)&bound, &len) < 0)
+		memcpy(&bound, ss, sizeof(bound));
+	if (bound.ss_family == AF_INET) {
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&bound)->sin_addr, host, sizeof(host));
+		port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
+		tx_warn("listening on http://%s:%d", host, port);
+	} else {
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&bound)->sin6_addr, host,
+			  sizeof(host));
+		port = ntohs(((struct sockaddr_in6 *)&bound)->sin6_port);
+		tx_warn("listening on http://[%s]:%d", host, port);
+	}
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	size_t n;
+
+	/* libmicrohttpd's own complaints (malformed requests, limits), one line each */
+	if (tx_quiet)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	tx_warn("%s", msg);
+}
+
+enum {
+	OPT_MAX_BODY = 0x2000,
+	OPT_MAX_HEADER,
+	OPT_TIMEOUT,
+	OPT_MAX_CONNECTIONS,
+	OPT_TOKEN_FILE,
+	OPT_NO_AUTH,
+	OPT_HELP
+};
+
+int cmd_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"max-body", required_argument, NULL, OPT_MAX_BODY},
+	    {"max-header", required_argument, NULL, OPT_MAX_HEADER},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
+	    {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+	    {"no-auth", no_argument, NULL, OPT_NO_AUTH},
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {NULL, 0, NULL, 0}};
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	const char *listen_arg = "127.0.0.1:8080", *token_file = NULL;
+	int c, loopback = 1, status = TX_EXIT_OK, sig;
+	int64_t v;
+	unsigned flags;
+	uint64_t deadline;
+	MHD_socket lfd;
+
+	S.max_body = DEFAULT_MAX_BODY;
+	S.max_header = DEFAULT_MAX_HEADER;
+	S.timeout = DEFAULT_TIMEOUT;
+	S.max_connections = DEFAULT_MAX_CONNECTIONS;
+	while ((c = getopt_long(argc, argv, "hl:q", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l': listen_arg = optarg; break;
+		case 'q': tx_quiet = 1; break;
+		case OPT_MAX_BODY:
+			if (opt_uint("--max-body", optarg, 1, (int64_t)1 << 32, &v) < 0)
+				return TX_EXIT_USAGE;
+			S.max_body = (size_t)v;
+			break;
+		case OPT_MAX_HEADER:
+			if (opt_uint("--max-header", optarg, 1024, 1 << 24, &v) < 0)
+				return TX_EXIT_USAGE;
+			S.max_header = (size_t)v;
+			break;
+		case OPT_TIMEOUT:
+			if (opt_uint("--timeout", optarg, 1, 86400, &v) < 0)
+				return TX_EXIT_USAGE;
+			S.timeout = (unsigned)v;
+			break;
+		case OPT_MAX_CONNECTIONS:
+			if (opt_uint("--max-connections", optarg, 1, 100000, &v) < 0)
+				return TX_EXIT_USAGE;
+			S.max_connections = (unsigned)v;
+			break;
+		case OPT_TOKEN_FILE: token_file = optarg; break;
+		case OPT_NO_AUTH: S.no_auth = 1; break;
+		case 'h':
+		case OPT_HELP: usage(stdout); return TX_EXIT_OK;
+		default: usage(stderr); return TX_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return TX_EXIT_USAGE;
+	}
+	S.log = !tx_quiet;
+	if (strchr(listen_arg, ':') == NULL) {
+		static char buf[64];
+		snprintf(buf, sizeof(buf), "127.0.0.1:%s", listen_arg);
+		listen_arg = buf;
+	}
+	if (parse_listen(listen_arg, &ss, &sslen, &loopback) < 0)
+		return TX_EXIT_USAGE;
+	if (token_file && S.no_auth) {
+		tx_error("--token-file and --no-auth exclude each other");
+		return TX_EXIT_USAGE;
+	}
+	if (token_file && load_tokens(token_file) < 0)
+		return TX_EXIT_USAGE;
+	if (!token_file && !S.no_auth) {
+		if (!loopback) {
+			tx_error("-l '%s' is not a loopback address: give --token-file, or "
+				 "--no-auth to serve it without authentication",
+				 listen_arg);
+			return TX_EXIT_USAGE;
+		}
+		S.no_auth = 1; /* loopback: the machine's own users only */
+	}
+
+	pthread_mutex_init(&S.out_lock, NULL);
+	pthread_mutex_init(&S.id_lock, NULL);
+	tx_out_init(&S.out, 1, "stdout");
+	tx_signals_install();
+
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
+		MHD_USE_ERROR_LOG | MHD_USE_POLL;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	S.d = MHD_start_daemon(
+	    flags, 0, NULL, NULL, handler, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)S.max_header, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)S.timeout,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)S.max_connections, MHD_OPTION_NOTIFY_COMPLETED,
+	    completed, NULL, MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+	if (!S.d) {
+		tx_error("cannot listen on '%s': %s", listen_arg, strerror(errno));
+		return TX_EXIT_UNAVAILABLE;
+	}
+	(void)sslen;
+	if (!tx_quiet)
+		show_listening(&ss);
+
+	while (!tx_signal) {
+		struct timespec ts = {0, 50 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	sig = tx_signal;
+	/* Stop accepting, answer what is in flight, then stop. */
+	__atomic_store_n(&S.stopping, 1, __ATOMIC_RELAXED);
+	lfd = MHD_quiesce_daemon(S.d);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
+	deadline = tx_now_ns() + (uint64_t)S.timeout * 1000000000u;
+	while (__atomic_load_n(&S.inflight, __ATOMIC_RELAXED) && tx_now_ns() < deadline) {
+		struct timespec ts = {0, 10 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(S.d);
+	if (tx_out_flush(&S.out) < 0)
+		S.out_error = 1;
+	if (!tx_quiet)
+		fprintf(stderr, "%s: requests %llu, accepted %llu, rejected %llu, failed %llu\n",
+			tx_progname, (unsigned long long)S.requests, (unsigned long long)S.accepted,
+			(unsigned long long)S.rejected, (unsigned long long)S.failed);
+	if (S.out_error)
+		status = TX_EXIT_IO;
+	else
+		status = TX_EXIT_SIGNAL + sig;
+	for (size_t i = 0; i < S.ntokens; i++)
+		free(S.tokens[i]);
+	free(S.tokens);
+	tx_buf_release(&S.out.b);
+	return status;
+}
