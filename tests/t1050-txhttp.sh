@@ -3,34 +3,9 @@
 # with curl, ids, the access log, authentication, limits, hostile requests
 # (raw sockets in Python) and a clean stop on SIGTERM.
 . "$TX_SRCDIR/tests/lib.sh"
+. "$TX_SRCDIR/tests/http.sh"
 
 command -v curl >/dev/null 2>&1 || test_skip_all 'curl is not installed (apt-get install curl)'
-
-# start_http NAME ARGS...: txhttp in the background, stdout to NAME.out,
-# stderr to NAME.err, its pid in NAME.pid, its URL in $url once it answers.
-start_http() {
-	_n=$1
-	shift
-	port=$(test_free_port)
-	txhttp -l "127.0.0.1:$port" "$@" >"$_n.out" 2>"$_n.err" &
-	echo $! >"$_n.pid"
-	url="http://127.0.0.1:$port"
-	_i=0
-	until curl -s -o /dev/null "$url/healthz"; do
-		_i=$((_i + 1))
-		[ $_i -lt 100 ] || return 1
-		sleep 0.05
-	done
-}
-# stop_http NAME: SIGTERM, wait; its exit status in NAME.rc.
-stop_http() {
-	kill -TERM "$(cat "$1.pid")"
-	set +e
-	wait "$(cat "$1.pid")"
-	echo $? >"$1.rc"
-	set -e
-}
-test_atexit 'for _f in "$TRASH"/*.pid; do [ -f "$_f" ] && kill "$(cat "$_f")" 2>/dev/null; done'
 
 # post PATH DATA [curl args]: prints the status code; the body goes to body.json
 post() {
@@ -159,7 +134,8 @@ test_expect_success 'PATCH and DELETE: bad requests get 400' '
 
 test_expect_success '404, 405 with Allow, 415' '
 	test "$(curl -s -o body.json -w "%{http_code}" "$url/nothing")" = 404 &&
-	test "$(curl -s -D h.txt -o body.json -w "%{http_code}" "$url/api/transactions/x/")" = 405 &&
+	test "$(curl -s -D h.txt -o body.json -w "%{http_code}" -X PUT "$url/api/transactions/x")" = 405 &&
+	tr -d "\r" <h.txt | test_grep "^Allow: GET, HEAD, PATCH, DELETE$" - &&
 	test "$(curl -s -D h.txt -o body.json -w "%{http_code}" -X PUT "$url/transaction")" = 405 &&
 	tr -d "\r" <h.txt | test_grep "^Allow: POST$" - &&
 	test "$(curl -s -o body.json -w "%{http_code}" -H "Content-Type: text/plain" --data-binary "{}" "$url/transaction")" = 415 &&
@@ -321,7 +297,7 @@ test_expect_success 'bearer tokens: 401 without or with a wrong one, 202 with on
 	url="http://127.0.0.1:$port"
 	txhttp -l "0.0.0.0:$port" --token-file tokens >t.out 2>t.err &
 	echo $! >t.pid
-	for i in $(seq 1 100); do curl -s -o /dev/null "$url/healthz" && break; sleep 0.05; done &&
+	wait_http "$url" &&
 	rec="{\"account\":\"A\",\"type\":\"deposit\",\"amount\":1}" &&
 	test "$(curl -s -D h.txt -o body.json -w "%{http_code}" -H "Content-Type: application/json" --data-binary "$rec" "$url/transaction")" = 401 &&
 	tr -d "\r" <h.txt | test_grep "^WWW-Authenticate: Bearer$" - &&
@@ -378,7 +354,7 @@ test_expect_success 'txhttp | txbal | txstore: what got 202 is stored, once' '
 	port=$(test_free_port)
 	url="http://127.0.0.1:$port"
 	{ txhttp -q -l "127.0.0.1:$port" & echo $! >p.pid; } | txbal -q | txstore -q sqlite:p.db &
-	for i in $(seq 1 100); do curl -s -o /dev/null "$url/healthz" && break; sleep 0.05; done &&
+	wait_http "$url" &&
 	test "$(post /api/transactions "{\"transaction_id\":\"d1\",\"account\":\"P\",\"type\":\"deposit\",\"amount\":\"100.00\"}")" = 202 &&
 	test "$(post /api/transactions "{\"transaction_id\":\"d1\",\"account\":\"P\",\"type\":\"deposit\",\"amount\":\"100.00\"}")" = 202 &&
 	test "$(post /api/transactions "{\"account\":\"P\",\"type\":\"payment\",\"amount\":\"30.25\"}" -H "Idempotency-Key: pay-1")" = 202 &&
@@ -388,6 +364,22 @@ test_expect_success 'txhttp | txbal | txstore: what got 202 is stored, once' '
 	sqlite3 p.db "SELECT count(*) FROM transactions; SELECT balance FROM balances WHERE account = '"'"'P'"'"'" >got &&
 	printf "2\n69.75\n" >want &&
 	test_cmp want got
+'
+
+test_expect_success 'Kafka options: need -t; -X dump shows txpub defaults and txhttp bounds' '
+	test_expect_code 2 txhttp -b 127.0.0.1:1 2>err &&
+	test_grep "give -t" err &&
+	TXKIT_CONFIG=/dev/null txhttp -t x -X dump >dump &&
+	test_grep "^enable.idempotence=true$" dump &&
+	test_grep "^request.required.acks=-1$" dump &&
+	test_grep "^partitioner=murmur2_random$" dump &&
+	test_grep "^queue.buffering.max.ms=1$" dump &&
+	test_grep "^message.timeout.ms=5000$" dump &&
+	TXKIT_CONFIG=/dev/null txhttp -t x -X dump --ack-timeout 9 -X linger.ms=3 >dump &&
+	test_grep "^message.timeout.ms=9000$" dump &&
+	test_grep "^queue.buffering.max.ms=3$" dump &&
+	TXKIT_CONFIG=/dev/null test_expect_code 4 txhttp -q -t x -b 127.0.0.1:1 --connect-timeout 1 -l 127.0.0.1:0 2>err &&
+	test_grep "cannot reach the brokers" err
 '
 
 test_done

@@ -28,10 +28,13 @@
 
 #include <microhttpd.h>
 
+#include "kafka.h"
+
 #include "json.h"
 #include "out.h"
 #include "progress.h"
 #include "record.h"
+#include "store.h"
 #include "timefmt.h"
 #include "tx.h"
 
@@ -48,6 +51,10 @@ enum route {
 	R_INGEST,      /* POST /api/transactions, POST /transaction */
 	R_TX,	       /* /api/transactions/{id}: PATCH, DELETE */
 	R_HEALTHZ,     /* GET /healthz */
+	R_LIST,	       /* GET /api/transactions */
+	R_GET,	       /* GET /api/transactions/{id} */
+	R_ACCOUNT,     /* GET /api/accounts/{account} */
+	R_REPORTS,     /* GET /reports */
 	R_NOT_ALLOWED, /* a known path, another method */
 };
 
@@ -73,6 +80,19 @@ struct server {
 	int no_auth;
 	int log; /* the access log (not -q) */
 
+	/* -t: the producer; the delivery reports come on the polling thread */
+	rd_kafka_t *rk;
+	rd_kafka_topic_t *rkt;
+	const char *topic;
+	pthread_mutex_t dr_lock;
+	pthread_t poller;
+	int poll_stop;
+
+	/* --db: the txstore database the reads come from, opened on first use */
+	const char *dsn;
+	struct tx_store *st;
+	pthread_mutex_t db_lock;
+
 	pthread_mutex_t out_lock; /* stdout: one request's records at a time */
 	struct tx_out out;
 	int out_error;
@@ -91,9 +111,12 @@ static struct server S;
 
 static void usage(FILE *fp)
 {
-	fprintf(fp, "usage: txhttp [-q] [-l [addr:]port] [--max-body bytes]\n"
+	fprintf(fp, "usage: txhttp [-qv] [-b brokers] [-F file] [-l [addr:]port] [-t topic]\n"
+		    "              [-X name=value] [--ack-timeout seconds]\n"
+		    "              [--connect-timeout seconds] [--db dsn] [--max-body bytes]\n"
 		    "              [--max-connections n] [--max-header bytes] [--no-auth]\n"
-		    "              [--timeout seconds] [--token-file file]\n");
+		    "              [--timeout seconds] [--token-file file]\n"
+		    "       txhttp -X list | -X dump\n");
 }
 
 /* ---- ids ---- */
@@ -188,6 +211,61 @@ static void add_error(struct tx_buf *b, const char *err)
 	}
 }
 
+static char *stored_account(const char *id);
+
+/* ---- the records of a request ---- */
+
+/* One accepted record: offsets into its struct recs' data, and its fate. */
+struct rec {
+	size_t off, len;	 /* the line, without its '\n' (one follows it) */
+	size_t key_off, key_len; /* the account: the Kafka key */
+	size_t id_off, id_len;	 /* the transaction_id, decoded */
+	uint64_t line;		 /* its line in an NDJSON body */
+	/* Kafka: set by the delivery report */
+	rd_kafka_resp_err_t err;
+	int32_t partition;
+	int64_t offset;
+	struct recs *owner;
+};
+
+struct recs {
+	struct tx_buf data;
+	struct rec *v;
+	size_t n, cap;
+	size_t pending;	     /* Kafka: produced, not yet reported */
+	pthread_cond_t done; /* Kafka: pending reached 0 */
+};
+
+static void recs_add(struct recs *R, const char *line, size_t len, const struct tx_record *r,
+		     uint64_t lineno)
+{
+	struct rec *x;
+
+	if (R->n == R->cap) {
+		R->cap = R->cap ? 2 * R->cap : 8;
+		R->v = tx_realloc(R->v, R->cap * sizeof(*R->v));
+	}
+	x = &R->v[R->n++];
+	memset(x, 0, sizeof(*x));
+	x->line = lineno;
+	x->off = R->data.len;
+	x->len = len;
+	tx_buf_add(&R->data, line, len);
+	tx_buf_addch(&R->data, '\n');
+	x->key_off = R->data.len;
+	x->key_len = r->account.len;
+	tx_buf_add(&R->data, r->account.p, r->account.len);
+	x->id_off = R->data.len;
+	x->id_len = r->id.len;
+	tx_buf_add(&R->data, r->id.p, r->id.len);
+}
+
+static void recs_release(struct recs *R)
+{
+	tx_buf_release(&R->data);
+	free(R->v);
+}
+
 /* What a request asks for, beyond its body. */
 struct make {
 	enum tx_op op;		  /* TX_OP_NONE: as the body says (POST) */
@@ -201,17 +279,16 @@ struct make {
 
 /*
  * One record of a request: validated, completed (id, ts, and for PATCH and
- * DELETE the op) and appended to out as one line with its '\n'. The id goes
- * to id. Returns 0, or -1 with the codec's message in m->r->err.
+ * DELETE the op) and added to out. Returns 0, or -1 with the codec's message
+ * in m->r->err.
  */
-static int make_record(struct make *m, const char *obj, size_t len, struct tx_buf *out,
-		       struct tx_buf *id)
+static int make_record(struct make *m, const char *obj, size_t len, struct recs *out)
 {
 	struct tx_record *r = m->r;
 	struct tx_edit ed[4];
 	struct tx_buf idb = TX_BUF_INIT, tsb = TX_BUF_INIT, acb = TX_BUF_INIT;
 	size_t ne = 0;
-	int rc = -1, i;
+	int rc = -1;
 
 	if (tx_record_parse(r, obj, len, 0) < 0)
 		return -1;
@@ -266,12 +343,7 @@ static int make_record(struct make *m, const char *obj, size_t len, struct tx_bu
 		memcpy(r->err, m->r2->err, sizeof(r->err));
 		goto out;
 	}
-	tx_buf_add(out, m->tmp2.p, m->tmp2.len);
-	tx_buf_addch(out, '\n');
-	i = m->r2->idx[TX_F_TRANSACTION_ID];
-	tx_buf_reset(id);
-	tx_buf_add(id, m->r2->id.p, m->r2->id.len);
-	(void)i;
+	recs_add(out, m->tmp2.p, m->tmp2.len, m->r2, m->line);
 	rc = 0;
 out:
 	tx_buf_release(&idb);
@@ -282,29 +354,111 @@ out:
 
 /* ---- the sink ---- */
 
-/*
- * Hand the request's records (lines, each with its '\n') to the sink.
- * Returns 0 when every one of them is safe (written and flushed), -1 when
- * none is known to be.
- */
-static int sink_write(const struct tx_buf *lines, size_t n)
+/* stdout: the lines, then a flush; all of them are safe, or none is known to be. */
+static int sink_stdout(struct recs *R)
 {
 	int rc = 0;
+	size_t i;
 
-	if (!n)
-		return 0;
 	pthread_mutex_lock(&S.out_lock);
 	if (S.out_error) {
 		rc = -1;
 	} else {
-		tx_buf_add(tx_out_buf(&S.out), lines->p, lines->len);
+		for (i = 0; i < R->n; i++)
+			tx_buf_add(tx_out_buf(&S.out), R->data.p + R->v[i].off, R->v[i].len + 1);
 		if (tx_out_flush(&S.out) < 0) {
 			S.out_error = 1;
 			rc = -1;
 		}
 	}
 	pthread_mutex_unlock(&S.out_lock);
+	for (i = 0; rc < 0 && i < R->n; i++)
+		R->v[i].err = RD_KAFKA_RESP_ERR__FAIL;
 	return rc;
+}
+
+/* The delivery report of one record (the polling thread). */
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	struct rec *x = m->_private;
+	struct recs *R = x->owner;
+
+	x->err = m->err;
+	x->partition = m->partition;
+	x->offset = m->offset;
+	pthread_mutex_lock(&S.dr_lock);
+	if (--R->pending == 0)
+		pthread_cond_broadcast(&R->done);
+	pthread_mutex_unlock(&S.dr_lock);
+}
+
+/*
+ * Kafka: produce every record, keyed by its account, and wait for each
+ * one's delivery report. librdkafka reports every record within
+ * message.timeout.ms (--ack-timeout), delivered or not; a record the local
+ * queue cannot take within a second is not produced at all.
+ */
+static void sink_kafka(struct recs *R)
+{
+	uint64_t give_up;
+	size_t i;
+
+	pthread_cond_init(&R->done, NULL);
+	for (i = 0; i < R->n; i++) {
+		struct rec *x = &R->v[i];
+		rd_kafka_resp_err_t err;
+		x->owner = R;
+		give_up = tx_now_ns() + 1000000000u;
+		pthread_mutex_lock(&S.dr_lock);
+		R->pending++;
+		pthread_mutex_unlock(&S.dr_lock);
+		for (;;) {
+			err = rd_kafka_producev(S.rk, RD_KAFKA_V_RKT(S.rkt),
+						RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+						RD_KAFKA_V_VALUE(R->data.p + x->off, x->len),
+						RD_KAFKA_V_KEY(R->data.p + x->key_off, x->key_len),
+						RD_KAFKA_V_OPAQUE(x), RD_KAFKA_V_END);
+			if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || tx_now_ns() > give_up)
+				break;
+			struct timespec ts = {0, 1000000L};
+			nanosleep(&ts, NULL);
+		}
+		if (err) {
+			x->err = err;
+			pthread_mutex_lock(&S.dr_lock);
+			R->pending--;
+			pthread_mutex_unlock(&S.dr_lock);
+		}
+	}
+	pthread_mutex_lock(&S.dr_lock);
+	while (R->pending)
+		pthread_cond_wait(&R->done, &S.dr_lock);
+	pthread_mutex_unlock(&S.dr_lock);
+	pthread_cond_destroy(&R->done);
+}
+
+/* Hand the records to the sink; each one's err says whether it is safe. */
+static void sink_write(struct recs *R)
+{
+	if (!R->n)
+		return;
+	if (S.rk)
+		sink_kafka(R);
+	else
+		sink_stdout(R);
+}
+
+/* Where a safe record went, for the answer: ,"partition":P,"offset":O with Kafka. */
+static void add_position(struct tx_buf *b, const struct rec *x)
+{
+	if (S.rk)
+		tx_buf_addf(b, ",\"partition\":%d,\"offset\":%lld", (int)x->partition,
+			    (long long)x->offset);
+}
+
+static const char *rec_error(const struct rec *x)
+{
+	return S.rk ? rd_kafka_err2str(x->err) : "the record could not be written";
 }
 
 /* ---- responses ---- */
@@ -400,10 +554,13 @@ static int key_ok(const char *k)
 
 static enum MHD_Result ingest_one(struct MHD_Connection *c, struct req *q, struct make *m)
 {
-	struct tx_buf lines = TX_BUF_INIT, id = TX_BUF_INIT, b = TX_BUF_INIT, loc = TX_BUF_INIT;
+	struct tx_buf b = TX_BUF_INIT, loc = TX_BUF_INIT;
+	struct recs R;
+	struct rec *x;
 	enum MHD_Result ret;
 
-	if (make_record(m, q->body.p, q->body.len, &lines, &id) < 0) {
+	memset(&R, 0, sizeof(R));
+	if (make_record(m, q->body.p, q->body.len, &R) < 0) {
 		__atomic_add_fetch(&S.rejected, 1, __ATOMIC_RELAXED);
 		tx_buf_adds(&b, "{\"status\":\"rejected\",");
 		add_error(&b, m->r->err);
@@ -411,43 +568,56 @@ static enum MHD_Result ingest_one(struct MHD_Connection *c, struct req *q, struc
 		ret = respond(c, q, MHD_HTTP_BAD_REQUEST, &b, NULL, NULL);
 		goto out;
 	}
-	if (sink_write(&lines, 1) < 0) {
+	sink_write(&R);
+	x = &R.v[0];
+	tx_buf_adds(&b, "{\"transaction_id\":");
+	tx_buf_add_json_string(&b, R.data.p + x->id_off, x->id_len);
+	if (x->err) {
+		const char *e = rec_error(x);
 		__atomic_add_fetch(&S.failed, 1, __ATOMIC_RELAXED);
-		ret = fail(c, q, MHD_HTTP_SERVICE_UNAVAILABLE, "the record could not be written");
+		tx_buf_adds(&b, ",\"status\":\"failed\",\"error\":");
+		tx_buf_add_json_string(&b, e, strlen(e));
+		tx_buf_addch(&b, '}');
+		ret = respond(c, q, MHD_HTTP_SERVICE_UNAVAILABLE, &b, NULL, "1");
 		goto out;
 	}
 	__atomic_add_fetch(&S.accepted, 1, __ATOMIC_RELAXED);
-	tx_buf_adds(&b, "{\"transaction_id\":");
-	tx_buf_add_json_string(&b, id.p, id.len);
 	tx_buf_adds(&b, ",\"status\":\"accepted\"");
 	if (m->op == TX_OP_UPDATE || m->op == TX_OP_DELETE)
 		tx_buf_addf(&b, ",\"op\":\"%s\"", tx_op_name(m->op));
+	add_position(&b, x);
 	tx_buf_addch(&b, '}');
-	add_location(&loc, id.p, id.len);
+	add_location(&loc, R.data.p + x->id_off, x->id_len);
 	ret = respond(c, q, MHD_HTTP_ACCEPTED, &b, loc.p, NULL);
 out:
-	tx_buf_release(&lines);
-	tx_buf_release(&id);
+	recs_release(&R);
 	tx_buf_release(&b);
 	tx_buf_release(&loc);
 	return ret;
 }
 
 /*
- * NDJSON: every line on its own. The answer lists each line: accepted with
- * its id, or rejected with the codec's message. 202 when some were
- * accepted, 400 when none was, 503 when the accepted ones could not be
- * written.
+ * NDJSON: every line on its own. The answer lists each non-blank line:
+ * accepted with its id (and its Kafka position), rejected with the codec's
+ * message, or failed (not safe: the sink did not take it). 202 when every
+ * valid line is safe and there was one, 503 when some valid line is not,
+ * 400 when no line was valid.
  */
 static enum MHD_Result ingest_many(struct MHD_Connection *c, struct req *q, struct make *m)
 {
-	struct tx_buf lines = TX_BUF_INIT, id = TX_BUF_INIT, res = TX_BUF_INIT, b = TX_BUF_INIT;
+	struct tx_buf b = TX_BUF_INIT;
+	struct recs R;
 	const char *p = q->body.p, *end = q->body.p + q->body.len, *nl;
-	uint64_t lineno = 0, nacc = 0, nrej = 0;
-	size_t resmark;
+	uint64_t lineno = 0, nacc = 0, nrej = 0, nfail = 0;
+	struct {
+		uint64_t line;
+		char *err;
+	} *rej = NULL;
+	size_t nrejv = 0, ri = 0, ai = 0;
 	enum MHD_Result ret;
 	unsigned status;
 
+	memset(&R, 0, sizeof(R));
 	for (; p < end; p = nl + 1) {
 		size_t len, i;
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -462,44 +632,67 @@ static enum MHD_Result ingest_many(struct MHD_Connection *c, struct req *q, stru
 		if (i == len)
 			continue; /* blank lines separate nothing and carry nothing */
 		m->line = lineno;
-		if (res.len)
-			tx_buf_addch(&res, ',');
-		tx_buf_addf(&res, "{\"line\":%llu,", (unsigned long long)lineno);
-		resmark = res.len;
-		if (make_record(m, p, len, &lines, &id) < 0) {
-			nrej++;
-			tx_buf_adds(&res, "\"status\":\"rejected\",");
-			add_error(&res, m->r->err);
-		} else {
-			nacc++;
-			tx_buf_adds(&res, "\"transaction_id\":");
-			tx_buf_add_json_string(&res, id.p, id.len);
-			tx_buf_adds(&res, ",\"status\":\"accepted\"");
+		if (make_record(m, p, len, &R) < 0) {
+			rej = tx_realloc(rej, (nrejv + 1) * sizeof(*rej));
+			rej[nrejv].line = lineno;
+			rej[nrejv++].err = tx_strdup(m->r->err);
 		}
-		(void)resmark;
-		tx_buf_addch(&res, '}');
 	}
+	nrej = nrejv;
 	__atomic_add_fetch(&S.rejected, nrej, __ATOMIC_RELAXED);
-	if (nacc && sink_write(&lines, nacc) < 0) {
-		__atomic_add_fetch(&S.failed, nacc, __ATOMIC_RELAXED);
-		ret = fail(c, q, MHD_HTTP_SERVICE_UNAVAILABLE, "the records could not be written");
-		goto out;
-	}
-	__atomic_add_fetch(&S.accepted, nacc, __ATOMIC_RELAXED);
-	status = nacc ? MHD_HTTP_ACCEPTED : MHD_HTTP_BAD_REQUEST;
-	if (!nacc && !nrej) {
+	if (!R.n && !nrej) {
 		ret = fail(c, q, MHD_HTTP_BAD_REQUEST, "empty body");
 		goto out;
 	}
-	tx_buf_addf(&b, "{\"accepted\":%llu,\"rejected\":%llu,\"results\":[",
-		    (unsigned long long)nacc, (unsigned long long)nrej);
-	tx_buf_add(&b, res.p, res.len);
+	sink_write(&R);
+	for (ai = 0; ai < R.n; ai++) {
+		if (R.v[ai].err)
+			nfail++;
+		else
+			nacc++;
+	}
+	__atomic_add_fetch(&S.accepted, nacc, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&S.failed, nfail, __ATOMIC_RELAXED);
+	status = nfail	? MHD_HTTP_SERVICE_UNAVAILABLE
+		 : nacc ? MHD_HTTP_ACCEPTED
+			: MHD_HTTP_BAD_REQUEST;
+	tx_buf_addf(&b, "{\"accepted\":%llu,\"rejected\":%llu,", (unsigned long long)nacc,
+		    (unsigned long long)nrej);
+	if (nfail)
+		tx_buf_addf(&b, "\"failed\":%llu,", (unsigned long long)nfail);
+	tx_buf_adds(&b, "\"results\":[");
+	/* both lists are in line order: merge them */
+	for (ai = 0, ri = 0; ai < R.n || ri < nrejv;) {
+		if (ai + ri)
+			tx_buf_addch(&b, ',');
+		if (ri < nrejv && (ai == R.n || rej[ri].line < R.v[ai].line)) {
+			tx_buf_addf(&b, "{\"line\":%llu,\"status\":\"rejected\",",
+				    (unsigned long long)rej[ri].line);
+			add_error(&b, rej[ri].err);
+			ri++;
+		} else {
+			struct rec *x = &R.v[ai++];
+			tx_buf_addf(
+			    &b, "{\"line\":%llu,\"transaction_id\":", (unsigned long long)x->line);
+			tx_buf_add_json_string(&b, R.data.p + x->id_off, x->id_len);
+			if (x->err) {
+				const char *e = rec_error(x);
+				tx_buf_adds(&b, ",\"status\":\"failed\",\"error\":");
+				tx_buf_add_json_string(&b, e, strlen(e));
+			} else {
+				tx_buf_adds(&b, ",\"status\":\"accepted\"");
+				add_position(&b, x);
+			}
+		}
+		tx_buf_addch(&b, '}');
+	}
 	tx_buf_adds(&b, "]}");
-	ret = respond(c, q, status, &b, NULL, NULL);
+	ret = respond(c, q, status, &b, NULL, nfail ? "1" : NULL);
 out:
-	tx_buf_release(&lines);
-	tx_buf_release(&id);
-	tx_buf_release(&res);
+	for (ri = 0; ri < nrejv; ri++)
+		free(rej[ri].err);
+	free(rej);
+	recs_release(&R);
 	tx_buf_release(&b);
 	return ret;
 }
@@ -512,6 +705,7 @@ static enum MHD_Result ingest(struct MHD_Connection *c, struct req *q, const cha
 	struct tx_record r, r2;
 	struct make m;
 	enum MHD_Result ret;
+	char *looked_up = NULL;
 	int ndjson = 0;
 
 	if (key && !key_ok(key))
@@ -538,7 +732,10 @@ static enum MHD_Result ingest(struct MHD_Connection *c, struct req *q, const cha
 	m.id = id;
 	m.key = id ? NULL : key;
 	m.account = id ? MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "account") : NULL;
+	if (id && !m.account && S.dsn)
+		m.account = looked_up = stored_account(id);
 	ret = ndjson ? ingest_many(c, q, &m) : ingest_one(c, q, &m);
+	free(looked_up);
 	tx_record_release(&r);
 	tx_record_release(&r2);
 	tx_buf_release(&m.tmp);
@@ -574,36 +771,352 @@ static int token_ok(const char *auth)
 	return (int)any;
 }
 
+static int is_get(const char *method)
+{
+	return !strcmp(method, "GET") || !strcmp(method, "HEAD");
+}
+
 static enum route route_of(const char *url, const char *method, const char **id, const char **allow)
 {
-	static const char tx_prefix[] = "/api/transactions/";
+	static const char tx_prefix[] = "/api/transactions/", acc_prefix[] = "/api/accounts/";
 
 	*id = NULL;
 	*allow = NULL;
-	if (!strcmp(url, "/api/transactions") || !strcmp(url, "/transaction")) {
+	if (!strcmp(url, "/api/transactions")) {
+		*allow = "GET, HEAD, POST";
+		return !strcmp(method, "POST") ? R_INGEST : is_get(method) ? R_LIST : R_NOT_ALLOWED;
+	}
+	if (!strcmp(url, "/transaction")) {
 		*allow = "POST";
 		return !strcmp(method, "POST") ? R_INGEST : R_NOT_ALLOWED;
 	}
 	if (!strncmp(url, tx_prefix, sizeof(tx_prefix) - 1) && url[sizeof(tx_prefix) - 1]) {
 		*id = url + sizeof(tx_prefix) - 1;
-		*allow = "PATCH, DELETE";
-		return !strcmp(method, "PATCH") || !strcmp(method, "DELETE") ? R_TX : R_NOT_ALLOWED;
+		*allow = "GET, HEAD, PATCH, DELETE";
+		return !strcmp(method, "PATCH") || !strcmp(method, "DELETE") ? R_TX
+		       : is_get(method)					     ? R_GET
+									     : R_NOT_ALLOWED;
+	}
+	if (!strncmp(url, acc_prefix, sizeof(acc_prefix) - 1) && url[sizeof(acc_prefix) - 1]) {
+		*id = url + sizeof(acc_prefix) - 1;
+		*allow = "GET, HEAD";
+		return is_get(method) ? R_ACCOUNT : R_NOT_ALLOWED;
+	}
+	if (!strcmp(url, "/reports")) {
+		*allow = "GET, HEAD";
+		return is_get(method) ? R_REPORTS : R_NOT_ALLOWED;
 	}
 	if (!strcmp(url, "/healthz")) {
 		*allow = "GET, HEAD";
-		return !strcmp(method, "GET") || !strcmp(method, "HEAD") ? R_HEALTHZ
-									 : R_NOT_ALLOWED;
+		return is_get(method) ? R_HEALTHZ : R_NOT_ALLOWED;
 	}
 	return R_NONE;
+}
+
+/* ---- reads (--db) ---- */
+
+/*
+ * The report sections asked for, as JSON, into out. The store is opened on
+ * first use and again after any error, so txhttp may start before the
+ * database exists and outlive its restarts. Returns 0, 1 when there is no
+ * txstore database there yet (out then holds the sections, empty), or -1
+ * when the database cannot be read now.
+ */
+static int db_read(const struct tx_store_report *rep, unsigned sections, struct tx_buf *out)
+{
+	static const char *const names[] = {"transactions", "balances", "by_type", "by_status",
+					    "latency"};
+	int status, rc;
+
+	pthread_mutex_lock(&S.db_lock);
+	if (!S.st) {
+		S.st = tx_store_open_read(S.dsn, &status);
+		if (!S.st) {
+			pthread_mutex_unlock(&S.db_lock);
+			if (status != TX_EXIT_OK)
+				return -1;
+			tx_buf_addch(out, '{');
+			for (int i = 0, first = 1; i < 5; i++)
+				if (sections & (1u << i)) {
+					tx_buf_addf(out, "%s\"%s\":[]", first ? "" : ",", names[i]);
+					first = 0;
+				}
+			tx_buf_addch(out, '}');
+			return 1;
+		}
+	}
+	rc = tx_store_report_json(S.st, rep, sections, out);
+	if (rc < 0) {
+		tx_store_close(S.st);
+		S.st = NULL;
+	}
+	pthread_mutex_unlock(&S.db_lock);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The array of {"name":[...]} without its brackets, or NULL when it is empty. */
+static const char *first_array(const struct tx_buf *b, size_t *len)
+{
+	const char *p = memchr(b->p, '[', b->len);
+
+	if (!p || p[1] == ']' || b->len < 3)
+		return NULL;
+	*len = (size_t)(b->p + b->len - 2 - (p + 1));
+	return p + 1;
+}
+
+struct params {
+	struct MHD_Connection *c;
+	const char *const *allowed;
+	const char *bad;
+};
+
+static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct params *P = cls;
+
+	for (size_t i = 0; P->allowed[i]; i++)
+		if (!strcmp(key, P->allowed[i]))
+			return MHD_YES;
+	P->bad = key;
+	return MHD_NO;
+}
+
+/*
+ * The query parameters of a read into rep: account, status, type, since,
+ * until, limit, after (those in allowed). Returns NULL, or why they are bad.
+ */
+static const char *read_params(struct MHD_Connection *c, const char *const *allowed,
+			       struct tx_store_report *rep, char *why, size_t whylen)
+{
+	struct params P = {c, allowed, NULL};
+	const char *v;
+	int64_t n;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->since_us = rep->until_us = -1;
+	rep->limit = 50;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_param, &P);
+	if (P.bad) {
+		snprintf(why, whylen, "unknown query parameter '%.100s'", P.bad);
+		return why;
+	}
+	rep->account = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "account");
+	if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "status")) != NULL) {
+		if (strcmp(v, "pending") && strcmp(v, "completed") && strcmp(v, "failed"))
+			return "query parameter 'status' is not pending, completed or failed";
+		rep->status = v;
+	}
+	if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "type")) != NULL) {
+		int t;
+		for (t = 1; t < TX_TYPE__COUNT && strcmp(v, tx_type_name((enum tx_type)t)); t++)
+			;
+		if (t == TX_TYPE__COUNT)
+			return "query parameter 'type' is not a known type";
+		rep->type = v;
+	}
+	if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since")) != NULL &&
+	    tx_time_parse(v, strlen(v), &rep->since_us))
+		return "query parameter 'since' is not an RFC 3339 date-time";
+	if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "until")) != NULL &&
+	    tx_time_parse(v, strlen(v), &rep->until_us))
+		return "query parameter 'until' is not an RFC 3339 date-time";
+	if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit")) != NULL) {
+		if (tx_parse_int64(v, 1, 1000, &n) < 0)
+			return "query parameter 'limit' is not a whole number from 1 to 1000";
+		rep->limit = n;
+	}
+	if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after")) != NULL) {
+		if (!*v)
+			return "query parameter 'after' is empty";
+		rep->after = v;
+	}
+	return NULL;
+}
+
+static enum MHD_Result read_route(struct MHD_Connection *c, struct req *q, const char *id)
+{
+	static const char *const list_params[] = {"account", "status", "type",	"since",
+						  "until",   "limit",  "after", NULL};
+	static const char *const report_params[] = {"account", "status", "type", "since",
+						    "until",   "limit",	 NULL};
+	static const char *const none[] = {NULL};
+	struct tx_store_report rep;
+	struct tx_buf out = TX_BUF_INIT, b = TX_BUF_INIT;
+	const char *why, *arr;
+	char whybuf[160];
+	size_t len;
+	enum MHD_Result ret;
+	unsigned status = MHD_HTTP_OK;
+	int rc;
+
+	if (!S.dsn)
+		return fail(c, q, MHD_HTTP_NOT_FOUND, "no database: txhttp serves reads with --db");
+	why = read_params(c,
+			  q->route == R_LIST	  ? list_params
+			  : q->route == R_REPORTS ? report_params
+						  : none,
+			  &rep, whybuf, sizeof(whybuf));
+	if (why)
+		return fail(c, q, MHD_HTTP_BAD_REQUEST, why);
+	switch (q->route) {
+	case R_GET:
+		rep.id = id;
+		rep.limit = 1;
+		rc = db_read(&rep, TX_REPORT_TRANSACTIONS, &out);
+		if (rc >= 0 && (arr = first_array(&out, &len)) != NULL)
+			tx_buf_add(&b, arr, len);
+		else if (rc >= 0)
+			status = MHD_HTTP_NOT_FOUND;
+		break;
+	case R_LIST:
+		rep.keyset = 1;
+		rc = db_read(&rep, TX_REPORT_TRANSACTIONS, &out);
+		if (rc >= 0) {
+			/* the cursor: the last id of a full page */
+			size_t n = 0;
+			const char *last = NULL, *p;
+			tx_buf_add(&b, out.p, out.len - 1);
+			for (p = out.p; (p = strstr(p, "{\"transaction_id\":")) != NULL; p++, n++)
+				last = p;
+			tx_buf_adds(&b, ",\"next\":");
+			if (last && (int64_t)n == rep.limit) {
+				struct tx_record r;
+				const char *e = strchr(last, '}');
+				tx_record_init(&r);
+				if (e &&
+				    tx_record_parse(&r, last, (size_t)(e - last + 1),
+						    TX_PARSE_JSON_ONLY) == 0 &&
+				    r.idx[TX_F_TRANSACTION_ID] >= 0) {
+					struct tx_str raw =
+					    tx_record_raw(&r, r.idx[TX_F_TRANSACTION_ID]);
+					tx_buf_add(&b, raw.p, raw.len);
+				} else {
+					tx_buf_adds(&b, "null");
+				}
+				tx_record_release(&r);
+			} else {
+				tx_buf_adds(&b, "null");
+			}
+			tx_buf_addch(&b, '}');
+		}
+		break;
+	case R_ACCOUNT:
+		rep.account = id;
+		rc = db_read(&rep, TX_REPORT_BALANCES, &out);
+		if (rc >= 0 && first_array(&out, &len)) {
+			tx_buf_adds(&b, "{\"account\":");
+			tx_buf_add_json_string(&b, id, strlen(id));
+			tx_buf_addch(&b, ',');
+			tx_buf_add(&b, out.p + 1, out.len - 1);
+		} else if (rc >= 0) {
+			status = MHD_HTTP_NOT_FOUND;
+		}
+		break;
+	default: /* R_REPORTS */
+		rc = db_read(&rep, TX_REPORT_ALL, &out);
+		if (rc >= 0)
+			tx_buf_add(&b, out.p, out.len);
+		break;
+	}
+	if (rc < 0)
+		ret = fail(c, q, MHD_HTTP_SERVICE_UNAVAILABLE, "the database cannot be read now");
+	else if (status == MHD_HTTP_NOT_FOUND)
+		ret = fail(c, q, status,
+			   q->route == R_ACCOUNT ? "no such account" : "no such transaction");
+	else
+		ret = respond(c, q, status, &b, NULL, NULL);
+	tx_buf_release(&out);
+	tx_buf_release(&b);
+	return ret;
+}
+
+/* The account of a stored transaction (for PATCH and DELETE), or NULL: a new string. */
+static char *stored_account(const char *id)
+{
+	struct tx_store_report rep;
+	struct tx_buf out = TX_BUF_INIT;
+	struct tx_record r;
+	const char *arr;
+	char *acc = NULL;
+	size_t len;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.since_us = rep.until_us = -1;
+	rep.limit = 1;
+	rep.id = id;
+	tx_record_init(&r);
+	if (db_read(&rep, TX_REPORT_TRANSACTIONS, &out) == 0 &&
+	    (arr = first_array(&out, &len)) != NULL &&
+	    tx_record_parse(&r, arr, len, TX_PARSE_JSON_ONLY) == 0 && r.idx[TX_F_ACCOUNT] >= 0) {
+		struct tx_str a = tx_record_text(&r, r.idx[TX_F_ACCOUNT]);
+		acc = tx_strndup(a.p, a.len);
+	}
+	tx_record_release(&r);
+	tx_buf_release(&out);
+	return acc;
+}
+
+/*
+ * Whether the broker answers a metadata request about the topic within a
+ * second. The answer is shared for a second, so probes cost the cluster
+ * little.
+ */
+static int broker_up(void)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static uint64_t checked;
+	static int up;
+	const struct rd_kafka_metadata *md;
+	uint64_t now = tx_now_ns();
+	int r;
+
+	pthread_mutex_lock(&lock);
+	if (!checked || now - checked > 1000000000u) {
+		up = rd_kafka_metadata(S.rk, 0, S.rkt, &md, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR;
+		if (up)
+			rd_kafka_metadata_destroy(md);
+		checked = tx_now_ns();
+	}
+	r = up;
+	pthread_mutex_unlock(&lock);
+	return r;
 }
 
 static enum MHD_Result healthz(struct MHD_Connection *c, struct req *q)
 {
 	struct tx_buf b = TX_BUF_INIT;
 	enum MHD_Result ret;
+	int ok = 1, up;
 
-	tx_buf_adds(&b, "{\"status\":\"ok\",\"sink\":\"stdout\"}");
-	ret = respond(c, q, MHD_HTTP_OK, &b, NULL, NULL);
+	tx_buf_adds(&b, S.rk ? ",\"sink\":\"kafka\"" : ",\"sink\":\"stdout\"");
+	if (S.rk) {
+		up = broker_up();
+		ok &= up;
+		tx_buf_addf(&b, ",\"broker\":\"%s\"", up ? "up" : "down");
+	}
+	if (S.dsn) {
+		struct tx_store_report rep;
+		struct tx_buf out = TX_BUF_INIT;
+		memset(&rep, 0, sizeof(rep));
+		rep.since_us = rep.until_us = -1;
+		rep.limit = 1;
+		rep.id = "";
+		up = db_read(&rep, TX_REPORT_TRANSACTIONS, &out) >= 0;
+		tx_buf_release(&out);
+		ok &= up;
+		tx_buf_addf(&b, ",\"database\":\"%s\"", up ? "up" : "down");
+	}
+	tx_buf_addch(&b, '}');
+	{
+		struct tx_buf all = TX_BUF_INIT;
+		tx_buf_addf(&all, "{\"status\":\"%s\"", ok ? "ok" : "unavailable");
+		tx_buf_add(&all, b.p, b.len);
+		ret = respond(c, q, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, &all, NULL,
+			      ok ? NULL : "1");
+		tx_buf_release(&all);
+	}
 	tx_buf_release(&b);
 	return ret;
 }
@@ -656,6 +1169,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	case R_INGEST: return ingest(c, q, NULL, TX_OP_NONE);
 	case R_TX: return ingest(c, q, id, !strcmp(method, "DELETE") ? TX_OP_DELETE : TX_OP_UPDATE);
 	case R_HEALTHZ: return healthz(c, q);
+	case R_LIST:
+	case R_GET:
+	case R_ACCOUNT:
+	case R_REPORTS: return read_route(c, q, id);
 	default: return fail(c, q, MHD_HTTP_INTERNAL_SERVER_ERROR, "unexpected route");
 	}
 }
@@ -815,6 +1332,88 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	tx_warn("%s", msg);
 }
 
+/* The polling thread: serves delivery reports until told to stop. */
+static void *poller(void *arg)
+{
+	while (!__atomic_load_n(&S.poll_stop, __ATOMIC_RELAXED))
+		rd_kafka_poll(S.rk, 50);
+	return NULL;
+}
+
+/*
+ * The producer, with txpub's defaults (kafka.h) and txhttp's own on top:
+ * linger.ms 1, since a client waits for each answer, and the bound on
+ * acknowledgement, then the config file, -X and -b. Returns TX_EXIT_OK or
+ * the exit status after reporting.
+ */
+static int producer_start(struct tx_kafka_opts *ko, int ack_timeout_ms)
+{
+	const char *defaults[64];
+	char ackbuf[24], errstr[512];
+	rd_kafka_conf_t *conf;
+	rd_kafka_resp_err_t topic_err;
+	size_t n = 0;
+	int r;
+
+	while (tx_kafka_producer_defaults[n] && n + 6 < sizeof(defaults) / sizeof(*defaults))
+		defaults[n] = tx_kafka_producer_defaults[n], n++;
+	snprintf(ackbuf, sizeof(ackbuf), "%d", ack_timeout_ms);
+	defaults[n++] = "linger.ms";
+	defaults[n++] = "1";
+	defaults[n++] = "message.timeout.ms";
+	defaults[n++] = ackbuf;
+	defaults[n] = NULL;
+	conf = tx_kafka_conf(ko, defaults);
+	if (!conf)
+		return TX_EXIT_USAGE;
+	if (ko->dump) {
+		tx_kafka_dump(conf, stdout);
+		rd_kafka_conf_destroy(conf);
+		return -1;
+	}
+	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+	S.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	if (!S.rk) {
+		tx_error("%s", errstr);
+		rd_kafka_conf_destroy(conf);
+		return TX_EXIT_USAGE;
+	}
+	S.rkt = rd_kafka_topic_new(S.rk, S.topic, NULL);
+	if (!S.rkt) {
+		tx_error("topic '%s': %s", S.topic, rd_kafka_err2str(rd_kafka_last_error()));
+		return TX_EXIT_USAGE;
+	}
+	/* fail fast, before taking any request, when no broker answers */
+	r = tx_kafka_wait_metadata(S.rk, S.topic, ko->bootstrap, ko->connect_timeout_ms,
+				   &topic_err);
+	if (r == -2)
+		return TX_EXIT_SIGNAL + tx_signal;
+	if (r < 0)
+		return TX_EXIT_UNAVAILABLE;
+	if (topic_err && ko->verbose)
+		tx_warn("topic '%s': %s (it may be created on first use)", S.topic,
+			rd_kafka_err2str(topic_err));
+	pthread_mutex_init(&S.dr_lock, NULL);
+	if (tx_thread_start(&S.poller, poller, NULL)) {
+		tx_error("cannot start the polling thread");
+		return TX_EXIT_SOFTWARE;
+	}
+	return TX_EXIT_OK;
+}
+
+/*
+ * After the last request: stop polling, hand what is left to the broker
+ * (nothing should be: each request waited for its reports).
+ */
+static void producer_stop(void)
+{
+	__atomic_store_n(&S.poll_stop, 1, __ATOMIC_RELAXED);
+	pthread_join(S.poller, NULL);
+	rd_kafka_flush(S.rk, 10000);
+	rd_kafka_topic_destroy(S.rkt);
+	rd_kafka_destroy(S.rk);
+}
+
 enum {
 	OPT_MAX_BODY = 0x2000,
 	OPT_MAX_HEADER,
@@ -822,6 +1421,8 @@ enum {
 	OPT_MAX_CONNECTIONS,
 	OPT_TOKEN_FILE,
 	OPT_NO_AUTH,
+	OPT_ACK_TIMEOUT,
+	OPT_DB,
 	OPT_HELP
 };
 
@@ -834,12 +1435,16 @@ int cmd_main(int argc, char **argv)
 	    {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
 	    {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
 	    {"no-auth", no_argument, NULL, OPT_NO_AUTH},
+	    {"ack-timeout", required_argument, NULL, OPT_ACK_TIMEOUT},
+	    {"db", required_argument, NULL, OPT_DB},
+	    {"connect-timeout", required_argument, NULL, TX_KAFKA_OPT_CONNECT_TIMEOUT},
 	    {"help", no_argument, NULL, OPT_HELP},
 	    {NULL, 0, NULL, 0}};
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	const char *listen_arg = "127.0.0.1:8080", *token_file = NULL;
-	int c, loopback = 1, status = TX_EXIT_OK, sig;
+	static struct tx_kafka_opts ko;
+	int c, loopback = 1, status = TX_EXIT_OK, sig, ack_timeout_ms = 5000, r;
 	int64_t v;
 	unsigned flags;
 	uint64_t deadline;
@@ -849,10 +1454,28 @@ int cmd_main(int argc, char **argv)
 	S.max_header = DEFAULT_MAX_HEADER;
 	S.timeout = DEFAULT_TIMEOUT;
 	S.max_connections = DEFAULT_MAX_CONNECTIONS;
-	while ((c = getopt_long(argc, argv, "hl:q", longopts, NULL)) != -1) {
+	tx_kafka_opts_init(&ko);
+	while ((c = getopt_long(argc, argv, TX_KAFKA_SHORTOPTS "hl:t:", longopts, NULL)) != -1) {
+		r = tx_kafka_getopt(&ko, c, optarg);
+		if (r < 0)
+			return TX_EXIT_USAGE;
+		if (r > 0)
+			continue;
 		switch (c) {
 		case 'l': listen_arg = optarg; break;
-		case 'q': tx_quiet = 1; break;
+		case 't':
+			if (!*optarg) {
+				tx_error("-t: empty topic name");
+				return TX_EXIT_USAGE;
+			}
+			S.topic = optarg;
+			break;
+		case OPT_DB: S.dsn = optarg; break;
+		case OPT_ACK_TIMEOUT:
+			if (opt_uint("--ack-timeout", optarg, 1, 3600, &v) < 0)
+				return TX_EXIT_USAGE;
+			ack_timeout_ms = (int)v * 1000;
+			break;
 		case OPT_MAX_BODY:
 			if (opt_uint("--max-body", optarg, 1, (int64_t)1 << 32, &v) < 0)
 				return TX_EXIT_USAGE;
@@ -908,10 +1531,31 @@ int cmd_main(int argc, char **argv)
 		S.no_auth = 1; /* loopback: the machine's own users only */
 	}
 
+	if (ko.list) {
+		tx_kafka_list(stdout);
+		return TX_EXIT_OK;
+	}
+	if (!S.topic && (ko.brokers || ko.config_file || ko.nprops || ko.dump)) {
+		tx_error("-b, -F and -X are for a topic: give -t");
+		return TX_EXIT_USAGE;
+	}
+
 	pthread_mutex_init(&S.out_lock, NULL);
 	pthread_mutex_init(&S.id_lock, NULL);
+	pthread_mutex_init(&S.db_lock, NULL);
 	tx_out_init(&S.out, 1, "stdout");
 	tx_signals_install();
+	if (S.topic) {
+		status = producer_start(&ko, ack_timeout_ms);
+		if (status != TX_EXIT_OK) {
+			if (S.rkt)
+				rd_kafka_topic_destroy(S.rkt);
+			if (S.rk)
+				rd_kafka_destroy(S.rk);
+			tx_kafka_opts_release(&ko);
+			return status < 0 ? TX_EXIT_OK : status;
+		}
+	}
 
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
 		MHD_USE_ERROR_LOG | MHD_USE_POLL;
@@ -926,6 +1570,9 @@ int cmd_main(int argc, char **argv)
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	if (!S.d) {
 		tx_error("cannot listen on '%s': %s", listen_arg, strerror(errno));
+		if (S.rk)
+			producer_stop();
+		tx_kafka_opts_release(&ko);
 		return TX_EXIT_UNAVAILABLE;
 	}
 	(void)sslen;
@@ -948,6 +1595,10 @@ int cmd_main(int argc, char **argv)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(S.d);
+	if (S.rk)
+		producer_stop();
+	if (S.st)
+		tx_store_close(S.st);
 	if (tx_out_flush(&S.out) < 0)
 		S.out_error = 1;
 	if (!tx_quiet)
@@ -962,5 +1613,6 @@ int cmd_main(int argc, char **argv)
 		free(S.tokens[i]);
 	free(S.tokens);
 	tx_buf_release(&S.out.b);
+	tx_kafka_opts_release(&ko);
 	return status;
 }
