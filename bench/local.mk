@@ -38,3 +38,8 @@ bench_scripts += bench/txpub.sh bench/txsub.sh
 EXTRA_DIST += bench/txpub.sh bench/txsub.sh bench/kafka-lib.sh
 bench_scripts += bench/txstore.sh
 EXTRA_DIST += bench/txstore.sh
+
+# bench/txhttp.sh: txhttp -t against seed 004's FastAPI service and seed
+# 000's Flask API, rebuilt in bench/anchors (the http helper).
+bench_scripts += bench/txhttp.sh
+EXTRA_DIST += bench/txhttp.sh bench/anchors/seed004_fastapi.py bench/anchors/seed000_flask.py
