@@ -125,11 +125,93 @@ test_expect_success 'bad query parameters get 400' '
 	test "$(curl -s -o /dev/null -w "%{http_code}" -X POST "$url/reports")" = 405
 '
 
+test_expect_success 'GET /openapi.json: OpenAPI 3.1 of every route; answers match it' '
+	"$PYTHON3" -c "import jsonschema" 2>/dev/null || { echo "python3-jsonschema is missing (apt-get install python3-jsonschema)"; false; } &&
+	test "$(get /openapi.json)" = 200 &&
+	cat >openapi_check.py <<-\EOF &&
+	import json, sys, urllib.request, urllib.error
+	import jsonschema
+	url = sys.argv[1]
+	doc = json.load(open("body.json"))
+	assert doc["openapi"] == "3.1.0", doc["openapi"]
+	# every schema in it is a valid JSON Schema 2020-12 (OpenAPI 3.1 dialect)
+	def schemas(o):
+	    if isinstance(o, dict):
+	        for k, v in o.items():
+	            if k == "schema" or (k == "schemas" and isinstance(v, dict)):
+	                for s in (v.values() if k == "schemas" else [v]):
+	                    yield s
+	            yield from schemas(v)
+	    elif isinstance(o, list):
+	        for v in o:
+	            yield from schemas(v)
+	n = 0
+	for s in schemas(doc):
+	    jsonschema.Draft202012Validator.check_schema(s)
+	    n += 1
+	# every $ref resolves
+	resolver = jsonschema.RefResolver.from_schema(doc)
+	def refs(o):
+	    if isinstance(o, dict):
+	        if "$ref" in o:
+	            resolver.resolve(o["$ref"])
+	        for v in o.values(): refs(v)
+	    elif isinstance(o, list):
+	        for v in o: refs(v)
+	refs(doc)
+	def op(path, method):
+	    return doc["paths"][path][method]
+	def check(method, path, tmpl, body=None, ctype=None):
+	    req = urllib.request.Request(url + path, data=body, method=method.upper())
+	    if ctype: req.add_header("Content-Type", ctype)
+	    try:
+	        r = urllib.request.urlopen(req)
+	        code, data = r.status, r.read()
+	    except urllib.error.HTTPError as e:
+	        code, data = e.code, e.read()
+	    resp = op(tmpl, method)["responses"][str(code)]
+	    if "$ref" in resp:
+	        resp = resolver.resolve(resp["$ref"])[1]
+	    schema = resp["content"]["application/json"]["schema"]
+	    jsonschema.Draft202012Validator(schema, resolver=resolver).validate(json.loads(data))
+	    return code
+	seen = set()
+	def c(method, path, tmpl, want, **kw):
+	    got = check(method, path, tmpl, **kw)
+	    assert got == want, (method, path, got, want)
+	    seen.add((tmpl, method))
+	rec = b"{\"transaction_id\":\"o1\",\"account\":\"ACC9\",\"type\":\"deposit\",\"amount\":\"1.00\"}"
+	c("post", "/api/transactions", "/api/transactions", 202, body=rec, ctype="application/json")
+	c("post", "/api/transactions", "/api/transactions", 202, body=rec + b"\nx\n", ctype="application/x-ndjson")
+	c("post", "/api/transactions", "/api/transactions", 400, body=b"{}", ctype="application/json")
+	c("post", "/api/transactions", "/api/transactions", 415, body=rec, ctype="text/plain")
+	c("post", "/transaction", "/transaction", 202, body=rec, ctype="application/json")
+	c("get", "/api/transactions?limit=2", "/api/transactions", 200)
+	c("get", "/api/transactions?limit=0", "/api/transactions", 400)
+	c("get", "/api/transactions/d1", "/api/transactions/{id}", 200)
+	c("get", "/api/transactions/none", "/api/transactions/{id}", 404)
+	c("patch", "/api/transactions/d1", "/api/transactions/{id}", 202, body=b"{\"status\":\"completed\"}", ctype="application/json")
+	c("delete", "/api/transactions/zz?account=ACC9", "/api/transactions/{id}", 202)
+	c("delete", "/api/transactions/zz", "/api/transactions/{id}", 400)
+	c("get", "/api/accounts/ACC1", "/api/accounts/{account}", 200)
+	c("get", "/api/accounts/NOBODY", "/api/accounts/{account}", 404)
+	c("get", "/reports", "/reports", 200)
+	c("get", "/reports?type=x", "/reports", 400)
+	c("get", "/healthz", "/healthz", 200)
+	c("get", "/openapi.json", "/openapi.json", 200)
+	documented = {(p, m) for p, ops in doc["paths"].items() for m in ops if m != "parameters"}
+	assert documented == seen, (documented ^ seen)
+	print(n, "schemas,", len(seen), "operations")
+	EOF
+	"$PYTHON3" openapi_check.py "$url" >out &&
+	test_grep "operations" out
+'
+
 # the pipeline is this shell's child: end it here, not in a case's subshell
 kill -TERM "$(cat http.pid)"
 wait $pipe
 test_expect_success 'SIGTERM: the pipeline ends, everything stored' '
-	test "$(sqlite3 "$TRASH/tx.db" "SELECT count(*) FROM transactions WHERE deleted_at IS NULL")" = 8
+	test "$(sqlite3 "$TRASH/tx.db" "SELECT count(*) FROM transactions WHERE deleted_at IS NULL")" = 9
 '
 
 test_expect_success 'without --db, reads are 404 with the reason' '

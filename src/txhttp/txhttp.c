@@ -30,6 +30,7 @@
 #include <microhttpd.h>
 
 #include "kafka.h"
+#include "openapi.h"
 
 #include "json.h"
 #include "out.h"
@@ -56,6 +57,7 @@ enum route {
 	R_GET,	       /* GET /api/transactions/{id} */
 	R_ACCOUNT,     /* GET /api/accounts/{account} */
 	R_REPORTS,     /* GET /reports */
+	R_OPENAPI,     /* GET /openapi.json */
 	R_NOT_ALLOWED, /* a known path, another method */
 };
 
@@ -821,6 +823,10 @@ static enum route route_of(const char *url, const char *method, const char **id,
 		*allow = "GET, HEAD";
 		return is_get(method) ? R_HEALTHZ : R_NOT_ALLOWED;
 	}
+	if (!strcmp(url, "/openapi.json")) {
+		*allow = "GET, HEAD";
+		return is_get(method) ? R_OPENAPI : R_NOT_ALLOWED;
+	}
 	return R_NONE;
 }
 
@@ -1152,7 +1158,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			return fail(c, q, MHD_HTTP_NOT_FOUND, "no such resource");
 		if (q->route == R_NOT_ALLOWED)
 			return fail(c, q, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed here");
-		if (q->route != R_HEALTHZ && !S.no_auth &&
+		if (q->route != R_HEALTHZ && q->route != R_OPENAPI && !S.no_auth &&
 		    !token_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization")))
 			return fail(c, q, MHD_HTTP_UNAUTHORIZED,
 				    "a valid bearer token is required");
@@ -1180,6 +1186,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	case R_INGEST: return ingest(c, q, NULL, TX_OP_NONE);
 	case R_TX: return ingest(c, q, id, !strcmp(method, "DELETE") ? TX_OP_DELETE : TX_OP_UPDATE);
 	case R_HEALTHZ: return healthz(c, q);
+	case R_OPENAPI: {
+		struct tx_buf b = {(char *)txhttp_openapi, strlen(txhttp_openapi), 0};
+		return respond(c, q, MHD_HTTP_OK, &b, NULL, NULL);
+	}
 	case R_LIST:
 	case R_GET:
 	case R_ACCOUNT:
