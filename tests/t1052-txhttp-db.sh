@@ -172,6 +172,9 @@ test_expect_success 'GET /openapi.json: OpenAPI 3.1 of every route; answers matc
 	    resp = op(tmpl, method)["responses"][str(code)]
 	    if "$ref" in resp:
 	        resp = resolver.resolve(resp["$ref"])[1]
+	    if "text/html" in resp["content"]:
+	        assert data.startswith(b"<!DOCTYPE html>"), data[:40]
+	        return code
 	    schema = resp["content"]["application/json"]["schema"]
 	    jsonschema.Draft202012Validator(schema, resolver=resolver).validate(json.loads(data))
 	    return code
@@ -199,12 +202,25 @@ test_expect_success 'GET /openapi.json: OpenAPI 3.1 of every route; answers matc
 	c("get", "/reports?type=x", "/reports", 400)
 	c("get", "/healthz", "/healthz", 200)
 	c("get", "/openapi.json", "/openapi.json", 200)
+	c("get", "/", "/", 200)
 	documented = {(p, m) for p, ops in doc["paths"].items() for m in ops if m != "parameters"}
 	assert documented == seen, (documented ^ seen)
 	print(n, "schemas,", len(seen), "operations")
 	EOF
 	"$PYTHON3" openapi_check.py "$url" >out &&
 	test_grep "operations" out
+'
+
+test_expect_success 'the page in headless Chromium: create, see it stored, update, delete' '
+	command -v chromium >/dev/null || { echo "chromium is missing (apt-get install chromium)"; false; } &&
+	"$PYTHON3" -c "import websocket" || { echo "python3-websocket is missing"; false; } &&
+	test "$(curl -s -o page.html -w "%{http_code}" "$url/")" = 200 &&
+	! grep -qi "src=\"http\|href=\"http\|@import\|//cdn" page.html &&
+	"$PYTHON3" "$TX_SRCDIR/tests/cdp_page.py" "$url/" page.png >tid &&
+	tid=$(cat tid) &&
+	test -s page.png &&
+	sqlite3 "$TRASH/tx.db" "SELECT account, amount, status, deleted_at IS NOT NULL FROM transactions WHERE transaction_id = '"'"'$tid'"'"'" >row &&
+	test "$(cat row)" = "WEB1|12.50|completed|1"
 '
 
 # the pipeline is this shell's child: end it here, not in a case's subshell

@@ -58,6 +58,7 @@ enum route {
 	R_ACCOUNT,     /* GET /api/accounts/{account} */
 	R_REPORTS,     /* GET /reports */
 	R_OPENAPI,     /* GET /openapi.json */
+	R_PAGE,	       /* GET / */
 	R_NOT_ALLOWED, /* a known path, another method */
 };
 
@@ -488,7 +489,15 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct req *q, unsigned
 					       MHD_RESPMEM_MUST_COPY);
 	if (!resp)
 		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	if (q->route == R_PAGE && status == MHD_HTTP_OK) {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					"text/html; charset=utf-8");
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					"default-src 'self'; style-src 'unsafe-inline'; "
+					"script-src 'unsafe-inline'");
+	} else {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	}
 	if (location)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
 	if (retry_after)
@@ -822,6 +831,10 @@ static enum route route_of(const char *url, const char *method, const char **id,
 	if (!strcmp(url, "/healthz")) {
 		*allow = "GET, HEAD";
 		return is_get(method) ? R_HEALTHZ : R_NOT_ALLOWED;
+	}
+	if (!strcmp(url, "/")) {
+		*allow = "GET, HEAD";
+		return is_get(method) ? R_PAGE : R_NOT_ALLOWED;
 	}
 	if (!strcmp(url, "/openapi.json")) {
 		*allow = "GET, HEAD";
@@ -1158,7 +1171,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			return fail(c, q, MHD_HTTP_NOT_FOUND, "no such resource");
 		if (q->route == R_NOT_ALLOWED)
 			return fail(c, q, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed here");
-		if (q->route != R_HEALTHZ && q->route != R_OPENAPI && !S.no_auth &&
+		if (q->route != R_HEALTHZ && q->route != R_OPENAPI && q->route != R_PAGE &&
+		    !S.no_auth &&
 		    !token_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization")))
 			return fail(c, q, MHD_HTTP_UNAUTHORIZED,
 				    "a valid bearer token is required");
@@ -1186,6 +1200,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	case R_INGEST: return ingest(c, q, NULL, TX_OP_NONE);
 	case R_TX: return ingest(c, q, id, !strcmp(method, "DELETE") ? TX_OP_DELETE : TX_OP_UPDATE);
 	case R_HEALTHZ: return healthz(c, q);
+	case R_PAGE: {
+		struct tx_buf b = {(char *)txhttp_page, strlen(txhttp_page), 0};
+		return respond(c, q, MHD_HTTP_OK, &b, NULL, NULL);
+	}
 	case R_OPENAPI: {
 		struct tx_buf b = {(char *)txhttp_openapi, strlen(txhttp_openapi), 0};
 		return respond(c, q, MHD_HTTP_OK, &b, NULL, NULL);
