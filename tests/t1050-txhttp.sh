@@ -382,4 +382,26 @@ test_expect_success 'Kafka options: need -t; -X dump shows txpub defaults and tx
 	test_grep "cannot reach the brokers" err
 '
 
+test_expect_success 'TLS with --cert and --key: curl --cacert gets its 202' '
+	command -v openssl >/dev/null || { echo "openssl is missing (apt-get install openssl)"; false; } &&
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null &&
+	chmod 600 key.pem &&
+	test_expect_code 2 txhttp --cert cert.pem 2>err &&
+	test_grep "go together" err &&
+	test_expect_code 2 txhttp --cert tokens --key key.pem 2>err &&
+	test_grep "not a PEM file" err &&
+	port=$(test_free_port)
+	txhttp -l "127.0.0.1:$port" --cert cert.pem --key key.pem >tls.out 2>tls.err &
+	echo $! >tls.pid
+	for i in $(seq 1 100); do curl -s -o /dev/null --cacert cert.pem "https://127.0.0.1:$port/healthz" && break; sleep 0.05; done &&
+	test "$(curl -s -o body.json -w "%{http_code}" --cacert cert.pem -H "Content-Type: application/json" --data-binary "{\"transaction_id\":\"tls1\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":1}" "https://127.0.0.1:$port/transaction")" = 202 &&
+	test_grep "\"tls1\"" tls.out &&
+	test_expect_code 60 curl -s -o /dev/null "https://127.0.0.1:$port/healthz" &&
+	! curl -s -o /dev/null "http://127.0.0.1:$port/healthz" &&
+	test_grep "listening on https://127.0.0.1:$port" tls.err &&
+	stop_http tls &&
+	! grep -q "readable by group" tls.err
+'
+
 test_done

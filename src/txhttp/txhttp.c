@@ -83,6 +83,7 @@ struct server {
 	size_t ntokens;
 	int no_auth;
 	int log; /* the access log (not -q) */
+	int tls; /* --cert, --key */
 
 	/* -t: the producer; the delivery reports come on the polling thread */
 	rd_kafka_t *rk;
@@ -117,7 +118,8 @@ static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: txhttp [-qv] [-b brokers] [-F file] [-l [addr:]port] [-t topic]\n"
 		    "              [-X name=value] [--ack-timeout seconds]\n"
-		    "              [--connect-timeout seconds] [--db dsn] [--max-body bytes]\n"
+		    "              [--cert file --key file] [--connect-timeout seconds]\n"
+		    "              [--db dsn] [--max-body bytes]\n"
 		    "              [--max-connections n] [--max-header bytes] [--no-auth]\n"
 		    "              [--timeout seconds] [--token-file file]\n"
 		    "       txhttp -X list | -X dump\n");
@@ -1297,6 +1299,32 @@ static int parse_listen(const char *arg, struct sockaddr_storage *ss, socklen_t 
 	return 0;
 }
 
+/* A PEM file, whole (the key: warn when group or others can read it). NULL after reporting. */
+static char *read_pem(const char *path, int secret)
+{
+	FILE *fp = fopen(path, "r");
+	struct tx_buf b = TX_BUF_INIT;
+	struct stat st;
+	char chunk[4096];
+	size_t n;
+
+	if (!fp) {
+		tx_error("'%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	if (secret && fstat(fileno(fp), &st) == 0 && (st.st_mode & 077))
+		tx_warn("--key '%s': readable by group or others", path);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		tx_buf_add(&b, chunk, n);
+	fclose(fp);
+	if (!b.len || !strstr(b.p, "-----BEGIN ")) {
+		tx_error("'%s': not a PEM file", path);
+		tx_buf_release(&b);
+		return NULL;
+	}
+	return b.p;
+}
+
 /* The bearer tokens, one a line ('#' comments and blank lines skipped). */
 static int load_tokens(const char *path)
 {
@@ -1347,12 +1375,12 @@ static void show_listening(const struct sockaddr_storage *ss)
 	if (bound.ss_family == AF_INET) {
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&bound)->sin_addr, host, sizeof(host));
 		port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
-		tx_warn("listening on http://%s:%d", host, port);
+		tx_warn("listening on %s://%s:%d", S.tls ? "https" : "http", host, port);
 	} else {
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&bound)->sin6_addr, host,
 			  sizeof(host));
 		port = ntohs(((struct sockaddr_in6 *)&bound)->sin6_port);
-		tx_warn("listening on http://[%s]:%d", host, port);
+		tx_warn("listening on %s://[%s]:%d", S.tls ? "https" : "http", host, port);
 	}
 }
 
@@ -1462,6 +1490,8 @@ enum {
 	OPT_NO_AUTH,
 	OPT_ACK_TIMEOUT,
 	OPT_DB,
+	OPT_CERT,
+	OPT_KEY,
 	OPT_HELP
 };
 
@@ -1476,12 +1506,16 @@ int cmd_main(int argc, char **argv)
 	    {"no-auth", no_argument, NULL, OPT_NO_AUTH},
 	    {"ack-timeout", required_argument, NULL, OPT_ACK_TIMEOUT},
 	    {"db", required_argument, NULL, OPT_DB},
+	    {"cert", required_argument, NULL, OPT_CERT},
+	    {"key", required_argument, NULL, OPT_KEY},
 	    {"connect-timeout", required_argument, NULL, TX_KAFKA_OPT_CONNECT_TIMEOUT},
 	    {"help", no_argument, NULL, OPT_HELP},
 	    {NULL, 0, NULL, 0}};
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	const char *listen_arg = "127.0.0.1:8080", *token_file = NULL;
+	const char *listen_arg = "127.0.0.1:8080", *token_file = NULL, *cert_file = NULL,
+		   *key_file = NULL;
+	char *cert = NULL, *key = NULL;
 	static struct tx_kafka_opts ko;
 	int c, loopback = 1, status = TX_EXIT_OK, sig, ack_timeout_ms = 5000, r;
 	int64_t v;
@@ -1510,6 +1544,8 @@ int cmd_main(int argc, char **argv)
 			S.topic = optarg;
 			break;
 		case OPT_DB: S.dsn = optarg; break;
+		case OPT_CERT: cert_file = optarg; break;
+		case OPT_KEY: key_file = optarg; break;
 		case OPT_ACK_TIMEOUT:
 			if (opt_uint("--ack-timeout", optarg, 1, 3600, &v) < 0)
 				return TX_EXIT_USAGE;
@@ -1560,6 +1596,20 @@ int cmd_main(int argc, char **argv)
 	}
 	if (token_file && load_tokens(token_file) < 0)
 		return TX_EXIT_USAGE;
+	if (!cert_file != !key_file) {
+		tx_error("--cert and --key go together");
+		return TX_EXIT_USAGE;
+	}
+	if (cert_file) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			tx_error("--cert: this libmicrohttpd has no TLS");
+			return TX_EXIT_USAGE;
+		}
+		if (!(cert = read_pem(cert_file, 0)) || !(key = read_pem(key_file, 1))) {
+			free(cert);
+			return TX_EXIT_USAGE;
+		}
+	}
 	if (!token_file && !S.no_auth) {
 		if (!loopback) {
 			tx_error("-l '%s' is not a loopback address: give --token-file, or "
@@ -1597,7 +1647,13 @@ int cmd_main(int argc, char **argv)
 	}
 
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
-		MHD_USE_ERROR_LOG | MHD_USE_POLL;
+		MHD_USE_ERROR_LOG | MHD_USE_POLL | (cert ? MHD_USE_TLS : 0);
+	/* the certificate and key only with TLS (libmicrohttpd refuses them without) */
+	struct MHD_OptionItem tls_opts[] = {{MHD_OPTION_HTTPS_MEM_CERT, 0, cert},
+					    {MHD_OPTION_HTTPS_MEM_KEY, 0, key},
+					    {MHD_OPTION_END, 0, NULL}};
+	if (!cert)
+		tls_opts[0].option = MHD_OPTION_END;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	S.d = MHD_start_daemon(
@@ -1606,7 +1662,8 @@ int cmd_main(int argc, char **argv)
 	    (size_t)S.max_header, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)S.timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)S.max_connections, MHD_OPTION_NOTIFY_COMPLETED,
 	    completed, NULL, MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_ARRAY, tls_opts,
+	    MHD_OPTION_END);
 	if (!S.d) {
 		tx_error("cannot listen on '%s': %s", listen_arg, strerror(errno));
 		if (S.rk)
@@ -1615,6 +1672,7 @@ int cmd_main(int argc, char **argv)
 		return TX_EXIT_UNAVAILABLE;
 	}
 	(void)sslen;
+	S.tls = cert != NULL;
 	if (!tx_quiet)
 		show_listening(&ss);
 
@@ -1648,6 +1706,11 @@ int cmd_main(int argc, char **argv)
 		status = TX_EXIT_IO;
 	else
 		status = TX_EXIT_SIGNAL + sig;
+	free(cert);
+	if (key) {
+		memset(key, 0, strlen(key));
+		free(key);
+	}
 	for (size_t i = 0; i < S.ntokens; i++)
 		free(S.tokens[i]);
 	free(S.tokens);
