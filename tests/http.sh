@@ -13,12 +13,7 @@ start_http() {
 	txhttp -l "127.0.0.1:$port" "$@" >"$_n.out" 2>"$_n.err" &
 	echo $! >"$_n.pid"
 	url="http://127.0.0.1:$port"
-	_i=0
-	until curl -s -o /dev/null "$url/healthz"; do
-		_i=$((_i + 1))
-		[ $_i -lt 200 ] || return 1
-		sleep 0.05
-	done
+	wait_http "$url"
 }
 
 stop_http() {
