@@ -57,7 +57,8 @@ try:
         f.status.value = 'pending'; document.getElementById('submit').click(); return 1; })()""")
     tid = until("document.getElementById('msg').dataset.last", "the POST answered")
     sel = "document.querySelector('#rows tr[data-id=\"%s\"]')" % tid
-    until("%s && %s.innerText.includes('WEB1') && %s.innerText.includes('pending')" % (sel, sel, sel),
+    until("%s && %s.innerText.includes('WEB1') && %s.innerText.includes('12.50 USD') &&"
+          " %s.innerText.includes('pending')" % (sel, sel, sel, sel),
           "the new row")
     call("Emulation.setDeviceMetricsOverride", width=1100, height=500, deviceScaleFactor=1, mobile=False)
     shot = call("Page.captureScreenshot", format="png")
