@@ -42,3 +42,7 @@ EXTRA_DIST += bench/txstore.sh
 # bench/txmap.sh: txmap against jq doing the same mapping (bench/txmap.jq; the txmap helper).
 bench_scripts += bench/txmap.sh
 EXTRA_DIST += bench/txmap.sh bench/txmap.jq
+# bench/txhttp.sh: txhttp -t against seed 004's FastAPI service and seed
+# 000's Flask API, rebuilt in bench/anchors (the http helper).
+bench_scripts += bench/txhttp.sh
+EXTRA_DIST += bench/txhttp.sh bench/anchors/seed004_fastapi.py bench/anchors/seed000_flask.py

@@ -4,7 +4,8 @@
 # units look for them.
 examplesdir = $(pkgdatadir)/examples
 dist_examples_SCRIPTS = examples/quickstart examples/cash-flow-simulation examples/finance-poc \
-	examples/banking-alerts examples/paysim-to-postgres examples/cron-replay examples/resume
+	examples/banking-alerts examples/paysim-to-postgres examples/cron-replay examples/resume \
+	examples/txmap-seeds examples/web-api
 dist_examples_DATA = examples/crontab examples/README
 examplessystemddir = $(examplesdir)/systemd
 dist_examplessystemd_DATA = examples/systemd/README examples/systemd/txkit-consumer.service \
@@ -14,7 +15,7 @@ dist_examplesdata_DATA = examples/data/paysim-sample.csv
 t7_tests = tests/t7000-example-quickstart.sh tests/t7001-example-cash-flow.sh \
 	tests/t7002-example-finance-poc.sh tests/t7003-example-banking-alerts.sh \
 	tests/t7004-example-paysim-postgres.sh tests/t7005-example-systemd.sh \
-	tests/t7006-example-cron-replay.sh
+	tests/t7006-example-cron-replay.sh tests/t7008-example-web-api.sh
 TESTS += $(t7_tests)
 EXTRA_DIST += $(t7_tests)
 

@@ -20,7 +20,7 @@
 test_name=$(basename "$0" .sh)
 TRASH="$TX_BUILDDIR/tests/trash.$test_name"
 rm -rf "$TRASH" && mkdir -p "$TRASH" && cd "$TRASH" || exit 1
-for _p in txgen txpub txsub txbal txlog txstore txbroker txtop txmap; do
+for _p in txgen txpub txsub txbal txlog txstore txbroker txtop txmap txhttp; do
 	PATH="$TX_BUILDDIR/src/$_p:$PATH"
 done
 PATH="$TX_BUILDDIR/tests:$PATH"

@@ -4,7 +4,7 @@
 # "Try 'PROG --help'". Each option --help lists is one the program knows.
 . "$TX_SRCDIR/tests/lib.sh"
 
-PROGS="txgen txpub txsub txbal txlog txstore txtop txbroker txmap"
+PROGS="txgen txpub txsub txbal txlog txstore txtop txbroker txmap txhttp"
 version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$TX_BUILDDIR/config.h")
 
 test_expect_success '--version: "PROG (txkit) VERSION" on stdout, exit 0' '

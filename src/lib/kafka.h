@@ -159,4 +159,15 @@ static inline int32_t tx_kafka_key_partition(const void *key, size_t len, int32_
  */
 int tx_kafka_partition_count(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int timeout_ms);
 
+/*
+ * What every txkit producer (txpub, txhttp -t) starts from, before the
+ * config file, -X and -b: idempotence, acks=all, Java's key placement
+ * (murmur2_random), and batching. name, value pairs, NULL-terminated.
+ */
+extern const char *const tx_kafka_producer_defaults[];
+/* A numeric property of conf, or dflt when it cannot be read (producer.c). */
+uint64_t tx_kafka_conf_uint(rd_kafka_conf_t *conf, const char *name, uint64_t dflt);
+/* Whether the (default topic, else global) property name of conf is value. */
+int tx_kafka_conf_is(rd_kafka_conf_t *conf, const char *name, const char *value);
+
 #endif

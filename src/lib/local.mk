@@ -61,7 +61,7 @@ src_lib_libtx_a_SOURCES += src/lib/rng.h src/lib/rng.c src/lib/gen.h src/lib/gen
 # so that only programs that talk to Kafka compile and link librdkafka.
 src_lib_libtx_a_SOURCES += src/lib/progress.h src/lib/progress.c
 noinst_LIBRARIES += src/lib/libtxkafka.a
-src_lib_libtxkafka_a_SOURCES = src/lib/kafka.h src/lib/kafka.c
+src_lib_libtxkafka_a_SOURCES = src/lib/kafka.h src/lib/kafka.c src/lib/producer.c
 src_lib_libtxkafka_a_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS) $(JANSSON_CFLAGS)
 check_PROGRAMS += tests/unit-kafka
 tests_unit_kafka_SOURCES = tests/unit-kafka.c

@@ -1349,6 +1349,25 @@ static size_t text_width(const char *s)
 	return w;
 }
 
+/* Row r's non-NULL cells as "column":value members, each after a comma when comma is set. */
+static void row_members(const struct section *s, size_t r, int comma, struct tx_buf *o)
+{
+	for (int c = 0; c < s->ncols; c++) {
+		const char *v = s->cells[r * (size_t)s->ncols + (size_t)c];
+		if (!v)
+			continue;
+		if (comma)
+			tx_buf_addch(o, ',');
+		comma = 1;
+		tx_buf_add_json_string(o, s->cols[c].name, strlen(s->cols[c].name));
+		tx_buf_addch(o, ':');
+		if (s->cols[c].kind == COL_STR)
+			tx_buf_add_json_string(o, v, strlen(v));
+		else
+			tx_buf_adds(o, v);
+	}
+}
+
 static int section_print(const struct section *s, int table, struct tx_out *out)
 {
 	struct tx_buf *o = tx_out_buf(out);
@@ -1359,18 +1378,7 @@ static int section_print(const struct section *s, int table, struct tx_out *out)
 		for (r = 0; r < s->nrows; r++) {
 			tx_buf_adds(o, "{\"report\":");
 			tx_buf_add_json_string(o, s->name, strlen(s->name));
-			for (c = 0; c < s->ncols; c++) {
-				const char *v = s->cells[r * (size_t)s->ncols + (size_t)c];
-				if (!v)
-					continue;
-				tx_buf_addch(o, ',');
-				tx_buf_add_json_string(o, s->cols[c].name, strlen(s->cols[c].name));
-				tx_buf_addch(o, ':');
-				if (s->cols[c].kind == COL_STR)
-					tx_buf_add_json_string(o, v, strlen(v));
-				else
-					tx_buf_adds(o, v);
-			}
+			row_members(s, r, 1, o);
 			tx_buf_adds(o, "}\n");
 			if (tx_out_end_line(out) < 0)
 				return -1;
@@ -1430,6 +1438,23 @@ static int section_print(const struct section *s, int table, struct tx_out *out)
 	return tx_out_end_line(out);
 }
 
+/* "name":[{...},...] for a section: a JSON member. */
+static void section_json(const struct section *s, struct tx_buf *o)
+{
+	size_t r;
+
+	tx_buf_add_json_string(o, s->name, strlen(s->name));
+	tx_buf_adds(o, ":[");
+	for (r = 0; r < s->nrows; r++) {
+		if (r)
+			tx_buf_addch(o, ',');
+		tx_buf_addch(o, '{');
+		row_members(s, r, 0, o);
+		tx_buf_addch(o, '}');
+	}
+	tx_buf_addch(o, ']');
+}
+
 /* SQL text of a timestamp column in canonical RFC 3339. */
 static void add_ts_expr(struct tx_buf *q, enum tx_store_dialect d, const char *col)
 {
@@ -1442,7 +1467,7 @@ static void add_ts_expr(struct tx_buf *q, enum tx_store_dialect d, const char *c
 
 struct filter {
 	struct tx_buf where;
-	const char *params[8];
+	const char *params[10];
 	int n;
 	struct tx_buf since, until;
 };
@@ -1475,6 +1500,20 @@ static void filter_build(struct filter *f, enum tx_store_dialect d,
 	if (rep->until_us >= 0) {
 		tx_time_format(&f->until, rep->until_us);
 		filter_add(f, d, d == TXS_PG ? "ts < %s::timestamptz" : "ts < %s", f->until.p);
+	}
+	if (rep->id)
+		filter_add(f, d, "transaction_id = %s", rep->id);
+	if (rep->keyset)
+		tx_buf_adds(&f->where, " AND ts IS NOT NULL");
+	if (rep->keyset && rep->after) {
+		char ph[16];
+		f->params[f->n++] = rep->after;
+		snprintf(ph, sizeof(ph), d == TXS_PG ? "$%d" : "?%d", f->n);
+		tx_buf_addf(&f->where,
+			    " AND (ts < (SELECT ts FROM transactions WHERE transaction_id = %s) OR "
+			    "(ts = (SELECT ts FROM transactions WHERE transaction_id = %s) AND "
+			    "transaction_id < %s))",
+			    ph, ph, ph);
 	}
 }
 
@@ -1531,8 +1570,9 @@ static char *fmt_ms(int64_t us)
 	return b.p;
 }
 
-int tx_store_print_report(struct tx_store *st, const struct tx_store_report *rep,
-			  struct tx_out *out)
+/* The report's sections (want: TX_REPORT_*), to out as txstore prints them, or to json. */
+static int report(struct tx_store *st, const struct tx_store_report *rep, unsigned want,
+		  struct tx_out *out, struct tx_buf *json)
 {
 	static const struct col tx_cols[] = {{"transaction_id", COL_STR}, {"account", COL_STR},
 					     {"type", COL_STR},		  {"amount", COL_NUM},
@@ -1597,6 +1637,8 @@ int tx_store_print_report(struct tx_store *st, const struct tx_store_report *rep
 	snprintf(limit, sizeof(limit), "%lld", (long long)rep->limit);
 
 	/* recent transactions */
+	if (!(want & TX_REPORT_TRANSACTIONS))
+		goto balances;
 	tx_buf_adds(&q, "SELECT transaction_id, account, type, ");
 	tx_buf_adds(&q, d == TXS_PG ? "amount::text" : "amount");
 	tx_buf_adds(&q, ", currency, ");
@@ -1605,11 +1647,17 @@ int tx_store_print_report(struct tx_store *st, const struct tx_store_report *rep
 	add_ts_expr(&q, d, "stored_at");
 	tx_buf_adds(&q, " FROM transactions");
 	tx_buf_add(&q, f.where.p, f.where.len);
-	tx_buf_addf(&q, " ORDER BY ts DESC%s, stored_at DESC, transaction_id LIMIT %s",
-		    d == TXS_PG ? " NULLS LAST" : "", limit);
+	if (rep->keyset)
+		tx_buf_addf(&q, " ORDER BY ts DESC, transaction_id DESC LIMIT %s", limit);
+	else
+		tx_buf_addf(&q, " ORDER BY ts DESC%s, stored_at DESC, transaction_id LIMIT %s",
+			    d == TXS_PG ? " NULLS LAST" : "", limit);
 	if (run_section(st, &tx, q.p, &f) < 0)
 		goto out;
 
+balances:
+	if (!(want & TX_REPORT_BALANCES))
+		goto sums;
 	/*
 	 * balances (the account filter applies): the --limit most recently
 	 * changed, and how many there are in all, so a report of a million
@@ -1650,9 +1698,12 @@ int tx_store_print_report(struct tx_store *st, const struct tx_store_report *rep
 			goto out;
 	}
 
+sums:
 	/* counts and exact sums by type and by status, per currency */
 	for (int pass = 0; pass < 2; pass++) {
 		const char *key = pass ? "status" : "type";
+		if (!(want & (pass ? TX_REPORT_BY_STATUS : TX_REPORT_BY_TYPE)))
+			continue;
 		tx_buf_reset(&q);
 		tx_buf_addf(&q, "SELECT %s, currency, count(*), ", key);
 		/*
@@ -1677,6 +1728,8 @@ int tx_store_print_report(struct tx_store *st, const struct tx_store_report *rep
 	 * event time (ts), which says when a transaction happened: a replayed file
 	 * gave "p50_ms 28519463621". Rows without a produce time are left out.
 	 */
+	if (!(want & TX_REPORT_LATENCY))
+		goto print;
 	tx_buf_reset(&q);
 	tx_buf_adds(&q, "SELECT ");
 	add_ts_expr(&q, d, "stored_at");
@@ -1711,6 +1764,23 @@ int tx_store_print_report(struct tx_store *st, const struct tx_store_report *rep
 			free(p[i]);
 	}
 
+print:
+	if (json) {
+		const struct section *all[5] = {&tx, &bal, &bytype, &bystatus, &lat};
+		int first = 1;
+		tx_buf_addch(json, '{');
+		for (int i = 0; i < 5; i++) {
+			if (!(want & (1u << i)))
+				continue;
+			if (!first)
+				tx_buf_addch(json, ',');
+			first = 0;
+			section_json(all[i], json);
+		}
+		tx_buf_addch(json, '}');
+		rc = 0;
+		goto out;
+	}
 	if (section_print(&tx, rep->table, out) < 0 || section_print(&bal, rep->table, out) < 0 ||
 	    section_print(&bytype, rep->table, out) < 0 ||
 	    section_print(&bystatus, rep->table, out) < 0 ||
@@ -1729,4 +1799,16 @@ out:
 	tx_buf_release(&f.until);
 	free(l.v);
 	return rc;
+}
+
+int tx_store_print_report(struct tx_store *st, const struct tx_store_report *rep,
+			  struct tx_out *out)
+{
+	return report(st, rep, TX_REPORT_ALL, out, NULL);
+}
+
+int tx_store_report_json(struct tx_store *st, const struct tx_store_report *rep, unsigned sections,
+			 struct tx_buf *out)
+{
+	return report(st, rep, sections, NULL, out);
 }

@@ -186,8 +186,31 @@ struct tx_store_report {
 	int64_t since_us, until_us; /* -1: unbounded */
 	int64_t limit;		    /* recent transactions shown */
 	int table;		    /* aligned text instead of NDJSON */
+	/* For tx_store_report_json() (txhttp's reads); NULL/0 for txstore report: */
+	const char *id;	   /* only this transaction */
+	int keyset;	   /* transactions newest first by (ts, transaction_id), none without ts */
+	const char *after; /* with keyset: the page after this transaction_id */
 };
 int tx_store_print_report(struct tx_store *st, const struct tx_store_report *rep,
 			  struct tx_out *out);
+
+/* The sections of a report, for tx_store_report_json(). */
+enum {
+	TX_REPORT_TRANSACTIONS = 1 << 0,
+	TX_REPORT_BALANCES = 1 << 1,
+	TX_REPORT_BY_TYPE = 1 << 2,
+	TX_REPORT_BY_STATUS = 1 << 3,
+	TX_REPORT_LATENCY = 1 << 4,
+	TX_REPORT_ALL = (1 << 5) - 1
+};
+/*
+ * The same report as one JSON object, appended to out: a member per section
+ * asked for ("transactions", "balances", "by_type", "by_status", "latency"),
+ * each an array of objects with the columns txstore report prints (SQL NULLs
+ * left out). Returns 0, or -1 after reporting a database error (the caller
+ * may close the store and open it again).
+ */
+int tx_store_report_json(struct tx_store *st, const struct tx_store_report *rep, unsigned sections,
+			 struct tx_buf *out);
 
 #endif

@@ -48,20 +48,6 @@
 /* Up to this many partitions, a batch is sorted by partition before it is produced. */
 #define SORT_MAX_PARTITIONS 4096
 
-/* librdkafka settings txpub starts from (then config file, -X, -b). */
-static const char *const pub_defaults[] = {
-    /* Exactly once per partition, in order, acknowledged by every in-sync replica. */
-    "enable.idempotence", "true", "acks", "all",
-    /* Java's placement of keys, so every client puts an account in the same partition. */
-    "partitioner", "murmur2_random",
-    /*
-     * A typed line goes out within 20 ms (imperceptible), while keyed records
-     * spread over many partitions still fill batches: against 5 ms, measured
-     * a fifth less CPU per record, in fewer and larger produce requests.
-     */
-    "linger.ms", "20", "batch.num.messages", "10000", "queue.buffering.max.messages", "250000",
-    NULL};
-
 struct header {
 	char *name;
 	const char *value; /* points into name's allocation */
@@ -713,32 +699,6 @@ static void flush_all(struct pub *P, int timeout_ms)
 	}
 }
 
-/* A numeric property of conf, or dflt when it cannot be read. */
-static uint64_t conf_uint(rd_kafka_conf_t *conf, const char *name, uint64_t dflt)
-{
-	char buf[64];
-	size_t size = sizeof(buf);
-	int64_t v;
-
-	if (rd_kafka_conf_get(conf, name, buf, &size) != RD_KAFKA_CONF_OK ||
-	    tx_parse_int64(buf, 1, INT64_MAX / 1024, &v) < 0)
-		return dflt;
-	return (uint64_t)v;
-}
-
-/* Whether the (global or default topic) property name of conf is value. */
-static int conf_is(rd_kafka_conf_t *conf, const char *name, const char *value)
-{
-	rd_kafka_topic_conf_t *tconf = rd_kafka_conf_get_default_topic_conf(conf);
-	char buf[128];
-	size_t size = sizeof(buf);
-
-	if (tconf && rd_kafka_topic_conf_get(tconf, name, buf, &size) == RD_KAFKA_CONF_OK)
-		return !strcmp(buf, value);
-	size = sizeof(buf);
-	return rd_kafka_conf_get(conf, name, buf, &size) == RD_KAFKA_CONF_OK && !strcmp(buf, value);
-}
-
 static int open_out(struct tx_out *o, const char *path, int *have)
 {
 	if (!path)
@@ -864,7 +824,7 @@ int cmd_main(int argc, char **argv)
 		tx_kafka_list(stdout);
 		return TX_EXIT_OK;
 	}
-	conf = tx_kafka_conf(&ko, pub_defaults);
+	conf = tx_kafka_conf(&ko, tx_kafka_producer_defaults);
 	if (!conf) {
 		tx_kafka_opts_release(&ko);
 		return TX_EXIT_USAGE;
@@ -875,13 +835,13 @@ int cmd_main(int argc, char **argv)
 		tx_kafka_opts_release(&ko);
 		return TX_EXIT_OK;
 	}
-	P.max_queued = conf_uint(conf, "queue.buffering.max.messages", 100000);
-	P.max_queued_bytes = conf_uint(conf, "queue.buffering.max.kbytes", 1048576) * 1024;
+	P.max_queued = tx_kafka_conf_uint(conf, "queue.buffering.max.messages", 100000);
+	P.max_queued_bytes = tx_kafka_conf_uint(conf, "queue.buffering.max.kbytes", 1048576) * 1024;
 	P.batching = !P.nheaders && !P.produce_time;
-	P.place_keys = P.batching && conf_is(conf, "partitioner", "murmur2_random");
-	v = (int64_t)conf_uint(conf, "topic.metadata.refresh.interval.ms", 300000);
+	P.place_keys = P.batching && tx_kafka_conf_is(conf, "partitioner", "murmur2_random");
+	v = (int64_t)tx_kafka_conf_uint(conf, "topic.metadata.refresh.interval.ms", 300000);
 	P.refresh_ms = v < 1000 ? 1000 : v > 60000 ? 60000 : (int)v;
-	if (conf_is(conf, "topic.metadata.refresh.interval.ms", "-1"))
+	if (tx_kafka_conf_is(conf, "topic.metadata.refresh.interval.ms", "-1"))
 		P.refresh_ms = -1;
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
 	rd_kafka_conf_set_opaque(conf, &P);

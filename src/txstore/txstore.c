@@ -360,7 +360,7 @@ static int read_main(const char *cmd, int argc, char **argv)
 					     {NULL, 0, NULL, 0}};
 	static const struct option help_only[] = {{"help", no_argument, NULL, 'h'},
 						  {NULL, 0, NULL, 0}};
-	struct tx_store_report rep = {NULL, NULL, NULL, -1, -1, 20, 0};
+	struct tx_store_report rep = {NULL, NULL, NULL, -1, -1, 20, 0, NULL, 0, NULL};
 	int report = !strcmp(cmd, "report");
 	struct tx_store *st;
 	struct tx_out out;

@@ -1,0 +1,212 @@
+#!/bin/sh
+# txhttp -t against txbroker and Apache Kafka: a 202 only after the broker
+# acknowledged the record, with the partition and offset where it is; keyed
+# by account; 503 with Retry-After while the broker is away; and 32 client
+# threads (Python requests) posting 20,000 records through a broker outage,
+# retrying on 503 with the same Idempotency-Key: every record answered 202 is
+# in the topic at the position the answer gave, and stored once downstream.
+. "$TX_SRCDIR/tests/lib.sh"
+. "$TX_SRCDIR/tests/http.sh"
+. "$TX_SRCDIR/tests/kafka.sh"
+
+command -v curl >/dev/null 2>&1 || test_skip_all 'curl is not installed (apt-get install curl)'
+"$PYTHON3" -c 'import requests' 2>/dev/null ||
+	test_skip_all 'python3-requests is not installed (apt-get install python3-requests)'
+TXKIT_CONFIG=/dev/null
+export TXKIT_CONFIG
+PYTHONPATH="$TX_SRCDIR/tests${PYTHONPATH:+:$PYTHONPATH}" PYTHONDONTWRITEBYTECODE=1
+export PYTHONPATH PYTHONDONTWRITEBYTECODE
+: "${TX_HTTP_CLIENT_RECORDS:=20000}"
+
+
+# check.py: the answers against the topic as txsub reads it.
+cat >check.py <<'EOF'
+import json, sys
+from java_partition import java_partition
+cmd = sys.argv[1]
+def lines(path):
+    return [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
+if cmd == "positions":
+    # every answer's (partition, offset) holds that record, keyed by account
+    topic = {(o["source"]["partition"], o["source"]["offset"]): o for o in lines(sys.argv[2])}
+    nparts = int(sys.argv[4])
+    n = 0
+    for a in lines(sys.argv[3]):
+        o = topic[(a["partition"], a["offset"])]
+        assert o["transaction_id"] == a["transaction_id"], (a, o)
+        assert o["source"]["key"] == str(o["account"]), o
+        assert a["partition"] == java_partition(str(o["account"]), nparts), a
+        n += 1
+    print(n)
+elif cmd == "outage":
+    # acked: ids answered 202 with their positions; gave_up: ids never answered 202
+    acked = {}
+    for a in lines(sys.argv[3]):
+        acked[a["transaction_id"]] = (a["partition"], a["offset"])
+    gave_up = set(l.strip() for l in open(sys.argv[4]) if l.strip())
+    recs = lines(sys.argv[2])
+    at = {(o["source"]["partition"], o["source"]["offset"]): o["transaction_id"] for o in recs}
+    seen = {}
+    for o in recs:
+        seen[o["transaction_id"]] = seen.get(o["transaction_id"], 0) + 1
+    missing = [i for i in acked if i not in seen]
+    wrong = [i for i, pos in acked.items() if at.get(pos) != i]
+    unknown = [i for i in seen if i not in acked and i not in gave_up]
+    dups = sum(n - 1 for n in seen.values())
+    print("acked %d, gave up %d, in topic %d records %d distinct, duplicates %d, "
+          "missing %d, wrong position %d, unknown %d"
+          % (len(acked), len(gave_up), len(recs), len(seen), dups, len(missing), len(wrong),
+             len(unknown)))
+    sys.exit(1 if missing or wrong or unknown else 0)
+EOF
+
+# client.py URL N THREADS: N records from THREADS threads, each retried on 503
+# or a refused connection with the same Idempotency-Key, for up to 60 s.
+cat >client.py <<'EOF'
+import json, queue, sys, threading, time
+import requests
+url, n, nthreads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+work = queue.Queue()
+for i in range(n):
+    work.put(i)
+acked, gave_up, lock = [], [], threading.Lock()
+stats = {"503": 0, "conn": 0}
+def run():
+    s = requests.Session()
+    while True:
+        try:
+            i = work.get_nowait()
+        except queue.Empty:
+            return
+        key = "c-%06d" % i
+        body = json.dumps({"account": "ACC%03d" % (i % 300), "type": "deposit",
+                           "amount": "%d.%02d" % (1 + i % 97, i % 100)})
+        end = time.time() + 60
+        while True:
+            try:
+                r = s.post(url + "/api/transactions", data=body, timeout=30,
+                           headers={"Content-Type": "application/json", "Idempotency-Key": key})
+            except requests.RequestException:
+                with lock: stats["conn"] += 1
+                r = None
+            if r is not None and r.status_code == 202:
+                a = r.json()
+                assert a["transaction_id"] == key and a["status"] == "accepted", a
+                assert r.headers["Location"] == "/api/transactions/" + key
+                with lock: acked.append(a)
+                break
+            if r is not None:
+                assert r.status_code == 503, (r.status_code, r.text)
+                assert r.headers.get("Retry-After") == "1", r.headers
+                with lock: stats["503"] += 1
+            if time.time() > end:
+                with lock: gave_up.append(key)
+                break
+            time.sleep(0.2)
+t0 = time.time()
+ts = [threading.Thread(target=run) for _ in range(nthreads)]
+for t in ts: t.start()
+for t in ts: t.join()
+with open("acked.ndjson", "w") as f:
+    for a in acked: f.write(json.dumps(a) + "\n")
+with open("gave_up.txt", "w") as f:
+    for k in gave_up: f.write(k + "\n")
+print("%d records, %d answered 202, %d given up, %d answers 503, %d connection errors, %.1f s"
+      % (n, len(acked), len(gave_up), stats["503"], stats["conn"], time.time() - t0))
+EOF
+
+for kind in $(broker_kinds); do
+	if ! broker_start "$kind"; then
+		test_expect_success "$kind: the broker starts" 'false'
+		continue
+	fi
+	broker_create_topic hx 4
+	broker_create_topic hc 4
+	rm -f *.pid
+	start_http k -t hx -b "$TX_BROKERS" --ack-timeout 2
+
+	test_expect_success "$kind: 202 after the ack, with partition and offset; keyed by account" '
+		: >answers.ndjson &&
+		for i in $(seq 1 30); do
+			curl -s -o a.json -w "%{http_code}" -H "Content-Type: application/json" \
+				--data-binary "{\"account\":\"ACC$((i % 7))\",\"type\":\"deposit\",\"amount\":\"$i.00\"}" \
+				"$url/api/transactions" >code &&
+			test "$(cat code)" = 202 &&
+			test_grep "^{\"transaction_id\":\"[0-9a-f-]*\",\"status\":\"accepted\",\"partition\":[0-3],\"offset\":[0-9]*}$" a.json &&
+			{ cat a.json; echo; } >>answers.ndjson || return 1
+		done &&
+		printf "%s\n" "{\"account\":\"B1\",\"type\":\"fee\",\"amount\":1}" "{\"account\":\"B1\"}" "{\"account\":\"B2\",\"type\":\"refund\",\"amount\":2}" |
+			curl -s -o b.json -w "%{http_code}" -H "Content-Type: application/x-ndjson" --data-binary @- "$url/api/transactions" >code &&
+		test "$(cat code)" = 202 &&
+		"$PYTHON3" -c "import json; [print(json.dumps(r)) for r in json.load(open(\"b.json\"))[\"results\"] if r[\"status\"] == \"accepted\"]" >>answers.ndjson &&
+		test_grep "{\"line\":2,\"status\":\"rejected\",\"error\":\"missing field .type.\",\"field\":\"type\"}" b.json &&
+		txsub -q -b "$TX_BROKERS" -t hx -e >topic.ndjson &&
+		test_line_count 32 topic.ndjson &&
+		test "$("$PYTHON3" check.py positions topic.ndjson answers.ndjson 4)" = 32
+	'
+
+	test_expect_success "$kind: healthz says the broker is up" '
+		test "$(curl -s "$url/healthz")" = "{\"status\":\"ok\",\"sink\":\"kafka\",\"broker\":\"up\"}"
+	'
+
+	# Apache Kafka restarts take seconds: the outage cases share one.
+	broker_down
+	test_expect_success "$kind: broker away: 503 with Retry-After, healthz 503" '
+		curl -s -D h.txt -o a.json -w "%{http_code}" -H "Content-Type: application/json" -H "Idempotency-Key: away-1" \
+			--data-binary "{\"account\":\"A\",\"type\":\"deposit\",\"amount\":1}" "$url/transaction" >code &&
+		test "$(cat code)" = 503 &&
+		tr -d "\r" <h.txt | test_grep "^Retry-After: 1$" - &&
+		test_grep "^{\"transaction_id\":\"away-1\",\"status\":\"failed\",\"error\":\"" a.json &&
+		test "$(curl -s -o /dev/null -w "%{http_code}" "$url/healthz")" = 503
+	'
+	broker_up
+	test_expect_success "$kind: the broker back: 202 again" '
+		for i in $(seq 1 300); do
+			curl -s -o a.json -w "%{http_code}" -H "Content-Type: application/json" -H "Idempotency-Key: back-1" \
+				--data-binary "{\"account\":\"A\",\"type\":\"deposit\",\"amount\":1}" "$url/transaction" >code
+			[ "$(cat code)" = 202 ] && break
+			sleep 0.2
+		done &&
+		test "$(cat code)" = 202
+	'
+	stop_http k
+
+	test_expect_success "$kind: SIGTERM: summary, 143; failed counts the 503" '
+		test "$(cat k.rc)" = 143 &&
+		test_grep "^txhttp: requests [0-9]*, accepted 33, rejected 1, failed [1-9][0-9]*$" k.err
+	'
+
+	start_http c -q -t hc -b "$TX_BROKERS" --ack-timeout 2
+	"$PYTHON3" client.py "$url" "$TX_HTTP_CLIENT_RECORDS" 32 >client.out 2>client.err &
+	client=$!
+	sleep 2
+	broker_down
+	sleep 3
+	broker_up
+	set +e
+	wait $client
+	echo $? >client.rc
+	set -e
+	say "$kind: $(cat client.out)"
+	stop_http c
+
+	test_expect_success "$kind: 32 threads through an outage: every 202 in the topic where it said" '
+		test "$(cat client.rc)" = 0 &&
+		test ! -s client.err &&
+		test ! -s c.err &&
+		txsub -q -b "$TX_BROKERS" -t hc -e >hc.ndjson &&
+		"$PYTHON3" check.py outage hc.ndjson acked.ndjson gave_up.txt >outcome
+	'
+	say "$kind: $(cat outcome 2>/dev/null)"
+
+	test_expect_success "$kind: downstream after dedup by id: each record stored once" '
+		txsub -q -b "$TX_BROKERS" -t hc -e | txbal -q | txstore -q sqlite:c.db &&
+		distinct=$(sed -n "s/.* \([0-9]*\) distinct.*/\1/p" outcome) &&
+		test "$(sqlite3 c.db "SELECT count(*), count(DISTINCT transaction_id) FROM transactions")" = "$distinct|$distinct" &&
+		acked=$(wc -l <acked.ndjson) &&
+		test "$distinct" -ge "$acked"
+	'
+	broker_stop
+done
+broker_report_skips
+test_done
