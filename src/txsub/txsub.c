@@ -36,8 +36,8 @@
  * the limit per partition is MERGE_TOTAL over the partitions read, at least
  * MERGE_MIN_PART.
  */
-#define MERGE_TOTAL    200000
-#define MERGE_MIN_PART 2000
+#define MERGE_TOTAL    500000
+#define MERGE_MIN_PART 8000
 
 /* librdkafka settings txsub starts from (then config file, -X, -b). */
 static const char *const sub_defaults[] = {
@@ -64,15 +64,29 @@ static const char *const eof_defaults[] = {"fetch.wait.max.ms", "10", NULL};
 
 enum start_kind { START_DEFAULT, START_OFFSET, START_TIME };
 
-/* A message consumed and checked, held until the merge writes it. */
+/*
+ * A message consumed and checked, held until the merge writes it. The merge
+ * keeps its own copy of the key and value (buf) and lets librdkafka's
+ * message go at once: a message holds on to its whole fetch response.
+ */
 struct held {
-	rd_kafka_message_t *m;
-	int64_t key;	   /* event time in microseconds: the merge's order */
-	const char *value; /* the value, trimmed (into m's payload, or flat) */
+	rd_kafka_message_t *m; /* owned, --unordered only (NULL: buf holds the copy) */
+	int64_t key;	       /* event time in microseconds: the merge's order */
+	int64_t offset, ts_ms; /* the message's offset and timestamp (-1: none) */
+	const char *mkey;      /* the message key (into m or buf), NULL: none */
+	size_t mkey_len;
+	char *buf;	   /* owned: the copy of the key and the value, or NULL */
+	const char *value; /* the value, trimmed (into m's payload, flat or buf) */
 	size_t len;
 	char *flat;	  /* owned: a pretty-printed value made one line, or NULL */
 	char *why;	  /* owned: why the value is rejected, or NULL (valid) */
 	ssize_t sv, send; /* the "source" member's value in value, -1: none */
+};
+
+/* A partition in the merge's heap, with the key of its first held message. */
+struct hent {
+	int64_t key;
+	int p;
 };
 
 /* One partition's records waiting for the merge: a ring of held messages. */
@@ -100,7 +114,7 @@ struct sub {
 	int64_t *last_key;	 /* per partition: the key of its last message */
 	uint64_t *empty_since;	 /* per partition: when its queue became empty (ns) */
 	struct hq *q;		 /* per partition: held messages (ordered merge) */
-	int *heap;		 /* partitions with held messages, by their first one's key */
+	struct hent *heap;	 /* partitions with held messages, by their first one's key */
 	int *heap_pos;		 /* per partition: its place in heap, -1: none */
 	int heap_n;
 	int nblocking; /* partitions the merge waits for: read, empty, not at the end */
@@ -201,64 +215,65 @@ static int blocking(const struct sub *S, int p)
 	return S->assigned[p] && !S->q[p].n && !S->at_eof[p] && !S->gapped[p] && !S->idle_out[p];
 }
 
-static int heap_less(const struct sub *S, int a, int b)
+static int heap_less(struct hent a, struct hent b)
 {
-	const struct hq *qa = &S->q[a], *qb = &S->q[b];
-	int64_t ka = qa->h[qa->head].key, kb = qb->h[qb->head].key;
-
-	return ka < kb || (ka == kb && a < b);
+	return a.key < b.key || (a.key == b.key && a.p < b.p);
 }
 
-static void heap_set(struct sub *S, int i, int p)
+static void heap_set(struct sub *S, int i, struct hent e)
 {
-	S->heap[i] = p;
-	S->heap_pos[p] = i;
+	S->heap[i] = e;
+	S->heap_pos[e.p] = i;
 }
 
 static void heap_up(struct sub *S, int i)
 {
-	int p = S->heap[i];
+	struct hent e = S->heap[i];
 
-	while (i > 0 && heap_less(S, p, S->heap[(i - 1) / 2])) {
+	while (i > 0 && heap_less(e, S->heap[(i - 1) / 2])) {
 		heap_set(S, i, S->heap[(i - 1) / 2]);
 		i = (i - 1) / 2;
 	}
-	heap_set(S, i, p);
+	heap_set(S, i, e);
 }
 
 static void heap_down(struct sub *S, int i)
 {
-	int p = S->heap[i], c;
+	struct hent e = S->heap[i];
+	int c;
 
 	while ((c = 2 * i + 1) < S->heap_n) {
-		if (c + 1 < S->heap_n && heap_less(S, S->heap[c + 1], S->heap[c]))
+		if (c + 1 < S->heap_n && heap_less(S->heap[c + 1], S->heap[c]))
 			c++;
-		if (!heap_less(S, S->heap[c], p))
+		if (!heap_less(S->heap[c], e))
 			break;
 		heap_set(S, i, S->heap[c]);
 		i = c;
 	}
-	heap_set(S, i, p);
+	heap_set(S, i, e);
 }
 
 static void heap_remove(struct sub *S, int p)
 {
-	int i = S->heap_pos[p], last;
+	int i = S->heap_pos[p];
+	struct hent last;
 
 	if (i < 0)
 		return;
 	S->heap_pos[p] = -1;
 	last = S->heap[--S->heap_n];
-	if (last == p)
+	if (last.p == p)
 		return;
 	heap_set(S, i, last);
 	heap_down(S, i);
-	heap_up(S, S->heap_pos[last]);
+	heap_up(S, S->heap_pos[last.p]);
 }
 
 static void held_release(struct held *h)
 {
-	rd_kafka_message_destroy(h->m);
+	if (h->m)
+		rd_kafka_message_destroy(h->m);
+	free(h->buf);
 	free(h->flat);
 	free(h->why);
 }
@@ -553,26 +568,25 @@ static int utf8_valid(const unsigned char *s, size_t n)
 }
 
 /* The source member: {"topic":..,"partition":..,"offset":..,"ts":..,"key":..,"cluster":..}. */
-static void build_source(struct sub *S, const rd_kafka_message_t *m)
+static void build_source(struct sub *S, int p, const struct held *h)
 {
 	struct tx_buf *b = &S->src;
-	rd_kafka_timestamp_type_t tstype;
-	int64_t ts = rd_kafka_message_timestamp(m, &tstype);
+	int64_t ts = h->ts_ms;
 
 	/* messages come in runs of one partition: its prefix is made once per run */
-	if (m->partition != S->src_partition || !S->src_prefix) {
+	if (p != S->src_partition || !S->src_prefix) {
 		tx_buf_reset(b);
 		tx_buf_add(b, "{\"topic\":", 9);
 		tx_buf_add(b, S->topic_json.p, S->topic_json.len);
 		tx_buf_add(b, ",\"partition\":", 13);
-		tx_buf_add_int(b, m->partition);
+		tx_buf_add_int(b, p);
 		tx_buf_add(b, ",\"offset\":", 10);
-		S->src_partition = m->partition;
+		S->src_partition = p;
 		S->src_prefix = b->len;
 	}
 	b->len = S->src_prefix;
-	tx_buf_add_int(b, m->offset);
-	if (tstype != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && ts >= 0) {
+	tx_buf_add_int(b, h->offset);
+	if (ts >= 0) {
 		/* the messages of a batch share their millisecond: format it once */
 		if (ts != S->ts_ms || !S->ts_text.len) {
 			tx_buf_reset(&S->ts_text);
@@ -583,28 +597,28 @@ static void build_source(struct sub *S, const rd_kafka_message_t *m)
 		tx_buf_add(b, S->ts_text.p, S->ts_text.len);
 		tx_buf_addch(b, '"');
 	}
-	if (m->key) {
-		const unsigned char *k = m->key;
+	if (h->mkey) {
+		const unsigned char *k = (const unsigned char *)h->mkey;
 		size_t i;
 		tx_buf_add(b, ",\"key\":", 7);
-		for (i = 0; i < m->key_len; i++)
+		for (i = 0; i < h->mkey_len; i++)
 			if (k[i] < 0x20 || k[i] >= 0x80 || k[i] == '"' || k[i] == '\\')
 				break;
-		if (i == m->key_len) {
+		if (i == h->mkey_len) {
 			/* printable ASCII, nothing to escape: the usual account key */
 			tx_buf_addch(b, '"');
-			tx_buf_add(b, m->key, m->key_len);
+			tx_buf_add(b, h->mkey, h->mkey_len);
 			tx_buf_addch(b, '"');
-		} else if (utf8_valid(k, m->key_len)) {
-			tx_buf_add_json_string(b, m->key, m->key_len);
+		} else if (utf8_valid(k, h->mkey_len)) {
+			tx_buf_add_json_string(b, h->mkey, h->mkey_len);
 		} else {
 			/* JSON text must be UTF-8: such a key cannot be carried exactly */
 			if (!S->bad_key_warned++)
 				tx_warn("topic %s partition %d offset %lld: the message key is not "
 					"UTF-8; its bytes above 0x7f are written as U+FFFD",
-					S->topic, (int)m->partition, (long long)m->offset);
+					S->topic, p, (long long)h->offset);
 			tx_buf_addch(b, '"');
-			for (i = 0; i < m->key_len; i++) {
+			for (i = 0; i < h->mkey_len; i++) {
 				if (k[i] >= 0x80)
 					tx_buf_add(b, "\\ufffd", 6);
 				else if (k[i] < 0x20 || k[i] == '"' || k[i] == '\\')
@@ -619,11 +633,10 @@ static void build_source(struct sub *S, const rd_kafka_message_t *m)
 	tx_buf_addch(b, '}');
 }
 
-static void reject(struct sub *S, const rd_kafka_message_t *m, const char *value, size_t len,
+static void reject(struct sub *S, int p, int64_t offset, const char *value, size_t len,
 		   const char *why)
 {
-	tx_warn("topic %s partition %d offset %lld: %s", S->topic, (int)m->partition,
-		(long long)m->offset, why);
+	tx_warn("topic %s partition %d offset %lld: %s", S->topic, p, (long long)offset, why);
 	S->rejected++;
 	if (S->have_reject && tx_out_line(&S->reject, value, len) < 0)
 		note_write_error(S, &S->reject);
@@ -802,18 +815,25 @@ static void set_eof(struct sub *S, int p, int on)
  * unless --allow-gaps, nothing more of p is written (what came before the
  * gap is), p is paused, and the exit status is TX_EXIT_UNDELIVERED.
  */
+static void gap_stop(struct sub *S, int p);
+
 static void gap(struct sub *S, int p, int64_t from, int64_t to, const char *why)
 {
-	int b;
-
 	S->gaps++;
 	if (from == to)
 		gap_report(S, p, "offset %lld is missing (%s)", (long long)from, why);
 	else
 		gap_report(S, p, "offsets %lld-%lld are missing (%s)", (long long)from,
 			   (long long)to, why);
-	if (S->allow_gaps)
-		return;
+	if (!S->allow_gaps)
+		gap_stop(S, p);
+}
+
+/* Nothing more of partition p is read or written: exit 5. */
+static void gap_stop(struct sub *S, int p)
+{
+	int b;
+
 	S->status = TX_EXIT_UNDELIVERED;
 	set_paused(S, p, 1);
 	b = blocking(S, p);
@@ -862,7 +882,6 @@ static void take_error(struct sub *S, const rd_kafka_message_t *m)
 	if (p >= 0 && (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
 		       m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE)) {
 		int64_t lo = -1, hi = -1, at, to = RD_KAFKA_OFFSET_BEGINNING;
-		rd_kafka_resp_err_t serr;
 		ensure_partition(S, p);
 		if (!S->assigned[p] || S->gapped[p])
 			return;
@@ -887,13 +906,21 @@ static void take_error(struct sub *S, const rd_kafka_message_t *m)
 			gap(S, p, hi, at > hi ? at - 1 : at, why);
 			to = hi;
 		}
-		/* --allow-gaps: go on from where the log is (librdkafka stopped the partition) */
+		/*
+		 * --allow-gaps: go on from where the log is. librdkafka stopped the
+		 * partition (a seek is refused in that state): restart it there. In a
+		 * group that would mean a new assignment: the partition stops instead.
+		 */
 		if (S->allow_gaps) {
 			S->expect[p] = to >= 0 ? to : -1;
-			serr = rd_kafka_seek(S->rkt, p, to, COMMITTED_TIMEOUT_MS);
-			if (serr)
-				tx_warn("topic %s partition %d: cannot go on at offset %lld: %s",
-					S->topic, p, (long long)to, rd_kafka_err2str(serr));
+			if (!S->group) {
+				rd_kafka_consume_stop(S->rkt, p);
+				if (rd_kafka_consume_start_queue(S->rkt, p, to, S->queue) == 0)
+					return;
+			}
+			tx_error("topic %s partition %d: cannot go on at offset %lld: %s", S->topic,
+				 p, (long long)to, rd_kafka_err2str(rd_kafka_last_error()));
+			gap_stop(S, p);
 		}
 		return;
 	}
@@ -903,28 +930,26 @@ static void take_error(struct sub *S, const rd_kafka_message_t *m)
 /* Write the record h of partition p (or reject it); h's memory is released. */
 static void emit(struct sub *S, int p, struct held *h)
 {
-	const rd_kafka_message_t *m = h->m;
-
 	S->consumed++;
 	if (h->key < S->written_key)
 		S->out_of_order++;
 	else
 		S->written_key = h->key;
 	if (h->why) {
-		reject(S, m, h->value, h->len, h->why);
+		reject(S, p, h->offset, h->value, h->len, h->why);
 	} else if (S->no_source) {
 		tx_buf_add(tx_out_buf(&S->out), h->value, h->len);
 		tx_buf_addch(tx_out_buf(&S->out), '\n');
 		S->written++;
 	} else {
-		build_source(S, m);
+		build_source(S, p, h);
 		splice_source(tx_out_buf(&S->out), h->value, h->len,
 			      h->sv < 0 ? NULL : h->value + h->sv,
 			      h->sv < 0 ? NULL : h->value + h->send, S->src.p, S->src.len);
 		tx_buf_addch(tx_out_buf(&S->out), '\n');
 		S->written++;
 	}
-	S->pending[p] = S->next[p] = m->offset + 1;
+	S->pending[p] = S->next[p] = h->offset + 1;
 	held_release(h);
 	if (tx_out_end_line(&S->out) < 0)
 		note_write_error(S, &S->out);
@@ -940,7 +965,7 @@ static void emit(struct sub *S, int p, struct held *h)
 static void drain(struct sub *S)
 {
 	while (S->heap_n && !S->nblocking && !S->stop && !tx_signal) {
-		int p = S->heap[0];
+		int p = S->heap[0].p;
 		struct hq *q = &S->q[p];
 		struct held h = q->h[q->head];
 
@@ -948,6 +973,7 @@ static void drain(struct sub *S)
 		q->n--;
 		S->held--;
 		if (q->n) {
+			S->heap[0].key = q->h[q->head].key;
 			heap_down(S, 0);
 		} else {
 			/* it held a record, so it was not blocking: it may be now */
@@ -1021,7 +1047,12 @@ static void take(struct sub *S, rd_kafka_message_t *m)
 	S->bytes += len;
 	memset(&h, 0, sizeof(h));
 	h.m = m;
+	h.offset = m->offset;
 	h.sv = h.send = -1;
+	if (m->key) {
+		h.mkey = m->key;
+		h.mkey_len = m->key_len;
+	}
 	/* a producer may have sent the line with its '\n' (or "\r\n") */
 	while (len > 0 && tx_json_is_ws(value[len - 1]))
 		len--;
@@ -1043,13 +1074,12 @@ static void take(struct sub *S, rd_kafka_message_t *m)
 	}
 	h.value = value;
 	h.len = len;
-	if (h.why || ts == INT64_MIN) {
+	h.ts_ms = rd_kafka_message_timestamp(m, &tstype);
+	if (tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || h.ts_ms < 0)
+		h.ts_ms = -1;
+	if (h.why || ts == INT64_MIN)
 		/* no usable "ts": the message's timestamp, else the partition's last key */
-		int64_t mts = rd_kafka_message_timestamp(m, &tstype);
-		ts = !h.why && tstype != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && mts >= 0
-			 ? mts * 1000
-			 : S->last_key[p];
-	}
+		ts = !h.why && h.ts_ms >= 0 ? h.ts_ms * 1000 : S->last_key[p];
 	/* keys never fall within a partition: a copy or a late record keeps its place */
 	if (ts < S->last_key[p])
 		ts = S->last_key[p];
@@ -1058,6 +1088,17 @@ static void take(struct sub *S, rd_kafka_message_t *m)
 		emit(S, p, &h);
 		return;
 	}
+	/* held: a copy of the key and value, and the message goes */
+	h.buf = tx_malloc(h.mkey_len + len + 1);
+	if (h.mkey)
+		memcpy(h.buf, h.mkey, h.mkey_len);
+	memcpy(h.buf + h.mkey_len, h.value, len);
+	h.value = h.buf + h.mkey_len;
+	h.mkey = h.mkey ? h.buf : NULL;
+	free(h.flat);
+	h.flat = NULL;
+	h.m = NULL;
+	rd_kafka_message_destroy(m);
 	b = blocking(S, p);
 	q = &S->q[p];
 	if (q->n == q->cap) {
@@ -1075,8 +1116,8 @@ static void take(struct sub *S, rd_kafka_message_t *m)
 	q->n++;
 	S->held++;
 	if (q->n == 1) {
-		S->heap_n++;
-		heap_set(S, S->heap_n - 1, p);
+		struct hent e = {h.key, p};
+		heap_set(S, S->heap_n++, e);
 		heap_up(S, S->heap_n - 1);
 	}
 	S->idle_out[p] = 0;
