@@ -146,7 +146,8 @@ for kind in $(broker_kinds); do
 		test_cmp want err &&
 		printf "%s\n" "not json" "[1]" "{\"a\":1,}" >want &&
 		test_cmp want rej &&
-		printf "%s\n" "{\"a\":1}" "{\"amount\":\"x\"}" "{\"c\": [1, 2]}" >want &&
+		# the record after the rejects says which offsets were not written
+		printf "%s\n" "{\"a\":1}" "{\"amount\":\"x\",\"dropped_from\":1}" "{\"c\": [1, 2]}" >want &&
 		test_cmp want out
 	'
 
@@ -164,7 +165,7 @@ for kind in $(broker_kinds); do
 		test_cmp want err &&
 		printf "%s\n" "{\"transaction_id\":\"id X\",\"a\":1}" "{\"b\":\"x y\"}" >want &&
 		test_cmp want rej &&
-		echo "{  \"transaction_id\": \"p\",   \"a\": 2 }" >want &&
+		echo "{  \"transaction_id\": \"p\",   \"a\": 2 ,\"dropped_from\":0}" >want &&
 		test_cmp want out
 	'
 

@@ -111,6 +111,8 @@ struct sub {
 	unsigned char *idle_out; /* per partition: empty past --max-idle (live merge) */
 	unsigned char *paused;	 /* per partition: paused, too far ahead of the others */
 	int64_t *expect;	 /* per partition: the offset the next message must have, -1: any */
+	int64_t *dropped_from;	 /* per partition: the first offset not written since the last
+				    record written (rejected, or skipped by --allow-gaps), -1: none */
 	int64_t *last_key;	 /* per partition: the key of its last message */
 	uint64_t *empty_since;	 /* per partition: when its queue became empty (ns) */
 	struct hq *q;		 /* per partition: held messages (ordered merge) */
@@ -184,6 +186,7 @@ static void ensure_partition(struct sub *S, int p)
 	S->idle_out = tx_realloc(S->idle_out, (size_t)S->nparts);
 	S->paused = tx_realloc(S->paused, (size_t)S->nparts);
 	S->expect = tx_realloc(S->expect, (size_t)S->nparts * sizeof(*S->expect));
+	S->dropped_from = tx_realloc(S->dropped_from, (size_t)S->nparts * sizeof(*S->dropped_from));
 	S->last_key = tx_realloc(S->last_key, (size_t)S->nparts * sizeof(*S->last_key));
 	S->empty_since = tx_realloc(S->empty_since, (size_t)S->nparts * sizeof(*S->empty_since));
 	S->q = tx_realloc(S->q, (size_t)S->nparts * sizeof(*S->q));
@@ -191,7 +194,7 @@ static void ensure_partition(struct sub *S, int p)
 	S->heap_pos = tx_realloc(S->heap_pos, (size_t)S->nparts * sizeof(*S->heap_pos));
 	for (i = n; i < S->nparts; i++) {
 		S->start[i] = RD_KAFKA_OFFSET_INVALID;
-		S->pending[i] = S->next[i] = S->expect[i] = -1;
+		S->pending[i] = S->next[i] = S->expect[i] = S->dropped_from[i] = -1;
 		S->assigned[i] = S->started[i] = S->at_eof[i] = 0;
 		S->gapped[i] = S->idle_out[i] = S->paused[i] = 0;
 		S->last_key[i] = INT64_MIN;
@@ -378,7 +381,7 @@ static void set_assigned(struct sub *S, int p, int on)
 		S->neof--;
 	}
 	S->gapped[p] = S->idle_out[p] = S->paused[p] = 0;
-	S->expect[p] = -1;
+	S->expect[p] = S->dropped_from[p] = -1;
 	S->nblocking += blocking(S, p) - b;
 	S->pending[p] = -1;
 }
@@ -827,6 +830,8 @@ static void gap(struct sub *S, int p, int64_t from, int64_t to, const char *why)
 			   (long long)to, why);
 	if (!S->allow_gaps)
 		gap_stop(S, p);
+	else if (S->dropped_from[p] < 0)
+		S->dropped_from[p] = from;
 }
 
 /* Nothing more of partition p is read or written: exit 5. */
@@ -937,16 +942,34 @@ static void emit(struct sub *S, int p, struct held *h)
 		S->written_key = h->key;
 	if (h->why) {
 		reject(S, p, h->offset, h->value, h->len, h->why);
-	} else if (S->no_source) {
-		tx_buf_add(tx_out_buf(&S->out), h->value, h->len);
-		tx_buf_addch(tx_out_buf(&S->out), '\n');
-		S->written++;
+		if (S->dropped_from[p] < 0)
+			S->dropped_from[p] = h->offset;
 	} else {
-		build_source(S, p, h);
-		splice_source(tx_out_buf(&S->out), h->value, h->len,
-			      h->sv < 0 ? NULL : h->value + h->sv,
-			      h->sv < 0 ? NULL : h->value + h->send, S->src.p, S->src.len);
-		tx_buf_addch(tx_out_buf(&S->out), '\n');
+		struct tx_buf *o = tx_out_buf(&S->out);
+		if (S->no_source) {
+			tx_buf_add(o, h->value, h->len);
+		} else {
+			build_source(S, p, h);
+			splice_source(o, h->value, h->len, h->sv < 0 ? NULL : h->value + h->sv,
+				      h->sv < 0 ? NULL : h->value + h->send, S->src.p, S->src.len);
+		}
+		if (S->dropped_from[p] >= 0) {
+			/*
+			 * Offsets of this partition were consumed but not written
+			 * (doc/interfaces.txt): say so in the next record, so that a
+			 * continuity check downstream (txstore) sees no gap.
+			 */
+			size_t j = --o->len; /* the closing brace: the value ends with it */
+			while (tx_json_is_ws(o->p[j - 1]))
+				j--;
+			if (o->p[j - 1] != '{')
+				tx_buf_addch(o, ',');
+			tx_buf_add(o, "\"dropped_from\":", 15);
+			tx_buf_add_int(o, S->dropped_from[p]);
+			tx_buf_addch(o, '}');
+			S->dropped_from[p] = -1;
+		}
+		tx_buf_addch(o, '\n');
 		S->written++;
 	}
 	S->pending[p] = S->next[p] = h->offset + 1;
@@ -1644,6 +1667,7 @@ out:
 	free(S.idle_out);
 	free(S.paused);
 	free(S.expect);
+	free(S.dropped_from);
 	free(S.last_key);
 	free(S.empty_since);
 	for (p = 0; p < S.nparts; p++)
