@@ -98,7 +98,11 @@ test_expect_success '--max-idle takes milliseconds' '
 '
 
 for kind in $(broker_kinds); do
-	if ! broker_start "$kind"; then
+	# two brokers on txbroker, so that one can be made slow (rtt)
+	opts=
+	[ "$kind" != txbroker ] || opts="-B 2"
+	# shellcheck disable=SC2086
+	if ! broker_start "$kind" $opts; then
 		test_expect_success "$kind: the broker starts" 'false'
 		continue
 	fi
@@ -198,6 +202,17 @@ for l in open(\"o8.src\"):
 	'
 
 	if [ "$kind" = txbroker ]; then
+		# a slow broker: half the partitions come 400 ms late
+		test_expect_success "$kind: one broker slow: -e is still exact; live past --max-idle, counted" '
+			txbroker -c "rtt 2 400" &&
+			txsub -q -t o8 -e --no-source >slow.in &&
+			{ txbal -q --state slow.state <slow.in >slow.out || test $? = 1; } &&
+			same slow &&
+			txsub -t o8 -c 20000 --max-idle 50 --no-source >/dev/null 2>live.err &&
+			test_grep "^txsub: consumed 20000, written 20000, rejected 0, out of order [1-9]" live.err &&
+			txbroker -c "rtt 2 0"
+		'
+
 		# the mock cluster trims a partition past about 5 MB
 		test_expect_success "$kind: a log that starts past the offset asked for: exit 5" '
 			broker_create_topic trim 1 &&
