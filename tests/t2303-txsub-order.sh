@@ -189,6 +189,17 @@ for l in open(\"o8.src\"):
 		test_cmp want out
 	'
 
+	test_expect_success "$kind: in a group: -c then the rest, in order; a gap: exit 5" '
+		txsub -q -t o8 -G og -e -c 5000 --no-source >g1 &&
+		txsub -q -t o8 -G og -e --no-source >g2 &&
+		cat g1 g2 >g.all &&
+		txsub -q -t o8 -e --no-source >want &&
+		test_cmp want g.all &&
+		echo "{\"topic\":\"o8\",\"partition\":3,\"offset\":99999}" >offs &&
+		test_expect_code 5 txsub -t o8 -G og2 -e --offsets offs --no-source >out 2>err &&
+		test_grep "^txsub: topic o8 partition 3: offsets [0-9]*-99998 are missing" err
+	'
+
 	test_expect_success "$kind: --allow-gaps: a warning, exit 0" '
 		txsub -t g -e -p 0 -o 1000 --allow-gaps >out 2>err &&
 		test_grep "^txsub: topic g partition 0: offsets [0-9]*-999 are missing (.*): skipped (--allow-gaps)" err
