@@ -35,7 +35,7 @@ test_expect_success 'txsub defaults: session 6000, heartbeat 2000, offsets store
 	test_grep "^session.timeout.ms=6000$" dump &&
 	test_grep "^heartbeat.interval.ms=2000$" dump &&
 	test_grep "^enable.auto.offset.store=false$" dump &&
-	test_grep "^auto.offset.reset=smallest$" dump &&
+	test_grep "^auto.offset.reset=error$" dump &&
 	txsub -e -X dump >dump2 &&
 	test_grep "^enable.partition.eof=true$" dump2 &&
 	test_grep "^enable.auto.commit=false$" dump2

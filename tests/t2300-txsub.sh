@@ -17,7 +17,7 @@ txgen -n 1000 --seed 5 --accounts 40 >in.ndjson
 cat >expect.py <<'EOF'
 import datetime, json, sys
 
-topic = sys.argv[1]
+topic, cluster = sys.argv[1], sys.argv[2]
 for line in sys.stdin:
     line = line.rstrip("\n")
     head, value = line.split("\t", 1)
@@ -27,7 +27,7 @@ for line in sys.stdin:
     src += ',"ts":"%s"' % t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     if int(klen) >= 0:
         src += ',"key":%s' % json.dumps(key, ensure_ascii=False)
-    src += "}"
+    src += ',"cluster":%s}' % json.dumps(cluster)
     assert value.endswith("}")
     print(value[:-1] + ',"source":' + src + "}")
 EOF
@@ -46,6 +46,7 @@ for kind in $(broker_kinds); do
 	fi
 	broker_create_topic s 4
 	broker_create_topic mal 1
+	broker_create_topic nl 1
 	broker_create_topic spl 1
 	broker_create_topic nokey 2
 	broker_create_topic idle 1
@@ -56,8 +57,10 @@ for kind in $(broker_kinds); do
 		txsub -t s -e >out 2>err &&
 		echo "txsub: consumed 1000, written 1000, rejected 0" >want &&
 		test_cmp want err &&
+		cluster=$(sed -n "1s/.*\"cluster\":\"\([^\"]*\)\".*/\1/p" out) &&
+		test -n "$cluster" &&
 		kcat -C -b "$TX_BROKERS" -t s -e -q -f "%p %o %T %K %k\t%s\n" |
-			"$PYTHON3" expect.py s | sort >want &&
+			"$PYTHON3" expect.py s "$cluster" | sort >want &&
 		sort out >got &&
 		test_cmp want got
 	'
@@ -143,18 +146,38 @@ for kind in $(broker_kinds); do
 		test_cmp want err &&
 		printf "%s\n" "not json" "[1]" "{\"a\":1,}" >want &&
 		test_cmp want rej &&
-		printf "%s\n" "{\"a\":1}" "{\"amount\":\"x\"}" "{\"c\": [1, 2]}" >want &&
+		# the record after the rejects says which offsets were not written
+		printf "%s\n" "{\"a\":1}" "{\"amount\":\"x\",\"dropped_from\":1}" "{\"c\": [1, 2]}" >want &&
+		test_cmp want out
+	'
+
+	# issue 14: a raw line feed or CR inside a string is invalid JSON (it was
+	# made a space: "id\nX" became "id X", the id of another record)
+	test_expect_success "$kind: a raw newline inside a string is refused, between tokens kept" '
+		printf "{\"transaction_id\":\"id\nX\",\"a\":1}|{\n \"transaction_id\": \"p\",\r\n \"a\": 2\n}|{\"b\":\"x\ry\"}|" |
+			kcat -P -b "$TX_BROKERS" -t nl -D "|" &&
+		test_expect_code 1 txsub -t nl -e --no-source --reject rej >out 2>err &&
+		cat >want <<-\EOF &&
+		txsub: topic nl partition 0 offset 0: invalid JSON at byte 22: control character in string
+		txsub: topic nl partition 0 offset 2: invalid JSON at byte 8: control character in string
+		txsub: consumed 3, written 1, rejected 2
+		EOF
+		test_cmp want err &&
+		printf "%s\n" "{\"transaction_id\":\"id X\",\"a\":1}" "{\"b\":\"x y\"}" >want &&
+		test_cmp want rej &&
+		echo "{  \"transaction_id\": \"p\",   \"a\": 2 ,\"dropped_from\":0}" >want &&
 		test_cmp want out
 	'
 
 	test_expect_success "$kind: a source member is replaced in place, spacing kept" '
 		printf "%s\n" "{\"x\":1,\"source\":{\"old\":1},\"y\":2}" "{\"a\":1 }" "{}" |
 			kcat -P -b "$TX_BROKERS" -t spl &&
-		txsub -t spl -e -q | sed "s/\"ts\":\"[^\"]*\"/TS/" >got &&
+		txsub -t spl -e -q |
+			sed "s/\"ts\":\"[^\"]*\"/TS/; s/\"cluster\":\"[^\"]*\"/CL/" >got &&
 		cat >want <<-\EOF &&
-		{"x":1,"source":{"topic":"spl","partition":0,"offset":0,TS},"y":2}
-		{"a":1,"source":{"topic":"spl","partition":0,"offset":1,TS} }
-		{"source":{"topic":"spl","partition":0,"offset":2,TS}}
+		{"x":1,"source":{"topic":"spl","partition":0,"offset":0,TS,CL},"y":2}
+		{"a":1,"source":{"topic":"spl","partition":0,"offset":1,TS,CL} }
+		{"source":{"topic":"spl","partition":0,"offset":2,TS,CL}}
 		EOF
 		test_cmp want got
 	'
@@ -229,9 +252,23 @@ for kind in $(broker_kinds); do
 	fi
 
 	if [ "$kind" = kafka ]; then
-		test_expect_success "$kind: a topic that does not exist: exit 4" '
-			test_expect_code 4 txsub -t no-such-topic -e >out 2>err &&
+		test_expect_success "$kind: a topic that does not exist: waited for, then exit 4" '
+			test_expect_code 4 txsub -t no-such-topic -e --connect-timeout 2 >out 2>err &&
+			test_grep "^txsub: topic .no-such-topic. does not exist yet: waiting for it up to 2 s" err &&
 			test_grep "^txsub: topic .no-such-topic.: Broker: Unknown topic or partition$" err
+		'
+
+		test_expect_success "$kind: a consumer started before its topic gets its records" '
+			txsub -t later -c 5 --no-source --connect-timeout 60 >out 2>err &
+			sub=$! &&
+			sleep 2 &&
+			broker_create_topic later 2 &&
+			sed -n 1,5p in.ndjson | txpub -q -t later &&
+			wait $sub &&
+			sed -n 1,5p in.ndjson | sort >want &&
+			sort out >got &&
+			test_cmp want got &&
+			test_grep "does not exist yet: waiting" err
 		'
 
 		test_expect_success "$kind: -o @timestamp starts at the first record at or after it" '

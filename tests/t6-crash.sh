@@ -162,10 +162,11 @@ crash_dump() {
 	# counterparty_balance, alerts): across partitions they depend on how
 	# txsub interleaves them (txbal(1), Ordering), in a clean run as well.
 	# With CRASH_NO_SOURCE=1 the Kafka position is left out too (a topic
-	# holding duplicates has other offsets than one without).
+	# holding duplicates has other offsets than one without), and with it
+	# dropped_from, the offset txbal notes of what it dropped (tx-record(5)).
 	if [ -n "${CRASH_NO_SOURCE:-}" ]; then
-		_sq="json_remove(record, '$.source'), alerts"
-		_pq="record - 'source', alerts"
+		_sq="json_remove(record, '$.source', '$.dropped_from'), alerts"
+		_pq="record - 'source' - 'dropped_from', alerts"
 		_src=""
 	elif [ -n "${CRASH_ANY_ORDER:-}" ]; then
 		_sq="json_remove(record, '$.new_balance', '$.available_balance', '$.tx_count',

@@ -1,7 +1,8 @@
 #!/bin/sh
 # examples/quickstart in short mode (2000 records): the report's counts and
 # sums per type are exactly those of the transactions txgen wrote, every
-# partition's offset is stored, and the stored balances conserve money.
+# partition's offset is stored, the stored balances conserve money, and the
+# ledger is the direct pipe's.
 . "$TX_SRCDIR/tests/lib.sh"
 command -v sqlite3 >/dev/null 2>&1 || test_skip_all "the sqlite3 shell is not installed (apt-get install sqlite3)"
 q="'"  # a single quote, for SQL literals inside the single-quoted cases
@@ -60,6 +61,19 @@ test_expect_success 'money is conserved: balances = completed credits - debits' 
 		FROM transactions WHERE status = ${q}completed${q} AND deleted_at IS NULL") &&
 	test -n "$bal" && test "$bal" = "$net" &&
 	test "$(sqlite3 qs/tx.db "SELECT count(*) FROM transactions WHERE status = ${q}pending${q}")" = 0
+'
+
+# issue 13: txsub merges the partitions in event-time order, so the job's
+# failures, alerts and balances are those of the records piped straight into
+# txbal, and no completion of a wrongly failed debit is refused
+test_expect_success 'the same ledger as the direct pipe, no "update changes status"' '
+	! grep "update changes status" err &&
+	txbal --state direct.state <gen.ndjson 2>direct.err >/dev/null &&
+	grep "^txbal: " direct.err >want &&
+	grep "^txbal: " err >got &&
+	test_cmp want got &&
+	txstore balances sqlite:qs/tx.db >stored.bal &&
+	test_cmp direct.state stored.bal
 '
 
 test_done

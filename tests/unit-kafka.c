@@ -84,21 +84,30 @@ int cmd_main(int argc, char **argv)
 	write_file(path, "{\"topic\":\"t\",\"partition\":3,\"offset\":12}\n\n"
 			 "{\"topic\":\"other\",\"partition\":1,\"offset\":5}\n"
 			 "{\"topic\":\"t\",\"partition\":0,\"offset\":0}\n");
-	set = tx_kafka_load_offsets(path, "t", off, 8);
+	set = tx_kafka_load_offsets(path, "t", NULL, off, 8);
 	CHECK_EQ_INT(set, 2, "two partitions of t set");
 	CHECK_EQ_INT(off[3], 12, "partition 3 at 12");
 	CHECK_EQ_INT(off[0], 0, "partition 0 at 0");
 	CHECK_EQ_INT(off[1], -1, "partition 1 of another topic ignored");
 	write_file(path, "");
-	CHECK_EQ_INT(tx_kafka_load_offsets(path, "t", off, 8), 0, "empty file sets nothing");
+	CHECK_EQ_INT(tx_kafka_load_offsets(path, "t", NULL, off, 8), 0, "empty file sets nothing");
 	write_file(path, "{\"topic\":\"t\",\"partition\":9,\"offset\":1}\n");
-	CHECK_EQ_INT(tx_kafka_load_offsets(path, "t", off, 8), -1, "partition out of range");
+	CHECK_EQ_INT(tx_kafka_load_offsets(path, "t", NULL, off, 8), -1, "partition out of range");
 	write_file(path, "{\"topic\":\"t\",\"partition\":1,\"offset\":-1}\n");
-	CHECK_EQ_INT(tx_kafka_load_offsets(path, "t", off, 8), -1, "negative offset");
+	CHECK_EQ_INT(tx_kafka_load_offsets(path, "t", NULL, off, 8), -1, "negative offset");
 	write_file(path, "{\"topic\":\"t\",\"partition\":1}\n");
-	CHECK_EQ_INT(tx_kafka_load_offsets(path, "t", off, 8), -1, "missing offset");
+	CHECK_EQ_INT(tx_kafka_load_offsets(path, "t", NULL, off, 8), -1, "missing offset");
 	write_file(path, "{\"topic\":\"t\",\"partition\":1,\"offset\":2\n");
-	CHECK_EQ_INT(tx_kafka_load_offsets(path, "t", off, 8), -1, "invalid JSON");
+	CHECK_EQ_INT(tx_kafka_load_offsets(path, "t", NULL, off, 8), -1, "invalid JSON");
+	/* the cluster the offsets belong to */
+	write_file(path, "{\"topic\":\"t\",\"partition\":1,\"offset\":7,\"cluster\":\"c1\"}\n");
+	CHECK_EQ_INT(tx_kafka_load_offsets(path, "t", "c1", off, 8), 1, "the same cluster");
+	CHECK_EQ_INT(off[1], 7, "partition 1 at 7");
+	CHECK_EQ_INT(tx_kafka_load_offsets(path, "t", "c2", off, 8), -1, "another cluster refused");
+	CHECK_EQ_INT(tx_kafka_load_offsets(path, "other", "c2", off, 8), 0,
+		     "another topic's cluster is not checked");
+	write_file(path, "{\"topic\":\"t\",\"partition\":1,\"offset\":7,\"cluster\":5}\n");
+	CHECK_EQ_INT(tx_kafka_load_offsets(path, "t", NULL, off, 8), -1, "a cluster not a string");
 	remove(path);
 	return unit_done();
 }

@@ -128,6 +128,7 @@ struct tx_gen {
 	struct cur cur[TX_GEN_MAX_CURRENCIES];
 
 	int64_t next_arrival;
+	int64_t last_ts;     /* the last time written: each record's is later */
 	int64_t mean_gap_us; /* at intensity 1 */
 	uint32_t hour_w[24], weekday_w[7];
 	uint64_t seq;
@@ -275,6 +276,7 @@ struct tx_gen *tx_gen_new(const struct tx_gen_config *c)
 	if (g->acct_width < 6)
 		g->acct_width = 6;
 	g->day = -1;
+	g->last_ts = INT64_MIN;
 	if (c->duplicates_ppm)
 		g->ring = tx_malloc((size_t)RING * GEN_LINE_MAX);
 	return g;
@@ -378,10 +380,23 @@ static char *put_account(const struct tx_gen *g, char *p, uint32_t idx)
 /* The canonical timestamp text (no quotes), caching the date part. */
 static char *put_ts(struct tx_gen *g, char *p, int64_t us)
 {
-	int64_t secs = us / SEC, day = secs / 86400;
-	uint32_t rem = (uint32_t)(secs - day * 86400), frac = (uint32_t)(us - secs * SEC);
+	int64_t secs, day;
+	uint32_t rem, frac;
 	int i;
 
+	/*
+	 * Distinct records get strictly increasing times (a tie, as at a high
+	 * --rate or in a burst, moves 1 us on): the order of the stream is then
+	 * the order of its times, which txsub's merge restores across
+	 * partitions. A duplicate is a copy and keeps its original's.
+	 */
+	if (us <= g->last_ts)
+		us = g->last_ts + 1;
+	g->last_ts = us;
+	secs = us / SEC;
+	day = secs / 86400;
+	rem = (uint32_t)(secs - day * 86400);
+	frac = (uint32_t)(us - secs * SEC);
 	if (day != g->day) {
 		struct tx_buf b = TX_BUF_INIT;
 		tx_time_format(&b, day * 86400 * SEC);

@@ -398,7 +398,20 @@ bad:
 	return tx_error("-p '%s': expected partitions like 3, 0-7 or 0,2,5", s);
 }
 
-int tx_kafka_load_offsets(const char *path, const char *topic, int64_t *offsets, int n)
+int tx_kafka_new_failed(const char *errstr)
+{
+	if (rd_kafka_last_error() == RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE) {
+		tx_error("cannot start the Kafka client: %s (out of a system resource: see "
+			 "ulimit -u and ulimit -v)",
+			 errstr);
+		return TX_EXIT_SOFTWARE;
+	}
+	tx_error("%s", errstr);
+	return TX_EXIT_USAGE;
+}
+
+int tx_kafka_load_offsets(const char *path, const char *topic, const char *cluster,
+			  int64_t *offsets, int n)
 {
 	struct tx_lines lr;
 	char *line;
@@ -409,7 +422,7 @@ int tx_kafka_load_offsets(const char *path, const char *topic, int64_t *offsets,
 		return -1;
 	while ((r = tx_lines_next(&lr, &line, &len)) == 1) {
 		json_error_t jerr;
-		json_t *o, *t, *p, *off;
+		json_t *o, *t, *p, *off, *cl;
 		const char *why = NULL;
 		json_int_t pi = 0, oi = 0;
 		size_t i;
@@ -427,6 +440,7 @@ int tx_kafka_load_offsets(const char *path, const char *topic, int64_t *offsets,
 		t = json_object_get(o, "topic");
 		p = json_object_get(o, "partition");
 		off = json_object_get(o, "offset");
+		cl = json_object_get(o, "cluster");
 		if (!json_is_object(o))
 			why = "expected an object";
 		else if (!json_is_string(t))
@@ -435,8 +449,23 @@ int tx_kafka_load_offsets(const char *path, const char *topic, int64_t *offsets,
 			why = "'partition' must be an integer >= 0";
 		else if (!json_is_integer(off) || (oi = json_integer_value(off)) < 0)
 			why = "'offset' must be an integer >= 0";
+		else if (cl && !json_is_string(cl))
+			why = "'cluster' must be a string";
 		else if (!strcmp(json_string_value(t), topic) && pi >= n)
 			why = "no such partition in the topic";
+		if (!why && cl && cluster && !strcmp(json_string_value(t), topic) &&
+		    strcmp(json_string_value(cl), cluster)) {
+			ret = tx_error(
+			    "%s:%llu: these offsets are for Kafka cluster '%s', but the brokers "
+			    "are "
+			    "cluster '%s' (a new or reset broker?): they would skip or repeat "
+			    "records. To start over on this cluster on purpose, leave out "
+			    "--offsets "
+			    "and start the pipeline from an empty state (a new database)",
+			    path, (unsigned long long)lr.lineno, json_string_value(cl), cluster);
+			json_decref(o);
+			break;
+		}
 		if (why) {
 			json_decref(o);
 			ret = tx_error("%s:%llu: %s", path, (unsigned long long)lr.lineno, why);

@@ -133,12 +133,24 @@ int tx_kafka_parse_partitions(const char *s, unsigned char *want, int n);
 
 /*
  * The offsets file (doc/interfaces.txt): NDJSON lines
- * {"topic":"t","partition":3,"offset":12346}, each the NEXT offset to read.
- * Fills offsets[p] for the lines about topic (partitions < n); the others
- * are left as they were. Lines about other topics are skipped. Returns the
- * number of partitions set, or -1 after reporting "FILE:LINE: ...".
+ * {"topic":"t","partition":3,"offset":12346,"cluster":"id"}, each the NEXT
+ * offset to read; "cluster" is optional. Fills offsets[p] for the lines
+ * about topic (partitions < n); the others are left as they were. Lines
+ * about other topics are skipped. A line about topic whose "cluster" is not
+ * cluster (the id of the cluster connected to; NULL: not known, not
+ * checked) is refused: its offsets mean nothing there. Returns the number
+ * of partitions set, or -1 after reporting "FILE:LINE: ...".
  */
-int tx_kafka_load_offsets(const char *path, const char *topic, int64_t *offsets, int n);
+int tx_kafka_load_offsets(const char *path, const char *topic, const char *cluster,
+			  int64_t *offsets, int n);
+
+/*
+ * rd_kafka_new() returned NULL with errstr: report it and return the exit
+ * status: TX_EXIT_SOFTWARE when the system refused a resource (librdkafka
+ * could not start a thread: RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE), as for
+ * memory, else TX_EXIT_USAGE (the configuration is wrong).
+ */
+int tx_kafka_new_failed(const char *errstr);
 
 /*
  * The partition of a key among n (> 0) as the Java client places it, and

@@ -176,7 +176,7 @@ static int run_paysim(struct run *r, struct tx_out *o)
 	struct tx_lines lr;
 	struct tx_paysim_row row;
 	uint64_t t0 = tx_now_ns(), k = 0;
-	int64_t step = 0;
+	int64_t step = 0, ts, last_ts = INT64_MIN;
 	char err[256], *line;
 	size_t len;
 	int rc = 1, status;
@@ -209,8 +209,12 @@ static int run_paysim(struct run *r, struct tx_out *o)
 			step = row.step;
 			k = 0;
 		}
-		tx_paysim_write(tx_out_buf(o), &row, lr.lineno, cur,
-				tx_paysim_ts(r->c.start_us, row.step, k++));
+		/* strictly increasing times, as for the model's records (gen.c, put_ts()) */
+		ts = tx_paysim_ts(r->c.start_us, row.step, k++);
+		if (ts <= last_ts)
+			ts = last_ts + 1;
+		last_ts = ts;
+		tx_paysim_write(tx_out_buf(o), &row, lr.lineno, cur, ts);
 		r->written++;
 		if (tx_out_end_line(o) < 0)
 			break;

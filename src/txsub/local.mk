@@ -9,3 +9,5 @@ TESTS += tests/t2301-txsub-group.sh
 EXTRA_DIST += tests/t2301-txsub-group.sh
 TESTS += tests/t2302-txsub-crash.sh
 EXTRA_DIST += tests/t2302-txsub-crash.sh
+TESTS += tests/t2303-txsub-order.sh
+EXTRA_DIST += tests/t2303-txsub-order.sh

@@ -28,13 +28,29 @@
 #define BATCH	1024
 /* How long a rebalance waits for the committed offsets of partitions it has been reading. */
 #define COMMITTED_TIMEOUT_MS 5000
+/* --max-idle's default: how long a live merge waits for a partition with nothing buffered. */
+#define MAX_IDLE_MS 1000
+/*
+ * Backpressure: a partition holding this many records not yet written (the
+ * merge waits for another partition) is paused until it holds half as many;
+ * the limit per partition is MERGE_TOTAL over the partitions read, at least
+ * MERGE_MIN_PART.
+ */
+#define MERGE_TOTAL    500000
+#define MERGE_MIN_PART 8000
 
 /* librdkafka settings txsub starts from (then config file, -X, -b). */
 static const char *const sub_defaults[] = {
     /* A consumer restarted in the group gets its partitions back within 10 s. */
     "session.timeout.ms", "6000", "heartbeat.interval.ms", "2000",
-    /* Where to start without a committed offset, and when an offset is out of range. */
-    "auto.offset.reset", "earliest",
+    /*
+     * An offset out of range is a gap to report, never a silent jump to the
+     * log's start or end (txsub picks the start itself where nothing says
+     * where: -o, --offsets, the group's committed offset, else the beginning).
+     */
+    "auto.offset.reset", "error",
+    /* A partition at its end does not hold the merge back (and -e sees the end). */
+    "enable.partition.eof", "true",
     /* Offsets are stored by hand, only for what is written; auto-commit commits those. */
     "enable.auto.offset.store", "false", NULL};
 
@@ -48,6 +64,37 @@ static const char *const eof_defaults[] = {"fetch.wait.max.ms", "10", NULL};
 
 enum start_kind { START_DEFAULT, START_OFFSET, START_TIME };
 
+/*
+ * A message consumed and checked, held until the merge writes it. The merge
+ * keeps its own copy of the key and value (buf) and lets librdkafka's
+ * message go at once: a message holds on to its whole fetch response.
+ */
+struct held {
+	rd_kafka_message_t *m; /* owned, --unordered only (NULL: buf holds the copy) */
+	int64_t key;	       /* event time in microseconds: the merge's order */
+	int64_t offset, ts_ms; /* the message's offset and timestamp (-1: none) */
+	const char *mkey;      /* the message key (into m or buf), NULL: none */
+	size_t mkey_len;
+	char *buf;	   /* owned: the copy of the key and the value, or NULL */
+	const char *value; /* the value, trimmed (into m's payload, flat or buf) */
+	size_t len;
+	char *flat;	  /* owned: a pretty-printed value made one line, or NULL */
+	char *why;	  /* owned: why the value is rejected, or NULL (valid) */
+	ssize_t sv, send; /* the "source" member's value in value, -1: none */
+};
+
+/* A partition in the merge's heap, with the key of its first held message. */
+struct hent {
+	int64_t key;
+	int p;
+};
+
+/* One partition's records waiting for the merge: a ring of held messages. */
+struct hq {
+	struct held *h;
+	size_t cap, head, n; /* cap is a power of two (or 0) */
+};
+
 struct sub {
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
@@ -60,6 +107,26 @@ struct sub {
 	unsigned char *assigned; /* per partition */
 	unsigned char *started;	 /* per partition: the start offset was applied (group mode) */
 	unsigned char *at_eof;	 /* per partition: reached its end (and nothing came since) */
+	unsigned char *gapped;	 /* per partition: a gap was found, nothing more is written */
+	unsigned char *idle_out; /* per partition: empty past --max-idle (live merge) */
+	unsigned char *paused;	 /* per partition: paused, too far ahead of the others */
+	int64_t *expect;	 /* per partition: the offset the next message must have, -1: any */
+	int64_t *dropped_from;	 /* per partition: the first offset not written since the last
+				    record written (rejected, or skipped by --allow-gaps), -1: none */
+	int64_t *last_key;	 /* per partition: the key of its last message */
+	uint64_t *empty_since;	 /* per partition: when its queue became empty (ns) */
+	struct hq *q;		 /* per partition: held messages (ordered merge) */
+	struct hent *heap;	 /* partitions with held messages, by their first one's key */
+	int *heap_pos;		 /* per partition: its place in heap, -1: none */
+	int heap_n;
+	int nblocking; /* partitions the merge waits for: read, empty, not at the end */
+	size_t held, part_cap;
+	int unordered, allow_gaps, gaps;
+	int64_t max_idle_ms;
+	int64_t written_key; /* the greatest key written */
+	uint64_t out_of_order;
+	struct tx_buf cluster_json; /* ,"cluster":"id" or empty */
+	const char *cluster;	    /* the cluster's id (owned), or NULL */
 	int nassigned, neof, have_assignment;
 	int exit_at_eof;
 	uint64_t max_count;
@@ -77,6 +144,7 @@ struct sub {
 	struct tx_buf topic_json; /* the topic as a JSON string */
 	struct tx_progress progress;
 
+	uint64_t taken; /* messages taken from librdkafka (consumed: handled) */
 	uint64_t consumed, written, rejected;
 	int stop;     /* -c or -e reached, --strict hit, or a fatal error */
 	int status;   /* a fatal error's exit status, 0 if none */
@@ -84,7 +152,7 @@ struct sub {
 	int io_error; /* a write failed */
 	int bad_key_warned;
 	uint64_t bytes;			 /* payload bytes of the records consumed */
-	uint64_t woke_at;		 /* S->consumed at the last wake_fetcher() */
+	uint64_t woke_at;		 /* S->taken at the last wake_fetcher() */
 	uint64_t woke_bytes;		 /* S->bytes then */
 	uint64_t wake_msgs, wake_kbytes; /* half the queue limits: see wake_fetcher() */
 	int wake_next;			 /* the partition to ask next */
@@ -93,9 +161,10 @@ struct sub {
 static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: txsub [-eqv] [-b brokers] [-c count] [-F file] [-G group] [-o offset]\n"
-		    "             [-p partitions] [-t topic] [-X name=value]\n"
-		    "             [--connect-timeout seconds] [--no-source] [--offsets file]\n"
-		    "             [--progress] [--reject file] [--strict]\n"
+		    "             [-p partitions] [-t topic] [-X name=value] [--allow-gaps]\n"
+		    "             [--connect-timeout seconds] [--max-idle ms] [--no-source]\n"
+		    "             [--offsets file] [--progress] [--reject file] [--strict]\n"
+		    "             [--unordered]\n"
 		    "       txsub -X list | -X dump\n");
 }
 
@@ -113,11 +182,137 @@ static void ensure_partition(struct sub *S, int p)
 	S->assigned = tx_realloc(S->assigned, (size_t)S->nparts);
 	S->started = tx_realloc(S->started, (size_t)S->nparts);
 	S->at_eof = tx_realloc(S->at_eof, (size_t)S->nparts);
+	S->gapped = tx_realloc(S->gapped, (size_t)S->nparts);
+	S->idle_out = tx_realloc(S->idle_out, (size_t)S->nparts);
+	S->paused = tx_realloc(S->paused, (size_t)S->nparts);
+	S->expect = tx_realloc(S->expect, (size_t)S->nparts * sizeof(*S->expect));
+	S->dropped_from = tx_realloc(S->dropped_from, (size_t)S->nparts * sizeof(*S->dropped_from));
+	S->last_key = tx_realloc(S->last_key, (size_t)S->nparts * sizeof(*S->last_key));
+	S->empty_since = tx_realloc(S->empty_since, (size_t)S->nparts * sizeof(*S->empty_since));
+	S->q = tx_realloc(S->q, (size_t)S->nparts * sizeof(*S->q));
+	S->heap = tx_realloc(S->heap, (size_t)S->nparts * sizeof(*S->heap));
+	S->heap_pos = tx_realloc(S->heap_pos, (size_t)S->nparts * sizeof(*S->heap_pos));
 	for (i = n; i < S->nparts; i++) {
 		S->start[i] = RD_KAFKA_OFFSET_INVALID;
-		S->pending[i] = S->next[i] = -1;
+		S->pending[i] = S->next[i] = S->expect[i] = S->dropped_from[i] = -1;
 		S->assigned[i] = S->started[i] = S->at_eof[i] = 0;
+		S->gapped[i] = S->idle_out[i] = S->paused[i] = 0;
+		S->last_key[i] = INT64_MIN;
+		S->empty_since[i] = 0;
+		memset(&S->q[i], 0, sizeof(S->q[i]));
+		S->heap_pos[i] = -1;
 	}
+}
+
+/*
+ * The ordered merge (txsub(1), ORDER). Each partition's messages wait in its
+ * queue; a heap orders the partitions that hold some by the key of their
+ * first (event time, then partition: offsets rise within a partition). The
+ * first of the heap is written only while no partition read is "blocking":
+ * empty, not at its end, not past --max-idle and without a gap. Those
+ * partitions are counted (nblocking) as their state changes, so the test
+ * costs nothing per record.
+ */
+static int blocking(const struct sub *S, int p)
+{
+	return S->assigned[p] && !S->q[p].n && !S->at_eof[p] && !S->gapped[p] && !S->idle_out[p];
+}
+
+static int heap_less(struct hent a, struct hent b)
+{
+	return a.key < b.key || (a.key == b.key && a.p < b.p);
+}
+
+static void heap_set(struct sub *S, int i, struct hent e)
+{
+	S->heap[i] = e;
+	S->heap_pos[e.p] = i;
+}
+
+static void heap_up(struct sub *S, int i)
+{
+	struct hent e = S->heap[i];
+
+	while (i > 0 && heap_less(e, S->heap[(i - 1) / 2])) {
+		heap_set(S, i, S->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_set(S, i, e);
+}
+
+static void heap_down(struct sub *S, int i)
+{
+	struct hent e = S->heap[i];
+	int c;
+
+	while ((c = 2 * i + 1) < S->heap_n) {
+		if (c + 1 < S->heap_n && heap_less(S->heap[c + 1], S->heap[c]))
+			c++;
+		if (!heap_less(S->heap[c], e))
+			break;
+		heap_set(S, i, S->heap[c]);
+		i = c;
+	}
+	heap_set(S, i, e);
+}
+
+static void heap_remove(struct sub *S, int p)
+{
+	int i = S->heap_pos[p];
+	struct hent last;
+
+	if (i < 0)
+		return;
+	S->heap_pos[p] = -1;
+	last = S->heap[--S->heap_n];
+	if (last.p == p)
+		return;
+	heap_set(S, i, last);
+	heap_down(S, i);
+	heap_up(S, S->heap_pos[last.p]);
+}
+
+static void held_release(struct held *h)
+{
+	if (h->m)
+		rd_kafka_message_destroy(h->m);
+	free(h->buf);
+	free(h->flat);
+	free(h->why);
+}
+
+/* Pause or resume partition p (backpressure, or a gap: nothing more is needed). */
+static void set_paused(struct sub *S, int p, int on)
+{
+	rd_kafka_topic_partition_list_t *l;
+
+	if (S->paused[p] == on)
+		return;
+	S->paused[p] = (unsigned char)on;
+	l = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(l, S->topic, p);
+	if (on)
+		rd_kafka_pause_partitions(S->rk, l);
+	else
+		rd_kafka_resume_partitions(S->rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* Drop what partition p holds unwritten (revoked, or a gap stops it). */
+static void discard_held(struct sub *S, int p)
+{
+	struct hq *q = &S->q[p];
+	int b = blocking(S, p);
+
+	while (q->n) {
+		held_release(&q->h[q->head]);
+		q->head = (q->head + 1) & (q->cap - 1);
+		q->n--;
+		S->held--;
+	}
+	heap_remove(S, p);
+	S->empty_since[p] = tx_now_ns();
+	S->nblocking += blocking(S, p) - b;
 }
 
 /* Records written and flushed: their offsets may now be committed (group mode). */
@@ -172,15 +367,22 @@ static void commit_sync(struct sub *S)
 
 static void set_assigned(struct sub *S, int p, int on)
 {
+	int b;
+
 	ensure_partition(S, p);
 	if (S->assigned[p] == on)
 		return;
+	discard_held(S, p);
+	b = blocking(S, p);
 	S->assigned[p] = (unsigned char)on;
 	S->nassigned += on ? 1 : -1;
 	if (S->at_eof[p]) {
 		S->at_eof[p] = 0;
 		S->neof--;
 	}
+	S->gapped[p] = S->idle_out[p] = S->paused[p] = 0;
+	S->expect[p] = S->dropped_from[p] = -1;
+	S->nblocking += blocking(S, p) - b;
 	S->pending[p] = -1;
 }
 
@@ -236,6 +438,38 @@ static rd_kafka_topic_partition_list_t *resume_written(struct sub *S,
 	return store; /* the offsets to store once the partitions are assigned */
 }
 
+/*
+ * auto.offset.reset is "error" (a gap is never skipped silently), so a
+ * partition the group has no committed offset for gets its start here: the
+ * beginning (-o and --offsets were applied already). Those with one start
+ * at it, explicitly, so that the offset expected is known.
+ */
+static void start_uncommitted(struct sub *S, rd_kafka_topic_partition_list_t *parts)
+{
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(parts->cnt);
+	rd_kafka_resp_err_t err;
+	int i;
+
+	for (i = 0; i < parts->cnt; i++) {
+		rd_kafka_topic_partition_t *tp = &parts->elems[i];
+		if (!strcmp(tp->topic, S->topic) && tp->offset == RD_KAFKA_OFFSET_INVALID)
+			rd_kafka_topic_partition_list_add(l, tp->topic, tp->partition);
+	}
+	if (l->cnt && (err = rd_kafka_committed(S->rk, l, COMMITTED_TIMEOUT_MS)))
+		tx_warn("rebalance: cannot read the committed offsets (%s): the group's "
+			"position is used",
+			rd_kafka_err2str(err));
+	else
+		for (i = 0; i < l->cnt; i++) {
+			rd_kafka_topic_partition_t *c = &l->elems[i];
+			rd_kafka_topic_partition_t *tp =
+			    rd_kafka_topic_partition_list_find(parts, c->topic, c->partition);
+			if (tp && !c->err)
+				tp->offset = c->offset >= 0 ? c->offset : RD_KAFKA_OFFSET_BEGINNING;
+		}
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			 rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
@@ -261,6 +495,12 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 		}
 		S->have_assignment = 1;
 		resume = resume_written(S, parts);
+		start_uncommitted(S, parts);
+		for (i = 0; i < parts->cnt; i++) {
+			rd_kafka_topic_partition_t *tp = &parts->elems[i];
+			if (!strcmp(tp->topic, S->topic) && tp->offset >= 0)
+				S->expect[tp->partition] = tp->offset;
+		}
 		if (cooperative)
 			error = rd_kafka_incremental_assign(rk, parts);
 		else
@@ -330,27 +570,26 @@ static int utf8_valid(const unsigned char *s, size_t n)
 	return 1;
 }
 
-/* The source member: {"topic":..,"partition":..,"offset":..,"ts":..,"key":..}. */
-static void build_source(struct sub *S, const rd_kafka_message_t *m)
+/* The source member: {"topic":..,"partition":..,"offset":..,"ts":..,"key":..,"cluster":..}. */
+static void build_source(struct sub *S, int p, const struct held *h)
 {
 	struct tx_buf *b = &S->src;
-	rd_kafka_timestamp_type_t tstype;
-	int64_t ts = rd_kafka_message_timestamp(m, &tstype);
+	int64_t ts = h->ts_ms;
 
 	/* messages come in runs of one partition: its prefix is made once per run */
-	if (m->partition != S->src_partition || !S->src_prefix) {
+	if (p != S->src_partition || !S->src_prefix) {
 		tx_buf_reset(b);
 		tx_buf_add(b, "{\"topic\":", 9);
 		tx_buf_add(b, S->topic_json.p, S->topic_json.len);
 		tx_buf_add(b, ",\"partition\":", 13);
-		tx_buf_add_int(b, m->partition);
+		tx_buf_add_int(b, p);
 		tx_buf_add(b, ",\"offset\":", 10);
-		S->src_partition = m->partition;
+		S->src_partition = p;
 		S->src_prefix = b->len;
 	}
 	b->len = S->src_prefix;
-	tx_buf_add_int(b, m->offset);
-	if (tstype != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && ts >= 0) {
+	tx_buf_add_int(b, h->offset);
+	if (ts >= 0) {
 		/* the messages of a batch share their millisecond: format it once */
 		if (ts != S->ts_ms || !S->ts_text.len) {
 			tx_buf_reset(&S->ts_text);
@@ -361,28 +600,28 @@ static void build_source(struct sub *S, const rd_kafka_message_t *m)
 		tx_buf_add(b, S->ts_text.p, S->ts_text.len);
 		tx_buf_addch(b, '"');
 	}
-	if (m->key) {
-		const unsigned char *k = m->key;
+	if (h->mkey) {
+		const unsigned char *k = (const unsigned char *)h->mkey;
 		size_t i;
 		tx_buf_add(b, ",\"key\":", 7);
-		for (i = 0; i < m->key_len; i++)
+		for (i = 0; i < h->mkey_len; i++)
 			if (k[i] < 0x20 || k[i] >= 0x80 || k[i] == '"' || k[i] == '\\')
 				break;
-		if (i == m->key_len) {
+		if (i == h->mkey_len) {
 			/* printable ASCII, nothing to escape: the usual account key */
 			tx_buf_addch(b, '"');
-			tx_buf_add(b, m->key, m->key_len);
+			tx_buf_add(b, h->mkey, h->mkey_len);
 			tx_buf_addch(b, '"');
-		} else if (utf8_valid(k, m->key_len)) {
-			tx_buf_add_json_string(b, m->key, m->key_len);
+		} else if (utf8_valid(k, h->mkey_len)) {
+			tx_buf_add_json_string(b, h->mkey, h->mkey_len);
 		} else {
 			/* JSON text must be UTF-8: such a key cannot be carried exactly */
 			if (!S->bad_key_warned++)
 				tx_warn("topic %s partition %d offset %lld: the message key is not "
 					"UTF-8; its bytes above 0x7f are written as U+FFFD",
-					S->topic, (int)m->partition, (long long)m->offset);
+					S->topic, p, (long long)h->offset);
 			tx_buf_addch(b, '"');
-			for (i = 0; i < m->key_len; i++) {
+			for (i = 0; i < h->mkey_len; i++) {
 				if (k[i] >= 0x80)
 					tx_buf_add(b, "\\ufffd", 6);
 				else if (k[i] < 0x20 || k[i] == '"' || k[i] == '\\')
@@ -393,14 +632,14 @@ static void build_source(struct sub *S, const rd_kafka_message_t *m)
 			tx_buf_addch(b, '"');
 		}
 	}
+	tx_buf_add(b, S->cluster_json.p, S->cluster_json.len);
 	tx_buf_addch(b, '}');
 }
 
-static void reject(struct sub *S, const rd_kafka_message_t *m, const char *value, size_t len,
+static void reject(struct sub *S, int p, int64_t offset, const char *value, size_t len,
 		   const char *why)
 {
-	tx_warn("topic %s partition %d offset %lld: %s", S->topic, (int)m->partition,
-		(long long)m->offset, why);
+	tx_warn("topic %s partition %d offset %lld: %s", S->topic, p, (long long)offset, why);
 	S->rejected++;
 	if (S->have_reject && tx_out_line(&S->reject, value, len) < 0)
 		note_write_error(S, &S->reject);
@@ -409,21 +648,23 @@ static void reject(struct sub *S, const rd_kafka_message_t *m, const char *value
 }
 
 /*
- * A value spread over several lines (pretty-printed JSON): a raw newline can
- * only be whitespace between tokens in valid JSON, so as a space the text
- * means the same and fits on one line. Invalid JSON is rejected afterwards,
- * and then the one-line form keeps the reject file one record per line.
+ * A value spread over several lines (pretty-printed JSON): valid JSON holds
+ * a raw newline only as whitespace between tokens (one inside a string is
+ * refused by the scan, as any raw control character is), so as a space the
+ * text means the same and fits on one line. Also for the reject file, so
+ * that it keeps one record per line. Returns a new string of len bytes.
  */
-static const char *one_line(struct sub *S, const char *value, size_t len)
+static char *one_line(const char *value, size_t len)
 {
+	char *flat = tx_malloc(len + 1);
 	size_t i;
 
-	tx_buf_reset(&S->flat);
-	tx_buf_add(&S->flat, value, len);
+	memcpy(flat, value, len);
+	flat[len] = 0;
 	for (i = 0; i < len; i++)
-		if (S->flat.p[i] == '\n' || S->flat.p[i] == '\r')
-			S->flat.p[i] = ' ';
-	return S->flat.p;
+		if (flat[i] == '\n' || flat[i] == '\r')
+			flat[i] = ' ';
+	return flat;
 }
 
 /*
@@ -431,15 +672,18 @@ static const char *one_line(struct sub *S, const char *value, size_t len)
  * once: strings with the codec's fast scanner, other member values with
  * tx_json_scan_value(). txsub is a transport: what the fields mean is for
  * txbal and txstore to judge, so it checks the JSON, not the record, and
- * decodes no field. *src and *src_end get the value of the first top-level
- * "source" member (written without escapes), or NULL. The value has no
- * trailing whitespace (handle() trimmed it).
+ * decodes no field, but one: *ts gets the first top-level "ts" member as
+ * microseconds, when it is a string holding an RFC 3339 time (the merge's
+ * key), else it is left alone. *src and *src_end get the value of the first
+ * top-level "source" member (written without escapes), or NULL. The value
+ * has no trailing whitespace (take() trimmed it).
  */
-static int scan_object(const char *v, size_t len, const char **src, const char **src_end)
+static int scan_object(const char *v, size_t len, const char **src, const char **src_end,
+		       int64_t *ts)
 {
 	const char *end = v + len, *p = tx_json_skip_ws(v, end), *k, *val;
 	struct tx_json_err err;
-	int esc, is_source;
+	int esc, is_source, is_ts, have_ts = 0;
 
 	*src = *src_end = NULL;
 	if (p >= end || *p != '{')
@@ -454,12 +698,18 @@ static int scan_object(const char *v, size_t len, const char **src, const char *
 		if (!(p = tx_json_scan_string_fast(p, end, &esc, &err)))
 			return -1;
 		is_source = !esc && p - k == 8 && !memcmp(k, "\"source\"", 8) && !*src;
+		is_ts = !esc && p - k == 4 && !memcmp(k, "\"ts\"", 4) && !have_ts;
 		p = tx_json_skip_ws(p, end);
 		if (p >= end || *p != ':')
 			return -1;
 		val = p = tx_json_skip_ws(p + 1, end);
 		if (p < end && *p == '"') {
 			p = tx_json_scan_string_fast(p, end, &esc, &err);
+			if (is_ts && p) {
+				have_ts = 1;
+				if (!esc)
+					tx_time_parse_fast(val + 1, (size_t)(p - val - 2), ts);
+			}
 		} else {
 			/* depth 2, as tx_json_validate() counts a member of the top object */
 			p = tx_json_scan_value(p, end, 2, &err);
@@ -527,70 +777,203 @@ static int has_newline(const char *v, size_t len)
 	return 0;
 }
 
+/* "topic T partition P: ..." about a gap: an error, or with --allow-gaps a warning. */
+static void __attribute__((format(printf, 3, 4)))
+gap_report(struct sub *S, int p, const char *fmt, ...)
+{
+	char b[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof(b), fmt, ap);
+	va_end(ap);
+	if (S->allow_gaps)
+		tx_warn("topic %s partition %d: %s: skipped (--allow-gaps)", S->topic, p, b);
+	else
+		tx_error("topic %s partition %d: %s: nothing after them is written from this "
+			 "partition (--allow-gaps skips them)",
+			 S->topic, p, b);
+}
+
+/* With -e: every partition read is at its end (or stopped at a gap), all written. */
 static void check_eof(struct sub *S)
 {
-	if (S->exit_at_eof && S->have_assignment && S->neof == S->nassigned)
+	if (S->exit_at_eof && S->have_assignment && S->neof == S->nassigned && !S->held)
 		S->stop = 1;
 }
 
-static void handle(struct sub *S, const rd_kafka_message_t *m)
+static void set_eof(struct sub *S, int p, int on)
 {
-	const char *value = m->payload, *sv, *send;
-	size_t len = m->len;
-	int p = m->partition;
+	int b = blocking(S, p);
 
-	if (m->err) {
-		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-			ensure_partition(S, p);
-			if (S->assigned[p] && !S->at_eof[p]) {
-				S->at_eof[p] = 1;
-				S->neof++;
-			}
-			check_eof(S);
-			return;
+	if (S->at_eof[p] != on) {
+		S->at_eof[p] = (unsigned char)on;
+		S->neof += on ? 1 : -1;
+	}
+	S->nblocking += blocking(S, p) - b;
+}
+
+/*
+ * A gap in partition p: offsets from..to are not in the log. Reported; then,
+ * unless --allow-gaps, nothing more of p is written (what came before the
+ * gap is), p is paused, and the exit status is TX_EXIT_UNDELIVERED.
+ */
+static void gap_stop(struct sub *S, int p);
+
+static void gap(struct sub *S, int p, int64_t from, int64_t to, const char *why)
+{
+	S->gaps++;
+	if (from == to)
+		gap_report(S, p, "offset %lld is missing (%s)", (long long)from, why);
+	else
+		gap_report(S, p, "offsets %lld-%lld are missing (%s)", (long long)from,
+			   (long long)to, why);
+	if (!S->allow_gaps)
+		gap_stop(S, p);
+	else if (S->dropped_from[p] < 0)
+		S->dropped_from[p] = from;
+}
+
+/* Nothing more of partition p is read or written: exit 5. */
+static void gap_stop(struct sub *S, int p)
+{
+	int b;
+
+	S->status = TX_EXIT_UNDELIVERED;
+	set_paused(S, p, 1);
+	b = blocking(S, p);
+	S->gapped[p] = 1;
+	if (!S->at_eof[p]) {
+		/* for -e, as good as its end */
+		S->at_eof[p] = 1;
+		S->neof++;
+	}
+	S->nblocking += blocking(S, p) - b;
+	if (S->strict)
+		S->stop = 1;
+}
+
+/* An error event of a partition, or of the topic (p < 0). */
+static void take_error(struct sub *S, const rd_kafka_message_t *m)
+{
+	int p = m->partition;
+	char why[320];
+
+	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+		ensure_partition(S, p);
+		if (S->assigned[p] && !S->gapped[p]) {
+			/* the end: nothing was missing before it either */
+			if (S->expect[p] >= 0 && m->offset > S->expect[p])
+				gap(S, p, S->expect[p], m->offset - 1, "the partition ends there");
+			set_eof(S, p, 1);
 		}
-		if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
-		    m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
-		    m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
-		    m->err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED) {
-			tx_error("topic %s: %s", S->topic, rd_kafka_message_errstr(m));
-			S->status = TX_EXIT_UNAVAILABLE;
-			S->stop = 1;
-			return;
-		}
-		tx_warn("topic %s partition %d: %s", S->topic, (int)p, rd_kafka_message_errstr(m));
 		return;
 	}
-	ensure_partition(S, p);
-	if (S->at_eof[p]) {
-		S->at_eof[p] = 0;
-		S->neof--;
+	if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+	    m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+	    m->err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
+	    m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+	    m->err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED) {
+		if (p >= 0 && m->err != RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED &&
+		    m->err != RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED)
+			tx_error("topic %s: partition %d does not exist: %s", S->topic, p,
+				 rd_kafka_message_errstr(m));
+		else
+			tx_error("topic %s: %s", S->topic, rd_kafka_message_errstr(m));
+		S->status = TX_EXIT_UNAVAILABLE;
+		S->stop = 1;
+		return;
 	}
+	if (p >= 0 && (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
+		       m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE)) {
+		int64_t lo = -1, hi = -1, at, to = RD_KAFKA_OFFSET_BEGINNING;
+		ensure_partition(S, p);
+		if (!S->assigned[p] || S->gapped[p])
+			return;
+		at = S->expect[p] >= 0 ? S->expect[p] : m->offset;
+		if (rd_kafka_query_watermark_offsets(S->rk, S->topic, p, &lo, &hi,
+						     COMMITTED_TIMEOUT_MS) ||
+		    at < 0) {
+			snprintf(why, sizeof(why), "offset out of range: %s",
+				 rd_kafka_message_errstr(m));
+			gap(S, p, at < 0 ? 0 : at, at < 0 ? 0 : at, why);
+		} else if (at < lo) {
+			snprintf(why, sizeof(why), "the log starts at %lld", (long long)lo);
+			gap(S, p, at, lo - 1, why);
+			to = lo;
+		} else {
+			/* past the end: offsets of another cluster, or of the topic before a reset
+			 */
+			snprintf(why, sizeof(why),
+				 "offset %lld is past the end of the log, %lld: offsets of another "
+				 "cluster or of a deleted topic?",
+				 (long long)at, (long long)hi);
+			gap(S, p, hi, at > hi ? at - 1 : at, why);
+			to = hi;
+		}
+		/*
+		 * --allow-gaps: go on from where the log is. librdkafka stopped the
+		 * partition (a seek is refused in that state): restart it there. In a
+		 * group that would mean a new assignment: the partition stops instead.
+		 */
+		if (S->allow_gaps) {
+			S->expect[p] = to >= 0 ? to : -1;
+			if (!S->group) {
+				rd_kafka_consume_stop(S->rkt, p);
+				if (rd_kafka_consume_start_queue(S->rkt, p, to, S->queue) == 0)
+					return;
+			}
+			tx_error("topic %s partition %d: cannot go on at offset %lld: %s", S->topic,
+				 p, (long long)to, rd_kafka_err2str(rd_kafka_last_error()));
+			gap_stop(S, p);
+		}
+		return;
+	}
+	tx_warn("topic %s partition %d: %s", S->topic, (int)p, rd_kafka_message_errstr(m));
+}
+
+/* Write the record h of partition p (or reject it); h's memory is released. */
+static void emit(struct sub *S, int p, struct held *h)
+{
 	S->consumed++;
-	S->bytes += len;
-	/* a producer may have sent the line with its '\n' (or "\r\n") */
-	while (len > 0 && tx_json_is_ws(value[len - 1]))
-		len--;
-	if (has_newline(value, len))
-		value = one_line(S, value, len);
-	if (!len) {
-		reject(S, m, "", 0, "empty message");
-	} else if (scan_object(value, len, &sv, &send) < 0) {
-		/* the codec says precisely what is wrong */
-		reject(S, m, value, len,
-		       tx_record_parse(&S->rec, value, len, 0) < 0 ? S->rec.err
-								   : "not a JSON object");
-	} else if (S->no_source) {
-		tx_buf_add(tx_out_buf(&S->out), value, len);
-		tx_buf_addch(tx_out_buf(&S->out), '\n');
-		S->written++;
+	if (h->key < S->written_key)
+		S->out_of_order++;
+	else
+		S->written_key = h->key;
+	if (h->why) {
+		reject(S, p, h->offset, h->value, h->len, h->why);
+		if (S->dropped_from[p] < 0)
+			S->dropped_from[p] = h->offset;
 	} else {
-		build_source(S, m);
-		splice_source(tx_out_buf(&S->out), value, len, sv, send, S->src.p, S->src.len);
-		tx_buf_addch(tx_out_buf(&S->out), '\n');
+		struct tx_buf *o = tx_out_buf(&S->out);
+		if (S->no_source) {
+			tx_buf_add(o, h->value, h->len);
+		} else {
+			build_source(S, p, h);
+			splice_source(o, h->value, h->len, h->sv < 0 ? NULL : h->value + h->sv,
+				      h->sv < 0 ? NULL : h->value + h->send, S->src.p, S->src.len);
+		}
+		if (S->dropped_from[p] >= 0) {
+			/*
+			 * Offsets of this partition were consumed but not written
+			 * (doc/interfaces.txt): say so in the next record, so that a
+			 * continuity check downstream (txstore) sees no gap.
+			 */
+			size_t j = --o->len; /* the closing brace: the value ends with it */
+			while (tx_json_is_ws(o->p[j - 1]))
+				j--;
+			if (o->p[j - 1] != '{')
+				tx_buf_addch(o, ',');
+			tx_buf_add(o, "\"dropped_from\":", 15);
+			tx_buf_add_int(o, S->dropped_from[p]);
+			tx_buf_addch(o, '}');
+			S->dropped_from[p] = -1;
+		}
+		tx_buf_addch(o, '\n');
 		S->written++;
 	}
-	S->pending[p] = S->next[p] = m->offset + 1;
+	S->pending[p] = S->next[p] = h->offset + 1;
+	held_release(h);
 	if (tx_out_end_line(&S->out) < 0)
 		note_write_error(S, &S->out);
 	else if (S->out.b.len == 0)
@@ -599,6 +982,175 @@ static void handle(struct sub *S, const rd_kafka_message_t *m)
 	if (S->max_count && S->consumed >= S->max_count)
 		S->stop = 1;
 	tx_progress_update(&S->progress, S->consumed, 0);
+}
+
+/* Write held records in order while no partition read holds the merge back. */
+static void drain(struct sub *S)
+{
+	while (S->heap_n && !S->nblocking && !S->stop && !tx_signal) {
+		int p = S->heap[0].p;
+		struct hq *q = &S->q[p];
+		struct held h = q->h[q->head];
+
+		q->head = (q->head + 1) & (q->cap - 1);
+		q->n--;
+		S->held--;
+		if (q->n) {
+			S->heap[0].key = q->h[q->head].key;
+			heap_down(S, 0);
+		} else {
+			/* it held a record, so it was not blocking: it may be now */
+			heap_remove(S, p);
+			S->empty_since[p] = tx_now_ns();
+			S->nblocking += blocking(S, p);
+		}
+		if (S->paused[p] && !S->gapped[p] && q->n <= S->part_cap / 2)
+			set_paused(S, p, 0);
+		emit(S, p, &h);
+	}
+}
+
+/*
+ * Live merge (no -e): a partition empty for longer than --max-idle no
+ * longer holds the merge back, until its next message.
+ */
+static void expire_idle(struct sub *S)
+{
+	uint64_t now;
+	int p;
+
+	if (S->exit_at_eof || !S->nblocking)
+		return;
+	now = tx_now_ns();
+	for (p = 0; p < S->nparts; p++)
+		if (blocking(S, p) &&
+		    now - S->empty_since[p] >= (uint64_t)S->max_idle_ms * 1000000) {
+			S->idle_out[p] = 1;
+			S->nblocking--;
+		}
+}
+
+/* A message: checked, keyed and queued for the merge (written at once with --unordered). */
+static void take(struct sub *S, rd_kafka_message_t *m)
+{
+	const char *value = m->payload, *sv, *send;
+	size_t len = m->len;
+	int p = m->partition, b;
+	rd_kafka_timestamp_type_t tstype;
+	struct held h;
+	int64_t ts = INT64_MIN;
+	struct hq *q;
+
+	if (m->err) {
+		take_error(S, m);
+		rd_kafka_message_destroy(m);
+		return;
+	}
+	ensure_partition(S, p);
+	if (!S->assigned[p] || S->gapped[p]) {
+		/* revoked while in the batch, or stopped at a gap */
+		rd_kafka_message_destroy(m);
+		return;
+	}
+	if (S->expect[p] >= 0 && m->offset != S->expect[p] && m->offset > S->expect[p]) {
+		char why[64];
+		if (S->next[p] < 0 && !S->q[p].n)
+			snprintf(why, sizeof(why), "the log starts at %lld", (long long)m->offset);
+		else
+			snprintf(why, sizeof(why), "the next message has offset %lld",
+				 (long long)m->offset);
+		gap(S, p, S->expect[p], m->offset - 1, why);
+		if (S->gapped[p]) {
+			rd_kafka_message_destroy(m);
+			return;
+		}
+	}
+	S->expect[p] = m->offset + 1;
+	S->taken++;
+	S->bytes += len;
+	memset(&h, 0, sizeof(h));
+	h.m = m;
+	h.offset = m->offset;
+	h.sv = h.send = -1;
+	if (m->key) {
+		h.mkey = m->key;
+		h.mkey_len = m->key_len;
+	}
+	/* a producer may have sent the line with its '\n' (or "\r\n") */
+	while (len > 0 && tx_json_is_ws(value[len - 1]))
+		len--;
+	if (!len) {
+		h.why = tx_strdup("empty message");
+	} else if (scan_object(value, len, &sv, &send, &ts) < 0) {
+		/* the codec says precisely what is wrong */
+		h.why = tx_strdup(
+		    tx_record_parse(&S->rec, value, len, 0) < 0 ? S->rec.err : "not a JSON object");
+		if (has_newline(value, len))
+			value = h.flat = one_line(value, len);
+	} else {
+		if (has_newline(value, len))
+			value = h.flat = one_line(value, len);
+		if (sv) {
+			h.sv = sv - (const char *)m->payload;
+			h.send = send - (const char *)m->payload;
+		}
+	}
+	h.value = value;
+	h.len = len;
+	h.ts_ms = rd_kafka_message_timestamp(m, &tstype);
+	if (tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || h.ts_ms < 0)
+		h.ts_ms = -1;
+	if (h.why || ts == INT64_MIN)
+		/* no usable "ts": the message's timestamp, else the partition's last key */
+		ts = !h.why && h.ts_ms >= 0 ? h.ts_ms * 1000 : S->last_key[p];
+	/* keys never fall within a partition: a copy or a late record keeps its place */
+	if (ts < S->last_key[p])
+		ts = S->last_key[p];
+	h.key = S->last_key[p] = ts;
+	if (S->unordered) {
+		emit(S, p, &h);
+		return;
+	}
+	/* held: a copy of the key and value, and the message goes */
+	h.buf = tx_malloc(h.mkey_len + len + 1);
+	if (h.mkey)
+		memcpy(h.buf, h.mkey, h.mkey_len);
+	memcpy(h.buf + h.mkey_len, h.value, len);
+	h.value = h.buf + h.mkey_len;
+	h.mkey = h.mkey ? h.buf : NULL;
+	free(h.flat);
+	h.flat = NULL;
+	h.m = NULL;
+	rd_kafka_message_destroy(m);
+	b = blocking(S, p);
+	q = &S->q[p];
+	if (q->n == q->cap) {
+		/* grow the ring, unwrapping it */
+		size_t cap = q->cap ? 2 * q->cap : 64, i;
+		struct held *nh = tx_malloc(cap * sizeof(*nh));
+		for (i = 0; i < q->n; i++)
+			nh[i] = q->h[(q->head + i) & (q->cap - 1)];
+		free(q->h);
+		q->h = nh;
+		q->cap = cap;
+		q->head = 0;
+	}
+	q->h[(q->head + q->n) & (q->cap - 1)] = h;
+	q->n++;
+	S->held++;
+	if (q->n == 1) {
+		struct hent e = {h.key, p};
+		heap_set(S, S->heap_n++, e);
+		heap_up(S, S->heap_n - 1);
+	}
+	S->idle_out[p] = 0;
+	if (S->at_eof[p]) {
+		S->at_eof[p] = 0;
+		S->neof--;
+	}
+	S->nblocking += blocking(S, p) - b;
+	if (q->n >= S->part_cap)
+		set_paused(S, p, 1);
 }
 
 /*
@@ -623,10 +1175,10 @@ static void wake_fetcher(struct sub *S)
 	rd_kafka_topic_partition_list_t *l;
 	int p = 0, i;
 
-	if (!S->nassigned || (S->consumed - S->woke_at < S->wake_msgs &&
+	if (!S->nassigned || (S->taken - S->woke_at < S->wake_msgs &&
 			      (S->bytes - S->woke_bytes) / 1024 < S->wake_kbytes))
 		return;
-	S->woke_at = S->consumed;
+	S->woke_at = S->taken;
 	S->woke_bytes = S->bytes;
 	for (i = 0; i < S->nparts; i++) {
 		p = (S->wake_next + i) % S->nparts;
@@ -697,9 +1249,13 @@ static void run(struct sub *S)
 		n = next_batch(S, msgs, BATCH);
 		for (i = 0; i < n; i++) {
 			if (!S->stop)
-				handle(S, msgs[i]);
-			rd_kafka_message_destroy(msgs[i]);
+				take(S, msgs[i]);
+			else
+				rd_kafka_message_destroy(msgs[i]);
 		}
+		expire_idle(S);
+		drain(S);
+		check_eof(S);
 	}
 }
 
@@ -759,17 +1315,68 @@ static int resolve_time(struct sub *S, int64_t ts_ms, const unsigned char *want,
 	return ret;
 }
 
-enum { OPT_NO_SOURCE = 0x2000, OPT_OFFSETS, OPT_REJECT, OPT_STRICT, OPT_HELP };
+enum {
+	OPT_NO_SOURCE = 0x2000,
+	OPT_OFFSETS,
+	OPT_REJECT,
+	OPT_STRICT,
+	OPT_HELP,
+	OPT_UNORDERED,
+	OPT_MAX_IDLE,
+	OPT_ALLOW_GAPS
+};
+
+/*
+ * The cluster's metadata, waiting for the topic to exist (it may be created
+ * after the consumer starts) up to the connect timeout. Returns the
+ * partition count, or an exit status as a negative number.
+ */
+static int wait_topic(struct sub *S, struct tx_kafka_opts *ko)
+{
+	uint64_t deadline = tx_now_ns() + (uint64_t)ko->connect_timeout_ms * 1000000u;
+	rd_kafka_resp_err_t topic_err;
+	int r, waited = 0;
+
+	for (;;) {
+		r = tx_kafka_wait_metadata(S->rk, S->topic, ko->bootstrap, ko->connect_timeout_ms,
+					   &topic_err);
+		if (r == -2)
+			return -(TX_EXIT_SIGNAL + tx_signal);
+		if (r < 0)
+			return -TX_EXIT_UNAVAILABLE;
+		if (r > 0)
+			return r;
+		if (topic_err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART &&
+		    topic_err != RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC && topic_err)
+			break;
+		if (tx_now_ns() >= deadline || tx_signal)
+			break;
+		if (!waited++)
+			tx_warn("topic '%s' does not exist yet: waiting for it up to %d s "
+				"(--connect-timeout)",
+				S->topic, ko->connect_timeout_ms / 1000);
+		usleep(200000);
+	}
+	if (tx_signal)
+		return -(TX_EXIT_SIGNAL + tx_signal);
+	tx_error("topic '%s': %s", S->topic,
+		 rd_kafka_err2str(topic_err ? topic_err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART));
+	return -TX_EXIT_UNAVAILABLE;
+}
 
 int cmd_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"no-source", no_argument, NULL, OPT_NO_SOURCE},
-						 {"offsets", required_argument, NULL, OPT_OFFSETS},
-						 {"reject", required_argument, NULL, OPT_REJECT},
-						 {"strict", no_argument, NULL, OPT_STRICT},
-						 {"help", no_argument, NULL, OPT_HELP},
-						 TX_KAFKA_LONGOPTS,
-						 {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+	    {"no-source", no_argument, NULL, OPT_NO_SOURCE},
+	    {"offsets", required_argument, NULL, OPT_OFFSETS},
+	    {"reject", required_argument, NULL, OPT_REJECT},
+	    {"strict", no_argument, NULL, OPT_STRICT},
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {"unordered", no_argument, NULL, OPT_UNORDERED},
+	    {"max-idle", required_argument, NULL, OPT_MAX_IDLE},
+	    {"allow-gaps", no_argument, NULL, OPT_ALLOW_GAPS},
+	    TX_KAFKA_LONGOPTS,
+	    {NULL, 0, NULL, 0}};
 	/* static: what an early usage error leaves is still reachable, not a leak */
 	static struct tx_kafka_opts ko;
 	struct sub S;
@@ -777,7 +1384,6 @@ int cmd_main(int argc, char **argv)
 	const char *offset_arg = NULL;
 	unsigned char *want = NULL;
 	rd_kafka_conf_t *conf;
-	rd_kafka_resp_err_t topic_err;
 	enum start_kind kind = START_DEFAULT;
 	int64_t offset = RD_KAFKA_OFFSET_BEGINNING, v;
 	char errstr[512];
@@ -785,6 +1391,8 @@ int cmd_main(int argc, char **argv)
 
 	memset(&S, 0, sizeof(S));
 	S.topic = "transactions";
+	S.max_idle_ms = MAX_IDLE_MS;
+	S.written_key = INT64_MIN;
 	tx_kafka_opts_init(&ko);
 	while ((c = getopt_long(argc, argv, TX_KAFKA_SHORTOPTS "c:eG:ho:p:t:", longopts, NULL)) !=
 	       -1) {
@@ -822,6 +1430,17 @@ int cmd_main(int argc, char **argv)
 		case OPT_OFFSETS: offsets_path = optarg; break;
 		case OPT_REJECT: reject_path = optarg; break;
 		case OPT_STRICT: S.strict = 1; break;
+		case OPT_UNORDERED: S.unordered = 1; break;
+		case OPT_ALLOW_GAPS: S.allow_gaps = 1; break;
+		case OPT_MAX_IDLE:
+			if (tx_parse_int64(optarg, 0, 86400000, &v) < 0) {
+				tx_error(
+				    "--max-idle '%s': expected milliseconds from 0 to 86400000",
+				    optarg);
+				return TX_EXIT_USAGE;
+			}
+			S.max_idle_ms = v;
+			break;
 		case 'h':
 		case OPT_HELP: return tx_help_exit(usage, "txsub");
 		default: tx_usage_error(); return TX_EXIT_USAGE;
@@ -868,8 +1487,6 @@ int cmd_main(int argc, char **argv)
 	}
 	if (!S.group)
 		rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
-	if (S.exit_at_eof)
-		rd_kafka_conf_set(conf, "enable.partition.eof", "true", errstr, sizeof(errstr));
 	if (ko.dump) {
 		tx_kafka_dump(conf, stdout);
 		rd_kafka_conf_destroy(conf);
@@ -894,28 +1511,32 @@ int cmd_main(int argc, char **argv)
 	S.wake_kbytes = conf_number(conf, "queued.max.messages.kbytes") / 2;
 	S.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
 	if (!S.rk) {
-		tx_error("%s", errstr);
+		status = tx_kafka_new_failed(errstr);
 		rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new() fails */
 		tx_buf_release(&S.out.b);
 		if (S.have_reject)
 			tx_out_close(&S.reject);
-		return TX_EXIT_USAGE;
+		tx_kafka_opts_release(&ko);
+		return status;
 	}
 	tx_record_init(&S.rec);
 	tx_buf_add_json_string(&S.topic_json, S.topic, strlen(S.topic));
 	tx_signals_install();
 
-	r = tx_kafka_wait_metadata(S.rk, S.topic, ko.bootstrap, ko.connect_timeout_ms, &topic_err);
+	r = wait_topic(&S, &ko);
 	if (r < 0) {
-		status = r == -2 ? TX_EXIT_SIGNAL + tx_signal : TX_EXIT_UNAVAILABLE;
+		status = -r;
 		goto out;
 	}
-	if (r == 0) {
-		tx_error("topic '%s': %s", S.topic,
-			 rd_kafka_err2str(topic_err ? topic_err
-						    : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART));
-		status = TX_EXIT_UNAVAILABLE;
-		goto out;
+	/* the cluster's id, for the source member and to check --offsets */
+	{
+		char *id = rd_kafka_clusterid(S.rk, ko.connect_timeout_ms);
+		if (id) {
+			S.cluster = tx_strdup(id);
+			tx_buf_add(&S.cluster_json, ",\"cluster\":", 11);
+			tx_buf_add_json_string(&S.cluster_json, id, strlen(id));
+			rd_kafka_mem_free(S.rk, id);
+		}
 	}
 	ensure_partition(&S, r - 1);
 	want = tx_calloc((size_t)S.nparts, 1);
@@ -927,7 +1548,8 @@ int cmd_main(int argc, char **argv)
 	} else {
 		memset(want, 1, (size_t)S.nparts);
 	}
-	if (offsets_path && tx_kafka_load_offsets(offsets_path, S.topic, S.start, S.nparts) < 0) {
+	if (offsets_path &&
+	    tx_kafka_load_offsets(offsets_path, S.topic, S.cluster, S.start, S.nparts) < 0) {
 		status = TX_EXIT_USAGE;
 		goto out;
 	}
@@ -942,6 +1564,14 @@ int cmd_main(int argc, char **argv)
 				S.start[p] = offset;
 	}
 	S.rkt = rd_kafka_topic_new(S.rk, S.topic, NULL);
+	{
+		int nread = 0;
+		for (p = 0; p < S.nparts; p++)
+			nread += want[p];
+		S.part_cap = MERGE_TOTAL / (size_t)(nread ? nread : 1);
+		if (S.part_cap < MERGE_MIN_PART)
+			S.part_cap = MERGE_MIN_PART;
+	}
 	tx_progress_init(&S.progress, ko.progress, "records");
 	if (S.group) {
 		rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
@@ -971,6 +1601,8 @@ int cmd_main(int argc, char **argv)
 				goto out;
 			}
 			set_assigned(&S, p, 1);
+			S.expect[p] = at >= 0 ? at : -1;
+			S.empty_since[p] = tx_now_ns();
 		}
 		S.have_assignment = 1;
 	}
@@ -980,6 +1612,9 @@ int cmd_main(int argc, char **argv)
 	if (!S.epipe && !S.io_error)
 		flush_out(&S);
 	tx_progress_end(&S.progress);
+	/* what the merge still holds was not written (-c, --strict, a signal) */
+	for (p = 0; p < S.nparts; p++)
+		discard_held(&S, p);
 	if (S.group) {
 		commit_sync(&S);
 		rd_kafka_consumer_close(S.rk);
@@ -996,10 +1631,16 @@ int cmd_main(int argc, char **argv)
 		status = TX_EXIT_SIGNAL + tx_signal;
 	else if (S.rejected)
 		status = TX_EXIT_REJECTED;
-	if (!tx_quiet)
-		fprintf(stderr, "%s: consumed %llu, written %llu, rejected %llu\n", tx_progname,
+	if (!tx_quiet) {
+		fprintf(stderr, "%s: consumed %llu, written %llu, rejected %llu", tx_progname,
 			(unsigned long long)S.consumed, (unsigned long long)S.written,
 			(unsigned long long)S.rejected);
+		if (S.out_of_order)
+			fprintf(stderr, ", out of order %llu", (unsigned long long)S.out_of_order);
+		if (S.gaps)
+			fprintf(stderr, ", gaps %d", S.gaps);
+		fputc('\n', stderr);
+	}
 out:
 	if (S.have_reject && tx_out_close(&S.reject) < 0 && !status)
 		status = TX_EXIT_IO;
@@ -1022,6 +1663,20 @@ out:
 	free(S.assigned);
 	free(S.started);
 	free(S.at_eof);
+	free(S.gapped);
+	free(S.idle_out);
+	free(S.paused);
+	free(S.expect);
+	free(S.dropped_from);
+	free(S.last_key);
+	free(S.empty_since);
+	for (p = 0; p < S.nparts; p++)
+		free(S.q[p].h);
+	free(S.q);
+	free(S.heap);
+	free(S.heap_pos);
+	tx_buf_release(&S.cluster_json);
+	free((char *)S.cluster);
 	free(want);
 	tx_kafka_opts_release(&ko);
 	return status;

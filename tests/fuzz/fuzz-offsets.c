@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tx_progname = "fuzz-offsets";
 	for (int i = 0; i < NPART + 2; i++)
 		slots[i] = GUARD;
-	n = tx_kafka_load_offsets(path, "t", slots + 1, NPART);
+	n = tx_kafka_load_offsets(path, "t", NULL, slots + 1, NPART);
 	for (size_t i = 0; i < size; i++)
 		lines += data[i] == '\n';
 	if (n < -1 || (n >= 0 && (size_t)n > lines))

@@ -1,0 +1,240 @@
+#!/bin/sh
+# txsub's ordered merge and gap detection, on txbroker and Apache Kafka:
+# - topics of 1, 8 and 64 partitions read with txsub -e | txbal give the
+#   ledger of txgen | txbal with no Kafka between (balances, statuses,
+#   failures, alerts), with transfers, pending/completed/failed updates,
+#   deletes, duplicates and the default overdraft rule; the same for a live
+#   read (no -e), for aggregates (0 late records) and through a kill -9 of
+#   txsub | txbal | txstore and the resume protocol (tx(7));
+# - every gap is an error naming topic, partition and offsets: exit 5;
+#   --allow-gaps makes it a warning; offsets of another cluster: exit 2;
+# - a Kafka client that cannot start a thread: exit 70.
+. "$TX_SRCDIR/tests/lib.sh"
+. "$TX_SRCDIR/tests/kafka.sh"
+. "$TX_SRCDIR/tests/t6-crash.sh"
+
+TXKIT_CONFIG=/dev/null
+export TXKIT_CONFIG
+
+# Few accounts, so that the default overdraft rule fails some debits and the
+# order across partitions decides which. txbal exits 1 on this stream (a
+# copy of an update after its delete is refused: issue 14), the same way
+# whatever the order.
+txgen -q -n 20000 --seed 13 --accounts 60 --pending 0.1 --deletes 0.05 \
+	--duplicates 0.03 >in.ndjson
+txbal --state direct.state <in.ndjson >direct.out 2>direct.err || test $? = 1
+
+# firsts OUT: txbal's output but for the copies of earlier records
+# (duplicates: a copy shares its original's ts, so its place among other
+# partitions' records of later times is not in the topic; txbal drops it
+# either way, but echoes it with the balances of the moment), sorted. A copy
+# is the same record but for what txbal writes into it.
+firsts() {
+	"$PYTHON3" -c '
+import json, sys
+owned = ("status", "reason", "new_balance", "available_balance", "tx_count",
+         "counterparty_balance", "alerts")
+seen = set()
+for line in open(sys.argv[1], "rb"):
+    r = json.loads(line)
+    k = json.dumps({f: v for f, v in r.items() if f not in owned}, sort_keys=True)
+    if k not in seen:
+        seen.add(k)
+        sys.stdout.buffer.write(line)' "$1" | sort
+}
+firsts direct.out >direct.sorted
+# the database of the direct pipe (txbal as the crash driver runs it)
+have_sqlite=$(command -v sqlite3 || true)
+if [ -n "$have_sqlite" ]; then
+	{ txbal -q --no-alert velocity <in.ndjson || test $? = 1; } | txstore -q sqlite:direct.db &&
+		CRASH_NO_SOURCE=1 crash_dump sqlite:direct.db direct
+fi
+
+test_expect_success 'the stream has what the order decides: transfers, failures, alerts' '
+	test "$(grep -c "\"type\":\"transfer\"" in.ndjson)" -gt 1000 &&
+	test "$(grep -c "\"op\":\"delete\"" in.ndjson)" -gt 100 &&
+	test "$(grep -c "insufficient_funds" direct.out)" -gt 0 &&
+	test "$(grep -c "\"alerts\"" direct.out)" -gt 10
+'
+
+# same NAME: txbal's output NAME.out (firsts) and its final state equal
+# the direct pipe's
+same() {
+	firsts "$1.out" >"$1.sorted" &&
+		test_cmp direct.sorted "$1.sorted" &&
+		test_cmp direct.state "$1.state"
+}
+
+# the merge orders by ts: txgen's must increase with the stream (a tie
+# moves 1 us on; at 5M records/s the schedule gives five records each us)
+test_expect_success 'txgen: distinct records have strictly increasing ts' '
+	for opts in "--rate 5000000" "--anomalies 0.2 --pending 0.2 --deletes 0.1 --duplicates 0.05"; do
+		txgen -q -n 20000 --seed 5 $opts >ts.ndjson &&
+		"$PYTHON3" -c "
+import json, sys
+seen, prev = set(), None
+for l in open(\"ts.ndjson\"):
+    if l in seen:
+        continue
+    seen.add(l)
+    t = json.loads(l)[\"ts\"]
+    assert prev is None or t > prev, (prev, t)
+    prev = t
+" || exit 1
+	done
+'
+
+# ulimit -v breaks sanitizer builds, which reserve terabytes of address space
+test_expect_success 'a thread that cannot start: exit 70, not a usage error' '
+	if (ulimit -v 400000 && exec txsub --help) >/dev/null 2>&1; then
+		test_expect_code 70 sh -c "ulimit -s 1000000; ulimit -v 200000; exec txsub -b 127.0.0.1:1 -t x" 2>err &&
+		test_grep "^txsub: cannot start the Kafka client: Failed to create thread" err
+	fi
+'
+
+test_expect_success '--max-idle takes milliseconds' '
+	test_expect_code 2 txsub --max-idle x 2>err &&
+	test_grep "^txsub: --max-idle .x.: expected milliseconds" err
+'
+
+for kind in $(broker_kinds); do
+	# two brokers on txbroker, so that one can be made slow (rtt)
+	opts=
+	[ "$kind" != txbroker ] || opts="-B 2"
+	# shellcheck disable=SC2086
+	if ! broker_start "$kind" $opts; then
+		test_expect_success "$kind: the broker starts" 'false'
+		continue
+	fi
+	for n in 1 8 64; do broker_create_topic o$n $n; done
+	broker_create_topic g 2
+	broker_create_topic r 8
+
+	test_expect_success "$kind: topics of 1, 8 and 64 partitions: txsub -e | txbal is the direct pipe" '
+		for n in 1 8 64; do
+			txpub -q -t o$n <in.ndjson &&
+			txsub -t o$n -e --no-source >o$n.in 2>sub.err &&
+			{ txbal -q --state o$n.state <o$n.in >o$n.out || test $? = 1; } &&
+			echo "txsub: consumed 20000, written 20000, rejected 0" >want &&
+			test_cmp want sub.err &&
+			same o$n || exit 1
+		done
+	'
+
+	test_expect_success "$kind: with the source member, in event-time order, ties by partition" '
+		txsub -q -t o8 -e >o8.src &&
+		"$PYTHON3" -c "
+import json, sys
+prev = None
+for l in open(\"o8.src\"):
+    r = json.loads(l)
+    k = (r[\"ts\"], r[\"source\"][\"partition\"], r[\"source\"][\"offset\"])
+    assert prev is None or k >= prev or r[\"ts\"] < prev[0], (prev, k)
+    prev = max(prev, k) if prev else k
+"
+	'
+
+	test_expect_success "$kind: a live read (no -e) gives the same order" '
+		timeout 60 txsub -q -t o8 -c 20000 --no-source >live.out &&
+		txsub -q -t o8 -e --no-source >e.out &&
+		test_cmp e.out live.out
+	'
+
+	test_expect_success "$kind: --unordered reads in arrival order, everything" '
+		txsub -t o8 -e --no-source --unordered 2>err | sort >un.sorted &&
+		sort in.ndjson >in.sorted &&
+		test_cmp in.sorted un.sorted &&
+		test_grep "^txsub: consumed 20000, written 20000, rejected 0" err
+	'
+
+	test_expect_success "$kind: aggregates through Kafka: no late record" '
+		txsub -q -t o64 -e --no-source >agg.in &&
+		{ txbal --aggregate 1m --lateness 10s --aggregates agg.out <agg.in >/dev/null 2>agg.err ||
+			test $? = 1; } &&
+		test_grep ", 0 late," agg.err &&
+		{ txbal -q --aggregate 1m --lateness 10s --aggregates want <in.ndjson >/dev/null ||
+			test $? = 1; } &&
+		test "$(wc -l <want)" -gt 1000 &&
+		sort want >want.sorted && sort agg.out >got &&
+		test_cmp want.sorted got
+	'
+
+	if [ -n "$have_sqlite" ]; then
+		test_expect_success "$kind: kill -9 of txsub | txbal | txstore, 3 times, and the resume protocol: the direct pipe's database" '
+			txpub -q -t r <in.ndjson &&
+			CRASH_TOPIC=r CRASH_PACE=10000 CRASH_MAX_MS=700 &&
+			crash_run sqlite:kill-$kind.db 3 &&
+			CRASH_NO_SOURCE=1 crash_dump sqlite:kill-$kind.db kill &&
+			test_cmp direct.rows kill.rows &&
+			test_cmp direct.bal kill.bal &&
+			say "$kind: $crash_hits kills ($crash_by_stage)"
+		'
+	fi
+
+	test_expect_success "$kind: an offset past the end of the log: exit 5, the range named" '
+		sed -n 1,10p in.ndjson | txpub -q -t g &&
+		txsub -q -t g -e -o beginning | wc -l >n && test "$(cat n)" = 10 &&
+		test_expect_code 5 txsub -t g -e -p 0 -o 1000 >out 2>err &&
+		test_grep "^txsub: topic g partition 0: offsets [0-9]*-999 are missing (offset 1000 is past the end of the log" err &&
+		test_line_count 0 out
+	'
+
+	test_expect_success "$kind: --offsets past the end: exit 5, the other partition read" '
+		cl=$(txsub -q -t g -e -c 1 | sed "s/.*\"cluster\":\"\([^\"]*\)\".*/\1/") &&
+		test -n "$cl" &&
+		echo "{\"topic\":\"g\",\"partition\":1,\"offset\":500,\"cluster\":\"$cl\"}" >offs &&
+		test_expect_code 5 txsub -t g -e --offsets offs --no-source >out 2>err &&
+		test_grep "^txsub: topic g partition 1: offsets [0-9]*-499 are missing" err &&
+		txsub -q -t g -e -p 0 --no-source >want &&
+		test_cmp want out
+	'
+
+	test_expect_success "$kind: in a group: -c then the rest, in order; a gap: exit 5" '
+		txsub -q -t o8 -G og -e -c 5000 --no-source >g1 &&
+		txsub -q -t o8 -G og -e --no-source >g2 &&
+		cat g1 g2 >g.all &&
+		txsub -q -t o8 -e --no-source >want &&
+		test_cmp want g.all &&
+		echo "{\"topic\":\"o8\",\"partition\":3,\"offset\":99999}" >offs &&
+		test_expect_code 5 txsub -t o8 -G og2 -e --offsets offs --no-source >out 2>err &&
+		test_grep "^txsub: topic o8 partition 3: offsets [0-9]*-99998 are missing" err
+	'
+
+	test_expect_success "$kind: --allow-gaps: a warning, exit 0" '
+		txsub -t g -e -p 0 -o 1000 --allow-gaps >out 2>err &&
+		test_grep "^txsub: topic g partition 0: offsets [0-9]*-999 are missing (.*): skipped (--allow-gaps)" err
+	'
+
+	test_expect_success "$kind: offsets of another cluster are refused: exit 2" '
+		echo "{\"topic\":\"g\",\"partition\":0,\"offset\":1,\"cluster\":\"another\"}" >offs &&
+		test_expect_code 2 txsub -t g -e --offsets offs >out 2>err &&
+		test_grep "^txsub: offs:1: these offsets are for Kafka cluster .another., but the brokers are cluster" err &&
+		test_line_count 0 out
+	'
+
+	if [ "$kind" = txbroker ]; then
+		# a slow broker: half the partitions come 400 ms late
+		test_expect_success "$kind: one broker slow: -e is still exact; live past --max-idle, counted" '
+			txbroker -c "rtt 2 400" &&
+			txsub -q -t o8 -e --no-source >slow.in &&
+			{ txbal -q --state slow.state <slow.in >slow.out || test $? = 1; } &&
+			same slow &&
+			txsub -t o8 -c 20000 --max-idle 50 --no-source >/dev/null 2>live.err &&
+			test_grep "^txsub: consumed 20000, written 20000, rejected 0, out of order [1-9]" live.err &&
+			txbroker -c "rtt 2 0"
+		'
+
+		# the mock cluster trims a partition past about 5 MB
+		test_expect_success "$kind: a log that starts past the offset asked for: exit 5" '
+			broker_create_topic trim 1 &&
+			txgen -q -n 60000 --seed 3 | txpub -q -t trim &&
+			test_expect_code 5 txsub -t trim -e -o 0 >out 2>err &&
+			test_grep "^txsub: topic trim partition 0: offsets 0-[0-9]* are missing (the log starts at [0-9]*): nothing after them is written" err &&
+			test_line_count 0 out
+		'
+	fi
+
+	broker_stop
+done
+broker_report_skips
+test_done
