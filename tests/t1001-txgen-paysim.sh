@@ -9,13 +9,13 @@ BAD="$TX_SRCDIR/tests/data/t1001-paysim-bad.csv"
 test_expect_success 'the sample replays to the expected records, exit 0' '
 	txgen --paysim "$SAMPLE" >out 2>err &&
 	test_cmp "$TX_SRCDIR/tests/data/t1001-sample.out" out &&
-	test_line_count 26 out &&
-	echo "txgen: $SAMPLE: 26 records written, 0 rows rejected" >want &&
+	test_line_count 47 out &&
+	echo "txgen: $SAMPLE: 47 records written (26 rows, 21 opening balances), 0 rows rejected" >want &&
 	test_cmp want err
 '
 
 test_expect_success 'rows map to canonical records (exact bytes)' '
-	txgen -q --paysim "$SAMPLE" >out &&
+	txgen -q --paysim "$SAMPLE" --no-openings >out &&
 	cat >want <<-\EOT &&
 	{"transaction_id":"ps-2","account":"C1000000001","type":"payment","amount":9839.64,"currency":"USD","ts":"2026-01-01T00:00:00.000000Z","status":"completed","merchant":"M2000000001"}
 	{"transaction_id":"ps-4","account":"C1000000003","type":"transfer","amount":181.00,"currency":"USD","ts":"2026-01-01T00:01:10.588235Z","status":"completed","counterparty":"C1000000004","anomaly":"paysim_fraud"}
@@ -29,7 +29,7 @@ test_expect_success 'rows map to canonical records (exact bytes)' '
 '
 
 test_expect_success 'type mapping and fraud labels over the whole sample' '
-	txgen -q --paysim "$SAMPLE" >out &&
+	txgen -q --paysim "$SAMPLE" --no-openings >out &&
 	for t in deposit withdrawal payment transfer; do
 		printf "%s %s\n" $t $(grep -c "\"type\":\"$t\"" out)
 	done >got &&
@@ -53,16 +53,18 @@ test_expect_success '--start moves step 1; step n is n-1 hours later; --currency
 
 test_expect_success 'without a header every line is a row; -n stops early' '
 	tail -n +2 "$SAMPLE" >nohdr.csv &&
-	txgen -q --paysim nohdr.csv >out &&
+	txgen -q --paysim nohdr.csv --no-openings >out &&
 	test_line_count 26 out &&
 	head -n 1 out | grep "^{\"transaction_id\":\"ps-1\"," &&
 	txgen -q --paysim "$SAMPLE" -n 5 >five &&
-	test_line_count 5 five
+	grep -v "\"opening_balance\":true" five >rows &&
+	test_line_count 5 rows &&
+	test_line_count 9 five
 '
 
 test_expect_success 'malformed rows: file:line messages, counted, the rest goes on, exit 1' '
 	test_expect_code 1 txgen --paysim "$BAD" >out 2>err &&
-	test_line_count 3 out &&
+	test_line_count 6 out &&
 	grep "^{\"transaction_id\":\"ps-2\"," out &&
 	grep "^{\"transaction_id\":\"ps-7\",.*\"anomaly\":\"paysim_fraud\"}" out &&
 	grep "^{\"transaction_id\":\"ps-13\",.*\"amount\":7.25," out &&
@@ -76,22 +78,22 @@ test_expect_success 'malformed rows: file:line messages, counted, the rest goes 
 	txgen: $BAD:10: nameOrig '\''C 2'\'' is not an account name
 	txgen: $BAD:11: oldbalanceOrg '\''-5.00'\'' is not a plain decimal number
 	txgen: $BAD:12: empty row
-	txgen: $BAD: 3 records written, 9 rows rejected
+	txgen: $BAD: 6 records written (3 rows, 3 opening balances), 9 rows rejected
 	EOT
 	test_cmp want err
 '
 
 test_expect_success '-q silences the messages, not the exit status' '
 	test_expect_code 1 txgen -q --paysim "$BAD" >out 2>err &&
-	test_line_count 3 out &&
+	test_line_count 6 out &&
 	! test -s err
 '
 
 test_expect_success '--strict stops at the first malformed row' '
 	test_expect_code 1 txgen --strict --paysim "$BAD" >out 2>err &&
-	test_line_count 1 out &&
+	test_line_count 2 out &&
 	test_grep ":3: expected 11 columns, found 9" err &&
-	test_grep "1 records written, 1 rows rejected" err &&
+	test_grep "2 records written (1 rows, 1 opening balances), 1 rows rejected" err &&
 	test "$(grep -c ":[0-9]*: " err)" -eq 1
 '
 
@@ -102,11 +104,68 @@ test_expect_success '--reject writes the rejected rows as they were' '
 '
 
 test_expect_success 'amounts with decimals are refused in JPY, the rest replays' '
-	test_expect_code 1 txgen --paysim "$SAMPLE" --currency JPY >out 2>err &&
+	test_expect_code 1 txgen --paysim "$SAMPLE" --currency JPY --no-openings >out 2>err &&
 	test_grep "amount .9839.64. has decimals, but its currency has none" err &&
-	test_grep "9 records written, 17 rows rejected" err &&
+	test_grep "9 records written (9 rows, 0 opening balances), 17 rows rejected" err &&
 	{ grep -v "\"currency\":\"JPY\"" out >bad || true; } &&
 	! test -s bad
+'
+
+test_expect_success 'the opening balances: each account once, at its first row, from PaySim' '
+	txgen -q --paysim "$SAMPLE" >out &&
+	"$PYTHON3" - "$SAMPLE" out <<-\EOP
+	import csv, json, sys
+	from decimal import Decimal
+	rows = list(csv.DictReader(open(sys.argv[1])))
+	recs = [json.loads(l) for l in open(sys.argv[2])]
+	want, seen = [], set()
+	for r in rows:
+	    for name, bal in [(r["nameOrig"], r["oldbalanceOrg"])] + (
+	            [(r["nameDest"], r["oldbalanceDest"])] if r["type"] == "TRANSFER" else []):
+	        if name not in seen:
+	            seen.add(name)
+	            if Decimal(bal) > 0:
+	                want.append((name, Decimal(bal)))
+	got = [(x["account"], Decimal(str(x["amount"]))) for x in recs if x.get("opening_balance")]
+	assert got == want, (got, want)
+	for x in recs:
+	    if x.get("opening_balance"):
+	        assert x["transaction_id"] == "ps-open-" + x["account"] and x["type"] == "deposit"
+	# each opening comes before the first row that names its account
+	first = {}
+	for i, x in enumerate(recs):
+	    for a in [x["account"]] + ([x["counterparty"]] if "counterparty" in x else []):
+	        first.setdefault(a, i)
+	for i, x in enumerate(recs):
+	    if x.get("opening_balance"):
+	        assert first[x["account"]] == i, x
+	print(len(got))
+	EOP
+'
+
+test_expect_success 'through txbal: only rows that PaySim itself could not cover fail' '
+	txgen -q --paysim "$SAMPLE" | txbal -q >bal &&
+	grep "\"status\":\"failed\"" bal | sed "s/.*\"transaction_id\":\"ps-\([0-9]*\)\".*/\1/" >failed &&
+	test_line_count 7 failed &&
+	while read -r n; do
+		sed -n "${n}p" "$SAMPLE" | awk -F, "{ exit !(\$3 + 0 > \$5 + 0) }" || return 1
+	done <failed &&
+	txgen -q --paysim "$SAMPLE" --no-openings | txbal -q >bal0 &&
+	test "$(grep -c "\"status\":\"failed\"" bal0)" -eq 22
+'
+
+test_expect_success 'a transfer to its own account is refused; JPY openings need whole yen' '
+	printf "1,TRANSFER,5.00,C7,9.00,4.00,C7,9.00,4.00,0,0\n1,CASH_IN,1.00,C8,2.00,3.00,C9,0,0,0,0\n" >self.csv &&
+	test_expect_code 1 txgen --paysim self.csv >out 2>err &&
+	test_grep "self.csv:1: a TRANSFER from .C7. to itself" err &&
+	test_line_count 2 out &&
+	printf "1,CASH_IN,100,C1,10.50,110.50,C2,0,0,0,0\n1,CASH_IN,100,C1,110,210,C2,0,0,0,0\n" >jpy.csv &&
+	test_expect_code 1 txgen --paysim jpy.csv --currency JPY >out 2>err &&
+	test_grep "jpy.csv:1: oldbalanceOrg .10.50. has decimals, but its currency has none (it opens the account; --no-openings skips it)" err &&
+	test_line_count 2 out &&
+	grep "^{\"transaction_id\":\"ps-open-C1\",.*\"amount\":110," out &&
+	txgen -q --paysim jpy.csv --currency JPY --no-openings >out &&
+	test_line_count 2 out
 '
 
 test_expect_success 'a missing file is an I/O error (3); model options are refused (2)' '

@@ -203,6 +203,24 @@ static void test_paysim(void)
 	    "\"anomaly\":\"paysim_fraud\"}\n",
 	    "the record of a row");
 	CHECK(tx_paysim_ts(0, 1, 1000000000) < 3600ll * 1000000, "a step's rows stay in its hour");
+	CHECK_EQ_INT(row.old_orig, 18100, "oldbalanceOrg in cents");
+	CHECK_EQ_INT(row.old_dest, 0, "oldbalanceDest in cents");
+	CHECK(!row.old_orig_err && !row.old_dest_err, "both balances fit");
+	tx_buf_reset(&b);
+	tx_paysim_write_opening(&b, row.orig, row.old_orig, tx_currency_find("EUR", 3), 1000000);
+	CHECK_EQ_STR(b.p,
+		     "{\"transaction_id\":\"ps-open-C1305486145\",\"account\":\"C1305486145\","
+		     "\"type\":\"deposit\",\"amount\":181.00,\"currency\":\"EUR\","
+		     "\"ts\":\"1970-01-01T00:00:01.000000Z\",\"status\":\"completed\","
+		     "\"opening_balance\":true}\n",
+		     "an opening deposit");
+	{
+		const char *jpy = "1,CASH_IN,5,C1,10.50,15.50,C2,7,7,0,0";
+		CHECK_EQ_INT(tx_paysim_parse(jpy, strlen(jpy), 0, &row, err, sizeof(err)), 0,
+			     "a balance that does not fit is no reason to refuse the row");
+		CHECK_EQ_INT(row.old_orig_err, TX_MONEY_PRECISION, "but it is noted");
+		CHECK_EQ_INT(row.old_dest, 7, "the other balance is there");
+	}
 
 #define BAD(row, msg)                                                                              \
 	do {                                                                                       \
@@ -228,6 +246,7 @@ static void test_paysim(void)
 		BAD("1,PAYMENT,1.00,C1,0,0,M1,0,x,0,0",
 		    "newbalanceDest 'x' is not a plain decimal number");
 		BAD("1,PAYMENT,1.00,C1,0,0,M1,0,0,0,yes", "isFlaggedFraud 'yes' is not 0 or 1");
+		BAD("1,TRANSFER,1.00,C1,5,4,C1,5,4,0,0", "a TRANSFER from 'C1' to itself");
 	}
 	tx_buf_release(&b);
 }

@@ -155,11 +155,23 @@ int tx_paysim_parse(const char *line, size_t len, int exponent, struct tx_paysim
 			if (!is_decimal(col[k], clen[k]))
 				return ERR("%s '%.*s' is not a plain decimal number", col_name[k],
 					   SHOWN(k));
+			if (k == C_OLDORIG) {
+				row->old_orig_err =
+				    tx_money_parse(col[k], clen[k], exponent, &row->old_orig);
+				row->old_orig_text = (struct tx_str){col[k], clen[k]};
+			} else if (k == C_OLDDEST) {
+				row->old_dest_err =
+				    tx_money_parse(col[k], clen[k], exponent, &row->old_dest);
+				row->old_dest_text = (struct tx_str){col[k], clen[k]};
+			}
 		} else if (k == C_FRAUD || k == C_FLAGGED) {
 			if (clen[k] != 1 || (col[k][0] != '0' && col[k][0] != '1'))
 				return ERR("%s '%.*s' is not 0 or 1", col_name[k], SHOWN(k));
 		}
 	}
+	if (row->type == TX_TYPE_TRANSFER && clen[C_ORIG] == clen[C_DEST] &&
+	    !memcmp(col[C_ORIG], col[C_DEST], clen[C_ORIG]))
+		return ERR("a TRANSFER from '%.*s' to itself", SHOWN(C_ORIG));
 	row->orig.p = col[C_ORIG];
 	row->orig.len = clen[C_ORIG];
 	row->dest.p = col[C_DEST];
@@ -199,6 +211,22 @@ void tx_paysim_write(struct tx_buf *b, const struct tx_paysim_row *row, uint64_t
 	if (row->is_fraud)
 		tx_buf_adds(b, ",\"anomaly\":\"paysim_fraud\"");
 	tx_buf_adds(b, "}\n");
+}
+
+void tx_paysim_write_opening(struct tx_buf *b, struct tx_str account, int64_t amount,
+			     const struct tx_currency *cur, int64_t ts_us)
+{
+	tx_buf_adds(b, "{\"transaction_id\":\"ps-open-");
+	tx_buf_add(b, account.p, account.len); /* a name needs no escape */
+	tx_buf_adds(b, "\",\"account\":");
+	tx_buf_add_json_string(b, account.p, account.len);
+	tx_buf_adds(b, ",\"type\":\"deposit\",\"amount\":");
+	tx_money_format(b, amount, cur->exponent);
+	tx_buf_adds(b, ",\"currency\":\"");
+	tx_buf_add(b, cur->code, 3);
+	tx_buf_adds(b, "\",\"ts\":\"");
+	tx_time_format(b, ts_us);
+	tx_buf_adds(b, "\",\"status\":\"completed\",\"opening_balance\":true}\n");
 }
 
 int64_t tx_paysim_ts(int64_t start_us, int64_t step, uint64_t k)

@@ -32,6 +32,14 @@ struct tx_paysim_row {
 	const char *type_text;
 	int64_t amount; /* minor units at the exponent given to the parser */
 	struct tx_str orig, dest;
+	/*
+	 * oldbalanceOrg and oldbalanceDest like amount, with their text; the
+	 * error is TX_MONEY_OK unless the value does not fit the currency (a
+	 * row is not refused for that: only the opening balances need it).
+	 */
+	int64_t old_orig, old_dest;
+	struct tx_str old_orig_text, old_dest_text;
+	enum tx_money_err old_orig_err, old_dest_err;
 	int is_fraud, is_flagged;
 };
 
@@ -55,6 +63,16 @@ int tx_paysim_parse(const char *line, size_t len, int exponent, struct tx_paysim
  */
 void tx_paysim_write(struct tx_buf *b, const struct tx_paysim_row *row, uint64_t lineno,
 		     const struct tx_currency *cur, int64_t ts_us);
+
+/*
+ * An opening deposit: the balance an account had before the file's first
+ * row that names it (oldbalanceOrg, or oldbalanceDest of a transfer), as a
+ * completed deposit with "ps-open-<account>" as transaction_id and
+ * "opening_balance":true, so the ledger starts where PaySim's did. Appends
+ * one line, '\n' included.
+ */
+void tx_paysim_write_opening(struct tx_buf *b, struct tx_str account, int64_t amount,
+			     const struct tx_currency *cur, int64_t ts_us);
 
 /*
  * The time of a row: step 1 is the hour starting at start_us, step 2 the

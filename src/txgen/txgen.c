@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "gen.h"
+#include "hashmap.h"
 #include "lines.h"
 #include "money.h"
 #include "out.h"
@@ -28,6 +29,7 @@ static void usage(FILE *f)
 		"             [--anomalies F] [--pending F] [--deletes F] [--duplicates F]\n"
 		"       txgen --paysim FILE [-q] [--strict] [--reject FILE] [-n count]\n"
 		"             [--currency CODE] [--start TIME] [--rate N [--no-wait]]\n"
+		"             [--no-openings]\n"
 		"       txgen -h | --help | --version\n");
 }
 
@@ -46,6 +48,7 @@ enum {
 	OPT_REJECT,
 	OPT_VERSION,
 	OPT_NO_WAIT,
+	OPT_NO_OPENINGS,
 };
 
 static const struct option longopts[] = {
@@ -62,6 +65,7 @@ static const struct option longopts[] = {
     {"paysim", required_argument, NULL, OPT_PAYSIM},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"reject", required_argument, NULL, OPT_REJECT},
+    {"no-openings", no_argument, NULL, OPT_NO_OPENINGS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -130,9 +134,9 @@ static void pace(uint64_t t0, uint64_t i, uint64_t rate_milli)
 struct run {
 	struct tx_gen_config c;
 	uint64_t count; /* when have_count */
-	int have_count, have_start, have_accounts, strict, no_wait;
+	int have_count, have_start, have_accounts, strict, no_wait, no_openings;
 	const char *paysim, *reject;
-	uint64_t written, rejected;
+	uint64_t written, rejected, openings;
 };
 
 static int finish(struct tx_out *o, int status)
@@ -169,12 +173,60 @@ static int run_model(struct run *r, struct tx_out *o)
 	return status;
 }
 
+/*
+ * Whether a balance that opens an account (its first row) does not fit the
+ * currency: err says which, and why. Such a row is refused.
+ */
+static int balances_unfit(const struct tx_paysim_row *row, const struct tx_map *seen, int exponent,
+			  char *err, size_t errsz)
+{
+	const struct tx_str *t = &row->old_orig_text;
+	enum tx_money_err e = TX_MONEY_OK;
+	const char *name = "oldbalanceOrg";
+
+	if (row->old_orig_err && tx_map_find(seen, row->orig.p, row->orig.len) < 0)
+		e = row->old_orig_err;
+	else if (row->type == TX_TYPE_TRANSFER && row->old_dest_err &&
+		 tx_map_find(seen, row->dest.p, row->dest.len) < 0) {
+		t = &row->old_dest_text;
+		e = row->old_dest_err;
+		name = "oldbalanceDest";
+	}
+	if (!e)
+		return 0;
+	snprintf(err, errsz, "%s '%.*s' %s (it opens the account; --no-openings skips it)", name,
+		 (int)(t->len > 40 ? 40 : t->len), t->p, tx_money_strerror(e, exponent));
+	return 1;
+}
+
+/*
+ * The first row that names an account opens it with the balance PaySim
+ * gives it there, so the ledger starts where PaySim's did. -n counts rows,
+ * not these.
+ */
+static void opening(struct run *r, struct tx_map *seen, struct tx_out *o, struct tx_str account,
+		    int64_t balance, const struct tx_currency *cur, const int64_t *ts,
+		    int64_t *last_ts)
+{
+	int created;
+	int64_t at = *ts > *last_ts ? *ts : *last_ts + 1;
+
+	tx_map_insert(seen, account.p, account.len, &created);
+	if (!created || balance <= 0)
+		return;
+	*last_ts = at;
+	tx_paysim_write_opening(tx_out_buf(o), account, balance, cur, at);
+	r->openings++;
+	tx_out_end_line(o);
+}
+
 static int run_paysim(struct run *r, struct tx_out *o)
 {
 	const struct tx_currency *cur = r->c.currencies[0];
 	struct tx_out rej;
 	struct tx_lines lr;
 	struct tx_paysim_row row;
+	struct tx_map seen; /* accounts named by a row already: their opening is out */
 	uint64_t t0 = tx_now_ns(), k = 0;
 	int64_t step = 0, ts, last_ts = INT64_MIN;
 	char err[256], *line;
@@ -187,11 +239,14 @@ static int run_paysim(struct run *r, struct tx_out *o)
 		tx_lines_release(&lr);
 		return TX_EXIT_IO;
 	}
+	tx_map_init(&seen, 0);
 	while (!tx_signal && (!r->have_count || r->written < r->count) &&
 	       (rc = tx_lines_next(&lr, &line, &len)) == 1) {
 		if (lr.lineno == 1 && tx_paysim_is_header(line, len))
 			continue;
-		if (tx_paysim_parse(line, len, cur->exponent, &row, err, sizeof(err)) < 0) {
+		if (tx_paysim_parse(line, len, cur->exponent, &row, err, sizeof(err)) < 0 ||
+		    (!r->no_openings &&
+		     balances_unfit(&row, &seen, cur->exponent, err, sizeof(err)))) {
 			tx_warn_at(r->paysim, lr.lineno, "%s", err);
 			r->rejected++;
 			if (r->reject)
@@ -209,8 +264,16 @@ static int run_paysim(struct run *r, struct tx_out *o)
 			step = row.step;
 			k = 0;
 		}
-		/* strictly increasing times, as for the model's records (gen.c, put_ts()) */
+		/*
+		 * strictly increasing times, as for the model's records (gen.c,
+		 * put_ts()): the openings' too, each a microsecond before the next
+		 */
 		ts = tx_paysim_ts(r->c.start_us, row.step, k++);
+		if (!r->no_openings) {
+			opening(r, &seen, o, row.orig, row.old_orig, cur, &ts, &last_ts);
+			if (row.type == TX_TYPE_TRANSFER)
+				opening(r, &seen, o, row.dest, row.old_dest, cur, &ts, &last_ts);
+		}
 		if (ts <= last_ts)
 			ts = last_ts + 1;
 		last_ts = ts;
@@ -227,8 +290,11 @@ static int run_paysim(struct run *r, struct tx_out *o)
 	status = finish(o, status);
 	if (tx_signal)
 		tx_warn("stopped by signal %d", (int)tx_signal);
-	tx_warn("%s: %llu records written, %llu rows rejected", r->paysim,
-		(unsigned long long)r->written, (unsigned long long)r->rejected);
+	tx_warn("%s: %llu records written (%llu rows, %llu opening balances), %llu rows rejected",
+		r->paysim, (unsigned long long)(r->written + r->openings),
+		(unsigned long long)r->written, (unsigned long long)r->openings,
+		(unsigned long long)r->rejected);
+	tx_map_release(&seen);
 	tx_lines_release(&lr);
 	return status;
 }
@@ -322,6 +388,7 @@ int cmd_main(int argc, char **argv)
 		case OPT_STRICT: r.strict = 1; break;
 		case OPT_REJECT: r.reject = optarg; break;
 		case OPT_NO_WAIT: r.no_wait = 1; break;
+		case OPT_NO_OPENINGS: r.no_openings = 1; break;
 		case 'q': tx_quiet = 1; break;
 		case 'h': return tx_help_exit(usage, "txgen");
 		case OPT_VERSION: printf("txgen (txkit) %s\n", PACKAGE_VERSION); return TX_EXIT_OK;
@@ -334,17 +401,16 @@ int cmd_main(int argc, char **argv)
 		return TX_EXIT_USAGE;
 	}
 	if (r.paysim && model_opts) {
-		tx_error(
-		    "--paysim replays a file: --accounts, --anomalies, --pending, --deletes and "
-		    "--duplicates apply to the model only");
+		tx_error("--paysim replays a file: --seed, --accounts, --anomalies, --pending, "
+			 "--deletes and --duplicates apply to the model only");
 		return TX_EXIT_USAGE;
 	}
 	if (r.paysim && r.c.ncurrencies != 1) {
 		tx_error("--paysim takes one --currency");
 		return TX_EXIT_USAGE;
 	}
-	if (!r.paysim && (r.strict || r.reject)) {
-		tx_error("--strict and --reject apply to --paysim rows only");
+	if (!r.paysim && (r.strict || r.reject || r.no_openings)) {
+		tx_error("--strict, --reject and --no-openings apply to --paysim only");
 		return TX_EXIT_USAGE;
 	}
 	if (r.no_wait && !r.c.rate_milli) {
