@@ -213,7 +213,7 @@ msg_ps_huge="ps-huge.csv:3: amount '99999999999999999999999' is out of range"
 msg_ps_step="ps-step.csv:3: step '99999999999999999999' is not a positive integer up to 100000000"
 msg_ps_deep="ps-deep.csv:3: nameOrig '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[' is not an account name"
 msg_ps_long="ps-long.csv:3: expected 11 columns, found 1"
-printf 'ps-2\nps-4\n' >ps-ids.expect
+printf 'ps-open-C1231006815\nps-2\nps-4\n' >ps-ids.expect
 for c in ps-nul ps-utf8 ps-exp ps-huge ps-step ps-deep ps-long; do
 	bump txgen
 	v=$(echo "$c" | tr - _)
@@ -221,7 +221,7 @@ for c in ps-nul ps-utf8 ps-exp ps-huge ps-step ps-deep ps-long; do
 	echo "txgen: $m" >"exp.$c"
 	test_expect_success "txgen --paysim: $c: exit 1, '$m', the rows around it kept" '
 		test_expect_code 1 $T txgen --paysim '"$c"'.csv >out 2>err &&
-		{ cat exp.'"$c"' && echo "txgen: '"$c"'.csv: 2 records written, 1 rows rejected"; } >want &&
+		{ cat exp.'"$c"' && echo "txgen: '"$c"'.csv: 3 records written (2 rows, 1 opening balances), 1 rows rejected"; } >want &&
 		test_cmp want err &&
 		ids out >got && test_cmp ps-ids.expect got
 	'
