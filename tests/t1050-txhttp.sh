@@ -285,7 +285,7 @@ test_expect_success 'a non-loopback address needs --token-file or --no-auth' '
 	test_expect_code 2 txhttp -l 0.0.0.0:1 2>err &&
 	test_grep "not a loopback address: give --token-file, or --no-auth" err &&
 	test_expect_code 2 txhttp -l 127.0.0.1:99999 2>err &&
-	test_grep "port 0 to 65535" err &&
+	test_grep "a port from 0 to 65535" err &&
 	test_expect_code 2 txhttp --bogus 2>err &&
 	test_grep "^Try .txhttp --help. for more information\.\$" err &&
 	printf "# tokens\nsecret-one\nsecret-two\n" >tokens && chmod 600 tokens &&

@@ -29,6 +29,7 @@
 
 #include <microhttpd.h>
 
+#include "http.h"
 #include "kafka.h"
 #include "openapi.h"
 
@@ -79,8 +80,7 @@ struct server {
 	int port;
 	size_t max_body, max_header;
 	unsigned timeout, max_connections;
-	char **tokens; /* --token-file: the bearer tokens, owned */
-	size_t ntokens;
+	struct tx_http_tokens tokens; /* --token-file: the bearer tokens */
 	int no_auth;
 	int log; /* the access log (not -q) */
 	int tls; /* --cert, --key */
@@ -769,32 +769,6 @@ static enum MHD_Result ingest(struct MHD_Connection *c, struct req *q, const cha
 
 /* ---- routing, authentication, the handler ---- */
 
-static int token_ok(const char *auth)
-{
-	size_t i, n, k, t;
-	unsigned diff, any = 0;
-
-	if (!auth || strncasecmp(auth, "Bearer ", 7))
-		return 0;
-	auth += 7;
-	while (*auth == ' ')
-		auth++;
-	n = strlen(auth);
-	/* every token compared in full: the time says nothing about which matched how far */
-	for (t = 0; t < S.ntokens; t++) {
-		const char *tok = S.tokens[t];
-		size_t tl = strlen(tok);
-		diff = (unsigned)(tl != n);
-		for (i = 0; i < n; i++) {
-			k = tl ? i % tl : 0;
-			diff |=
-			    (unsigned)((unsigned char)auth[i] ^ (unsigned char)(tl ? tok[k] : 0));
-		}
-		any |= (unsigned)(diff == 0);
-	}
-	return (int)any;
-}
-
 static int is_get(const char *method)
 {
 	return !strcmp(method, "GET") || !strcmp(method, "HEAD");
@@ -1175,7 +1149,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			return fail(c, q, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed here");
 		if (q->route != R_HEALTHZ && q->route != R_OPENAPI && q->route != R_PAGE &&
 		    !S.no_auth &&
-		    !token_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization")))
+		    !tx_http_token_ok(&S.tokens, tx_http_bearer(MHD_lookup_connection_value(
+						     c, MHD_HEADER_KIND, "Authorization"))))
 			return fail(c, q, MHD_HTTP_UNAUTHORIZED,
 				    "a valid bearer token is required");
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
@@ -1261,44 +1236,6 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- setup ---- */
 
-static int parse_listen(const char *arg, struct sockaddr_storage *ss, socklen_t *sslen,
-			int *loopback)
-{
-	struct addrinfo hints, *ai;
-	char *host = NULL;
-	const char *port = arg, *colon = strrchr(arg, ':');
-	int64_t v;
-	int rc;
-
-	if (colon) {
-		host = tx_strndup(arg, (size_t)(colon - arg));
-		port = colon + 1;
-		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-			memmove(host, host + 1, strlen(host) - 2);
-			host[strlen(host) - 2] = '\0';
-		}
-	}
-	if (tx_parse_int64(port, 0, 65535, &v) < 0) {
-		free(host);
-		return tx_error("-l '%s': expected [addr:]port, port 0 to 65535", arg);
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-	hints.ai_socktype = SOCK_STREAM;
-	rc = getaddrinfo(host && *host ? host : "127.0.0.1", port, &hints, &ai);
-	free(host);
-	if (rc)
-		return tx_error("-l '%s': %s", arg, gai_strerror(rc));
-	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	*sslen = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	if (ss->ss_family == AF_INET)
-		*loopback = (ntohl(((struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
-	else
-		*loopback = IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)ss)->sin6_addr);
-	return 0;
-}
-
 /* A PEM file, whole (the key: warn when group or others can read it). NULL after reporting. */
 static char *read_pem(const char *path, int secret)
 {
@@ -1323,34 +1260,6 @@ static char *read_pem(const char *path, int secret)
 		return NULL;
 	}
 	return b.p;
-}
-
-/* The bearer tokens, one a line ('#' comments and blank lines skipped). */
-static int load_tokens(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	struct stat st;
-
-	if (!fp)
-		return tx_error("--token-file '%s': %s", path, strerror(errno));
-	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & 077))
-		tx_warn("--token-file '%s': readable by group or others", path);
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
-			line[--n] = '\0';
-		if (!n || line[0] == '#')
-			continue;
-		S.tokens = tx_realloc(S.tokens, (S.ntokens + 1) * sizeof(*S.tokens));
-		S.tokens[S.ntokens++] = tx_strdup(line);
-	}
-	free(line);
-	fclose(fp);
-	if (!S.ntokens)
-		return tx_error("--token-file '%s': no token in it", path);
-	return 0;
 }
 
 static int opt_uint(const char *name, const char *arg, int64_t min, int64_t max, int64_t *v)
@@ -1589,13 +1498,13 @@ int cmd_main(int argc, char **argv)
 		snprintf(buf, sizeof(buf), "127.0.0.1:%s", listen_arg);
 		listen_arg = buf;
 	}
-	if (parse_listen(listen_arg, &ss, &sslen, &loopback) < 0)
+	if (tx_http_parse_listen(listen_arg, "-l", &ss, &sslen, &loopback) < 0)
 		return TX_EXIT_USAGE;
 	if (token_file && S.no_auth) {
 		tx_error("--token-file and --no-auth exclude each other");
 		return TX_EXIT_USAGE;
 	}
-	if (token_file && load_tokens(token_file) < 0)
+	if (token_file && tx_http_tokens_load(&S.tokens, token_file) < 0)
 		return TX_EXIT_USAGE;
 	if (!cert_file != !key_file) {
 		tx_error("--cert and --key go together");
@@ -1712,9 +1621,7 @@ int cmd_main(int argc, char **argv)
 		memset(key, 0, strlen(key));
 		free(key);
 	}
-	for (size_t i = 0; i < S.ntokens; i++)
-		free(S.tokens[i]);
-	free(S.tokens);
+	tx_http_tokens_release(&S.tokens);
 	tx_buf_release(&S.out.b);
 	tx_kafka_opts_release(&ko);
 	return status;
