@@ -91,4 +91,24 @@ test_expect_success 'txstore: a mistyped command is named; *.sqlite is a databas
 	test "$(grep -c "\"account\"" bal)" -gt 10
 '
 
+test_expect_success 'the command line is checked before connecting: txsub -p 5-2' '
+	test_expect_code 2 txsub -b 127.0.0.1:1 --connect-timeout 30 -p 5-2 >out 2>err &&
+	test_grep "^txsub: -p .5-2.: expected partitions like 3, 0-7 or 0,2,5\$" err &&
+	! grep -q "cannot reach" err &&
+	test_cmp /dev/null out
+'
+
+test_expect_success 'an input that cannot be opened: the error, no all-zero summary' '
+	test_expect_code 3 txbal nosuch >out 2>err &&
+	echo "txbal: cannot open '"'"'nosuch'"'"': No such file or directory" >want &&
+	test_cmp want err && test_cmp /dev/null out &&
+	test_expect_code 3 txtop -1 nosuch >out 2>err &&
+	echo "txtop: cannot open '"'"'nosuch'"'"': No such file or directory" >want &&
+	test_cmp want err && test_cmp /dev/null out &&
+	# one of two opened: its summary is worth having
+	echo "{\"transaction_id\":\"a\",\"account\":\"A\",\"type\":\"deposit\",\"amount\":1}" >one &&
+	test_expect_code 3 txbal nosuch one >out 2>err &&
+	test_grep "^txbal: 1 read, 1 applied" err
+'
+
 test_done

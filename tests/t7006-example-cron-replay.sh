@@ -18,6 +18,12 @@ count_day() {
 	sqlite3 job/tx.db "SELECT count(*) FROM transactions WHERE ts LIKE ${q}$1%${q}"
 }
 
+test_expect_success 'a day the calendar does not have is refused, and marked nowhere' '
+	test_expect_code 2 sh "$TX_SRCDIR/examples/cron-replay" 2026-02-30 >out 2>err &&
+	test_grep "^cron-replay: .2026-02-30. is not a day of the calendar\$" err &&
+	! test -e "$TX_REPLAY_DIR/published/2026-02-30"
+'
+
 test_expect_success 'the crontab line runs the script nightly with a log' '
 	grep -v "^#" "$TX_SRCDIR/examples/crontab" | grep -v "^[A-Z_]*=" | grep . >lines &&
 	test_line_count 1 lines &&

@@ -387,7 +387,7 @@ int tx_kafka_parse_partitions(const char *s, unsigned char *want, int n)
 		if (b >= n)
 			return tx_error("-p '%s': partition %ld does not exist (the topic has %d)",
 					s, b, n);
-		for (; a <= b; a++)
+		for (; want && a <= b; a++)
 			want[a] = 1;
 		if (!*p)
 			return 0;

@@ -127,7 +127,9 @@ extern volatile int tx_kafka_fatal;
 /*
  * A partition list: "3", "0-7", "0,2,5", "0-3,6". Sets want[p] = 1 for each
  * partition named (want has n entries, all partitions of the topic).
- * Returns 0, or -1 after reporting a bad list or a partition >= n.
+ * Returns 0, or -1 after reporting a bad list or a partition >= n. With
+ * want NULL (and n INT_MAX), only the list's form is checked: a command
+ * line is checked before the brokers are asked how many partitions there are.
  */
 int tx_kafka_parse_partitions(const char *s, unsigned char *want, int n);
 

@@ -81,6 +81,7 @@ struct txbal {
 	/* failed: records that failed a transaction; refused: those txbal failed */
 	uint64_t nread, napplied, nfailed, nrefused, ndup, nrejected;
 	uint64_t nalerts, nnotices; /* fraud signals, notices (alerts.h) */
+	int opened;		    /* inputs opened: without one there is no summary */
 	int stop;		    /* stop reading: --strict, downstream closed, write error */
 	int status;		    /* worst exit status so far */
 };
@@ -637,6 +638,7 @@ static void run_input(struct txbal *b, const char *path)
 		set_status(b, TX_EXIT_IO);
 		return;
 	}
+	b->opened++;
 	b->source = lr.source;
 	while (!b->stop && !tx_signal) {
 		/*
@@ -898,7 +900,8 @@ int cmd_main(int argc, char **argv)
 	if (state_path && tx_ledger_save(&b.ledger, state_path) < 0)
 		set_status(&b, TX_EXIT_IO);
 
-	if (!tx_quiet) {
+	/* no input could be opened: an all-zero summary would only hide the error */
+	if (!tx_quiet && b.opened) {
 		fprintf(stderr,
 			"%s: %llu read, %llu applied, %llu failed (%llu refused), %llu duplicates, "
 			"%llu rejected, %llu alerts, %llu notices",

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1461,6 +1462,9 @@ int cmd_main(int argc, char **argv)
 		tx_error("-p and -G exclude each other: a group assigns the partitions");
 		return TX_EXIT_USAGE;
 	}
+	/* the list's form now, before connecting; its range once the topic is known */
+	if (partitions && tx_kafka_parse_partitions(partitions, NULL, INT_MAX) < 0)
+		return TX_EXIT_USAGE;
 	if (!S.group && offset == RD_KAFKA_OFFSET_STORED) {
 		tx_error("-o stored needs a group (-G): offsets are stored per group");
 		return TX_EXIT_USAGE;

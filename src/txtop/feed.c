@@ -308,6 +308,7 @@ int read_all(void)
 				continue;
 			}
 		}
+		nopened++;
 		/* without --tee nothing may be dropped: the summary must be exact */
 		if (read_source(i, fd, opt.tee, spare, &status) < 0)
 			i = nsources;

@@ -44,6 +44,7 @@ struct txtop_queue q = {.mu = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_I
 pthread_t reader_thread;
 struct source *sources;
 int nsources;
+int nopened;
 struct txtop_worker w;
 
 /* ---- signals ---- */
@@ -422,7 +423,7 @@ int cmd_main(int argc, char **argv)
 
 	if (opt.svg && write_svg(tx_now_ns()) < 0 && status == TX_EXIT_OK)
 		status = TX_EXIT_IO;
-	if (!live) {
+	if (!live && nopened) {
 		/* cron mail: the summary, on stdout (on stderr with --tee: stdout is data) */
 		struct tx_buf b = TX_BUF_INIT;
 		FILE *f = opt.tee ? stderr : stdout;

@@ -82,6 +82,7 @@ struct source {
 };
 extern struct source *sources;
 extern int nsources;
+extern int nopened; /* of them, opened: none, and there is nothing to sum up */
 
 /* The worker's state: it alone touches these while it runs. */
 struct txtop_worker {
