@@ -1,5 +1,6 @@
 #!/bin/sh
-# The disk filling up under txstore: SQLite on a 3 MB tmpfs. txstore says
+# The disk filling up under txstore: SQLite on a 6 MB tmpfs (the whole run
+# needs about 12 MB). txstore says
 # "database or disk is full", stores nothing of the batch it could not
 # commit, and stops with exit status 5; the stages before it stop quietly.
 # Once space is freed, the restart command of tx(7) ends with exactly the
@@ -12,7 +13,7 @@ TXKIT_CONFIG=/dev/null
 export TXKIT_CONFIG
 command -v sqlite3 >/dev/null || test_skip_all 'sqlite3 (the shell) is not installed'
 small=$(mktemp -d "${TMPDIR:-/tmp}/t6200.XXXXXX") || exit 1
-if ! mount -t tmpfs -o size=3m tmpfs "$small" 2>mount.err; then
+if ! mount -t tmpfs -o size=6m tmpfs "$small" 2>mount.err; then
 	rmdir "$small"
 	test_skip_all "cannot mount a small tmpfs to fill ($(cat mount.err)): needs root"
 fi
