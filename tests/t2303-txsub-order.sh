@@ -232,6 +232,18 @@ for l in open(\"o8.src\"):
 			test_grep "^txsub: topic trim partition 0: offsets 0-[0-9]* are missing (the log starts at [0-9]*): nothing after them is written" err &&
 			test_line_count 0 out
 		'
+
+		# the issue: txpub said published, txsub consumed a tenth, all exited 0
+		test_expect_success "$kind: from the beginning too, the trimmed start is a gap: exit 5" '
+			test_expect_code 5 txsub -t trim -e >out 2>err &&
+			test_grep "^txsub: topic trim partition 0: offsets 0-[0-9]* are missing (the log starts at [0-9]*)" err &&
+			test_line_count 0 out &&
+			test_expect_code 5 txsub -t trim -e -o beginning >out 2>err &&
+			txsub -t trim -e --allow-gaps >out 2>err &&
+			test_grep "skipped (--allow-gaps)" err &&
+			test "$(wc -l <out)" -gt 1000 &&
+			test "$(wc -l <out)" -lt 60000
+		'
 	fi
 
 	broker_stop

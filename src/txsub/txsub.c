@@ -501,6 +501,9 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			rd_kafka_topic_partition_t *tp = &parts->elems[i];
 			if (!strcmp(tp->topic, S->topic) && tp->offset >= 0)
 				S->expect[tp->partition] = tp->offset;
+			else if (!strcmp(tp->topic, S->topic) &&
+				 tp->offset == RD_KAFKA_OFFSET_BEGINNING)
+				S->expect[tp->partition] = 0;
 		}
 		if (cooperative)
 			error = rd_kafka_incremental_assign(rk, parts);
@@ -1605,7 +1608,8 @@ int cmd_main(int argc, char **argv)
 				goto out;
 			}
 			set_assigned(&S, p, 1);
-			S.expect[p] = at >= 0 ? at : -1;
+			/* the beginning is offset 0: a log starting past it lost records too */
+			S.expect[p] = at >= 0 ? at : at == RD_KAFKA_OFFSET_BEGINNING ? 0 : -1;
 			S.empty_since[p] = tx_now_ns();
 		}
 		S.have_assignment = 1;
