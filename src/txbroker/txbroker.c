@@ -83,6 +83,14 @@ struct watch {
 	struct lost *lost;
 	size_t nlost;
 	int refusing;
+	/*
+	 * Brokers set down by the control socket: the watcher does not look
+	 * while any is, since its look waits for an answer the loop that
+	 * serves "up" cannot give meanwhile, and it must not change what a
+	 * client sees of an outage.
+	 */
+	unsigned char down[MAX_BROKERS + 1];
+	int ndown;
 };
 
 struct topic_spec {
@@ -271,6 +279,11 @@ static void control_run(rd_kafka_mock_cluster_t *mc, struct watch *w, int nbroke
 				err = rd_kafka_mock_broker_set_up(mc, b);
 			else
 				err = rd_kafka_mock_broker_set_rtt(mc, b, (int)n);
+			if (!err && strcmp(argv[0], "rtt") && w) {
+				int d = !strcmp(argv[0], "down");
+				w->ndown += d - w->down[b];
+				w->down[b] = (unsigned char)d;
+			}
 		}
 	} else if (!strcmp(argv[0], "errors")) {
 		int16_t key;
@@ -716,7 +729,7 @@ static void watch_tick(struct watch *w, rd_kafka_mock_cluster_t *mc, int force)
 	uint64_t now = tx_now_ns();
 	int i, news = 0;
 
-	if (!w->rk || (now < w->next_ns && !force))
+	if (!w->rk || w->ndown || (now < w->next_ns && !force))
 		return;
 	w->next_ns = now + WATCH_MS * 1000000ULL;
 	if (!w->parts || now >= w->next_md_ns || force) {
