@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <curses.h>
@@ -137,6 +138,21 @@ static const char *amounts_currency(const struct tx_stats *s)
  * terminal) lands on it instead of on a panel, and every frame is redrawn
  * in full, so what scrolled or was overwritten is restored within a frame.
  */
+/*
+ * The terminal's size as the kernel has it, applied when curses has
+ * another: a resize that came before curses watched for SIGWINCH (as txtop
+ * started), or whose signal was lost, would otherwise keep the old layout
+ * until the next resize.
+ */
+static void follow_size(void)
+{
+	struct winsize ws;
+
+	if (w.tty && ioctl(fileno(w.tty), TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
+	    (ws.ws_row != LINES || ws.ws_col != COLS))
+		resizeterm(ws.ws_row, ws.ws_col);
+}
+
 void draw(uint64_t now_ns)
 {
 	const struct tx_stats *s = &w.st;
@@ -147,6 +163,9 @@ void draw(uint64_t now_ns)
 	size_t nser;
 	char clock[32];
 
+	follow_size();
+	W = COLS;
+	H = LINES;
 	if (W < MIN_COLS || H < MIN_LINES) {
 		draw_too_small();
 		return;
