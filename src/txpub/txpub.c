@@ -856,23 +856,13 @@ int cmd_main(int argc, char **argv)
 	}
 	P.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
 	if (!P.rk) {
-		/*
-		 * A thread librdkafka could not start is the system's refusal
-		 * (exit 70, as out of memory), not a bad configuration (2):
-		 * the rule txsub follows (branch "order", tx_kafka_new_failed()).
-		 */
-		int crit = rd_kafka_last_error() == RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
-		if (crit)
-			tx_error("cannot start the Kafka client: %s (out of a system resource: see "
-				 "ulimit -u and ulimit -v)",
-				 errstr);
-		else
-			tx_error("%s", errstr);
+		/* a thread the system refused is exit 70, a bad configuration 2 */
+		int rc = tx_kafka_new_failed(errstr);
 		rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new() fails */
 		close_out(&P, &P.reject, P.have_reject);
 		close_out(&P, &P.undelivered, P.have_undelivered);
 		close_out(&P, &P.report, P.have_report);
-		return crit ? TX_EXIT_SOFTWARE : TX_EXIT_USAGE;
+		return rc;
 	}
 	P.rkt = rd_kafka_topic_new(P.rk, P.topic, NULL);
 	if (!P.rkt) {
