@@ -227,7 +227,9 @@ for l in open(\"o8.src\"):
 		# the mock cluster trims a partition past about 5 MB
 		test_expect_success "$kind: a log that starts past the offset asked for: exit 5" '
 			broker_create_topic trim 1 &&
-			txgen -q -n 60000 --seed 3 | txpub -q -t trim &&
+			# txpub exits 5 when txbroker sees the trim while it still publishes
+			# (txbroker(1), Limits): whether it does is a race, both are right
+			{ txgen -q -n 60000 --seed 3 | txpub -q -t trim 2>pub.err || test $? = 5; } &&
 			test_expect_code 5 txsub -t trim -e -o 0 >out 2>err &&
 			test_grep "^txsub: topic trim partition 0: offsets 0-[0-9]* are missing (the log starts at [0-9]*): nothing after them is written" err &&
 			test_line_count 0 out
