@@ -26,6 +26,26 @@ start() {
 		"trap : INT; LC_ALL=C.UTF-8; export LC_ALL; $1; echo txtop-exit=\$?; sleep 600"
 }
 
+# hold FIFO: keep FIFO open for writing in the background (holder.pid)
+# until the case kills it, and return only once it is open, so that a
+# writer after it can never close the last writer before it opened and
+# give txtop an early end of input. The open blocks until txtop, the
+# reader, has opened FIFO too.
+hold() {
+	sleep 300 >"$1" &
+	echo $! >holder.pid
+	_i=0
+	while [ $_i -lt 150 ]; do
+		case $(readlink "/proc/$!/fd/1" 2>/dev/null) in
+		*/"$1") return 0 ;;
+		esac
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	echo "the holder of $1 never opened it"
+	return 1
+}
+
 # wait_for PATTERN: poll the pane (up to 15 s) until PATTERN shows on it.
 wait_for() {
 	_i=0
@@ -35,8 +55,11 @@ wait_for() {
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	echo "timed out waiting for '$1'; the screen:"
+	# the screen first, the reason last: a failing case shows only the
+	# tail of its output
+	echo "the screen:"
 	cat screen
+	echo "timed out waiting for '$1'"
 	return 1
 }
 
@@ -80,7 +103,7 @@ test_expect_success 'records flowing: the dashboard draws the counts' '
 	mkfifo fifo &&
 	mkfifo downstream &&
 	start "{ cat <downstream >passed; echo done >eof-seen; } & txtop --tee <fifo >downstream" &&
-	{ sleep 300 >fifo & echo $! >holder.pid; } &&
+	hold fifo &&
 	cat batch1 >fifo &&
 	wait_for "47 records" &&
 	# lines are counted as they pass, the parser may draw a frame later
@@ -160,7 +183,7 @@ test_expect_success 'q quits and restores the terminal' '
 
 test_expect_success 'SIGTERM restores the terminal, exit 143' '
 	start "sh -c '\''echo \$\$ >pid; exec txtop <fifo'\''" &&
-	{ sleep 300 >fifo & echo $! >holder.pid; } &&
+	hold fifo &&
 	cat batch1 >fifo &&
 	wait_for "47 records" &&
 	kill -TERM $(cat pid) &&
@@ -172,7 +195,7 @@ test_expect_success 'SIGTERM restores the terminal, exit 143' '
 
 test_expect_success 'Ctrl-C restores the terminal, exit 130' '
 	start "txtop <fifo" &&
-	{ sleep 300 >fifo & echo $! >holder.pid; } &&
+	hold fifo &&
 	wait_for "0 records" &&
 	tm send-keys C-c &&
 	wait_for "txtop-exit=130" &&
