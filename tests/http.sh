@@ -6,6 +6,9 @@
 #   stop_http NAME                     SIGTERM, wait; its exit status in NAME.rc
 # Whatever is still running is stopped when the script exits.
 
+# a build without kafka or microhttpd skips the scripts that need it
+test_need kafka microhttpd
+
 start_http() {
 	_n=$1
 	shift

@@ -52,6 +52,9 @@
 #   TX_KAFKA_JAVA_OPTS  JVM options (default -Xmx512m -Xms128m)
 #   TX_KAFKA_START_TIMEOUT  seconds to wait for the broker (default 90)
 
+# a build without kafka skips the scripts that need it
+test_need kafka
+
 # Without tests/lib.sh: what this file uses from it.
 : "${TRASH:?TRASH: set a scratch directory, or source tests/lib.sh first}"
 : "${TX_SRCDIR:?TX_SRCDIR: set it to the source tree, or source tests/lib.sh first}"

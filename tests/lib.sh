@@ -68,7 +68,38 @@ test_atexit() {
 }
 trap 'kill $test_watchdog 2>/dev/null' EXIT
 
+# A build may leave out Kafka, PostgreSQL, curses or libmicrohttpd
+# (./configure --without-kafka, ...; configure says what it left out).
+# test_have FEATURE: true when this build has it (kafka, postgresql, curses,
+# microhttpd); tests run by hand outside make are taken to have them all.
+test_have() {
+	case " ${TX_FEATURES-kafka postgresql curses microhttpd} " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# test_need FEATURE...: skip the whole script when the build lacks one.
+test_need() {
+	for _f in "$@"; do
+		test_have "$_f" || test_skip_all "this build has no $_f (configure --without-$_f, or its library missing)"
+	done
+}
+
+# test_expect_success [FEATURE,...] TITLE BODY: run BODY as one case (git's
+# test_expect_success, with its prerequisites: features of the build here);
+# without a feature it names, the case is skipped, saying which.
 test_expect_success() {
+	if [ $# -eq 3 ]; then
+		_need=$1
+		shift
+		for _f in $(echo "$_need" | tr , " "); do
+			if ! test_have "$_f"; then
+				test_skip "$1" "this build has no $_f"
+				return 0
+			fi
+		done
+	fi
 	test_count=$((test_count + 1))
 	if (
 		set -e

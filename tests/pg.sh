@@ -17,6 +17,9 @@
 # PGDATABASE are exported; PG_BIN, PG_DATA and PG_DIR name the rest.
 # The script is skipped only when the server package is not installed.
 
+# a build without postgresql skips the scripts that need it
+test_need postgresql
+
 pg_find_bin() {
 	PG_BIN=
 	for _d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4,4 -n -r); do

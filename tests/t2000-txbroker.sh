@@ -1,6 +1,7 @@
 #!/bin/sh
 # txbroker: the mock cluster starts, serves kcat, injects failures, stops cleanly.
 . "$TX_SRCDIR/tests/lib.sh"
+test_need kafka
 
 command -v kcat >/dev/null 2>&1 || test_skip_all 'kcat is not installed (apt-get install kcat)'
 

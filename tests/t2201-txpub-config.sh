@@ -5,6 +5,7 @@
 # $TX_BROKERS / the file / localhost:9092, and the permission warning.
 # No broker is needed: -X dump shows the configuration a run would use.
 . "$TX_SRCDIR/tests/lib.sh"
+test_need kafka
 
 # Nothing from the environment of whoever runs the tests.
 HOME=$TRASH/home

@@ -114,7 +114,18 @@ test_expect_success 'SIGTERM: what was read is stored, exit 128+15' '
 	test "$(sqlite3 s.db "SELECT count(*) FROM transactions")" = "$(head -n 10 bal.ndjson | grep -vc "\"op\"")"
 '
 
-test_expect_success 'libpq: its two sentences stay apart on one line' '
+if ! test_have postgresql; then
+	test_expect_success 'a build without PostgreSQL: a PostgreSQL DSN says so, exit 2' '
+		txgen -n 1 >one &&
+		test_expect_code 2 txstore "postgresql:///db" <one >out 2>err &&
+		echo "txstore: '"'"'postgresql:///db'"'"': this build has no PostgreSQL: install libpq-dev (apt-get install libpq-dev), then configure and build again" >want &&
+		test_cmp want err &&
+		test_expect_code 2 txstore report "host=/tmp dbname=x" >out 2>err &&
+		test_grep "this build has no PostgreSQL" err
+	'
+fi
+
+test_expect_success postgresql 'libpq: its two sentences stay apart on one line' '
 	txgen -n 1 >one &&
 	test_expect_code 4 txstore "host=$TRASH port=1" --retry-for 0 <one 2>err &&
 	test_grep "failed: No such file or directory; Is the server running locally" err &&

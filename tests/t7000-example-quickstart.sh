@@ -4,6 +4,7 @@
 # partition's offset is stored, the stored balances conserve money, and the
 # ledger is the direct pipe's.
 . "$TX_SRCDIR/tests/lib.sh"
+test_need kafka
 command -v sqlite3 >/dev/null 2>&1 || test_skip_all "the sqlite3 shell is not installed (apt-get install sqlite3)"
 q="'"  # a single quote, for SQL literals inside the single-quoted cases
 

@@ -3,6 +3,7 @@
 # txbroker: every posted transaction is stored once, the PATCH and the
 # DELETE show in the database and through GET, and /reports adds up.
 . "$TX_SRCDIR/tests/lib.sh"
+test_need kafka microhttpd
 
 command -v curl >/dev/null 2>&1 || test_skip_all 'curl is not installed (apt-get install curl)'
 command -v sqlite3 >/dev/null 2>&1 || test_skip_all "the sqlite3 shell is not installed (apt-get install sqlite3)"

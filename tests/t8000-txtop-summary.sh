@@ -122,9 +122,23 @@ test_expect_success '--tee without a terminal warns and falls back to the summar
 	setsid -w sh -c "txtop --tee <recs.ndjson >out 2>err; echo \$? >rc" </dev/null &&
 	echo 1 >want && test_cmp want rc &&
 	cmp recs.ndjson out &&
-	test_grep "no terminal to draw on" err &&
+	if test_have curses; then
+		test_grep "^txtop: no terminal to draw on (/dev/tty or TERM): summary on stderr at end\$" err
+	else
+		test_grep "^txtop: this txtop was built without curses (libncurses-dev): no live display: summary on stderr at end\$" err
+	fi &&
 	test_grep "^records: 10 (lines 12, bad 1)" err
 '
+
+# a build may leave out curses and libmicrohttpd (configure --without-...)
+if ! test_have microhttpd; then
+	test_expect_success 'a build without libmicrohttpd: --http says so, exit 2' '
+		test_expect_code 2 txtop --http 127.0.0.1:1 recs.ndjson >out 2>err &&
+		echo "txtop: --http: this txtop was built without libmicrohttpd: install libmicrohttpd-dev (apt-get install libmicrohttpd-dev), then configure and build again" >want &&
+		test_cmp want err &&
+		test_cmp /dev/null out
+	'
+fi
 
 test_expect_success '--tee keeps a last line without newline, byte for byte' '
 	printf "%s" "{\"transaction_id\":\"x\",\"account\":\"A\",\"type\":\"fee\",\"amount\":1.00}" >nonl &&

@@ -4,6 +4,7 @@
 # a terminal too small, end of input, q, signals, and the terminal restored
 # on every way out.
 . "$TX_SRCDIR/tests/lib.sh"
+test_need curses
 
 command -v tmux >/dev/null 2>&1 || test_skip_all 'tmux is not installed (Debian package tmux)'
 command -v "$PYTHON3" >/dev/null 2>&1 || test_skip_all 'python3 is needed to read the screen'
@@ -256,7 +257,7 @@ test_expect_success 'every panel at 80x24, 120x40, 160x50 and 200x60' '
 '
 
 # issue 16: the page and the terminal dashboard at once, the same figures
-test_expect_success 'the terminal dashboard and --http together' '
+test_expect_success microhttpd 'the terminal dashboard and --http together' '
 	port=$(test_free_port) &&
 	start "txtop --http 127.0.0.1:$port all" &&
 	wait_for "end of input" &&

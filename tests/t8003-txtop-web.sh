@@ -5,6 +5,7 @@
 # layout at three sizes (no text overlaps another or is cut off), the
 # self-contained page, the token rule.
 . "$TX_SRCDIR/tests/lib.sh"
+test_need microhttpd
 
 command -v "$PYTHON3" >/dev/null 2>&1 || test_skip_all 'python3 is needed to drive the browser'
 command -v chromium >/dev/null 2>&1 ||

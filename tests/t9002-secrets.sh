@@ -24,7 +24,7 @@ chmod 600 k.conf
 secrets="-e Pw-sasl-1 -e Pw-key-2 -e Pw-store-3 -e Pw-oauth-4"
 
 for prog in txpub txsub; do
-	test_expect_success "$prog: -X dump of a config file with secrets shows none of them" '
+	test_expect_success kafka "$prog: -X dump of a config file with secrets shows none of them" '
 		$T '$prog' -t x -F k.conf -X dump >dump 2>err &&
 		test_grep "^sasl.password=\[redacted\]$" dump &&
 		test_grep "^ssl.key.password=\[redacted\]$" dump &&
@@ -34,7 +34,7 @@ for prog in txpub txsub; do
 		test_cmp /dev/null err &&
 		! grep $secrets dump err
 	'
-	test_expect_success "$prog: a config file with a secret that others can read: a warning" '
+	test_expect_success kafka "$prog: a config file with a secret that others can read: a warning" '
 		cp k.conf open.conf && chmod 644 open.conf &&
 		$T '$prog' -t x -F open.conf -X dump >dump 2>err &&
 		echo "'$prog': open.conf: holds a secret (sasl.password) but group or others can read it: chmod 600 open.conf" >want &&
@@ -44,35 +44,35 @@ for prog in txpub txsub; do
 		chmod 600 open.conf &&
 		$T '$prog' -t x -F open.conf -X dump >dump 2>err && test_cmp /dev/null err
 	'
-	test_expect_success "$prog: the same through \$TXKIT_CONFIG" '
+	test_expect_success kafka "$prog: the same through \$TXKIT_CONFIG" '
 		cp k.conf env.conf && chmod 604 env.conf &&
 		TXKIT_CONFIG=env.conf $T '$prog' -t x -X dump >dump 2>err &&
 		echo "'$prog': env.conf: holds a secret (sasl.password) but group or others can read it: chmod 600 env.conf" >want &&
 		test_cmp want err && ! grep $secrets dump
 	'
-	test_expect_success "$prog: a secret given with -X: a warning naming the property, never the value" '
+	test_expect_success kafka "$prog: a secret given with -X: a warning naming the property, never the value" '
 		$T '$prog' -t x -X sasl.password=Pw-sasl-1 -X dump >dump 2>err &&
 		echo "'$prog': -X sasl.password: a secret on the command line can be read by every user of the machine (ps): put it in the config file (-F or \$TXKIT_CONFIG, chmod 600)" >want &&
 		test_cmp want err && ! grep $secrets dump err
 	'
-	test_expect_success "$prog: -vv while failing to connect prints no secret" '
+	test_expect_success kafka "$prog: -vv while failing to connect prints no secret" '
 		test_expect_code 4 $T '$prog' -t x -F k.conf -b 127.0.0.1:1 --connect-timeout 2 -vv \
 			<five.ndjson >out 2>err &&
 		test_grep "cannot reach the brokers at 127.0.0.1:1" err &&
 		! grep $secrets out err
 	'
-	test_expect_success "$prog: an error on a later line of the file prints no secret" '
+	test_expect_success kafka "$prog: an error on a later line of the file prints no secret" '
 		cp k.conf bad.conf && echo "linger.ms=abc" >>bad.conf && chmod 600 bad.conf &&
 		test_expect_code 2 $T '$prog' -t x -F bad.conf -X dump >out 2>err &&
 		test_grep "^'$prog': bad.conf:8: " err &&
 		! grep $secrets out err
 	'
-	test_expect_success "$prog: a bad -X value for a secret property prints no secret" '
+	test_expect_success kafka "$prog: a bad -X value for a secret property prints no secret" '
 		test_expect_code 2 $T '$prog' -t x -X sasl.password=Pw-sasl-1 -X no.such=Pw-key-2 -X dump >out 2>err &&
 		! grep -e Pw-sasl-1 out err
 	'
 	# issue 14: a mistyped secret name is unknown to librdkafka, and was echoed
-	test_expect_success "$prog: -X with an unknown, secret-looking name: a warning, never the value" '
+	test_expect_success kafka "$prog: -X with an unknown, secret-looking name: a warning, never the value" '
 		test_expect_code 2 $T '$prog' -t x -X sasl.passwd=Pw-typo-12 -X dump >out 2>err &&
 		test_grep "^'$prog': -X sasl.passwd: a secret on the command line" err &&
 		test_grep "^'$prog': -X sasl.passwd=\[redacted\]: No such configuration property" err &&
@@ -116,7 +116,7 @@ for dsn in \
 	done
 done
 
-test_expect_success 'txstore: a DSN without a password draws no warning' '
+test_expect_success postgresql 'txstore: a DSN without a password draws no warning' '
 	set +e
 	$T txstore "host=/nonexistent dbname=x" <five.ndjson >out 2>err
 	st=$?

@@ -60,19 +60,24 @@ src_lib_libtx_a_SOURCES += src/lib/rng.h src/lib/rng.c src/lib/gen.h src/lib/gen
 # the progress line and signal flag (progress.h). libtxkafka.a is separate
 # so that only programs that talk to Kafka compile and link librdkafka.
 src_lib_libtx_a_SOURCES += src/lib/progress.h src/lib/progress.c
+if HAVE_RDKAFKA
 noinst_LIBRARIES += src/lib/libtxkafka.a
+check_PROGRAMS += tests/unit-kafka
+TESTS += tests/unit-kafka
+endif
 src_lib_libtxkafka_a_SOURCES = src/lib/kafka.h src/lib/kafka.c src/lib/producer.c
 src_lib_libtxkafka_a_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS) $(JANSSON_CFLAGS)
-check_PROGRAMS += tests/unit-kafka
 tests_unit_kafka_SOURCES = tests/unit-kafka.c
 tests_unit_kafka_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
 tests_unit_kafka_LDADD = src/lib/libtxmain.a src/lib/libtxkafka.a $(LDADD) $(RDKAFKA_LIBS)
-TESTS += tests/unit-kafka
 # txstore's sink (store.h): the SQLite and PostgreSQL backends, in a library
 # of their own so only txstore compiles and links against sqlite3 and libpq.
 noinst_LIBRARIES += src/lib/libtxstore.a
 src_lib_libtxstore_a_SOURCES = src/lib/store.h src/lib/store_impl.h src/lib/store.c \
-	src/lib/store_sqlite.c src/lib/store_pg.c
+	src/lib/store_sqlite.c
+if HAVE_LIBPQ
+src_lib_libtxstore_a_SOURCES += src/lib/store_pg.c
+endif
 src_lib_libtxstore_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(LIBPQ_CFLAGS)
 
 # txbal's ledger (accounts, reservations, dedup set), the string hash map,

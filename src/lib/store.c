@@ -1,4 +1,6 @@
 /* The generic part of txstore's sink: DSNs, batches, retries, reports. See store.h. */
+#include "config.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#ifdef HAVE_LIBPQ
 #include <libpq-fe.h>
+#endif
 
 #include "money.h"
 #include "store_impl.h"
@@ -55,16 +59,20 @@ static int has_prefix(const char *s, const char *p)
  */
 static int pg_secret_keyword(const char *k, size_t n)
 {
+#ifdef HAVE_LIBPQ
 	PQconninfoOption *opts, *o;
+#endif
 	int secret =
 	    (n == 8 && !strncmp(k, "password", 8)) || (n == 11 && !strncmp(k, "sslpassword", 11));
 
+#ifdef HAVE_LIBPQ
 	if (secret || !(opts = PQconndefaults()))
 		return secret;
 	for (o = opts; o->keyword && !secret; o++)
 		secret = o->dispchar && o->dispchar[0] == '*' && strlen(o->keyword) == n &&
 			 !strncmp(o->keyword, k, n);
 	PQconninfoFree(opts);
+#endif
 	return secret;
 }
 
@@ -219,6 +227,7 @@ static struct tx_store *store_open(const char *dsn, int reading, int *status)
 	st->version = TXS_SCHEMA_VERSION; /* writing: the backend migrates to it */
 	st->input = "stdin";
 	tx_map_init(&st->chained, 0);
+#ifdef HAVE_LIBPQ
 	/* A malformed DSN is a usage error, not an unreachable database. */
 	if (st->dialect == TXS_PG && tx_store_pg_check_dsn(st->target, why, sizeof(why)) < 0) {
 		tx_error("'%s' is not a valid DSN: %s", st->shown,
@@ -227,6 +236,18 @@ static struct tx_store *store_open(const char *dsn, int reading, int *status)
 		return NULL;
 	}
 	rc = st->dialect == TXS_SQLITE ? tx_store_sqlite_open(st) : tx_store_pg_open(st);
+#else
+	if (st->dialect == TXS_PG) {
+		tx_error("'%s': this build has no PostgreSQL: install libpq-dev "
+			 "(apt-get install libpq-dev), then configure and build again",
+			 st->shown);
+		tx_store_close(st);
+		return NULL;
+	}
+	(void)why;
+	(void)quotes_shown;
+	rc = tx_store_sqlite_open(st);
+#endif
 	if (rc == 1) {
 		*status = TX_EXIT_OK; /* reading, and nothing was ever stored there */
 		tx_store_close(st);

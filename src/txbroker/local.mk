@@ -1,5 +1,7 @@
 # txbroker: a local Kafka broker (librdkafka's mock cluster) for first tries and tests.
+if HAVE_RDKAFKA
 bin_PROGRAMS += src/txbroker/txbroker
+endif
 src_txbroker_txbroker_SOURCES = src/txbroker/txbroker.c
 src_txbroker_txbroker_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 src_txbroker_txbroker_LDADD = src/lib/libtxmain.a $(LDADD) $(RDKAFKA_LIBS)

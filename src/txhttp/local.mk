@@ -1,5 +1,7 @@
 # txhttp: the HTTP front door (txhttp(1)), on libmicrohttpd.
+if BUILD_TXHTTP
 bin_PROGRAMS += src/txhttp/txhttp
+endif
 src_txhttp_txhttp_SOURCES = src/txhttp/txhttp.c src/txhttp/openapi.h src/txhttp/openapi.c \
 	src/txhttp/page.c
 src_txhttp_txhttp_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS) $(RDKAFKA_CFLAGS) $(SQLITE_CFLAGS) $(LIBPQ_CFLAGS)

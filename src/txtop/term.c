@@ -1,5 +1,7 @@
 /* txtop's terminal view (see txtop.h): curses, drawn by the worker thread only. */
 #define _GNU_SOURCE
+#include "config.h"
+
 #include <langinfo.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -10,13 +12,20 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#ifdef HAVE_NCURSES
 #include <curses.h>
+#endif
 
 #include "buf.h"
 #include "chart.h"
 #include "money.h"
 #include "txtop.h"
 #include "tx.h"
+
+/* Why screen_open() failed, for the message that falls back to the summary. */
+const char *screen_why = "no terminal to draw on (/dev/tty or TERM)";
+
+#ifdef HAVE_NCURSES
 
 /* ---- the worker: drawing ---- */
 
@@ -577,3 +586,30 @@ void handle_keys(void)
 		/* KEY_RESIZE: curses has updated LINES and COLS; the next frame uses them */
 	}
 }
+
+#else /* !HAVE_NCURSES: the summary, --svg and --http, no live terminal display */
+
+int screen_open(void)
+{
+	screen_why = "this txtop was built without curses (libncurses-dev): no live display";
+	return -1;
+}
+
+void screen_close(void)
+{
+}
+
+void restore_terminal(void)
+{
+}
+
+void handle_keys(void)
+{
+}
+
+void draw(uint64_t now_ns)
+{
+	(void)now_ns;
+}
+
+#endif

@@ -371,10 +371,9 @@ int cmd_main(int argc, char **argv)
 		live = 1;
 	else if (!opt.once && (opt.tee || isatty(STDOUT_FILENO))) {
 		if (!opt.tee)
-			tx_warn("no terminal to draw on (/dev/tty or TERM): printing a summary");
+			tx_warn("%s: printing a summary", screen_why);
 		else
-			tx_warn(
-			    "no terminal to draw on (/dev/tty or TERM): summary on stderr at end");
+			tx_warn("%s: summary on stderr at end", screen_why);
 	}
 
 	if (pipe(q.wake) < 0)

@@ -131,6 +131,7 @@ void nudge_reader(void);
 /* term.c */
 /* Start curses on /dev/tty. 0, or -1 (no terminal: the caller falls back to the summary). */
 int screen_open(void);
+extern const char *screen_why;
 void screen_close(void);
 /* atexit: a fatal error anywhere (out of memory) must not leave the terminal raw. */
 void restore_terminal(void);

@@ -12,6 +12,9 @@
  * viewers cost the pipeline one frame per tick.
  */
 #define _GNU_SOURCE
+#include "config.h"
+
+#ifdef HAVE_MHD
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -401,3 +404,33 @@ void web_stop(void)
 	pthread_mutex_unlock(&web.mu);
 	tx_http_tokens_release(&web.tokens);
 }
+
+#else /* !HAVE_MHD */
+
+#include "tx.h"
+#include "txtop.h"
+
+int web_start(const char *listen, const char *token_file)
+{
+	(void)listen;
+	(void)token_file;
+	tx_error("--http: this txtop was built without libmicrohttpd: install libmicrohttpd-dev "
+		 "(apt-get install libmicrohttpd-dev), then configure and build again");
+	return TX_EXIT_USAGE;
+}
+
+int web_viewers(void)
+{
+	return 0;
+}
+
+void web_publish(const struct tx_svg_view *view)
+{
+	(void)view;
+}
+
+void web_stop(void)
+{
+}
+
+#endif
