@@ -12,12 +12,6 @@ dist_examplessystemd_DATA = examples/systemd/README examples/systemd/txkit-consu
 	examples/systemd/txbroker.service
 examplesdatadir = $(examplesdir)/data
 dist_examplesdata_DATA = examples/data/paysim-sample.csv
-t7_tests = tests/t7000-example-quickstart.sh tests/t7001-example-cash-flow.sh \
-	tests/t7002-example-finance-poc.sh tests/t7003-example-banking-alerts.sh \
-	tests/t7004-example-paysim-postgres.sh tests/t7005-example-systemd.sh \
-	tests/t7006-example-cron-replay.sh tests/t7008-example-web-api.sh
-TESTS += $(t7_tests)
-EXTRA_DIST += $(t7_tests)
 
 # make installcheck (distcheck runs it): the installed examples are where
 # examples/crontab says, and the main job runs from the installed tree alone.

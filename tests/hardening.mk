@@ -1,8 +1,7 @@
 # Hardening (included from tests/fuzz/local.mk): hostile input through every
 # program, and make check-valgrind.
-TESTS += tests/t9000-hostile.sh tests/t9002-secrets.sh tests/t9003-exact.sh
-EXTRA_DIST += tests/hardening.mk tests/valgrind.sh tests/t9000-hostile.sh tests/t9002-secrets.sh tests/t9003-exact.sh \
-	tests/data/term-hostile.ndjson tests/data/term-check.py
+EXTRA_DIST += tests/hardening.mk tests/valgrind.sh tests/data/term-hostile.ndjson \
+	tests/data/term-check.py
 
 # make check-valgrind: the C unit tests and a few programs over a small
 # stream under valgrind (tests/valgrind.sh); a memory error or a definite

@@ -15,20 +15,9 @@ dist_pkglibexec_SCRIPTS = src/txbroker/txkit-kafka
 txkitkafkadir = $(pkgdatadir)/kafka
 dist_txkitkafka_DATA = tests/kafka/pom.xml
 
-TESTS += tests/t2000-txbroker.sh tests/t2004-txbroker-kafka.sh
-EXTRA_DIST += tests/t2000-txbroker.sh tests/t2004-txbroker-kafka.sh
-
 # The broker harness: txbroker and Apache Kafka (tests/kafka.sh, tests/kafka/pom.xml).
 EXTRA_DIST += tests/kafka.sh
-TESTS += tests/t2001-brokers-kcat.sh
-EXTRA_DIST += tests/t2001-brokers-kcat.sh
 EXTRA_DIST += tests/kafka-peer.py
-TESTS += tests/t2002-brokers-confluent.sh
-EXTRA_DIST += tests/t2002-brokers-confluent.sh
 EXTRA_DIST += doc/kafka-versions.txt
 
 # txpub and txsub against kcat and confluent-kafka, and through broker failures.
-TESTS += tests/t2100-interop.sh
-EXTRA_DIST += tests/t2100-interop.sh
-TESTS += tests/t2101-outage.sh
-EXTRA_DIST += tests/t2101-outage.sh

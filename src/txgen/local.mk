@@ -6,7 +6,4 @@ EXTRA_DIST += tests/data/t1000-check.py tests/data/t1001-paysim-bad.csv tests/da
 check_PROGRAMS += tests/unit-gen
 tests_unit_gen_SOURCES = tests/unit-gen.c
 tests_unit_gen_LDADD = src/lib/libtxmain.a $(LDADD)
-TXGEN_TESTS = tests/t1000-txgen.sh tests/t1001-txgen-paysim.sh tests/t1002-txgen-lifecycle.sh \
-	tests/t1003-txgen-cli.sh
-TESTS += tests/unit-gen $(TXGEN_TESTS)
-EXTRA_DIST += $(TXGEN_TESTS)
+TESTS += tests/unit-gen

@@ -7,10 +7,6 @@ src_txhttp_txhttp_SOURCES = src/txhttp/txhttp.c src/txhttp/openapi.h src/txhttp/
 src_txhttp_txhttp_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS) $(RDKAFKA_CFLAGS) $(SQLITE_CFLAGS) $(LIBPQ_CFLAGS)
 src_txhttp_txhttp_LDADD = src/lib/libtxmain.a src/lib/libtxkafka.a src/lib/libtxstore.a $(LDADD) \
 	$(MHD_LIBS) $(RDKAFKA_LIBS) $(SQLITE_LIBS) $(LIBPQ_LIBS)
-TESTS += tests/t1050-txhttp.sh
-EXTRA_DIST += tests/t1050-txhttp.sh tests/http.sh
+EXTRA_DIST += tests/http.sh
 dist_man_MANS += man/txhttp.1
-TESTS += tests/t1051-txhttp-kafka.sh
-EXTRA_DIST += tests/t1051-txhttp-kafka.sh
-TESTS += tests/t1052-txhttp-db.sh
-EXTRA_DIST += tests/t1052-txhttp-db.sh tests/cdp_page.py
+EXTRA_DIST += tests/cdp_page.py

@@ -6,12 +6,10 @@ src_txmap_txmap_LDADD = src/lib/libtxmain.a $(LDADD)
 check_PROGRAMS += tests/unit-map
 tests_unit_map_SOURCES = tests/unit-map.c
 tests_unit_map_LDADD = src/lib/libtxmain.a $(LDADD)
-TXMAP_TESTS = tests/t1100-txmap.sh tests/t1101-txmap-oracle.sh tests/t1102-txmap-display.sh
-TESTS += tests/unit-map $(TXMAP_TESTS)
-EXTRA_DIST += $(TXMAP_TESTS) tests/oracle/murmur3.py tests/oracle/txmap_round.py
+TESTS += tests/unit-map
+EXTRA_DIST += tests/oracle/murmur3.py tests/oracle/txmap_round.py
 
 # examples/txmap-seeds: one mapping per seed, into txbal and txstore (t7007).
 EXTRA_DIST += examples/txmap-seeds examples/data/seed1-producer.ndjson \
 	examples/data/seed2-purchases.ndjson examples/data/seed3-bank-alerts.ndjson \
-	examples/data/seed4-api-bodies.json tests/t7007-example-txmap-seeds.sh
-TESTS += tests/t7007-example-txmap-seeds.sh
+	examples/data/seed4-api-bodies.json

@@ -5,11 +5,3 @@ endif
 src_txsub_txsub_SOURCES = src/txsub/txsub.c
 src_txsub_txsub_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
 src_txsub_txsub_LDADD = src/lib/libtxmain.a src/lib/libtxkafka.a $(LDADD) $(RDKAFKA_LIBS)
-TESTS += tests/t2300-txsub.sh
-EXTRA_DIST += tests/t2300-txsub.sh
-TESTS += tests/t2301-txsub-group.sh
-EXTRA_DIST += tests/t2301-txsub-group.sh
-TESTS += tests/t2302-txsub-crash.sh
-EXTRA_DIST += tests/t2302-txsub-crash.sh
-TESTS += tests/t2303-txsub-order.sh
-EXTRA_DIST += tests/t2303-txsub-order.sh

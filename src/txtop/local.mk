@@ -4,8 +4,4 @@ src_txtop_txtop_SOURCES = src/txtop/txtop.c src/txtop/txtop.h src/txtop/feed.c s
 	src/txtop/web.c
 src_txtop_txtop_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) $(MHD_CFLAGS)
 src_txtop_txtop_LDADD = src/lib/libtxmain.a $(LDADD) $(NCURSES_LIBS) $(MHD_LIBS)
-TESTS += tests/t8000-txtop-summary.sh tests/t8001-txtop-tmux.sh tests/t8002-txtop-svg.sh \
-	tests/t8003-txtop-web.sh
-EXTRA_DIST += tests/t8000-txtop-summary.sh tests/t8001-txtop-tmux.sh tests/t8002-txtop-svg.sh \
-	tests/t8003-txtop-web.sh
 EXTRA_DIST += tests/cdp.py

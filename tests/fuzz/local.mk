@@ -140,6 +140,5 @@ tests_fuzz_fuzz_replay_jstream_SOURCES = tests/fuzz/fuzz-jstream.c tests/fuzz/re
 tests_fuzz_fuzz_replay_jstream_LDADD = $(LDADD)
 tests_fuzz_fuzz_replay_csv_SOURCES = tests/fuzz/fuzz-csv.c tests/fuzz/replay.c
 tests_fuzz_fuzz_replay_csv_LDADD = $(LDADD)
-TESTS += tests/t9001-fuzz-replay.sh
-EXTRA_DIST += tests/t9001-fuzz-replay.sh tests/fuzz/replay.c
+EXTRA_DIST += tests/fuzz/replay.c
 include $(srcdir)/tests/hardening.mk
