@@ -11,3 +11,9 @@ TESTS += tests/t2302-txsub-crash.sh
 EXTRA_DIST += tests/t2302-txsub-crash.sh
 TESTS += tests/t2303-txsub-order.sh
 EXTRA_DIST += tests/t2303-txsub-order.sh
+# A test helper for the Apache Kafka cases of t2303: DeleteRecords and a
+# transactional producer, through librdkafka's C API (tests/kafka-records.c).
+check_PROGRAMS += tests/kafka-records
+tests_kafka_records_SOURCES = tests/kafka-records.c
+tests_kafka_records_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
+tests_kafka_records_LDADD = $(RDKAFKA_LIBS)
