@@ -10,7 +10,8 @@
 #   --allow-gaps makes it a warning; offsets of another cluster: exit 2;
 #   on Apache Kafka, a log whose start moved past the offsets asked for
 #   (DeleteRecords, tests/kafka-records), also under the resume protocol
-#   (txstore's continuity check: exit 6);
+#   (txstore's continuity check: exit 6), and offset jumps inside a
+#   partition (transaction markers, an aborted transaction);
 # - a Kafka client that cannot start a thread: exit 70.
 . "$TX_SRCDIR/tests/lib.sh"
 . "$TX_SRCDIR/tests/kafka.sh"
@@ -321,6 +322,54 @@ for l in open(\"o8.src\"):
 			txstore offsets $db >offs &&
 			grep -q "\"partition\":0,\"offset\":$((o0 + new0))," offs &&
 			grep -q "\"partition\":1,\"offset\":$((o1 + new1))," offs
+		'
+
+		# An offset jump inside a partition: a transactional producer's
+		# commit and abort markers hold an offset each, and the records of an
+		# aborted transaction are in the log but not read (read_committed).
+		# librdkafka hands neither markers nor aborted records to txsub, so
+		# it cannot tell such a jump from lost records: a gap, exit 5, and a
+		# transactional topic needs --allow-gaps (txsub(1)). Here: offsets
+		# 0-9 committed, 10 its marker, 11-15 aborted, 16 the abort marker,
+		# 17-26 committed, 27 the marker.
+		test_expect_success "$kind: an offset jump inside a partition (transactions): exit 5; --allow-gaps stores the committed records" '
+			broker_create_topic txn 1 &&
+			test "$(sed -n 1,10p res.ndjson | kafka-records txn "$TX_BROKERS" txn 0 commit)" = 10 &&
+			test "$(sed -n 11,15p res.ndjson | kafka-records txn "$TX_BROKERS" txn 0 abort)" = 5 &&
+			test "$(sed -n 16,25p res.ndjson | kafka-records txn "$TX_BROKERS" txn 0 commit)" = 10 &&
+			test_expect_code 5 txsub -t txn -e --no-source >out 2>err &&
+			test_grep "^txsub: topic txn partition 0: offsets 10-16 are missing (the next message has offset 17): nothing after them is written" err &&
+			sed -n 1,10p res.ndjson >want &&
+			test_cmp want out &&
+			# the record after the jump says where it began (dropped_from),
+			# not one before it still held by the merge
+			txsub -q -t txn -e --allow-gaps >src.out &&
+			test_line_count 20 src.out &&
+			grep dropped_from src.out >d &&
+			test_line_count 1 d &&
+			grep -q "\"partition\":0,\"offset\":17,.*,\"dropped_from\":10}\$" d &&
+			txsub -t txn -e --allow-gaps 2>err | txbal -q | txstore -q sqlite:txn.db &&
+			test_grep "^txsub: topic txn partition 0: offsets 10-16 are missing (the next message has offset 17): skipped (--allow-gaps)" err &&
+			test_grep "^txsub: topic txn partition 0: offset 27 is missing (the partition ends there): skipped (--allow-gaps)" err &&
+			sqlite3 txn.db "SELECT transaction_id FROM transactions" | sort >got &&
+			sed -n "1,10p;16,25p" res.ndjson | sed "s/^{\"transaction_id\":\"\([^\"]*\)\".*/\1/" | sort >want &&
+			test_cmp want got
+		'
+
+		test_expect_success "$kind: a live read past a jump at the end: one warning, the next record carries it" '
+			{ timeout 60 txsub -t txn --allow-gaps -c 30 >live.out 2>live.err & } &&
+			n=0 && while [ "$(wc -l <live.out)" -lt 20 ] && [ $n -lt 300 ]; do
+				sleep 0.1 && n=$((n + 1))
+			done &&
+			test_line_count 20 live.out &&
+			test "$(sed -n 26,35p res.ndjson | kafka-records txn "$TX_BROKERS" txn 0 commit)" = 10 &&
+			wait $! &&
+			test_line_count 30 live.out &&
+			test "$(grep -c "offset 27 is missing" live.err)" = 1 &&
+			test_grep "^txsub: consumed 30, written 30, rejected 0, gaps 2" live.err &&
+			grep dropped_from live.out >d &&
+			test_line_count 2 d &&
+			sed -n 2p d | grep -q "\"partition\":0,\"offset\":28,.*,\"dropped_from\":27}\$"
 		'
 	fi
 
