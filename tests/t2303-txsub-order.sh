@@ -8,6 +8,10 @@
 #   txsub | txbal | txstore and the resume protocol (tx(7));
 # - every gap is an error naming topic, partition and offsets: exit 5;
 #   --allow-gaps makes it a warning; offsets of another cluster: exit 2;
+#   on Apache Kafka, a log whose start moved past the offsets asked for
+#   (DeleteRecords, tests/kafka-records), also under the resume protocol
+#   (txstore's continuity check: exit 6), and offset jumps inside a
+#   partition (transaction markers, an aborted transaction);
 # - a Kafka client that cannot start a thread: exit 70.
 . "$TX_SRCDIR/tests/lib.sh"
 . "$TX_SRCDIR/tests/kafka.sh"
@@ -245,6 +249,127 @@ for l in open(\"o8.src\"):
 			test_grep "skipped (--allow-gaps)" err &&
 			test "$(wc -l <out)" -gt 1000 &&
 			test "$(wc -l <out)" -lt 60000
+		'
+	fi
+
+	if [ "$kind" = kafka ]; then
+		# Apache Kafka trims a log by retention (or DeleteRecords), never
+		# silently like the mock cluster: tests/kafka-records deletes the
+		# records before an offset on demand.
+		test_expect_success "$kind: a log that starts past the offset asked for (DeleteRecords): exit 5" '
+			broker_create_topic del 1 &&
+			sed -n 1,100p in.ndjson >del.ndjson &&
+			txpub -q -t del <del.ndjson &&
+			test "$(kafka-records delete "$TX_BROKERS" del 0 40)" = 40 &&
+			test_expect_code 1 kafka-records delete "$TX_BROKERS" del 0 101 2>err &&
+			test_grep "DeleteRecords before 101: Broker: Offset out of range" err &&
+			test_expect_code 5 txsub -t del -e -o 0 >out 2>err &&
+			test_grep "^txsub: topic del partition 0: offsets 0-39 are missing (the log starts at 40): nothing after them is written" err &&
+			test_line_count 0 out &&
+			test_expect_code 5 txsub -t del -e >out 2>err &&
+			test_grep "^txsub: topic del partition 0: offsets 0-39 are missing (the log starts at 40)" err &&
+			test_line_count 0 out &&
+			txsub -t del -e --no-source --allow-gaps >out 2>err &&
+			test_grep "^txsub: topic del partition 0: offsets 0-39 are missing (the log starts at 40): skipped (--allow-gaps)" err &&
+			head -n 1 out | grep -q ",\"dropped_from\":0}\$" &&
+			sed "1s/,\"dropped_from\":0}\$/}/" out >got &&
+			sed -n 41,100p del.ndjson >want &&
+			test_cmp want got
+		'
+	fi
+
+	if [ "$kind" = kafka ] && [ -n "$have_sqlite" ]; then
+		# The resume protocol (tx(7)) when records were deleted while the
+		# pipeline was stopped: the stored offsets no longer exist.
+		txgen -q -n 400 --seed 7 --accounts 20 >res.ndjson
+		test_expect_success "$kind: a resume from stored offsets deleted meanwhile: txsub exit 5, txstore exit 6" '
+			broker_create_topic res 2 &&
+			db=sqlite:res.db &&
+			head -n 200 res.ndjson | txpub -q -t res &&
+			txsub -q -t res -e | txbal -q | txstore -q $db &&
+			test "$(sqlite3 res.db "SELECT count(*) FROM transactions")" = 200 &&
+			tail -n +201 res.ndjson | txpub -q -t res &&
+			txstore offsets $db >offs &&
+			o0=$(sed -n "s/.*\"partition\":0,\"offset\":\([0-9]*\).*/\1/p" offs) &&
+			o1=$(sed -n "s/.*\"partition\":1,\"offset\":\([0-9]*\).*/\1/p" offs) &&
+			test -n "$o0" && test -n "$o1" &&
+			new0=$(txsub -q -t res -e -p 0 -o $o0 | wc -l) &&
+			new1=$(txsub -q -t res -e -p 1 -o $o1 | wc -l) &&
+			test $((new0 + new1)) = 200 && test $new0 -gt 10 &&
+			to=$((o0 + 10)) &&
+			test "$(kafka-records delete "$TX_BROKERS" res 0 $to)" = $to &&
+			# the documented resume: partition 1 goes on, 0 stops at the gap
+			txstore state $db >state &&
+			{ txsub -t res -e --offsets offs 2>err || echo $? >rc; } |
+				txbal -q --init state | txstore -q $db &&
+			test "$(cat rc)" = 5 &&
+			test_grep "^txsub: topic res partition 0: offsets $o0-$((to - 1)) are missing (the log starts at $to): nothing after them is written" err &&
+			test "$(sqlite3 res.db "SELECT count(*) FROM transactions")" = $((200 + new1)) &&
+			# a start past the gap on purpose (-o): txstore refuses it
+			txstore state $db >state &&
+			txsub -q -t res -e -p 0 -o $to | txbal -q --init state >past.ndjson &&
+			test_line_count $((new0 - 10)) past.ndjson &&
+			test_expect_code 6 txstore $db <past.ndjson 2>err &&
+			test_grep "^txstore: $db: stdin:1: topic .res. partition 0: the record has offset $to, but the stored next offset is $o0: offsets $o0-$((to - 1)) would be missing" err &&
+			test "$(sqlite3 res.db "SELECT count(*) FROM transactions")" = $((200 + new1)) &&
+			# --allow-gaps: a warning, the rest stored (dropped_from)
+			txstore offsets $db >offs &&
+			txstore state $db >state &&
+			txsub -t res -e --offsets offs --allow-gaps 2>err |
+				txbal -q --init state | txstore -q $db &&
+			test_grep "^txsub: topic res partition 0: offsets $o0-$((to - 1)) are missing (the log starts at $to): skipped (--allow-gaps)" err &&
+			test "$(sqlite3 res.db "SELECT count(*) FROM transactions")" = 390 &&
+			txstore offsets $db >offs &&
+			grep -q "\"partition\":0,\"offset\":$((o0 + new0))," offs &&
+			grep -q "\"partition\":1,\"offset\":$((o1 + new1))," offs
+		'
+
+		# An offset jump inside a partition: a transactional producer's
+		# commit and abort markers hold an offset each, and the records of an
+		# aborted transaction are in the log but not read (read_committed).
+		# librdkafka hands neither markers nor aborted records to txsub, so
+		# it cannot tell such a jump from lost records: a gap, exit 5, and a
+		# transactional topic needs --allow-gaps (txsub(1)). Here: offsets
+		# 0-9 committed, 10 its marker, 11-15 aborted, 16 the abort marker,
+		# 17-26 committed, 27 the marker.
+		test_expect_success "$kind: an offset jump inside a partition (transactions): exit 5; --allow-gaps stores the committed records" '
+			broker_create_topic txn 1 &&
+			test "$(sed -n 1,10p res.ndjson | kafka-records txn "$TX_BROKERS" txn 0 commit)" = 10 &&
+			test "$(sed -n 11,15p res.ndjson | kafka-records txn "$TX_BROKERS" txn 0 abort)" = 5 &&
+			test "$(sed -n 16,25p res.ndjson | kafka-records txn "$TX_BROKERS" txn 0 commit)" = 10 &&
+			test_expect_code 5 txsub -t txn -e --no-source >out 2>err &&
+			test_grep "^txsub: topic txn partition 0: offsets 10-16 are missing (the next message has offset 17): nothing after them is written" err &&
+			sed -n 1,10p res.ndjson >want &&
+			test_cmp want out &&
+			# the record after the jump says where it began (dropped_from),
+			# not one before it still held by the merge
+			txsub -q -t txn -e --allow-gaps >src.out &&
+			test_line_count 20 src.out &&
+			grep dropped_from src.out >d &&
+			test_line_count 1 d &&
+			grep -q "\"partition\":0,\"offset\":17,.*,\"dropped_from\":10}\$" d &&
+			txsub -t txn -e --allow-gaps 2>err | txbal -q | txstore -q sqlite:txn.db &&
+			test_grep "^txsub: topic txn partition 0: offsets 10-16 are missing (the next message has offset 17): skipped (--allow-gaps)" err &&
+			test_grep "^txsub: topic txn partition 0: offset 27 is missing (the partition ends there): skipped (--allow-gaps)" err &&
+			sqlite3 txn.db "SELECT transaction_id FROM transactions" | sort >got &&
+			sed -n "1,10p;16,25p" res.ndjson | sed "s/^{\"transaction_id\":\"\([^\"]*\)\".*/\1/" | sort >want &&
+			test_cmp want got
+		'
+
+		test_expect_success "$kind: a live read past a jump at the end: one warning, the next record carries it" '
+			{ timeout 60 txsub -t txn --allow-gaps -c 30 >live.out 2>live.err & } &&
+			n=0 && while [ "$(wc -l <live.out)" -lt 20 ] && [ $n -lt 300 ]; do
+				sleep 0.1 && n=$((n + 1))
+			done &&
+			test_line_count 20 live.out &&
+			test "$(sed -n 26,35p res.ndjson | kafka-records txn "$TX_BROKERS" txn 0 commit)" = 10 &&
+			wait $! &&
+			test_line_count 30 live.out &&
+			test "$(grep -c "offset 27 is missing" live.err)" = 1 &&
+			test_grep "^txsub: consumed 30, written 30, rejected 0, gaps 2" live.err &&
+			grep dropped_from live.out >d &&
+			test_line_count 2 d &&
+			sed -n 2p d | grep -q "\"partition\":0,\"offset\":28,.*,\"dropped_from\":27}\$"
 		'
 	fi
 

@@ -82,6 +82,7 @@ struct held {
 	char *flat;	  /* owned: a pretty-printed value made one line, or NULL */
 	char *why;	  /* owned: why the value is rejected, or NULL (valid) */
 	ssize_t sv, send; /* the "source" member's value in value, -1: none */
+	int64_t gap_from; /* a gap skipped (--allow-gaps) just before it: its first offset, -1 */
 };
 
 /* A partition in the merge's heap, with the key of its first held message. */
@@ -114,6 +115,8 @@ struct sub {
 	int64_t *expect;	 /* per partition: the offset the next message must have, -1: any */
 	int64_t *dropped_from;	 /* per partition: the first offset not written since the last
 				    record written (rejected, or skipped by --allow-gaps), -1: none */
+	int64_t *gap_from;	 /* per partition: the first offset of a gap skipped (--allow-gaps)
+				    before the next message taken, -1: none */
 	int64_t *last_key;	 /* per partition: the key of its last message */
 	uint64_t *empty_since;	 /* per partition: when its queue became empty (ns) */
 	struct hq *q;		 /* per partition: held messages (ordered merge) */
@@ -188,6 +191,7 @@ static void ensure_partition(struct sub *S, int p)
 	S->paused = tx_realloc(S->paused, (size_t)S->nparts);
 	S->expect = tx_realloc(S->expect, (size_t)S->nparts * sizeof(*S->expect));
 	S->dropped_from = tx_realloc(S->dropped_from, (size_t)S->nparts * sizeof(*S->dropped_from));
+	S->gap_from = tx_realloc(S->gap_from, (size_t)S->nparts * sizeof(*S->gap_from));
 	S->last_key = tx_realloc(S->last_key, (size_t)S->nparts * sizeof(*S->last_key));
 	S->empty_since = tx_realloc(S->empty_since, (size_t)S->nparts * sizeof(*S->empty_since));
 	S->q = tx_realloc(S->q, (size_t)S->nparts * sizeof(*S->q));
@@ -195,7 +199,8 @@ static void ensure_partition(struct sub *S, int p)
 	S->heap_pos = tx_realloc(S->heap_pos, (size_t)S->nparts * sizeof(*S->heap_pos));
 	for (i = n; i < S->nparts; i++) {
 		S->start[i] = RD_KAFKA_OFFSET_INVALID;
-		S->pending[i] = S->next[i] = S->expect[i] = S->dropped_from[i] = -1;
+		S->pending[i] = S->next[i] = S->expect[i] = S->dropped_from[i] = S->gap_from[i] =
+		    -1;
 		S->assigned[i] = S->started[i] = S->at_eof[i] = 0;
 		S->gapped[i] = S->idle_out[i] = S->paused[i] = 0;
 		S->last_key[i] = INT64_MIN;
@@ -382,7 +387,7 @@ static void set_assigned(struct sub *S, int p, int on)
 		S->neof--;
 	}
 	S->gapped[p] = S->idle_out[p] = S->paused[p] = 0;
-	S->expect[p] = S->dropped_from[p] = -1;
+	S->expect[p] = S->dropped_from[p] = S->gap_from[p] = -1;
 	S->nblocking += blocking(S, p) - b;
 	S->pending[p] = -1;
 }
@@ -834,8 +839,9 @@ static void gap(struct sub *S, int p, int64_t from, int64_t to, const char *why)
 			   (long long)to, why);
 	if (!S->allow_gaps)
 		gap_stop(S, p);
-	else if (S->dropped_from[p] < 0)
-		S->dropped_from[p] = from;
+	else if (S->gap_from[p] < 0)
+		/* for the next message taken: those before it may still be held */
+		S->gap_from[p] = from;
 }
 
 /* Nothing more of partition p is read or written: exit 5. */
@@ -867,8 +873,11 @@ static void take_error(struct sub *S, const rd_kafka_message_t *m)
 		ensure_partition(S, p);
 		if (S->assigned[p] && !S->gapped[p]) {
 			/* the end: nothing was missing before it either */
-			if (S->expect[p] >= 0 && m->offset > S->expect[p])
+			if (S->expect[p] >= 0 && m->offset > S->expect[p]) {
 				gap(S, p, S->expect[p], m->offset - 1, "the partition ends there");
+				/* --allow-gaps: skipped, not found again at the next message */
+				S->expect[p] = m->offset;
+			}
 			set_eof(S, p, 1);
 		}
 		return;
@@ -944,6 +953,8 @@ static void emit(struct sub *S, int p, struct held *h)
 		S->out_of_order++;
 	else
 		S->written_key = h->key;
+	if (h->gap_from >= 0 && S->dropped_from[p] < 0)
+		S->dropped_from[p] = h->gap_from;
 	if (h->why) {
 		reject(S, p, h->offset, h->value, h->len, h->why);
 		if (S->dropped_from[p] < 0)
@@ -1076,6 +1087,8 @@ static void take(struct sub *S, rd_kafka_message_t *m)
 	h.m = m;
 	h.offset = m->offset;
 	h.sv = h.send = -1;
+	h.gap_from = S->gap_from[p];
+	S->gap_from[p] = -1;
 	if (m->key) {
 		h.mkey = m->key;
 		h.mkey_len = m->key_len;
@@ -1676,6 +1689,7 @@ out:
 	free(S.paused);
 	free(S.expect);
 	free(S.dropped_from);
+	free(S.gap_from);
 	free(S.last_key);
 	free(S.empty_since);
 	for (p = 0; p < S.nparts; p++)
