@@ -113,19 +113,30 @@ test_expect_success "$kind: four pipelines (0-3, 4-7, 8-11, 12-15), one killed -
 	{ pipe four_$kind so4 0-3 1 & } && p1=$! &&
 	{ pipe four_$kind so4 4-7 2 & } && p2=$! &&
 	{ pipe four_$kind so4 12-15 4 & } && p4=$! &&
-	rm -f f1 f2 && mkfifo f1 f2 &&
+	# the third is killed mid-stream for sure: txbal is fed the first
+	# 100-500 kB of its partitions (of about 2.5 MB), then nothing more;
+	# once it has read them all it is killed -9 (a guessed time is not
+	# enough: all 10,000 records can pass in less than 10 ms)
+	rm -f f0 f1 f2 && mkfifo f0 f1 f2 &&
 	txstore state dbname=four_$kind >state.3 && txstore offsets dbname=four_$kind >offsets.3 &&
 	{ txsub -q -t so4 -p 8-11 -o beginning -e --offsets offsets.3 >f1 2>/dev/null & } &&
-	{ txbal -q --no-alert velocity --legs legs.3 --init state.3 <f1 >f2 2>/dev/null & } &&
+	crash_counter=1 &&
+	at=$((100000 + $(crash_rand 400000))) &&
+	{ { head -c $at && exec sleep 600; } <f1 >f0 & } &&
+	feed=$! &&
+	{ txbal -q --no-alert velocity --legs legs.3 --init state.3 <f0 >f2 2>/dev/null & } &&
 	bal=$! &&
 	{ txstore -q dbname=four_$kind <f2 & } &&
-	crash_counter=1 &&
-	ms=$((50 + $(crash_rand 400))) &&
-	sleep "$(awk -v m=$ms "BEGIN { printf \"%.3f\", m / 1000 }")" &&
-	if kill -KILL $bal 2>/dev/null; then k=killed; else k=missed; fi &&
+	_i=0 &&
+	while r=$(sed -n "s/^rchar: //p" /proc/$bal/io) && [ "$r" -lt $at ] && [ $_i -lt 3000 ]; do
+		sleep 0.02
+		_i=$((_i + 1))
+	done &&
+	test "$r" -ge $at &&
+	kill -KILL $bal && kill $feed &&
 	wait $p1 && wait $p2 && wait $p4 && { wait || true; } &&
 	pipe four_$kind so4 8-11 3 &&
-	echo "four pipelines: txbal of 8-11 $k after $ms ms, restarted; legs $(cat legs.1 legs.2 legs.3 legs.4 | wc -l)" >>scale.log &&
+	echo "four pipelines: txbal of 8-11 killed -9 after reading $r bytes, restarted; legs $(cat legs.1 legs.2 legs.3 legs.4 | wc -l)" >>scale.log &&
 	publish_legs so4 legs.1 legs.2 legs.3 legs.4 &&
 	for p in 0-3:1 4-7:2 8-11:3 12-15:4; do
 		pipe four_$kind so4 ${p%:*} ${p#*:} || exit 1
