@@ -1,6 +1,8 @@
 /* Kafka configuration and options shared by txpub and txsub: see kafka.h. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +18,13 @@
 
 volatile int tx_kafka_fatal;
 static int kafka_verbose;
+/*
+ * Every broker is down (librdkafka's ALL_BROKERS_DOWN, served by
+ * rd_kafka_poll()): when it was first reported (0: not now), and the last
+ * connection error seen, for the message.
+ */
+static uint64_t all_down_ns;
+static char down_reason[256];
 
 void tx_kafka_opts_init(struct tx_kafka_opts *o)
 {
@@ -129,6 +138,10 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 		tx_kafka_fatal = 1;
 		return;
 	}
+	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && !all_down_ns)
+		all_down_ns = tx_now_ns();
+	else if (err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__RESOLVE)
+		snprintf(down_reason, sizeof(down_reason), "%s", reason);
 	/* Connection failures are retried by librdkafka; the programs report the outcome. */
 	if (kafka_verbose)
 		tx_warn("kafka: %s", reason);
@@ -322,31 +335,85 @@ void tx_kafka_dump(rd_kafka_conf_t *conf, FILE *fp)
 	}
 }
 
+/*
+ * librdkafka's reason for a failed connection, without the broker's name in
+ * front ("127.0.0.1:9/bootstrap: ") and the state it was in at the end
+ * (" (after 0ms in state CONNECT)").
+ */
+static void down_what(char *buf, size_t size)
+{
+	const char *p = strstr(down_reason, ": "), *end;
+
+	p = p ? p + 2 : down_reason;
+	end = strstr(p, " (after ");
+	snprintf(buf, size, "%.*s", (int)(end ? (size_t)(end - p) : strlen(p)), p);
+}
+
+static int unreachable(const char *brokers, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int unreachable(const char *brokers, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tx_error("cannot reach the brokers at %s: %s", brokers, msg);
+	if (!strcmp(brokers, TX_KAFKA_DEFAULT_BROKERS))
+		tx_warn("%s is the default: start a local broker with "
+			"eval \"$(txbroker -d)\", or name the brokers with -b or TX_BROKERS",
+			brokers);
+	return -1;
+}
+
 int tx_kafka_wait_metadata(rd_kafka_t *rk, const char *topic, const char *brokers, int timeout_ms,
 			   rd_kafka_resp_err_t *topic_err)
 {
 	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
 	const struct rd_kafka_metadata *md = NULL;
 	rd_kafka_resp_err_t err;
-	uint64_t deadline;
-	int n = 0;
+	uint64_t deadline, now = 0;
+	char what[256];
+	int n = 0, refused = 0;
 
 	*topic_err = RD_KAFKA_RESP_ERR_NO_ERROR;
 	if (!rkt)
 		return tx_error("topic '%s': %s", topic, rd_kafka_err2str(rd_kafka_last_error()));
-	/* In slices, so that SIGINT or SIGTERM (tx_signal) ends the wait at once. */
+	/*
+	 * In slices, so that SIGINT or SIGTERM (tx_signal) ends the wait at
+	 * once, and so that the error callback is served: when every broker
+	 * refused (or its name did not resolve), waiting longer is pointless.
+	 * A host may have several addresses, tried in turn 100 ms or more
+	 * apart: the brokers get TX_KAFKA_REFUSED_GRACE_MS to answer after
+	 * the first report. A black-holed address never refuses: then the
+	 * whole timeout applies.
+	 */
 	deadline = tx_now_ns() + (uint64_t)timeout_ms * 1000000u;
 	do {
-		uint64_t now = tx_now_ns();
-		int slice = now >= deadline ? 1 : (int)((deadline - now) / 1000000u) + 1;
-		err = rd_kafka_metadata(rk, 0, rkt, &md, slice < 250 ? slice : 250);
+		int slice;
+		rd_kafka_poll(rk, 0);
+		now = tx_now_ns();
+		if (all_down_ns && now >= all_down_ns + TX_KAFKA_REFUSED_GRACE_MS * 1000000ull &&
+		    now < deadline) {
+			refused = 1;
+			err = RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN;
+			break;
+		}
+		slice = now >= deadline ? 1 : (int)((deadline - now) / 1000000u) + 1;
+		err = rd_kafka_metadata(rk, 0, rkt, &md, slice < 100 ? slice : 100);
 	} while (err && !tx_signal && tx_now_ns() < deadline);
 	rd_kafka_topic_destroy(rkt);
 	if (err && tx_signal)
 		return -2;
+	if (refused) {
+		down_what(what, sizeof(what));
+		return unreachable(brokers, "%s", *what ? what : "every broker is down");
+	}
 	if (err)
-		return tx_error("cannot reach the brokers at %s within %d s: %s", brokers,
-				timeout_ms / 1000, rd_kafka_err2str(err));
+		return unreachable(brokers, "no answer within %d s: %s", timeout_ms / 1000,
+				   rd_kafka_err2str(err));
+	all_down_ns = 0; /* a broker answered: a later wait starts afresh */
 	if (md->topic_cnt == 1) {
 		*topic_err = md->topics[0].err;
 		if (!*topic_err)

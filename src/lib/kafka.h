@@ -37,6 +37,8 @@
 #define TX_KAFKA_DEFAULT_BROKERS "localhost:9092"
 /* How long to wait for the first answer from the cluster (--connect-timeout). */
 #define TX_KAFKA_DEFAULT_CONNECT_TIMEOUT_MS 10000
+/* How long the brokers still have to answer once every one has refused a connection. */
+#define TX_KAFKA_REFUSED_GRACE_MS 1000
 
 struct tx_kafka_prop {
 	char *name, *value; /* owned */
@@ -113,6 +115,12 @@ int tx_kafka_conf_file(rd_kafka_conf_t *conf, const char *path, int *brokers_set
  * topic, with *topic_err set), -1 after reporting that the brokers could
  * not be reached (the caller exits with TX_EXIT_UNAVAILABLE), or -2 when a
  * signal (tx_signal, progress.h) interrupted the wait.
+ *
+ * When every broker refuses the connection (or its name does not resolve),
+ * it gives up TX_KAFKA_REFUSED_GRACE_MS after librdkafka reported it, not at
+ * the timeout; with brokers, the default, the message suggests txbroker -d.
+ * It serves rk's main queue (rd_kafka_poll()): call it before
+ * rd_kafka_poll_set_consumer() and before producing.
  */
 int tx_kafka_wait_metadata(rd_kafka_t *rk, const char *topic, const char *brokers, int timeout_ms,
 			   rd_kafka_resp_err_t *topic_err);

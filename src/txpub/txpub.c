@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "json.h"
@@ -661,20 +662,28 @@ static int run(struct pub *P)
 
 /*
  * The brokers cannot be reached: nothing can be accepted. With
- * --undelivered, the input still goes there, so a pipeline loses nothing.
+ * --undelivered, the input still goes there, so a pipeline loses nothing;
+ * without it, a file is only counted (it keeps every record). Other input
+ * (a pipe, a terminal) is not read: it may never end. Returns 0, or -1
+ * when it was not read.
  */
-static void drain_to_undelivered(struct pub *P, struct tx_lines *lr)
+static int drain_to_undelivered(struct pub *P, struct tx_lines *lr)
 {
+	struct stat st;
 	char *line;
 	size_t len;
 
 	if (isatty(lr->fd))
-		return;
+		return -1;
+	if (!P->have_undelivered && (fstat(lr->fd, &st) < 0 || !S_ISREG(st.st_mode)))
+		return -1;
 	while (!tx_signal && tx_lines_next(lr, &line, &len) == 1)
-		if (len) {
-			out_line(P, &P->undelivered, line, len);
+		if (!tx_line_blank(line, len)) {
+			if (P->have_undelivered)
+				out_line(P, &P->undelivered, line, len);
 			P->failed++;
 		}
+	return 0;
 }
 
 /* Wait for every accepted record to be acknowledged, up to timeout_ms; purge the rest. */
@@ -881,20 +890,31 @@ int cmd_main(int argc, char **argv)
 		goto out;
 	}
 	if (r < 0) {
+		int unread = 0;
 		status = TX_EXIT_UNAVAILABLE;
 		nin = argc - optind;
-		for (i = 0; P.have_undelivered && i < (nin ? nin : 1); i++) {
+		for (i = 0; i < (nin ? nin : 1); i++) {
 			struct tx_lines lr;
 			if (tx_lines_open(&lr, nin ? argv[optind + i] : "-") < 0)
 				continue;
-			drain_to_undelivered(&P, &lr);
+			if (drain_to_undelivered(&P, &lr) < 0)
+				unread = 1;
 			if (lr.fd > 0)
 				close(lr.fd);
 			tx_lines_release(&lr);
 		}
+		/* nothing was acknowledged: say what became of the input */
 		if (P.have_undelivered)
-			tx_warn("%llu input lines written to '%s'", (unsigned long long)P.failed,
-				undelivered_path);
+			tx_warn(
+			    "nothing was published: %llu records not delivered, written to '%s'",
+			    (unsigned long long)P.failed, undelivered_path);
+		else if (!unread)
+			tx_warn("nothing was published: %llu records not delivered (the input is "
+				"left as it was)",
+				(unsigned long long)P.failed);
+		else
+			tx_warn("nothing was published: the input was not read (--undelivered FILE "
+				"keeps a copy)");
 		goto out;
 	}
 	if (P.place_keys && r > 0)
