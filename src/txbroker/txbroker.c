@@ -396,39 +396,16 @@ static void control_serve(int lfd, rd_kafka_mock_cluster_t *mc, struct watch *w,
 static int control_ask(const char *path, const char *command, char *reply, size_t replysz,
 		       int report)
 {
-	struct sockaddr_un sa;
-	size_t len = 0;
-	ssize_t r;
-	int fd;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	if (tx_control_ask(path, command, reply, replysz) == 0)
+		return 0;
+	if (errno == ENAMETOOLONG) {
 		if (report)
 			tx_error("control socket path too long: '%s'", path);
 		return TX_EXIT_USAGE;
 	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		if (report)
-			tx_error("cannot reach txbroker at '%s': %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return TX_EXIT_UNAVAILABLE;
-	}
-	if (write(fd, command, strlen(command)) < 0 || write(fd, "\n", 1) < 0) {
-		if (report)
-			tx_error("control socket '%s': %s", path, strerror(errno));
-		close(fd);
-		return TX_EXIT_UNAVAILABLE;
-	}
-	while (len < replysz - 1 && (r = read(fd, reply + len, replysz - 1 - len)) > 0)
-		len += (size_t)r;
-	close(fd);
-	reply[len] = '\0';
-	reply[strcspn(reply, "\n")] = '\0';
-	return 0;
+	if (report)
+		tx_error("cannot reach txbroker at '%s': %s", path, strerror(errno));
+	return TX_EXIT_UNAVAILABLE;
 }
 
 /* txbroker -c COMMAND: send one command, print an error reply, set the status. */
