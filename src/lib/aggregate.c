@@ -54,6 +54,24 @@ static struct tx_agg_cell *cell(struct tx_map *cells, uint32_t acct)
 	return c;
 }
 
+/* ,"PREFIXcount":N,"PREFIXdebits":D,"PREFIXcredits":C */
+static void add_sums(struct tx_buf *b, const char *prefix, const struct tx_agg_cell *c,
+		     int exponent)
+{
+	static const char *const names[] = {"count", "debits", "credits"};
+
+	for (int i = 0; i < 3; i++) {
+		tx_buf_adds(b, ",\"");
+		tx_buf_adds(b, prefix);
+		tx_buf_adds(b, names[i]);
+		tx_buf_adds(b, "\":");
+		if (i == 0)
+			tx_buf_add_uint(b, c->count);
+		else
+			tx_money_format(b, i == 1 ? c->debits : c->credits, exponent);
+	}
+}
+
 static int emit(struct tx_agg *ag, const struct tx_ledger *l, struct tx_agg_window *w,
 		struct tx_out *o)
 {
@@ -87,12 +105,8 @@ static int emit(struct tx_agg *ag, const struct tx_ledger *l, struct tx_agg_wind
 		tx_buf_add_json_string(b, name, len);
 		tx_buf_adds(b, ",\"currency\":\"");
 		tx_buf_add(b, a->cur->code, 3);
-		tx_buf_adds(b, "\",\"count\":");
-		tx_buf_add_uint(b, c->count);
-		tx_buf_adds(b, ",\"debits\":");
-		tx_money_format(b, c->debits, a->cur->exponent);
-		tx_buf_adds(b, ",\"credits\":");
-		tx_money_format(b, c->credits, a->cur->exponent);
+		tx_buf_addch(b, '"');
+		add_sums(b, "", c, a->cur->exponent);
 		tx_buf_adds(b, ",\"by_type\":{");
 		for (int t = 1; t < TX_TYPE__COUNT; t++) {
 			if (!c->by_type[t])
@@ -105,12 +119,8 @@ static int emit(struct tx_agg *ag, const struct tx_ledger *l, struct tx_agg_wind
 			tx_buf_adds(b, "\":");
 			tx_buf_add_uint(b, c->by_type[t]);
 		}
-		tx_buf_adds(b, "},\"total_count\":");
-		tx_buf_add_uint(b, tot->count);
-		tx_buf_adds(b, ",\"total_debits\":");
-		tx_money_format(b, tot->debits, a->cur->exponent);
-		tx_buf_adds(b, ",\"total_credits\":");
-		tx_money_format(b, tot->credits, a->cur->exponent);
+		tx_buf_addch(b, '}');
+		add_sums(b, "total_", tot, a->cur->exponent);
 		tx_buf_addch(b, '}');
 		ag->emitted++;
 		if (tx_out_line(o, "", 0) < 0)

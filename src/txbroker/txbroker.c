@@ -51,6 +51,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "kafka.h"
 #include "tx.h"
 
 #define DEFAULT_TOPIC	   "transactions"
@@ -1043,11 +1044,8 @@ static int kafka_topics(const struct opts *o, const char *addr)
 {
 	char errstr[512];
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	rd_kafka_NewTopic_t **nt;
-	rd_kafka_queue_t *q;
-	rd_kafka_event_t *ev;
 	rd_kafka_t *rk;
-	size_t i, n;
+	size_t i;
 	int rc = 0;
 
 	rd_kafka_conf_set_log_cb(conf, log_cb);
@@ -1056,33 +1054,11 @@ static int kafka_topics(const struct opts *o, const char *addr)
 		rd_kafka_conf_destroy(conf);
 		return tx_error("librdkafka: %s", errstr);
 	}
-	nt = tx_malloc(o->ntopics * sizeof(*nt));
 	for (i = 0; i < o->ntopics; i++) {
 		int np = o->topics[i].partitions ? o->topics[i].partitions : o->partitions;
-		nt[i] = rd_kafka_NewTopic_new(o->topics[i].name, np, 1, errstr, sizeof(errstr));
+		if (tx_kafka_create_topic(rk, o->topics[i].name, np, 1, 60000) < 0)
+			rc = -1;
 	}
-	q = rd_kafka_queue_new(rk);
-	rd_kafka_CreateTopics(rk, nt, o->ntopics, NULL, q);
-	ev = rd_kafka_queue_poll(q, 60000);
-	if (!ev || rd_kafka_event_error(ev)) {
-		rc = tx_error("cannot create the topics: %s",
-			      ev ? rd_kafka_event_error_string(ev) : "no answer within 60 s");
-	} else {
-		const rd_kafka_topic_result_t **res =
-		    rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-		for (i = 0; i < n; i++) {
-			rd_kafka_resp_err_t err = rd_kafka_topic_result_error(res[i]);
-			if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-				rc = tx_error("cannot create topic '%s': %s",
-					      rd_kafka_topic_result_name(res[i]),
-					      rd_kafka_topic_result_error_string(res[i]));
-		}
-	}
-	if (ev)
-		rd_kafka_event_destroy(ev);
-	rd_kafka_queue_destroy(q);
-	rd_kafka_NewTopic_destroy_array(nt, o->ntopics);
-	free(nt);
 	rd_kafka_destroy(rk);
 	return rc;
 }
