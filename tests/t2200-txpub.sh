@@ -71,6 +71,13 @@ elif cmd == "report":
     print("ok", n)
 EOF
 
+sq="'"
+test_expect_success '--partitions takes a whole number, 1 to 100000' '
+	test_expect_code 2 txpub --partitions 0 </dev/null 2>err &&
+	test_grep "^txpub: --partitions .0.: expected a whole number, 1 to 100000" err &&
+	test_expect_code 2 txpub --partitions x </dev/null
+'
+
 for kind in $(broker_kinds); do
 	if ! broker_start "$kind"; then
 		test_expect_success "$kind: the broker starts" 'false'
@@ -261,6 +268,43 @@ for l in open(\"in.ndjson\"): print(json.loads(l)[\"account\"], l, end=\"\")" | 
 		sed -n 1p in.ndjson >want && echo "$got" >got &&
 		test_cmp want got
 	'
+
+	test_expect_success "$kind: --partitions creates the topic with that many partitions" '
+		sed -n 1,200p in.ndjson >first200 &&
+		txpub -t made --partitions 5 <first200 2>err &&
+		cat >want <<-EOF &&
+		txpub: created topic ${sq}made${sq} with 5 partitions
+		txpub: read 200, published 200, rejected 0, failed 0
+		EOF
+		test_cmp want err &&
+		txsub -t made -e >out 2>/dev/null &&
+		test_line_count 200 out &&
+		"$PYTHON3" check.py placement out 5 first200 &&
+		"$PYTHON3" -c "import json, sys
+print(sorted({json.loads(l)[\"source\"][\"partition\"] for l in open(\"out\")}))" >parts &&
+		echo "[0, 1, 2, 3, 4]" >want && test_cmp want parts
+	'
+
+	test_expect_success "$kind: --partitions on a topic that has as many: used as it is" '
+		sed -n 201,210p in.ndjson | txpub -t made --partitions 5 2>err &&
+		echo "txpub: read 10, published 10, rejected 0, failed 0" >want &&
+		test_cmp want err
+	'
+
+	test_expect_success "$kind: --partitions on a topic with another count: exit 2, nothing published" '
+		test_expect_code 2 txpub -t made --partitions 7 <in.ndjson 2>err &&
+		echo "txpub: topic ${sq}made${sq} exists with 5 partitions, not 7 (--partitions): txpub leaves it as it is (more partitions would move keys to others)" >want &&
+		test_cmp want err &&
+		test "$(txsub -t made -e -q | wc -l)" = 210
+	'
+
+	if [ "$kind" = txbroker ]; then
+		test_expect_success "$kind: --partitions without TXBROKER_CONTROL says how to create it" '
+			test_expect_code 4 env -u TXBROKER_CONTROL txpub -t nope --partitions 3 \
+				</dev/null 2>err &&
+			test_grep "^txpub: cannot create topic .nope.: the brokers are txbroker.s mock cluster, .*(-t nope:3, or txbroker -c .topic nope 3.)" err
+		'
+	fi
 
 	broker_stop
 done

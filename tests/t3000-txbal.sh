@@ -483,9 +483,9 @@ test_expect_success '--aggregate: per-account windows, late records counted, flu
 		rec g6 A payment 1.00
 	} | txbal --no-alert all --aggregate 1m --aggregates agg >out 2>err &&
 	cat >expect <<-\EOF &&
-	{"window_start":"2026-01-01T00:00:00.000000Z","window_end":"2026-01-01T00:01:00.000000Z","account":"A","currency":"USD","count":3,"debits":3.50,"credits":10.00,"by_type":{"deposit":1,"payment":1,"transfer":1}}
-	{"window_start":"2026-01-01T00:00:00.000000Z","window_end":"2026-01-01T00:01:00.000000Z","account":"B","currency":"USD","count":1,"debits":0.00,"credits":1.00,"by_type":{"transfer":1}}
-	{"window_start":"2026-01-01T00:01:00.000000Z","window_end":"2026-01-01T00:02:00.000000Z","account":"A","currency":"USD","count":1,"debits":1.00,"credits":0.00,"by_type":{"payment":1}}
+	{"window_start":"2026-01-01T00:00:00.000000Z","window_end":"2026-01-01T00:01:00.000000Z","account":"A","currency":"USD","count":3,"debits":3.50,"credits":10.00,"by_type":{"deposit":1,"payment":1,"transfer":1},"total_count":3,"total_debits":3.50,"total_credits":10.00}
+	{"window_start":"2026-01-01T00:00:00.000000Z","window_end":"2026-01-01T00:01:00.000000Z","account":"B","currency":"USD","count":1,"debits":0.00,"credits":1.00,"by_type":{"transfer":1},"total_count":1,"total_debits":0.00,"total_credits":1.00}
+	{"window_start":"2026-01-01T00:01:00.000000Z","window_end":"2026-01-01T00:02:00.000000Z","account":"A","currency":"USD","count":1,"debits":1.00,"credits":0.00,"by_type":{"payment":1},"total_count":4,"total_debits":4.50,"total_credits":10.00}
 	EOF
 	test_cmp expect agg &&
 	test_grep "3 aggregates, 1 late, 1 without ts" err
@@ -499,6 +499,79 @@ test_expect_success '--lateness keeps a window open for late records' '
 	} | txbal --aggregate 1m --aggregates agg --lateness 45s >out 2>err &&
 	head -n 1 agg | test_grep "\"count\":2," - &&
 	test_grep "0 late" err
+'
+
+test_expect_success '--aggregate-types: purchases alone; --aggregate all: one record per account' '
+	{
+		rec h1 A deposit 10.00 "\"ts\":\"2026-01-01T00:00:05Z\""
+		rec h2 A purchase 2.50 "\"ts\":\"2026-01-01T00:00:50Z\""
+		rec h3 A transfer 1.00 "\"ts\":\"2026-01-01T00:00:55Z\",\"counterparty\":\"B\""
+		rec h4 A withdrawal 1.00 "\"ts\":\"2026-01-01T00:01:30Z\""
+		rec h5 B payment 0.25 "\"ts\":\"2026-01-01T00:03:00Z\""
+		rec h6 A payment 1.01
+	} | txbal --no-alert all --aggregate all --aggregate-types payment --aggregates agg >out 2>err &&
+	cat >expect <<-\EOF &&
+	{"window_start":"2026-01-01T00:00:50.000000Z","window_end":"2026-01-01T00:03:00.000000Z","account":"A","currency":"USD","count":2,"debits":3.51,"credits":0.00,"by_type":{"payment":2},"total_count":2,"total_debits":3.51,"total_credits":0.00}
+	{"window_start":"2026-01-01T00:00:50.000000Z","window_end":"2026-01-01T00:03:00.000000Z","account":"B","currency":"USD","count":1,"debits":0.25,"credits":0.00,"by_type":{"payment":1},"total_count":1,"total_debits":0.25,"total_credits":0.00}
+	EOF
+	test_cmp expect agg &&
+	test_grep "2 aggregates, 0 late, 0 without ts" err
+'
+
+test_expect_success '--aggregate-types: bad type or without --aggregate: exit 2' '
+	test_expect_code 2 txbal --aggregate 1m --aggregates agg --aggregate-types payment,nope \
+		</dev/null 2>err &&
+	test_grep "^txbal: --aggregate-types: .nope. is not a transaction type" err &&
+	test_expect_code 2 txbal --aggregate-types payment </dev/null 2>err &&
+	test_grep "^txbal: --aggregate-types needs --aggregate" err &&
+	test_expect_code 2 txbal --aggregate al --aggregates agg </dev/null
+'
+
+# spend.py STREAM AGGREGATES MODE: the aggregates against sums computed here
+# (Decimal) from the stream: per account, its payments' count and amount.
+# MODE all: one record per account; MODE windows: each account's windows in
+# time order, each record's totals the running sums of its windows so far.
+# Either way the last totals are the account's whole spend.
+cat >spend.py <<'EOF'
+import json, sys
+from decimal import Decimal
+
+stream, aggs, mode = sys.argv[1:4]
+want = {}
+for l in open(stream):
+    r = json.loads(l, parse_float=Decimal)
+    if r["type"] == "payment":
+        c, s = want.get(r["account"], (0, Decimal(0)))
+        want[r["account"]] = (c + 1, s + Decimal(str(r["amount"])))
+run, last = {}, {}
+for l in open(aggs):
+    a = json.loads(l, parse_float=Decimal)
+    assert list(a["by_type"]) == ["payment"], a
+    assert a["credits"] == 0, a
+    c, s = run.get(a["account"], (0, Decimal(0)))
+    c, s = c + a["count"], s + a["debits"]
+    run[a["account"]] = (c, s)
+    assert (a["total_count"], a["total_debits"]) == (c, s), (a, c, s)
+    if mode == "all":
+        assert a["account"] not in last, ("twice", a["account"])
+    elif a["account"] in last:
+        assert a["window_start"] > last[a["account"]]["window_start"], a
+    last[a["account"]] = a
+got = {k: (a["total_count"], a["total_debits"]) for k, a in last.items()}
+assert got == want, (len(got), len(want))
+print("ok", len(got), "accounts", sum(s for _, s in want.values()))
+EOF
+
+test_expect_success 'total spend per user: exact, whole stream and running over windows' '
+	txgen -n 5000 --seed 3 --accounts 40 --anomalies 0 >spend.in &&
+	txbal -q --overdraft-unlimited --aggregate all --aggregate-types purchase \
+		--aggregates all.agg <spend.in >/dev/null &&
+	test_line_count 40 all.agg &&
+	"$PYTHON3" spend.py spend.in all.agg all &&
+	txbal -q --overdraft-unlimited --aggregate 1h --aggregate-types payment \
+		--aggregates win.agg <spend.in >/dev/null &&
+	test "$(wc -l <win.agg)" -gt 40 &&
+	"$PYTHON3" spend.py spend.in win.agg windows
 '
 
 test_done

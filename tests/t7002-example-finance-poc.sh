@@ -27,18 +27,24 @@ test_expect_success 'finance.aggregates holds the aggregates, and they add up' '
 import json, sys
 from decimal import Decimal
 count = debits = 0
-for l in open(\"topic.ndjson\"):
+last = {}
+for l in open(\"fp/aggregates.ndjson\"):
     r = json.loads(l, parse_float=Decimal)
+    assert list(r[\"by_type\"]) == [\"payment\"], r
     count += r[\"count\"]; debits += r[\"debits\"]
+    last[r[\"account\"]] = (r[\"total_count\"], r[\"total_debits\"])
 # every record of the stream is a create, accepted (no overdraft limit);
-# a transfer counts for both sides
+# only payments count: per user, the last running total is its whole spend
 exp_count = exp_debits = 0
+spend = {}
 for l in open(\"stored.ndjson\"):
     r = json.loads(l, parse_float=Decimal)
-    exp_count += 2 if r[\"type\"] == \"transfer\" else 1
-    if r[\"type\"] in (\"withdrawal\", \"payment\", \"fee\", \"transfer\"):
-        exp_debits += r[\"amount\"]
+    if r[\"type\"] == \"payment\":
+        exp_count += 1; exp_debits += r[\"amount\"]
+        c, s = spend.get(r[\"account\"], (0, 0))
+        spend[r[\"account\"]] = (c + 1, s + r[\"amount\"])
 assert (count, debits) == (exp_count, exp_debits), ((count, debits), (exp_count, exp_debits))
+assert last == spend, (len(last), len(spend))
 "
 '
 

@@ -704,18 +704,21 @@ static void test_aggregate(void)
 		     "{\"window_start\":\"1970-01-01T00:00:00.000000Z\",\"window_end\":"
 		     "\"1970-01-01T00:01:00.000000Z\",\"account\":\"A\",\"currency\":\"USD\","
 		     "\"count\":2,\"debits\":3.00,\"credits\":10.00,\"by_type\":{\"deposit\":1,"
-		     "\"transfer\":1}}\n",
+		     "\"transfer\":1},\"total_count\":2,\"total_debits\":3.00,"
+		     "\"total_credits\":10.00}\n",
 		     "window 0 of A");
 	CHECK(fgets(line, sizeof(line), f) != NULL, "second aggregate");
 	CHECK_EQ_STR(line,
 		     "{\"window_start\":\"1970-01-01T00:00:00.000000Z\",\"window_end\":"
 		     "\"1970-01-01T00:01:00.000000Z\",\"account\":\"B\",\"currency\":\"USD\","
-		     "\"count\":1,\"debits\":0.00,\"credits\":3.00,\"by_type\":{\"transfer\":1}}\n",
+		     "\"count\":1,\"debits\":0.00,\"credits\":3.00,\"by_type\":{\"transfer\":1},"
+		     "\"total_count\":1,\"total_debits\":0.00,\"total_credits\":3.00}\n",
 		     "the counterparty's side");
 	CHECK(fgets(line, sizeof(line), f) != NULL, "third aggregate");
 	CHECK(strstr(line, "\"window_start\":\"1970-01-01T00:01:00.000000Z\"") &&
-		  strstr(line, "\"count\":1,\"debits\":1.00"),
-	      "window 1 flushed at the end");
+		  strstr(line, "\"count\":1,\"debits\":1.00") &&
+		  strstr(line, "\"total_count\":3,\"total_debits\":4.00,\"total_credits\":10.00}"),
+	      "window 1 flushed at the end, with A's running totals");
 	CHECK(fgets(line, sizeof(line), f) == NULL, "nothing else");
 	if (f)
 		fclose(f);

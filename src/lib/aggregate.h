@@ -14,8 +14,22 @@
  * closed or open totals. A transfer counts for both sides: a debit of the
  * account and a credit of the counterparty.
  *
+ * Interval 0 (txbal --aggregate all): one window over the whole stream,
+ * written at the end; nothing is late, and transactions without ts count
+ * too. Its record's window_start and window_end are the earliest and the
+ * latest ts counted (null when none had one).
+ *
+ * Types (tx_agg_set_types()): only transactions of these types count;
+ * "debits" of payments alone is an account's spend at merchants.
+ *
+ * Running totals: each record also carries the account's totals since the
+ * start (total_count, total_debits, total_credits): the sums of its
+ * windows written so far, this one included (windows are written in time
+ * order; late records count in none).
+ *
  * Memory: one cell (56 bytes plus its map slot) per account active in an
- * open window; a closed window's cells are freed.
+ * open window; a closed window's cells are freed. One more per account
+ * ever aggregated, for its running totals.
  */
 #ifndef TX_AGGREGATE_H
 #define TX_AGGREGATE_H
@@ -39,14 +53,20 @@ struct tx_agg_window {
 };
 
 struct tx_agg {
-	int64_t interval, lateness; /* microseconds */
+	int64_t interval, lateness; /* microseconds; interval 0: the whole stream */
 	int64_t max_ts;		    /* INT64_MIN before the first */
+	int64_t min_ts;		    /* INT64_MAX before the first (interval 0 only) */
+	unsigned types;		    /* bit t: type t counts; 0: every type */
+	struct tx_map totals;	    /* running totals: key account entry, value a cell */
 	struct tx_agg_window *w;    /* open windows, by start */
 	size_t nw, wcap;
 	uint64_t late, untimed, emitted, overflow;
 };
 
+/* interval_us 0: one window, the whole stream. */
 void tx_agg_init(struct tx_agg *ag, int64_t interval_us, int64_t lateness_us);
+/* Count only the types whose bit (1u << type) is set in mask (0: all). */
+void tx_agg_set_types(struct tx_agg *ag, unsigned mask);
 void tx_agg_release(struct tx_agg *ag);
 
 /*
@@ -58,6 +78,14 @@ int tx_agg_add(struct tx_agg *ag, const struct tx_ledger *l, const struct tx_led
 	       int has_ts, int64_t ts_us, struct tx_out *o);
 /* Write every open window (end of input). 0 or -1 as tx_agg_add(). */
 int tx_agg_flush(struct tx_agg *ag, const struct tx_ledger *l, struct tx_out *o);
+
+/*
+ * Parse a list of transaction types, "payment" or "payment,fee" (the
+ * names and aliases of tx-record(5): "purchase" is a payment), into a
+ * mask for tx_agg_set_types(). 0, or -1 after reporting the word that
+ * names no type (opt names the option in the message).
+ */
+int tx_agg_parse_types(const char *opt, const char *list, unsigned *mask);
 
 /*
  * Parse a duration: digits and a unit, "500ms", "30s", "5m", "1h", "1d"

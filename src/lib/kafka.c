@@ -1,6 +1,8 @@
 /* Kafka configuration and options shared by txpub and txsub: see kafka.h. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +18,13 @@
 
 volatile int tx_kafka_fatal;
 static int kafka_verbose;
+/*
+ * Every broker is down (librdkafka's ALL_BROKERS_DOWN, served by
+ * rd_kafka_poll()): when it was first reported (0: not now), and the last
+ * connection error seen, for the message.
+ */
+static uint64_t all_down_ns;
+static char down_reason[256];
 
 void tx_kafka_opts_init(struct tx_kafka_opts *o)
 {
@@ -129,6 +138,10 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 		tx_kafka_fatal = 1;
 		return;
 	}
+	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && !all_down_ns)
+		all_down_ns = tx_now_ns();
+	else if (err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__RESOLVE)
+		snprintf(down_reason, sizeof(down_reason), "%s", reason);
 	/* Connection failures are retried by librdkafka; the programs report the outcome. */
 	if (kafka_verbose)
 		tx_warn("kafka: %s", reason);
@@ -322,32 +335,89 @@ void tx_kafka_dump(rd_kafka_conf_t *conf, FILE *fp)
 	}
 }
 
+/*
+ * librdkafka's reason for a failed connection, without the broker's name in
+ * front ("127.0.0.1:9/bootstrap: ") and the state it was in at the end
+ * (" (after 0ms in state CONNECT)").
+ */
+static void down_what(char *buf, size_t size)
+{
+	const char *p = strstr(down_reason, ": "), *end;
+
+	p = p ? p + 2 : down_reason;
+	end = strstr(p, " (after ");
+	snprintf(buf, size, "%.*s", (int)(end ? (size_t)(end - p) : strlen(p)), p);
+}
+
+static int unreachable(const char *brokers, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int unreachable(const char *brokers, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tx_error("cannot reach the brokers at %s: %s", brokers, msg);
+	if (!strcmp(brokers, TX_KAFKA_DEFAULT_BROKERS))
+		tx_warn("%s is the default: start a local broker with "
+			"eval \"$(txbroker -d)\", or name the brokers with -b or TX_BROKERS",
+			brokers);
+	return -1;
+}
+
 int tx_kafka_wait_metadata(rd_kafka_t *rk, const char *topic, const char *brokers, int timeout_ms,
 			   rd_kafka_resp_err_t *topic_err)
 {
-	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+	rd_kafka_topic_t *rkt = topic ? rd_kafka_topic_new(rk, topic, NULL) : NULL;
 	const struct rd_kafka_metadata *md = NULL;
 	rd_kafka_resp_err_t err;
-	uint64_t deadline;
-	int n = 0;
+	uint64_t deadline, now = 0;
+	char what[256];
+	int n = 0, refused = 0;
 
 	*topic_err = RD_KAFKA_RESP_ERR_NO_ERROR;
-	if (!rkt)
+	if (topic && !rkt)
 		return tx_error("topic '%s': %s", topic, rd_kafka_err2str(rd_kafka_last_error()));
-	/* In slices, so that SIGINT or SIGTERM (tx_signal) ends the wait at once. */
+	/*
+	 * In slices, so that SIGINT or SIGTERM (tx_signal) ends the wait at
+	 * once, and so that the error callback is served: when every broker
+	 * refused (or its name did not resolve), waiting longer is pointless.
+	 * A host may have several addresses, tried in turn 100 ms or more
+	 * apart: the brokers get TX_KAFKA_REFUSED_GRACE_MS to answer after
+	 * the first report. A black-holed address never refuses: then the
+	 * whole timeout applies.
+	 */
 	deadline = tx_now_ns() + (uint64_t)timeout_ms * 1000000u;
 	do {
-		uint64_t now = tx_now_ns();
-		int slice = now >= deadline ? 1 : (int)((deadline - now) / 1000000u) + 1;
-		err = rd_kafka_metadata(rk, 0, rkt, &md, slice < 250 ? slice : 250);
+		int slice;
+		rd_kafka_poll(rk, 0);
+		now = tx_now_ns();
+		if (all_down_ns && now >= all_down_ns + TX_KAFKA_REFUSED_GRACE_MS * 1000000ull &&
+		    now < deadline) {
+			refused = 1;
+			err = RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN;
+			break;
+		}
+		slice = now >= deadline ? 1 : (int)((deadline - now) / 1000000u) + 1;
+		err = rd_kafka_metadata(rk, 0, rkt, &md, slice < 100 ? slice : 100);
 	} while (err && !tx_signal && tx_now_ns() < deadline);
-	rd_kafka_topic_destroy(rkt);
+	if (rkt)
+		rd_kafka_topic_destroy(rkt);
 	if (err && tx_signal)
 		return -2;
+	if (refused) {
+		down_what(what, sizeof(what));
+		return unreachable(brokers, "%s", *what ? what : "every broker is down");
+	}
 	if (err)
-		return tx_error("cannot reach the brokers at %s within %d s: %s", brokers,
-				timeout_ms / 1000, rd_kafka_err2str(err));
-	if (md->topic_cnt == 1) {
+		return unreachable(brokers, "no answer within %d s: %s", timeout_ms / 1000,
+				   rd_kafka_err2str(err));
+	all_down_ns = 0; /* a broker answered: a later wait starts afresh */
+	if (!topic) {
+		n = md->broker_cnt;
+	} else if (md->topic_cnt == 1) {
 		*topic_err = md->topics[0].err;
 		if (!*topic_err)
 			n = md->topics[0].partition_cnt;
@@ -356,6 +426,101 @@ int tx_kafka_wait_metadata(rd_kafka_t *rk, const char *topic, const char *broker
 	}
 	rd_kafka_metadata_destroy(md);
 	return n;
+}
+
+/*
+ * Whether the brokers are txbroker's mock cluster (librdkafka names it
+ * "mockCluster..."): 1 if so, 0 if not, -1 after reporting that the
+ * cluster did not say.
+ */
+static int is_txbroker(rd_kafka_t *rk, int timeout_ms)
+{
+	char *id = rd_kafka_clusterid(rk, timeout_ms);
+	int r;
+
+	if (!id)
+		return tx_error("the brokers did not tell their cluster id within %d s",
+				timeout_ms / 1000);
+	r = !strncmp(id, "mockCluster", 11);
+	rd_kafka_mem_free(rk, id);
+	return r;
+}
+
+/*
+ * The mock cluster does not implement CreateTopics (librdkafka 2.0): ask
+ * the txbroker running it, through its control socket, as TXBROKER_CONTROL
+ * names it (eval "$(txbroker -d)" sets it). The caller checks the result
+ * in the metadata: a control socket of another txbroker shows there.
+ */
+static int txbroker_create_topic(const char *topic, int partitions)
+{
+	const char *ctl = getenv("TXBROKER_CONTROL");
+	char cmd[1024], reply[512];
+	int n;
+
+	if (!ctl || !*ctl)
+		return tx_error(
+		    "cannot create topic '%s': the brokers are txbroker's mock cluster, "
+		    "which creates topics only when told by txbroker (-t %s:%d, or "
+		    "txbroker -c 'topic %s %d'), and TXBROKER_CONTROL is not set",
+		    topic, topic, partitions, topic, partitions);
+	n = snprintf(cmd, sizeof(cmd), "topic %s %d", topic, partitions);
+	if (n < 0 || (size_t)n >= sizeof(cmd) || strpbrk(topic, " \t\n"))
+		return tx_error("cannot create topic '%s' through txbroker: bad name", topic);
+	if (tx_control_ask(ctl, cmd, reply, sizeof(reply)) < 0)
+		return tx_error("cannot create topic '%s': cannot reach txbroker at '%s' "
+				"(TXBROKER_CONTROL): %s",
+				topic, ctl, strerror(errno));
+	if (!strcmp(reply, "ok"))
+		return 1;
+	if (strstr(reply, "already exists"))
+		return 0;
+	return tx_error("cannot create topic '%s': txbroker: %s", topic,
+			strncmp(reply, "error: ", 7) ? "no answer" : reply + 7);
+}
+
+int tx_kafka_create_topic(rd_kafka_t *rk, const char *topic, int partitions, int replication,
+			  int timeout_ms)
+{
+	rd_kafka_NewTopic_t *nt;
+	rd_kafka_queue_t *q;
+	rd_kafka_event_t *ev;
+	const rd_kafka_topic_result_t **res;
+	rd_kafka_resp_err_t err;
+	char errstr[512];
+	size_t n;
+	int rc;
+
+	if ((rc = is_txbroker(rk, timeout_ms)) != 0)
+		return rc < 0 ? -1 : txbroker_create_topic(topic, partitions);
+	nt = rd_kafka_NewTopic_new(topic, partitions, replication, errstr, sizeof(errstr));
+	if (!nt)
+		return tx_error("cannot create topic '%s': %s", topic, errstr);
+	q = rd_kafka_queue_new(rk);
+	rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
+	ev = rd_kafka_queue_poll(q, timeout_ms);
+	if (!ev || rd_kafka_event_error(ev)) {
+		rc = tx_error("cannot create topic '%s': %s", topic,
+			      ev ? rd_kafka_event_error_string(ev) : "no answer in time");
+	} else {
+		res =
+		    rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+		err = n == 1 ? rd_kafka_topic_result_error(res[0]) : RD_KAFKA_RESP_ERR__FAIL;
+		if (!err)
+			rc = 1;
+		else if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+			rc = 0;
+		else
+			rc = tx_error("cannot create topic '%s': %s", topic,
+				      n == 1 && rd_kafka_topic_result_error_string(res[0])
+					  ? rd_kafka_topic_result_error_string(res[0])
+					  : rd_kafka_err2str(err));
+	}
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	rd_kafka_queue_destroy(q);
+	rd_kafka_NewTopic_destroy(nt);
+	return rc;
 }
 
 int tx_kafka_parse_partitions(const char *s, unsigned char *want, int n)

@@ -37,6 +37,8 @@
 #define TX_KAFKA_DEFAULT_BROKERS "localhost:9092"
 /* How long to wait for the first answer from the cluster (--connect-timeout). */
 #define TX_KAFKA_DEFAULT_CONNECT_TIMEOUT_MS 10000
+/* How long the brokers still have to answer once every one has refused a connection. */
+#define TX_KAFKA_REFUSED_GRACE_MS 1000
 
 struct tx_kafka_prop {
 	char *name, *value; /* owned */
@@ -112,10 +114,28 @@ int tx_kafka_conf_file(rd_kafka_conf_t *conf, const char *path, int *brokers_set
  * topic. Returns its partition count (0 when the cluster does not know the
  * topic, with *topic_err set), -1 after reporting that the brokers could
  * not be reached (the caller exits with TX_EXIT_UNAVAILABLE), or -2 when a
- * signal (tx_signal, progress.h) interrupted the wait.
+ * signal (tx_signal, progress.h) interrupted the wait. With topic NULL,
+ * no topic is asked about (none is created by the asking) and the count of
+ * brokers is returned.
+ *
+ * When every broker refuses the connection (or its name does not resolve),
+ * it gives up TX_KAFKA_REFUSED_GRACE_MS after librdkafka reported it, not at
+ * the timeout; with brokers, the default, the message suggests txbroker -d.
+ * It serves rk's main queue (rd_kafka_poll()): call it before
+ * rd_kafka_poll_set_consumer() and before producing.
  */
 int tx_kafka_wait_metadata(rd_kafka_t *rk, const char *topic, const char *brokers, int timeout_ms,
 			   rd_kafka_resp_err_t *topic_err);
+
+/*
+ * Create topic with this many partitions, each with replication replicas
+ * (-1: the brokers' default.replication.factor), waiting up to timeout_ms
+ * for the controller's answer. Returns 1 when it was created, 0 when it
+ * exists already (its partition count is not checked: read the metadata),
+ * or -1 after reporting why it could not be created.
+ */
+int tx_kafka_create_topic(rd_kafka_t *rk, const char *topic, int partitions, int replication,
+			  int timeout_ms);
 
 /*
  * State the error callback keeps: set when librdkafka reports a fatal error

@@ -85,6 +85,14 @@ char *tx_strndup(const char *s, size_t n);
  */
 int tx_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 
+/*
+ * Send one line, command, to txbroker's control socket at path (a Unix
+ * stream socket, txbroker(1)) and read its one-line answer ("ok", or
+ * "error: ...") into reply, without the newline. Returns 0, or -1 with
+ * errno set (ENAMETOOLONG: path too long) when it cannot be reached.
+ */
+int tx_control_ask(const char *path, const char *command, char *reply, size_t replysz);
+
 /* Monotonic clock in nanoseconds, for rates and intervals. */
 uint64_t tx_now_ns(void);
 /* Wall clock in microseconds since the epoch, UTC. */

@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tx.h"
 
@@ -140,4 +143,36 @@ int tx_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
 	err = pthread_create(t, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return err;
+}
+
+int tx_control_ask(const char *path, const char *command, char *reply, size_t replysz)
+{
+	struct sockaddr_un sa;
+	size_t len = 0;
+	ssize_t r;
+	int fd, e;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    write(fd, command, strlen(command)) < 0 || write(fd, "\n", 1) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	while (len < replysz - 1 && (r = read(fd, reply + len, replysz - 1 - len)) > 0)
+		len += (size_t)r;
+	close(fd);
+	reply[len] = '\0';
+	reply[strcspn(reply, "\n")] = '\0';
+	return 0;
 }

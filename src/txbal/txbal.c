@@ -37,7 +37,8 @@ static void usage(FILE *fp)
 		"            [--low-balance AMOUNT] [--large AMOUNT] [--velocity N/T]\n"
 		"            [--drain AMOUNT]\n"
 		"            [--no-alert RULE] [--alerts FILE]\n"
-		"            [--aggregate INTERVAL --aggregates FILE [--lateness DURATION]]\n"
+		"            [--aggregate INTERVAL|all --aggregates FILE [--lateness DURATION]\n"
+		"             [--aggregate-types TYPE[,TYPE...]]]\n"
 		"            [--legs FILE]\n"
 		"            [FILE ...]\n",
 		tx_progname);
@@ -718,6 +719,7 @@ enum {
 	OPT_ALERTS,
 	OPT_AGGREGATE,
 	OPT_AGGREGATES,
+	OPT_AGGREGATE_TYPES,
 	OPT_LATENESS,
 	OPT_LEGS,
 	OPT_DRAIN,
@@ -740,6 +742,7 @@ static const struct option longopts[] = {
     {"alerts", required_argument, NULL, OPT_ALERTS},
     {"aggregate", required_argument, NULL, OPT_AGGREGATE},
     {"aggregates", required_argument, NULL, OPT_AGGREGATES},
+    {"aggregate-types", required_argument, NULL, OPT_AGGREGATE_TYPES},
     {"lateness", required_argument, NULL, OPT_LATENESS},
     {"legs", required_argument, NULL, OPT_LEGS},
     {"drain", required_argument, NULL, OPT_DRAIN},
@@ -754,6 +757,8 @@ int cmd_main(int argc, char **argv)
 	const char *reject_path = NULL, *init_path = NULL, *state_path = NULL;
 	const char *alerts_path = NULL, *agg_path = NULL, *legs_path = NULL;
 	int64_t interval = 0, lateness = 0, v;
+	int aggregate = 0;
+	unsigned agg_types = 0;
 	int c, have_overdraft = 0;
 
 	tx_alert_opts_default(&ao);
@@ -811,11 +816,22 @@ int cmd_main(int argc, char **argv)
 		case OPT_DRAIN: ao.drain = optarg; break;
 		case OPT_ALERTS: alerts_path = optarg; break;
 		case OPT_AGGREGATE:
+			if (!strcmp(optarg, "all")) {
+				interval = 0;
+				aggregate = 1;
+				break;
+			}
 			if (tx_parse_duration(optarg, &interval) || interval <= 0) {
-				tx_error("--aggregate: '%s' is not a duration such as 1m, 1h, 1d",
+				tx_error("--aggregate: '%s' is not a duration such as 1m, 1h, 1d, "
+					 "or all",
 					 optarg);
 				return TX_EXIT_USAGE;
 			}
+			aggregate = 1;
+			break;
+		case OPT_AGGREGATE_TYPES:
+			if (tx_agg_parse_types("--aggregate-types", optarg, &agg_types) < 0)
+				return TX_EXIT_USAGE;
 			break;
 		case OPT_AGGREGATES: agg_path = optarg; break;
 		case OPT_LEGS: legs_path = optarg; break;
@@ -833,8 +849,12 @@ int cmd_main(int argc, char **argv)
 		tx_error("--overdraft and --overdraft-unlimited are exclusive");
 		return TX_EXIT_USAGE;
 	}
-	if (!interval != !agg_path) {
+	if (!aggregate != !agg_path) {
 		tx_error("--aggregate INTERVAL and --aggregates FILE go together");
+		return TX_EXIT_USAGE;
+	}
+	if (agg_types && !aggregate) {
+		tx_error("--aggregate-types needs --aggregate");
 		return TX_EXIT_USAGE;
 	}
 	if (tx_alerts_init(&b.alerts, &ao) < 0)
@@ -872,6 +892,7 @@ int cmd_main(int argc, char **argv)
 		if (tx_out_open(&b.agg_out, agg_path) < 0)
 			return TX_EXIT_IO;
 		tx_agg_init(&b.agg, interval, lateness);
+		tx_agg_set_types(&b.agg, agg_types);
 		b.aggregating = 1;
 	}
 	for (size_t i = 0; i < BATCH; i++)

@@ -4,7 +4,7 @@ bin_PROGRAMS += src/txbroker/txbroker
 endif
 src_txbroker_txbroker_SOURCES = src/txbroker/txbroker.c
 src_txbroker_txbroker_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
-src_txbroker_txbroker_LDADD = src/lib/libtxmain.a $(LDADD) $(RDKAFKA_LIBS)
+src_txbroker_txbroker_LDADD = src/lib/libtxmain.a src/lib/libtxkafka.a $(LDADD) $(RDKAFKA_LIBS)
 # --kafka: the script that runs Apache Kafka (also for tests/kafka.sh) and
 # the pom its jars are resolved from; where txbroker finds them, installed
 # or in the build tree.

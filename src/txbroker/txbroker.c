@@ -51,6 +51,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "kafka.h"
 #include "tx.h"
 
 #define DEFAULT_TOPIC	   "transactions"
@@ -396,39 +397,16 @@ static void control_serve(int lfd, rd_kafka_mock_cluster_t *mc, struct watch *w,
 static int control_ask(const char *path, const char *command, char *reply, size_t replysz,
 		       int report)
 {
-	struct sockaddr_un sa;
-	size_t len = 0;
-	ssize_t r;
-	int fd;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	if (tx_control_ask(path, command, reply, replysz) == 0)
+		return 0;
+	if (errno == ENAMETOOLONG) {
 		if (report)
 			tx_error("control socket path too long: '%s'", path);
 		return TX_EXIT_USAGE;
 	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		if (report)
-			tx_error("cannot reach txbroker at '%s': %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return TX_EXIT_UNAVAILABLE;
-	}
-	if (write(fd, command, strlen(command)) < 0 || write(fd, "\n", 1) < 0) {
-		if (report)
-			tx_error("control socket '%s': %s", path, strerror(errno));
-		close(fd);
-		return TX_EXIT_UNAVAILABLE;
-	}
-	while (len < replysz - 1 && (r = read(fd, reply + len, replysz - 1 - len)) > 0)
-		len += (size_t)r;
-	close(fd);
-	reply[len] = '\0';
-	reply[strcspn(reply, "\n")] = '\0';
-	return 0;
+	if (report)
+		tx_error("cannot reach txbroker at '%s': %s", path, strerror(errno));
+	return TX_EXIT_UNAVAILABLE;
 }
 
 /* txbroker -c COMMAND: send one command, print an error reply, set the status. */
@@ -1066,11 +1044,8 @@ static int kafka_topics(const struct opts *o, const char *addr)
 {
 	char errstr[512];
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	rd_kafka_NewTopic_t **nt;
-	rd_kafka_queue_t *q;
-	rd_kafka_event_t *ev;
 	rd_kafka_t *rk;
-	size_t i, n;
+	size_t i;
 	int rc = 0;
 
 	rd_kafka_conf_set_log_cb(conf, log_cb);
@@ -1079,33 +1054,11 @@ static int kafka_topics(const struct opts *o, const char *addr)
 		rd_kafka_conf_destroy(conf);
 		return tx_error("librdkafka: %s", errstr);
 	}
-	nt = tx_malloc(o->ntopics * sizeof(*nt));
 	for (i = 0; i < o->ntopics; i++) {
 		int np = o->topics[i].partitions ? o->topics[i].partitions : o->partitions;
-		nt[i] = rd_kafka_NewTopic_new(o->topics[i].name, np, 1, errstr, sizeof(errstr));
+		if (tx_kafka_create_topic(rk, o->topics[i].name, np, 1, 60000) < 0)
+			rc = -1;
 	}
-	q = rd_kafka_queue_new(rk);
-	rd_kafka_CreateTopics(rk, nt, o->ntopics, NULL, q);
-	ev = rd_kafka_queue_poll(q, 60000);
-	if (!ev || rd_kafka_event_error(ev)) {
-		rc = tx_error("cannot create the topics: %s",
-			      ev ? rd_kafka_event_error_string(ev) : "no answer within 60 s");
-	} else {
-		const rd_kafka_topic_result_t **res =
-		    rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-		for (i = 0; i < n; i++) {
-			rd_kafka_resp_err_t err = rd_kafka_topic_result_error(res[i]);
-			if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-				rc = tx_error("cannot create topic '%s': %s",
-					      rd_kafka_topic_result_name(res[i]),
-					      rd_kafka_topic_result_error_string(res[i]));
-		}
-	}
-	if (ev)
-		rd_kafka_event_destroy(ev);
-	rd_kafka_queue_destroy(q);
-	rd_kafka_NewTopic_destroy_array(nt, o->ntopics);
-	free(nt);
 	rd_kafka_destroy(rk);
 	return rc;
 }

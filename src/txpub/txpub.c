@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "json.h"
@@ -145,8 +146,8 @@ static void usage(FILE *fp)
 	fprintf(fp, "usage: txpub [-qv] [-b brokers] [-F file] [-t topic] [-X name=value]\n"
 		    "             [--connect-timeout seconds] [--flush-timeout seconds]\n"
 		    "             [--header name=value] [--keep-source] [--key field] [--objects]\n"
-		    "             [--produce-time] [--progress] [--reject file] [--report file]\n"
-		    "             [--strict] [--undelivered file] [file ...]\n"
+		    "             [--partitions n] [--produce-time] [--progress] [--reject file]\n"
+		    "             [--report file] [--strict] [--undelivered file] [file ...]\n"
 		    "       txpub -X list | -X dump\n");
 }
 
@@ -661,20 +662,28 @@ static int run(struct pub *P)
 
 /*
  * The brokers cannot be reached: nothing can be accepted. With
- * --undelivered, the input still goes there, so a pipeline loses nothing.
+ * --undelivered, the input still goes there, so a pipeline loses nothing;
+ * without it, a file is only counted (it keeps every record). Other input
+ * (a pipe, a terminal) is not read: it may never end. Returns 0, or -1
+ * when it was not read.
  */
-static void drain_to_undelivered(struct pub *P, struct tx_lines *lr)
+static int drain_to_undelivered(struct pub *P, struct tx_lines *lr)
 {
+	struct stat st;
 	char *line;
 	size_t len;
 
 	if (isatty(lr->fd))
-		return;
+		return -1;
+	if (!P->have_undelivered && (fstat(lr->fd, &st) < 0 || !S_ISREG(st.st_mode)))
+		return -1;
 	while (!tx_signal && tx_lines_next(lr, &line, &len) == 1)
-		if (len) {
-			out_line(P, &P->undelivered, line, len);
+		if (!tx_line_blank(line, len)) {
+			if (P->have_undelivered)
+				out_line(P, &P->undelivered, line, len);
 			P->failed++;
 		}
+	return 0;
 }
 
 /* Wait for every accepted record to be acknowledged, up to timeout_ms; purge the rest. */
@@ -697,6 +706,48 @@ static void flush_all(struct pub *P, int timeout_ms)
 			rd_kafka_poll(P->rk, IDLE_MS);
 		rd_kafka_poll(P->rk, 0);
 	}
+}
+
+/*
+ * --partitions N, after the topic was created (created 1) or found to
+ * exist (0), have its partition count from the metadata (0: not known to
+ * the broker asked yet). A topic that exists with another count is an
+ * error: growing it would move keys to other partitions (an account's
+ * records out of order), and a topic is never shrunk. Returns the
+ * partition count, or an exit status as a negative number.
+ */
+static int check_topic(struct pub *P, struct tx_kafka_opts *ko, int have, int want, int created)
+{
+	uint64_t deadline = tx_now_ns() + (uint64_t)ko->connect_timeout_ms * 1000000u;
+	rd_kafka_resp_err_t topic_err = RD_KAFKA_RESP_ERR_NO_ERROR;
+	int r = have;
+
+	/* the controller has created it: wait until the broker asked knows it too */
+	while (r == 0) {
+		if (tx_now_ns() >= deadline) {
+			tx_error("topic '%s': %s", P->topic,
+				 rd_kafka_err2str(topic_err
+						      ? topic_err
+						      : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART));
+			return -TX_EXIT_UNAVAILABLE;
+		}
+		usleep(100000);
+		r = tx_kafka_wait_metadata(P->rk, P->topic, ko->bootstrap, ko->connect_timeout_ms,
+					   &topic_err);
+		if (r == -2 || tx_signal)
+			return -(TX_EXIT_SIGNAL + tx_signal);
+		if (r < 0)
+			return -TX_EXIT_UNAVAILABLE;
+	}
+	if (r != want) {
+		tx_error("topic '%s' exists with %d partitions, not %d (--partitions): txpub "
+			 "leaves it as it is (more partitions would move keys to others)",
+			 P->topic, r, want);
+		return -TX_EXIT_USAGE;
+	}
+	if (created)
+		tx_warn("created topic '%s' with %d partitions", P->topic, want);
+	return r;
 }
 
 static int open_out(struct tx_out *o, const char *path, int *have)
@@ -742,6 +793,7 @@ enum {
 	OPT_HEADER,
 	OPT_PRODUCE_TIME,
 	OPT_FLUSH_TIMEOUT,
+	OPT_PARTITIONS,
 	OPT_HELP
 };
 
@@ -758,6 +810,7 @@ int cmd_main(int argc, char **argv)
 	    {"header", required_argument, NULL, OPT_HEADER},
 	    {"produce-time", no_argument, NULL, OPT_PRODUCE_TIME},
 	    {"flush-timeout", required_argument, NULL, OPT_FLUSH_TIMEOUT},
+	    {"partitions", required_argument, NULL, OPT_PARTITIONS},
 	    {"help", no_argument, NULL, OPT_HELP},
 	    TX_KAFKA_LONGOPTS,
 	    {NULL, 0, NULL, 0}};
@@ -768,7 +821,8 @@ int cmd_main(int argc, char **argv)
 	rd_kafka_conf_t *conf;
 	rd_kafka_resp_err_t topic_err;
 	char errstr[512];
-	int c, r, status = TX_EXIT_OK, flush_timeout_ms = 30000, i, nin;
+	int c, r, status = TX_EXIT_OK, flush_timeout_ms = 30000, i, nin, want_parts = 0,
+		  created = 0;
 	int64_t v;
 
 	memset(&P, 0, sizeof(P));
@@ -815,6 +869,15 @@ int cmd_main(int argc, char **argv)
 			}
 			flush_timeout_ms = (int)v * 1000;
 			break;
+		case OPT_PARTITIONS:
+			/* Kafka's own limit is far above; this one keeps a typo from making 10^9 */
+			if (tx_parse_int64(optarg, 1, 100000, &v) < 0) {
+				tx_error("--partitions '%s': expected a whole number, 1 to 100000",
+					 optarg);
+				return TX_EXIT_USAGE;
+			}
+			want_parts = (int)v;
+			break;
 		case 'h':
 		case OPT_HELP: return tx_help_exit(usage, "txpub");
 		default: tx_usage_error(); return TX_EXIT_USAGE;
@@ -843,6 +906,14 @@ int cmd_main(int argc, char **argv)
 	P.refresh_ms = v < 1000 ? 1000 : v > 60000 ? 60000 : (int)v;
 	if (tx_kafka_conf_is(conf, "topic.metadata.refresh.interval.ms", "-1"))
 		P.refresh_ms = -1;
+	/* with --partitions, the topic is created by us, never by a metadata request */
+	if (want_parts && rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", errstr,
+					    sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+		tx_error("%s", errstr);
+		rd_kafka_conf_destroy(conf);
+		tx_kafka_opts_release(&ko);
+		return TX_EXIT_USAGE;
+	}
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
 	rd_kafka_conf_set_opaque(conf, &P);
 	if (open_out(&P.reject, reject_path, &P.have_reject) < 0 ||
@@ -864,38 +935,77 @@ int cmd_main(int argc, char **argv)
 		close_out(&P, &P.report, P.have_report);
 		return rc;
 	}
-	P.rkt = rd_kafka_topic_new(P.rk, P.topic, NULL);
-	if (!P.rkt) {
-		tx_error("topic '%s': %s", P.topic, rd_kafka_err2str(rd_kafka_last_error()));
-		rd_kafka_destroy(P.rk);
-		return TX_EXIT_USAGE;
-	}
 	tx_record_init(&P.rec);
 	tx_record_init(&P.dr_rec);
 	tx_signals_install();
+	/*
+	 * --partitions: create the topic before anything asks about it (a
+	 * metadata request about it may create it with the cluster's default
+	 * count), once a broker answers.
+	 */
+	r = 0;
+	if (want_parts) {
+		r = tx_kafka_wait_metadata(P.rk, NULL, ko.bootstrap, ko.connect_timeout_ms,
+					   &topic_err);
+		if (r >= 0) {
+			created = tx_kafka_create_topic(P.rk, P.topic, want_parts, -1,
+							ko.connect_timeout_ms);
+			if (created < 0) {
+				status = TX_EXIT_UNAVAILABLE;
+				goto out;
+			}
+		}
+	}
+	P.rkt = rd_kafka_topic_new(P.rk, P.topic, NULL);
+	if (!P.rkt) {
+		tx_error("topic '%s': %s", P.topic, rd_kafka_err2str(rd_kafka_last_error()));
+		status = TX_EXIT_USAGE;
+		goto out;
+	}
 
 	/* Fail fast, before taking any input, when no broker answers. */
-	r = tx_kafka_wait_metadata(P.rk, P.topic, ko.bootstrap, ko.connect_timeout_ms, &topic_err);
+	if (r >= 0)
+		r = tx_kafka_wait_metadata(P.rk, P.topic, ko.bootstrap, ko.connect_timeout_ms,
+					   &topic_err);
 	if (r == -2) {
 		status = TX_EXIT_SIGNAL + tx_signal;
 		goto out;
 	}
 	if (r < 0) {
+		int unread = 0;
 		status = TX_EXIT_UNAVAILABLE;
 		nin = argc - optind;
-		for (i = 0; P.have_undelivered && i < (nin ? nin : 1); i++) {
+		for (i = 0; i < (nin ? nin : 1); i++) {
 			struct tx_lines lr;
 			if (tx_lines_open(&lr, nin ? argv[optind + i] : "-") < 0)
 				continue;
-			drain_to_undelivered(&P, &lr);
+			if (drain_to_undelivered(&P, &lr) < 0)
+				unread = 1;
 			if (lr.fd > 0)
 				close(lr.fd);
 			tx_lines_release(&lr);
 		}
+		/* nothing was acknowledged: say what became of the input */
 		if (P.have_undelivered)
-			tx_warn("%llu input lines written to '%s'", (unsigned long long)P.failed,
-				undelivered_path);
+			tx_warn(
+			    "nothing was published: %llu records not delivered, written to '%s'",
+			    (unsigned long long)P.failed, undelivered_path);
+		else if (!unread)
+			tx_warn("nothing was published: %llu records not delivered (the input is "
+				"left as it was)",
+				(unsigned long long)P.failed);
+		else
+			tx_warn("nothing was published: the input was not read (--undelivered FILE "
+				"keeps a copy)");
 		goto out;
+	}
+	if (want_parts) {
+		r = check_topic(&P, &ko, r, want_parts, created);
+		if (r < 0) {
+			status = -r;
+			goto out;
+		}
+		topic_err = RD_KAFKA_RESP_ERR_NO_ERROR;
 	}
 	if (P.place_keys && r > 0)
 		P.nparts = r;
@@ -942,7 +1052,8 @@ out:
 		else if (P.rejected)
 			status = TX_EXIT_REJECTED;
 	}
-	rd_kafka_topic_destroy(P.rkt);
+	if (P.rkt)
+		rd_kafka_topic_destroy(P.rkt);
 	rd_kafka_destroy(P.rk);
 	tx_record_release(&P.rec);
 	tx_record_release(&P.dr_rec);
