@@ -45,14 +45,13 @@ tests_unit_json_diff_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 tests_unit_json_diff_LDADD = src/lib/libtxmain.a $(LDADD)
 TESTS += tests/unit-json-diff
 include $(srcdir)/tests/fuzz/local.mk
-# (end of the record codec's rules)
 # txlog's formatter and template engine (logfmt.h), with its unit test.
 src_lib_libtx_a_SOURCES += src/lib/logfmt.h src/lib/logfmt.c
 check_PROGRAMS += tests/unit-logfmt
 tests_unit_logfmt_SOURCES = tests/unit-logfmt.c
 tests_unit_logfmt_LDADD = src/lib/libtxmain.a $(LDADD)
 TESTS += tests/unit-logfmt
-# txgen's model and PaySim rows (the txgen helper).
+# txgen's model and PaySim rows.
 src_lib_libtx_a_SOURCES += src/lib/rng.h src/lib/rng.c src/lib/gen.h src/lib/gen.c \
 	src/lib/paysim.h src/lib/paysim.c
 
