@@ -3,7 +3,8 @@
 # input listed as undelivered), the broker down in the middle (every record
 # arrives once after recovery), the broker gone for good (exit 5, every
 # unacknowledged line listed, --report says why), SIGTERM and SIGINT
-# mid-stream (accepted records flushed, summary, 128+N).
+# mid-stream (accepted records flushed, summary, 128+N), records the broker
+# dropped after delivering them (exit 5).
 . "$TX_SRCDIR/tests/lib.sh"
 . "$TX_SRCDIR/tests/kafka.sh"
 
@@ -176,6 +177,21 @@ for kind in $(broker_kinds); do
 			test_grep "^txpub: read 10, published 10, rejected 0, failed 0$" sig.err
 		'
 	done
+
+	# txbroker keeps at most 5 MiB per partition: past that it drops the
+	# oldest records it had acknowledged; txpub asks where each log starts
+	# once everything is delivered, and says so (issue 13)
+	if [ "$kind" = txbroker ]; then
+		broker_create_topic full 1
+		test_expect_success "$kind: records dropped by the broker after delivery: named, exit 5" '
+			txgen -q -n 30000 --seed 8 >big.ndjson &&
+			test_expect_code 5 txpub -t full <big.ndjson 2>full.err &&
+			test_grep "^txpub: topic .full. partition 0: offsets 0-[0-9]*, delivered by this run, are no longer in the log (it starts at [0-9]*): the broker dropped them (txbroker keeps at most 5 MiB per partition: use more partitions, or txbroker --kafka; txbroker(1), Limits)\$" full.err &&
+			test_grep "^txpub: read 30000, published 30000, rejected 0, failed 0\$" full.err &&
+			# within the limit: nothing to say, exit 0
+			head -n 1000 big.ndjson | txpub -q -t mid
+		'
+	fi
 
 	test_expect_success "$kind: broker gone for good: exit 5, every unacknowledged line listed" '
 		rm -f go1

@@ -446,6 +446,38 @@ static int is_txbroker(rd_kafka_t *rk, int timeout_ms)
 	return r;
 }
 
+int tx_kafka_check_kept(rd_kafka_t *rk, const char *topic, const int64_t *first, int n,
+			int timeout_ms)
+{
+	int p, lost = 0, mock = -1;
+
+	for (p = 0; p < n; p++) {
+		int64_t lo, hi;
+		rd_kafka_resp_err_t err;
+
+		if (first[p] < 0)
+			continue;
+		err = rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, timeout_ms);
+		if (err)
+			return tx_error(
+			    "topic '%s' partition %d: cannot ask where its log starts: %s", topic,
+			    p, rd_kafka_err2str(err));
+		if (lo <= first[p])
+			continue;
+		if (mock < 0)
+			mock = is_txbroker(rk, timeout_ms) == 1;
+		tx_error(
+		    "topic '%s' partition %d: offsets %lld-%lld, delivered by this run, are no "
+		    "longer in the log (it starts at %lld): the broker dropped them%s",
+		    topic, p, (long long)first[p], (long long)lo - 1, (long long)lo,
+		    mock ? " (txbroker keeps at most 5 MiB per partition: use more "
+			   "partitions, or txbroker --kafka; txbroker(1), Limits)"
+			 : " (its retention is shorter than this run)");
+		lost++;
+	}
+	return lost;
+}
+
 /*
  * The mock cluster does not implement CreateTopics (librdkafka 2.0): ask
  * the txbroker running it, through its control socket, as TXBROKER_CONTROL

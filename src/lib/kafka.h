@@ -134,6 +134,18 @@ int tx_kafka_wait_metadata(rd_kafka_t *rk, const char *topic, const char *broker
  * exists already (its partition count is not checked: read the metadata),
  * or -1 after reporting why it could not be created.
  */
+/*
+ * After delivery: whether the log of each partition p of topic still holds
+ * first[p], the first offset delivered there (-1: none), for p < n. A log
+ * that starts past it has dropped records that were acknowledged (a broker
+ * that keeps little, as txbroker's in-memory partitions, or a retention
+ * shorter than the run): each such partition is reported as an error, with
+ * its offsets and what to do. Returns how many partitions lost records, or
+ * -1 after reporting that the brokers did not answer.
+ */
+int tx_kafka_check_kept(rd_kafka_t *rk, const char *topic, const int64_t *first, int n,
+			int timeout_ms);
+
 int tx_kafka_create_topic(rd_kafka_t *rk, const char *topic, int partitions, int replication,
 			  int timeout_ms);
 

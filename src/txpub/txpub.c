@@ -108,7 +108,10 @@ struct pub {
 	struct tx_buf value;  /* the payload when it differs from the line */
 
 	uint64_t published, failed, produced;
-	uint64_t queued;	       /* handed to librdkafka and not yet reported */
+	int64_t *first_off; /* per partition: the first offset delivered, -1: none */
+	int nfirst;
+	int dropped;	 /* the broker dropped delivered records (tx_kafka_check_kept) */
+	uint64_t queued; /* handed to librdkafka and not yet reported */
 	rd_kafka_resp_err_t first_err; /* the first delivery error, for the summary */
 	int io_error;		       /* an output file could not be written */
 	rd_kafka_message_t *msgs;      /* BATCH_RECORDS, for rd_kafka_produce_batch() */
@@ -223,8 +226,22 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	P->queued_bytes -= m->len;
 	if (m->err)
 		undelivered(P, m->payload, m->len, kept, m->err);
-	else
+	else {
 		P->published++;
+		if (m->partition >= 0 && m->offset >= 0) {
+			if (m->partition >= P->nfirst) {
+				int n = m->partition + 1;
+
+				P->first_off =
+				    tx_realloc(P->first_off, (size_t)n * sizeof(*P->first_off));
+				while (P->nfirst < n)
+					P->first_off[P->nfirst++] = -1;
+			}
+			if (P->first_off[m->partition] < 0 ||
+			    m->offset < P->first_off[m->partition])
+				P->first_off[m->partition] = m->offset;
+		}
+	}
 	if (P->have_report)
 		report(P, lineno, m);
 	free((void *)kept);
@@ -1023,6 +1040,15 @@ int cmd_main(int argc, char **argv)
 	}
 	flush_all(&P, flush_timeout_ms);
 	tx_progress_end(&P.progress);
+	/*
+	 * Delivered is not kept: a broker that keeps little may drop records
+	 * at once. Asked only after a run that delivered everything (after a
+	 * failure or a signal, the exit status says so already).
+	 */
+	if (P.published && !P.failed && !tx_kafka_fatal && !tx_signal &&
+	    P.accepted == P.published &&
+	    tx_kafka_check_kept(P.rk, P.topic, P.first_off, P.nfirst, 5000) != 0)
+		P.dropped = 1;
 	if (P.accepted > P.published + P.failed) {
 		/* cannot happen after a purge, but never report a record as safe when unknown */
 		tx_error("%llu records in an unknown state",
@@ -1043,7 +1069,7 @@ out:
 				tx_progname, (unsigned long long)P.read,
 				(unsigned long long)P.published, (unsigned long long)P.rejected,
 				(unsigned long long)P.failed);
-		if (P.failed || tx_kafka_fatal)
+		if (P.failed || P.dropped || tx_kafka_fatal)
 			status = TX_EXIT_UNDELIVERED;
 		else if (P.read_error || P.io_error || P.reject_error)
 			status = TX_EXIT_IO;
@@ -1064,6 +1090,7 @@ out:
 	}
 	free(P.msgs);
 	free(P.sorted);
+	free(P.first_off);
 	tx_buf_release(&P.stamp);
 	for (i = 0; i < (int)P.nheaders; i++)
 		free(P.headers[i].name);
