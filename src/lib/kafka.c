@@ -53,10 +53,7 @@ int tx_kafka_opt_X(struct tx_kafka_opts *o, const char *arg)
 	eq = strchr(arg, '=');
 	if (!eq || eq == arg)
 		return tx_error("-X '%s': expected name=value, list or dump", arg);
-	if (o->nprops == o->props_cap) {
-		o->props_cap = o->props_cap ? 2 * o->props_cap : 8;
-		o->props = tx_realloc(o->props, o->props_cap * sizeof(*o->props));
-	}
+	TX_ALLOC_GROW(o->props, o->nprops + 1, o->props_cap, 8);
 	o->props[o->nprops].name = tx_strndup(arg, (size_t)(eq - arg));
 	o->props[o->nprops].value = tx_strdup(eq + 1);
 	if (eq[1] && tx_kafka_is_secret(o->props[o->nprops].name))
@@ -208,8 +205,6 @@ int tx_kafka_conf_file(rd_kafka_conf_t *conf, const char *path, int *brokers_set
 		tx_warn("%s: holds a secret (%s) but group or others can read it: chmod 600 %s",
 			path, secret, path);
 	free((char *)secret);
-	if (lr.fd > 0)
-		close(lr.fd);
 	tx_lines_release(&lr);
 	return ret;
 }
@@ -479,8 +474,6 @@ int tx_kafka_load_offsets(const char *path, const char *topic, const char *clust
 	}
 	if (r < 0)
 		ret = -1;
-	if (lr.fd > 0)
-		close(lr.fd);
 	tx_lines_release(&lr);
 	return ret < 0 ? -1 : set;
 }

@@ -24,7 +24,7 @@ int tx_out_open(struct tx_out *o, const char *path)
 	if (strcmp(path, "-")) {
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (fd < 0)
-			return tx_error("cannot open '%s' for writing: %s", path, strerror(errno));
+			return tx_error_errno("cannot open '%s' for writing", path);
 	}
 	tx_out_init(o, fd, strcmp(path, "-") ? path : "stdout");
 	return 0;
@@ -43,7 +43,7 @@ int tx_out_flush(struct tx_out *o)
 				continue;
 			o->err = errno;
 			if (errno != EPIPE)
-				tx_error("write error on %s: %s", o->name, strerror(errno));
+				tx_error_errno("write error on %s", o->name);
 			return -1;
 		}
 		done += (size_t)n;
@@ -58,7 +58,7 @@ int tx_out_close(struct tx_out *o)
 
 	if (o->fd > 2 && close(o->fd) < 0 && r == 0) {
 		o->err = errno;
-		r = tx_error("write error on %s: %s", o->name, strerror(errno));
+		r = tx_error_errno("write error on %s", o->name);
 	}
 	tx_buf_release(&o->b);
 	o->fd = -1;

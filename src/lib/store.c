@@ -325,10 +325,7 @@ static struct tx_store_offset *offset_find(struct tx_store *st, const char *topi
 			return &st->offsets[i];
 	if (!create)
 		return NULL;
-	if (st->noffsets == st->offsets_cap) {
-		st->offsets_cap = st->offsets_cap ? 2 * st->offsets_cap : 16;
-		st->offsets = tx_realloc(st->offsets, st->offsets_cap * sizeof(*st->offsets));
-	}
+	TX_ALLOC_GROW(st->offsets, st->noffsets + 1, st->offsets_cap, 16);
 	st->offsets[st->noffsets] = (struct tx_store_offset){
 	    tx_strndup(topic, tlen), partition, 0, -1, 0, NULL, TX_SREF_NULL};
 	return &st->offsets[st->noffsets++];
@@ -621,10 +618,7 @@ int tx_store_batch_add(struct tx_store_batch *b, struct tx_record *r, const char
 			goto fail;
 		row.has_cp_balance = 1;
 	}
-	if (b->n == b->cap) {
-		b->cap = b->cap ? 2 * b->cap : 1024;
-		b->rows = tx_realloc(b->rows, b->cap * sizeof(*b->rows));
-	}
+	TX_ALLOC_GROW(b->rows, b->n + 1, b->cap, 1024);
 	b->rows[b->n] = row;
 	if (row.op == TX_OP_CREATE)
 		b->ncreates++;
@@ -676,10 +670,7 @@ static struct tx_store_bal *bal_get(struct bal_map *m, const struct tx_store_bat
 		    !memcmp(b->arena.p + e->currency.off, c, currency.len))
 			return e;
 	}
-	if (m->n == m->cap) {
-		m->cap = m->cap ? 2 * m->cap : 256;
-		m->v = tx_realloc(m->v, m->cap * sizeof(*m->v));
-	}
+	TX_ALLOC_GROW(m->v, m->n + 1, m->cap, 256);
 	memset(&m->v[m->n], 0, sizeof(m->v[m->n]));
 	m->v[m->n].account = account;
 	m->v[m->n].currency = currency;
@@ -1293,10 +1284,8 @@ static int section_row(void *ctx, int ncols, const char *const *v)
 
 	if (ncols != s->ncols)
 		return tx_error("report: %d columns where %d were expected", ncols, s->ncols);
-	if ((s->nrows + 1) * (size_t)s->ncols > s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 64 * (size_t)s->ncols;
-		s->cells = tx_realloc(s->cells, s->cap * sizeof(*s->cells));
-	}
+	TX_ALLOC_GROW(s->cells, tx_st_mult(s->nrows + 1, (size_t)s->ncols), s->cap,
+		      64 * (size_t)s->ncols);
 	for (i = 0; i < ncols; i++) {
 		char *c = v[i] ? tx_strdup(v[i]) : NULL;
 		if (c && i == s->money_col && s->currency_col >= 0 && v[s->currency_col]) {
@@ -1538,10 +1527,7 @@ static int lat_row(void *ctx, int ncols, const char *const *v)
 	if (!v[0] || !v[1] || tx_time_parse(v[0], strlen(v[0]), &a) ||
 	    tx_time_parse(v[1], strlen(v[1]), &b))
 		return 0;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 4096;
-		l->v = tx_realloc(l->v, l->cap * sizeof(*l->v));
-	}
+	TX_ALLOC_GROW(l->v, l->n + 1, l->cap, 4096);
 	l->v[l->n++] = a - b;
 	return 0;
 }

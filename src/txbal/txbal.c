@@ -675,8 +675,6 @@ static void run_input(struct txbal *b, const char *path)
 			break;
 		}
 	}
-	if (lr.fd > 0)
-		close(lr.fd);
 	tx_lines_release(&lr);
 }
 
@@ -862,7 +860,7 @@ int cmd_main(int argc, char **argv)
 		/* appended to, never truncated: legs not yet republished stay */
 		int fd = open(legs_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 		if (fd < 0) {
-			tx_error("cannot open '%s': %s", legs_path, strerror(errno));
+			tx_error_errno("cannot open '%s'", legs_path);
 			return TX_EXIT_IO;
 		}
 		tx_out_init(&b.legs, fd, legs_path);

@@ -346,9 +346,9 @@ static int control_listen(const char *path)
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return tx_error("socket: %s", strerror(errno));
+		return tx_error_errno("socket");
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0) {
-		tx_error("control socket '%s': %s", path, strerror(errno));
+		tx_error_errno("control socket '%s'", path);
 		close(fd);
 		return -1;
 	}
@@ -385,7 +385,7 @@ static void control_serve(int lfd, rd_kafka_mock_cluster_t *mc, struct watch *w,
 	len = strlen(reply);
 	reply[len++] = '\n';
 	if (write(cfd, reply, len) < 0 && verbosity >= 1)
-		fprintf(stderr, "%s: control reply: %s\n", tx_progname, strerror(errno));
+		tx_error_errno("control reply");
 	close(cfd);
 }
 
@@ -412,14 +412,14 @@ static int control_ask(const char *path, const char *command, char *reply, size_
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		if (report)
-			tx_error("cannot reach txbroker at '%s': %s", path, strerror(errno));
+			tx_error_errno("cannot reach txbroker at '%s'", path);
 		if (fd >= 0)
 			close(fd);
 		return TX_EXIT_UNAVAILABLE;
 	}
 	if (write(fd, command, strlen(command)) < 0 || write(fd, "\n", 1) < 0) {
 		if (report)
-			tx_error("control socket '%s': %s", path, strerror(errno));
+			tx_error_errno("control socket '%s'", path);
 		close(fd);
 		return TX_EXIT_UNAVAILABLE;
 	}
@@ -533,7 +533,7 @@ static int kill_broker(void)
 	    !strncmp(lost, "error: ", 7))
 		was_lost = 1;
 	if (kill((pid_t)pid, SIGTERM) < 0) {
-		tx_error("cannot stop txbroker %lld: %s", (long long)pid, strerror(errno));
+		tx_error_errno("cannot stop txbroker %lld", (long long)pid);
 		return TX_EXIT_UNAVAILABLE;
 	}
 	/* Wait (bounded) until it is gone, so the port is free when we return. */
@@ -715,7 +715,7 @@ static int lost_note(struct watch *w, const char *topic, int32_t partition, int6
 			w->lost[i].start = start;
 			return 1;
 		}
-	w->lost = tx_realloc(w->lost, (w->nlost + 1) * sizeof(*w->lost));
+	w->lost = tx_reallocarray(w->lost, w->nlost + 1, sizeof(*w->lost));
 	w->lost[w->nlost++] = (struct lost){tx_strdup(topic), partition, start};
 	return 1;
 }
@@ -806,7 +806,7 @@ static void install_signals(void)
 	struct sigaction sa;
 
 	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
-		tx_die(TX_EXIT_SOFTWARE, "pipe: %s", strerror(errno));
+		tx_die_errno(TX_EXIT_SOFTWARE, "pipe");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -840,7 +840,7 @@ static int broker_main(const struct opts *o, int report_fd, const char *control,
 		int len = snprintf(msg, sizeof(msg), "%s\n", addr);
 
 		if (write(report_fd, msg, (size_t)len) != len)
-			tx_error("cannot report to the parent: %s", strerror(errno));
+			tx_error_errno("cannot report to the parent");
 		close(report_fd);
 	} else {
 		printf("%s\n", addr);
@@ -909,8 +909,7 @@ static int daemon_start(const struct opts *o)
 		int n = snprintf(tmpl, sizeof(tmpl), "%s/txbroker-XXXXXX", t && *t ? t : "/tmp");
 
 		if (n < 0 || (size_t)n >= sizeof(tmpl) || !mkdtemp(tmpl)) {
-			tx_error("cannot create a directory for the control socket: %s",
-				 strerror(errno));
+			tx_error_errno("cannot create a directory for the control socket");
 			return TX_EXIT_IO;
 		}
 		tmpdir = tmpl;
@@ -928,14 +927,14 @@ static int daemon_start(const struct opts *o)
 		ctl = control;
 	}
 	if (pipe2(fds, O_CLOEXEC) < 0) {
-		tx_error("pipe: %s", strerror(errno));
+		tx_error_errno("pipe");
 		return TX_EXIT_SOFTWARE;
 	}
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
-		tx_error("fork: %s", strerror(errno));
+		tx_error_errno("fork");
 		return TX_EXIT_SOFTWARE;
 	}
 	if (pid == 0) {
@@ -1030,14 +1029,14 @@ static int kafka_script_run(const char *cmd, const char *dir, char *out, size_t 
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
-		return tx_error("pipe: %s", strerror(errno));
+		return tx_error_errno("pipe");
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		return tx_error("fork: %s", strerror(errno));
+		return tx_error_errno("fork");
 	}
 	if (pid == 0) {
 		dup2(fds[1], STDOUT_FILENO);
@@ -1045,7 +1044,7 @@ static int kafka_script_run(const char *cmd, const char *dir, char *out, size_t 
 		if (installed && !getenv("TXKIT_KAFKA_POM"))
 			setenv("TXKIT_KAFKA_POM", TX_PKGDATADIR "/kafka/pom.xml", 1);
 		execl("/bin/sh", "sh", script, cmd, dir, (char *)NULL);
-		fprintf(stderr, "%s: cannot run %s: %s\n", tx_progname, script, strerror(errno));
+		tx_error_errno("cannot run %s", script);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -1122,11 +1121,11 @@ static int kafka_main(const struct opts *o)
 	int64_t pid;
 
 	if (mkdir(data, 0777) < 0 && errno != EEXIST) {
-		tx_error("cannot create '%s': %s", data, strerror(errno));
+		tx_error_errno("cannot create '%s'", data);
 		return TX_EXIT_IO;
 	}
 	if (!realpath(data, dir)) {
-		tx_error("'%s': %s", data, strerror(errno));
+		tx_error_errno("'%s'", data);
 		return TX_EXIT_IO;
 	}
 	if (!o->daemon)
@@ -1214,7 +1213,7 @@ int cmd_main(int argc, char **argv)
 			break;
 		case 'q': tx_quiet = 1; break;
 		case 't':
-			o.topics = tx_realloc(o.topics, (o.ntopics + 1) * sizeof(*o.topics));
+			o.topics = tx_reallocarray(o.topics, o.ntopics + 1, sizeof(*o.topics));
 			if (parse_topic(optarg, &o.topics[o.ntopics]) != 0)
 				return TX_EXIT_USAGE;
 			o.ntopics++;

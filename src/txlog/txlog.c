@@ -103,7 +103,7 @@ static int open_append(const char *path)
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 
 	if (fd < 0)
-		tx_error("cannot open '%s' for appending: %s", path, strerror(errno));
+		tx_error_errno("cannot open '%s' for appending", path);
 	return fd;
 }
 
@@ -127,7 +127,7 @@ static void reopen_log(struct txlog *t)
 	if (fd < 0)
 		return;
 	if (close(t->log.fd) < 0) {
-		tx_error("write error on %s: %s", t->out_path, strerror(errno));
+		tx_error_errno("write error on %s", t->out_path);
 		set_status(t, TX_EXIT_IO);
 	}
 	t->log.fd = fd;
@@ -239,8 +239,6 @@ static void run_input(struct txlog *t, const char *path)
 	       (lr.eof || memchr(lr.buf + lr.start, '\n', lr.end - lr.start)) &&
 	       tx_lines_next(&lr, &line, &len) == 1)
 		handle_line(t, &lr, line, len, !(lr.eof && line + len == lr.buf + lr.end));
-	if (lr.fd > 2)
-		close(lr.fd);
 	tx_lines_release(&lr);
 }
 

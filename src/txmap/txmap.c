@@ -131,7 +131,7 @@ static void run_input(struct txmap *t, const char *path)
 	if (strcmp(path, "-")) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			tx_error("cannot open '%s': %s", path, strerror(errno));
+			tx_error_errno("cannot open '%s'", path);
 			set_status(t, TX_EXIT_IO);
 			return;
 		}

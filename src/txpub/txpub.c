@@ -559,8 +559,6 @@ static void *reader(void *arg)
 			continue;
 		}
 		B = read_input(P, B, &lr);
-		if (lr.fd > 0)
-			close(lr.fd);
 		tx_lines_release(&lr);
 	}
 	pthread_mutex_lock(&P->lock);
@@ -723,7 +721,7 @@ static int add_header(struct pub *P, const char *arg)
 
 	if (!eq || eq == arg)
 		return tx_error("--header '%s': expected name=value", arg);
-	P->headers = tx_realloc(P->headers, (P->nheaders + 1) * sizeof(*P->headers));
+	P->headers = tx_reallocarray(P->headers, P->nheaders + 1, sizeof(*P->headers));
 	h = &P->headers[P->nheaders++];
 	h->name = tx_strdup(arg);
 	h->name[eq - arg] = '\0';
@@ -888,8 +886,6 @@ int cmd_main(int argc, char **argv)
 			if (tx_lines_open(&lr, nin ? argv[optind + i] : "-") < 0)
 				continue;
 			drain_to_undelivered(&P, &lr);
-			if (lr.fd > 0)
-				close(lr.fd);
 			tx_lines_release(&lr);
 		}
 		if (P.have_undelivered)

@@ -177,22 +177,24 @@ static void ensure_partition(struct sub *S, int p)
 	if (p < n)
 		return;
 	S->nparts = p + 1;
-	S->start = tx_realloc(S->start, (size_t)S->nparts * sizeof(*S->start));
-	S->pending = tx_realloc(S->pending, (size_t)S->nparts * sizeof(*S->pending));
-	S->next = tx_realloc(S->next, (size_t)S->nparts * sizeof(*S->next));
+	S->start = tx_reallocarray(S->start, (size_t)S->nparts, sizeof(*S->start));
+	S->pending = tx_reallocarray(S->pending, (size_t)S->nparts, sizeof(*S->pending));
+	S->next = tx_reallocarray(S->next, (size_t)S->nparts, sizeof(*S->next));
 	S->assigned = tx_realloc(S->assigned, (size_t)S->nparts);
 	S->started = tx_realloc(S->started, (size_t)S->nparts);
 	S->at_eof = tx_realloc(S->at_eof, (size_t)S->nparts);
 	S->gapped = tx_realloc(S->gapped, (size_t)S->nparts);
 	S->idle_out = tx_realloc(S->idle_out, (size_t)S->nparts);
 	S->paused = tx_realloc(S->paused, (size_t)S->nparts);
-	S->expect = tx_realloc(S->expect, (size_t)S->nparts * sizeof(*S->expect));
-	S->dropped_from = tx_realloc(S->dropped_from, (size_t)S->nparts * sizeof(*S->dropped_from));
-	S->last_key = tx_realloc(S->last_key, (size_t)S->nparts * sizeof(*S->last_key));
-	S->empty_since = tx_realloc(S->empty_since, (size_t)S->nparts * sizeof(*S->empty_since));
-	S->q = tx_realloc(S->q, (size_t)S->nparts * sizeof(*S->q));
-	S->heap = tx_realloc(S->heap, (size_t)S->nparts * sizeof(*S->heap));
-	S->heap_pos = tx_realloc(S->heap_pos, (size_t)S->nparts * sizeof(*S->heap_pos));
+	S->expect = tx_reallocarray(S->expect, (size_t)S->nparts, sizeof(*S->expect));
+	S->dropped_from =
+	    tx_reallocarray(S->dropped_from, (size_t)S->nparts, sizeof(*S->dropped_from));
+	S->last_key = tx_reallocarray(S->last_key, (size_t)S->nparts, sizeof(*S->last_key));
+	S->empty_since =
+	    tx_reallocarray(S->empty_since, (size_t)S->nparts, sizeof(*S->empty_since));
+	S->q = tx_reallocarray(S->q, (size_t)S->nparts, sizeof(*S->q));
+	S->heap = tx_reallocarray(S->heap, (size_t)S->nparts, sizeof(*S->heap));
+	S->heap_pos = tx_reallocarray(S->heap_pos, (size_t)S->nparts, sizeof(*S->heap_pos));
 	for (i = n; i < S->nparts; i++) {
 		S->start[i] = RD_KAFKA_OFFSET_INVALID;
 		S->pending[i] = S->next[i] = S->expect[i] = S->dropped_from[i] = -1;

@@ -378,7 +378,7 @@ int cmd_main(int argc, char **argv)
 	}
 
 	if (pipe(q.wake) < 0)
-		tx_die(TX_EXIT_SOFTWARE, "pipe: %s", strerror(errno));
+		tx_die_errno(TX_EXIT_SOFTWARE, "pipe");
 	fcntl(q.wake[0], F_SETFL, O_NONBLOCK);
 	fcntl(q.wake[1], F_SETFL, O_NONBLOCK);
 	for (int i = 0; i < NSLOTS; i++) {
