@@ -23,6 +23,18 @@ void tx_kafka_opts_init(struct tx_kafka_opts *o)
 	o->connect_timeout_ms = TX_KAFKA_DEFAULT_CONNECT_TIMEOUT_MS;
 }
 
+int tx_kafka_run(int (*main)(int argc, char **argv, struct tx_kafka_opts *ko), int argc,
+		 char **argv)
+{
+	struct tx_kafka_opts ko;
+	int status;
+
+	tx_kafka_opts_init(&ko);
+	status = main(argc, argv, &ko);
+	tx_kafka_opts_release(&ko);
+	return status;
+}
+
 void tx_kafka_opts_release(struct tx_kafka_opts *o)
 {
 	size_t i;

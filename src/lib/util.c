@@ -56,6 +56,7 @@ static void vreport(const char *source, uint64_t line, int errnum, const char *f
 	struct msg m = {.len = 0};
 	const char *msg = m.p;
 	size_t len;
+	int saved = errno;
 
 	put(&m, "%s: ", tx_progname);
 	if (source)
@@ -76,64 +77,69 @@ static void vreport(const char *source, uint64_t line, int errnum, const char *f
 			break; /* nowhere left to report it */
 		done += (size_t)k;
 	}
+	errno = saved; /* a report changes nothing for the caller */
 }
 
 void tx_vwarn(const char *fmt, va_list ap)
 {
-	int e = errno;
-
 	vreport(NULL, 0, 0, fmt, ap);
-	errno = e;
 }
 
 int tx_error(const char *fmt, ...)
 {
 	va_list ap;
-	int e = errno;
 
 	va_start(ap, fmt);
 	vreport(NULL, 0, 0, fmt, ap);
 	va_end(ap);
-	errno = e;
 	return -1;
 }
 
 int tx_error_errno(const char *fmt, ...)
 {
 	va_list ap;
-	int e = errno;
 
 	va_start(ap, fmt);
-	vreport(NULL, 0, e, fmt, ap);
+	vreport(NULL, 0, errno, fmt, ap);
 	va_end(ap);
-	errno = e;
 	return -1;
 }
 
 void tx_warn(const char *fmt, ...)
 {
 	va_list ap;
-	int e = errno;
 
-	if (tx_quiet)
-		return;
 	va_start(ap, fmt);
-	vreport(NULL, 0, 0, fmt, ap);
+	if (!tx_quiet)
+		vreport(NULL, 0, 0, fmt, ap);
 	va_end(ap);
-	errno = e;
 }
 
 void tx_warn_errno(const char *fmt, ...)
 {
 	va_list ap;
-	int e = errno;
 
-	if (tx_quiet)
-		return;
 	va_start(ap, fmt);
-	vreport(NULL, 0, e, fmt, ap);
+	if (!tx_quiet)
+		vreport(NULL, 0, errno, fmt, ap);
 	va_end(ap);
-	errno = e;
+}
+
+void tx_warn_at(const char *source, uint64_t line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (!tx_quiet)
+		vreport(source, line, 0, fmt, ap);
+	va_end(ap);
+}
+
+static __attribute__((noreturn)) void vdie(int status, int errnum, const char *fmt, va_list ap)
+{
+	vreport(NULL, 0, errnum, fmt, ap);
+	fflush(stdout);
+	exit(status);
 }
 
 void tx_die(int status, const char *fmt, ...)
@@ -141,35 +147,15 @@ void tx_die(int status, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(NULL, 0, 0, fmt, ap);
-	va_end(ap);
-	fflush(stdout);
-	exit(status);
+	vdie(status, 0, fmt, ap);
 }
 
 void tx_die_errno(int status, const char *fmt, ...)
 {
 	va_list ap;
-	int e = errno;
 
 	va_start(ap, fmt);
-	vreport(NULL, 0, e, fmt, ap);
-	va_end(ap);
-	fflush(stdout);
-	exit(status);
-}
-
-void tx_warn_at(const char *source, uint64_t line, const char *fmt, ...)
-{
-	va_list ap;
-	int e = errno;
-
-	if (tx_quiet)
-		return;
-	va_start(ap, fmt);
-	vreport(source, line, 0, fmt, ap);
-	va_end(ap);
-	errno = e;
+	vdie(status, errno, fmt, ap);
 }
 
 static void *oom(size_t n)

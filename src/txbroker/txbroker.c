@@ -51,6 +51,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "progress.h"
 #include "tx.h"
 
 #define DEFAULT_TOPIC	   "transactions"
@@ -110,7 +111,6 @@ struct opts {
 	const char *data; /* its directory (--data) */
 };
 
-static volatile sig_atomic_t stop_signal;
 static int wake_pipe[2] = {-1, -1};
 static int verbosity;
 
@@ -124,17 +124,6 @@ static void usage(FILE *f)
 		"       %s -k\n"
 		"       %s [--control socket] -c command\n",
 		tx_progname, tx_progname, tx_progname, tx_progname);
-}
-
-static void on_signal(int sig)
-{
-	int saved = errno;
-
-	stop_signal = sig;
-	if (wake_pipe[1] >= 0 && write(wake_pipe[1], "x", 1) < 0) {
-		/* The flag alone still stops the loop at its next wake-up. */
-	}
-	errno = saved;
 }
 
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
@@ -557,6 +546,7 @@ static int parse_topic(const char *arg, struct topic_spec *t)
 	int64_t n;
 
 	t->partitions = 0;
+	t->name = NULL; /* the caller frees it, also when the spec is bad */
 	if (colon) {
 		if (tx_parse_int64(colon + 1, 1, MAX_PARTITIONS, &n) != 0)
 			return tx_error("bad partition count in '%s' (1 to %d)", arg,
@@ -788,7 +778,7 @@ static void run_until_signal(rd_kafka_mock_cluster_t *mc, struct watch *w, int n
 	p[0].events = POLLIN;
 	p[1].fd = lfd;
 	p[1].events = POLLIN;
-	while (!stop_signal) {
+	while (!tx_signal) {
 		if (poll(p, lfd >= 0 ? 2 : 1, WATCH_MS) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents & POLLIN)
@@ -803,16 +793,10 @@ static void run_until_signal(rd_kafka_mock_cluster_t *mc, struct watch *w, int n
 
 static void install_signals(void)
 {
-	struct sigaction sa;
-
 	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		tx_die_errno(TX_EXIT_SOFTWARE, "pipe");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	tx_signals_wake(wake_pipe[1]); /* the poll of run_until_signal() */
+	tx_signals_install();
 }
 
 /*
@@ -855,7 +839,7 @@ static int broker_main(const struct opts *o, int report_fd, const char *control,
 	watch_stop(&w);
 
 	if (verbosity >= 1)
-		fprintf(stderr, "%s: stopping (signal %d)\n", tx_progname, (int)stop_signal);
+		fprintf(stderr, "%s: stopping (signal %d)\n", tx_progname, (int)tx_signal);
 	if (lfd >= 0) {
 		close(lfd);
 		unlink(control);
@@ -1163,7 +1147,7 @@ static int kafka_main(const struct opts *o)
 	return kafka_script_run("stop", dir, NULL, 0) == 0 ? TX_EXIT_OK : TX_EXIT_UNAVAILABLE;
 }
 
-int cmd_main(int argc, char **argv)
+static int broker_cmd(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 	    {"brokers", required_argument, NULL, 'B'},
@@ -1180,12 +1164,9 @@ int cmd_main(int argc, char **argv)
 	    {"verbose", no_argument, NULL, 'v'},
 	    {NULL, 0, NULL, 0},
 	};
-	/* static: what an early usage error leaves is still reachable, not a leak */
-	static struct opts o = {.brokers = 1, .partitions = DEFAULT_PARTITIONS};
 	const char *command = NULL;
 	int kill_mode = 0, c, status;
 	int64_t n;
-	size_t i;
 
 	while ((c = getopt_long(argc, argv, "B:c:C:dhkp:qt:v", longopts, NULL)) != -1) {
 		switch (c) {
@@ -1194,13 +1175,13 @@ int cmd_main(int argc, char **argv)
 				tx_error("bad broker count '%s' (1 to %d)", optarg, MAX_BROKERS);
 				return TX_EXIT_USAGE;
 			}
-			o.brokers = (int)n;
+			o->brokers = (int)n;
 			break;
 		case 'c': command = optarg; break;
-		case 'C': o.control = optarg; break;
-		case 'd': o.daemon = 1; break;
-		case 'D': o.data = optarg; break;
-		case 'K': o.kafka = 1; break;
+		case 'C': o->control = optarg; break;
+		case 'd': o->daemon = 1; break;
+		case 'D': o->data = optarg; break;
+		case 'K': o->kafka = 1; break;
 		case 'h': return tx_help_exit(usage, "txbroker");
 		case 'k': kill_mode = 1; break;
 		case 'p':
@@ -1209,14 +1190,16 @@ int cmd_main(int argc, char **argv)
 					 MAX_PARTITIONS);
 				return TX_EXIT_USAGE;
 			}
-			o.partitions = (int)n;
+			o->partitions = (int)n;
 			break;
 		case 'q': tx_quiet = 1; break;
 		case 't':
-			o.topics = tx_reallocarray(o.topics, o.ntopics + 1, sizeof(*o.topics));
-			if (parse_topic(optarg, &o.topics[o.ntopics]) != 0)
+			o->topics = tx_reallocarray(o->topics, o->ntopics + 1, sizeof(*o->topics));
+			if (parse_topic(optarg, &o->topics[o->ntopics]) != 0) {
+				free(o->topics[o->ntopics].name);
 				return TX_EXIT_USAGE;
-			o.ntopics++;
+			}
+			o->ntopics++;
 			break;
 		case 'v': verbosity++; break;
 		default: tx_usage_error(); return TX_EXIT_USAGE;
@@ -1227,36 +1210,46 @@ int cmd_main(int argc, char **argv)
 		tx_usage_error();
 		return TX_EXIT_USAGE;
 	}
-	if (kill_mode + (command != NULL) + o.daemon > 1) {
+	if (kill_mode + (command != NULL) + o->daemon > 1) {
 		tx_error("-c, -d and -k do not go together");
 		return TX_EXIT_USAGE;
 	}
 	if (kill_mode)
 		return kill_broker();
-	if (o.data && !o.kafka) {
+	if (o->data && !o->kafka) {
 		tx_error("--data goes with --kafka (the mock cluster keeps nothing on disk)");
 		return TX_EXIT_USAGE;
 	}
-	if (o.kafka && (command || o.control || o.brokers != 1)) {
+	if (o->kafka && (command || o->control || o->brokers != 1)) {
 		tx_error("--kafka runs one Apache Kafka broker: no -B, -c or --control");
 		return TX_EXIT_USAGE;
 	}
 	if (command)
-		return control_client(o.control ? o.control : getenv("TXBROKER_CONTROL"), command);
-	if (o.ntopics == 0) {
-		o.topics = tx_malloc(sizeof(*o.topics));
-		o.topics[0].name = tx_strdup(DEFAULT_TOPIC);
-		o.topics[0].partitions = 0;
-		o.ntopics = 1;
+		return control_client(o->control ? o->control : getenv("TXBROKER_CONTROL"),
+				      command);
+	if (o->ntopics == 0) {
+		o->topics = tx_malloc(sizeof(*o->topics));
+		o->topics[0].name = tx_strdup(DEFAULT_TOPIC);
+		o->topics[0].partitions = 0;
+		o->ntopics = 1;
 	}
 	verbosity = tx_quiet ? 0 : verbosity;
-	if (o.kafka)
-		status = kafka_main(&o);
-	else if (o.daemon)
-		status = daemon_start(&o);
+	if (o->kafka)
+		status = kafka_main(o);
+	else if (o->daemon)
+		status = daemon_start(o);
 	else
-		status = broker_main(&o, -1, o.control, NULL);
-	for (i = 0; i < o.ntopics; i++)
+		status = broker_main(o, -1, o->control, NULL);
+	return status;
+}
+
+/* o is freed on every path, early usage errors too (git frees, not UNLEAK) */
+int cmd_main(int argc, char **argv)
+{
+	struct opts o = {.brokers = 1, .partitions = DEFAULT_PARTITIONS};
+	int status = broker_cmd(argc, argv, &o);
+
+	for (size_t i = 0; i < o.ntopics; i++)
 		free(o.topics[i].name);
 	free(o.topics);
 	return status;

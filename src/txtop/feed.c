@@ -363,10 +363,8 @@ static void handle_line(struct source *src, const char *p, size_t n, const struc
 	if (tx_record_parse(&w.rec, p, n, TX_PARSE_REQUIRE | TX_PARSE_ANY_TYPE) < 0) {
 		w.st.bad++;
 		warn_bad(src, w.rec.err);
-		if (w.have_reject)
-			tx_out_line(&w.reject, p, n);
-		if (opt.strict) {
-			w.exit_status = TX_EXIT_REJECTED;
+		if (tx_reject(&w.rej, p, n, 0)) {
+			w.exit_status = w.rej.failed ? TX_EXIT_IO : TX_EXIT_REJECTED;
 			quit_key = 1; /* stop everything, as q does */
 		}
 		return;
@@ -415,7 +413,7 @@ void process_block(const struct block *b)
 		warn_bad(src, "line longer than 128 KiB: not inspected");
 		p = nl ? nl + 1 : end;
 	}
-	while (p < end && !(opt.strict && w.exit_status)) {
+	while (p < end && !((opt.strict || w.rej.failed) && w.exit_status)) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *lend = nl ? nl : end;
 
