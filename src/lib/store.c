@@ -8,6 +8,7 @@
 
 #include <libpq-fe.h>
 
+#include "hashmap.h"
 #include "money.h"
 #include "store_impl.h"
 #include "term.h"
@@ -397,14 +398,6 @@ void tx_store_batch_reset(struct tx_store_batch *b)
 	}
 }
 
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	while (n--)
-		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
-	return h;
-}
-
 /* The ids of updates and deletes in the batch, to spot a create that must wait. */
 static int ids_has(const struct tx_store_batch *b, const char *id, size_t len)
 {
@@ -412,7 +405,7 @@ static int ids_has(const struct tx_store_batch *b, const char *id, size_t len)
 
 	if (!b->ids_used)
 		return 0;
-	for (i = hash_bytes(id, len) & (b->nids - 1); b->ids[i]; i = (i + 1) & (b->nids - 1)) {
+	for (i = tx_hash64(id, len) & (b->nids - 1); b->ids[i]; i = (i + 1) & (b->nids - 1)) {
 		const struct tx_store_row *row = &b->rows[b->ids[i] - 1];
 		if (row->id.len == len && !memcmp(b->arena.p + row->id.off, id, len))
 			return 1;
@@ -435,7 +428,7 @@ static void ids_add(struct tx_store_batch *b, size_t rowidx)
 			if (oldids[j]) {
 				const struct tx_store_row *o = &b->rows[oldids[j] - 1];
 				size_t k =
-				    hash_bytes(b->arena.p + o->id.off, o->id.len) & (b->nids - 1);
+				    tx_hash64(b->arena.p + o->id.off, o->id.len) & (b->nids - 1);
 				while (b->ids[k])
 					k = (k + 1) & (b->nids - 1);
 				b->ids[k] = oldids[j];
@@ -443,7 +436,7 @@ static void ids_add(struct tx_store_batch *b, size_t rowidx)
 			}
 		free(oldids);
 	}
-	i = hash_bytes(b->arena.p + row->id.off, row->id.len) & (b->nids - 1);
+	i = tx_hash64(b->arena.p + row->id.off, row->id.len) & (b->nids - 1);
 	while (b->ids[i])
 		i = (i + 1) & (b->nids - 1);
 	b->ids[i] = rowidx + 1;
@@ -645,7 +638,7 @@ static struct tx_store_bal *bal_get(struct bal_map *m, const struct tx_store_bat
 				    struct tx_sref account, struct tx_sref currency, int exponent)
 {
 	const char *a = b->arena.p + account.off, *c = b->arena.p + currency.off;
-	uint64_t h = hash_bytes(a, account.len) ^ hash_bytes(c, currency.len);
+	uint64_t h = tx_hash64(a, account.len) ^ tx_hash64(c, currency.len);
 	size_t i;
 
 	if ((m->n + 1) * 2 > m->nslots) {
@@ -655,8 +648,8 @@ static struct tx_store_bal *bal_get(struct bal_map *m, const struct tx_store_bat
 		m->slots = tx_calloc(m->nslots, sizeof(*m->slots));
 		for (j = 0; j < m->n; j++) {
 			const struct tx_store_bal *e = &m->v[j];
-			uint64_t eh = hash_bytes(b->arena.p + e->account.off, e->account.len) ^
-				      hash_bytes(b->arena.p + e->currency.off, e->currency.len);
+			uint64_t eh = tx_hash64(b->arena.p + e->account.off, e->account.len) ^
+				      tx_hash64(b->arena.p + e->currency.off, e->currency.len);
 			size_t k = eh & (m->nslots - 1);
 			while (m->slots[k])
 				k = (k + 1) & (m->nslots - 1);
