@@ -129,7 +129,8 @@ test_expect_success 'updates change status, reason and alerts only; deletes are 
 	L4|1.01|completed|-|-|f|f
 	EOF
 	test_cmp exp got &&
-	test_grep "^# txstore: stdin:7: update of a transaction_id that is not stored" rej
+	sed -n 7p life.ndjson >exp &&
+	test_cmp exp rej
 '
 
 test_expect_success 'report: deleted rows left out, filters, exact sums, --table' '
@@ -176,7 +177,9 @@ test_expect_success 'hostile strings are data; refused rows name the constraint'
 	test_grep "stdin:8: .*check constraint \"account_length\"" err &&
 	test_grep "stdin:9: .*check constraint \"transaction_id_length\"" err &&
 	test_grep "7 stored, 0 duplicates, 0 updated, 0 deleted, 4 rejected" err &&
-	test "$(grep -c "^# txstore: stdin:" rej)" = 4 &&
+	sed -n "7p;8p;9p;11p" hostile.ndjson | sort >exp &&
+	sort rej >got &&
+	test_cmp exp got &&
 	test "$(pg_psql -d hostile -c "SELECT string_agg(tablename, ${q},${q} ORDER BY tablename)
 		FROM pg_tables WHERE schemaname = ${q}public${q}")" = "balances,offsets,transactions,txstore_meta" &&
 	pg_psql -d hostile -F " " -c "SELECT transaction_id, encode(convert_to(account, ${q}UTF8${q}), ${q}hex${q}),

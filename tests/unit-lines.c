@@ -1,4 +1,6 @@
 /* Unit tests for lines.c and out.c: lines of any length, numbering, EOF. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -105,6 +107,35 @@ static void batches_match(int simd)
 	tx_buf_release(&got);
 }
 
+/*
+ * Ownership: the reader closes what tx_lines_open() opened, and only that:
+ * not stdin ("-"), not a descriptor handed to tx_lines_init().
+ */
+static void ownership(void)
+{
+	char path[] = "/tmp/unit-lines.XXXXXX";
+	struct tx_lines lr;
+	int fd = mkstemp(path), opened;
+
+	CHECK(fd >= 0, "a temporary file");
+	CHECK_EQ_INT(tx_lines_open(&lr, path), 0, "tx_lines_open opens a file");
+	opened = lr.fd;
+	tx_lines_release(&lr);
+	errno = 0;
+	CHECK(fcntl(opened, F_GETFD) < 0 && errno == EBADF,
+	      "tx_lines_release closes the descriptor tx_lines_open opened");
+	CHECK_EQ_INT(tx_lines_open(&lr, "-"), 0, "tx_lines_open takes '-' for stdin");
+	CHECK_EQ_INT(lr.fd, 0, "stdin is descriptor 0");
+	tx_lines_release(&lr);
+	CHECK(fcntl(0, F_GETFD) >= 0, "tx_lines_release leaves stdin open");
+	tx_lines_init(&lr, fd, path);
+	tx_lines_release(&lr);
+	CHECK(fcntl(fd, F_GETFD) >= 0, "tx_lines_release leaves a borrowed descriptor open");
+	close(fd);
+	unlink(path);
+	CHECK(tx_lines_open(&lr, path) < 0, "a missing file is an error");
+}
+
 int cmd_main(int argc, char **argv);
 int cmd_main(int argc, char **argv)
 {
@@ -112,6 +143,7 @@ int cmd_main(int argc, char **argv)
 	uint64_t n;
 	size_t i;
 
+	ownership();
 	CHECK(read_all("a\nbb\n\nccc\n", 10, &got, &n) == 0, "reads to EOF");
 	CHECK_EQ_STR(got.p, "a|bb||ccc|", "lines come without newlines, blank ones kept");
 	CHECK_EQ_INT(n, 4, "four lines counted");

@@ -198,10 +198,7 @@ int tx_agg_add(struct tx_agg *ag, const struct tx_ledger *l, const struct tx_led
 	if (i < ag->nw && ag->w[i].start == start) {
 		w = &ag->w[i];
 	} else {
-		if (ag->nw == ag->wcap) {
-			ag->wcap = ag->wcap ? ag->wcap * 2 : 8;
-			ag->w = tx_realloc(ag->w, ag->wcap * sizeof(*ag->w));
-		}
+		TX_ALLOC_GROW(ag->w, ag->nw + 1, ag->wcap, 8);
 		memmove(ag->w + i + 1, ag->w + i, (ag->nw - i) * sizeof(*ag->w));
 		ag->nw++;
 		w = &ag->w[i];

@@ -307,10 +307,7 @@ static void ev_push(struct tx_gen *g, struct ev *e)
 {
 	size_t i;
 
-	if (g->heap_n == g->heap_cap) {
-		g->heap_cap = g->heap_cap ? g->heap_cap * 2 : 256;
-		g->heap = tx_realloc(g->heap, g->heap_cap * sizeof(*g->heap));
-	}
+	TX_ALLOC_GROW(g->heap, g->heap_n + 1, g->heap_cap, 256);
 	e->order = g->ev_order++;
 	for (i = g->heap_n++; i > 0; i = (i - 1) / 2) {
 		if (!ev_before(e, &g->heap[(i - 1) / 2]))

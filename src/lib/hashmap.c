@@ -173,7 +173,7 @@ static inline __attribute__((always_inline)) char *add_entry(struct tx_map *m, u
 	} else {
 		if (m->arena_cap - m->arena_len < len + 1) {
 			while (m->arena_cap - m->arena_len < len + 1)
-				m->arena_cap = m->arena_cap ? m->arena_cap * 2 : 4096;
+				m->arena_cap = m->arena_cap ? tx_st_mult(m->arena_cap, 2) : 4096;
 			m->arena = tx_realloc(m->arena, m->arena_cap);
 		}
 		en->k.key_off = m->arena_len;

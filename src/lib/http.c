@@ -83,7 +83,7 @@ int tx_http_tokens_load(struct tx_http_tokens *t, const char *path)
 	t->tok = NULL;
 	t->n = 0;
 	if (!fp)
-		return tx_error("--token-file '%s': %s", path, strerror(errno));
+		return tx_error_errno("--token-file '%s'", path);
 	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & 077))
 		tx_warn("--token-file '%s': readable by group or others", path);
 	while ((n = getline(&line, &cap, fp)) >= 0) {
@@ -92,7 +92,7 @@ int tx_http_tokens_load(struct tx_http_tokens *t, const char *path)
 			line[--n] = '\0';
 		if (!n || line[0] == '#')
 			continue;
-		t->tok = tx_realloc(t->tok, (t->n + 1) * sizeof(*t->tok));
+		t->tok = tx_reallocarray(t->tok, t->n + 1, sizeof(*t->tok));
 		t->tok[t->n++] = tx_strdup(line);
 	}
 	free(line);

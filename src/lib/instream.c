@@ -49,7 +49,7 @@ static int inbuf_fill(struct tx_inbuf *in)
 		in->start = 0;
 	}
 	if (in->cap - in->end < INBUF_MIN / 2) {
-		in->cap = in->cap ? 2 * in->cap : INBUF_MIN;
+		in->cap = in->cap ? tx_st_mult(in->cap, 2) : INBUF_MIN;
 		in->p = tx_realloc(in->p, in->cap + 1);
 	}
 	if (!in->idle) {
@@ -378,10 +378,7 @@ void tx_csv_release(struct tx_csv *c)
 static void csv_end_field(struct tx_csv *c)
 {
 	tx_buf_addch(&c->field, 0);
-	if (c->nfields + 1 >= c->offs_cap) {
-		c->offs_cap = c->offs_cap ? 2 * c->offs_cap : 32;
-		c->offs = tx_realloc(c->offs, c->offs_cap * sizeof(*c->offs));
-	}
+	TX_ALLOC_GROW(c->offs, c->nfields + 2, c->offs_cap, 32);
 	c->offs[++c->nfields] = c->field.len;
 }
 
@@ -395,10 +392,7 @@ static int csv_parse(struct tx_csv *c, uint64_t *lines)
 	const char *p = in->p + in->start, *e = in->p + in->end;
 
 	tx_buf_reset(&c->field);
-	if (!c->offs_cap) {
-		c->offs_cap = 32;
-		c->offs = tx_malloc(c->offs_cap * sizeof(*c->offs));
-	}
+	TX_ALLOC_GROW(c->offs, 1, c->offs_cap, 32);
 	c->nfields = 0;
 	c->offs[0] = 0;
 	*lines = 0;

@@ -32,6 +32,18 @@ void tx_kafka_opts_init(struct tx_kafka_opts *o)
 	o->connect_timeout_ms = TX_KAFKA_DEFAULT_CONNECT_TIMEOUT_MS;
 }
 
+int tx_kafka_run(int (*main)(int argc, char **argv, struct tx_kafka_opts *ko), int argc,
+		 char **argv)
+{
+	struct tx_kafka_opts ko;
+	int status;
+
+	tx_kafka_opts_init(&ko);
+	status = main(argc, argv, &ko);
+	tx_kafka_opts_release(&ko);
+	return status;
+}
+
 void tx_kafka_opts_release(struct tx_kafka_opts *o)
 {
 	size_t i;
@@ -62,10 +74,7 @@ int tx_kafka_opt_X(struct tx_kafka_opts *o, const char *arg)
 	eq = strchr(arg, '=');
 	if (!eq || eq == arg)
 		return tx_error("-X '%s': expected name=value, list or dump", arg);
-	if (o->nprops == o->props_cap) {
-		o->props_cap = o->props_cap ? 2 * o->props_cap : 8;
-		o->props = tx_realloc(o->props, o->props_cap * sizeof(*o->props));
-	}
+	TX_ALLOC_GROW(o->props, o->nprops + 1, o->props_cap, 8);
 	o->props[o->nprops].name = tx_strndup(arg, (size_t)(eq - arg));
 	o->props[o->nprops].value = tx_strdup(eq + 1);
 	if (eq[1] && tx_kafka_is_secret(o->props[o->nprops].name))
@@ -221,8 +230,6 @@ int tx_kafka_conf_file(rd_kafka_conf_t *conf, const char *path, int *brokers_set
 		tx_warn("%s: holds a secret (%s) but group or others can read it: chmod 600 %s",
 			path, secret, path);
 	free((char *)secret);
-	if (lr.fd > 0)
-		close(lr.fd);
 	tx_lines_release(&lr);
 	return ret;
 }
@@ -500,9 +507,9 @@ static int txbroker_create_topic(const char *topic, int partitions)
 	if (n < 0 || (size_t)n >= sizeof(cmd) || strpbrk(topic, " \t\n"))
 		return tx_error("cannot create topic '%s' through txbroker: bad name", topic);
 	if (tx_control_ask(ctl, cmd, reply, sizeof(reply)) < 0)
-		return tx_error("cannot create topic '%s': cannot reach txbroker at '%s' "
-				"(TXBROKER_CONTROL): %s",
-				topic, ctl, strerror(errno));
+		return tx_error_errno("cannot create topic '%s': cannot reach txbroker at '%s' "
+				      "(TXBROKER_CONTROL)",
+				      topic, ctl);
 	if (!strcmp(reply, "ok"))
 		return 1;
 	if (strstr(reply, "already exists"))
@@ -676,8 +683,6 @@ int tx_kafka_load_offsets(const char *path, const char *topic, const char *clust
 	}
 	if (r < 0)
 		ret = -1;
-	if (lr.fd > 0)
-		close(lr.fd);
 	tx_lines_release(&lr);
 	return ret < 0 ? -1 : set;
 }

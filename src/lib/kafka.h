@@ -60,6 +60,13 @@ struct tx_kafka_opts {
 
 void tx_kafka_opts_init(struct tx_kafka_opts *o);
 void tx_kafka_opts_release(struct tx_kafka_opts *o);
+/*
+ * A Kafka program's cmd_main(): run main with fresh options, released on
+ * every way out, early usage errors too (git frees, where it once used
+ * UNLEAK). Returns main's status.
+ */
+int tx_kafka_run(int (*main)(int argc, char **argv, struct tx_kafka_opts *ko), int argc,
+		 char **argv);
 
 /*
  * The short options tx_kafka_getopt() handles, for the getopt string, and

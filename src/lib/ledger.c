@@ -827,8 +827,6 @@ int tx_ledger_load(struct tx_ledger *l, const char *path)
 	if (rc < 0)
 		ret = -1;
 	tx_record_release(&r);
-	if (lr.fd > 0)
-		close(lr.fd);
 	tx_lines_release(&lr);
 	return ret;
 }
@@ -877,7 +875,7 @@ int tx_ledger_save(const struct tx_ledger *l, const char *path)
 	tx_buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
 	fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0) {
-		tx_error("cannot open '%s' for writing: %s", tmp.p, strerror(errno));
+		tx_error_errno("cannot open '%s' for writing", tmp.p);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -889,13 +887,13 @@ int tx_ledger_save(const struct tx_ledger *l, const char *path)
 		}
 	}
 	if (i < n || fsync(fd) < 0) {
-		tx_error("write error on '%s': %s", tmp.p, strerror(errno));
+		tx_error_errno("write error on '%s'", tmp.p);
 		close(fd);
 		unlink(tmp.p);
 		goto out;
 	}
 	if (close(fd) < 0 || rename(tmp.p, path) < 0) {
-		tx_error("cannot write '%s': %s", path, strerror(errno));
+		tx_error_errno("cannot write '%s'", path);
 		unlink(tmp.p);
 		goto out;
 	}
@@ -907,7 +905,7 @@ int tx_ledger_save(const struct tx_ledger *l, const char *path)
 		tx_buf_addch(&tmp, '.');
 	dfd = open(tmp.p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || fsync(dfd) < 0) {
-		tx_error("cannot sync directory '%s': %s", tmp.p, strerror(errno));
+		tx_error_errno("cannot sync directory '%s'", tmp.p);
 		if (dfd >= 0)
 			close(dfd);
 		goto out;

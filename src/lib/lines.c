@@ -33,9 +33,10 @@ int tx_lines_open(struct tx_lines *lr, const char *path)
 	if (strcmp(path, "-")) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			return tx_error("cannot open '%s': %s", path, strerror(errno));
+			return tx_error_errno("cannot open '%s'", path);
 	}
 	tx_lines_init(lr, fd, path);
+	lr->owns_fd = strcmp(path, "-") != 0;
 	return 0;
 }
 
@@ -43,6 +44,10 @@ void tx_lines_release(struct tx_lines *lr)
 {
 	free(lr->buf);
 	lr->buf = NULL;
+	if (lr->owns_fd)
+		close(lr->fd); /* read only: a failed close loses nothing */
+	lr->owns_fd = 0;
+	lr->fd = -1;
 }
 
 /* Hand out the next complete line from the buffer, if there is one. */
@@ -136,7 +141,7 @@ static int fill(struct tx_lines *lr)
 		lr->start = 0;
 	}
 	if (lr->cap - lr->end < TX_LINES_CHUNK / 2) {
-		lr->cap *= 2;
+		lr->cap = tx_st_mult(lr->cap, 2);
 		lr->buf = tx_realloc(lr->buf, lr->cap + 1);
 	}
 	do
@@ -144,7 +149,7 @@ static int fill(struct tx_lines *lr)
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		lr->err = errno;
-		return tx_error("read error on %s: %s", lr->source, strerror(errno));
+		return tx_error_errno("read error on %s", lr->source);
 	}
 	if (n == 0)
 		lr->eof = 1;
@@ -179,7 +184,7 @@ static int wait_fill(struct tx_lines *lr, int timeout_ms)
 		if (errno == EINTR)
 			return 3;
 		lr->err = errno;
-		return tx_error("poll on %s: %s", lr->source, strerror(errno));
+		return tx_error_errno("poll on %s", lr->source);
 	}
 	return fill(lr);
 }

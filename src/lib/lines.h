@@ -22,6 +22,7 @@ struct tx_lines {
 	int eof, err;	 /* err: the errno of a failed read, 0 if none */
 	int idle_signal; /* see tx_lines_next_timeout() */
 	int avx2;	 /* tx_lines_next_batch() may use AVX2 (the CPU has it; tests clear it) */
+	int owns_fd;	 /* fd was opened by tx_lines_open(): tx_lines_release() closes it */
 };
 
 /* x86-64 with GCC or clang: an AVX2 line scanner, used when the CPU has AVX2 */
@@ -45,10 +46,18 @@ static inline int tx_line_blank(const char *p, size_t n)
 	return 1;
 }
 
-/* Read from fd (not closed by tx_lines_release). source names it in messages. */
+/*
+ * Read from fd, which stays the caller's: tx_lines_release() does not close
+ * it. source names it in messages.
+ */
 void tx_lines_init(struct tx_lines *lr, int fd, const char *source);
-/* Open path ("-" means stdin). Returns 0, or -1 after reporting the error. */
+/*
+ * Open path ("-" means stdin). Returns 0, or -1 after reporting the error
+ * (then there is nothing to release). The reader owns the descriptor it
+ * opened: tx_lines_release() closes it; stdin is never closed.
+ */
 int tx_lines_open(struct tx_lines *lr, const char *path);
+/* Free the buffer and close the descriptor if the reader opened it. */
 void tx_lines_release(struct tx_lines *lr);
 
 /*

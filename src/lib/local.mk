@@ -33,6 +33,12 @@ tests_unit_money_LDADD = src/lib/libtxmain.a $(LDADD)
 tests_unit_lines_LDADD = src/lib/libtxmain.a $(LDADD)
 tests_unit_term_LDADD = src/lib/libtxmain.a $(LDADD)
 
+# util.c: growth, diagnostics, rejects (the policy every program shares).
+check_PROGRAMS += tests/unit-util
+tests_unit_util_SOURCES = tests/unit-util.c
+tests_unit_util_LDADD = src/lib/libtxmain.a $(LDADD)
+TESTS += tests/unit-util
+
 # The record codec (record.c, json.c): unit tests.
 check_PROGRAMS += tests/unit-record
 tests_unit_record_SOURCES = tests/unit-record.c

@@ -756,10 +756,7 @@ static void seterr(char *err, size_t errlen, const char *fmt, size_t off)
 
 static void add_part(struct tx_logfmt *f, size_t *cap, const struct tx_logfmt_part *p)
 {
-	if (f->nparts == *cap) {
-		*cap = *cap ? 2 * *cap : 8;
-		f->parts = tx_realloc(f->parts, *cap * sizeof(*f->parts));
-	}
+	TX_ALLOC_GROW(f->parts, f->nparts + 1, *cap, 8);
 	f->parts[f->nparts++] = *p;
 }
 

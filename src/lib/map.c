@@ -115,7 +115,7 @@ int tx_mapper_add_field(struct tx_mapper *m, const char *spec)
 			return tx_error("--field: '%s' is mapped to both '%s' and '%s'",
 					m->renames[i].from, m->renames[i].to, eq + 1);
 		}
-	m->renames = tx_realloc(m->renames, (m->nrenames + 1) * sizeof(*m->renames));
+	m->renames = tx_reallocarray(m->renames, m->nrenames + 1, sizeof(*m->renames));
 	m->renames[m->nrenames].from = tx_strndup(spec, (size_t)(eq - spec));
 	m->renames[m->nrenames].to = tx_strdup(eq + 1);
 	m->nrenames++;
@@ -130,7 +130,7 @@ int tx_mapper_add_value(struct tx_mapper *m, const char *spec)
 
 	if (!colon || colon == spec || !eq || eq == colon + 1)
 		return tx_error("--value '%s': expected FIELD:FROM=TO", spec);
-	m->values = tx_realloc(m->values, (m->nvalues + 1) * sizeof(*m->values));
+	m->values = tx_reallocarray(m->values, m->nvalues + 1, sizeof(*m->values));
 	v = &m->values[m->nvalues++];
 	v->field = tx_strndup(spec, (size_t)(colon - spec));
 	v->from = tx_strndup(colon + 1, (size_t)(eq - colon - 1));
@@ -182,7 +182,7 @@ int tx_mapper_set_tz(struct tx_mapper *m, const char *zone)
 		return tx_error("--tz '%s': no such time zone in the system's zoneinfo", zone);
 	/* the zone of localtime_r(): this process's TZ, set once here */
 	if (setenv("TZ", zone, 1) < 0)
-		return tx_error("--tz: %s", strerror(errno));
+		return tx_error_errno("--tz");
 	tzset();
 	m->tz_fixed = 0;
 	return 0;
@@ -210,7 +210,7 @@ int tx_mapper_set_id(struct tx_mapper *m, const char *spec)
 				return tx_error("--id '%s': more than %d fields", spec,
 						TX_MAP_ID_FIELDS);
 			m->id_fields =
-			    tx_realloc(m->id_fields, (m->nid_fields + 1) * sizeof(char *));
+			    tx_reallocarray(m->id_fields, m->nid_fields + 1, sizeof(char *));
 			m->id_fields[m->nid_fields++] = tx_strndup(p, n);
 			p += n + (c != NULL);
 		}
@@ -300,10 +300,7 @@ static size_t key_get(struct tx_mapper *m, const char *raw, size_t rawlen, int e
 			*hint = i + 1;
 			return i;
 		}
-	if (m->nkeys == m->keys_cap) {
-		m->keys_cap = m->keys_cap ? 2 * m->keys_cap : 32;
-		m->keys = tx_realloc(m->keys, m->keys_cap * sizeof(*m->keys));
-	}
+	TX_ALLOC_GROW(m->keys, m->nkeys + 1, m->keys_cap, 32);
 	k = &m->keys[m->nkeys];
 	memset(k, 0, sizeof(*k));
 	k->name = tx_strndup(name, len);
@@ -587,7 +584,7 @@ static void add_uuid(struct tx_mapper *m, struct tx_buf *b)
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0)
-				tx_die(TX_EXIT_SOFTWARE, "getrandom: %s", strerror(errno));
+				tx_die_errno(TX_EXIT_SOFTWARE, "getrandom");
 			got += (size_t)n;
 		}
 		m->rnd_left = sizeof(m->rnd);

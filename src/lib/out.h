@@ -12,6 +12,7 @@
 #define TX_OUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -51,5 +52,44 @@ static inline int tx_out_line(struct tx_out *o, const char *s, size_t n)
 	tx_buf_addch(&o->b, '\n');
 	return tx_out_end_line(o);
 }
+
+/*
+ * Rejects: the one rule for a bad input record, the same in every program
+ * (tx(7), Bad input). The record is reported on stderr as "prog: where:
+ * what is wrong" (tx_reject_at(), or the caller's own report when the place
+ * is no source:line), counted, and written as it was read, alone on its
+ * line, to the --reject file: nothing else ever goes there, so the file can
+ * be fixed and fed back as it is. With --strict the program stops after
+ * the first. A reject that cannot be written is lost data: that is an I/O
+ * error (reported once, exit 3) and the program stops as well.
+ */
+struct tx_rejects {
+	struct tx_out out; /* the --reject file, when have_file */
+	int have_file;
+	int strict;	/* --strict */
+	uint64_t count; /* records rejected */
+	int failed;	/* the reject file could not be written (reported) */
+};
+
+/* No reject file (yet); strict is --strict. */
+void tx_rejects_init(struct tx_rejects *rj, int strict);
+/* Write rejects to path ("-" is stdout), truncated. -1 after reporting. */
+int tx_rejects_open(struct tx_rejects *rj, const char *path);
+/*
+ * Count a rejected record already reported and write it to the reject file.
+ * flat: a record spread over lines (pretty-printed JSON, a quoted CSV field)
+ * has its line breaks written as spaces, so the file keeps one a line.
+ * Returns 1 when the program should stop (--strict, or rj->failed), else 0.
+ */
+int tx_reject(struct tx_rejects *rj, const char *rec, size_t len, int flat);
+/* Report "prog: source:lineno: why" (unless quiet), then tx_reject(). */
+int tx_reject_at(struct tx_rejects *rj, const char *source, uint64_t lineno, const char *why,
+		 const char *rec, size_t len, int flat);
+/* Write what is buffered. 0, or -1 (rj->failed set, reported). */
+int tx_rejects_flush(struct tx_rejects *rj);
+/* Flush and close the reject file. 0, or -1 (rj->failed set, reported). */
+int tx_rejects_close(struct tx_rejects *rj);
+/* TX_EXIT_IO when the file failed, TX_EXIT_REJECTED when any, else TX_EXIT_OK. */
+int tx_rejects_status(const struct tx_rejects *rj);
 
 #endif

@@ -1,4 +1,5 @@
 /* Progress line and signal flag: see progress.h. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,15 +48,23 @@ void tx_progress_end(struct tx_progress *p)
 	p->shown = 0;
 }
 
+static volatile sig_atomic_t wake_fd = -1;
+
 static void on_signal(int sig)
 {
+	int saved = errno;
+
 	if (!tx_signal)
 		tx_signal = sig;
+	if (wake_fd >= 0 && write(wake_fd, "x", 1) < 0) {
+		/* a full pipe has a wake-up in it already */
+	}
+	errno = saved;
 }
 
 void tx_signals_install(void)
 {
-	struct sigaction sa;
+	struct sigaction sa, old;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -63,5 +72,12 @@ void tx_signals_install(void)
 	sa.sa_flags = SA_RESETHAND; /* no SA_RESTART: blocking calls return EINTR */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL); /* the terminal gone: stop as cleanly */
+	/* the terminal gone: stop as cleanly, unless started under nohup */
+	if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
+}
+
+void tx_signals_wake(int fd)
+{
+	wake_fd = fd;
 }

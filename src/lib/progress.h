@@ -8,11 +8,15 @@
  * file or pipe) a line is appended every 2 s. Updating is cheap: the clock
  * is read only every 256 counts, so call it for every record.
  *
- * Signals: tx_signals_install() catches SIGINT, SIGTERM and SIGHUP (a
- * program that gives SIGHUP a meaning of its own, such as txlog's reopen,
- * installs its handler after this one). The handler only
- * records the signal number in tx_signal (volatile sig_atomic_t); the
- * program checks it in its loop, stops intake, flushes and exits with
+ * Signals, the same in every program (tx(7), SIGNALS):
+ * tx_signals_install() catches SIGINT, SIGTERM and SIGHUP (a program that
+ * gives SIGHUP a meaning of its own, such as txlog's reopen, installs its
+ * handler after this one). SIGINT and SIGTERM are caught even when the
+ * program starts with them ignored (sh starts a background job so: `prog &
+ * kill -INT $!` must stop it cleanly); SIGHUP is left ignored when it is
+ * (nohup). The handler records the first signal's number in tx_signal
+ * (volatile sig_atomic_t; a later one does not replace it); the program
+ * checks it in its loop, stops intake, flushes and exits with
  * TX_EXIT_SIGNAL + tx_signal. The handler is installed without SA_RESTART,
  * so a blocking read or poll returns EINTR at once, and with SA_RESETHAND,
  * so a second signal kills the program the usual way.
@@ -45,5 +49,11 @@ void tx_progress_end(struct tx_progress *p);
 /* The first SIGINT, SIGTERM or SIGHUP caught, 0 if none. */
 extern volatile sig_atomic_t tx_signal;
 void tx_signals_install(void);
+/*
+ * Also write a byte to fd (the write end of a non-blocking self-pipe) for
+ * every signal caught, to wake a poll() that EINTR cannot reach (another
+ * thread's, or a library's). -1 turns it off.
+ */
+void tx_signals_wake(int fd);
 
 #endif

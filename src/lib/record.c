@@ -1200,8 +1200,7 @@ static __attribute__((noinline)) const char *skip_ws(const char *p, const char *
 /* Room for one more member, at least GUESSES (out of the loop: a few times per stream). */
 static __attribute__((noinline)) struct tx_member *grow_members(struct tx_record *r)
 {
-	r->members_cap = r->members_cap ? 2 * r->members_cap : GUESSES;
-	r->members = tx_realloc(r->members, r->members_cap * sizeof(*r->members));
+	TX_ALLOC_GROW(r->members, r->members_cap + 1, r->members_cap, GUESSES);
 	return r->members;
 }
 

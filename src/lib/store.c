@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 #endif
 
+#include "hashmap.h"
 #include "money.h"
 #include "store_impl.h"
 #include "term.h"
@@ -346,10 +347,7 @@ static struct tx_store_offset *offset_find(struct tx_store *st, const char *topi
 			return &st->offsets[i];
 	if (!create)
 		return NULL;
-	if (st->noffsets == st->offsets_cap) {
-		st->offsets_cap = st->offsets_cap ? 2 * st->offsets_cap : 16;
-		st->offsets = tx_realloc(st->offsets, st->offsets_cap * sizeof(*st->offsets));
-	}
+	TX_ALLOC_GROW(st->offsets, st->noffsets + 1, st->offsets_cap, 16);
 	st->offsets[st->noffsets] = (struct tx_store_offset){
 	    tx_strndup(topic, tlen), partition, 0, -1, 0, NULL, TX_SREF_NULL};
 	return &st->offsets[st->noffsets++];
@@ -421,14 +419,6 @@ void tx_store_batch_reset(struct tx_store_batch *b)
 	}
 }
 
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	while (n--)
-		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
-	return h;
-}
-
 /* The ids of updates and deletes in the batch, to spot a create that must wait. */
 static int ids_has(const struct tx_store_batch *b, const char *id, size_t len)
 {
@@ -436,7 +426,7 @@ static int ids_has(const struct tx_store_batch *b, const char *id, size_t len)
 
 	if (!b->ids_used)
 		return 0;
-	for (i = hash_bytes(id, len) & (b->nids - 1); b->ids[i]; i = (i + 1) & (b->nids - 1)) {
+	for (i = tx_hash64(id, len) & (b->nids - 1); b->ids[i]; i = (i + 1) & (b->nids - 1)) {
 		const struct tx_store_row *row = &b->rows[b->ids[i] - 1];
 		if (row->id.len == len && !memcmp(b->arena.p + row->id.off, id, len))
 			return 1;
@@ -459,7 +449,7 @@ static void ids_add(struct tx_store_batch *b, size_t rowidx)
 			if (oldids[j]) {
 				const struct tx_store_row *o = &b->rows[oldids[j] - 1];
 				size_t k =
-				    hash_bytes(b->arena.p + o->id.off, o->id.len) & (b->nids - 1);
+				    tx_hash64(b->arena.p + o->id.off, o->id.len) & (b->nids - 1);
 				while (b->ids[k])
 					k = (k + 1) & (b->nids - 1);
 				b->ids[k] = oldids[j];
@@ -467,7 +457,7 @@ static void ids_add(struct tx_store_batch *b, size_t rowidx)
 			}
 		free(oldids);
 	}
-	i = hash_bytes(b->arena.p + row->id.off, row->id.len) & (b->nids - 1);
+	i = tx_hash64(b->arena.p + row->id.off, row->id.len) & (b->nids - 1);
 	while (b->ids[i])
 		i = (i + 1) & (b->nids - 1);
 	b->ids[i] = rowidx + 1;
@@ -642,10 +632,7 @@ int tx_store_batch_add(struct tx_store_batch *b, struct tx_record *r, const char
 			goto fail;
 		row.has_cp_balance = 1;
 	}
-	if (b->n == b->cap) {
-		b->cap = b->cap ? 2 * b->cap : 1024;
-		b->rows = tx_realloc(b->rows, b->cap * sizeof(*b->rows));
-	}
+	TX_ALLOC_GROW(b->rows, b->n + 1, b->cap, 1024);
 	b->rows[b->n] = row;
 	if (row.op == TX_OP_CREATE)
 		b->ncreates++;
@@ -672,7 +659,7 @@ static struct tx_store_bal *bal_get(struct bal_map *m, const struct tx_store_bat
 				    struct tx_sref account, struct tx_sref currency, int exponent)
 {
 	const char *a = b->arena.p + account.off, *c = b->arena.p + currency.off;
-	uint64_t h = hash_bytes(a, account.len) ^ hash_bytes(c, currency.len);
+	uint64_t h = tx_hash64(a, account.len) ^ tx_hash64(c, currency.len);
 	size_t i;
 
 	if ((m->n + 1) * 2 > m->nslots) {
@@ -682,8 +669,8 @@ static struct tx_store_bal *bal_get(struct bal_map *m, const struct tx_store_bat
 		m->slots = tx_calloc(m->nslots, sizeof(*m->slots));
 		for (j = 0; j < m->n; j++) {
 			const struct tx_store_bal *e = &m->v[j];
-			uint64_t eh = hash_bytes(b->arena.p + e->account.off, e->account.len) ^
-				      hash_bytes(b->arena.p + e->currency.off, e->currency.len);
+			uint64_t eh = tx_hash64(b->arena.p + e->account.off, e->account.len) ^
+				      tx_hash64(b->arena.p + e->currency.off, e->currency.len);
 			size_t k = eh & (m->nslots - 1);
 			while (m->slots[k])
 				k = (k + 1) & (m->nslots - 1);
@@ -697,10 +684,7 @@ static struct tx_store_bal *bal_get(struct bal_map *m, const struct tx_store_bat
 		    !memcmp(b->arena.p + e->currency.off, c, currency.len))
 			return e;
 	}
-	if (m->n == m->cap) {
-		m->cap = m->cap ? 2 * m->cap : 256;
-		m->v = tx_realloc(m->v, m->cap * sizeof(*m->v));
-	}
+	TX_ALLOC_GROW(m->v, m->n + 1, m->cap, 256);
 	memset(&m->v[m->n], 0, sizeof(m->v[m->n]));
 	m->v[m->n].account = account;
 	m->v[m->n].currency = currency;
@@ -1314,10 +1298,8 @@ static int section_row(void *ctx, int ncols, const char *const *v)
 
 	if (ncols != s->ncols)
 		return tx_error("report: %d columns where %d were expected", ncols, s->ncols);
-	if ((s->nrows + 1) * (size_t)s->ncols > s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 64 * (size_t)s->ncols;
-		s->cells = tx_realloc(s->cells, s->cap * sizeof(*s->cells));
-	}
+	TX_ALLOC_GROW(s->cells, tx_st_mult(s->nrows + 1, (size_t)s->ncols), s->cap,
+		      64 * (size_t)s->ncols);
 	for (i = 0; i < ncols; i++) {
 		char *c = v[i] ? tx_strdup(v[i]) : NULL;
 		if (c && i == s->money_col && s->currency_col >= 0 && v[s->currency_col]) {
@@ -1559,10 +1541,7 @@ static int lat_row(void *ctx, int ncols, const char *const *v)
 	if (!v[0] || !v[1] || tx_time_parse(v[0], strlen(v[0]), &a) ||
 	    tx_time_parse(v[1], strlen(v[1]), &b))
 		return 0;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 4096;
-		l->v = tx_realloc(l->v, l->cap * sizeof(*l->v));
-	}
+	TX_ALLOC_GROW(l->v, l->n + 1, l->cap, 4096);
 	l->v[l->n++] = a - b;
 	return 0;
 }

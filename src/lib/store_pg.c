@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashmap.h"
 #include "store_impl.h"
 #include "tx.h"
 
@@ -243,14 +244,6 @@ static int copy_in(struct tx_store *st, const char *sql, struct tx_buf *o)
 	return rc;
 }
 
-static uint64_t hash_str(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	while (n--)
-		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
-	return h;
-}
-
 /* A set of strings for one batch: open addressing over borrowed pointers. */
 struct idset {
 	const char **p;
@@ -272,7 +265,7 @@ static int idset_add(struct idset *s, const char *p, size_t len)
 {
 	size_t k;
 
-	for (k = hash_str(p, len) & (s->n - 1); s->p[k]; k = (k + 1) & (s->n - 1))
+	for (k = tx_hash64(p, len) & (s->n - 1); s->p[k]; k = (k + 1) & (s->n - 1))
 		if (s->len[k] == len && !memcmp(s->p[k], p, len))
 			return 1;
 	s->p[k] = p;

@@ -482,7 +482,7 @@ int tx_svg_write(const struct tx_stats *s, const char *path, const struct tx_svg
 	tx_buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
 	fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0) {
-		tx_error("cannot write '%s': %s", tmp.p, strerror(errno));
+		tx_error_errno("cannot write '%s'", tmp.p);
 		goto out;
 	}
 	while (off < doc.len) {
@@ -490,7 +490,7 @@ int tx_svg_write(const struct tx_stats *s, const char *path, const struct tx_svg
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
-			tx_error("write error on '%s': %s", tmp.p, strerror(errno));
+			tx_error_errno("write error on '%s'", tmp.p);
 			close(fd);
 			unlink(tmp.p);
 			goto out;
@@ -498,12 +498,12 @@ int tx_svg_write(const struct tx_stats *s, const char *path, const struct tx_svg
 		off += (size_t)k;
 	}
 	if (close(fd) < 0) {
-		tx_error("write error on '%s': %s", tmp.p, strerror(errno));
+		tx_error_errno("write error on '%s'", tmp.p);
 		unlink(tmp.p);
 		goto out;
 	}
 	if (rename(tmp.p, path) < 0) {
-		tx_error("cannot rename '%s' to '%s': %s", tmp.p, path, strerror(errno));
+		tx_error_errno("cannot rename '%s' to '%s'", tmp.p, path);
 		unlink(tmp.p);
 		goto out;
 	}

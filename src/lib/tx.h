@@ -59,11 +59,17 @@ void tx_usage_error(void);
 /*
  * Diagnostics go to stderr only, as "prog: message". Library code reports
  * with tx_error() and returns -1; it never exits. Programs exit with
- * tx_die() (status given) or return from cmd_main().
+ * tx_die() (status given) or return from cmd_main(). Each message is
+ * formatted whole, then written in one write(), so messages of processes
+ * sharing one stderr pipe never interleave within a line; errno is kept.
+ * The _errno variants append ": strerror(errno)" (git's error_errno()).
  */
 int tx_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int tx_error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tx_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tx_warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tx_die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+void tx_die_errno(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 /* "prog: source:line: message": the form every bad input line is reported in. */
 void tx_warn_at(const char *source, uint64_t line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -78,6 +84,23 @@ void *tx_realloc(void *p, size_t n);
 void *tx_calloc(size_t nmemb, size_t size);
 char *tx_strdup(const char *s);
 char *tx_strndup(const char *s, size_t n);
+
+/* a * b, where an overflow is fatal (TX_EXIT_SOFTWARE): git's st_mult(). */
+size_t tx_st_mult(size_t a, size_t b);
+/* realloc(p, nmemb * size) that checks the product (OpenBSD reallocarray) and never fails. */
+void *tx_reallocarray(void *p, size_t nmemb, size_t size);
+/*
+ * Room for n elements of size elem in the array p of capacity *cap: when n
+ * > *cap, the capacity doubles (from first, at least n) and the array is
+ * reallocated. Returns the array; an overflow is fatal. Use TX_ALLOC_GROW.
+ */
+void *tx_grow_array(void *p, size_t elem, size_t n, size_t *cap, size_t first);
+/* git's ALLOC_GROW: make array p (capacity cap, a size_t) hold n elements. */
+#define TX_ALLOC_GROW(p, n, cap, first)                                                            \
+	do {                                                                                       \
+		if ((n) > (cap))                                                                   \
+			(p) = tx_grow_array((p), sizeof(*(p)), (n), &(cap), (first));              \
+	} while (0)
 
 /*
  * Parse a whole decimal number (no sign unless min < 0) within [min, max].

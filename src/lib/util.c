@@ -14,11 +14,77 @@
 const char *tx_progname = "tx";
 int tx_quiet;
 
+/*
+ * The one place a diagnostic is written: "prog: [source:line: ]message[:
+ * strerror(errnum)]\n" formatted first, then written in one write() (git's
+ * vreportf), so that messages of processes sharing a stderr pipe do not
+ * interleave within a line (one write of up to PIPE_BUF bytes to a pipe is
+ * atomic). A message longer than the buffer is cut, with "..." at its end.
+ */
+struct msg {
+	char p[4096]; /* the '\n' takes the place of the NUL */
+	size_t len;
+	int cut;
+};
+
+static void vput(struct msg *m, const char *fmt, va_list ap)
+{
+	size_t room = sizeof(m->p) - m->len;
+	int n;
+
+	if (m->cut)
+		return;
+	n = vsnprintf(m->p + m->len, room, fmt, ap);
+	if (n >= 0 && (size_t)n < room) {
+		m->len += (size_t)n;
+	} else if (n >= 0) {
+		m->len = sizeof(m->p) - 1;
+		m->cut = 1;
+	}
+}
+
+static void put(struct msg *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct msg *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vput(m, fmt, ap);
+	va_end(ap);
+}
+
+static void vreport(const char *source, uint64_t line, int errnum, const char *fmt, va_list ap)
+{
+	struct msg m = {.len = 0};
+	const char *msg = m.p;
+	size_t len;
+	int saved = errno;
+
+	put(&m, "%s: ", tx_progname);
+	if (source)
+		put(&m, "%s:%llu: ", source, (unsigned long long)line);
+	vput(&m, fmt, ap);
+	if (errnum)
+		put(&m, ": %s", strerror(errnum));
+	if (m.cut)
+		memcpy(m.p + m.len - 3, "...", 3);
+	m.p[m.len++] = '\n';
+	len = m.len;
+	fflush(stderr); /* anything stdio still holds goes first */
+	for (size_t done = 0; done < len;) {
+		ssize_t k = write(STDERR_FILENO, msg + done, len - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break; /* nowhere left to report it */
+		done += (size_t)k;
+	}
+	errno = saved; /* a report changes nothing for the caller */
+}
+
 void tx_vwarn(const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: ", tx_progname);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vreport(NULL, 0, 0, fmt, ap);
 }
 
 int tx_error(const char *fmt, ...)
@@ -26,7 +92,17 @@ int tx_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	tx_vwarn(fmt, ap);
+	vreport(NULL, 0, 0, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int tx_error_errno(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(NULL, 0, errno, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -35,11 +111,37 @@ void tx_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (tx_quiet)
-		return;
 	va_start(ap, fmt);
-	tx_vwarn(fmt, ap);
+	if (!tx_quiet)
+		vreport(NULL, 0, 0, fmt, ap);
 	va_end(ap);
+}
+
+void tx_warn_errno(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (!tx_quiet)
+		vreport(NULL, 0, errno, fmt, ap);
+	va_end(ap);
+}
+
+void tx_warn_at(const char *source, uint64_t line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (!tx_quiet)
+		vreport(source, line, 0, fmt, ap);
+	va_end(ap);
+}
+
+static __attribute__((noreturn)) void vdie(int status, int errnum, const char *fmt, va_list ap)
+{
+	vreport(NULL, 0, errnum, fmt, ap);
+	fflush(stdout);
+	exit(status);
 }
 
 void tx_die(int status, const char *fmt, ...)
@@ -47,23 +149,15 @@ void tx_die(int status, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	tx_vwarn(fmt, ap);
-	va_end(ap);
-	fflush(stdout);
-	exit(status);
+	vdie(status, 0, fmt, ap);
 }
 
-void tx_warn_at(const char *source, uint64_t line, const char *fmt, ...)
+void tx_die_errno(int status, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (tx_quiet)
-		return;
-	fprintf(stderr, "%s: %s:%llu: ", tx_progname, source, (unsigned long long)line);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
+	vdie(status, errno, fmt, ap);
 }
 
 static void *oom(size_t n)
@@ -87,6 +181,31 @@ void *tx_calloc(size_t nmemb, size_t size)
 {
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 	return p ? p : oom(nmemb * size);
+}
+
+size_t tx_st_mult(size_t a, size_t b)
+{
+	size_t n;
+
+	if (__builtin_mul_overflow(a, b, &n))
+		tx_die(TX_EXIT_SOFTWARE, "size overflow: %zu * %zu", a, b);
+	return n;
+}
+
+void *tx_reallocarray(void *p, size_t nmemb, size_t size)
+{
+	return tx_realloc(p, tx_st_mult(nmemb, size));
+}
+
+void *tx_grow_array(void *p, size_t elem, size_t n, size_t *cap, size_t first)
+{
+	size_t c = *cap ? tx_st_mult(*cap, 2) : first;
+
+	if (c < n)
+		c = n;
+	p = tx_reallocarray(p, c, elem);
+	*cap = c;
+	return p;
 }
 
 char *tx_strdup(const char *s)

@@ -51,8 +51,9 @@ struct txbal {
 	struct tx_agg agg;
 	int aggregating;
 
-	struct tx_out out, reject, alert_out, agg_out, legs;
-	int have_reject, have_alerts, have_legs;
+	struct tx_out out, alert_out, agg_out, legs;
+	struct tx_rejects rej;
+	int have_alerts, have_legs;
 	struct tx_buf vals; /* the values of one record's edits */
 
 	/* A batch of lines read, parsed, then applied (see run_input()). */
@@ -80,7 +81,7 @@ struct txbal {
 	int64_t cur_dropped; /* for the record being written, -1: none */
 
 	/* failed: records that failed a transaction; refused: those txbal failed */
-	uint64_t nread, napplied, nfailed, nrefused, ndup, nrejected;
+	uint64_t nread, napplied, nfailed, nrefused, ndup;
 	uint64_t nalerts, nnotices; /* fraud signals, notices (alerts.h) */
 	int opened;		    /* inputs opened: without one there is no summary */
 	int stop;		    /* stop reading: --strict, downstream closed, write error */
@@ -104,13 +105,11 @@ static void out_failed(struct txbal *b, struct tx_out *o)
 static void reject_line(struct txbal *b, const struct item *it, const char *line, size_t len,
 			const char *why)
 {
-	b->nrejected++;
-	tx_warn_at(b->source, it->lineno, "%s", why);
 	set_status(b, TX_EXIT_REJECTED);
-	if (b->have_reject && tx_out_line(&b->reject, line, len) < 0)
-		out_failed(b, &b->reject);
-	if (b->strict)
+	if (tx_reject_at(&b->rej, b->source, it->lineno, why, line, len, 0))
 		b->stop = 1;
+	if (b->rej.failed)
+		set_status(b, TX_EXIT_IO);
 }
 
 static void write_alerts(struct txbal *b, struct tx_record *r, unsigned fired,
@@ -624,8 +623,8 @@ static void flush_all(struct txbal *b)
 		out_failed(b, &b->alert_out);
 	if (b->aggregating && tx_out_flush(&b->agg_out) < 0)
 		out_failed(b, &b->agg_out);
-	if (b->have_reject && tx_out_flush(&b->reject) < 0)
-		out_failed(b, &b->reject);
+	if (tx_rejects_flush(&b->rej) < 0)
+		out_failed(b, &b->rej.out);
 }
 
 static void run_input(struct txbal *b, const char *path)
@@ -676,8 +675,6 @@ static void run_input(struct txbal *b, const char *path)
 			break;
 		}
 	}
-	if (lr.fd > 0)
-		close(lr.fd);
 	tx_lines_release(&lr);
 }
 
@@ -868,11 +865,9 @@ int cmd_main(int argc, char **argv)
 		return TX_EXIT_USAGE;
 
 	tx_out_init(&b.out, 1, "stdout");
-	if (reject_path) {
-		if (tx_out_open(&b.reject, reject_path) < 0)
-			return TX_EXIT_IO;
-		b.have_reject = 1;
-	}
+	tx_rejects_init(&b.rej, b.strict);
+	if (reject_path && tx_rejects_open(&b.rej, reject_path) < 0)
+		return TX_EXIT_IO;
 	if (alerts_path) {
 		if (tx_out_open(&b.alert_out, alerts_path) < 0)
 			return TX_EXIT_IO;
@@ -882,7 +877,7 @@ int cmd_main(int argc, char **argv)
 		/* appended to, never truncated: legs not yet republished stay */
 		int fd = open(legs_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 		if (fd < 0) {
-			tx_error("cannot open '%s': %s", legs_path, strerror(errno));
+			tx_error_errno("cannot open '%s'", legs_path);
 			return TX_EXIT_IO;
 		}
 		tx_out_init(&b.legs, fd, legs_path);
@@ -914,7 +909,7 @@ int cmd_main(int argc, char **argv)
 		set_status(&b, TX_EXIT_IO);
 	if (b.aggregating && tx_out_close(&b.agg_out) < 0)
 		set_status(&b, TX_EXIT_IO);
-	if (b.have_reject && tx_out_close(&b.reject) < 0)
+	if (tx_rejects_close(&b.rej) < 0)
 		set_status(&b, TX_EXIT_IO);
 	if (b.have_legs && tx_out_close(&b.legs) < 0)
 		set_status(&b, TX_EXIT_IO);
@@ -928,7 +923,7 @@ int cmd_main(int argc, char **argv)
 			"%llu rejected, %llu alerts, %llu notices",
 			tx_progname, (unsigned long long)b.nread, (unsigned long long)b.napplied,
 			(unsigned long long)b.nfailed, (unsigned long long)b.nrefused,
-			(unsigned long long)b.ndup, (unsigned long long)b.nrejected,
+			(unsigned long long)b.ndup, (unsigned long long)b.rej.count,
 			(unsigned long long)b.nalerts, (unsigned long long)b.nnotices);
 		if (b.aggregating)
 			fprintf(stderr, ", %llu aggregates, %llu late, %llu without ts",

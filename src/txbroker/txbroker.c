@@ -52,6 +52,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "kafka.h"
+#include "progress.h"
 #include "tx.h"
 
 #define DEFAULT_TOPIC	   "transactions"
@@ -111,7 +112,6 @@ struct opts {
 	const char *data; /* its directory (--data) */
 };
 
-static volatile sig_atomic_t stop_signal;
 static int wake_pipe[2] = {-1, -1};
 static int verbosity;
 
@@ -125,17 +125,6 @@ static void usage(FILE *f)
 		"       %s -k\n"
 		"       %s [--control socket] -c command\n",
 		tx_progname, tx_progname, tx_progname, tx_progname);
-}
-
-static void on_signal(int sig)
-{
-	int saved = errno;
-
-	stop_signal = sig;
-	if (wake_pipe[1] >= 0 && write(wake_pipe[1], "x", 1) < 0) {
-		/* The flag alone still stops the loop at its next wake-up. */
-	}
-	errno = saved;
 }
 
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
@@ -347,9 +336,9 @@ static int control_listen(const char *path)
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return tx_error("socket: %s", strerror(errno));
+		return tx_error_errno("socket");
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0) {
-		tx_error("control socket '%s': %s", path, strerror(errno));
+		tx_error_errno("control socket '%s'", path);
 		close(fd);
 		return -1;
 	}
@@ -386,7 +375,7 @@ static void control_serve(int lfd, rd_kafka_mock_cluster_t *mc, struct watch *w,
 	len = strlen(reply);
 	reply[len++] = '\n';
 	if (write(cfd, reply, len) < 0 && verbosity >= 1)
-		fprintf(stderr, "%s: control reply: %s\n", tx_progname, strerror(errno));
+		tx_error_errno("control reply");
 	close(cfd);
 }
 
@@ -405,7 +394,7 @@ static int control_ask(const char *path, const char *command, char *reply, size_
 		return TX_EXIT_USAGE;
 	}
 	if (report)
-		tx_error("cannot reach txbroker at '%s': %s", path, strerror(errno));
+		tx_error_errno("cannot reach txbroker at '%s'", path);
 	return TX_EXIT_UNAVAILABLE;
 }
 
@@ -511,7 +500,7 @@ static int kill_broker(void)
 	    !strncmp(lost, "error: ", 7))
 		was_lost = 1;
 	if (kill((pid_t)pid, SIGTERM) < 0) {
-		tx_error("cannot stop txbroker %lld: %s", (long long)pid, strerror(errno));
+		tx_error_errno("cannot stop txbroker %lld", (long long)pid);
 		return TX_EXIT_UNAVAILABLE;
 	}
 	/* Wait (bounded) until it is gone, so the port is free when we return. */
@@ -535,6 +524,7 @@ static int parse_topic(const char *arg, struct topic_spec *t)
 	int64_t n;
 
 	t->partitions = 0;
+	t->name = NULL; /* the caller frees it, also when the spec is bad */
 	if (colon) {
 		if (tx_parse_int64(colon + 1, 1, MAX_PARTITIONS, &n) != 0)
 			return tx_error("bad partition count in '%s' (1 to %d)", arg,
@@ -693,7 +683,7 @@ static int lost_note(struct watch *w, const char *topic, int32_t partition, int6
 			w->lost[i].start = start;
 			return 1;
 		}
-	w->lost = tx_realloc(w->lost, (w->nlost + 1) * sizeof(*w->lost));
+	w->lost = tx_reallocarray(w->lost, w->nlost + 1, sizeof(*w->lost));
 	w->lost[w->nlost++] = (struct lost){tx_strdup(topic), partition, start};
 	return 1;
 }
@@ -766,7 +756,7 @@ static void run_until_signal(rd_kafka_mock_cluster_t *mc, struct watch *w, int n
 	p[0].events = POLLIN;
 	p[1].fd = lfd;
 	p[1].events = POLLIN;
-	while (!stop_signal) {
+	while (!tx_signal) {
 		if (poll(p, lfd >= 0 ? 2 : 1, WATCH_MS) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents & POLLIN)
@@ -781,16 +771,10 @@ static void run_until_signal(rd_kafka_mock_cluster_t *mc, struct watch *w, int n
 
 static void install_signals(void)
 {
-	struct sigaction sa;
-
 	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
-		tx_die(TX_EXIT_SOFTWARE, "pipe: %s", strerror(errno));
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+		tx_die_errno(TX_EXIT_SOFTWARE, "pipe");
+	tx_signals_wake(wake_pipe[1]); /* the poll of run_until_signal() */
+	tx_signals_install();
 }
 
 /*
@@ -818,7 +802,7 @@ static int broker_main(const struct opts *o, int report_fd, const char *control,
 		int len = snprintf(msg, sizeof(msg), "%s\n", addr);
 
 		if (write(report_fd, msg, (size_t)len) != len)
-			tx_error("cannot report to the parent: %s", strerror(errno));
+			tx_error_errno("cannot report to the parent");
 		close(report_fd);
 	} else {
 		printf("%s\n", addr);
@@ -833,7 +817,7 @@ static int broker_main(const struct opts *o, int report_fd, const char *control,
 	watch_stop(&w);
 
 	if (verbosity >= 1)
-		fprintf(stderr, "%s: stopping (signal %d)\n", tx_progname, (int)stop_signal);
+		fprintf(stderr, "%s: stopping (signal %d)\n", tx_progname, (int)tx_signal);
 	if (lfd >= 0) {
 		close(lfd);
 		unlink(control);
@@ -887,8 +871,7 @@ static int daemon_start(const struct opts *o)
 		int n = snprintf(tmpl, sizeof(tmpl), "%s/txbroker-XXXXXX", t && *t ? t : "/tmp");
 
 		if (n < 0 || (size_t)n >= sizeof(tmpl) || !mkdtemp(tmpl)) {
-			tx_error("cannot create a directory for the control socket: %s",
-				 strerror(errno));
+			tx_error_errno("cannot create a directory for the control socket");
 			return TX_EXIT_IO;
 		}
 		tmpdir = tmpl;
@@ -906,14 +889,14 @@ static int daemon_start(const struct opts *o)
 		ctl = control;
 	}
 	if (pipe2(fds, O_CLOEXEC) < 0) {
-		tx_error("pipe: %s", strerror(errno));
+		tx_error_errno("pipe");
 		return TX_EXIT_SOFTWARE;
 	}
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
-		tx_error("fork: %s", strerror(errno));
+		tx_error_errno("fork");
 		return TX_EXIT_SOFTWARE;
 	}
 	if (pid == 0) {
@@ -1008,14 +991,14 @@ static int kafka_script_run(const char *cmd, const char *dir, char *out, size_t 
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
-		return tx_error("pipe: %s", strerror(errno));
+		return tx_error_errno("pipe");
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		return tx_error("fork: %s", strerror(errno));
+		return tx_error_errno("fork");
 	}
 	if (pid == 0) {
 		dup2(fds[1], STDOUT_FILENO);
@@ -1023,7 +1006,7 @@ static int kafka_script_run(const char *cmd, const char *dir, char *out, size_t 
 		if (installed && !getenv("TXKIT_KAFKA_POM"))
 			setenv("TXKIT_KAFKA_POM", TX_PKGDATADIR "/kafka/pom.xml", 1);
 		execl("/bin/sh", "sh", script, cmd, dir, (char *)NULL);
-		fprintf(stderr, "%s: cannot run %s: %s\n", tx_progname, script, strerror(errno));
+		tx_error_errno("cannot run %s", script);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -1075,11 +1058,11 @@ static int kafka_main(const struct opts *o)
 	int64_t pid;
 
 	if (mkdir(data, 0777) < 0 && errno != EEXIST) {
-		tx_error("cannot create '%s': %s", data, strerror(errno));
+		tx_error_errno("cannot create '%s'", data);
 		return TX_EXIT_IO;
 	}
 	if (!realpath(data, dir)) {
-		tx_error("'%s': %s", data, strerror(errno));
+		tx_error_errno("'%s'", data);
 		return TX_EXIT_IO;
 	}
 	if (!o->daemon)
@@ -1117,7 +1100,7 @@ static int kafka_main(const struct opts *o)
 	return kafka_script_run("stop", dir, NULL, 0) == 0 ? TX_EXIT_OK : TX_EXIT_UNAVAILABLE;
 }
 
-int cmd_main(int argc, char **argv)
+static int broker_cmd(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 	    {"brokers", required_argument, NULL, 'B'},
@@ -1134,12 +1117,9 @@ int cmd_main(int argc, char **argv)
 	    {"verbose", no_argument, NULL, 'v'},
 	    {NULL, 0, NULL, 0},
 	};
-	/* static: what an early usage error leaves is still reachable, not a leak */
-	static struct opts o = {.brokers = 1, .partitions = DEFAULT_PARTITIONS};
 	const char *command = NULL;
 	int kill_mode = 0, c, status;
 	int64_t n;
-	size_t i;
 
 	while ((c = getopt_long(argc, argv, "B:c:C:dhkp:qt:v", longopts, NULL)) != -1) {
 		switch (c) {
@@ -1148,13 +1128,13 @@ int cmd_main(int argc, char **argv)
 				tx_error("bad broker count '%s' (1 to %d)", optarg, MAX_BROKERS);
 				return TX_EXIT_USAGE;
 			}
-			o.brokers = (int)n;
+			o->brokers = (int)n;
 			break;
 		case 'c': command = optarg; break;
-		case 'C': o.control = optarg; break;
-		case 'd': o.daemon = 1; break;
-		case 'D': o.data = optarg; break;
-		case 'K': o.kafka = 1; break;
+		case 'C': o->control = optarg; break;
+		case 'd': o->daemon = 1; break;
+		case 'D': o->data = optarg; break;
+		case 'K': o->kafka = 1; break;
 		case 'h': return tx_help_exit(usage, "txbroker");
 		case 'k': kill_mode = 1; break;
 		case 'p':
@@ -1163,14 +1143,16 @@ int cmd_main(int argc, char **argv)
 					 MAX_PARTITIONS);
 				return TX_EXIT_USAGE;
 			}
-			o.partitions = (int)n;
+			o->partitions = (int)n;
 			break;
 		case 'q': tx_quiet = 1; break;
 		case 't':
-			o.topics = tx_realloc(o.topics, (o.ntopics + 1) * sizeof(*o.topics));
-			if (parse_topic(optarg, &o.topics[o.ntopics]) != 0)
+			o->topics = tx_reallocarray(o->topics, o->ntopics + 1, sizeof(*o->topics));
+			if (parse_topic(optarg, &o->topics[o->ntopics]) != 0) {
+				free(o->topics[o->ntopics].name);
 				return TX_EXIT_USAGE;
-			o.ntopics++;
+			}
+			o->ntopics++;
 			break;
 		case 'v': verbosity++; break;
 		default: tx_usage_error(); return TX_EXIT_USAGE;
@@ -1181,36 +1163,46 @@ int cmd_main(int argc, char **argv)
 		tx_usage_error();
 		return TX_EXIT_USAGE;
 	}
-	if (kill_mode + (command != NULL) + o.daemon > 1) {
+	if (kill_mode + (command != NULL) + o->daemon > 1) {
 		tx_error("-c, -d and -k do not go together");
 		return TX_EXIT_USAGE;
 	}
 	if (kill_mode)
 		return kill_broker();
-	if (o.data && !o.kafka) {
+	if (o->data && !o->kafka) {
 		tx_error("--data goes with --kafka (the mock cluster keeps nothing on disk)");
 		return TX_EXIT_USAGE;
 	}
-	if (o.kafka && (command || o.control || o.brokers != 1)) {
+	if (o->kafka && (command || o->control || o->brokers != 1)) {
 		tx_error("--kafka runs one Apache Kafka broker: no -B, -c or --control");
 		return TX_EXIT_USAGE;
 	}
 	if (command)
-		return control_client(o.control ? o.control : getenv("TXBROKER_CONTROL"), command);
-	if (o.ntopics == 0) {
-		o.topics = tx_malloc(sizeof(*o.topics));
-		o.topics[0].name = tx_strdup(DEFAULT_TOPIC);
-		o.topics[0].partitions = 0;
-		o.ntopics = 1;
+		return control_client(o->control ? o->control : getenv("TXBROKER_CONTROL"),
+				      command);
+	if (o->ntopics == 0) {
+		o->topics = tx_malloc(sizeof(*o->topics));
+		o->topics[0].name = tx_strdup(DEFAULT_TOPIC);
+		o->topics[0].partitions = 0;
+		o->ntopics = 1;
 	}
 	verbosity = tx_quiet ? 0 : verbosity;
-	if (o.kafka)
-		status = kafka_main(&o);
-	else if (o.daemon)
-		status = daemon_start(&o);
+	if (o->kafka)
+		status = kafka_main(o);
+	else if (o->daemon)
+		status = daemon_start(o);
 	else
-		status = broker_main(&o, -1, o.control, NULL);
-	for (i = 0; i < o.ntopics; i++)
+		status = broker_main(o, -1, o->control, NULL);
+	return status;
+}
+
+/* o is freed on every path, early usage errors too (git frees, not UNLEAK) */
+int cmd_main(int argc, char **argv)
+{
+	struct opts o = {.brokers = 1, .partitions = DEFAULT_PARTITIONS};
+	int status = broker_cmd(argc, argv, &o);
+
+	for (size_t i = 0; i < o.ntopics; i++)
 		free(o.topics[i].name);
 	free(o.topics);
 	return status;

@@ -223,7 +223,7 @@ static void opening(struct run *r, struct tx_map *seen, struct tx_out *o, struct
 static int run_paysim(struct run *r, struct tx_out *o)
 {
 	const struct tx_currency *cur = r->c.currencies[0];
-	struct tx_out rej;
+	struct tx_rejects rej;
 	struct tx_lines lr;
 	struct tx_paysim_row row;
 	struct tx_map seen; /* accounts named by a row already: their opening is out */
@@ -235,7 +235,8 @@ static int run_paysim(struct run *r, struct tx_out *o)
 
 	if (tx_lines_open(&lr, r->paysim) < 0)
 		return TX_EXIT_IO;
-	if (r->reject && tx_out_open(&rej, r->reject) < 0) {
+	tx_rejects_init(&rej, r->strict);
+	if (r->reject && tx_rejects_open(&rej, r->reject) < 0) {
 		tx_lines_release(&lr);
 		return TX_EXIT_IO;
 	}
@@ -247,11 +248,7 @@ static int run_paysim(struct run *r, struct tx_out *o)
 		if (tx_paysim_parse(line, len, cur->exponent, &row, err, sizeof(err)) < 0 ||
 		    (!r->no_openings &&
 		     balances_unfit(&row, &seen, cur->exponent, err, sizeof(err)))) {
-			tx_warn_at(r->paysim, lr.lineno, "%s", err);
-			r->rejected++;
-			if (r->reject)
-				tx_out_line(&rej, line, len);
-			if (r->strict)
+			if (tx_reject_at(&rej, r->paysim, lr.lineno, err, line, len, 0))
 				break;
 			continue;
 		}
@@ -282,11 +279,11 @@ static int run_paysim(struct run *r, struct tx_out *o)
 		if (tx_out_end_line(o) < 0)
 			break;
 	}
-	status = r->rejected ? TX_EXIT_REJECTED : TX_EXIT_OK;
-	if (rc < 0)
+	r->rejected = rej.count;
+	if (tx_rejects_close(&rej) < 0 || rc < 0)
 		status = TX_EXIT_IO;
-	if (r->reject && tx_out_close(&rej) < 0)
-		status = TX_EXIT_IO;
+	else
+		status = tx_rejects_status(&rej);
 	status = finish(o, status);
 	if (tx_signal)
 		tx_warn("stopped by signal %d", (int)tx_signal);

@@ -247,10 +247,7 @@ static void recs_add(struct recs *R, const char *line, size_t len, const struct 
 {
 	struct rec *x;
 
-	if (R->n == R->cap) {
-		R->cap = R->cap ? 2 * R->cap : 8;
-		R->v = tx_realloc(R->v, R->cap * sizeof(*R->v));
-	}
+	TX_ALLOC_GROW(R->v, R->n + 1, R->cap, 8);
 	x = &R->v[R->n++];
 	memset(x, 0, sizeof(*x));
 	x->line = lineno;
@@ -657,7 +654,7 @@ static enum MHD_Result ingest_many(struct MHD_Connection *c, struct req *q, stru
 			continue; /* blank lines separate nothing and carry nothing */
 		m->line = lineno;
 		if (make_record(m, p, len, &R) < 0) {
-			rej = tx_realloc(rej, (nrejv + 1) * sizeof(*rej));
+			rej = tx_reallocarray(rej, nrejv + 1, sizeof(*rej));
 			rej[nrejv].line = lineno;
 			rej[nrejv++].err = tx_strdup(m->r->err);
 		}
@@ -1246,7 +1243,7 @@ static char *read_pem(const char *path, int secret)
 	size_t n;
 
 	if (!fp) {
-		tx_error("'%s': %s", path, strerror(errno));
+		tx_error_errno("'%s'", path);
 		return NULL;
 	}
 	if (secret && fstat(fileno(fp), &st) == 0 && (st.st_mode & 077))
@@ -1575,7 +1572,7 @@ int cmd_main(int argc, char **argv)
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_ARRAY, tls_opts,
 	    MHD_OPTION_END);
 	if (!S.d) {
-		tx_error("cannot listen on '%s': %s", listen_arg, strerror(errno));
+		tx_error_errno("cannot listen on '%s'", listen_arg);
 		if (S.rk)
 			producer_stop();
 		tx_kafka_opts_release(&ko);

@@ -21,17 +21,17 @@
 #include "lines.h"
 #include "logfmt.h"
 #include "out.h"
+#include "progress.h"
 #include "record.h"
 #include "tx.h"
 
-static volatile sig_atomic_t got_hup, got_stop;
+static volatile sig_atomic_t got_hup;
 
-static void on_signal(int sig)
+/* SIGHUP with -o: reopen the log file (logrotate); see tx_signals_install() */
+static void on_hup(int sig)
 {
-	if (sig == SIGHUP)
-		got_hup = 1;
-	else
-		got_stop = sig;
+	(void)sig;
+	got_hup = 1;
 }
 
 static void usage(FILE *fp)
@@ -62,13 +62,12 @@ struct txlog {
 	/* outputs */
 	struct tx_out data; /* stdout under --tee */
 	struct tx_out log;  /* the log lines, unless syslog */
-	struct tx_out reject;
-	int have_reject;
+	struct tx_rejects rej;
 	struct tx_buf line; /* one syslog message */
 
 	/* counts and state */
 	struct tx_record rec;
-	uint64_t nread, nlogged, nrejected;
+	uint64_t nread, nlogged;
 	int stop;   /* stop reading: --strict, downstream closed, write error */
 	int status; /* worst exit status so far */
 };
@@ -94,8 +93,10 @@ static void flush_all(struct txlog *t)
 		out_failed(t, &t->data);
 	if (!t->use_syslog && tx_out_flush(&t->log) < 0)
 		out_failed(t, &t->log);
-	if (t->have_reject && tx_out_flush(&t->reject) < 0)
-		out_failed(t, &t->reject);
+	if (tx_rejects_flush(&t->rej) < 0) {
+		t->stop = 1;
+		set_status(t, TX_EXIT_IO);
+	}
 }
 
 static int open_append(const char *path)
@@ -103,7 +104,7 @@ static int open_append(const char *path)
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 
 	if (fd < 0)
-		tx_error("cannot open '%s' for appending: %s", path, strerror(errno));
+		tx_error_errno("cannot open '%s' for appending", path);
 	return fd;
 }
 
@@ -127,7 +128,7 @@ static void reopen_log(struct txlog *t)
 	if (fd < 0)
 		return;
 	if (close(t->log.fd) < 0) {
-		tx_error("write error on %s: %s", t->out_path, strerror(errno));
+		tx_error_errno("write error on %s", t->out_path);
 		set_status(t, TX_EXIT_IO);
 	}
 	t->log.fd = fd;
@@ -173,13 +174,11 @@ static void handle_line(struct txlog *t, struct tx_lines *lr, char *line, size_t
 		return; /* passed on under --tee, counted nowhere */
 	t->nread++;
 	if (tx_record_parse(&t->rec, line, len, TX_PARSE_ANY_TYPE) < 0) {
-		tx_warn_at(lr->source, lr->lineno, "%s", t->rec.err);
-		t->nrejected++;
 		set_status(t, TX_EXIT_REJECTED);
-		if (t->have_reject && tx_out_line(&t->reject, line, len) < 0)
-			out_failed(t, &t->reject);
-		if (t->strict)
+		if (tx_reject_at(&t->rej, lr->source, lr->lineno, t->rec.err, line, len, 0))
 			t->stop = 1;
+		if (t->rej.failed)
+			set_status(t, TX_EXIT_IO);
 		return;
 	}
 	if (t->alerts_only && !is_alert(&t->rec))
@@ -218,7 +217,7 @@ static void run_input(struct txlog *t, const char *path)
 			idle = 0;
 			handle_line(t, &lr, line, len, newline); /* a line read is a line handled */
 		}
-		if (got_stop)
+		if (tx_signal)
 			break;
 		if (r == 2) {
 			flush_all(t);
@@ -235,12 +234,10 @@ static void run_input(struct txlog *t, const char *path)
 	 * (under --tee they were taken from upstream, so they must go on); a
 	 * partial line is left, so the output ends on a line boundary.
 	 */
-	while (got_stop && !t->stop && lr.start < lr.end &&
+	while (tx_signal && !t->stop && lr.start < lr.end &&
 	       (lr.eof || memchr(lr.buf + lr.start, '\n', lr.end - lr.start)) &&
 	       tx_lines_next(&lr, &line, &len) == 1)
 		handle_line(t, &lr, line, len, !(lr.eof && line + len == lr.buf + lr.end));
-	if (lr.fd > 2)
-		close(lr.fd);
 	tx_lines_release(&lr);
 }
 
@@ -347,8 +344,9 @@ int cmd_main(int argc, char **argv)
 	}
 	if (t.tee)
 		tx_out_init(&t.data, 1, "stdout");
+	tx_rejects_init(&t.rej, t.strict);
 	if (reject_path) {
-		if (tx_out_open(&t.reject, reject_path) < 0) {
+		if (tx_rejects_open(&t.rej, reject_path) < 0) {
 			/* nothing written yet: release what is set up, for leak checkers */
 			if (t.tee)
 				tx_buf_release(&t.data.b);
@@ -358,7 +356,6 @@ int cmd_main(int argc, char **argv)
 				tx_logfmt_release(t.tmpl);
 			return TX_EXIT_IO;
 		}
-		t.have_reject = 1;
 	}
 	/* https://no-color.org: a non-empty NO_COLOR turns colour off; --color=always wins */
 	no_color = getenv("NO_COLOR");
@@ -367,19 +364,19 @@ int cmd_main(int argc, char **argv)
 	if (color && log_fd >= 0)
 		t.fmt_flags |= TX_LOGFMT_COLOR;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: a signal must wake the wait for input */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	if (t.out_path)
+	tx_signals_install();
+	if (t.out_path) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_hup; /* no SA_RESTART: a signal must wake the wait for input */
+		sigemptyset(&sa.sa_mask);
 		sigaction(SIGHUP, &sa, NULL);
+	}
 
 	tx_record_init(&t.rec);
 	if (optind == argc) {
 		run_input(&t, "-");
 	} else {
-		for (i = optind; i < argc && !t.stop && !got_stop; i++)
+		for (i = optind; i < argc && !t.stop && !tx_signal; i++)
 			run_input(&t, argv[i]);
 	}
 	if (got_hup)
@@ -392,17 +389,17 @@ int cmd_main(int argc, char **argv)
 		closelog();
 	else if (tx_out_close(&t.log) < 0 && t.log.err != EPIPE)
 		set_status(&t, TX_EXIT_IO);
-	if (t.have_reject && tx_out_close(&t.reject) < 0)
+	if (tx_rejects_close(&t.rej) < 0)
 		set_status(&t, TX_EXIT_IO);
 	if (!tx_quiet)
 		fprintf(stderr, "%s: %llu lines read, %llu logged, %llu rejected\n", tx_progname,
 			(unsigned long long)t.nread, (unsigned long long)t.nlogged,
-			(unsigned long long)t.nrejected);
+			(unsigned long long)t.rej.count);
 	tx_record_release(&t.rec);
 	tx_buf_release(&t.line);
 	if (t.tmpl)
 		tx_logfmt_release(t.tmpl);
-	if (got_stop)
-		return TX_EXIT_SIGNAL + got_stop;
+	if (tx_signal)
+		return TX_EXIT_SIGNAL + tx_signal;
 	return t.status;
 }

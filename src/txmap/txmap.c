@@ -29,9 +29,10 @@ static void usage(FILE *fp)
 
 struct txmap {
 	struct tx_mapper map;
-	struct tx_out out, reject, other;
-	int have_reject, have_other, drop_other, strict, csv;
-	uint64_t nread, nwritten, nother, ndropped, nrejected;
+	struct tx_out out, other;
+	struct tx_rejects rej;
+	int have_other, drop_other, strict, csv;
+	uint64_t nread, nwritten, nother, ndropped;
 	int stop, status;
 	const char *source;
 };
@@ -73,22 +74,20 @@ static void flush_all(struct txmap *t)
 {
 	if (tx_out_flush(&t->out) < 0)
 		out_failed(t, &t->out);
-	if (t->have_reject && tx_out_flush(&t->reject) < 0)
-		out_failed(t, &t->reject);
+	if (tx_rejects_flush(&t->rej) < 0)
+		out_failed(t, &t->rej.out);
 	if (t->have_other && tx_out_flush(&t->other) < 0)
 		out_failed(t, &t->other);
 }
 
 static void reject(struct txmap *t, const struct tx_initem *it, const char *why)
 {
-	t->nrejected++;
-	tx_warn_at(t->source, it->lineno, "%s", why);
 	set_status(t, TX_EXIT_REJECTED);
 	/* as it came: a CSV row as a row */
-	if (t->have_reject && put_line(&t->reject, it->raw, it->raw_len, it->multiline) < 0)
-		out_failed(t, &t->reject);
-	if (t->strict)
+	if (tx_reject_at(&t->rej, t->source, it->lineno, why, it->raw, it->raw_len, it->multiline))
 		t->stop = 1;
+	if (t->rej.failed)
+		set_status(t, TX_EXIT_IO);
 }
 
 static void handle(struct txmap *t, const struct tx_initem *it)
@@ -131,7 +130,7 @@ static void run_input(struct txmap *t, const char *path)
 	if (strcmp(path, "-")) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			tx_error("cannot open '%s': %s", path, strerror(errno));
+			tx_error_errno("cannot open '%s'", path);
 			set_status(t, TX_EXIT_IO);
 			return;
 		}
@@ -283,11 +282,9 @@ int cmd_main(int argc, char **argv)
 		return TX_EXIT_USAGE;
 	}
 	tx_out_init(&t.out, 1, "stdout");
-	if (reject_path) {
-		if (tx_out_open(&t.reject, reject_path) < 0)
-			return TX_EXIT_IO;
-		t.have_reject = 1;
-	}
+	tx_rejects_init(&t.rej, t.strict);
+	if (reject_path && tx_rejects_open(&t.rej, reject_path) < 0)
+		return TX_EXIT_IO;
 	if (other_path) {
 		if (tx_out_open(&t.other, other_path) < 0)
 			return TX_EXIT_IO;
@@ -302,7 +299,7 @@ int cmd_main(int argc, char **argv)
 
 	if (tx_out_close(&t.out) < 0 && t.out.err != EPIPE)
 		set_status(&t, TX_EXIT_IO);
-	if (t.have_reject && tx_out_close(&t.reject) < 0)
+	if (tx_rejects_close(&t.rej) < 0)
 		set_status(&t, TX_EXIT_IO);
 	if (t.have_other && tx_out_close(&t.other) < 0)
 		set_status(&t, TX_EXIT_IO);
@@ -313,7 +310,7 @@ int cmd_main(int argc, char **argv)
 			"%s: %llu read, %llu written, %llu other, %llu dropped, %llu rejected\n",
 			tx_progname, (unsigned long long)t.nread, (unsigned long long)t.nwritten,
 			(unsigned long long)t.nother, (unsigned long long)t.ndropped,
-			(unsigned long long)t.nrejected);
+			(unsigned long long)t.rej.count);
 	tx_mapper_release(&t.map);
 	if (tx_signal)
 		return TX_EXIT_SIGNAL + tx_signal;

@@ -85,24 +85,24 @@ struct pub {
 	const char *topic;
 	const char *key_field;
 	size_t key_field_len;
-	int keep_source, strict, produce_time;
+	int keep_source, produce_time;
 	int objects; /* --objects: any JSON object, not only transaction records */
 	struct header *headers;
 	size_t nheaders;
 
-	struct tx_out reject, undelivered, report;
-	int have_reject, have_undelivered, have_report;
+	struct tx_out undelivered, report;
+	int have_undelivered, have_report;
 
 	/*
-	 * The reading thread owns read, accepted, rejected, the reject file and
-	 * the fields below it up to "Shared"; the producing (main) thread owns
-	 * the rest. Each reads the other's only after pthread_join().
+	 * The reading thread owns read, accepted, the rejects and the fields
+	 * below them up to "Shared"; the producing (main) thread owns the
+	 * rest. Each reads the other's only after pthread_join().
 	 */
-	uint64_t read, accepted, rejected;
-	int stop;	  /* --strict hit an invalid line */
-	int read_error;	  /* an input could not be read */
-	int reject_error; /* the reject file could not be written */
-	int nin;	  /* the inputs: names[0..nin), or stdin when nin is 0 */
+	uint64_t read, accepted;
+	struct tx_rejects rej; /* --reject, --strict */
+	int stop;	       /* --strict hit an invalid line, or the reject file failed */
+	int read_error;	       /* an input could not be read */
+	int nin;	       /* the inputs: names[0..nin), or stdin when nin is 0 */
 	char **names;
 	struct tx_record rec; /* the line being read */
 	struct tx_buf value;  /* the payload when it differs from the line */
@@ -250,14 +250,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 static void reject(struct pub *P, const struct tx_lines *lr, const char *line, size_t len,
 		   const char *why)
 {
-	/* whole lines on stderr, whichever thread writes */
-	flockfile(stderr);
-	tx_warn_at(lr->source, lr->lineno, "%s", why);
-	funlockfile(stderr);
-	P->rejected++;
-	if (P->have_reject && tx_out_line(&P->reject, line, len) < 0)
-		P->reject_error = 1;
-	if (P->strict)
+	if (tx_reject_at(&P->rej, lr->source, lr->lineno, why, line, len, 0))
 		P->stop = 1;
 }
 
@@ -577,8 +570,6 @@ static void *reader(void *arg)
 			continue;
 		}
 		B = read_input(P, B, &lr);
-		if (lr.fd > 0)
-			close(lr.fd);
 		tx_lines_release(&lr);
 	}
 	pthread_mutex_lock(&P->lock);
@@ -791,7 +782,7 @@ static int add_header(struct pub *P, const char *arg)
 
 	if (!eq || eq == arg)
 		return tx_error("--header '%s': expected name=value", arg);
-	P->headers = tx_realloc(P->headers, (P->nheaders + 1) * sizeof(*P->headers));
+	P->headers = tx_reallocarray(P->headers, P->nheaders + 1, sizeof(*P->headers));
 	h = &P->headers[P->nheaders++];
 	h->name = tx_strdup(arg);
 	h->name[eq - arg] = '\0';
@@ -814,7 +805,7 @@ enum {
 	OPT_HELP
 };
 
-int cmd_main(int argc, char **argv)
+static int pub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 {
 	static const struct option longopts[] = {
 	    {"key", required_argument, NULL, OPT_KEY},
@@ -831,8 +822,6 @@ int cmd_main(int argc, char **argv)
 	    {"help", no_argument, NULL, OPT_HELP},
 	    TX_KAFKA_LONGOPTS,
 	    {NULL, 0, NULL, 0}};
-	/* static: what an early usage error leaves is still reachable, not a leak */
-	static struct tx_kafka_opts ko;
 	struct pub P;
 	const char *reject_path = NULL, *undelivered_path = NULL, *report_path = NULL;
 	rd_kafka_conf_t *conf;
@@ -844,9 +833,8 @@ int cmd_main(int argc, char **argv)
 
 	memset(&P, 0, sizeof(P));
 	P.topic = "transactions";
-	tx_kafka_opts_init(&ko);
 	while ((c = getopt_long(argc, argv, TX_KAFKA_SHORTOPTS "ht:", longopts, NULL)) != -1) {
-		r = tx_kafka_getopt(&ko, c, optarg);
+		r = tx_kafka_getopt(ko, c, optarg);
 		if (r < 0)
 			return TX_EXIT_USAGE;
 		if (r > 0)
@@ -870,7 +858,7 @@ int cmd_main(int argc, char **argv)
 		case OPT_KEEP_SOURCE: P.keep_source = 1; break;
 		case OPT_OBJECTS: P.objects = 1; break;
 		case OPT_REJECT: reject_path = optarg; break;
-		case OPT_STRICT: P.strict = 1; break;
+		case OPT_STRICT: P.rej.strict = 1; break;
 		case OPT_UNDELIVERED: undelivered_path = optarg; break;
 		case OPT_REPORT: report_path = optarg; break;
 		case OPT_HEADER:
@@ -900,19 +888,17 @@ int cmd_main(int argc, char **argv)
 		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
-	if (ko.list) {
+	if (ko->list) {
 		tx_kafka_list(stdout);
 		return TX_EXIT_OK;
 	}
-	conf = tx_kafka_conf(&ko, tx_kafka_producer_defaults);
+	conf = tx_kafka_conf(ko, tx_kafka_producer_defaults);
 	if (!conf) {
-		tx_kafka_opts_release(&ko);
 		return TX_EXIT_USAGE;
 	}
-	if (ko.dump) {
+	if (ko->dump) {
 		tx_kafka_dump(conf, stdout);
 		rd_kafka_conf_destroy(conf);
-		tx_kafka_opts_release(&ko);
 		return TX_EXIT_OK;
 	}
 	P.max_queued = tx_kafka_conf_uint(conf, "queue.buffering.max.messages", 100000);
@@ -928,18 +914,16 @@ int cmd_main(int argc, char **argv)
 					    sizeof(errstr)) != RD_KAFKA_CONF_OK) {
 		tx_error("%s", errstr);
 		rd_kafka_conf_destroy(conf);
-		tx_kafka_opts_release(&ko);
 		return TX_EXIT_USAGE;
 	}
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
 	rd_kafka_conf_set_opaque(conf, &P);
-	if (open_out(&P.reject, reject_path, &P.have_reject) < 0 ||
+	if (open_out(&P.rej.out, reject_path, &P.rej.have_file) < 0 ||
 	    open_out(&P.undelivered, undelivered_path, &P.have_undelivered) < 0 ||
 	    open_out(&P.report, report_path, &P.have_report) < 0) {
 		rd_kafka_conf_destroy(conf);
-		close_out(&P, &P.reject, P.have_reject);
+		close_out(&P, &P.rej.out, P.rej.have_file);
 		close_out(&P, &P.undelivered, P.have_undelivered);
-		tx_kafka_opts_release(&ko);
 		return TX_EXIT_IO;
 	}
 	P.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
@@ -947,7 +931,7 @@ int cmd_main(int argc, char **argv)
 		/* a thread the system refused is exit 70, a bad configuration 2 */
 		int rc = tx_kafka_new_failed(errstr);
 		rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new() fails */
-		close_out(&P, &P.reject, P.have_reject);
+		close_out(&P, &P.rej.out, P.rej.have_file);
 		close_out(&P, &P.undelivered, P.have_undelivered);
 		close_out(&P, &P.report, P.have_report);
 		return rc;
@@ -962,11 +946,11 @@ int cmd_main(int argc, char **argv)
 	 */
 	r = 0;
 	if (want_parts) {
-		r = tx_kafka_wait_metadata(P.rk, NULL, ko.bootstrap, ko.connect_timeout_ms,
+		r = tx_kafka_wait_metadata(P.rk, NULL, ko->bootstrap, ko->connect_timeout_ms,
 					   &topic_err);
 		if (r >= 0) {
 			created = tx_kafka_create_topic(P.rk, P.topic, want_parts, -1,
-							ko.connect_timeout_ms);
+							ko->connect_timeout_ms);
 			if (created < 0) {
 				status = TX_EXIT_UNAVAILABLE;
 				goto out;
@@ -982,7 +966,7 @@ int cmd_main(int argc, char **argv)
 
 	/* Fail fast, before taking any input, when no broker answers. */
 	if (r >= 0)
-		r = tx_kafka_wait_metadata(P.rk, P.topic, ko.bootstrap, ko.connect_timeout_ms,
+		r = tx_kafka_wait_metadata(P.rk, P.topic, ko->bootstrap, ko->connect_timeout_ms,
 					   &topic_err);
 	if (r == -2) {
 		status = TX_EXIT_SIGNAL + tx_signal;
@@ -998,8 +982,6 @@ int cmd_main(int argc, char **argv)
 				continue;
 			if (drain_to_undelivered(&P, &lr) < 0)
 				unread = 1;
-			if (lr.fd > 0)
-				close(lr.fd);
 			tx_lines_release(&lr);
 		}
 		/* nothing was acknowledged: say what became of the input */
@@ -1017,7 +999,7 @@ int cmd_main(int argc, char **argv)
 		goto out;
 	}
 	if (want_parts) {
-		r = check_topic(&P, &ko, r, want_parts, created);
+		r = check_topic(&P, ko, r, want_parts, created);
 		if (r < 0) {
 			status = -r;
 			goto out;
@@ -1027,11 +1009,11 @@ int cmd_main(int argc, char **argv)
 	if (P.place_keys && r > 0)
 		P.nparts = r;
 	P.refresh_ns = tx_now_ns() + (uint64_t)(P.refresh_ms > 0 ? P.refresh_ms : 1000) * 1000000u;
-	if (topic_err && ko.verbose)
+	if (topic_err && ko->verbose)
 		tx_warn("topic '%s': %s (it may be created on first use)", P.topic,
 			rd_kafka_err2str(topic_err));
 
-	tx_progress_init(&P.progress, ko.progress, "records");
+	tx_progress_init(&P.progress, ko->progress, "records");
 	P.nin = argc - optind;
 	P.names = argv + optind;
 	if (run(&P) < 0) {
@@ -1056,7 +1038,7 @@ int cmd_main(int argc, char **argv)
 		P.failed = P.accepted - P.published;
 	}
 out:
-	close_out(&P, &P.reject, P.have_reject);
+	close_out(&P, &P.rej.out, P.rej.have_file);
 	close_out(&P, &P.undelivered, P.have_undelivered);
 	close_out(&P, &P.report, P.have_report);
 	if (status == TX_EXIT_OK) {
@@ -1067,15 +1049,15 @@ out:
 			fprintf(stderr,
 				"%s: read %llu, published %llu, rejected %llu, failed %llu\n",
 				tx_progname, (unsigned long long)P.read,
-				(unsigned long long)P.published, (unsigned long long)P.rejected,
+				(unsigned long long)P.published, (unsigned long long)P.rej.count,
 				(unsigned long long)P.failed);
 		if (P.failed || P.dropped || tx_kafka_fatal)
 			status = TX_EXIT_UNDELIVERED;
-		else if (P.read_error || P.io_error || P.reject_error)
+		else if (P.read_error || P.io_error || P.rej.failed)
 			status = TX_EXIT_IO;
 		else if (tx_signal)
 			status = TX_EXIT_SIGNAL + tx_signal;
-		else if (P.rejected)
+		else if (P.rej.count)
 			status = TX_EXIT_REJECTED;
 	}
 	if (P.rkt)
@@ -1095,6 +1077,10 @@ out:
 	for (i = 0; i < (int)P.nheaders; i++)
 		free(P.headers[i].name);
 	free(P.headers);
-	tx_kafka_opts_release(&ko);
 	return status;
+}
+
+int cmd_main(int argc, char **argv)
+{
+	return tx_kafka_run(pub_main, argc, argv);
 }

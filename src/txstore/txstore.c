@@ -14,6 +14,7 @@
 
 #include "lines.h"
 #include "out.h"
+#include "progress.h"
 #include "record.h"
 #include "store.h"
 #include "store_state.h"
@@ -21,13 +22,6 @@
 #include "tx.h"
 
 #define DEFAULT_DSN "tx.db"
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 /* A password in argv is in ps for every user: say where it belongs instead. */
 static void warn_dsn_secret(const char *dsn)
@@ -62,8 +56,7 @@ struct run {
 	pthread_t writer;
 	int writing, threaded, write_rc;
 	uint64_t unstored; /* records of batches that could not be stored */
-	struct tx_out reject;
-	int have_reject;
+	struct tx_rejects rej;
 	int strict, progress;
 	uint64_t read, malformed;
 	uint64_t start_ns, last_progress_ns;
@@ -72,15 +65,11 @@ struct run {
 	int discontinuous;   /* ... because it did not continue what is stored */
 };
 
-static void reject_line(struct run *run, uint64_t lineno, const char *line, size_t len,
-			const char *why)
+/* Returns 1 when txstore must stop: --strict, or the reject file failed. */
+static int reject_line(struct run *run, uint64_t lineno, const char *line, size_t len,
+		       const char *why)
 {
-	tx_warn_at("stdin", lineno, "%s", why);
-	if (!run->have_reject)
-		return;
-	tx_buf_addf(tx_out_buf(&run->reject), "# txstore: stdin:%llu: %s\n",
-		    (unsigned long long)lineno, why);
-	tx_out_line(&run->reject, line, len);
+	return tx_reject_at(&run->rej, "stdin", lineno, why, line, len, 0);
 }
 
 static uint64_t rejected(const struct run *run)
@@ -191,7 +180,6 @@ static int store_main(int argc, char **argv)
 	struct run run;
 	struct tx_record rec;
 	struct tx_lines lr;
-	struct sigaction sa;
 	const char *dsn = DEFAULT_DSN, *reject_path = NULL;
 	int64_t batch_max = 5000, flush_ms = 200, retry_for = 60;
 	uint64_t deadline = 0;
@@ -241,11 +229,9 @@ static int store_main(int argc, char **argv)
 	if (optind < argc)
 		dsn = argv[optind];
 	warn_dsn_secret(dsn);
-	if (reject_path) {
-		if (tx_out_open(&run.reject, reject_path) < 0)
-			return TX_EXIT_IO;
-		run.have_reject = 1;
-	}
+	tx_rejects_init(&run.rej, run.strict);
+	if (reject_path && tx_rejects_open(&run.rej, reject_path) < 0)
+		return TX_EXIT_IO;
 	run.st = tx_store_open(dsn, &status);
 	if (!run.st)
 		return status;
@@ -253,12 +239,7 @@ static int store_main(int argc, char **argv)
 	tx_store_set_allow_gaps(run.st, allow_gaps);
 	tx_store_set_input(run.st, "stdin");
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: a signal interrupts the wait for input */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	tx_signals_install(); /* no SA_RESTART: a signal interrupts the wait for input */
 
 	tx_record_init(&rec);
 	tx_store_batch_init(&run.batches[0]);
@@ -270,7 +251,7 @@ static int store_main(int argc, char **argv)
 		int timeout = -1;
 		char err[256];
 
-		if (stop_signal)
+		if (tx_signal)
 			break;
 		if (run.cur->n) {
 			uint64_t now = tx_now_ns();
@@ -294,8 +275,7 @@ static int store_main(int argc, char **argv)
 		run.read++;
 		if (tx_record_parse(&rec, line, len, TX_PARSE_REQUIRE) < 0) {
 			run.malformed++;
-			reject_line(&run, lr.lineno, line, len, rec.err);
-			if (run.strict)
+			if (reject_line(&run, lr.lineno, line, len, rec.err))
 				break;
 			continue;
 		}
@@ -303,8 +283,7 @@ static int store_main(int argc, char **argv)
 			break;
 		if (tx_store_batch_add(run.cur, &rec, line, len, lr.lineno, err, sizeof(err)) < 0) {
 			run.malformed++;
-			reject_line(&run, lr.lineno, line, len, err);
-			if (run.strict)
+			if (reject_line(&run, lr.lineno, line, len, err))
 				break;
 			continue;
 		}
@@ -313,7 +292,7 @@ static int store_main(int argc, char **argv)
 		if (run.cur->n >= (size_t)batch_max || (run.cur->n && tx_now_ns() >= deadline)) {
 			if (flush(&run) < 0)
 				break;
-			if (run.strict && tx_store_counts(run.st)->refused)
+			if ((run.strict && tx_store_counts(run.st)->refused) || run.rej.failed)
 				break;
 		}
 	}
@@ -326,10 +305,10 @@ static int store_main(int argc, char **argv)
 		status = run.discontinuous ? TX_EXIT_GAP : TX_EXIT_UNDELIVERED;
 	}
 	progress(&run, 1);
-	if (run.have_reject && tx_out_close(&run.reject) < 0 && status == TX_EXIT_OK)
+	if (tx_rejects_close(&run.rej) < 0 && status == TX_EXIT_OK)
 		status = TX_EXIT_IO;
-	if (status == TX_EXIT_OK && stop_signal)
-		status = TX_EXIT_SIGNAL + stop_signal;
+	if (status == TX_EXIT_OK && tx_signal)
+		status = TX_EXIT_SIGNAL + tx_signal;
 	if (status == TX_EXIT_OK && rejected(&run))
 		status = TX_EXIT_REJECTED;
 	tx_lines_release(&lr);

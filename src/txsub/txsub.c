@@ -136,8 +136,8 @@ struct sub {
 	uint64_t max_count;
 	int no_source, strict;
 
-	struct tx_out out, reject;
-	int have_reject;
+	struct tx_out out;
+	struct tx_rejects rej; /* --reject; strict is --strict */
 	struct tx_record rec;
 	struct tx_buf src; /* the source member being built */
 	size_t src_prefix; /* src holds this much for src_partition: topic, partition */
@@ -149,7 +149,7 @@ struct sub {
 	struct tx_progress progress;
 
 	uint64_t taken; /* messages taken from librdkafka (consumed: handled) */
-	uint64_t consumed, written, rejected;
+	uint64_t consumed, written;
 	int stop;     /* -c or -e reached, --strict hit, or a fatal error */
 	int status;   /* a fatal error's exit status, 0 if none */
 	int epipe;    /* downstream closed */
@@ -180,23 +180,25 @@ static void ensure_partition(struct sub *S, int p)
 	if (p < n)
 		return;
 	S->nparts = p + 1;
-	S->start = tx_realloc(S->start, (size_t)S->nparts * sizeof(*S->start));
-	S->pending = tx_realloc(S->pending, (size_t)S->nparts * sizeof(*S->pending));
-	S->next = tx_realloc(S->next, (size_t)S->nparts * sizeof(*S->next));
+	S->start = tx_reallocarray(S->start, (size_t)S->nparts, sizeof(*S->start));
+	S->pending = tx_reallocarray(S->pending, (size_t)S->nparts, sizeof(*S->pending));
+	S->next = tx_reallocarray(S->next, (size_t)S->nparts, sizeof(*S->next));
 	S->assigned = tx_realloc(S->assigned, (size_t)S->nparts);
 	S->started = tx_realloc(S->started, (size_t)S->nparts);
 	S->at_eof = tx_realloc(S->at_eof, (size_t)S->nparts);
 	S->gapped = tx_realloc(S->gapped, (size_t)S->nparts);
 	S->idle_out = tx_realloc(S->idle_out, (size_t)S->nparts);
 	S->paused = tx_realloc(S->paused, (size_t)S->nparts);
-	S->expect = tx_realloc(S->expect, (size_t)S->nparts * sizeof(*S->expect));
-	S->dropped_from = tx_realloc(S->dropped_from, (size_t)S->nparts * sizeof(*S->dropped_from));
-	S->gap_from = tx_realloc(S->gap_from, (size_t)S->nparts * sizeof(*S->gap_from));
-	S->last_key = tx_realloc(S->last_key, (size_t)S->nparts * sizeof(*S->last_key));
-	S->empty_since = tx_realloc(S->empty_since, (size_t)S->nparts * sizeof(*S->empty_since));
-	S->q = tx_realloc(S->q, (size_t)S->nparts * sizeof(*S->q));
-	S->heap = tx_realloc(S->heap, (size_t)S->nparts * sizeof(*S->heap));
-	S->heap_pos = tx_realloc(S->heap_pos, (size_t)S->nparts * sizeof(*S->heap_pos));
+	S->expect = tx_reallocarray(S->expect, (size_t)S->nparts, sizeof(*S->expect));
+	S->dropped_from =
+	    tx_reallocarray(S->dropped_from, (size_t)S->nparts, sizeof(*S->dropped_from));
+	S->gap_from = tx_reallocarray(S->gap_from, (size_t)S->nparts, sizeof(*S->gap_from));
+	S->last_key = tx_reallocarray(S->last_key, (size_t)S->nparts, sizeof(*S->last_key));
+	S->empty_since =
+	    tx_reallocarray(S->empty_since, (size_t)S->nparts, sizeof(*S->empty_since));
+	S->q = tx_reallocarray(S->q, (size_t)S->nparts, sizeof(*S->q));
+	S->heap = tx_reallocarray(S->heap, (size_t)S->nparts, sizeof(*S->heap));
+	S->heap_pos = tx_reallocarray(S->heap_pos, (size_t)S->nparts, sizeof(*S->heap_pos));
 	for (i = n; i < S->nparts; i++) {
 		S->start[i] = RD_KAFKA_OFFSET_INVALID;
 		S->pending[i] = S->next[i] = S->expect[i] = S->dropped_from[i] = S->gap_from[i] =
@@ -351,8 +353,8 @@ static int flush_out(struct sub *S)
 {
 	if (S->epipe || S->io_error)
 		return -1;
-	if (S->have_reject && tx_out_flush(&S->reject) < 0) {
-		note_write_error(S, &S->reject);
+	if (tx_rejects_flush(&S->rej) < 0) {
+		note_write_error(S, &S->rej.out);
 		return -1;
 	}
 	if (tx_out_flush(&S->out) < 0) {
@@ -649,11 +651,10 @@ static void reject(struct sub *S, int p, int64_t offset, const char *value, size
 		   const char *why)
 {
 	tx_warn("topic %s partition %d offset %lld: %s", S->topic, p, (long long)offset, why);
-	S->rejected++;
-	if (S->have_reject && tx_out_line(&S->reject, value, len) < 0)
-		note_write_error(S, &S->reject);
-	if (S->strict)
+	if (tx_reject(&S->rej, value, len, 0))
 		S->stop = 1;
+	if (S->rej.failed)
+		S->io_error = 1;
 }
 
 /*
@@ -1242,7 +1243,7 @@ static ssize_t next_batch(struct sub *S, rd_kafka_message_t **msgs, size_t max)
 				return n;
 		}
 		/* Nothing waiting: the output goes out now, then wait. */
-		if (S->out.b.len || (S->have_reject && S->reject.b.len))
+		if (S->out.b.len || (S->rej.have_file && S->rej.out.b.len))
 			flush_out(S);
 		if (S->stop || tx_signal)
 			return 0;
@@ -1381,7 +1382,7 @@ static int wait_topic(struct sub *S, struct tx_kafka_opts *ko)
 	return -TX_EXIT_UNAVAILABLE;
 }
 
-int cmd_main(int argc, char **argv)
+static int sub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 {
 	static const struct option longopts[] = {
 	    {"no-source", no_argument, NULL, OPT_NO_SOURCE},
@@ -1394,8 +1395,6 @@ int cmd_main(int argc, char **argv)
 	    {"allow-gaps", no_argument, NULL, OPT_ALLOW_GAPS},
 	    TX_KAFKA_LONGOPTS,
 	    {NULL, 0, NULL, 0}};
-	/* static: what an early usage error leaves is still reachable, not a leak */
-	static struct tx_kafka_opts ko;
 	struct sub S;
 	const char *offsets_path = NULL, *reject_path = NULL, *partitions = NULL;
 	const char *offset_arg = NULL;
@@ -1410,10 +1409,9 @@ int cmd_main(int argc, char **argv)
 	S.topic = "transactions";
 	S.max_idle_ms = MAX_IDLE_MS;
 	S.written_key = INT64_MIN;
-	tx_kafka_opts_init(&ko);
 	while ((c = getopt_long(argc, argv, TX_KAFKA_SHORTOPTS "c:eG:ho:p:t:", longopts, NULL)) !=
 	       -1) {
-		r = tx_kafka_getopt(&ko, c, optarg);
+		r = tx_kafka_getopt(ko, c, optarg);
 		if (r < 0)
 			return TX_EXIT_USAGE;
 		if (r > 0)
@@ -1468,7 +1466,7 @@ int cmd_main(int argc, char **argv)
 		tx_usage_error();
 		return TX_EXIT_USAGE;
 	}
-	if (ko.list) {
+	if (ko->list) {
 		tx_kafka_list(stdout);
 		return TX_EXIT_OK;
 	}
@@ -1494,10 +1492,9 @@ int cmd_main(int argc, char **argv)
 		for (i = 0; S.exit_at_eof && eof_defaults[i]; i++)
 			defaults[n++] = eof_defaults[i];
 		defaults[n] = NULL;
-		conf = tx_kafka_conf(&ko, defaults);
+		conf = tx_kafka_conf(ko, defaults);
 	}
 	if (!conf) {
-		tx_kafka_opts_release(&ko);
 		return TX_EXIT_USAGE;
 	}
 	if (S.group && rd_kafka_conf_set(conf, "group.id", S.group, errstr, sizeof(errstr))) {
@@ -1507,10 +1504,9 @@ int cmd_main(int argc, char **argv)
 	}
 	if (!S.group)
 		rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
-	if (ko.dump) {
+	if (ko->dump) {
 		tx_kafka_dump(conf, stdout);
 		rd_kafka_conf_destroy(conf);
-		tx_kafka_opts_release(&ko);
 		return TX_EXIT_OK;
 	}
 	if (S.group) {
@@ -1518,14 +1514,13 @@ int cmd_main(int argc, char **argv)
 		rd_kafka_conf_set_opaque(conf, &S);
 	}
 	tx_out_init(&S.out, 1, "stdout");
+	tx_rejects_init(&S.rej, S.strict);
 	if (reject_path) {
-		if (tx_out_open(&S.reject, reject_path) < 0) {
+		if (tx_rejects_open(&S.rej, reject_path) < 0) {
 			rd_kafka_conf_destroy(conf);
 			tx_buf_release(&S.out.b);
-			tx_kafka_opts_release(&ko);
 			return TX_EXIT_IO;
 		}
-		S.have_reject = 1;
 	}
 	S.wake_msgs = conf_number(conf, "queued.min.messages") / 2;
 	S.wake_kbytes = conf_number(conf, "queued.max.messages.kbytes") / 2;
@@ -1534,23 +1529,21 @@ int cmd_main(int argc, char **argv)
 		status = tx_kafka_new_failed(errstr);
 		rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new() fails */
 		tx_buf_release(&S.out.b);
-		if (S.have_reject)
-			tx_out_close(&S.reject);
-		tx_kafka_opts_release(&ko);
+		tx_rejects_close(&S.rej);
 		return status;
 	}
 	tx_record_init(&S.rec);
 	tx_buf_add_json_string(&S.topic_json, S.topic, strlen(S.topic));
 	tx_signals_install();
 
-	r = wait_topic(&S, &ko);
+	r = wait_topic(&S, ko);
 	if (r < 0) {
 		status = -r;
 		goto out;
 	}
 	/* the cluster's id, for the source member and to check --offsets */
 	{
-		char *id = rd_kafka_clusterid(S.rk, ko.connect_timeout_ms);
+		char *id = rd_kafka_clusterid(S.rk, ko->connect_timeout_ms);
 		if (id) {
 			S.cluster = tx_strdup(id);
 			tx_buf_add(&S.cluster_json, ",\"cluster\":", 11);
@@ -1574,7 +1567,7 @@ int cmd_main(int argc, char **argv)
 		goto out;
 	}
 	if (kind == START_TIME) {
-		if (resolve_time(&S, offset, want, ko.connect_timeout_ms) < 0) {
+		if (resolve_time(&S, offset, want, ko->connect_timeout_ms) < 0) {
 			status = TX_EXIT_UNAVAILABLE;
 			goto out;
 		}
@@ -1592,7 +1585,7 @@ int cmd_main(int argc, char **argv)
 		if (S.part_cap < MERGE_MIN_PART)
 			S.part_cap = MERGE_MIN_PART;
 	}
-	tx_progress_init(&S.progress, ko.progress, "records");
+	tx_progress_init(&S.progress, ko->progress, "records");
 	if (S.group) {
 		rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
 		rd_kafka_resp_err_t err;
@@ -1650,12 +1643,12 @@ int cmd_main(int argc, char **argv)
 		status = TX_EXIT_IO;
 	else if (tx_signal)
 		status = TX_EXIT_SIGNAL + tx_signal;
-	else if (S.rejected)
+	else if (S.rej.count)
 		status = TX_EXIT_REJECTED;
 	if (!tx_quiet) {
 		fprintf(stderr, "%s: consumed %llu, written %llu, rejected %llu", tx_progname,
 			(unsigned long long)S.consumed, (unsigned long long)S.written,
-			(unsigned long long)S.rejected);
+			(unsigned long long)S.rej.count);
 		if (S.out_of_order)
 			fprintf(stderr, ", out of order %llu", (unsigned long long)S.out_of_order);
 		if (S.gaps)
@@ -1663,7 +1656,7 @@ int cmd_main(int argc, char **argv)
 		fputc('\n', stderr);
 	}
 out:
-	if (S.have_reject && tx_out_close(&S.reject) < 0 && !status)
+	if (tx_rejects_close(&S.rej) < 0 && !status)
 		status = TX_EXIT_IO;
 	if (S.queue)
 		rd_kafka_queue_destroy(S.queue);
@@ -1700,6 +1693,10 @@ out:
 	tx_buf_release(&S.cluster_json);
 	free((char *)S.cluster);
 	free(want);
-	tx_kafka_opts_release(&ko);
 	return status;
+}
+
+int cmd_main(int argc, char **argv)
+{
+	return tx_kafka_run(sub_main, argc, argv);
 }

@@ -121,7 +121,7 @@ static int tee_write(const char *p, size_t n, int *status)
 				w.output_closed = 1; /* read by the worker only after input_done */
 				return -1;
 			}
-			tx_error("write error on standard output: %s", strerror(errno));
+			tx_error_errno("write error on standard output");
 			*status = TX_EXIT_IO;
 			return -1;
 		}
@@ -185,7 +185,7 @@ static int read_source(int src, int fd, int drop_ok, char *spare, int *status)
 				}
 				continue;
 			}
-			tx_error("read error on %s: %s", sources[src].name, strerror(errno));
+			tx_error_errno("read error on %s", sources[src].name);
 			*status = TX_EXIT_IO;
 			stop = 1;
 			break;
@@ -303,7 +303,7 @@ int read_all(void)
 		if (sources[i].path) {
 			fd = open(sources[i].path, O_RDONLY | O_CLOEXEC);
 			if (fd < 0) {
-				tx_error("cannot open '%s': %s", sources[i].path, strerror(errno));
+				tx_error_errno("cannot open '%s'", sources[i].path);
 				status = TX_EXIT_IO;
 				continue;
 			}
@@ -318,7 +318,7 @@ int read_all(void)
 	/* Downstream sees the end of the stream now, even if the display stays up. */
 	if (opt.tee && !w.output_closed) {
 		if (close(STDOUT_FILENO) < 0 && errno != EPIPE && status == TX_EXIT_OK) {
-			tx_error("write error on standard output: %s", strerror(errno));
+			tx_error_errno("write error on standard output");
 			status = TX_EXIT_IO;
 		}
 		/* keep fd 1 valid for the exit checks in common-main.c */
@@ -363,10 +363,8 @@ static void handle_line(struct source *src, const char *p, size_t n, const struc
 	if (tx_record_parse(&w.rec, p, n, TX_PARSE_REQUIRE | TX_PARSE_ANY_TYPE) < 0) {
 		w.st.bad++;
 		warn_bad(src, w.rec.err);
-		if (w.have_reject)
-			tx_out_line(&w.reject, p, n);
-		if (opt.strict) {
-			w.exit_status = TX_EXIT_REJECTED;
+		if (tx_reject(&w.rej, p, n, 0)) {
+			w.exit_status = w.rej.failed ? TX_EXIT_IO : TX_EXIT_REJECTED;
 			quit_key = 1; /* stop everything, as q does */
 		}
 		return;
@@ -415,7 +413,7 @@ void process_block(const struct block *b)
 		warn_bad(src, "line longer than 128 KiB: not inspected");
 		p = nl ? nl + 1 : end;
 	}
-	while (p < end && !(opt.strict && w.exit_status)) {
+	while (p < end && !((opt.strict || w.rej.failed) && w.exit_status)) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *lend = nl ? nl : end;
 

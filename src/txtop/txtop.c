@@ -38,7 +38,6 @@
 /* ---- options and global state (txtop.h) ---- */
 
 struct txtop_opts opt;
-volatile sig_atomic_t got_signal;
 volatile sig_atomic_t quit_key;
 struct txtop_queue q = {.mu = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER};
 pthread_t reader_thread;
@@ -49,29 +48,21 @@ struct txtop_worker w;
 
 /* ---- signals ---- */
 
-static void on_signal(int sig)
+static void on_nudge(int sig)
 {
-	if (sig != SIGUSR1 && !got_signal)
-		got_signal = sig;
+	(void)sig;
 }
 
+/* SIGINT, SIGTERM, SIGHUP as every program (tx_signals_install()); SIGUSR1 */
 static void install_signals(void)
 {
 	struct sigaction sa;
 
+	tx_signals_install();
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
+	sa.sa_handler = on_nudge;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0; /* no SA_RESTART: a blocked read() must return EINTR */
-	for (size_t i = 0; i < 3; i++) {
-		static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-		struct sigaction old;
-
-		/* an ignored signal stays ignored (nohup, background jobs of sh) */
-		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-			continue;
-		sigaction(sigs[i], &sa, NULL);
-	}
+	sa.sa_flags = 0;	       /* no SA_RESTART: a blocked read() must return EINTR */
 	sigaction(SIGUSR1, &sa, NULL); /* the worker's nudge to a blocked reader */
 }
 
@@ -352,11 +343,9 @@ int cmd_main(int argc, char **argv)
 			 "redirect it (or use --once)");
 		return TX_EXIT_USAGE;
 	}
-	if (opt.reject) {
-		if (tx_out_open(&w.reject, opt.reject) < 0)
-			return TX_EXIT_IO;
-		w.have_reject = 1;
-	}
+	tx_rejects_init(&w.rej, opt.strict);
+	if (opt.reject && tx_rejects_open(&w.rej, opt.reject) < 0)
+		return TX_EXIT_IO;
 
 	if (opt.http && (status = web_start(opt.http, opt.token_file)) != TX_EXIT_OK)
 		return status;
@@ -377,7 +366,7 @@ int cmd_main(int argc, char **argv)
 	}
 
 	if (pipe(q.wake) < 0)
-		tx_die(TX_EXIT_SOFTWARE, "pipe: %s", strerror(errno));
+		tx_die_errno(TX_EXIT_SOFTWARE, "pipe");
 	fcntl(q.wake[0], F_SETFL, O_NONBLOCK);
 	fcntl(q.wake[1], F_SETFL, O_NONBLOCK);
 	for (int i = 0; i < NSLOTS; i++) {
@@ -434,10 +423,10 @@ int cmd_main(int argc, char **argv)
 		fwrite(b.p, 1, b.len, f);
 		tx_buf_release(&b);
 	}
-	if (w.have_reject && tx_out_close(&w.reject) < 0 && status == TX_EXIT_OK)
+	if (tx_rejects_close(&w.rej) < 0 && status == TX_EXIT_OK)
 		status = TX_EXIT_IO;
-	if (got_signal)
-		status = TX_EXIT_SIGNAL + got_signal;
+	if (tx_signal)
+		status = TX_EXIT_SIGNAL + tx_signal;
 	else if (status == TX_EXIT_OK && w.exit_status)
 		status = w.exit_status;
 	else if (status == TX_EXIT_OK && w.st.bad)

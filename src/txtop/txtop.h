@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "out.h"
+#include "progress.h"
 #include "record.h"
 #include "stats.h"
 
@@ -41,8 +42,7 @@ struct txtop_opts {
 };
 extern struct txtop_opts opt;
 
-extern volatile sig_atomic_t got_signal; /* SIGINT, SIGTERM, SIGHUP: stop */
-extern volatile sig_atomic_t quit_key;	 /* q pressed: stop */
+extern volatile sig_atomic_t quit_key; /* q pressed: stop */
 
 enum { B_LONG_HEAD = 1 }; /* the block starts inside a line too long to inspect */
 
@@ -102,8 +102,7 @@ struct txtop_worker {
 	char *deferred[MAX_DEFERRED];
 	int ndeferred;
 	char last_bad[200];
-	struct tx_out reject;
-	int have_reject;
+	struct tx_rejects rej; /* -r, --strict; the count is st.bad */
 	uint64_t next_svg_ns;
 	uint64_t next_web_ns;
 	int web_final;			 /* the page has the figures of the end of the input */
@@ -114,7 +113,7 @@ struct txtop_worker {
 extern struct txtop_worker w;
 static inline int stopping(void)
 {
-	return got_signal || quit_key;
+	return tx_signal || quit_key; /* tx_signal: SIGINT, SIGTERM, SIGHUP */
 }
 
 /* feed.c */

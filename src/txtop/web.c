@@ -327,7 +327,7 @@ int web_start(const char *listen, const char *token_file)
 				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!web.d) {
-		tx_error("--http '%s': cannot listen there: %s", listen, strerror(errno));
+		tx_error_errno("--http '%s': cannot listen there", listen);
 		return TX_EXIT_UNAVAILABLE;
 	}
 	di = MHD_get_daemon_info(web.d, MHD_DAEMON_INFO_LISTEN_FD);

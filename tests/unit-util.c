@@ -1,0 +1,190 @@
+/* Unit tests for util.c: overflow-checked growth and the diagnostics' form. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "tx.h"
+#include "unit.h"
+
+/*
+ * Run fn in a child with stderr on a pipe: its exit status and what it
+ * wrote to stderr (up to n - 1 bytes, NUL-terminated).
+ */
+static int in_child(void (*fn)(void), char *err, size_t n)
+{
+	int fds[2], st;
+	size_t got = 0;
+	ssize_t k;
+	pid_t pid;
+
+	fflush(stdout); /* the child exits through exit(): nothing buffered to write twice */
+	if (pipe(fds) < 0 || (pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		close(fds[0]);
+		fn();
+		_exit(0);
+	}
+	close(fds[1]);
+	while (got + 1 < n && (k = read(fds[0], err + got, n - 1 - got)) > 0)
+		got += (size_t)k;
+	err[got] = '\0';
+	close(fds[0]);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void mult_overflow(void)
+{
+	tx_st_mult(SIZE_MAX / 2 + 1, 2);
+}
+
+static void grow_overflow(void)
+{
+	uint64_t *p = NULL;
+	size_t cap = 0;
+
+	TX_ALLOC_GROW(p, SIZE_MAX / 4, cap, 8); /* SIZE_MAX / 4 * 8 bytes overflows */
+}
+
+static void growth(void)
+{
+	char err[512];
+	int *v = NULL;
+	size_t n, cap = 0, caps = 0, last = 0;
+
+	CHECK_EQ_INT(tx_st_mult(3, 5), 15, "st_mult multiplies");
+	CHECK_EQ_INT(tx_st_mult(SIZE_MAX, 1), (long long)SIZE_MAX, "st_mult up to SIZE_MAX");
+	CHECK_EQ_INT(in_child(mult_overflow, err, sizeof(err)), TX_EXIT_SOFTWARE,
+		     "st_mult: an overflow is fatal (internal error)");
+	CHECK_EQ_STR(err, "unit-util: size overflow: 9223372036854775808 * 2\n",
+		     "st_mult: and says so");
+	CHECK_EQ_INT(in_child(grow_overflow, err, sizeof(err)), TX_EXIT_SOFTWARE,
+		     "ALLOC_GROW: a byte count past SIZE_MAX is fatal, not a short array");
+	for (n = 0; n < 1000; n++) {
+		TX_ALLOC_GROW(v, n + 1, cap, 16);
+		v[n] = (int)n;
+		if (cap != last) {
+			caps++;
+			last = cap;
+		}
+	}
+	CHECK_EQ_INT(cap, 1024, "ALLOC_GROW doubles from its first capacity (16 .. 1024)");
+	CHECK_EQ_INT(caps, 7, "seven reallocations for 1000 elements");
+	for (n = 0; n < 1000 && v[n] == (int)n; n++)
+		;
+	CHECK_EQ_INT(n, 1000, "elements kept across growth");
+	TX_ALLOC_GROW(v, 5000, cap, 16);
+	CHECK_EQ_INT(cap, 5000, "ALLOC_GROW to at least n when doubling is not enough");
+	free(v);
+	v = tx_reallocarray(NULL, 3, sizeof(*v));
+	v[2] = 7;
+	CHECK_EQ_INT(v[2], 7, "reallocarray");
+	free(v);
+}
+
+static void enoent_error(void)
+{
+	errno = ENOENT;
+	tx_error_errno("cannot open '%s'", "x");
+	tx_warn_at("in.ndjson", 12, "field '%s' is not a number", "amount");
+	errno = EACCES;
+	tx_die_errno(TX_EXIT_IO, "write error on %s", "out");
+}
+
+static void long_message(void)
+{
+	static char big[10000];
+
+	memset(big, 'x', sizeof(big) - 1);
+	tx_error("%s", big);
+}
+
+enum { WRITERS = 2, LINES = 400, LEN = 2000 };
+
+/* A writer of the race below: LINES warnings of LEN letters c each. */
+static void warn_lines(int fd, char c)
+{
+	static char text[LEN + 1];
+
+	memset(text, c, LEN);
+	dup2(fd, 2);
+	for (int i = 0; i < LINES; i++)
+		tx_warn("%s", text);
+	_exit(0);
+}
+
+/*
+ * Two processes write warnings to one pipe at once: every line read is one
+ * whole message of one of them (tx_vwarn formats first, then writes once).
+ */
+static void no_interleaving(void)
+{
+	struct tx_buf got = TX_BUF_INIT;
+	int fds[2], whole = 0, broken = 0;
+	char chunk[65536], *p, *nl;
+	size_t prefix = strlen("unit-util: ");
+	ssize_t k;
+
+	fflush(stdout);
+	if (pipe(fds) < 0)
+		return;
+	for (int w = 0; w < WRITERS; w++)
+		if (fork() == 0) {
+			close(fds[0]);
+			warn_lines(fds[1], (char)('a' + w));
+		}
+	close(fds[1]);
+	while ((k = read(fds[0], chunk, sizeof(chunk))) > 0)
+		tx_buf_add(&got, chunk, (size_t)k);
+	close(fds[0]);
+	while (wait(NULL) > 0)
+		;
+	for (p = got.p; p && (nl = memchr(p, '\n', got.len - (size_t)(p - got.p))); p = nl + 1) {
+		size_t n = (size_t)(nl - p), i = prefix;
+		if (n == prefix + LEN && !memcmp(p, "unit-util: ", prefix))
+			while (i < n && p[i] == p[prefix])
+				i++;
+		if (i == prefix + LEN)
+			whole++;
+		else
+			broken++;
+	}
+	CHECK_EQ_INT(whole, WRITERS * LINES, "two writers on one pipe: every message whole");
+	CHECK_EQ_INT(broken, 0, "no line mixes two messages");
+	tx_buf_release(&got);
+}
+
+static void messages(void)
+{
+	char err[12000];
+
+	CHECK_EQ_INT(in_child(enoent_error, err, sizeof(err)), TX_EXIT_IO,
+		     "tx_die_errno exits with the status given");
+	CHECK_EQ_STR(err,
+		     "unit-util: cannot open 'x': No such file or directory\n"
+		     "unit-util: in.ndjson:12: field 'amount' is not a number\n"
+		     "unit-util: write error on out: Permission denied\n",
+		     "error_errno appends strerror(errno); warn_at names source and line");
+	errno = EPIPE;
+	CHECK_EQ_INT(tx_error_errno("%s", "") + (errno == EPIPE), 0,
+		     "tx_error_errno returns -1 and keeps errno");
+	in_child(long_message, err, sizeof(err));
+	CHECK_EQ_INT(strlen(err), 4096, "a long message is cut to 4096 bytes, newline included");
+	CHECK(!strcmp(err + 4096 - 4, "...\n"), "and ends with '...'");
+	no_interleaving();
+}
+
+int cmd_main(int argc, char **argv);
+int cmd_main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	growth();
+	messages();
+	return unit_done();
+}
