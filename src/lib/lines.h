@@ -24,8 +24,11 @@ struct tx_lines {
 	int avx2;	 /* tx_lines_next_batch() may use AVX2 (the CPU has it; tests clear it) */
 };
 
-/* x86-64 with GCC or clang: an AVX2 line scanner, used when the CPU has AVX2 */
-#if defined(__x86_64__) && defined(__GNUC__)
+/*
+ * x86-64 with GCC or clang: an AVX2 line scanner, used when the CPU has AVX2
+ * and "simd" is on (fastpath.h); not built with configure --disable-simd
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(TX_NO_SIMD)
 #define TX_LINES_AVX2 1
 #endif
 

@@ -242,7 +242,10 @@ static const struct tx_currency *default_currency(void)
 	return usd;
 }
 
-/* tx_currency_find(), remembering the last code found: records mostly repeat one. */
+/*
+ * tx_currency_find(), remembering the last code found: records mostly repeat
+ * one. Only with "value" on (fastpath.h).
+ */
 static inline const struct tx_currency *find_currency(const char *s, size_t len)
 {
 	static _Thread_local const struct tx_currency *last;
@@ -263,13 +266,13 @@ static inline int quoted_is(const char *p, size_t room, const char *word, size_t
 
 /* A plain string (no escapes, not empty) for an id, account or counterparty, into *s. */
 static inline __attribute__((always_inline)) const char *
-fast_str(struct tx_record *r, struct tx_str *s, const char *p, const char *end)
+fast_str(struct tx_record *r, struct tx_str *s, const char *p, const char *end, unsigned fast)
 {
 	struct tx_json_err e;
 	const char *q;
 	int esc;
 
-	if (*p != '"' || !(q = tx_json_scan_string_in(r->line, p, end, &esc, &e)) || esc ||
+	if (*p != '"' || !(q = tx_json_scan_string_sel(r->line, p, end, &esc, &e, fast)) || esc ||
 	    q - p < 3)
 		return NULL;
 	s->p = p + 1;
@@ -278,7 +281,8 @@ fast_str(struct tx_record *r, struct tx_str *s, const char *p, const char *end)
 }
 
 /* One of the canonical type words, told apart by their first letter. */
-static inline const char *fast_type(struct tx_record *r, const char *p, size_t room, int *type_word)
+static inline __attribute__((always_inline)) const char *
+fast_type(struct tx_record *r, const char *p, size_t room, int *type_word)
 {
 #define WORD(w, t)                                                                                 \
 	if (!quoted_is(p, room, w, sizeof(w) - 1))                                                 \
@@ -302,7 +306,8 @@ static inline const char *fast_type(struct tx_record *r, const char *p, size_t r
 }
 
 /* One of the status words. */
-static inline const char *fast_status(struct tx_record *r, const char *p, size_t room)
+static inline __attribute__((always_inline)) const char *fast_status(struct tx_record *r,
+								     const char *p, size_t room)
 {
 	if (room < 8) /* "failed" */
 		return NULL;
@@ -341,7 +346,8 @@ static inline uint64_t digits8(uint64_t t)
 #endif
 
 /* An amount as a JSON number with two decimals, [1-9][0-9]*.dd or 0.dd, in hundredths */
-static inline const char *fast_amount(int64_t *amount, const char *p, const char *end)
+static inline __attribute__((always_inline)) const char *fast_amount(int64_t *amount, const char *p,
+								     const char *end)
 {
 	uint64_t v = 0;
 	unsigned d1, d2;
@@ -390,16 +396,18 @@ frac:
 }
 
 /* A timestamp, "2026-01-31T23:59:59.123456Z" with its quotes, into *ts_us. */
-static inline const char *fast_ts(int64_t *ts_us, const char *p, size_t room)
+static inline __attribute__((always_inline)) const char *fast_ts(int64_t *ts_us, const char *p,
+								 size_t room, unsigned fast)
 {
 	/* what tx_time_parse() accepts is ASCII without quotes or backslashes */
-	if (room < 29 || p[0] != '"' || p[28] != '"' || tx_time_parse_fast(p + 1, 27, ts_us))
+	if (room < 29 || p[0] != '"' || p[28] != '"' || tx_time_parse_sel(p + 1, 27, ts_us, fast))
 		return NULL;
 	return p + 29;
 }
 
 /* A currency code, "USD" with its quotes. */
-static inline const char *fast_currency(struct tx_record *r, const char *p, size_t room)
+static inline __attribute__((always_inline)) const char *fast_currency(struct tx_record *r,
+								       const char *p, size_t room)
 {
 	const struct tx_currency *c;
 
@@ -429,16 +437,18 @@ static inline const char *decoded(unsigned *pre, int f, const char *q)
  * decimals, kept only when the currency turns out to have two. p < end.
  * Sets bit f of *pre when it decodes the value.
  */
-static inline const char *value_fast(struct tx_record *r, int f, const char *p, const char *end,
-				     int *type_word, unsigned *pre)
+static inline __attribute__((always_inline)) const char *value_fast(struct tx_record *r, int f,
+								    const char *p, const char *end,
+								    int *type_word, unsigned *pre,
+								    unsigned fast)
 {
 	size_t room = (size_t)(end - p);
 
 	switch (f) {
-	case TX_F_TRANSACTION_ID: return decoded(pre, f, fast_str(r, &r->id, p, end));
-	case TX_F_ACCOUNT: return decoded(pre, f, fast_str(r, &r->account, p, end));
-	case TX_F_COUNTERPARTY: return decoded(pre, f, fast_str(r, &r->counterparty, p, end));
-	case TX_F_TS: return decoded(pre, f, fast_ts(&r->ts_us, p, room));
+	case TX_F_TRANSACTION_ID: return decoded(pre, f, fast_str(r, &r->id, p, end, fast));
+	case TX_F_ACCOUNT: return decoded(pre, f, fast_str(r, &r->account, p, end, fast));
+	case TX_F_COUNTERPARTY: return decoded(pre, f, fast_str(r, &r->counterparty, p, end, fast));
+	case TX_F_TS: return decoded(pre, f, fast_ts(&r->ts_us, p, room, fast));
 	case TX_F_STATUS: return decoded(pre, f, fast_status(r, p, room));
 	case TX_F_TYPE: return decoded(pre, f, fast_type(r, p, room, type_word));
 	case TX_F_CURRENCY: return decoded(pre, f, fast_currency(r, p, room));
@@ -670,7 +680,7 @@ static int parse_amount(struct tx_record *r)
 {
 	const struct tx_member *m = &r->members[r->idx[TX_F_AMOUNT]];
 	const char *raw = r->line + m->val_off;
-	struct tx_str s;
+	struct tx_str s = {NULL, 0}; /* set below: initialised for GCC's -Wmaybe-uninitialized */
 	enum tx_money_err e;
 	char show[44];
 
@@ -887,8 +897,8 @@ static inline int fields_done(const struct tx_record *r, unsigned flags, unsigne
  * seen: bit f set for the fields present; pre: for those value_fast()
  * decoded; type_word as for parse_type().
  */
-static int parse_fields(struct tx_record *r, unsigned flags, unsigned seen, unsigned pre,
-			int type_word)
+static inline __attribute__((always_inline)) int
+parse_fields(struct tx_record *r, unsigned flags, unsigned seen, unsigned pre, int type_word)
 {
 	static const char *const statuses[] = {"pending", "completed", "failed"};
 	static const char *const ops[] = {"create", "update", "delete"};
@@ -914,7 +924,9 @@ static int parse_fields(struct tx_record *r, unsigned flags, unsigned seen, unsi
 		struct tx_str s;
 		if (member_str(r, m, &s))
 			return fail(r, "field 'currency' must be a string");
-		if ((r->currency = find_currency(s.p, s.len)) == NULL) {
+		if ((r->currency = (tx_fast & TX_FAST_VALUE)
+				       ? find_currency(s.p, s.len)
+				       : tx_currency_find(s.p, s.len)) == NULL) {
 			r->currency = default_currency();
 			return fail(r, "field 'currency' is not a known ISO 4217 code: '%s'",
 				    shown(show, sizeof(show), s.p, s.len));
@@ -1058,7 +1070,7 @@ static inline int eq_guess(const char *a, const char *b, size_t n)
 	return ((ld4(a) ^ ld4(b)) | (ld4(a + n - 4) ^ ld4(b + n - 4))) == 0;
 }
 
-#ifdef __SSE2__
+#ifdef TX_SSE2
 /* Bit i set when p[i] == t[i], for i < 16 (t 16-byte aligned). */
 static inline unsigned eq16(const char *p, const char *t)
 {
@@ -1068,16 +1080,17 @@ static inline unsigned eq16(const char *p, const char *t)
 }
 #endif
 
-/* Whether the line at p starts with the guess g. */
-static inline int guess_matches(const struct key_guess *g, const char *p, const char *end)
+/* Whether the line at p starts with the guess g; simd: "simd" is on (fastpath.h). */
+static inline __attribute__((always_inline)) int
+guess_matches(const struct key_guess *g, const char *p, const char *end, int simd)
 {
-#ifdef __SSE2__
+#ifdef TX_SSE2
 	/*
-	 * With 16 bytes of room, one compare of 16 bytes, the bytes past the
+	 * With 16 bytes of room (and "simd" on), one compare of 16 bytes, the bytes past the
 	 * guess ignored (an empty guess ignores none: its zeros never match
 	 * the '"' at p); a second one for the few guesses longer than 16.
 	 */
-	if (end - p >= 16) {
+	if (simd && end - p >= 16) {
 		if ((eq16(p, g->text) | g->ignore[0]) != 0xffff)
 			return 0;
 		if (g->len <= 16)
@@ -1086,6 +1099,7 @@ static inline int guess_matches(const struct key_guess *g, const char *p, const 
 			return (eq16(p + 16, g->text + 16) | g->ignore[1]) == 0xffff;
 	}
 #endif
+	(void)simd;
 	return g->len && (size_t)(end - p) >= g->len && eq_guess(p, g->text, g->len);
 }
 
@@ -1208,19 +1222,24 @@ static __attribute__((noinline)) struct tx_member *grow_members(struct tx_record
 /*
  * tx_record_parse(), for canon TX_MEMBER_CANONICAL (a full parse) or 0
  * (TX_PARSE_JSON_ONLY): inlined once for each, so that neither tests it
- * per member.
+ * per member; with fast the constant TX_FAST_ALL there (no test of the
+ * switches either), and once more for parse_reference().
  */
 static inline __attribute__((always_inline)) int parse_record(struct tx_record *r, const char *line,
 							      size_t len, unsigned flags,
-							      const unsigned canon)
+							      const unsigned canon,
+							      const unsigned fast)
 {
 	const char *p, *end = line + len;
 	struct tx_json_err e;
 	/* kept in registers in the loop (stores through m could alias r's fields) */
 	size_t n = 0, cap = r->members_cap;
 	struct tx_member *mem = r->members, *m;
-	int type_word = 0, missed = 0; /* missed: a key did not match its guess */
-	unsigned pre = 0;	       /* fields value_fast() decoded */
+	/* the switches (fastpath.h): guess and shapes, value_fast(), SIMD */
+	const int guess = (fast & TX_FAST_GUESS) != 0, values = canon && (fast & TX_FAST_VALUE);
+	const int simd = (fast & TX_FAST_SIMD) != 0;
+	int type_word = 0, missed = !guess; /* missed: a key did not match its guess */
+	unsigned pre = 0;		    /* fields value_fast() decoded */
 	struct shape scratch;
 	const struct shape *sh;
 
@@ -1258,7 +1277,7 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 		const char *v, *q;
 		int escaped, f;
 
-		if (n < GUESSES && guess_matches(&guesses[n], p, end)) {
+		if (guess && n < GUESSES && guess_matches(&guesses[n], p, end, simd)) {
 			const struct key_guess *g = &guesses[n]; /* and n < GUESSES <= cap */
 			m->key_off = (uint32_t)(p + 1 - line);
 			m->key_len = g->len - 3u;
@@ -1272,8 +1291,8 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 				m = &mem[n];
 			}
 			missed = 1;
-			if (!(p = scan_key(p, end, line, n < GUESSES ? &guesses[n] : NULL, canon, m,
-					   &e)))
+			if (!(p = scan_key(p, end, line, guess && n < GUESSES ? &guesses[n] : NULL,
+					   canon, m, &e)))
 				goto bad;
 			f = m->field;
 		}
@@ -1281,10 +1300,10 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 		if (p < end && (unsigned char)*p <= ' ')
 			p = skip_ws(p, end);
 		v = p;
-		if (canon && p < end && (q = value_fast(r, f, p, end, &type_word, &pre))) {
+		if (values && p < end && (q = value_fast(r, f, p, end, &type_word, &pre, fast))) {
 			p = q;
 		} else if (p < end && *p == '"') {
-			if (!(p = tx_json_scan_string_in(line, p, end, &escaped, &e)))
+			if (!(p = tx_json_scan_string_sel(line, p, end, &escaped, &e, fast)))
 				goto bad;
 			if (escaped)
 				m->flags |= TX_MEMBER_VAL_ESCAPED;
@@ -1360,11 +1379,21 @@ bad_indexed:
 	return fail(r, "invalid JSON at byte %zu: %s", (size_t)(e.at - line) + 1, e.what);
 }
 
+/* parse_record() with some fast path off (fastpath.h): the reference, out of the way */
+static __attribute__((noinline)) int parse_reference(struct tx_record *r, const char *line,
+						     size_t len, unsigned flags, unsigned fast)
+{
+	return parse_record(r, line, len, flags,
+			    flags & TX_PARSE_JSON_ONLY ? 0 : TX_MEMBER_CANONICAL, fast);
+}
+
 int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned flags)
 {
+	if (__builtin_expect(tx_fast != TX_FAST_ALL, 0))
+		return parse_reference(r, line, len, flags, tx_fast);
 	if (flags & TX_PARSE_JSON_ONLY)
-		return parse_record(r, line, len, flags, 0);
-	return parse_record(r, line, len, flags, TX_MEMBER_CANONICAL);
+		return parse_record(r, line, len, flags, 0, TX_FAST_ALL);
+	return parse_record(r, line, len, flags, TX_MEMBER_CANONICAL, TX_FAST_ALL);
 }
 
 int tx_record_find(const struct tx_record *r, const char *name, size_t name_len)

@@ -19,6 +19,7 @@
 
 #include "aggregate.h"
 #include "alerts.h"
+#include "fastpath.h"
 #include "ledger.h"
 #include "lines.h"
 #include "out.h"
@@ -498,7 +499,7 @@ static void write_record(struct txbal *b, struct tx_record *r, const struct tx_l
 			 unsigned fired)
 {
 	take_dropped(b, r);
-	if (plain(r))
+	if ((tx_fast & TX_FAST_PLAIN) && plain(r)) /* TX_REFERENCE=plain: always the codec */
 		write_plain(b, r, res, fired);
 	else
 		write_edited(b, r, res, fired);
