@@ -67,7 +67,7 @@ static inline int dig2(const char *s, unsigned *v)
 
 _Thread_local struct tx_time_day tx_time_last_day;
 
-static int parse_fast(const char *s, size_t len, int64_t *us)
+static int parse_fast(const char *s, size_t len, int64_t *us, struct tx_time_day *day)
 {
 	unsigned h, mi, sec, oh, om;
 	int64_t frac = 0, secs, days;
@@ -79,11 +79,11 @@ static int parse_fast(const char *s, size_t len, int64_t *us)
 	if (len < 20)
 		return -1;
 	memcpy(&d8, s, 8);
-	memcpy(&c8, tx_time_last_day.date, 8);
+	memcpy(&c8, day->date, 8);
 	memcpy(&d2, s + 8, 2);
-	memcpy(&c2, tx_time_last_day.date + 8, 2);
-	if (tx_time_last_day.date[0] && d8 == c8 && d2 == c2) {
-		days = tx_time_last_day.days;
+	memcpy(&c2, day->date + 8, 2);
+	if (day->date[0] && d8 == c8 && d2 == c2) {
+		days = day->days;
 	} else {
 		unsigned y, mo, d;
 		if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
@@ -94,8 +94,8 @@ static int parse_fast(const char *s, size_t len, int64_t *us)
 		if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
 			return -1;
 		days = tx_days_from_civil(y, mo, d);
-		memcpy(tx_time_last_day.date, s, 10);
-		tx_time_last_day.days = days;
+		memcpy(day->date, s, 10);
+		day->days = days;
 	}
 	if (len == 27) {
 		int64_t t = tx_time_of_day_canonical(s + 10);
@@ -141,11 +141,16 @@ static int parse_fast(const char *s, size_t len, int64_t *us)
 	return 0;
 }
 
-int tx_time_parse(const char *s, size_t len, int64_t *us)
+int tx_time_parse_day(const char *s, size_t len, int64_t *us, struct tx_time_day *day)
 {
 	if (tx_fast & TX_FAST_TIME)
-		return parse_fast(s, len, us);
+		return parse_fast(s, len, us, day);
 	return tx_time_parse_ref(s, len, us);
+}
+
+int tx_time_parse(const char *s, size_t len, int64_t *us)
+{
+	return tx_time_parse_day(s, len, us, &tx_time_last_day);
 }
 
 /*

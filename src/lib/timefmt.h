@@ -40,16 +40,21 @@ int tx_time_parse(const char *s, size_t len, int64_t *us);
 int tx_time_parse_ref(const char *s, size_t len, int64_t *us);
 
 /*
- * The last date tx_time_parse() saw ("2026-01-31", date[0] == 0 for none)
- * and its day number, per thread: a stream's timestamps mostly share their
- * date with the one before, so its checks and the calendar arithmetic are
- * done once per day of data.
+ * The last date a parse saw ("2026-01-31", date[0] == 0 for none) and its
+ * day number: a stream's timestamps mostly share their date with the one
+ * before, so its checks and the calendar arithmetic are done once per day
+ * of data. tx_time_parse() and tx_time_parse_fast() keep theirs per
+ * thread, tx_time_parse_day() and tx_time_parse_sel() in *day (zeroed
+ * before the first use), as the record parser does (record.h).
  */
 struct tx_time_day {
 	char date[10];
 	int64_t days;
 };
 extern _Thread_local struct tx_time_day tx_time_last_day;
+
+/* tx_time_parse() with the date cache *day. */
+int tx_time_parse_day(const char *s, size_t len, int64_t *us, struct tx_time_day *day);
 
 /*
  * The time of day in txkit's form, "THH:MM:SS.ffffffZ" at s (17 bytes), in
@@ -101,28 +106,27 @@ static inline int64_t tx_time_of_day_canonical(const char *s)
  * the fast paths to use (fastpath.h: tx_fast, or a constant the compiler
  * folds), _fast() reads tx_fast.
  */
-static inline __attribute__((always_inline)) int tx_time_parse_sel(const char *s, size_t len,
-								   int64_t *us, unsigned fast)
+static inline __attribute__((always_inline)) int
+tx_time_parse_sel(const char *s, size_t len, int64_t *us, unsigned fast, struct tx_time_day *day)
 {
 	uint64_t d8, c8;
 	uint16_t d2, c2;
 	int64_t t;
 
 	if (len != 27 || !(fast & TX_FAST_TIME))
-		return tx_time_parse(s, len, us);
+		return tx_time_parse_day(s, len, us, day);
 	memcpy(&d8, s, 8);
-	memcpy(&c8, tx_time_last_day.date, 8);
+	memcpy(&c8, day->date, 8);
 	memcpy(&d2, s + 8, 2);
-	memcpy(&c2, tx_time_last_day.date + 8, 2);
-	if (!tx_time_last_day.date[0] || d8 != c8 || d2 != c2 ||
-	    (t = tx_time_of_day_canonical(s + 10)) < 0)
-		return tx_time_parse(s, len, us);
-	*us = tx_time_last_day.days * 86400000000LL + t;
+	memcpy(&c2, day->date + 8, 2);
+	if (!day->date[0] || d8 != c8 || d2 != c2 || (t = tx_time_of_day_canonical(s + 10)) < 0)
+		return tx_time_parse_day(s, len, us, day);
+	*us = day->days * 86400000000LL + t;
 	return 0;
 }
 static inline int tx_time_parse_fast(const char *s, size_t len, int64_t *us)
 {
-	return tx_time_parse_sel(s, len, us, tx_fast);
+	return tx_time_parse_sel(s, len, us, tx_fast, &tx_time_last_day);
 }
 
 /* Append the canonical form (27 bytes, no quotes). */

@@ -65,6 +65,7 @@ struct txbal {
 		int bad; /* parse failed: rec.err says why */
 	} items[BATCH];
 	size_t nitems;
+	struct tx_parser *parser; /* shared by the items: they parse one stream in turn */
 	const char *source;
 
 	/*
@@ -875,8 +876,11 @@ int cmd_main(int argc, char **argv)
 		tx_agg_init(&b.agg, interval, lateness);
 		b.aggregating = 1;
 	}
-	for (size_t i = 0; i < BATCH; i++)
+	b.parser = tx_parser_new();
+	for (size_t i = 0; i < BATCH; i++) {
 		tx_record_init(&b.items[i].rec);
+		tx_record_use_parser(&b.items[i].rec, b.parser);
+	}
 	tx_signals_install();
 
 	if (optind == argc)
@@ -918,6 +922,7 @@ int cmd_main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < BATCH; i++)
 		tx_record_release(&b.items[i].rec);
+	tx_parser_free(b.parser);
 	tx_buf_release(&b.vals);
 	tx_agg_release(&b.agg);
 	tx_alerts_release(&b.alerts);

@@ -4,7 +4,10 @@
  * Built by clang with -fsanitize=fuzzer,address,undefined straight from the
  * library sources, never by `make all` or `make check`.
  *
- * Besides "no crash, no sanitizer report", every input checks invariants:
+ * Each input is parsed by records with new parsers (record.h: nothing the
+ * parser remembers is per thread any more), so a crash reproduces from its
+ * input alone. Besides "no crash, no sanitizer report", every input checks
+ * invariants:
  *   - the line is copied to an exact-size heap block, so any read past its
  *     end is an AddressSanitizer error
  *   - tx_record_parse() accepts only what tx_json_validate() accepts, and
@@ -160,6 +163,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tx_record_init(&ref);
 		ready = 1;
 	}
+	/* a new parser for each input (record.h): a crash reproduces from the input alone */
+	tx_record_release(&rec);
+	tx_record_release(&again);
+	tx_record_release(&ref);
 	line = malloc(size ? size : 1);
 	memcpy(line, data, size);
 	valid = tx_json_validate(line, size, &e) == 0;
