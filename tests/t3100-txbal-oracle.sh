@@ -37,6 +37,31 @@ test_expect_success 'txbal --state equals the oracle, balance for balance' '
 	test_cmp want.counts got.counts
 '
 
+# The fast paths against their slow references (src/lib/fastpath.h): the
+# same bytes out, the same state and messages, with every fast path the
+# other way from this run's (CI runs this script under TX_REFERENCE=all
+# too), then with only txbal's write_plain() off.
+if test -n "${TX_REFERENCE-}"; then other=; else other=all; fi
+test_expect_success "TX_REFERENCE='$other' (fast paths switched): the same bytes" '
+	test_expect_code 1 env TX_REFERENCE="$other" txbal --state ref.got <stream >ref.out 2>ref.err &&
+	cmp out ref.out &&
+	test_cmp got ref.got &&
+	test_cmp err ref.err
+'
+
+test_expect_success 'TX_REFERENCE=plain (write_edited() for every record): the same bytes' '
+	test_expect_code 1 env TX_REFERENCE=plain txbal -q <stream >plain.out &&
+	cmp out plain.out
+'
+
+test_expect_success 'txbal reads TX_REFERENCE: a misspelt name turns every fast path off' '
+	head -n 1000 stream >thousand &&
+	test_expect_code 1 env TX_REFERENCE=plian txbal -q <thousand >typo.out 2>typo.err &&
+	grep "^txkit: TX_REFERENCE: unknown fast path .plian. (all, plain, time, guess, value, simd): every fast path off$" typo.err &&
+	test_expect_code 1 txbal -q <thousand >thousand.out &&
+	cmp thousand.out typo.out
+'
+
 test_expect_success 'txstore files the output under the oracle balances (EUR, JPY, KWD deletes)' '
 	command -v sqlite3 >/dev/null || { say "sqlite3 missing"; false; } &&
 	txstore -q sqlite:o.db <out &&

@@ -792,6 +792,53 @@ static void test_value_edges(void)
 	}
 }
 
+/*
+ * Parsers (record.h): records sharing one in turn, and a record with its
+ * own, parse a stream of mixed shapes alike, line for line; a shared one
+ * outlives its records.
+ */
+static void test_parsers(void)
+{
+	static const char *const lines[] = {
+	    "{\"transaction_id\":\"a1\",\"account\":\"x\",\"type\":\"deposit\",\"amount\":1.50,"
+	    "\"ts\":\"2026-01-31T23:59:59.123456Z\"}",
+	    "{\"transaction_id\":\"a2\",\"account\":\"y\",\"type\":\"transfer\",\"amount\":2,"
+	    "\"counterparty\":\"x\",\"currency\":\"JPY\",\"ts\":\"2026-01-31T01:00:00Z\"}",
+	    "{\"account\":\"x\",\"transaction_id\":\"a3\",\"type\":\"fee\",\"amount\":0.01}",
+	    "{\"transaction_id\":\"a4\",\"account\":\"x\",\"type\":\"deposit\",\"amount\":1.5,"
+	    "\"ts\":\"2026-02-30T00:00:00.000000Z\"}",
+	};
+	struct tx_parser *ps = tx_parser_new();
+	struct tx_record shared[2], own;
+	int same = 1, n = 0;
+
+	tx_record_init(&own);
+	for (int i = 0; i < 2; i++) {
+		tx_record_init(&shared[i]);
+		tx_record_use_parser(&shared[i], ps);
+	}
+	for (int k = 0; k < 40; k++) {
+		const char *l = lines[(k * 7 / 3) % 4];
+		struct tx_record *r = &shared[k % 2];
+		int a = tx_record_parse(r, l, strlen(l), TX_PARSE_REQUIRE);
+		int b = tx_record_parse(&own, l, strlen(l), TX_PARSE_REQUIRE);
+		n += a == 0;
+		if (a != b || strcmp(r->err, own.err) || r->nmembers != own.nmembers ||
+		    memcmp(r->idx, own.idx, sizeof(r->idx)) || r->amount != own.amount ||
+		    r->currency != own.currency || (a == 0 && r->ts_us != own.ts_us))
+			same = 0;
+	}
+	CHECK(same, "a shared parser and a record's own parse alike");
+	CHECK(n > 20 && n < 40, "... lines both accepted and refused");
+	tx_record_release(&shared[0]);
+	tx_record_release(&shared[1]);
+	tx_record_release(&own);
+	CHECK(tx_record_parse(&own, lines[0], strlen(lines[0]), TX_PARSE_REQUIRE) == 0,
+	      "a released record parses again (a new parser of its own)");
+	tx_record_release(&own);
+	tx_parser_free(ps);
+}
+
 int cmd_main(int argc, char **argv);
 int cmd_main(int argc, char **argv)
 {
@@ -807,6 +854,7 @@ int cmd_main(int argc, char **argv)
 	test_fast_paths();
 	test_memory();
 	test_value_edges();
+	test_parsers();
 	tx_record_release(&rec);
 	return unit_done();
 }

@@ -21,7 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#ifdef __SSE2__
+
+#include "fastpath.h"
+#ifdef TX_SSE2
 #include <emmintrin.h>
 #endif
 
@@ -73,7 +75,7 @@ static inline uint64_t tx_json_special8(uint64_t v)
 	return (((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b) | v) & highs;
 }
 
-#ifdef __SSE2__
+#ifdef TX_SSE2
 /* tx_json_special8() for the 16 bytes at p, as a bit mask (bit i: byte i) */
 static inline unsigned tx_json_special16(const char *p)
 {
@@ -91,47 +93,53 @@ static inline unsigned tx_json_special16(const char *p)
  * tx_json_scan_string(), inline for the common case of a plain ASCII string
  * without escapes; anything else goes to the full scanner. lo is the start
  * of the buffer p points into (lo <= p): near its end, the last 16 bytes
- * are read at once when they are all at or after lo.
+ * are read at once when they are all at or after lo. _sel() takes the fast
+ * paths to use (tx_fast, or a constant the compiler folds: fastpath.h),
+ * _in() reads tx_fast.
  */
 static inline __attribute__((always_inline)) const char *
-tx_json_scan_string_in(const char *lo, const char *p, const char *end, int *escaped,
-		       struct tx_json_err *err)
+tx_json_scan_string_sel(const char *lo, const char *p, const char *end, int *escaped,
+			struct tx_json_err *err, unsigned fast)
 {
 	(void)lo; /* for SSE2 only */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	const char *q = p + 1;
 
-#ifdef __SSE2__
-	while (end - q >= 16) {
-		unsigned m = tx_json_special16(q);
-		if (m) {
-			q += __builtin_ctz(m);
-			if (*q == '"') {
-				*escaped = 0;
-				return q + 1;
+#ifdef TX_SSE2
+	if (fast & TX_FAST_SIMD) {
+		while (end - q >= 16) {
+			unsigned m = tx_json_special16(q);
+			if (m) {
+				q += __builtin_ctz(m);
+				if (*q == '"') {
+					*escaped = 0;
+					return q + 1;
+				}
+				return tx_json_scan_string(p, end, escaped, err);
 			}
-			return tx_json_scan_string(p, end, escaped, err);
+			q += 16;
 		}
-		q += 16;
-	}
-	if (q < end && end - lo >= 16) {
-		/*
-		 * Fewer than 16 bytes left (a string near the end of the
-		 * buffer): the 16 bytes that end it, the flags of those before
-		 * q (scanned already, the opening quote, or before it) shifted
-		 * out.
-		 */
-		const char *base = end - 16;
-		unsigned m = tx_json_special16(base) >> (q - base); /* q - base: 1 to 15 */
-		if (m) {
-			q += __builtin_ctz(m);
-			if (*q == '"') {
-				*escaped = 0;
-				return q + 1;
+		if (q < end && end - lo >= 16) {
+			/*
+			 * Fewer than 16 bytes left (a string near the end of the
+			 * buffer): the 16 bytes that end it, the flags of those before
+			 * q (scanned already, the opening quote, or before it) shifted
+			 * out.
+			 */
+			const char *base = end - 16;
+			unsigned m = tx_json_special16(base) >> (q - base); /* q - base: 1 to 15 */
+			if (m) {
+				q += __builtin_ctz(m);
+				if (*q == '"') {
+					*escaped = 0;
+					return q + 1;
+				}
 			}
 		}
+		return tx_json_scan_string(p, end, escaped, err);
 	}
-#else
+#endif
+	/* SWAR: 8 bytes at a time, without SSE2 or with "simd" switched off */
 	while (end - q >= 8) {
 		uint64_t v, m;
 		memcpy(&v, q, 8);
@@ -146,8 +154,14 @@ tx_json_scan_string_in(const char *lo, const char *p, const char *end, int *esca
 		q += 8;
 	}
 #endif
-#endif
 	return tx_json_scan_string(p, end, escaped, err);
+}
+
+static inline __attribute__((always_inline)) const char *
+tx_json_scan_string_in(const char *lo, const char *p, const char *end, int *escaped,
+		       struct tx_json_err *err)
+{
+	return tx_json_scan_string_sel(lo, p, end, escaped, err, tx_fast);
 }
 
 /* tx_json_scan_string_in() knowing nothing of the buffer before p */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fastpath.h"
 #include "lines.h"
 #ifdef TX_LINES_AVX2
 #include <immintrin.h>
@@ -21,7 +22,7 @@ void tx_lines_init(struct tx_lines *lr, int fd, const char *source)
 	lr->source = (!source || !strcmp(source, "-")) ? "stdin" : source;
 	lr->cap = TX_LINES_CHUNK;
 #ifdef TX_LINES_AVX2
-	lr->avx2 = __builtin_cpu_supports("avx2");
+	lr->avx2 = (tx_fast & TX_FAST_SIMD) && __builtin_cpu_supports("avx2");
 #endif
 	lr->buf = tx_malloc(lr->cap + 1);
 }

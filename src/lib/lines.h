@@ -25,8 +25,11 @@ struct tx_lines {
 	int owns_fd;	 /* fd was opened by tx_lines_open(): tx_lines_release() closes it */
 };
 
-/* x86-64 with GCC or clang: an AVX2 line scanner, used when the CPU has AVX2 */
-#if defined(__x86_64__) && defined(__GNUC__)
+/*
+ * x86-64 with GCC or clang: an AVX2 line scanner, used when the CPU has AVX2
+ * and "simd" is on (fastpath.h); not built with configure --disable-simd
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(TX_NO_SIMD)
 #define TX_LINES_AVX2 1
 #endif
 

@@ -9,7 +9,8 @@ src_lib_libtx_a_SOURCES = \
 	src/lib/money.h src/lib/money.c \
 	src/lib/timefmt.h src/lib/timefmt.c \
 	src/lib/record.h src/lib/record_impl.h src/lib/record.c src/lib/record_write.c \
-	src/lib/json.h src/lib/json.c
+	src/lib/json.h src/lib/json.c \
+	src/lib/fastpath.h src/lib/fastpath.c
 # main() lives in its own object so unit tests can link libtx without it.
 noinst_LIBRARIES += src/lib/libtxmain.a
 src_lib_libtxmain_a_SOURCES = src/lib/common-main.c
@@ -50,6 +51,11 @@ tests_unit_json_diff_SOURCES = tests/unit-json-diff.c
 tests_unit_json_diff_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 tests_unit_json_diff_LDADD = src/lib/libtxmain.a $(LDADD)
 TESTS += tests/unit-json-diff
+# The timestamp fast path against the reference parser (fastpath.h).
+check_PROGRAMS += tests/unit-time
+tests_unit_time_SOURCES = tests/unit-time.c
+tests_unit_time_LDADD = src/lib/libtxmain.a $(LDADD)
+TESTS += tests/unit-time
 include $(srcdir)/tests/fuzz/local.mk
 # txlog's formatter and template engine (logfmt.h), with its unit test.
 src_lib_libtx_a_SOURCES += src/lib/logfmt.h src/lib/logfmt.c

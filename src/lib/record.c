@@ -138,6 +138,8 @@ void tx_record_init(struct tx_record *r)
 
 void tx_record_release(struct tx_record *r)
 {
+	if (r->own_parser)
+		tx_parser_free(r->parser);
 	free(r->members);
 	tx_buf_release(&r->scratch);
 	tx_record_init(r);
@@ -233,6 +235,85 @@ static int key_field(const char *raw, size_t n)
 	return field_lookup(tmp, tx_json_unescape(tmp, raw, n));
 }
 
+/*
+ * The keys of the records parsed before, by position: `"key":` as it was
+ * written, with the field it names. Streams repeat one shape or a few, so
+ * the key at position i is nearly always the one seen there last time; a
+ * match of those bytes stands for the string scan, the ':' and the name
+ * lookup (a key in the guess is plain ASCII without escapes, so matching
+ * bytes are that same valid key). In the record's parser (struct tx_parser).
+ *
+ * A guess is replaced when it missed in two records in a row: a stream
+ * that mixes shapes (a few transfers with "counterparty" where most
+ * records have "merchant") keeps the common key, and with it the shapes
+ * below, instead of trading them back and forth.
+ */
+struct key_guess {
+	_Alignas(16) char text[32]; /* "key": */
+	uint16_t ignore[2];	    /* bits of the bytes of text[0..16) and text[16..32) past len */
+	uint8_t len;		    /* bytes of text, 0 for no guess */
+	int8_t field;		    /* enum tx_field or -1 */
+	uint8_t mf;		    /* TX_MEMBER_CANONICAL: the key is the field's canonical name */
+	uint32_t missed;	    /* the value of parses when it last missed */
+};
+#define GUESSES 16
+
+/*
+ * What the members' keys make of r->idx and the counts, for records whose
+ * every key matched its guess: the same for every record of that many
+ * members until a guess changes, so worked out once (index_members()) and
+ * then copied. shapes[n] is for n members, valid when bit n of
+ * shapes_valid is set; it depends on guesses[0..n), so a new guess at i
+ * clears the bits above i.
+ */
+struct shape {
+	int idx[TX_F__COUNT];
+	unsigned seen; /* bit f: field f is present */
+	uint32_t nknown, ncanon;
+	int dup;	/* the first field that appears twice, or -1 */
+	unsigned canon; /* TX_MEMBER_CANONICAL unless TX_PARSE_JSON_ONLY */
+};
+
+/* What a parser remembers: see tx_record_use_parser() in record.h. */
+struct tx_parser {
+	struct key_guess guesses[GUESSES];
+	struct shape shapes[GUESSES + 1];
+	uint32_t shapes_valid;
+	uint32_t parses;		    /* records parsed (wrapping), for key_guess.missed */
+	const struct tx_currency *currency; /* the last one found, or NULL */
+	struct tx_time_day day;		    /* the last date (timefmt.h) */
+};
+
+/*
+ * glibc's malloc() aligns to 16 bytes on 64-bit targets (and on i386 since
+ * 2.26), as key_guess.text needs for eq16()'s aligned load.
+ */
+struct tx_parser *tx_parser_new(void)
+{
+	return tx_calloc(1, sizeof(struct tx_parser));
+}
+
+void tx_parser_free(struct tx_parser *ps)
+{
+	free(ps);
+}
+
+void tx_record_use_parser(struct tx_record *r, struct tx_parser *ps)
+{
+	if (r->own_parser)
+		tx_parser_free(r->parser);
+	r->parser = ps;
+	r->own_parser = 0;
+}
+
+/* r's parser, made at its first parse when it has none */
+static __attribute__((noinline)) struct tx_parser *own_parser(struct tx_record *r)
+{
+	r->parser = tx_parser_new();
+	r->own_parser = 1;
+	return r->parser;
+}
+
 static const struct tx_currency *default_currency(void)
 {
 	static _Thread_local const struct tx_currency *usd;
@@ -242,16 +323,20 @@ static const struct tx_currency *default_currency(void)
 	return usd;
 }
 
-/* tx_currency_find(), remembering the last code found: records mostly repeat one. */
-static inline const struct tx_currency *find_currency(const char *s, size_t len)
+/*
+ * tx_currency_find(), remembering the last code found: records mostly repeat
+ * one. Only with "value" on (fastpath.h).
+ */
+static inline const struct tx_currency *find_currency(struct tx_parser *ps, const char *s,
+						      size_t len)
 {
-	static _Thread_local const struct tx_currency *last;
+	const struct tx_currency *last = ps->currency;
 
 	if (last && len == 3 && ld2(s) == ld2(last->code) && s[2] == last->code[2])
 		return last;
 	const struct tx_currency *c = tx_currency_find(s, len);
 	if (c)
-		last = c;
+		ps->currency = c;
 	return c;
 }
 
@@ -263,13 +348,13 @@ static inline int quoted_is(const char *p, size_t room, const char *word, size_t
 
 /* A plain string (no escapes, not empty) for an id, account or counterparty, into *s. */
 static inline __attribute__((always_inline)) const char *
-fast_str(struct tx_record *r, struct tx_str *s, const char *p, const char *end)
+fast_str(struct tx_record *r, struct tx_str *s, const char *p, const char *end, unsigned fast)
 {
 	struct tx_json_err e;
 	const char *q;
 	int esc;
 
-	if (*p != '"' || !(q = tx_json_scan_string_in(r->line, p, end, &esc, &e)) || esc ||
+	if (*p != '"' || !(q = tx_json_scan_string_sel(r->line, p, end, &esc, &e, fast)) || esc ||
 	    q - p < 3)
 		return NULL;
 	s->p = p + 1;
@@ -278,7 +363,8 @@ fast_str(struct tx_record *r, struct tx_str *s, const char *p, const char *end)
 }
 
 /* One of the canonical type words, told apart by their first letter. */
-static inline const char *fast_type(struct tx_record *r, const char *p, size_t room, int *type_word)
+static inline __attribute__((always_inline)) const char *
+fast_type(struct tx_record *r, const char *p, size_t room, int *type_word)
 {
 #define WORD(w, t)                                                                                 \
 	if (!quoted_is(p, room, w, sizeof(w) - 1))                                                 \
@@ -302,7 +388,8 @@ static inline const char *fast_type(struct tx_record *r, const char *p, size_t r
 }
 
 /* One of the status words. */
-static inline const char *fast_status(struct tx_record *r, const char *p, size_t room)
+static inline __attribute__((always_inline)) const char *fast_status(struct tx_record *r,
+								     const char *p, size_t room)
 {
 	if (room < 8) /* "failed" */
 		return NULL;
@@ -341,7 +428,8 @@ static inline uint64_t digits8(uint64_t t)
 #endif
 
 /* An amount as a JSON number with two decimals, [1-9][0-9]*.dd or 0.dd, in hundredths */
-static inline const char *fast_amount(int64_t *amount, const char *p, const char *end)
+static inline __attribute__((always_inline)) const char *fast_amount(int64_t *amount, const char *p,
+								     const char *end)
 {
 	uint64_t v = 0;
 	unsigned d1, d2;
@@ -390,22 +478,25 @@ frac:
 }
 
 /* A timestamp, "2026-01-31T23:59:59.123456Z" with its quotes, into *ts_us. */
-static inline const char *fast_ts(int64_t *ts_us, const char *p, size_t room)
+static inline __attribute__((always_inline)) const char *
+fast_ts(int64_t *ts_us, const char *p, size_t room, unsigned fast, struct tx_time_day *day)
 {
 	/* what tx_time_parse() accepts is ASCII without quotes or backslashes */
-	if (room < 29 || p[0] != '"' || p[28] != '"' || tx_time_parse_fast(p + 1, 27, ts_us))
+	if (room < 29 || p[0] != '"' || p[28] != '"' ||
+	    tx_time_parse_sel(p + 1, 27, ts_us, fast, day))
 		return NULL;
 	return p + 29;
 }
 
 /* A currency code, "USD" with its quotes. */
-static inline const char *fast_currency(struct tx_record *r, const char *p, size_t room)
+static inline __attribute__((always_inline)) const char *fast_currency(struct tx_record *r,
+								       const char *p, size_t room)
 {
 	const struct tx_currency *c;
 
 	if (room < 5 || p[0] != '"' || p[4] != '"' || (unsigned)(p[1] - 'A') > 25 ||
 	    (unsigned)(p[2] - 'A') > 25 || (unsigned)(p[3] - 'A') > 25 ||
-	    !(c = find_currency(p + 1, 3)))
+	    !(c = find_currency(r->parser, p + 1, 3)))
 		return NULL;
 	r->currency = c;
 	return p + 5;
@@ -429,16 +520,18 @@ static inline const char *decoded(unsigned *pre, int f, const char *q)
  * decimals, kept only when the currency turns out to have two. p < end.
  * Sets bit f of *pre when it decodes the value.
  */
-static inline const char *value_fast(struct tx_record *r, int f, const char *p, const char *end,
-				     int *type_word, unsigned *pre)
+static inline __attribute__((always_inline)) const char *value_fast(struct tx_record *r, int f,
+								    const char *p, const char *end,
+								    int *type_word, unsigned *pre,
+								    unsigned fast)
 {
 	size_t room = (size_t)(end - p);
 
 	switch (f) {
-	case TX_F_TRANSACTION_ID: return decoded(pre, f, fast_str(r, &r->id, p, end));
-	case TX_F_ACCOUNT: return decoded(pre, f, fast_str(r, &r->account, p, end));
-	case TX_F_COUNTERPARTY: return decoded(pre, f, fast_str(r, &r->counterparty, p, end));
-	case TX_F_TS: return decoded(pre, f, fast_ts(&r->ts_us, p, room));
+	case TX_F_TRANSACTION_ID: return decoded(pre, f, fast_str(r, &r->id, p, end, fast));
+	case TX_F_ACCOUNT: return decoded(pre, f, fast_str(r, &r->account, p, end, fast));
+	case TX_F_COUNTERPARTY: return decoded(pre, f, fast_str(r, &r->counterparty, p, end, fast));
+	case TX_F_TS: return decoded(pre, f, fast_ts(&r->ts_us, p, room, fast, &r->parser->day));
 	case TX_F_STATUS: return decoded(pre, f, fast_status(r, p, room));
 	case TX_F_TYPE: return decoded(pre, f, fast_type(r, p, room, type_word));
 	case TX_F_CURRENCY: return decoded(pre, f, fast_currency(r, p, room));
@@ -670,7 +763,7 @@ static int parse_amount(struct tx_record *r)
 {
 	const struct tx_member *m = &r->members[r->idx[TX_F_AMOUNT]];
 	const char *raw = r->line + m->val_off;
-	struct tx_str s;
+	struct tx_str s = {NULL, 0}; /* set below: initialised for GCC's -Wmaybe-uninitialized */
 	enum tx_money_err e;
 	char show[44];
 
@@ -791,7 +884,7 @@ static int parse_source(struct tx_record *r)
 			struct tx_str ts;
 			if (str_at(r, voff, (uint32_t)(vend - v), &ts))
 				return fail(r, "field 'source.ts' must be a string");
-			if (tx_time_parse(ts.p, ts.len, &src->ts_us))
+			if (tx_time_parse_day(ts.p, ts.len, &src->ts_us, &r->parser->day))
 				return fail(r,
 					    "field 'source.ts' is not an RFC 3339 date-time: '%s'",
 					    shown(show, sizeof(show), ts.p, ts.len));
@@ -887,8 +980,8 @@ static inline int fields_done(const struct tx_record *r, unsigned flags, unsigne
  * seen: bit f set for the fields present; pre: for those value_fast()
  * decoded; type_word as for parse_type().
  */
-static int parse_fields(struct tx_record *r, unsigned flags, unsigned seen, unsigned pre,
-			int type_word)
+static inline __attribute__((always_inline)) int
+parse_fields(struct tx_record *r, unsigned flags, unsigned seen, unsigned pre, int type_word)
 {
 	static const char *const statuses[] = {"pending", "completed", "failed"};
 	static const char *const ops[] = {"create", "update", "delete"};
@@ -914,7 +1007,9 @@ static int parse_fields(struct tx_record *r, unsigned flags, unsigned seen, unsi
 		struct tx_str s;
 		if (member_str(r, m, &s))
 			return fail(r, "field 'currency' must be a string");
-		if ((r->currency = find_currency(s.p, s.len)) == NULL) {
+		if ((r->currency = (tx_fast & TX_FAST_VALUE)
+				       ? find_currency(r->parser, s.p, s.len)
+				       : tx_currency_find(s.p, s.len)) == NULL) {
 			r->currency = default_currency();
 			return fail(r, "field 'currency' is not a known ISO 4217 code: '%s'",
 				    shown(show, sizeof(show), s.p, s.len));
@@ -929,7 +1024,7 @@ static int parse_fields(struct tx_record *r, unsigned flags, unsigned seen, unsi
 		struct tx_str s;
 		if (member_str(r, m, &s))
 			return fail(r, "field 'ts' must be a string");
-		if (tx_time_parse(s.p, s.len, &r->ts_us))
+		if (tx_time_parse_day(s.p, s.len, &r->ts_us, &r->parser->day))
 			return fail(r, "field 'ts' is not an RFC 3339 date-time: '%s'",
 				    shown(show, sizeof(show), s.p, s.len));
 	}
@@ -1003,49 +1098,6 @@ static inline void reset(struct tx_record *r, const char *line, size_t len)
 		grow_scratch(r, len);
 }
 
-/*
- * The keys of the records parsed before, by position: `"key":` as it was
- * written, with the field it names. Streams repeat one shape or a few, so
- * the key at position i is nearly always the one seen there last time; a
- * match of those bytes stands for the string scan, the ':' and the name
- * lookup (a key in the guess is plain ASCII without escapes, so matching
- * bytes are that same valid key). Per thread, shared by every record.
- *
- * A guess is replaced when it missed in two records in a row: a stream
- * that mixes shapes (a few transfers with "counterparty" where most
- * records have "merchant") keeps the common key, and with it the shapes
- * below, instead of trading them back and forth.
- */
-struct key_guess {
-	_Alignas(16) char text[32]; /* "key": */
-	uint16_t ignore[2];	    /* bits of the bytes of text[0..16) and text[16..32) past len */
-	uint8_t len;		    /* bytes of text, 0 for no guess */
-	int8_t field;		    /* enum tx_field or -1 */
-	uint8_t mf;		    /* TX_MEMBER_CANONICAL: the key is the field's canonical name */
-	uint32_t missed;	    /* the value of parses when it last missed */
-};
-#define GUESSES 16
-static _Thread_local struct key_guess guesses[GUESSES];
-static _Thread_local uint32_t parses; /* records parsed (wrapping), for key_guess.missed */
-
-/*
- * What the members' keys make of r->idx and the counts, for records whose
- * every key matched its guess: the same for every record of that many
- * members until a guess changes, so worked out once (index_members()) and
- * then copied. shapes[n] is for n members, valid when bit n of
- * shapes_valid is set; it depends on guesses[0..n), so a new guess at i
- * clears the bits above i.
- */
-struct shape {
-	int idx[TX_F__COUNT];
-	unsigned seen; /* bit f: field f is present */
-	uint32_t nknown, ncanon;
-	int dup;	/* the first field that appears twice, or -1 */
-	unsigned canon; /* TX_MEMBER_CANONICAL unless TX_PARSE_JSON_ONLY */
-};
-static _Thread_local struct shape shapes[GUESSES + 1];
-static _Thread_local uint32_t shapes_valid;
-
 /* a[0..n) == b[0..n) for 4 <= n <= 32, in word compares */
 static inline int eq_guess(const char *a, const char *b, size_t n)
 {
@@ -1058,7 +1110,7 @@ static inline int eq_guess(const char *a, const char *b, size_t n)
 	return ((ld4(a) ^ ld4(b)) | (ld4(a + n - 4) ^ ld4(b + n - 4))) == 0;
 }
 
-#ifdef __SSE2__
+#ifdef TX_SSE2
 /* Bit i set when p[i] == t[i], for i < 16 (t 16-byte aligned). */
 static inline unsigned eq16(const char *p, const char *t)
 {
@@ -1068,16 +1120,17 @@ static inline unsigned eq16(const char *p, const char *t)
 }
 #endif
 
-/* Whether the line at p starts with the guess g. */
-static inline int guess_matches(const struct key_guess *g, const char *p, const char *end)
+/* Whether the line at p starts with the guess g; simd: "simd" is on (fastpath.h). */
+static inline __attribute__((always_inline)) int
+guess_matches(const struct key_guess *g, const char *p, const char *end, int simd)
 {
-#ifdef __SSE2__
+#ifdef TX_SSE2
 	/*
-	 * With 16 bytes of room, one compare of 16 bytes, the bytes past the
+	 * With 16 bytes of room (and "simd" on), one compare of 16 bytes, the bytes past the
 	 * guess ignored (an empty guess ignores none: its zeros never match
 	 * the '"' at p); a second one for the few guesses longer than 16.
 	 */
-	if (end - p >= 16) {
+	if (simd && end - p >= 16) {
 		if ((eq16(p, g->text) | g->ignore[0]) != 0xffff)
 			return 0;
 		if (g->len <= 16)
@@ -1086,22 +1139,24 @@ static inline int guess_matches(const struct key_guess *g, const char *p, const 
 			return (eq16(p + 16, g->text + 16) | g->ignore[1]) == 0xffff;
 	}
 #endif
+	(void)simd;
 	return g->len && (size_t)(end - p) >= g->len && eq_guess(p, g->text, g->len);
 }
 
 /* Make `"key":` at k (klen bytes of key, 1 to 29) the guess g, naming the field f. */
-static void remember_key(struct key_guess *g, const char *k, uint32_t klen, int f)
+static void remember_key(struct tx_parser *ps, struct key_guess *g, const char *k, uint32_t klen,
+			 int f)
 {
 	unsigned n = klen + 3;
 
 	memcpy(g->text, k, n);
 	g->len = (uint8_t)n;
-	g->missed = parses - 2; /* a miss in the next record does not replace it at once */
+	g->missed = ps->parses - 2; /* a miss in the next record does not replace it at once */
 	g->ignore[0] = n >= 16 ? 0 : (uint16_t)(0xffffu << n);
 	g->ignore[1] = n <= 16 ? 0xffff : (uint16_t)(0xffffu << (n - 16)); /* n <= 32 */
 	g->field = (int8_t)f;
 	g->mf = f >= 0 && klen == tx_record_field_name_len[f] ? TX_MEMBER_CANONICAL : 0;
-	shapes_valid &= (2u << (g - guesses)) - 1; /* those of up to g - guesses members stay */
+	ps->shapes_valid &= (2u << (g - ps->guesses)) - 1; /* those of up to g - guesses stay */
 }
 
 /* The shape of the first n members (every key's field in m->field, flags in m->flags) */
@@ -1132,8 +1187,9 @@ static void index_members(const struct tx_member *mem, size_t n, unsigned canon,
  * Sets the member's key, field and flags (those of the key), and returns
  * the position past its ':', or NULL with *e set.
  */
-static const char *scan_key(const char *k, const char *end, const char *line, struct key_guess *g,
-			    unsigned canon, struct tx_member *m, struct tx_json_err *e)
+static const char *scan_key(struct tx_parser *ps, const char *k, const char *end, const char *line,
+			    struct key_guess *g, unsigned canon, struct tx_member *m,
+			    struct tx_json_err *e)
 {
 	const char *p;
 	int escaped, f;
@@ -1151,10 +1207,10 @@ static const char *scan_key(const char *k, const char *end, const char *line, st
 		m->flags = f >= 0 && m->key_len == tx_record_field_name_len[f] ? canon : 0;
 		if (g && p < end && *p == ':' && m->key_len + 3u <= sizeof(g->text) &&
 		    m->key_len > 0) {
-			if (!g->len || g->missed == parses - 1)
-				remember_key(g, k, m->key_len, f);
+			if (!g->len || g->missed == ps->parses - 1)
+				remember_key(ps, g, k, m->key_len, f);
 			else
-				g->missed = parses;
+				g->missed = ps->parses;
 		}
 	}
 	m->field = f;
@@ -1207,19 +1263,25 @@ static __attribute__((noinline)) struct tx_member *grow_members(struct tx_record
 /*
  * tx_record_parse(), for canon TX_MEMBER_CANONICAL (a full parse) or 0
  * (TX_PARSE_JSON_ONLY): inlined once for each, so that neither tests it
- * per member.
+ * per member; with fast the constant TX_FAST_ALL there (no test of the
+ * switches either), and once more for parse_reference().
  */
 static inline __attribute__((always_inline)) int parse_record(struct tx_record *r, const char *line,
 							      size_t len, unsigned flags,
-							      const unsigned canon)
+							      const unsigned canon,
+							      const unsigned fast)
 {
 	const char *p, *end = line + len;
 	struct tx_json_err e;
 	/* kept in registers in the loop (stores through m could alias r's fields) */
 	size_t n = 0, cap = r->members_cap;
 	struct tx_member *mem = r->members, *m;
-	int type_word = 0, missed = 0; /* missed: a key did not match its guess */
-	unsigned pre = 0;	       /* fields value_fast() decoded */
+	struct tx_parser *ps = r->parser ? r->parser : own_parser(r);
+	/* the switches (fastpath.h): guess and shapes, value_fast(), SIMD */
+	const int guess = (fast & TX_FAST_GUESS) != 0, values = canon && (fast & TX_FAST_VALUE);
+	const int simd = (fast & TX_FAST_SIMD) != 0;
+	int type_word = 0, missed = !guess; /* missed: a key did not match its guess */
+	unsigned pre = 0;		    /* fields value_fast() decoded */
 	struct shape scratch;
 	const struct shape *sh;
 
@@ -1229,7 +1291,7 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 		return fail(r, "line too long (%zu bytes)", len);
 	}
 	reset(r, line, len);
-	parses++;
+	ps->parses++;
 	if (cap < GUESSES) { /* room for the guessed members: the loop checks only past them */
 		mem = grow_members(r);
 		cap = r->members_cap;
@@ -1257,8 +1319,8 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 		const char *v, *q;
 		int escaped, f;
 
-		if (n < GUESSES && guess_matches(&guesses[n], p, end)) {
-			const struct key_guess *g = &guesses[n]; /* and n < GUESSES <= cap */
+		if (guess && n < GUESSES && guess_matches(&ps->guesses[n], p, end, simd)) {
+			const struct key_guess *g = &ps->guesses[n]; /* and n < GUESSES <= cap */
 			m->key_off = (uint32_t)(p + 1 - line);
 			m->key_len = g->len - 3u;
 			m->field = f = g->field;
@@ -1271,7 +1333,8 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 				m = &mem[n];
 			}
 			missed = 1;
-			if (!(p = scan_key(p, end, line, n < GUESSES ? &guesses[n] : NULL, canon, m,
+			if (!(p = scan_key(ps, p, end, line,
+					   guess && n < GUESSES ? &ps->guesses[n] : NULL, canon, m,
 					   &e)))
 				goto bad;
 			f = m->field;
@@ -1280,10 +1343,10 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 		if (p < end && (unsigned char)*p <= ' ')
 			p = skip_ws(p, end);
 		v = p;
-		if (canon && p < end && (q = value_fast(r, f, p, end, &type_word, &pre))) {
+		if (values && p < end && (q = value_fast(r, f, p, end, &type_word, &pre, fast))) {
 			p = q;
 		} else if (p < end && *p == '"') {
-			if (!(p = tx_json_scan_string_in(line, p, end, &escaped, &e)))
+			if (!(p = tx_json_scan_string_sel(line, p, end, &escaped, &e, fast)))
 				goto bad;
 			if (escaped)
 				m->flags |= TX_MEMBER_VAL_ESCAPED;
@@ -1320,14 +1383,15 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 	}
 close:
 	/* r->idx and the counts: from the shape of the members, known or worked out */
-	if (!missed && n <= GUESSES && (shapes_valid >> n & 1) && shapes[n].canon == canon) {
-		sh = &shapes[n];
+	if (!missed && n <= GUESSES && (ps->shapes_valid >> n & 1) &&
+	    ps->shapes[n].canon == canon) {
+		sh = &ps->shapes[n];
 	} else {
 		index_members(mem, n, canon, &scratch);
 		sh = &scratch;
 		if (!missed && n <= GUESSES) {
-			shapes[n] = scratch;
-			shapes_valid |= 1u << n;
+			ps->shapes[n] = scratch;
+			ps->shapes_valid |= 1u << n;
 		}
 	}
 	memcpy(r->idx, sh->idx, sizeof(r->idx));
@@ -1359,11 +1423,21 @@ bad_indexed:
 	return fail(r, "invalid JSON at byte %zu: %s", (size_t)(e.at - line) + 1, e.what);
 }
 
+/* parse_record() with some fast path off (fastpath.h): the reference, out of the way */
+static __attribute__((noinline)) int parse_reference(struct tx_record *r, const char *line,
+						     size_t len, unsigned flags, unsigned fast)
+{
+	return parse_record(r, line, len, flags,
+			    flags & TX_PARSE_JSON_ONLY ? 0 : TX_MEMBER_CANONICAL, fast);
+}
+
 int tx_record_parse(struct tx_record *r, const char *line, size_t len, unsigned flags)
 {
+	if (__builtin_expect(tx_fast != TX_FAST_ALL, 0))
+		return parse_reference(r, line, len, flags, tx_fast);
 	if (flags & TX_PARSE_JSON_ONLY)
-		return parse_record(r, line, len, flags, 0);
-	return parse_record(r, line, len, flags, TX_MEMBER_CANONICAL);
+		return parse_record(r, line, len, flags, 0, TX_FAST_ALL);
+	return parse_record(r, line, len, flags, TX_MEMBER_CANONICAL, TX_FAST_ALL);
 }
 
 int tx_record_find(const struct tx_record *r, const char *name, size_t name_len)

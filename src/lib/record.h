@@ -116,12 +116,31 @@ struct tx_record {
 	uint32_t nknown, ncanonical;
 	int repeated; /* a known field appears more than once (TX_PARSE_JSON_ONLY allows it) */
 
-	struct tx_buf scratch; /* decoded strings with escapes */
-	char err[256];	       /* why the last parse failed */
+	struct tx_buf scratch;	  /* decoded strings with escapes */
+	char err[256];		  /* why the last parse failed */
+	struct tx_parser *parser; /* see tx_record_use_parser() */
+	int own_parser;		  /* made at the first parse, freed by tx_record_release() */
 };
 
 void tx_record_init(struct tx_record *r);
 void tx_record_release(struct tx_record *r);
+
+/*
+ * What a parser remembers of the records it parsed: their keys by
+ * position, the shapes those make, the last currency and date. Streams
+ * repeat themselves, so most parses match what it remembers and go faster;
+ * no result depends on it (TX_REFERENCE=guess,value,time parses without it,
+ * and tests/fuzz/fuzz-record.c compares). Nothing is per thread or global:
+ * a record makes its own at its first parse, so what a parse does depends
+ * only on the lines that record parsed before. Records that take turns
+ * on one stream (txbal's batch) share one: tx_parser_new(), then
+ * tx_record_use_parser() on each (borrowed: tx_parser_free() it after
+ * releasing them).
+ */
+struct tx_parser;
+struct tx_parser *tx_parser_new(void);
+void tx_parser_free(struct tx_parser *ps);
+void tx_record_use_parser(struct tx_record *r, struct tx_parser *ps);
 
 /* What tx_record_parse() checks beyond strict JSON. */
 enum {

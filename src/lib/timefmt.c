@@ -67,7 +67,7 @@ static inline int dig2(const char *s, unsigned *v)
 
 _Thread_local struct tx_time_day tx_time_last_day;
 
-int tx_time_parse(const char *s, size_t len, int64_t *us)
+static int parse_fast(const char *s, size_t len, int64_t *us, struct tx_time_day *day)
 {
 	unsigned h, mi, sec, oh, om;
 	int64_t frac = 0, secs, days;
@@ -79,11 +79,11 @@ int tx_time_parse(const char *s, size_t len, int64_t *us)
 	if (len < 20)
 		return -1;
 	memcpy(&d8, s, 8);
-	memcpy(&c8, tx_time_last_day.date, 8);
+	memcpy(&c8, day->date, 8);
 	memcpy(&d2, s + 8, 2);
-	memcpy(&c2, tx_time_last_day.date + 8, 2);
-	if (tx_time_last_day.date[0] && d8 == c8 && d2 == c2) {
-		days = tx_time_last_day.days;
+	memcpy(&c2, day->date + 8, 2);
+	if (day->date[0] && d8 == c8 && d2 == c2) {
+		days = day->days;
 	} else {
 		unsigned y, mo, d;
 		if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
@@ -94,8 +94,8 @@ int tx_time_parse(const char *s, size_t len, int64_t *us)
 		if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
 			return -1;
 		days = tx_days_from_civil(y, mo, d);
-		memcpy(tx_time_last_day.date, s, 10);
-		tx_time_last_day.days = days;
+		memcpy(day->date, s, 10);
+		day->days = days;
 	}
 	if (len == 27) {
 		int64_t t = tx_time_of_day_canonical(s + 10);
@@ -137,6 +137,142 @@ int tx_time_parse(const char *s, size_t len, int64_t *us)
 	} else {
 		return -1;
 	}
+	*us = secs * 1000000 + frac;
+	return 0;
+}
+
+int tx_time_parse_day(const char *s, size_t len, int64_t *us, struct tx_time_day *day)
+{
+	if (tx_fast & TX_FAST_TIME)
+		return parse_fast(s, len, us, day);
+	return tx_time_parse_ref(s, len, us);
+}
+
+int tx_time_parse(const char *s, size_t len, int64_t *us)
+{
+	return tx_time_parse_day(s, len, us, &tx_time_last_day);
+}
+
+/*
+ * The reference parser. RFC 3339, section 5.6, as timefmt.h restricts it:
+ *   date-time = full-date time-sep full-time   (time-sep: 'T', 't' or ' ')
+ *   full-date = 4DIGIT "-" 2DIGIT "-" 2DIGIT   (0001 to 9999, a real day)
+ *   full-time = 2DIGIT ":" 2DIGIT ":" 2DIGIT ["." 1*9DIGIT] time-offset
+ *   time-offset = "Z" / "z" / ("+" / "-") 2DIGIT ":" 2DIGIT
+ * Each piece is read by ref_number() or ref_char(), which check the length
+ * first: pos moves on only over what was accepted.
+ */
+
+/* n decimal digits at s[*pos], into *v; 0, or -1 when they are not there. */
+static int ref_number(const char *s, size_t len, size_t *pos, int n, int64_t *v)
+{
+	int64_t x = 0;
+	int i;
+
+	if (len - *pos < (size_t)n)
+		return -1;
+	for (i = 0; i < n; i++) {
+		char c = s[*pos + (size_t)i];
+		if (!(c >= '0' && c <= '9'))
+			return -1;
+		x = x * 10 + (c - '0');
+	}
+	*pos += (size_t)n;
+	*v = x;
+	return 0;
+}
+
+/* Whether s[*pos] is one of the characters in set (then pos moves past it); *c gets it. */
+static int ref_char(const char *s, size_t len, size_t *pos, const char *set, char *c)
+{
+	if (*pos >= len || s[*pos] == '\0' || !strchr(set, s[*pos]))
+		return 0;
+	*c = s[(*pos)++];
+	return 1;
+}
+
+static int ref_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* The days of month m of year y. */
+static int64_t ref_month_days(int64_t y, int64_t m)
+{
+	if (m == 2)
+		return ref_leap(y) ? 29 : 28;
+	if (m == 4 || m == 6 || m == 9 || m == 11)
+		return 30;
+	return 31;
+}
+
+/*
+ * Days from 0001-01-01 to y-m-d: 365 for every year before y and one more
+ * for each leap year among them, then the months before m, then the days.
+ */
+static int64_t ref_days_since_year1(int64_t y, int64_t m, int64_t d)
+{
+	int64_t before = y - 1, days, i;
+
+	days = before * 365 + before / 4 - before / 100 + before / 400;
+	for (i = 1; i < m; i++)
+		days += ref_month_days(y, i);
+	return days + d - 1;
+}
+
+int tx_time_parse_ref(const char *s, size_t len, int64_t *us)
+{
+	int64_t y, mo, d, h, mi, sec, oh = 0, om = 0, frac = 0, secs;
+	int64_t epoch = ref_days_since_year1(1970, 1, 1);
+	size_t pos = 0;
+	int nfrac = 0, sign = 0;
+	char c;
+
+	/* full-date */
+	if (ref_number(s, len, &pos, 4, &y) || !ref_char(s, len, &pos, "-", &c) ||
+	    ref_number(s, len, &pos, 2, &mo) || !ref_char(s, len, &pos, "-", &c) ||
+	    ref_number(s, len, &pos, 2, &d))
+		return -1;
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > ref_month_days(y, mo))
+		return -1;
+	/* time-sep, partial-time */
+	if (!ref_char(s, len, &pos, "Tt ", &c) || ref_number(s, len, &pos, 2, &h) ||
+	    !ref_char(s, len, &pos, ":", &c) || ref_number(s, len, &pos, 2, &mi) ||
+	    !ref_char(s, len, &pos, ":", &c) || ref_number(s, len, &pos, 2, &sec))
+		return -1;
+	if (h > 23 || mi > 59 || sec > 59) /* no leap second */
+		return -1;
+	/* time-secfrac: microseconds, the digits past the sixth dropped */
+	if (ref_char(s, len, &pos, ".", &c)) {
+		int64_t digit;
+		while (ref_number(s, len, &pos, 1, &digit) == 0) {
+			nfrac++;
+			if (nfrac <= 6)
+				frac += digit * (nfrac == 1   ? 100000
+						 : nfrac == 2 ? 10000
+						 : nfrac == 3 ? 1000
+						 : nfrac == 4 ? 100
+						 : nfrac == 5 ? 10
+							      : 1);
+		}
+		if (nfrac < 1 || nfrac > 9)
+			return -1;
+	}
+	/* time-offset */
+	if (!ref_char(s, len, &pos, "Zz+-", &c))
+		return -1;
+	if (c == '+' || c == '-') {
+		sign = c == '+' ? 1 : -1;
+		if (ref_number(s, len, &pos, 2, &oh) || !ref_char(s, len, &pos, ":", &c) ||
+		    ref_number(s, len, &pos, 2, &om) || oh > 23 || om > 59)
+			return -1;
+	}
+	if (pos != len)
+		return -1;
+	secs = (ref_days_since_year1(y, mo, d) - epoch) * 86400 + h * 3600 + mi * 60 + sec;
+	secs -= sign * (oh * 3600 + om * 60); /* local time = UTC + offset */
+	if (secs < TX_TIME_MIN_S || secs > TX_TIME_MAX_S)
+		return -1;
 	*us = secs * 1000000 + frac;
 	return 0;
 }

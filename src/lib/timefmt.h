@@ -18,25 +18,43 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fastpath.h"
 
 /* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z in seconds since the epoch */
 #define TX_TIME_MIN_S (-62135596800LL)
 #define TX_TIME_MAX_S 253402300799LL
 
-/* 0 and *us set, or -1 when s is not an RFC 3339 date-time. */
+/*
+ * 0 and *us set, or -1 when s is not an RFC 3339 date-time. The fast path
+ * (the date cache below, the time of day a word at a time), or
+ * tx_time_parse_ref() when TX_REFERENCE turns "time" off (fastpath.h).
+ */
 int tx_time_parse(const char *s, size_t len, int64_t *us);
 
 /*
- * The last date tx_time_parse() saw ("2026-01-31", date[0] == 0 for none)
- * and its day number, per thread: a stream's timestamps mostly share their
- * date with the one before, so its checks and the calendar arithmetic are
- * done once per day of data.
+ * tx_time_parse() the plain way: the grammar of RFC 3339 checked one piece
+ * at a time, the day counted from the calendar's rules, no cache, nothing
+ * shared with the fast path. The reference the fast path is tested against
+ * (tests/unit-time.c); the same results for every input.
+ */
+int tx_time_parse_ref(const char *s, size_t len, int64_t *us);
+
+/*
+ * The last date a parse saw ("2026-01-31", date[0] == 0 for none) and its
+ * day number: a stream's timestamps mostly share their date with the one
+ * before, so its checks and the calendar arithmetic are done once per day
+ * of data. tx_time_parse() and tx_time_parse_fast() keep theirs per
+ * thread, tx_time_parse_day() and tx_time_parse_sel() in *day (zeroed
+ * before the first use), as the record parser does (record.h).
  */
 struct tx_time_day {
 	char date[10];
 	int64_t days;
 };
 extern _Thread_local struct tx_time_day tx_time_last_day;
+
+/* tx_time_parse() with the date cache *day. */
+int tx_time_parse_day(const char *s, size_t len, int64_t *us, struct tx_time_day *day);
 
 /*
  * The time of day in txkit's form, "THH:MM:SS.ffffffZ" at s (17 bytes), in
@@ -84,26 +102,33 @@ static inline int64_t tx_time_of_day_canonical(const char *s)
 
 /*
  * tx_time_parse(), inline for txkit's own form ("2026-01-31T23:59:59.123456Z")
- * on the date seen last; anything else goes to tx_time_parse().
+ * on the date seen last; anything else goes to tx_time_parse(). _sel() takes
+ * the fast paths to use (fastpath.h: tx_fast, or a constant the compiler
+ * folds), _fast() reads tx_fast.
  */
-static inline int tx_time_parse_fast(const char *s, size_t len, int64_t *us)
+static inline __attribute__((always_inline)) int
+tx_time_parse_sel(const char *s, size_t len, int64_t *us, unsigned fast, struct tx_time_day *day)
 {
 	uint64_t d8, c8;
 	uint16_t d2, c2;
 	int64_t t;
 
-	if (len != 27)
-		return tx_time_parse(s, len, us);
+	if (len != 27 || !(fast & TX_FAST_TIME))
+		return tx_time_parse_day(s, len, us, day);
 	memcpy(&d8, s, 8);
-	memcpy(&c8, tx_time_last_day.date, 8);
+	memcpy(&c8, day->date, 8);
 	memcpy(&d2, s + 8, 2);
-	memcpy(&c2, tx_time_last_day.date + 8, 2);
-	if (!tx_time_last_day.date[0] || d8 != c8 || d2 != c2 ||
-	    (t = tx_time_of_day_canonical(s + 10)) < 0)
-		return tx_time_parse(s, len, us);
-	*us = tx_time_last_day.days * 86400000000LL + t;
+	memcpy(&c2, day->date + 8, 2);
+	if (!day->date[0] || d8 != c8 || d2 != c2 || (t = tx_time_of_day_canonical(s + 10)) < 0)
+		return tx_time_parse_day(s, len, us, day);
+	*us = day->days * 86400000000LL + t;
 	return 0;
 }
+static inline int tx_time_parse_fast(const char *s, size_t len, int64_t *us)
+{
+	return tx_time_parse_sel(s, len, us, tx_fast, &tx_time_last_day);
+}
+
 /* Append the canonical form (27 bytes, no quotes). */
 void tx_time_format(struct tx_buf *b, int64_t us);
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */

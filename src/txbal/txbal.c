@@ -19,6 +19,7 @@
 
 #include "aggregate.h"
 #include "alerts.h"
+#include "fastpath.h"
 #include "ledger.h"
 #include "lines.h"
 #include "out.h"
@@ -66,6 +67,7 @@ struct txbal {
 		int bad; /* parse failed: rec.err says why */
 	} items[BATCH];
 	size_t nitems;
+	struct tx_parser *parser; /* shared by the items: they parse one stream in turn */
 	const char *source;
 
 	/*
@@ -498,7 +500,7 @@ static void write_record(struct txbal *b, struct tx_record *r, const struct tx_l
 			 unsigned fired)
 {
 	take_dropped(b, r);
-	if (plain(r))
+	if ((tx_fast & TX_FAST_PLAIN) && plain(r)) /* TX_REFERENCE=plain: always the codec */
 		write_plain(b, r, res, fired);
 	else
 		write_edited(b, r, res, fired);
@@ -890,8 +892,11 @@ int cmd_main(int argc, char **argv)
 		tx_agg_set_types(&b.agg, agg_types);
 		b.aggregating = 1;
 	}
-	for (size_t i = 0; i < BATCH; i++)
+	b.parser = tx_parser_new();
+	for (size_t i = 0; i < BATCH; i++) {
 		tx_record_init(&b.items[i].rec);
+		tx_record_use_parser(&b.items[i].rec, b.parser);
+	}
 	tx_signals_install();
 
 	if (optind == argc)
@@ -933,6 +938,7 @@ int cmd_main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < BATCH; i++)
 		tx_record_release(&b.items[i].rec);
+	tx_parser_free(b.parser);
 	tx_buf_release(&b.vals);
 	tx_agg_release(&b.agg);
 	tx_alerts_release(&b.alerts);

@@ -773,9 +773,9 @@ static int has_newline(const char *v, size_t len)
 {
 	size_t i = 0;
 
-#ifdef __SSE2__
+#ifdef TX_SSE2
 	const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-	for (; i + 16 <= len; i += 16) {
+	for (; (tx_fast & TX_FAST_SIMD) && i + 16 <= len; i += 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(v + i));
 		if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, nl), _mm_cmpeq_epi8(x, cr))))
 			return 1;

@@ -14,10 +14,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __SSE2__
+
+#include "fastpath.h"
+#ifdef TX_SSE2
 #include <emmintrin.h>
 #endif
-
 #include "lines.h"
 #include "txtop.h"
 #include "tx.h"
@@ -86,10 +87,10 @@ static uint64_t count_lines(const char *p, size_t n)
 	uint64_t c = 0;
 	size_t i = 0;
 
-#ifdef __SSE2__
+#ifdef TX_SSE2
 	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
 
-	while (i + 16 <= n) {
+	while ((tx_fast & TX_FAST_SIMD) && i + 16 <= n) {
 		__m128i acc = zero, sum;
 		size_t stop = i + 255 * 16 < n ? i + 255 * 16 : n;
 

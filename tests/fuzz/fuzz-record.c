@@ -4,7 +4,10 @@
  * Built by clang with -fsanitize=fuzzer,address,undefined straight from the
  * library sources, never by `make all` or `make check`.
  *
- * Besides "no crash, no sanitizer report", every input checks invariants:
+ * Each input is parsed by records with new parsers (record.h: nothing the
+ * parser remembers is per thread any more), so a crash reproduces from its
+ * input alone. Besides "no crash, no sanitizer report", every input checks
+ * invariants:
  *   - the line is copied to an exact-size heap block, so any read past its
  *     end is an AddressSanitizer error
  *   - tx_record_parse() accepts only what tx_json_validate() accepts, and
@@ -17,6 +20,9 @@
  *     valid JSON that parses again with the edits visible
  *   - tx_record_find() finds every member's key, tx_record_text() is safe on
  *     every member
+ *   - the reference parse, every fast path off (fastpath.h: key guesses
+ *     and shapes, the inline value decoders, the timestamp fast path, SIMD),
+ *     gives the same verdict, message, members and values as the fast one
  *   - differentially, against jansson (json_loadb with flags 0): txkit never
  *     accepts what jansson refuses, except numbers beyond jansson's range,
  *     and never calls JSON invalid that jansson accepts, except for a NUL
@@ -29,12 +35,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fastpath.h"
 #include "json.h"
 #include "record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct tx_record rec, again;
+static struct tx_record rec, again, ref;
 static struct tx_buf out, key;
 
 static int same(struct tx_str a, struct tx_str b)
@@ -78,6 +85,40 @@ static void check_write(void)
 		abort(); /* and the edits must show */
 }
 
+/* The parse of rec (which returned rc) again with every fast path off: the same result. */
+static void check_reference(const char *line, size_t size, unsigned flags, int rc)
+{
+	unsigned fast = tx_fast;
+	int ref_rc;
+
+	tx_fast = 0;
+	ref_rc = tx_record_parse(&ref, line, size, flags);
+	tx_fast = fast;
+	if (ref_rc != rc || strcmp(ref.err, rec.err))
+		abort(); /* the same verdict and message */
+	if (rc)
+		return;
+	if (ref.nmembers != rec.nmembers || memcmp(ref.idx, rec.idx, sizeof(ref.idx)) ||
+	    ref.nknown != rec.nknown || ref.ncanonical != rec.ncanonical ||
+	    ref.repeated != rec.repeated)
+		abort(); /* the same index */
+	for (size_t i = 0; i < rec.nmembers; i++) {
+		const struct tx_member *a = &rec.members[i], *b = &ref.members[i];
+		if (a->key_off != b->key_off || a->key_len != b->key_len ||
+		    a->val_off != b->val_off || a->val_len != b->val_len || a->field != b->field ||
+		    a->flags != b->flags)
+			abort(); /* the same members, marked alike */
+	}
+	if (!same(ref.id, rec.id) || !same(ref.account, rec.account) ||
+	    !same(ref.counterparty, rec.counterparty) || !same(ref.anomaly, rec.anomaly) ||
+	    ref.type != rec.type || ref.status != rec.status || ref.op != rec.op ||
+	    ref.currency != rec.currency || ref.has_source != rec.has_source ||
+	    ref.other_type != rec.other_type ||
+	    (rec.idx[TX_F_AMOUNT] >= 0 && ref.amount != rec.amount) ||
+	    (rec.idx[TX_F_TS] >= 0 && ref.ts_us != rec.ts_us))
+		abort(); /* the same values */
+}
+
 static int range_error(const json_error_t *e)
 {
 	return strstr(e->text, "too big integer") || strstr(e->text, "too big negative integer") ||
@@ -119,8 +160,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!ready) {
 		tx_record_init(&rec);
 		tx_record_init(&again);
+		tx_record_init(&ref);
 		ready = 1;
 	}
+	/* a new parser for each input (record.h): a crash reproduces from the input alone */
+	tx_record_release(&rec);
+	tx_record_release(&again);
+	tx_record_release(&ref);
 	line = malloc(size ? size : 1);
 	memcpy(line, data, size);
 	valid = tx_json_validate(line, size, &e) == 0;
@@ -128,6 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned flags = 0; flags <= TX_PARSE_REQUIRE; flags += TX_PARSE_REQUIRE) {
 		int rc = tx_record_parse(&rec, line, size, flags);
 
+		check_reference(line, size, flags, rc);
 		if (!flags)
 			check_jansson(line, size, rc == 0);
 		if (rc) {

@@ -26,8 +26,10 @@ FUZZ_TARGETS += kafkaconf offsets
 endif
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra -Wno-unused-parameter
-fuzz_base_sources = src/lib/json.c src/lib/money.c src/lib/timefmt.c src/lib/buf.c src/lib/util.c
-fuzz_base_headers = src/lib/json.h src/lib/money.h src/lib/timefmt.h src/lib/buf.h src/lib/tx.h
+fuzz_base_sources = src/lib/json.c src/lib/money.c src/lib/timefmt.c src/lib/buf.c src/lib/util.c \
+	src/lib/fastpath.c
+fuzz_base_headers = src/lib/json.h src/lib/money.h src/lib/timefmt.h src/lib/buf.h src/lib/tx.h \
+	src/lib/fastpath.h
 # the record codec: its parser and its writer
 fuzz_codec_sources = src/lib/record.c src/lib/record_write.c
 fuzz_codec_headers = src/lib/record.h src/lib/record_impl.h
