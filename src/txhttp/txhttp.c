@@ -1350,9 +1350,10 @@ static int producer_start(struct tx_kafka_opts *ko, int ack_timeout_ms)
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
 	S.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
 	if (!S.rk) {
-		tx_error("%s", errstr);
-		rd_kafka_conf_destroy(conf);
-		return TX_EXIT_USAGE;
+		/* a thread the system refused is exit 70, a bad configuration 2 */
+		r = tx_kafka_new_failed(errstr);
+		rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new() fails */
+		return r;
 	}
 	S.rkt = rd_kafka_topic_new(S.rk, S.topic, NULL);
 	if (!S.rkt) {
