@@ -10,7 +10,7 @@
  * with -t, a Kafka topic through the shared producer (the 202 follows the
  * broker's acknowledgement of every record of the request).
  */
-#define _GNU_SOURCE /* memmem() */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +33,6 @@
 #include "kafka.h"
 #include "openapi.h"
 
-#include "json.h"
 #include "out.h"
 #include "progress.h"
 #include "record.h"
