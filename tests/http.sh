@@ -5,6 +5,11 @@
 #       NAME.pid, its address in $url (and $port) once /healthz answers
 #   stop_http NAME                     SIGTERM, wait; its exit status in NAME.rc
 # Whatever is still running is stopped when the script exits.
+#   $TX_VENV      the virtualenv of the Python test tools Debian does not
+#       package (openapi-spec-validator), which ./bootstrap check installs
+#       there (default ~/.cache/txkit-venv)
+
+: "${TX_VENV:=${XDG_CACHE_HOME:-$HOME/.cache}/txkit-venv}"
 
 # a build without kafka or microhttpd skips the scripts that need it
 test_need kafka microhttpd

@@ -170,6 +170,25 @@ test_grep() {
 	}
 }
 
+# test_kafka_no_thread PROG ARGS...: PROG ARGS (a Kafka client meant to
+# reach no broker) under a 1 TB stack limit, which makes every new thread's
+# stack unmappable under the kernel's default overcommit heuristic: it must
+# exit 70, the system refused a resource (libtx's tx_kafka_new_failed()),
+# not 2, a bad configuration. Where such a thread can be started after all
+# (vm.overcommit_memory), the program goes on to find no broker (4): SKIP.
+test_kafka_no_thread() {
+	set +e
+	(ulimit -s 1000000000 && exec "$@" </dev/null) 2>err
+	_st=$?
+	set -e
+	if [ $_st = 4 ]; then
+		say "SKIP: threads with a 1 TB stack could be started here (vm.overcommit_memory)"
+	else
+		test $_st = 70 &&
+			test_grep "^$1: cannot start the Kafka client: Failed to create thread" err
+	fi
+}
+
 # wait_lines FILE N [SECONDS]: until FILE has at least N lines (default
 # 30 s; says how many it has when the time is up).
 wait_lines() {

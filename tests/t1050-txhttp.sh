@@ -404,4 +404,11 @@ test_expect_success 'TLS with --cert and --key: curl --cacert gets its 202' '
 	! grep -q "readable by group" tls.err
 '
 
+# A thread librdkafka cannot start is a resource failure (exit 70, as txpub
+# and txsub: tx_kafka_new_failed()), not a bad configuration (2).
+test_expect_success '-t: no thread for the Kafka client: exit 70, not 2' '
+	test_kafka_no_thread txhttp -q -F /dev/null -t x -b 127.0.0.1:1 --connect-timeout 1 \
+		-l 127.0.0.1:0
+'
+
 test_done

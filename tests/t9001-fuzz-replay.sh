@@ -8,7 +8,7 @@
 
 F=$TX_BUILDDIR/tests/fuzz
 total=0
-for t in record paysim kafkaconf offsets balances jstream csv; do
+for t in record paysim kafkaconf offsets balances jstream csv httpbody; do
 	case $t in kafkaconf | offsets) need=kafka ;; *) need= ;; esac
 	dirs=$TX_SRCDIR/tests/fuzz/corpus-$t
 	[ -d "$TX_SRCDIR/tests/fuzz/regress-$t" ] && dirs="$dirs $TX_SRCDIR/tests/fuzz/regress-$t"

@@ -113,6 +113,12 @@ TESTS += tests/unit-stats
 src_lib_libtx_a_SOURCES += src/lib/instream.h src/lib/instream.c src/lib/map.h src/lib/map.c
 # HTTP servers' shared rules (http.h): listen addresses, bearer tokens.
 src_lib_libtx_a_SOURCES += src/lib/http.h src/lib/http.c
+# txhttp's request bodies into records (httpbody.h), apart from the server
+src_lib_libtx_a_SOURCES += src/lib/httpbody.h src/lib/httpbody.c
+check_PROGRAMS += tests/unit-httpbody
+tests_unit_httpbody_SOURCES = tests/unit-httpbody.c
+tests_unit_httpbody_LDADD = src/lib/libtxmain.a $(LDADD)
+TESTS += tests/unit-httpbody
 check_PROGRAMS += tests/unit-http
 tests_unit_http_SOURCES = tests/unit-http.c
 tests_unit_http_LDADD = src/lib/libtxmain.a $(LDADD)

@@ -10,7 +10,7 @@
  * with -t, a Kafka topic through the shared producer (the 202 follows the
  * broker's acknowledgement of every record of the request).
  */
-#define _GNU_SOURCE /* memmem() */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -30,10 +29,10 @@
 #include <microhttpd.h>
 
 #include "http.h"
+#include "httpbody.h"
 #include "kafka.h"
 #include "openapi.h"
 
-#include "json.h"
 #include "out.h"
 #include "progress.h"
 #include "record.h"
@@ -102,10 +101,7 @@ struct server {
 	struct tx_out out;
 	int out_error;
 
-	pthread_mutex_t id_lock; /* UUIDv7 state: last time and counter */
-	uint64_t id_ms;
-	uint16_t id_a;
-	uint64_t id_b;
+	struct tx_http_ids ids; /* the UUIDv7s of records without an id */
 
 	/* counters, __atomic */
 	uint64_t requests, accepted, rejected, failed, inflight;
@@ -125,84 +121,7 @@ static void usage(FILE *fp)
 		    "       txhttp -X list | -X dump\n");
 }
 
-/* ---- ids ---- */
-
-/*
- * A UUIDv7 (RFC 9562): 48 bits of Unix time in milliseconds, then a 74-bit
- * counter that starts at a random value each millisecond and counts up
- * within it (the "monotonic random" method): ids from one txhttp sort in
- * the order they were made, and ids from several are unique by their
- * random bits.
- */
-static void make_id(struct tx_buf *b)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char u[16];
-	uint64_t ms = (uint64_t)tx_wall_us() / 1000;
-	char s[36];
-	int i, j;
-
-	pthread_mutex_lock(&S.id_lock);
-	if (ms > S.id_ms) {
-		unsigned char r[10];
-		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
-			/* cannot happen after boot; the clock still keeps ids apart */
-			memset(r, 0, sizeof(r));
-			memcpy(r, &ms, sizeof(ms));
-		}
-		S.id_ms = ms;
-		S.id_a = (uint16_t)((r[0] << 8 | r[1]) & 0x7ff); /* headroom to count up */
-		memcpy(&S.id_b, r + 2, 8);
-		S.id_b &= (1ULL << 62) - 1;
-	} else if (++S.id_b >> 62) {
-		S.id_b = 0;
-		if (++S.id_a >> 12) {
-			S.id_a = 0;
-			S.id_ms++; /* borrow the next millisecond */
-		}
-	}
-	ms = S.id_ms;
-	for (i = 0; i < 6; i++)
-		u[i] = (unsigned char)(ms >> (40 - 8 * i));
-	u[6] = (unsigned char)(0x70 | (S.id_a >> 8));
-	u[7] = (unsigned char)S.id_a;
-	u[8] = (unsigned char)(0x80 | (S.id_b >> 56 & 0x3f));
-	for (i = 9; i < 16; i++)
-		u[i] = (unsigned char)(S.id_b >> (8 * (15 - i)));
-	pthread_mutex_unlock(&S.id_lock);
-	for (i = 0, j = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			s[j++] = '-';
-		s[j++] = hex[u[i] >> 4];
-		s[j++] = hex[u[i] & 15];
-	}
-	tx_buf_add(b, s, sizeof(s));
-}
-
-/* ---- records ---- */
-
-/* The JSON text without whitespace outside strings: one NDJSON line. */
-static void compact(struct tx_buf *out, const char *p, size_t n)
-{
-	size_t i, start = 0;
-	int in_str = 0;
-
-	for (i = 0; i < n; i++) {
-		char c = p[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = 0;
-		} else if (c == '"') {
-			in_str = 1;
-		} else if (tx_json_is_ws(c)) {
-			tx_buf_add(out, p + start, i - start);
-			start = i + 1;
-		}
-	}
-	tx_buf_add(out, p + start, n - start);
-}
+/* ---- answers ---- */
 
 /* The field a codec message names ("field 'amount' is negative"), or none. */
 static void add_error(struct tx_buf *b, const char *err)
@@ -219,156 +138,10 @@ static void add_error(struct tx_buf *b, const char *err)
 
 static char *stored_account(const char *id);
 
-/* ---- the records of a request ---- */
-
-/* One accepted record: offsets into its struct recs' data, and its fate. */
-struct rec {
-	size_t off, len;	 /* the line, without its '\n' (one follows it) */
-	size_t key_off, key_len; /* the account: the Kafka key */
-	size_t id_off, id_len;	 /* the transaction_id, decoded */
-	uint64_t line;		 /* its line in an NDJSON body */
-	/* Kafka: set by the delivery report */
-	rd_kafka_resp_err_t err;
-	int32_t partition;
-	int64_t offset;
-	struct recs *owner;
-};
-
-struct recs {
-	struct tx_buf data;
-	struct rec *v;
-	size_t n, cap;
-	size_t pending;	     /* Kafka: produced, not yet reported */
-	pthread_cond_t done; /* Kafka: pending reached 0 */
-};
-
-static void recs_add(struct recs *R, const char *line, size_t len, const struct tx_record *r,
-		     uint64_t lineno)
-{
-	struct rec *x;
-
-	TX_ALLOC_GROW(R->v, R->n + 1, R->cap, 8);
-	x = &R->v[R->n++];
-	memset(x, 0, sizeof(*x));
-	x->line = lineno;
-	x->off = R->data.len;
-	x->len = len;
-	tx_buf_add(&R->data, line, len);
-	tx_buf_addch(&R->data, '\n');
-	x->key_off = R->data.len;
-	x->key_len = r->account.len;
-	tx_buf_add(&R->data, r->account.p, r->account.len);
-	x->id_off = R->data.len;
-	x->id_len = r->id.len;
-	tx_buf_add(&R->data, r->id.p, r->id.len);
-}
-
-static void recs_release(struct recs *R)
-{
-	tx_buf_release(&R->data);
-	free(R->v);
-}
-
-/* What a request asks for, beyond its body. */
-struct make {
-	enum tx_op op;		  /* TX_OP_NONE: as the body says (POST) */
-	const char *id;		  /* the path's id (PATCH, DELETE) */
-	const char *key;	  /* Idempotency-Key, or NULL */
-	uint64_t line;		  /* the line of a batch (0: a single object) */
-	const char *account;	  /* ?account= (PATCH, DELETE), or NULL */
-	struct tx_record *r, *r2; /* scratch */
-	struct tx_buf tmp, tmp2;
-};
-
-/*
- * One record of a request: validated, completed (id, ts, and for PATCH and
- * DELETE the op) and added to out. Returns 0, or -1 with the codec's message
- * in m->r->err.
- */
-static int make_record(struct make *m, const char *obj, size_t len, struct recs *out)
-{
-	struct tx_record *r = m->r;
-	struct tx_edit ed[4];
-	struct tx_buf idb = TX_BUF_INIT, tsb = TX_BUF_INIT, acb = TX_BUF_INIT;
-	size_t ne = 0;
-	int rc = -1;
-
-	tx_buf_reset(&m->tmp);
-	compact(&m->tmp, obj, len);
-	/*
-	 * A complete record on one line without blanks (txgen's, an NDJSON
-	 * batch's): one parse, which checks everything the slow way below does.
-	 */
-	if (!m->id && m->tmp.len == len && memmem(obj, len, "\"transaction_id\"", 16) &&
-	    memmem(obj, len, "\"ts\"", 4) &&
-	    tx_record_parse(m->r2, obj, len, TX_PARSE_REQUIRE) == 0 && m->r2->idx[TX_F_TS] >= 0) {
-		recs_add(out, obj, len, m->r2, m->line);
-		return 0;
-	}
-	if (tx_record_parse(r, obj, len, 0) < 0)
-		return -1;
-	if (tx_record_parse(r, m->tmp.p, m->tmp.len, 0) < 0)
-		return -1; /* cannot happen: the same JSON without its blanks */
-	if (m->id) {
-		if (r->idx[TX_F_TRANSACTION_ID] >= 0 &&
-		    (r->id.len != strlen(m->id) || memcmp(r->id.p, m->id, r->id.len))) {
-			snprintf(r->err, sizeof(r->err),
-				 "field 'transaction_id' is not the id in the path");
-			return -1;
-		}
-		if (r->idx[TX_F_OP] >= 0 && r->op != m->op) {
-			snprintf(r->err, sizeof(r->err), "field 'op' must be '%s' here",
-				 tx_op_name(m->op));
-			return -1;
-		}
-		tx_buf_add_json_string(&idb, m->id, strlen(m->id));
-		ed[ne++] = (struct tx_edit){TX_F_TRANSACTION_ID, idb.p, idb.len};
-		ed[ne++] =
-		    (struct tx_edit){TX_F_OP, m->op == TX_OP_DELETE ? "\"delete\"" : "\"update\"",
-				     m->op == TX_OP_DELETE ? 8 : 8};
-		if (r->idx[TX_F_ACCOUNT] < 0 && m->account) {
-			tx_buf_add_json_string(&acb, m->account, strlen(m->account));
-			ed[ne++] = (struct tx_edit){TX_F_ACCOUNT, acb.p, acb.len};
-		}
-	} else if (r->idx[TX_F_TRANSACTION_ID] < 0) {
-		tx_buf_addch(&idb, '"');
-		if (m->key) {
-			tx_buf_add_json_string(&tsb, m->key, strlen(m->key));
-			tx_buf_add(&idb, tsb.p + 1, tsb.len - 2);
-			tx_buf_reset(&tsb);
-			if (m->line)
-				tx_buf_addf(&idb, "-%llu", (unsigned long long)m->line);
-		} else {
-			make_id(&idb);
-		}
-		tx_buf_addch(&idb, '"');
-		ed[ne++] = (struct tx_edit){TX_F_TRANSACTION_ID, idb.p, idb.len};
-	}
-	if (r->idx[TX_F_TS] < 0) {
-		tx_buf_addch(&tsb, '"');
-		tx_time_format(&tsb, tx_wall_us());
-		tx_buf_addch(&tsb, '"');
-		ed[ne++] = (struct tx_edit){TX_F_TS, tsb.p, tsb.len};
-	}
-	tx_buf_reset(&m->tmp2);
-	tx_record_write(&m->tmp2, r, ed, ne, 0);
-	if (tx_record_parse(m->r2, m->tmp2.p, m->tmp2.len, TX_PARSE_REQUIRE) < 0) {
-		memcpy(r->err, m->r2->err, sizeof(r->err));
-		goto out;
-	}
-	recs_add(out, m->tmp2.p, m->tmp2.len, m->r2, m->line);
-	rc = 0;
-out:
-	tx_buf_release(&idb);
-	tx_buf_release(&tsb);
-	tx_buf_release(&acb);
-	return rc;
-}
-
 /* ---- the sink ---- */
 
 /* stdout: the lines, then a flush; all of them are safe, or none is known to be. */
-static int sink_stdout(struct recs *R)
+static int sink_stdout(struct tx_http_recs *R)
 {
 	int rc = 0;
 	size_t i;
@@ -390,18 +163,24 @@ static int sink_stdout(struct recs *R)
 	return rc;
 }
 
+/* A request's records on their way to Kafka: how many have no report yet. */
+struct batch {
+	size_t pending;
+	pthread_cond_t done; /* pending reached 0 */
+};
+
 /* The delivery report of one record (the polling thread). */
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
-	struct rec *x = m->_private;
-	struct recs *R = x->owner;
+	struct tx_http_rec *x = m->_private;
+	struct batch *B = x->sink;
 
 	x->err = m->err;
 	x->partition = m->partition;
 	x->offset = m->offset;
 	pthread_mutex_lock(&S.dr_lock);
-	if (--R->pending == 0)
-		pthread_cond_broadcast(&R->done);
+	if (--B->pending == 0)
+		pthread_cond_broadcast(&B->done);
 	pthread_mutex_unlock(&S.dr_lock);
 }
 
@@ -411,19 +190,20 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
  * message.timeout.ms (--ack-timeout), delivered or not; a record the local
  * queue cannot take within a second is not produced at all.
  */
-static void sink_kafka(struct recs *R)
+static void sink_kafka(struct tx_http_recs *R)
 {
+	struct batch B;
 	uint64_t give_up;
 	size_t i;
 
-	pthread_cond_init(&R->done, NULL);
+	pthread_cond_init(&B.done, NULL);
 	pthread_mutex_lock(&S.dr_lock);
-	R->pending = R->n;
+	B.pending = R->n;
 	pthread_mutex_unlock(&S.dr_lock);
 	for (i = 0; i < R->n; i++) {
-		struct rec *x = &R->v[i];
+		struct tx_http_rec *x = &R->v[i];
 		rd_kafka_resp_err_t err;
-		x->owner = R;
+		x->sink = &B;
 		give_up = tx_now_ns() + 1000000000u;
 		for (;;) {
 			err = rd_kafka_producev(S.rk, RD_KAFKA_V_RKT(S.rkt),
@@ -439,19 +219,19 @@ static void sink_kafka(struct recs *R)
 		if (err) {
 			x->err = err;
 			pthread_mutex_lock(&S.dr_lock);
-			R->pending--;
+			B.pending--;
 			pthread_mutex_unlock(&S.dr_lock);
 		}
 	}
 	pthread_mutex_lock(&S.dr_lock);
-	while (R->pending)
-		pthread_cond_wait(&R->done, &S.dr_lock);
+	while (B.pending)
+		pthread_cond_wait(&B.done, &S.dr_lock);
 	pthread_mutex_unlock(&S.dr_lock);
-	pthread_cond_destroy(&R->done);
+	pthread_cond_destroy(&B.done);
 }
 
 /* Hand the records to the sink; each one's err says whether it is safe. */
-static void sink_write(struct recs *R)
+static void sink_write(struct tx_http_recs *R)
 {
 	if (!R->n)
 		return;
@@ -462,16 +242,17 @@ static void sink_write(struct recs *R)
 }
 
 /* Where a safe record went, for the answer: ,"partition":P,"offset":O with Kafka. */
-static void add_position(struct tx_buf *b, const struct rec *x)
+static void add_position(struct tx_buf *b, const struct tx_http_rec *x)
 {
 	if (S.rk)
 		tx_buf_addf(b, ",\"partition\":%d,\"offset\":%lld", (int)x->partition,
 			    (long long)x->offset);
 }
 
-static const char *rec_error(const struct rec *x)
+static const char *rec_error(const struct tx_http_rec *x)
 {
-	return S.rk ? rd_kafka_err2str(x->err) : "the record could not be written";
+	return S.rk ? rd_kafka_err2str((rd_kafka_resp_err_t)x->err)
+		    : "the record could not be written";
 }
 
 /* ---- responses ---- */
@@ -573,18 +354,18 @@ static int key_ok(const char *k)
 	return i > 0;
 }
 
-static enum MHD_Result ingest_one(struct MHD_Connection *c, struct req *q, struct make *m)
+static enum MHD_Result ingest_one(struct MHD_Connection *c, struct req *q, struct tx_http_body *m)
 {
 	struct tx_buf b = TX_BUF_INIT, loc = TX_BUF_INIT;
-	struct recs R;
-	struct rec *x;
+	struct tx_http_recs R;
+	struct tx_http_rec *x;
 	enum MHD_Result ret;
 
 	memset(&R, 0, sizeof(R));
-	if (make_record(m, q->body.p, q->body.len, &R) < 0) {
+	if (tx_http_body_one(m, q->body.p, q->body.len, &R) < 0) {
 		__atomic_add_fetch(&S.rejected, 1, __ATOMIC_RELAXED);
 		tx_buf_adds(&b, "{\"status\":\"rejected\",");
-		add_error(&b, m->r->err);
+		add_error(&b, tx_http_body_error(m));
 		tx_buf_addch(&b, '}');
 		ret = respond(c, q, MHD_HTTP_BAD_REQUEST, &b, NULL, NULL);
 		goto out;
@@ -611,7 +392,7 @@ static enum MHD_Result ingest_one(struct MHD_Connection *c, struct req *q, struc
 	add_location(&loc, R.data.p + x->id_off, x->id_len);
 	ret = respond(c, q, MHD_HTTP_ACCEPTED, &b, loc.p, NULL);
 out:
-	recs_release(&R);
+	tx_http_recs_release(&R);
 	tx_buf_release(&b);
 	tx_buf_release(&loc);
 	return ret;
@@ -624,41 +405,20 @@ out:
  * valid line is safe and there was one, 503 when some valid line is not,
  * 400 when no line was valid.
  */
-static enum MHD_Result ingest_many(struct MHD_Connection *c, struct req *q, struct make *m)
+static enum MHD_Result ingest_many(struct MHD_Connection *c, struct req *q, struct tx_http_body *m)
 {
 	struct tx_buf b = TX_BUF_INIT;
-	struct recs R;
-	const char *p = q->body.p, *end = q->body.p + q->body.len, *nl;
-	uint64_t lineno = 0, nacc = 0, nrej = 0, nfail = 0;
-	struct {
-		uint64_t line;
-		char *err;
-	} *rej = NULL;
-	size_t nrejv = 0, ri = 0, ai = 0;
+	struct tx_http_recs R;
+	uint64_t nacc = 0, nrej = 0, nfail = 0;
+	const struct tx_http_reject *rej;
+	size_t nrejv, ri = 0, ai = 0;
 	enum MHD_Result ret;
 	unsigned status;
 
 	memset(&R, 0, sizeof(R));
-	for (; p < end; p = nl + 1) {
-		size_t len, i;
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			nl = end;
-		len = (size_t)(nl - p);
-		lineno++;
-		if (len && p[len - 1] == '\r')
-			len--;
-		for (i = 0; i < len && tx_json_is_ws(p[i]); i++)
-			;
-		if (i == len)
-			continue; /* blank lines separate nothing and carry nothing */
-		m->line = lineno;
-		if (make_record(m, p, len, &R) < 0) {
-			rej = tx_reallocarray(rej, nrejv + 1, sizeof(*rej));
-			rej[nrejv].line = lineno;
-			rej[nrejv++].err = tx_strdup(m->r->err);
-		}
-	}
+	tx_http_body_ndjson(m, q->body.p, q->body.len, &R);
+	rej = m->rej;
+	nrejv = m->nrej;
 	nrej = nrejv;
 	__atomic_add_fetch(&S.rejected, nrej, __ATOMIC_RELAXED);
 	if (!R.n && !nrej) {
@@ -692,7 +452,7 @@ static enum MHD_Result ingest_many(struct MHD_Connection *c, struct req *q, stru
 			add_error(&b, rej[ri].err);
 			ri++;
 		} else {
-			struct rec *x = &R.v[ai++];
+			struct tx_http_rec *x = &R.v[ai++];
 			tx_buf_addf(
 			    &b, "{\"line\":%llu,\"transaction_id\":", (unsigned long long)x->line);
 			tx_buf_add_json_string(&b, R.data.p + x->id_off, x->id_len);
@@ -710,10 +470,7 @@ static enum MHD_Result ingest_many(struct MHD_Connection *c, struct req *q, stru
 	tx_buf_adds(&b, "]}");
 	ret = respond(c, q, status, &b, NULL, nfail ? "1" : NULL);
 out:
-	for (ri = 0; ri < nrejv; ri++)
-		free(rej[ri].err);
-	free(rej);
-	recs_release(&R);
+	tx_http_recs_release(&R);
 	tx_buf_release(&b);
 	return ret;
 }
@@ -723,8 +480,7 @@ static enum MHD_Result ingest(struct MHD_Connection *c, struct req *q, const cha
 {
 	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
 	const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
-	struct tx_record r, r2;
-	struct make m;
+	struct tx_http_body m;
 	enum MHD_Result ret;
 	char *looked_up = NULL;
 	int ndjson = 0;
@@ -744,11 +500,7 @@ static enum MHD_Result ingest(struct MHD_Connection *c, struct req *q, const cha
 		tx_buf_adds(&q->body, "{}");
 	if (!q->body.len)
 		return fail(c, q, MHD_HTTP_BAD_REQUEST, "empty body");
-	memset(&m, 0, sizeof(m));
-	tx_record_init(&r);
-	tx_record_init(&r2);
-	m.r = &r;
-	m.r2 = &r2;
+	tx_http_body_init(&m, &S.ids);
 	m.op = op;
 	m.id = id;
 	m.key = id ? NULL : key;
@@ -757,10 +509,7 @@ static enum MHD_Result ingest(struct MHD_Connection *c, struct req *q, const cha
 		m.account = looked_up = stored_account(id);
 	ret = ndjson ? ingest_many(c, q, &m) : ingest_one(c, q, &m);
 	free(looked_up);
-	tx_record_release(&r);
-	tx_record_release(&r2);
-	tx_buf_release(&m.tmp);
-	tx_buf_release(&m.tmp2);
+	tx_http_body_release(&m);
 	return ret;
 }
 
@@ -1347,9 +1096,10 @@ static int producer_start(struct tx_kafka_opts *ko, int ack_timeout_ms)
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
 	S.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
 	if (!S.rk) {
-		tx_error("%s", errstr);
-		rd_kafka_conf_destroy(conf);
-		return TX_EXIT_USAGE;
+		/* a thread the system refused is exit 70, a bad configuration 2 */
+		r = tx_kafka_new_failed(errstr);
+		rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new() fails */
+		return r;
 	}
 	S.rkt = rd_kafka_topic_new(S.rk, S.topic, NULL);
 	if (!S.rkt) {
@@ -1537,7 +1287,7 @@ int cmd_main(int argc, char **argv)
 	}
 
 	pthread_mutex_init(&S.out_lock, NULL);
-	pthread_mutex_init(&S.id_lock, NULL);
+	tx_http_ids_init(&S.ids);
 	pthread_mutex_init(&S.db_lock, NULL);
 	tx_out_init(&S.out, 1, "stdout");
 	tx_signals_install();

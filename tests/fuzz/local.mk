@@ -8,6 +8,7 @@
 #   fuzz-balances   the balances file (ledger.c, txbal --init and --state)
 #   fuzz-jstream    txmap's JSON value stream (instream.c, map.c)
 #   fuzz-csv        txmap's CSV reader (instream.c, map.c)
+#   fuzz-httpbody   txhttp's request bodies, JSON and NDJSON (httpbody.c)
 # Each has a committed seed corpus, tests/fuzz/corpus-NAME; make check
 # replays every seed and regression input (tests/t9001-fuzz-replay.sh).
 #   make fuzz          FUZZ_SECONDS (default 600) of fuzzing per target; new
@@ -20,7 +21,7 @@
 FUZZ_SECONDS = 600
 FUZZ_SMOKE_SECONDS = 20
 FUZZ_SMOKE_SECONDS_SMALL = 8
-FUZZ_TARGETS = record paysim balances jstream csv
+FUZZ_TARGETS = record paysim balances jstream csv httpbody
 if HAVE_RDKAFKA
 FUZZ_TARGETS += kafkaconf offsets
 endif
@@ -60,6 +61,12 @@ fuzz_jstream_sources = tests/fuzz/fuzz-jstream.c $(fuzz_instream_sources)
 fuzz_jstream_deps = tests/fuzz/fuzz-jstream.c $(fuzz_instream_deps)
 fuzz_csv_sources = tests/fuzz/fuzz-csv.c $(fuzz_instream_sources)
 fuzz_csv_deps = tests/fuzz/fuzz-csv.c $(fuzz_instream_deps)
+# txhttp's request bodies: no server, the decoder alone
+fuzz_httpbody_sources = tests/fuzz/fuzz-httpbody.c src/lib/httpbody.c $(fuzz_codec_sources) \
+	$(fuzz_base_sources)
+fuzz_httpbody_deps = $(fuzz_httpbody_sources) src/lib/httpbody.h $(fuzz_codec_headers) \
+	$(fuzz_base_headers)
+EXTRA_DIST += tests/fuzz/fuzz-httpbody.c tests/fuzz/httpbody.dict tests/fuzz/corpus-httpbody
 EXTRA_DIST += tests/fuzz/instream-fuzz.h tests/fuzz/fuzz-jstream.c tests/fuzz/jstream.dict \
 	tests/fuzz/corpus-jstream tests/fuzz/regress-jstream tests/fuzz/fuzz-csv.c tests/fuzz/csv.dict \
 	tests/fuzz/corpus-csv
@@ -94,6 +101,8 @@ tests/fuzz/fuzz-jstream: $(fuzz_jstream_deps:%=$(top_srcdir)/%)
 	$(AM_V_CCLD)$(FUZZ_LINK) -o $@ $(fuzz_jstream_sources:%=$(top_srcdir)/%)
 tests/fuzz/fuzz-csv: $(fuzz_csv_deps:%=$(top_srcdir)/%)
 	$(AM_V_CCLD)$(FUZZ_LINK) -o $@ $(fuzz_csv_sources:%=$(top_srcdir)/%)
+tests/fuzz/fuzz-httpbody: $(fuzz_httpbody_deps:%=$(top_srcdir)/%)
+	$(AM_V_CCLD)$(FUZZ_LINK) -o $@ $(fuzz_httpbody_sources:%=$(top_srcdir)/%) -pthread
 
 # tests/fuzz/run.sh holds the libFuzzer options of each target.
 fuzz: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
@@ -142,5 +151,8 @@ tests_fuzz_fuzz_replay_jstream_SOURCES = tests/fuzz/fuzz-jstream.c tests/fuzz/re
 tests_fuzz_fuzz_replay_jstream_LDADD = $(LDADD)
 tests_fuzz_fuzz_replay_csv_SOURCES = tests/fuzz/fuzz-csv.c tests/fuzz/replay.c
 tests_fuzz_fuzz_replay_csv_LDADD = $(LDADD)
+check_PROGRAMS += tests/fuzz/fuzz-replay-httpbody
+tests_fuzz_fuzz_replay_httpbody_SOURCES = tests/fuzz/fuzz-httpbody.c tests/fuzz/replay.c
+tests_fuzz_fuzz_replay_httpbody_LDADD = $(LDADD)
 EXTRA_DIST += tests/fuzz/replay.c
 include $(srcdir)/tests/hardening.mk
