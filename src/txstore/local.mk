@@ -9,8 +9,9 @@ src_txstore_txstore_LDADD = src/lib/libtxmain.a src/lib/libtxstore.a $(LDADD) \
 # Tests: SQLite with a concurrent sqlite3 shell; PostgreSQL on a private
 # server each script starts itself (tests/pg.sh).
 EXTRA_DIST += tests/pg.sh tests/t5-records.py
-TESTS += tests/t5000-txstore-sqlite.sh tests/t5001-txstore-cli.sh tests/t5002-txstore-continuity.sh
+TESTS += tests/t5000-txstore-sqlite.sh tests/t5001-txstore-cli.sh tests/t5002-txstore-continuity.sh \
+	tests/t5003-txstore-sqlite-numeric.sh
 EXTRA_DIST += tests/t5000-txstore-sqlite.sh tests/t5001-txstore-cli.sh \
-	tests/t5002-txstore-continuity.sh
+	tests/t5002-txstore-continuity.sh tests/t5003-txstore-sqlite-numeric.sh
 TESTS += tests/t5100-txstore-pg.sh tests/t5101-txstore-pg-restart.sh
 EXTRA_DIST += tests/t5100-txstore-pg.sh tests/t5101-txstore-pg-restart.sh
