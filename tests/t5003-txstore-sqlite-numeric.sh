@@ -60,6 +60,23 @@ test_expect_success 'balances compare and order as numbers too' '
 	test_cmp by_minor by_real
 '
 
+test_expect_success 'the report prints balances exactly, as txstore balances does' '
+	gen() { "$PYTHON3" "$TX_SRCDIR/tests/t5-records.py" "$@"; } &&
+	gen 500 --seed 5 >cur.ndjson &&
+	txstore -q cur.db <cur.ndjson &&
+	txstore report --limit 1000 cur.db >cur.report &&
+	txstore balances cur.db >cur.bal &&
+	"$PYTHON3" -c "
+import json, sys
+f = lambda r: (r[\"account\"], r[\"currency\"], repr(r[\"balance\"]), repr(r[\"available_balance\"]))
+want = sorted(f(json.loads(l, parse_float=str)) for l in open(\"cur.bal\"))
+got = sorted(f(r) for r in (json.loads(l, parse_float=str) for l in open(\"cur.report\"))
+             if r[\"report\"] == \"balances\")
+assert len(want) > 5, want
+sys.exit(0 if got == want else \"report %s != balances %s\" % (got[:2], want[:2]))
+"
+'
+
 # The old schema (version 2), as txstore made it before, filled with the
 # same rows, their amounts as exact decimal text.
 old_schema() {

@@ -1288,7 +1288,8 @@ struct section {
 	char **cells; /* nrows * ncols, NULL for absent */
 	size_t nrows, cap;
 	int money_col, currency_col; /* normalise this column's decimals (-1: none) */
-	int minor;		     /* money_col holds minor units (SQLite sums) */
+	int money_next;		     /* ... and the next column's too */
+	int minor;		     /* money_col holds minor units (SQLite) */
 	int64_t total;		     /* rows in all when the query had a LIMIT, else -1 */
 	const char *more;	     /* where the rest is, when total > nrows */
 	const char *none;	     /* what an empty table means, to say instead */
@@ -1307,7 +1308,8 @@ static int section_row(void *ctx, int ncols, const char *const *v)
 	}
 	for (i = 0; i < ncols; i++) {
 		char *c = v[i] ? tx_strdup(v[i]) : NULL;
-		if (c && i == s->money_col && s->currency_col >= 0 && v[s->currency_col]) {
+		if (c && (i == s->money_col || (s->money_next && i == s->money_col + 1)) &&
+		    s->currency_col >= 0 && v[s->currency_col]) {
 			const struct tx_currency *cur =
 			    tx_currency_find(v[s->currency_col], strlen(v[s->currency_col]));
 			int exp = cur ? cur->exponent : 2;
@@ -1702,7 +1704,8 @@ balances:
 	{
 		struct filter fa = {.n = rep->account ? 1 : 0};
 		fa.params[0] = rep->account;
-		bal.money_col = 2;
+		bal.money_col = 2; /* and available_balance (minor units on SQLite) */
+		bal.money_next = d == TXS_SQLITE; /* PostgreSQL: as before */
 		bal.currency_col = 1;
 		if (run_section(st, &bal, q.p, &fa) < 0)
 			goto out;
