@@ -228,7 +228,7 @@ test_expect_success 'the page in headless Chromium: create, see it stored, updat
 	tid=$(cat tid) &&
 	test -s page.png &&
 	sqlite3 "$TRASH/tx.db" "SELECT account, amount, status, deleted_at IS NOT NULL FROM transactions WHERE transaction_id = '"'"'$tid'"'"'" >row &&
-	test "$(cat row)" = "WEB1|12.50|completed|1"
+	test "$(cat row)" = "WEB1|12.5|completed|1"
 '
 
 # the pipeline is this shell's child: end it here, not in a case's subshell

@@ -141,7 +141,7 @@ test_expect_success 'sqlite: a schema 1 database is read as it is and migrated w
 	echo "{\"topic\":\"transactions\",\"partition\":0,\"offset\":5}" >exp &&
 	test_cmp exp off1 &&
 	tail -n 5 v1.ndjson | sed "s/,\"source\":{\([^}]*\)}/,\"source\":{\1,\"cluster\":\"c1\"}/" | txstore -q old.db &&
-	test "$(sqlite3 old.db "SELECT value FROM txstore_meta WHERE key = \"schema_version\"")" = 2 &&
+	test "$(sqlite3 old.db "SELECT value FROM txstore_meta WHERE key = \"schema_version\"")" = 3 &&
 	txstore offsets old.db >off2 &&
 	echo "{\"topic\":\"transactions\",\"partition\":0,\"offset\":10,\"cluster\":\"c1\"}" >exp &&
 	test_cmp exp off2

@@ -28,9 +28,9 @@ int tx_store_readable_version(struct tx_store *st, int64_t ver)
 {
 	if (ver == 0)
 		return 1;
-	if (ver > TXS_SCHEMA_VERSION)
+	if (ver > TXS_SCHEMA_LATEST(st->dialect))
 		return tx_error("%s: schema version %lld is newer than this txstore's (%d)",
-				st->shown, (long long)ver, TXS_SCHEMA_VERSION);
+				st->shown, (long long)ver, TXS_SCHEMA_LATEST(st->dialect));
 	/* Older versions read as they are (1: offsets without their cluster). */
 	st->version = ver;
 	return 0;
@@ -225,7 +225,7 @@ static struct tx_store *store_open(const char *dsn, int reading, int *status)
 	}
 	st->shown = st->dialect == TXS_PG ? redact(dsn) : tx_strdup(dsn);
 	st->reading = reading;
-	st->version = TXS_SCHEMA_VERSION; /* writing: the backend migrates to it */
+	st->version = TXS_SCHEMA_LATEST(st->dialect); /* writing: the backend migrates to it */
 	st->input = "stdin";
 	tx_map_init(&st->chained, 0);
 #ifdef HAVE_LIBPQ
@@ -1220,13 +1220,20 @@ int tx_store_print_offsets(struct tx_store *st, struct tx_out *out)
 	return 0;
 }
 
-/* A decimal from the database, normalised to the currency's decimals. */
-static int add_decimal(struct tx_buf *o, const char *text, const char *currency)
+/*
+ * A decimal from the database (minor: integer minor units, as SQLite has
+ * them exactly), normalised to the currency's decimals.
+ */
+static int add_decimal(struct tx_buf *o, const char *text, const char *currency, int minor)
 {
 	const struct tx_currency *c = tx_currency_find(currency, strlen(currency));
 	int exp = c ? c->exponent : 2;
 	int64_t v;
 
+	if (minor && tx_parse_int64(text, INT64_MIN, INT64_MAX, &v) == 0) {
+		tx_money_format(o, v, exp);
+		return 0;
+	}
 	if (tx_money_parse(text, strlen(text), exp, &v) != TX_MONEY_OK) {
 		tx_buf_adds(o, text); /* exact as stored, only not normalised */
 		return 0;
@@ -1245,9 +1252,9 @@ static int print_balance_row(void *ctx, int ncols, const char *const *v)
 	tx_buf_adds(o, ",\"currency\":");
 	tx_buf_add_json_string(o, v[1], strlen(v[1]));
 	tx_buf_adds(o, ",\"balance\":");
-	add_decimal(o, v[2], v[1]);
+	add_decimal(o, v[2], v[1], pc->st->dialect == TXS_SQLITE);
 	tx_buf_adds(o, ",\"available_balance\":");
-	add_decimal(o, v[3], v[1]);
+	add_decimal(o, v[3], v[1], pc->st->dialect == TXS_SQLITE);
 	tx_buf_adds(o, ",\"tx_count\":");
 	tx_buf_adds(o, v[4]);
 	tx_buf_addch(o, '}');
@@ -1255,15 +1262,16 @@ static int print_balance_row(void *ctx, int ncols, const char *const *v)
 	return tx_out_end_line(pc->out) < 0 ? -1 : 0;
 }
 
-#define TXS_BALANCE_SELECT                                                                         \
-	"SELECT account, currency, balance, available_balance, tx_count FROM balances "
-
 int tx_store_print_balances(struct tx_store *st, struct tx_out *out)
 {
 	struct print_ctx pc = {st, out, 0};
-	const char *sql = st->dialect == TXS_PG ? TXS_BALANCE_SELECT
-			      "ORDER BY account COLLATE \"C\", currency"
-						: TXS_BALANCE_SELECT "ORDER BY account, currency";
+	/* SQLite: the exact minor units (balance is REAL there) */
+	const char *sql =
+	    st->dialect == TXS_PG
+		? "SELECT account, currency, balance, available_balance, tx_count "
+		  "FROM balances ORDER BY account COLLATE \"C\", currency"
+		: "SELECT account, currency, balance_minor, available_minor, tx_count "
+		  "FROM balances ORDER BY account, currency";
 
 	if (st->be->query(st, sql, 0, NULL, print_balance_row, &pc) != TXS_OK)
 		return out->err ? -1 : tx_error("%s: %s", st->shown, st->errmsg);
@@ -1285,7 +1293,8 @@ struct section {
 	char **cells; /* nrows * ncols, NULL for absent */
 	size_t nrows, cap;
 	int money_col, currency_col; /* normalise this column's decimals (-1: none) */
-	int minor;		     /* money_col holds minor units (SQLite sums) */
+	int money_next;		     /* ... and the next column's too */
+	int minor;		     /* money_col holds minor units (SQLite) */
 	int64_t total;		     /* rows in all when the query had a LIMIT, else -1 */
 	const char *more;	     /* where the rest is, when total > nrows */
 	const char *none;	     /* what an empty table means, to say instead */
@@ -1302,7 +1311,8 @@ static int section_row(void *ctx, int ncols, const char *const *v)
 		      64 * (size_t)s->ncols);
 	for (i = 0; i < ncols; i++) {
 		char *c = v[i] ? tx_strdup(v[i]) : NULL;
-		if (c && i == s->money_col && s->currency_col >= 0 && v[s->currency_col]) {
+		if (c && (i == s->money_col || (s->money_next && i == s->money_col + 1)) &&
+		    s->currency_col >= 0 && v[s->currency_col]) {
 			const struct tx_currency *cur =
 			    tx_currency_find(v[s->currency_col], strlen(v[s->currency_col]));
 			int exp = cur ? cur->exponent : 2;
@@ -1597,12 +1607,14 @@ static int report(struct tx_store *st, const struct tx_store_report *rep, unsign
 			     .ncols = 10,
 			     .money_col = 3,
 			     .currency_col = 4,
+			     .minor = d == TXS_SQLITE,
 			     .total = -1};
 	struct section bal = {.name = "balances",
 			      .cols = bal_cols,
 			      .ncols = 6,
 			      .money_col = -1,
 			      .currency_col = -1,
+			      .minor = d == TXS_SQLITE,
 			      .total = -1,
 			      .more = "txstore balances lists every one"};
 	struct section bytype = {.name = "by_type",
@@ -1640,7 +1652,7 @@ static int report(struct tx_store *st, const struct tx_store_report *rep, unsign
 	if (!(want & TX_REPORT_TRANSACTIONS))
 		goto balances;
 	tx_buf_adds(&q, "SELECT transaction_id, account, type, ");
-	tx_buf_adds(&q, d == TXS_PG ? "amount::text" : "amount");
+	tx_buf_adds(&q, d == TXS_PG ? "amount::text" : "amount_minor");
 	tx_buf_adds(&q, ", currency, ");
 	add_ts_expr(&q, d, "ts");
 	tx_buf_adds(&q, ", status, reason, counterparty, ");
@@ -1678,7 +1690,7 @@ balances:
 	tx_buf_reset(&q);
 	tx_buf_adds(&q, "SELECT account, currency, ");
 	tx_buf_adds(&q, d == TXS_PG ? "balance::text, available_balance::text"
-				    : "balance, available_balance");
+				    : "balance_minor, available_minor");
 	tx_buf_adds(&q, ", tx_count, ");
 	add_ts_expr(&q, d, "updated_at");
 	tx_buf_adds(&q, " FROM balances");
@@ -1692,7 +1704,8 @@ balances:
 	{
 		struct filter fa = {.n = rep->account ? 1 : 0};
 		fa.params[0] = rep->account;
-		bal.money_col = 2;
+		bal.money_col = 2; /* and available_balance (minor units on SQLite) */
+		bal.money_next = d == TXS_SQLITE; /* PostgreSQL: as before */
 		bal.currency_col = 1;
 		if (run_section(st, &bal, q.p, &fa) < 0)
 			goto out;

@@ -156,5 +156,13 @@ void tx_store_set_err(struct tx_store *st, const char *fmt, ...)
  * 2: offsets.cluster, the Kafka cluster id the offsets came from.
  */
 #define TXS_SCHEMA_VERSION 2
+/*
+ * SQLite's own, ahead of the common one:
+ * 3: amount, balance and available_balance are REAL (numeric comparison and
+ *    order; the exact values stay in the *_minor columns).
+ */
+#define TXS_SQLITE_SCHEMA_VERSION 3
+/* The schema version a dialect's databases are written with. */
+#define TXS_SCHEMA_LATEST(d) ((d) == TXS_SQLITE ? TXS_SQLITE_SCHEMA_VERSION : TXS_SCHEMA_VERSION)
 
 #endif
