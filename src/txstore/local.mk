@@ -12,5 +12,5 @@ EXTRA_DIST += tests/pg.sh tests/t5-records.py
 TESTS += tests/t5000-txstore-sqlite.sh tests/t5001-txstore-cli.sh tests/t5002-txstore-continuity.sh
 EXTRA_DIST += tests/t5000-txstore-sqlite.sh tests/t5001-txstore-cli.sh \
 	tests/t5002-txstore-continuity.sh
-TESTS += tests/t5100-txstore-pg.sh tests/t5101-txstore-pg-restart.sh
-EXTRA_DIST += tests/t5100-txstore-pg.sh tests/t5101-txstore-pg-restart.sh
+TESTS += tests/t5100-txstore-pg.sh tests/t5101-txstore-pg-restart.sh tests/t5102-txstore-pg-fast.sh
+EXTRA_DIST += tests/t5100-txstore-pg.sh tests/t5101-txstore-pg-restart.sh tests/t5102-txstore-pg-fast.sh
