@@ -77,12 +77,14 @@ test_expect_success 'two PostgreSQL restarts mid-stream: txstore reconnects, the
 
 # txstore --async-commit: a server crash may lose the last commits with
 # their offsets; txstore then exits 5 and the restart of tx(7) stores them
-# again from the topic.
+# again from the topic. At this rate the WAL buffers fill and are written
+# before most crashes, so txstore usually finds nothing lost and goes on
+# (exit 0); t5102 makes the loss certain.
 test_expect_success 'a PostgreSQL crash (-m immediate) under --async-commit: restart, the same database' '
 	CRASH_TOPIC=transactions && TX_CRASH_TXSTORE_OPTS=--async-commit &&
 	crash_pace=30000 && crash_resume dbname=server_crash && crash_pace= && sleep 2 &&
 	kill -0 $crash_store && pg_restart immediate && crash_wait &&
-	echo "crashed run: exit $crash_rcs" &&
+	echo "server crash under --async-commit: the stages exit $crash_rcs" >>crash.stats &&
 	case $crash_rcs in "0 0 0" | "0 1 0" | *" 5") ;; *) false ;; esac &&
 	crash_resume dbname=server_crash && crash_wait &&
 	TX_CRASH_TXSTORE_OPTS= &&
@@ -90,5 +92,6 @@ test_expect_success 'a PostgreSQL crash (-m immediate) under --async-commit: res
 	crash_dump dbname=server_crash server_crash &&
 	test_cmp many-clean.rows server_crash.rows && test_cmp many-clean.bal server_crash.bal
 '
+crash_report
 
 test_done
