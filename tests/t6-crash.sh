@@ -27,6 +27,9 @@
 : "${TX_CRASH_SEED:=$(awk 'BEGIN { srand(); print int(rand() * 1000000) }')}"
 : "${CRASH_TOPIC:=transactions}"
 : "${CRASH_TXBAL_OPTS:=--no-alert velocity}"
+# txstore's own options (TX_CRASH_TXSTORE_OPTS=--async-commit runs the
+# PostgreSQL suite with asynchronous commit)
+: "${TX_CRASH_TXSTORE_OPTS:=}"
 crash_counter=0
 say "TX_CRASH_SEED=$TX_CRASH_SEED (set it to replay this run)"
 
@@ -56,7 +59,8 @@ crash_resume() {
 	# shellcheck disable=SC2086
 	txbal -q $CRASH_TXBAL_OPTS --init state.ndjson <crash.f1 >crash.f2 2>>crash.err &
 	crash_bal=$!
-	txstore -q "$_dsn" <crash.f2 2>>crash.err &
+	# shellcheck disable=SC2086
+	txstore -q $TX_CRASH_TXSTORE_OPTS "$_dsn" <crash.f2 2>>crash.err &
 	crash_store=$!
 }
 

@@ -302,6 +302,22 @@ void tx_store_set_input(struct tx_store *st, const char *name)
 	st->input = name;
 }
 
+int tx_store_set_async_commit(struct tx_store *st, int on)
+{
+	if (on && !st->be->sync)
+		return -1;
+	st->async_commit = on;
+	return 0;
+}
+
+int tx_store_sync(struct tx_store *st)
+{
+	if (!st->async_commit || st->be->sync(st) == TXS_OK)
+		return 0;
+	return tx_error("%s: the stored batches could not be made durable: %s", st->shown,
+			st->errmsg);
+}
+
 void tx_store_set_retry(struct tx_store *st, unsigned seconds)
 {
 	st->retry_ms = (uint64_t)seconds * 1000;
@@ -936,10 +952,13 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 		st->offsets[i].next_new = -1;
 		st->offsets[i].cluster_new = TX_SREF_NULL;
 	}
+	st->batch_async = st->async_commit;
 	for (i = 0; i < b->n; i++) {
 		struct tx_store_row *row = &b->rows[i];
 		row->outcome = TX_STORE_PENDING;
 		row->reason_refused = TX_SREF_NULL;
+		if (!row->has_source)
+			st->batch_async = 0; /* nothing to replay it from */
 		if (row->has_source) {
 			const char *topic = tx_sref_str(b, row->source_topic);
 			const char *cl = tx_sref_str(b, row->source_cluster), *want;
@@ -1111,6 +1130,56 @@ out:
 	return rc;
 }
 
+/* The committed offsets, to tell after a reconnect whether the database lost some. */
+struct offset_mark {
+	char *topic;
+	int32_t partition;
+	int64_t next;
+};
+
+static struct offset_mark *offsets_mark(const struct tx_store *st, size_t *n)
+{
+	struct offset_mark *m = tx_calloc(st->noffsets + 1, sizeof(*m));
+	size_t i;
+
+	for (i = *n = 0; i < st->noffsets; i++)
+		if (st->offsets[i].stored)
+			m[(*n)++] =
+			    (struct offset_mark){tx_strdup(st->offsets[i].topic),
+						 st->offsets[i].partition, st->offsets[i].next};
+	return m;
+}
+
+/*
+ * After a reconnect and the offsets reloaded: a stored next offset that went
+ * back (or is gone) is a committed batch the database lost (an asynchronous
+ * commit and a server crash). 1 with st->errmsg set, else 0. Frees m.
+ */
+static int offsets_lost(struct tx_store *st, struct offset_mark *m, size_t n)
+{
+	size_t i;
+	int lost = 0;
+
+	for (i = 0; i < n; i++) {
+		struct tx_store_offset *o =
+		    offset_find(st, m[i].topic, strlen(m[i].topic), m[i].partition, 0);
+		int64_t now = o && o->stored ? o->next : 0;
+		if (!lost && now < m[i].next) {
+			tx_store_set_err(
+			    st,
+			    "the database lost batches it had committed (a server "
+			    "crash with asynchronous commit): topic '%.200s' partition "
+			    "%d is stored up to offset %lld, not %lld; resume from the "
+			    "stored offsets (txstore offsets) to store them again",
+			    m[i].topic, (int)m[i].partition, (long long)now, (long long)m[i].next);
+			lost = 1;
+		}
+		free(m[i].topic);
+	}
+	free(m);
+	return lost;
+}
+
 static void sleep_ms(unsigned ms)
 {
 	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -1123,7 +1192,8 @@ int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 	uint64_t start = tx_now_ns();
 	unsigned delay = TXS_BACKOFF_MIN_MS;
 	int careful = 0, again = 0, rc;
-	size_t i;
+	struct offset_mark *mark;
+	size_t i, nmark;
 
 	if (!b->n)
 		return 0;
@@ -1146,10 +1216,12 @@ int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 			tx_error("%s: %s", st->shown, st->errmsg);
 			return -1;
 		}
+		mark = offsets_mark(st, &nmark);
 		for (;;) {
 			if ((tx_now_ns() - start) / 1000000 > st->retry_ms) {
 				tx_error("%s: %s; gave up after %d s", st->shown, st->errmsg,
 					 (int)(st->retry_ms / 1000));
+				offsets_lost(st, mark, nmark); /* frees mark */
 				return -1;
 			}
 			tx_warn("%s: %s; retrying the batch in %u ms", st->shown, st->errmsg,
@@ -1159,6 +1231,10 @@ int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 			st->counts.retries++;
 			if (st->be->reconnect(st) == TXS_OK && tx_store_load_offsets(st) == 0)
 				break;
+		}
+		if (offsets_lost(st, mark, nmark)) {
+			tx_error("%s: %s", st->shown, st->errmsg);
+			return -1;
 		}
 	}
 	st->counts.batches++;

@@ -163,6 +163,23 @@ int tx_store_dsn_has_secret(const char *dsn);
 void tx_store_set_allow_gaps(struct tx_store *st, int allow);
 /* The input's name in messages ("stdin" when not set); borrowed. */
 void tx_store_set_input(struct tx_store *st, const char *name);
+/*
+ * Asynchronous commit (PostgreSQL synchronous_commit = off) for the batches
+ * whose every row carries source offsets: a commit that a server crash
+ * loses is replayed from the topic, from the stored offsets, as long as the
+ * topic still holds it (tx(7)). A batch with a row without offsets (nothing
+ * to replay it from) commits synchronously. After a reconnect,
+ * tx_store_write() fails (-1) when the stored offsets went back: the
+ * database lost committed batches, and the stream must be resumed from the
+ * stored offsets. 0, or -1 when the backend has no asynchronous commit
+ * (SQLite).
+ */
+int tx_store_set_async_commit(struct tx_store *st, int on);
+/*
+ * Make every committed batch durable (with asynchronous commit: one
+ * synchronous commit flushes them all). 0, or -1 after reporting.
+ */
+int tx_store_sync(struct tx_store *st);
 
 /*
  * Write a batch in one transaction (see the top of this file). Every row's

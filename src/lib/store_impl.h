@@ -88,6 +88,11 @@ struct tx_store_backend {
 			   int64_t *minor, int *found);
 	int (*reconnect)(struct tx_store *st);
 	void (*close)(struct tx_store *st);
+	/*
+	 * Asynchronous commit (may be NULL: not supported). begin() reads
+	 * st->batch_async; sync() makes every commit so far durable.
+	 */
+	int (*sync)(struct tx_store *st);
 };
 
 struct tx_store {
@@ -103,6 +108,8 @@ struct tx_store {
 	int reading;	       /* tx_store_open_read(): nothing is created or migrated */
 	int64_t version;       /* the schema version the database holds */
 	int allow_gaps;	       /* tx_store_set_allow_gaps() */
+	int async_commit;      /* tx_store_set_async_commit() */
+	int batch_async;       /* this batch may commit asynchronously (every row has offsets) */
 	const char *input;     /* the input's name for messages (tx_store_set_input) */
 	struct tx_map chained; /* accounts whose balance chain was checked (see continuity) */
 	char stored_at[40];    /* this batch's time, canonical RFC 3339 */

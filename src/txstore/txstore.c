@@ -34,15 +34,16 @@ static void warn_dsn_secret(const char *dsn)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: txstore [-q] [--allow-gaps] [--batch N] [--flush-ms T] [--progress]\n"
-		   "               [--reject FILE] [--retry-for S] [--strict] [DSN]\n"
-		   "       txstore offsets [DSN]\n"
-		   "       txstore balances [DSN]\n"
-		   "       txstore state [DSN]\n"
-		   "       txstore report [--table] [--account A] [--status S] [--type T]\n"
-		   "               [--since TIME] [--until TIME] [--limit N] [DSN]\n"
-		   "DSN: sqlite:PATH, PATH.db, postgresql://..., or a libpq conninfo\n"
-		   "     (default " DEFAULT_DSN ")\n");
+	fprintf(f,
+		"usage: txstore [-q] [--allow-gaps] [--async-commit] [--batch N] [--flush-ms T]\n"
+		"               [--progress] [--reject FILE] [--retry-for S] [--strict] [DSN]\n"
+		"       txstore offsets [DSN]\n"
+		"       txstore balances [DSN]\n"
+		"       txstore state [DSN]\n"
+		"       txstore report [--table] [--account A] [--status S] [--type T]\n"
+		"               [--since TIME] [--until TIME] [--limit N] [DSN]\n"
+		"DSN: sqlite:PATH, PATH.db, postgresql://..., or a libpq conninfo\n"
+		"     (default " DEFAULT_DSN ")\n");
 }
 
 struct run {
@@ -171,19 +172,24 @@ static int looks_like_dsn(const char *s)
 
 static int store_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"allow-gaps", no_argument, NULL, 'G'},	{"batch", required_argument, NULL, 'b'},
-	    {"flush-ms", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
-	    {"progress", no_argument, NULL, 'P'},	{"quiet", no_argument, NULL, 'q'},
-	    {"reject", required_argument, NULL, 'r'},	{"retry-for", required_argument, NULL, 'R'},
-	    {"strict", no_argument, NULL, 'S'},		{NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"allow-gaps", no_argument, NULL, 'G'},
+					     {"async-commit", no_argument, NULL, 'A'},
+					     {"batch", required_argument, NULL, 'b'},
+					     {"flush-ms", required_argument, NULL, 'f'},
+					     {"help", no_argument, NULL, 'h'},
+					     {"progress", no_argument, NULL, 'P'},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {"reject", required_argument, NULL, 'r'},
+					     {"retry-for", required_argument, NULL, 'R'},
+					     {"strict", no_argument, NULL, 'S'},
+					     {NULL, 0, NULL, 0}};
 	struct run run;
 	struct tx_record rec;
 	struct tx_lines lr;
 	const char *dsn = DEFAULT_DSN, *reject_path = NULL;
 	int64_t batch_max = 5000, flush_ms = 200, retry_for = 60;
 	uint64_t deadline = 0;
-	int c, status = TX_EXIT_OK, r, allow_gaps = 0;
+	int c, status = TX_EXIT_OK, r, allow_gaps = 0, async_commit = 0;
 	char *line;
 	size_t len;
 
@@ -200,6 +206,7 @@ static int store_main(int argc, char **argv)
 				tx_die(TX_EXIT_USAGE,
 				       "--flush-ms: '%s' is not a number of milliseconds", optarg);
 			break;
+		case 'A': async_commit = 1; break;
 		case 'G': allow_gaps = 1; break;
 		case 'h': return tx_help_exit(usage, "txstore");
 		case 'P': run.progress = 1; break;
@@ -237,6 +244,13 @@ static int store_main(int argc, char **argv)
 		return status;
 	tx_store_set_retry(run.st, (unsigned)retry_for);
 	tx_store_set_allow_gaps(run.st, allow_gaps);
+	if (tx_store_set_async_commit(run.st, async_commit) < 0) {
+		tx_error("--async-commit: %s is not a PostgreSQL database: SQLite commits "
+			 "synchronously",
+			 tx_store_name(run.st));
+		tx_store_close(run.st);
+		return TX_EXIT_USAGE;
+	}
 	tx_store_set_input(run.st, "stdin");
 
 	tx_signals_install(); /* no SA_RESTART: a signal interrupts the wait for input */
@@ -299,6 +313,9 @@ static int store_main(int argc, char **argv)
 	if (!run.failed)
 		flush(&run);
 	finish(&run);
+	/* Exit 0 says stored: with asynchronous commit, make it durable first. */
+	if (!run.failed && tx_store_sync(run.st) < 0)
+		status = TX_EXIT_UNDELIVERED;
 	if (run.failed) {
 		tx_error("%llu records read were not stored",
 			 (unsigned long long)(run.unstored + run.cur->n));
