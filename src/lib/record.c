@@ -913,6 +913,69 @@ static int parse_source(struct tx_record *r)
 	return 0;
 }
 
+/* s[0..n) is the C string word (s holds no NUL: JSON strings cannot). */
+static inline int eq_word(const char *s, size_t n, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != word[i])
+			return 0;
+	return !word[n];
+}
+
+/* A raw value that is exactly "word" (quotes included). */
+static int raw_is_word(const char *raw, size_t len, const char *word)
+{
+	return len >= 2 && raw[0] == '"' && eq_word(raw + 1, len - 2, word);
+}
+
+/*
+ * An amount in canonical form: a plain number (no exponent: parse refused
+ * those) with exactly e decimals. No '.' in a number without decimals is
+ * looked for byte by byte: amounts are short, and a memchr call would cost
+ * the common case its frame.
+ */
+static int amount_canonical(const char *raw, uint32_t len, int e)
+{
+	if (raw[0] == '"')
+		return 0;
+	if (e > 0)
+		return len > (uint32_t)e + 1 && raw[len - (uint32_t)e - 1] == '.';
+	for (uint32_t i = 0; i < len; i++)
+		if (raw[i] == '.')
+			return 0;
+	return 1;
+}
+
+/* Whether a known member other than the amount is in canonical form. */
+static __attribute__((noinline)) int word_canonical(const struct tx_record *r,
+						    const struct tx_member *m)
+{
+	const char *raw = r->line + m->val_off;
+
+	switch (m->field) {
+	case TX_F_TYPE: return raw_is_word(raw, m->val_len, tx_type_name(r->type));
+	case TX_F_STATUS: return raw_is_word(raw, m->val_len, tx_status_name(r->status));
+	case TX_F_OP: return raw_is_word(raw, m->val_len, tx_op_name(r->op));
+	case TX_F_CURRENCY: return raw_is_word(raw, m->val_len, r->currency->code);
+	default: return 1;
+	}
+}
+
+/*
+ * Whether the known member's value is already in canonical form. The amount,
+ * which the parse asks about for every record, without a call or a frame.
+ * Here in the parser, which marks canonical members with it; the writer
+ * asks it about the others.
+ */
+int tx_record_value_canonical(const struct tx_record *r, const struct tx_member *m)
+{
+	if (m->field == TX_F_AMOUNT)
+		return amount_canonical(r->line + m->val_off, m->val_len, r->currency->exponent);
+	return word_canonical(r, m);
+}
+
 /*
  * The parse marked every known member whose key is its canonical name
  * TX_MEMBER_CANONICAL; take the mark back from those whose value

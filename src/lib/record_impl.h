@@ -17,8 +17,9 @@ extern const unsigned char tx_record_field_name_len[TX_F__COUNT];
 
 /*
  * Whether a known member's value is already in the canonical form
- * TX_WRITE_CANONICAL writes (the parse uses it to mark members the writer
- * can leave alone).
+ * TX_WRITE_CANONICAL writes. The parser's (record.c): it marks with it the
+ * members the writer can leave alone, and the writer asks it about the
+ * others. The writer uses the parser, never the other way round.
  */
 int tx_record_value_canonical(const struct tx_record *r, const struct tx_member *m);
 
@@ -59,17 +60,6 @@ static inline int name_eq(const char *k, const char *s, size_t n)
 	if (n >= 2)
 		return ld2(k) == ld2(s) && ld2(k + n - 2) == ld2(s + n - 2);
 	return n == 0 || k[0] == s[0];
-}
-
-/* s[0..n) is the C string word (s holds no NUL: JSON strings cannot). */
-static inline int eq_word(const char *s, size_t n, const char *word)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] != word[i])
-			return 0;
-	return !word[n];
 }
 
 #endif
