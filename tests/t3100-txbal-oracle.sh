@@ -40,7 +40,8 @@ test_expect_success 'txbal --state equals the oracle, balance for balance' '
 # The fast paths against their slow references (src/lib/fastpath.h): the
 # same bytes out, the same state and messages, with every fast path the
 # other way from this run's (CI runs this script under TX_REFERENCE=all
-# too), then with only txbal's write_plain() off.
+# too), then with only the codec's append-only writer off (txbal's
+# write_plain() and tx_record_write()'s fast case).
 if test -n "${TX_REFERENCE-}"; then other=; else other=all; fi
 test_expect_success "TX_REFERENCE='$other' (fast paths switched): the same bytes" '
 	test_expect_code 1 env TX_REFERENCE="$other" txbal --state ref.got <stream >ref.out 2>ref.err &&
@@ -49,7 +50,7 @@ test_expect_success "TX_REFERENCE='$other' (fast paths switched): the same bytes
 	test_cmp err ref.err
 '
 
-test_expect_success 'TX_REFERENCE=plain (write_edited() for every record): the same bytes' '
+test_expect_success 'TX_REFERENCE=plain (the general splice for every record): the same bytes' '
 	test_expect_code 1 env TX_REFERENCE=plain txbal -q <stream >plain.out &&
 	cmp out plain.out
 '

@@ -63,6 +63,14 @@ static void wr(const char *line, const struct tx_edit *ed, size_t n, unsigned fl
 	tx_record_write(&out, &rec, ed, n, flags);
 	snprintf(what, sizeof(what), "write %.120s -> %.120s", line, want);
 	CHECK_EQ_STR(out.p, want, what);
+	/* and the general splice alone, without the append-only fast case */
+	unsigned fast = tx_fast;
+	tx_fast &= ~(unsigned)TX_FAST_PLAIN;
+	tx_buf_reset(&out);
+	tx_record_write(&out, &rec, ed, n, flags);
+	tx_fast = fast;
+	snprintf(what, sizeof(what), "TX_REFERENCE=plain: write %.100s -> %.100s", line, want);
+	CHECK_EQ_STR(out.p, want, what);
 	tx_buf_release(&out);
 }
 
@@ -839,6 +847,67 @@ static void test_parsers(void)
 	tx_parser_free(ps);
 }
 
+/*
+ * The codec's append-only writer (what txbal writes with): the bytes of
+ * tx_record_write() with the same edits, and its ,"name": table.
+ */
+static void test_append(void)
+{
+	const char *line = "{\"transaction_id\":\"t1\",\"status\":\"pending\",\"x\":[1] , "
+			   "\"account\":\"A\",\"amount\":5.50} ";
+	struct tx_edit set = E(TX_F_STATUS, "\"failed\"");
+	struct tx_edit ed[] = {E(TX_F_REASON, "\"r\""), E(TX_F_STATUS, "\"failed\""),
+			       E(TX_F_COUNTERPARTY_BALANCE, "-1.00")};
+	const char *want = "{\"transaction_id\":\"t1\",\"status\":\"failed\",\"x\":[1] , "
+			   "\"account\":\"A\",\"amount\":5.50,\"reason\":\"r\","
+			   "\"counterparty_balance\":-1.00} ";
+	struct tx_buf out = TX_BUF_INIT;
+	unsigned fast = tx_fast;
+	char *w;
+	int f, heads = 1;
+
+	for (f = 0; f < TX_F__COUNT; f++) {
+		const char *h = tx_record_member_head[f];
+		heads &=
+		    strlen(h) == tx_record_member_head_len[f] &&
+		    tx_record_member_head_len[f] == strlen(tx_field_name((enum tx_field)f)) + 4 &&
+		    !strncmp(h + 2, tx_field_name((enum tx_field)f), strlen(h) - 4) &&
+		    tx_record_member_head_len[f] <= TX_RECORD_HEAD_COPY;
+	}
+	CHECK(heads, "each field's ,\"name\": and its length");
+	if (parse(line, 0)) {
+		unit_report(0, "parse before append", __FILE__, __LINE__);
+		return;
+	}
+	tx_fast |= TX_FAST_PLAIN; /* whatever TX_REFERENCE says: this tests the writer */
+	CHECK(tx_record_append_ok(&rec, TX_WRITE_CANONICAL),
+	      "a canonical record can be appended to");
+	tx_buf_adds(&out, "x");
+	w = tx_record_append_begin(&out, &rec, 64, &set, 1);
+	w = tx_record_put_member(w, TX_F_REASON);
+	memcpy(w, "\"r\"", 3);
+	w += 3;
+	w = tx_record_put_member(w, TX_F_COUNTERPARTY_BALANCE);
+	memcpy(w, "-1.00", 5);
+	w += 5;
+	w = tx_record_append_end(&rec, w);
+	*w = '\0';
+	out.len = (size_t)(w - out.p);
+	CHECK_EQ_STR(out.p + 1, want, "the append-only writer");
+	wr(line, ed, 3, TX_WRITE_CANONICAL, want);
+	tx_buf_release(&out);
+
+	tx_fast &= ~(unsigned)TX_FAST_PLAIN;
+	CHECK(!tx_record_append_ok(&rec, 0), "TX_REFERENCE=plain: not appended to");
+	tx_fast |= TX_FAST_PLAIN;
+	parse("{\"transaction_type\":\"fee\"}", 0);
+	CHECK(!tx_record_append_ok(&rec, TX_WRITE_CANONICAL) && tx_record_append_ok(&rec, 0),
+	      "an alias name: appended to only when not written in canonical form");
+	parse("{}", 0);
+	CHECK(!tx_record_append_ok(&rec, 0), "no member: not appended to");
+	tx_fast = fast;
+}
+
 int cmd_main(int argc, char **argv);
 int cmd_main(int argc, char **argv)
 {
@@ -848,6 +917,7 @@ int cmd_main(int argc, char **argv)
 	test_json_errors();
 	test_field_errors();
 	test_write();
+	test_append();
 	test_json_api();
 	test_man_examples();
 	test_more();

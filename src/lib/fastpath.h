@@ -13,7 +13,9 @@
  * An unknown name is reported on stderr and turns every fast path off, so
  * a misspelt switch never runs the fast code by mistake.
  *
- *   plain  txbal's write_plain(); off: write_edited() (tx_record_write())
+ *   plain  the codec's append-only writer (record.h): tx_record_write()'s
+ *          fast case, and txbal's write_plain() on it; off: the general
+ *          splice of tx_record_write() for every record
  *   time   tx_time_parse_fast(), the date cache and the word-at-a-time
  *          time of day; off: tx_time_parse_ref(), a plain RFC 3339 parser
  *   guess  the parser's key guesses and shapes (record.c); off: every key

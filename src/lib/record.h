@@ -17,8 +17,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
+#include "fastpath.h"
 #include "money.h"
 
 /* Fields txkit knows. Canonical names in tx_field_name(). */
@@ -270,5 +272,135 @@ enum {
  */
 void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct tx_edit *edits,
 		     size_t nedits, unsigned flags);
+
+/*
+ * tx_record_write()'s append-only fast case, for a writer that puts the new
+ * values straight into the output (txbal, for nearly every record):
+ *
+ *	if (tx_record_append_ok(r, flags)) {
+ *		char *w = tx_record_append_begin(out, r, room, set, nset);
+ *		w = tx_record_put_member(w, TX_F_NEW_BALANCE);
+ *		w = (the value's JSON text at w);
+ *		...
+ *		w = tx_record_append_end(r, w);
+ *		out->len = (size_t)(w - out->p); (and a '\0' at w)
+ *	}
+ *
+ * writes the bytes tx_record_write(out, r, edits, n, flags) writes for
+ * edits that replace the values of the members in set and append the
+ * others, in that order: tx_record_write() takes this way itself when it
+ * can. Inline, so that the line is copied with two calls to memcpy.
+ *
+ * tx_record_append_ok(): r can be written so: parsed, with members, none
+ * repeated, and with TX_WRITE_CANONICAL every known member in canonical
+ * form already; and the fast path is on (TX_REFERENCE=plain turns it off:
+ * write with tx_record_write() then, which takes its general way).
+ *
+ * tx_record_append_begin() makes room in out for the line, room bytes
+ * and TX_RECORD_HEAD_COPY, and copies the line up to the end of its last
+ * member, with the values of the nset members of set (present in r, in
+ * their order in r, each once) replaced; it returns where to write. room:
+ * the bytes the caller writes next, each member's ,"name": counted as 32,
+ * and any after the record ('\n', '\0'). A new member is
+ * tx_record_put_member() (its ,"name":, 24 bytes copied at once) then its
+ * value; its field must be absent from r. tx_record_append_end() writes
+ * what followed the last member ('}' and any whitespace around it) and
+ * returns the new end.
+ */
+#define TX_RECORD_HEAD_COPY 24 /* the longest: ,"counterparty_balance": */
+/*
+ * ,"name": of each field, padded so that TX_RECORD_HEAD_COPY bytes can be
+ * copied from offset 0 or 1. Here, not in the codec: for a field known at
+ * compile time the copy is a few stores of constants.
+ */
+static const char tx_record_member_head[TX_F__COUNT][32] __attribute__((unused)) = {
+    [TX_F_TRANSACTION_ID] = ",\"transaction_id\":",
+    [TX_F_ACCOUNT] = ",\"account\":",
+    [TX_F_TYPE] = ",\"type\":",
+    [TX_F_AMOUNT] = ",\"amount\":",
+    [TX_F_CURRENCY] = ",\"currency\":",
+    [TX_F_TS] = ",\"ts\":",
+    [TX_F_COUNTERPARTY] = ",\"counterparty\":",
+    [TX_F_STATUS] = ",\"status\":",
+    [TX_F_OP] = ",\"op\":",
+    [TX_F_SOURCE] = ",\"source\":",
+    [TX_F_REASON] = ",\"reason\":",
+    [TX_F_NEW_BALANCE] = ",\"new_balance\":",
+    [TX_F_AVAILABLE_BALANCE] = ",\"available_balance\":",
+    [TX_F_TX_COUNT] = ",\"tx_count\":",
+    [TX_F_COUNTERPARTY_BALANCE] = ",\"counterparty_balance\":",
+    [TX_F_ALERTS] = ",\"alerts\":",
+    [TX_F_ANOMALY] = ",\"anomaly\":",
+    [TX_F_DROPPED_FROM] = ",\"dropped_from\":",
+};
+/* The length of each of those, ,"name": */
+static const unsigned char tx_record_member_head_len[TX_F__COUNT] __attribute__((unused)) = {
+    [TX_F_TRANSACTION_ID] = 18,
+    [TX_F_ACCOUNT] = 11,
+    [TX_F_TYPE] = 8,
+    [TX_F_AMOUNT] = 10,
+    [TX_F_CURRENCY] = 12,
+    [TX_F_TS] = 6,
+    [TX_F_COUNTERPARTY] = 16,
+    [TX_F_STATUS] = 10,
+    [TX_F_OP] = 6,
+    [TX_F_SOURCE] = 10,
+    [TX_F_REASON] = 10,
+    [TX_F_NEW_BALANCE] = 15,
+    [TX_F_AVAILABLE_BALANCE] = 21,
+    [TX_F_TX_COUNT] = 12,
+    [TX_F_COUNTERPARTY_BALANCE] = 24,
+    [TX_F_ALERTS] = 10,
+    [TX_F_ANOMALY] = 11,
+    [TX_F_DROPPED_FROM] = 16,
+};
+
+static inline int tx_record_append_ok(const struct tx_record *r, unsigned flags)
+{
+	return (tx_fast & TX_FAST_PLAIN) && !r->repeated && r->nmembers &&
+	       (!(flags & TX_WRITE_CANONICAL) || r->ncanonical == r->nknown);
+}
+
+static inline char *tx_record_append_begin(struct tx_buf *out, const struct tx_record *r,
+					   size_t room, const struct tx_edit *set, size_t nset)
+{
+	const struct tx_member *last = &r->members[r->nmembers - 1];
+	const char *line = r->line, *from = line, *body = line + last->val_off + last->val_len;
+	char *w;
+
+	room += r->len + TX_RECORD_HEAD_COPY;
+	if (out->cap - out->len <= room)
+		tx_buf_grow(out, room);
+	w = out->p + out->len;
+	for (size_t i = 0; i < nset; i++) {
+		const struct tx_member *m = &r->members[r->idx[set[i].field]];
+		memcpy(w, from, (size_t)(line + m->val_off - from));
+		w += line + m->val_off - from;
+		memcpy(w, set[i].value, set[i].len);
+		w += set[i].len;
+		from = line + m->val_off + m->val_len;
+	}
+	memcpy(w, from, (size_t)(body - from));
+	return w + (body - from);
+}
+
+static inline char *tx_record_put_member(char *w, enum tx_field f)
+{
+	memcpy(w, tx_record_member_head[f], TX_RECORD_HEAD_COPY);
+	return w + tx_record_member_head_len[f];
+}
+
+static inline char *tx_record_append_end(const struct tx_record *r, char *w)
+{
+	const struct tx_member *last = &r->members[r->nmembers - 1];
+	size_t body = last->val_off + last->val_len, n = r->len - body;
+
+	if (n == 1) { /* '}' alone, what nearly every line has: no call */
+		*w = r->line[body];
+		return w + 1;
+	}
+	memcpy(w, r->line + body, n);
+	return w + n;
+}
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "fastpath.h"
 #include "json.h"
 #include "money.h"
 #include "record.h"
@@ -71,28 +72,57 @@ static inline char *put_bytes(char *w, const char *s, size_t n)
 	return w + n;
 }
 
-/* ,"name": of each field, padded so that 24 bytes can be copied from offset 0 or 1 */
-static const char member_head[TX_F__COUNT][32] = {
-    [TX_F_TRANSACTION_ID] = ",\"transaction_id\":",
-    [TX_F_ACCOUNT] = ",\"account\":",
-    [TX_F_TYPE] = ",\"type\":",
-    [TX_F_AMOUNT] = ",\"amount\":",
-    [TX_F_CURRENCY] = ",\"currency\":",
-    [TX_F_TS] = ",\"ts\":",
-    [TX_F_COUNTERPARTY] = ",\"counterparty\":",
-    [TX_F_STATUS] = ",\"status\":",
-    [TX_F_OP] = ",\"op\":",
-    [TX_F_SOURCE] = ",\"source\":",
-    [TX_F_REASON] = ",\"reason\":",
-    [TX_F_NEW_BALANCE] = ",\"new_balance\":",
-    [TX_F_AVAILABLE_BALANCE] = ",\"available_balance\":",
-    [TX_F_TX_COUNT] = ",\"tx_count\":",
-    [TX_F_COUNTERPARTY_BALANCE] = ",\"counterparty_balance\":",
-    [TX_F_ALERTS] = ",\"alerts\":",
-    [TX_F_ANOMALY] = ",\"anomaly\":",
-    [TX_F_DROPPED_FROM] = ",\"dropped_from\":",
-};
-#define MEMBER_HEAD_COPY 24 /* the longest: ,"counterparty_balance": */
+#define MEMBER_HEAD_COPY TX_RECORD_HEAD_COPY /* the longest: ,"counterparty_balance": */
+
+/*
+ * tx_record_write()'s append-only fast case (TX_FAST_PLAIN), when
+ * tx_record_append_ok() and each field is edited once, none removed: the
+ * edits of members present replace their values in place (in the order
+ * of the members), the others are appended in the order given. Returns 0,
+ * having written nothing, for edits that are not such: the general splice
+ * below writes them (TX_REFERENCE=plain: always it), the same bytes.
+ */
+static inline int write_append(struct tx_buf *out, const struct tx_record *r,
+			       const struct tx_edit *edits, size_t nedits, unsigned flags)
+{
+	struct tx_edit set[TX_F__COUNT]; /* the edits of members present, in their order */
+	size_t nset = 0, i, room = 0;
+	unsigned seen = 0;
+	char *w;
+
+	if (!tx_record_append_ok(r, flags))
+		return 0;
+	for (i = 0; i < nedits; i++) {
+		unsigned f = (unsigned)edits[i].field;
+		int at;
+		if (f >= TX_F__COUNT || (seen >> f & 1))
+			return 0;
+		seen |= 1u << f;
+		room += edits[i].len + 32; /* ,"name": */
+		if ((at = r->idx[f]) < 0)
+			continue;
+		if (!edits[i].value)
+			return 0; /* a removal */
+		size_t k = nset++;
+		while (k > 0 && r->idx[set[k - 1].field] > at) {
+			set[k] = set[k - 1];
+			k--;
+		}
+		set[k] = edits[i];
+	}
+	w = tx_record_append_begin(out, r, room, nset ? set : NULL, nset);
+	for (i = 0; i < nedits; i++) {
+		const struct tx_edit *ed = &edits[i];
+		if (!ed->value || r->idx[ed->field] >= 0)
+			continue; /* removing an absent member: nothing to do */
+		w = tx_record_put_member(w, ed->field);
+		w = put_bytes(w, ed->value, ed->len);
+	}
+	w = tx_record_append_end(r, w);
+	out->len = (size_t)(w - out->p);
+	*w = '\0';
+	return 1;
+}
 
 /*
  * Copy the line, splicing: the output is the original bytes from `from` up
@@ -115,6 +145,8 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 	size_t i, room = r->len + MEMBER_HEAD_COPY;
 	char *w;
 
+	if (write_append(out, r, edits, nedits, flags))
+		return;
 	for (i = 0; i < nedits; i++)
 		if ((unsigned)edits[i].field < TX_F__COUNT) {
 			fe[edits[i].field] = &edits[i];
@@ -215,7 +247,7 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 		    fe[ed->field] != ed)
 			continue;
 		/* ,"name": (without the comma for the first member), 24 bytes moved at once */
-		head = member_head[ed->field] + !wrote;
+		head = tx_record_member_head[ed->field] + !wrote;
 		hl = tx_record_field_name_len[ed->field] + 3u + (wrote ? 1u : 0u);
 		memcpy(w, head, MEMBER_HEAD_COPY);
 		w += hl;

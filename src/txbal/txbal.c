@@ -334,16 +334,17 @@ static void write_edited(struct txbal *b, struct tx_record *r, const struct tx_l
 }
 
 /*
- * Whether write_plain() can write the record: its known members are all in
- * canonical form already (TX_MEMBER_CANONICAL: names, words, the amount's
- * decimals), none is repeated, and none of the members txbal writes is
- * there yet (an absent field's idx is -1, so the AND of six is negative
- * exactly when all six are absent), and an update or delete names its
- * currency and counterparty (txbal adds the transaction's when absent: a
- * create without a currency is in the default one, but a delete may name
- * none whatever the currency of the transaction it deletes, and a store
- * downstream needs both to file the balances it carries). tx_record_write() would then replace at
- * most the status in place and append the rest after the last member.
+ * Whether write_plain() can write the record: tx_record_append_ok() (its
+ * known members all in canonical form already, none repeated; the fast
+ * path on), none of the members txbal writes is there yet (an absent
+ * field's idx is -1, so the AND of seven is negative exactly when all are
+ * absent), and an update or delete names its currency and counterparty
+ * (txbal adds the transaction's when absent: a create without a currency
+ * is in the default one, but a delete may name none whatever the currency
+ * of the transaction it deletes, and a store downstream needs both to file
+ * the balances it carries). Then write_edited()'s tx_record_write() would
+ * replace at most the status in place and append the rest after the last
+ * member.
  */
 static int plain(const struct tx_record *r)
 {
@@ -353,11 +354,8 @@ static int plain(const struct tx_record *r)
 		x[TX_F_TX_COUNT] & x[TX_F_COUNTERPARTY_BALANCE] & x[TX_F_ALERTS] &
 		x[TX_F_DROPPED_FROM]) < 0 &&
 	       (r->op < TX_OP_UPDATE || (x[TX_F_CURRENCY] & x[TX_F_COUNTERPARTY]) >= 0) &&
-	       !r->repeated && r->ncanonical == r->nknown;
+	       tx_record_append_ok(r, TX_WRITE_CANONICAL);
 }
-
-/* Text and its length for memcpy, from a string literal. */
-#define PUT_LIT(w, lit) (memcpy((w), (lit), sizeof(lit) - 1), (w) + sizeof(lit) - 1)
 
 /*
  * The room write_plain() needs past the line: the members it appends (the
@@ -367,52 +365,44 @@ static int plain(const struct tx_record *r)
 
 /*
  * The record with txbal's fields, the fast way, for a plain() record: the
- * same bytes as write_edited() makes, written straight into the output
- * buffer. The line is copied up to the end of its last member (in two
- * pieces around the status value when that changes), txbal's members are
- * appended, then what followed the last member ('}' and any whitespace).
+ * same bytes as write_edited() makes, its values written straight into the
+ * output buffer by way of the codec's append-only writer (record.h): the
+ * line up to the end of its last member (the status replaced when it
+ * changes), txbal's members, then what followed the last member.
  */
 static void write_plain(struct txbal *b, const struct tx_record *r,
 			const struct tx_ledger_result *res, unsigned fired)
 {
 	struct tx_buf *o = tx_out_buf(&b->out);
-	const struct tx_member *last = &r->members[r->nmembers - 1];
 	const struct tx_acct *a = tx_ledger_acct(&b->ledger, (uint32_t)res->acct);
-	const char *line = r->line;
-	size_t body = last->val_off + last->val_len, from = 0, n, room = r->len + PLAIN_ROOM;
+	size_t n, room = PLAIN_ROOM;
 	int st = r->idx[TX_F_STATUS], e = a->cur->exponent;
+	struct tx_edit set = {TX_F_STATUS, NULL, 0};
 	char *w, *bal;
 
 	if (res->outcome == TX_LEDGER_REFUSED)
 		room += strlen(res->reason);
-	if (o->cap - o->len <= room)
-		tx_buf_grow(o, room);
-	w = o->p + o->len;
 	if (res->status != TX_STATUS_NONE && st >= 0 && res->status != r->status) {
-		const struct tx_member *m = &r->members[st];
-		memcpy(w, line, m->val_off);
-		w += m->val_off;
-		memcpy(w, status_json[res->status].s, status_json[res->status].len);
-		w += status_json[res->status].len;
-		from = m->val_off + m->val_len;
+		set.value = status_json[res->status].s;
+		set.len = status_json[res->status].len;
 	}
-	memcpy(w, line + from, body - from);
-	w += body - from;
+	w = tx_record_append_begin(o, r, room, &set, set.value != NULL);
 	if (res->status != TX_STATUS_NONE && st < 0) {
-		w = PUT_LIT(w, ",\"status\":");
+		w = tx_record_put_member(w, TX_F_STATUS);
 		memcpy(w, status_json[res->status].s, status_json[res->status].len);
 		w += status_json[res->status].len;
 	}
 	if (res->outcome == TX_LEDGER_REFUSED) {
-		w = PUT_LIT(w, ",\"reason\":\"");
+		w = tx_record_put_member(w, TX_F_REASON);
+		*w++ = '"';
 		w = put_str(w, res->reason);
 		*w++ = '"';
 	}
-	w = PUT_LIT(w, ",\"new_balance\":");
+	w = tx_record_put_member(w, TX_F_NEW_BALANCE);
 	bal = w;
 	w = tx_money_put(w, a->balance, e);
 	n = (size_t)(w - bal);
-	w = PUT_LIT(w, ",\"available_balance\":");
+	w = tx_record_put_member(w, TX_F_AVAILABLE_BALANCE);
 	if (!a->reserved && n <= 16) {
 		/* the same text: 16 bytes copied at once (room: PLAIN_ROOM; w is past them) */
 		memcpy(w, bal, 16);
@@ -420,28 +410,21 @@ static void write_plain(struct txbal *b, const struct tx_record *r,
 	} else {
 		w = tx_money_put(w, a->balance - a->reserved, e);
 	}
-	w = PUT_LIT(w, ",\"tx_count\":");
+	w = tx_record_put_member(w, TX_F_TX_COUNT);
 	w = tx_put_uint(w, a->tx_count);
 	if (res->type == TX_TYPE_TRANSFER && res->cp >= 0) {
-		w = PUT_LIT(w, ",\"counterparty_balance\":");
+		w = tx_record_put_member(w, TX_F_COUNTERPARTY_BALANCE);
 		w = put_money(w, &b->ledger, res->cp, 0);
 	}
 	if (fired) {
-		w = PUT_LIT(w, ",\"alerts\":");
+		w = tx_record_put_member(w, TX_F_ALERTS);
 		w = put_alerts(w, fired);
 	}
 	if (b->cur_dropped >= 0) {
-		w = PUT_LIT(w, ",\"dropped_from\":");
+		w = tx_record_put_member(w, TX_F_DROPPED_FROM);
 		w = tx_put_uint(w, (uint64_t)b->cur_dropped);
 	}
-	/* what followed the last member: '}', and any whitespace around it */
-	n = r->len - body;
-	if (n == 1) {
-		*w++ = line[body];
-	} else {
-		memcpy(w, line + body, n);
-		w += n;
-	}
+	w = tx_record_append_end(r, w);
 	*w++ = '\n';
 	*w = '\0';
 	o->len = (size_t)(w - o->p);
@@ -500,7 +483,7 @@ static void write_record(struct txbal *b, struct tx_record *r, const struct tx_l
 			 unsigned fired)
 {
 	take_dropped(b, r);
-	if ((tx_fast & TX_FAST_PLAIN) && plain(r)) /* TX_REFERENCE=plain: always the codec */
+	if (plain(r)) /* TX_REFERENCE=plain: always write_edited() */
 		write_plain(b, r, res, fired);
 	else
 		write_edited(b, r, res, fired);
