@@ -848,6 +848,51 @@ static void test_parsers(void)
 }
 
 /*
+ * tx_record_splice_member() (txsub's "source"), without a parse: the bytes
+ * tx_record_write() writes for the same edit of the parsed line.
+ */
+static void test_splice_member(void)
+{
+	static const char *const lines[] = {
+	    "{\"a\":1}",
+	    "{ \"a\" : [1, {\"}\":2}] \t}",
+	    "{}",
+	    "{ \n }",
+	    "{\"a\":\"}\"}  ",
+	    "{\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":1},\"b\":2}",
+	    "{\"b\":2, \"source\" : {\"topic\":\"t\",\"partition\":0,\"offset\":1} }",
+	};
+	const char *src = "{\"topic\":\"u\",\"partition\":3,\"offset\":42}";
+	struct tx_edit ed = {TX_F_SOURCE, src, strlen(src)};
+	struct tx_buf a = TX_BUF_INIT, b = TX_BUF_INIT;
+	char what[200];
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		const char *at = NULL, *at_end = NULL;
+		if (parse(lines[i], 0)) {
+			unit_report(0, "parse before splice", __FILE__, __LINE__);
+			continue;
+		}
+		if (rec.idx[TX_F_SOURCE] >= 0) {
+			struct tx_str v = tx_record_raw(&rec, rec.idx[TX_F_SOURCE]);
+			at = v.p;
+			at_end = v.p + v.len;
+		}
+		tx_buf_reset(&a);
+		tx_buf_reset(&b);
+		tx_buf_adds(&a, "x");
+		tx_buf_adds(&b, "x");
+		tx_record_splice_member(&a, lines[i], strlen(lines[i]), at, at_end, TX_F_SOURCE,
+					src, strlen(src));
+		tx_record_write(&b, &rec, &ed, 1, 0);
+		snprintf(what, sizeof(what), "splice source into %.100s", lines[i]);
+		CHECK_EQ_STR(a.p, b.p, what);
+	}
+	tx_buf_release(&a);
+	tx_buf_release(&b);
+}
+
+/*
  * The codec's append-only writer (what txbal writes with): the bytes of
  * tx_record_write() with the same edits, and its ,"name": table.
  */
@@ -906,6 +951,7 @@ static void test_append(void)
 	parse("{}", 0);
 	CHECK(!tx_record_append_ok(&rec, 0), "no member: not appended to");
 	tx_fast = fast;
+	test_splice_member();
 }
 
 int cmd_main(int argc, char **argv);

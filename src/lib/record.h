@@ -403,4 +403,16 @@ static inline char *tx_record_append_end(const struct tx_record *r, char *w)
 	return w + n;
 }
 
+/*
+ * Append to out the JSON object text obj[0..len) with the member of field f
+ * set to value[0..vlen) (raw JSON), for a program that passes records on
+ * without parsing them (txsub's "source"): when at is not NULL, [at,
+ * at_end) is that member's value in obj, replaced in place; else the member
+ * is new, and goes where tx_record_write() puts a new member: right after
+ * the last member, before the whitespace ahead of the closing brace. obj
+ * must be a valid JSON object, maybe followed by whitespace.
+ */
+void tx_record_splice_member(struct tx_buf *out, const char *obj, size_t len, const char *at,
+			     const char *at_end, enum tx_field f, const char *value, size_t vlen);
+
 #endif

@@ -262,3 +262,34 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 #undef FLUSH
 #undef PUT
 }
+
+void tx_record_splice_member(struct tx_buf *out, const char *obj, size_t len, const char *at,
+			     const char *at_end, enum tx_field f, const char *value, size_t vlen)
+{
+	size_t j = len, first;
+	char *w;
+
+	if (out->cap - out->len <= len + vlen + MEMBER_HEAD_COPY)
+		tx_buf_grow(out, len + vlen + MEMBER_HEAD_COPY);
+	w = out->p + out->len;
+	if (at) { /* in place */
+		w = put_bytes(w, obj, (size_t)(at - obj));
+		w = put_bytes(w, value, vlen);
+		w = put_bytes(w, at_end, (size_t)(obj + len - at_end));
+	} else {
+		/* the closing brace, then back over the whitespace ahead of it */
+		while (j > 0 && obj[j - 1] != '}')
+			j--;
+		j--;
+		while (j > 0 && tx_json_is_ws(obj[j - 1]))
+			j--;
+		first = obj[j - 1] == '{';
+		w = put_bytes(w, obj, j);
+		memcpy(w, tx_record_member_head[f] + first, MEMBER_HEAD_COPY);
+		w += tx_record_member_head_len[f] - first;
+		w = put_bytes(w, value, vlen);
+		w = put_bytes(w, obj + j, len - j);
+	}
+	out->len = (size_t)(w - out->p);
+	*w = '\0';
+}

@@ -739,35 +739,6 @@ static int scan_object(const char *v, size_t len, const char **src, const char *
 	}
 }
 
-/*
- * Write the object v (valid, no trailing whitespace) with "source":src: in
- * place of the top-level "source" member's value [sv, send) when it has one,
- * else appended as the last member, before the whitespace ahead of the
- * closing brace, exactly as tx_record_write() places a new member (so
- * txpub's removal gives back the original bytes).
- */
-static void splice_source(struct tx_buf *out, const char *v, size_t len, const char *sv,
-			  const char *send, const char *src, size_t srclen)
-{
-	size_t j;
-
-	if (sv) {
-		tx_buf_add(out, v, (size_t)(sv - v));
-		tx_buf_add(out, src, srclen);
-		tx_buf_add(out, send, (size_t)(v + len - send));
-		return;
-	}
-	j = len - 1; /* the closing brace */
-	while (j > 0 && tx_json_is_ws(v[j - 1]))
-		j--;
-	tx_buf_add(out, v, j);
-	if (v[j - 1] != '{')
-		tx_buf_addch(out, ',');
-	tx_buf_add(out, "\"source\":", 9);
-	tx_buf_add(out, src, srclen);
-	tx_buf_add(out, v + j, len - j);
-}
-
 /* Whether v holds a '\n' or '\r' (one pass, where two memchr() calls took two). */
 static int has_newline(const char *v, size_t len)
 {
@@ -966,8 +937,12 @@ static void emit(struct sub *S, int p, struct held *h)
 			tx_buf_add(o, h->value, h->len);
 		} else {
 			build_source(S, p, h);
-			splice_source(o, h->value, h->len, h->sv < 0 ? NULL : h->value + h->sv,
-				      h->sv < 0 ? NULL : h->value + h->send, S->src.p, S->src.len);
+			/* placed as tx_record_write() places it: txpub's removal gives back the
+			 * bytes */
+			tx_record_splice_member(o, h->value, h->len,
+						h->sv < 0 ? NULL : h->value + h->sv,
+						h->sv < 0 ? NULL : h->value + h->send, TX_F_SOURCE,
+						S->src.p, S->src.len);
 		}
 		if (S->dropped_from[p] >= 0) {
 			/*
