@@ -310,8 +310,9 @@ void tx_record_write(struct tx_buf *out, const struct tx_record *r, const struct
 #define TX_RECORD_HEAD_COPY 24 /* the longest: ,"counterparty_balance": */
 /*
  * ,"name": of each field, padded so that TX_RECORD_HEAD_COPY bytes can be
- * copied from offset 0 or 1. Here, not in the codec: for a field known at
- * compile time the copy is a few stores of constants.
+ * copied from offset 0 or 1. In this header rather than record_write.c:
+ * for a field known at compile time the copy is then a few stores of
+ * constants (each file that uses it has its own copy, 576 bytes).
  */
 static const char tx_record_member_head[TX_F__COUNT][32] __attribute__((unused)) = {
     [TX_F_TRANSACTION_ID] = ",\"transaction_id\":",

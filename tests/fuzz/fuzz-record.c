@@ -18,6 +18,9 @@
  *     amount and currency
  *   - writing with edits (a removal, a replacement, two additions) gives
  *     valid JSON that parses again with the edits visible
+ *   - every write gives the same bytes with tx_record_write()'s append-only
+ *     fast case off (TX_REFERENCE=plain), and tx_record_splice_member()
+ *     (txsub's "source") the bytes tx_record_write() gives for that edit
  *   - tx_record_find() finds every member's key, tx_record_text() is safe on
  *     every member
  *   - the reference parse, every fast path off (fastpath.h: key guesses
@@ -42,12 +45,33 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct tx_record rec, again, ref;
-static struct tx_buf out, key;
+static struct tx_buf out, key, slow, spliced;
 
 static int same(struct tx_str a, struct tx_str b)
 {
 	return a.len == b.len && (!a.len || !memcmp(a.p, b.p, a.len));
 }
+
+/*
+ * tx_record_write() of rec into out with its append-only fast case on, and
+ * into slow with it off (TX_REFERENCE=plain): the same bytes.
+ */
+static void write_both(const struct tx_edit *ed, size_t n, unsigned flags)
+{
+	unsigned fast = tx_fast;
+
+	tx_buf_reset(&out);
+	tx_fast = fast | TX_FAST_PLAIN;
+	tx_record_write(&out, &rec, ed, n, flags);
+	tx_buf_reset(&slow);
+	tx_fast = fast & ~(unsigned)TX_FAST_PLAIN;
+	tx_record_write(&slow, &rec, ed, n, flags);
+	tx_fast = fast;
+	if (out.len != slow.len || memcmp(out.p, slow.p, out.len))
+		abort(); /* the fast case writes what the general splice writes */
+}
+
+#define LIT(s) s, sizeof(s) - 1
 
 static void check_write(void)
 {
@@ -57,15 +81,18 @@ static void check_write(void)
 	    {TX_F_NEW_BALANCE, "-12.50", 6},
 	    {TX_F_ALERTS, "[\"big\",\"burst\"]", 15},
 	};
+	static const struct tx_edit appends[] = {
+	    {TX_F_STATUS, LIT("\"failed\"")},
+	    {TX_F_NEW_BALANCE, LIT("-12.50")},
+	    {TX_F_SOURCE, LIT("{\"topic\":\"t\",\"partition\":0,\"offset\":1}")},
+	};
 	struct tx_json_err e;
 
-	tx_buf_reset(&out);
-	tx_record_write(&out, &rec, NULL, 0, 0);
+	write_both(NULL, 0, 0);
 	if (out.len != rec.len || memcmp(out.p, rec.line, rec.len))
 		abort(); /* a write without edits must reproduce the line */
 
-	tx_buf_reset(&out);
-	tx_record_write(&out, &rec, NULL, 0, TX_WRITE_CANONICAL);
+	write_both(NULL, 0, TX_WRITE_CANONICAL);
 	if (tx_record_parse(&again, out.p, out.len, 0))
 		abort(); /* the canonical form must parse */
 	if (!same(again.id, rec.id) || !same(again.account, rec.account) ||
@@ -73,8 +100,7 @@ static void check_write(void)
 	    again.currency != rec.currency || again.op != rec.op || again.status != rec.status)
 		abort(); /* ... to the same values */
 
-	tx_buf_reset(&out);
-	tx_record_write(&out, &rec, edits, sizeof(edits) / sizeof(edits[0]), TX_WRITE_CANONICAL);
+	write_both(edits, sizeof(edits) / sizeof(edits[0]), TX_WRITE_CANONICAL);
 	if (tx_json_validate(out.p, out.len, &e))
 		abort(); /* edits must give valid JSON */
 	if (tx_record_parse(&again, out.p, out.len, 0))
@@ -83,6 +109,23 @@ static void check_write(void)
 	    again.idx[TX_F_NEW_BALANCE] < 0 || again.idx[TX_F_ALERTS] < 0 ||
 	    !same(again.id, rec.id))
 		abort(); /* and the edits must show */
+
+	/* edits the append-only fast case takes, when the record allows */
+	write_both(appends, sizeof(appends) / sizeof(appends[0]), 0);
+	write_both(appends, sizeof(appends) / sizeof(appends[0]), TX_WRITE_CANONICAL);
+	/* txsub's splice of "source", without a parse: as tx_record_write() puts it */
+	if (!rec.repeated) {
+		int m = rec.idx[TX_F_SOURCE];
+		const char *at = m < 0 ? NULL : rec.line + rec.members[m].val_off;
+		const struct tx_edit *src = &appends[sizeof(appends) / sizeof(appends[0]) - 1];
+		tx_buf_reset(&spliced);
+		tx_record_splice_member(&spliced, rec.line, rec.len, at,
+					at ? at + rec.members[m].val_len : NULL, TX_F_SOURCE,
+					src->value, src->len);
+		write_both(src, 1, 0);
+		if (spliced.len != out.len || memcmp(spliced.p, out.p, out.len))
+			abort();
+	}
 }
 
 /* The parse of rec (which returned rc) again with every fast path off: the same result. */
