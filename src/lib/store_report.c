@@ -323,7 +323,7 @@ static void filter_add(struct filter *f, enum tx_store_dialect d, const char *co
 	char ph[16];
 	f->params[f->n++] = value;
 	snprintf(ph, sizeof(ph), d == TXS_PG ? "$%d" : "?%d", f->n);
-	tx_buf_adds(&f->where, " AND ");
+	tx_buf_adds(&f->where, f->where.len ? " AND " : " WHERE ");
 	tx_buf_addf(&f->where, cond_fmt, ph);
 }
 
@@ -360,6 +360,15 @@ static void filter_build(struct filter *f, enum tx_store_dialect d,
 			    "transaction_id < %s))",
 			    ph, ph, ph);
 	}
+}
+
+/* The balances' filter: the account, when the report has one. */
+static void filter_build_balances(struct filter *f, enum tx_store_dialect d,
+				  const struct tx_store_report *rep)
+{
+	memset(f, 0, sizeof(*f));
+	if (rep->account)
+		filter_add(f, d, "account = %s", rep->account);
 }
 
 static int run_section(struct tx_store *st, struct section *s, const char *sql,
@@ -471,13 +480,14 @@ static int report(struct tx_store *st, const struct tx_store_report *rep, unsign
 			      .total = -1,
 			      .none =
 				  "no produce time in the records (those read by txsub carry one)"};
-	struct filter f;
+	struct filter f, fbal;
 	struct tx_buf q = TX_BUF_INIT;
 	struct lat_ctx l = {0};
 	char limit[24];
 	int rc = -1;
 
 	filter_build(&f, d, rep);
+	filter_build_balances(&fbal, d, rep);
 	snprintf(limit, sizeof(limit), "%lld", (long long)rep->limit);
 
 	/* recent transactions */
@@ -509,15 +519,10 @@ balances:
 	 */
 	tx_buf_reset(&q);
 	tx_buf_adds(&q, "SELECT count(*) FROM balances");
-	if (rep->account)
-		tx_buf_adds(&q, d == TXS_PG ? " WHERE account = $1" : " WHERE account = ?1");
-	{
-		struct filter fa = {.n = rep->account ? 1 : 0};
-		fa.params[0] = rep->account;
-		if (st->be->query(st, q.p, fa.n, fa.params, count_row, &bal.total) != TXS_OK) {
-			tx_error("%s: %s", st->shown, st->errmsg);
-			goto out;
-		}
+	tx_buf_add(&q, fbal.where.p, fbal.where.len);
+	if (st->be->query(st, q.p, fbal.n, fbal.params, count_row, &bal.total) != TXS_OK) {
+		tx_error("%s: %s", st->shown, st->errmsg);
+		goto out;
 	}
 	tx_buf_reset(&q);
 	tx_buf_adds(&q, "SELECT account, currency, ");
@@ -526,22 +531,17 @@ balances:
 	tx_buf_adds(&q, ", tx_count, ");
 	add_ts_expr(&q, d, "updated_at");
 	tx_buf_adds(&q, " FROM balances");
-	if (rep->account)
-		tx_buf_adds(&q, d == TXS_PG ? " WHERE account = $1" : " WHERE account = ?1");
+	tx_buf_add(&q, fbal.where.p, fbal.where.len);
 	tx_buf_addf(&q,
 		    d == TXS_PG
 			? " ORDER BY updated_at DESC, account COLLATE \"C\", currency LIMIT %s"
 			: " ORDER BY updated_at DESC, account, currency LIMIT %s",
 		    limit);
-	{
-		struct filter fa = {.n = rep->account ? 1 : 0};
-		fa.params[0] = rep->account;
-		bal.money_col = 2; /* and available_balance (minor units on SQLite) */
-		bal.money_next = d == TXS_SQLITE; /* PostgreSQL: as before */
-		bal.currency_col = 1;
-		if (run_section(st, &bal, q.p, &fa) < 0)
-			goto out;
-	}
+	bal.money_col = 2;		  /* and available_balance (minor units on SQLite) */
+	bal.money_next = d == TXS_SQLITE; /* PostgreSQL: as before */
+	bal.currency_col = 1;
+	if (run_section(st, &bal, q.p, &fbal) < 0)
+		goto out;
 
 sums:
 	/* counts and exact sums by type and by status, per currency */
@@ -642,6 +642,7 @@ out:
 	tx_buf_release(&f.where);
 	tx_buf_release(&f.since);
 	tx_buf_release(&f.until);
+	tx_buf_release(&fbal.where);
 	free(l.v);
 	return rc;
 }
