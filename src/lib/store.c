@@ -231,6 +231,7 @@ static struct tx_store *store_open(const char *dsn, int reading, int *status)
 	st->version = TXS_SCHEMA_LATEST(st->dialect); /* writing: the backend migrates to it */
 	st->input = "stdin";
 	tx_map_init(&st->chained, 0);
+	tx_map_init(&st->bal_keys, 0);
 #ifdef HAVE_LIBPQ
 	/* A malformed DSN is a usage error, not an unreachable database. */
 	if (st->dialect == TXS_PG && tx_store_pg_check_dsn(st->target, why, sizeof(why)) < 0) {
@@ -290,6 +291,7 @@ void tx_store_close(struct tx_store *st)
 	}
 	free(st->offsets);
 	tx_map_release(&st->chained);
+	tx_map_release(&st->bal_keys);
 	free(st->shown);
 	free(st->target);
 	free(st);
@@ -416,12 +418,13 @@ void tx_store_batch_init(struct tx_store_batch *b)
 {
 	memset(b, 0, sizeof(*b));
 	tx_buf_init(&b->arena);
+	tx_map_init(&b->ids, 0);
 }
 
 void tx_store_batch_release(struct tx_store_batch *b)
 {
 	free(b->rows);
-	free(b->ids);
+	tx_map_release(&b->ids);
 	tx_buf_release(&b->arena);
 	memset(b, 0, sizeof(*b));
 }
@@ -431,60 +434,14 @@ void tx_store_batch_reset(struct tx_store_batch *b)
 	b->n = 0;
 	b->ncreates = 0;
 	tx_buf_reset(&b->arena);
-	if (b->ids_used) {
-		memset(b->ids, 0, b->nids * sizeof(*b->ids));
-		b->ids_used = 0;
-	}
+	tx_map_clear(&b->ids);
 }
 
-/* The ids of updates and deletes in the batch, to spot a create that must wait. */
-static int ids_has(const struct tx_store_batch *b, const char *id, size_t len)
-{
-	size_t i;
-
-	if (!b->ids_used)
-		return 0;
-	for (i = tx_hash64(id, len) & (b->nids - 1); b->ids[i]; i = (i + 1) & (b->nids - 1)) {
-		const struct tx_store_row *row = &b->rows[b->ids[i] - 1];
-		if (row->id.len == len && !memcmp(b->arena.p + row->id.off, id, len))
-			return 1;
-	}
-	return 0;
-}
-
-static void ids_add(struct tx_store_batch *b, size_t rowidx)
-{
-	const struct tx_store_row *row = &b->rows[rowidx];
-	size_t i;
-
-	if ((b->ids_used + 1) * 2 > b->nids) {
-		size_t old = b->nids, j;
-		size_t *oldids = b->ids;
-		b->nids = old ? old * 2 : 1024;
-		b->ids = tx_calloc(b->nids, sizeof(*b->ids));
-		b->ids_used = 0;
-		for (j = 0; j < old; j++)
-			if (oldids[j]) {
-				const struct tx_store_row *o = &b->rows[oldids[j] - 1];
-				size_t k =
-				    tx_hash64(b->arena.p + o->id.off, o->id.len) & (b->nids - 1);
-				while (b->ids[k])
-					k = (k + 1) & (b->nids - 1);
-				b->ids[k] = oldids[j];
-				b->ids_used++;
-			}
-		free(oldids);
-	}
-	i = tx_hash64(b->arena.p + row->id.off, row->id.len) & (b->nids - 1);
-	while (b->ids[i])
-		i = (i + 1) & (b->nids - 1);
-	b->ids[i] = rowidx + 1;
-	b->ids_used++;
-}
-
+/* A create whose id an update or delete of the batch names must wait for the next batch. */
 int tx_store_batch_conflicts(const struct tx_store_batch *b, const struct tx_record *r)
 {
-	return r->op != TX_OP_UPDATE && r->op != TX_OP_DELETE && ids_has(b, r->id.p, r->id.len);
+	return r->op != TX_OP_UPDATE && r->op != TX_OP_DELETE && b->ids.count &&
+	       tx_map_find(&b->ids, r->id.p, r->id.len) >= 0;
 }
 
 static struct tx_sref put(struct tx_store_batch *b, const char *p, size_t n)
@@ -654,8 +611,8 @@ int tx_store_batch_add(struct tx_store_batch *b, struct tx_record *r, const char
 	b->rows[b->n] = row;
 	if (row.op == TX_OP_CREATE)
 		b->ncreates++;
-	else
-		ids_add(b, b->n);
+	else /* cannot fail: a batch has at most 10^7 rows (txstore --batch), far from 2^32 */
+		tx_map_insert(&b->ids, b->arena.p + row.id.off, row.id.len, NULL);
 	b->n++;
 	return 0;
 fail:
@@ -667,48 +624,31 @@ fail:
 
 /* ---- writing ---- */
 
+/* The balances a batch leaves, in the order first met: v[i] is the map's entry i. */
 struct bal_map {
+	struct tx_map *keys; /* the currency code, then the account (tx_map_insert3()) */
 	struct tx_store_bal *v;
 	size_t n, cap;
-	size_t *slots, nslots; /* index+1 into v */
 };
 
 static struct tx_store_bal *bal_get(struct bal_map *m, const struct tx_store_batch *b,
 				    struct tx_sref account, struct tx_sref currency, int exponent)
 {
+	/* currency: the 3-letter code tx_store_batch_add() put */
 	const char *a = b->arena.p + account.off, *c = b->arena.p + currency.off;
-	uint64_t h = tx_hash64(a, account.len) ^ tx_hash64(c, currency.len);
-	size_t i;
+	int created;
+	/* cannot fail: at most two entries per row of a batch (10^7 rows), far from 2^32 */
+	int64_t e = tx_map_insert3(m->keys, c, a, account.len,
+				   tx_hash64(a, account.len) ^ tx_hash64(c, 3), &created);
 
-	if ((m->n + 1) * 2 > m->nslots) {
-		size_t j;
-		free(m->slots);
-		m->nslots = m->nslots ? 2 * m->nslots : 1024;
-		m->slots = tx_calloc(m->nslots, sizeof(*m->slots));
-		for (j = 0; j < m->n; j++) {
-			const struct tx_store_bal *e = &m->v[j];
-			uint64_t eh = tx_hash64(b->arena.p + e->account.off, e->account.len) ^
-				      tx_hash64(b->arena.p + e->currency.off, e->currency.len);
-			size_t k = eh & (m->nslots - 1);
-			while (m->slots[k])
-				k = (k + 1) & (m->nslots - 1);
-			m->slots[k] = j + 1;
-		}
-	}
-	for (i = h & (m->nslots - 1); m->slots[i]; i = (i + 1) & (m->nslots - 1)) {
-		struct tx_store_bal *e = &m->v[m->slots[i] - 1];
-		if (e->account.len == account.len && e->currency.len == currency.len &&
-		    !memcmp(b->arena.p + e->account.off, a, account.len) &&
-		    !memcmp(b->arena.p + e->currency.off, c, currency.len))
-			return e;
-	}
+	if (!created)
+		return &m->v[e];
 	TX_ALLOC_GROW(m->v, m->n + 1, m->cap, 256);
 	memset(&m->v[m->n], 0, sizeof(m->v[m->n]));
 	m->v[m->n].account = account;
 	m->v[m->n].currency = currency;
 	m->v[m->n].exponent = exponent;
-	m->slots[i] = ++m->n;
-	return &m->v[m->n - 1];
+	return &m->v[m->n++];
 }
 
 /* A balance-only update (a transfer's counterparty): the available balance moves with it. */
@@ -939,13 +879,14 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 {
 	size_t *order = NULL, norder = 0;
 	const struct tx_store_backend *be = st->be;
-	struct bal_map m = {0};
+	struct bal_map m = {.keys = &st->bal_keys};
 	struct tx_buf ts = TX_BUF_INIT;
 	struct tx_map seen;
 	size_t i;
 	int rc;
 
 	tx_map_init(&seen, 0);
+	tx_map_clear(m.keys);
 	st->stored_at_us = tx_wall_us();
 	tx_time_format(&ts, st->stored_at_us);
 	snprintf(st->stored_at, sizeof(st->stored_at), "%s", ts.p);
@@ -1128,7 +1069,6 @@ out:
 	tx_map_release(&seen);
 	free(order);
 	free(m.v);
-	free(m.slots);
 	return rc;
 }
 

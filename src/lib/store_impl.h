@@ -106,14 +106,15 @@ struct tx_store {
 	uint64_t retry_ms; /* how long a lost database is retried */
 	struct tx_store_offset *offsets;
 	size_t noffsets, offsets_cap;
-	int reading;	       /* tx_store_open_read(): nothing is created or migrated */
-	int64_t version;       /* the schema version the database holds */
-	int allow_gaps;	       /* tx_store_set_allow_gaps() */
-	int async_commit;      /* tx_store_set_async_commit() */
-	int batch_async;       /* this batch may commit asynchronously (every row has offsets) */
-	const char *input;     /* the input's name for messages (tx_store_set_input) */
-	struct tx_map chained; /* accounts whose balance chain was checked (see continuity) */
-	char stored_at[40];    /* this batch's time, canonical RFC 3339 */
+	int reading;		/* tx_store_open_read(): nothing is created or migrated */
+	int64_t version;	/* the schema version the database holds */
+	int allow_gaps;		/* tx_store_set_allow_gaps() */
+	int async_commit;	/* tx_store_set_async_commit() */
+	int batch_async;	/* this batch may commit asynchronously (every row has offsets) */
+	const char *input;	/* the input's name for messages (tx_store_set_input) */
+	struct tx_map chained;	/* accounts whose balance chain was checked (see continuity) */
+	struct tx_map bal_keys; /* write_once()'s balances, kept to reuse its memory */
+	char stored_at[40];	/* this batch's time, canonical RFC 3339 */
 	int64_t stored_at_us;
 	char errmsg[1024]; /* the last database error */
 };
