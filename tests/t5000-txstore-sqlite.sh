@@ -153,12 +153,18 @@ test_expect_success 'report: no latency without a produce time' '
 	! grep "\"report\":\"latency\"" rep0
 '
 
-test_expect_success 'report --table: aligned columns; latency percentiles' '
+test_expect_success 'report --table: aligned columns; latency percentiles; --account' '
 	txstore report --table t.db >tab &&
 	test_grep "^transactions (20)" tab &&
 	test_grep "^transaction_id  *account  *type  *amount  *currency" tab &&
 	test_grep "^by_type (" tab &&
 	test_grep "^latency (1)" tab &&
+	n=$(txstore balances t.db | grep -c "^{\"account\":\"A00\"") && test "$n" -gt 1 &&
+	txstore report --table --limit 1 --account A00 t.db >tab1 &&
+	test_grep "^balances (1 of $n; txstore balances lists every one)\$" tab1 &&
+	txstore report --account A00 t.db >rep1 &&
+	test "$(grep -c "^{\"report\":\"balances\",\"account\":\"A00\"," rep1)" = "$n" &&
+	test "$(grep -c "^{\"report\":\"balances\"," rep1)" = "$n" &&
 	txstore report t.db >rep &&
 	test_grep "\"report\":\"latency\",\"count\":700,\"p50_ms\":" rep &&
 	"$PYTHON3" -c "

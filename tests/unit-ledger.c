@@ -45,6 +45,20 @@ static void test_hashmap(void)
 	i = tx_map_insert(&m, "", 0, &created);
 	CHECK(i == 100000 && created, "map: the empty key is a key");
 	CHECK_EQ_INT(tx_map_find(&m, "", 0), 100000, "map: the empty key found");
+	tx_map_clear(&m);
+	CHECK(m.count == 0 && tx_map_find(&m, "acct-42", 7) == -1 && tx_map_find(&m, "", 0) == -1,
+	      "map: clear leaves no key");
+	ok = 1;
+	for (uint64_t k = 0; k < 1000; k++) {
+		int n = snprintf(key, sizeof(key), "%llu-a-key-of-24-bytes-or-more",
+				 (unsigned long long)k);
+		i = tx_map_insert(&m, key, (size_t)n, &created);
+		if (i != (int64_t)k || !created || *(uint64_t *)tx_map_value(&m, (uint32_t)i) != 0)
+			ok = 0;
+	}
+	CHECK(ok, "map: after clear, entries count from 0 again, their values zeroed");
+	CHECK_EQ_STR(tx_map_key(&m, 999, NULL), "999-a-key-of-24-bytes-or-more",
+		     "map: long keys after clear");
 	tx_map_release(&m);
 
 	CHECK(tx_hash64("a", 1) != tx_hash64("b", 1), "hash: one byte differs");

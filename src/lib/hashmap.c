@@ -74,6 +74,17 @@ void tx_map_init(struct tx_map *m, size_t value_size)
 	m->slots = tx_huge_calloc(16 * sizeof(*m->slots));
 }
 
+void tx_map_clear(struct tx_map *m)
+{
+	if (!m->count)
+		return;
+	memset(m->slots, 0, ((size_t)m->mask + 1) * sizeof(*m->slots));
+	/* add_entry() counts on the entries past count being zero */
+	memset(m->entries, 0, (size_t)m->count * m->stride);
+	m->count = 0;
+	m->arena_len = 0;
+}
+
 void tx_map_release(struct tx_map *m)
 {
 	tx_huge_free(m->slots, ((size_t)m->mask + 1) * sizeof(*m->slots));

@@ -120,6 +120,8 @@ void tx_huge_free(void *p, size_t size);
 /* An empty map whose values are value_size bytes each (may be 0: a set). */
 void tx_map_init(struct tx_map *m, size_t value_size);
 void tx_map_release(struct tx_map *m);
+/* Remove every entry, keeping the memory for the next ones (a map reused per batch). */
+void tx_map_clear(struct tx_map *m);
 
 /* The entry number of key, or -1 when absent. */
 int64_t tx_map_find(const struct tx_map *m, const void *key, size_t len);

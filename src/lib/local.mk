@@ -85,7 +85,7 @@ tests_unit_kafka_LDADD = src/lib/libtxmain.a src/lib/libtxkafka.a $(LDADD) $(RDK
 # of their own so only txstore compiles and links against sqlite3 and libpq.
 noinst_LIBRARIES += src/lib/libtxstore.a
 src_lib_libtxstore_a_SOURCES = src/lib/store.h src/lib/store_impl.h src/lib/store.c \
-	src/lib/store_sqlite.c src/lib/store_state.h src/lib/store_state.c
+	src/lib/store_report.c src/lib/store_sqlite.c src/lib/store_state.h src/lib/store_state.c
 if HAVE_LIBPQ
 src_lib_libtxstore_a_SOURCES += src/lib/store_pg.c
 endif

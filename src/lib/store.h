@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "hashmap.h"
 #include "out.h"
 #include "record.h"
 
@@ -73,9 +74,7 @@ struct tx_store_batch {
 	size_t n, cap;
 	struct tx_buf arena; /* NUL-terminated strings the rows point into */
 	size_t ncreates;     /* rows with op create */
-	size_t nids;	     /* hash of the transaction_ids in the batch: */
-	size_t *ids;	     /* index+1 into rows, 0 = empty; nids slots */
-	size_t ids_used;
+	struct tx_map ids;   /* the transaction_ids of the batch's updates and deletes */
 };
 
 static inline const char *tx_sref_str(const struct tx_store_batch *b, struct tx_sref s)

@@ -1,6 +1,7 @@
 /*
  * store_impl.h: what store.c (the generic part: batches, retries, balances,
- * offsets, reports) and the two backends (store_sqlite.c, store_pg.c) share.
+ * offsets), store_report.c (the readers and reports), store_state.c and the
+ * two backends (store_sqlite.c, store_pg.c) share.
  * Nothing outside src/lib/store*.c includes this file.
  */
 #ifndef TX_STORE_IMPL_H
@@ -105,14 +106,15 @@ struct tx_store {
 	uint64_t retry_ms; /* how long a lost database is retried */
 	struct tx_store_offset *offsets;
 	size_t noffsets, offsets_cap;
-	int reading;	       /* tx_store_open_read(): nothing is created or migrated */
-	int64_t version;       /* the schema version the database holds */
-	int allow_gaps;	       /* tx_store_set_allow_gaps() */
-	int async_commit;      /* tx_store_set_async_commit() */
-	int batch_async;       /* this batch may commit asynchronously (every row has offsets) */
-	const char *input;     /* the input's name for messages (tx_store_set_input) */
-	struct tx_map chained; /* accounts whose balance chain was checked (see continuity) */
-	char stored_at[40];    /* this batch's time, canonical RFC 3339 */
+	int reading;		/* tx_store_open_read(): nothing is created or migrated */
+	int64_t version;	/* the schema version the database holds */
+	int allow_gaps;		/* tx_store_set_allow_gaps() */
+	int async_commit;	/* tx_store_set_async_commit() */
+	int batch_async;	/* this batch may commit asynchronously (every row has offsets) */
+	const char *input;	/* the input's name for messages (tx_store_set_input) */
+	struct tx_map chained;	/* accounts whose balance chain was checked (see continuity) */
+	struct tx_map bal_keys; /* write_once()'s balances, kept to reuse its memory */
+	char stored_at[40];	/* this batch's time, canonical RFC 3339 */
 	int64_t stored_at_us;
 	char errmsg[1024]; /* the last database error */
 };
@@ -147,6 +149,19 @@ int tx_store_readable_version(struct tx_store *st, int64_t ver);
 
 /* Load the stored next offsets and their clusters (the offsets table). */
 int tx_store_load_offsets(struct tx_store *st);
+/*
+ * The query of the offsets table's columns (topic, partition, next offset,
+ * cluster or NULL before schema 2), as tx_store_load_offsets() and
+ * tx_store_print_offsets() read them; a static string.
+ */
+const char *tx_store_offsets_select(const struct tx_store *st);
+/*
+ * Append a decimal read from the database, normalised to the currency's
+ * decimals (2 for an unknown currency); minor: the text is integer minor
+ * units (SQLite's exact columns). Text that does not parse is appended as
+ * it is.
+ */
+void tx_store_add_decimal(struct tx_buf *o, const char *text, const char *currency, int minor);
 
 /* The message of the last error, for rejects: st->errmsg with a prefix. */
 void tx_store_set_err(struct tx_store *st, const char *fmt, ...)

@@ -23,6 +23,7 @@ struct pg {
 	int merge;	    /* the last batch had stored ids: merge through the staging table */
 	int safe;	    /* TXSTORE_PG_SAFE: always merge (the slow reference path) */
 	struct tx_buf copy; /* COPY data being built */
+	struct tx_map seen; /* the batch's ids (pg_apply_bulk()), kept to reuse its memory */
 };
 
 static const char schema_v1[] =
@@ -262,41 +263,6 @@ static int copy_in(struct tx_store *st, const char *sql, struct tx_buf *o)
 	return rc;
 }
 
-/* A set of strings for one batch: open addressing over borrowed pointers. */
-struct idset {
-	const char **p;
-	size_t *len;
-	size_t n;
-};
-
-static void idset_init(struct idset *s, size_t count)
-{
-	s->n = 16;
-	while (s->n < count * 2)
-		s->n *= 2;
-	s->p = tx_calloc(s->n, sizeof(*s->p));
-	s->len = tx_calloc(s->n, sizeof(*s->len));
-}
-
-/* Add; returns 1 when it was there already. */
-static int idset_add(struct idset *s, const char *p, size_t len)
-{
-	size_t k;
-
-	for (k = tx_hash64(p, len) & (s->n - 1); s->p[k]; k = (k + 1) & (s->n - 1))
-		if (s->len[k] == len && !memcmp(s->p[k], p, len))
-			return 1;
-	s->p[k] = p;
-	s->len[k] = len;
-	return 0;
-}
-
-static void idset_free(struct idset *s)
-{
-	free(s->p);
-	free(s->len);
-}
-
 /*
  * Binary COPY: the server gets numbers and times as such instead of parsing
  * their text (what makes txstore's COPY cheaper for the server than psql's
@@ -473,19 +439,19 @@ static int pg_apply_bulk(struct tx_store *st, struct tx_store_batch *b)
 {
 	struct pg *p = st->db;
 	struct tx_buf *o = &p->copy;
-	struct idset seen;
 	PGresult *res;
 	size_t i, n = 0;
-	int rc, t;
+	int rc, t, created;
 
 	tx_buf_reset(o);
 	copy_header(o);
-	idset_init(&seen, b->ncreates);
+	tx_map_clear(&p->seen); /* the batch's ids so far: a repeated one is a duplicate */
 	for (i = 0; i < b->n; i++) {
 		struct tx_store_row *row = &b->rows[i];
 		if (row->outcome != TX_STORE_PENDING || row->op != TX_OP_CREATE)
 			continue;
-		if (idset_add(&seen, b->arena.p + row->id.off, row->id.len)) {
+		if (tx_map_insert(&p->seen, b->arena.p + row->id.off, row->id.len, &created) >= 0 &&
+		    !created) {
 			row->outcome = TX_STORE_DUPLICATE; /* the first of the batch stays */
 			continue;
 		}
@@ -493,7 +459,6 @@ static int pg_apply_bulk(struct tx_store *st, struct tx_store_batch *b)
 		copy_row(o, st, b, row);
 		n++;
 	}
-	idset_free(&seen);
 	if (!n)
 		return TXS_OK;
 	bin_u16(o, 0xFFFF); /* the trailer */
@@ -518,17 +483,18 @@ static int pg_apply_bulk(struct tx_store *st, struct tx_store_batch *b)
 		return rc;
 	}
 	if ((size_t)PQntuples(res) < n) {
-		struct idset ins;
-		idset_init(&ins, n); /* the returned ids, then the others looked up */
+		struct tx_map ins; /* the returned ids */
+		tx_map_init(&ins, 0);
 		for (t = 0; t < PQntuples(res); t++)
-			idset_add(&ins, PQgetvalue(res, t, 0), (size_t)PQgetlength(res, t, 0));
+			tx_map_insert(&ins, PQgetvalue(res, t, 0), (size_t)PQgetlength(res, t, 0),
+				      NULL);
 		for (i = 0; i < b->n; i++) {
 			struct tx_store_row *row = &b->rows[i];
 			if (row->outcome == TX_STORE_STORED && row->op == TX_OP_CREATE &&
-			    !idset_add(&ins, b->arena.p + row->id.off, row->id.len))
+			    tx_map_find(&ins, b->arena.p + row->id.off, row->id.len) < 0)
 				row->outcome = TX_STORE_DUPLICATE; /* not returned: stored before */
 		}
-		idset_free(&ins);
+		tx_map_release(&ins);
 	} else {
 		p->merge = 0;
 	}
@@ -860,6 +826,7 @@ static void pg_close(struct tx_store *st)
 	if (p->conn)
 		PQfinish(p->conn);
 	tx_buf_release(&p->copy);
+	tx_map_release(&p->seen);
 	free(p);
 	st->db = NULL;
 }
@@ -1083,6 +1050,7 @@ int tx_store_pg_open(struct tx_store *st)
 	st->db = p;
 	p->safe = safe && *safe && strcmp(safe, "0") != 0;
 	tx_buf_init(&p->copy);
+	tx_map_init(&p->seen, 0);
 	p->conn = PQconnectdb(st->target);
 	if (PQstatus(p->conn) != CONNECTION_OK) {
 		classify(st, NULL);

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "buf.h"
-#include "money.h"
 #include "store_impl.h"
 #include "store_state.h"
 #include "tx.h"
@@ -14,20 +13,6 @@
 struct state_ctx {
 	struct tx_out *out;
 };
-
-/* A decimal from the database with exactly the currency's decimals. */
-static void add_amount(struct tx_buf *o, const char *text, const char *currency)
-{
-	const struct tx_currency *c = tx_currency_find(currency, strlen(currency));
-	int exp = c ? c->exponent : 2;
-	int64_t v;
-
-	if (tx_money_parse(text, strlen(text), exp, &v) != TX_MONEY_OK) {
-		tx_buf_adds(o, text);
-		return;
-	}
-	tx_money_format(o, v, exp);
-}
 
 /* transaction_id, account, currency, type, amount, counterparty, status, deleted (0/1) */
 static int state_row(void *ctx, int ncols, const char *const *v)
@@ -49,7 +34,7 @@ static int state_row(void *ctx, int ncols, const char *const *v)
 	}
 	if (v[4]) {
 		tx_buf_adds(o, ",\"amount\":");
-		add_amount(o, v[4], v[2]);
+		tx_store_add_decimal(o, v[4], v[2], 0);
 	}
 	if (v[5]) {
 		tx_buf_adds(o, ",\"counterparty\":");
