@@ -127,6 +127,13 @@ test_expect_success 'alert and aggregate records: lines of their own, every fiel
 	    w = "%s -            %-10s aggregate  1h window, %d transaction%s, debits %s %s, credits %s %s%s" % (
 	        r["window_start"], r["account"], n, "" if n == 1 else "s", deb, r["currency"],
 	        cre, r["currency"], " (%s)" % types if types else "")
+	    # the running totals, when they say more than the window
+	    tn = r["total_count"]
+	    if tn != n:
+	        tdeb = t.split("\"total_debits\":")[1].split(",")[0]
+	        tcre = t.split("\"total_credits\":")[1].split("}")[0]
+	        w += "; so far %d transaction%s, debits %s %s, credits %s %s" % (
+	            tn, "" if tn == 1 else "s", tdeb, r["currency"], tcre, r["currency"])
 	    assert l == w, (l, w)
 	EOT
 '

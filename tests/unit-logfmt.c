@@ -218,6 +218,35 @@ int cmd_main(int argc, char **argv)
 	    "2026-01-01T00:00:00.000000Z -            A          aggregate  1500000us window, 1 "
 	    "transaction, debits 0.00 USD, credits 2.00 USD",
 	    "an odd window in microseconds, no types");
+	/* txbal --aggregate all: the span of the stream, and running totals */
+	CHECK_EQ_STR(
+	    fmt("{\"window_start\":\"2026-01-01T17:27:20.371375Z\","
+		"\"window_end\":\"2026-04-11T07:07:26.298471Z\",\"account\":\"A\","
+		"\"count\":2,\"debits\":3.00,\"credits\":0.00,\"by_type\":{\"payment\":2},"
+		"\"total_count\":2,\"total_debits\":3.00,\"total_credits\":0.00}",
+		NULL, 0),
+	    "2026-01-01T17:27:20.371375Z -            A          aggregate  to "
+	    "2026-04-11T07:07:26.298471Z, 2 transactions, debits 3.00 USD, credits 0.00 USD "
+	    "(payment 2)",
+	    "a whole stream's aggregate: to its end, totals said once");
+	CHECK_EQ_STR(
+	    fmt("{\"window_start\":null,\"window_end\":null,\"account\":\"A\","
+		"\"count\":1,\"debits\":0.00,\"credits\":1.00,\"by_type\":{},"
+		"\"total_count\":1,\"total_debits\":0.00,\"total_credits\":1.00}",
+		NULL, 0),
+	    "-                           -            A          aggregate  1 transaction, "
+	    "debits 0.00 USD, credits 1.00 USD",
+	    "a whole stream without times: no time, no window");
+	CHECK_EQ_STR(
+	    fmt("{\"window_start\":\"2026-01-05T00:00:00Z\","
+		"\"window_end\":\"2026-01-06T00:00:00Z\",\"account\":\"A\","
+		"\"count\":3,\"debits\":131.36,\"credits\":0.00,\"by_type\":{\"payment\":3},"
+		"\"total_count\":21,\"total_debits\":806.54,\"total_credits\":4589.03}",
+		NULL, 0),
+	    "2026-01-05T00:00:00.000000Z -            A          aggregate  1d window, 3 "
+	    "transactions, debits 131.36 USD, credits 0.00 USD (payment 3); so far 21 "
+	    "transactions, debits 806.54 USD, credits 4589.03 USD",
+	    "a window and the account's running totals");
 	CHECK_EQ_STR(fmt("{\"window_start\":\"x\",\"account\":\"A\",\"count\":\"n\","
 			 "\"by_type\":{\"a\":1,\"b\":{\"c\":2},\"d\":[3],\"e\" : 4 }}",
 			 NULL, 0),

@@ -486,7 +486,12 @@ static void next_part(struct tx_buf *b, int *n)
 		tx_buf_adds(b, ", ");
 }
 
-/* A window's length, from its start and end: "10s", "5m", "1h", "1d" (or microseconds). */
+/*
+ * A window's length, from its start and end: "10s", "5m", "1h", "1d" (or
+ * microseconds). A window that does not start on a multiple of its length
+ * is no fixed window but the span of a whole stream (txbal --aggregate
+ * all): "to END".
+ */
 static void add_window(struct tx_buf *b, struct tx_record *r, int *n)
 {
 	static const struct {
@@ -508,6 +513,11 @@ static void add_window(struct tx_buf *b, struct tx_record *r, int *n)
 		return;
 	d = t1 - t0;
 	next_part(b, n);
+	if (t0 % d) {
+		tx_buf_adds(b, "to ");
+		tx_time_format(b, t1);
+		return;
+	}
 	for (i = 0; i < sizeof(units) / sizeof(units[0]) && d % units[i].us; i++)
 		;
 	if (i < sizeof(units) / sizeof(units[0])) {
@@ -520,15 +530,16 @@ static void add_window(struct tx_buf *b, struct tx_record *r, int *n)
 	tx_buf_adds(b, " window");
 }
 
-/* ", debits 12.50 USD": a money member by name, when the record has it. */
-static void add_money_part(struct tx_buf *b, struct tx_record *r, const char *name, int *n)
+/* ", debits 12.50 USD": a money member by name, shown as label, when the record has it. */
+static void add_money_part(struct tx_buf *b, struct tx_record *r, const char *name,
+			   const char *label, int *n)
 {
 	int m = tx_record_find(r, name, strlen(name));
 
 	if (m < 0)
 		return;
 	next_part(b, n);
-	tx_buf_adds(b, name);
+	tx_buf_adds(b, label);
 	tx_buf_addch(b, ' ');
 	add_member_text(b, r, m);
 	tx_buf_addch(b, ' ');
@@ -584,11 +595,14 @@ static void add_aggregate(struct tx_buf *b, struct tx_record *r)
 {
 	struct tx_str ws = tx_record_text(r, tx_record_find(r, "window_start", 12));
 	int m = tx_record_find(r, "count", 5), by = tx_record_find(r, "by_type", 7), n = 0;
+	int tc = tx_record_find(r, "total_count", 11);
 	size_t start = b->len;
 	int64_t t0;
 
 	if (tx_time_parse(ws.p, ws.len, &t0) == 0)
 		tx_time_format(b, t0);
+	else if (ws.len == 4 && !memcmp(ws.p, "null", 4))
+		tx_buf_addch(b, '-'); /* --aggregate all over records without a time */
 	else
 		add_str(b, ws);
 	pad_since(b, start, 0, W_TS, 1);
@@ -602,10 +616,23 @@ static void add_aggregate(struct tx_buf *b, struct tx_record *r)
 		add_member_text(b, r, m);
 		tx_buf_adds(b, raw.len == 1 && raw.p[0] == '1' ? " transaction" : " transactions");
 	}
-	add_money_part(b, r, "debits", &n);
-	add_money_part(b, r, "credits", &n);
+	add_money_part(b, r, "debits", "debits", &n);
+	add_money_part(b, r, "credits", "credits", &n);
 	if (by >= 0)
 		add_by_type(b, tx_record_raw(r, by));
+	/* the account's running totals, when they say more than this window */
+	if (tc >= 0 && m >= 0 &&
+	    (tx_record_raw(r, tc).len != tx_record_raw(r, m).len ||
+	     memcmp(tx_record_raw(r, tc).p, tx_record_raw(r, m).p, tx_record_raw(r, m).len))) {
+		struct tx_str raw = tx_record_raw(r, tc);
+
+		tx_buf_adds(b, "; so far ");
+		add_member_text(b, r, tc);
+		tx_buf_adds(b, raw.len == 1 && raw.p[0] == '1' ? " transaction" : " transactions");
+		n = 1;
+		add_money_part(b, r, "total_debits", "debits", &n);
+		add_money_part(b, r, "total_credits", "credits", &n);
+	}
 }
 
 /*
