@@ -332,6 +332,19 @@ if broker_start txbroker; then
 			test_grep "^txsub: consumed 10, written 3, rejected 7$" err &&
 			ids out >got && test_cmp ids-s.expect got
 		'
+		# the record after a rejected one says where the drop began
+		# (dropped_from), placed as the codec places a member: before the
+		# blanks ahead of the closing brace, after "source"
+		broker_create_topic s-ws 1
+		printf '%s\n' 'not json' '{"transaction_id":"w1","account":"A","type":"fee","amount":1.00 }' |
+			kcat -b "$TX_BROKERS" -t s-ws -p 0 -P
+		test_expect_success 'txsub: dropped_from goes where the codec puts a member' '
+			test_expect_code 1 $T txsub -t s-ws -e --no-source >out 2>err &&
+			echo "{\"transaction_id\":\"w1\",\"account\":\"A\",\"type\":\"fee\",\"amount\":1.00,\"dropped_from\":0 }" >want &&
+			test_cmp want out &&
+			test_expect_code 1 $T txsub -t s-ws -e >out 2>err &&
+			grep -q "\"amount\":1.00,\"source\":{\"topic\":\"s-ws\",\"partition\":0,\"offset\":1,[^}]*},\"dropped_from\":0 }\$" out
+		'
 		bump txsub
 		test_expect_success 'txsub: stdout on a full disk: exit 3' '
 			test_expect_code 3 $T txsub -t s -e --no-source >/dev/full 2>err &&

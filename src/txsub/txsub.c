@@ -139,8 +139,9 @@ struct sub {
 	struct tx_out out;
 	struct tx_rejects rej; /* --reject; strict is --strict */
 	struct tx_record rec;
-	struct tx_buf src; /* the source member being built */
-	size_t src_prefix; /* src holds this much for src_partition: topic, partition */
+	struct tx_buf src;     /* the source member being built */
+	struct tx_buf scratch; /* a record given a dropped_from member */
+	size_t src_prefix;     /* src holds this much for src_partition: topic, partition */
 	int32_t src_partition;
 	struct tx_buf flat;    /* a multi-line value made one line */
 	struct tx_buf ts_text; /* the last message timestamp formatted, and its value */
@@ -933,6 +934,8 @@ static void emit(struct sub *S, int p, struct held *h)
 			S->dropped_from[p] = h->offset;
 	} else {
 		struct tx_buf *o = tx_out_buf(&S->out);
+		size_t start = o->len;
+
 		if (S->no_source) {
 			tx_buf_add(o, h->value, h->len);
 		} else {
@@ -950,14 +953,15 @@ static void emit(struct sub *S, int p, struct held *h)
 			 * (doc/interfaces.txt): say so in the next record, so that a
 			 * continuity check downstream (txstore) sees no gap.
 			 */
-			size_t j = --o->len; /* the closing brace: the value ends with it */
-			while (tx_json_is_ws(o->p[j - 1]))
-				j--;
-			if (o->p[j - 1] != '{')
-				tx_buf_addch(o, ',');
-			tx_buf_add(o, "\"dropped_from\":", 15);
-			tx_buf_add_int(o, S->dropped_from[p]);
-			tx_buf_addch(o, '}');
+			char num[24];
+			int n = snprintf(num, sizeof(num), "%lld", (long long)S->dropped_from[p]);
+
+			/* placed by the codec, as "source" is: the record is rewritten once */
+			tx_buf_reset(&S->scratch);
+			tx_buf_add(&S->scratch, o->p + start, o->len - start);
+			o->len = start;
+			tx_record_splice_member(o, S->scratch.p, S->scratch.len, NULL, NULL,
+						TX_F_DROPPED_FROM, num, (size_t)n);
 			S->dropped_from[p] = -1;
 		}
 		tx_buf_addch(o, '\n');
@@ -1643,6 +1647,7 @@ out:
 	tx_buf_release(&S.out.b); /* after EPIPE, not closed: what was left unwritten */
 	tx_record_release(&S.rec);
 	tx_buf_release(&S.src);
+	tx_buf_release(&S.scratch);
 	tx_buf_release(&S.flat);
 	tx_buf_release(&S.ts_text);
 	tx_buf_release(&S.topic_json);
