@@ -1,5 +1,6 @@
 # libtx.a: everything shared and testable (parsers, codecs, the ledger).
 noinst_LIBRARIES += src/lib/libtx.a
+EXTRA_DIST += src/lib/README
 src_lib_libtx_a_SOURCES = \
 	src/lib/tx.h src/lib/util.c \
 	src/lib/buf.h src/lib/buf.c \
