@@ -87,6 +87,17 @@ test_expect_success 'every option --help lists is one the program knows' '
 	done <probes
 '
 
+test_expect_success 'an argument a program does not take: named, "Try ...", exit 2' '
+	for p in txgen txbroker txsub txhttp; do
+		case " $PROGS " in *" $p "*) ;; *) continue ;; esac
+		test_expect_code 2 $p extra >out 2>err &&
+		printf "%s: unexpected argument '"'"'extra'"'"'\nTry '"'"'%s --help'"'"' for more information.\n" $p $p >want &&
+		test_cmp want err && test_cmp /dev/null out || return 1
+	done &&
+	test_expect_code 2 txstore a.db extra 2>err &&
+	test_grep "^txstore: unexpected argument .extra.\$" err
+'
+
 test_expect_success 'txstore: a mistyped command is named; *.sqlite is a database' '
 	test_expect_code 2 txstore reprot >out 2>err &&
 	test_grep "^txstore: unknown command .reprot. (commands: offsets, balances, state, report" err &&

@@ -35,6 +35,15 @@ void tx_usage_error(void)
 	fprintf(stderr, "Try '%s --help' for more information.\n", tx_progname);
 }
 
+int tx_no_more_args(int argc, char **argv, int first)
+{
+	if (first >= argc)
+		return 0;
+	tx_error("unexpected argument '%s'", argv[first]);
+	tx_usage_error();
+	return TX_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	const char *slash;

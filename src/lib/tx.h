@@ -55,6 +55,11 @@ void tx_help(FILE *fp, const char *prog);
 int tx_help_exit(void (*usage)(FILE *), const char *prog);
 /* A bad command line, after its message: "Try 'PROG --help' for more information." */
 void tx_usage_error(void);
+/*
+ * Arguments argv[first..argc) that a program does not take: 0 when there
+ * are none, else TX_EXIT_USAGE after "unexpected argument 'X'" and the hint.
+ */
+int tx_no_more_args(int argc, char **argv, int first);
 
 /*
  * Diagnostics go to stderr only, as "prog: message". Library code reports

@@ -1158,11 +1158,8 @@ static int broker_cmd(int argc, char **argv, struct opts *o)
 		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		tx_error("unexpected argument '%s'", argv[optind]);
-		tx_usage_error();
+	if (tx_no_more_args(argc, argv, optind))
 		return TX_EXIT_USAGE;
-	}
 	if (kill_mode + (command != NULL) + o->daemon > 1) {
 		tx_error("-c, -d and -k do not go together");
 		return TX_EXIT_USAGE;

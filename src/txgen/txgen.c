@@ -392,11 +392,8 @@ int cmd_main(int argc, char **argv)
 		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		tx_error("unexpected argument '%s'", argv[optind]);
-		tx_usage_error();
+	if (tx_no_more_args(argc, argv, optind))
 		return TX_EXIT_USAGE;
-	}
 	if (r.paysim && model_opts) {
 		tx_error("--paysim replays a file: --seed, --accounts, --anomalies, --pending, "
 			 "--deletes and --duplicates apply to the model only");

@@ -1234,11 +1234,8 @@ int cmd_main(int argc, char **argv)
 		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		tx_error("unexpected argument '%s'", argv[optind]);
-		tx_usage_error();
+	if (tx_no_more_args(argc, argv, optind))
 		return TX_EXIT_USAGE;
-	}
 	S.log = !tx_quiet;
 	if (strchr(listen_arg, ':') == NULL) {
 		static char buf[64];

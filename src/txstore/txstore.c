@@ -228,11 +228,8 @@ static int store_main(int argc, char **argv)
 		tx_usage_error();
 		return TX_EXIT_USAGE;
 	}
-	if (argc - optind > 1) {
-		tx_error("unexpected argument '%s'", argv[optind + 1]);
-		tx_usage_error();
+	if (tx_no_more_args(argc, argv, optind + 1))
 		return TX_EXIT_USAGE;
-	}
 	if (optind < argc)
 		dsn = argv[optind];
 	warn_dsn_secret(dsn);

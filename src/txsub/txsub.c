@@ -1440,11 +1440,8 @@ static int sub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		tx_error("unexpected argument '%s'", argv[optind]);
-		tx_usage_error();
+	if (tx_no_more_args(argc, argv, optind))
 		return TX_EXIT_USAGE;
-	}
 	if (ko->list) {
 		tx_kafka_list(stdout);
 		return TX_EXIT_OK;
