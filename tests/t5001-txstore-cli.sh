@@ -36,6 +36,40 @@ test_expect_success 'the stored rows: one per create, statuses as the updates le
 	PY
 '
 
+test_expect_success 'txbal'"'"'s members: decoded exactly; each bad one rejected with its message' '
+	cat >led.ndjson <<-\EOF &&
+	{"transaction_id":"b0","account":"A","type":"deposit","amount":1,"new_balance":1,"available_balance":"1.00","tx_count":1}
+	{"transaction_id":"b1","account":"A","type":"deposit","amount":1,"new_balance":1.234}
+	{"transaction_id":"b2","account":"A","type":"deposit","amount":1,"new_balance":5,"available_balance":6}
+	{"transaction_id":"b3","account":"A","type":"deposit","amount":1,"tx_count":"x","new_balance":"y"}
+	{"transaction_id":"b4","account":"A","type":"deposit","amount":1,"tx_count":-1}
+	{"transaction_id":"b5","account":"A","type":"deposit","amount":1,"dropped_from":"x"}
+	{"transaction_id":"b6","account":"A","type":"deposit","amount":1,"dropped_from":"x","source":{"topic":"t","partition":0,"offset":0}}
+	{"transaction_id":"b7","account":"A","type":"deposit","amount":1,"counterparty_balance":"zz"}
+	{"transaction_id":"b8","account":"A","type":"transfer","amount":1,"counterparty":"B","counterparty_balance":"zz"}
+	{"transaction_id":"k1","account":"K","type":"deposit","amount":1.234,"currency":"KWD","new_balance":1.234,"available_balance":1.2,"tx_count":7}
+	EOF
+	test_expect_code 1 txstore --reject led.rej led.db <led.ndjson 2>err &&
+	grep -v " read, " err | sed "s/^[^:]*: //" >got &&
+	cat >exp <<-\EOF &&
+	stdin:2: field '"'"'new_balance'"'"' has more than 2 decimals for its currency
+	stdin:3: field '"'"'available_balance'"'"' is greater than '"'"'new_balance'"'"'
+	stdin:4: field '"'"'new_balance'"'"' is not a plain decimal number
+	stdin:5: field '"'"'tx_count'"'"' is not a count
+	stdin:7: field '"'"'dropped_from'"'"' is not an offset
+	stdin:9: field '"'"'counterparty_balance'"'"' is not a plain decimal number
+	EOF
+	test_cmp exp got &&
+	sed -n "2,5p;7p;9p" led.ndjson >exp &&
+	test_cmp exp led.rej &&
+	echo "b0 b5 b7 k1" >exp &&
+	echo $(sqlite3 led.db "SELECT transaction_id FROM transactions ORDER BY 1") >got &&
+	test_cmp exp got &&
+	sqlite3 led.db "SELECT account, balance_minor, available_minor, tx_count FROM balances ORDER BY 1" >got &&
+	printf "A|100|100|1\nK|1234|1200|7\n" >exp &&
+	test_cmp exp got
+'
+
 test_expect_success '--help prints the usage; bad options and values exit 2' '
 	txstore --help >out &&
 	test_grep "^usage: txstore" out &&

@@ -954,6 +954,73 @@ static void test_append(void)
 	test_splice_member();
 }
 
+/* tx_record_ledger(): txbal's members, decoded on demand. */
+static void ledger_bad(const char *line, unsigned want, const char *want_err)
+{
+	struct tx_ledger_fields f;
+	char err[128] = "", what[400];
+	int rc;
+
+	parse(line, 0);
+	rc = tx_record_ledger(&rec, want, &f, err, sizeof(err));
+	snprintf(what, sizeof(what), "tx_record_ledger rejects %.150s: %s", line, want_err);
+	unit_report(rc == -1 && !strcmp(err, want_err), what, __FILE__, __LINE__);
+	if (rc != -1 || strcmp(err, want_err))
+		printf("#   got rc %d, error '%s'\n", rc, err);
+}
+
+static void test_ledger(void)
+{
+	struct tx_ledger_fields f;
+	char err[128] = "";
+
+	parse("{\"transaction_id\":\"t\",\"account\":\"A\",\"amount\":1,\"currency\":\"KWD\","
+	      "\"new_balance\":-12.345,\"available_balance\":\"-20\",\"tx_count\":17,"
+	      "\"counterparty_balance\":0.5,\"dropped_from\":9007199254740993}",
+	      0);
+	CHECK(tx_record_ledger(&rec, TX_LEDGER_ALL, &f, err, sizeof(err)) == 0,
+	      "decodes txbal's members");
+	CHECK(f.have == TX_LEDGER_ALL, "has every member");
+	CHECK_EQ_INT(f.new_balance, -12345, "new_balance, 3 decimals for KWD");
+	CHECK_EQ_INT(f.available_balance, -20000, "available_balance from a string");
+	CHECK_EQ_INT(f.tx_count, 17, "tx_count");
+	CHECK_EQ_INT(f.counterparty_balance, 500, "counterparty_balance");
+	CHECK(f.dropped_from == 9007199254740993LL, "dropped_from, exactly past 2^53");
+	CHECK(tx_record_ledger(&rec, TX_LEDGER_BIT(TX_F_TX_COUNT), &f, err, sizeof(err)) == 0 &&
+		  f.have == TX_LEDGER_BIT(TX_F_TX_COUNT) && f.tx_count == 17 && f.new_balance == 0,
+	      "decodes only what is wanted; the others are 0");
+	parse("{\"account\":\"A\",\"amount\":1500,\"currency\":\"JPY\",\"new_balance\":1500}", 0);
+	CHECK(tx_record_ledger(&rec, TX_LEDGER_ALL, &f, err, sizeof(err)) == 0 &&
+		  f.have == TX_LEDGER_BIT(TX_F_NEW_BALANCE) && f.new_balance == 1500,
+	      "absent members are not had; 0 decimals for JPY");
+	parse("{\"account\":\"A\",\"tx_count\":\"x\",\"dropped_from\":-1}", 0);
+	CHECK(tx_record_ledger(&rec, TX_LEDGER_BIT(TX_F_NEW_BALANCE), &f, err, sizeof(err)) == 0 &&
+		  f.have == 0,
+	      "bad members not wanted are not read");
+
+	ledger_bad("{\"new_balance\":1.234}", TX_LEDGER_ALL,
+		   "field 'new_balance' has more than 2 decimals for its currency");
+	ledger_bad("{\"new_balance\":\"abc\"}", TX_LEDGER_ALL,
+		   "field 'new_balance' is not a plain decimal number");
+	ledger_bad("{\"available_balance\":true}", TX_LEDGER_ALL,
+		   "field 'available_balance' is not a plain decimal number");
+	ledger_bad("{\"new_balance\":5,\"available_balance\":5.01}", TX_LEDGER_ALL,
+		   "field 'available_balance' is greater than 'new_balance'");
+	ledger_bad("{\"counterparty_balance\":99999999999999999999}", TX_LEDGER_ALL,
+		   "field 'counterparty_balance' is out of range");
+	ledger_bad("{\"tx_count\":-1}", TX_LEDGER_ALL, "field 'tx_count' is not a count");
+	ledger_bad("{\"tx_count\":1.5}", TX_LEDGER_ALL, "field 'tx_count' is not a count");
+	ledger_bad("{\"tx_count\":\"17\"}", TX_LEDGER_ALL, "field 'tx_count' is not a count");
+	ledger_bad("{\"tx_count\":123456789012345678901234}", TX_LEDGER_ALL,
+		   "field 'tx_count' is not a count");
+	ledger_bad("{\"dropped_from\":null}", TX_LEDGER_ALL,
+		   "field 'dropped_from' is not an offset");
+	ledger_bad("{\"dropped_from\":\"x\",\"new_balance\":\"y\"}", TX_LEDGER_ALL,
+		   "field 'dropped_from' is not an offset");
+	ledger_bad("{\"tx_count\":\"x\",\"new_balance\":\"y\"}", TX_LEDGER_ALL,
+		   "field 'new_balance' is not a plain decimal number");
+}
+
 int cmd_main(int argc, char **argv);
 int cmd_main(int argc, char **argv)
 {
@@ -971,6 +1038,7 @@ int cmd_main(int argc, char **argv)
 	test_memory();
 	test_value_edges();
 	test_parsers();
+	test_ledger();
 	tx_record_release(&rec);
 	return unit_done();
 }

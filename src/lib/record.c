@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "money.h"
 #include "record.h"
 #include "record_impl.h"
 #include "timefmt.h"
@@ -1547,4 +1548,73 @@ struct tx_str tx_record_text(struct tx_record *r, int member)
 		}
 	}
 	return s;
+}
+
+/* ---- txbal's members ---- */
+
+static int ledger_money(const struct tx_record *r, enum tx_field f, int64_t *out, char *err,
+			size_t errlen)
+{
+	struct tx_str v = tx_record_raw(r, r->idx[f]);
+	int exponent = r->currency->exponent;
+	enum tx_money_err e;
+
+	if (v.len >= 2 && v.p[0] == '"') {
+		v.p++;
+		v.len -= 2;
+	}
+	e = tx_money_parse(v.p, v.len, exponent, out);
+	if (e != TX_MONEY_OK) {
+		snprintf(err, errlen, "field '%s' %s", tx_field_name(f),
+			 tx_money_strerror(e, exponent));
+		return -1;
+	}
+	return 0;
+}
+
+/* A non-negative integer member, read as tx_parse_int64() reads text. */
+static int ledger_int(const struct tx_record *r, enum tx_field f, int64_t *out, const char *what,
+		      char *err, size_t errlen)
+{
+	struct tx_str v = tx_record_raw(r, r->idx[f]);
+	char num[24];
+
+	if (v.len >= sizeof(num) ||
+	    (memcpy(num, v.p, v.len), num[v.len] = '\0', tx_parse_int64(num, 0, INT64_MAX, out))) {
+		snprintf(err, errlen, "field '%s' is not %s", tx_field_name(f), what);
+		return -1;
+	}
+	return 0;
+}
+
+int tx_record_ledger(const struct tx_record *r, unsigned want, struct tx_ledger_fields *out,
+		     char *err, size_t errlen)
+{
+#define WANT(f) ((want & TX_LEDGER_BIT(f)) && r->idx[f] >= 0 && (out->have |= TX_LEDGER_BIT(f)))
+	memset(out, 0, sizeof(*out));
+	if (WANT(TX_F_DROPPED_FROM) &&
+	    ledger_int(r, TX_F_DROPPED_FROM, &out->dropped_from, "an offset", err, errlen))
+		return -1;
+	if (WANT(TX_F_NEW_BALANCE) &&
+	    ledger_money(r, TX_F_NEW_BALANCE, &out->new_balance, err, errlen))
+		return -1;
+	if (WANT(TX_F_AVAILABLE_BALANCE)) {
+		if (ledger_money(r, TX_F_AVAILABLE_BALANCE, &out->available_balance, err, errlen))
+			return -1;
+		/* a negative reservation: txbal --init would refuse the state it makes */
+		if ((out->have & TX_LEDGER_BIT(TX_F_NEW_BALANCE)) &&
+		    out->available_balance > out->new_balance) {
+			snprintf(err, errlen,
+				 "field 'available_balance' is greater than 'new_balance'");
+			return -1;
+		}
+	}
+	if (WANT(TX_F_TX_COUNT) &&
+	    ledger_int(r, TX_F_TX_COUNT, &out->tx_count, "a count", err, errlen))
+		return -1;
+	if (WANT(TX_F_COUNTERPARTY_BALANCE) &&
+	    ledger_money(r, TX_F_COUNTERPARTY_BALANCE, &out->counterparty_balance, err, errlen))
+		return -1;
+	return 0;
+#undef WANT
 }

@@ -242,6 +242,33 @@ static inline struct tx_str tx_record_raw(const struct tx_record *r, int member)
  */
 struct tx_str tx_record_text(struct tx_record *r, int member);
 
+/* The members txbal writes into a record, decoded by tx_record_ledger(). */
+struct tx_ledger_fields {
+	unsigned have;		      /* TX_LEDGER_BIT() of each member decoded */
+	int64_t new_balance;	      /* minor units of the record's currency */
+	int64_t available_balance;    /* minor units; <= new_balance when both are had */
+	int64_t tx_count;	      /* >= 0 */
+	int64_t counterparty_balance; /* minor units */
+	int64_t dropped_from;	      /* a Kafka offset, >= 0 */
+};
+#define TX_LEDGER_BIT(f) (1u << (f))
+#define TX_LEDGER_ALL                                                                              \
+	(TX_LEDGER_BIT(TX_F_NEW_BALANCE) | TX_LEDGER_BIT(TX_F_AVAILABLE_BALANCE) |                 \
+	 TX_LEDGER_BIT(TX_F_TX_COUNT) | TX_LEDGER_BIT(TX_F_COUNTERPARTY_BALANCE) |                 \
+	 TX_LEDGER_BIT(TX_F_DROPPED_FROM))
+/*
+ * Decode, of the members in want (TX_LEDGER_BIT()s) that r has, txbal's:
+ * the balances exactly, with r's currency exponent (a number or a string,
+ * as tx_money_parse() reads it), tx_count and dropped_from as integers >= 0.
+ * On demand: tx_record_parse() does none of this. out->have says which
+ * were had; the others are 0. Checked in the order dropped_from,
+ * new_balance, available_balance (and that it is not greater than
+ * new_balance), tx_count, counterparty_balance; the first bad one gives -1
+ * and err ("field 'tx_count' is not a count"). Returns 0 otherwise.
+ */
+int tx_record_ledger(const struct tx_record *r, unsigned want, struct tx_ledger_fields *out,
+		     char *err, size_t errlen);
+
 /* A change to make while writing a record out. */
 struct tx_edit {
 	enum tx_field field;

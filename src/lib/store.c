@@ -475,25 +475,6 @@ static struct tx_sref put_time(struct tx_store_batch *b, int64_t us)
 }
 
 /* A balance txbal wrote: a JSON number (or string) in the record's currency. */
-static int parse_amount_field(struct tx_record *r, enum tx_field f, int exponent, int64_t *out,
-			      char *err, size_t errlen)
-{
-	struct tx_str v = tx_record_raw(r, r->idx[f]);
-	enum tx_money_err e;
-
-	if (v.len >= 2 && v.p[0] == '"') {
-		v.p++;
-		v.len -= 2;
-	}
-	e = tx_money_parse(v.p, v.len, exponent, out);
-	if (e != TX_MONEY_OK) {
-		snprintf(err, errlen, "field '%s' %s", tx_field_name(f),
-			 tx_money_strerror(e, exponent));
-		return -1;
-	}
-	return 0;
-}
-
 int tx_store_batch_add(struct tx_store_batch *b, struct tx_record *r, const char *line, size_t len,
 		       uint64_t lineno, char *err, size_t errlen)
 {
@@ -501,6 +482,9 @@ int tx_store_batch_add(struct tx_store_batch *b, struct tx_record *r, const char
 	size_t arena_len = b->arena.len;
 	int exp = r->currency->exponent;
 	const char *status = NULL;
+	unsigned want = TX_LEDGER_BIT(TX_F_NEW_BALANCE) | TX_LEDGER_BIT(TX_F_AVAILABLE_BALANCE) |
+			TX_LEDGER_BIT(TX_F_TX_COUNT);
+	struct tx_ledger_fields led;
 
 	memset(&row, 0, sizeof(row));
 	row.op = r->op == TX_OP_NONE ? TX_OP_CREATE : r->op;
@@ -560,53 +544,27 @@ int tx_store_batch_add(struct tx_store_batch *b, struct tx_record *r, const char
 		row.partition = r->source.partition;
 		row.offset = r->source.offset;
 		row.dropped_from = -1;
-		if (r->idx[TX_F_DROPPED_FROM] >= 0) {
-			struct tx_str v = tx_record_raw(r, r->idx[TX_F_DROPPED_FROM]);
-			char num[24];
-			if (v.len >= sizeof(num) ||
-			    (memcpy(num, v.p, v.len), num[v.len] = '\0',
-			     tx_parse_int64(num, 0, INT64_MAX, &row.dropped_from))) {
-				snprintf(err, errlen, "field 'dropped_from' is not an offset");
-				goto fail;
-			}
-		}
+		want |= TX_LEDGER_BIT(TX_F_DROPPED_FROM);
 		if (r->source.ts_us >= 0) {
 			row.source_ts = put_time(b, r->source.ts_us);
 			row.time_us = row.source_ts_us = r->source.ts_us;
 		}
 	}
-	if (r->idx[TX_F_NEW_BALANCE] >= 0) {
-		if (parse_amount_field(r, TX_F_NEW_BALANCE, exp, &row.balance, err, errlen))
-			goto fail;
-		row.has_balance = 1;
-	}
-	if (r->idx[TX_F_AVAILABLE_BALANCE] >= 0) {
-		if (parse_amount_field(r, TX_F_AVAILABLE_BALANCE, exp, &row.available, err, errlen))
-			goto fail;
-		row.has_available = 1;
-		/* a negative reservation: txbal --init would refuse the state it makes */
-		if (row.has_balance && row.available > row.balance) {
-			snprintf(err, errlen,
-				 "field 'available_balance' is greater than 'new_balance'");
-			goto fail;
-		}
-	}
-	if (r->idx[TX_F_TX_COUNT] >= 0) {
-		struct tx_str v = tx_record_raw(r, r->idx[TX_F_TX_COUNT]);
-		char num[24];
-		if (v.len >= sizeof(num) || (memcpy(num, v.p, v.len), num[v.len] = '\0',
-					     tx_parse_int64(num, 0, INT64_MAX, &row.tx_count))) {
-			snprintf(err, errlen, "field 'tx_count' is not a count");
-			goto fail;
-		}
-		row.has_count = 1;
-	}
-	if (r->idx[TX_F_COUNTERPARTY_BALANCE] >= 0 && row.counterparty.off != (size_t)-1) {
-		if (parse_amount_field(r, TX_F_COUNTERPARTY_BALANCE, exp, &row.cp_balance, err,
-				       errlen))
-			goto fail;
-		row.has_cp_balance = 1;
-	}
+	/* txbal's members: dropped_from with a source, counterparty_balance with a counterparty */
+	if (row.counterparty.off != (size_t)-1)
+		want |= TX_LEDGER_BIT(TX_F_COUNTERPARTY_BALANCE);
+	if (tx_record_ledger(r, want, &led, err, errlen))
+		goto fail;
+	if (led.have & TX_LEDGER_BIT(TX_F_DROPPED_FROM))
+		row.dropped_from = led.dropped_from;
+	row.has_balance = !!(led.have & TX_LEDGER_BIT(TX_F_NEW_BALANCE));
+	row.balance = led.new_balance;
+	row.has_available = !!(led.have & TX_LEDGER_BIT(TX_F_AVAILABLE_BALANCE));
+	row.available = led.available_balance;
+	row.has_count = !!(led.have & TX_LEDGER_BIT(TX_F_TX_COUNT));
+	row.tx_count = led.tx_count;
+	row.has_cp_balance = !!(led.have & TX_LEDGER_BIT(TX_F_COUNTERPARTY_BALANCE));
+	row.cp_balance = led.counterparty_balance;
 	TX_ALLOC_GROW(b->rows, b->n + 1, b->cap, 1024);
 	b->rows[b->n] = row;
 	if (row.op == TX_OP_CREATE)
