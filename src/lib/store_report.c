@@ -371,6 +371,13 @@ static void filter_build_balances(struct filter *f, enum tx_store_dialect d,
 		filter_add(f, d, "account = %s", rep->account);
 }
 
+/* A query's WHERE clause, if its filter has one (the balances' may have none). */
+static void add_where(struct tx_buf *q, const struct filter *f)
+{
+	if (f->where.len)
+		tx_buf_add(q, f->where.p, f->where.len);
+}
+
 static int run_section(struct tx_store *st, struct section *s, const char *sql,
 		       const struct filter *f)
 {
@@ -500,7 +507,7 @@ static int report(struct tx_store *st, const struct tx_store_report *rep, unsign
 	tx_buf_adds(&q, ", status, reason, counterparty, ");
 	add_ts_expr(&q, d, "stored_at");
 	tx_buf_adds(&q, " FROM transactions");
-	tx_buf_add(&q, f.where.p, f.where.len);
+	add_where(&q, &f);
 	if (rep->keyset)
 		tx_buf_addf(&q, " ORDER BY ts DESC, transaction_id DESC LIMIT %s", limit);
 	else
@@ -519,7 +526,7 @@ balances:
 	 */
 	tx_buf_reset(&q);
 	tx_buf_adds(&q, "SELECT count(*) FROM balances");
-	tx_buf_add(&q, fbal.where.p, fbal.where.len);
+	add_where(&q, &fbal);
 	if (st->be->query(st, q.p, fbal.n, fbal.params, count_row, &bal.total) != TXS_OK) {
 		tx_error("%s: %s", st->shown, st->errmsg);
 		goto out;
@@ -531,7 +538,7 @@ balances:
 	tx_buf_adds(&q, ", tx_count, ");
 	add_ts_expr(&q, d, "updated_at");
 	tx_buf_adds(&q, " FROM balances");
-	tx_buf_add(&q, fbal.where.p, fbal.where.len);
+	add_where(&q, &fbal);
 	tx_buf_addf(&q,
 		    d == TXS_PG
 			? " ORDER BY updated_at DESC, account COLLATE \"C\", currency LIMIT %s"
@@ -562,7 +569,7 @@ sums:
 				    : "coalesce(sum(amount_minor / 1000000000), 0) || ' ' || "
 				      "coalesce(sum(amount_minor % 1000000000), 0)");
 		tx_buf_adds(&q, " FROM transactions");
-		tx_buf_add(&q, f.where.p, f.where.len);
+		add_where(&q, &f);
 		tx_buf_addf(&q, " GROUP BY %s, currency ORDER BY %s, currency", key, key);
 		if (run_section(st, pass ? &bystatus : &bytype, q.p, &f) < 0)
 			goto out;
@@ -581,7 +588,7 @@ sums:
 	tx_buf_adds(&q, ", ");
 	add_ts_expr(&q, d, "source_ts");
 	tx_buf_adds(&q, " FROM transactions");
-	tx_buf_add(&q, f.where.p, f.where.len);
+	add_where(&q, &f);
 	tx_buf_adds(&q,
 		    f.where.len ? " AND source_ts IS NOT NULL" : " WHERE source_ts IS NOT NULL");
 	if (st->be->query(st, q.p, f.n, f.params, lat_row, &l) != TXS_OK) {
