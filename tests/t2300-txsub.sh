@@ -165,7 +165,7 @@ for kind in $(broker_kinds); do
 		test_cmp want err &&
 		printf "%s\n" "{\"transaction_id\":\"id X\",\"a\":1}" "{\"b\":\"x y\"}" >want &&
 		test_cmp want rej &&
-		echo "{  \"transaction_id\": \"p\",   \"a\": 2 ,\"dropped_from\":0}" >want &&
+		echo "{  \"transaction_id\": \"p\",   \"a\": 2,\"dropped_from\":0 }" >want &&
 		test_cmp want out
 	'
 
