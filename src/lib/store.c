@@ -159,6 +159,7 @@ static char *redact(const char *dsn)
 	return b.p ? b.p : tx_strdup("");
 }
 
+#ifdef HAVE_LIBPQ
 /*
  * Does every "quoted" piece of libpq's message appear in the shown DSN? A
  * parse error may quote a piece of a password ('missing "=" after "x"'), and
@@ -178,6 +179,7 @@ static int quotes_shown(const char *msg, const char *shown)
 	}
 	return 1;
 }
+#endif
 
 /* A path SQLite's own tools would name: PATH.db, .sqlite, .sqlite3 or .db3. */
 static int sqlite_suffix(const char *dsn, size_t n)
@@ -196,7 +198,9 @@ static int sqlite_suffix(const char *dsn, size_t n)
 static struct tx_store *store_open(const char *dsn, int reading, int *status)
 {
 	struct tx_store *st = tx_calloc(1, sizeof(*st));
+#ifdef HAVE_LIBPQ
 	char why[512];
+#endif
 
 	st->retry_ms = TXS_RETRY_MS;
 	size_t n = strlen(dsn);
@@ -249,8 +253,6 @@ static struct tx_store *store_open(const char *dsn, int reading, int *status)
 		tx_store_close(st);
 		return NULL;
 	}
-	(void)why;
-	(void)quotes_shown;
 	rc = tx_store_sqlite_open(st);
 #endif
 	if (rc == 1) {
