@@ -584,6 +584,15 @@ static void add_by_type(struct tx_buf *b, struct tx_str raw)
 	}
 }
 
+/* "3 transactions", "1 transaction": a count member and its noun. */
+static void add_transactions(struct tx_buf *b, struct tx_record *r, int m)
+{
+	struct tx_str raw = tx_record_raw(r, m);
+
+	add_member_text(b, r, m);
+	tx_buf_adds(b, raw.len == 1 && raw.p[0] == '1' ? " transaction" : " transactions");
+}
+
 /*
  * txbal's aggregate record: the window's start in the TS column, no id,
  * the account, then what the window holds:
@@ -611,24 +620,21 @@ static void add_aggregate(struct tx_buf *b, struct tx_record *r)
 	add_type_word(b, "aggregate");
 	add_window(b, r, &n);
 	if (m >= 0) {
-		struct tx_str raw = tx_record_raw(r, m);
 		next_part(b, &n);
-		add_member_text(b, r, m);
-		tx_buf_adds(b, raw.len == 1 && raw.p[0] == '1' ? " transaction" : " transactions");
+		add_transactions(b, r, m);
 	}
 	add_money_part(b, r, "debits", "debits", &n);
 	add_money_part(b, r, "credits", "credits", &n);
 	if (by >= 0)
 		add_by_type(b, tx_record_raw(r, by));
 	/* the account's running totals, when they say more than this window */
-	if (tc >= 0 && m >= 0 &&
-	    (tx_record_raw(r, tc).len != tx_record_raw(r, m).len ||
-	     memcmp(tx_record_raw(r, tc).p, tx_record_raw(r, m).p, tx_record_raw(r, m).len))) {
-		struct tx_str raw = tx_record_raw(r, tc);
+	if (tc >= 0 && m >= 0) {
+		struct tx_str raw = tx_record_raw(r, tc), count = tx_record_raw(r, m);
 
+		if (raw.len == count.len && !memcmp(raw.p, count.p, raw.len))
+			return;
 		tx_buf_adds(b, "; so far ");
-		add_member_text(b, r, tc);
-		tx_buf_adds(b, raw.len == 1 && raw.p[0] == '1' ? " transaction" : " transactions");
+		add_transactions(b, r, tc);
 		n = 1;
 		add_money_part(b, r, "total_debits", "debits", &n);
 		add_money_part(b, r, "total_credits", "credits", &n);
