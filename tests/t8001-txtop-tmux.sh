@@ -324,6 +324,18 @@ test_expect_success 'hostile text in ids and accounts cannot drive the screen' '
 	wait_for "txtop-exit=0"
 '
 
+# The title once lost "[end of input, q quits]" to a long path (a deep
+# build tree's $TX_SRCDIR): the name gives way from the left instead.
+test_expect_success 'a long file name gives way from the left; the state stays' '
+	d=$TRASH/a-directory-name-long-enough/to-fill-the-title-of-a-120-column-terminal/and-more &&
+	mkdir -p "$d" && cp "$TX_SRCDIR/tests/data/term-hostile.ndjson" "$d/long.ndjson" &&
+	start "txtop \"$d/long.ndjson\"" &&
+	wait_for "end of input" &&
+	head -n 1 screen | grep -q "^ txtop  …[^ ]*/and-more/long.ndjson  10 records  \[end of input, q quits\]  *[0-9:]*Z$" &&
+	tm send-keys q &&
+	wait_for "txtop-exit=0"
+'
+
 test_expect_success 'records from the terminal itself are refused, exit 2' '
 	start "txtop" &&
 	wait_for "txtop-exit=2" &&

@@ -202,10 +202,28 @@ void draw(uint64_t now_ns)
 		tx_buf_adds(&t, ", parsed ");
 		tx_stats_add_share(&t, s->lines - s->skipped, s->lines);
 	}
-	putf(0, 1, W - 3 - (int)strlen(clock), "txtop  %s  %s  %s",
-	     nsources == 1 ? sources[0].name : "(files)", t.p,
-	     w.eof ? (w.output_closed ? "[output closed, q quits]" : "[end of input, q quits]")
-		   : "[q quits]");
+	{
+		/*
+		 * A long file name gives way from the left, so that its own
+		 * name and the state (end of input, how to quit) stay in view.
+		 */
+		const char *name = nsources == 1 ? sources[0].name : "(files)";
+		const char *state = w.eof ? (w.output_closed ? "[output closed, q quits]"
+							     : "[end of input, q quits]")
+					  : "[q quits]";
+		int room = W - 3 - (int)strlen(clock) - 11 - (int)t.len - (int)strlen(state);
+		int cells = 0, skip;
+
+		for (const char *p = name; *p; p++)
+			cells += (*p & 0xc0) != 0x80;
+		skip = cells > room && room > 1 ? cells - (room - 1) : 0;
+		for (int i = 0; i < skip; i++)
+			do
+				name++;
+			while ((*name & 0xc0) == 0x80);
+		putf(0, 1, W - 3 - (int)strlen(clock), "txtop  %s%s  %s  %s",
+		     skip ? (w.utf8 ? "\u2026" : "~") : "", name, t.p, state);
+	}
 	put(0, W - 1 - (int)strlen(clock), (int)strlen(clock), clock);
 	attroff(A_REVERSE);
 
