@@ -16,6 +16,12 @@ dist_examplesdata_DATA = examples/data/paysim-sample.csv
 # make installcheck (distcheck runs it): the installed examples are where
 # examples/crontab says, and the main job runs from the installed tree alone.
 installcheck-local: installcheck-examples
+# Without Kafka the quickstart cannot run: it must say so, exit 127.
+if HAVE_RDKAFKA
+quickstart_status = 0
+else
+quickstart_status = 127
+endif
 installcheck-examples:
 	@for f in $(dist_examples_SCRIPTS); do \
 		test -x "$(DESTDIR)$(examplesdir)/$${f#examples/}" || \
@@ -23,9 +29,13 @@ installcheck-examples:
 	done
 	@grep -q ' /usr/local/share/txkit/examples/cron-replay ' $(srcdir)/examples/crontab || \
 		{ echo "installcheck: examples/crontab names another path" >&2; exit 1; }
-	@d=$$(mktemp -d) && \
+	@d=$$(mktemp -d) && st=0 && \
 	PATH="$(DESTDIR)$(bindir):/usr/bin:/bin" TX_QUICKSTART_DIR=$$d \
-		"$(DESTDIR)$(examplesdir)/quickstart" 2000 >$$d/out 2>&1 || \
-		{ cat $$d/out >&2; rm -rf $$d; echo "installcheck: the installed quickstart failed" >&2; exit 1; }; \
+		"$(DESTDIR)$(examplesdir)/quickstart" 2000 >$$d/out 2>&1 || st=$$?; \
+	if [ $$st != $(quickstart_status) ] || \
+		{ [ $$st = 127 ] && ! grep -q '^quickstart: not found: txpub txsub txbroker (' $$d/out; }; then \
+		cat $$d/out >&2; rm -rf $$d; \
+		echo "installcheck: the installed quickstart exited $$st, not $(quickstart_status)" >&2; exit 1; \
+	fi; \
 	rm -rf $$d
 .PHONY: installcheck-examples
