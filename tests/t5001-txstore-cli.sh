@@ -148,6 +148,18 @@ test_expect_success 'SIGTERM: what was read is stored, exit 128+15' '
 	test "$(sqlite3 s.db "SELECT count(*) FROM transactions")" = "$(head -n 10 bal.ndjson | grep -vc "\"op\"")"
 '
 
+test_expect_success '--async-commit needs PostgreSQL: SQLite is refused before anything is created' '
+	txgen -n 3 >three &&
+	test_expect_code 2 txstore --async-commit --reject async.rej async.db <three 2>err &&
+	echo "txstore: --async-commit: async.db is not a PostgreSQL database: SQLite commits synchronously" >want &&
+	test_cmp want err &&
+	! test -e async.db &&
+	! test -e async.rej &&
+	test_expect_code 2 txstore --async-commit sqlite:async2 <three 2>err &&
+	test_grep "^txstore: --async-commit: sqlite:async2 is not a PostgreSQL database" err &&
+	! test -e async2
+'
+
 if ! test_have postgresql; then
 	test_expect_success 'a build without PostgreSQL: a PostgreSQL DSN says so, exit 2' '
 		txgen -n 1 >one &&

@@ -121,9 +121,4 @@ test_expect_success '--async-commit: a server crash mid-stream is found, exit 5,
 	test_cmp exp11.bal got11.bal
 '
 
-test_expect_success '--async-commit needs PostgreSQL: SQLite is refused, exit 2' '
-	test_expect_code 2 txstore --async-commit s.db </dev/null 2>err &&
-	test_grep "txstore: --async-commit: s.db is not a PostgreSQL database" err
-'
-
 test_done

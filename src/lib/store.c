@@ -195,6 +195,12 @@ static int sqlite_suffix(const char *dsn, size_t n)
 	return 0;
 }
 
+int tx_store_dsn_is_postgresql(const char *dsn)
+{
+	return !has_prefix(dsn, "sqlite:") && (has_prefix(dsn, "postgresql://") ||
+					       has_prefix(dsn, "postgres://") || strchr(dsn, '='));
+}
+
 static struct tx_store *store_open(const char *dsn, int reading, int *status)
 {
 	struct tx_store *st = tx_calloc(1, sizeof(*st));
@@ -210,8 +216,7 @@ static struct tx_store *store_open(const char *dsn, int reading, int *status)
 	if (has_prefix(dsn, "sqlite:")) {
 		st->dialect = TXS_SQLITE;
 		st->target = tx_strdup(dsn + 7);
-	} else if (has_prefix(dsn, "postgresql://") || has_prefix(dsn, "postgres://") ||
-		   strchr(dsn, '=')) {
+	} else if (tx_store_dsn_is_postgresql(dsn)) {
 		st->dialect = TXS_PG;
 		st->target = tx_strdup(dsn);
 	} else if (sqlite_suffix(dsn, n)) {
@@ -346,8 +351,7 @@ int tx_store_dsn_has_secret(const char *dsn)
 
 char *tx_store_dsn_shown(const char *dsn)
 {
-	if (has_prefix(dsn, "sqlite:") || !(has_prefix(dsn, "postgresql://") ||
-					    has_prefix(dsn, "postgres://") || strchr(dsn, '=')))
+	if (!tx_store_dsn_is_postgresql(dsn))
 		return tx_strdup(dsn);
 	return redact(dsn);
 }

@@ -174,6 +174,8 @@ void tx_store_set_input(struct tx_store *st, const char *name);
  * (SQLite).
  */
 int tx_store_set_async_commit(struct tx_store *st, int on);
+/* Whether dsn names a PostgreSQL database (else SQLite, or no DSN at all). */
+int tx_store_dsn_is_postgresql(const char *dsn);
 /*
  * Make every committed batch durable (with asynchronous commit: one
  * synchronous commit flushes them all). 0, or -1 after reporting.

@@ -233,6 +233,15 @@ static int store_main(int argc, char **argv)
 	if (optind < argc)
 		dsn = argv[optind];
 	warn_dsn_secret(dsn);
+	/* refused before anything is opened: opening creates a SQLite file */
+	if (async_commit && !tx_store_dsn_is_postgresql(dsn)) {
+		char *shown = tx_store_dsn_shown(dsn);
+		tx_error("--async-commit: %s is not a PostgreSQL database: SQLite commits "
+			 "synchronously",
+			 shown);
+		free(shown);
+		return TX_EXIT_USAGE;
+	}
 	tx_rejects_init(&run.rej, run.strict);
 	if (reject_path && tx_rejects_open(&run.rej, reject_path) < 0)
 		return TX_EXIT_IO;
@@ -241,13 +250,7 @@ static int store_main(int argc, char **argv)
 		return status;
 	tx_store_set_retry(run.st, (unsigned)retry_for);
 	tx_store_set_allow_gaps(run.st, allow_gaps);
-	if (tx_store_set_async_commit(run.st, async_commit) < 0) {
-		tx_error("--async-commit: %s is not a PostgreSQL database: SQLite commits "
-			 "synchronously",
-			 tx_store_name(run.st));
-		tx_store_close(run.st);
-		return TX_EXIT_USAGE;
-	}
+	tx_store_set_async_commit(run.st, async_commit);
 	tx_store_set_input(run.st, "stdin");
 
 	tx_signals_install(); /* no SA_RESTART: a signal interrupts the wait for input */
