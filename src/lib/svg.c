@@ -200,39 +200,47 @@ static double bar_rows(struct tx_buf *b, const struct tx_stats *s, double x, dou
 	return y;
 }
 
-void tx_svg_dash(struct tx_buf *b, const struct tx_stats *s, const struct tx_svg_view *v)
-{
-	struct tx_buf t = TX_BUF_INIT, u = TX_BUF_INIT, body = TX_BUF_INIT;
-	int W = v->width > 0 ? v->width : TX_SVG_WIDTH;
-	int two = W >= 700;
-	double cw = two ? (W - 2 * MARGIN - GAP) / 2.0 : W - 2 * MARGIN, full = W - 2 * MARGIN;
-	double xl = MARGIN, xr = two ? MARGIN + cw + GAP : MARGIN, yl, yr, y;
-	double series[TX_SPAN_BUCKETS];
-	uint64_t rate[120];
-	size_t n;
-	const char *cur = one_currency(s);
+/*
+ * The dashboard's panels. Each draws into d->body from the top y it is
+ * given and returns the y below it; t and u are scratch texts. With two
+ * columns (W >= 700) the left column is at xl, the right one at xr, each
+ * cw wide; with one, both are the same column and the panels follow each
+ * other.
+ */
+struct dash {
+	struct tx_buf body, t, u;
+	const struct tx_stats *s;
+	const struct tx_svg_view *v;
+	int W, two;
+	double cw, full, xl, xr;
+};
 
-	/* title */
-	tx_buf_adds(&t, "txtop: ");
-	tx_buf_adds(&t, v->title ? v->title : "");
-	text_fit(&body, MARGIN, 26, "t", t.p, full, CH_T, "start", NULL);
-	tx_buf_reset(&t);
-	tx_stats_add_count(&t, s->records);
-	tx_buf_adds(&t, " records, ");
-	tx_stats_add_count(&t, s->bad);
-	tx_buf_adds(&t, " bad");
+/* The title and the totals line, with the totals as data for scripts. */
+static void dash_title(struct dash *d)
+{
+	const struct tx_stats *s = d->s;
+
+	tx_buf_reset(&d->t);
+	tx_buf_adds(&d->t, "txtop: ");
+	tx_buf_adds(&d->t, d->v->title ? d->v->title : "");
+	text_fit(&d->body, MARGIN, 26, "t", d->t.p, d->full, CH_T, "start", NULL);
+	tx_buf_reset(&d->t);
+	tx_stats_add_count(&d->t, s->records);
+	tx_buf_adds(&d->t, " records, ");
+	tx_stats_add_count(&d->t, s->bad);
+	tx_buf_adds(&d->t, " bad");
 	if (s->skipped) {
-		tx_buf_adds(&t, ", parsed ");
-		tx_stats_add_share(&t, s->lines - s->skipped, s->lines);
+		tx_buf_adds(&d->t, ", parsed ");
+		tx_stats_add_share(&d->t, s->lines - s->skipped, s->lines);
 	}
 	if (s->have_ts) {
-		tx_buf_adds(&t, ", event time ");
-		tx_time_format(&t, s->first_ts);
-		tx_buf_adds(&t, " .. ");
-		tx_time_format(&t, s->last_ts);
+		tx_buf_adds(&d->t, ", event time ");
+		tx_time_format(&d->t, s->first_ts);
+		tx_buf_adds(&d->t, " .. ");
+		tx_time_format(&d->t, s->last_ts);
 	}
-	text(&body, MARGIN, 46, "l sub", t.p, full);
-	tx_buf_addf(&body,
+	text(&d->body, MARGIN, 46, "l sub", d->t.p, d->full);
+	tx_buf_addf(&d->body,
 		    "<g id=\"totals\" data-records=\"%llu\" data-lines=\"%llu\" data-bad=\"%llu\" "
 		    "data-skipped=\"%llu\" data-estimated=\"%llu\" data-alerts=\"%llu\" "
 		    "data-notices=\"%llu\"/>\n",
@@ -240,44 +248,56 @@ void tx_svg_dash(struct tx_buf *b, const struct tx_stats *s, const struct tx_svg
 		    (unsigned long long)s->bad, (unsigned long long)s->skipped,
 		    (unsigned long long)s->estimated, (unsigned long long)s->alerts,
 		    (unsigned long long)s->notices);
+}
 
-	/* throughput, full width */
-	tx_buf_adds(&body, "<g id=\"throughput\">\n");
-	tx_buf_reset(&t);
-	tx_buf_reset(&u);
-	if (v->event_time) {
+/* Throughput, full width: over the event time (files), or the last 2 minutes. */
+static double dash_throughput(struct dash *d)
+{
+	double series[TX_SPAN_BUCKETS];
+	uint64_t rate[120];
+	size_t n;
+
+	tx_buf_adds(&d->body, "<g id=\"throughput\">\n");
+	tx_buf_reset(&d->t);
+	tx_buf_reset(&d->u);
+	if (d->v->event_time) {
 		int64_t slice;
-		n = tx_span_series(&s->span, series, 120, &slice);
-		tx_buf_adds(&t, "throughput, records/s of event time");
+		n = tx_span_series(&d->s->span, series, 120, &slice);
+		tx_buf_adds(&d->t, "throughput, records/s of event time");
 		if (n) {
-			tx_buf_adds(&t, " (");
-			tx_stats_add_duration(&t, slice);
-			tx_buf_adds(&t, " a point)");
-			tx_stats_add_clock(&u, s->span.origin, slice * (int64_t)n);
-			tx_buf_addch(&u, '\0');
-			tx_stats_add_clock(&u, s->span.origin + slice * (int64_t)n,
+			tx_buf_adds(&d->t, " (");
+			tx_stats_add_duration(&d->t, slice);
+			tx_buf_adds(&d->t, " a point)");
+			tx_stats_add_clock(&d->u, d->s->span.origin, slice * (int64_t)n);
+			tx_buf_addch(&d->u, '\0');
+			tx_stats_add_clock(&d->u, d->s->span.origin + slice * (int64_t)n,
 					   slice * (int64_t)n);
 		}
 	} else {
-		tx_rate_series(&s->rate, v->now_sec, rate, 120);
+		tx_rate_series(&d->s->rate, d->v->now_sec, rate, 120);
 		for (size_t i = 0; i < 120; i++)
 			series[i] = (double)rate[i];
 		n = 120;
-		tx_buf_adds(&t, "throughput, records/s, last 2 minutes (a point a second)");
-		tx_buf_adds(&u, "-2 min");
-		tx_buf_addch(&u, '\0');
-		tx_buf_adds(&u, "now");
+		tx_buf_adds(&d->t, "throughput, records/s, last 2 minutes (a point a second)");
+		tx_buf_adds(&d->u, "-2 min");
+		tx_buf_addch(&d->u, '\0');
+		tx_buf_adds(&d->u, "now");
 	}
-	heading(&body, MARGIN, 74, t.p, full);
-	line_chart(&body, "rate", series, n, MARGIN + LABEL_W, 84, full - LABEL_W, 70, "/s",
-		   u.len ? u.p : "", u.len ? u.p + strlen(u.p) + 1 : "");
-	tx_buf_adds(&body, "</g>\n");
-	y = 84 + 70 + 34;
+	heading(&d->body, MARGIN, 74, d->t.p, d->full);
+	line_chart(&d->body, "rate", series, n, MARGIN + LABEL_W, 84, d->full - LABEL_W, 70, "/s",
+		   d->u.len ? d->u.p : "", d->u.len ? d->u.p + strlen(d->u.p) + 1 : "");
+	tx_buf_adds(&d->body, "</g>\n");
+	return 84 + 70 + 34;
+}
 
-	/* left: types, statuses, latency */
-	yl = y;
-	tx_buf_adds(&body, "<g id=\"types\">\n");
-	heading(&body, xl, yl, "types", cw);
+/* Left column: bars by type and by status, the latency percentiles. */
+static double dash_left(struct dash *d, double yl)
+{
+	const struct tx_stats *s = d->s;
+	double xl = d->xl, cw = d->cw;
+
+	tx_buf_adds(&d->body, "<g id=\"types\">\n");
+	heading(&d->body, xl, yl, "types", cw);
 	{
 		const char *names[sizeof(order) / sizeof(order[0])];
 		const char *classes[sizeof(order) / sizeof(order[0])];
@@ -287,73 +307,79 @@ void tx_svg_dash(struct tx_buf *b, const struct tx_stats *s, const struct tx_svg
 			classes[i] = "type";
 			counts[i] = s->by_type[order[i]];
 		}
-		yl = bar_rows(&body, s, xl, yl + 8, cw, sizeof(order) / sizeof(order[0]), names,
+		yl = bar_rows(&d->body, s, xl, yl + 8, cw, sizeof(order) / sizeof(order[0]), names,
 			      counts, classes, "type");
 	}
-	tx_buf_adds(&body, "</g>\n<g id=\"statuses\">\n");
+	tx_buf_adds(&d->body, "</g>\n<g id=\"statuses\">\n");
 	yl += 16;
-	heading(&body, xl, yl, "statuses", cw);
+	heading(&d->body, xl, yl, "statuses", cw);
 	{
 		static const enum tx_status sts[] = {TX_STATUS_COMPLETED, TX_STATUS_PENDING,
 						     TX_STATUS_FAILED};
-		const char *names[3], *classes[3];
+		static const char *const classes[] = {"status completed", "status pending",
+						      "status failed"};
+		const char *names[3];
 		uint64_t counts[3];
 		for (int i = 0; i < 3; i++) {
 			names[i] = tx_status_name(sts[i]);
 			counts[i] = s->by_status[sts[i]];
 		}
-		classes[0] = "status completed";
-		classes[1] = "status pending";
-		classes[2] = "status failed";
-		yl = bar_rows(&body, s, xl, yl + 8, cw, 3, names, counts, classes, "status");
+		yl = bar_rows(&d->body, s, xl, yl + 8, cw, 3, names, counts, classes, "status");
 	}
-	tx_buf_adds(&body, "</g>\n<g id=\"latency\">\n");
+	tx_buf_adds(&d->body, "</g>\n<g id=\"latency\">\n");
 	yl += 16;
-	heading(&body, xl, yl, "latency (arrival - produce time)", cw);
+	heading(&d->body, xl, yl, "latency (arrival - produce time)", cw);
 	if (s->latency.n) {
 		static const double pq[] = {0.5, 0.9, 0.99, 0.999};
 		static const char *const pn[] = {"p50", "p90", "p99", "p99.9"};
-		tx_buf_reset(&t);
-		tx_buf_reset(&u);
+		tx_buf_reset(&d->t);
+		tx_buf_reset(&d->u);
 		for (int i = 0; i < 4; i++) {
 			int64_t q = tx_hist_quantile(&s->latency, pq[i]);
-			tx_buf_addf(&body,
+			tx_buf_addf(&d->body,
 				    "<g class=\"percentile\" data-q=\"%s\" data-us=\"%lld\"/>\n",
 				    pn[i], (long long)q);
-			tx_buf_addf(i < 2 ? &t : &u, "%s%s ", i % 2 ? "  " : "", pn[i]);
-			tx_stats_add_duration(i < 2 ? &t : &u, q);
+			tx_buf_addf(i < 2 ? &d->t : &d->u, "%s%s ", i % 2 ? "  " : "", pn[i]);
+			tx_stats_add_duration(i < 2 ? &d->t : &d->u, q);
 		}
-		tx_buf_adds(&u, "  max ");
-		tx_stats_add_duration(&u, s->latency.max);
-		text(&body, xl, yl + ROW, "l", t.p, cw);
-		text(&body, xl, yl + 2 * ROW, "l", u.p, cw);
+		tx_buf_adds(&d->u, "  max ");
+		tx_stats_add_duration(&d->u, s->latency.max);
+		text(&d->body, xl, yl + ROW, "l", d->t.p, cw);
+		text(&d->body, xl, yl + 2 * ROW, "l", d->u.p, cw);
 	} else {
-		text(&body, xl, yl + ROW, "l", "no produce time in the input", cw);
+		text(&d->body, xl, yl + ROW, "l", "no produce time in the input", cw);
 	}
 	yl += 2 * ROW + 10;
-	tx_buf_adds(&body, "</g>\n");
+	tx_buf_adds(&d->body, "</g>\n");
+	return yl;
+}
 
-	/* right: amounts, top accounts */
-	yr = two ? y : yl + 16;
-	tx_buf_adds(&body, "<g id=\"amounts\">\n");
+/* Right column: the amounts of the latest transactions, the top spenders. */
+static double dash_right(struct dash *d, double yr)
+{
+	const struct tx_stats *s = d->s;
+	const char *cur = one_currency(s);
+	double xr = d->xr, cw = d->cw;
+
+	tx_buf_adds(&d->body, "<g id=\"amounts\">\n");
 	{
 		double vals[240];
-		n = tx_stats_amounts(s, vals, 240);
-		tx_buf_reset(&t);
-		tx_buf_addf(&t, "amounts in %s, latest %zu transactions",
+		size_t n = tx_stats_amounts(s, vals, 240);
+		tx_buf_reset(&d->t);
+		tx_buf_addf(&d->t, "amounts in %s, latest %zu transactions",
 			    cur ? cur : "several currencies", n);
-		heading(&body, xr, yr, t.p, cw);
-		tx_buf_reset(&u);
+		heading(&d->body, xr, yr, d->t.p, cw);
+		tx_buf_reset(&d->u);
 		if (cur) {
-			tx_buf_addch(&u, ' ');
-			tx_buf_adds(&u, cur);
+			tx_buf_addch(&d->u, ' ');
+			tx_buf_adds(&d->u, cur);
 		}
-		line_chart(&body, "amounts", vals, n, xr + LABEL_W, yr + 10, cw - LABEL_W,
-			   7 * (ROW + 2) - 12, u.len ? u.p : "", "oldest", "latest");
+		line_chart(&d->body, "amounts", vals, n, xr + LABEL_W, yr + 10, cw - LABEL_W,
+			   7 * (ROW + 2) - 12, d->u.len ? d->u.p : "", "oldest", "latest");
 		yr += 10 + 7 * (ROW + 2) - 12 + 34;
 	}
-	tx_buf_adds(&body, "</g>\n<g id=\"top\">\n");
-	heading(&body, xr, yr, "top accounts by spend (debits)", cw);
+	tx_buf_adds(&d->body, "</g>\n<g id=\"top\">\n");
+	heading(&d->body, xr, yr, "top accounts by spend (debits)", cw);
 	{
 		const struct tx_topk_ent *top[TX_STATS_TOP];
 		size_t ntop = tx_topk_top(&s->spend, top, TX_STATS_TOP);
@@ -365,89 +391,122 @@ void tx_svg_dash(struct tx_buf *b, const struct tx_stats *s, const struct tx_svg
 			double ry = yr + ROW * (double)(i + 1);
 			char key[TX_TOPK_KEY + 1]; /* shown without bidi overrides (term.h) */
 			tx_topk_key_shown(top[i], key);
-			tx_buf_reset(&t);
-			tx_buf_addf(&t, "%zu.", i + 1);
-			text(&body, xr, ry, "l", t.p, 4 * CH);
-			tx_buf_reset(&u);
-			tx_buf_adds(&u, " data-account=\"");
-			tx_svg_add_escaped(&u, key);
-			tx_buf_addch(&u, '"');
-			text_fit(&body, xr + 4 * CH, ry, "account", key, kw, CH, "start", u.p);
-			tx_buf_reset(&t);
-			tx_topk_format_amount(&t, top[i]);
-			tx_buf_addch(&t, ' ');
-			tx_buf_adds(&t, top[i]->currency->code);
-			text_fit(&body, xr + 4 * CH + kw + 17 * CH, ry, "l", t.p, 17 * CH - 4, CH,
-				 "end", NULL);
-			tx_buf_reset(&t);
-			tx_stats_add_count(&t, top[i]->n);
-			text_fit(&body, xr + 4 * CH + kw + 26 * CH, ry, "l", t.p, 9 * CH - 4, CH,
-				 "end", NULL);
+			tx_buf_reset(&d->t);
+			tx_buf_addf(&d->t, "%zu.", i + 1);
+			text(&d->body, xr, ry, "l", d->t.p, 4 * CH);
+			tx_buf_reset(&d->u);
+			tx_buf_adds(&d->u, " data-account=\"");
+			tx_svg_add_escaped(&d->u, key);
+			tx_buf_addch(&d->u, '"');
+			text_fit(&d->body, xr + 4 * CH, ry, "account", key, kw, CH, "start",
+				 d->u.p);
+			tx_buf_reset(&d->t);
+			tx_topk_format_amount(&d->t, top[i]);
+			tx_buf_addch(&d->t, ' ');
+			tx_buf_adds(&d->t, top[i]->currency->code);
+			text_fit(&d->body, xr + 4 * CH + kw + 17 * CH, ry, "l", d->t.p, 17 * CH - 4,
+				 CH, "end", NULL);
+			tx_buf_reset(&d->t);
+			tx_stats_add_count(&d->t, top[i]->n);
+			text_fit(&d->body, xr + 4 * CH + kw + 26 * CH, ry, "l", d->t.p, 9 * CH - 4,
+				 CH, "end", NULL);
 		}
 		if (!ntop)
-			text(&body, xr, yr + ROW, "l", "no debits yet", cw);
+			text(&d->body, xr, yr + ROW, "l", "no debits yet", cw);
 		yr += ROW * (double)(ntop ? ntop : 1) + 26;
 	}
-	tx_buf_adds(&body, "</g>\n");
+	tx_buf_adds(&d->body, "</g>\n");
+	return yr;
+}
 
-	/* bottom: alerts | latest transactions */
-	y = two ? (yl > yr ? yl : yr) : yr;
-	tx_buf_adds(&body, "<g id=\"alerts\">\n");
-	tx_buf_reset(&t);
-	tx_buf_adds(&t, "latest alerts (");
-	tx_stats_add_count(&t, s->alerts);
-	tx_buf_adds(&t, " in all, and ");
-	tx_stats_add_count(&t, s->notices);
-	tx_buf_adds(&t, s->notices == 1 ? " notice)" : " notices)");
-	heading(&body, xl, y, t.p, cw);
-	yl = y;
+/* The latest alerts (left), from y; returns the y of the last row. */
+static double dash_alerts(struct dash *d, double y)
+{
+	const struct tx_stats *s = d->s;
+	double yl = y;
+
+	tx_buf_adds(&d->body, "<g id=\"alerts\">\n");
+	tx_buf_reset(&d->t);
+	tx_buf_adds(&d->t, "latest alerts (");
+	tx_stats_add_count(&d->t, s->alerts);
+	tx_buf_adds(&d->t, " in all, and ");
+	tx_stats_add_count(&d->t, s->notices);
+	tx_buf_adds(&d->t, s->notices == 1 ? " notice)" : " notices)");
+	heading(&d->body, d->xl, y, d->t.p, d->cw);
 	for (size_t i = 0; i < 12; i++) {
 		const struct tx_stats_alert *a = tx_stats_alert_at(s, i);
 		if (!a)
 			break;
-		tx_buf_reset(&t);
-		tx_time_format(&t, a->ts_us);
-		tx_buf_addf(&t, " %s %s %s %s", a->account, a->id, a->rules, a->what);
+		tx_buf_reset(&d->t);
+		tx_time_format(&d->t, a->ts_us);
+		tx_buf_addf(&d->t, " %s %s %s %s", a->account, a->id, a->rules, a->what);
 		yl += ROW;
 		/* the whole line in the data, the part that fits on show */
-		tx_buf_reset(&u);
-		tx_buf_adds(&u, " data-text=\"");
-		tx_svg_add_escaped(&u, t.p);
-		tx_buf_addch(&u, '"');
-		tx_buf_reset(&t);
-		tx_stats_add_clock(&t, a->ts_us, 0);
-		tx_buf_addf(&t, " %s %s %s", a->rules, a->account, a->what);
-		text_fit(&body, xl, yl, "alert", t.p, cw, CH, "start", u.p);
+		tx_buf_reset(&d->u);
+		tx_buf_adds(&d->u, " data-text=\"");
+		tx_svg_add_escaped(&d->u, d->t.p);
+		tx_buf_addch(&d->u, '"');
+		tx_buf_reset(&d->t);
+		tx_stats_add_clock(&d->t, a->ts_us, 0);
+		tx_buf_addf(&d->t, " %s %s %s", a->rules, a->account, a->what);
+		text_fit(&d->body, d->xl, yl, "alert", d->t.p, d->cw, CH, "start", d->u.p);
 	}
 	if (!s->alerts)
-		text(&body, xl, yl += ROW, "l", "no alerts", cw);
-	tx_buf_adds(&body, "</g>\n<g id=\"latest\">\n");
-	yr = two ? y : yl + 30;
-	heading(&body, xr, yr, "latest transactions", cw);
-	if (!two)
-		y = yr;
+		text(&d->body, d->xl, yl += ROW, "l", "no alerts", d->cw);
+	tx_buf_adds(&d->body, "</g>\n");
+	return yl;
+}
+
+/* The latest transactions (right), from yr; returns the y of the last row. */
+static double dash_latest(struct dash *d, double yr)
+{
+	tx_buf_adds(&d->body, "<g id=\"latest\">\n");
+	heading(&d->body, d->xr, yr, "latest transactions", d->cw);
 	for (size_t i = 0; i < 12; i++) {
-		const struct tx_stats_row *r = tx_stats_row_at(s, i);
+		const struct tx_stats_row *r = tx_stats_row_at(d->s, i);
 		if (!r)
 			break;
-		tx_buf_reset(&t);
-		tx_stats_add_clock(&t, r->ts_us, 0);
-		tx_buf_addf(&t, " %s %s %s %s %s", r->id, r->account,
+		tx_buf_reset(&d->t);
+		tx_stats_add_clock(&d->t, r->ts_us, 0);
+		tx_buf_addf(&d->t, " %s %s %s %s %s", r->id, r->account,
 			    r->op == TX_OP_DELETE   ? "delete"
 			    : r->op == TX_OP_UPDATE ? "update"
 						    : tx_stats_type_label(r->type),
 			    r->amount, r->status ? tx_status_name(r->status) : "");
 		yr += ROW;
-		text_fit(&body, xr, yr, "row", t.p, cw, CH, "start", NULL);
+		text_fit(&d->body, d->xr, yr, "row", d->t.p, d->cw, CH, "start", NULL);
 	}
+	tx_buf_adds(&d->body, "</g>\n");
+	return yr;
+}
+
+void tx_svg_dash(struct tx_buf *b, const struct tx_stats *s, const struct tx_svg_view *v)
+{
+	struct dash d = {TX_BUF_INIT, TX_BUF_INIT, TX_BUF_INIT, s, v, 0, 0, 0, 0, 0, 0};
+	double y, yl, yr;
+
+	d.W = v->width > 0 ? v->width : TX_SVG_WIDTH;
+	d.two = d.W >= 700;
+	d.full = d.W - 2 * MARGIN;
+	d.cw = d.two ? (d.W - 2 * MARGIN - GAP) / 2.0 : d.full;
+	d.xl = MARGIN;
+	d.xr = d.two ? MARGIN + d.cw + GAP : MARGIN;
+
+	dash_title(&d);
+	y = dash_throughput(&d);
+	/* two columns side by side, or one after the other */
+	yl = dash_left(&d, y);
+	yr = dash_right(&d, d.two ? y : yl + 16);
+	y = d.two ? (yl > yr ? yl : yr) : yr;
+	yl = dash_alerts(&d, y);
+	yr = dash_latest(&d, d.two ? y : yl + 30);
 	y = (yl > yr ? yl : yr) + MARGIN;
-	tx_buf_adds(&body, "</g>\n");
 
 	tx_buf_addf(b,
 		    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		    "viewBox=\"0 0 %d %d\" id=\"dashboard\" data-width=\"%d\">\n",
-		    W, (int)y, W, (int)y, W);
+		    d.W, (int)y, d.W, (int)y, d.W);
 	tx_buf_adds(b, "<style>text{font-family:'DejaVu Sans Mono','Liberation Mono',monospace;"
 		       "font-size:12px;fill:#222}"
 		       ".h{font-weight:bold;font-size:14px}.t{font-weight:bold;font-size:16px}"
@@ -456,12 +515,12 @@ void tx_svg_dash(struct tx_buf *b, const struct tx_stats *s, const struct tx_svg
 		       ".failed{fill:#e63946}"
 		       ".rate,.amounts{fill:none;stroke:#264653;stroke-width:1.5}"
 		       ".alert{fill:#9d174d}</style>\n");
-	tx_buf_addf(b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", W, (int)y);
-	tx_buf_add(b, body.p, body.len);
+	tx_buf_addf(b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", d.W, (int)y);
+	tx_buf_add(b, d.body.p, d.body.len);
 	tx_buf_adds(b, "</svg>\n");
-	tx_buf_release(&t);
-	tx_buf_release(&u);
-	tx_buf_release(&body);
+	tx_buf_release(&d.t);
+	tx_buf_release(&d.u);
+	tx_buf_release(&d.body);
 }
 
 void tx_stats_svg_doc(struct tx_buf *b, const struct tx_stats *s, const char *title,
