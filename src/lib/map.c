@@ -666,18 +666,317 @@ static int word(const struct tx_str *s, const char *const *words, int n)
 	return -1;
 }
 
-enum tx_mapper_result tx_mapper_record(struct tx_mapper *m, const char *text, size_t len)
+/*
+ * Look up the key of every member of m->in (keys[i]: its index in
+ * m->keys) and note which member maps to each field (slot[f], -1 when
+ * none). 0, or -1 after fail() when two members map to one field.
+ */
+static int map_keys(struct tx_mapper *m, const char *text, size_t *keys, int *slot)
+{
+	size_t hint = 0;
+
+	for (int f = 0; f < TX_F__COUNT; f++)
+		slot[f] = -1;
+	for (size_t i = 0; i < m->in.nmembers; i++) {
+		const struct tx_member *mb = &m->in.members[i];
+		size_t ki = key_get(m, text + mb->key_off, mb->key_len,
+				    mb->flags & TX_MEMBER_KEY_ESCAPED, &hint);
+		struct tx_mapper_key *k = &m->keys[ki];
+		keys[i] = ki;
+		k->uses++;
+		if (k->field < 0)
+			continue;
+		if (slot[k->field] >= 0) {
+			const struct tx_mapper_key *a = &m->keys[keys[slot[k->field]]];
+			if (a->len == k->len && !memcmp(a->name, k->name, k->len))
+				return fail(m, "field '%s' appears twice", a->name);
+			return fail(m, "fields '%s' and '%s' both map to '%s'", a->name, k->name,
+				    tx_field_name((enum tx_field)k->field));
+		}
+		slot[k->field] = (int)i;
+	}
+	return 0;
+}
+
+/*
+ * The type first: a record that is not a transaction is "other", whatever
+ * else it has (its type kept in m->other_type). 1 when it is other, else 0
+ * with *type (TX_TYPE_NONE without one).
+ */
+static int map_type(struct tx_mapper *m, const size_t *keys, const int *slot, enum tx_type *type)
+{
+	struct tx_str s;
+	int is_str, mapped, i = slot[TX_F_TYPE];
+
+	*type = TX_TYPE_NONE;
+	if (i < 0)
+		return 0;
+	member_value(m, i, &m->keys[keys[i]], &s, &is_str, &mapped, 0);
+	if (!is_str || (*type = tx_type_parse(s.p, s.len)) != TX_TYPE_NONE)
+		return 0;
+	if (mapped) /* counted for -v, as when written */
+		member_value(m, i, &m->keys[keys[i]], &s, &is_str, &mapped, 1);
+	tx_buf_reset(&m->scratch);
+	tx_buf_add(&m->scratch, s.p, s.len);
+	m->other_type.p = m->scratch.p;
+	m->other_type.len = s.len;
+	return 1;
+}
+
+/* The currency (USD without one): 0, or -1 after fail(). */
+static int map_currency(struct tx_mapper *m, const size_t *keys, const int *slot,
+			const struct tx_currency **cur)
+{
+	struct tx_str s;
+	int is_str, mapped, i = slot[TX_F_CURRENCY];
+	char code[3], show[44];
+
+	*cur = m->usd;
+	if (i < 0)
+		return 0;
+	member_value(m, i, &m->keys[keys[i]], &s, &is_str, &mapped, 0);
+	if (!is_str)
+		return fail(m, "field 'currency' must be a string");
+	for (size_t j = 0; j < s.len && j < 3; j++)
+		code[j] = (char)(s.p[j] >= 'a' && s.p[j] <= 'z' ? s.p[j] - 'a' + 'A' : s.p[j]);
+	if (s.len != 3 || !(*cur = tx_currency_find(code, 3)))
+		return fail(m, "field 'currency' is not a known ISO 4217 code: '%s'",
+			    tx_record_shown(show, sizeof(show), s.p, s.len));
+	return 0;
+}
+
+/* An id, an account, a counterparty: a string, or a number written as one. */
+static int put_name(struct tx_mapper *m, const char *text, const struct tx_member *mb,
+		    const struct tx_mapper_key *k, const struct tx_str *s, int is_str, int mapped)
+{
+	struct tx_buf *o = &m->out;
+
+	if (is_str) {
+		if (mapped)
+			tx_buf_add_json_string(o, s->p, s->len);
+		else
+			tx_buf_add(o, text + mb->val_off, mb->val_len);
+	} else if (s->p[0] == '-' || (s->p[0] >= '0' && s->p[0] <= '9')) {
+		if (k->field != TX_F_TRANSACTION_ID && s->p[0] != '-' &&
+		    !memchr(s->p, '.', s->len) && !memchr(s->p, 'e', s->len) &&
+		    !memchr(s->p, 'E', s->len)) {
+			tx_buf_add(o, s->p, s->len);
+		} else {
+			tx_buf_addch(o, '"');
+			tx_buf_add(o, s->p, s->len);
+			tx_buf_addch(o, '"');
+		}
+	} else {
+		return fail(m, "field '%s' must be a string or a number", k->to);
+	}
+	return 0;
+}
+
+/* The amount, in the currency's minor units and written canonically. */
+static int put_amount(struct tx_mapper *m, const struct tx_str *s, int is_str,
+		      const struct tx_currency *cur)
+{
+	enum tx_money_err e;
+	char show[44];
+	int64_t v;
+
+	if (!is_str && !(s->p[0] == '-' || (s->p[0] >= '0' && s->p[0] <= '9')))
+		return fail(m, "field 'amount' must be a number or a string");
+	if (s->len && s->p[0] == '-')
+		return fail(m, "field 'amount' is negative: '%s'",
+			    tx_record_shown(show, sizeof(show), s->p, s->len));
+	e = tx_money_parse_number(s->p, s->len, cur->exponent, m->round, &v);
+	if (e == TX_MONEY_PRECISION)
+		return fail(
+		    m, "field 'amount' has more than %d decimals for %s: '%s' (use --round)",
+		    cur->exponent, cur->code, tx_record_shown(show, sizeof(show), s->p, s->len));
+	if (e != TX_MONEY_OK)
+		return fail(m, "field 'amount' %s: '%s'",
+			    e == TX_MONEY_OVERFLOW ? "is too large" : "is not a decimal number",
+			    tx_record_shown(show, sizeof(show), s->p, s->len));
+	tx_money_format(&m->out, v, cur->exponent);
+	return 0;
+}
+
+/*
+ * Write member i of m->in (its key k) to m->out, after a comma when it is
+ * not the first: a field's value converted and checked, another member as
+ * it is (or as --value maps it). *start: where its name begins. 1 when
+ * written, 0 when left out (a null or empty field: as if absent), -1 after
+ * fail().
+ */
+static int put_member(struct tx_mapper *m, const char *text, size_t i,
+		      const struct tx_mapper_key *k, size_t first_out, enum tx_type type,
+		      const struct tx_currency *cur, size_t *start)
 {
 	static const char *const statuses[] = {"pending", "completed", "failed"};
 	static const char *const ops[] = {"create", "update", "delete"};
+	const struct tx_member *mb = &m->in.members[i];
 	struct tx_buf *o = &m->out;
-	size_t keyof[64], *keys = keyof;
-	int slot[TX_F__COUNT], has_id = 0;
-	const struct tx_currency *cur = m->usd;
-	enum tx_type type = TX_TYPE_NONE;
-	size_t hint = 0, nmem, first_out;
-	size_t id_off[TX_MAP_ID_FIELDS][2];
+	struct tx_str s;
+	int is_str, mapped, w;
+	size_t mark = o->len;
 	char show[44];
+	int64_t v;
+
+	member_value(m, (int)i, k, &s, &is_str, &mapped, 1);
+	if (o->len > first_out)
+		tx_buf_addch(o, ',');
+	*start = o->len;
+	tx_buf_add(o, k->to_json, k->to_json_len);
+	if ((k->field >= 0 && !mapped && text[mb->val_off] == 'n') ||
+	    ((k->field == TX_F_TRANSACTION_ID || k->field == TX_F_ACCOUNT ||
+	      k->field == TX_F_COUNTERPARTY) &&
+	     is_str && !s.len)) {
+		o->len = mark;
+		o->p[o->len] = 0;
+		return 0;
+	}
+	switch (k->field) {
+	case TX_F_TRANSACTION_ID:
+	case TX_F_ACCOUNT:
+	case TX_F_COUNTERPARTY: return put_name(m, text, mb, k, &s, is_str, mapped) < 0 ? -1 : 1;
+	case TX_F_TYPE:
+		if (!is_str)
+			return fail(m, "field 'type' must be a string");
+		/* known: "other" was decided before */
+		tx_buf_addch(o, '"');
+		tx_buf_adds(o, tx_type_name(type));
+		tx_buf_addch(o, '"');
+		return 1;
+	case TX_F_STATUS:
+	case TX_F_OP: {
+		const char *const *ws = k->field == TX_F_STATUS ? statuses : ops;
+		w = is_str ? word(&s, ws, 3) : -1;
+		if (w < 0)
+			return fail(m,
+				    "field '%s' is not %s, %s or %s: '%s' (map it with --value "
+				    "%s:%s=...)",
+				    k->to, ws[0], ws[1], ws[2],
+				    tx_record_shown(show, sizeof(show), s.p, s.len), k->to,
+				    tx_record_shown(show, sizeof(show), s.p, s.len));
+		tx_buf_addch(o, '"');
+		tx_buf_adds(o, ws[w]);
+		tx_buf_addch(o, '"');
+		return 1;
+	}
+	case TX_F_CURRENCY:
+		tx_buf_addch(o, '"');
+		tx_buf_add(o, cur->code, 3);
+		tx_buf_addch(o, '"');
+		return 1;
+	case TX_F_AMOUNT: return put_amount(m, &s, is_str, cur) < 0 ? -1 : 1;
+	case TX_F_TS:
+		if (conv_ts(m, s.p, s.len, is_str, &v) < 0)
+			return -1;
+		tx_buf_addch(o, '"');
+		tx_time_format(o, v);
+		tx_buf_addch(o, '"');
+		return 1;
+	default:
+		if (mapped)
+			tx_buf_add_json_string(o, s.p, s.len);
+		else
+			tx_buf_add(o, text + mb->val_off, mb->val_len);
+		return 1;
+	}
+}
+
+/*
+ * A record without a transaction_id gets one, as --id says: a hash of the
+ * fields named (id_off: where their values are in m->out), a hash of the
+ * record as written, or a UUID. 0, or -1 after fail().
+ */
+static int put_id(struct tx_mapper *m, const char *text, size_t first_out, size_t id_off[][2])
+{
+	struct tx_buf *o = &m->out;
+	size_t at = o->len;
+	char hex[33];
+
+	if (m->id == TX_ID_NONE)
+		return fail(m, "field 'transaction_id' is missing (make one with --id hash or "
+			       "--id uuid)");
+	if (m->id == TX_ID_HASH && m->nid_fields) {
+		/* name=value\n for each field named, in the order given */
+		struct tx_buf *h = m->compact.p == text ? &m->scratch : &m->compact;
+		tx_buf_reset(h);
+		for (size_t j = 0; j < m->nid_fields; j++) {
+			if (!id_off[j][0])
+				return fail(m, "field '%s' of --id hash:... is missing",
+					    m->id_fields[j]);
+			tx_buf_adds(h, m->id_fields[j]);
+			tx_buf_addch(h, '=');
+			tx_buf_add(h, o->p + id_off[j][0], id_off[j][1] - id_off[j][0]);
+			tx_buf_addch(h, '\n');
+		}
+		tx_mapper_hash_hex(h->p, h->len, hex);
+	} else if (m->id == TX_ID_HASH) {
+		/* the record as written without the id */
+		tx_buf_addch(o, '}');
+		tx_mapper_hash_hex(o->p, o->len, hex);
+		o->len = at;
+	}
+	if (o->len > first_out)
+		tx_buf_addch(o, ',');
+	tx_buf_adds(o, "\"transaction_id\":");
+	if (m->id == TX_ID_UUID) {
+		add_uuid(m, o);
+	} else {
+		tx_buf_adds(o, "\"h-");
+		tx_buf_add(o, hex, 32);
+		tx_buf_addch(o, '"');
+	}
+	return 0;
+}
+
+/* Map the members of m->in into m->out, then check what was written. */
+static enum tx_mapper_result map_members(struct tx_mapper *m, const char *text, const size_t *keys,
+					 const int *slot)
+{
+	const struct tx_currency *cur;
+	enum tx_type type;
+	size_t id_off[TX_MAP_ID_FIELDS][2], first_out;
+	int has_id = 0;
+
+	if (map_type(m, keys, slot, &type))
+		return TX_MAP_OTHER;
+	if (map_currency(m, keys, slot, &cur) < 0)
+		return TX_MAP_REJECT;
+	memset(id_off, 0, sizeof(id_off));
+	tx_buf_reset(&m->out);
+	tx_buf_addch(&m->out, '{');
+	first_out = m->out.len;
+	for (size_t i = 0; i < m->in.nmembers; i++) {
+		const struct tx_mapper_key *k = &m->keys[keys[i]];
+		size_t start;
+		int r = put_member(m, text, i, k, first_out, type, cur, &start);
+		if (r < 0)
+			return TX_MAP_REJECT;
+		if (!r)
+			continue;
+		if (k->field == TX_F_TRANSACTION_ID)
+			has_id = 1;
+		/* where the --id hash fields' values are */
+		for (size_t j = 0; j < m->nid_fields; j++)
+			if (!strcmp(m->id_fields[j], k->to)) {
+				id_off[j][0] = start + k->to_json_len;
+				id_off[j][1] = m->out.len;
+			}
+	}
+	if (!has_id && put_id(m, text, first_out, id_off) < 0)
+		return TX_MAP_REJECT;
+	tx_buf_addch(&m->out, '}');
+	if (tx_record_parse(&m->check, m->out.p, m->out.len, TX_PARSE_REQUIRE) < 0) {
+		snprintf(m->err, sizeof(m->err), "%s", m->check.err);
+		return TX_MAP_REJECT;
+	}
+	return TX_MAP_OK;
+}
+
+enum tx_mapper_result tx_mapper_record(struct tx_mapper *m, const char *text, size_t len)
+{
+	size_t keyof[64], *keys = keyof;
+	int slot[TX_F__COUNT];
 	enum tx_mapper_result res = TX_MAP_REJECT;
 
 	m->err[0] = 0;
@@ -690,261 +989,15 @@ enum tx_mapper_result tx_mapper_record(struct tx_mapper *m, const char *text, si
 		snprintf(m->err, sizeof(m->err), "%s", m->in.err);
 		return TX_MAP_REJECT;
 	}
-	nmem = m->in.nmembers;
-	memset(id_off, 0, sizeof(id_off));
 	if (m->nkeys >= MAX_KEYS) {
 		for (size_t i = 0; i < m->nkeys; i++)
 			key_free(&m->keys[i]);
 		m->nkeys = 0;
 	}
-	if (nmem > sizeof(keyof) / sizeof(keyof[0]))
-		keys = tx_malloc(nmem * sizeof(*keys));
-	for (int f = 0; f < TX_F__COUNT; f++)
-		slot[f] = -1;
-	for (size_t i = 0; i < nmem; i++) {
-		const struct tx_member *mb = &m->in.members[i];
-		size_t ki = key_get(m, text + mb->key_off, mb->key_len,
-				    mb->flags & TX_MEMBER_KEY_ESCAPED, &hint);
-		struct tx_mapper_key *k = &m->keys[ki];
-		keys[i] = ki;
-		k->uses++;
-		if (k->field >= 0) {
-			if (slot[k->field] >= 0) {
-				const struct tx_mapper_key *a = &m->keys[keys[slot[k->field]]];
-				if (a->len == k->len && !memcmp(a->name, k->name, k->len))
-					fail(m, "field '%s' appears twice", a->name);
-				else
-					fail(m, "fields '%s' and '%s' both map to '%s'", a->name,
-					     k->name, tx_field_name((enum tx_field)k->field));
-				goto out;
-			}
-			slot[k->field] = (int)i;
-		}
-	}
-	/* the type first: a record that is not a transaction is "other", whatever else it has */
-	if (slot[TX_F_TYPE] >= 0) {
-		struct tx_str s;
-		int is_str, mapped;
-		member_value(m, slot[TX_F_TYPE], &m->keys[keys[slot[TX_F_TYPE]]], &s, &is_str,
-			     &mapped, 0);
-		if (is_str && (type = tx_type_parse(s.p, s.len)) == TX_TYPE_NONE) {
-			if (mapped) /* counted for -v, as when written */
-				member_value(m, slot[TX_F_TYPE], &m->keys[keys[slot[TX_F_TYPE]]],
-					     &s, &is_str, &mapped, 1);
-			tx_buf_reset(&m->scratch);
-			tx_buf_add(&m->scratch, s.p, s.len);
-			m->other_type.p = m->scratch.p;
-			m->other_type.len = s.len;
-			res = TX_MAP_OTHER;
-			goto done;
-		}
-	}
-	if (slot[TX_F_CURRENCY] >= 0) {
-		struct tx_str s;
-		int is_str, mapped;
-		char code[3];
-		member_value(m, slot[TX_F_CURRENCY], &m->keys[keys[slot[TX_F_CURRENCY]]], &s,
-			     &is_str, &mapped, 0);
-		if (!is_str)
-			goto bad_currency_type;
-		for (size_t j = 0; j < s.len && j < 3; j++)
-			code[j] =
-			    (char)(s.p[j] >= 'a' && s.p[j] <= 'z' ? s.p[j] - 'a' + 'A' : s.p[j]);
-		if (s.len != 3 || !(cur = tx_currency_find(code, 3))) {
-			fail(m, "field 'currency' is not a known ISO 4217 code: '%s'",
-			     tx_record_shown(show, sizeof(show), s.p, s.len));
-			goto out;
-		}
-	}
-
-	tx_buf_reset(o);
-	tx_buf_addch(o, '{');
-	first_out = o->len;
-	for (size_t i = 0; i < nmem; i++) {
-		const struct tx_member *mb = &m->in.members[i];
-		const struct tx_mapper_key *k = &m->keys[keys[i]];
-		struct tx_str s;
-		int is_str, mapped, w;
-		size_t mark = o->len, start;
-		int64_t v;
-
-		member_value(m, (int)i, k, &s, &is_str, &mapped, 1);
-		if (o->len > first_out)
-			tx_buf_addch(o, ',');
-		start = o->len;
-		tx_buf_add(o, k->to_json, k->to_json_len);
-		if (k->field >= 0 && !mapped && text[mb->val_off] == 'n') {
-			o->len = mark;
-			o->p[o->len] = 0;
-			continue; /* null: as if absent */
-		}
-		switch (k->field) {
-		case TX_F_TRANSACTION_ID:
-		case TX_F_ACCOUNT:
-		case TX_F_COUNTERPARTY:
-			if (is_str && !s.len) {
-				o->len = mark;
-				o->p[o->len] = 0;
-				continue; /* empty: as if absent */
-			}
-			if (is_str) {
-				if (mapped)
-					tx_buf_add_json_string(o, s.p, s.len);
-				else
-					tx_buf_add(o, text + mb->val_off, mb->val_len);
-			} else if (s.p[0] == '-' || (s.p[0] >= '0' && s.p[0] <= '9')) {
-				if (k->field != TX_F_TRANSACTION_ID && s.p[0] != '-' &&
-				    !memchr(s.p, '.', s.len) && !memchr(s.p, 'e', s.len) &&
-				    !memchr(s.p, 'E', s.len)) {
-					tx_buf_add(o, s.p, s.len);
-				} else {
-					tx_buf_addch(o, '"');
-					tx_buf_add(o, s.p, s.len);
-					tx_buf_addch(o, '"');
-				}
-			} else {
-				fail(m, "field '%s' must be a string or a number", k->to);
-				goto out;
-			}
-			if (k->field == TX_F_TRANSACTION_ID)
-				has_id = 1;
-			break;
-		case TX_F_TYPE: {
-			if (!is_str) {
-				fail(m, "field 'type' must be a string");
-				goto out;
-			}
-			/* known: "other" was decided above */
-			tx_buf_addch(o, '"');
-			tx_buf_adds(o, tx_type_name(type));
-			tx_buf_addch(o, '"');
-			break;
-		}
-		case TX_F_STATUS:
-		case TX_F_OP:
-			w = is_str ? word(&s, k->field == TX_F_STATUS ? statuses : ops, 3) : -1;
-			if (w < 0) {
-				const char *const *ws = k->field == TX_F_STATUS ? statuses : ops;
-				fail(m,
-				     "field '%s' is not %s, %s or %s: '%s' (map it with --value "
-				     "%s:%s=...)",
-				     k->to, ws[0], ws[1], ws[2],
-				     tx_record_shown(show, sizeof(show), s.p, s.len), k->to,
-				     tx_record_shown(show, sizeof(show), s.p, s.len));
-				goto out;
-			}
-			tx_buf_addch(o, '"');
-			tx_buf_adds(o, (k->field == TX_F_STATUS ? statuses : ops)[w]);
-			tx_buf_addch(o, '"');
-			break;
-		case TX_F_CURRENCY:
-			tx_buf_addch(o, '"');
-			tx_buf_add(o, cur->code, 3);
-			tx_buf_addch(o, '"');
-			break;
-		case TX_F_AMOUNT: {
-			enum tx_money_err e;
-			if (!is_str && !(s.p[0] == '-' || (s.p[0] >= '0' && s.p[0] <= '9'))) {
-				fail(m, "field 'amount' must be a number or a string");
-				goto out;
-			}
-			if (s.len && s.p[0] == '-') {
-				fail(m, "field 'amount' is negative: '%s'",
-				     tx_record_shown(show, sizeof(show), s.p, s.len));
-				goto out;
-			}
-			e = tx_money_parse_number(s.p, s.len, cur->exponent, m->round, &v);
-			if (e == TX_MONEY_PRECISION) {
-				fail(m,
-				     "field 'amount' has more than %d decimals for %s: '%s' (use "
-				     "--round)",
-				     cur->exponent, cur->code,
-				     tx_record_shown(show, sizeof(show), s.p, s.len));
-				goto out;
-			}
-			if (e != TX_MONEY_OK) {
-				fail(m, "field 'amount' %s: '%s'",
-				     e == TX_MONEY_OVERFLOW ? "is too large"
-							    : "is not a decimal number",
-				     tx_record_shown(show, sizeof(show), s.p, s.len));
-				goto out;
-			}
-			tx_money_format(o, v, cur->exponent);
-			break;
-		}
-		case TX_F_TS:
-			if (conv_ts(m, s.p, s.len, is_str, &v) < 0)
-				goto out;
-			tx_buf_addch(o, '"');
-			tx_time_format(o, v);
-			tx_buf_addch(o, '"');
-			break;
-		default:
-			if (mapped)
-				tx_buf_add_json_string(o, s.p, s.len);
-			else
-				tx_buf_add(o, text + mb->val_off, mb->val_len);
-			break;
-		}
-		/* where the --id hash fields' values are */
-		for (size_t j = 0; j < m->nid_fields; j++)
-			if (!strcmp(m->id_fields[j], k->to)) {
-				id_off[j][0] = start + k->to_json_len;
-				id_off[j][1] = o->len;
-			}
-	}
-	if (!has_id) {
-		if (m->id == TX_ID_NONE) {
-			fail(m, "field 'transaction_id' is missing (make one with --id hash or "
-				"--id uuid)");
-			goto out;
-		}
-		char hex[33];
-		size_t at = o->len;
-		if (m->id == TX_ID_HASH && m->nid_fields) {
-			/* name=value\n for each field named, in the order given */
-			struct tx_buf *h = m->compact.p == text ? &m->scratch : &m->compact;
-			tx_buf_reset(h);
-			for (size_t j = 0; j < m->nid_fields; j++) {
-				if (!id_off[j][0]) {
-					fail(m, "field '%s' of --id hash:... is missing",
-					     m->id_fields[j]);
-					goto out;
-				}
-				tx_buf_adds(h, m->id_fields[j]);
-				tx_buf_addch(h, '=');
-				tx_buf_add(h, o->p + id_off[j][0], id_off[j][1] - id_off[j][0]);
-				tx_buf_addch(h, '\n');
-			}
-			tx_mapper_hash_hex(h->p, h->len, hex);
-		} else if (m->id == TX_ID_HASH) {
-			/* the record as written without the id */
-			tx_buf_addch(o, '}');
-			tx_mapper_hash_hex(o->p, o->len, hex);
-			o->len = at;
-		}
-		if (o->len > first_out)
-			tx_buf_addch(o, ',');
-		tx_buf_adds(o, "\"transaction_id\":");
-		if (m->id == TX_ID_UUID) {
-			add_uuid(m, o);
-		} else {
-			tx_buf_adds(o, "\"h-");
-			tx_buf_add(o, hex, 32);
-			tx_buf_addch(o, '"');
-		}
-	}
-	tx_buf_addch(o, '}');
-	if (tx_record_parse(&m->check, o->p, o->len, TX_PARSE_REQUIRE) < 0) {
-		snprintf(m->err, sizeof(m->err), "%s", m->check.err);
-		goto out;
-	}
-	res = TX_MAP_OK;
-	goto done;
-bad_currency_type:
-	fail(m, "field 'currency' must be a string");
-out:
-done:
+	if (m->in.nmembers > sizeof(keyof) / sizeof(keyof[0]))
+		keys = tx_malloc(m->in.nmembers * sizeof(*keys));
+	if (map_keys(m, text, keys, slot) == 0)
+		res = map_members(m, text, keys, slot);
 	if (keys != keyof)
 		free(keys);
 	return res;
