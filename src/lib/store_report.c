@@ -429,6 +429,135 @@ static char *fmt_ms(int64_t us)
 }
 
 /* The report's sections (want: TX_REPORT_*), to out as txstore prints them, or to json. */
+/* The most recent transactions: --limit of them, newest first. */
+static int query_transactions(struct tx_store *st, const struct tx_store_report *rep,
+			      const struct filter *f, const char *limit, struct tx_buf *q,
+			      struct section *tx)
+{
+	enum tx_store_dialect d = st->dialect;
+
+	tx_buf_reset(q);
+	tx_buf_adds(q, "SELECT transaction_id, account, type, ");
+	tx_buf_adds(q, d == TXS_PG ? "amount::text" : "amount_minor");
+	tx_buf_adds(q, ", currency, ");
+	add_ts_expr(q, d, "ts");
+	tx_buf_adds(q, ", status, reason, counterparty, ");
+	add_ts_expr(q, d, "stored_at");
+	tx_buf_adds(q, " FROM transactions");
+	add_where(q, f);
+	if (rep->keyset)
+		tx_buf_addf(q, " ORDER BY ts DESC, transaction_id DESC LIMIT %s", limit);
+	else
+		tx_buf_addf(q, " ORDER BY ts DESC%s, stored_at DESC, transaction_id LIMIT %s",
+			    d == TXS_PG ? " NULLS LAST" : "", limit);
+	return run_section(st, tx, q->p, f);
+}
+
+/*
+ * The balances (the account filter applies): the --limit most recently
+ * changed, and how many there are in all, so a report of a million
+ * accounts still fits a screen and says where the rest is.
+ */
+static int query_balances(struct tx_store *st, const struct filter *fbal, const char *limit,
+			  struct tx_buf *q, struct section *bal)
+{
+	enum tx_store_dialect d = st->dialect;
+
+	tx_buf_reset(q);
+	tx_buf_adds(q, "SELECT count(*) FROM balances");
+	add_where(q, fbal);
+	if (st->be->query(st, q->p, fbal->n, fbal->params, count_row, &bal->total) != TXS_OK)
+		return tx_error("%s: %s", st->shown, st->errmsg);
+	tx_buf_reset(q);
+	tx_buf_adds(q, "SELECT account, currency, ");
+	tx_buf_adds(q, d == TXS_PG ? "balance::text, available_balance::text"
+				   : "balance_minor, available_minor");
+	tx_buf_adds(q, ", tx_count, ");
+	add_ts_expr(q, d, "updated_at");
+	tx_buf_adds(q, " FROM balances");
+	add_where(q, fbal);
+	tx_buf_addf(q,
+		    d == TXS_PG
+			? " ORDER BY updated_at DESC, account COLLATE \"C\", currency LIMIT %s"
+			: " ORDER BY updated_at DESC, account, currency LIMIT %s",
+		    limit);
+	bal->money_col = 2;		   /* and available_balance (minor units on SQLite) */
+	bal->money_next = d == TXS_SQLITE; /* PostgreSQL: as before */
+	bal->currency_col = 1;
+	return run_section(st, bal, q->p, fbal);
+}
+
+/* Counts and exact sums by key (type or status), per currency. */
+static int query_sums(struct tx_store *st, const char *key, const struct filter *f,
+		      struct tx_buf *q, struct section *sec)
+{
+	enum tx_store_dialect d = st->dialect;
+
+	tx_buf_reset(q);
+	tx_buf_addf(q, "SELECT %s, currency, count(*), ", key);
+	/*
+	 * SQLite sums in int64 and stops with "integer overflow" past it: sum
+	 * the parts above and below 10^9 apart (each sum fits for a billion
+	 * rows), joined exactly in 128 bits by section_row(). PostgreSQL's
+	 * numeric sum is exact already.
+	 */
+	tx_buf_adds(q, d == TXS_PG ? "coalesce(sum(amount), 0)::text"
+				   : "coalesce(sum(amount_minor / 1000000000), 0) || ' ' || "
+				     "coalesce(sum(amount_minor % 1000000000), 0)");
+	tx_buf_adds(q, " FROM transactions");
+	add_where(q, f);
+	tx_buf_addf(q, " GROUP BY %s, currency ORDER BY %s, currency", key, key);
+	return run_section(st, sec, q->p, f);
+}
+
+/*
+ * End-to-end latency: produce time (source.ts) to stored_at. Never from the
+ * event time (ts), which says when a transaction happened: a replayed file
+ * gave "p50_ms 28519463621". Rows without a produce time are left out.
+ */
+static int query_latency(struct tx_store *st, const struct filter *f, struct tx_buf *q,
+			 struct section *lat)
+{
+	enum tx_store_dialect d = st->dialect;
+	static const int pct[3] = {50, 95, 99};
+	struct lat_ctx l = {0};
+	const char *cells[5];
+	char count[24];
+	char *p[4];
+
+	tx_buf_reset(q);
+	tx_buf_adds(q, "SELECT ");
+	add_ts_expr(q, d, "stored_at");
+	tx_buf_adds(q, ", ");
+	add_ts_expr(q, d, "source_ts");
+	tx_buf_adds(q, " FROM transactions");
+	add_where(q, f);
+	tx_buf_adds(q,
+		    f->where.len ? " AND source_ts IS NOT NULL" : " WHERE source_ts IS NOT NULL");
+	if (st->be->query(st, q->p, f->n, f->params, lat_row, &l) != TXS_OK) {
+		free(l.v);
+		return tx_error("%s: %s", st->shown, st->errmsg);
+	}
+	if (!l.n)
+		return 0;
+	qsort(l.v, l.n, sizeof(*l.v), cmp_i64);
+	snprintf(count, sizeof(count), "%zu", l.n);
+	for (int i = 0; i < 3; i++) {
+		/* nearest rank: the smallest value with at least pct% at or below it */
+		size_t rank = (l.n * (size_t)pct[i] + 99) / 100;
+		p[i] = fmt_ms(l.v[rank ? rank - 1 : 0]);
+	}
+	p[3] = fmt_ms(l.v[l.n - 1]);
+	cells[0] = count;
+	for (int i = 0; i < 4; i++)
+		cells[i + 1] = p[i];
+	section_row(lat, 5, cells);
+	for (int i = 0; i < 4; i++)
+		free(p[i]);
+	free(l.v);
+	return 0;
+}
+
 static int report(struct tx_store *st, const struct tx_store_report *rep, unsigned want,
 		  struct tx_out *out, struct tx_buf *json)
 {
@@ -487,138 +616,24 @@ static int report(struct tx_store *st, const struct tx_store_report *rep, unsign
 			      .total = -1,
 			      .none =
 				  "no produce time in the records (those read by txsub carry one)"};
+	/* in the order of the TX_REPORT_* bits */
+	struct section *all[5] = {&tx, &bal, &bytype, &bystatus, &lat};
 	struct filter f, fbal;
 	struct tx_buf q = TX_BUF_INIT;
-	struct lat_ctx l = {0};
 	char limit[24];
 	int rc = -1;
 
 	filter_build(&f, d, rep);
 	filter_build_balances(&fbal, d, rep);
 	snprintf(limit, sizeof(limit), "%lld", (long long)rep->limit);
-
-	/* recent transactions */
-	if (!(want & TX_REPORT_TRANSACTIONS))
-		goto balances;
-	tx_buf_adds(&q, "SELECT transaction_id, account, type, ");
-	tx_buf_adds(&q, d == TXS_PG ? "amount::text" : "amount_minor");
-	tx_buf_adds(&q, ", currency, ");
-	add_ts_expr(&q, d, "ts");
-	tx_buf_adds(&q, ", status, reason, counterparty, ");
-	add_ts_expr(&q, d, "stored_at");
-	tx_buf_adds(&q, " FROM transactions");
-	add_where(&q, &f);
-	if (rep->keyset)
-		tx_buf_addf(&q, " ORDER BY ts DESC, transaction_id DESC LIMIT %s", limit);
-	else
-		tx_buf_addf(&q, " ORDER BY ts DESC%s, stored_at DESC, transaction_id LIMIT %s",
-			    d == TXS_PG ? " NULLS LAST" : "", limit);
-	if (run_section(st, &tx, q.p, &f) < 0)
+	if (((want & TX_REPORT_TRANSACTIONS) &&
+	     query_transactions(st, rep, &f, limit, &q, &tx) < 0) ||
+	    ((want & TX_REPORT_BALANCES) && query_balances(st, &fbal, limit, &q, &bal) < 0) ||
+	    ((want & TX_REPORT_BY_TYPE) && query_sums(st, "type", &f, &q, &bytype) < 0) ||
+	    ((want & TX_REPORT_BY_STATUS) && query_sums(st, "status", &f, &q, &bystatus) < 0) ||
+	    ((want & TX_REPORT_LATENCY) && query_latency(st, &f, &q, &lat) < 0))
 		goto out;
-
-balances:
-	if (!(want & TX_REPORT_BALANCES))
-		goto sums;
-	/*
-	 * balances (the account filter applies): the --limit most recently
-	 * changed, and how many there are in all, so a report of a million
-	 * accounts still fits a screen and says where the rest is
-	 */
-	tx_buf_reset(&q);
-	tx_buf_adds(&q, "SELECT count(*) FROM balances");
-	add_where(&q, &fbal);
-	if (st->be->query(st, q.p, fbal.n, fbal.params, count_row, &bal.total) != TXS_OK) {
-		tx_error("%s: %s", st->shown, st->errmsg);
-		goto out;
-	}
-	tx_buf_reset(&q);
-	tx_buf_adds(&q, "SELECT account, currency, ");
-	tx_buf_adds(&q, d == TXS_PG ? "balance::text, available_balance::text"
-				    : "balance_minor, available_minor");
-	tx_buf_adds(&q, ", tx_count, ");
-	add_ts_expr(&q, d, "updated_at");
-	tx_buf_adds(&q, " FROM balances");
-	add_where(&q, &fbal);
-	tx_buf_addf(&q,
-		    d == TXS_PG
-			? " ORDER BY updated_at DESC, account COLLATE \"C\", currency LIMIT %s"
-			: " ORDER BY updated_at DESC, account, currency LIMIT %s",
-		    limit);
-	bal.money_col = 2;		  /* and available_balance (minor units on SQLite) */
-	bal.money_next = d == TXS_SQLITE; /* PostgreSQL: as before */
-	bal.currency_col = 1;
-	if (run_section(st, &bal, q.p, &fbal) < 0)
-		goto out;
-
-sums:
-	/* counts and exact sums by type and by status, per currency */
-	for (int pass = 0; pass < 2; pass++) {
-		const char *key = pass ? "status" : "type";
-		if (!(want & (pass ? TX_REPORT_BY_STATUS : TX_REPORT_BY_TYPE)))
-			continue;
-		tx_buf_reset(&q);
-		tx_buf_addf(&q, "SELECT %s, currency, count(*), ", key);
-		/*
-		 * SQLite sums in int64 and stops with "integer overflow" past
-		 * it: sum the parts above and below 10^9 apart (each sum fits
-		 * for a billion rows), joined exactly in 128 bits by
-		 * section_row(). PostgreSQL's numeric sum is exact already.
-		 */
-		tx_buf_adds(&q, d == TXS_PG
-				    ? "coalesce(sum(amount), 0)::text"
-				    : "coalesce(sum(amount_minor / 1000000000), 0) || ' ' || "
-				      "coalesce(sum(amount_minor % 1000000000), 0)");
-		tx_buf_adds(&q, " FROM transactions");
-		add_where(&q, &f);
-		tx_buf_addf(&q, " GROUP BY %s, currency ORDER BY %s, currency", key, key);
-		if (run_section(st, pass ? &bystatus : &bytype, q.p, &f) < 0)
-			goto out;
-	}
-
-	/*
-	 * end-to-end latency: produce time (source.ts) to stored_at. Never from the
-	 * event time (ts), which says when a transaction happened: a replayed file
-	 * gave "p50_ms 28519463621". Rows without a produce time are left out.
-	 */
-	if (!(want & TX_REPORT_LATENCY))
-		goto print;
-	tx_buf_reset(&q);
-	tx_buf_adds(&q, "SELECT ");
-	add_ts_expr(&q, d, "stored_at");
-	tx_buf_adds(&q, ", ");
-	add_ts_expr(&q, d, "source_ts");
-	tx_buf_adds(&q, " FROM transactions");
-	add_where(&q, &f);
-	tx_buf_adds(&q,
-		    f.where.len ? " AND source_ts IS NOT NULL" : " WHERE source_ts IS NOT NULL");
-	if (st->be->query(st, q.p, f.n, f.params, lat_row, &l) != TXS_OK) {
-		tx_error("%s: %s", st->shown, st->errmsg);
-		goto out;
-	}
-	if (l.n) {
-		const char *cells[5];
-		char count[24];
-		char *p[4];
-		static const int pct[3] = {50, 95, 99};
-		qsort(l.v, l.n, sizeof(*l.v), cmp_i64);
-		snprintf(count, sizeof(count), "%zu", l.n);
-		for (int i = 0; i < 3; i++) {
-			/* nearest rank: the smallest value with at least pct% at or below it */
-			size_t rank = (l.n * (size_t)pct[i] + 99) / 100;
-			p[i] = fmt_ms(l.v[rank ? rank - 1 : 0]);
-		}
-		p[3] = fmt_ms(l.v[l.n - 1]);
-		cells[0] = count;
-		for (int i = 0; i < 4; i++)
-			cells[i + 1] = p[i];
-		section_row(&lat, 5, cells);
-		for (int i = 0; i < 4; i++)
-			free(p[i]);
-	}
-
-print:
 	if (json) {
-		const struct section *all[5] = {&tx, &bal, &bytype, &bystatus, &lat};
 		int first = 1;
 		tx_buf_addch(json, '{');
 		for (int i = 0; i < 5; i++) {
@@ -630,27 +645,20 @@ print:
 			section_json(all[i], json);
 		}
 		tx_buf_addch(json, '}');
-		rc = 0;
-		goto out;
+	} else {
+		for (int i = 0; i < 5; i++)
+			if (section_print(all[i], rep->table, out) < 0)
+				goto out;
 	}
-	if (section_print(&tx, rep->table, out) < 0 || section_print(&bal, rep->table, out) < 0 ||
-	    section_print(&bytype, rep->table, out) < 0 ||
-	    section_print(&bystatus, rep->table, out) < 0 ||
-	    section_print(&lat, rep->table, out) < 0)
-		goto out;
 	rc = 0;
 out:
-	section_free(&tx);
-	section_free(&bal);
-	section_free(&bytype);
-	section_free(&bystatus);
-	section_free(&lat);
+	for (int i = 0; i < 5; i++)
+		section_free(all[i]);
 	tx_buf_release(&q);
 	tx_buf_release(&f.where);
 	tx_buf_release(&f.since);
 	tx_buf_release(&f.until);
 	tx_buf_release(&fbal.where);
-	free(l.v);
 	return rc;
 }
 
