@@ -839,22 +839,16 @@ static int chain_check(struct tx_store *st, struct tx_store_batch *b, struct tx_
 	return rc;
 }
 
-static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful)
+/*
+ * Before a batch is written: each row's outcome reset, the rows already
+ * stored (by offset) skipped, and the offsets the batch would store
+ * (next_new) found, checking that they continue the stored ones from the
+ * same cluster. TXS_OK, or what discontinuous() says.
+ */
+static int batch_offsets(struct tx_store *st, struct tx_store_batch *b)
 {
-	size_t *order = NULL, norder = 0;
-	const struct tx_store_backend *be = st->be;
-	struct bal_map m = {.keys = &st->bal_keys};
-	struct tx_buf ts = TX_BUF_INIT;
-	struct tx_map seen;
 	size_t i;
-	int rc;
 
-	tx_map_init(&seen, 0);
-	tx_map_clear(m.keys);
-	st->stored_at_us = tx_wall_us();
-	tx_time_format(&ts, st->stored_at_us);
-	snprintf(st->stored_at, sizeof(st->stored_at), "%s", ts.p);
-	tx_buf_release(&ts);
 	for (i = 0; i < st->noffsets; i++) {
 		st->offsets[i].next_new = -1;
 		st->offsets[i].cluster_new = TX_SREF_NULL;
@@ -862,62 +856,66 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 	st->batch_async = st->async_commit;
 	for (i = 0; i < b->n; i++) {
 		struct tx_store_row *row = &b->rows[i];
+		const char *topic, *cl, *want;
+		struct tx_store_offset *o;
+		char why[1024];
+
 		row->outcome = TX_STORE_PENDING;
 		row->reason_refused = TX_SREF_NULL;
-		if (!row->has_source)
+		if (!row->has_source) {
 			st->batch_async = 0; /* nothing to replay it from */
-		if (row->has_source) {
-			const char *topic = tx_sref_str(b, row->source_topic);
-			const char *cl = tx_sref_str(b, row->source_cluster), *want;
-			struct tx_store_offset *o =
-			    offset_find(st, topic, row->source_topic.len, row->partition, 1);
-			char why[1024];
-
-			if (row->offset < o->next) {
-				row->outcome = TX_STORE_SKIPPED;
-				continue;
-			}
-			want = o->cluster_new.off != (size_t)-1 ? tx_sref_str(b, o->cluster_new)
-								: o->cluster;
-			if (cl && want && strcmp(cl, want)) {
-				snprintf(
-				    why, sizeof(why),
-				    "topic '%.200s' partition %d: the record comes from Kafka "
-				    "cluster '%.100s', but the stored offsets are from cluster "
-				    "'%.100s' (a new or reset broker?): to start over on purpose, "
-				    "store into a new database",
-				    topic, (int)row->partition, cl, want);
-				rc = discontinuous(st, row, why, topic, 0);
-				goto out;
-			}
-			if (cl && o->cluster_new.off == (size_t)-1)
-				o->cluster_new = row->source_cluster;
-			/* offsets txbal dropped (duplicates, rejects) were consumed */
-			if (o->next_new < 0 && o->stored && row->offset > o->next &&
-			    !(row->dropped_from >= 0 && row->dropped_from <= o->next) &&
-			    !st->allow_gaps) {
-				snprintf(
-				    why, sizeof(why),
-				    "topic '%.200s' partition %d: the record has offset %lld, "
-				    "but the stored next offset is %lld: offsets %lld-%lld would "
-				    "be missing (txstore --allow-gaps skips them on purpose)",
-				    topic, (int)row->partition, (long long)row->offset,
-				    (long long)o->next, (long long)o->next,
-				    (long long)row->offset - 1);
-				rc = discontinuous(st, row, why, topic, 1);
-				goto out;
-			}
-			if (row->offset + 1 > o->next_new)
-				o->next_new = row->offset + 1;
+			continue;
 		}
+		topic = tx_sref_str(b, row->source_topic);
+		cl = tx_sref_str(b, row->source_cluster);
+		o = offset_find(st, topic, row->source_topic.len, row->partition, 1);
+		if (row->offset < o->next) {
+			row->outcome = TX_STORE_SKIPPED;
+			continue;
+		}
+		want =
+		    o->cluster_new.off != (size_t)-1 ? tx_sref_str(b, o->cluster_new) : o->cluster;
+		if (cl && want && strcmp(cl, want)) {
+			snprintf(why, sizeof(why),
+				 "topic '%.200s' partition %d: the record comes from Kafka "
+				 "cluster '%.100s', but the stored offsets are from cluster "
+				 "'%.100s' (a new or reset broker?): to start over on purpose, "
+				 "store into a new database",
+				 topic, (int)row->partition, cl, want);
+			return discontinuous(st, row, why, topic, 0);
+		}
+		if (cl && o->cluster_new.off == (size_t)-1)
+			o->cluster_new = row->source_cluster;
+		/* offsets txbal dropped (duplicates, rejects) were consumed */
+		if (o->next_new < 0 && o->stored && row->offset > o->next &&
+		    !(row->dropped_from >= 0 && row->dropped_from <= o->next) && !st->allow_gaps) {
+			snprintf(why, sizeof(why),
+				 "topic '%.200s' partition %d: the record has offset %lld, "
+				 "but the stored next offset is %lld: offsets %lld-%lld would "
+				 "be missing (txstore --allow-gaps skips them on purpose)",
+				 topic, (int)row->partition, (long long)row->offset,
+				 (long long)o->next, (long long)o->next,
+				 (long long)row->offset - 1);
+			return discontinuous(st, row, why, topic, 1);
+		}
+		if (row->offset + 1 > o->next_new)
+			o->next_new = row->offset + 1;
 	}
-	rc = be->begin(st);
-	if (rc != TXS_OK)
-		goto out;
+	return TXS_OK;
+}
+
+/*
+ * The rows, in a transaction already begun: creates in bulk when the
+ * backend can (else row by row, in key order), then the changes.
+ */
+static int batch_rows(struct tx_store *st, struct tx_store_batch *b, int careful)
+{
+	const struct tx_store_backend *be = st->be;
+	size_t *order = NULL, norder = 0, i;
+	int rc = TXS_OK;
+
 	if (be->apply_bulk && !careful && b->ncreates > 0) {
 		rc = be->apply_bulk(st, b);
-		if (rc != TXS_OK)
-			goto fail;
 	} else if (b->ncreates > 1) {
 		/*
 		 * Row by row, creates go first (as in the set-based merge; see
@@ -925,37 +923,31 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 		 * inserts walk the pages in order instead of jumping about.
 		 */
 		order = tx_store_creates_by_id(b, &norder);
-		for (i = 0; i < norder; i++) {
+		for (i = 0; i < norder && rc == TXS_OK; i++)
 			rc = apply_one(st, b, &b->rows[order[i]], careful);
-			if (rc != TXS_OK)
-				goto fail;
-		}
+		free(order);
 	}
-	if (be->apply_changes && !careful && b->ncreates < b->n) {
+	if (rc == TXS_OK && be->apply_changes && !careful && b->ncreates < b->n)
 		rc = be->apply_changes(st, b);
-		if (rc != TXS_OK)
-			goto fail;
-	}
-	for (i = 0; i < b->n; i++) {
+	for (i = 0; i < b->n && rc == TXS_OK; i++)
 		rc = apply_one(st, b, &b->rows[i], careful);
-		if (rc != TXS_OK)
-			goto fail;
-	}
-	rc = chain_check(st, b, &seen);
-	if (rc != TXS_OK)
-		goto fail;
-	/*
-	 * The balances the batch leaves: the last value per account wins. A
-	 * record stored before (skipped or a duplicate) is a replay: the
-	 * balance it carries is the replay's, not news.
-	 */
-	for (i = 0; i < b->n; i++) {
-		struct tx_store_row *row = &b->rows[i];
+	return rc;
+}
+
+/*
+ * The balances the batch leaves, into m: the last value per account wins.
+ * A record stored before (skipped or a duplicate) is a replay: the balance
+ * it carries is the replay's, not news.
+ */
+static void batch_balances(const struct tx_store_batch *b, struct bal_map *m)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct tx_store_row *row = &b->rows[i];
 		if (row->outcome == TX_STORE_SKIPPED || row->outcome == TX_STORE_DUPLICATE)
 			continue;
 		if (row->has_balance) {
 			struct tx_store_bal *e =
-			    bal_get(&m, b, row->account, row->currency, row->exponent);
+			    bal_get(m, b, row->account, row->currency, row->exponent);
 			if (row->has_available) {
 				e->balance = row->balance;
 				e->has_balance = 1;
@@ -972,7 +964,7 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 		}
 		if (row->has_cp_balance)
 			bal_set_posted(
-			    bal_get(&m, b, row->counterparty, row->currency, row->exponent),
+			    bal_get(m, b, row->counterparty, row->currency, row->exponent),
 			    row->cp_balance);
 		/*
 		 * txbal counts a transfer it accepts (pending or completed) on both
@@ -986,30 +978,37 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 		    !strcmp(b->arena.p + row->type.off, "transfer") &&
 		    strcmp(b->arena.p + row->status.off, "failed") != 0) {
 			struct tx_store_bal *e =
-			    bal_get(&m, b, row->counterparty, row->currency, row->exponent);
+			    bal_get(m, b, row->counterparty, row->currency, row->exponent);
 			if (e->has_count)
 				e->tx_count++;
 			else
 				e->count_delta++;
 		}
 	}
-	if (m.n) {
-		rc = be->put_balances(st, b, m.v, m.n);
-		if (rc != TXS_OK)
-			goto fail;
-	}
-	for (i = 0; i < st->noffsets; i++) {
-		struct tx_store_offset *o = &st->offsets[i];
+}
+
+/* The offsets the batch stores, in its transaction. */
+static int batch_put_offsets(struct tx_store *st, const struct tx_store_batch *b)
+{
+	for (size_t i = 0; i < st->noffsets; i++) {
+		const struct tx_store_offset *o = &st->offsets[i];
+		int rc;
 		if (o->next_new < 0)
 			continue;
-		rc = be->put_offset(st, o->topic, o->partition, o->next_new,
-				    tx_sref_str(b, o->cluster_new));
+		rc = st->be->put_offset(st, o->topic, o->partition, o->next_new,
+					tx_sref_str(b, o->cluster_new));
 		if (rc != TXS_OK)
-			goto fail;
+			return rc;
 	}
-	rc = be->commit(st);
-	if (rc != TXS_OK)
-		goto fail;
+	return TXS_OK;
+}
+
+/* Committed: the offsets and the chains checked are the store's now. */
+static void batch_committed(struct tx_store *st, const struct tx_store_batch *b,
+			    const struct tx_map *seen)
+{
+	size_t i;
+
 	for (i = 0; i < st->noffsets; i++) {
 		struct tx_store_offset *o = &st->offsets[i];
 		if (o->next_new < 0)
@@ -1021,17 +1020,52 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 			o->cluster = tx_strdup(tx_sref_str(b, o->cluster_new));
 		}
 	}
-	for (i = 0; i < seen.count; i++) {
+	for (i = 0; i < seen->count; i++) {
 		size_t klen;
-		const char *k = tx_map_key(&seen, (uint32_t)i, &klen);
+		const char *k = tx_map_key(seen, (uint32_t)i, &klen);
 		tx_map_insert(&st->chained, k, klen, NULL);
 	}
-	goto out;
-fail:
-	be->rollback(st);
+}
+
+/* One try at writing a batch, in one transaction: rows, balances, offsets. */
+static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful)
+{
+	const struct tx_store_backend *be = st->be;
+	struct bal_map m = {.keys = &st->bal_keys};
+	struct tx_buf ts = TX_BUF_INIT;
+	struct tx_map seen;
+	int rc;
+
+	tx_map_init(&seen, 0);
+	tx_map_clear(m.keys);
+	st->stored_at_us = tx_wall_us();
+	tx_time_format(&ts, st->stored_at_us);
+	snprintf(st->stored_at, sizeof(st->stored_at), "%s", ts.p);
+	tx_buf_release(&ts);
+	rc = batch_offsets(st, b);
+	if (rc != TXS_OK)
+		goto out;
+	rc = be->begin(st);
+	if (rc != TXS_OK)
+		goto out;
+	rc = batch_rows(st, b, careful);
+	if (rc == TXS_OK)
+		rc = chain_check(st, b, &seen);
+	if (rc == TXS_OK) {
+		batch_balances(b, &m);
+		if (m.n)
+			rc = be->put_balances(st, b, m.v, m.n);
+	}
+	if (rc == TXS_OK)
+		rc = batch_put_offsets(st, b);
+	if (rc == TXS_OK)
+		rc = be->commit(st);
+	if (rc == TXS_OK)
+		batch_committed(st, b, &seen);
+	else
+		be->rollback(st);
 out:
 	tx_map_release(&seen);
-	free(order);
 	free(m.v);
 	return rc;
 }
