@@ -574,4 +574,33 @@ test_expect_success 'total spend per user: exact, whole stream and running over 
 	"$PYTHON3" spend.py spend.in win.agg windows
 '
 
+test_expect_success '--progress: records read every 2 s, output unchanged; not with -q' '
+	txgen -q -n 400 --seed 5 >slow.in &&
+	test_progress slow.in 100 "txbal: 100 records read, [0-9]+/s" txbal
+'
+
+# A terminal (script(1) gives one): the pipeline's stages share it, so a
+# filter draws its line only when asked (tx(7), "Progress").
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
+	test_expect_success 'on a terminal: a line in place only with --progress, erased before the summary' '
+		txgen -q -n 300 --seed 5 >tty.in &&
+		cat >feed.sh <<-\EOF &&
+		{ head -n 100 tty.in && sleep 0.8 && tail -n +101 tty.in; } | txbal "$@" >tty.out
+		EOF
+		script -qec "sh feed.sh --progress" /dev/null >tty.p </dev/null &&
+		txbal -q <tty.in >want.out &&
+		test_cmp want.out tty.out &&
+		script -qec "sh feed.sh" /dev/null >tty.n </dev/null &&
+		test_cmp want.out tty.out &&
+		cr=$(printf "\r") && esc=$(printf "\033") &&
+		test_grep "^${cr}txbal: 100 records read, [0-9]*/s${esc}\[K" tty.p &&
+		test_grep "${esc}\[K${cr}${esc}\[Ktxbal: 300 read, .* notices${cr}\$" tty.p &&
+		! grep -q "records read" tty.n &&
+		test_grep "^txbal: 300 read, .* notices${cr}\$" tty.n &&
+		test_line_count 1 tty.n
+	'
+else
+	test_skip 'on a terminal: a line in place only with --progress' 'script(1) from util-linux is not available'
+fi
+
 test_done
