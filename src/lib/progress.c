@@ -1,6 +1,7 @@
 /* Progress line and signal flag: see progress.h. */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,6 +10,9 @@
 #include "tx.h"
 
 volatile sig_atomic_t tx_signal;
+
+/* A progress line is on the terminal (tx_progress_clear()). */
+static atomic_int drawn;
 
 int tx_progress_getopt(struct tx_progress *p, int c)
 {
@@ -70,16 +74,24 @@ void tx_progress_show(struct tx_progress *p, uint64_t count)
 		n = (int)sizeof(line) - 5; /* names too long: cut, the count is first */
 	memcpy(line + n, p->tty ? "\033[K" : "\n", p->tty ? 4 : 2);
 	fputs(line, stderr);
-	p->shown = p->tty;
+	if (p->tty)
+		atomic_store_explicit(&drawn, 1, memory_order_relaxed);
 	p->last_ns = now;
 	p->last_count = count;
 }
 
+void tx_progress_clear(void)
+{
+	if (atomic_exchange_explicit(&drawn, 0, memory_order_relaxed) &&
+	    write(STDERR_FILENO, "\r\033[K", 4) < 0) {
+		/* a terminal that cannot be written to: nothing to erase */
+	}
+}
+
 void tx_progress_end(struct tx_progress *p)
 {
-	if (p->shown)
-		fputs("\r\033[K", stderr);
-	p->shown = 0;
+	(void)p;
+	tx_progress_clear();
 }
 
 static volatile sig_atomic_t wake_fd = -1;

@@ -3,11 +3,12 @@
  * signal flag that long-running programs share.
  *
  * Progress: the count that matters to the program ("records read",
- * "records stored") and the rate, on stderr. On a terminal it is one line
- * rewritten in place about twice a second and erased at the end (the
- * summary follows); otherwise (into a file or pipe) a line is appended
- * every 2 s: "txbal: 120000 records read, 59990/s". Never with -q. When it
- * is shown is the program's kind, tx_progress_start()'s when:
+ * "records committed") and the rate, on stderr. On a terminal it is one
+ * line rewritten in place about twice a second, erased at the end (the
+ * summary follows) and before a message or the program's own output there
+ * (tx_progress_clear()); otherwise (into a file or pipe) a line is
+ * appended every 2 s: "txbal: 120000 records read, 59990/s". Never with
+ * -q. When it is shown is the program's kind, tx_progress_start()'s when:
  *
  *   TX_PROGRESS_TTY    with --progress, and by default when stderr is a
  *                      terminal: txpub and txsub, which wait on the network
@@ -52,7 +53,6 @@ struct tx_progress {
 	const uint64_t *also; /* borrowed: a second count shown after the rate, or NULL */
 	const char *also_one, *also_many; /* its noun: "batch", "batches" */
 	uint64_t start_ns, last_ns, last_count, next_check;
-	int shown; /* a line is on the terminal that tx_progress_end() must erase */
 };
 
 /*
@@ -92,6 +92,14 @@ static inline void tx_progress_update(struct tx_progress *p, uint64_t count, int
 }
 /* Erase the terminal line (the summary follows on its own line). */
 void tx_progress_end(struct tx_progress *p);
+/*
+ * Erase the line drawn on the terminal, if one is: called before anything
+ * else is written there, a diagnostic (tx_warn(), tx_error()) or the data
+ * of a struct tx_out on a terminal (out.h), so that it comes on a line of
+ * its own instead of after the count; the next tx_progress_show() draws the
+ * line again, below. Any thread may call it.
+ */
+void tx_progress_clear(void);
 
 /* The first SIGINT, SIGTERM or SIGHUP caught, 0 if none. */
 extern volatile sig_atomic_t tx_signal;
