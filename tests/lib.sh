@@ -202,6 +202,41 @@ wait_lines() {
 	done
 }
 
+# test_slow_feed IN N: the first N lines of IN, a pause past the 2 s
+# between the progress lines of a program whose stderr is a file, the rest.
+test_slow_feed() {
+	head -n "$2" "$1" && sleep 2.6 && tail -n +"$(($2 + 1))" "$1"
+}
+
+# test_progress IN N PATTERN CMD...: --progress (progress.h) on a live
+# stream, stderr a file. CMD reads IN three ways: at once; then from
+# test_slow_feed IN N with --progress, and with -q --progress (those two
+# side by side). The outputs are plain.out's bytes; progress.err is
+# plain.err's lines and one more, the progress line, matching the ERE
+# PATTERN whole; quiet.err is empty.
+test_progress() {
+	_in=$1 _n=$2 _pat=$3
+	shift 3
+	"$@" <"$_in" >plain.out 2>plain.err &&
+		{ test_slow_feed "$_in" "$_n" | "$@" --progress >progress.out 2>progress.err & } &&
+		_p1=$! &&
+		{ test_slow_feed "$_in" "$_n" | "$@" -q --progress >quiet.out 2>quiet.err & } &&
+		_p2=$! &&
+		wait $_p1 && wait $_p2 &&
+		test_cmp plain.out progress.out &&
+		test_cmp plain.out quiet.out &&
+		test_cmp /dev/null quiet.err &&
+		{ grep -v -x -F -f plain.err progress.err >progress.lines || true; } &&
+		test_line_count 1 progress.lines &&
+		grep -x -E "$_pat" progress.lines >/dev/null &&
+		grep -v -x -E "$_pat" progress.err >progress.rest &&
+		test_cmp plain.err progress.rest || {
+		echo "test_progress: $* --progress: stderr was:"
+		cat progress.err
+		return 1
+	}
+}
+
 # A free TCP port on loopback (for brokers and servers a test starts).
 test_free_port() {
 	"$PYTHON3" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

@@ -159,4 +159,29 @@ test_expect_success '--anomalies: the asked share, takeovers and bursts well for
 	test "$n" -gt 30 && test "$n" -lt 200
 '
 
+# --rate 12: the line comes with the 25th record (due 2 s after the start),
+# give or take one for a busy machine; PaySim's count has the openings.
+test_expect_success '--progress: records written every 2 s, output unchanged; not with -q' '
+	a="-n 32 --rate 12 --seed 9 --start 2026-03-01T00:00:00Z" &&
+	ps="--paysim $TX_SRCDIR/examples/data/paysim-sample.csv --rate 12" &&
+	txgen $a --no-wait >plain 2>plain.err &&
+	test_cmp /dev/null plain.err &&
+	txgen $ps -q --no-wait >ps.plain &&
+	{ txgen $a --progress >p 2>p.err & } && p1=$! &&
+	{ txgen $a -q --progress >q 2>q.err & } && p2=$! &&
+	{ txgen $ps --progress >ps.p 2>ps.err & } && p3=$! &&
+	wait $p1 && wait $p2 && wait $p3 &&
+	test_cmp plain p && test_cmp plain q && test_cmp /dev/null q.err &&
+	test_line_count 1 p.err &&
+	grep -x -E "txgen: 2[4-6] records written, 1[0-3]/s" p.err &&
+	test_cmp ps.plain ps.p &&
+	grep "records written, " ps.err >ps.line &&
+	test_line_count 1 ps.line &&
+	n=$(sed -n "s/^txgen: \([0-9]*\) records written, [0-9]*\/s\$/\1/p" ps.line) &&
+	rows=$(head -n "$n" ps.p | grep -vc "\"ps-open-") &&
+	test "$rows" -ge 24 && test "$rows" -le 26 &&
+	sed -n "${n}p" ps.p | grep -v "\"ps-open-" &&
+	test_grep "47 records written (26 rows, 21 opening balances)" ps.err
+'
+
 test_done

@@ -310,4 +310,11 @@ test_expect_success 'exit statuses: a missing file, a closed stdout; a live stre
 	test "$status" -eq 143 && test_line_count 1 out
 '
 
+# txmap waits for input without a clock: the line comes after the pause,
+# when the rest is being read (when the pipe is empty, or at the 256th).
+test_expect_success '--progress: records read every 2 s, output unchanged; not with -q' '
+	txgen -q -n 400 --seed 5 >slow.in &&
+	test_progress slow.in 100 "txmap: [1-4][0-9][0-9] records read, [0-9]+/s" txmap
+'
+
 test_done

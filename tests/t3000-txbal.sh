@@ -574,4 +574,41 @@ test_expect_success 'total spend per user: exact, whole stream and running over 
 	"$PYTHON3" spend.py spend.in win.agg windows
 '
 
+test_expect_success '--progress: records read every 2 s, output unchanged; not with -q' '
+	txgen -q -n 400 --seed 5 >slow.in &&
+	test_progress slow.in 100 "txbal: 100 records read, [0-9]+/s" txbal
+'
+
+# A terminal (script(1) gives one): the pipeline's stages share it, so a
+# filter draws its line only when asked (tx(7), "Progress"), and whatever
+# else comes there, a message or the records, erases it first and gets a
+# line of its own; the line is drawn again below.
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
+	test_expect_success 'on a terminal: a line in place only with --progress, never run into' '
+		txgen -q -n 300 --seed 5 >tty.in &&
+		cat >feed.sh <<-\EOF &&
+		{ head -n 100 tty.in && sleep 0.7 && echo "{bad" && sleep "$1" &&
+			tail -n +101 tty.in; } | txbal $2
+		echo "exit $?" >tty.rc
+		EOF
+		script -qec "sh feed.sh 0.7 --progress" /dev/null >tty.p </dev/null &&
+		echo "exit 1" >want.rc && test_cmp want.rc tty.rc &&
+		script -qec "sh feed.sh 0 >tty.out" /dev/null >tty.n </dev/null &&
+		test_cmp want.rc tty.rc &&
+		cr=$(printf "\r") && esc=$(printf "\033") && erase="${esc}\[K${cr}${esc}\[K" &&
+		test_grep "^${cr}txbal: 100 records read, [0-9]*/s${esc}\[K" tty.p &&
+		test_grep "${erase}txbal: stdin:101: " tty.p &&
+		test_grep "${cr}txbal: 101 records read, [0-9]*/s${erase}{" tty.p &&
+		test_grep "^txbal: 301 read, .* notices${cr}\$" tty.p &&
+		! grep "/s${esc}\[K[^${cr}]" tty.p &&
+		test "$(sed "s/.*${esc}\[K//" tty.p | grep -c "^{")" -eq 300 &&
+		! grep -q "records read" tty.n &&
+		test_line_count 2 tty.n &&
+		test_grep "^txbal: stdin:101: " tty.n &&
+		test_grep "^txbal: 301 read, .* notices${cr}\$" tty.n
+	'
+else
+	test_skip 'on a terminal: a line in place only with --progress' 'script(1) from util-linux is not available'
+fi
+
 test_done

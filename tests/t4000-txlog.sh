@@ -179,4 +179,9 @@ test_expect_success 'SIGTERM: what was read is written out, exit 143' '
 	test_grep "2 lines read, 2 logged" err
 '
 
+test_expect_success '--progress: records read every 2 s, output unchanged; not with -q' '
+	txgen -q -n 400 --seed 5 >slow.in &&
+	test_progress slow.in 100 "txlog: 100 records read, [0-9]+/s" txlog
+'
+
 test_done

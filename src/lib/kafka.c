@@ -99,7 +99,7 @@ int tx_kafka_getopt(struct tx_kafka_opts *o, int c, const char *arg)
 	case 'q': tx_quiet = 1; return 1;
 	case 'v': o->verbose++; return 1;
 	case 'X': return tx_kafka_opt_X(o, arg) < 0 ? -1 : 1;
-	case TX_KAFKA_OPT_PROGRESS: o->progress = 1; return 1;
+	case TX_PROGRESS_OPT: o->progress = 1; return 1;
 	case TX_KAFKA_OPT_CONNECT_TIMEOUT:
 		if (tx_parse_int64(arg, 1, 3600, &v) < 0)
 			return tx_error("--connect-timeout '%s': expected whole seconds, 1 to 3600",

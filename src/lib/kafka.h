@@ -33,6 +33,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "progress.h"
+
 /* The brokers used when nothing else names them. */
 #define TX_KAFKA_DEFAULT_BROKERS "localhost:9092"
 /* How long to wait for the first answer from the cluster (--connect-timeout). */
@@ -70,12 +72,13 @@ int tx_kafka_run(int (*main)(int argc, char **argv, struct tx_kafka_opts *ko), i
 
 /*
  * The short options tx_kafka_getopt() handles, for the getopt string, and
- * the long ones (their val fields are TX_KAFKA_OPT_*), for the option table.
+ * the long ones (their val fields are TX_KAFKA_OPT_* and progress.h's
+ * TX_PROGRESS_OPT), for the option table.
  */
 #define TX_KAFKA_SHORTOPTS "b:F:qvX:"
-enum { TX_KAFKA_OPT_PROGRESS = 0x1000, TX_KAFKA_OPT_CONNECT_TIMEOUT };
+enum { TX_KAFKA_OPT_CONNECT_TIMEOUT = 0x1001 };
 #define TX_KAFKA_LONGOPTS                                                                          \
-	{"progress", no_argument, NULL, TX_KAFKA_OPT_PROGRESS},                                    \
+	TX_PROGRESS_LONGOPT,                                                                       \
 	{                                                                                          \
 		"connect-timeout", required_argument, NULL, TX_KAFKA_OPT_CONNECT_TIMEOUT           \
 	}

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "out.h"
+#include "progress.h"
 #include "tx.h"
 
 void tx_out_init(struct tx_out *o, int fd, const char *name)
@@ -13,7 +14,7 @@ void tx_out_init(struct tx_out *o, int fd, const char *name)
 	o->fd = fd;
 	o->name = name ? name : "stdout";
 	o->limit = 64 * 1024;
-	o->line_buffered = isatty(fd);
+	o->tty = o->line_buffered = isatty(fd);
 	tx_buf_grow(&o->b, o->limit + 4096);
 }
 
@@ -36,6 +37,8 @@ int tx_out_flush(struct tx_out *o)
 
 	if (o->err)
 		return -1;
+	if (o->tty && o->b.len)
+		tx_progress_clear(); /* the lines go where it was, it is drawn again below them */
 	while (done < o->b.len) {
 		ssize_t n = write(o->fd, o->b.p + done, o->b.len - done);
 		if (n < 0) {

@@ -22,6 +22,7 @@ struct tx_out {
 	struct tx_buf b;
 	size_t limit;	   /* flush when the buffer holds this much */
 	int line_buffered; /* flush after every tx_out_end_line() */
+	int tty;	   /* fd is a terminal: a progress line there goes first (progress.h) */
 	int err;	   /* errno of the first failed write, 0 if none */
 };
 

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "tx.h"
 
 const char *tx_progname = "tx";
@@ -70,7 +71,8 @@ static void vreport(const char *source, uint64_t line, int errnum, const char *f
 		memcpy(m.p + m.len - 3, "...", 3);
 	m.p[m.len++] = '\n';
 	len = m.len;
-	fflush(stderr); /* anything stdio still holds goes first */
+	tx_progress_clear(); /* a message on the terminal has a line of its own */
+	fflush(stderr);	     /* anything stdio still holds goes first */
 	for (size_t done = 0; done < len;) {
 		ssize_t k = write(STDERR_FILENO, msg + done, len - done);
 		if (k < 0 && errno == EINTR)

@@ -33,10 +33,10 @@
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: %s [-q] [--strict] [--reject FILE] [--init FILE] [--state FILE]\n"
-		"            [--overdraft LIMIT | --overdraft-unlimited] [--window N]\n"
-		"            [--low-balance AMOUNT] [--large AMOUNT] [--velocity N/T]\n"
-		"            [--drain AMOUNT]\n"
+		"usage: %s [-q] [--progress] [--strict] [--reject FILE] [--init FILE]\n"
+		"            [--state FILE] [--overdraft LIMIT | --overdraft-unlimited]\n"
+		"            [--window N] [--low-balance AMOUNT] [--large AMOUNT]\n"
+		"            [--velocity N/T] [--drain AMOUNT]\n"
 		"            [--no-alert RULE] [--alerts FILE]\n"
 		"            [--aggregate INTERVAL|all --aggregates FILE [--lateness DURATION]\n"
 		"             [--aggregate-types TYPE[,TYPE...]]]\n"
@@ -84,10 +84,11 @@ struct txbal {
 
 	/* failed: records that failed a transaction; refused: those txbal failed */
 	uint64_t nread, napplied, nfailed, nrefused, ndup;
-	uint64_t nalerts, nnotices; /* fraud signals, notices (alerts.h) */
-	int opened;		    /* inputs opened: without one there is no summary */
-	int stop;		    /* stop reading: --strict, downstream closed, write error */
-	int status;		    /* worst exit status so far */
+	uint64_t nalerts, nnotices;  /* fraud signals, notices (alerts.h) */
+	int opened;		     /* inputs opened: without one there is no summary */
+	int stop;		     /* stop reading: --strict, downstream closed, write error */
+	int status;		     /* worst exit status so far */
+	struct tx_progress progress; /* --progress: records read */
 };
 
 static void set_status(struct txbal *b, int status)
@@ -646,12 +647,14 @@ static void run_input(struct txbal *b, const char *path)
 			}
 			if (b->nitems)
 				run_batch(b);
+			tx_progress_update(&b->progress, b->nread, 0);
 			busy = 1;
 			continue;
 		}
 		busy = 0;
 		if (rc == 2) {
 			flush_all(b);
+			tx_progress_update(&b->progress, b->nread, 1);
 		} else if (rc == 3) {
 			continue; /* a signal: the loop condition decides */
 		} else {
@@ -728,6 +731,7 @@ static const struct option longopts[] = {
     {"lateness", required_argument, NULL, OPT_LATENESS},
     {"legs", required_argument, NULL, OPT_LEGS},
     {"drain", required_argument, NULL, OPT_DRAIN},
+    TX_PROGRESS_LONGOPT,
     {NULL, 0, NULL, 0},
 };
 
@@ -745,6 +749,8 @@ int cmd_main(int argc, char **argv)
 
 	tx_alert_opts_default(&ao);
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		if (tx_progress_getopt(&b.progress, c))
+			continue;
 		switch (c) {
 		case 'q': tx_quiet = 1; break;
 		case 'h': return tx_help_exit(usage, "txbal");
@@ -881,6 +887,7 @@ int cmd_main(int argc, char **argv)
 		tx_record_use_parser(&b.items[i].rec, b.parser);
 	}
 	tx_signals_install();
+	tx_progress_start(&b.progress, TX_PROGRESS_ASKED, "records read");
 
 	if (optind == argc)
 		run_input(&b, "-");
@@ -904,6 +911,7 @@ int cmd_main(int argc, char **argv)
 	if (state_path && tx_ledger_save(&b.ledger, state_path) < 0)
 		set_status(&b, TX_EXIT_IO);
 
+	tx_progress_end(&b.progress);
 	/* no input could be opened: an all-zero summary would only hide the error */
 	if (!tx_quiet && b.opened) {
 		fprintf(stderr,

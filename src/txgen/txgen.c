@@ -24,10 +24,11 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: txgen [-q] [-n count] [--seed N] [--accounts N]\n"
+		"usage: txgen [-q] [--progress] [-n count] [--seed N] [--accounts N]\n"
 		"             [--currency CODE[,CODE...]] [--start TIME] [--rate N [--no-wait]]\n"
 		"             [--anomalies F] [--pending F] [--deletes F] [--duplicates F]\n"
-		"       txgen --paysim FILE [-q] [--strict] [--reject FILE] [-n count]\n"
+		"       txgen --paysim FILE [-q] [--progress] [--strict] [--reject FILE]\n"
+		"             [-n count]\n"
 		"             [--currency CODE] [--start TIME] [--rate N [--no-wait]]\n"
 		"             [--no-openings]\n"
 		"       txgen -h | --help | --version\n");
@@ -70,6 +71,7 @@ static const struct option longopts[] = {
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {"no-wait", no_argument, NULL, OPT_NO_WAIT},
+    TX_PROGRESS_LONGOPT,
     {NULL, 0, NULL, 0},
 };
 
@@ -137,7 +139,14 @@ struct run {
 	int have_count, have_start, have_accounts, strict, no_wait, no_openings;
 	const char *paysim, *reject;
 	uint64_t written, rejected, openings;
+	struct tx_progress progress; /* --progress: records written */
 };
+
+/* Paced (--rate): the clock is read for each record anyway, the line moves at any rate. */
+static int paced(const struct run *r)
+{
+	return r->c.rate_milli && !r->no_wait;
+}
 
 static int finish(struct tx_out *o, int status)
 {
@@ -155,7 +164,7 @@ static int run_model(struct run *r, struct tx_out *o)
 	int status;
 
 	while (!tx_signal && (!r->have_count || r->written < r->count)) {
-		if (r->c.rate_milli && !r->no_wait) {
+		if (paced(r)) {
 			pace(t0, r->written, r->c.rate_milli);
 			if (tx_signal)
 				break;
@@ -164,8 +173,10 @@ static int run_model(struct run *r, struct tx_out *o)
 		r->written++;
 		if (tx_out_end_line(o) < 0)
 			break;
+		tx_progress_update(&r->progress, r->written, paced(r));
 	}
 	status = finish(o, TX_EXIT_OK);
+	tx_progress_end(&r->progress);
 	if (tx_signal)
 		tx_warn("stopped by signal %d after %llu records", (int)tx_signal,
 			(unsigned long long)r->written);
@@ -252,7 +263,7 @@ static int run_paysim(struct run *r, struct tx_out *o)
 				break;
 			continue;
 		}
-		if (r->c.rate_milli && !r->no_wait) {
+		if (paced(r)) {
 			pace(t0, r->written, r->c.rate_milli);
 			if (tx_signal)
 				break;
@@ -278,7 +289,9 @@ static int run_paysim(struct run *r, struct tx_out *o)
 		r->written++;
 		if (tx_out_end_line(o) < 0)
 			break;
+		tx_progress_update(&r->progress, r->written + r->openings, paced(r));
 	}
+	tx_progress_end(&r->progress);
 	r->rejected = rej.count;
 	if (tx_rejects_close(&rej) < 0 || rc < 0)
 		status = TX_EXIT_IO;
@@ -307,6 +320,8 @@ int cmd_main(int argc, char **argv)
 	tx_gen_config_init(&r.c);
 	argv[0] = (char *)tx_progname; /* getopt's messages say "txgen: ..." */
 	while ((opt = getopt_long(argc, argv, "n:qh", longopts, NULL)) != -1) {
+		if (tx_progress_getopt(&r.progress, opt))
+			continue;
 		switch (opt) {
 		case 'n':
 			if (tx_parse_int64(optarg, 0, INT64_MAX, &v) < 0) {
@@ -419,9 +434,10 @@ int cmd_main(int argc, char **argv)
 		r.c.start_us = tx_wall_us();
 
 	tx_signals_install();
+	tx_progress_start(&r.progress, TX_PROGRESS_ASKED, "records written");
 
 	tx_out_init(&o, STDOUT_FILENO, "standard output");
-	if (r.c.rate_milli && !r.no_wait)
+	if (paced(&r))
 		o.line_buffered = 1;
 	status = r.paysim ? run_paysim(&r, &o) : run_model(&r, &o);
 	tx_out_close(&o);

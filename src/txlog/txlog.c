@@ -37,7 +37,7 @@ static void on_hup(int sig)
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: %s [-aq] [--color[=WHEN]] [-f TEMPLATE]\n"
+		"usage: %s [-aq] [--color[=WHEN]] [-f TEMPLATE] [--progress]\n"
 		"             [-o FILE | -s [-t TAG] [--facility NAME]]\n"
 		"             [--reject FILE] [--strict] [--tee] [FILE ...]\n",
 		tx_progname);
@@ -68,8 +68,9 @@ struct txlog {
 	/* counts and state */
 	struct tx_record rec;
 	uint64_t nread, nlogged;
-	int stop;   /* stop reading: --strict, downstream closed, write error */
-	int status; /* worst exit status so far */
+	struct tx_progress progress; /* --progress: records read */
+	int stop;		     /* stop reading: --strict, downstream closed, write error */
+	int status;		     /* worst exit status so far */
 };
 
 static void set_status(struct txlog *t, int status)
@@ -216,11 +217,13 @@ static void run_input(struct txlog *t, const char *path)
 			int newline = !(lr.eof && line + len == lr.buf + lr.end);
 			idle = 0;
 			handle_line(t, &lr, line, len, newline); /* a line read is a line handled */
+			tx_progress_update(&t->progress, t->nread, 0);
 		}
 		if (tx_signal)
 			break;
 		if (r == 2) {
 			flush_all(t);
+			tx_progress_update(&t->progress, t->nread, 1);
 			idle = 1;
 		} else if (r == 0) {
 			break;
@@ -268,6 +271,7 @@ int cmd_main(int argc, char **argv)
 	    {"syslog", no_argument, NULL, 's'},
 	    {"tag", required_argument, NULL, 't'},
 	    {"tee", no_argument, NULL, OPT_TEE},
+	    TX_PROGRESS_LONGOPT,
 	    {NULL, 0, NULL, 0},
 	};
 	struct txlog t;
@@ -279,6 +283,8 @@ int cmd_main(int argc, char **argv)
 
 	memset(&t, 0, sizeof(t));
 	while ((c = getopt_long(argc, argv, "af:ho:qst:", longopts, NULL)) != -1) {
+		if (tx_progress_getopt(&t.progress, c))
+			continue;
 		switch (c) {
 		case 'a': t.alerts_only = 1; break;
 		case 'f': format_text = optarg; break;
@@ -373,6 +379,7 @@ int cmd_main(int argc, char **argv)
 	}
 
 	tx_record_init(&t.rec);
+	tx_progress_start(&t.progress, TX_PROGRESS_ASKED, "records read");
 	if (optind == argc) {
 		run_input(&t, "-");
 	} else {
@@ -391,6 +398,7 @@ int cmd_main(int argc, char **argv)
 		set_status(&t, TX_EXIT_IO);
 	if (tx_rejects_close(&t.rej) < 0)
 		set_status(&t, TX_EXIT_IO);
+	tx_progress_end(&t.progress);
 	if (!tx_quiet)
 		fprintf(stderr, "%s: %llu lines read, %llu logged, %llu rejected\n", tx_progname,
 			(unsigned long long)t.nread, (unsigned long long)t.nlogged,

@@ -23,7 +23,7 @@ static void usage(FILE *fp)
 		"usage: %s [-qv] [--csv] [--field FROM=TO]... [--value FIELD:FROM=TO]...\n"
 		"       [--round half-even|half-up] [--tz ZONE] [--epoch s|ms]\n"
 		"       [--id hash[:FIELD,...]|uuid] [--other FILE | --drop-other]\n"
-		"       [--reject FILE] [--strict] [FILE...]\n",
+		"       [--progress] [--reject FILE] [--strict] [FILE...]\n",
 		tx_progname);
 }
 
@@ -33,6 +33,7 @@ struct txmap {
 	struct tx_rejects rej;
 	int have_other, drop_other, strict, csv;
 	uint64_t nread, nwritten, nother, ndropped;
+	struct tx_progress progress; /* --progress: records read */
 	int stop, status;
 	const char *source;
 };
@@ -146,6 +147,7 @@ static void run_input(struct txmap *t, const char *path)
 		int rc = t->csv ? tx_csv_next(&csv, &it) : tx_jstream_next(&js, &it);
 		if (rc == TX_IN_ITEM) {
 			handle(t, &it);
+			tx_progress_update(&t->progress, t->nread, 0);
 		} else if (rc == TX_IN_BAD) {
 			t->nread++;
 			reject(t, &it, t->csv ? csv.err : js.err);
@@ -153,6 +155,7 @@ static void run_input(struct txmap *t, const char *path)
 			continue;
 		} else if (rc == TX_IN_IDLE) {
 			flush_all(t); /* no input for now: what was mapped goes on */
+			tx_progress_update(&t->progress, t->nread, 1);
 		} else {
 			if (rc < 0) {
 				tx_error("%s: read error: %s", t->source,
@@ -220,6 +223,7 @@ static const struct option longopts[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
+    TX_PROGRESS_LONGOPT,
     {NULL, 0, NULL, 0},
 };
 
@@ -231,6 +235,8 @@ int cmd_main(int argc, char **argv)
 
 	tx_mapper_init(&t.map);
 	while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
+		if (tx_progress_getopt(&t.progress, c))
+			continue;
 		switch (c) {
 		case 'q': tx_quiet = 1; break;
 		case 'v': verbose = 1; break;
@@ -291,6 +297,7 @@ int cmd_main(int argc, char **argv)
 		t.have_other = 1;
 	}
 	tx_signals_install();
+	tx_progress_start(&t.progress, TX_PROGRESS_ASKED, "records read");
 
 	if (optind == argc)
 		run_input(&t, "-");
@@ -303,6 +310,7 @@ int cmd_main(int argc, char **argv)
 		set_status(&t, TX_EXIT_IO);
 	if (t.have_other && tx_out_close(&t.other) < 0)
 		set_status(&t, TX_EXIT_IO);
+	tx_progress_end(&t.progress);
 	if (verbose)
 		tx_mapper_report(&t.map, show_key, show_value, NULL);
 	if (!tx_quiet)

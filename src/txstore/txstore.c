@@ -58,9 +58,10 @@ struct run {
 	int writing, threaded, write_rc;
 	uint64_t unstored; /* records of batches that could not be stored */
 	struct tx_rejects rej;
-	int strict, progress;
+	int strict;
+	struct tx_progress progress; /* --progress: records committed, and batches */
 	uint64_t read, malformed;
-	uint64_t start_ns, last_progress_ns;
+	uint64_t start_ns;
 	uint64_t writing_ns; /* time spent storing batches (the writer's) */
 	int failed;	     /* a batch could not be stored */
 	int discontinuous;   /* ... because it did not continue what is stored */
@@ -78,7 +79,7 @@ static uint64_t rejected(const struct run *run)
 	return run->malformed + tx_store_counts(run->st)->refused;
 }
 
-static void progress(struct run *run, int final)
+static void summary(struct run *run)
 {
 	const struct tx_store_counts *c = tx_store_counts(run->st);
 	double secs = (double)(tx_now_ns() - run->start_ns) / 1e9;
@@ -91,13 +92,13 @@ static void progress(struct run *run, int final)
 	 * waits for its input all day is not slow, its input is.
 	 */
 	fprintf(stderr,
-		"%s: %s%llu read, %llu stored, %llu duplicates, %llu updated, %llu deleted, "
+		"%s: %llu read, %llu stored, %llu duplicates, %llu updated, %llu deleted, "
 		"%llu rejected, %llu already stored (offsets) in %.2f s, %.2f s of it storing "
 		"(%.0f records/s)\n",
-		tx_progname, final ? "" : "progress: ", (unsigned long long)run->read,
-		(unsigned long long)c->stored, (unsigned long long)c->duplicates,
-		(unsigned long long)c->updated, (unsigned long long)c->deleted,
-		(unsigned long long)rejected(run), (unsigned long long)c->skipped, secs, busy,
+		tx_progname, (unsigned long long)run->read, (unsigned long long)c->stored,
+		(unsigned long long)c->duplicates, (unsigned long long)c->updated,
+		(unsigned long long)c->deleted, (unsigned long long)rejected(run),
+		(unsigned long long)c->skipped, secs, busy,
 		busy > 0 ? (double)run->read / busy : 0.0);
 }
 
@@ -116,6 +117,7 @@ static void *writer_main(void *arg)
 static int finish(struct run *run)
 {
 	struct tx_store_batch *b = run->inflight;
+	const struct tx_store_counts *c;
 	size_t i;
 
 	if (!run->writing)
@@ -137,10 +139,9 @@ static int finish(struct run *run)
 				    tx_sref_str(b, row->reason_refused));
 	}
 	tx_store_batch_reset(b);
-	if (run->progress && tx_now_ns() - run->last_progress_ns >= 1000000000ULL) {
-		run->last_progress_ns = tx_now_ns();
-		progress(run, 0);
-	}
+	c = tx_store_counts(run->st);
+	tx_progress_update(&run->progress,
+			   c->stored + c->duplicates + c->updated + c->deleted + c->skipped, 1);
 	return 0;
 }
 
@@ -177,11 +178,11 @@ static int store_main(int argc, char **argv)
 					     {"batch", required_argument, NULL, 'b'},
 					     {"flush-ms", required_argument, NULL, 'f'},
 					     {"help", no_argument, NULL, 'h'},
-					     {"progress", no_argument, NULL, 'P'},
 					     {"quiet", no_argument, NULL, 'q'},
 					     {"reject", required_argument, NULL, 'r'},
 					     {"retry-for", required_argument, NULL, 'R'},
 					     {"strict", no_argument, NULL, 'S'},
+					     TX_PROGRESS_LONGOPT,
 					     {NULL, 0, NULL, 0}};
 	struct run run;
 	struct tx_record rec;
@@ -195,6 +196,8 @@ static int store_main(int argc, char **argv)
 
 	memset(&run, 0, sizeof(run));
 	while ((c = getopt_long(argc, argv, "b:f:hqr:", opts, NULL)) != -1) {
+		if (tx_progress_getopt(&run.progress, c))
+			continue;
 		switch (c) {
 		case 'b':
 			if (tx_parse_int64(optarg, 1, 10000000, &batch_max))
@@ -209,7 +212,6 @@ static int store_main(int argc, char **argv)
 		case 'A': async_commit = 1; break;
 		case 'G': allow_gaps = 1; break;
 		case 'h': return tx_help_exit(usage, "txstore");
-		case 'P': run.progress = 1; break;
 		case 'q': tx_quiet = 1; break;
 		case 'r': reject_path = optarg; break;
 		case 'R':
@@ -260,7 +262,9 @@ static int store_main(int argc, char **argv)
 	tx_store_batch_init(&run.batches[1]);
 	run.cur = &run.batches[0];
 	tx_lines_init(&lr, STDIN_FILENO, "stdin");
-	run.start_ns = run.last_progress_ns = tx_now_ns();
+	run.start_ns = tx_now_ns();
+	tx_progress_start(&run.progress, TX_PROGRESS_ASKED, "records committed");
+	tx_progress_also(&run.progress, &tx_store_counts(run.st)->batches, "batch", "batches");
 	for (;;) {
 		int timeout = -1;
 		char err[256];
@@ -321,7 +325,8 @@ static int store_main(int argc, char **argv)
 			 (unsigned long long)(run.unstored + run.cur->n));
 		status = run.discontinuous ? TX_EXIT_GAP : TX_EXIT_UNDELIVERED;
 	}
-	progress(&run, 1);
+	tx_progress_end(&run.progress);
+	summary(&run);
 	if (tx_rejects_close(&run.rej) < 0 && status == TX_EXIT_OK)
 		status = TX_EXIT_IO;
 	if (status == TX_EXIT_OK && tx_signal)

@@ -27,10 +27,11 @@ FUZZ_TARGETS += kafkaconf offsets
 endif
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra -Wno-unused-parameter
+# util.c's messages erase a progress line first (progress.h)
 fuzz_base_sources = src/lib/json.c src/lib/money.c src/lib/timefmt.c src/lib/buf.c src/lib/util.c \
-	src/lib/fastpath.c
+	src/lib/fastpath.c src/lib/progress.c
 fuzz_base_headers = src/lib/json.h src/lib/money.h src/lib/timefmt.h src/lib/buf.h src/lib/tx.h \
-	src/lib/fastpath.h
+	src/lib/fastpath.h src/lib/progress.h
 # the record codec: its parser and its writer
 fuzz_codec_sources = src/lib/record.c src/lib/record_write.c
 fuzz_codec_headers = src/lib/record.h src/lib/record_impl.h
@@ -41,11 +42,11 @@ fuzz_paysim_sources = tests/fuzz/fuzz-paysim.c src/lib/paysim.c $(fuzz_codec_sou
 fuzz_paysim_deps = $(fuzz_paysim_sources) src/lib/paysim.h $(fuzz_codec_headers) \
 	$(fuzz_base_headers)
 fuzz_kafkaconf_sources = tests/fuzz/fuzz-kafkaconf.c src/lib/kafka.c src/lib/lines.c \
-	src/lib/progress.c $(fuzz_base_sources)
+	$(fuzz_base_sources)
 fuzz_kafkaconf_deps = $(fuzz_kafkaconf_sources) tests/fuzz/memfile.h src/lib/kafka.h \
 	src/lib/lines.h $(fuzz_base_headers)
 fuzz_offsets_sources = tests/fuzz/fuzz-offsets.c src/lib/kafka.c src/lib/lines.c \
-	src/lib/progress.c $(fuzz_base_sources)
+	$(fuzz_base_sources)
 fuzz_offsets_deps = $(fuzz_offsets_sources) tests/fuzz/memfile.h src/lib/kafka.h \
 	src/lib/lines.h $(fuzz_base_headers)
 fuzz_balances_sources = tests/fuzz/fuzz-balances.c src/lib/ledger.c src/lib/hashmap.c \
