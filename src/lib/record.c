@@ -1323,14 +1323,10 @@ static void remember_key(struct tx_parser *ps, struct key_guess *g, const char *
 	ps->shapes_valid &= (2u << (g - ps->guesses)) - 1; /* those of up to g - guesses stay */
 }
 
-/* The shape of the first n members (every key's field in m->field, flags in m->flags) */
-static void index_members(const struct tx_member *mem, size_t n, unsigned canon, struct shape *sh)
+/* sh, the shape of the first `from` members, made that of the first n */
+static void index_more(const struct tx_member *mem, size_t from, size_t n, struct shape *sh)
 {
-	memset(sh->idx, 0xff, sizeof(sh->idx)); /* every one -1 */
-	sh->seen = sh->nknown = sh->ncanon = 0;
-	sh->dup = -1;
-	sh->canon = canon;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = from; i < n; i++) {
 		int f = mem[i].field;
 		if (f < 0)
 			continue;
@@ -1343,6 +1339,16 @@ static void index_members(const struct tx_member *mem, size_t n, unsigned canon,
 			sh->dup = f;
 		}
 	}
+}
+
+/* The shape of the first n members (every key's field in m->field, flags in m->flags) */
+static void index_members(const struct tx_member *mem, size_t n, unsigned canon, struct shape *sh)
+{
+	memset(sh->idx, 0xff, sizeof(sh->idx)); /* every one -1 */
+	sh->seen = sh->nknown = sh->ncanon = 0;
+	sh->dup = -1;
+	sh->canon = canon;
+	index_more(mem, 0, n, sh);
 }
 
 /*
@@ -1445,6 +1451,7 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 	const int guess = (fast & TX_FAST_GUESS) != 0, values = canon && (fast & TX_FAST_VALUE);
 	const int simd = (fast & TX_FAST_SIMD) != 0;
 	int type_word = 0, missed = !guess; /* missed: a key did not match its guess */
+	size_t hit = 0;			    /* the members before the first that missed */
 	unsigned pre = 0;		    /* fields value_fast() decoded */
 	struct shape scratch;
 	const struct shape *sh;
@@ -1496,7 +1503,10 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 				cap = r->members_cap;
 				m = &mem[n];
 			}
-			missed = 1;
+			if (!missed) {
+				missed = 1;
+				hit = n;
+			}
 			if (!(p = scan_key(ps, p, end, line,
 					   guess && n < GUESSES ? &ps->guesses[n] : NULL, canon, m,
 					   &e)))
@@ -1546,17 +1556,30 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 			goto no_key;
 	}
 close:
-	/* r->idx and the counts: from the shape of the members, known or worked out */
-	if (!missed && n <= GUESSES && (ps->shapes_valid >> n & 1) &&
-	    ps->shapes[n].canon == canon) {
-		sh = &ps->shapes[n];
-	} else {
+	/*
+	 * r->idx and the counts: from the shape of the members, known or
+	 * worked out. The members before the first key that missed its guess
+	 * (every one when none missed: then n <= GUESSES, as a member past
+	 * the guesses misses) have the shape of a record of that many, known
+	 * once worked out; the others are added to a copy of it. So a stream
+	 * whose records end in different ways (txsub's "source" after 7, 8 or
+	 * 9 members) works out only their ends.
+	 */
+	if (!missed)
+		hit = n;
+	if (hit && (!(ps->shapes_valid >> hit & 1) || ps->shapes[hit].canon != canon)) {
+		index_members(mem, hit, canon, &ps->shapes[hit]);
+		ps->shapes_valid |= 1u << hit;
+	}
+	if (!hit) {
 		index_members(mem, n, canon, &scratch);
 		sh = &scratch;
-		if (!missed && n <= GUESSES) {
-			ps->shapes[n] = scratch;
-			ps->shapes_valid |= 1u << n;
-		}
+	} else if (hit == n) {
+		sh = &ps->shapes[n];
+	} else {
+		scratch = ps->shapes[hit];
+		index_more(mem, hit, n, &scratch);
+		sh = &scratch;
 	}
 	memcpy(r->idx, sh->idx, sizeof(r->idx));
 	r->repeated = sh->dup >= 0;
