@@ -12,7 +12,9 @@
 # accounts and of one over 1,000,000 accounts (the same number of records,
 # so the dedup set costs the same), the difference divided by the difference
 # in account entries (counted from --state). Goals (issue 4): >= 2M
-# records/s, >= 30x seedbal.py, >= 15x jq, <= 200 bytes per account.
+# records/s, >= 30x seedbal.py, >= 15x jq, <= 200 bytes per account. Then
+# the same records as txsub writes them, with their "source" member (issue
+# 19), against seedbal.py on those.
 set -eu
 : "${TX_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${TX_BUILDDIR:=$PWD}"
@@ -45,6 +47,17 @@ run() {
 	[ "$ns" -gt 0 ] || ns=1
 	kib=$(tail -n 1 "$tmp/mem" | awk '{ print $3 }')
 }
+# best_run CMD...: the best of $RUNS runs: CPU nanoseconds in $best, its peak
+# KiB in $bkib, its wall-clock nanoseconds in $wns
+best_run() {
+	best=0 bkib=0 bwns=0 _i=0
+	while [ $_i -lt "$RUNS" ]; do
+		run "$@"
+		if [ "$best" -eq 0 ] || [ "$ns" -lt "$best" ]; then best=$ns bkib=$kib bwns=$wns; fi
+		_i=$((_i + 1))
+	done
+	wns=$bwns
+}
 rate() { awk -v n="$N" -v ns="$1" 'BEGIN { printf "%.0f", n * 1e9 / ns }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 row() { printf '%-30s %10s rec/s (wall %9s) %8s KiB\n' "$1" "$2" "$(rate "$wns")" "$3"; }
@@ -52,13 +65,7 @@ row() { printf '%-30s %10s rec/s (wall %9s) %8s KiB\n' "$1" "$2" "$(rate "$wns")
 "$TXGEN" -q -n "$N" --accounts 100000 --seed 42 >"$tmp/in"
 echo "input: $N records over 100000 accounts ($(wc -c <"$tmp/in") bytes), txgen --seed 42"
 
-best=0 bkib=0 bwns=0 i=0
-while [ $i -lt "$RUNS" ]; do
-	run "$TXBAL" -q
-	if [ "$best" -eq 0 ] || [ "$ns" -lt "$best" ]; then best=$ns bkib=$kib bwns=$wns; fi
-	i=$((i + 1))
-done
-wns=$bwns
+best_run "$TXBAL" -q
 txr=$(rate "$best")
 row "txbal (default rules)" "$txr" "$bkib"
 run "$TXBAL" -q --no-alert all
@@ -79,6 +86,25 @@ if command -v jq >/dev/null 2>&1; then
 	echo "RESULT txbal-vs-jq $txr jq $jr $(ratio "$txr" "$jr") $bkib"
 else
 	echo "bench/txbal.sh: jq not found: no ratio"
+fi
+
+# txsub's output: the same records, each with the "source" member txsub adds
+# (tests/oracle/source.awk writes its bytes: the run of a broker and txsub
+# would only add their noise), against seedbal.py on that input, and what
+# it costs txbal against the plain records above (issue 19; here 2.1x the
+# CPU per record before the parser decoded txsub's form inline, 1.3x
+# after: the rest is mostly their 1.8x bytes).
+awk -f "$TX_SRCDIR/tests/oracle/source.awk" "$tmp/in" >"$tmp/src"
+mv "$tmp/src" "$tmp/in"
+best_run "$TXBAL" -q
+tsr=$(rate "$best") skib=$bkib
+row "txbal, txsub's records" "$tsr" "$skib"
+echo "txsub's records ($(wc -c <"$tmp/in") bytes): $(ratio "$txr" "$tsr")x the CPU per record of txgen's"
+if [ -f "$ANCHORS/seedbal.py" ]; then
+	run "$PY" "$ANCHORS/seedbal.py"
+	ssr=$(rate "$ns")
+	row "seedbal.py, txsub's records" "$ssr" "$kib"
+	echo "RESULT txbal-txsub $tsr seedbal.py $ssr $(ratio "$tsr" "$ssr") $skib"
 fi
 
 # memory per account: 1k vs 1M accounts, same number of records

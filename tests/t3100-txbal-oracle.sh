@@ -55,6 +55,31 @@ test_expect_success 'TX_REFERENCE=plain (the general splice for every record): t
 	cmp out plain.out
 '
 
+# The same stream as txsub writes it, each record with a "source" member
+# (tests/oracle/source.awk: txsub's bytes), which the parser decodes inline
+# when it has txsub's form: the same balances and counts as without it,
+# the same bytes out as without it but for the source and the dropped_from
+# members that follow a dropped record of a partition, and the same bytes,
+# state and messages with the fast paths switched.
+test_expect_success 'records from txsub: the same ledger, the same bytes both ways' '
+	awk -f "$TX_SRCDIR/tests/oracle/source.awk" stream >src.stream &&
+	test "$(grep -c "\"source\":{\"topic\":\"transactions\",\"partition\":" src.stream)" -gt $((N * 9 / 10)) &&
+	test_expect_code 1 txbal --state src.got <src.stream >src.out 2>src.err &&
+	test_cmp want src.got &&
+	counts src.err >src.counts &&
+	test_cmp want.counts src.counts &&
+	grep -q "\"dropped_from\":" src.out &&
+	grep -q "topic transactions partition [0-9]* offset [0-9]*: " src.err &&
+	sed -e "s/,\"source\":{[^{}]*}//" -e "s/,\"dropped_from\":[0-9]*//" src.out >src.bare &&
+	cmp out src.bare &&
+	test_expect_code 1 env TX_REFERENCE="$other" txbal --state src.ref.got <src.stream >src.ref.out 2>src.ref.err &&
+	cmp src.out src.ref.out &&
+	test_cmp src.got src.ref.got &&
+	test_cmp src.err src.ref.err &&
+	test_expect_code 1 env TX_REFERENCE=value txbal -q <src.stream >src.value.out &&
+	cmp src.out src.value.out
+'
+
 test_expect_success 'txbal reads TX_REFERENCE: a misspelt name turns every fast path off' '
 	head -n 1000 stream >thousand &&
 	test_expect_code 1 env TX_REFERENCE=plian txbal -q <thousand >typo.out 2>typo.err &&

@@ -730,6 +730,55 @@ static void test_memory(void)
 	bad("", 0, "empty line");
 	CHECK(rec.nmembers == 0 && rec.idx[TX_F_TRANSACTION_ID] == -1,
 	      "an empty line indexes none");
+
+	/*
+	 * Records that end in different ways (txsub's "source" after 3, 4 or 5
+	 * members, a repeated field, an alias, an escaped key, members past the
+	 * guessed positions) in turns, each parse compared with the reference
+	 * (every fast path off): the members before the first key that missed
+	 * its guess come from a shape known, the rest are worked out.
+	 */
+	static const char *const ends[] = {
+	    "\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":2}}",
+	    "\"merchant\":\"m\",\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":3}}",
+	    "\"counterparty\":\"B\",\"x\":1,\"source\":{\"topic\":\"t\",\"partition\":1,"
+	    "\"offset\":4}}",
+	    "\"merchant\":\"m\",\"amount\":2.00}",
+	    "\"transaction_type\":\"fee\",\"status\":\"failed\"}",
+	    "\"st\\u0061tus\":\"failed\",\"merchant\":\"m\"}",
+	    "\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"i\":9,\"j\":10,"
+	    "\"k\":11,\"l\":12,\"m\":13,\"status\":\"failed\"}",
+	    "\"status\":\"pending\"}",
+	};
+	struct tx_record ref;
+	unsigned saved = tx_fast, seed = 1;
+	int same = 1, accepted = 0;
+	char line[400];
+
+	tx_record_init(&ref);
+	for (int k = 0; k < 400; k++) {
+		seed = seed * 1103515245u + 12345u;
+		const char *e = ends[(seed >> 16) % (sizeof(ends) / sizeof(ends[0]))];
+		unsigned flags = k % 5 == 4 ? TX_PARSE_JSON_ONLY : 0;
+		snprintf(line, sizeof(line),
+			 "{\"transaction_id\":\"t%d\",\"account\":\"A\",\"type\":\"fee\","
+			 "\"amount\":1.00,%s",
+			 k, e);
+		tx_fast = TX_FAST_ALL;
+		int a = tx_record_parse(&rec, line, strlen(line), flags);
+		tx_fast = 0;
+		int b = tx_record_parse(&ref, line, strlen(line), flags);
+		tx_fast = saved;
+		accepted += a == 0;
+		if (a != b || strcmp(rec.err, ref.err) || rec.nmembers != ref.nmembers ||
+		    memcmp(rec.idx, ref.idx, sizeof(rec.idx)) || rec.nknown != ref.nknown ||
+		    rec.ncanonical != ref.ncanonical || rec.repeated != ref.repeated ||
+		    rec.has_source != ref.has_source)
+			same = 0;
+	}
+	tx_record_release(&ref);
+	CHECK(same, "records ending in turns: the index of the reference parse");
+	CHECK(accepted > 200 && accepted < 400, "... records both accepted and refused");
 }
 
 /* Values near the end of the line, and the digit paths of amounts and timestamps. */
@@ -954,6 +1003,197 @@ static void test_append(void)
 	test_splice_member();
 }
 
+/*
+ * txsub's "source" member: decoded in the scan when it has txsub's form
+ * (fast_source() in record.c), by parse_source() otherwise. Each line is
+ * parsed with every fast path on, after a txsub record that trains the
+ * guesses and the date caches, and again with the inline decoders off
+ * (TX_REFERENCE=value) and with every fast path off: the same verdict,
+ * message and source, whatever TX_REFERENCE this test runs under.
+ */
+static int same_str(struct tx_str a, struct tx_str b)
+{
+	return a.len == b.len && (a.p == NULL) == (b.p == NULL) &&
+	       (!a.len || !memcmp(a.p, b.p, a.len));
+}
+
+static void source_both(const char *tail, const char *want_err)
+{
+	static const char *train =
+	    "{\"transaction_id\":\"tx-1\",\"account\":\"ACC1\",\"type\":\"payment\","
+	    "\"amount\":12.34,\"currency\":\"USD\",\"ts\":\"2026-01-01T00:00:00.000001Z\","
+	    "\"status\":\"completed\",\"source\":{\"topic\":\"transactions\",\"partition\":67,"
+	    "\"offset\":0,\"ts\":\"2026-12-07T06:03:30.190000Z\",\"key\":\"ACC1\","
+	    "\"cluster\":\"mockCluster156674b408b8\"}}";
+	static const unsigned modes[] = {TX_FAST_ALL & ~(unsigned)TX_FAST_VALUE, 0};
+	static struct tx_record fast, ref;
+	static int ready;
+	unsigned saved = tx_fast;
+	char line[600], what[700];
+	int rc, ok_all = 1;
+
+	if (!ready) {
+		tx_record_init(&fast);
+		tx_record_init(&ref);
+		ready = 1;
+	}
+	snprintf(line, sizeof(line),
+		 "{\"transaction_id\":\"tx-2\",\"account\":\"ACC2\",\"type\":\"deposit\","
+		 "\"amount\":1.50,\"currency\":\"USD\",\"ts\":\"2026-01-02T00:00:00.000001Z\","
+		 "\"status\":\"completed\",%s",
+		 tail);
+	tx_fast = TX_FAST_ALL;
+	tx_record_parse(&fast, train, strlen(train), TX_PARSE_REQUIRE);
+	rc = tx_record_parse(&fast, line, strlen(line), TX_PARSE_REQUIRE);
+	snprintf(what, sizeof(what), "source %.300s: %s", tail, want_err ? want_err : "accepted");
+	unit_report(want_err ? rc == -1 && !strcmp(fast.err, want_err) : rc == 0, what, __FILE__,
+		    __LINE__);
+	if (want_err ? rc != -1 || strcmp(fast.err, want_err) : rc != 0)
+		printf("#   got rc %d, error '%s'\n", rc, fast.err);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		const struct tx_source *a = &fast.source, *b = &ref.source;
+		tx_fast = modes[i];
+		tx_record_parse(&ref, train, strlen(train), TX_PARSE_REQUIRE);
+		int ref_rc = tx_record_parse(&ref, line, strlen(line), TX_PARSE_REQUIRE);
+		if (ref_rc != rc || strcmp(ref.err, fast.err) ||
+		    ref.has_source != fast.has_source ||
+		    (fast.has_source &&
+		     (!same_str(a->topic, b->topic) || a->partition != b->partition ||
+		      a->offset != b->offset || a->ts_us != b->ts_us || !same_str(a->key, b->key) ||
+		      !same_str(a->cluster, b->cluster))))
+			ok_all = 0;
+	}
+	tx_fast = saved;
+	snprintf(what, sizeof(what), "source %.300s: the same with TX_REFERENCE=value and =all",
+		 tail);
+	unit_report(ok_all, what, __FILE__, __LINE__);
+}
+
+static void test_source_fast(void)
+{
+	const char *src = "\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":";
+	char tail[300];
+
+	/* txsub's form, whole and in part */
+	source_both("\"source\":{\"topic\":\"transactions\",\"partition\":3,\"offset\":12345,"
+		    "\"ts\":\"2026-12-07T06:03:30.190000Z\",\"key\":\"ACC2\","
+		    "\"cluster\":\"mockCluster156674b408b8\"}}",
+		    NULL);
+	{
+		struct tx_record r;
+		const char *l =
+		    "{\"transaction_id\":\"t\",\"account\":\"A\",\"type\":\"fee\",\"amount\":1,"
+		    "\"ts\":\"2026-01-01T00:00:00.000000Z\",\"source\":{\"topic\":\"tx\","
+		    "\"partition\":2147483647,\"offset\":9223372036854775807,"
+		    "\"ts\":\"2026-01-02T00:00:00.000001Z\",\"key\":\"A\",\"cluster\":\"c\"}}";
+		unsigned saved = tx_fast;
+		tx_fast = TX_FAST_ALL;
+		tx_record_init(&r);
+		for (int i = 0; i < 3; i++) /* the guesses and date caches trained */
+			CHECK(tx_record_parse(&r, l, strlen(l), TX_PARSE_REQUIRE) == 0,
+			      "a txsub record parses");
+		CHECK(r.has_source, "it has a source");
+		CHECK_EQ_STR(S(r.source.topic), "tx", "source topic");
+		CHECK_EQ_INT(r.source.partition, 2147483647, "the largest partition");
+		CHECK(r.source.offset == INT64_MAX, "the largest offset");
+		CHECK_EQ_INT(r.source.ts_us, 1767312000000001LL, "source ts, its own day");
+		CHECK_EQ_INT(r.ts_us, 1767225600000000LL, "the record's ts, another day");
+		CHECK_EQ_STR(S(r.source.key), "A", "source key");
+		CHECK_EQ_STR(S(r.source.cluster), "c", "source cluster");
+		tx_record_release(&r);
+		tx_fast = saved;
+	}
+	source_both("\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":0}}", NULL);
+	source_both("\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":0,\"key\":null}}",
+		    NULL);
+	source_both("\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":0,\"key\":\"\"}}",
+		    NULL);
+	source_both("\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":0,"
+		    "\"ts\":\"2026-01-01T00:00:00Z\",\"cluster\":\"c\"}}",
+		    NULL);
+	source_both("\"source\":{\"topic\":\"t\\u00e9\xc3\xa9\",\"partition\":1,\"offset\":2}}",
+		    NULL);
+	source_both("\"source\":{\"topic\":\"t\xc3\xa9\",\"partition\":1,\"offset\":2}}", NULL);
+	source_both("\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":2},\"x\":1}", NULL);
+	source_both("\"source\" : { \"topic\" : \"t\" , \"partition\":1,\"offset\":2 } }", NULL);
+	/* other orders and members: parse_source() takes them */
+	source_both("\"source\":{\"partition\":1,\"topic\":\"t\",\"offset\":2}}", NULL);
+	source_both("\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":2,\"x\":[1]}}", NULL);
+	source_both("\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":2,\"cluster\":\"c\","
+		    "\"key\":\"k\"}}",
+		    NULL);
+	source_both("\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":2,\"ts\":\"2026-01-01T"
+		    "00:00:00.000000+01:00\"}}",
+		    NULL);
+	/* what parse_source() refuses, with its message */
+	source_both("\"source\":{\"topic\":\"\",\"partition\":1,\"offset\":2}}",
+		    "field 'source.topic' must be a non-empty string");
+	source_both("\"source\":{\"topic\":\"t\",\"partition\":2147483648,\"offset\":2}}",
+		    "field 'source.partition' must be an integer from 0 to 2147483647");
+	source_both("\"source\":{\"topic\":\"t\",\"partition\":-1,\"offset\":2}}",
+		    "field 'source.partition' must be an integer from 0 to 2147483647");
+	static const char *const offsets[] = {"9223372036854775808",
+					      "10000000000000000000",
+					      "99999999999999999999",
+					      "1.0",
+					      "1e3",
+					      "-1",
+					      "\"1\""};
+	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+		snprintf(tail, sizeof(tail), "%s%s}}", src, offsets[i]);
+		source_both(tail, "field 'source.offset' must be a non-negative integer");
+	}
+	source_both("\"source\":{\"topic\":\"t\",\"partition\":01,\"offset\":2}}",
+		    "invalid JSON at byte 181: invalid number (leading zero)");
+	source_both(
+	    "\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":2,\"ts\":\"2026-02-30T"
+	    "00:00:00.000000Z\"}}",
+	    "field 'source.ts' is not an RFC 3339 date-time: '2026-02-30T00:00:00.000000Z'");
+	source_both("\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":2,\"key\":5}}",
+		    "field 'source.key' must be a string or null");
+	source_both("\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":2,\"cluster\":\"\"}}",
+		    "field 'source.cluster' must be a non-empty string");
+	source_both("\"source\":{\"topic\":\"t\",\"partition\":1}}",
+		    "field 'source' lacks 'offset'");
+	source_both("\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":2,\"topic\":\"u\"}}",
+		    "field 'source' has 'topic' twice");
+	source_both("\"source\":[]}", "field 'source' must be an object");
+	source_both("\"source\":{\"topic\":\"t\xff\",\"partition\":1,\"offset\":2}}",
+		    "invalid JSON at byte 167: invalid UTF-8 in string");
+	source_both("\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":2",
+		    "invalid JSON at byte 193: expected ',' or '}'");
+	/* cut anywhere in txsub's form: the general scan's verdict */
+	{
+		const char *whole = "\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":23,"
+				    "\"ts\":\"2026-12-07T06:03:30.190000Z\",\"key\":null,"
+				    "\"cluster\":\"c\"}}";
+		int all = 1;
+		for (size_t n = 10; n < strlen(whole); n++) {
+			snprintf(tail, sizeof(tail), "%.*s", (int)n, whole);
+			unsigned saved = tx_fast;
+			struct tx_record a, b;
+			char line[400];
+			tx_record_init(&a);
+			tx_record_init(&b);
+			snprintf(line, sizeof(line), "{\"transaction_id\":\"t\",%s", tail);
+			tx_fast = TX_FAST_ALL;
+			int ra = tx_record_parse(&a, line, strlen(line), 0);
+			tx_fast = 0;
+			int rb = tx_record_parse(&b, line, strlen(line), 0);
+			tx_fast = saved;
+			all &= ra == -1 && rb == -1 && !strcmp(a.err, b.err);
+			tx_record_release(&a);
+			tx_record_release(&b);
+		}
+		CHECK(all, "txsub's source cut anywhere: the same error both ways");
+	}
+	/* a record refused before its source is read has none, either way */
+	source_both("\"amount\":5,\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":2}}",
+		    "field 'amount' appears twice");
+	source_both("\"op\":\"bogus\",\"source\":{\"topic\":\"t\",\"partition\":1,\"offset\":2}}",
+		    "field 'op' is not create, update or delete: 'bogus'");
+}
+
 /* tx_record_ledger(): txbal's members, decoded on demand. */
 static void ledger_bad(const char *line, unsigned want, const char *want_err)
 {
@@ -1038,6 +1278,7 @@ int cmd_main(int argc, char **argv)
 	test_memory();
 	test_value_edges();
 	test_parsers();
+	test_source_fast();
 	test_ledger();
 	tx_record_release(&rec);
 	return unit_done();

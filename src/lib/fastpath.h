@@ -20,8 +20,9 @@
  *          time of day; off: tx_time_parse_ref(), a plain RFC 3339 parser
  *   guess  the parser's key guesses and shapes (record.c); off: every key
  *          scanned and looked up, every record's index worked out
- *   value  the parser's inline decoders of plain values and its currency
- *          cache (record.c); off: parse_fields() decodes every field
+ *   value  the parser's inline decoders of plain values (txsub's "source"
+ *          member among them) and its currency cache (record.c); off:
+ *          parse_fields() decodes every field
  *   simd   the SSE2 and AVX2 scanners (strings, key guesses, lines,
  *          txsub's newline check, txtop's line count); off: the portable
  *          code, word-at-a-time (SWAR) where there is some

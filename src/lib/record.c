@@ -283,6 +283,12 @@ struct tx_parser {
 	uint32_t parses;		    /* records parsed (wrapping), for key_guess.missed */
 	const struct tx_currency *currency; /* the last one found, or NULL */
 	struct tx_time_day day;		    /* the last date (timefmt.h) */
+	/*
+	 * The last date of a "source" member's ts, apart: a broker's time is
+	 * today, a record's event time seldom is, and one cache for both would
+	 * miss twice in every record txsub wrote.
+	 */
+	struct tx_time_day source_day;
 };
 
 /*
@@ -503,6 +509,95 @@ static inline __attribute__((always_inline)) const char *fast_currency(struct tx
 	return p + 5;
 }
 
+/* p past the n bytes of s when they are there, else NULL (n <= 24: name_eq()) */
+static inline const char *skip_lit(const char *p, const char *end, const char *s, size_t n)
+{
+	return end - p >= (ptrdiff_t)n && name_eq(p, s, n) ? p + n : NULL;
+}
+#define SKIP_LIT(p, end, s) skip_lit(p, end, s, sizeof(s) - 1)
+
+/* A plain string (no escapes) at p, its end, or NULL; its text into *s. */
+static inline __attribute__((always_inline)) const char *
+plain_str(struct tx_record *r, struct tx_str *s, const char *p, const char *end, unsigned fast)
+{
+	struct tx_json_err e;
+	const char *q;
+	int esc;
+
+	if (p >= end || *p != '"' ||
+	    !(q = tx_json_scan_string_sel(r->line, p, end, &esc, &e, fast)) || esc)
+		return NULL;
+	s->p = p + 1;
+	s->len = (size_t)(q - p - 2);
+	return q;
+}
+
+/*
+ * A JSON integer from 0 to max (< 10^19) at p, its end, or NULL: no sign,
+ * no leading zero, at most 19 digits, not followed by another digit (a
+ * fraction or an exponent fails at the caller's next literal).
+ */
+static inline const char *plain_uint(const char *p, const char *end, uint64_t max, int64_t *out)
+{
+	const char *q = p;
+	uint64_t v = 0;
+
+	if (q >= end || (unsigned)(*q - '0') > 9)
+		return NULL;
+	if (*q == '0')
+		q++;
+	else
+		while (q < end && (unsigned)(*q - '0') <= 9 && q - p < 19)
+			v = v * 10 + (unsigned)(*q++ - '0');
+	if ((q < end && (unsigned)(*q - '0') <= 9) || v > max)
+		return NULL;
+	*out = (int64_t)v;
+	return q;
+}
+
+/*
+ * txsub's "source" member as txsub writes it (build_source() in txsub.c),
+ * {"topic":T,"partition":P,"offset":O[,"ts":TS][,"key":K|null][,"cluster":C]}
+ * in that order, without whitespace or escapes: its JSON checked and its
+ * values decoded into r->source in one pass, as parse_source() decodes
+ * them. Anything else (another order, members it does not know, escapes,
+ * a value parse_source() refuses) returns NULL, for the general scan and
+ * parse_source(), which say what is wrong. r->has_source is parse_fields()'s
+ * to set, where parse_source() would run: a parse that fails before leaves it 0.
+ */
+static __attribute__((noinline)) const char *fast_source(struct tx_record *r, const char *p,
+							 const char *end, unsigned fast)
+{
+	struct tx_source *src = &r->source;
+	const char *q;
+	int64_t n;
+
+	if (!(p = SKIP_LIT(p, end, "{\"topic\":")) ||
+	    !(p = plain_str(r, &src->topic, p, end, fast)) || !src->topic.len ||
+	    !(p = SKIP_LIT(p, end, ",\"partition\":")) || !(p = plain_uint(p, end, INT32_MAX, &n)))
+		return NULL;
+	src->partition = (int32_t)n;
+	if (!(p = SKIP_LIT(p, end, ",\"offset\":")) ||
+	    !(p = plain_uint(p, end, INT64_MAX, &src->offset)))
+		return NULL;
+	src->ts_us = -1;
+	src->key.p = src->cluster.p = NULL;
+	src->key.len = src->cluster.len = 0;
+	if ((q = SKIP_LIT(p, end, ",\"ts\":"))) {
+		struct tx_str ts;
+		if (!(p = plain_str(r, &ts, q, end, fast)) ||
+		    tx_time_parse_sel(ts.p, ts.len, &src->ts_us, fast, &r->parser->source_day))
+			return NULL;
+	}
+	if ((q = SKIP_LIT(p, end, ",\"key\":")) && !(p = SKIP_LIT(q, end, "null")) &&
+	    !(p = plain_str(r, &src->key, q, end, fast)))
+		return NULL;
+	if ((q = SKIP_LIT(p, end, ",\"cluster\":")) &&
+	    (!(p = plain_str(r, &src->cluster, q, end, fast)) || !src->cluster.len))
+		return NULL;
+	return p < end && *p == '}' ? p + 1 : NULL;
+}
+
 /* q, noting in *pre that field f was decoded when it was (f a constant once inlined) */
 static inline const char *decoded(unsigned *pre, int f, const char *q)
 {
@@ -518,7 +613,8 @@ static inline const char *decoded(unsigned *pre, int f, const char *q)
  * decimals): returns the end of the value, its JSON checked, or NULL to
  * leave it to the general scan and to parse_fields(), which also say what
  * is wrong. *type_word as for parse_type(). An amount is decoded with two
- * decimals, kept only when the currency turns out to have two. p < end.
+ * decimals, kept only when the currency turns out to have two; a "source"
+ * when it has txsub's form (fast_source()). p < end.
  * Sets bit f of *pre when it decodes the value.
  */
 static inline __attribute__((always_inline)) const char *value_fast(struct tx_record *r, int f,
@@ -537,6 +633,7 @@ static inline __attribute__((always_inline)) const char *value_fast(struct tx_re
 	case TX_F_TYPE: return decoded(pre, f, fast_type(r, p, room, type_word));
 	case TX_F_CURRENCY: return decoded(pre, f, fast_currency(r, p, room));
 	case TX_F_AMOUNT: return decoded(pre, f, fast_amount(&r->amount, p, end));
+	case TX_F_SOURCE: return decoded(pre, f, fast_source(r, p, end, fast));
 	}
 	return NULL;
 }
@@ -885,7 +982,7 @@ static int parse_source(struct tx_record *r)
 			struct tx_str ts;
 			if (str_at(r, voff, (uint32_t)(vend - v), &ts))
 				return fail(r, "field 'source.ts' must be a string");
-			if (tx_time_parse_day(ts.p, ts.len, &src->ts_us, &r->parser->day))
+			if (tx_time_parse_day(ts.p, ts.len, &src->ts_us, &r->parser->source_day))
 				return fail(r,
 					    "field 'source.ts' is not an RFC 3339 date-time: '%s'",
 					    shown(show, sizeof(show), ts.p, ts.len));
@@ -1056,8 +1153,10 @@ parse_fields(struct tx_record *r, unsigned flags, unsigned seen, unsigned pre, i
 /* present, and not decoded already by value_fast() */
 #define UNDECODED(f) (idx[f] >= 0 && !(pre >> (f)&1))
 
-	if (fields_done(r, flags, seen, pre))
+	if (fields_done(r, flags, seen, pre)) {
+		r->has_source = pre >> TX_F_SOURCE & 1; /* fast_source() decoded it */
 		return 0; /* what nearly every record takes: the checks below would all pass */
+	}
 	if (UNDECODED(TX_F_TRANSACTION_ID) && parse_id(r, TX_F_TRANSACTION_ID, 0, &r->id))
 		return -1;
 	if (UNDECODED(TX_F_ACCOUNT) && parse_id(r, TX_F_ACCOUNT, 1, &r->account))
@@ -1107,8 +1206,9 @@ parse_fields(struct tx_record *r, unsigned flags, unsigned seen, unsigned pre, i
 		if (member_str(r, m, &r->anomaly))
 			return fail(r, "field 'anomaly' must be a string");
 	}
-	if (idx[TX_F_SOURCE] >= 0 && parse_source(r))
+	if (UNDECODED(TX_F_SOURCE) && parse_source(r))
 		return -1;
+	r->has_source = idx[TX_F_SOURCE] >= 0; /* by parse_source() or fast_source() */
 
 	if ((flags & TX_PARSE_REQUIRE) && !r->other_type) {
 		if (idx[TX_F_TRANSACTION_ID] < 0)
@@ -1223,14 +1323,10 @@ static void remember_key(struct tx_parser *ps, struct key_guess *g, const char *
 	ps->shapes_valid &= (2u << (g - ps->guesses)) - 1; /* those of up to g - guesses stay */
 }
 
-/* The shape of the first n members (every key's field in m->field, flags in m->flags) */
-static void index_members(const struct tx_member *mem, size_t n, unsigned canon, struct shape *sh)
+/* sh, the shape of the first `from` members, made that of the first n */
+static void index_more(const struct tx_member *mem, size_t from, size_t n, struct shape *sh)
 {
-	memset(sh->idx, 0xff, sizeof(sh->idx)); /* every one -1 */
-	sh->seen = sh->nknown = sh->ncanon = 0;
-	sh->dup = -1;
-	sh->canon = canon;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = from; i < n; i++) {
 		int f = mem[i].field;
 		if (f < 0)
 			continue;
@@ -1243,6 +1339,16 @@ static void index_members(const struct tx_member *mem, size_t n, unsigned canon,
 			sh->dup = f;
 		}
 	}
+}
+
+/* The shape of the first n members (every key's field in m->field, flags in m->flags) */
+static void index_members(const struct tx_member *mem, size_t n, unsigned canon, struct shape *sh)
+{
+	memset(sh->idx, 0xff, sizeof(sh->idx)); /* every one -1 */
+	sh->seen = sh->nknown = sh->ncanon = 0;
+	sh->dup = -1;
+	sh->canon = canon;
+	index_more(mem, 0, n, sh);
 }
 
 /*
@@ -1345,6 +1451,7 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 	const int guess = (fast & TX_FAST_GUESS) != 0, values = canon && (fast & TX_FAST_VALUE);
 	const int simd = (fast & TX_FAST_SIMD) != 0;
 	int type_word = 0, missed = !guess; /* missed: a key did not match its guess */
+	size_t hit = 0;			    /* the members before the first that missed */
 	unsigned pre = 0;		    /* fields value_fast() decoded */
 	struct shape scratch;
 	const struct shape *sh;
@@ -1396,7 +1503,10 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 				cap = r->members_cap;
 				m = &mem[n];
 			}
-			missed = 1;
+			if (!missed) {
+				missed = 1;
+				hit = n;
+			}
 			if (!(p = scan_key(ps, p, end, line,
 					   guess && n < GUESSES ? &ps->guesses[n] : NULL, canon, m,
 					   &e)))
@@ -1446,17 +1556,30 @@ static inline __attribute__((always_inline)) int parse_record(struct tx_record *
 			goto no_key;
 	}
 close:
-	/* r->idx and the counts: from the shape of the members, known or worked out */
-	if (!missed && n <= GUESSES && (ps->shapes_valid >> n & 1) &&
-	    ps->shapes[n].canon == canon) {
-		sh = &ps->shapes[n];
-	} else {
+	/*
+	 * r->idx and the counts: from the shape of the members, known or
+	 * worked out. The members before the first key that missed its guess
+	 * (every one when none missed: then n <= GUESSES, as a member past
+	 * the guesses misses) have the shape of a record of that many, known
+	 * once worked out; the others are added to a copy of it. So a stream
+	 * whose records end in different ways (txsub's "source" after 7, 8 or
+	 * 9 members) works out only their ends.
+	 */
+	if (!missed)
+		hit = n;
+	if (hit && (!(ps->shapes_valid >> hit & 1) || ps->shapes[hit].canon != canon)) {
+		index_members(mem, hit, canon, &ps->shapes[hit]);
+		ps->shapes_valid |= 1u << hit;
+	}
+	if (!hit) {
 		index_members(mem, n, canon, &scratch);
 		sh = &scratch;
-		if (!missed && n <= GUESSES) {
-			ps->shapes[n] = scratch;
-			ps->shapes_valid |= 1u << n;
-		}
+	} else if (hit == n) {
+		sh = &ps->shapes[n];
+	} else {
+		scratch = ps->shapes[hit];
+		index_more(mem, hit, n, &scratch);
+		sh = &scratch;
 	}
 	memcpy(r->idx, sh->idx, sizeof(r->idx));
 	r->repeated = sh->dup >= 0;

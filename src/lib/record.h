@@ -129,7 +129,8 @@ void tx_record_release(struct tx_record *r);
 
 /*
  * What a parser remembers of the records it parsed: their keys by
- * position, the shapes those make, the last currency and date. Streams
+ * position, the shapes those make, the last currency, the last date of
+ * "ts" and that of "source" (txsub's broker time). Streams
  * repeat themselves, so most parses match what it remembers and go faster;
  * no result depends on it (TX_REFERENCE=guess,value,time parses without it,
  * and tests/fuzz/fuzz-record.c compares). Nothing is per thread or global:

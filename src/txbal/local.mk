@@ -6,6 +6,7 @@ src_txbal_txbal_LDADD = src/lib/libtxmain.a $(LDADD)
 # Tests: the flags and every rejection (t3000), the oracle (t3100), the
 # alert rules against txgen's labels (t3200).
 EXTRA_DIST += tests/oracle/txbal_oracle.py tests/oracle/gen.py tests/oracle/conservation.py \
+	tests/oracle/source.awk \
 	tests/oracle/anomalies.py
 
 # End to end, exactly once (the resume protocol of tx(7)): the crash suites

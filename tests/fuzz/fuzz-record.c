@@ -25,7 +25,8 @@
  *     every member
  *   - the reference parse, every fast path off (fastpath.h: key guesses
  *     and shapes, the inline value decoders, the timestamp fast path, SIMD),
- *     gives the same verdict, message, members and values as the fast one
+ *     gives the same verdict, message, members and values (the "source"
+ *     member's too) as the fast one
  *   - differentially, against jansson (json_loadb with flags 0): txkit never
  *     accepts what jansson refuses, except numbers beyond jansson's range,
  *     and never calls JSON invalid that jansson accepts, except for a NUL
@@ -160,6 +161,14 @@ static void check_reference(const char *line, size_t size, unsigned flags, int r
 	    (rec.idx[TX_F_AMOUNT] >= 0 && ref.amount != rec.amount) ||
 	    (rec.idx[TX_F_TS] >= 0 && ref.ts_us != rec.ts_us))
 		abort(); /* the same values */
+	if (rec.has_source &&
+	    (!same(ref.source.topic, rec.source.topic) ||
+	     ref.source.partition != rec.source.partition ||
+	     ref.source.offset != rec.source.offset || ref.source.ts_us != rec.source.ts_us ||
+	     !same(ref.source.key, rec.source.key) || !ref.source.key.p != !rec.source.key.p ||
+	     !same(ref.source.cluster, rec.source.cluster) ||
+	     !ref.source.cluster.p != !rec.source.cluster.p))
+		abort(); /* the same source, txsub's form decoded inline or not */
 }
 
 static int range_error(const json_error_t *e)
