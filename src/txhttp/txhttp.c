@@ -1085,14 +1085,9 @@ static int producer_start(struct tx_kafka_opts *ko, int ack_timeout_ms)
 	defaults[n++] = "message.timeout.ms";
 	defaults[n++] = ackbuf;
 	defaults[n] = NULL;
-	conf = tx_kafka_conf(ko, defaults);
-	if (!conf)
-		return TX_EXIT_USAGE;
-	if (ko->dump) {
-		tx_kafka_dump(conf, stdout);
-		rd_kafka_conf_destroy(conf);
-		return -1;
-	}
+	r = tx_kafka_opts_conf(ko, defaults, NULL, NULL, &conf);
+	if (r >= 0)
+		return r == TX_EXIT_OK ? -1 : r;
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
 	S.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
 	if (!S.rk) {
@@ -1184,7 +1179,7 @@ int cmd_main(int argc, char **argv)
 	S.timeout = DEFAULT_TIMEOUT;
 	S.max_connections = DEFAULT_MAX_CONNECTIONS;
 	tx_kafka_opts_init(&ko);
-	while ((c = getopt_long(argc, argv, TX_KAFKA_SHORTOPTS "hl:t:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, TX_KAFKA_SHORTOPTS "hl:", longopts, NULL)) != -1) {
 		r = tx_kafka_getopt(&ko, c, optarg);
 		if (r < 0)
 			return TX_EXIT_USAGE;
@@ -1192,13 +1187,6 @@ int cmd_main(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'l': listen_arg = optarg; break;
-		case 't':
-			if (!*optarg) {
-				tx_error("-t: empty topic name");
-				return TX_EXIT_USAGE;
-			}
-			S.topic = optarg;
-			break;
 		case OPT_DB: S.dsn = optarg; break;
 		case OPT_CERT: cert_file = optarg; break;
 		case OPT_KEY: key_file = optarg; break;
@@ -1236,6 +1224,7 @@ int cmd_main(int argc, char **argv)
 	}
 	if (tx_no_more_args(argc, argv, optind))
 		return TX_EXIT_USAGE;
+	S.topic = ko.topic;
 	S.log = !tx_quiet;
 	if (strchr(listen_arg, ':') == NULL) {
 		static char buf[64];

@@ -832,21 +832,14 @@ static int pub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 	int64_t v;
 
 	memset(&P, 0, sizeof(P));
-	P.topic = "transactions";
-	while ((c = getopt_long(argc, argv, TX_KAFKA_SHORTOPTS "ht:", longopts, NULL)) != -1) {
+	ko->topic = "transactions";
+	while ((c = getopt_long(argc, argv, TX_KAFKA_SHORTOPTS "h", longopts, NULL)) != -1) {
 		r = tx_kafka_getopt(ko, c, optarg);
 		if (r < 0)
 			return TX_EXIT_USAGE;
 		if (r > 0)
 			continue;
 		switch (c) {
-		case 't':
-			if (!*optarg) {
-				tx_error("-t: empty topic name");
-				return TX_EXIT_USAGE;
-			}
-			P.topic = optarg;
-			break;
 		case OPT_KEY:
 			if (!*optarg) {
 				tx_error("--key: empty field name");
@@ -892,15 +885,10 @@ static int pub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 		tx_kafka_list(stdout);
 		return TX_EXIT_OK;
 	}
-	conf = tx_kafka_conf(ko, tx_kafka_producer_defaults);
-	if (!conf) {
-		return TX_EXIT_USAGE;
-	}
-	if (ko->dump) {
-		tx_kafka_dump(conf, stdout);
-		rd_kafka_conf_destroy(conf);
-		return TX_EXIT_OK;
-	}
+	P.topic = ko->topic;
+	r = tx_kafka_opts_conf(ko, tx_kafka_producer_defaults, NULL, NULL, &conf);
+	if (r >= 0)
+		return r;
 	P.max_queued = tx_kafka_conf_uint(conf, "queue.buffering.max.messages", 100000);
 	P.max_queued_bytes = tx_kafka_conf_uint(conf, "queue.buffering.max.kbytes", 1048576) * 1024;
 	P.batching = !P.nheaders && !P.produce_time;

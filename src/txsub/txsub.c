@@ -1361,6 +1361,19 @@ static int wait_topic(struct sub *S, struct tx_kafka_opts *ko)
 	return -TX_EXIT_UNAVAILABLE;
 }
 
+/* -G: the group, else no commits (tx_kafka_opts_conf()'s set). */
+static int set_group(rd_kafka_conf_t *conf, void *arg)
+{
+	struct sub *S = arg;
+	char errstr[512];
+
+	if (S->group && rd_kafka_conf_set(conf, "group.id", S->group, errstr, sizeof(errstr)))
+		return tx_error("-G: %s", errstr);
+	if (!S->group)
+		rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
+	return 0;
+}
+
 static int sub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 {
 	static const struct option longopts[] = {
@@ -1385,10 +1398,10 @@ static int sub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 	int c, r, p, status = TX_EXIT_OK;
 
 	memset(&S, 0, sizeof(S));
-	S.topic = "transactions";
+	ko->topic = "transactions";
 	S.max_idle_ms = MAX_IDLE_MS;
 	S.written_key = INT64_MIN;
-	while ((c = getopt_long(argc, argv, TX_KAFKA_SHORTOPTS "c:eG:ho:p:t:", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, TX_KAFKA_SHORTOPTS "c:eG:ho:p:", longopts, NULL)) !=
 	       -1) {
 		r = tx_kafka_getopt(ko, c, optarg);
 		if (r < 0)
@@ -1413,13 +1426,6 @@ static int sub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 			break;
 		case 'o': offset_arg = optarg; break;
 		case 'p': partitions = optarg; break;
-		case 't':
-			if (!*optarg) {
-				tx_error("-t: empty topic name");
-				return TX_EXIT_USAGE;
-			}
-			S.topic = optarg;
-			break;
 		case OPT_NO_SOURCE: S.no_source = 1; break;
 		case OPT_OFFSETS: offsets_path = optarg; break;
 		case OPT_REJECT: reject_path = optarg; break;
@@ -1442,6 +1448,7 @@ static int sub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 	}
 	if (tx_no_more_args(argc, argv, optind))
 		return TX_EXIT_USAGE;
+	S.topic = ko->topic;
 	if (ko->list) {
 		tx_kafka_list(stdout);
 		return TX_EXIT_OK;
@@ -1468,23 +1475,10 @@ static int sub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 		for (i = 0; S.exit_at_eof && eof_defaults[i]; i++)
 			defaults[n++] = eof_defaults[i];
 		defaults[n] = NULL;
-		conf = tx_kafka_conf(ko, defaults);
+		r = tx_kafka_opts_conf(ko, defaults, set_group, &S, &conf);
 	}
-	if (!conf) {
-		return TX_EXIT_USAGE;
-	}
-	if (S.group && rd_kafka_conf_set(conf, "group.id", S.group, errstr, sizeof(errstr))) {
-		tx_error("-G: %s", errstr);
-		rd_kafka_conf_destroy(conf);
-		return TX_EXIT_USAGE;
-	}
-	if (!S.group)
-		rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
-	if (ko->dump) {
-		tx_kafka_dump(conf, stdout);
-		rd_kafka_conf_destroy(conf);
-		return TX_EXIT_OK;
-	}
+	if (r >= 0)
+		return r;
 	if (S.group) {
 		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
 		rd_kafka_conf_set_opaque(conf, &S);
