@@ -110,6 +110,7 @@ struct pub {
 	uint64_t published, failed, produced;
 	int64_t *first_off; /* per partition: the first offset delivered, -1: none */
 	int nfirst;
+	size_t first_cap;
 	int dropped;	 /* the broker dropped delivered records (tx_kafka_check_kept) */
 	uint64_t queued; /* handed to librdkafka and not yet reported */
 	rd_kafka_resp_err_t first_err; /* the first delivery error, for the summary */
@@ -229,14 +230,9 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	else {
 		P->published++;
 		if (m->partition >= 0 && m->offset >= 0) {
-			if (m->partition >= P->nfirst) {
-				int n = m->partition + 1;
-
-				P->first_off =
-				    tx_realloc(P->first_off, (size_t)n * sizeof(*P->first_off));
-				while (P->nfirst < n)
-					P->first_off[P->nfirst++] = -1;
-			}
+			TX_ALLOC_GROW(P->first_off, (size_t)m->partition + 1, P->first_cap, 16);
+			while (P->nfirst <= m->partition)
+				P->first_off[P->nfirst++] = -1;
 			if (P->first_off[m->partition] < 0 ||
 			    m->offset < P->first_off[m->partition])
 				P->first_off[m->partition] = m->offset;
