@@ -1335,10 +1335,11 @@ static int setup(struct http_opts *o, struct tx_kafka_opts *ko)
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_ARRAY, tls_opts,
 	    MHD_OPTION_END);
 	if (!S.d) {
-		tx_error_errno("cannot listen on '%s'", o->listen_arg);
+		/* a thread the system refused is exit 70, as for the Kafka client */
+		status = tx_http_start_failed(o->listen_arg, errno);
 		if (S.rk)
 			producer_stop();
-		return TX_EXIT_UNAVAILABLE;
+		return status;
 	}
 	S.tls = o->cert != NULL;
 	if (!tx_quiet)
