@@ -1,4 +1,5 @@
 /* Unit tests for http.h: listen addresses, bearer tokens (txtop --http, txhttp). */
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -66,9 +67,50 @@ static void test_tokens(void)
 	unlink(path);
 }
 
+/* What tx_http_start_failed(listen, err) writes to stderr, and its status. */
+static int start_failed(const char *listen, int err, char *msg, size_t size)
+{
+	char path[] = "unit-http-err.XXXXXX";
+	int fd = mkstemp(path), saved = dup(2), status;
+	ssize_t n;
+
+	fflush(stderr);
+	dup2(fd, 2);
+	status = tx_http_start_failed(listen, err);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, msg, size - 1, 0);
+	msg[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	return status;
+}
+
+static void test_start_failed(void)
+{
+	char msg[512];
+
+	tx_progname = "unit-http";
+	CHECK_EQ_INT(start_failed("127.0.0.1:8080", EAGAIN, msg, sizeof(msg)), TX_EXIT_SOFTWARE,
+		     "a thread the system refused: exit 70");
+	CHECK(strstr(msg, "unit-http: cannot start the HTTP server on '127.0.0.1:8080': ") == msg &&
+		  strstr(msg, "(out of a system resource: see ulimit -u and ulimit -v)\n"),
+	      "a thread the system refused: said so");
+	CHECK_EQ_INT(start_failed("127.0.0.1:8080", ENOMEM, msg, sizeof(msg)), TX_EXIT_SOFTWARE,
+		     "memory the system refused: exit 70");
+	CHECK_EQ_INT(start_failed("192.0.2.1:80", EADDRNOTAVAIL, msg, sizeof(msg)),
+		     TX_EXIT_UNAVAILABLE, "an address not on this machine: exit 4");
+	CHECK(strstr(msg, "unit-http: cannot listen on '192.0.2.1:80': ") == msg,
+	      "an address not on this machine: said so");
+	CHECK_EQ_INT(start_failed("127.0.0.1:80", EACCES, msg, sizeof(msg)), TX_EXIT_UNAVAILABLE,
+		     "a port not allowed: exit 4");
+}
+
 int main(void)
 {
 	test_listen();
 	test_tokens();
+	test_start_failed();
 	return unit_done();
 }

@@ -13,6 +13,19 @@
 #include "http.h"
 #include "tx.h"
 
+int tx_http_start_failed(const char *listen, int err)
+{
+	if (err == EAGAIN || err == ENOMEM) {
+		tx_error("cannot start the HTTP server on '%s': %s (out of a system resource: see "
+			 "ulimit -u and ulimit -v)",
+			 listen, strerror(err));
+		return TX_EXIT_SOFTWARE;
+	}
+	errno = err;
+	tx_error_errno("cannot listen on '%s'", listen);
+	return TX_EXIT_UNAVAILABLE;
+}
+
 int tx_http_parse_listen(const char *arg, const char *what, struct sockaddr_storage *ss,
 			 socklen_t *len, int *loopback)
 {

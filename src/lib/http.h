@@ -23,6 +23,15 @@
 int tx_http_parse_listen(const char *arg, const char *what, struct sockaddr_storage *ss,
 			 socklen_t *len, int *loopback);
 
+/*
+ * The HTTP library could not start a server on listen (what -l or --http
+ * gave), with err the errno it left: report it and return the exit status.
+ * A thread or memory the system refused (EAGAIN, ENOMEM: see ulimit -u and
+ * ulimit -v) is TX_EXIT_SOFTWARE, as tx_kafka_new_failed() decides for the
+ * Kafka client; anything else is the address, TX_EXIT_UNAVAILABLE.
+ */
+int tx_http_start_failed(const char *listen, int err);
+
 /* The bound address of a listening socket as a URL base: "http://127.0.0.1:8080". */
 void tx_http_url(int fd, char *out, size_t size);
 

@@ -95,6 +95,11 @@ int tx_kafka_getopt(struct tx_kafka_opts *o, int c, const char *arg)
 			return tx_error("-b: empty broker list");
 		o->brokers = arg;
 		return 1;
+	case 't':
+		if (!*arg)
+			return tx_error("-t: empty topic name");
+		o->topic = arg;
+		return 1;
 	case 'F': o->config_file = arg; return 1;
 	case 'q': tx_quiet = 1; return 1;
 	case 'v': o->verbose++; return 1;
@@ -302,6 +307,27 @@ rd_kafka_conf_t *tx_kafka_conf(struct tx_kafka_opts *o, const char *const *defau
 fail:
 	rd_kafka_conf_destroy(conf);
 	return NULL;
+}
+
+int tx_kafka_opts_conf(struct tx_kafka_opts *o, const char *const *defaults,
+		       int (*set)(rd_kafka_conf_t *conf, void *arg), void *arg,
+		       rd_kafka_conf_t **conf)
+{
+	*conf = tx_kafka_conf(o, defaults);
+	if (!*conf)
+		return TX_EXIT_USAGE;
+	if (set && set(*conf, arg) < 0) {
+		rd_kafka_conf_destroy(*conf);
+		*conf = NULL;
+		return TX_EXIT_USAGE;
+	}
+	if (o->dump) {
+		tx_kafka_dump(*conf, stdout);
+		rd_kafka_conf_destroy(*conf);
+		*conf = NULL;
+		return TX_EXIT_OK;
+	}
+	return -1;
 }
 
 void tx_kafka_list(FILE *fp)

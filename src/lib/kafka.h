@@ -1,9 +1,10 @@
 /*
  * kafka.h: what txpub and txsub share about Kafka (the kcat conventions).
  *
- * Options: -b brokers, -X name=value (also -X list, -X dump), -F file, -q,
- * -v, --progress, --connect-timeout. tx_kafka_getopt() handles them inside
- * each program's getopt_long() loop; tx_kafka_conf() then builds the
+ * Options: -b brokers, -t topic, -X name=value (also -X list, -X dump),
+ * -F file, -q, -v, --progress, --connect-timeout. tx_kafka_getopt() handles
+ * them inside each program's getopt_long() loop; tx_kafka_conf() (through
+ * tx_kafka_opts_conf(), which also serves -X dump) then builds the
  * librdkafka configuration, lowest precedence first:
  *
  *   1. the program's own defaults (txpub: idempotence, acks=all, ...);
@@ -48,6 +49,7 @@ struct tx_kafka_prop {
 
 struct tx_kafka_opts {
 	const char *brokers;	     /* -b, borrowed from argv; NULL if not given */
+	const char *topic;	     /* -t, borrowed; the program's default until given */
 	const char *config_file;     /* -F, borrowed; NULL if not given */
 	struct tx_kafka_prop *props; /* -X name=value, in order, owned */
 	size_t nprops, props_cap;
@@ -75,7 +77,7 @@ int tx_kafka_run(int (*main)(int argc, char **argv, struct tx_kafka_opts *ko), i
  * the long ones (their val fields are TX_KAFKA_OPT_* and progress.h's
  * TX_PROGRESS_OPT), for the option table.
  */
-#define TX_KAFKA_SHORTOPTS "b:F:qvX:"
+#define TX_KAFKA_SHORTOPTS "b:F:qt:vX:"
 enum { TX_KAFKA_OPT_CONNECT_TIMEOUT = 0x1001 };
 #define TX_KAFKA_LONGOPTS                                                                          \
 	TX_PROGRESS_LONGOPT,                                                                       \
@@ -86,9 +88,24 @@ enum { TX_KAFKA_OPT_CONNECT_TIMEOUT = 0x1001 };
 /*
  * Handle one option returned by getopt_long(). Returns 1 when it was one of
  * ours, 0 when it was not (the program handles it), -1 after reporting a bad
- * argument (the program exits with TX_EXIT_USAGE). -q sets tx_quiet.
+ * argument (the program exits with TX_EXIT_USAGE): an empty -b or -t, a bad
+ * -X or --connect-timeout. -q sets tx_quiet.
  */
 int tx_kafka_getopt(struct tx_kafka_opts *o, int c, const char *arg);
+
+/*
+ * The tail of a Kafka program's option parsing, once its own options are
+ * checked: the configuration from tx_kafka_conf(o, defaults), then set(conf,
+ * arg) when set is not NULL (what the program's options decide, as txsub's
+ * group; it returns -1 after reporting), then -X dump. Returns -1 with *conf
+ * the configuration to use (the caller owns it), or the exit status with
+ * *conf NULL: TX_EXIT_OK after -X dump printed it, TX_EXIT_USAGE after
+ * reporting a bad configuration. (-X list is the program's to handle first,
+ * with tx_kafka_list(): it needs no configuration.)
+ */
+int tx_kafka_opts_conf(struct tx_kafka_opts *o, const char *const *defaults,
+		       int (*set)(rd_kafka_conf_t *conf, void *arg), void *arg,
+		       rd_kafka_conf_t **conf);
 
 /* -X ARG alone: "list", "dump" or "name=value". 0, or -1 after reporting. */
 int tx_kafka_opt_X(struct tx_kafka_opts *o, const char *arg);

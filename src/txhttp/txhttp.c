@@ -1085,14 +1085,9 @@ static int producer_start(struct tx_kafka_opts *ko, int ack_timeout_ms)
 	defaults[n++] = "message.timeout.ms";
 	defaults[n++] = ackbuf;
 	defaults[n] = NULL;
-	conf = tx_kafka_conf(ko, defaults);
-	if (!conf)
-		return TX_EXIT_USAGE;
-	if (ko->dump) {
-		tx_kafka_dump(conf, stdout);
-		rd_kafka_conf_destroy(conf);
-		return -1;
-	}
+	r = tx_kafka_opts_conf(ko, defaults, NULL, NULL, &conf);
+	if (r >= 0)
+		return r == TX_EXIT_OK ? -1 : r;
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
 	S.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
 	if (!S.rk) {
@@ -1151,7 +1146,23 @@ enum {
 	OPT_HELP
 };
 
-int cmd_main(int argc, char **argv)
+/* What the command line asks for beyond the fields of S it sets. */
+struct http_opts {
+	const char *listen_arg; /* -l, "127.0.0.1:" prepended to a bare port */
+	char listen_buf[64];
+	struct sockaddr_storage ss; /* -l parsed */
+	socklen_t sslen;
+	int loopback;
+	const char *token_file, *cert_file, *key_file;
+	char *cert, *key; /* --cert and --key read: PEM text, owned (the key wiped when freed) */
+	int ack_timeout_ms;
+};
+
+/*
+ * Parse options: the Kafka ones into ko, txhttp's into S and o. Returns -1
+ * to go on, or the exit status (usage errors reported).
+ */
+static int parse_options(struct http_opts *o, struct tx_kafka_opts *ko, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"max-body", required_argument, NULL, OPT_MAX_BODY},
@@ -1167,45 +1178,31 @@ int cmd_main(int argc, char **argv)
 	    {"connect-timeout", required_argument, NULL, TX_KAFKA_OPT_CONNECT_TIMEOUT},
 	    {"help", no_argument, NULL, OPT_HELP},
 	    {NULL, 0, NULL, 0}};
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	const char *listen_arg = "127.0.0.1:8080", *token_file = NULL, *cert_file = NULL,
-		   *key_file = NULL;
-	char *cert = NULL, *key = NULL;
-	static struct tx_kafka_opts ko;
-	int c, loopback = 1, status = TX_EXIT_OK, sig, ack_timeout_ms = 5000, r;
+	int c, r;
 	int64_t v;
-	unsigned flags;
-	uint64_t deadline;
-	MHD_socket lfd;
 
+	o->listen_arg = "127.0.0.1:8080";
+	o->loopback = 1;
+	o->ack_timeout_ms = 5000;
 	S.max_body = DEFAULT_MAX_BODY;
 	S.max_header = DEFAULT_MAX_HEADER;
 	S.timeout = DEFAULT_TIMEOUT;
 	S.max_connections = DEFAULT_MAX_CONNECTIONS;
-	tx_kafka_opts_init(&ko);
-	while ((c = getopt_long(argc, argv, TX_KAFKA_SHORTOPTS "hl:t:", longopts, NULL)) != -1) {
-		r = tx_kafka_getopt(&ko, c, optarg);
+	while ((c = getopt_long(argc, argv, TX_KAFKA_SHORTOPTS "hl:", longopts, NULL)) != -1) {
+		r = tx_kafka_getopt(ko, c, optarg);
 		if (r < 0)
 			return TX_EXIT_USAGE;
 		if (r > 0)
 			continue;
 		switch (c) {
-		case 'l': listen_arg = optarg; break;
-		case 't':
-			if (!*optarg) {
-				tx_error("-t: empty topic name");
-				return TX_EXIT_USAGE;
-			}
-			S.topic = optarg;
-			break;
+		case 'l': o->listen_arg = optarg; break;
 		case OPT_DB: S.dsn = optarg; break;
-		case OPT_CERT: cert_file = optarg; break;
-		case OPT_KEY: key_file = optarg; break;
+		case OPT_CERT: o->cert_file = optarg; break;
+		case OPT_KEY: o->key_file = optarg; break;
 		case OPT_ACK_TIMEOUT:
 			if (opt_uint("--ack-timeout", optarg, 1, 3600, &v) < 0)
 				return TX_EXIT_USAGE;
-			ack_timeout_ms = (int)v * 1000;
+			o->ack_timeout_ms = (int)v * 1000;
 			break;
 		case OPT_MAX_BODY:
 			if (opt_uint("--max-body", optarg, 1, (int64_t)1 << 32, &v) < 0)
@@ -1227,7 +1224,7 @@ int cmd_main(int argc, char **argv)
 				return TX_EXIT_USAGE;
 			S.max_connections = (unsigned)v;
 			break;
-		case OPT_TOKEN_FILE: token_file = optarg; break;
+		case OPT_TOKEN_FILE: o->token_file = optarg; break;
 		case OPT_NO_AUTH: S.no_auth = 1; break;
 		case 'h':
 		case OPT_HELP: return tx_help_exit(usage, "txhttp");
@@ -1236,52 +1233,72 @@ int cmd_main(int argc, char **argv)
 	}
 	if (tx_no_more_args(argc, argv, optind))
 		return TX_EXIT_USAGE;
+	S.topic = ko->topic;
 	S.log = !tx_quiet;
-	if (strchr(listen_arg, ':') == NULL) {
-		static char buf[64];
-		snprintf(buf, sizeof(buf), "127.0.0.1:%s", listen_arg);
-		listen_arg = buf;
+	return -1;
+}
+
+/*
+ * Check the options together: the address, tokens, TLS files (read now),
+ * authentication, -X list, Kafka options without -t. Returns -1 to go on,
+ * or the exit status (usage errors reported).
+ */
+static int check_options(struct http_opts *o, struct tx_kafka_opts *ko)
+{
+	if (strchr(o->listen_arg, ':') == NULL) {
+		snprintf(o->listen_buf, sizeof(o->listen_buf), "127.0.0.1:%s", o->listen_arg);
+		o->listen_arg = o->listen_buf;
 	}
-	if (tx_http_parse_listen(listen_arg, "-l", &ss, &sslen, &loopback) < 0)
+	if (tx_http_parse_listen(o->listen_arg, "-l", &o->ss, &o->sslen, &o->loopback) < 0)
 		return TX_EXIT_USAGE;
-	if (token_file && S.no_auth) {
+	if (o->token_file && S.no_auth) {
 		tx_error("--token-file and --no-auth exclude each other");
 		return TX_EXIT_USAGE;
 	}
-	if (token_file && tx_http_tokens_load(&S.tokens, token_file) < 0)
+	if (o->token_file && tx_http_tokens_load(&S.tokens, o->token_file) < 0)
 		return TX_EXIT_USAGE;
-	if (!cert_file != !key_file) {
+	if (!o->cert_file != !o->key_file) {
 		tx_error("--cert and --key go together");
 		return TX_EXIT_USAGE;
 	}
-	if (cert_file) {
+	if (o->cert_file) {
 		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 			tx_error("--cert: this libmicrohttpd has no TLS");
 			return TX_EXIT_USAGE;
 		}
-		if (!(cert = read_pem(cert_file, 0)) || !(key = read_pem(key_file, 1))) {
-			free(cert);
+		if (!(o->cert = read_pem(o->cert_file, 0)) || !(o->key = read_pem(o->key_file, 1)))
 			return TX_EXIT_USAGE;
-		}
 	}
-	if (!token_file && !S.no_auth) {
-		if (!loopback) {
+	if (!o->token_file && !S.no_auth) {
+		if (!o->loopback) {
 			tx_error("-l '%s' is not a loopback address: give --token-file, or "
 				 "--no-auth to serve it without authentication",
-				 listen_arg);
+				 o->listen_arg);
 			return TX_EXIT_USAGE;
 		}
 		S.no_auth = 1; /* loopback: the machine's own users only */
 	}
 
-	if (ko.list) {
+	if (ko->list) {
 		tx_kafka_list(stdout);
 		return TX_EXIT_OK;
 	}
-	if (!S.topic && (ko.brokers || ko.config_file || ko.nprops || ko.dump)) {
+	if (!S.topic && (ko->brokers || ko->config_file || ko->nprops || ko->dump)) {
 		tx_error("-b, -F and -X are for a topic: give -t");
 		return TX_EXIT_USAGE;
 	}
+	return -1;
+}
+
+/*
+ * Set up: the locks, stdout, the signals, the producer (-t) and the HTTP
+ * daemon listening. Returns -1 to go on, or the exit status after
+ * reporting (the producer stopped again).
+ */
+static int setup(struct http_opts *o, struct tx_kafka_opts *ko)
+{
+	unsigned flags;
+	int status;
 
 	pthread_mutex_init(&S.out_lock, NULL);
 	tx_http_ids_init(&S.ids);
@@ -1289,46 +1306,57 @@ int cmd_main(int argc, char **argv)
 	tx_out_init(&S.out, 1, "stdout");
 	tx_signals_install();
 	if (S.topic) {
-		status = producer_start(&ko, ack_timeout_ms);
+		status = producer_start(ko, o->ack_timeout_ms);
 		if (status != TX_EXIT_OK) {
 			if (S.rkt)
 				rd_kafka_topic_destroy(S.rkt);
 			if (S.rk)
 				rd_kafka_destroy(S.rk);
-			tx_kafka_opts_release(&ko);
 			return status < 0 ? TX_EXIT_OK : status;
 		}
 	}
 
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
-		MHD_USE_ERROR_LOG | MHD_USE_POLL | (cert ? MHD_USE_TLS : 0);
+		MHD_USE_ERROR_LOG | MHD_USE_POLL | (o->cert ? MHD_USE_TLS : 0);
 	/* the certificate and key only with TLS (libmicrohttpd refuses them without) */
-	struct MHD_OptionItem tls_opts[] = {{MHD_OPTION_HTTPS_MEM_CERT, 0, cert},
-					    {MHD_OPTION_HTTPS_MEM_KEY, 0, key},
+	struct MHD_OptionItem tls_opts[] = {{MHD_OPTION_HTTPS_MEM_CERT, 0, o->cert},
+					    {MHD_OPTION_HTTPS_MEM_KEY, 0, o->key},
 					    {MHD_OPTION_END, 0, NULL}};
-	if (!cert)
+	if (!o->cert)
 		tls_opts[0].option = MHD_OPTION_END;
-	if (ss.ss_family == AF_INET6)
+	if (o->ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	S.d = MHD_start_daemon(
 	    flags, 0, NULL, NULL, handler, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&o->ss, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)S.max_header, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)S.timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)S.max_connections, MHD_OPTION_NOTIFY_COMPLETED,
 	    completed, NULL, MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_ARRAY, tls_opts,
 	    MHD_OPTION_END);
 	if (!S.d) {
-		tx_error_errno("cannot listen on '%s'", listen_arg);
+		/* a thread the system refused is exit 70, as for the Kafka client */
+		status = tx_http_start_failed(o->listen_arg, errno);
 		if (S.rk)
 			producer_stop();
-		tx_kafka_opts_release(&ko);
-		return TX_EXIT_UNAVAILABLE;
+		return status;
 	}
-	(void)sslen;
-	S.tls = cert != NULL;
+	S.tls = o->cert != NULL;
 	if (!tx_quiet)
-		show_listening(&ss);
+		show_listening(&o->ss);
+	return -1;
+}
+
+/*
+ * Run: serve until a signal; then stop accepting, answer what is in flight
+ * (up to --timeout), stop the daemon, the producer and the store, and
+ * flush stdout. Returns the signal.
+ */
+static int serve(void)
+{
+	uint64_t deadline;
+	MHD_socket lfd;
+	int sig;
 
 	while (!tx_signal) {
 		struct timespec ts = {0, 50 * 1000000L};
@@ -1352,21 +1380,48 @@ int cmd_main(int argc, char **argv)
 		tx_store_close(S.st);
 	if (tx_out_flush(&S.out) < 0)
 		S.out_error = 1;
+	return sig;
+}
+
+/* Report: the summary line, and the exit status after signal sig. */
+static int report(int sig)
+{
 	if (!tx_quiet)
 		fprintf(stderr, "%s: requests %llu, accepted %llu, rejected %llu, failed %llu\n",
 			tx_progname, (unsigned long long)S.requests, (unsigned long long)S.accepted,
 			(unsigned long long)S.rejected, (unsigned long long)S.failed);
-	if (S.out_error)
-		status = TX_EXIT_IO;
-	else
-		status = TX_EXIT_SIGNAL + sig;
-	free(cert);
-	if (key) {
-		memset(key, 0, strlen(key));
-		free(key);
+	return S.out_error ? TX_EXIT_IO : TX_EXIT_SIGNAL + sig;
+}
+
+/* Free what o and S hold: the TLS files (the key wiped first), tokens, stdout's buffer. */
+static void http_release(struct http_opts *o)
+{
+	free(o->cert);
+	if (o->key) {
+		memset(o->key, 0, strlen(o->key));
+		free(o->key);
 	}
 	tx_http_tokens_release(&S.tokens);
 	tx_buf_release(&S.out.b);
-	tx_kafka_opts_release(&ko);
+}
+
+static int http_main(int argc, char **argv, struct tx_kafka_opts *ko)
+{
+	struct http_opts o = {0};
+	int status;
+
+	status = parse_options(&o, ko, argc, argv);
+	if (status < 0)
+		status = check_options(&o, ko);
+	if (status < 0)
+		status = setup(&o, ko);
+	if (status < 0)
+		status = report(serve());
+	http_release(&o);
 	return status;
+}
+
+int cmd_main(int argc, char **argv)
+{
+	return tx_kafka_run(http_main, argc, argv);
 }

@@ -110,6 +110,7 @@ struct pub {
 	uint64_t published, failed, produced;
 	int64_t *first_off; /* per partition: the first offset delivered, -1: none */
 	int nfirst;
+	size_t first_cap;
 	int dropped;	 /* the broker dropped delivered records (tx_kafka_check_kept) */
 	uint64_t queued; /* handed to librdkafka and not yet reported */
 	rd_kafka_resp_err_t first_err; /* the first delivery error, for the summary */
@@ -229,14 +230,9 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	else {
 		P->published++;
 		if (m->partition >= 0 && m->offset >= 0) {
-			if (m->partition >= P->nfirst) {
-				int n = m->partition + 1;
-
-				P->first_off =
-				    tx_realloc(P->first_off, (size_t)n * sizeof(*P->first_off));
-				while (P->nfirst < n)
-					P->first_off[P->nfirst++] = -1;
-			}
+			TX_ALLOC_GROW(P->first_off, (size_t)m->partition + 1, P->first_cap, 16);
+			while (P->nfirst <= m->partition)
+				P->first_off[P->nfirst++] = -1;
 			if (P->first_off[m->partition] < 0 ||
 			    m->offset < P->first_off[m->partition])
 				P->first_off[m->partition] = m->offset;
@@ -775,6 +771,15 @@ static int close_out(struct pub *P, struct tx_out *o, int have)
 	return 0;
 }
 
+/* Close --reject, --undelivered and --report (those open), noting a failure. */
+static void close_outs(struct pub *P)
+{
+	close_out(P, &P->rej.out, P->rej.have_file);
+	close_out(P, &P->undelivered, P->have_undelivered);
+	close_out(P, &P->report, P->have_report);
+	P->rej.have_file = P->have_undelivered = P->have_report = 0;
+}
+
 static int add_header(struct pub *P, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
@@ -805,7 +810,19 @@ enum {
 	OPT_HELP
 };
 
-static int pub_main(int argc, char **argv, struct tx_kafka_opts *ko)
+/* What the command line asks for beyond the fields of struct pub it sets. */
+struct pub_opts {
+	const char *reject_path, *undelivered_path, *report_path;
+	int flush_timeout_ms;
+	int want_parts; /* --partitions, 0: not given */
+};
+
+/*
+ * Parse options: the Kafka ones into ko, txpub's into P and o, then -X
+ * list. Returns -1 to go on, or the exit status (usage errors reported).
+ */
+static int parse_options(struct pub *P, struct pub_opts *o, struct tx_kafka_opts *ko, int argc,
+			 char **argv)
 {
 	static const struct option longopts[] = {
 	    {"key", required_argument, NULL, OPT_KEY},
@@ -822,57 +839,44 @@ static int pub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 	    {"help", no_argument, NULL, OPT_HELP},
 	    TX_KAFKA_LONGOPTS,
 	    {NULL, 0, NULL, 0}};
-	struct pub P;
-	const char *reject_path = NULL, *undelivered_path = NULL, *report_path = NULL;
-	rd_kafka_conf_t *conf;
-	rd_kafka_resp_err_t topic_err;
-	char errstr[512];
-	int c, r, status = TX_EXIT_OK, flush_timeout_ms = 30000, i, nin, want_parts = 0,
-		  created = 0;
+	int c, r;
 	int64_t v;
 
-	memset(&P, 0, sizeof(P));
-	P.topic = "transactions";
-	while ((c = getopt_long(argc, argv, TX_KAFKA_SHORTOPTS "ht:", longopts, NULL)) != -1) {
+	o->flush_timeout_ms = 30000;
+	ko->topic = "transactions";
+	while ((c = getopt_long(argc, argv, TX_KAFKA_SHORTOPTS "h", longopts, NULL)) != -1) {
 		r = tx_kafka_getopt(ko, c, optarg);
 		if (r < 0)
 			return TX_EXIT_USAGE;
 		if (r > 0)
 			continue;
 		switch (c) {
-		case 't':
-			if (!*optarg) {
-				tx_error("-t: empty topic name");
-				return TX_EXIT_USAGE;
-			}
-			P.topic = optarg;
-			break;
 		case OPT_KEY:
 			if (!*optarg) {
 				tx_error("--key: empty field name");
 				return TX_EXIT_USAGE;
 			}
-			P.key_field = optarg;
-			P.key_field_len = strlen(optarg);
+			P->key_field = optarg;
+			P->key_field_len = strlen(optarg);
 			break;
-		case OPT_KEEP_SOURCE: P.keep_source = 1; break;
-		case OPT_OBJECTS: P.objects = 1; break;
-		case OPT_REJECT: reject_path = optarg; break;
-		case OPT_STRICT: P.rej.strict = 1; break;
-		case OPT_UNDELIVERED: undelivered_path = optarg; break;
-		case OPT_REPORT: report_path = optarg; break;
+		case OPT_KEEP_SOURCE: P->keep_source = 1; break;
+		case OPT_OBJECTS: P->objects = 1; break;
+		case OPT_REJECT: o->reject_path = optarg; break;
+		case OPT_STRICT: P->rej.strict = 1; break;
+		case OPT_UNDELIVERED: o->undelivered_path = optarg; break;
+		case OPT_REPORT: o->report_path = optarg; break;
 		case OPT_HEADER:
-			if (add_header(&P, optarg) < 0)
+			if (add_header(P, optarg) < 0)
 				return TX_EXIT_USAGE;
 			break;
-		case OPT_PRODUCE_TIME: P.produce_time = 1; break;
+		case OPT_PRODUCE_TIME: P->produce_time = 1; break;
 		case OPT_FLUSH_TIMEOUT:
 			if (tx_parse_int64(optarg, 0, 86400, &v) < 0) {
 				tx_error("--flush-timeout '%s': expected whole seconds, 0 to 86400",
 					 optarg);
 				return TX_EXIT_USAGE;
 			}
-			flush_timeout_ms = (int)v * 1000;
+			o->flush_timeout_ms = (int)v * 1000;
 			break;
 		case OPT_PARTITIONS:
 			/* Kafka's own limit is far above; this one keeps a typo from making 10^9 */
@@ -881,202 +885,261 @@ static int pub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 					 optarg);
 				return TX_EXIT_USAGE;
 			}
-			want_parts = (int)v;
+			o->want_parts = (int)v;
 			break;
 		case 'h':
 		case OPT_HELP: return tx_help_exit(usage, "txpub");
 		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
+	P->topic = ko->topic;
+	P->nin = argc - optind;
+	P->names = argv + optind;
 	if (ko->list) {
 		tx_kafka_list(stdout);
 		return TX_EXIT_OK;
 	}
-	conf = tx_kafka_conf(ko, tx_kafka_producer_defaults);
-	if (!conf) {
-		return TX_EXIT_USAGE;
-	}
-	if (ko->dump) {
-		tx_kafka_dump(conf, stdout);
-		rd_kafka_conf_destroy(conf);
-		return TX_EXIT_OK;
-	}
-	P.max_queued = tx_kafka_conf_uint(conf, "queue.buffering.max.messages", 100000);
-	P.max_queued_bytes = tx_kafka_conf_uint(conf, "queue.buffering.max.kbytes", 1048576) * 1024;
-	P.batching = !P.nheaders && !P.produce_time;
-	P.place_keys = P.batching && tx_kafka_conf_is(conf, "partitioner", "murmur2_random");
+	return -1;
+}
+
+/*
+ * Set up: the producer's configuration (what txpub derives from it), the
+ * output files and the client. Returns -1 to go on, or the exit status
+ * after reporting (what it opened is closed again).
+ */
+static int setup(struct pub *P, const struct pub_opts *o, struct tx_kafka_opts *ko)
+{
+	rd_kafka_conf_t *conf;
+	char errstr[512];
+	int64_t v;
+	int r;
+
+	r = tx_kafka_opts_conf(ko, tx_kafka_producer_defaults, NULL, NULL, &conf);
+	if (r >= 0)
+		return r;
+	P->max_queued = tx_kafka_conf_uint(conf, "queue.buffering.max.messages", 100000);
+	P->max_queued_bytes =
+	    tx_kafka_conf_uint(conf, "queue.buffering.max.kbytes", 1048576) * 1024;
+	P->batching = !P->nheaders && !P->produce_time;
+	P->place_keys = P->batching && tx_kafka_conf_is(conf, "partitioner", "murmur2_random");
 	v = (int64_t)tx_kafka_conf_uint(conf, "topic.metadata.refresh.interval.ms", 300000);
-	P.refresh_ms = v < 1000 ? 1000 : v > 60000 ? 60000 : (int)v;
+	P->refresh_ms = v < 1000 ? 1000 : v > 60000 ? 60000 : (int)v;
 	if (tx_kafka_conf_is(conf, "topic.metadata.refresh.interval.ms", "-1"))
-		P.refresh_ms = -1;
+		P->refresh_ms = -1;
 	/* with --partitions, the topic is created by us, never by a metadata request */
-	if (want_parts && rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", errstr,
-					    sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+	if (o->want_parts && rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", errstr,
+					       sizeof(errstr)) != RD_KAFKA_CONF_OK) {
 		tx_error("%s", errstr);
 		rd_kafka_conf_destroy(conf);
 		return TX_EXIT_USAGE;
 	}
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
-	rd_kafka_conf_set_opaque(conf, &P);
-	if (open_out(&P.rej.out, reject_path, &P.rej.have_file) < 0 ||
-	    open_out(&P.undelivered, undelivered_path, &P.have_undelivered) < 0 ||
-	    open_out(&P.report, report_path, &P.have_report) < 0) {
-		rd_kafka_conf_destroy(conf);
-		close_out(&P, &P.rej.out, P.rej.have_file);
-		close_out(&P, &P.undelivered, P.have_undelivered);
-		return TX_EXIT_IO;
-	}
-	P.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-	if (!P.rk) {
+	rd_kafka_conf_set_opaque(conf, P);
+	r = -1;
+	if (open_out(&P->rej.out, o->reject_path, &P->rej.have_file) < 0 ||
+	    open_out(&P->undelivered, o->undelivered_path, &P->have_undelivered) < 0 ||
+	    open_out(&P->report, o->report_path, &P->have_report) < 0)
+		r = TX_EXIT_IO;
+	else if (!(P->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr))))
 		/* a thread the system refused is exit 70, a bad configuration 2 */
-		int rc = tx_kafka_new_failed(errstr);
+		r = tx_kafka_new_failed(errstr);
+	if (r >= 0) {
 		rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new() fails */
-		close_out(&P, &P.rej.out, P.rej.have_file);
-		close_out(&P, &P.undelivered, P.have_undelivered);
-		close_out(&P, &P.report, P.have_report);
-		return rc;
+		close_outs(P);
+		return r;
 	}
-	tx_record_init(&P.rec);
-	tx_record_init(&P.dr_rec);
+	tx_record_init(&P->rec);
+	tx_record_init(&P->dr_rec);
 	tx_signals_install();
+	return -1;
+}
+
+/*
+ * No broker answered: nothing can be published. The input goes to
+ * --undelivered when given; say what became of it. Returns the exit status.
+ */
+static int unreachable(struct pub *P, const struct pub_opts *o)
+{
+	int i, unread = 0;
+
+	for (i = 0; i < (P->nin ? P->nin : 1); i++) {
+		struct tx_lines lr;
+		if (tx_lines_open(&lr, P->nin ? P->names[i] : "-") < 0)
+			continue;
+		if (drain_to_undelivered(P, &lr) < 0)
+			unread = 1;
+		tx_lines_release(&lr);
+	}
+	/* nothing was acknowledged: say what became of the input */
+	if (P->have_undelivered)
+		tx_warn("nothing was published: %llu records not delivered, written to '%s'",
+			(unsigned long long)P->failed, o->undelivered_path);
+	else if (!unread)
+		tx_warn("nothing was published: %llu records not delivered (the input is "
+			"left as it was)",
+			(unsigned long long)P->failed);
+	else
+		tx_warn("nothing was published: the input was not read (--undelivered FILE "
+			"keeps a copy)");
+	return TX_EXIT_UNAVAILABLE;
+}
+
+/*
+ * Connect: the topic (created first with --partitions), a broker's answer
+ * before any input is taken, and its partition count. Returns -1 to go on,
+ * or the exit status after reporting.
+ */
+static int connect_topic(struct pub *P, const struct pub_opts *o, struct tx_kafka_opts *ko)
+{
+	rd_kafka_resp_err_t topic_err;
+	int r = 0, created = 0;
+
 	/*
 	 * --partitions: create the topic before anything asks about it (a
 	 * metadata request about it may create it with the cluster's default
 	 * count), once a broker answers.
 	 */
-	r = 0;
-	if (want_parts) {
-		r = tx_kafka_wait_metadata(P.rk, NULL, ko->bootstrap, ko->connect_timeout_ms,
+	if (o->want_parts) {
+		r = tx_kafka_wait_metadata(P->rk, NULL, ko->bootstrap, ko->connect_timeout_ms,
 					   &topic_err);
 		if (r >= 0) {
-			created = tx_kafka_create_topic(P.rk, P.topic, want_parts, -1,
+			created = tx_kafka_create_topic(P->rk, P->topic, o->want_parts, -1,
 							ko->connect_timeout_ms);
-			if (created < 0) {
-				status = TX_EXIT_UNAVAILABLE;
-				goto out;
-			}
+			if (created < 0)
+				return TX_EXIT_UNAVAILABLE;
 		}
 	}
-	P.rkt = rd_kafka_topic_new(P.rk, P.topic, NULL);
-	if (!P.rkt) {
-		tx_error("topic '%s': %s", P.topic, rd_kafka_err2str(rd_kafka_last_error()));
-		status = TX_EXIT_USAGE;
-		goto out;
+	P->rkt = rd_kafka_topic_new(P->rk, P->topic, NULL);
+	if (!P->rkt) {
+		tx_error("topic '%s': %s", P->topic, rd_kafka_err2str(rd_kafka_last_error()));
+		return TX_EXIT_USAGE;
 	}
 
 	/* Fail fast, before taking any input, when no broker answers. */
 	if (r >= 0)
-		r = tx_kafka_wait_metadata(P.rk, P.topic, ko->bootstrap, ko->connect_timeout_ms,
+		r = tx_kafka_wait_metadata(P->rk, P->topic, ko->bootstrap, ko->connect_timeout_ms,
 					   &topic_err);
-	if (r == -2) {
-		status = TX_EXIT_SIGNAL + tx_signal;
-		goto out;
-	}
-	if (r < 0) {
-		int unread = 0;
-		status = TX_EXIT_UNAVAILABLE;
-		nin = argc - optind;
-		for (i = 0; i < (nin ? nin : 1); i++) {
-			struct tx_lines lr;
-			if (tx_lines_open(&lr, nin ? argv[optind + i] : "-") < 0)
-				continue;
-			if (drain_to_undelivered(&P, &lr) < 0)
-				unread = 1;
-			tx_lines_release(&lr);
-		}
-		/* nothing was acknowledged: say what became of the input */
-		if (P.have_undelivered)
-			tx_warn(
-			    "nothing was published: %llu records not delivered, written to '%s'",
-			    (unsigned long long)P.failed, undelivered_path);
-		else if (!unread)
-			tx_warn("nothing was published: %llu records not delivered (the input is "
-				"left as it was)",
-				(unsigned long long)P.failed);
-		else
-			tx_warn("nothing was published: the input was not read (--undelivered FILE "
-				"keeps a copy)");
-		goto out;
-	}
-	if (want_parts) {
-		r = check_topic(&P, ko, r, want_parts, created);
-		if (r < 0) {
-			status = -r;
-			goto out;
-		}
+	if (r == -2)
+		return TX_EXIT_SIGNAL + tx_signal;
+	if (r < 0)
+		return unreachable(P, o);
+	if (o->want_parts) {
+		r = check_topic(P, ko, r, o->want_parts, created);
+		if (r < 0)
+			return -r;
 		topic_err = RD_KAFKA_RESP_ERR_NO_ERROR;
 	}
-	if (P.place_keys && r > 0)
-		P.nparts = r;
-	P.refresh_ns = tx_now_ns() + (uint64_t)(P.refresh_ms > 0 ? P.refresh_ms : 1000) * 1000000u;
+	if (P->place_keys && r > 0)
+		P->nparts = r;
+	P->refresh_ns =
+	    tx_now_ns() + (uint64_t)(P->refresh_ms > 0 ? P->refresh_ms : 1000) * 1000000u;
 	if (topic_err && ko->verbose)
-		tx_warn("topic '%s': %s (it may be created on first use)", P.topic,
+		tx_warn("topic '%s': %s (it may be created on first use)", P->topic,
 			rd_kafka_err2str(topic_err));
+	return -1;
+}
 
-	tx_progress_init(&P.progress, ko->progress, "records");
-	P.nin = argc - optind;
-	P.names = argv + optind;
-	if (run(&P) < 0) {
-		status = TX_EXIT_SOFTWARE;
-		goto out;
-	}
-	flush_all(&P, flush_timeout_ms);
-	tx_progress_end(&P.progress);
+/*
+ * Run: publish the inputs, wait for their delivery reports, then check the
+ * broker kept what it acknowledged. Returns -1 (the counts say how it
+ * went), or TX_EXIT_SOFTWARE when the reading thread could not start.
+ */
+static int publish(struct pub *P, const struct pub_opts *o, struct tx_kafka_opts *ko)
+{
+	tx_progress_init(&P->progress, ko->progress, "records");
+	if (run(P) < 0)
+		return TX_EXIT_SOFTWARE;
+	flush_all(P, o->flush_timeout_ms);
+	tx_progress_end(&P->progress);
 	/*
 	 * Delivered is not kept: a broker that keeps little may drop records
 	 * at once. Asked only after a run that delivered everything (after a
 	 * failure or a signal, the exit status says so already).
 	 */
-	if (P.published && !P.failed && !tx_kafka_fatal && !tx_signal &&
-	    P.accepted == P.published &&
-	    tx_kafka_check_kept(P.rk, P.topic, P.first_off, P.nfirst, 5000) != 0)
-		P.dropped = 1;
-	if (P.accepted > P.published + P.failed) {
+	if (P->published && !P->failed && !tx_kafka_fatal && !tx_signal &&
+	    P->accepted == P->published &&
+	    tx_kafka_check_kept(P->rk, P->topic, P->first_off, P->nfirst, 5000) != 0)
+		P->dropped = 1;
+	if (P->accepted > P->published + P->failed) {
 		/* cannot happen after a purge, but never report a record as safe when unknown */
 		tx_error("%llu records in an unknown state",
-			 (unsigned long long)(P.accepted - P.published - P.failed));
-		P.failed = P.accepted - P.published;
+			 (unsigned long long)(P->accepted - P->published - P->failed));
+		P->failed = P->accepted - P->published;
 	}
-out:
-	close_out(&P, &P.rej.out, P.rej.have_file);
-	close_out(&P, &P.undelivered, P.have_undelivered);
-	close_out(&P, &P.report, P.have_report);
-	if (status == TX_EXIT_OK) {
-		if (P.failed && P.first_err)
-			tx_error("%llu records not delivered: %s", (unsigned long long)P.failed,
-				 rd_kafka_err2str(P.first_err));
-		if (!tx_quiet)
-			fprintf(stderr,
-				"%s: read %llu, published %llu, rejected %llu, failed %llu\n",
-				tx_progname, (unsigned long long)P.read,
-				(unsigned long long)P.published, (unsigned long long)P.rej.count,
-				(unsigned long long)P.failed);
-		if (P.failed || P.dropped || tx_kafka_fatal)
-			status = TX_EXIT_UNDELIVERED;
-		else if (P.read_error || P.io_error || P.rej.failed)
-			status = TX_EXIT_IO;
-		else if (tx_signal)
-			status = TX_EXIT_SIGNAL + tx_signal;
-		else if (P.rej.count)
-			status = TX_EXIT_REJECTED;
-	}
-	if (P.rkt)
-		rd_kafka_topic_destroy(P.rkt);
-	rd_kafka_destroy(P.rk);
-	tx_record_release(&P.rec);
-	tx_record_release(&P.dr_rec);
-	tx_buf_release(&P.value);
+	return -1;
+}
+
+/*
+ * Report: close the output files, then, after a run (status -1), the
+ * summary line and the exit status the counts give. Returns the status.
+ */
+static int finish(struct pub *P, int status)
+{
+	close_outs(P);
+	if (status >= 0)
+		return status;
+	if (P->failed && P->first_err)
+		tx_error("%llu records not delivered: %s", (unsigned long long)P->failed,
+			 rd_kafka_err2str(P->first_err));
+	if (!tx_quiet)
+		fprintf(stderr, "%s: read %llu, published %llu, rejected %llu, failed %llu\n",
+			tx_progname, (unsigned long long)P->read, (unsigned long long)P->published,
+			(unsigned long long)P->rej.count, (unsigned long long)P->failed);
+	if (P->failed || P->dropped || tx_kafka_fatal)
+		return TX_EXIT_UNDELIVERED;
+	if (P->read_error || P->io_error || P->rej.failed)
+		return TX_EXIT_IO;
+	if (tx_signal)
+		return TX_EXIT_SIGNAL + tx_signal;
+	if (P->rej.count)
+		return TX_EXIT_REJECTED;
+	return TX_EXIT_OK;
+}
+
+/* Free what P holds: the client, the buffers, the headers. */
+static void pub_release(struct pub *P)
+{
+	size_t i;
+
+	if (P->rkt)
+		rd_kafka_topic_destroy(P->rkt);
+	if (P->rk)
+		rd_kafka_destroy(P->rk);
+	tx_record_release(&P->rec);
+	tx_record_release(&P->dr_rec);
+	tx_buf_release(&P->value);
 	for (i = 0; i < NBATCH; i++) {
-		tx_buf_release(&P.ring[i].data);
-		free(P.ring[i].items);
+		tx_buf_release(&P->ring[i].data);
+		free(P->ring[i].items);
 	}
-	free(P.msgs);
-	free(P.sorted);
-	free(P.first_off);
-	tx_buf_release(&P.stamp);
-	for (i = 0; i < (int)P.nheaders; i++)
-		free(P.headers[i].name);
-	free(P.headers);
+	free(P->msgs);
+	free(P->sorted);
+	free(P->first_off);
+	tx_buf_release(&P->stamp);
+	for (i = 0; i < P->nheaders; i++)
+		free(P->headers[i].name);
+	free(P->headers);
+}
+
+static int pub_main(int argc, char **argv, struct tx_kafka_opts *ko)
+{
+	struct pub P;
+	struct pub_opts o = {0};
+	int status;
+
+	memset(&P, 0, sizeof(P));
+	status = parse_options(&P, &o, ko, argc, argv);
+	if (status < 0)
+		status = setup(&P, &o, ko);
+	if (status >= 0) {
+		pub_release(&P);
+		return status;
+	}
+	status = connect_topic(&P, &o, ko);
+	if (status < 0)
+		status = publish(&P, &o, ko);
+	status = finish(&P, status);
+	pub_release(&P);
 	return status;
 }
 

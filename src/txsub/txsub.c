@@ -1361,7 +1361,33 @@ static int wait_topic(struct sub *S, struct tx_kafka_opts *ko)
 	return -TX_EXIT_UNAVAILABLE;
 }
 
-static int sub_main(int argc, char **argv, struct tx_kafka_opts *ko)
+/* -G: the group, else no commits (tx_kafka_opts_conf()'s set). */
+static int set_group(rd_kafka_conf_t *conf, void *arg)
+{
+	struct sub *S = arg;
+	char errstr[512];
+
+	if (S->group && rd_kafka_conf_set(conf, "group.id", S->group, errstr, sizeof(errstr)))
+		return tx_error("-G: %s", errstr);
+	if (!S->group)
+		rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
+	return 0;
+}
+
+/* What the command line asks for beyond the fields of struct sub it sets. */
+struct sub_opts {
+	const char *offsets_path, *reject_path, *partitions, *offset_arg;
+	enum start_kind kind; /* -o: what offset is */
+	int64_t offset;
+	unsigned char *want; /* per partition: read it (-p), once the count is known; owned */
+};
+
+/*
+ * Parse options: the Kafka ones into ko, txsub's into S and o, then -X
+ * list. Returns -1 to go on, or the exit status (usage errors reported).
+ */
+static int parse_options(struct sub *S, struct sub_opts *o, struct tx_kafka_opts *ko, int argc,
+			 char **argv)
 {
 	static const struct option longopts[] = {
 	    {"no-source", no_argument, NULL, OPT_NO_SOURCE},
@@ -1374,21 +1400,13 @@ static int sub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 	    {"allow-gaps", no_argument, NULL, OPT_ALLOW_GAPS},
 	    TX_KAFKA_LONGOPTS,
 	    {NULL, 0, NULL, 0}};
-	struct sub S;
-	const char *offsets_path = NULL, *reject_path = NULL, *partitions = NULL;
-	const char *offset_arg = NULL;
-	unsigned char *want = NULL;
-	rd_kafka_conf_t *conf;
-	enum start_kind kind = START_DEFAULT;
-	int64_t offset = RD_KAFKA_OFFSET_BEGINNING, v;
-	char errstr[512];
-	int c, r, p, status = TX_EXIT_OK;
+	int c, r;
+	int64_t v;
 
-	memset(&S, 0, sizeof(S));
-	S.topic = "transactions";
-	S.max_idle_ms = MAX_IDLE_MS;
-	S.written_key = INT64_MIN;
-	while ((c = getopt_long(argc, argv, TX_KAFKA_SHORTOPTS "c:eG:ho:p:t:", longopts, NULL)) !=
+	o->kind = START_DEFAULT;
+	o->offset = RD_KAFKA_OFFSET_BEGINNING;
+	ko->topic = "transactions";
+	while ((c = getopt_long(argc, argv, TX_KAFKA_SHORTOPTS "c:eG:ho:p:", longopts, NULL)) !=
 	       -1) {
 		r = tx_kafka_getopt(ko, c, optarg);
 		if (r < 0)
@@ -1401,31 +1419,24 @@ static int sub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 				tx_error("-c '%s': expected a count >= 1", optarg);
 				return TX_EXIT_USAGE;
 			}
-			S.max_count = (uint64_t)v;
+			S->max_count = (uint64_t)v;
 			break;
-		case 'e': S.exit_at_eof = 1; break;
+		case 'e': S->exit_at_eof = 1; break;
 		case 'G':
 			if (!*optarg) {
 				tx_error("-G: empty group name");
 				return TX_EXIT_USAGE;
 			}
-			S.group = optarg;
+			S->group = optarg;
 			break;
-		case 'o': offset_arg = optarg; break;
-		case 'p': partitions = optarg; break;
-		case 't':
-			if (!*optarg) {
-				tx_error("-t: empty topic name");
-				return TX_EXIT_USAGE;
-			}
-			S.topic = optarg;
-			break;
-		case OPT_NO_SOURCE: S.no_source = 1; break;
-		case OPT_OFFSETS: offsets_path = optarg; break;
-		case OPT_REJECT: reject_path = optarg; break;
-		case OPT_STRICT: S.strict = 1; break;
-		case OPT_UNORDERED: S.unordered = 1; break;
-		case OPT_ALLOW_GAPS: S.allow_gaps = 1; break;
+		case 'o': o->offset_arg = optarg; break;
+		case 'p': o->partitions = optarg; break;
+		case OPT_NO_SOURCE: S->no_source = 1; break;
+		case OPT_OFFSETS: o->offsets_path = optarg; break;
+		case OPT_REJECT: o->reject_path = optarg; break;
+		case OPT_STRICT: S->strict = 1; break;
+		case OPT_UNORDERED: S->unordered = 1; break;
+		case OPT_ALLOW_GAPS: S->allow_gaps = 1; break;
 		case OPT_MAX_IDLE:
 			if (tx_parse_int64(optarg, 0, 86400000, &v) < 0) {
 				tx_error(
@@ -1433,7 +1444,7 @@ static int sub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 				    optarg);
 				return TX_EXIT_USAGE;
 			}
-			S.max_idle_ms = v;
+			S->max_idle_ms = v;
 			break;
 		case 'h':
 		case OPT_HELP: return tx_help_exit(usage, "txsub");
@@ -1442,234 +1453,293 @@ static int sub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 	}
 	if (tx_no_more_args(argc, argv, optind))
 		return TX_EXIT_USAGE;
+	S->topic = ko->topic;
 	if (ko->list) {
 		tx_kafka_list(stdout);
 		return TX_EXIT_OK;
 	}
-	if (offset_arg && parse_offset(offset_arg, &offset, &kind) < 0)
+	return -1;
+}
+
+/*
+ * Check the options together: -o, -p against -G, -p's form (its range once
+ * the topic is known), -o stored. Returns -1 to go on, or TX_EXIT_USAGE
+ * after reporting.
+ */
+static int check_options(struct sub *S, struct sub_opts *o)
+{
+	if (o->offset_arg && parse_offset(o->offset_arg, &o->offset, &o->kind) < 0)
 		return TX_EXIT_USAGE;
-	if (S.group && partitions) {
+	if (S->group && o->partitions) {
 		tx_error("-p and -G exclude each other: a group assigns the partitions");
 		return TX_EXIT_USAGE;
 	}
 	/* the list's form now, before connecting; its range once the topic is known */
-	if (partitions && tx_kafka_parse_partitions(partitions, NULL, INT_MAX) < 0)
+	if (o->partitions && tx_kafka_parse_partitions(o->partitions, NULL, INT_MAX) < 0)
 		return TX_EXIT_USAGE;
-	if (!S.group && offset == RD_KAFKA_OFFSET_STORED) {
+	if (!S->group && o->offset == RD_KAFKA_OFFSET_STORED) {
 		tx_error("-o stored needs a group (-G): offsets are stored per group");
 		return TX_EXIT_USAGE;
 	}
-	{
-		const char *defaults[sizeof(sub_defaults) / sizeof(*sub_defaults) +
-				     sizeof(eof_defaults) / sizeof(*eof_defaults)];
-		size_t n = 0, i;
-		for (i = 0; sub_defaults[i]; i++)
-			defaults[n++] = sub_defaults[i];
-		for (i = 0; S.exit_at_eof && eof_defaults[i]; i++)
-			defaults[n++] = eof_defaults[i];
-		defaults[n] = NULL;
-		conf = tx_kafka_conf(ko, defaults);
-	}
-	if (!conf) {
-		return TX_EXIT_USAGE;
-	}
-	if (S.group && rd_kafka_conf_set(conf, "group.id", S.group, errstr, sizeof(errstr))) {
-		tx_error("-G: %s", errstr);
-		rd_kafka_conf_destroy(conf);
-		return TX_EXIT_USAGE;
-	}
-	if (!S.group)
-		rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
-	if (ko->dump) {
-		tx_kafka_dump(conf, stdout);
-		rd_kafka_conf_destroy(conf);
-		return TX_EXIT_OK;
-	}
-	if (S.group) {
+	return -1;
+}
+
+/*
+ * Set up: the consumer's configuration (txsub's defaults, -e's, the
+ * group), stdout, --reject and the client. Returns -1 to go on, or the
+ * exit status after reporting (what it opened is released again).
+ */
+static int setup(struct sub *S, const struct sub_opts *o, struct tx_kafka_opts *ko)
+{
+	const char *defaults[sizeof(sub_defaults) / sizeof(*sub_defaults) +
+			     sizeof(eof_defaults) / sizeof(*eof_defaults)];
+	rd_kafka_conf_t *conf;
+	char errstr[512];
+	size_t n = 0, i;
+	int r;
+
+	for (i = 0; sub_defaults[i]; i++)
+		defaults[n++] = sub_defaults[i];
+	for (i = 0; S->exit_at_eof && eof_defaults[i]; i++)
+		defaults[n++] = eof_defaults[i];
+	defaults[n] = NULL;
+	r = tx_kafka_opts_conf(ko, defaults, set_group, S, &conf);
+	if (r >= 0)
+		return r;
+	if (S->group) {
 		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-		rd_kafka_conf_set_opaque(conf, &S);
+		rd_kafka_conf_set_opaque(conf, S);
 	}
-	tx_out_init(&S.out, 1, "stdout");
-	tx_rejects_init(&S.rej, S.strict);
-	if (reject_path) {
-		if (tx_rejects_open(&S.rej, reject_path) < 0) {
+	tx_out_init(&S->out, 1, "stdout");
+	tx_rejects_init(&S->rej, S->strict);
+	if (o->reject_path) {
+		if (tx_rejects_open(&S->rej, o->reject_path) < 0) {
 			rd_kafka_conf_destroy(conf);
-			tx_buf_release(&S.out.b);
+			tx_buf_release(&S->out.b);
 			return TX_EXIT_IO;
 		}
 	}
-	S.wake_msgs = conf_number(conf, "queued.min.messages") / 2;
-	S.wake_kbytes = conf_number(conf, "queued.max.messages.kbytes") / 2;
-	S.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-	if (!S.rk) {
-		status = tx_kafka_new_failed(errstr);
+	S->wake_msgs = conf_number(conf, "queued.min.messages") / 2;
+	S->wake_kbytes = conf_number(conf, "queued.max.messages.kbytes") / 2;
+	S->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+	if (!S->rk) {
+		r = tx_kafka_new_failed(errstr);
 		rd_kafka_conf_destroy(conf); /* still ours when rd_kafka_new() fails */
-		tx_buf_release(&S.out.b);
-		tx_rejects_close(&S.rej);
-		return status;
+		tx_buf_release(&S->out.b);
+		tx_rejects_close(&S->rej);
+		return r;
 	}
-	tx_record_init(&S.rec);
-	tx_buf_add_json_string(&S.topic_json, S.topic, strlen(S.topic));
+	tx_record_init(&S->rec);
+	tx_buf_add_json_string(&S->topic_json, S->topic, strlen(S->topic));
 	tx_signals_install();
+	return -1;
+}
 
-	r = wait_topic(&S, ko);
-	if (r < 0) {
-		status = -r;
-		goto out;
-	}
+/*
+ * Assign: wait for the topic, learn the cluster's id, decide each
+ * partition's start (-p, --offsets, -o) and subscribe (-G) or start
+ * reading the partitions. Returns -1 to go on, or the exit status after
+ * reporting.
+ */
+static int assign(struct sub *S, struct sub_opts *o, struct tx_kafka_opts *ko)
+{
+	int r, p, nread = 0;
+
+	r = wait_topic(S, ko);
+	if (r < 0)
+		return -r;
 	/* the cluster's id, for the source member and to check --offsets */
 	{
-		char *id = rd_kafka_clusterid(S.rk, ko->connect_timeout_ms);
+		char *id = rd_kafka_clusterid(S->rk, ko->connect_timeout_ms);
 		if (id) {
-			S.cluster = tx_strdup(id);
-			tx_buf_add(&S.cluster_json, ",\"cluster\":", 11);
-			tx_buf_add_json_string(&S.cluster_json, id, strlen(id));
-			rd_kafka_mem_free(S.rk, id);
+			S->cluster = tx_strdup(id);
+			tx_buf_add(&S->cluster_json, ",\"cluster\":", 11);
+			tx_buf_add_json_string(&S->cluster_json, id, strlen(id));
+			rd_kafka_mem_free(S->rk, id);
 		}
 	}
-	ensure_partition(&S, r - 1);
-	want = tx_calloc((size_t)S.nparts, 1);
-	if (partitions) {
-		if (tx_kafka_parse_partitions(partitions, want, S.nparts) < 0) {
-			status = TX_EXIT_USAGE;
-			goto out;
-		}
+	ensure_partition(S, r - 1);
+	o->want = tx_calloc((size_t)S->nparts, 1);
+	if (o->partitions) {
+		if (tx_kafka_parse_partitions(o->partitions, o->want, S->nparts) < 0)
+			return TX_EXIT_USAGE;
 	} else {
-		memset(want, 1, (size_t)S.nparts);
+		memset(o->want, 1, (size_t)S->nparts);
 	}
-	if (offsets_path &&
-	    tx_kafka_load_offsets(offsets_path, S.topic, S.cluster, S.start, S.nparts) < 0) {
-		status = TX_EXIT_USAGE;
-		goto out;
+	if (o->offsets_path &&
+	    tx_kafka_load_offsets(o->offsets_path, S->topic, S->cluster, S->start, S->nparts) < 0)
+		return TX_EXIT_USAGE;
+	if (o->kind == START_TIME) {
+		if (resolve_time(S, o->offset, o->want, ko->connect_timeout_ms) < 0)
+			return TX_EXIT_UNAVAILABLE;
+	} else if (o->kind == START_OFFSET) {
+		for (p = 0; p < S->nparts; p++)
+			if (S->start[p] == RD_KAFKA_OFFSET_INVALID)
+				S->start[p] = o->offset;
 	}
-	if (kind == START_TIME) {
-		if (resolve_time(&S, offset, want, ko->connect_timeout_ms) < 0) {
-			status = TX_EXIT_UNAVAILABLE;
-			goto out;
-		}
-	} else if (kind == START_OFFSET) {
-		for (p = 0; p < S.nparts; p++)
-			if (S.start[p] == RD_KAFKA_OFFSET_INVALID)
-				S.start[p] = offset;
-	}
-	S.rkt = rd_kafka_topic_new(S.rk, S.topic, NULL);
-	{
-		int nread = 0;
-		for (p = 0; p < S.nparts; p++)
-			nread += want[p];
-		S.part_cap = MERGE_TOTAL / (size_t)(nread ? nread : 1);
-		if (S.part_cap < MERGE_MIN_PART)
-			S.part_cap = MERGE_MIN_PART;
-	}
-	tx_progress_init(&S.progress, ko->progress, "records");
-	if (S.group) {
+	S->rkt = rd_kafka_topic_new(S->rk, S->topic, NULL);
+	for (p = 0; p < S->nparts; p++)
+		nread += o->want[p];
+	S->part_cap = MERGE_TOTAL / (size_t)(nread ? nread : 1);
+	if (S->part_cap < MERGE_MIN_PART)
+		S->part_cap = MERGE_MIN_PART;
+	tx_progress_init(&S->progress, ko->progress, "records");
+	if (S->group) {
 		rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
 		rd_kafka_resp_err_t err;
 
-		rd_kafka_poll_set_consumer(S.rk);
-		rd_kafka_topic_partition_list_add(topics, S.topic, RD_KAFKA_PARTITION_UA);
-		err = rd_kafka_subscribe(S.rk, topics);
+		rd_kafka_poll_set_consumer(S->rk);
+		rd_kafka_topic_partition_list_add(topics, S->topic, RD_KAFKA_PARTITION_UA);
+		err = rd_kafka_subscribe(S->rk, topics);
 		rd_kafka_topic_partition_list_destroy(topics);
 		if (err) {
-			tx_error("subscribe to '%s': %s", S.topic, rd_kafka_err2str(err));
-			status = TX_EXIT_UNAVAILABLE;
-			goto out;
+			tx_error("subscribe to '%s': %s", S->topic, rd_kafka_err2str(err));
+			return TX_EXIT_UNAVAILABLE;
 		}
-	} else {
-		S.queue = rd_kafka_queue_new(S.rk);
-		for (p = 0; p < S.nparts; p++) {
-			int64_t at = S.start[p] == RD_KAFKA_OFFSET_INVALID
-					 ? RD_KAFKA_OFFSET_BEGINNING
-					 : S.start[p];
-			if (!want[p])
-				continue;
-			if (rd_kafka_consume_start_queue(S.rkt, p, at, S.queue) < 0) {
-				tx_error("partition %d: %s", p,
-					 rd_kafka_err2str(rd_kafka_last_error()));
-				status = TX_EXIT_UNAVAILABLE;
-				goto out;
-			}
-			set_assigned(&S, p, 1);
-			/* the beginning is offset 0: a log starting past it lost records too */
-			S.expect[p] = at >= 0 ? at : at == RD_KAFKA_OFFSET_BEGINNING ? 0 : -1;
-			S.empty_since[p] = tx_now_ns();
-		}
-		S.have_assignment = 1;
+		return -1;
 	}
+	S->queue = rd_kafka_queue_new(S->rk);
+	for (p = 0; p < S->nparts; p++) {
+		int64_t at = S->start[p] == RD_KAFKA_OFFSET_INVALID ? RD_KAFKA_OFFSET_BEGINNING
+								    : S->start[p];
+		if (!o->want[p])
+			continue;
+		if (rd_kafka_consume_start_queue(S->rkt, p, at, S->queue) < 0) {
+			tx_error("partition %d: %s", p, rd_kafka_err2str(rd_kafka_last_error()));
+			return TX_EXIT_UNAVAILABLE;
+		}
+		set_assigned(S, p, 1);
+		/* the beginning is offset 0: a log starting past it lost records too */
+		S->expect[p] = at >= 0 ? at : at == RD_KAFKA_OFFSET_BEGINNING ? 0 : -1;
+		S->empty_since[p] = tx_now_ns();
+	}
+	S->have_assignment = 1;
+	return -1;
+}
 
-	run(&S);
+/*
+ * Run: consume and write until the end (-e, -c, a signal, --strict), then
+ * flush, drop what the merge still holds, commit (-G) and stop reading.
+ */
+static void consume(struct sub *S)
+{
+	int p;
 
-	if (!S.epipe && !S.io_error)
-		flush_out(&S);
-	tx_progress_end(&S.progress);
+	run(S);
+
+	if (!S->epipe && !S->io_error)
+		flush_out(S);
+	tx_progress_end(&S->progress);
 	/* what the merge still holds was not written (-c, --strict, a signal) */
-	for (p = 0; p < S.nparts; p++)
-		discard_held(&S, p);
-	if (S.group) {
-		commit_sync(&S);
-		rd_kafka_consumer_close(S.rk);
+	for (p = 0; p < S->nparts; p++)
+		discard_held(S, p);
+	if (S->group) {
+		commit_sync(S);
+		rd_kafka_consumer_close(S->rk);
 	} else {
-		for (p = 0; p < S.nparts; p++)
-			if (S.assigned[p])
-				rd_kafka_consume_stop(S.rkt, p);
+		for (p = 0; p < S->nparts; p++)
+			if (S->assigned[p])
+				rd_kafka_consume_stop(S->rkt, p);
 	}
-	if (S.status)
-		status = S.status;
-	else if (S.io_error)
+}
+
+/* Report: after a run, the exit status the counts give and the summary line. */
+static int report(struct sub *S)
+{
+	int status = TX_EXIT_OK;
+
+	if (S->status)
+		status = S->status;
+	else if (S->io_error)
 		status = TX_EXIT_IO;
 	else if (tx_signal)
 		status = TX_EXIT_SIGNAL + tx_signal;
-	else if (S.rej.count)
+	else if (S->rej.count)
 		status = TX_EXIT_REJECTED;
 	if (!tx_quiet) {
 		fprintf(stderr, "%s: consumed %llu, written %llu, rejected %llu", tx_progname,
-			(unsigned long long)S.consumed, (unsigned long long)S.written,
-			(unsigned long long)S.rej.count);
-		if (S.out_of_order)
-			fprintf(stderr, ", out of order %llu", (unsigned long long)S.out_of_order);
-		if (S.gaps)
-			fprintf(stderr, ", gaps %d", S.gaps);
+			(unsigned long long)S->consumed, (unsigned long long)S->written,
+			(unsigned long long)S->rej.count);
+		if (S->out_of_order)
+			fprintf(stderr, ", out of order %llu", (unsigned long long)S->out_of_order);
+		if (S->gaps)
+			fprintf(stderr, ", gaps %d", S->gaps);
 		fputc('\n', stderr);
 	}
-out:
-	if (tx_rejects_close(&S.rej) < 0 && !status)
+	return status;
+}
+
+/*
+ * Close --reject, the client and stdout (each failure is exit 3 unless the
+ * status says something already), and free what S holds. Returns the status.
+ */
+static int finish(struct sub *S, int status)
+{
+	int p;
+
+	if (tx_rejects_close(&S->rej) < 0 && !status)
 		status = TX_EXIT_IO;
-	if (S.queue)
-		rd_kafka_queue_destroy(S.queue);
-	if (S.rkt)
-		rd_kafka_topic_destroy(S.rkt);
-	rd_kafka_destroy(S.rk);
-	if (!S.epipe && tx_out_close(&S.out) < 0 && !status)
-		status = S.out.err == EPIPE ? status : TX_EXIT_IO;
-	tx_buf_release(&S.out.b); /* after EPIPE, not closed: what was left unwritten */
-	tx_record_release(&S.rec);
-	tx_buf_release(&S.src);
-	tx_buf_release(&S.scratch);
-	tx_buf_release(&S.flat);
-	tx_buf_release(&S.ts_text);
-	tx_buf_release(&S.topic_json);
-	free(S.start);
-	free(S.pending);
-	free(S.next);
-	free(S.assigned);
-	free(S.started);
-	free(S.at_eof);
-	free(S.gapped);
-	free(S.idle_out);
-	free(S.paused);
-	free(S.expect);
-	free(S.dropped_from);
-	free(S.gap_from);
-	free(S.last_key);
-	free(S.empty_since);
-	for (p = 0; p < S.nparts; p++)
-		free(S.q[p].h);
-	free(S.q);
-	free(S.heap);
-	free(S.heap_pos);
-	tx_buf_release(&S.cluster_json);
-	free((char *)S.cluster);
-	free(want);
+	if (S->queue)
+		rd_kafka_queue_destroy(S->queue);
+	if (S->rkt)
+		rd_kafka_topic_destroy(S->rkt);
+	rd_kafka_destroy(S->rk);
+	if (!S->epipe && tx_out_close(&S->out) < 0 && !status)
+		status = S->out.err == EPIPE ? status : TX_EXIT_IO;
+	tx_buf_release(&S->out.b); /* after EPIPE, not closed: what was left unwritten */
+	tx_record_release(&S->rec);
+	tx_buf_release(&S->src);
+	tx_buf_release(&S->scratch);
+	tx_buf_release(&S->flat);
+	tx_buf_release(&S->ts_text);
+	tx_buf_release(&S->topic_json);
+	free(S->start);
+	free(S->pending);
+	free(S->next);
+	free(S->assigned);
+	free(S->started);
+	free(S->at_eof);
+	free(S->gapped);
+	free(S->idle_out);
+	free(S->paused);
+	free(S->expect);
+	free(S->dropped_from);
+	free(S->gap_from);
+	free(S->last_key);
+	free(S->empty_since);
+	for (p = 0; p < S->nparts; p++)
+		free(S->q[p].h);
+	free(S->q);
+	free(S->heap);
+	free(S->heap_pos);
+	tx_buf_release(&S->cluster_json);
+	free((char *)S->cluster);
+	return status;
+}
+
+static int sub_main(int argc, char **argv, struct tx_kafka_opts *ko)
+{
+	struct sub S;
+	struct sub_opts o = {0};
+	int status;
+
+	memset(&S, 0, sizeof(S));
+	S.max_idle_ms = MAX_IDLE_MS;
+	S.written_key = INT64_MIN;
+	status = parse_options(&S, &o, ko, argc, argv);
+	if (status < 0)
+		status = check_options(&S, &o);
+	if (status < 0)
+		status = setup(&S, &o, ko);
+	if (status >= 0)
+		return status;
+	status = assign(&S, &o, ko);
+	if (status < 0) {
+		consume(&S);
+		status = report(&S);
+	}
+	status = finish(&S, status);
+	free(o.want);
 	return status;
 }
 
