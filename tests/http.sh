@@ -30,6 +30,7 @@ stop_http() {
 	wait "$(cat "$1.pid")"
 	echo $? >"$1.rc"
 	set -e
+	rm -f "$1.pid" # the exit hook must not kill whatever has its number now
 }
 
 # wait_http URL: until URL/healthz answers (a txhttp started otherwise)

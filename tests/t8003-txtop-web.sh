@@ -219,4 +219,31 @@ test_expect_success 'another address than loopback needs --token-file' '
 	test_grep "expected \\[ADDR:\\]PORT" err
 '
 
+
+test_expect_success 'an address not on this machine: cannot listen, exit 4' '
+	echo s3cret-token-for-tests >tok4 && chmod 600 tok4 &&
+	test_expect_code 4 txtop --http 192.0.2.1:0 --token-file tok4 </dev/null >out 2>err &&
+	test_grep "^txtop: cannot listen on .192.0.2.1:0.: Cannot assign requested address$" err
+'
+
+# A thread the system refuses to the web server is exit 70 (as for txhttp),
+# not 4. The 1 TB stack limit of test_kafka_no_thread (lib.sh) makes every
+# new thread's stack unmappable; where one starts after all, txtop serves
+# until timeout stops it (143): SKIP.
+test_expect_success 'no thread for the web server: exit 70, not 4' '
+	set +e
+	(ulimit -s 1000000000 && exec timeout -s TERM 10 txtop --http 127.0.0.1:0 </dev/null) \
+		>out 2>err
+	st=$?
+	set -e
+	if [ $st = 143 ] || [ $st = 124 ]; then
+		say "SKIP: threads with a 1 TB stack could be started here (vm.overcommit_memory)"
+	else
+		test $st = 70 &&
+			test_grep "^txtop: cannot start the HTTP server on .127.0.0.1:0.: .* (out of a system resource: see ulimit -u and ulimit -v)$" err &&
+			! grep -q "cannot listen" err &&
+			! grep -q "^\$" err
+	fi
+'
+
 test_done

@@ -11,6 +11,7 @@
 #ifndef TX_HTTP_H
 #define TX_HTTP_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -31,6 +32,12 @@ int tx_http_parse_listen(const char *arg, const char *what, struct sockaddr_stor
  * Kafka client; anything else is the address, TX_EXIT_UNAVAILABLE.
  */
 int tx_http_start_failed(const char *listen, int err);
+
+/*
+ * A message of libmicrohttpd's (its MHD_OPTION_EXTERNAL_LOGGER's), as one
+ * tx_warn() line: it ends its messages with a newline of its own.
+ */
+void tx_http_vwarn(const char *fmt, va_list ap);
 
 /* The bound address of a listening socket as a URL base: "http://127.0.0.1:8080". */
 void tx_http_url(int fd, char *out, size_t size);

@@ -1041,17 +1041,10 @@ static void show_listening(const struct sockaddr_storage *ss)
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	char msg[1024];
-	size_t n;
-
 	/* libmicrohttpd's own complaints (malformed requests, limits), one line each */
 	if (tx_quiet)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = strlen(msg);
-	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	tx_warn("%s", msg);
+	tx_http_vwarn(fmt, ap);
 }
 
 /* The polling thread: serves delivery reports until told to stop. */

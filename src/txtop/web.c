@@ -290,7 +290,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	(void)cls;
 	if (w.screen) /* on the terminal we draw on: say nothing */
 		return;
-	tx_vwarn(fmt, ap);
+	tx_http_vwarn(fmt, ap);
 }
 
 /* ---- the worker's side ---- */
@@ -326,10 +326,8 @@ int web_start(const char *listen, const char *token_file)
 				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
 				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!web.d) {
-		tx_error_errno("--http '%s': cannot listen there", listen);
-		return TX_EXIT_UNAVAILABLE;
-	}
+	if (!web.d) /* a refused thread is 70, as for txhttp; an address 4 */
+		return tx_http_start_failed(listen, errno);
 	di = MHD_get_daemon_info(web.d, MHD_DAEMON_INFO_LISTEN_FD);
 	tx_http_url(di ? di->listen_fd : -1, url, sizeof(url));
 	tx_warn("the dashboard is on %s/", url);
