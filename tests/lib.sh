@@ -189,6 +189,27 @@ test_kafka_no_thread() {
 	fi
 }
 
+# test_http_no_thread PROG ARGS...: PROG ARGS (serving HTTP on a loopback
+# port) under the same 1 TB stack limit: libmicrohttpd cannot start its
+# thread, and PROG must exit 70 saying so (libtx's tx_http_start_failed()),
+# not 4 as for an address it cannot listen on, and with no blank line after
+# libmicrohttpd's own message. Where such a thread can be started after all,
+# PROG serves until timeout stops it (143): SKIP.
+test_http_no_thread() {
+	set +e
+	(ulimit -s 1000000000 && exec timeout -s TERM 10 "$@" </dev/null) >out 2>err
+	_st=$?
+	set -e
+	if [ $_st = 143 ] || [ $_st = 124 ]; then
+		say "SKIP: threads with a 1 TB stack could be started here (vm.overcommit_memory)"
+	else
+		test $_st = 70 &&
+			test_grep "^$1: cannot start the HTTP server on .*: .* (out of a system resource: see ulimit -u and ulimit -v)\$" err &&
+			! grep -q "cannot listen" err &&
+			! grep -q "^\$" err
+	fi
+}
+
 # wait_lines FILE N [SECONDS]: until FILE has at least N lines (default
 # 30 s; says how many it has when the time is up).
 wait_lines() {

@@ -427,21 +427,8 @@ test_expect_success '-t: no thread for the Kafka client: exit 70, not 2' '
 
 # A thread libmicrohttpd cannot start is a resource failure (exit 70, as
 # for the Kafka client), not an address that cannot be listened on (4).
-# The 1 TB stack limit of test_kafka_no_thread (lib.sh) makes every new
-# thread's stack unmappable; where one starts after all, txhttp serves
-# until timeout stops it (143): SKIP.
 test_expect_success 'no thread for the HTTP server: exit 70, not 4' '
-	set +e
-	(ulimit -s 1000000000 && exec timeout -s TERM 10 txhttp -l 127.0.0.1:0 </dev/null) 2>err
-	st=$?
-	set -e
-	if [ $st = 143 ] || [ $st = 124 ]; then
-		say "SKIP: threads with a 1 TB stack could be started here (vm.overcommit_memory)"
-	else
-		test $st = 70 &&
-			test_grep "^txhttp: cannot start the HTTP server on .127.0.0.1:0.: .* (out of a system resource: see ulimit -u and ulimit -v)$" err &&
-			! grep -q "cannot listen" err
-	fi
+	test_http_no_thread txhttp -l 127.0.0.1:0
 '
 
 test_expect_success 'an address not on this machine: cannot listen, exit 4' '
