@@ -735,96 +735,133 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-int cmd_main(int argc, char **argv)
-{
-	static struct txbal b;
-	struct tx_ledger_opts lo = {"0", 0, 10000000, 0, 0};
+/* What the command line asks for beyond the fields of b it sets. */
+struct bal_opts {
+	struct tx_ledger_opts lo;
 	struct tx_alert_opts ao;
-	const char *reject_path = NULL, *init_path = NULL, *state_path = NULL;
-	const char *alerts_path = NULL, *agg_path = NULL, *legs_path = NULL;
-	int64_t interval = 0, lateness = 0, v;
-	int aggregate = 0;
-	unsigned agg_types = 0;
-	int c, have_overdraft = 0;
+	const char *reject_path, *init_path, *state_path;
+	const char *alerts_path, *agg_path, *legs_path;
+	int64_t interval, lateness; /* --aggregate (0: all), --lateness */
+	int aggregate, have_overdraft;
+	unsigned agg_types;
+};
 
-	tx_alert_opts_default(&ao);
+/* --no-alert RULE: turn the rule (or all of them) off in ao. Returns -1 if unknown. */
+static int no_alert(struct tx_alert_opts *ao, const char *arg)
+{
+	int rule = tx_alert_rule_of(arg), all = !strcmp(arg, "all");
+
+	if (rule < 0 && !all) {
+		tx_error("--no-alert: unknown rule '%s' (low_balance, large_amount, "
+			 "velocity, overdraft, drain, all)",
+			 arg);
+		return -1;
+	}
+	if (all || rule == TX_ALERT_LOW_BALANCE)
+		ao->low_balance = NULL;
+	if (all || rule == TX_ALERT_LARGE_AMOUNT)
+		ao->large = NULL;
+	if (all || rule == TX_ALERT_VELOCITY)
+		ao->velocity_n = 0;
+	if (all || rule == TX_ALERT_OVERDRAFT)
+		ao->overdraft = 0;
+	if (all || rule == TX_ALERT_DRAIN)
+		ao->drain = NULL;
+	return 0;
+}
+
+/*
+ * The options of the alert rules (into ao): returns 1 if c is one of
+ * them, 0 if not, -1 after reporting a bad value.
+ */
+static int alert_getopt(struct tx_alert_opts *ao, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_LOW: ao->low_balance = arg; return 1;
+	case OPT_LARGE: ao->large = arg; return 1;
+	case OPT_VELOCITY:
+		if (parse_velocity(arg, &ao->velocity_n, &ao->velocity_us)) {
+			tx_error("--velocity: '%s' is not N/T (1 <= N <= %d, T a duration "
+				 "such as 60s)",
+				 arg, TX_ALERT_VELOCITY_MAX);
+			return -1;
+		}
+		return 1;
+	case OPT_NO_ALERT: return no_alert(ao, arg) < 0 ? -1 : 1;
+	case OPT_DRAIN: ao->drain = arg; return 1;
+	}
+	return 0;
+}
+
+/* --aggregate INTERVAL ("all": one window). Returns -1 after reporting. */
+static int parse_aggregate(struct bal_opts *o, const char *arg)
+{
+	if (!strcmp(arg, "all")) {
+		o->interval = 0;
+		o->aggregate = 1;
+		return 0;
+	}
+	if (tx_parse_duration(arg, &o->interval) || o->interval <= 0) {
+		tx_error("--aggregate: '%s' is not a duration such as 1m, 1h, 1d, "
+			 "or all",
+			 arg);
+		return -1;
+	}
+	o->aggregate = 1;
+	return 0;
+}
+
+/*
+ * Parse options: txbal's into b and o. Returns -1 to go on, or the exit
+ * status (usage errors reported).
+ */
+static int parse_options(struct txbal *b, struct bal_opts *o, int argc, char **argv)
+{
+	int64_t v;
+	int c, k;
+
+	o->lo = (struct tx_ledger_opts){"0", 0, 10000000, 0, 0};
+	tx_alert_opts_default(&o->ao);
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-		if (tx_progress_getopt(&b.progress, c))
+		if (tx_progress_getopt(&b->progress, c))
 			continue;
+		if ((k = alert_getopt(&o->ao, c, optarg)) != 0) {
+			if (k < 0)
+				return TX_EXIT_USAGE;
+			continue;
+		}
 		switch (c) {
 		case 'q': tx_quiet = 1; break;
 		case 'h': return tx_help_exit(usage, "txbal");
-		case OPT_STRICT: b.strict = 1; break;
-		case OPT_REJECT: reject_path = optarg; break;
-		case OPT_INIT: init_path = optarg; break;
-		case OPT_STATE: state_path = optarg; break;
+		case OPT_STRICT: b->strict = 1; break;
+		case OPT_REJECT: o->reject_path = optarg; break;
+		case OPT_INIT: o->init_path = optarg; break;
+		case OPT_STATE: o->state_path = optarg; break;
 		case OPT_OVERDRAFT:
-			lo.overdraft = optarg;
-			have_overdraft = 1;
+			o->lo.overdraft = optarg;
+			o->have_overdraft = 1;
 			break;
-		case OPT_UNLIMITED: lo.overdraft_unlimited = 1; break;
+		case OPT_UNLIMITED: o->lo.overdraft_unlimited = 1; break;
 		case OPT_WINDOW:
 			if (tx_parse_int64(optarg, 1, INT64_MAX / 4, &v)) {
 				tx_error("--window: '%s' is not a count of ids >= 1", optarg);
 				return TX_EXIT_USAGE;
 			}
-			lo.window = (uint64_t)v;
+			o->lo.window = (uint64_t)v;
 			break;
-		case OPT_LOW: ao.low_balance = optarg; break;
-		case OPT_LARGE: ao.large = optarg; break;
-		case OPT_VELOCITY:
-			if (parse_velocity(optarg, &ao.velocity_n, &ao.velocity_us)) {
-				tx_error("--velocity: '%s' is not N/T (1 <= N <= %d, T a duration "
-					 "such as 60s)",
-					 optarg, TX_ALERT_VELOCITY_MAX);
-				return TX_EXIT_USAGE;
-			}
-			break;
-		case OPT_NO_ALERT: {
-			int rule = tx_alert_rule_of(optarg), all = !strcmp(optarg, "all");
-			if (rule < 0 && !all) {
-				tx_error(
-				    "--no-alert: unknown rule '%s' (low_balance, large_amount, "
-				    "velocity, overdraft, drain, all)",
-				    optarg);
-				return TX_EXIT_USAGE;
-			}
-			if (all || rule == TX_ALERT_LOW_BALANCE)
-				ao.low_balance = NULL;
-			if (all || rule == TX_ALERT_LARGE_AMOUNT)
-				ao.large = NULL;
-			if (all || rule == TX_ALERT_VELOCITY)
-				ao.velocity_n = 0;
-			if (all || rule == TX_ALERT_OVERDRAFT)
-				ao.overdraft = 0;
-			if (all || rule == TX_ALERT_DRAIN)
-				ao.drain = NULL;
-			break;
-		}
-		case OPT_DRAIN: ao.drain = optarg; break;
-		case OPT_ALERTS: alerts_path = optarg; break;
+		case OPT_ALERTS: o->alerts_path = optarg; break;
 		case OPT_AGGREGATE:
-			if (!strcmp(optarg, "all")) {
-				interval = 0;
-				aggregate = 1;
-				break;
-			}
-			if (tx_parse_duration(optarg, &interval) || interval <= 0) {
-				tx_error("--aggregate: '%s' is not a duration such as 1m, 1h, 1d, "
-					 "or all",
-					 optarg);
+			if (parse_aggregate(o, optarg) < 0)
 				return TX_EXIT_USAGE;
-			}
-			aggregate = 1;
 			break;
 		case OPT_AGGREGATE_TYPES:
-			if (tx_agg_parse_types("--aggregate-types", optarg, &agg_types) < 0)
+			if (tx_agg_parse_types("--aggregate-types", optarg, &o->agg_types) < 0)
 				return TX_EXIT_USAGE;
 			break;
-		case OPT_AGGREGATES: agg_path = optarg; break;
-		case OPT_LEGS: legs_path = optarg; break;
+		case OPT_AGGREGATES: o->agg_path = optarg; break;
+		case OPT_LEGS: o->legs_path = optarg; break;
 		case OPT_LATENESS:
-			if (tx_parse_duration(optarg, &lateness)) {
+			if (tx_parse_duration(optarg, &o->lateness)) {
 				tx_error("--lateness: '%s' is not a duration such as 0, 10s, 5m",
 					 optarg);
 				return TX_EXIT_USAGE;
@@ -833,109 +870,170 @@ int cmd_main(int argc, char **argv)
 		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
-	if (have_overdraft && lo.overdraft_unlimited) {
+	return -1;
+}
+
+/*
+ * Check the options together, then build the alert rules and the ledger
+ * (--init loaded). Returns -1 to go on, or the exit status (usage errors
+ * reported).
+ */
+static int check_options(struct txbal *b, struct bal_opts *o)
+{
+	if (o->have_overdraft && o->lo.overdraft_unlimited) {
 		tx_error("--overdraft and --overdraft-unlimited are exclusive");
 		return TX_EXIT_USAGE;
 	}
-	if (!aggregate != !agg_path) {
+	if (!o->aggregate != !o->agg_path) {
 		tx_error("--aggregate INTERVAL and --aggregates FILE go together");
 		return TX_EXIT_USAGE;
 	}
-	if (agg_types && !aggregate) {
+	if (o->agg_types && !o->aggregate) {
 		tx_error("--aggregate-types needs --aggregate");
 		return TX_EXIT_USAGE;
 	}
-	if (tx_alerts_init(&b.alerts, &ao) < 0)
+	if (tx_alerts_init(&b->alerts, &o->ao) < 0)
 		return TX_EXIT_USAGE;
-	lo.extra = tx_alerts_extra(&b.alerts);
-	lo.split_transfers = legs_path != NULL;
-	tx_map_init(&b.dropped, sizeof(int64_t));
-	if (tx_ledger_init(&b.ledger, &lo) < 0)
+	o->lo.extra = tx_alerts_extra(&b->alerts);
+	o->lo.split_transfers = o->legs_path != NULL;
+	tx_map_init(&b->dropped, sizeof(int64_t));
+	if (tx_ledger_init(&b->ledger, &o->lo) < 0)
 		return TX_EXIT_USAGE;
-	if (init_path && tx_ledger_load(&b.ledger, init_path) < 0)
+	if (o->init_path && tx_ledger_load(&b->ledger, o->init_path) < 0)
 		return TX_EXIT_USAGE;
+	return -1;
+}
 
-	tx_out_init(&b.out, 1, "stdout");
-	tx_rejects_init(&b.rej, b.strict);
-	if (reject_path && tx_rejects_open(&b.rej, reject_path) < 0)
+/*
+ * Set up: stdout, the rejects, alerts, legs and aggregates files, the
+ * batch's records, the signals and progress. Returns -1 to go on, or the
+ * exit status (I/O errors reported).
+ */
+static int setup(struct txbal *b, const struct bal_opts *o)
+{
+	tx_out_init(&b->out, 1, "stdout");
+	tx_rejects_init(&b->rej, b->strict);
+	if (o->reject_path && tx_rejects_open(&b->rej, o->reject_path) < 0)
 		return TX_EXIT_IO;
-	if (alerts_path) {
-		if (tx_out_open(&b.alert_out, alerts_path) < 0)
+	if (o->alerts_path) {
+		if (tx_out_open(&b->alert_out, o->alerts_path) < 0)
 			return TX_EXIT_IO;
-		b.have_alerts = 1;
+		b->have_alerts = 1;
 	}
-	if (legs_path) {
+	if (o->legs_path) {
 		/* appended to, never truncated: legs not yet republished stay */
-		int fd = open(legs_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+		int fd = open(o->legs_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 		if (fd < 0) {
-			tx_error_errno("cannot open '%s'", legs_path);
+			tx_error_errno("cannot open '%s'", o->legs_path);
 			return TX_EXIT_IO;
 		}
-		tx_out_init(&b.legs, fd, legs_path);
-		b.have_legs = 1;
+		tx_out_init(&b->legs, fd, o->legs_path);
+		b->have_legs = 1;
 	}
-	if (agg_path) {
-		if (tx_out_open(&b.agg_out, agg_path) < 0)
+	if (o->agg_path) {
+		if (tx_out_open(&b->agg_out, o->agg_path) < 0)
 			return TX_EXIT_IO;
-		tx_agg_init(&b.agg, interval, lateness);
-		tx_agg_set_types(&b.agg, agg_types);
-		b.aggregating = 1;
+		tx_agg_init(&b->agg, o->interval, o->lateness);
+		tx_agg_set_types(&b->agg, o->agg_types);
+		b->aggregating = 1;
 	}
-	b.parser = tx_parser_new();
+	b->parser = tx_parser_new();
 	for (size_t i = 0; i < BATCH; i++) {
-		tx_record_init(&b.items[i].rec);
-		tx_record_use_parser(&b.items[i].rec, b.parser);
+		tx_record_init(&b->items[i].rec);
+		tx_record_use_parser(&b->items[i].rec, b->parser);
 	}
 	tx_signals_install();
-	tx_progress_start(&b.progress, TX_PROGRESS_ASKED, "records read");
+	tx_progress_start(&b->progress, TX_PROGRESS_ASKED, "records read");
+	return -1;
+}
 
+/* Run: read the inputs (stdin without any) until the end, --strict's stop or a signal. */
+static void run(struct txbal *b, int argc, char **argv)
+{
 	if (optind == argc)
-		run_input(&b, "-");
-	for (int i = optind; i < argc && !b.stop && !tx_signal; i++)
-		run_input(&b, argv[i]);
+		run_input(b, "-");
+	for (int i = optind; i < argc && !b->stop && !tx_signal; i++)
+		run_input(b, argv[i]);
+}
 
+/*
+ * Finish: write the open aggregate windows and what is buffered, close
+ * every output, save --state and end the progress line; failures set b's
+ * status.
+ */
+static void finish(struct txbal *b, const struct bal_opts *o)
+{
 	/* Open windows are written on a signal too: they exist nowhere else. */
-	if (b.aggregating && tx_agg_flush(&b.agg, &b.ledger, &b.agg_out) < 0)
-		out_failed(&b, &b.agg_out);
-	flush_all(&b);
-	if (tx_out_close(&b.out) < 0 && b.out.err != EPIPE)
-		set_status(&b, TX_EXIT_IO);
-	if (b.have_alerts && tx_out_close(&b.alert_out) < 0)
-		set_status(&b, TX_EXIT_IO);
-	if (b.aggregating && tx_out_close(&b.agg_out) < 0)
-		set_status(&b, TX_EXIT_IO);
-	if (tx_rejects_close(&b.rej) < 0)
-		set_status(&b, TX_EXIT_IO);
-	if (b.have_legs && tx_out_close(&b.legs) < 0)
-		set_status(&b, TX_EXIT_IO);
-	if (state_path && tx_ledger_save(&b.ledger, state_path) < 0)
-		set_status(&b, TX_EXIT_IO);
+	if (b->aggregating && tx_agg_flush(&b->agg, &b->ledger, &b->agg_out) < 0)
+		out_failed(b, &b->agg_out);
+	flush_all(b);
+	if (tx_out_close(&b->out) < 0 && b->out.err != EPIPE)
+		set_status(b, TX_EXIT_IO);
+	if (b->have_alerts && tx_out_close(&b->alert_out) < 0)
+		set_status(b, TX_EXIT_IO);
+	if (b->aggregating && tx_out_close(&b->agg_out) < 0)
+		set_status(b, TX_EXIT_IO);
+	if (tx_rejects_close(&b->rej) < 0)
+		set_status(b, TX_EXIT_IO);
+	if (b->have_legs && tx_out_close(&b->legs) < 0)
+		set_status(b, TX_EXIT_IO);
+	if (o->state_path && tx_ledger_save(&b->ledger, o->state_path) < 0)
+		set_status(b, TX_EXIT_IO);
+	tx_progress_end(&b->progress);
+}
 
-	tx_progress_end(&b.progress);
+/* Report: the summary line, and the exit status. */
+static int report(const struct txbal *b)
+{
 	/* no input could be opened: an all-zero summary would only hide the error */
-	if (!tx_quiet && b.opened) {
+	if (!tx_quiet && b->opened) {
 		fprintf(stderr,
 			"%s: %llu read, %llu applied, %llu failed (%llu refused), %llu duplicates, "
 			"%llu rejected, %llu alerts, %llu notices",
-			tx_progname, (unsigned long long)b.nread, (unsigned long long)b.napplied,
-			(unsigned long long)b.nfailed, (unsigned long long)b.nrefused,
-			(unsigned long long)b.ndup, (unsigned long long)b.rej.count,
-			(unsigned long long)b.nalerts, (unsigned long long)b.nnotices);
-		if (b.aggregating)
+			tx_progname, (unsigned long long)b->nread, (unsigned long long)b->napplied,
+			(unsigned long long)b->nfailed, (unsigned long long)b->nrefused,
+			(unsigned long long)b->ndup, (unsigned long long)b->rej.count,
+			(unsigned long long)b->nalerts, (unsigned long long)b->nnotices);
+		if (b->aggregating)
 			fprintf(stderr, ", %llu aggregates, %llu late, %llu without ts",
-				(unsigned long long)b.agg.emitted, (unsigned long long)b.agg.late,
-				(unsigned long long)b.agg.untimed);
+				(unsigned long long)b->agg.emitted, (unsigned long long)b->agg.late,
+				(unsigned long long)b->agg.untimed);
 		fputc('\n', stderr);
 	}
-	for (size_t i = 0; i < BATCH; i++)
-		tx_record_release(&b.items[i].rec);
-	tx_parser_free(b.parser);
-	tx_buf_release(&b.vals);
-	tx_agg_release(&b.agg);
-	tx_alerts_release(&b.alerts);
-	tx_ledger_release(&b.ledger);
-	tx_map_release(&b.dropped);
 	if (tx_signal)
 		return TX_EXIT_SIGNAL + tx_signal;
-	return b.status;
+	return b->status;
+}
+
+/* Free what b holds: the records, parser, buffers, aggregates, alerts, ledger. */
+static void bal_release(struct txbal *b)
+{
+	for (size_t i = 0; i < BATCH; i++)
+		tx_record_release(&b->items[i].rec);
+	tx_parser_free(b->parser);
+	tx_buf_release(&b->vals);
+	tx_agg_release(&b->agg);
+	tx_alerts_release(&b->alerts);
+	tx_ledger_release(&b->ledger);
+	tx_map_release(&b->dropped);
+}
+
+int cmd_main(int argc, char **argv)
+{
+	static struct txbal b;
+	struct bal_opts o = {0};
+	int status;
+
+	status = parse_options(&b, &o, argc, argv);
+	if (status < 0)
+		status = check_options(&b, &o);
+	if (status < 0)
+		status = setup(&b, &o);
+	if (status >= 0)
+		return status; /* as before: nothing is released on these ways out */
+	run(&b, argc, argv);
+	finish(&b, &o);
+	status = report(&b);
+	bal_release(&b);
+	return status;
 }
