@@ -62,9 +62,11 @@ struct run {
 	struct tx_progress progress; /* --progress: records committed, and batches */
 	uint64_t read, malformed;
 	uint64_t start_ns;
-	uint64_t writing_ns; /* time spent storing batches (the writer's) */
-	int failed;	     /* a batch could not be stored */
-	int discontinuous;   /* ... because it did not continue what is stored */
+	uint64_t writing_ns;  /* time spent storing batches (the writer's) */
+	int failed;	      /* a batch could not be stored */
+	int discontinuous;    /* ... because it did not continue what is stored */
+	struct tx_lines lr;   /* stdin */
+	struct tx_record rec; /* the line being parsed */
 };
 
 /* Returns 1 when txstore must stop: --strict, or the reject file failed. */
@@ -171,7 +173,18 @@ static int looks_like_dsn(const char *s)
 	return strpbrk(s, ":/.=") != NULL;
 }
 
-static int store_main(int argc, char **argv)
+/* What the command line asks for beyond the fields of struct run it sets. */
+struct store_opts {
+	const char *dsn, *reject_path;
+	int64_t batch_max, flush_ms, retry_for;
+	int allow_gaps, async_commit;
+};
+
+/*
+ * Parse options: txstore's into run and o, the DSN too. Returns -1 to go
+ * on, or the exit status (usage errors reported).
+ */
+static int parse_options(struct run *run, struct store_opts *o, int argc, char **argv)
 {
 	static const struct option opts[] = {{"allow-gaps", no_argument, NULL, 'G'},
 					     {"async-commit", no_argument, NULL, 'A'},
@@ -184,42 +197,37 @@ static int store_main(int argc, char **argv)
 					     {"strict", no_argument, NULL, 'S'},
 					     TX_PROGRESS_LONGOPT,
 					     {NULL, 0, NULL, 0}};
-	struct run run;
-	struct tx_record rec;
-	struct tx_lines lr;
-	const char *dsn = DEFAULT_DSN, *reject_path = NULL;
-	int64_t batch_max = 5000, flush_ms = 200, retry_for = 60;
-	uint64_t deadline = 0;
-	int c, status = TX_EXIT_OK, r, allow_gaps = 0, async_commit = 0;
-	char *line;
-	size_t len;
+	int c;
 
-	memset(&run, 0, sizeof(run));
+	o->dsn = DEFAULT_DSN;
+	o->batch_max = 5000;
+	o->flush_ms = 200;
+	o->retry_for = 60;
 	while ((c = getopt_long(argc, argv, "b:f:hqr:", opts, NULL)) != -1) {
-		if (tx_progress_getopt(&run.progress, c))
+		if (tx_progress_getopt(&run->progress, c))
 			continue;
 		switch (c) {
 		case 'b':
-			if (tx_parse_int64(optarg, 1, 10000000, &batch_max))
+			if (tx_parse_int64(optarg, 1, 10000000, &o->batch_max))
 				tx_die(TX_EXIT_USAGE,
 				       "--batch: '%s' is not a count from 1 to 10000000", optarg);
 			break;
 		case 'f':
-			if (tx_parse_int64(optarg, 0, 3600000, &flush_ms))
+			if (tx_parse_int64(optarg, 0, 3600000, &o->flush_ms))
 				tx_die(TX_EXIT_USAGE,
 				       "--flush-ms: '%s' is not a number of milliseconds", optarg);
 			break;
-		case 'A': async_commit = 1; break;
-		case 'G': allow_gaps = 1; break;
+		case 'A': o->async_commit = 1; break;
+		case 'G': o->allow_gaps = 1; break;
 		case 'h': return tx_help_exit(usage, "txstore");
 		case 'q': tx_quiet = 1; break;
-		case 'r': reject_path = optarg; break;
+		case 'r': o->reject_path = optarg; break;
 		case 'R':
-			if (tx_parse_int64(optarg, 0, 86400, &retry_for))
+			if (tx_parse_int64(optarg, 0, 86400, &o->retry_for))
 				tx_die(TX_EXIT_USAGE,
 				       "--retry-for: '%s' is not a number of seconds", optarg);
 			break;
-		case 'S': run.strict = 1; break;
+		case 'S': run->strict = 1; break;
 		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
@@ -233,111 +241,191 @@ static int store_main(int argc, char **argv)
 	if (tx_no_more_args(argc, argv, optind + 1))
 		return TX_EXIT_USAGE;
 	if (optind < argc)
-		dsn = argv[optind];
-	warn_dsn_secret(dsn);
+		o->dsn = argv[optind];
+	return -1;
+}
+
+/*
+ * Check the options: warn of a password in the DSN, refuse --async-commit
+ * for SQLite. Returns -1 to go on, or the exit status (reported).
+ */
+static int check_options(const struct store_opts *o)
+{
+	warn_dsn_secret(o->dsn);
 	/* refused before anything is opened: opening creates a SQLite file */
-	if (async_commit && !tx_store_dsn_is_postgresql(dsn)) {
-		char *shown = tx_store_dsn_shown(dsn);
+	if (o->async_commit && !tx_store_dsn_is_postgresql(o->dsn)) {
+		char *shown = tx_store_dsn_shown(o->dsn);
 		tx_error("--async-commit: %s is not a PostgreSQL database: SQLite commits "
 			 "synchronously",
 			 shown);
 		free(shown);
 		return TX_EXIT_USAGE;
 	}
-	tx_rejects_init(&run.rej, run.strict);
-	if (reject_path && tx_rejects_open(&run.rej, reject_path) < 0)
+	return -1;
+}
+
+/*
+ * Set up: the rejects, the store (opened and configured), the signals,
+ * the record, the batches, stdin and progress. Returns -1 to go on, or
+ * the exit status (reported).
+ */
+static int setup(struct run *run, const struct store_opts *o)
+{
+	int status = TX_EXIT_OK;
+
+	tx_rejects_init(&run->rej, run->strict);
+	if (o->reject_path && tx_rejects_open(&run->rej, o->reject_path) < 0)
 		return TX_EXIT_IO;
-	run.st = tx_store_open(dsn, &status);
-	if (!run.st)
+	run->st = tx_store_open(o->dsn, &status);
+	if (!run->st)
 		return status;
-	tx_store_set_retry(run.st, (unsigned)retry_for);
-	tx_store_set_allow_gaps(run.st, allow_gaps);
-	tx_store_set_async_commit(run.st, async_commit);
-	tx_store_set_input(run.st, "stdin");
+	tx_store_set_retry(run->st, (unsigned)o->retry_for);
+	tx_store_set_allow_gaps(run->st, o->allow_gaps);
+	tx_store_set_async_commit(run->st, o->async_commit);
+	tx_store_set_input(run->st, "stdin");
 
 	tx_signals_install(); /* no SA_RESTART: a signal interrupts the wait for input */
 
-	tx_record_init(&rec);
-	tx_store_batch_init(&run.batches[0]);
-	tx_store_batch_init(&run.batches[1]);
-	run.cur = &run.batches[0];
-	tx_lines_init(&lr, STDIN_FILENO, "stdin");
-	run.start_ns = tx_now_ns();
-	tx_progress_start(&run.progress, TX_PROGRESS_ASKED, "records committed");
-	tx_progress_also(&run.progress, &tx_store_counts(run.st)->batches, "batch", "batches");
+	tx_record_init(&run->rec);
+	tx_store_batch_init(&run->batches[0]);
+	tx_store_batch_init(&run->batches[1]);
+	run->cur = &run->batches[0];
+	tx_lines_init(&run->lr, STDIN_FILENO, "stdin");
+	run->start_ns = tx_now_ns();
+	tx_progress_start(&run->progress, TX_PROGRESS_ASKED, "records committed");
+	tx_progress_also(&run->progress, &tx_store_counts(run->st)->batches, "batch", "batches");
+	return -1;
+}
+
+/*
+ * Run: read stdin into batches, each stored when full, after --flush-ms
+ * or before a record it conflicts with, until the end of the input, a
+ * signal, a batch not stored, or --strict's stop. Returns TX_EXIT_IO if
+ * stdin could not be read, else TX_EXIT_OK.
+ */
+static int store_input(struct run *run, const struct store_opts *o)
+{
+	uint64_t deadline = 0;
+	char *line;
+	size_t len;
+	int r;
+
 	for (;;) {
 		int timeout = -1;
 		char err[256];
 
 		if (tx_signal)
 			break;
-		if (run.cur->n) {
+		if (run->cur->n) {
 			uint64_t now = tx_now_ns();
 			timeout = now >= deadline ? 0 : (int)((deadline - now + 999999) / 1000000);
 		}
-		r = tx_lines_next_timeout(&lr, &line, &len, timeout);
+		r = tx_lines_next_timeout(&run->lr, &line, &len, timeout);
 		if (r == 2) {
-			if (flush(&run) < 0)
+			if (flush(run) < 0)
 				break;
 			continue;
 		}
 		if (r == 3)
 			continue;
-		if (r <= 0) {
-			if (r < 0)
-				status = TX_EXIT_IO;
-			break;
-		}
+		if (r <= 0)
+			return r < 0 ? TX_EXIT_IO : TX_EXIT_OK;
 		if (tx_line_blank(line, len))
 			continue;
-		run.read++;
-		if (tx_record_parse(&rec, line, len, TX_PARSE_REQUIRE) < 0) {
-			run.malformed++;
-			if (reject_line(&run, lr.lineno, line, len, rec.err))
+		run->read++;
+		if (tx_record_parse(&run->rec, line, len, TX_PARSE_REQUIRE) < 0) {
+			run->malformed++;
+			if (reject_line(run, run->lr.lineno, line, len, run->rec.err))
 				break;
 			continue;
 		}
-		if (tx_store_batch_conflicts(run.cur, &rec) && flush(&run) < 0)
+		if (tx_store_batch_conflicts(run->cur, &run->rec) && flush(run) < 0)
 			break;
-		if (tx_store_batch_add(run.cur, &rec, line, len, lr.lineno, err, sizeof(err)) < 0) {
-			run.malformed++;
-			if (reject_line(&run, lr.lineno, line, len, err))
+		if (tx_store_batch_add(run->cur, &run->rec, line, len, run->lr.lineno, err,
+				       sizeof(err)) < 0) {
+			run->malformed++;
+			if (reject_line(run, run->lr.lineno, line, len, err))
 				break;
 			continue;
 		}
-		if (run.cur->n == 1)
-			deadline = tx_now_ns() + (uint64_t)flush_ms * 1000000ULL;
-		if (run.cur->n >= (size_t)batch_max || (run.cur->n && tx_now_ns() >= deadline)) {
-			if (flush(&run) < 0)
+		if (run->cur->n == 1)
+			deadline = tx_now_ns() + (uint64_t)o->flush_ms * 1000000ULL;
+		if (run->cur->n >= (size_t)o->batch_max ||
+		    (run->cur->n && tx_now_ns() >= deadline)) {
+			if (flush(run) < 0)
 				break;
-			if ((run.strict && tx_store_counts(run.st)->refused) || run.rej.failed)
+			if ((run->strict && tx_store_counts(run->st)->refused) || run->rej.failed)
 				break;
 		}
 	}
-	if (!run.failed)
-		flush(&run);
-	finish(&run);
+	return TX_EXIT_OK;
+}
+
+/*
+ * Store what is left and make it durable. Returns status, or the exit
+ * status of records not stored (reported) or not made durable.
+ */
+static int store_rest(struct run *run, int status)
+{
+	if (!run->failed)
+		flush(run);
+	finish(run);
 	/* Exit 0 says stored: with asynchronous commit, make it durable first. */
-	if (!run.failed && tx_store_sync(run.st) < 0)
+	if (!run->failed && tx_store_sync(run->st) < 0)
 		status = TX_EXIT_UNDELIVERED;
-	if (run.failed) {
+	if (run->failed) {
 		tx_error("%llu records read were not stored",
-			 (unsigned long long)(run.unstored + run.cur->n));
-		status = run.discontinuous ? TX_EXIT_GAP : TX_EXIT_UNDELIVERED;
+			 (unsigned long long)(run->unstored + run->cur->n));
+		status = run->discontinuous ? TX_EXIT_GAP : TX_EXIT_UNDELIVERED;
 	}
-	tx_progress_end(&run.progress);
-	summary(&run);
-	if (tx_rejects_close(&run.rej) < 0 && status == TX_EXIT_OK)
+	return status;
+}
+
+/*
+ * Report: progress ended, the summary line, the rejects closed; the exit
+ * status: status if not 0, else a signal's, else 1 if any were rejected.
+ */
+static int report(struct run *run, int status)
+{
+	tx_progress_end(&run->progress);
+	summary(run);
+	if (tx_rejects_close(&run->rej) < 0 && status == TX_EXIT_OK)
 		status = TX_EXIT_IO;
 	if (status == TX_EXIT_OK && tx_signal)
 		status = TX_EXIT_SIGNAL + tx_signal;
-	if (status == TX_EXIT_OK && rejected(&run))
+	if (status == TX_EXIT_OK && rejected(run))
 		status = TX_EXIT_REJECTED;
-	tx_lines_release(&lr);
-	tx_record_release(&rec);
-	tx_store_batch_release(&run.batches[0]);
-	tx_store_batch_release(&run.batches[1]);
-	tx_store_close(run.st);
+	return status;
+}
+
+/* Free what run holds: stdin's buffer, the record, the batches; close the store. */
+static void run_release(struct run *run)
+{
+	tx_lines_release(&run->lr);
+	tx_record_release(&run->rec);
+	tx_store_batch_release(&run->batches[0]);
+	tx_store_batch_release(&run->batches[1]);
+	tx_store_close(run->st);
+}
+
+static int store_main(int argc, char **argv)
+{
+	struct run run;
+	struct store_opts o = {0};
+	int status;
+
+	memset(&run, 0, sizeof(run));
+	status = parse_options(&run, &o, argc, argv);
+	if (status < 0)
+		status = check_options(&o);
+	if (status < 0)
+		status = setup(&run, &o);
+	if (status >= 0)
+		return status; /* as before: nothing is released on these ways out */
+	status = store_input(&run, &o);
+	status = store_rest(&run, status);
+	status = report(&run, status);
+	run_release(&run);
 	return status;
 }
 
