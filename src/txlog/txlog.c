@@ -255,9 +255,23 @@ static int parse_color(const char *s)
 	return -2;
 }
 
-int cmd_main(int argc, char **argv)
+enum { OPT_COLOR = 256, OPT_FACILITY, OPT_REJECT, OPT_STRICT, OPT_TEE };
+
+/* What the command line asks for beyond the options in struct txlog. */
+struct log_opts {
+	const char *format_text, *reject_path, *tag, *facility_name;
+	int color;	       /* --color: 1 always, 0 never, -1 auto */
+	int facility;	       /* --facility looked up */
+	int log_fd;	       /* where the log lines go: -1 for syslog */
+	struct tx_logfmt tmpl; /* --format compiled */
+};
+
+/*
+ * Parse options: txlog's into t and o. Returns -1 to go on, or the exit
+ * status (usage errors reported).
+ */
+static int parse_options(struct txlog *t, struct log_opts *o, int argc, char **argv)
 {
-	enum { OPT_COLOR = 256, OPT_FACILITY, OPT_REJECT, OPT_STRICT, OPT_TEE };
 	static const struct option longopts[] = {
 	    {"alerts-only", no_argument, NULL, 'a'},
 	    {"color", optional_argument, NULL, OPT_COLOR},
@@ -274,140 +288,207 @@ int cmd_main(int argc, char **argv)
 	    TX_PROGRESS_LONGOPT,
 	    {NULL, 0, NULL, 0},
 	};
-	struct txlog t;
-	struct tx_logfmt tmpl;
-	const char *format_text = NULL, *reject_path = NULL, *tag = NULL, *facility_name = NULL;
-	const char *no_color;
-	int color = -1, facility = LOG_USER, c, i, log_fd;
-	struct sigaction sa;
+	int c;
 
-	memset(&t, 0, sizeof(t));
+	o->color = -1;
+	o->facility = LOG_USER;
 	while ((c = getopt_long(argc, argv, "af:ho:qst:", longopts, NULL)) != -1) {
-		if (tx_progress_getopt(&t.progress, c))
+		if (tx_progress_getopt(&t->progress, c))
 			continue;
 		switch (c) {
-		case 'a': t.alerts_only = 1; break;
-		case 'f': format_text = optarg; break;
+		case 'a': t->alerts_only = 1; break;
+		case 'f': o->format_text = optarg; break;
 		case 'h': return tx_help_exit(usage, "txlog");
-		case 'o': t.out_path = optarg; break;
+		case 'o': t->out_path = optarg; break;
 		case 'q': tx_quiet = 1; break;
-		case 's': t.use_syslog = 1; break;
-		case 't': tag = optarg; break;
+		case 's': t->use_syslog = 1; break;
+		case 't': o->tag = optarg; break;
 		case OPT_COLOR:
-			color = parse_color(optarg);
-			if (color == -2) {
+			o->color = parse_color(optarg);
+			if (o->color == -2) {
 				tx_error("--color: '%s' is not auto, always or never", optarg);
 				return TX_EXIT_USAGE;
 			}
 			break;
-		case OPT_FACILITY: facility_name = optarg; break;
-		case OPT_REJECT: reject_path = optarg; break;
-		case OPT_STRICT: t.strict = 1; break;
-		case OPT_TEE: t.tee = 1; break;
+		case OPT_FACILITY: o->facility_name = optarg; break;
+		case OPT_REJECT: o->reject_path = optarg; break;
+		case OPT_STRICT: t->strict = 1; break;
+		case OPT_TEE: t->tee = 1; break;
 		default: tx_usage_error(); return TX_EXIT_USAGE;
 		}
 	}
-	if (t.use_syslog && t.out_path) {
+	return -1;
+}
+
+/*
+ * Check the options together, look up --facility and compile --format.
+ * Returns -1 to go on, or the exit status (usage errors reported).
+ */
+static int check_options(struct txlog *t, struct log_opts *o)
+{
+	if (t->use_syslog && t->out_path) {
 		tx_error("--out and --syslog are two destinations for the log: choose one");
 		return TX_EXIT_USAGE;
 	}
-	if ((tag || facility_name) && !t.use_syslog) {
-		tx_error("%s is for --syslog", tag ? "--tag" : "--facility");
+	if ((o->tag || o->facility_name) && !t->use_syslog) {
+		tx_error("%s is for --syslog", o->tag ? "--tag" : "--facility");
 		return TX_EXIT_USAGE;
 	}
-	if (facility_name) {
+	if (o->facility_name) {
 		size_t k, n = sizeof(facilities) / sizeof(facilities[0]);
-		for (k = 0; k < n && strcmp(facilities[k].name, facility_name); k++)
+		for (k = 0; k < n && strcmp(facilities[k].name, o->facility_name); k++)
 			;
 		if (k == n) {
 			tx_error("--facility: '%s' is not user, daemon or local0 to local7",
-				 facility_name);
+				 o->facility_name);
 			return TX_EXIT_USAGE;
 		}
-		facility = facilities[k].facility;
+		o->facility = facilities[k].facility;
 	}
-	if (format_text) {
+	if (o->format_text) {
 		char err[160];
-		if (tx_logfmt_compile(&tmpl, format_text, err, sizeof(err)) < 0) {
+		if (tx_logfmt_compile(&o->tmpl, o->format_text, err, sizeof(err)) < 0) {
 			tx_error("--format: %s", err);
 			return TX_EXIT_USAGE;
 		}
-		t.tmpl = &tmpl;
+		t->tmpl = &o->tmpl;
 	}
+	return -1;
+}
 
-	/* Where the log goes: syslog, --out FILE, stderr beside a tee, or stdout. */
-	if (t.use_syslog) {
-		openlog(tag ? tag : "txlog", LOG_PID, facility);
-		log_fd = -1;
-	} else if (t.out_path) {
-		log_fd = open_append(t.out_path);
-		if (log_fd < 0)
+/*
+ * Open the outputs: the log (syslog, --out FILE, stderr beside a tee, or
+ * stdout; its descriptor in o->log_fd), stdout under --tee, the rejects.
+ * Returns -1 to go on, or the exit status (I/O errors reported).
+ */
+static int open_outputs(struct txlog *t, struct log_opts *o)
+{
+	if (t->use_syslog) {
+		openlog(o->tag ? o->tag : "txlog", LOG_PID, o->facility);
+		o->log_fd = -1;
+	} else if (t->out_path) {
+		o->log_fd = open_append(t->out_path);
+		if (o->log_fd < 0)
 			return TX_EXIT_IO;
-		tx_out_init(&t.log, log_fd, t.out_path);
+		tx_out_init(&t->log, o->log_fd, t->out_path);
 	} else {
-		log_fd = t.tee ? 2 : 1;
-		tx_out_init(&t.log, log_fd, t.tee ? "stderr" : "stdout");
+		o->log_fd = t->tee ? 2 : 1;
+		tx_out_init(&t->log, o->log_fd, t->tee ? "stderr" : "stdout");
 	}
-	if (t.tee)
-		tx_out_init(&t.data, 1, "stdout");
-	tx_rejects_init(&t.rej, t.strict);
-	if (reject_path) {
-		if (tx_rejects_open(&t.rej, reject_path) < 0) {
+	if (t->tee)
+		tx_out_init(&t->data, 1, "stdout");
+	tx_rejects_init(&t->rej, t->strict);
+	if (o->reject_path) {
+		if (tx_rejects_open(&t->rej, o->reject_path) < 0) {
 			/* nothing written yet: release what is set up, for leak checkers */
-			if (t.tee)
-				tx_buf_release(&t.data.b);
-			if (!t.use_syslog)
-				tx_out_close(&t.log);
-			if (t.tmpl)
-				tx_logfmt_release(t.tmpl);
+			if (t->tee)
+				tx_buf_release(&t->data.b);
+			if (!t->use_syslog)
+				tx_out_close(&t->log);
+			if (t->tmpl)
+				tx_logfmt_release(t->tmpl);
 			return TX_EXIT_IO;
 		}
 	}
+	return -1;
+}
+
+/* Set up: colour (--color, NO_COLOR, a terminal), the signals, SIGHUP with -o, progress. */
+static void setup(struct txlog *t, struct log_opts *o)
+{
+	struct sigaction sa;
+	const char *no_color;
+
 	/* https://no-color.org: a non-empty NO_COLOR turns colour off; --color=always wins */
 	no_color = getenv("NO_COLOR");
-	if (color == -1)
-		color = log_fd >= 0 && isatty(log_fd) && !(no_color && *no_color);
-	if (color && log_fd >= 0)
-		t.fmt_flags |= TX_LOGFMT_COLOR;
+	if (o->color == -1)
+		o->color = o->log_fd >= 0 && isatty(o->log_fd) && !(no_color && *no_color);
+	if (o->color && o->log_fd >= 0)
+		t->fmt_flags |= TX_LOGFMT_COLOR;
 
 	tx_signals_install();
-	if (t.out_path) {
+	if (t->out_path) {
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_hup; /* no SA_RESTART: a signal must wake the wait for input */
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGHUP, &sa, NULL);
 	}
 
-	tx_record_init(&t.rec);
-	tx_progress_start(&t.progress, TX_PROGRESS_ASKED, "records read");
-	if (optind == argc) {
-		run_input(&t, "-");
-	} else {
-		for (i = optind; i < argc && !t.stop && !tx_signal; i++)
-			run_input(&t, argv[i]);
-	}
-	if (got_hup)
-		reopen_log(&t);
-	flush_all(&t);
+	tx_record_init(&t->rec);
+	tx_progress_start(&t->progress, TX_PROGRESS_ASKED, "records read");
+}
 
-	if (t.tee && tx_out_close(&t.data) < 0 && t.data.err != EPIPE)
-		set_status(&t, TX_EXIT_IO);
-	if (t.use_syslog)
+/* Run: log the inputs (stdin without any) until the end, a stop or a signal. */
+static void run(struct txlog *t, int argc, char **argv)
+{
+	if (optind == argc) {
+		run_input(t, "-");
+	} else {
+		for (int i = optind; i < argc && !t->stop && !tx_signal; i++)
+			run_input(t, argv[i]);
+	}
+}
+
+/*
+ * Finish: a SIGHUP not yet seen to, what is buffered written, every
+ * output closed, progress ended; failures set t's status.
+ */
+static void finish(struct txlog *t)
+{
+	if (got_hup)
+		reopen_log(t);
+	flush_all(t);
+
+	if (t->tee && tx_out_close(&t->data) < 0 && t->data.err != EPIPE)
+		set_status(t, TX_EXIT_IO);
+	if (t->use_syslog)
 		closelog();
-	else if (tx_out_close(&t.log) < 0 && t.log.err != EPIPE)
-		set_status(&t, TX_EXIT_IO);
-	if (tx_rejects_close(&t.rej) < 0)
-		set_status(&t, TX_EXIT_IO);
-	tx_progress_end(&t.progress);
+	else if (tx_out_close(&t->log) < 0 && t->log.err != EPIPE)
+		set_status(t, TX_EXIT_IO);
+	if (tx_rejects_close(&t->rej) < 0)
+		set_status(t, TX_EXIT_IO);
+	tx_progress_end(&t->progress);
+}
+
+/* Report: the summary line, and the exit status. */
+static int report(const struct txlog *t)
+{
 	if (!tx_quiet)
 		fprintf(stderr, "%s: %llu lines read, %llu logged, %llu rejected\n", tx_progname,
-			(unsigned long long)t.nread, (unsigned long long)t.nlogged,
-			(unsigned long long)t.rej.count);
-	tx_record_release(&t.rec);
-	tx_buf_release(&t.line);
-	if (t.tmpl)
-		tx_logfmt_release(t.tmpl);
+			(unsigned long long)t->nread, (unsigned long long)t->nlogged,
+			(unsigned long long)t->rej.count);
 	if (tx_signal)
 		return TX_EXIT_SIGNAL + tx_signal;
-	return t.status;
+	return t->status;
+}
+
+/* Free what t holds: the record, the syslog line, the template. */
+static void log_release(struct txlog *t)
+{
+	tx_record_release(&t->rec);
+	tx_buf_release(&t->line);
+	if (t->tmpl)
+		tx_logfmt_release(t->tmpl);
+}
+
+int cmd_main(int argc, char **argv)
+{
+	struct txlog t;
+	struct log_opts o = {0};
+	int status;
+
+	memset(&t, 0, sizeof(t));
+	status = parse_options(&t, &o, argc, argv);
+	if (status < 0)
+		status = check_options(&t, &o);
+	if (status < 0)
+		status = open_outputs(&t, &o);
+	if (status >= 0)
+		return status; /* as before: little is released on these ways out */
+	setup(&t, &o);
+	run(&t, argc, argv);
+	finish(&t);
+	status = report(&t);
+	log_release(&t);
+	return status;
 }
