@@ -137,10 +137,20 @@ struct run {
 	struct tx_gen_config c;
 	uint64_t count; /* when have_count */
 	int have_count, have_start, have_accounts, strict, no_wait, no_openings;
+	int model_opts; /* how many options for the model only were given */
 	const char *paysim, *reject;
 	uint64_t written, rejected, openings;
 	struct tx_progress progress; /* --progress: records written */
 };
+
+/* A fraction for the model only (--anomalies etc.): as config_getopt() returns. */
+static int model_fraction(struct run *r, const char *opt, const char *s, uint32_t *ppm)
+{
+	if (parse_fraction(opt, s, ppm) < 0)
+		return -1;
+	r->model_opts++;
+	return 1;
+}
 
 /* Paced (--rate): the clock is read for each record anyway, the line moves at any rate. */
 static int paced(const struct run *r)
@@ -309,98 +319,99 @@ static int run_paysim(struct run *r, struct tx_out *o)
 	return status;
 }
 
-int cmd_main(int argc, char **argv)
+/*
+ * The options that configure what is generated (into r->c): returns 1 if
+ * opt is one of them, 0 if not, -1 after reporting a bad value.
+ */
+static int config_getopt(struct run *r, int opt, const char *arg)
 {
-	struct run r;
-	struct tx_out o;
-	int opt, model_opts = 0, status;
 	int64_t v;
 
-	memset(&r, 0, sizeof(r));
-	tx_gen_config_init(&r.c);
+	switch (opt) {
+	case OPT_SEED:
+		if (tx_parse_int64(arg, 0, INT64_MAX, &v) < 0) {
+			bad_value("--seed", arg, "an integer from 0 to 9223372036854775807");
+			return -1;
+		}
+		r->c.seed = (uint64_t)v;
+		r->model_opts++;
+		return 1;
+	case OPT_ACCOUNTS:
+		if (tx_parse_int64(arg, 1, TX_GEN_MAX_ACCOUNTS, &v) < 0) {
+			bad_value("--accounts", arg, "a number from 1 to 10000000");
+			return -1;
+		}
+		r->c.accounts = (uint32_t)v;
+		r->have_accounts = 1;
+		r->model_opts++;
+		return 1;
+	case OPT_RATE:
+		if (tx_money_parse(arg, strlen(arg), 3, &v) != TX_MONEY_OK || v < 1 ||
+		    v > 10000000000ll) {
+			bad_value("--rate", arg, "records per second from 0.001 to 10000000");
+			return -1;
+		}
+		r->c.rate_milli = (uint64_t)v;
+		return 1;
+	case OPT_START:
+		/* up to 9000: centuries of simulated time stay in four digits */
+		if (tx_time_parse(arg, strlen(arg), &v) < 0 || v < 0 ||
+		    v >= 221845392000ll * 1000000) {
+			bad_value("--start", arg,
+				  "an RFC 3339 time from 1970 to 9000, like "
+				  "2026-01-01T00:00:00Z");
+			return -1;
+		}
+		r->c.start_us = v;
+		r->have_start = 1;
+		return 1;
+	case OPT_CURRENCY:
+		if (parse_currencies(arg, &r->c) < 0) {
+			tx_usage_error();
+			return -1;
+		}
+		return 1;
+	case OPT_ANOMALIES: return model_fraction(r, "--anomalies", arg, &r->c.anomalies_ppm);
+	case OPT_PENDING: return model_fraction(r, "--pending", arg, &r->c.pending_ppm);
+	case OPT_DELETES: return model_fraction(r, "--deletes", arg, &r->c.deletes_ppm);
+	case OPT_DUPLICATES: return model_fraction(r, "--duplicates", arg, &r->c.duplicates_ppm);
+	}
+	return 0;
+}
+
+/*
+ * Parse options: into r (config_getopt() for what is generated). Returns
+ * -1 to go on, or the exit status (usage errors reported).
+ */
+static int parse_options(struct run *r, int argc, char **argv)
+{
+	int opt, k;
+	int64_t v;
+
+	tx_gen_config_init(&r->c);
 	argv[0] = (char *)tx_progname; /* getopt's messages say "txgen: ..." */
 	while ((opt = getopt_long(argc, argv, "n:qh", longopts, NULL)) != -1) {
-		if (tx_progress_getopt(&r.progress, opt))
+		if (tx_progress_getopt(&r->progress, opt))
 			continue;
+		if ((k = config_getopt(r, opt, optarg)) != 0) {
+			if (k < 0)
+				return TX_EXIT_USAGE;
+			continue;
+		}
 		switch (opt) {
 		case 'n':
 			if (tx_parse_int64(optarg, 0, INT64_MAX, &v) < 0) {
 				bad_value("-n", optarg, "a count from 0 up");
 				return TX_EXIT_USAGE;
 			}
-			r.count = (uint64_t)v;
-			r.have_count = 1;
+			r->count = (uint64_t)v;
+			r->have_count = 1;
 			break;
-		case OPT_SEED:
-			if (tx_parse_int64(optarg, 0, INT64_MAX, &v) < 0) {
-				bad_value("--seed", optarg,
-					  "an integer from 0 to 9223372036854775807");
-				return TX_EXIT_USAGE;
-			}
-			r.c.seed = (uint64_t)v;
-			model_opts++;
-			break;
-		case OPT_ACCOUNTS:
-			if (tx_parse_int64(optarg, 1, TX_GEN_MAX_ACCOUNTS, &v) < 0) {
-				bad_value("--accounts", optarg, "a number from 1 to 10000000");
-				return TX_EXIT_USAGE;
-			}
-			r.c.accounts = (uint32_t)v;
-			r.have_accounts = 1;
-			model_opts++;
-			break;
-		case OPT_RATE:
-			if (tx_money_parse(optarg, strlen(optarg), 3, &v) != TX_MONEY_OK || v < 1 ||
-			    v > 10000000000ll) {
-				bad_value("--rate", optarg,
-					  "records per second from 0.001 to 10000000");
-				return TX_EXIT_USAGE;
-			}
-			r.c.rate_milli = (uint64_t)v;
-			break;
-		case OPT_START:
-			/* up to 9000: centuries of simulated time stay in four digits */
-			if (tx_time_parse(optarg, strlen(optarg), &v) < 0 || v < 0 ||
-			    v >= 221845392000ll * 1000000) {
-				bad_value("--start", optarg,
-					  "an RFC 3339 time from 1970 to 9000, like "
-					  "2026-01-01T00:00:00Z");
-				return TX_EXIT_USAGE;
-			}
-			r.c.start_us = v;
-			r.have_start = 1;
-			break;
-		case OPT_CURRENCY:
-			if (parse_currencies(optarg, &r.c) < 0) {
-				tx_usage_error();
-				return TX_EXIT_USAGE;
-			}
-			break;
-		case OPT_ANOMALIES:
-			if (parse_fraction("--anomalies", optarg, &r.c.anomalies_ppm) < 0)
-				return TX_EXIT_USAGE;
-			model_opts++;
-			break;
-		case OPT_PENDING:
-			if (parse_fraction("--pending", optarg, &r.c.pending_ppm) < 0)
-				return TX_EXIT_USAGE;
-			model_opts++;
-			break;
-		case OPT_DELETES:
-			if (parse_fraction("--deletes", optarg, &r.c.deletes_ppm) < 0)
-				return TX_EXIT_USAGE;
-			model_opts++;
-			break;
-		case OPT_DUPLICATES:
-			if (parse_fraction("--duplicates", optarg, &r.c.duplicates_ppm) < 0)
-				return TX_EXIT_USAGE;
-			model_opts++;
-			break;
-		case OPT_PAYSIM: r.paysim = optarg; break;
-		case OPT_STRICT: r.strict = 1; break;
-		case OPT_REJECT: r.reject = optarg; break;
-		case OPT_NO_WAIT: r.no_wait = 1; break;
-		case OPT_NO_OPENINGS: r.no_openings = 1; break;
+		case OPT_PAYSIM: r->paysim = optarg; break;
+		case OPT_STRICT: r->strict = 1; break;
+		case OPT_REJECT: r->reject = optarg; break;
+		case OPT_NO_WAIT: r->no_wait = 1; break;
+		case OPT_NO_OPENINGS: r->no_openings = 1; break;
 		case 'q': tx_quiet = 1; break;
 		case 'h': return tx_help_exit(usage, "txgen");
 		case OPT_VERSION: printf("txgen (txkit) %s\n", PACKAGE_VERSION); return TX_EXIT_OK;
@@ -409,37 +420,73 @@ int cmd_main(int argc, char **argv)
 	}
 	if (tx_no_more_args(argc, argv, optind))
 		return TX_EXIT_USAGE;
-	if (r.paysim && model_opts) {
+	return -1;
+}
+
+/*
+ * Check the options together (the model's or --paysim's, --no-wait with
+ * --rate); then derive the accounts from --rate and, with --rate, start
+ * the clock at the real time. Returns -1 to go on, or the exit status
+ * (usage errors reported).
+ */
+static int check_options(struct run *r)
+{
+	if (r->paysim && r->model_opts) {
 		tx_error("--paysim replays a file: --seed, --accounts, --anomalies, --pending, "
 			 "--deletes and --duplicates apply to the model only");
 		return TX_EXIT_USAGE;
 	}
-	if (r.paysim && r.c.ncurrencies != 1) {
+	if (r->paysim && r->c.ncurrencies != 1) {
 		tx_error("--paysim takes one --currency");
 		return TX_EXIT_USAGE;
 	}
-	if (!r.paysim && (r.strict || r.reject || r.no_openings)) {
+	if (!r->paysim && (r->strict || r->reject || r->no_openings)) {
 		tx_error("--strict, --reject and --no-openings apply to --paysim only");
 		return TX_EXIT_USAGE;
 	}
-	if (r.no_wait && !r.c.rate_milli) {
+	if (r->no_wait && !r->c.rate_milli) {
 		tx_error("--no-wait goes with --rate");
 		fprintf(stderr, "Try 'txgen --help' for more information.\n");
 		return TX_EXIT_USAGE;
 	}
-	if (r.c.rate_milli && !r.have_accounts)
-		r.c.accounts = tx_gen_accounts_for_rate(r.c.rate_milli);
+	if (r->c.rate_milli && !r->have_accounts)
+		r->c.accounts = tx_gen_accounts_for_rate(r->c.rate_milli);
 	/* With --rate the clock is real time, unless --start says otherwise. */
-	if (r.c.rate_milli && !r.have_start && !r.paysim)
-		r.c.start_us = tx_wall_us();
+	if (r->c.rate_milli && !r->have_start && !r->paysim)
+		r->c.start_us = tx_wall_us();
+	return -1;
+}
+
+/*
+ * Run: the signals, progress and standard output set up, then the model
+ * or the --paysim replay; standard output closed. Returns the exit status.
+ */
+static int run(struct run *r)
+{
+	struct tx_out o;
+	int status;
 
 	tx_signals_install();
-	tx_progress_start(&r.progress, TX_PROGRESS_ASKED, "records written");
+	tx_progress_start(&r->progress, TX_PROGRESS_ASKED, "records written");
 
 	tx_out_init(&o, STDOUT_FILENO, "standard output");
-	if (paced(&r))
+	if (paced(r))
 		o.line_buffered = 1;
-	status = r.paysim ? run_paysim(&r, &o) : run_model(&r, &o);
+	status = r->paysim ? run_paysim(r, &o) : run_model(r, &o);
 	tx_out_close(&o);
+	return status;
+}
+
+int cmd_main(int argc, char **argv)
+{
+	struct run r;
+	int status;
+
+	memset(&r, 0, sizeof(r));
+	status = parse_options(&r, argc, argv);
+	if (status < 0)
+		status = check_options(&r);
+	if (status < 0)
+		status = run(&r);
 	return status;
 }
