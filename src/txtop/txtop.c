@@ -266,7 +266,11 @@ static void help(void)
 	tx_help(stdout, "txtop");
 }
 
-int cmd_main(int argc, char **argv)
+/*
+ * Parse options: into opt (txtop.h), the global the threads read. Returns
+ * -1 to go on, or the exit status (usage errors reported).
+ */
+static int parse_options(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"tee", no_argument, NULL, 't'},
@@ -281,9 +285,7 @@ int cmd_main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	int c, status, live = 0;
-	pthread_t wt;
-	sigset_t mask, old;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "1ehr:s:t", longopts, NULL)) != -1) {
 		switch (c) {
@@ -315,12 +317,21 @@ int cmd_main(int argc, char **argv)
 		tx_error("--svg-interval needs --svg FILE");
 		return TX_EXIT_USAGE;
 	}
-	argc -= optind;
-	argv += optind;
-	nsources = argc ? argc : 1;
+	return -1;
+}
+
+/*
+ * The sources: the nargs files named (stdin without any), into sources;
+ * w.files if all are regular files. Then refuse a terminal for the
+ * records, and for the --tee output (it is where the dashboard is
+ * drawn). Returns -1 to go on, or the exit status (usage errors reported).
+ */
+static int check_sources(int nargs, char **args)
+{
+	nsources = nargs ? nargs : 1;
 	sources = tx_calloc((size_t)nsources, sizeof(*sources));
 	for (int i = 0; i < nsources; i++) {
-		const char *a = argc ? argv[i] : "-";
+		const char *a = nargs ? args[i] : "-";
 		sources[i].name = strcmp(a, "-") ? a : "stdin";
 		sources[i].path = strcmp(a, "-") ? a : NULL;
 	}
@@ -333,7 +344,7 @@ int cmd_main(int argc, char **argv)
 			w.files = 0;
 	}
 	/* the terminal carries the keys and the dashboard: records must come from elsewhere */
-	if (!argc && isatty(STDIN_FILENO)) {
+	if (!nargs && isatty(STDIN_FILENO)) {
 		tx_error("standard input is a terminal: pipe records in, or name files");
 		tx_usage_error();
 		return TX_EXIT_USAGE;
@@ -343,6 +354,19 @@ int cmd_main(int argc, char **argv)
 			 "redirect it (or use --once)");
 		return TX_EXIT_USAGE;
 	}
+	return -1;
+}
+
+/*
+ * Set up the outputs: the rejects, the HTTP server (--http), the signals
+ * and the terminal's restoring at exit, the live display (*live) unless
+ * there is none to be had. Returns -1 to go on, or the exit status
+ * (reported).
+ */
+static int open_outputs(int *live)
+{
+	int status;
+
 	tx_rejects_init(&w.rej, opt.strict);
 	if (opt.reject && tx_rejects_open(&w.rej, opt.reject) < 0)
 		return TX_EXIT_IO;
@@ -357,14 +381,19 @@ int cmd_main(int argc, char **argv)
 	 * records still flow, and the summary goes to stderr at the end.
 	 */
 	if (!opt.once && (opt.tee || isatty(STDOUT_FILENO)) && screen_open() == 0)
-		live = 1;
+		*live = 1;
 	else if (!opt.once && (opt.tee || isatty(STDOUT_FILENO))) {
 		if (!opt.tee)
 			tx_warn("%s: printing a summary", screen_why);
 		else
 			tx_warn("%s: summary on stderr at end", screen_why);
 	}
+	return -1;
+}
 
+/* Set up the queue (its wake-up pipe and slots) and the worker's statistics and clocks. */
+static void setup_queue(void)
+{
 	if (pipe(q.wake) < 0)
 		tx_die_errno(TX_EXIT_SOFTWARE, "pipe");
 	fcntl(q.wake[0], F_SETFL, O_NONBLOCK);
@@ -378,6 +407,18 @@ int cmd_main(int argc, char **argv)
 	w.start_ns = tx_now_ns();
 	w.start_us = tx_wall_us();
 	reader_thread = pthread_self();
+}
+
+/*
+ * Run: start the worker, read the input on this thread (read_all()), then
+ * wait for the worker and stop the HTTP server and the screen. Returns
+ * read_all()'s exit status.
+ */
+static int run(void)
+{
+	sigset_t mask, old;
+	pthread_t wt;
+	int status;
 
 	/* INT, TERM and HUP go to the reader (its read() returns); the rest to the worker. */
 	sigemptyset(&mask);
@@ -401,7 +442,17 @@ int cmd_main(int argc, char **argv)
 	pthread_join(wt, NULL);
 	web_stop();
 	screen_close();
+	return status;
+}
 
+/*
+ * Report: the warnings held back while the screen was up, the last SVG,
+ * the summary when nothing was live, the rejects closed. Returns the exit
+ * status: a signal's, else status if not 0, else the worker's, else 1 if
+ * any line was bad.
+ */
+static int report(int status, int live)
+{
 	for (int i = 0; i < w.ndeferred; i++) {
 		tx_warn("%s", w.deferred[i]);
 		free(w.deferred[i]);
@@ -431,6 +482,22 @@ int cmd_main(int argc, char **argv)
 		status = w.exit_status;
 	else if (status == TX_EXIT_OK && w.st.bad)
 		status = TX_EXIT_REJECTED;
+	return status;
+}
+
+int cmd_main(int argc, char **argv)
+{
+	int status, live = 0;
+
+	status = parse_options(argc, argv);
+	if (status < 0)
+		status = check_sources(argc - optind, argv + optind);
+	if (status < 0)
+		status = open_outputs(&live);
+	if (status >= 0)
+		return status;
+	setup_queue();
+	status = report(run(), live);
 	tx_record_release(&w.rec);
 	tx_stats_release(&w.st);
 	return status;
