@@ -73,7 +73,7 @@ best() {
 		_t0=$(date +%s%N)
 		$TIME -f '%M %U %S' -o "$dir/time" "$@" <"$dir/in.ndjson" >"$dir/out" 2>"$dir/err" || {
 			echo "bench/codec.sh: $_name failed:" >&2
-			cat "$dir/err" >&2
+			sed -n "1,10p; 11{s/.*/.../p;q}" "$dir/err" >&2
 			exit 1
 		}
 		_t1=$(date +%s%N)

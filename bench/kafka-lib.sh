@@ -90,7 +90,7 @@ median() {
 		$TIME -f '%M %U %S' -o "$dir/time" sh -c "exec $2" <"${median_stdin:-/dev/null}" \
 			>/dev/null 2>"$dir/err" || {
 			echo "bench/$bench_name.sh: $1 failed:" >&2
-			cat "$dir/err" >&2
+			sed -n "1,10p; 11{s/.*/.../p;q}" "$dir/err" >&2
 			exit 1
 		}
 		_e=$(date +%s%N)

@@ -41,7 +41,7 @@ median() {
 		_t0=$(date +%s%N)
 		$TIME -f '%M %U %S' -o "$dir/time" "$@" >/dev/null 2>"$dir/err" || {
 			echo "bench/txgen.sh: $_name failed:" >&2
-			cat "$dir/err" >&2
+			sed -n "1,10p; 11{s/.*/.../p;q}" "$dir/err" >&2
 			exit 1
 		}
 		_t1=$(date +%s%N)
