@@ -131,12 +131,17 @@ kill $pids 2>/dev/null || true
 wait 2>/dev/null || true
 pids=
 
-"$TXBROKER" -c "topic tx 128" >/dev/null
-port=$(free_port)
-"$TXHTTP" -q -l "127.0.0.1:$port" -t tx &
-hp=$!
-pids="$pids $hp"
-wait_up "http://127.0.0.1:$port/healthz"
+# start_txhttp TOPIC PARTITIONS: txhttp -t TOPIC, a new topic; sets port, hp
+start_txhttp() {
+	"$TXBROKER" -c "topic $1 $2" >/dev/null
+	port=$(free_port)
+	"$TXHTTP" -q -l "127.0.0.1:$port" -t "$1" &
+	hp=$!
+	pids="$pids $hp"
+	wait_up "http://127.0.0.1:$port/healthz"
+}
+
+start_txhttp tx 128
 run txhttp "http://127.0.0.1:$port/transaction" "$dir/one.lua" 64
 row "txhttp -t, 202 after the broker's ack"
 tx_rps=$rps
@@ -148,12 +153,8 @@ echo "RESULT txhttp-flask $tx_rps flask $fl_rps $(ratio "$tx_rps" "$fl_rps") $(p
 # than 128 partitions of 5 MiB hold
 kill "$hp" 2>/dev/null || true
 wait "$hp" 2>/dev/null || true
-"$TXBROKER" -c "topic txb 512" >/dev/null
-port=$(free_port)
-"$TXHTTP" -q -l "127.0.0.1:$port" -t txb &
-hp=$!
-pids="$pids $hp"
-wait_up "http://127.0.0.1:$port/healthz"
+pids=
+start_txhttp txb 512
 run batch "http://127.0.0.1:$port/api/transactions" "$dir/batch.lua" 8
 recs=$((rps * 1000))
 printf '%-52s %10s records/s (%s req/s of 1,000, p50 %s, p99 %s, non-2xx %s)\n' \
