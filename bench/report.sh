@@ -78,8 +78,8 @@ tmp=$out.tmp.$$
 	echo "-------------------------------------"
 	echo "From produce time (source.ts) to stored time (stored_at), every paced record (after a warm-up);"
 	echo "goal p99 < 50 ms at 10k/s."
-	echo "low-latency: txsub -X fetch.wait.max.ms=10, txstore --flush-ms 5;"
-	echo "defaults: fetch.wait.max.ms=500, txstore --flush-ms 200; txpub linger.ms=5 in both."
+	echo "low-latency: txstore --flush-ms 5; defaults: txstore --flush-ms 200;"
+	echo "txpub linger.ms=5 and txsub's defaults (fetch.wait.max.ms=10) in both."
 	echo
 	printf '    %-9s %-12s %8s %9s %9s %9s %9s %9s\n' broker settings rate records p50_ms p95_ms p99_ms max_ms
 	grep '^LATENCY ' "$log" | while read -r _ k s r n p50 p95 p99 max; do

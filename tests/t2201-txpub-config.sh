@@ -33,19 +33,23 @@ test_expect_success 'txpub defaults: idempotent, acks=all, murmur2_random, linge
 test_expect_success 'txsub defaults: session 6000, heartbeat 2000, offsets stored by hand' '
 	txsub -G ledger -X dump >dump &&
 	test_grep "^group.id=ledger$" dump &&
+	test_grep "^fetch.wait.max.ms=10$" dump &&
 	test_grep "^session.timeout.ms=6000$" dump &&
 	test_grep "^heartbeat.interval.ms=2000$" dump &&
 	test_grep "^enable.auto.offset.store=false$" dump &&
 	test_grep "^auto.offset.reset=error$" dump &&
 	txsub -e -X dump >dump2 &&
 	test_grep "^enable.partition.eof=true$" dump2 &&
+	test_grep "^fetch.wait.max.ms=10$" dump2 &&
 	test_grep "^enable.auto.commit=false$" dump2
 '
 
 test_expect_success '-X overrides a default' '
 	txpub -X partitioner=consistent_random -X linger.ms=50 -X dump >dump &&
 	test_grep "^partitioner=consistent_random$" dump &&
-	test_grep "^queue.buffering.max.ms=50$" dump
+	test_grep "^queue.buffering.max.ms=50$" dump &&
+	txsub -X fetch.wait.max.ms=500 -X dump >dump &&
+	test_grep "^fetch.wait.max.ms=500$" dump
 '
 
 test_expect_success '-X dump never prints a secret (command line)' '
