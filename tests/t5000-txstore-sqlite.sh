@@ -244,12 +244,19 @@ test_expect_success 'hostile strings are data, never SQL; refused rows name the 
 	print(rec(10, account="after"))
 	PY
 	printf "{\"transaction_id\":\"h8\",\"account\":\"bad\377\376utf8\",\"type\":\"deposit\",\"amount\":1}\n" >>hostile.ndjson &&
-	test_expect_code 1 txstore --reject rej h.db <hostile.ndjson 2>err &&
+	test_expect_code 1 env TX_REFERENCE= txstore --reject rej h.db <hostile.ndjson 2>err &&
 	test_grep "stdin:7: .*u0000" err &&
 	test_grep "stdin:11: .*UTF-8" err &&
-	test_grep "stdin:8: .*account_length" err &&
-	test_grep "stdin:9: .*transaction_id_length" err &&
+	test_grep "stdin:8: field .account. is 300 characters long, more than 256 (constraint account_length)$" err &&
+	test_grep "stdin:9: field .transaction_id. is 3000 characters long, more than 256 (constraint transaction_id_length)$" err &&
 	test_grep "7 stored, 0 duplicates, 0 updated, 0 deleted, 4 rejected" err &&
+	test_expect_code 1 env TX_REFERENCE=check txstore --reject rej.ref h.ref.db <hostile.ndjson 2>err.ref &&
+	test_grep "stdin:8: CHECK constraint failed: account_length$" err.ref &&
+	test_grep "stdin:9: CHECK constraint failed: transaction_id_length$" err.ref &&
+	test_grep "7 stored, 0 duplicates, 0 updated, 0 deleted, 4 rejected" err.ref &&
+	sort rej >rej.s && sort rej.ref >rej.ref.s && test_cmp rej.s rej.ref.s &&
+	q="SELECT transaction_id, account, reason, record FROM transactions ORDER BY 1" &&
+	sqlite3 h.db "$q" >rows && sqlite3 h.ref.db "$q" >rows.ref && test_cmp rows.ref rows &&
 	test "$(wc -l <rej)" = 4 &&
 	sed -n "7p;8p;9p;11p" hostile.ndjson | sort >exp &&
 	sort rej >got &&
@@ -274,7 +281,11 @@ test_expect_success 'hostile strings are data, never SQL; refused rows name the 
 	PY
 '
 
+# TX_REFERENCE=check: SQLite checks the rows (account_length) itself, and
+# refuses them within a many-row INSERT (by default txstore rejects them
+# as it reads them: the next test).
 test_expect_success 'many rows per INSERT: stored, duplicates and refused rows as one by one' '
+	TX_REFERENCE=check && export TX_REFERENCE &&
 	"$PYTHON3" - >mixed.ndjson <<-\PY &&
 	import json
 	def rec(i, **kw):
@@ -311,7 +322,49 @@ test_expect_success 'many rows per INSERT: stored, duplicates and refused rows a
 	test_cmp single.sum bulk.sum &&
 	test_grep "294 read, 164 stored, 130 duplicates, 0 updated, 0 deleted, 0 rejected" bulk.err &&
 	sqlite3 bulk2.db "$q" >bulk.rows && sqlite3 single2.db "$q" >single.rows &&
-	test_cmp single.rows bulk.rows
+	test_cmp single.rows bulk.rows &&
+	unset TX_REFERENCE
+'
+
+test_expect_success 'the length constraints: txstore checks them in characters, SQLite need not' '
+	"$PYTHON3" - >len.ndjson <<-\PY &&
+	import json
+	n = 0
+	def rec(**kw):
+	    global n
+	    n += 1
+	    d = {"transaction_id": "l%d" % n, "account": "A", "type": "deposit", "amount": "1.00"}
+	    d.update(kw)
+	    print(json.dumps(d, ensure_ascii=False))
+	for f in ("transaction_id", "account"):
+	    rec(**{f: "x" * 256})
+	    rec(**{f: "y" * 257})
+	    rec(**{f: "\u00e9" * 256})
+	    rec(**{f: "\u00e8" * 257})
+	    rec(**{f: "\U0001F600" * 256})
+	rec(type="transfer", counterparty="C" * 256)
+	rec(type="transfer", counterparty="D" * 257)
+	rec(type="transfer", counterparty="\u20ac" * 257)
+	PY
+	test_expect_code 1 env TX_REFERENCE= txstore --reject len.rej len.db <len.ndjson 2>len.err &&
+	test_grep "13 read, 7 stored, 0 duplicates, 0 updated, 0 deleted, 6 rejected" len.err &&
+	test_grep "stdin:2: field .transaction_id. is 257 characters long, more than 256 (constraint transaction_id_length)$" len.err &&
+	test_grep "stdin:4: field .transaction_id. is 257 characters long" len.err &&
+	test_grep "stdin:7: field .account. is 257 characters long, more than 256 (constraint account_length)$" len.err &&
+	test_grep "stdin:9: field .account. is 257 characters long" len.err &&
+	test_grep "stdin:12: field .counterparty. is 257 characters long, more than 256 (constraint counterparty_length)$" len.err &&
+	test_grep "stdin:13: field .counterparty. is 257 characters long" len.err &&
+	test "$(grep -c "characters long" len.err)" = 6 &&
+	test_expect_code 1 env TX_REFERENCE=check txstore --reject len.ref.rej len.ref.db <len.ndjson 2>len.ref.err &&
+	test_grep "13 read, 7 stored, 0 duplicates, 0 updated, 0 deleted, 6 rejected" len.ref.err &&
+	test "$(grep -c "CHECK constraint failed" len.ref.err)" = 6 &&
+	sort len.rej >len.rej.s && sort len.ref.rej >len.ref.rej.s && test_cmp len.ref.rej.s len.rej.s &&
+	q="SELECT transaction_id, account, counterparty, record FROM transactions ORDER BY 1" &&
+	sqlite3 len.db "$q" >len.rows && sqlite3 len.ref.db "$q" >len.ref.rows &&
+	test_cmp len.ref.rows len.rows &&
+	test "$(sqlite3 len.db "PRAGMA integrity_check")" = ok &&
+	test "$(sqlite3 len.db "SELECT count(*) FROM transactions WHERE length(account) = 256 OR
+		length(transaction_id) = 256 OR length(counterparty) = 256")" = 7
 '
 
 test_expect_success 'an idle input is flushed after --flush-ms' '

@@ -171,12 +171,22 @@ test_expect_success 'hostile strings are data; refused rows name the constraint'
 	print(rec(10, account="after"))
 	PY
 	printf "{\"transaction_id\":\"h8\",\"account\":\"bad\377\376utf8\",\"type\":\"deposit\",\"amount\":1}\n" >>hostile.ndjson &&
-	test_expect_code 1 txstore --reject rej dbname=hostile <hostile.ndjson 2>err &&
+	test_expect_code 1 env TX_REFERENCE= txstore --reject rej dbname=hostile <hostile.ndjson 2>err &&
 	test_grep "stdin:7: .*u0000" err &&
 	test_grep "stdin:11: .*UTF-8" err &&
-	test_grep "stdin:8: .*check constraint \"account_length\"" err &&
-	test_grep "stdin:9: .*check constraint \"transaction_id_length\"" err &&
+	test_grep "stdin:8: field .account. is 300 characters long, more than 256 (constraint account_length)$" err &&
+	test_grep "stdin:9: field .transaction_id. is 3000 characters long" err &&
 	test_grep "7 stored, 0 duplicates, 0 updated, 0 deleted, 4 rejected" err &&
+	newdb hostile_ref &&
+	test_expect_code 1 env TX_REFERENCE=check txstore --reject rej.ref dbname=hostile_ref \
+		<hostile.ndjson 2>err.ref &&
+	test_grep "stdin:8: .*check constraint \"account_length\"" err.ref &&
+	test_grep "stdin:9: .*check constraint \"transaction_id_length\"" err.ref &&
+	test_grep "7 stored, 0 duplicates, 0 updated, 0 deleted, 4 rejected" err.ref &&
+	sort rej.ref >got.ref && sort rej >got && test_cmp got got.ref &&
+	sel="SELECT transaction_id, account, reason, record FROM transactions ORDER BY 1" &&
+	pg_psql -d hostile -c "$sel" >rows && pg_psql -d hostile_ref -c "$sel" >rows.ref &&
+	test_cmp rows rows.ref &&
 	sed -n "7p;8p;9p;11p" hostile.ndjson | sort >exp &&
 	sort rej >got &&
 	test_cmp exp got &&

@@ -13,6 +13,7 @@ static const struct {
 } paths[] = {
     {"all", TX_FAST_ALL},     {"plain", TX_FAST_PLAIN}, {"time", TX_FAST_TIME},
     {"guess", TX_FAST_GUESS}, {"value", TX_FAST_VALUE}, {"simd", TX_FAST_SIMD},
+    {"check", TX_FAST_CHECK},
 };
 
 int tx_fast_set(const char *reference)
@@ -33,7 +34,7 @@ int tx_fast_set(const char *reference)
 			/* not tx_error(): this runs before main(), in every program */
 			fprintf(stderr,
 				"txkit: TX_REFERENCE: unknown fast path '%.*s' (all, plain, time, "
-				"guess, value, simd): every fast path off\n",
+				"guess, value, simd, check): every fast path off\n",
 				(int)n, p);
 			tx_fast = 0;
 			return -1;

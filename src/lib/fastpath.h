@@ -26,6 +26,12 @@
  *   simd   the SSE2 and AVX2 scanners (strings, key guesses, lines,
  *          txsub's newline check, txtop's line count); off: the portable
  *          code, word-at-a-time (SWAR) where there is some
+ *   check  txstore checks the length constraints of its schema itself
+ *          (transaction_id_length, account_length, counterparty_length;
+ *          the parser already ensures the others) as it reads a record,
+ *          and SQLite skips the table's CHECK constraints on txstore's
+ *          connection (PRAGMA ignore_check_constraints); off: the database
+ *          checks every row, as it does any other writer's
  *
  * The SIMD code is also left out at build time by `configure
  * --disable-simd` (TX_NO_SIMD), the portable build CI checks.
@@ -39,7 +45,8 @@ enum {
 	TX_FAST_GUESS = 1 << 2,
 	TX_FAST_VALUE = 1 << 3,
 	TX_FAST_SIMD = 1 << 4,
-	TX_FAST_ALL = (1 << 5) - 1,
+	TX_FAST_CHECK = 1 << 5,
+	TX_FAST_ALL = (1 << 6) - 1,
 };
 
 /* The fast paths in use: TX_FAST_ALL less those TX_REFERENCE names. */

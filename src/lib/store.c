@@ -16,6 +16,7 @@
 #include <libpq-fe.h>
 #endif
 
+#include "fastpath.h"
 #include "hashmap.h"
 #include "money.h"
 #include "store_impl.h"
@@ -471,6 +472,29 @@ static int put_text(struct tx_store_batch *b, struct tx_str v, const char *field
 	return 0;
 }
 
+/*
+ * The schema's length constraints (transaction_id_length, ...): at most 256
+ * characters. With the check fast path, txstore checks them here and SQLite
+ * skips its CHECKs (the parser ensures the schema's other constraints); the
+ * record is rejected with its line either way, and its batch is not written
+ * again row by row for it.
+ */
+static int too_long(struct tx_str v, const char *field, const char *constraint, char *err,
+		    size_t errlen)
+{
+	size_t i, chars = 0;
+
+	if (v.len <= 256 || !(tx_fast & TX_FAST_CHECK))
+		return 0;
+	for (i = 0; i < v.len; i++) /* a character: a UTF-8 byte that is not a continuation */
+		chars += ((unsigned char)v.p[i] & 0xC0) != 0x80;
+	if (chars <= 256)
+		return 0;
+	snprintf(err, errlen, "field '%s' is %zu characters long, more than 256 (constraint %s)",
+		 field, chars, constraint);
+	return -1;
+}
+
 static struct tx_sref put_time(struct tx_store_batch *b, int64_t us)
 {
 	struct tx_sref s = {b->arena.len, 0};
@@ -501,6 +525,10 @@ int tx_store_batch_add(struct tx_store_batch *b, struct tx_record *r, const char
 		TX_SREF_NULL;
 	row.sign = tx_type_sign(r->type);
 	row.time_us = row.ts_us = row.source_ts_us = -1;
+	if (too_long(r->id, "transaction_id", "transaction_id_length", err, errlen) ||
+	    too_long(r->account, "account", "account_length", err, errlen) ||
+	    too_long(r->counterparty, "counterparty", "counterparty_length", err, errlen))
+		return -1;
 	if (put_text(b, r->id, "transaction_id", &row.id, err, errlen) ||
 	    put_text(b, r->account, "account", &row.account, err, errlen))
 		goto fail;
