@@ -162,6 +162,28 @@ test_expect_success 'two connections: the first half commits first; a kill betwe
 	test_cmp exp19.bal got19.bal
 '
 
+# The role may open one connection more only until txstore has opened its
+# first: the second is refused, txstore says so once and stores over one.
+test_expect_success 'two connections: without a second one, a warning and one connection' '
+	pg_psql -c "CREATE ROLE lim LOGIN" -c "CREATE DATABASE lim OWNER lim" &&
+	{ { until [ -f go ]; do sleep 0.1; done; cat in19.ndjson; } |
+		txstore --batch 1500 "dbname=lim user=lim" 2>err20 & } &&
+	store=$! &&
+	i=0 && until [ "$(pg_psql -c "SELECT count(*) FROM pg_stat_activity
+		WHERE usename = ${q}lim${q}")" = 1 ]; do
+		i=$((i + 1)) && [ $i -lt 100 ] && sleep 0.1 || return 1
+	done &&
+	pg_psql -c "ALTER ROLE lim CONNECTION LIMIT 1" &&
+	: >go &&
+	wait $store &&
+	cat err20 &&
+	test "$(grep -c "a second connection could not be opened" err20)" = 1 &&
+	test_grep "^txstore: dbname=lim user=lim: a second connection could not be opened (.*too many connections for role \"lim\"): storing over one\$" err20 &&
+	test_grep "3000 read, 3000 stored, 0 duplicates" err20 &&
+	txstore balances "dbname=lim user=lim" >got20.bal &&
+	test_cmp exp19.bal got20.bal
+'
+
 test_expect_success '--async-commit: exit 0 means durable, even with the WAL not yet flushed' '
 	pg_psql -c "CREATE DATABASE durable" &&
 	gen 1000 --seed 9 --balances exp9.bal --sum exp9.sum >in9.ndjson &&

@@ -882,6 +882,17 @@ static void *send_copy(void *arg)
 	return NULL;
 }
 
+/* Two connections to the same server and database (libpq may pick among several hosts). */
+static int same_server(PGconn *a, PGconn *b)
+{
+	const char *v[2][3] = {{PQhost(a), PQport(a), PQdb(a)}, {PQhost(b), PQport(b), PQdb(b)}};
+
+	for (int i = 0; i < 3; i++)
+		if (!v[0][i] || !v[1][i] || strcmp(v[0][i], v[1][i]))
+			return 0;
+	return 1;
+}
+
 /*
  * The second connection is opened like the first (its session, its
  * prepared statements) at the first split; when it cannot be, batches go
@@ -899,6 +910,11 @@ static int pg_split_send(struct tx_store *st, struct tx_store_batch *b)
 		swap_conns(p);
 		rc = pg_connect(st);
 		swap_conns(p);
+		if (rc == TXS_OK && !same_server(p->conn, p->conn2)) {
+			tx_store_set_err(st, "it reached another server or database (a DSN "
+					     "with several hosts?)");
+			rc = TXS_FAIL;
+		}
 		if (rc != TXS_OK) {
 			tx_warn("%s: a second connection could not be opened (%s): storing over "
 				"one",
@@ -928,7 +944,7 @@ static int pg_split_send(struct tx_store *st, struct tx_store_batch *b)
 	swap_conns(p);
 	if (rc != TXS_OK)
 		return rc;
-	if (pthread_create(&p->sender, NULL, send_copy, p) == 0)
+	if (tx_thread_start(&p->sender, send_copy, p) == 0)
 		p->sending = 1;
 	else
 		send_copy(p); /* no thread: correct, only without the overlap */
