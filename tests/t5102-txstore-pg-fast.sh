@@ -162,6 +162,32 @@ test_expect_success 'two connections: the first half commits first; a kill betwe
 	test_cmp exp19.bal got19.bal
 '
 
+# A batch whose second half does not continue what is stored (accounts A
+# restarted from zero): split, the first half is committed alone, exit 6,
+# and what was not stored is counted exactly; on one connection nothing is.
+test_expect_success 'two connections: a second half that does not continue what is stored' '
+	gen 100 --seed 21 --topic t1 >in21a.ndjson &&
+	gen 1500 --seed 22 --prefix B --topic tb >in21.ndjson &&
+	gen 1500 --seed 23 --topic ta >>in21.ndjson &&
+	for kind in disc disc1; do
+		pg_psql -c "CREATE DATABASE $kind" &&
+		txstore dbname=$kind <in21a.ndjson 2>/dev/null &&
+		if [ $kind = disc1 ]; then one=1; else one=0; fi &&
+		test_expect_code 6 env TXSTORE_PG_ONECONN=$one txstore --batch 3000 dbname=$kind \
+			<in21.ndjson 2>err21.$kind &&
+		cat err21.$kind || return 1
+	done &&
+	test_grep "^txstore: dbname=disc: stdin:1501: account ${q}A[0-9]*${q} (...): the record continues from balance .*this batch was not stored; resume" err21.disc &&
+	test_grep "^txstore: 1500 records read were not stored" err21.disc &&
+	test_grep "3000 read, 1500 stored, 0 duplicates" err21.disc &&
+	test "$(pg_psql -d disc -c "SELECT count(*) FROM transactions")" = 1600 &&
+	test "$(pg_psql -d disc -c "SELECT sum(next_offset) FROM offsets WHERE topic = ${q}tb${q}")" = 1500 &&
+	test "$(pg_psql -d disc -c "SELECT count(*) FROM offsets WHERE topic = ${q}ta${q}")" = 0 &&
+	test_grep "^txstore: 3000 records read were not stored" err21.disc1 &&
+	test_grep "3000 read, 0 stored, 0 duplicates" err21.disc1 &&
+	test "$(pg_psql -d disc1 -c "SELECT count(*) FROM transactions")" = 100
+'
+
 # The role may open one connection more only until txstore has opened its
 # first: the second is refused, txstore says so once and stores over one.
 test_expect_success 'two connections: without a second one, a warning and one connection' '

@@ -1346,6 +1346,17 @@ static void sleep_ms(unsigned ms)
 		;
 }
 
+/* A failed batch whose first half was committed: b keeps only what was not. */
+static int write_failed(struct tx_store_batch *b, const struct tx_store_batch *cur, int rc)
+{
+	if (cur != b) {
+		memmove(b->rows, cur->rows, cur->n * sizeof(*b->rows));
+		b->n = cur->n;
+		b->ncreates = cur->ncreates;
+	}
+	return rc;
+}
+
 int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 {
 	uint64_t start = tx_now_ns();
@@ -1369,7 +1380,7 @@ int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 			continue;
 		if (rc == TXS_DISCONTINUOUS) {
 			tx_error("%s: %s", st->shown, st->errmsg);
-			return -2;
+			return write_failed(b, cur, -2);
 		}
 		if (rc == TXS_REFUSED && !careful) {
 			/* One row spoiled the set: do this batch row by row. */
@@ -1378,7 +1389,7 @@ int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 		}
 		if (rc != TXS_LOST) {
 			tx_error("%s: %s", st->shown, st->errmsg);
-			return -1;
+			return write_failed(b, cur, -1);
 		}
 		mark = offsets_mark(st, &nmark);
 		for (;;) {
@@ -1386,7 +1397,7 @@ int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 				tx_error("%s: %s; gave up after %d s", st->shown, st->errmsg,
 					 (int)(st->retry_ms / 1000));
 				offsets_lost(st, mark, nmark); /* frees mark */
-				return -1;
+				return write_failed(b, cur, -1);
 			}
 			tx_warn("%s: %s; retrying the batch in %u ms", st->shown, st->errmsg,
 				delay);
@@ -1398,7 +1409,7 @@ int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 		}
 		if (offsets_lost(st, mark, nmark)) {
 			tx_error("%s: %s", st->shown, st->errmsg);
-			return -1;
+			return write_failed(b, cur, -1);
 		}
 	}
 	if (cur == b) /* else the first half was counted at its commit (write_split()) */
