@@ -162,6 +162,36 @@ test_expect_success 'two connections: the first half commits first; a kill betwe
 	test_cmp exp19.bal got19.bal
 '
 
+# A row of a split batch's second half refused by the database (an
+# account of 300 characters, without balances): the second half is then
+# written row by row, as the whole batch on one connection.
+test_expect_success 'two connections: a refused row in the second half' '
+	gen 3000 --seed 24 --partitions 1 >in24.ndjson &&
+	"$PYTHON3" -c "
+import json, sys
+for i, line in enumerate(open(sys.argv[1]), 1):
+    if i == 2500:
+        r = json.loads(line)
+        r = {k: v for k, v in r.items() if k in (\"transaction_id\", \"type\", \"amount\", \"currency\", \"source\")}
+        r[\"account\"] = \"L\" * 300
+        line = json.dumps(r) + \"\\n\"
+    sys.stdout.write(line)
+" in24.ndjson >bad24.ndjson &&
+	for kind in refs refs1; do
+		pg_psql -c "CREATE DATABASE $kind" &&
+		if [ $kind = refs1 ]; then one=1; else one=0; fi &&
+		test_expect_code 1 env TXSTORE_PG_ONECONN=$one txstore --batch 3000 --reject rej.$kind \
+			dbname=$kind <bad24.ndjson 2>err24.$kind &&
+		sed "s/ in [0-9.]* s, .*//; s/dbname=$kind/dbname=X/" err24.$kind >sum24.$kind &&
+		dump $kind >db.$kind || return 1
+	done &&
+	cat err24.refs &&
+	test_grep "^txstore: stdin:2500: .*check constraint \"account_length\"" err24.refs &&
+	test_grep "3000 read, 2999 stored, 0 duplicates, 0 updated, 0 deleted, 1 rejected" err24.refs &&
+	sed -n 2500p bad24.ndjson >exp24 && test_cmp exp24 rej.refs &&
+	test_cmp sum24.refs1 sum24.refs && test_cmp rej.refs1 rej.refs && test_cmp db.refs1 db.refs
+'
+
 # A batch whose second half does not continue what is stored (accounts A
 # restarted from zero): split, the first half is committed alone, exit 6,
 # and what was not stored is counted exactly; on one connection nothing is.

@@ -1131,7 +1131,11 @@ static void count_rows(struct tx_store *st, const struct tx_store_batch *b)
  */
 #define TXS_SPLIT_MIN 1024 /* creates in a batch before it is split (a half's COPY) */
 
-/* A view of rows [from, to) of b: its rows, arena and ids are b's. */
+/*
+ * A view of rows [from, to) of b: its rows, arena and ids are b's. What
+ * is added to the view's arena (a refusal's message) must be copied back
+ * (b->arena = v->arena) before b is used again.
+ */
 static void batch_view(struct tx_store_batch *v, const struct tx_store_batch *b, size_t from,
 		       size_t to)
 {
@@ -1370,10 +1374,13 @@ int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 		return 0;
 	for (;;) {
 		/* one try over two connections, then one connection (write_split()) */
-		if (!split++ && st->be->split_send && b->ncreates >= TXS_SPLIT_MIN)
+		if (!split++ && st->be->split_send && b->ncreates >= TXS_SPLIT_MIN) {
 			rc = write_split(st, b, &half, &cur);
-		else
+		} else {
 			rc = write_once(st, cur, careful);
+			/* careful, a half's refusals went into its copy of b's arena */
+			b->arena = cur->arena;
+		}
 		if (rc == TXS_OK)
 			break;
 		if (rc == TXS_AGAIN && ++again < 3)
