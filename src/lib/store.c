@@ -936,13 +936,15 @@ static int batch_offsets(struct tx_store *st, struct tx_store_batch *b)
  * The rows, in a transaction already begun: creates in bulk when the
  * backend can (else row by row, in key order), then the changes.
  */
-static int batch_rows(struct tx_store *st, struct tx_store_batch *b, int careful)
+static int batch_rows(struct tx_store *st, struct tx_store_batch *b, int careful, int creates_done)
 {
 	const struct tx_store_backend *be = st->be;
 	size_t *order = NULL, norder = 0, i;
 	int rc = TXS_OK;
 
-	if (be->apply_bulk && !careful && b->ncreates > 0) {
+	if (creates_done) {
+		/* write_split(): the second connection's COPY stored them */
+	} else if (be->apply_bulk && !careful && b->ncreates > 0) {
 		rc = be->apply_bulk(st, b);
 	} else if (b->ncreates > 1) {
 		/*
@@ -1055,28 +1057,29 @@ static void batch_committed(struct tx_store *st, const struct tx_store_batch *b,
 	}
 }
 
-/* One try at writing a batch, in one transaction: rows, balances, offsets. */
-static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful)
+/* This batch's time (stored_at, updated_at), canonical RFC 3339. */
+static void set_stored_at(struct tx_store *st)
 {
-	const struct tx_store_backend *be = st->be;
-	struct bal_map m = {.keys = &st->bal_keys};
 	struct tx_buf ts = TX_BUF_INIT;
-	struct tx_map seen;
-	int rc;
 
-	tx_map_init(&seen, 0);
-	tx_map_clear(m.keys);
 	st->stored_at_us = tx_wall_us();
 	tx_time_format(&ts, st->stored_at_us);
 	snprintf(st->stored_at, sizeof(st->stored_at), "%s", ts.p);
 	tx_buf_release(&ts);
-	rc = batch_offsets(st, b);
-	if (rc != TXS_OK)
-		goto out;
-	rc = be->begin(st);
-	if (rc != TXS_OK)
-		goto out;
-	rc = batch_rows(st, b, careful);
+}
+
+/*
+ * The end of a batch's transaction, its rows written: the chain check,
+ * balances, offsets and the commit (or the rollback).
+ */
+static int write_tail(struct tx_store *st, struct tx_store_batch *b, int rc)
+{
+	const struct tx_store_backend *be = st->be;
+	struct bal_map m = {.keys = &st->bal_keys};
+	struct tx_map seen;
+
+	tx_map_init(&seen, 0);
+	tx_map_clear(m.keys);
 	if (rc == TXS_OK)
 		rc = chain_check(st, b, &seen);
 	if (rc == TXS_OK) {
@@ -1092,9 +1095,229 @@ static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful
 		batch_committed(st, b, &seen);
 	else
 		be->rollback(st);
-out:
 	tx_map_release(&seen);
 	free(m.v);
+	return rc;
+}
+
+/* One try at writing a batch, in one transaction: rows, balances, offsets. */
+static int write_at(struct tx_store *st, struct tx_store_batch *b, int careful)
+{
+	int rc = batch_offsets(st, b);
+
+	if (rc != TXS_OK)
+		return rc;
+	rc = st->be->begin(st);
+	if (rc != TXS_OK)
+		return rc;
+	return write_tail(st, b, batch_rows(st, b, careful, 0));
+}
+
+static int write_once(struct tx_store *st, struct tx_store_batch *b, int careful)
+{
+	set_stored_at(st);
+	return write_at(st, b, careful);
+}
+
+/* Add the outcomes of a batch's rows to the counts. */
+static void count_rows(struct tx_store *st, const struct tx_store_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		switch (b->rows[i].outcome) {
+		case TX_STORE_STORED: st->counts.stored++; break;
+		case TX_STORE_DUPLICATE: st->counts.duplicates++; break;
+		case TX_STORE_UPDATED: st->counts.updated++; break;
+		case TX_STORE_DELETED: st->counts.deleted++; break;
+		case TX_STORE_SKIPPED: st->counts.skipped++; break;
+		case TX_STORE_REFUSED: st->counts.refused++; break;
+		case TX_STORE_PENDING: break;
+		}
+	}
+}
+
+/*
+ * ---- a batch over two connections ----
+ *
+ * The server's work on a batch (parsing the records' jsonb, the checks,
+ * the index, the WAL) runs in one backend process per connection. A large
+ * batch is split into two consecutive halves in input order, each a batch
+ * of its own (rows, balances, offsets, one transaction), committed in
+ * order: the first half on the current connection, the second on another
+ * one, whose COPY the server runs at the same time as the first half's
+ * work. A crash between the two commits leaves the offsets at the end of
+ * the first half: the second is replayed, as with --batch half as large.
+ *
+ * The outcomes must be the ones of the whole batch on one connection, so
+ * the split is only taken when nothing tells the halves from the whole:
+ * the second half's offsets checked after the first half's commit skip
+ * the same rows and find no gap; and a create of the second half whose id
+ * the first half also creates is left out of the COPY (it would wait for
+ * the first half's uncommitted key, and the first half could wait for it:
+ * neither could commit) and is a duplicate when the first half stored (or
+ * found) the id. Anything unforeseen rolls the second connection back and
+ * writes the second half the usual way.
+ */
+#define TXS_SPLIT_MIN 1024 /* creates in a batch before it is split (a half's COPY) */
+
+/*
+ * A view of rows [from, to) of b: its rows, arena and ids are b's. What
+ * is added to the view's arena (a refusal's message) must be copied back
+ * (b->arena = v->arena) before b is used again.
+ */
+static void batch_view(struct tx_store_batch *v, const struct tx_store_batch *b, size_t from,
+		       size_t to)
+{
+	*v = *b;
+	v->rows = b->rows + from;
+	v->n = to - from;
+	v->cap = v->n;
+	v->ncreates = 0;
+	for (size_t i = 0; i < v->n; i++)
+		v->ncreates += v->rows[i].op == TX_OP_CREATE;
+}
+
+/*
+ * Would the second half h skip what it skips in the whole batch (saved in
+ * want, by batch_offsets() of the whole), with the first half a committed?
+ * batch_offsets() of h, run on the offsets as a's commit would leave them.
+ * Sets st->batch_async for h.
+ */
+static int split_offsets_same(struct tx_store *st, struct tx_store_batch *a,
+			      struct tx_store_batch *h, const unsigned char *want)
+{
+	struct tx_store_offset *save;
+	size_t i, n;
+	int rc, same = 1;
+
+	if (batch_offsets(st, a) != TXS_OK)
+		return 0;
+	n = st->noffsets;
+	save = tx_malloc((n ? n : 1) * sizeof(*save));
+	memcpy(save, st->offsets, n * sizeof(*save));
+	for (i = 0; i < n; i++) {
+		struct tx_store_offset *o = &st->offsets[i];
+		if (o->next_new < 0)
+			continue;
+		o->next = o->next_new;
+		o->stored = 1;
+		if (o->cluster_new.off != (size_t)-1)
+			o->cluster = (char *)tx_sref_str(a, o->cluster_new); /* borrowed */
+	}
+	rc = batch_offsets(st, h);
+	/* batch_offsets() only adds offsets for partitions the whole batch added already */
+	for (i = 0; i < n; i++) {
+		st->offsets[i].next = save[i].next;
+		st->offsets[i].stored = save[i].stored;
+		st->offsets[i].cluster = save[i].cluster;
+	}
+	free(save);
+	if (rc != TXS_OK || st->noffsets != n)
+		return 0;
+	for (i = 0; i < h->n && same; i++)
+		same = h->rows[i].outcome == want[i];
+	return same;
+}
+
+/*
+ * Write b over two connections when the backend can and b is worth it,
+ * else as write_once(). When the first half is committed, *cur becomes
+ * the second half (half): what is left of b, which the return code is
+ * about.
+ */
+static int write_split(struct tx_store *st, struct tx_store_batch *b, struct tx_store_batch *half,
+		       struct tx_store_batch **cur)
+{
+	const struct tx_store_backend *be = st->be;
+	struct tx_store_batch a;
+	struct tx_map ids;
+	unsigned char *want = NULL, *sent = NULL;
+	size_t *cross = NULL, ncross = 0, i, k, c;
+	int rc, async;
+
+	set_stored_at(st);
+	for (k = c = 0; k < b->n && c < b->ncreates / 2; k++)
+		c += b->rows[k].op == TX_OP_CREATE;
+	batch_view(&a, b, 0, k);
+	batch_view(half, b, k, b->n);
+	if (half->ncreates < TXS_SPLIT_MIN / 2 || batch_offsets(st, b) != TXS_OK)
+		return write_at(st, b, 0);
+	want = tx_malloc(half->n);
+	for (i = 0; i < half->n; i++)
+		want[i] = (unsigned char)half->rows[i].outcome;
+	if (!split_offsets_same(st, &a, half, want)) {
+		free(want);
+		return write_at(st, b, 0);
+	}
+	async = st->batch_async;
+	/* the second half's creates of ids the first half creates: left out of the COPY */
+	tx_map_init(&ids, sizeof(size_t));
+	for (i = 0; i < a.n; i++) {
+		int created;
+		int64_t e;
+		if (a.rows[i].op != TX_OP_CREATE)
+			continue;
+		e = tx_map_insert(&ids, b->arena.p + a.rows[i].id.off, a.rows[i].id.len, &created);
+		if (e >= 0 && created)
+			*(size_t *)tx_map_value(&ids, (uint32_t)e) = i;
+	}
+	cross = tx_malloc(half->n * sizeof(*cross));
+	for (i = 0; i < half->n; i++) {
+		struct tx_store_row *row = &half->rows[i];
+		if (row->op == TX_OP_CREATE && row->outcome == TX_STORE_PENDING &&
+		    tx_map_find(&ids, b->arena.p + row->id.off, row->id.len) >= 0) {
+			row->outcome = TX_STORE_DUPLICATE;
+			cross[ncross++] = i;
+		}
+	}
+	st->batch_async = async;
+	if (be->split_send(st, half) != TXS_OK) {
+		rc = write_at(st, b, 0);
+		goto out;
+	}
+	sent = tx_malloc(half->n);
+	for (i = 0; i < half->n; i++)
+		sent[i] = (unsigned char)half->rows[i].outcome;
+	/* the first half, on the current connection, while the server stores the COPY */
+	rc = write_at(st, &a, 0);
+	if (rc != TXS_OK) {
+		be->split_recv(st, 0);
+		goto out;
+	}
+	count_rows(st, &a);
+	st->counts.batches++;
+	*cur = half;
+	/* the second half: what its COPY assumed must hold after the first commit */
+	rc = batch_offsets(st, half);
+	for (i = 0; i < half->n && rc == TXS_OK; i++)
+		if (half->rows[i].outcome != want[i])
+			rc = TXS_AGAIN;
+	for (i = 0; i < ncross && rc == TXS_OK; i++) {
+		const struct tx_store_row *row = &half->rows[cross[i]];
+		int64_t e = tx_map_find(&ids, b->arena.p + row->id.off, row->id.len);
+		enum tx_store_outcome first =
+		    a.rows[*(size_t *)tx_map_value(&ids, (uint32_t)e)].outcome;
+		if (first != TX_STORE_STORED && first != TX_STORE_DUPLICATE)
+			rc = TXS_AGAIN; /* the whole batch would have tried this one */
+	}
+	if (rc != TXS_OK) {
+		be->split_recv(st, 0);
+		rc = write_at(st, half, 0);
+		goto out;
+	}
+	for (i = 0; i < half->n; i++)
+		half->rows[i].outcome = (enum tx_store_outcome)sent[i];
+	st->batch_async = async;
+	if (be->split_recv(st, 1) != TXS_OK) {
+		/* rolled back: a key stored before, or the connection lost; the usual way */
+		rc = write_at(st, half, 0);
+		goto out;
+	}
+	rc = write_tail(st, half, batch_rows(st, half, 0, 1));
+out:
+	tx_map_release(&ids);
+	free(cross);
+	free(sent);
+	free(want);
 	return rc;
 }
 
@@ -1155,25 +1378,44 @@ static void sleep_ms(unsigned ms)
 		;
 }
 
+/* A failed batch whose first half was committed: b keeps only what was not. */
+static int write_failed(struct tx_store_batch *b, const struct tx_store_batch *cur, int rc)
+{
+	if (cur != b) {
+		memmove(b->rows, cur->rows, cur->n * sizeof(*b->rows));
+		b->n = cur->n;
+		b->ncreates = cur->ncreates;
+	}
+	return rc;
+}
+
 int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 {
 	uint64_t start = tx_now_ns();
 	unsigned delay = TXS_BACKOFF_MIN_MS;
-	int careful = 0, again = 0, rc;
+	int careful = 0, again = 0, split = 0, rc;
+	struct tx_store_batch half, *cur = b; /* what is left to write */
 	struct offset_mark *mark;
-	size_t i, nmark;
+	size_t nmark;
 
 	if (!b->n)
 		return 0;
 	for (;;) {
-		rc = write_once(st, b, careful);
+		/* one try over two connections, then one connection (write_split()) */
+		if (!split++ && st->be->split_send && b->ncreates >= TXS_SPLIT_MIN) {
+			rc = write_split(st, b, &half, &cur);
+		} else {
+			rc = write_once(st, cur, careful);
+			/* careful, a half's refusals went into its copy of b's arena */
+			b->arena = cur->arena;
+		}
 		if (rc == TXS_OK)
 			break;
 		if (rc == TXS_AGAIN && ++again < 3)
 			continue;
 		if (rc == TXS_DISCONTINUOUS) {
 			tx_error("%s: %s", st->shown, st->errmsg);
-			return -2;
+			return write_failed(b, cur, -2);
 		}
 		if (rc == TXS_REFUSED && !careful) {
 			/* One row spoiled the set: do this batch row by row. */
@@ -1182,7 +1424,7 @@ int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 		}
 		if (rc != TXS_LOST) {
 			tx_error("%s: %s", st->shown, st->errmsg);
-			return -1;
+			return write_failed(b, cur, -1);
 		}
 		mark = offsets_mark(st, &nmark);
 		for (;;) {
@@ -1190,7 +1432,7 @@ int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 				tx_error("%s: %s; gave up after %d s", st->shown, st->errmsg,
 					 (int)(st->retry_ms / 1000));
 				offsets_lost(st, mark, nmark); /* frees mark */
-				return -1;
+				return write_failed(b, cur, -1);
 			}
 			tx_warn("%s: %s; retrying the batch in %u ms", st->shown, st->errmsg,
 				delay);
@@ -1202,20 +1444,11 @@ int tx_store_write(struct tx_store *st, struct tx_store_batch *b)
 		}
 		if (offsets_lost(st, mark, nmark)) {
 			tx_error("%s: %s", st->shown, st->errmsg);
-			return -1;
+			return write_failed(b, cur, -1);
 		}
 	}
-	st->counts.batches++;
-	for (i = 0; i < b->n; i++) {
-		switch (b->rows[i].outcome) {
-		case TX_STORE_STORED: st->counts.stored++; break;
-		case TX_STORE_DUPLICATE: st->counts.duplicates++; break;
-		case TX_STORE_UPDATED: st->counts.updated++; break;
-		case TX_STORE_DELETED: st->counts.deleted++; break;
-		case TX_STORE_SKIPPED: st->counts.skipped++; break;
-		case TX_STORE_REFUSED: st->counts.refused++; break;
-		case TX_STORE_PENDING: break;
-		}
-	}
+	if (cur == b) /* else the first half was counted at its commit (write_split()) */
+		st->counts.batches++;
+	count_rows(st, cur);
 	return 0;
 }

@@ -183,12 +183,14 @@ int tx_store_dsn_is_postgresql(const char *dsn);
 int tx_store_sync(struct tx_store *st);
 
 /*
- * Write a batch in one transaction (see the top of this file). Every row's
- * outcome is set; counts are added to st's. Returns 0, or -1 when the batch
- * could not be stored (the database stayed away past the retry time, or a
- * database error that is not about one record), or -2 when it does not
- * continue what is stored (see above): nothing of it was committed, and
- * the reason was reported.
+ * Write a batch in one transaction (see the top of this file; PostgreSQL
+ * may commit a large batch as two halves in order, see txstore(1)). Every
+ * row's outcome is set; counts are added to st's. Returns 0, or -1 when the
+ * batch could not be stored (the database stayed away past the retry time,
+ * or a database error that is not about one record), or -2 when it does
+ * not continue what is stored (see above): nothing of what is left in b
+ * was committed (a first half that was is taken out of b), and the reason
+ * was reported.
  */
 int tx_store_write(struct tx_store *st, struct tx_store_batch *b);
 const struct tx_store_counts *tx_store_counts(const struct tx_store *st);

@@ -94,6 +94,21 @@ struct tx_store_backend {
 	 * st->batch_async; sync() makes every commit so far durable.
 	 */
 	int (*sync)(struct tx_store *st);
+	/*
+	 * A batch over two connections (both may be NULL: one connection;
+	 * store.c's write_split() says how they are used). split_send() begins
+	 * a transaction on the second connection (st->batch_async as begin())
+	 * and sends the COPY of b's PENDING creates, setting their outcomes as
+	 * apply_bulk() does, without waiting for the server. TXS_OK, or
+	 * anything else (outcomes then undefined) to write the batch on one
+	 * connection. split_recv() then waits for that COPY. With keep, TXS_OK
+	 * makes the second connection the one every later call uses (the first
+	 * one stays open, idle, for the next split); an error rolls the second
+	 * transaction back and says why (st->errmsg). Without keep, the second
+	 * transaction is rolled back and TXS_OK returned.
+	 */
+	int (*split_send)(struct tx_store *st, struct tx_store_batch *b);
+	int (*split_recv)(struct tx_store *st, int keep);
 };
 
 struct tx_store {

@@ -8,6 +8,7 @@
  * store.c reconnects and retries the batch.
  */
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,16 @@ struct pg {
 	int safe;	    /* TXSTORE_PG_SAFE: always merge (the slow reference path) */
 	struct tx_buf copy; /* COPY data being built */
 	struct tx_map seen; /* the batch's ids (pg_apply_bulk()), kept to reuse its memory */
+	/*
+	 * The second connection (write_split() in store.c): opened at the first
+	 * split, dropped on a reconnect. The two swap roles at each split.
+	 */
+	PGconn *conn2;
+	int oneconn;	     /* TXSTORE_PG_ONECONN: never split a batch */
+	int conn2_failed;    /* it could not be opened: one connection until a reconnect */
+	struct tx_buf copy2; /* the second half's COPY data, which sender sends */
+	pthread_t sender;
+	int sending; /* sender runs (or ran and was not joined) */
 };
 
 static const char schema_v1[] =
@@ -232,13 +243,45 @@ static void copy_ref(struct tx_buf *o, const struct tx_store_batch *b, struct tx
 	copy_value(o, tx_sref_str(b, r), r.len);
 }
 
+/*
+ * Send o as the data of the COPY in progress on c, and its end: 0, or -1
+ * when the end could not be sent (the data that could not be sent ends the
+ * COPY with an error, which is its result).
+ */
+static int put_copy(PGconn *c, const struct tx_buf *o)
+{
+	size_t off, n;
+
+	for (off = 0; off < o->len; off += n) {
+		n = o->len - off > (1 << 20) ? (1 << 20) : o->len - off;
+		if (PQputCopyData(c, o->p + off, (int)n) != 1)
+			break;
+	}
+	return PQputCopyEnd(c, off < o->len ? "txstore could not send the rows" : NULL) == 1 ? 0
+											     : -1;
+}
+
+/* The result of a COPY whose data was all sent. */
+static int copy_result(struct tx_store *st)
+{
+	struct pg *p = st->db;
+	PGresult *res = PQgetResult(p->conn);
+	int rc = TXS_OK;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = classify(st, res);
+	PQclear(res);
+	while ((res = PQgetResult(p->conn)))
+		PQclear(res);
+	return rc;
+}
+
 /* Send o as COPY data for sql ("COPY t FROM STDIN"). */
 static int copy_in(struct tx_store *st, const char *sql, struct tx_buf *o)
 {
 	struct pg *p = st->db;
 	PGresult *res = PQexec(p->conn, sql);
-	size_t off;
-	int rc = TXS_OK;
+	int rc;
 
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		rc = classify(st, res);
@@ -246,21 +289,9 @@ static int copy_in(struct tx_store *st, const char *sql, struct tx_buf *o)
 		return rc;
 	}
 	PQclear(res);
-	for (off = 0; off < o->len;) {
-		size_t n = o->len - off > (1 << 20) ? (1 << 20) : o->len - off;
-		if (PQputCopyData(p->conn, o->p + off, (int)n) != 1)
-			break;
-		off += n;
-	}
-	if (PQputCopyEnd(p->conn, off < o->len ? "txstore could not send the rows" : NULL) != 1)
+	if (put_copy(p->conn, o) < 0)
 		return classify(st, NULL);
-	res = PQgetResult(p->conn);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		rc = classify(st, res);
-	PQclear(res);
-	while ((res = PQgetResult(p->conn)))
-		PQclear(res);
-	return rc;
+	return copy_result(st);
 }
 
 /*
@@ -424,24 +455,19 @@ static void copy_row(struct tx_buf *o, const struct tx_store *st, const struct t
 	bin_time(o, row->source_ts_us);
 }
 
+/* The binary COPY straight into the table. */
+#define COPY_TX_SQL "COPY transactions (" TXS_TX_COLUMNS ") FROM STDIN (FORMAT binary)"
+
 /*
- * The batch's creates. New ids (the usual case) go with COPY straight into
- * the table: no more work than psql's \copy. When some id is stored already,
- * that COPY fails on the primary key; the batch is then done again through a
- * staging table, COPY there and one INSERT ... SELECT ... ON CONFLICT DO
- * NOTHING RETURNING the ids it stored, and so are the following batches
- * until one has no stored id. (Measured: probing the ids first with one
- * "= ANY(array)" query cost more than the COPY itself on a loaded machine.)
- * TXSTORE_PG_SAFE=1 in the environment takes the staging path for every
- * batch: the slow reference the fast one is tested against (t5102).
+ * The binary COPY data of the batch's PENDING creates into o, each one's
+ * outcome set to STORED, or DUPLICATE for an id repeated in the batch (the
+ * first one stays). Returns how many rows o holds.
  */
-static int pg_apply_bulk(struct tx_store *st, struct tx_store_batch *b)
+static size_t copy_creates(struct tx_store *st, struct tx_store_batch *b, struct tx_buf *o)
 {
 	struct pg *p = st->db;
-	struct tx_buf *o = &p->copy;
-	PGresult *res;
 	size_t i, n = 0;
-	int rc, t, created;
+	int created;
 
 	tx_buf_reset(o);
 	copy_header(o);
@@ -459,12 +485,34 @@ static int pg_apply_bulk(struct tx_store *st, struct tx_store_batch *b)
 		copy_row(o, st, b, row);
 		n++;
 	}
+	bin_u16(o, 0xFFFF); /* the trailer */
+	return n;
+}
+
+/*
+ * The batch's creates. New ids (the usual case) go with COPY straight into
+ * the table: no more work than psql's \copy. When some id is stored already,
+ * that COPY fails on the primary key; the batch is then done again through a
+ * staging table, COPY there and one INSERT ... SELECT ... ON CONFLICT DO
+ * NOTHING RETURNING the ids it stored, and so are the following batches
+ * until one has no stored id. (Measured: probing the ids first with one
+ * "= ANY(array)" query cost more than the COPY itself on a loaded machine.)
+ * TXSTORE_PG_SAFE=1 in the environment takes the staging path for every
+ * batch: the slow reference the fast one is tested against (t5102).
+ */
+static int pg_apply_bulk(struct tx_store *st, struct tx_store_batch *b)
+{
+	struct pg *p = st->db;
+	struct tx_buf *o = &p->copy;
+	PGresult *res;
+	size_t i, n;
+	int rc, t;
+
+	n = copy_creates(st, b, o);
 	if (!n)
 		return TXS_OK;
-	bin_u16(o, 0xFFFF); /* the trailer */
 	if (!p->merge && !p->safe) {
-		rc = copy_in(
-		    st, "COPY transactions (" TXS_TX_COLUMNS ") FROM STDIN (FORMAT binary)", o);
+		rc = copy_in(st, COPY_TX_SQL, o);
 		if (rc == TXS_REFUSED && !strcmp(p->sqlstate, "23505")) {
 			p->merge = 1;
 			return TXS_AGAIN;
@@ -812,8 +860,134 @@ static int pg_connect(struct tx_store *st)
 	return TXS_OK;
 }
 
+/* The two connections change places (write_split() in store.c). */
+static void swap_conns(struct pg *p)
+{
+	PGconn *c = p->conn;
+
+	p->conn = p->conn2;
+	p->conn2 = c;
+}
+
+/*
+ * The sender thread: the second half's COPY data, blocking, while the
+ * batch's first half runs. A failure is the COPY's result, which
+ * pg_split_recv() reads.
+ */
+static void *send_copy(void *arg)
+{
+	struct pg *p = arg;
+
+	put_copy(p->conn2, &p->copy2);
+	return NULL;
+}
+
+/* Two connections to the same server and database (libpq may pick among several hosts). */
+static int same_server(PGconn *a, PGconn *b)
+{
+	const char *v[2][3] = {{PQhost(a), PQport(a), PQdb(a)}, {PQhost(b), PQport(b), PQdb(b)}};
+
+	for (int i = 0; i < 3; i++)
+		if (!v[0][i] || !v[1][i] || strcmp(v[0][i], v[1][i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * The second connection is opened like the first (its session, its
+ * prepared statements) at the first split; when it cannot be, batches go
+ * on over one connection until a reconnect.
+ */
+static int pg_split_send(struct tx_store *st, struct tx_store_batch *b)
+{
+	struct pg *p = st->db;
+	PGresult *res;
+	int rc;
+
+	if (p->oneconn || p->safe || p->merge || p->conn2_failed)
+		return TXS_FAIL;
+	if (!p->conn2) {
+		swap_conns(p);
+		rc = pg_connect(st);
+		swap_conns(p);
+		if (rc == TXS_OK && !same_server(p->conn, p->conn2)) {
+			tx_store_set_err(st, "it reached another server or database (a DSN "
+					     "with several hosts?)");
+			rc = TXS_FAIL;
+		}
+		if (rc != TXS_OK) {
+			tx_warn("%s: a second connection could not be opened (%s): storing over "
+				"one",
+				st->shown, st->errmsg);
+			PQfinish(p->conn2);
+			p->conn2 = NULL;
+			p->conn2_failed = 1;
+			return TXS_FAIL;
+		}
+	}
+	if (!copy_creates(st, b, &p->copy2))
+		return TXS_FAIL;
+	swap_conns(p);
+	rc = pg_begin(st);
+	if (rc == TXS_OK) {
+		res = PQexec(p->conn, COPY_TX_SQL);
+		if (PQresultStatus(res) != PGRES_COPY_IN)
+			rc = classify(st, res);
+		PQclear(res);
+		if (rc != TXS_OK)
+			pg_rollback(st);
+	}
+	if (rc != TXS_OK && PQstatus(p->conn) != CONNECTION_OK) {
+		PQfinish(p->conn);
+		p->conn = NULL; /* opened again at the next split */
+	}
+	swap_conns(p);
+	if (rc != TXS_OK)
+		return rc;
+	if (tx_thread_start(&p->sender, send_copy, p) == 0)
+		p->sending = 1;
+	else
+		send_copy(p); /* no thread: correct, only without the overlap */
+	return TXS_OK;
+}
+
+static int pg_split_recv(struct tx_store *st, int keep)
+{
+	struct pg *p = st->db;
+	int rc;
+
+	if (p->sending)
+		pthread_join(p->sender, NULL);
+	p->sending = 0;
+	swap_conns(p);
+	rc = copy_result(st);
+	if (rc == TXS_REFUSED && !strcmp(p->sqlstate, "23505"))
+		p->merge = 1; /* an id stored before: the half goes through the staging table */
+	if (rc == TXS_OK && keep)
+		return TXS_OK; /* the second connection is the first one now */
+	pg_rollback(st);
+	if (PQstatus(p->conn) != CONNECTION_OK) {
+		PQfinish(p->conn);
+		p->conn = NULL;
+	}
+	swap_conns(p);
+	return keep ? rc : TXS_OK;
+}
+
+static void pg_drop_conn2(struct pg *p)
+{
+	if (p->sending)
+		pthread_join(p->sender, NULL);
+	p->sending = 0;
+	if (p->conn2)
+		PQfinish(p->conn2);
+	p->conn2 = NULL;
+	p->conn2_failed = 0;
+}
+
 static int pg_reconnect(struct tx_store *st)
 {
+	pg_drop_conn2(st->db);
 	return pg_connect(st);
 }
 
@@ -823,9 +997,11 @@ static void pg_close(struct tx_store *st)
 
 	if (!p)
 		return;
+	pg_drop_conn2(p);
 	if (p->conn)
 		PQfinish(p->conn);
 	tx_buf_release(&p->copy);
+	tx_buf_release(&p->copy2);
 	tx_map_release(&p->seen);
 	free(p);
 	st->db = NULL;
@@ -846,6 +1022,8 @@ static const struct tx_store_backend pg_backend = {
     .reconnect = pg_reconnect,
     .close = pg_close,
     .sync = pg_sync,
+    .split_send = pg_split_send,
+    .split_recv = pg_split_recv,
 };
 
 static int version_row(void *ctx, int ncols, const char *const *v)
@@ -1044,12 +1222,14 @@ int tx_store_pg_open(struct tx_store *st)
 {
 	struct pg *p = tx_calloc(1, sizeof(*p));
 
-	const char *safe = getenv("TXSTORE_PG_SAFE");
+	const char *safe = getenv("TXSTORE_PG_SAFE"), *one = getenv("TXSTORE_PG_ONECONN");
 
 	st->be = &pg_backend;
 	st->db = p;
 	p->safe = safe && *safe && strcmp(safe, "0") != 0;
+	p->oneconn = one && *one && strcmp(one, "0") != 0;
 	tx_buf_init(&p->copy);
+	tx_buf_init(&p->copy2);
 	tx_map_init(&p->seen, 0);
 	p->conn = PQconnectdb(st->target);
 	if (PQstatus(p->conn) != CONNECTION_OK) {
