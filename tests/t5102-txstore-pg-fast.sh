@@ -229,11 +229,15 @@ test_expect_success 'two connections: without a second one, a warning and one co
 	store=$! &&
 	i=0 && until [ "$(pg_psql -c "SELECT count(*) FROM pg_stat_activity
 		WHERE usename = ${q}lim${q}")" = 1 ]; do
-		i=$((i + 1)) && [ $i -lt 100 ] && sleep 0.1 || return 1
+		i=$((i + 1)) && [ $i -lt 300 ] && sleep 0.1 || {
+			echo "txstore has not connected as lim in 30 s:" &&
+			pg_psql -c "SELECT usename, state, query FROM pg_stat_activity" && cat err20
+			return 1
+		}
 	done &&
 	pg_psql -c "ALTER ROLE lim CONNECTION LIMIT 1" &&
 	: >go &&
-	wait $store &&
+	{ wait $store || { echo "txstore exited $?" && cat err20 && false; }; } &&
 	cat err20 &&
 	test "$(grep -c "a second connection could not be opened" err20)" = 1 &&
 	test_grep "^txstore: dbname=lim user=lim: a second connection could not be opened (.*too many connections for role \"lim\"): storing over one\$" err20 &&
