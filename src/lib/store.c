@@ -430,6 +430,7 @@ void tx_store_batch_init(struct tx_store_batch *b)
 
 void tx_store_batch_release(struct tx_store_batch *b)
 {
+	free(b->order);
 	free(b->rows);
 	tx_map_release(&b->ids);
 	tx_buf_release(&b->arena);
@@ -438,6 +439,8 @@ void tx_store_batch_release(struct tx_store_batch *b)
 
 void tx_store_batch_reset(struct tx_store_batch *b)
 {
+	free(b->order);
+	b->order = NULL;
 	b->n = 0;
 	b->ncreates = 0;
 	tx_buf_reset(&b->arena);
@@ -654,8 +657,11 @@ static void bal_set_posted(struct tx_store_bal *e, int64_t balance)
 	e->has_balance = 1;
 }
 
-/* qsort has no context argument: the batch being sorted (single-threaded). */
-static const struct tx_store_batch *sort_batch;
+/*
+ * qsort has no context argument: the batch being sorted (by this thread:
+ * txstore seals one batch while its writer may sort another).
+ */
+static _Thread_local const struct tx_store_batch *sort_batch;
 
 static int cmp_row_id(const void *x, const void *y)
 {
@@ -676,6 +682,11 @@ size_t *tx_store_creates_by_id(const struct tx_store_batch *b, size_t *n)
 	size_t *order = tx_malloc((b->ncreates ? b->ncreates : 1) * sizeof(*order));
 	size_t i, k = 0;
 
+	if (b->order) { /* sealed */
+		memcpy(order, b->order, b->ncreates * sizeof(*order));
+		*n = b->ncreates;
+		return order;
+	}
 	for (i = 0; i < b->n; i++)
 		if (b->rows[i].op == TX_OP_CREATE)
 			order[k++] = i;
@@ -683,6 +694,15 @@ size_t *tx_store_creates_by_id(const struct tx_store_batch *b, size_t *n)
 	qsort(order, k, sizeof(*order), cmp_row_id);
 	*n = k;
 	return order;
+}
+
+void tx_store_batch_seal(struct tx_store_batch *b)
+{
+	size_t n;
+
+	free(b->order);
+	b->order = NULL;
+	b->order = tx_store_creates_by_id(b, &n);
 }
 
 static int apply_one(struct tx_store *st, struct tx_store_batch *b, struct tx_store_row *row,
@@ -1171,6 +1191,7 @@ static void batch_view(struct tx_store_batch *v, const struct tx_store_batch *b,
 	v->rows = b->rows + from;
 	v->n = to - from;
 	v->cap = v->n;
+	v->order = NULL; /* b's, by b's indexes */
 	v->ncreates = 0;
 	for (size_t i = 0; i < v->n; i++)
 		v->ncreates += v->rows[i].op == TX_OP_CREATE;
@@ -1385,6 +1406,8 @@ static int write_failed(struct tx_store_batch *b, const struct tx_store_batch *c
 		memmove(b->rows, cur->rows, cur->n * sizeof(*b->rows));
 		b->n = cur->n;
 		b->ncreates = cur->ncreates;
+		free(b->order); /* by the indexes of the whole */
+		b->order = NULL;
 	}
 	return rc;
 }

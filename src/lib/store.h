@@ -75,6 +75,7 @@ struct tx_store_batch {
 	struct tx_buf arena; /* NUL-terminated strings the rows point into */
 	size_t ncreates;     /* rows with op create */
 	struct tx_map ids;   /* the transaction_ids of the batch's updates and deletes */
+	size_t *order;	     /* tx_store_batch_seal(): the creates in key order, or NULL */
 };
 
 static inline const char *tx_sref_str(const struct tx_store_batch *b, struct tx_sref s)
@@ -85,6 +86,12 @@ static inline const char *tx_sref_str(const struct tx_store_batch *b, struct tx_
 void tx_store_batch_init(struct tx_store_batch *b);
 void tx_store_batch_release(struct tx_store_batch *b);
 void tx_store_batch_reset(struct tx_store_batch *b);
+/*
+ * The batch is complete: sort its creates by id now, on the caller's
+ * thread, rather than in tx_store_write() (SQLite inserts them in key
+ * order). Optional; adding a row after it is a bug.
+ */
+void tx_store_batch_seal(struct tx_store_batch *b);
 
 /*
  * Would adding this record change the meaning of the batch? Creates are

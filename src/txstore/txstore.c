@@ -150,6 +150,9 @@ static int finish(struct run *run)
 /* Start writing the current batch (after the one before it is done). */
 static int flush(struct run *run)
 {
+	/* Its creates sorted here, while the writer may still store the one before. */
+	if (run->cur->n)
+		tx_store_batch_seal(run->cur);
 	if (finish(run) < 0)
 		return -1;
 	if (!run->cur->n)
