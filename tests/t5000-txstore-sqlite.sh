@@ -326,6 +326,48 @@ test_expect_success 'many rows per INSERT: stored, duplicates and refused rows a
 	unset TX_REFERENCE
 '
 
+# The many-row INSERT binds a NULL only where a value was: the members a
+# row has and the next one lacks (reason, alerts, counterparty, the source)
+# must come out as one row at a time stores them.
+test_expect_success 'many rows per INSERT: members present in one row, absent in the next' '
+	"$PYTHON3" - >nulls.ndjson <<-\PY &&
+	import json, random
+	rnd = random.Random(5)
+	off = 0
+	for i in range(2000):
+	    d = {"transaction_id": "n%d" % i, "account": "A%d" % rnd.randrange(9),
+	         "type": rnd.choice(["deposit", "transfer"]), "amount": "%d.%02d" % (i, i % 100),
+	         "ts": "2026-01-01T00:00:%02dZ" % (i % 60)}
+	    if d["type"] == "transfer":
+	        d["counterparty"] = "C%d" % rnd.randrange(5)
+	    if rnd.random() < 0.3:
+	        d["status"], d["reason"] = "failed", "r%d" % i
+	    if rnd.random() < 0.3:
+	        d["alerts"] = [{"rule": "large_amount", "severity": "high"}]
+	    if rnd.random() < 0.5:
+	        d["source"] = {"topic": "t", "partition": 0, "offset": off, "ts": "2026-01-02T00:00:00Z"}
+	        off += 1
+	    if rnd.random() < 0.1:
+	        d["status"] = "pending"
+	    print(json.dumps(d))
+	PY
+	txstore nulls.db <nulls.ndjson 2>nulls.err || { cat nulls.err; false; } &&
+	txstore --batch 1 nulls1.db <nulls.ndjson 2>nulls1.err || { cat nulls1.err; false; } &&
+	q="SELECT transaction_id, account, type, amount, typeof(amount), amount_minor, currency, ts,
+		status, reason, alerts, counterparty, record, source_topic, source_partition,
+		source_offset, source_ts FROM transactions ORDER BY 1" &&
+	sqlite3 nulls.db "$q" >nulls.rows && sqlite3 nulls1.db "$q" >nulls1.rows &&
+	test_cmp nulls1.rows nulls.rows &&
+	test "$(sqlite3 nulls.db "SELECT count(*), count(reason), count(alerts), count(counterparty),
+		count(source_topic) FROM transactions")" = \
+		"$("$PYTHON3" -c "
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+print(\"|\".join(str(sum(1 for r in rows if k is None or k in r))
+	for k in (None, \"reason\", \"alerts\", \"counterparty\", \"source\")))
+" nulls.ndjson)"
+'
+
 test_expect_success 'the length constraints: txstore checks them in characters, SQLite need not' '
 	"$PYTHON3" - >len.ndjson <<-\PY &&
 	import json

@@ -36,13 +36,21 @@
 #define TXS_CKPT_BYTES	    (4000 * 1024)
 #define TXS_CKPT_HARD_BYTES (128 * 1024 * 1024)
 
-/* Rows per multi-row INSERT (17 parameters each). */
+/* Rows per multi-row INSERT: 17 parameters each, and one stored_at they share. */
 #define TXS_SQLITE_BULK 40
+#define TXS_BULK_PARAMS (TXS_SQLITE_BULK * 17)
 
 struct sq {
 	sqlite3 *db;
 	sqlite3_stmt *ins, *upd, *del, *exists, *bal_get, *bal_put, *off_put;
 	sqlite3_stmt *bulk, *maxrowid, *since; /* see sq_apply_bulk */
+	/*
+	 * Which of bulk's parameters hold NULL (1; a new statement's all do).
+	 * A parameter keeps its value from one execution to the next, so a NULL
+	 * is bound only where it replaces a value: a row's absent members
+	 * (reason, alerts, counterparty, the source) cost no call.
+	 */
+	unsigned char bulk_null[TXS_BULK_PARAMS + 1];
 	/*
 	 * The checkpointer: a thread with its own connection that copies the
 	 * WAL into the database file (and syncs both) while the writer goes
@@ -235,8 +243,44 @@ static void bind_ref(sqlite3_stmt *stmt, int i, const struct tx_store_batch *b, 
 }
 
 /*
+ * Where bind_create() binds a row: a statement, and which of its
+ * parameters hold NULL (nulls NULL: not known, every NULL is bound).
+ */
+struct binder {
+	sqlite3_stmt *stmt;
+	unsigned char *nulls;
+};
+
+/* NULL into parameter i, unless it holds NULL already. */
+static void bind_null(const struct binder *to, int i)
+{
+	if (!to->nulls || !to->nulls[i])
+		sqlite3_bind_null(to->stmt, i);
+	if (to->nulls)
+		to->nulls[i] = 1;
+}
+
+/* The statement, parameter i of which the caller binds a value to. */
+static sqlite3_stmt *bound(const struct binder *to, int i)
+{
+	if (to->nulls)
+		to->nulls[i] = 0;
+	return to->stmt;
+}
+
+static void bind_sref(const struct binder *to, int i, const struct tx_store_batch *b,
+		      struct tx_sref r)
+{
+	if (r.off == (size_t)-1)
+		bind_null(to, i);
+	else
+		sqlite3_bind_text(bound(to, i), i, b->arena.p + r.off, (int)r.len, SQLITE_STATIC);
+}
+
+/*
  * Step a statement that returns no rows; reset it. Its parameters are not
- * cleared: every caller binds every one of them (NULL included) each time.
+ * cleared: every caller binds every one of them (NULL included) each time,
+ * or knows which hold NULL already (bulk_null).
  */
 static int step_done(struct tx_store *st, sqlite3_stmt *stmt)
 {
@@ -259,39 +303,44 @@ static double minor_to_real(int64_t minor, int exponent)
 	return (double)minor / scale;
 }
 
-/* A create's 17 values, parameters base+1 to base+17 (the order of TXS_TX_COLUMNS). */
-static void bind_create(struct tx_store *st, sqlite3_stmt *stmt, int base,
-			const struct tx_store_batch *b, const struct tx_store_row *row)
+/*
+ * A create's 17 values, parameters base+1 to base+17 (the order of
+ * TXS_TX_COLUMNS); stored_at NULL: the statement's stored_at is a parameter
+ * of its own (bulk's), bound once per batch.
+ */
+static void bind_create(const struct binder *to, int base, const struct tx_store_batch *b,
+			const struct tx_store_row *row, const char *stored_at)
 {
-	bind_ref(stmt, base + 1, b, row->id);
-	bind_ref(stmt, base + 2, b, row->account);
-	bind_ref(stmt, base + 3, b, row->type);
+	bind_sref(to, base + 1, b, row->id);
+	bind_sref(to, base + 2, b, row->account);
+	bind_sref(to, base + 3, b, row->type);
 	if (row->amount.off != (size_t)-1)
-		sqlite3_bind_double(stmt, base + 4,
+		sqlite3_bind_double(bound(to, base + 4), base + 4,
 				    minor_to_real(row->amount_minor, row->exponent));
 	else
-		sqlite3_bind_null(stmt, base + 4);
-	bind_ref(stmt, base + 5, b, row->currency);
-	bind_ref(stmt, base + 6, b, row->ts);
-	bind_ref(stmt, base + 7, b, row->status);
-	bind_ref(stmt, base + 8, b, row->reason);
-	bind_ref(stmt, base + 9, b, row->alerts);
-	bind_ref(stmt, base + 10, b, row->counterparty);
-	bind_ref(stmt, base + 11, b, row->record);
-	sqlite3_bind_text(stmt, base + 12, st->stored_at, -1, SQLITE_STATIC);
-	bind_ref(stmt, base + 13, b, row->source_topic);
+		bind_null(to, base + 4);
+	bind_sref(to, base + 5, b, row->currency);
+	bind_sref(to, base + 6, b, row->ts);
+	bind_sref(to, base + 7, b, row->status);
+	bind_sref(to, base + 8, b, row->reason);
+	bind_sref(to, base + 9, b, row->alerts);
+	bind_sref(to, base + 10, b, row->counterparty);
+	bind_sref(to, base + 11, b, row->record);
+	if (stored_at)
+		sqlite3_bind_text(bound(to, base + 12), base + 12, stored_at, -1, SQLITE_STATIC);
+	bind_sref(to, base + 13, b, row->source_topic);
 	if (row->has_source) {
-		sqlite3_bind_int(stmt, base + 14, row->partition);
-		sqlite3_bind_int64(stmt, base + 15, row->offset);
+		sqlite3_bind_int(bound(to, base + 14), base + 14, row->partition);
+		sqlite3_bind_int64(bound(to, base + 15), base + 15, row->offset);
 	} else {
-		sqlite3_bind_null(stmt, base + 14);
-		sqlite3_bind_null(stmt, base + 15);
+		bind_null(to, base + 14);
+		bind_null(to, base + 15);
 	}
-	bind_ref(stmt, base + 16, b, row->source_ts);
+	bind_sref(to, base + 16, b, row->source_ts);
 	if (row->amount.off != (size_t)-1)
-		sqlite3_bind_int64(stmt, base + 17, row->amount_minor);
+		sqlite3_bind_int64(bound(to, base + 17), base + 17, row->amount_minor);
 	else
-		sqlite3_bind_null(stmt, base + 17);
+		bind_null(to, base + 17);
 }
 
 static int sq_apply_row(struct tx_store *st, struct tx_store_batch *b, struct tx_store_row *row,
@@ -302,8 +351,9 @@ static int sq_apply_row(struct tx_store *st, struct tx_store_batch *b, struct tx
 	int rc;
 
 	if (row->op == TX_OP_CREATE) {
+		struct binder to = {s->ins, NULL};
 		stmt = s->ins;
-		bind_create(st, stmt, 0, b, row);
+		bind_create(&to, 0, b, row, st->stored_at);
 	} else {
 		stmt = row->op == TX_OP_UPDATE ? s->upd : s->del;
 		bind_ref(stmt, 1, b, row->id);
@@ -416,8 +466,11 @@ static int sq_apply_bulk(struct tx_store *st, struct tx_store_batch *b)
 	struct sq *s = st->db;
 	size_t norder, i = 0, k, chunk[TXS_SQLITE_BULK], n;
 	size_t *order = tx_store_creates_by_id(b, &norder);
+	struct binder to = {s->bulk, s->bulk_null};
 	int64_t last;
 	int rc = TXS_OK;
+
+	sqlite3_bind_text(s->bulk, TXS_BULK_PARAMS + 1, st->stored_at, -1, SQLITE_STATIC);
 
 	/* The largest rowid so far: new rows get larger ones (unless it is the largest there is).
 	 */
@@ -446,7 +499,7 @@ static int sq_apply_bulk(struct tx_store *st, struct tx_store_batch *b)
 			continue;
 		}
 		for (k = 0; k < n; k++)
-			bind_create(st, s->bulk, (int)k * 17, b, &b->rows[chunk[k]]);
+			bind_create(&to, (int)k * 17, b, &b->rows[chunk[k]], NULL);
 		rc = step_done(st, s->bulk);
 		if (rc != TXS_OK)
 			goto out;
@@ -929,15 +982,18 @@ int tx_store_sqlite_open(struct tx_store *st)
 		int i, c, bad;
 		tx_buf_adds(&q,
 			    "INSERT INTO transactions (" TXS_TX_COLUMNS ", amount_minor) VALUES ");
+		/* row i: ?(17i+1) to ?(17i+17), but stored_at is the batch's, one parameter */
 		for (i = 0; i < TXS_SQLITE_BULK; i++) {
 			tx_buf_adds(&q, i ? ", (" : "(");
-			for (c = 0; c < 17; c++)
-				tx_buf_adds(&q, c ? ", ?" : "?");
+			for (c = 1; c <= 17; c++)
+				tx_buf_addf(&q, "%s?%d", c > 1 ? ", " : "",
+					    c == 12 ? TXS_BULK_PARAMS + 1 : i * 17 + c);
 			tx_buf_addch(&q, ')');
 		}
 		tx_buf_adds(&q, " ON CONFLICT (transaction_id) DO NOTHING");
 		bad = prepare(st, &s->bulk, q.p);
 		tx_buf_release(&q);
+		memset(s->bulk_null, 1, sizeof(s->bulk_null));
 		if (bad ||
 		    prepare(st, &s->maxrowid, "SELECT coalesce(max(rowid), 0) FROM transactions") ||
 		    prepare(st, &s->since,
