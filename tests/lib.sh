@@ -115,6 +115,15 @@ test_expect_success() {
 	return 0
 }
 
+# Is SIGHUP ignored here (make check run under nohup)? A shell cannot undo
+# that, and every program it starts keeps ignoring it, as it should: the
+# cases that send SIGHUP to stop a program skip then (SigIgn's lowest bit
+# is signal 1).
+hup_ignored() {
+	_ign=$(sed -n "s/^SigIgn:[[:space:]]*//p" /proc/$$/status 2>/dev/null)
+	[ -n "$_ign" ] && [ $((0x${_ign#"${_ign%?}"} & 1)) = 1 ]
+}
+
 # Skip one case, saying why.
 test_skip() {
 	test_count=$((test_count + 1))

@@ -58,12 +58,17 @@ for p in txbal txlog txmap txstore; do
 		test_grep "^$p: $(summary $p)" err.$p
 	'
 
-	test_expect_success "$p: SIGHUP: clean stop, 129, with its summary" '
-		start $p &&
-		kill -HUP $pid &&
-		test_expect_code 129 wait $pid &&
-		test_grep "^$p: $(summary $p)" err.$p
-	'
+	if hup_ignored; then
+		test_skip "$p: SIGHUP: clean stop, 129, with its summary" \
+			"SIGHUP is ignored here (nohup?): $p keeps it ignored (the next case)"
+	else
+		test_expect_success "$p: SIGHUP: clean stop, 129, with its summary" '
+			start $p &&
+			kill -HUP $pid &&
+			test_expect_code 129 wait $pid &&
+			test_grep "^$p: $(summary $p)" err.$p
+		'
+	fi
 
 	test_expect_success "$p: under nohup SIGHUP stays ignored; SIGTERM stops it, 143" '
 		start $p nohup &&
