@@ -1831,6 +1831,8 @@ static int sub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 	int status;
 
 	memset(&S, 0, sizeof(S));
+	/* fetched messages and the merge's chunks come and go by the megabyte */
+	tx_malloc_keep();
 	S.max_idle_ms = MAX_IDLE_MS;
 	S.written_key = INT64_MIN;
 	status = parse_options(&S, &o, ko, argc, argv);
