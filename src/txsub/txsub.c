@@ -97,9 +97,13 @@ struct hent {
  * written, or dropped, in the order they came, so their copies are laid
  * end to end in a list of chunks, and a chunk goes when its last record
  * does. One allocation per chunk, not per record; emptied chunks are kept
- * for reuse (up to CHUNK_SPARE of them).
+ * for reuse (up to CHUNK_SPARE of them). A partition that holds anything
+ * holds a chunk: their size is CHUNK_TOTAL over the topic's partitions,
+ * between CHUNK_MIN and CHUNK_MAX (a record larger gets one of its own).
  */
-#define CHUNK_SIZE  (64 * 1024)
+#define CHUNK_MAX   (64 * 1024)
+#define CHUNK_MIN   4096
+#define CHUNK_TOTAL (2 * 1024 * 1024)
 #define CHUNK_SPARE 16
 struct chunk {
 	struct chunk *next;
@@ -165,7 +169,7 @@ struct sub {
 	int64_t ts_ms;
 	struct tx_buf topic_json; /* the topic as a JSON string */
 	struct tx_progress progress;
-	struct chunk *spare; /* emptied chunks of CHUNK_SIZE, for reuse */
+	struct chunk *spare; /* emptied chunks (of at most CHUNK_MAX), for reuse */
 	int nspare;
 
 	uint64_t taken; /* messages taken from librdkafka (consumed: handled) */
@@ -306,12 +310,15 @@ static char *chunk_alloc(struct sub *S, struct hq *q, size_t size)
 	struct chunk *c = q->last;
 
 	if (!c || c->cap - c->used < size) {
-		if (size <= CHUNK_SIZE && S->spare) {
+		size_t cap = CHUNK_TOTAL / (size_t)(S->nparts > 0 ? S->nparts : 1);
+
+		cap = cap < CHUNK_MIN ? CHUNK_MIN : cap > CHUNK_MAX ? CHUNK_MAX : cap;
+		if (S->spare && size <= S->spare->cap) {
 			c = S->spare;
 			S->spare = c->next;
 			S->nspare--;
 		} else {
-			size_t cap = size > CHUNK_SIZE ? size : CHUNK_SIZE;
+			cap = size > cap ? size : cap;
 			c = tx_malloc(sizeof(*c) + cap);
 			c->cap = cap;
 		}
@@ -340,7 +347,7 @@ static void chunk_release(struct sub *S, struct hq *q)
 		return;
 	}
 	q->first = c->next;
-	if (c->cap == CHUNK_SIZE && S->nspare < CHUNK_SPARE) {
+	if (c->cap <= CHUNK_MAX && S->nspare < CHUNK_SPARE) {
 		c->next = S->spare;
 		S->spare = c;
 		S->nspare++;
