@@ -47,6 +47,7 @@ for kind in $(broker_kinds); do
 	broker_create_topic s 4
 	broker_create_topic mal 1
 	broker_create_topic nl 1
+	broker_create_topic nl2 1
 	broker_create_topic spl 1
 	broker_create_topic nokey 2
 	broker_create_topic idle 1
@@ -167,6 +168,26 @@ for kind in $(broker_kinds); do
 		test_cmp want rej &&
 		echo "{  \"transaction_id\": \"p\",   \"a\": 2,\"dropped_from\":0 }" >want &&
 		test_cmp want out
+	'
+
+	# the newline check made by the scan, and the merge's chunks (one record
+	# larger than a chunk), against their references (fastpath.h)
+	test_expect_success "$kind: newlines in nested values, a 100 kB value: the same both ways" '
+		big=$(head -c 100000 /dev/zero | tr "\\0" x) &&
+		printf "{\"a\":{\"b\":\n[1,\r\n2]},\"c\":1}|{\"d\":[1,2],\"e\":{}}|{\"f\":\"%s\"}|\n{\"g\" :\t1}|{\"h\":[\"x\ny\"]}|" "$big" |
+			kcat -P -b "$TX_BROKERS" -t nl2 -D "|" &&
+		test_expect_code 1 txsub -t nl2 -e --no-source >out 2>err &&
+		test_expect_code 1 env TX_REFERENCE=newline,held txsub -t nl2 -e --no-source >ref 2>ref.err &&
+		printf "%s\n" "{\"a\":{\"b\": [1,  2]},\"c\":1}" "{\"d\":[1,2],\"e\":{}}" \
+			"{\"f\":\"$big\"}" " {\"g\" :	1}" >want &&
+		test_cmp want out &&
+		test_cmp want ref &&
+		cat >want <<-\EOF &&
+		txsub: topic nl2 partition 0 offset 4: invalid JSON at byte 9: control character in string
+		txsub: consumed 5, written 4, rejected 1
+		EOF
+		test_cmp want err &&
+		test_cmp want ref.err
 	'
 
 	test_expect_success "$kind: a source member is replaced in place, spacing kept" '

@@ -138,6 +138,16 @@ for l in open(\"o8.src\"):
 "
 	'
 
+	# the merge's chunks and the scan's newline check against their references
+	test_expect_success "$kind: TX_REFERENCE=held,newline: the same bytes, 1, 8 and 64 partitions" '
+		for n in 1 8 64; do
+			txsub -q -t o$n -e >fast.$n &&
+			env TX_REFERENCE=held,newline txsub -q -t o$n -e >ref.$n &&
+			test_line_count 20000 fast.$n &&
+			test_cmp fast.$n ref.$n || exit 1
+		done
+	'
+
 	test_expect_success "$kind: a live read (no -e) gives the same order" '
 		timeout 60 txsub -q -t o8 -c 20000 --no-source >live.out &&
 		txsub -q -t o8 -e --no-source >e.out &&

@@ -83,7 +83,7 @@ test_expect_success 'records from txsub: the same ledger, the same bytes both wa
 test_expect_success 'txbal reads TX_REFERENCE: a misspelt name turns every fast path off' '
 	head -n 1000 stream >thousand &&
 	test_expect_code 1 env TX_REFERENCE=plian txbal -q <thousand >typo.out 2>typo.err &&
-	grep "^txkit: TX_REFERENCE: unknown fast path .plian. (all, plain, time, guess, value, simd, check): every fast path off$" typo.err &&
+	grep "^txkit: TX_REFERENCE: unknown fast path .plian. (all, plain, time, guess, value, simd, newline, held, check): every fast path off$" typo.err &&
 	test_expect_code 1 txbal -q <thousand >thousand.out &&
 	cmp thousand.out typo.out
 '

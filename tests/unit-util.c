@@ -1,5 +1,8 @@
 /* Unit tests for util.c: overflow-checked growth and the diagnostics' form. */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -179,6 +182,58 @@ static void messages(void)
 	no_interleaving();
 }
 
+#ifdef __GLIBC__
+/*
+ * In a child (the allocator's settings are the process's): 40 MiB in 4 KiB
+ * blocks, all freed. Exit 0 when the heap kept them, 1 when it gave them
+ * back to the system, 77 when the allocator is not glibc's (a sanitizer's
+ * or valgrind's: it does not count them).
+ */
+#define KEEP_BLOCKS 10240
+static int heap_kept(int keep)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		static void *blocks[KEEP_BLOCKS];
+		struct mallinfo2 mi;
+		size_t i;
+
+		if (keep)
+			tx_malloc_keep();
+		for (i = 0; i < KEEP_BLOCKS; i++)
+			blocks[i] = tx_malloc(4096);
+		mi = mallinfo2();
+		if (mi.uordblks < KEEP_BLOCKS * 4096)
+			_exit(77);
+		for (i = KEEP_BLOCKS; i-- > 0;)
+			free(blocks[i]);
+		mi = mallinfo2();
+		_exit(mi.keepcost >= (KEEP_BLOCKS - 1024) * 4096 ? 0 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static void malloc_keep(void)
+{
+	int kept = heap_kept(1), given = heap_kept(0);
+
+	if (kept == 77 || given == 77) {
+		printf("ok %d - tx_malloc_keep # SKIP not glibc's allocator\n", ++unit_count);
+		return;
+	}
+	CHECK_EQ_INT(kept, 0, "tx_malloc_keep: 40 MiB freed stay in the heap");
+	CHECK_EQ_INT(given, 1, "without it, glibc gives them back to the system");
+}
+#else
+static void malloc_keep(void)
+{
+}
+#endif
+
 int cmd_main(int argc, char **argv);
 int cmd_main(int argc, char **argv)
 {
@@ -186,5 +241,6 @@ int cmd_main(int argc, char **argv)
 	(void)argv;
 	growth();
 	messages();
+	malloc_keep();
 	return unit_done();
 }

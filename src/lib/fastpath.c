@@ -11,9 +11,9 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } paths[] = {
-    {"all", TX_FAST_ALL},     {"plain", TX_FAST_PLAIN}, {"time", TX_FAST_TIME},
-    {"guess", TX_FAST_GUESS}, {"value", TX_FAST_VALUE}, {"simd", TX_FAST_SIMD},
-    {"check", TX_FAST_CHECK},
+    {"all", TX_FAST_ALL},	  {"plain", TX_FAST_PLAIN}, {"time", TX_FAST_TIME},
+    {"guess", TX_FAST_GUESS},	  {"value", TX_FAST_VALUE}, {"simd", TX_FAST_SIMD},
+    {"newline", TX_FAST_NEWLINE}, {"held", TX_FAST_HELD},   {"check", TX_FAST_CHECK},
 };
 
 int tx_fast_set(const char *reference)
@@ -34,7 +34,7 @@ int tx_fast_set(const char *reference)
 			/* not tx_error(): this runs before main(), in every program */
 			fprintf(stderr,
 				"txkit: TX_REFERENCE: unknown fast path '%.*s' (all, plain, time, "
-				"guess, value, simd, check): every fast path off\n",
+				"guess, value, simd, newline, held, check): every fast path off\n",
 				(int)n, p);
 			tx_fast = 0;
 			return -1;

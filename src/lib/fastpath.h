@@ -26,6 +26,11 @@
  *   simd   the SSE2 and AVX2 scanners (strings, key guesses, lines,
  *          txsub's newline check, txtop's line count); off: the portable
  *          code, word-at-a-time (SWAR) where there is some
+ *   newline  txsub's check for a value spread over several lines, made by
+ *          its JSON scan on the way (a raw newline in valid JSON is
+ *          whitespace between tokens); off: every value searched again
+ *   held   txsub's merge keeps the records it holds in per-partition
+ *          chunks, released in order; off: one allocation per record
  *   check  txstore checks the length constraints of its schema itself
  *          (transaction_id_length, account_length, counterparty_length;
  *          the parser already ensures the others) as it reads a record,
@@ -45,8 +50,10 @@ enum {
 	TX_FAST_GUESS = 1 << 2,
 	TX_FAST_VALUE = 1 << 3,
 	TX_FAST_SIMD = 1 << 4,
-	TX_FAST_CHECK = 1 << 5,
-	TX_FAST_ALL = (1 << 6) - 1,
+	TX_FAST_NEWLINE = 1 << 5,
+	TX_FAST_HELD = 1 << 6,
+	TX_FAST_CHECK = 1 << 7,
+	TX_FAST_ALL = (1 << 8) - 1,
 };
 
 /* The fast paths in use: TX_FAST_ALL less those TX_REFERENCE names. */

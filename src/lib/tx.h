@@ -90,6 +90,18 @@ void *tx_calloc(size_t nmemb, size_t size);
 char *tx_strdup(const char *s);
 char *tx_strndup(const char *s, size_t n);
 
+/*
+ * Keep freed memory for reuse: up to 256 MiB free at the top of the heap
+ * stay there instead of going back to the system, and the heap grows by
+ * 16 MiB more than asked. For the Kafka programs, whose memory rises and
+ * falls by many megabytes (librdkafka's queues of messages, filled and
+ * emptied in waves): the system would otherwise be given the pages back at
+ * every dip and take a page fault for each 4 KiB of the next rise. It fixes
+ * glibc's thresholds (the adaptive mmap threshold included), so call it at
+ * start. Does nothing without glibc.
+ */
+void tx_malloc_keep(void);
+
 /* a * b, where an overflow is fatal (TX_EXIT_SOFTWARE): git's st_mult(). */
 size_t tx_st_mult(size_t a, size_t b);
 /* realloc(p, nmemb * size) that checks the product (OpenBSD reallocarray) and never fails. */

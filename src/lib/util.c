@@ -1,5 +1,8 @@
 /* Diagnostics, allocation and small parsing helpers: see tx.h. */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,6 +195,14 @@ size_t tx_st_mult(size_t a, size_t b)
 	if (__builtin_mul_overflow(a, b, &n))
 		tx_die(TX_EXIT_SOFTWARE, "size overflow: %zu * %zu", a, b);
 	return n;
+}
+
+void tx_malloc_keep(void)
+{
+#ifdef __GLIBC__
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	mallopt(M_TOP_PAD, 16 << 20);
+#endif
 }
 
 void *tx_reallocarray(void *p, size_t nmemb, size_t size)

@@ -1128,6 +1128,8 @@ static int pub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 	int status;
 
 	memset(&P, 0, sizeof(P));
+	/* librdkafka's copies of the queued messages come and go by the megabyte */
+	tx_malloc_keep();
 	status = parse_options(&P, &o, ko, argc, argv);
 	if (status < 0)
 		status = setup(&P, &o, ko);

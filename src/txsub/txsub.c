@@ -80,7 +80,8 @@ struct held {
 	int64_t offset, ts_ms; /* the message's offset and timestamp (-1: none) */
 	const char *mkey;      /* the message key (into m or buf), NULL: none */
 	size_t mkey_len;
-	char *buf;	   /* owned: the copy of the key and the value, or NULL */
+	char *buf;	   /* the copy of the key and the value, or NULL: owned, or in a chunk */
+	int chunked;	   /* buf is in its partition's chunks (struct hq), not its own */
 	const char *value; /* the value, trimmed (into m's payload, flat or buf) */
 	size_t len;
 	char *flat;	  /* owned: a pretty-printed value made one line, or NULL */
@@ -95,10 +96,30 @@ struct hent {
 	int p;
 };
 
+/*
+ * The copies the merge holds (TX_FAST_HELD): a partition's records are
+ * written, or dropped, in the order they came, so their copies are laid
+ * end to end in a list of chunks, and a chunk goes when its last record
+ * does. One allocation per chunk, not per record; emptied chunks are kept
+ * for reuse (up to CHUNK_SPARE of them). A partition that holds anything
+ * holds a chunk: their size is CHUNK_TOTAL over the topic's partitions,
+ * between CHUNK_MIN and CHUNK_MAX (a record larger gets one of its own).
+ */
+#define CHUNK_MAX   (64 * 1024)
+#define CHUNK_MIN   4096
+#define CHUNK_TOTAL (2 * 1024 * 1024)
+#define CHUNK_SPARE 16
+struct chunk {
+	struct chunk *next;
+	size_t cap, used, live; /* live: records in it not yet released */
+	char data[];
+};
+
 /* One partition's records waiting for the merge: a ring of held messages. */
 struct hq {
 	struct held *h;
-	size_t cap, head, n; /* cap is a power of two (or 0) */
+	size_t cap, head, n;	    /* cap is a power of two (or 0) */
+	struct chunk *first, *last; /* the copies of its held records, oldest first */
 };
 
 struct sub {
@@ -152,6 +173,8 @@ struct sub {
 	int64_t ts_ms;
 	struct tx_buf topic_json; /* the topic as a JSON string */
 	struct tx_progress progress;
+	struct chunk *spare; /* emptied chunks (of at most CHUNK_MAX), for reuse */
+	int nspare;
 
 	uint64_t taken; /* messages taken from librdkafka (consumed: handled) */
 	uint64_t consumed, written;
@@ -285,11 +308,67 @@ static void heap_remove(struct sub *S, int p)
 	heap_up(S, S->heap_pos[last.p]);
 }
 
-static void held_release(struct held *h)
+/* Room for size bytes after the last record held for partition p. */
+static char *chunk_alloc(struct sub *S, struct hq *q, size_t size)
+{
+	struct chunk *c = q->last;
+
+	if (!c || c->cap - c->used < size) {
+		size_t cap = CHUNK_TOTAL / (size_t)(S->nparts > 0 ? S->nparts : 1);
+
+		cap = cap < CHUNK_MIN ? CHUNK_MIN : cap > CHUNK_MAX ? CHUNK_MAX : cap;
+		if (S->spare && size <= S->spare->cap) {
+			c = S->spare;
+			S->spare = c->next;
+			S->nspare--;
+		} else {
+			cap = size > cap ? size : cap;
+			c = tx_malloc(sizeof(*c) + cap);
+			c->cap = cap;
+		}
+		c->next = NULL;
+		c->used = c->live = 0;
+		if (q->last)
+			q->last->next = c;
+		else
+			q->first = c;
+		q->last = c;
+	}
+	c->live++;
+	c->used += size;
+	return c->data + c->used - size;
+}
+
+/* The oldest record held for the partition is gone: so is its chunk when it was the last there. */
+static void chunk_release(struct sub *S, struct hq *q)
+{
+	struct chunk *c = q->first;
+
+	if (--c->live)
+		return;
+	if (c == q->last) {
+		c->used = 0; /* the only one: filled again from the start */
+		return;
+	}
+	q->first = c->next;
+	if (c->cap <= CHUNK_MAX && S->nspare < CHUNK_SPARE) {
+		c->next = S->spare;
+		S->spare = c;
+		S->nspare++;
+	} else {
+		free(c);
+	}
+}
+
+/* Release what h holds (a record of partition p, the oldest held there if in a chunk). */
+static void held_release(struct sub *S, int p, struct held *h)
 {
 	if (h->m)
 		rd_kafka_message_destroy(h->m);
-	free(h->buf);
+	if (h->chunked)
+		chunk_release(S, &S->q[p]);
+	else
+		free(h->buf);
 	free(h->flat);
 	free(h->why);
 }
@@ -318,7 +397,7 @@ static void discard_held(struct sub *S, int p)
 	int b = blocking(S, p);
 
 	while (q->n) {
-		held_release(&q->h[q->head]);
+		held_release(S, p, &q->h[q->head]);
 		q->head = (q->head + 1) & (q->cap - 1);
 		q->n--;
 		S->held--;
@@ -682,68 +761,6 @@ static char *one_line(const char *value, size_t len)
 	return flat;
 }
 
-/*
- * One JSON object (strict RFC 8259, as the record codec reads it), scanned
- * once: strings with the codec's fast scanner, other member values with
- * tx_json_scan_value(). txsub is a transport: what the fields mean is for
- * txbal and txstore to judge, so it checks the JSON, not the record, and
- * decodes no field, but one: *ts gets the first top-level "ts" member as
- * microseconds, when it is a string holding an RFC 3339 time (the merge's
- * key), else it is left alone. *src and *src_end get the value of the first
- * top-level "source" member (written without escapes), or NULL. The value
- * has no trailing whitespace (take() trimmed it).
- */
-static int scan_object(const char *v, size_t len, const char **src, const char **src_end,
-		       int64_t *ts)
-{
-	const char *end = v + len, *p = tx_json_skip_ws(v, end), *k, *val;
-	struct tx_json_err err;
-	int esc, is_source, is_ts, have_ts = 0;
-
-	*src = *src_end = NULL;
-	if (p >= end || *p != '{')
-		return -1;
-	p = tx_json_skip_ws(p + 1, end);
-	if (p < end && *p == '}')
-		return p + 1 == end ? 0 : -1;
-	for (;;) {
-		if (p >= end || *p != '"')
-			return -1;
-		k = p;
-		if (!(p = tx_json_scan_string_fast(p, end, &esc, &err)))
-			return -1;
-		is_source = !esc && p - k == 8 && !memcmp(k, "\"source\"", 8) && !*src;
-		is_ts = !esc && p - k == 4 && !memcmp(k, "\"ts\"", 4) && !have_ts;
-		p = tx_json_skip_ws(p, end);
-		if (p >= end || *p != ':')
-			return -1;
-		val = p = tx_json_skip_ws(p + 1, end);
-		if (p < end && *p == '"') {
-			p = tx_json_scan_string_fast(p, end, &esc, &err);
-			if (is_ts && p) {
-				have_ts = 1;
-				if (!esc)
-					tx_time_parse_fast(val + 1, (size_t)(p - val - 2), ts);
-			}
-		} else {
-			/* depth 2, as tx_json_validate() counts a member of the top object */
-			p = tx_json_scan_value(p, end, 2, &err);
-		}
-		if (!p)
-			return -1;
-		if (is_source) {
-			*src = val;
-			*src_end = p;
-		}
-		p = tx_json_skip_ws(p, end);
-		if (p < end && *p == '}')
-			return p + 1 == end ? 0 : -1;
-		if (p >= end || *p != ',')
-			return -1;
-		p = tx_json_skip_ws(p + 1, end);
-	}
-}
-
 /* Whether v holds a '\n' or '\r' (one pass, where two memchr() calls took two). */
 static int has_newline(const char *v, size_t len)
 {
@@ -760,6 +777,91 @@ static int has_newline(const char *v, size_t len)
 	for (; i < len; i++)
 		if (v[i] == '\n' || v[i] == '\r')
 			return 1;
+	return 0;
+}
+
+/*
+ * One JSON object (strict RFC 8259, as the record codec reads it), scanned
+ * once: strings with the codec's fast scanner, other member values with
+ * tx_json_scan_value(). txsub is a transport: what the fields mean is for
+ * txbal and txstore to judge, so it checks the JSON, not the record, and
+ * decodes no field, but one: *ts gets the first top-level "ts" member as
+ * microseconds, when it is a string holding an RFC 3339 time (the merge's
+ * key), else it is left alone. *src and *src_end get the value of the first
+ * top-level "source" member (written without escapes), or NULL. The value
+ * has no trailing whitespace (take() trimmed it).
+ *
+ * *nl is set when the value holds a '\n' or '\r' (valid only when it returns
+ * 0): in valid JSON a raw newline is whitespace between tokens, as a string
+ * refuses one, so the scan finds it in the whitespace it skips, and in the
+ * nested objects and arrays it passes over whole. has_newline() is the
+ * reference (TX_REFERENCE=newline).
+ */
+static int scan_object(const char *v, size_t len, const char **src, const char **src_end,
+		       int64_t *ts, int *nl)
+{
+	const char *end = v + len, *p, *k, *val, *w;
+	struct tx_json_err err;
+	int esc, is_source, is_ts, have_ts = 0, ws = 0;
+
+/* skip whitespace from q, noting whether there was any (the usual compact record has none) */
+#define SKIP_WS(q) (w = (q), p = tx_json_skip_ws(w, end), ws |= p != w)
+	*src = *src_end = NULL;
+	*nl = 0;
+	SKIP_WS(v);
+	if (p >= end || *p != '{')
+		return -1;
+	SKIP_WS(p + 1);
+	if (p < end && *p == '}')
+		goto done;
+	for (;;) {
+		if (p >= end || *p != '"')
+			return -1;
+		k = p;
+		if (!(p = tx_json_scan_string_fast(p, end, &esc, &err)))
+			return -1;
+		is_source = !esc && p - k == 8 && !memcmp(k, "\"source\"", 8) && !*src;
+		is_ts = !esc && p - k == 4 && !memcmp(k, "\"ts\"", 4) && !have_ts;
+		SKIP_WS(p);
+		if (p >= end || *p != ':')
+			return -1;
+		SKIP_WS(p + 1);
+		val = p;
+		if (p < end && *p == '"') {
+			p = tx_json_scan_string_fast(p, end, &esc, &err);
+			if (is_ts && p) {
+				have_ts = 1;
+				if (!esc)
+					tx_time_parse_fast(val + 1, (size_t)(p - val - 2), ts);
+			}
+		} else {
+			/* depth 2, as tx_json_validate() counts a member of the top object */
+			p = tx_json_scan_value(p, end, 2, &err);
+			/* an object or an array may hold whitespace: look through it */
+			if (p && (*val == '{' || *val == '[') &&
+			    has_newline(val, (size_t)(p - val)))
+				*nl = 1;
+		}
+		if (!p)
+			return -1;
+		if (is_source) {
+			*src = val;
+			*src_end = p;
+		}
+		SKIP_WS(p);
+		if (p < end && *p == '}')
+			goto done;
+		if (p >= end || *p != ',')
+			return -1;
+		SKIP_WS(p + 1);
+	}
+#undef SKIP_WS
+done:
+	if (p + 1 != end)
+		return -1;
+	/* whitespace between the top level's tokens (rare): look through it all */
+	if (ws && !*nl)
+		*nl = has_newline(v, len);
 	return 0;
 }
 
@@ -972,7 +1074,7 @@ static void emit(struct sub *S, int p, struct held *h)
 		S->written++;
 	}
 	S->pending[p] = S->next[p] = h->offset + 1;
-	held_release(h);
+	held_release(S, p, h);
 	if (tx_out_end_line(&S->out) < 0)
 		note_write_error(S, &S->out);
 	else if (S->out.b.len == 0)
@@ -1034,7 +1136,7 @@ static void take(struct sub *S, rd_kafka_message_t *m)
 {
 	const char *value = m->payload, *sv, *send;
 	size_t len = m->len;
-	int p = m->partition, b;
+	int p = m->partition, b, nl;
 	rd_kafka_timestamp_type_t tstype;
 	struct held h;
 	int64_t ts = INT64_MIN;
@@ -1082,14 +1184,14 @@ static void take(struct sub *S, rd_kafka_message_t *m)
 		len--;
 	if (!len) {
 		h.why = tx_strdup("empty message");
-	} else if (scan_object(value, len, &sv, &send, &ts) < 0) {
+	} else if (scan_object(value, len, &sv, &send, &ts, &nl) < 0) {
 		/* the codec says precisely what is wrong */
 		h.why = tx_strdup(
 		    tx_record_parse(&S->rec, value, len, 0) < 0 ? S->rec.err : "not a JSON object");
 		if (has_newline(value, len))
 			value = h.flat = one_line(value, len);
 	} else {
-		if (has_newline(value, len))
+		if ((tx_fast & TX_FAST_NEWLINE) ? nl : has_newline(value, len))
 			value = h.flat = one_line(value, len);
 		if (sv) {
 			h.sv = sv - (const char *)m->payload;
@@ -1113,7 +1215,9 @@ static void take(struct sub *S, rd_kafka_message_t *m)
 		return;
 	}
 	/* held: a copy of the key and value, and the message goes */
-	h.buf = tx_malloc(h.mkey_len + len + 1);
+	q = &S->q[p];
+	h.chunked = (tx_fast & TX_FAST_HELD) != 0;
+	h.buf = h.chunked ? chunk_alloc(S, q, h.mkey_len + len) : tx_malloc(h.mkey_len + len + 1);
 	if (h.mkey)
 		memcpy(h.buf, h.mkey, h.mkey_len);
 	memcpy(h.buf + h.mkey_len, h.value, len);
@@ -1124,7 +1228,6 @@ static void take(struct sub *S, rd_kafka_message_t *m)
 	h.m = NULL;
 	rd_kafka_message_destroy(m);
 	b = blocking(S, p);
-	q = &S->q[p];
 	if (q->n == q->cap) {
 		/* grow the ring, unwrapping it */
 		size_t cap = q->cap ? 2 * q->cap : 64, i;
@@ -1703,8 +1806,19 @@ static int finish(struct sub *S, int status)
 	free(S->gap_from);
 	free(S->last_key);
 	free(S->empty_since);
-	for (p = 0; p < S->nparts; p++)
+	for (p = 0; p < S->nparts; p++) {
+		struct chunk *c, *next;
+		for (c = S->q[p].first; c; c = next) {
+			next = c->next;
+			free(c);
+		}
 		free(S->q[p].h);
+	}
+	while (S->spare) {
+		struct chunk *c = S->spare;
+		S->spare = c->next;
+		free(c);
+	}
 	free(S->q);
 	free(S->heap);
 	free(S->heap_pos);
@@ -1720,6 +1834,8 @@ static int sub_main(int argc, char **argv, struct tx_kafka_opts *ko)
 	int status;
 
 	memset(&S, 0, sizeof(S));
+	/* fetched messages and the merge's chunks come and go by the megabyte */
+	tx_malloc_keep();
 	S.max_idle_ms = MAX_IDLE_MS;
 	S.written_key = INT64_MIN;
 	status = parse_options(&S, &o, ko, argc, argv);
