@@ -1214,7 +1214,8 @@ static int split_offsets_same(struct tx_store *st, struct tx_store_batch *a,
 		return 0;
 	n = st->noffsets;
 	save = tx_malloc((n ? n : 1) * sizeof(*save));
-	memcpy(save, st->offsets, n * sizeof(*save));
+	if (n) /* st->offsets is NULL before the first offset (memcpy's pointers may not be) */
+		memcpy(save, st->offsets, n * sizeof(*save));
 	for (i = 0; i < n; i++) {
 		struct tx_store_offset *o = &st->offsets[i];
 		if (o->next_new < 0)
