@@ -367,11 +367,11 @@ for l in open(\"o8.src\"):
 		'
 
 		test_expect_success "$kind: a live read past a jump at the end: one warning, the next record carries it" '
-			{ timeout 60 txsub -t txn --allow-gaps -c 30 >live.out 2>live.err & } &&
-			n=0 && while [ "$(wc -l <live.out)" -lt 20 ] && [ $n -lt 300 ]; do
+			{ timeout 90 txsub -t txn --allow-gaps -c 30 >live.out 2>live.err & } &&
+			n=0 && while [ "$(wc -l <live.out)" -lt 20 ] && [ $n -lt 600 ]; do
 				sleep 0.1 && n=$((n + 1))
 			done &&
-			test_line_count 20 live.out &&
+			{ test_line_count 20 live.out || { cat live.err; false; }; } &&
 			test "$(sed -n 26,35p res.ndjson | kafka-records txn "$TX_BROKERS" txn 0 commit)" = 10 &&
 			wait $! &&
 			test_line_count 30 live.out &&
