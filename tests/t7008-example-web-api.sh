@@ -11,12 +11,17 @@ command -v sqlite3 >/dev/null 2>&1 || test_skip_all "the sqlite3 shell is not in
 test_expect_success 'the example posts 500 transactions and reads them back' '
 	TX_EXAMPLE_DIR=$TRASH/w TX_EXAMPLE_PORT=$(test_free_port) sh "$TX_SRCDIR/examples/web-api" 500 >out 2>err &&
 	test_grep "^web-api: 500 transactions posted and stored" out &&
-	test "$(grep -c "\"status\":\"accepted\",\(\"op\":\"[a-z]*\",\)\?\"partition\":[0-3],\"offset\":" out)" = 8 &&
+	test "$(grep -c "\"status\":\"accepted\",\(\"op\":\"[a-z]*\",\)\?\"partition\":[0-3],\"offset\":" out)" = 9 &&
 	test_grep "^{\"account\":\"ACC[0-9]*\",\"balances\":\[{" out
 '
 
+test_expect_success 'nothing the example started outlives it (its worker txsub was left)' '
+	pid=$(cat w/txsub.pid) &&
+	! ps -o stat= -p "$pid" | grep -v "^Z"
+'
+
 test_expect_success 'stored once each; the update and the deletion are there' '
-	test "$(sqlite3 w/web.db "SELECT count(*), count(DISTINCT transaction_id) FROM transactions")" = "501|501" &&
+	test "$(sqlite3 w/web.db "SELECT count(*), count(DISTINCT transaction_id) FROM transactions")" = "502|502" &&
 	test "$(sqlite3 w/web.db "SELECT status FROM transactions WHERE transaction_id = '"'"'web-api-pending'"'"'")" = completed &&
 	first=$(head -n 1 w/in.ndjson | sed "s/.*\"transaction_id\":\"\([^\"]*\)\".*/\1/") &&
 	test "$(sqlite3 w/web.db "SELECT deleted_at IS NOT NULL FROM transactions WHERE transaction_id = '"'"'$first'"'"'")" = 1 &&
