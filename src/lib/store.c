@@ -1291,7 +1291,6 @@ static int write_split(struct tx_store *st, struct tx_store_batch *b, struct tx_
 			cross[ncross++] = i;
 		}
 	}
-	st->batch_async = async;
 	if (be->split_send(st, half) != TXS_OK) {
 		rc = write_at(st, b, 0);
 		goto out;

@@ -1218,16 +1218,22 @@ static int check_schema(struct tx_store *st)
 	return tx_store_readable_version(st, ver);
 }
 
+/* A switch in the environment: set, and neither empty nor "0". */
+static int env_on(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0") != 0;
+}
+
 int tx_store_pg_open(struct tx_store *st)
 {
 	struct pg *p = tx_calloc(1, sizeof(*p));
 
-	const char *safe = getenv("TXSTORE_PG_SAFE"), *one = getenv("TXSTORE_PG_ONECONN");
-
 	st->be = &pg_backend;
 	st->db = p;
-	p->safe = safe && *safe && strcmp(safe, "0") != 0;
-	p->oneconn = one && *one && strcmp(one, "0") != 0;
+	p->safe = env_on("TXSTORE_PG_SAFE");
+	p->oneconn = env_on("TXSTORE_PG_ONECONN");
 	tx_buf_init(&p->copy);
 	tx_buf_init(&p->copy2);
 	tx_map_init(&p->seen, 0);

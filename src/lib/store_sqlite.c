@@ -234,14 +234,6 @@ static void sq_rollback(struct tx_store *st)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static void bind_ref(sqlite3_stmt *stmt, int i, const struct tx_store_batch *b, struct tx_sref r)
-{
-	if (r.off == (size_t)-1)
-		sqlite3_bind_null(stmt, i);
-	else
-		sqlite3_bind_text(stmt, i, b->arena.p + r.off, (int)r.len, SQLITE_STATIC);
-}
-
 /*
  * Where bind_create() binds a row: a statement, and which of its
  * parameters hold NULL (nulls NULL: not known, every NULL is bound).
@@ -275,6 +267,14 @@ static void bind_sref(const struct binder *to, int i, const struct tx_store_batc
 		bind_null(to, i);
 	else
 		sqlite3_bind_text(bound(to, i), i, b->arena.p + r.off, (int)r.len, SQLITE_STATIC);
+}
+
+/* A batch's string (NULL for none) into parameter i of a statement. */
+static void bind_ref(sqlite3_stmt *stmt, int i, const struct tx_store_batch *b, struct tx_sref r)
+{
+	struct binder to = {stmt, NULL};
+
+	bind_sref(&to, i, b, r);
 }
 
 /*

@@ -339,6 +339,16 @@ static char *chunk_alloc(struct sub *S, struct hq *q, size_t size)
 	return c->data + c->used - size;
 }
 
+/* Free a list of chunks. */
+static void chunks_free(struct chunk *c)
+{
+	while (c) {
+		struct chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+}
+
 /* The oldest record held for the partition is gone: so is its chunk when it was the last there. */
 static void chunk_release(struct sub *S, struct hq *q)
 {
@@ -1807,18 +1817,10 @@ static int finish(struct sub *S, int status)
 	free(S->last_key);
 	free(S->empty_since);
 	for (p = 0; p < S->nparts; p++) {
-		struct chunk *c, *next;
-		for (c = S->q[p].first; c; c = next) {
-			next = c->next;
-			free(c);
-		}
+		chunks_free(S->q[p].first);
 		free(S->q[p].h);
 	}
-	while (S->spare) {
-		struct chunk *c = S->spare;
-		S->spare = c->next;
-		free(c);
-	}
+	chunks_free(S->spare);
 	free(S->q);
 	free(S->heap);
 	free(S->heap_pos);
