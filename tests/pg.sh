@@ -114,3 +114,14 @@ pg_stop() {
 pg_psql() {
 	"$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 "$@"
 }
+
+# pg_check_sums DB SUMS BALANCES: database DB on the private server holds
+# the per-currency counts and sums of file SUMS and the balances of file
+# BALANCES (what t5-records.py --sum and --balances wrote).
+pg_check_sums() {
+	pg_psql -d "$1" -F " " -c "SELECT currency, count(*), sum(amount) FROM transactions
+		GROUP BY currency ORDER BY currency" >"$1.got.sum" &&
+	test_cmp "$2" "$1.got.sum" &&
+	txstore balances "dbname=$1" >"$1.got.bal" &&
+	test_cmp "$3" "$1.got.bal"
+}
