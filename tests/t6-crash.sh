@@ -168,14 +168,15 @@ crash_dump() {
 	# With CRASH_NO_SOURCE=1 the Kafka position is left out too (a topic
 	# holding duplicates has other offsets than one without), and with it
 	# dropped_from, the offset txbal notes of what it dropped (tx-record(5)).
+	# record may be json (txstore(1), Schema): ::jsonb for its operators.
 	if [ -n "${CRASH_NO_SOURCE:-}" ]; then
 		_sq="json_remove(record, '$.source', '$.dropped_from'), alerts"
-		_pq="record - 'source' - 'dropped_from', alerts"
+		_pq="record::jsonb - 'source' - 'dropped_from', alerts"
 		_src=""
 	elif [ -n "${CRASH_ANY_ORDER:-}" ]; then
 		_sq="json_remove(record, '$.new_balance', '$.available_balance', '$.tx_count',
 			'$.counterparty_balance', '$.alerts'), NULL"
-		_pq="record - 'new_balance' - 'available_balance' - 'tx_count'
+		_pq="record::jsonb - 'new_balance' - 'available_balance' - 'tx_count'
 			- 'counterparty_balance' - 'alerts', NULL"
 	else
 		_sq="record, alerts"

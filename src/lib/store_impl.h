@@ -191,8 +191,9 @@ void tx_store_set_err(struct tx_store *st, const char *fmt, ...)
 /*
  * The schema version this txstore writes; older ones are migrated on open.
  * 2: offsets.cluster, the Kafka cluster id the offsets came from.
+ * 3: (PostgreSQL) transactions.record is json, if the table was empty.
  */
-#define TXS_SCHEMA_VERSION 2
+#define TXS_SCHEMA_VERSION 3
 /*
  * SQLite's own, ahead of the common one:
  * 3: amount, balance and available_balance are REAL (numeric comparison and
