@@ -11,7 +11,11 @@
 # must beat whatever its schema (issue #19). Each
 # side gets a fresh database whose schema txstore created, so both write into
 # the same empty table. PostgreSQL is a private server started here the way
-# the tests start theirs (tests/pg.sh), with fsync on.
+# the tests start theirs (tests/pg.sh), with fsync on. Each timed load starts
+# on a quiet machine: the file system synced, and the server checkpointed,
+# with no autovacuum running. Else a load pays for writing out the one
+# before it (in one run, txstore's time into PostgreSQL went from 3.7 s to
+# 4.8-5.4 s behind the two \copy loads).
 # Environment: TX_BENCH_RECORDS (default 1000000), TX_BENCH_RUNS (default 3:
 # the best run of each side counts).
 set -eu
@@ -98,12 +102,15 @@ if command -v sqlite3 >/dev/null; then
 		txstore -q "$WORK/a.db" </dev/null
 		txstore -q "$WORK/b.db" </dev/null
 		sqlite3 "$WORK/c.db" "$PLAIN"
+		sync
 		measure sqa sqlite3 "$WORK/a.db" ".import --csv $WORK/sqlite.csv transactions" >>"$WORK/sq.anchor"
+		sync
 		measure sqp sqlite3 "$WORK/c.db" ".import --csv $WORK/plain.csv plain" >>"$WORK/sq.plain"
 		[ "$(sqlite3 "$WORK/c.db" "SELECT count(*) FROM plain")" = "$N" ] || {
 			echo "bench: txstore: the plain table did not get every row" >&2
 			exit 1
 		}
+		sync
 		measure sqt txstore -q "$WORK/b.db" <"$WORK/in.ndjson" >>"$WORK/sq.tx"
 		a=$(sqlite3 "$WORK/a.db" "SELECT count(*), sum(amount_minor) FROM transactions")
 		b=$(sqlite3 "$WORK/b.db" "SELECT count(*), sum(amount_minor) FROM transactions")
@@ -143,6 +150,19 @@ test_free_port() {
 PG_FSYNC=on
 . "$TX_SRCDIR/tests/pg.sh"
 pg_start
+# pg_quiet: the server's dirty buffers written out, no autovacuum running
+# (a table just loaded is vacuumed and analyzed); at most 60 s.
+pg_quiet() {
+	sync
+	pg_psql -c CHECKPOINT
+	_w=0
+	while [ "$(pg_psql -c "SELECT count(*) FROM pg_stat_activity
+		WHERE backend_type = 'autovacuum worker'")" != 0 ] && [ $_w -lt 600 ]; do
+		sleep 0.1
+		_w=$((_w + 1))
+	done
+	pg_psql -c CHECKPOINT
+}
 COLS="transaction_id, account, type, amount, currency, ts, status, reason, alerts, counterparty, record, stored_at, source_topic, source_partition, source_offset, source_ts"
 : >"$WORK/pg.anchor"
 : >"$WORK/pg.plain"
@@ -154,12 +174,15 @@ while [ $i -lt "$RUNS" ]; do
 	txstore -q "dbname=a$i" </dev/null
 	txstore -q "dbname=b$i" </dev/null
 	pg_psql -d "c$i" -c "$PLAIN" >/dev/null
+	pg_quiet
 	measure pga "$PG_BIN/psql" -X -q -d "a$i" -c "\\copy transactions ($COLS) from '$WORK/pg.csv' csv" >>"$WORK/pg.anchor"
+	pg_quiet
 	measure pgp "$PG_BIN/psql" -X -q -d "c$i" -c "\\copy plain from '$WORK/plain.csv' csv" >>"$WORK/pg.plain"
 	[ "$(pg_psql -d "c$i" -c "SELECT count(*) FROM plain")" = "$N" ] || {
 		echo "bench: txstore: the plain table did not get every row" >&2
 		exit 1
 	}
+	pg_quiet
 	measure pgt txstore -q "dbname=b$i" <"$WORK/in.ndjson" >>"$WORK/pg.tx"
 	a=$(pg_psql -d "a$i" -c "SELECT count(*), sum(amount) FROM transactions")
 	b=$(pg_psql -d "b$i" -c "SELECT count(*), sum(amount) FROM transactions")
