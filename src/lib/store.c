@@ -1158,7 +1158,7 @@ static void count_rows(struct tx_store *st, const struct tx_store_batch *b)
 /*
  * ---- a batch over two connections ----
  *
- * The server's work on a batch (parsing the records' jsonb, the checks,
+ * The server's work on a batch (checking the records' JSON, the checks,
  * the index, the WAL) runs in one backend process per connection. A large
  * batch is split into two consecutive halves in input order, each a batch
  * of its own (rows, balances, offsets, one transaction), committed in

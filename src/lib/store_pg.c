@@ -18,6 +18,8 @@
 #include "store_impl.h"
 #include "tx.h"
 
+#define PG_VALUE_LEN 64 /* value_row()'s buffers */
+
 struct pg {
 	PGconn *conn;
 	char sqlstate[6];   /* of the last error */
@@ -36,7 +38,7 @@ struct pg {
 	 * The type of transactions.record: json since schema version 3, jsonb
 	 * before; either (or text) if a user changed it. COPY sends its form.
 	 */
-	char record_type[64];
+	char record_type[PG_VALUE_LEN];
 	int record_jsonb;
 	struct tx_buf copy2; /* the second half's COPY data, which sender sends */
 	pthread_t sender;
@@ -1059,17 +1061,10 @@ static int version_row(void *ctx, int ncols, const char *const *v)
 	return 0;
 }
 
-static int bool_row(void *ctx, int ncols, const char *const *v)
+/* A one-value result, as text, into a char[PG_VALUE_LEN]. */
+static int value_row(void *ctx, int ncols, const char *const *v)
 {
-	char *out = ctx;
-	snprintf(out, 8, "%s", v[0] ? v[0] : "");
-	return 0;
-}
-
-static int type_row(void *ctx, int ncols, const char *const *v)
-{
-	struct pg *p = ctx;
-	snprintf(p->record_type, sizeof(p->record_type), "%s", v[0] ? v[0] : "");
+	snprintf(ctx, PG_VALUE_LEN, "%s", v[0] ? v[0] : "");
 	return 0;
 }
 
@@ -1081,7 +1076,7 @@ static int record_type(struct tx_store *st)
 	if (pg_query(st,
 		     "SELECT format_type(atttypid, NULL) FROM pg_attribute WHERE attrelid = "
 		     "'transactions'::regclass AND attname = 'record' AND NOT attisdropped",
-		     0, NULL, type_row, p) != TXS_OK)
+		     0, NULL, value_row, p->record_type) != TXS_OK)
 		return tx_error("%s: %s", st->shown, st->errmsg);
 	if (strcmp(p->record_type, "json") && strcmp(p->record_type, "jsonb") &&
 	    strcmp(p->record_type, "text"))
@@ -1256,9 +1251,9 @@ int tx_store_pg_check_dsn(const char *dsn, char *err, size_t errlen)
 static int check_schema(struct tx_store *st)
 {
 	int64_t ver = 0;
-	char has_meta[8] = "";
+	char has_meta[PG_VALUE_LEN] = "";
 
-	if (pg_query(st, "SELECT to_regclass('txstore_meta') IS NOT NULL", 0, NULL, bool_row,
+	if (pg_query(st, "SELECT to_regclass('txstore_meta') IS NOT NULL", 0, NULL, value_row,
 		     has_meta) != TXS_OK)
 		return tx_error("%s: %s", st->shown, st->errmsg);
 	if (strcmp(has_meta, "t"))
