@@ -150,11 +150,10 @@ test_free_port() {
 PG_FSYNC=on
 . "$TX_SRCDIR/tests/pg.sh"
 pg_start
-# pg_quiet: the server's dirty buffers written out, no autovacuum running
-# (a table just loaded is vacuumed and analyzed); at most 60 s.
+# pg_quiet: no autovacuum running (a table just loaded is vacuumed and
+# analyzed; waited for at most 60 s), then the server's dirty buffers
+# written out, and the file system synced.
 pg_quiet() {
-	sync
-	pg_psql -c CHECKPOINT
 	_w=0
 	while [ "$(pg_psql -c "SELECT count(*) FROM pg_stat_activity
 		WHERE backend_type = 'autovacuum worker'")" != 0 ] && [ $_w -lt 600 ]; do
@@ -162,6 +161,7 @@ pg_quiet() {
 		_w=$((_w + 1))
 	done
 	pg_psql -c CHECKPOINT
+	sync
 }
 COLS="transaction_id, account, type, amount, currency, ts, status, reason, alerts, counterparty, record, stored_at, source_topic, source_partition, source_offset, source_ts"
 : >"$WORK/pg.anchor"
