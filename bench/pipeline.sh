@@ -19,6 +19,9 @@
 # over the records stored: the machine-independent cost of the pipeline,
 # whatever the cores' contention, given as a total and by stage
 # ("pipeline KIND run N cpu" lines; the median run's is the "cpu" row).
+# txstore's part also gives its writer thread's (from its end summary):
+# the thread that stores each batch while the next is read, the one that
+# bounds txstore.
 #
 # Each stage is then timed alone on the same records (txbroker only): the
 # slowest one bounds the pipeline ("stage" rows).
@@ -93,7 +96,7 @@ run_txkit() {
 	t0=$(now_ms)
 	{ $time_cmd -f "%M %U %S" -o mem.sub txsub -q -t $topic -c "$n" |
 		$time_cmd -f "%M %U %S" -o mem.bal txbal -q |
-		$time_cmd -f "%M %U %S" -o mem.store txstore -q sqlite:p.db; } &
+		$time_cmd -f "%M %U %S" -o mem.store txstore sqlite:p.db 2>store.err; } &
 	consumer=$!
 	$time_cmd -f "%M %U %S" -o mem.gen txgen -n "$n" --seed 1 |
 		$time_cmd -f "%M %U %S" -o mem.pub txpub -q -t $topic
@@ -102,9 +105,16 @@ run_txkit() {
 	b1=$(broker_cpu)
 	g=$(cpu_of mem.gen) p=$(cpu_of mem.pub) s=$(cpu_of mem.sub) b=$(cpu_of mem.bal)
 	st=$(cpu_of mem.store) k=$(awk -v a="$b0" -v b="$b1" 'BEGIN { print b - a }')
+	# "... storing with C s of CPU (...)": the writer thread's
+	w=$(sed -n 's/.* s of it storing with \([0-9.]*\) s of CPU .*/\1/p' store.err)
+	[ -n "$w" ] || {
+		echo "bench/pipeline.sh: no summary from txstore:" >&2
+		cat store.err >&2
+		return 1
+	}
 	all=$(awk -v a="$g $p $s $b $st $k" 'BEGIN { split(a, v, " "); for (i in v) t += v[i]; print t }')
 	echo "$(us "$all") us/record: txgen $(us "$g"), txpub $(us "$p"), txsub $(us "$s")," \
-		"txbal $(us "$b"), txstore $(us "$st"), broker $(us "$k")" >cpu
+		"txbal $(us "$b"), txstore $(us "$st") (its writer thread $(us "$w")), broker $(us "$k")" >cpu
 	got=$(stored p.db)
 	[ "$got" -eq "$n" ] || {
 		echo "bench/pipeline.sh: $got of $n records stored" >&2

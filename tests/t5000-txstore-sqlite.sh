@@ -441,4 +441,37 @@ test_expect_success 'a sqlite3 shell reading (and briefly writing) never makes t
 	test "$(sqlite3 conc.db "SELECT count(*) FROM transactions")" = 3600
 '
 
+# "S s of it storing with C s of CPU" from a summary: "S C".
+storing_cpu() { sed -n 's/.* \([0-9.]*\) s of it storing with \([0-9.]*\) s of CPU (.*/\1 \2/p' "$1"; }
+
+test_expect_success 'the summary tells the CPU of storing from waiting for the database' '
+	txgen -q -n 20000 --seed 3 >cpu.ndjson &&
+	txstore cpu.db <cpu.ndjson 2>err1 &&
+	test_grep "20000 stored" err1 &&
+	storing_cpu err1 >t1 &&
+	awk "NF == 2 && \$2 > 0 && \$2 <= \$1 + 0.01 { ok = 1 } END { exit !ok }" t1 &&
+	txgen -q -n 1000 --seed 4 >wait.ndjson &&
+	rm -f locked2 in.fifo && mkfifo in.fifo &&
+	{ txstore --flush-ms 50 cpu.db <in.fifo 2>err2 & } &&
+	store=$! &&
+	exec 3>in.fifo &&
+	sed -n 1p wait.ndjson >&3 &&
+	i=0 && while [ "$(sqlite3 cpu.db "SELECT count(*) FROM transactions")" != 20001 ]; do
+		i=$((i + 1)); [ $i -lt 100 ]; sleep 0.1; done &&
+	{ { echo "BEGIN IMMEDIATE; SELECT 1;"; echo ".shell touch locked2"; sleep 2;
+	    echo "COMMIT;"; } | sqlite3 cpu.db >/dev/null & } &&
+	locker=$! &&
+	i=0 && while [ ! -f locked2 ]; do i=$((i + 1)); [ $i -lt 100 ]; sleep 0.1; done &&
+	sed 1d wait.ndjson >&3 &&
+	exec 3>&- &&
+	wait $store &&
+	wait $locker &&
+	test_grep "1000 stored" err2 &&
+	storing_cpu err2 >t2 &&
+	awk "NF == 2 && \$1 >= 1.0 && \$2 < 0.5 { ok = 1 } END { exit !ok }" t2 || {
+		cat err1 err2 >&2
+		false
+	}
+'
+
 test_done

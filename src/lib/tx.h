@@ -135,6 +135,8 @@ int tx_control_ask(const char *path, const char *command, char *reply, size_t re
 
 /* Monotonic clock in nanoseconds, for rates and intervals. */
 uint64_t tx_now_ns(void);
+/* The CPU time the calling thread has used, in nanoseconds (0 if unknown). */
+uint64_t tx_thread_cpu_ns(void);
 /* Wall clock in microseconds since the epoch, UTC. */
 int64_t tx_wall_us(void);
 

@@ -62,11 +62,12 @@ struct run {
 	struct tx_progress progress; /* --progress: records committed, and batches */
 	uint64_t read, malformed;
 	uint64_t start_ns;
-	uint64_t writing_ns;  /* time spent storing batches (the writer's) */
-	int failed;	      /* a batch could not be stored */
-	int discontinuous;    /* ... because it did not continue what is stored */
-	struct tx_lines lr;   /* stdin */
-	struct tx_record rec; /* the line being parsed */
+	uint64_t writing_ns;	 /* time spent storing batches (the writer's) */
+	uint64_t writing_cpu_ns; /* the CPU time the writer used for them */
+	int failed;		 /* a batch could not be stored */
+	int discontinuous;	 /* ... because it did not continue what is stored */
+	struct tx_lines lr;	 /* stdin */
+	struct tx_record rec;	 /* the line being parsed */
 };
 
 /* Returns 1 when txstore must stop: --strict, or the reject file failed. */
@@ -85,7 +86,7 @@ static void summary(struct run *run)
 {
 	const struct tx_store_counts *c = tx_store_counts(run->st);
 	double secs = (double)(tx_now_ns() - run->start_ns) / 1e9;
-	double busy = (double)run->writing_ns / 1e9;
+	double busy = (double)run->writing_ns / 1e9, cpu = (double)run->writing_cpu_ns / 1e9;
 
 	if (tx_quiet)
 		return;
@@ -96,11 +97,11 @@ static void summary(struct run *run)
 	fprintf(stderr,
 		"%s: %llu read, %llu stored, %llu duplicates, %llu updated, %llu deleted, "
 		"%llu rejected, %llu already stored (offsets) in %.2f s, %.2f s of it storing "
-		"(%.0f records/s)\n",
+		"with %.2f s of CPU (%.0f records/s)\n",
 		tx_progname, (unsigned long long)run->read, (unsigned long long)c->stored,
 		(unsigned long long)c->duplicates, (unsigned long long)c->updated,
 		(unsigned long long)c->deleted, (unsigned long long)rejected(run),
-		(unsigned long long)c->skipped, secs, busy,
+		(unsigned long long)c->skipped, secs, busy, cpu,
 		busy > 0 ? (double)run->read / busy : 0.0);
 }
 
@@ -108,10 +109,12 @@ static void *writer_main(void *arg)
 {
 	struct run *run = arg;
 
-	uint64_t t0 = tx_now_ns();
+	uint64_t t0 = tx_now_ns(), c0 = tx_thread_cpu_ns();
 
 	run->write_rc = tx_store_write(run->st, run->inflight);
-	run->writing_ns += tx_now_ns() - t0; /* read after the join only */
+	/* read after the join only */
+	run->writing_ns += tx_now_ns() - t0;
+	run->writing_cpu_ns += tx_thread_cpu_ns() - c0;
 	return NULL;
 }
 
