@@ -1,10 +1,12 @@
 /* Unit tests for util.c: overflow-checked growth and the diagnostics' form. */
 #include <errno.h>
+#include <signal.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -234,6 +236,67 @@ static void malloc_keep(void)
 }
 #endif
 
+/* ---- tx_worker ---- */
+
+struct jobs {
+	int order[64], n;   /* the jobs' numbers, in the order they ran */
+	int here[64];	    /* the count of jobs their thread had run, them included */
+	int blocked;	    /* jobs that ran with SIGTERM blocked */
+	int next, finished; /* the number of the next job; the slow job's end */
+};
+
+static __thread int jobs_on_thread;
+
+static void job(void *arg)
+{
+	struct jobs *j = arg;
+	sigset_t m;
+	struct timespec t = {0, 1000000}; /* 1 ms: the next run must wait for it */
+
+	nanosleep(&t, NULL);
+	j->here[j->n] = ++jobs_on_thread;
+	j->order[j->n++] = j->next++;
+	if (pthread_sigmask(SIG_BLOCK, NULL, &m) == 0 && sigismember(&m, SIGTERM))
+		j->blocked++;
+}
+
+static void slow_job(void *arg)
+{
+	struct jobs *j = arg;
+	struct timespec t = {0, 50000000};
+
+	nanosleep(&t, NULL);
+	j->finished = 1;
+}
+
+static void worker(void)
+{
+	struct tx_worker w = {0};
+	struct jobs j = {{0}};
+	int i, ok = 1, rc = 0;
+
+	tx_worker_wait(&w); /* never started: returns */
+	for (i = 0; i < 40; i++)
+		rc |= tx_worker_run(&w, job, &j); /* each waits for the one before */
+	tx_worker_wait(&w);
+	CHECK_EQ_INT(rc, 0, "tx_worker_run: started");
+	CHECK_EQ_INT(j.n, 40, "tx_worker: every job ran");
+	for (i = 0; i < j.n; i++)
+		ok &= j.order[i] == i && j.here[i] == i + 1;
+	CHECK_EQ_INT(ok, 1, "tx_worker: in order, one after the other, all on one thread");
+	CHECK_EQ_INT(j.blocked, 40, "tx_worker: its thread takes no signal");
+	CHECK_EQ_INT(jobs_on_thread, 0, "tx_worker: no job ran on the caller's thread");
+	tx_worker_run(&w, slow_job, &j);
+	tx_worker_stop(&w);
+	CHECK_EQ_INT(j.finished, 1, "tx_worker_stop: waits for the job in hand");
+	tx_worker_stop(&w); /* stopped: nothing to do */
+	j.n = 0;
+	tx_worker_run(&w, job, &j);
+	tx_worker_wait(&w);
+	CHECK_EQ_INT(j.n == 1 && j.here[0] == 1, 1, "tx_worker_run after a stop: a new thread");
+	tx_worker_stop(&w);
+}
+
 int cmd_main(int argc, char **argv);
 int cmd_main(int argc, char **argv)
 {
@@ -242,5 +305,6 @@ int cmd_main(int argc, char **argv)
 	growth();
 	messages();
 	malloc_keep();
+	worker();
 	return unit_done();
 }

@@ -8,7 +8,6 @@
  * store.c reconnects and retries the batch.
  */
 #include <libpq-fe.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +40,8 @@ struct pg {
 	char record_type[PG_VALUE_LEN];
 	int record_jsonb;
 	struct tx_buf copy2; /* the second half's COPY data, which sender sends */
-	pthread_t sender;
-	int sending; /* sender runs (or ran and was not joined) */
+	struct tx_worker sender;
+	int sending; /* sender was given copy2 to send (and not waited for) */
 };
 
 static const char schema_v1[] =
@@ -901,12 +900,11 @@ static void swap_conns(struct pg *p)
  * batch's first half runs. A failure is the COPY's result, which
  * pg_split_recv() reads.
  */
-static void *send_copy(void *arg)
+static void send_copy(void *arg)
 {
 	struct pg *p = arg;
 
 	put_copy(p->conn2, &p->copy2);
-	return NULL;
 }
 
 /* Two connections to the same server and database (libpq may pick among several hosts). */
@@ -971,7 +969,7 @@ static int pg_split_send(struct tx_store *st, struct tx_store_batch *b)
 	swap_conns(p);
 	if (rc != TXS_OK)
 		return rc;
-	if (tx_thread_start(&p->sender, send_copy, p) == 0)
+	if (tx_worker_run(&p->sender, send_copy, p) == 0)
 		p->sending = 1;
 	else
 		send_copy(p); /* no thread: correct, only without the overlap */
@@ -984,7 +982,7 @@ static int pg_split_recv(struct tx_store *st, int keep)
 	int rc;
 
 	if (p->sending)
-		pthread_join(p->sender, NULL);
+		tx_worker_wait(&p->sender);
 	p->sending = 0;
 	swap_conns(p);
 	rc = copy_result(st);
@@ -1004,7 +1002,7 @@ static int pg_split_recv(struct tx_store *st, int keep)
 static void pg_drop_conn2(struct pg *p)
 {
 	if (p->sending)
-		pthread_join(p->sender, NULL);
+		tx_worker_wait(&p->sender);
 	p->sending = 0;
 	if (p->conn2)
 		PQfinish(p->conn2);
@@ -1025,6 +1023,7 @@ static void pg_close(struct tx_store *st)
 	if (!p)
 		return;
 	pg_drop_conn2(p);
+	tx_worker_stop(&p->sender);
 	if (p->conn)
 		PQfinish(p->conn);
 	tx_buf_release(&p->copy);

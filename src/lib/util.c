@@ -286,6 +286,74 @@ int tx_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
 	return err;
 }
 
+static void *worker_main(void *arg)
+{
+	struct tx_worker *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->fn && !w->stop)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->fn)
+			break;
+		pthread_mutex_unlock(&w->mu);
+		w->fn(w->arg);
+		pthread_mutex_lock(&w->mu);
+		w->fn = NULL;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+int tx_worker_run(struct tx_worker *w, void (*fn)(void *), void *arg)
+{
+	if (!w->started) {
+		pthread_mutex_init(&w->mu, NULL);
+		pthread_cond_init(&w->cv, NULL);
+		w->fn = NULL;
+		w->stop = 0;
+		if (tx_thread_start(&w->thread, worker_main, w) != 0) {
+			pthread_cond_destroy(&w->cv);
+			pthread_mutex_destroy(&w->mu);
+			return -1;
+		}
+		w->started = 1;
+	}
+	pthread_mutex_lock(&w->mu);
+	while (w->fn)
+		pthread_cond_wait(&w->cv, &w->mu);
+	w->fn = fn;
+	w->arg = arg;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return 0;
+}
+
+void tx_worker_wait(struct tx_worker *w)
+{
+	if (!w->started)
+		return;
+	pthread_mutex_lock(&w->mu);
+	while (w->fn)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void tx_worker_stop(struct tx_worker *w)
+{
+	if (!w->started)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	w->started = 0;
+}
+
 int tx_control_ask(const char *path, const char *command, char *reply, size_t replysz)
 {
 	struct sockaddr_un sa;

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +53,7 @@ struct run {
 	 */
 	struct tx_store_batch batches[2];
 	struct tx_store_batch *cur, *inflight;
-	pthread_t writer;
+	struct tx_worker writer;
 	int writing, threaded, write_rc;
 	uint64_t unstored; /* records of batches that could not be stored */
 	struct tx_rejects rej;
@@ -105,7 +104,7 @@ static void summary(struct run *run)
 		busy > 0 ? (double)run->read / busy : 0.0);
 }
 
-static void *writer_main(void *arg)
+static void write_batch(void *arg)
 {
 	struct run *run = arg;
 
@@ -115,7 +114,6 @@ static void *writer_main(void *arg)
 	/* read after the join only */
 	run->writing_ns += tx_now_ns() - t0;
 	run->writing_cpu_ns += tx_thread_cpu_ns() - c0;
-	return NULL;
 }
 
 /* Wait for the batch being written; report the records the database refused. */
@@ -128,7 +126,7 @@ static int finish(struct run *run)
 	if (!run->writing)
 		return 0;
 	if (run->threaded)
-		pthread_join(run->writer, NULL);
+		tx_worker_wait(&run->writer);
 	run->writing = 0;
 	if (run->write_rc < 0) {
 		run->failed = 1;
@@ -163,9 +161,9 @@ static int flush(struct run *run)
 	run->inflight = run->cur;
 	run->cur = run->cur == &run->batches[0] ? &run->batches[1] : &run->batches[0];
 	/* The writer blocks the signals: they interrupt the main thread's read. */
-	run->threaded = tx_thread_start(&run->writer, writer_main, run) == 0;
+	run->threaded = tx_worker_run(&run->writer, write_batch, run) == 0;
 	if (!run->threaded)
-		writer_main(run); /* no thread to be had: write it here */
+		write_batch(run); /* no thread to be had: write it here */
 	run->writing = 1;
 	return run->strict ? finish(run) : 0;
 }
@@ -407,6 +405,7 @@ static int report(struct run *run, int status)
 /* Free what run holds: stdin's buffer, the record, the batches; close the store. */
 static void run_release(struct run *run)
 {
+	tx_worker_stop(&run->writer);
 	tx_lines_release(&run->lr);
 	tx_record_release(&run->rec);
 	tx_store_batch_release(&run->batches[0]);
