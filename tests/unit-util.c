@@ -271,10 +271,12 @@ static void slow_job(void *arg)
 
 static void worker(void)
 {
-	struct tx_worker w = {0};
-	struct jobs j = {{0}};
+	struct tx_worker w;
+	struct jobs j;
 	int i, ok = 1, rc = 0;
 
+	memset(&w, 0, sizeof(w));
+	memset(&j, 0, sizeof(j));
 	tx_worker_wait(&w); /* never started: returns */
 	for (i = 0; i < 40; i++)
 		rc |= tx_worker_run(&w, job, &j); /* each waits for the one before */
