@@ -111,7 +111,7 @@ static void write_batch(void *arg)
 	uint64_t t0 = tx_now_ns(), c0 = tx_thread_cpu_ns();
 
 	run->write_rc = tx_store_write(run->st, run->inflight);
-	/* read after the join only */
+	/* read by the main thread once finish() has waited for this batch */
 	run->writing_ns += tx_now_ns() - t0;
 	run->writing_cpu_ns += tx_thread_cpu_ns() - c0;
 }
