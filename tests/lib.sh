@@ -232,6 +232,18 @@ wait_lines() {
 	done
 }
 
+# wait_until SECONDS CMD...: until CMD succeeds, tried every 0.1 s; fails
+# when it has not after SECONDS.
+wait_until() {
+	_tries=$(($1 * 10))
+	shift
+	until "$@"; do
+		_tries=$((_tries - 1))
+		[ "$_tries" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
 # test_slow_feed IN N: the first N lines of IN, a pause past the 2 s
 # between the progress lines of a program whose stderr is a file, the rest.
 test_slow_feed() {

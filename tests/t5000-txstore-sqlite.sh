@@ -428,10 +428,10 @@ test_expect_success 'a sqlite3 shell reading (and briefly writing) never makes t
 	    echo "BEGIN IMMEDIATE; SELECT 1;"; echo ".shell touch locked"; sleep 1;
 	    echo "COMMIT;"; } | sqlite3 conc.db >reader.out & } &&
 	reader=$! &&
-	i=0 && while [ ! -f started ]; do i=$((i + 1)); [ $i -lt 100 ]; sleep 0.1; done &&
+	wait_until 10 test -f started &&
 	txstore --batch 100 conc.db <big.ndjson 2>err1 &&
 	timeout 10 sh -c "echo go >ctl" &&
-	i=0 && while [ ! -f locked ]; do i=$((i + 1)); [ $i -lt 100 ]; sleep 0.1; done &&
+	wait_until 10 test -f locked &&
 	txstore conc.db <in.ndjson 2>err2 &&
 	wait $reader &&
 	test_grep "3000 stored" err1 &&
@@ -442,6 +442,7 @@ test_expect_success 'a sqlite3 shell reading (and briefly writing) never makes t
 '
 
 # "S s of it storing with C s of CPU" from a summary: "S C".
+rows_are() { [ "$(sqlite3 cpu.db "SELECT count(*) FROM transactions")" = "$1" ]; }
 storing_cpu() { sed -n 's/.* \([0-9.]*\) s of it storing with \([0-9.]*\) s of CPU (.*/\1 \2/p' "$1"; }
 
 test_expect_success 'the summary tells the CPU of storing from waiting for the database' '
@@ -456,12 +457,11 @@ test_expect_success 'the summary tells the CPU of storing from waiting for the d
 	store=$! &&
 	exec 3>in.fifo &&
 	sed -n 1p wait.ndjson >&3 &&
-	i=0 && while [ "$(sqlite3 cpu.db "SELECT count(*) FROM transactions")" != 20001 ]; do
-		i=$((i + 1)); [ $i -lt 100 ]; sleep 0.1; done &&
+	wait_until 10 rows_are 20001 &&
 	{ { echo "BEGIN IMMEDIATE; SELECT 1;"; echo ".shell touch locked2"; sleep 2;
 	    echo "COMMIT;"; } | sqlite3 cpu.db >/dev/null & } &&
 	locker=$! &&
-	i=0 && while [ ! -f locked2 ]; do i=$((i + 1)); [ $i -lt 100 ]; sleep 0.1; done &&
+	wait_until 10 test -f locked2 &&
 	sed 1d wait.ndjson >&3 &&
 	exec 3>&- &&
 	wait $store &&

@@ -54,6 +54,11 @@ test_expect_success 'column types: numeric, timestamptz, json, jsonb' '
 # The server's errors about a record's type: a COPY refused for one is
 # written again row by row, the same rows much slower.
 json_errors() { grep -c -e "type json" -e "jsonb version" "$PG_DIR/server.log" || :; }
+# record_type DB: the type of transactions.record in DB.
+record_type() {
+	pg_psql -d "$1" -c "SELECT format_type(atttypid, NULL) FROM pg_attribute
+		WHERE attrelid = ${q}transactions${q}::regclass AND attname = ${q}record${q}"
+}
 
 # The record column is json (schema version 3): the record's bytes as they
 # arrived. A database that had rows before keeps its jsonb, and a user may
@@ -110,10 +115,8 @@ test_expect_success 'schema version 2: with rows, record stays jsonb; empty, it 
 			WHERE key = ${q}schema_version${q}")" = 3 &&
 		test "$(pg_psql -d $d -c "SELECT count(*) FROM transactions")" = 600 || exit 1
 	done &&
-	test "$(pg_psql -d v2rows -c "SELECT format_type(atttypid, NULL) FROM pg_attribute
-		WHERE attrelid = ${q}transactions${q}::regclass AND attname = ${q}record${q}")" = jsonb &&
-	test "$(pg_psql -d v2empty -c "SELECT format_type(atttypid, NULL) FROM pg_attribute
-		WHERE attrelid = ${q}transactions${q}::regclass AND attname = ${q}record${q}")" = json
+	test "$(record_type v2rows)" = jsonb &&
+	test "$(record_type v2empty)" = json
 '
 
 test_expect_success 'a record column of another type is refused, naming it' '
