@@ -177,8 +177,11 @@ test_expect_success 'control: topic creates a topic at run time; bad commands ar
 	test_expect_code 2 txbroker -c "errors Produce 1 NO_SUCH_ERROR" 2>e3 &&
 	test_grep "unknown error .NO_SUCH_ERROR." e3 &&
 	test_expect_code 2 txbroker -c "frobnicate" 2>e4 &&
+	test_expect_code 2 txbroker -c "watch later" 2>e5 &&
+	txbroker -c "watch off" && txbroker -c "watch on" &&
 	eval "$(txbroker -q -k)" &&
-	test_grep "unknown command .frobnicate." e4
+	test_grep "unknown command .frobnicate." e4 &&
+	test_grep "^txbroker: watch later: usage: watch off|on\$" e5
 '
 
 test_expect_success 'control: --control names the socket in the foreground' '

@@ -93,6 +93,7 @@ struct watch {
 	 */
 	unsigned char down[MAX_BROKERS + 1];
 	int ndown;
+	int off; /* "watch off": look only when asked (status) */
 };
 
 struct topic_spec {
@@ -310,6 +311,16 @@ static void control_run(rd_kafka_mock_cluster_t *mc, struct watch *w, int nbroke
 			return;
 		}
 		rd_kafka_mock_clear_request_errors(mc, key);
+	} else if (!strcmp(argv[0], "watch")) {
+		if (argc != 2 || (strcmp(argv[1], "off") && strcmp(argv[1], "on"))) {
+			snprintf(reply, replysz, "error: usage: watch off|on");
+			return;
+		}
+		if (w) {
+			w->off = !strcmp(argv[1], "off");
+			if (!w->off)
+				watch_tick(w, mc, 1); /* what happened meanwhile, now */
+		}
 	} else if (!strcmp(argv[0], "topic")) {
 		if (argc != 3 || tx_parse_int64(argv[2], 1, MAX_PARTITIONS, &n) != 0) {
 			snprintf(reply, replysz, "error: usage: topic NAME PARTITIONS");
@@ -697,7 +708,7 @@ static void watch_tick(struct watch *w, rd_kafka_mock_cluster_t *mc, int force)
 	uint64_t now = tx_now_ns();
 	int i, news = 0;
 
-	if (!w->rk || w->ndown || (now < w->next_ns && !force))
+	if (!w->rk || w->ndown || (!force && (w->off || now < w->next_ns)))
 		return;
 	w->next_ns = now + WATCH_MS * 1000000ULL;
 	if (!w->parts || now >= w->next_md_ns || force) {
