@@ -65,16 +65,5 @@ int main(int argc, char **argv)
 		status = cmd_main(argc, argv);
 	}
 
-	/* A pipeline that silently lost output is the worst bug here (jq). */
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (errno != EPIPE)
-			tx_error_errno("write error on standard output");
-		if (status == TX_EXIT_OK)
-			status = errno == EPIPE ? TX_EXIT_OK : TX_EXIT_IO;
-	}
-	if (fclose(stdout) != 0 && errno != EPIPE && status == TX_EXIT_OK) {
-		tx_error_errno("write error on standard output");
-		status = TX_EXIT_IO;
-	}
-	return status;
+	return tx_close_stdout(status);
 }

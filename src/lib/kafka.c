@@ -1,6 +1,8 @@
 /* Kafka configuration and options shared by txpub and txsub: see kafka.h. */
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,8 @@ static int kafka_verbose;
  */
 static uint64_t all_down_ns;
 static char down_reason[256];
+/* tx_kafka_destroy_by() gave up on a handle: its threads still run. */
+static int left_running;
 
 void tx_kafka_opts_init(struct tx_kafka_opts *o)
 {
@@ -41,7 +45,67 @@ int tx_kafka_run(int (*main)(int argc, char **argv, struct tx_kafka_opts *ko), i
 	tx_kafka_opts_init(&ko);
 	status = main(argc, argv, &ko);
 	tx_kafka_opts_release(&ko);
+	if (left_running) {
+		status = tx_close_stdout(status);
+		fflush(stderr);
+		_exit(status);
+	}
 	return status;
+}
+
+struct destroy_job {
+	rd_kafka_t *rk;
+	int flags;
+	int done[2]; /* a pipe: the destroying thread writes a byte when done */
+};
+
+static void *destroy_main(void *arg)
+{
+	struct destroy_job *j = arg;
+
+	rd_kafka_destroy_flags(j->rk, j->flags);
+	if (write(j->done[1], "x", 1) < 0) {
+		/* cannot be full: one byte, once */
+	}
+	return NULL;
+}
+
+int tx_kafka_destroy_by(rd_kafka_t *rk, int flags, uint64_t deadline)
+{
+	/* static: a thread given up on still uses it, until the process ends */
+	static struct destroy_job j;
+	struct pollfd p;
+	pthread_t t;
+	uint64_t now;
+	int r = 0;
+
+	j.rk = rk;
+	j.flags = flags;
+	if (pipe(j.done) < 0) {
+		rd_kafka_destroy_flags(rk, flags); /* no thread: wait */
+		return 0;
+	}
+	if (tx_thread_start(&t, destroy_main, &j) != 0) {
+		close(j.done[0]);
+		close(j.done[1]);
+		rd_kafka_destroy_flags(rk, flags);
+		return 0;
+	}
+	p.fd = j.done[0];
+	p.events = POLLIN;
+	while (r == 0 && (now = tx_now_ns()) < deadline) {
+		r = poll(&p, 1, (int)((deadline - now) / 1000000) + 1);
+		if (r < 0 && errno == EINTR)
+			r = 0;
+	}
+	if (r <= 0) {
+		left_running = 1;
+		return -1;
+	}
+	pthread_join(t, NULL);
+	close(j.done[0]);
+	close(j.done[1]);
+	return 0;
 }
 
 void tx_kafka_opts_release(struct tx_kafka_opts *o)

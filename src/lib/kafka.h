@@ -73,6 +73,15 @@ int tx_kafka_run(int (*main)(int argc, char **argv, struct tx_kafka_opts *ko), i
 		 char **argv);
 
 /*
+ * rd_kafka_destroy_flags(rk, flags), waited for until deadline (tx_now_ns()
+ * time). 0 when it returned; -1 when it did not (librdkafka's destroy waits
+ * as long as the group's session timeout for a coordinator that does not
+ * answer). rk is then left running: tx_kafka_run() ends the process with
+ * _exit(), so that no exit handler runs under librdkafka's threads.
+ */
+int tx_kafka_destroy_by(rd_kafka_t *rk, int flags, uint64_t deadline);
+
+/*
  * The short options tx_kafka_getopt() handles, for the getopt string, and
  * the long ones (their val fields are TX_KAFKA_OPT_* and progress.h's
  * TX_PROGRESS_OPT), for the option table.

@@ -42,6 +42,12 @@ extern const char *tx_progname;
 int cmd_main(int argc, char **argv);
 
 /*
+ * What main() does after cmd_main(): flush and close stdout, saying so on
+ * a write error. Returns status, or the exit status a write error sets.
+ */
+int tx_close_stdout(int status);
+
+/*
  * --help: write the option list of program prog (its man page's OPTIONS,
  * one line or so each; src/lib/help.inc is generated from the pages by
  * man/help.py) and where the details are, after the program's own usage.

@@ -29,6 +29,12 @@
 #define BATCH	1024
 /* How long a rebalance waits for the committed offsets of partitions it has been reading. */
 #define COMMITTED_TIMEOUT_MS 5000
+/*
+ * How long a commit waits for its answer, and the exit for its commit and
+ * for leaving the group, in all: with the brokers gone, librdkafka's own
+ * waits last until the group's session times out, and longer.
+ */
+#define GROUP_WAIT_MS 5000
 /* --max-idle's default: how long a live merge waits for a partition with nothing buffered. */
 #define MAX_IDLE_MS 1000
 /*
@@ -178,10 +184,12 @@ struct sub {
 
 	uint64_t taken; /* messages taken from librdkafka (consumed: handled) */
 	uint64_t consumed, written;
-	int stop;     /* -c or -e reached, --strict hit, or a fatal error */
-	int status;   /* a fatal error's exit status, 0 if none */
-	int epipe;    /* downstream closed */
-	int io_error; /* a write failed */
+	uint64_t exit_by; /* group mode, exiting: when to stop waiting for the brokers */
+	int abandoned;	  /* the exit did not leave the group: the brokers did not answer */
+	int stop;	  /* -c or -e reached, --strict hit, or a fatal error */
+	int status;	  /* a fatal error's exit status, 0 if none */
+	int epipe;	  /* downstream closed */
+	int io_error;	  /* a write failed */
 	int bad_key_warned;
 	uint64_t bytes;			 /* payload bytes of the records consumed */
 	uint64_t woke_at;		 /* S->taken at the last wake_fetcher() */
@@ -459,12 +467,41 @@ static int flush_out(struct sub *S)
 	return 0;
 }
 
-static void commit_sync(struct sub *S)
+/*
+ * Commit the offsets stored and wait for the answer, until S->exit_by or
+ * for at most GROUP_WAIT_MS. 0, or -1 when no answer came in time.
+ */
+static int commit_sync(struct sub *S)
 {
-	rd_kafka_resp_err_t err = rd_kafka_commit(S->rk, NULL, 0);
+	rd_kafka_queue_t *q = rd_kafka_queue_new(S->rk);
+	uint64_t now = tx_now_ns();
+	uint64_t by = S->exit_by ? S->exit_by : now + GROUP_WAIT_MS * 1000000ULL;
+	rd_kafka_event_t *ev = NULL;
+	rd_kafka_resp_err_t err;
 
+	err = rd_kafka_commit_queue(S->rk, NULL, q, NULL, NULL);
+	while (!err && !ev && now < by) {
+		ev = rd_kafka_queue_poll(q, (int)((by - now) / 1000000) + 1);
+		if (ev && rd_kafka_event_type(ev) != RD_KAFKA_EVENT_OFFSET_COMMIT) {
+			rd_kafka_event_destroy(ev);
+			ev = NULL;
+		}
+		now = tx_now_ns();
+	}
+	if (ev) {
+		err = rd_kafka_event_error(ev);
+		rd_kafka_event_destroy(ev);
+	}
+	rd_kafka_queue_destroy(q);
+	if (!err && !ev) {
+		if (!S->exit_by)
+			tx_warn("could not commit offsets: no answer within %d s",
+				GROUP_WAIT_MS / 1000);
+		return -1;
+	}
 	if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
 		tx_warn("could not commit offsets: %s", rd_kafka_err2str(err));
+	return 0;
 }
 
 static void set_assigned(struct sub *S, int p, int on)
@@ -1727,6 +1764,53 @@ static int assign(struct sub *S, struct sub_opts *o, struct tx_kafka_opts *ko)
 }
 
 /*
+ * At exit: commit, then leave the group (which revokes the partitions, and
+ * commits again), until S->exit_by. Where the brokers do not answer in time,
+ * the group is not left: its next member waits for the session to time out,
+ * and reads again what was written since the last commit.
+ */
+static void group_exit(struct sub *S)
+{
+	rd_kafka_queue_t *q;
+	rd_kafka_error_t *error;
+	uint64_t now = tx_now_ns();
+
+	S->exit_by = now + GROUP_WAIT_MS * 1000000ULL;
+	if (commit_sync(S) < 0) {
+		S->abandoned = 1;
+		tx_warn("no answer from the brokers within %d s: offsets not committed, group "
+			"'%s' not left (its next member reads again what was written since the "
+			"last commit)",
+			GROUP_WAIT_MS / 1000, S->group);
+		return;
+	}
+	q = rd_kafka_queue_new(S->rk);
+	if ((error = rd_kafka_consumer_close_queue(S->rk, q))) {
+		tx_warn("leaving the group: %s", rd_kafka_error_string(error));
+		rd_kafka_error_destroy(error);
+		S->abandoned = 1;
+	} else {
+		/* the revocation comes as an event: the callback does what it does in a run */
+		while (!rd_kafka_consumer_closed(S->rk) && (now = tx_now_ns()) < S->exit_by) {
+			rd_kafka_event_t *ev =
+			    rd_kafka_queue_poll(q, (int)((S->exit_by - now) / 1000000) + 1);
+			if (ev && rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE)
+				rebalance_cb(S->rk, rd_kafka_event_error(ev),
+					     rd_kafka_event_topic_partition_list(ev), S);
+			if (ev)
+				rd_kafka_event_destroy(ev);
+		}
+	}
+	rd_kafka_queue_destroy(q);
+	if (!S->abandoned && !rd_kafka_consumer_closed(S->rk)) {
+		S->abandoned = 1;
+		tx_warn("no answer from the brokers within %d s: group '%s' not left (its "
+			"next member waits for the session to time out)",
+			GROUP_WAIT_MS / 1000, S->group);
+	}
+}
+
+/*
  * Run: consume and write until the end (-e, -c, a signal, --strict), then
  * flush, drop what the merge still holds, commit (-G) and stop reading.
  */
@@ -1743,8 +1827,7 @@ static void consume(struct sub *S)
 	for (p = 0; p < S->nparts; p++)
 		discard_held(S, p);
 	if (S->group) {
-		commit_sync(S);
-		rd_kafka_consumer_close(S->rk);
+		group_exit(S);
 	} else {
 		for (p = 0; p < S->nparts; p++)
 			if (S->assigned[p])
@@ -1792,7 +1875,11 @@ static int finish(struct sub *S, int status)
 		rd_kafka_queue_destroy(S->queue);
 	if (S->rkt)
 		rd_kafka_topic_destroy(S->rkt);
-	rd_kafka_destroy(S->rk);
+	if (S->abandoned) /* librdkafka waits for the coordinator again: not past a second more */
+		tx_kafka_destroy_by(S->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE,
+				    S->exit_by + 1000000000ULL);
+	else
+		rd_kafka_destroy(S->rk);
 	if (!S->epipe && tx_out_close(&S->out) < 0 && !status)
 		status = S->out.err == EPIPE ? status : TX_EXIT_IO;
 	tx_buf_release(&S->out.b); /* after EPIPE, not closed: what was left unwritten */
