@@ -474,4 +474,22 @@ test_expect_success 'the summary tells the CPU of storing from waiting for the d
 	}
 '
 
+# The summary's time is the whole run's: a database locked at the start
+# made txstore wait 2 s, and it said "in 0.01 s".
+test_expect_success 'the summary time counts a wait for the database at open' '
+	rm -f locked3 &&
+	{ { echo "BEGIN IMMEDIATE; SELECT 1;"; echo ".shell touch locked3"; sleep 2;
+	    echo "COMMIT;"; } | sqlite3 cpu.db >/dev/null & } &&
+	locker=$! &&
+	wait_until 10 test -f locked3 &&
+	txgen -q -n 10 --seed 5 | txstore cpu.db 2>err3 &&
+	wait $locker &&
+	test_grep "10 stored" err3 &&
+	sed -n "s/.* in \([0-9.]*\) s, \([0-9.]*\) s of it storing .*/\1 \2/p" err3 >t3 &&
+	awk "NF == 2 && \$1 >= 1.0 && \$2 < 0.5 { ok = 1 } END { exit !ok }" t3 || {
+		cat err3 >&2
+		false
+	}
+'
+
 test_done

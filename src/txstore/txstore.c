@@ -280,6 +280,7 @@ static int setup(struct run *run, const struct store_opts *o)
 	tx_rejects_init(&run->rej, run->strict);
 	if (o->reject_path && tx_rejects_open(&run->rej, o->reject_path) < 0)
 		return TX_EXIT_IO;
+	run->start_ns = tx_now_ns(); /* opening may wait for the database: it counts */
 	run->st = tx_store_open(o->dsn, &status);
 	if (!run->st)
 		return status;
@@ -295,7 +296,6 @@ static int setup(struct run *run, const struct store_opts *o)
 	tx_store_batch_init(&run->batches[1]);
 	run->cur = &run->batches[0];
 	tx_lines_init(&run->lr, STDIN_FILENO, "stdin");
-	run->start_ns = tx_now_ns();
 	tx_progress_start(&run->progress, TX_PROGRESS_ASKED, "records committed");
 	tx_progress_also(&run->progress, &tx_store_counts(run->st)->batches, "batch", "batches");
 	return -1;
