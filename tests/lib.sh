@@ -244,6 +244,25 @@ wait_until() {
 	done
 }
 
+# reader_gone IN CMD...: CMD gets IN's lines on its standard input, which
+# then stays open (no end of input, as from a quiet topic), and its output
+# goes to head -n 1, which exits after a line. Prints CMD's exit status
+# (its stderr is reader_gone's): 124 when, 10 s later, CMD still waited
+# for input instead of seeing that its reader went away.
+reader_gone() {
+	_in=$1
+	shift
+	rm -f rg.in rg.out rg.st rg.got && mkfifo rg.in rg.out || return 1
+	(timeout 10 "$@" <rg.in >rg.out; echo $? >rg.st) &
+	_rg=$!
+	exec 7>rg.in
+	head -n 1 <rg.out >rg.got &
+	cat "$_in" >&7
+	wait $_rg
+	exec 7>&-
+	test_line_count 1 rg.got >&2 && cat rg.st
+}
+
 # test_slow_feed IN N: the first N lines of IN, a pause past the 2 s
 # between the progress lines of a program whose stderr is a file, the rest.
 test_slow_feed() {

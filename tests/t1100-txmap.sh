@@ -294,6 +294,11 @@ test_expect_success 'CSV: a PaySim file through --csv gives the ledger of txgen 
 	test_cmp s2 s1
 '
 
+test_expect_success 'stdout closed while no input comes: txmap ends, exit 0' '
+	i=0 && while [ $i -lt 3 ]; do echo "{\"id\":\"$i\",\"account\":\"A\",\"type\":\"fee\",\"amount\":1}"; i=$((i + 1)); done >three &&
+	test "$(reader_gone three txmap -q)" = 0
+'
+
 test_expect_success 'exit statuses: a missing file, a closed stdout; a live stream flows, a signal stops it' '
 	test_expect_code 3 txmap no-such-file 2>err &&
 	test_grep "no-such-file" err &&

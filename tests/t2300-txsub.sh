@@ -51,6 +51,7 @@ for kind in $(broker_kinds); do
 	broker_create_topic spl 1
 	broker_create_topic nokey 2
 	broker_create_topic idle 1
+	broker_create_topic quiet 1
 	txpub -q -t s <in.ndjson
 	kcat -C -b "$TX_BROKERS" -t s -e -q -f "%p %o\n" | sort -n -k1,1 -k2,2 >all.pos
 
@@ -258,6 +259,13 @@ for kind in $(broker_kinds); do
 		test_line_count 1 out &&
 		test "$(cat st)" = 0 &&
 		! grep -v "^txsub: consumed" epipe.err
+	'
+
+	test_expect_success "$kind: downstream closing on a quiet topic: txsub ends, exit 0" '
+		: >none &&
+		head -n 3 in.ndjson | txpub -q -t quiet &&
+		test "$(reader_gone none txsub -t quiet 2>gone.err)" = 0 &&
+		! grep -v "^txsub: consumed" gone.err
 	'
 
 	if [ "$kind" = txbroker ]; then

@@ -383,6 +383,12 @@ test_expect_success 'output closed downstream (EPIPE): stop quietly, exit 0, sta
 	test -s st
 '
 
+test_expect_success 'output closed downstream while no input comes: stop, exit 0' '
+	head -n 3 in >three &&
+	test "$(reader_gone three txbal -q --state st2)" = 0 &&
+	test -s st2
+'
+
 test_expect_success 'alerts: each default rule, on the record and in --alerts' '
 	{
 		rec a1 A deposit 20000.00 "\"ts\":\"2026-01-01T00:00:00Z\""

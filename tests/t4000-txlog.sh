@@ -146,6 +146,11 @@ test_expect_success 'closed stdout: txlog | head -n 1 ends quietly, exit 0' '
 	! grep -q "error" err
 '
 
+test_expect_success 'closed stdout while no input comes: txlog ends, exit 0' '
+	test "$(reader_gone "$IN" txlog 2>err)" = 0 &&
+	! grep -q "error" err
+'
+
 test_expect_success 'a write error on stdout is exit 3' '
 	if [ -w /dev/full ]; then
 		test_expect_code 3 txlog "$IN" >/dev/full 2>err &&

@@ -11,6 +11,8 @@
 #include "tx.h"
 
 #define INBUF_MIN (64 * 1024)
+/* While waiting for input, how often the caller hears TX_IN_IDLE again. */
+#define IDLE_MS 1000
 
 static void inbuf_init(struct tx_inbuf *in, int fd)
 {
@@ -31,15 +33,18 @@ static void inbuf_release(struct tx_inbuf *in)
  * Read more after in->end, keeping p[start, end): 1 when bytes came, 0 at
  * end of input, TX_IN_INTR, TX_IN_IDLE, or -1 (in->err set). Moves the
  * bytes to the front first, and doubles the buffer when they fill it.
- * Before a read that would wait, TX_IN_IDLE is returned once, so that the
+ * Before a read that would wait, TX_IN_IDLE is returned, so that the
  * caller can flush what it has written (a live pipeline's records must not
- * wait in its buffers for more input); the next call waits.
+ * wait in its buffers for more input); the next call waits, and returns
+ * TX_IN_IDLE again each IDLE_MS without input, so that the caller sees
+ * its reader go away (tx_out_idle()).
  */
 static int inbuf_fill(struct tx_inbuf *in)
 {
 	ssize_t n;
 	size_t want;
 	struct pollfd pfd;
+	int r;
 
 	if (in->eof)
 		return 0;
@@ -52,14 +57,15 @@ static int inbuf_fill(struct tx_inbuf *in)
 		in->cap = in->cap ? tx_st_mult(in->cap, 2) : INBUF_MIN;
 		in->p = tx_realloc(in->p, in->cap + 1);
 	}
-	if (!in->idle) {
-		pfd.fd = in->fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 0) == 0) {
-			in->idle = 1;
-			return TX_IN_IDLE;
-		}
+	pfd.fd = in->fd;
+	pfd.events = POLLIN;
+	r = poll(&pfd, 1, in->idle ? IDLE_MS : 0);
+	if (r == 0) {
+		in->idle = 1;
+		return TX_IN_IDLE;
 	}
+	if (r < 0 && errno == EINTR)
+		return TX_IN_INTR;
 	in->idle = 0;
 	want = in->cap - in->end;
 	if (in->chunk && want > in->chunk)

@@ -55,11 +55,12 @@ struct tx_initem {
 
 /* The readers' return codes. */
 enum {
-	TX_IN_END = 0,	 /* end of input */
-	TX_IN_ITEM = 1,	 /* *item set */
-	TX_IN_BAD = 2,	 /* bad input: err says why, item->lineno where, item->p what was skipped */
-	TX_IN_INTR = 3,	 /* a read was interrupted by a signal: check flags, call again */
-	TX_IN_IDLE = 4,	 /* nothing to read just now: flush the output, call again (it waits) */
+	TX_IN_END = 0,	/* end of input */
+	TX_IN_ITEM = 1, /* *item set */
+	TX_IN_BAD = 2,	/* bad input: err says why, item->lineno where, item->p what was skipped */
+	TX_IN_INTR = 3, /* a read was interrupted by a signal: check flags, call again */
+	TX_IN_IDLE =
+	    4, /* nothing to read just now: flush the output, call again (it waits a while) */
 	TX_IN_ERROR = -1 /* a read failed: in.err holds errno (not reported) */
 };
 

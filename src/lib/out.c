@@ -1,7 +1,9 @@
 /* Buffered output: see out.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "out.h"
@@ -10,11 +12,14 @@
 
 void tx_out_init(struct tx_out *o, int fd, const char *name)
 {
+	struct stat st;
+
 	memset(o, 0, sizeof(*o));
 	o->fd = fd;
 	o->name = name ? name : "stdout";
 	o->limit = 64 * 1024;
 	o->tty = o->line_buffered = isatty(fd);
+	o->fifo = fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
 	tx_buf_grow(&o->b, o->limit + 4096);
 }
 
@@ -52,6 +57,23 @@ int tx_out_flush(struct tx_out *o)
 		done += (size_t)n;
 	}
 	tx_buf_reset(&o->b);
+	return 0;
+}
+
+int tx_out_idle(struct tx_out *o)
+{
+	struct pollfd p;
+
+	if (o->b.len || o->err || !o->fifo)
+		return tx_out_flush(o);
+	/* a pipe without a reader polls as POLLERR, whatever was asked */
+	p.fd = o->fd;
+	p.events = 0;
+	p.revents = 0;
+	if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR)) {
+		o->err = EPIPE;
+		return -1;
+	}
 	return 0;
 }
 

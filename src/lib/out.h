@@ -23,6 +23,7 @@ struct tx_out {
 	size_t limit;	   /* flush when the buffer holds this much */
 	int line_buffered; /* flush after every tx_out_end_line() */
 	int tty;	   /* fd is a terminal: a progress line there goes first (progress.h) */
+	int fifo;	   /* fd is a pipe (or FIFO): see tx_out_idle() */
 	int err;	   /* errno of the first failed write, 0 if none */
 };
 
@@ -39,6 +40,14 @@ static inline struct tx_buf *tx_out_buf(struct tx_out *o)
 }
 /* Writes what is buffered. 0, or -1 (o->err set; reported unless EPIPE). */
 int tx_out_flush(struct tx_out *o);
+/*
+ * For a program with no input for now: tx_out_flush(), and, when nothing
+ * is buffered and fd is a pipe, whether its reader went away. A program
+ * waiting for input finds out otherwise only at its next write, which may
+ * not come for hours (txsub | head -n 1 on a quiet topic). 0, or -1
+ * (o->err set: EPIPE for a reader gone, as a write would have found).
+ */
+int tx_out_idle(struct tx_out *o);
 /* Call after each complete line: flushes when due. 0 or -1 as tx_out_flush. */
 static inline int tx_out_end_line(struct tx_out *o)
 {

@@ -603,7 +603,7 @@ static void run_batch(struct txbal *b)
 
 static void flush_all(struct txbal *b)
 {
-	if (tx_out_flush(&b->out) < 0)
+	if (tx_out_idle(&b->out) < 0)
 		out_failed(b, &b->out);
 	if (b->have_alerts && tx_out_flush(&b->alert_out) < 0)
 		out_failed(b, &b->alert_out);

@@ -90,9 +90,9 @@ static void out_failed(struct txlog *t, const struct tx_out *o)
 
 static void flush_all(struct txlog *t)
 {
-	if (t->tee && tx_out_flush(&t->data) < 0)
+	if (t->tee && tx_out_idle(&t->data) < 0)
 		out_failed(t, &t->data);
-	if (!t->use_syslog && tx_out_flush(&t->log) < 0)
+	if (!t->use_syslog && tx_out_idle(&t->log) < 0)
 		out_failed(t, &t->log);
 	if (tx_rejects_flush(&t->rej) < 0) {
 		t->stop = 1;

@@ -73,7 +73,7 @@ static int put_line(struct tx_out *o, const char *p, size_t len, int multiline)
 
 static void flush_all(struct txmap *t)
 {
-	if (tx_out_flush(&t->out) < 0)
+	if (tx_out_idle(&t->out) < 0)
 		out_failed(t, &t->out);
 	if (tx_rejects_flush(&t->rej) < 0)
 		out_failed(t, &t->rej.out);

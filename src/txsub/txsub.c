@@ -1378,6 +1378,8 @@ static ssize_t next_batch(struct sub *S, rd_kafka_message_t **msgs, size_t max)
 		/* Nothing waiting: the output goes out now, then wait. */
 		if (S->out.b.len || (S->rej.have_file && S->rej.out.b.len))
 			flush_out(S);
+		else if (!S->epipe && !S->io_error && tx_out_idle(&S->out) < 0)
+			note_write_error(S, &S->out); /* the reader went away */
 		if (S->stop || tx_signal)
 			return 0;
 		wake_fetcher(S);
