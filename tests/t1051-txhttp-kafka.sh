@@ -143,6 +143,8 @@ for kind in $(broker_kinds); do
 	fi
 	broker_create_topic hx 4
 	broker_create_topic hc 4
+	broker_create_topic hr 4
+	broker_create_topic hq 4
 	rm -f *.pid
 	start_http k -t hx -b "$TX_BROKERS" --ack-timeout 2
 
@@ -166,11 +168,45 @@ for kind in $(broker_kinds); do
 		test "$("$PYTHON3" check.py positions topic.ndjson answers.ndjson 4)" = 32
 	'
 
+	# txhttp places the keys itself and produces a batch sorted by
+	# partition; TX_REFERENCE=place leaves both to librdkafka, a record at
+	# a time: Java's partitions either way, the same for every record
+	test_expect_success "$kind: a batch of 2,000 records is placed as Java places it, and as the reference does" '
+		txgen -q -n 2000 --seed 5 --accounts 50 >many.ndjson &&
+		curl -s -o m1.json -w "%{http_code}" -H "Content-Type: application/x-ndjson" \
+			--data-binary @many.ndjson "$url/api/transactions" >code1 &&
+		rport=$(test_free_port) &&
+		{ TX_REFERENCE=place txhttp -l "127.0.0.1:$rport" -t hr -b "$TX_BROKERS" \
+			--ack-timeout 2 >r.out 2>r.err & echo $! >r.pid; } &&
+		wait_http "http://127.0.0.1:$rport" &&
+		curl -s -o m2.json -w "%{http_code}" -H "Content-Type: application/x-ndjson" \
+			--data-binary @many.ndjson "http://127.0.0.1:$rport/api/transactions" >code2 &&
+		stop_http r &&
+		test "$(cat code1) $(cat code2) $(cat r.rc)" = "202 202 143" &&
+		for m in m1 m2; do
+			"$PYTHON3" -c "import json, sys; [print(json.dumps(r)) for r in json.load(open(sys.argv[1]))[\"results\"]]" $m.json >$m.ndjson || return 1
+		done &&
+		txsub -q -b "$TX_BROKERS" -t hx -e >hx.ndjson &&
+		txsub -q -b "$TX_BROKERS" -t hr -e >hr.ndjson &&
+		test "$("$PYTHON3" check.py positions hx.ndjson m1.ndjson 4)" = 2000 &&
+		test "$("$PYTHON3" check.py positions hr.ndjson m2.ndjson 4)" = 2000 &&
+		for m in m1 m2; do
+			"$PYTHON3" -c "import json, sys; [print(r[\"transaction_id\"], r[\"partition\"]) for r in map(json.loads, open(sys.argv[1]))]" $m.ndjson >$m.parts || return 1
+		done &&
+		test_line_count 2000 m1.parts &&
+		test_cmp m1.parts m2.parts
+	'
+
 	test_expect_success "$kind: healthz says the broker is up" '
 		test "$(curl -s "$url/healthz")" = "{\"status\":\"ok\",\"sink\":\"kafka\",\"broker\":\"up\"}"
 	'
 
 	# Apache Kafka restarts take seconds: the outage cases share one.
+	qport=$(test_free_port)
+	txhttp -l "127.0.0.1:$qport" -t hq -b "$TX_BROKERS" --ack-timeout 3 \
+		-X queue.buffering.max.messages=20 >q.out 2>q.err &
+	echo $! >q.pid
+	wait_http "http://127.0.0.1:$qport"
 	broker_down
 	test_expect_success "$kind: broker away: 503 with Retry-After, healthz 503" '
 		curl -s -D h.txt -o a.json -w "%{http_code}" -H "Content-Type: application/json" -H "Idempotency-Key: away-1" \
@@ -180,6 +216,23 @@ for kind in $(broker_kinds); do
 		test_grep "^{\"transaction_id\":\"away-1\",\"status\":\"failed\",\"error\":\"" a.json &&
 		test "$(curl -s -o /dev/null -w "%{http_code}" "$url/healthz")" = 503
 	'
+	# Each batch takes its room in librdkafka's queue before it is produced:
+	# two batches of 10 fill 20 while the broker is away; the third finds
+	# none within a second, and none of its records is produced
+	test_expect_success "$kind: the local queue full: a batch without room fails whole, at once" '
+		txgen -q -n 10 --seed 6 >ten.ndjson &&
+		for i in 1 2 3; do
+			{ curl -s -o q$i.json -w "%{http_code}" -H "Content-Type: application/x-ndjson" \
+				--data-binary @ten.ndjson "http://127.0.0.1:$qport/api/transactions" >q$i.code & } ||
+			return 1
+		done &&
+		wait &&
+		test "$(cat q1.code q2.code q3.code)" = 503503503 &&
+		test "$(grep -l "\"failed\":10," q1.json q2.json q3.json | wc -l)" = 3 &&
+		test "$(grep -l "\"error\":\"Local: Queue full\"" q1.json q2.json q3.json | wc -l)" = 1 &&
+		test "$(grep -l "\"error\":\"Local: Message timed out\"" q1.json q2.json q3.json | wc -l)" = 2
+	'
+	stop_http q
 	broker_up
 	test_expect_success "$kind: the broker back: 202 again" '
 		for i in $(seq 1 300); do
@@ -194,7 +247,9 @@ for kind in $(broker_kinds); do
 
 	test_expect_success "$kind: SIGTERM: summary, 143; failed counts the 503" '
 		test "$(cat k.rc)" = 143 &&
-		test_grep "^txhttp: requests [0-9]*, accepted 33, rejected 1, failed [1-9][0-9]*$" k.err
+		test_grep "^txhttp: requests [0-9]*, accepted 2033, rejected 1, failed [1-9][0-9]*$" k.err &&
+		test "$(cat q.rc)" = 143 &&
+		test_grep "^txhttp: requests 4, accepted 0, rejected 0, failed 30$" q.err
 	'
 
 	start_http c -q -t hc -b "$TX_BROKERS" --ack-timeout 2

@@ -105,6 +105,15 @@ for kind in $(broker_kinds); do
 		"$PYTHON3" check.py placement out 8 in.ndjson
 	'
 
+	# TX_REFERENCE=place: librdkafka's murmur2_random partitioner places
+	# every record, not txpub: the same partitions, the same order
+	test_expect_success "$kind: TX_REFERENCE=place: the same placement, by librdkafka" '
+		broker_create_topic rtref 8 &&
+		TX_REFERENCE=place txpub -q -t rtref <in.ndjson &&
+		txsub -t rtref -e >ref.out 2>err &&
+		"$PYTHON3" check.py placement ref.out 8 in.ndjson
+	'
+
 	test_expect_success "$kind: kcat reads the bytes and keys txpub wrote" '
 		kcat -C -b "$TX_BROKERS" -t rt -e -q -f "%k %s\n" | sort >got &&
 		"$PYTHON3" -c "import json,sys

@@ -14,6 +14,7 @@ static const struct {
     {"all", TX_FAST_ALL},	  {"plain", TX_FAST_PLAIN}, {"time", TX_FAST_TIME},
     {"guess", TX_FAST_GUESS},	  {"value", TX_FAST_VALUE}, {"simd", TX_FAST_SIMD},
     {"newline", TX_FAST_NEWLINE}, {"held", TX_FAST_HELD},   {"check", TX_FAST_CHECK},
+    {"place", TX_FAST_PLACE},
 };
 
 int tx_fast_set(const char *reference)

@@ -37,6 +37,11 @@
  *          and SQLite skips the table's CHECK constraints on txstore's
  *          connection (PRAGMA ignore_check_constraints); off: the database
  *          checks every row, as it does any other writer's
+ *   place  txpub and txhttp place keys themselves (Java's murmur2, as the
+ *          murmur2_random partitioner does) and hand librdkafka each batch
+ *          sorted by partition (kafka.h, tx_kafka_placer); off: librdkafka's
+ *          partitioner places every record, and txhttp produces them one
+ *          by one
  *
  * The SIMD code is also left out at build time by `configure
  * --disable-simd` (TX_NO_SIMD), the portable build CI checks.
@@ -53,7 +58,8 @@ enum {
 	TX_FAST_NEWLINE = 1 << 5,
 	TX_FAST_HELD = 1 << 6,
 	TX_FAST_CHECK = 1 << 7,
-	TX_FAST_ALL = (1 << 8) - 1,
+	TX_FAST_PLACE = 1 << 8,
+	TX_FAST_ALL = (1 << 9) - 1,
 };
 
 /* The fast paths in use: TX_FAST_ALL less those TX_REFERENCE names. */

@@ -247,6 +247,48 @@ int tx_kafka_partition_count(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int timeout_
  * (murmur2_random), and batching. name, value pairs, NULL-terminated.
  */
 extern const char *const tx_kafka_producer_defaults[];
+/*
+ * Keys placed by the producer itself, as librdkafka's murmur2_random
+ * partitioner and Java's client place them (tx_kafka_key_partition()): the
+ * records then go to librdkafka already partitioned, and sorted
+ * (tx_kafka_sort_by_partition()), and rd_kafka_produce_batch() takes each
+ * partition's run at once, with neither the partitioner nor the clock per
+ * record. Placing needs the partition count, and a topic can grow: it is
+ * asked for again now and then (topic.metadata.refresh.interval.ms, at most
+ * a minute, as librdkafka does for its own partitioner), and every second
+ * while the topic is not known yet (the first record may create it).
+ */
+struct tx_kafka_placer {
+	rd_kafka_t *rk;
+	rd_kafka_topic_t *rkt;
+	int on;		     /* the partitioner is murmur2_random, and the caller may place */
+	int refresh_ms;	     /* how often to ask again, -1: never once known */
+	uint64_t refresh_ns; /* when to ask next (atomic) */
+	int32_t nparts; /* the count to place with, 0: none (atomic; tx_kafka_placer_count()) */
+	int asking;	/* a thread is asking: the others go on (atomic) */
+};
+/* From the producer's configuration, before rd_kafka_new(); may: the caller can place. */
+void tx_kafka_placer_init(struct tx_kafka_placer *pl, rd_kafka_conf_t *conf, int may);
+/* The client and topic to ask; nparts, when known (> 0), is the count for now. */
+void tx_kafka_placer_start(struct tx_kafka_placer *pl, rd_kafka_t *rk, rd_kafka_topic_t *rkt,
+			   int32_t nparts);
+/* Ask for the partition count when it is due (up to a second); from any thread. */
+void tx_kafka_placer_refresh(struct tx_kafka_placer *pl);
+/* The partition count to place keys with; 0: none (librdkafka places them). */
+static inline int32_t tx_kafka_placer_count(struct tx_kafka_placer *pl)
+{
+	return __atomic_load_n(&pl->nparts, __ATOMIC_RELAXED);
+}
+/*
+ * Copy n elements of size bytes from in to out, sorted by the int32_t
+ * partition at offset part_off in each (a counting sort, so each
+ * partition's elements keep their order): RD_KAFKA_PARTITION_UA first, then
+ * 0 to nparts - 1. 0, or -1 when nparts is above TX_KAFKA_SORT_MAX (out is
+ * then left alone).
+ */
+#define TX_KAFKA_SORT_MAX 4096
+int tx_kafka_sort_by_partition(const void *in, void *out, size_t n, size_t size, size_t part_off,
+			       int32_t nparts);
 /* A numeric property of conf, or dflt when it cannot be read (producer.c). */
 uint64_t tx_kafka_conf_uint(rd_kafka_conf_t *conf, const char *name, uint64_t dflt);
 /* Whether the (default topic, else global) property name of conf is value. */

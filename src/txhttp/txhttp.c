@@ -18,6 +18,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,9 @@ struct server {
 	pthread_mutex_t dr_lock;
 	pthread_t poller;
 	int poll_stop;
+	struct tx_kafka_placer placer; /* keys placed by txhttp (kafka.h) */
+	/* records in librdkafka's queue and their bytes (__atomic), and its limits */
+	uint64_t queued, queued_bytes, max_queued, max_queued_bytes;
 
 	/* --db: the txstore database the reads come from, opened on first use */
 	const char *dsn;
@@ -170,6 +174,19 @@ struct batch {
 };
 
 /* The delivery report of one record (the polling thread). */
+/* Count n records of bytes in librdkafka's queue, or no longer. */
+static void queued_add(uint64_t n, uint64_t bytes)
+{
+	__atomic_add_fetch(&S.queued, n, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&S.queued_bytes, bytes, __ATOMIC_RELAXED);
+}
+
+static void queued_sub(uint64_t n, uint64_t bytes)
+{
+	__atomic_sub_fetch(&S.queued, n, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&S.queued_bytes, bytes, __ATOMIC_RELAXED);
+}
+
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
 	struct tx_http_rec *x = m->_private;
@@ -178,6 +195,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	x->err = m->err;
 	x->partition = m->partition;
 	x->offset = m->offset;
+	queued_sub(1, m->len);
 	pthread_mutex_lock(&S.dr_lock);
 	if (--B->pending == 0)
 		pthread_cond_broadcast(&B->done);
@@ -185,45 +203,128 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 }
 
 /*
+ * Room in librdkafka's queue for n records of bytes, counted as queued:
+ * waits up to a second for it. 0, or -1 (nothing counted).
+ */
+static int queued_reserve(uint64_t n, uint64_t bytes)
+{
+	uint64_t give_up = tx_now_ns() + 1000000000u, q;
+
+	for (;;) {
+		q = __atomic_load_n(&S.queued, __ATOMIC_RELAXED);
+		if (q + n <= S.max_queued &&
+		    __atomic_load_n(&S.queued_bytes, __ATOMIC_RELAXED) + bytes <=
+			S.max_queued_bytes &&
+		    __atomic_compare_exchange_n(&S.queued, &q, q + n, 0, __ATOMIC_RELAXED,
+						__ATOMIC_RELAXED)) {
+			queued_add(0, bytes);
+			return 0;
+		}
+		if (tx_now_ns() > give_up)
+			return -1;
+		struct timespec ts = {0, 1000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* One record, waiting up to a second for room in the local queue. */
+static rd_kafka_resp_err_t produce_one(struct tx_http_recs *R, struct tx_http_rec *x)
+{
+	uint64_t give_up = tx_now_ns() + 1000000000u;
+	rd_kafka_resp_err_t err;
+
+	queued_add(1, x->len); /* before: its report may come at once */
+	for (;;) {
+		err = rd_kafka_producev(S.rk, RD_KAFKA_V_RKT(S.rkt),
+					RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+					RD_KAFKA_V_VALUE(R->data.p + x->off, x->len),
+					RD_KAFKA_V_KEY(R->data.p + x->key_off, x->key_len),
+					RD_KAFKA_V_OPAQUE(x), RD_KAFKA_V_END);
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || tx_now_ns() > give_up)
+			break;
+		struct timespec ts = {0, 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	if (err)
+		queued_sub(1, x->len);
+	return err;
+}
+
+/*
+ * The records placed by txhttp among nparts partitions, sorted, in one
+ * rd_kafka_produce_batch(), once the queue has room for them all: none
+ * meets a full queue half-way, to be retried after later records of its
+ * account. Returns how many were not produced (their err set).
+ */
+static size_t produce_placed(struct tx_http_recs *R, int32_t nparts)
+{
+	rd_kafka_message_t *m = tx_calloc(2 * R->n, sizeof(*m)), *sorted = m + R->n, *v = m;
+	uint64_t bytes = 0;
+	size_t i, failed = 0;
+
+	for (i = 0; i < R->n; i++) {
+		struct tx_http_rec *x = &R->v[i];
+		m[i].payload = R->data.p + x->off;
+		m[i].len = x->len;
+		m[i].key = R->data.p + x->key_off;
+		m[i].key_len = x->key_len;
+		m[i].partition = tx_kafka_key_partition(m[i].key, x->key_len, nparts);
+		m[i]._private = x;
+		bytes += x->len;
+	}
+	if (queued_reserve(R->n, bytes) < 0) {
+		for (i = 0; i < R->n; i++)
+			R->v[i].err = RD_KAFKA_RESP_ERR__QUEUE_FULL;
+		free(m);
+		return R->n;
+	}
+	if (tx_kafka_sort_by_partition(m, sorted, R->n, sizeof(*m),
+				       offsetof(rd_kafka_message_t, partition), nparts) == 0)
+		v = sorted;
+	rd_kafka_produce_batch(S.rkt, RD_KAFKA_PARTITION_UA,
+			       RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_PARTITION, v, (int)R->n);
+	for (i = 0; i < R->n; i++) {
+		if (!v[i].err)
+			continue;
+		((struct tx_http_rec *)v[i]._private)->err = v[i].err;
+		queued_sub(1, v[i].len);
+		failed++;
+	}
+	free(m);
+	return failed;
+}
+
+/*
  * Kafka: produce every record, keyed by its account, and wait for each
  * one's delivery report. librdkafka reports every record within
  * message.timeout.ms (--ack-timeout), delivered or not; a record the local
- * queue cannot take within a second is not produced at all.
+ * queue cannot take within a second is not produced at all. With the
+ * partition count known, txhttp places the keys itself (produce_placed()),
+ * unless the request would fill half the queue.
  */
 static void sink_kafka(struct tx_http_recs *R)
 {
 	struct batch B;
-	uint64_t give_up;
-	size_t i;
+	int32_t nparts;
+	size_t i, failed = 0;
 
 	pthread_cond_init(&B.done, NULL);
+	for (i = 0; i < R->n; i++)
+		R->v[i].sink = &B;
 	pthread_mutex_lock(&S.dr_lock);
 	B.pending = R->n;
 	pthread_mutex_unlock(&S.dr_lock);
-	for (i = 0; i < R->n; i++) {
-		struct tx_http_rec *x = &R->v[i];
-		rd_kafka_resp_err_t err;
-		x->sink = &B;
-		give_up = tx_now_ns() + 1000000000u;
-		for (;;) {
-			err = rd_kafka_producev(S.rk, RD_KAFKA_V_RKT(S.rkt),
-						RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-						RD_KAFKA_V_VALUE(R->data.p + x->off, x->len),
-						RD_KAFKA_V_KEY(R->data.p + x->key_off, x->key_len),
-						RD_KAFKA_V_OPAQUE(x), RD_KAFKA_V_END);
-			if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || tx_now_ns() > give_up)
-				break;
-			struct timespec ts = {0, 1000000L};
-			nanosleep(&ts, NULL);
-		}
-		if (err) {
-			x->err = err;
-			pthread_mutex_lock(&S.dr_lock);
-			B.pending--;
-			pthread_mutex_unlock(&S.dr_lock);
-		}
+	tx_kafka_placer_refresh(&S.placer);
+	nparts = tx_kafka_placer_count(&S.placer);
+	if (nparts > 0 && R->n <= S.max_queued / 2 && R->data.len <= S.max_queued_bytes / 2) {
+		failed = produce_placed(R, nparts);
+	} else {
+		for (i = 0; i < R->n; i++)
+			if ((R->v[i].err = produce_one(R, &R->v[i])))
+				failed++;
 	}
 	pthread_mutex_lock(&S.dr_lock);
+	B.pending -= failed;
 	while (B.pending)
 		pthread_cond_wait(&B.done, &S.dr_lock);
 	pthread_mutex_unlock(&S.dr_lock);
@@ -1082,6 +1183,9 @@ static int producer_start(struct tx_kafka_opts *ko, int ack_timeout_ms)
 	if (r >= 0)
 		return r == TX_EXIT_OK ? -1 : r;
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+	tx_kafka_placer_init(&S.placer, conf, 1);
+	S.max_queued = tx_kafka_conf_uint(conf, "queue.buffering.max.messages", 100000);
+	S.max_queued_bytes = tx_kafka_conf_uint(conf, "queue.buffering.max.kbytes", 1048576) * 1024;
 	S.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
 	if (!S.rk) {
 		/* a thread the system refused is exit 70, a bad configuration 2 */
@@ -1104,6 +1208,8 @@ static int producer_start(struct tx_kafka_opts *ko, int ack_timeout_ms)
 	if (topic_err && ko->verbose)
 		tx_warn("topic '%s': %s (it may be created on first use)", S.topic,
 			rd_kafka_err2str(topic_err));
+	tx_kafka_placer_start(&S.placer, S.rk, S.rkt,
+			      topic_err ? 0 : tx_kafka_partition_count(S.rk, S.rkt, 1000));
 	pthread_mutex_init(&S.dr_lock, NULL);
 	if (tx_thread_start(&S.poller, poller, NULL)) {
 		tx_error("cannot start the polling thread");

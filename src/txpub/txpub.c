@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,6 @@
  * reader is at most this many batches ahead.
  */
 #define NBATCH 4
-/* Up to this many partitions, a batch is sorted by partition before it is produced. */
-#define SORT_MAX_PARTITIONS 4096
 
 struct header {
 	char *name;
@@ -117,8 +116,6 @@ struct pub {
 	int io_error;		       /* an output file could not be written */
 	rd_kafka_message_t *msgs;      /* BATCH_RECORDS, for rd_kafka_produce_batch() */
 	struct item *sorted;	       /* BATCH_RECORDS: a batch in partition order */
-	uint64_t refresh_ns;	       /* when to ask for the partition count again */
-	int refresh_ms;		       /* how often, -1: never once it is known */
 	/* What librdkafka holds, to keep a batch within its queue limits. */
 	uint64_t queued_bytes, max_queued, max_queued_bytes;
 	int batching;		 /* rd_kafka_produce_batch() (it takes no headers) */
@@ -137,12 +134,10 @@ struct pub {
 	int head, nfull;
 	int done; /* the reader has read its last line */
 	/*
-	 * The topic's partition count when txpub places keys itself (the
-	 * partitioner is murmur2_random), else 0. Written by the producing
-	 * thread, read by the reader (__atomic builtins).
+	 * Keys placed by txpub itself (the partitioner is murmur2_random): the
+	 * producing thread asks for the partition count, the reader places.
 	 */
-	int32_t nparts;
-	int place_keys;
+	struct tx_kafka_placer placer;
 };
 
 static void usage(FILE *fp)
@@ -319,32 +314,6 @@ static void produce_one(struct pub *P, const char *source, const char *value, si
 }
 
 /*
- * The batch in partition order, each partition's records in their order
- * (a counting sort): rd_kafka_produce_batch() then finds each partition
- * once per run of its records, and neither runs the partitioner nor reads
- * the clock per record.
- */
-static const struct item *sort_by_partition(struct pub *P, struct batch *B)
-{
-	size_t start[SORT_MAX_PARTITIONS + 2], i, sum = 0, c;
-
-	if (B->nparts > SORT_MAX_PARTITIONS)
-		return B->items; /* placed, if not grouped */
-	memset(start, 0, (size_t)(B->nparts + 2) * sizeof(*start));
-	/* bucket 0 for the unplaced (keyless) records, p + 1 for partition p */
-	for (i = 0; i < B->n; i++)
-		start[B->items[i].part + 1]++;
-	for (c = 0; c <= (size_t)B->nparts; c++) {
-		size_t n = start[c];
-		start[c] = sum;
-		sum += n;
-	}
-	for (i = 0; i < B->n; i++)
-		P->sorted[start[B->items[i].part + 1]++] = B->items[i];
-	return P->sorted;
-}
-
-/*
  * Hand a batch to librdkafka, in order. It is cut to what the local queue
  * has room for (queue.buffering.max.messages and .kbytes, counted as what
  * was queued and not yet reported): a batch then never meets a full queue
@@ -368,7 +337,11 @@ static void produce_batch(struct pub *P, struct batch *B)
 		}
 		goto out;
 	}
-	items = B->nparts > 0 ? sort_by_partition(P, B) : B->items;
+	items =
+	    B->nparts > 0 && tx_kafka_sort_by_partition(B->items, P->sorted, B->n, sizeof(*items),
+							offsetof(struct item, part), B->nparts) == 0
+		? P->sorted
+		: B->items;
 	flags = RD_KAFKA_MSG_F_COPY | (B->nparts > 0 ? RD_KAFKA_MSG_F_PARTITION : 0);
 	while (i < B->n) {
 		while (P->queued > 0 && (P->queued >= P->max_queued ||
@@ -502,7 +475,7 @@ static void validate(struct pub *P, struct batch *B, const struct tx_lines *lr, 
 	}
 	P->accepted++;
 	if (!B->n) /* a batch is placed with one partition count, the latest */
-		B->nparts = __atomic_load_n(&P->nparts, __ATOMIC_RELAXED);
+		B->nparts = tx_kafka_placer_count(&P->placer);
 	it = &B->items[B->n++];
 	it->opaque = kept ? (void *)kept : (void *)(uintptr_t)((lr->lineno << 1) | 1);
 	it->off = B->data.len;
@@ -576,28 +549,6 @@ static void *reader(void *arg)
 }
 
 /*
- * Placing keys needs the partition count. A topic can grow: ask again now
- * and then (topic.metadata.refresh.interval.ms, at most a minute), as
- * librdkafka does for its own partitioner, and every second while the
- * topic is not known yet (it may be created by the first record).
- */
-static void refresh_partitions(struct pub *P)
-{
-	uint64_t now = tx_now_ns();
-	int32_t n, cur = __atomic_load_n(&P->nparts, __ATOMIC_RELAXED);
-
-	if (!P->place_keys || now < P->refresh_ns || (cur > 0 && P->refresh_ms < 0))
-		return;
-	n = tx_kafka_partition_count(P->rk, P->rkt, 1000);
-	if (n > 0 && n != cur)
-		__atomic_store_n(&P->nparts, n, __ATOMIC_RELAXED);
-	if (n > 0)
-		cur = n;
-	P->refresh_ns = tx_now_ns() +
-			(uint64_t)(cur > 0 && P->refresh_ms > 0 ? P->refresh_ms : 1000) * 1000000u;
-}
-
-/*
  * The producing (main) thread: produce each batch the reader hands over,
  * and serve delivery reports, until the reader is done and every batch
  * has been produced.
@@ -613,7 +564,7 @@ static void produce_all(struct pub *P)
 			B = &P->ring[P->head];
 			pthread_mutex_unlock(&P->lock);
 			produce_batch(P, B);
-			refresh_partitions(P);
+			tx_kafka_placer_refresh(&P->placer);
 			pthread_mutex_lock(&P->lock);
 			P->head = (P->head + 1) % NBATCH;
 			P->nfull--;
@@ -633,7 +584,7 @@ static void produce_all(struct pub *P)
 			pthread_mutex_unlock(&P->lock);
 			rd_kafka_poll(P->rk, 0);
 			tx_progress_update(&P->progress, P->produced, 1);
-			refresh_partitions(P);
+			tx_kafka_placer_refresh(&P->placer);
 			pthread_mutex_lock(&P->lock);
 		}
 	}
@@ -911,7 +862,6 @@ static int setup(struct pub *P, const struct pub_opts *o, struct tx_kafka_opts *
 {
 	rd_kafka_conf_t *conf;
 	char errstr[512];
-	int64_t v;
 	int r;
 
 	r = tx_kafka_opts_conf(ko, tx_kafka_producer_defaults, NULL, NULL, &conf);
@@ -921,11 +871,7 @@ static int setup(struct pub *P, const struct pub_opts *o, struct tx_kafka_opts *
 	P->max_queued_bytes =
 	    tx_kafka_conf_uint(conf, "queue.buffering.max.kbytes", 1048576) * 1024;
 	P->batching = !P->nheaders && !P->produce_time;
-	P->place_keys = P->batching && tx_kafka_conf_is(conf, "partitioner", "murmur2_random");
-	v = (int64_t)tx_kafka_conf_uint(conf, "topic.metadata.refresh.interval.ms", 300000);
-	P->refresh_ms = v < 1000 ? 1000 : v > 60000 ? 60000 : (int)v;
-	if (tx_kafka_conf_is(conf, "topic.metadata.refresh.interval.ms", "-1"))
-		P->refresh_ms = -1;
+	tx_kafka_placer_init(&P->placer, conf, P->batching);
 	/* with --partitions, the topic is created by us, never by a metadata request */
 	if (o->want_parts && rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", errstr,
 					       sizeof(errstr)) != RD_KAFKA_CONF_OK) {
@@ -1029,10 +975,7 @@ static int connect_topic(struct pub *P, const struct pub_opts *o, struct tx_kafk
 			return -r;
 		topic_err = RD_KAFKA_RESP_ERR_NO_ERROR;
 	}
-	if (P->place_keys && r > 0)
-		P->nparts = r;
-	P->refresh_ns =
-	    tx_now_ns() + (uint64_t)(P->refresh_ms > 0 ? P->refresh_ms : 1000) * 1000000u;
+	tx_kafka_placer_start(&P->placer, P->rk, P->rkt, r);
 	if (topic_err && ko->verbose)
 		tx_warn("topic '%s': %s (it may be created on first use)", P->topic,
 			rd_kafka_err2str(topic_err));
