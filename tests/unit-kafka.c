@@ -1,4 +1,5 @@
 /* Unit tests for kafka.c: partition lists, secrets, config files, offsets files. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,28 @@ static int write_file(const char *path, const char *text)
 		return -1;
 	fputs(text, fp);
 	return fclose(fp);
+}
+
+/* An element to sort by partition: its place in the input, and its partition. */
+struct elem {
+	int id;
+	int32_t part;
+};
+
+/* The ids of v sorted by partition among nparts, "1 5 2 ", or "-1" when refused. */
+static void sorted_ids(const struct elem *v, size_t n, int32_t nparts, char *got, size_t size)
+{
+	struct elem out[16];
+	size_t i, at = 0;
+
+	if (tx_kafka_sort_by_partition(v, out, n, sizeof(*v), offsetof(struct elem, part), nparts) <
+	    0) {
+		snprintf(got, size, "-1");
+		return;
+	}
+	got[0] = '\0';
+	for (i = 0; i < n && at + 4 < size; i++)
+		at += (size_t)snprintf(got + at, size - at, "%d ", out[i].id);
 }
 
 static int parts(const char *s, int n, char *got, size_t gotsize)
@@ -109,5 +132,22 @@ int cmd_main(int argc, char **argv)
 	write_file(path, "{\"topic\":\"t\",\"partition\":1,\"offset\":7,\"cluster\":5}\n");
 	CHECK_EQ_INT(tx_kafka_load_offsets(path, "t", NULL, off, 8), -1, "a cluster not a string");
 	remove(path);
+
+	/* sorted by partition: the unplaced first, each partition's in order */
+	{
+		static const struct elem v[] = {{0, 2}, {1, -1}, {2, 0}, {3, 2},
+						{4, 1}, {5, -1}, {6, 0}};
+		static const struct elem bad[] = {{0, 1}, {1, 3}};
+		sorted_ids(v, 7, 3, got, sizeof(got));
+		CHECK(!strcmp(got, "1 5 2 6 4 0 3 "), "sorted by partition, stable");
+		sorted_ids(v, 7, 4, got, sizeof(got));
+		CHECK(!strcmp(got, "1 5 2 6 4 0 3 "), "an empty partition changes nothing");
+		sorted_ids(bad, 2, 3, got, sizeof(got));
+		CHECK(!strcmp(got, "-1"), "a partition past the count is refused");
+		sorted_ids(v, 7, 0, got, sizeof(got));
+		CHECK(!strcmp(got, "-1"), "no partitions: refused");
+		sorted_ids(v, 7, TX_KAFKA_SORT_MAX + 1, got, sizeof(got));
+		CHECK(!strcmp(got, "-1"), "over TX_KAFKA_SORT_MAX: refused");
+	}
 	return unit_done();
 }

@@ -5,7 +5,6 @@
  */
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include "fastpath.h"
 #include "kafka.h"
