@@ -173,7 +173,6 @@ struct batch {
 	pthread_cond_t done; /* pending reached 0 */
 };
 
-/* The delivery report of one record (the polling thread). */
 /* Count n records of bytes in librdkafka's queue, or no longer. */
 static void queued_add(uint64_t n, uint64_t bytes)
 {
@@ -187,6 +186,7 @@ static void queued_sub(uint64_t n, uint64_t bytes)
 	__atomic_sub_fetch(&S.queued_bytes, bytes, __ATOMIC_RELAXED);
 }
 
+/* The delivery report of one record (the polling thread). */
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
 	struct tx_http_rec *x = m->_private;
@@ -1216,8 +1216,7 @@ static int producer_start(struct tx_kafka_opts *ko, int ack_timeout_ms)
 	if (topic_err && ko->verbose)
 		tx_warn("topic '%s': %s (it may be created on first use)", S.topic,
 			rd_kafka_err2str(topic_err));
-	tx_kafka_placer_start(&S.placer, S.rk, S.rkt,
-			      topic_err ? 0 : tx_kafka_partition_count(S.rk, S.rkt, 1000));
+	tx_kafka_placer_start(&S.placer, S.rk, S.rkt, r); /* r: the partition count, 0: unknown */
 	pthread_mutex_init(&S.dr_lock, NULL);
 	if (tx_thread_start(&S.poller, poller, NULL)) {
 		tx_error("cannot start the polling thread");
