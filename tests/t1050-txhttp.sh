@@ -389,6 +389,7 @@ test_expect_success 'Kafka options: need -t; -X dump shows txpub defaults and tx
 	test_grep "^partitioner=murmur2_random$" dump &&
 	test_grep "^queue.buffering.max.ms=1$" dump &&
 	test_grep "^message.timeout.ms=5000$" dump &&
+	test_grep "^reconnect.backoff.max.ms=1000$" dump &&
 	TXKIT_CONFIG=/dev/null txhttp -t x -X dump --ack-timeout 9 -X linger.ms=3 >dump &&
 	test_grep "^message.timeout.ms=9000$" dump &&
 	test_grep "^queue.buffering.max.ms=3$" dump &&

@@ -44,6 +44,15 @@ test_expect_success 'txsub defaults: session 6000, heartbeat 2000, offsets store
 	test_grep "^enable.auto.commit=false$" dump2
 '
 
+test_expect_success 'every client waits at most 1 s between attempts to reach a broker' '
+	txpub -X dump >dump &&
+	test_grep "^reconnect.backoff.max.ms=1000$" dump &&
+	txsub -X dump >dump &&
+	test_grep "^reconnect.backoff.max.ms=1000$" dump &&
+	txsub -X reconnect.backoff.max.ms=10000 -X dump >dump &&
+	test_grep "^reconnect.backoff.max.ms=10000$" dump
+'
+
 test_expect_success '-X overrides a default' '
 	txpub -X partitioner=consistent_random -X linger.ms=50 -X dump >dump &&
 	test_grep "^partitioner=consistent_random$" dump &&

@@ -7,7 +7,9 @@
  * tx_kafka_opts_conf(), which also serves -X dump) then builds the
  * librdkafka configuration, lowest precedence first:
  *
- *   1. the program's own defaults (txpub: idempotence, acks=all, ...);
+ *   1. txkit's defaults for every client (a reconnect backoff of at most
+ *      1 s, as the Java clients'), then the program's own (txpub:
+ *      idempotence, acks=all, ...);
  *   2. the config file: -F FILE, else $TXKIT_CONFIG, else
  *      ~/.config/txkit/kafka.conf when it exists. librdkafka-style
  *      "name=value" lines; '#' starts a comment line; blank lines are

@@ -1158,10 +1158,11 @@ static void *poller(void *arg)
 
 /*
  * The producer, with txpub's defaults (kafka.h) and txhttp's own on top:
- * linger.ms 1, since a client waits for each answer, the bound on
- * acknowledgement and a reconnect backoff within a second, then the config
- * file, -X and -b. Returns TX_EXIT_OK or
- * the exit status after reporting.
+ * linger.ms 1, since a client waits for each answer, and the bound on
+ * acknowledgement (kept within --ack-timeout by libtx's reconnect backoff
+ * of at most 1 s: librdkafka times messages out on the broker's thread,
+ * between its attempts to reconnect), then the config file, -X and -b.
+ * Returns TX_EXIT_OK or the exit status after reporting.
  */
 static int producer_start(struct tx_kafka_opts *ko, int ack_timeout_ms)
 {
@@ -1179,13 +1180,6 @@ static int producer_start(struct tx_kafka_opts *ko, int ack_timeout_ms)
 	defaults[n++] = "1";
 	defaults[n++] = "message.timeout.ms";
 	defaults[n++] = ackbuf;
-	/*
-	 * librdkafka times messages out on the broker's thread, which sleeps
-	 * through its reconnect backoff (up to 10 s by default): with the
-	 * broker gone, --ack-timeout 3 answered after 10 s.
-	 */
-	defaults[n++] = "reconnect.backoff.max.ms";
-	defaults[n++] = "1000";
 	defaults[n] = NULL;
 	r = tx_kafka_opts_conf(ko, defaults, NULL, NULL, &conf);
 	if (r >= 0)
