@@ -62,7 +62,45 @@ test_expect_success 'the fast path leaves exactly what the safe reference leaves
 	test_grep "^db=fast .*COPY transactions" pg/server.log &&
 	test_grep "^db=fast .*FROM txstore_stage ON CONFLICT" pg/server.log &&
 	! grep -q "^db=safe .*COPY transactions" pg/server.log &&
-	test "$(grep -c "^db=safe .*FROM txstore_stage ON CONFLICT" pg/server.log)" -gt 20
+	test "$(grep -c "^db=safe .*FROM txstore_stage ON CONFLICT" pg/server.log)" -gt 20 &&
+	# the offsets: one statement a batch, one an offset in the reference
+	test_grep "^db=fast .*execute txstore_offs:" pg/server.log &&
+	! grep -q "^db=fast .*execute txstore_off:" pg/server.log &&
+	test_grep "^db=safe .*execute txstore_off:" pg/server.log &&
+	! grep -q "^db=safe .*execute txstore_offs:" pg/server.log
+'
+
+# The offsets of a batch go in one statement, as arrays: topics and
+# clusters that need quoting in an array (and a topic named NULL), and a
+# partition without a cluster, come back as they were, as in the reference.
+test_expect_success 'offsets: topics and clusters with quotes, backslashes, commas and braces' '
+	cat >odd.ndjson <<-\EOF &&
+	{"transaction_id":"w0","account":"A","type":"deposit","amount":1.00,"currency":"USD","ts":"2026-01-01T00:00:00Z","status":"completed","source":{"topic":"we\"ird\\ {t,o}pic","partition":0,"offset":4,"cluster":"c\"l\\,{}"}}
+	{"transaction_id":"w1","account":"A","type":"deposit","amount":1.00,"currency":"USD","ts":"2026-01-01T00:00:00Z","status":"completed","source":{"topic":"we\"ird\\ {t,o}pic","partition":1,"offset":5,"cluster":"c\"l\\,{}"}}
+	{"transaction_id":"n0","account":"A","type":"deposit","amount":1.00,"currency":"USD","ts":"2026-01-01T00:00:00Z","status":"completed","source":{"topic":"NULL","partition":0,"offset":4,"cluster":"c\"l\\,{}"}}
+	{"transaction_id":"n1","account":"A","type":"deposit","amount":1.00,"currency":"USD","ts":"2026-01-01T00:00:00Z","status":"completed","source":{"topic":"NULL","partition":1,"offset":5,"cluster":"c\"l\\,{}"}}
+	{"transaction_id":"a0","account":"A","type":"deposit","amount":1.00,"currency":"USD","ts":"2026-01-01T00:00:00Z","status":"completed","source":{"topic":"a b","partition":0,"offset":4,"cluster":"c\"l\\,{}"}}
+	{"transaction_id":"a1","account":"A","type":"deposit","amount":1.00,"currency":"USD","ts":"2026-01-01T00:00:00Z","status":"completed","source":{"topic":"a b","partition":1,"offset":5,"cluster":"c\"l\\,{}"}}
+	{"transaction_id":"a2","account":"A","type":"deposit","amount":1.00,"currency":"USD","ts":"2026-01-01T00:00:00Z","status":"completed","source":{"topic":"a b","partition":2,"offset":6}}
+	EOF
+	cat >off.want <<-\EOF &&
+	NULL|0|5|c"l\,{}
+	NULL|1|6|c"l\,{}
+	a b|0|5|c"l\,{}
+	a b|1|6|c"l\,{}
+	a b|2|7|
+	we"ird\ {t,o}pic|0|5|c"l\,{}
+	we"ird\ {t,o}pic|1|6|c"l\,{}
+	EOF
+	for kind in odd oddsafe; do
+		pg_psql -c "CREATE DATABASE $kind" &&
+		if [ $kind = oddsafe ]; then safe=1; else safe=0; fi &&
+		env TXSTORE_PG_SAFE=$safe txstore dbname=$kind <odd.ndjson 2>err.$kind &&
+		pg_psql -d $kind -c "SELECT topic, \"partition\", next_offset, cluster FROM offsets
+			ORDER BY topic COLLATE \"C\", \"partition\"" >off.$kind || return 1
+	done &&
+	test_cmp off.want off.odd &&
+	test_cmp off.want off.oddsafe
 '
 
 # Batches of 1024 creates or more go over two connections (txstore(1)):

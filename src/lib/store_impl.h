@@ -73,9 +73,12 @@ struct tx_store_backend {
 			 int careful);
 	int (*put_balances)(struct tx_store *st, struct tx_store_batch *b,
 			    const struct tx_store_bal *bals, size_t n);
-	/* cluster NULL: keep the stored one */
-	int (*put_offset)(struct tx_store *st, const char *topic, int32_t partition, int64_t next,
-			  const char *cluster);
+	/*
+	 * Store the batch's offsets: each of st->offsets whose next_new is not
+	 * -1, at next_new, with the batch's cluster_new (none: keep the stored
+	 * cluster).
+	 */
+	int (*put_offsets)(struct tx_store *st, const struct tx_store_batch *b);
 	/* Run a query; params are text (NULL: SQL NULL); placeholders as the dialect writes them.
 	 */
 	int (*query)(struct tx_store *st, const char *sql, int nparams, const char *const *params,

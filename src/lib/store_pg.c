@@ -786,16 +786,87 @@ static int pg_put_balances(struct tx_store *st, struct tx_store_batch *b,
 	return rc == TXS_REFUSED ? TXS_FAIL : rc;
 }
 
-static int pg_put_offset(struct tx_store *st, const char *topic, int32_t partition, int64_t next,
-			 const char *cluster)
+/* s as an element of an array literal: double-quoted, " and \ escaped. */
+static void array_text(struct tx_buf *o, const char *s)
 {
-	char part[16], off[24];
-	const char *v[5] = {topic, part, off, st->stored_at, cluster};
-	int rc;
+	tx_buf_addch(o, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			tx_buf_addch(o, '\\');
+		tx_buf_addch(o, *s);
+	}
+	tx_buf_addch(o, '"');
+}
 
-	snprintf(part, sizeof(part), "%d", (int)partition);
-	snprintf(off, sizeof(off), "%lld", (long long)next);
-	rc = exec_prepared(st, "txstore_off", 5, v, NULL);
+/* The reference: one offset a statement. */
+static int put_offsets_one_by_one(struct tx_store *st, const struct tx_store_batch *b)
+{
+	for (size_t i = 0; i < st->noffsets; i++) {
+		const struct tx_store_offset *f = &st->offsets[i];
+		char part[16], off[24];
+		const char *v[5] = {f->topic, part, off, st->stored_at,
+				    tx_sref_str(b, f->cluster_new)};
+		int rc;
+		if (f->next_new < 0)
+			continue;
+		snprintf(part, sizeof(part), "%d", (int)f->partition);
+		snprintf(off, sizeof(off), "%lld", (long long)f->next_new);
+		rc = exec_prepared(st, "txstore_off", 5, v, NULL);
+		if (rc != TXS_OK)
+			return rc == TXS_REFUSED ? TXS_FAIL : rc;
+	}
+	return TXS_OK;
+}
+
+/*
+ * The batch's offsets in one statement, four arrays unnested: one statement
+ * an offset made a batch over 64 partitions wait for 64 round trips, in all
+ * as long as its COPY of 2,500 records (1.1 s of 3.0 for 300k records read
+ * by txsub). TXSTORE_PG_SAFE takes the reference above.
+ */
+static int pg_put_offsets(struct tx_store *st, const struct tx_store_batch *b)
+{
+	struct pg *p = st->db;
+	struct tx_buf *o = &p->copy;
+	const char *v[5];
+	size_t i, at[4], n = 0;
+	int k, rc;
+
+	if (p->safe)
+		return put_offsets_one_by_one(st, b);
+	tx_buf_reset(o);
+	for (k = 0; k < 4; k++) {
+		at[k] = o->len;
+		tx_buf_addch(o, '{');
+		for (i = n = 0; i < st->noffsets; i++) {
+			const struct tx_store_offset *f = &st->offsets[i];
+			const char *cluster = tx_sref_str(b, f->cluster_new);
+			if (f->next_new < 0)
+				continue;
+			if (n++)
+				tx_buf_addch(o, ',');
+			if (k == 0)
+				array_text(o, f->topic);
+			else if (k == 1)
+				tx_buf_add_int(o, f->partition);
+			else if (k == 2)
+				tx_buf_add_int(o, f->next_new);
+			else if (cluster)
+				array_text(o, cluster);
+			else
+				tx_buf_adds(o, "NULL");
+		}
+		tx_buf_addch(o, '}');
+		tx_buf_addch(o, '\0');
+	}
+	if (!n)
+		return TXS_OK;
+	v[0] = o->p + at[0];
+	v[1] = o->p + at[1];
+	v[2] = o->p + at[2];
+	v[3] = st->stored_at;
+	v[4] = o->p + at[3];
+	rc = exec_prepared(st, "txstore_offs", 5, v, NULL);
 	return rc == TXS_REFUSED ? TXS_FAIL : rc;
 }
 
@@ -881,7 +952,14 @@ static int pg_connect(struct tx_store *st)
 			  "cluster) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (topic, "
 			  "\"partition\") DO UPDATE SET next_offset = excluded.next_offset, "
 			  "updated_at = excluded.updated_at, cluster = coalesce(excluded.cluster, "
-			  "offsets.cluster)")) != TXS_OK)
+			  "offsets.cluster)")) != TXS_OK ||
+	    (rc = prepare(st, "txstore_offs",
+			  "INSERT INTO offsets (topic, \"partition\", next_offset, updated_at, "
+			  "cluster) SELECT u.t, u.p, u.o, $4::timestamptz, u.c FROM "
+			  "unnest($1::text[], $2::integer[], $3::bigint[], $5::text[]) AS u(t, p, "
+			  "o, c) ON CONFLICT (topic, \"partition\") DO UPDATE SET next_offset = "
+			  "excluded.next_offset, updated_at = excluded.updated_at, cluster = "
+			  "coalesce(excluded.cluster, offsets.cluster)")) != TXS_OK)
 		return rc;
 	return TXS_OK;
 }
@@ -1043,7 +1121,7 @@ static const struct tx_store_backend pg_backend = {
     .apply_changes = pg_apply_changes,
     .apply_row = pg_apply_row,
     .put_balances = pg_put_balances,
-    .put_offset = pg_put_offset,
+    .put_offsets = pg_put_offsets,
     .query = pg_query,
     .reconnect = pg_reconnect,
     .close = pg_close,
