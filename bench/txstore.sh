@@ -8,7 +8,10 @@
 # A second anchor loads the same rows into the table a user would make by
 # hand, eight columns (transaction_id text primary key, account, type,
 # amount numeric, currency, ts, status, the raw record): the floor a sink
-# must beat whatever its schema (issue #19). Each
+# must beat whatever its schema (issue #19). A third PostgreSQL pair
+# takes the records as txsub | txbal hand them over (a source position
+# and the balances: txstore then also keeps balances and offsets) against
+# \copy of the same rows, source columns included. Each
 # side gets a fresh database whose schema txstore created, so both write into
 # the same empty table. PostgreSQL is a private server started here the way
 # the tests start theirs (tests/pg.sh), with fsync on. Each timed load starts
@@ -23,7 +26,7 @@ set -eu
 N=${TX_BENCH_RECORDS:-1000000}
 RUNS=${TX_BENCH_RUNS:-3}
 PYTHON3=${PYTHON3:-python3}
-PATH="$TX_BUILDDIR/src/txstore:$TX_BUILDDIR/src/txgen:$PATH"
+PATH="$TX_BUILDDIR/src/txstore:$TX_BUILDDIR/src/txgen:$TX_BUILDDIR/src/txbal:$PATH"
 export PATH
 
 WORK=$(mktemp -d /tmp/txstore-bench.XXXXXX)
@@ -59,19 +62,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b / a }'; }
 
 echo "# txstore: $N records (txgen --seed 42), best of $RUNS runs"
 txgen -q -n "$N" --seed 42 >"$WORK/in.ndjson"
-# The rows as CSV, column for column what txstore stores.
-"$PYTHON3" - "$WORK" <<'PY'
+# The rows as CSV, column for column what txstore stores. "src" mode: the
+# PostgreSQL rows of records with a source position (source_* columns).
+cat >"$WORK/rows.py" <<'PY'
 import csv, json, sys
 from decimal import Decimal
-work = sys.argv[1]
+work, mode = sys.argv[1], sys.argv[2]
 EXP = {"JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3}
 stored_at = "2026-01-01T00:00:00.000000Z"
-with open(work + "/in.ndjson") as f, open(work + "/sqlite.csv", "w") as fs, \
-        open(work + "/pg.csv", "w") as fp, open(work + "/plain.csv", "w") as fl:
-    ws = csv.writer(fs, lineterminator="\n")
-    wp = csv.writer(fp, lineterminator="\n")
-    wl = csv.writer(fl, lineterminator="\n")
-    for line in f:
+def rows(path):
+    for line in open(path):
         line = line.rstrip("\n")
         d = json.loads(line, parse_float=Decimal)
         cur = d.get("currency", "USD")
@@ -81,11 +81,39 @@ with open(work + "/in.ndjson") as f, open(work + "/sqlite.csv", "w") as fs, \
         head = [d["transaction_id"], str(d["account"]), d["type"], str(amt)]
         tail = [d["ts"], d.get("status", "completed"), d.get("reason", ""), alerts,
                 d.get("counterparty", ""), line, stored_at]
+        yield line, d, cur, e, amt, head, tail
+if mode == "src":
+    with open(work + "/pgsrc.csv", "w") as fp:
+        wp = csv.writer(fp, lineterminator="\n")
+        for line, d, cur, e, amt, head, tail in rows(work + "/src.ndjson"):
+            s = d["source"]
+            wp.writerow(head + [cur] + tail + [s["topic"], s["partition"], s["offset"], s["ts"]])
+    sys.exit(0)
+# Each record also with the source position txsub would add: 64 partitions
+# by account, offsets counted per partition (txbal then adds the balances).
+part_of, next_off = {}, [0] * 64
+with open(work + "/sqlite.csv", "w") as fs, open(work + "/pg.csv", "w") as fp, \
+        open(work + "/plain.csv", "w") as fl, open(work + "/srcin.ndjson", "w") as fsrc:
+    ws = csv.writer(fs, lineterminator="\n")
+    wp = csv.writer(fp, lineterminator="\n")
+    wl = csv.writer(fl, lineterminator="\n")
+    for line, d, cur, e, amt, head, tail in rows(work + "/in.ndjson"):
         ws.writerow(head + [int(amt.scaleb(e)), cur] + tail + [""] * 6)
         wp.writerow(head + [cur] + tail + [""] * 4)
         wl.writerow(head + [cur, d["ts"], d.get("status", "completed"), line])
+        acct = str(d["account"])
+        p = part_of.setdefault(acct, len(part_of) % 64)
+        src = ',"source":{"topic":"transactions","partition":%d,"offset":%d,' \
+            '"ts":"2026-12-01T00:00:00.000000Z","key":"%s","cluster":"bench"}}' % (
+                p, next_off[p], acct)
+        next_off[p] += 1
+        fsrc.write(line[:-1] + src + "\n")
 PY
-ls -l "$WORK/in.ndjson" "$WORK/sqlite.csv" "$WORK/pg.csv" "$WORK/plain.csv" |
+"$PYTHON3" "$WORK/rows.py" "$WORK" main
+txbal -q <"$WORK/srcin.ndjson" >"$WORK/src.ndjson"
+"$PYTHON3" "$WORK/rows.py" "$WORK" src
+ls -l "$WORK/in.ndjson" "$WORK/sqlite.csv" "$WORK/pg.csv" "$WORK/plain.csv" "$WORK/src.ndjson" \
+	"$WORK/pgsrc.csv" |
 	awk '{ print "# " $5 " bytes " $NF }'
 PLAIN="CREATE TABLE plain (transaction_id text PRIMARY KEY, account text, type text,
 	amount numeric, currency text, ts text, status text, record text)"
@@ -206,3 +234,42 @@ printf '%-28s %10s rows/s\n' "psql copy, plain table" "$(rate "$pt")"
 printf '%-28s %10s rows/s\n' "txstore postgresql" "$(rate "$tt")"
 echo "RESULT txstore-pg $(rate "$tt") psql-copy $(rate "$at") $(ratio "$tt" "$at") $tm"
 echo "RESULT txstore-pg-vs-plain $(rate "$tt") psql-copy-plain $(rate "$pt") $(ratio "$tt" "$pt") $tm"
+
+# The records as the pipeline hands them over (txsub's source position,
+# txbal's balances): txstore also keeps the balances and each partition's
+# next offset, in every batch's transaction; \copy loads the same rows,
+# source columns included, and nothing more.
+: >"$WORK/pgs.anchor"
+: >"$WORK/pgs.tx"
+i=0
+while [ $i -lt "$RUNS" ]; do
+	i=$((i + 1))
+	pg_psql -c "CREATE DATABASE s$i" -c "CREATE DATABASE t$i"
+	txstore -q "dbname=s$i" </dev/null
+	txstore -q "dbname=t$i" </dev/null
+	pg_quiet
+	measure pgsa "$PG_BIN/psql" -X -q -d "s$i" -c "\\copy transactions ($COLS) from '$WORK/pgsrc.csv' csv" >>"$WORK/pgs.anchor"
+	pg_quiet
+	measure pgst txstore -q "dbname=t$i" <"$WORK/src.ndjson" >>"$WORK/pgs.tx"
+	a=$(pg_psql -d "s$i" -c "SELECT count(*), sum(amount), sum(source_offset) FROM transactions")
+	b=$(pg_psql -d "t$i" -c "SELECT count(*), sum(amount), sum(source_offset) FROM transactions")
+	[ "$a" = "$b" ] && [ "${a%%|*}" = "$N" ] || {
+		echo "bench: txstore: the tables differ: psql $a, txstore $b" >&2
+		exit 1
+	}
+	[ "$(pg_psql -d "t$i" -c "SELECT count(*), sum(next_offset) FROM offsets")" = "64|$N" ] || {
+		echo "bench: txstore: the offsets are not those of the input" >&2
+		exit 1
+	}
+	pg_psql -c "DROP DATABASE s$i" -c "DROP DATABASE t$i"
+	printf '# postgresql, records from txsub | txbal, run %s: psql copy %s, txstore %s (s KiB)\n' \
+		"$i" "$(tail -n 1 "$WORK/pgs.anchor")" "$(tail -n 1 "$WORK/pgs.tx")"
+done
+set -- $(best "$WORK/pgs.anchor")
+at=$1
+set -- $(best "$WORK/pgs.tx")
+tt=$1
+tm=$2
+printf '%-28s %10s rows/s\n' "psql copy csv, pipeline rows" "$(rate "$at")"
+printf '%-28s %10s rows/s\n' "txstore, txsub | txbal rows" "$(rate "$tt")"
+echo "RESULT txstore-pg-pipeline $(rate "$tt") psql-copy-pipeline $(rate "$at") $(ratio "$tt" "$at") $tm"
