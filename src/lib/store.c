@@ -1037,6 +1037,21 @@ static void batch_balances(const struct tx_store_batch *b, struct bal_map *m)
 	}
 }
 
+int tx_store_put_offsets_each(struct tx_store *st, const struct tx_store_batch *b)
+{
+	for (size_t i = 0; i < st->noffsets; i++) {
+		const struct tx_store_offset *o = &st->offsets[i];
+		int rc;
+		if (o->next_new < 0)
+			continue;
+		rc = st->be->put_offset(st, o->topic, o->partition, o->next_new,
+					tx_sref_str(b, o->cluster_new));
+		if (rc != TXS_OK)
+			return rc;
+	}
+	return TXS_OK;
+}
+
 /* Committed: the offsets and the chains checked are the store's now. */
 static void batch_committed(struct tx_store *st, const struct tx_store_batch *b,
 			    const struct tx_map *seen)
@@ -1092,7 +1107,7 @@ static int write_tail(struct tx_store *st, struct tx_store_batch *b, int rc)
 			rc = be->put_balances(st, b, m.v, m.n);
 	}
 	if (rc == TXS_OK)
-		rc = be->put_offsets(st, b);
+		rc = be->put_offsets ? be->put_offsets(st, b) : tx_store_put_offsets_each(st, b);
 	if (rc == TXS_OK)
 		rc = be->commit(st);
 	if (rc == TXS_OK)

@@ -73,10 +73,12 @@ struct tx_store_backend {
 			 int careful);
 	int (*put_balances)(struct tx_store *st, struct tx_store_batch *b,
 			    const struct tx_store_bal *bals, size_t n);
+	/* cluster NULL: keep the stored one */
+	int (*put_offset)(struct tx_store *st, const char *topic, int32_t partition, int64_t next,
+			  const char *cluster);
 	/*
-	 * Store the batch's offsets: each of st->offsets whose next_new is not
-	 * -1, at next_new, with the batch's cluster_new (none: keep the stored
-	 * cluster).
+	 * Store all the batch's offsets at once (may be NULL: put_offset() for
+	 * each, tx_store_put_offsets_each()).
 	 */
 	int (*put_offsets)(struct tx_store *st, const struct tx_store_batch *b);
 	/* Run a query; params are text (NULL: SQL NULL); placeholders as the dialect writes them.
@@ -156,6 +158,12 @@ int tx_store_pg_check_dsn(const char *dsn, char *err, size_t errlen);
  * a new array of *n entries the caller frees.
  */
 size_t *tx_store_creates_by_id(const struct tx_store_batch *b, size_t *n);
+
+/*
+ * The offsets the batch stores (each of st->offsets whose next_new is not
+ * -1), one put_offset() each, in the batch's transaction.
+ */
+int tx_store_put_offsets_each(struct tx_store *st, const struct tx_store_batch *b);
 
 /*
  * For reading: the schema version a database holds, 0 when txstore_meta has

@@ -798,31 +798,24 @@ static void array_text(struct tx_buf *o, const char *s)
 	tx_buf_addch(o, '"');
 }
 
-/* The reference: one offset a statement. */
-static int put_offsets_one_by_one(struct tx_store *st, const struct tx_store_batch *b)
+static int pg_put_offset(struct tx_store *st, const char *topic, int32_t partition, int64_t next,
+			 const char *cluster)
 {
-	for (size_t i = 0; i < st->noffsets; i++) {
-		const struct tx_store_offset *f = &st->offsets[i];
-		char part[16], off[24];
-		const char *v[5] = {f->topic, part, off, st->stored_at,
-				    tx_sref_str(b, f->cluster_new)};
-		int rc;
-		if (f->next_new < 0)
-			continue;
-		snprintf(part, sizeof(part), "%d", (int)f->partition);
-		snprintf(off, sizeof(off), "%lld", (long long)f->next_new);
-		rc = exec_prepared(st, "txstore_off", 5, v, NULL);
-		if (rc != TXS_OK)
-			return rc == TXS_REFUSED ? TXS_FAIL : rc;
-	}
-	return TXS_OK;
+	char part[16], off[24];
+	const char *v[5] = {topic, part, off, st->stored_at, cluster};
+	int rc;
+
+	snprintf(part, sizeof(part), "%d", (int)partition);
+	snprintf(off, sizeof(off), "%lld", (long long)next);
+	rc = exec_prepared(st, "txstore_off", 5, v, NULL);
+	return rc == TXS_REFUSED ? TXS_FAIL : rc;
 }
 
 /*
  * The batch's offsets in one statement, four arrays unnested: one statement
  * an offset made a batch over 64 partitions wait for 64 round trips, in all
  * as long as its COPY of 2,500 records (1.1 s of 3.0 for 300k records read
- * by txsub). TXSTORE_PG_SAFE takes the reference above.
+ * by txsub). TXSTORE_PG_SAFE takes the reference, pg_put_offset() each.
  */
 static int pg_put_offsets(struct tx_store *st, const struct tx_store_batch *b)
 {
@@ -833,14 +826,13 @@ static int pg_put_offsets(struct tx_store *st, const struct tx_store_batch *b)
 	int k, rc;
 
 	if (p->safe)
-		return put_offsets_one_by_one(st, b);
+		return tx_store_put_offsets_each(st, b);
 	tx_buf_reset(o);
 	for (k = 0; k < 4; k++) {
 		at[k] = o->len;
 		tx_buf_addch(o, '{');
 		for (i = n = 0; i < st->noffsets; i++) {
 			const struct tx_store_offset *f = &st->offsets[i];
-			const char *cluster = tx_sref_str(b, f->cluster_new);
 			if (f->next_new < 0)
 				continue;
 			if (n++)
@@ -851,8 +843,8 @@ static int pg_put_offsets(struct tx_store *st, const struct tx_store_batch *b)
 				tx_buf_add_int(o, f->partition);
 			else if (k == 2)
 				tx_buf_add_int(o, f->next_new);
-			else if (cluster)
-				array_text(o, cluster);
+			else if (f->cluster_new.off != (size_t)-1)
+				array_text(o, tx_sref_str(b, f->cluster_new));
 			else
 				tx_buf_adds(o, "NULL");
 		}
@@ -1121,6 +1113,7 @@ static const struct tx_store_backend pg_backend = {
     .apply_changes = pg_apply_changes,
     .apply_row = pg_apply_row,
     .put_balances = pg_put_balances,
+    .put_offset = pg_put_offset,
     .put_offsets = pg_put_offsets,
     .query = pg_query,
     .reconnect = pg_reconnect,

@@ -581,25 +581,22 @@ static int sq_get_balance(struct tx_store *st, const char *account, const char *
 	return rc == TXS_REFUSED ? TXS_FAIL : rc;
 }
 
-static int sq_put_offsets(struct tx_store *st, const struct tx_store_batch *b)
+static int sq_put_offset(struct tx_store *st, const char *topic, int32_t partition, int64_t next,
+			 const char *cluster)
 {
 	struct sq *s = st->db;
+	int rc;
 
-	for (size_t i = 0; i < st->noffsets; i++) {
-		const struct tx_store_offset *o = &st->offsets[i];
-		int rc;
-		if (o->next_new < 0)
-			continue;
-		sqlite3_bind_text(s->off_put, 1, o->topic, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s->off_put, 2, o->partition);
-		sqlite3_bind_int64(s->off_put, 3, o->next_new);
-		sqlite3_bind_text(s->off_put, 4, st->stored_at, -1, SQLITE_STATIC);
-		bind_ref(s->off_put, 5, b, o->cluster_new);
-		rc = step_done(st, s->off_put);
-		if (rc != TXS_OK)
-			return rc == TXS_REFUSED ? TXS_FAIL : rc;
-	}
-	return TXS_OK;
+	sqlite3_bind_text(s->off_put, 1, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s->off_put, 2, partition);
+	sqlite3_bind_int64(s->off_put, 3, next);
+	sqlite3_bind_text(s->off_put, 4, st->stored_at, -1, SQLITE_STATIC);
+	if (cluster)
+		sqlite3_bind_text(s->off_put, 5, cluster, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s->off_put, 5);
+	rc = step_done(st, s->off_put);
+	return rc == TXS_REFUSED ? TXS_FAIL : rc;
 }
 
 static int sq_query(struct tx_store *st, const char *sql, int nparams, const char *const *params,
@@ -785,7 +782,7 @@ static const struct tx_store_backend sqlite_backend = {
     .apply_changes = NULL, /* prepared statements in-process cost no round trip */
     .apply_row = sq_apply_row,
     .put_balances = sq_put_balances,
-    .put_offsets = sq_put_offsets,
+    .put_offset = sq_put_offset,
     .query = sq_query,
     .get_balance = sq_get_balance,
     .reconnect = sq_reconnect,

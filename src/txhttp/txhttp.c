@@ -1173,7 +1173,7 @@ static int producer_start(struct tx_kafka_opts *ko, int ack_timeout_ms)
 	size_t n = 0;
 	int r;
 
-	while (tx_kafka_producer_defaults[n] && n + 8 < sizeof(defaults) / sizeof(*defaults))
+	while (tx_kafka_producer_defaults[n] && n + 6 < sizeof(defaults) / sizeof(*defaults))
 		defaults[n] = tx_kafka_producer_defaults[n], n++;
 	snprintf(ackbuf, sizeof(ackbuf), "%d", ack_timeout_ms);
 	defaults[n++] = "linger.ms";
