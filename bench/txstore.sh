@@ -59,6 +59,17 @@ measure() {
 best() { sort -n "$1" | head -n 1; }
 rate() { awk -v n="$N" -v t="$1" 'BEGIN { printf "%.0f", n / t }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b / a }'; }
+# show LABEL FILE: the rate of FILE's best run.
+show() {
+	set -- "$1" $(best "$2")
+	printf '%-28s %10s rows/s\n' "$1" "$(rate "$2")"
+}
+# result NAME TXFILE ANCHOR ANCHORFILE: the RESULT line of the best run of
+# each side, with txstore's peak memory.
+result() {
+	set -- "$1" $(best "$2") "$3" $(best "$4")
+	echo "RESULT $1 $(rate "$2") $4 $(rate "$5") $(ratio "$2" "$5") $3"
+}
 
 echo "# txstore: $N records (txgen --seed 42), best of $RUNS runs"
 txgen -q -n "$N" --seed 42 >"$WORK/in.ndjson"
@@ -149,18 +160,11 @@ if command -v sqlite3 >/dev/null; then
 		echo "# sqlite run $i: import $(tail -n 1 "$WORK/sq.anchor"), into the plain table" \
 			"$(tail -n 1 "$WORK/sq.plain"), txstore $(tail -n 1 "$WORK/sq.tx") (s KiB)"
 	done
-	set -- $(best "$WORK/sq.plain")
-	pt=$1
-	set -- $(best "$WORK/sq.anchor")
-	at=$1
-	set -- $(best "$WORK/sq.tx")
-	tt=$1
-	tm=$2
-	printf '%-28s %10s rows/s\n' "sqlite3 .import --csv" "$(rate "$at")"
-	printf '%-28s %10s rows/s\n' "sqlite3 .import, plain table" "$(rate "$pt")"
-	printf '%-28s %10s rows/s\n' "txstore sqlite" "$(rate "$tt")"
-	echo "RESULT txstore-sqlite $(rate "$tt") sqlite3-import $(rate "$at") $(ratio "$tt" "$at") $tm"
-	echo "RESULT txstore-sqlite-vs-plain $(rate "$tt") sqlite3-import-plain $(rate "$pt") $(ratio "$tt" "$pt") $tm"
+	show "sqlite3 .import --csv" "$WORK/sq.anchor"
+	show "sqlite3 .import, plain table" "$WORK/sq.plain"
+	show "txstore sqlite" "$WORK/sq.tx"
+	result txstore-sqlite "$WORK/sq.tx" sqlite3-import "$WORK/sq.anchor"
+	result txstore-sqlite-vs-plain "$WORK/sq.tx" sqlite3-import-plain "$WORK/sq.plain"
 else
 	echo "bench: txstore: sqlite3 is not installed (Debian package sqlite3): SQLite skipped" >&2
 fi
@@ -192,48 +196,57 @@ pg_quiet() {
 	sync
 }
 COLS="transaction_id, account, type, amount, currency, ts, status, reason, alerts, counterparty, record, stored_at, source_topic, source_partition, source_offset, source_ts"
+# pg_load DB FILE CMD...: a new database DB whose schema txstore made, the
+# server quiet, then CMD timed (its "s KiB" appended to FILE). CMD gets
+# pg_load's standard input.
+pg_load() {
+	_db=$1 _file=$2
+	shift 2
+	pg_psql -c "CREATE DATABASE $_db"
+	txstore -q "dbname=$_db" </dev/null
+	pg_quiet
+	measure pgload "$@" >>"$_file"
+}
+# pg_copy DB CSV FILE: pg_load of \copy CSV into DB's transactions.
+pg_copy() {
+	pg_load "$1" "$3" "$PG_BIN/psql" -X -q -d "$1" -c "\\copy transactions ($COLS) from '$2' csv"
+}
+# pg_same A B SUMS: databases A and B both hold N transactions, with the
+# same SUMS (a select list).
+pg_same() {
+	_a=$(pg_psql -d "$1" -c "SELECT count(*), $3 FROM transactions")
+	_b=$(pg_psql -d "$2" -c "SELECT count(*), $3 FROM transactions")
+	[ "$_a" = "$_b" ] && [ "${_a%%|*}" = "$N" ] || {
+		echo "bench: txstore: the tables differ: psql $_a, txstore $_b" >&2
+		exit 1
+	}
+}
 : >"$WORK/pg.anchor"
 : >"$WORK/pg.plain"
 : >"$WORK/pg.tx"
 i=0
 while [ $i -lt "$RUNS" ]; do
 	i=$((i + 1))
-	pg_psql -c "CREATE DATABASE a$i" -c "CREATE DATABASE b$i" -c "CREATE DATABASE c$i"
-	txstore -q "dbname=a$i" </dev/null
-	txstore -q "dbname=b$i" </dev/null
+	pg_copy "a$i" "$WORK/pg.csv" "$WORK/pg.anchor"
+	pg_psql -c "CREATE DATABASE c$i"
 	pg_psql -d "c$i" -c "$PLAIN" >/dev/null
-	pg_quiet
-	measure pga "$PG_BIN/psql" -X -q -d "a$i" -c "\\copy transactions ($COLS) from '$WORK/pg.csv' csv" >>"$WORK/pg.anchor"
 	pg_quiet
 	measure pgp "$PG_BIN/psql" -X -q -d "c$i" -c "\\copy plain from '$WORK/plain.csv' csv" >>"$WORK/pg.plain"
 	[ "$(pg_psql -d "c$i" -c "SELECT count(*) FROM plain")" = "$N" ] || {
 		echo "bench: txstore: the plain table did not get every row" >&2
 		exit 1
 	}
-	pg_quiet
-	measure pgt txstore -q "dbname=b$i" <"$WORK/in.ndjson" >>"$WORK/pg.tx"
-	a=$(pg_psql -d "a$i" -c "SELECT count(*), sum(amount) FROM transactions")
-	b=$(pg_psql -d "b$i" -c "SELECT count(*), sum(amount) FROM transactions")
-	[ "$a" = "$b" ] && [ "${a%%|*}" = "$N" ] || {
-		echo "bench: txstore: the tables differ: psql $a, txstore $b" >&2
-		exit 1
-	}
+	pg_load "b$i" "$WORK/pg.tx" txstore -q "dbname=b$i" <"$WORK/in.ndjson"
+	pg_same "a$i" "b$i" "sum(amount)"
 	pg_psql -c "DROP DATABASE a$i" -c "DROP DATABASE b$i" -c "DROP DATABASE c$i"
 	printf '# postgresql run %s: psql copy %s, into the plain table %s, txstore %s (s KiB)\n' "$i" \
 		"$(tail -n 1 "$WORK/pg.anchor")" "$(tail -n 1 "$WORK/pg.plain")" "$(tail -n 1 "$WORK/pg.tx")"
 done
-set -- $(best "$WORK/pg.plain")
-pt=$1
-set -- $(best "$WORK/pg.anchor")
-at=$1
-set -- $(best "$WORK/pg.tx")
-tt=$1
-tm=$2
-printf '%-28s %10s rows/s\n' "psql copy csv" "$(rate "$at")"
-printf '%-28s %10s rows/s\n' "psql copy, plain table" "$(rate "$pt")"
-printf '%-28s %10s rows/s\n' "txstore postgresql" "$(rate "$tt")"
-echo "RESULT txstore-pg $(rate "$tt") psql-copy $(rate "$at") $(ratio "$tt" "$at") $tm"
-echo "RESULT txstore-pg-vs-plain $(rate "$tt") psql-copy-plain $(rate "$pt") $(ratio "$tt" "$pt") $tm"
+show "psql copy csv" "$WORK/pg.anchor"
+show "psql copy, plain table" "$WORK/pg.plain"
+show "txstore postgresql" "$WORK/pg.tx"
+result txstore-pg "$WORK/pg.tx" psql-copy "$WORK/pg.anchor"
+result txstore-pg-vs-plain "$WORK/pg.tx" psql-copy-plain "$WORK/pg.plain"
 
 # The records as the pipeline hands them over (txsub's source position,
 # txbal's balances): txstore also keeps the balances and each partition's
@@ -244,19 +257,9 @@ echo "RESULT txstore-pg-vs-plain $(rate "$tt") psql-copy-plain $(rate "$pt") $(r
 i=0
 while [ $i -lt "$RUNS" ]; do
 	i=$((i + 1))
-	pg_psql -c "CREATE DATABASE s$i" -c "CREATE DATABASE t$i"
-	txstore -q "dbname=s$i" </dev/null
-	txstore -q "dbname=t$i" </dev/null
-	pg_quiet
-	measure pgsa "$PG_BIN/psql" -X -q -d "s$i" -c "\\copy transactions ($COLS) from '$WORK/pgsrc.csv' csv" >>"$WORK/pgs.anchor"
-	pg_quiet
-	measure pgst txstore -q "dbname=t$i" <"$WORK/src.ndjson" >>"$WORK/pgs.tx"
-	a=$(pg_psql -d "s$i" -c "SELECT count(*), sum(amount), sum(source_offset) FROM transactions")
-	b=$(pg_psql -d "t$i" -c "SELECT count(*), sum(amount), sum(source_offset) FROM transactions")
-	[ "$a" = "$b" ] && [ "${a%%|*}" = "$N" ] || {
-		echo "bench: txstore: the tables differ: psql $a, txstore $b" >&2
-		exit 1
-	}
+	pg_copy "s$i" "$WORK/pgsrc.csv" "$WORK/pgs.anchor"
+	pg_load "t$i" "$WORK/pgs.tx" txstore -q "dbname=t$i" <"$WORK/src.ndjson"
+	pg_same "s$i" "t$i" "sum(amount), sum(source_offset)"
 	[ "$(pg_psql -d "t$i" -c "SELECT count(*), sum(next_offset) FROM offsets")" = "64|$N" ] || {
 		echo "bench: txstore: the offsets are not those of the input" >&2
 		exit 1
@@ -265,11 +268,6 @@ while [ $i -lt "$RUNS" ]; do
 	printf '# postgresql, records from txsub | txbal, run %s: psql copy %s, txstore %s (s KiB)\n' \
 		"$i" "$(tail -n 1 "$WORK/pgs.anchor")" "$(tail -n 1 "$WORK/pgs.tx")"
 done
-set -- $(best "$WORK/pgs.anchor")
-at=$1
-set -- $(best "$WORK/pgs.tx")
-tt=$1
-tm=$2
-printf '%-28s %10s rows/s\n' "psql copy csv, pipeline rows" "$(rate "$at")"
-printf '%-28s %10s rows/s\n' "txstore, txsub | txbal rows" "$(rate "$tt")"
-echo "RESULT txstore-pg-pipeline $(rate "$tt") psql-copy-pipeline $(rate "$at") $(ratio "$tt" "$at") $tm"
+show "psql copy csv, pipeline rows" "$WORK/pgs.anchor"
+show "txstore, txsub | txbal rows" "$WORK/pgs.tx"
+result txstore-pg-pipeline "$WORK/pgs.tx" psql-copy-pipeline "$WORK/pgs.anchor"
